@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian machine for the POS: system packages (broker, database, CJK fonts,
+# Qt's runtime libraries), a virtualenv in .venv with the project, and the compiled translations.
+# Safe to run again: every step checks before it acts. `--dev` adds the test and lint tools.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dev=0
+[ "${1:-}" = "--dev" ] && dev=1
+
+apt_packages=(mosquitto mosquitto-clients postgresql fonts-noto-cjk libegl1 libgl1 libxkbcommon0
+              libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0)
+missing=()
+for p in "${apt_packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+fi
+
+# The tests start their own broker and database on free ports; the standard ones serve the demo.
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start 2>/dev/null || true
+fi
+
+python=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+extras=""
+[ $dev -eq 1 ] && extras="[dev]"
+stamp=".venv/.installed$extras"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    .venv/bin/pip install -q --upgrade pip
+    .venv/bin/pip install -q -e ".$extras"
+    touch "$stamp"
+fi
+
+# Qt translations: .ts live in the repo, .qm are built here.
+if ls ui/i18n/*.ts >/dev/null 2>&1; then
+    .venv/bin/pyside6-lrelease -silent ui/i18n/*.ts 2>/dev/null \
+        || for ts in ui/i18n/*.ts; do .venv/bin/pyside6-lrelease -silent "$ts" -qm "${ts%.ts}.qm"; done
+fi

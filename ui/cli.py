@@ -1,0 +1,49 @@
+"""The `pos` command line: a thin layer over the Python API. Each command group lives in its own
+module under `ui/commands/` and registers itself; heavy imports (Qt, MQTT, PostgreSQL) happen inside
+the command that needs them, so `pos till --headless` never loads Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+COMMAND_MODULES = [
+    "ui.commands.store",
+    "ui.commands.catalog",
+    "ui.commands.staff",
+    "ui.commands.journal",
+    "ui.commands.till",
+    "ui.commands.demo",
+]
+
+
+class CommandError(Exception):
+    """A user-facing failure: printed as one line on stderr, exit status 1."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pos", description="Store-edge point of sale")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result = args.run(args)
+    except CommandError as exc:
+        print(f"pos: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
