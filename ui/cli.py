@@ -1,5 +1,5 @@
 """The `pos` command line: a thin layer over the Python API. Each command group lives in its own
-module under `ui/commands/` and registers itself; heavy imports (Qt, MQTT, PostgreSQL) happen inside
+module under `ui/commands/` with a `register(commands)` function, found by name; heavy imports (Qt, MQTT, PostgreSQL) happen inside
 the command that needs them, so `pos till --headless` never loads Qt.
 """
 
@@ -7,17 +7,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
 
-COMMAND_MODULES = [
-    "ui.commands.store",
-    "ui.commands.catalog",
-    "ui.commands.staff",
-    "ui.commands.journal",
-    "ui.commands.till",
-    "ui.commands.demo",
-]
+import ui.commands
 
 
 class CommandError(Exception):
@@ -27,8 +21,8 @@ class CommandError(Exception):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pos", description="Store-edge point of sale")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(commands)
+    for module in sorted(pkgutil.iter_modules(ui.commands.__path__), key=lambda m: m.name):
+        importlib.import_module(f"ui.commands.{module.name}").register(commands)
     return parser
 
 
