@@ -1,5 +1,5 @@
-"""The common device model, after UnifiedPOS: open by logical name, claim, enable; input devices emit
-data events; every device emits status and error events and answers a health check.
+"""The common device model, after UnifiedPOS: open by logical name, claim, enable; input devices
+emit data events; every device emits status and error events and answers a health check.
 
 Rule: a device never raises into the caller's event loop for a device fault; a fault becomes an
 `ErrorEvent` and a `Health` that says what is wrong. Only misuse (enable before claim) raises.
@@ -7,10 +7,14 @@ Rule: a device never raises into the caller's event loop for a device fault; a f
 
 from __future__ import annotations
 
+import os
+import select
 import threading
+import tty
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Protocol
 
 
 class DeviceState(Enum):
@@ -21,7 +25,10 @@ class DeviceState(Enum):
 
 
 class DeviceError(Exception):
-    """A device could not do what was asked (absent, busy, misused). `code` is stable for callers."""
+    """A device could not do what was asked (absent, busy, misused).
+
+    `code` is stable for callers.
+    """
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -118,3 +125,78 @@ class Device:
 
     def health(self) -> Health:
         raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class SerialSettings:
+    """Line settings for a serial device; the defaults are the common POS 9600 8N1."""
+
+    port: str
+    baudrate: int = 9600
+    bytesize: int = 8
+    parity: str = "N"
+    stopbits: int = 1
+
+
+def open_serial(settings: SerialSettings, timeout: float) -> SerialPort:
+    """Open a pyserial port; a missing or busy port becomes a `DeviceError` the caller can show."""
+    import serial  # pyserial: imported here so the model imports on a machine without it
+
+    try:
+        return serial.Serial(
+            port=settings.port,
+            baudrate=settings.baudrate,
+            bytesize=settings.bytesize,
+            parity=settings.parity,
+            stopbits=settings.stopbits,
+            timeout=timeout,
+            exclusive=True,
+        )
+    except (serial.SerialException, OSError, ValueError) as exc:
+        raise DeviceError("open_failed", f"cannot open {settings.port}: {exc}") from exc
+
+
+class SerialPort(Protocol):
+    """The slice of `serial.Serial` the drivers use, so protocol tests can stand in a fake."""
+
+    def read(self, size: int = 1) -> bytes: ...
+
+    def write(self, data: bytes) -> int | None: ...
+
+    def close(self) -> None: ...
+
+    @property
+    def in_waiting(self) -> int: ...
+
+
+class PtyPair:
+    """A pseudo-terminal pair: a driver opens `port` with pyserial, a simulator owns `master`.
+
+    The slave end is put in raw mode and kept open, so nothing is echoed or translated (CR stays
+    CR) and the master never sees EIO while the driver reconnects.
+    """
+
+    def __init__(self) -> None:
+        self.master, self._slave = os.openpty()
+        tty.setraw(self._slave)
+        self.port = os.ttyname(self._slave)
+
+    def read(self, timeout: float) -> bytes:
+        """Bytes the driver wrote, or b"" when none arrived within `timeout` seconds."""
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if not ready:
+            return b""
+        try:
+            return os.read(self.master, 4096)
+        except OSError:
+            return b""
+
+    def write(self, data: bytes) -> None:
+        os.write(self.master, data)
+
+    def close(self) -> None:
+        for fd in (self.master, self._slave):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
