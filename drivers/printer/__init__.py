@@ -1,0 +1,75 @@
+"""Receipt printers and cash drawers (ESC/POS): renderer, status, transports, queue, simulator.
+
+Rule: `create_printer` is the one entry for the device registry; the config says which transport
+and profile, and every other module stays usable on its own (the renderer needs no printer).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drivers.device import DeviceError
+from drivers.printer.document import (
+    Block,
+    Cut,
+    Document,
+    Feed,
+    KickDrawer,
+    Logo,
+    QrCode,
+    Rule,
+    Text,
+)
+from drivers.printer.printer import PrinterDevice
+from drivers.printer.profiles import PROFILES, PrinterProfile
+from drivers.printer.transport import Transport
+
+__all__ = [
+    "Block",
+    "Cut",
+    "Document",
+    "Feed",
+    "KickDrawer",
+    "Logo",
+    "PrinterDevice",
+    "PrinterProfile",
+    "QrCode",
+    "Rule",
+    "Text",
+    "create_printer",
+]
+
+
+def _transport(config: dict[str, Any]) -> Transport:
+    kind = config.get("transport", "tcp")
+    if kind == "tcp":
+        from drivers.printer.tcp import RAW_PORT, TcpTransport
+
+        return TcpTransport(config["host"], int(config.get("port", RAW_PORT)))
+    if kind == "serial":
+        from drivers.printer.serial_port import SerialTransport
+
+        return SerialTransport(config["port"], int(config.get("baudrate", 19200)))
+    if kind == "usb":
+        from drivers.printer.usb import UsbTransport
+
+        return UsbTransport(int(config["vendor_id"]), int(config["product_id"]))
+    raise DeviceError("bad_config", f"unknown printer transport {kind!r} (tcp, serial, usb)")
+
+
+def create_printer(name: str, config: dict[str, Any]) -> PrinterDevice:
+    """Config keys: transport (tcp|serial|usb) with host/port, port/baudrate or
+    vendor_id/product_id; profile (58mm|80mm); queue_db (path of the SQLite job file);
+    drawer_pin (0|1); drawer_open_when_high (bool)."""
+    try:
+        profile = PROFILES[config.get("profile", "80mm")]
+        return PrinterDevice(
+            name,
+            transport=_transport(config),
+            profile=profile,
+            queue_path=config["queue_db"],
+            drawer_pin=int(config.get("drawer_pin", 0)),
+            drawer_open_when_high=bool(config.get("drawer_open_when_high", True)),
+        )
+    except KeyError as exc:
+        raise DeviceError("bad_config", f"{name}: printer config lacks {exc}") from exc

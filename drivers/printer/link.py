@@ -1,0 +1,100 @@
+"""A printer link: one transport plus the status parser; the only code that reads printer replies.
+
+Rule: one thread owns a link (the print queue's). Replies are matched to queries in order; a
+timeout or a byte out of step breaks the link (`LinkLost`), because after that no later reply
+could be trusted to answer the query it seems to answer.
+"""
+
+from __future__ import annotations
+
+import time
+
+from drivers.printer.status import (
+    PAPER_ACK_QUERY,
+    STATUS_POLL,
+    AckReply,
+    PrinterStatus,
+    RealtimeReply,
+    StatusError,
+    StatusParser,
+)
+from drivers.printer.transport import LinkLost, Transport
+
+
+class PrinterLink:
+    def __init__(self, transport: Transport, *, drawer_open_when_high: bool = True) -> None:
+        self.transport = transport
+        self.drawer_open_when_high = drawer_open_when_high
+        self.connected = False
+        self._parser = StatusParser()
+        self._acks = 0
+        self._realtime: dict[int, int] = {}
+
+    def connect(self) -> None:
+        self.disconnect()
+        self.transport.open()
+        self.connected = True
+
+    def disconnect(self) -> None:
+        self.connected = False
+        self._parser.reset()
+        self._acks = 0
+        self._realtime.clear()
+        self.transport.close()
+
+    def write(self, data: bytes) -> None:
+        try:
+            self.transport.write(data)
+        except LinkLost:
+            self.connected = False
+            raise
+
+    def send_chunk(self, chunk: bytes) -> None:
+        """Send a chunk followed by GS r 1, whose answer confirms the chunk was processed."""
+        self.write(chunk + PAPER_ACK_QUERY)
+        self._parser.sent(PAPER_ACK_QUERY)
+
+    def take_ack(self, timeout: float) -> bool:
+        """Wait up to `timeout` for one chunk confirmation; True if one arrived."""
+        deadline = time.monotonic() + timeout
+        while self._acks == 0:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            self._pump(remaining)
+        self._acks -= 1
+        return True
+
+    def poll_status(self, timeout: float = 1.0) -> PrinterStatus:
+        """DLE EOT 1..4, answered in real time even while the printer is stopped."""
+        self._realtime.clear()
+        self.write(STATUS_POLL)
+        self._parser.sent(STATUS_POLL)
+        deadline = time.monotonic() + timeout
+        while len(self._realtime) < 4:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.connected = False
+                raise LinkLost("printer did not answer the status query in time")
+            self._pump(remaining)
+        r = self._realtime
+        return PrinterStatus.from_replies(
+            r[1], r[2], r[3], r[4], drawer_open_when_high=self.drawer_open_when_high
+        )
+
+    def _pump(self, timeout: float) -> None:
+        try:
+            data = self.transport.read(min(timeout, 0.05))
+        except LinkLost:
+            self.connected = False
+            raise
+        try:
+            replies = self._parser.feed(data)
+        except StatusError as exc:
+            self.connected = False
+            raise LinkLost(f"out of step with the printer: {exc}") from exc
+        for reply in replies:
+            if isinstance(reply, AckReply):
+                self._acks += 1
+            elif isinstance(reply, RealtimeReply):
+                self._realtime[reply.kind] = reply.value

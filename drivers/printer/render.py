@@ -1,0 +1,152 @@
+"""ESC/POS renderer: a print document becomes bytes, one self-contained chunk per block. No I/O.
+
+Rule (the baseline): every chunk starts and ends with the printer in the baseline state that
+ESC @ and power-on leave it in (left aligned, bold off, normal size, Chinese mode off). A chunk
+sets what it needs and restores it after its line is printed, so any chunk can be sent after a
+printer restart without the chunks before it; the print queue relies on this to resume a job.
+Chunk 0 is the setup (ESC @, code page): it prints nothing and may be sent any number of times.
+"""
+
+from __future__ import annotations
+
+from escpos.constants import CD_KICK_2, CD_KICK_5, QR_ECLEVEL_M
+from escpos.printer import Dummy
+
+from drivers.printer.document import (
+    Block,
+    Cut,
+    Document,
+    Feed,
+    KickDrawer,
+    Logo,
+    QrCode,
+    Rule,
+    Text,
+)
+from drivers.printer.profiles import PrinterProfile
+
+ESC = b"\x1b"
+GS = b"\x1d"
+FS = b"\x1c"
+LF = b"\n"
+
+INITIALIZE = ESC + b"@"
+BOLD_ON, BOLD_OFF = ESC + b"E\x01", ESC + b"E\x00"
+# GS ! n: bits 0-3 height multiplier - 1, bits 4-7 width multiplier - 1; 0x11 is 2x2.
+DOUBLE_ON, DOUBLE_OFF = GS + b"!\x11", GS + b"!\x00"
+KANJI_ON, KANJI_OFF = FS + b"&", FS + b"."
+ALIGN = {"left": ESC + b"a\x00", "center": ESC + b"a\x01", "right": ESC + b"a\x02"}
+# GS V m n with m = 65 / 66 (function B): feed to the cutting position plus n dots, then cut.
+CUT_FULL, CUT_PARTIAL = GS + b"VA\x00", GS + b"VB\x00"
+# A printer without a cutter: feed enough for the text to clear the tear bar.
+TEAR_FEED_LINES = 4
+
+
+class RenderError(ValueError):
+    """A block cannot be rendered for this profile (bad QR size, raster of the wrong length)."""
+
+
+def render(document: Document, profile: PrinterProfile) -> bytes:
+    """The whole document as one byte string (setup chunk first)."""
+    return b"".join(render_chunks(document, profile))
+
+
+def render_chunks(document: Document, profile: PrinterProfile) -> list[bytes]:
+    """Setup chunk, then one chunk per block; each chunk ends at a line boundary."""
+    return [setup_chunk(profile), *(render_block(block, profile) for block in document)]
+
+
+def setup_chunk(profile: PrinterProfile) -> bytes:
+    code_page = b"" if profile.code_page is None else ESC + b"t" + bytes([profile.code_page])
+    return INITIALIZE + code_page
+
+
+def render_block(block: Block, profile: PrinterProfile) -> bytes:
+    match block:
+        case Text():
+            return _text(block, profile)
+        case Rule():
+            return _text(Text(block.char * profile.columns), profile)
+        case QrCode():
+            return _qr(block, profile)
+        case Logo():
+            return _logo(block, profile)
+        case Feed():
+            return _feed(block.lines)
+        case Cut():
+            if not profile.cutter:
+                return _feed(TEAR_FEED_LINES)
+            return CUT_PARTIAL if block.partial else CUT_FULL
+        case KickDrawer():
+            if block.pin not in (0, 1):
+                raise RenderError(
+                    f"drawer pin must be 0 (connector pin 2) or 1 (pin 5): {block.pin}"
+                )
+            return bytes(CD_KICK_2 if block.pin == 0 else CD_KICK_5)
+    raise RenderError(f"not a print block: {block!r}")
+
+
+def drawer_kick(pin: int) -> bytes:
+    """ESC p m t1 t2: pulse on t1 x 2 ms, off t2 x 2 ms (python-escpos's 100 ms / 100 ms)."""
+    if pin not in (0, 1):
+        raise RenderError(f"drawer pin must be 0 (connector pin 2) or 1 (pin 5): {pin}")
+    return bytes(CD_KICK_2 if pin == 0 else CD_KICK_5)
+
+
+def _text(block: Text, profile: PrinterProfile) -> bytes:
+    if "\n" in block.text or "\r" in block.text:
+        raise RenderError("a Text block is one line; split it into blocks")
+    before: list[bytes] = []
+    after: list[bytes] = []
+    if block.align != "left":
+        before.append(ALIGN[block.align])
+        after.append(ALIGN["left"])
+    if block.bold:
+        before.append(BOLD_ON)
+        after.append(BOLD_OFF)
+    if block.double:
+        before.append(DOUBLE_ON)
+        after.append(DOUBLE_OFF)
+    if profile.kanji_switch and not block.text.isascii():
+        before.append(KANJI_ON)
+        after.append(KANJI_OFF)
+    # Modes are restored after LF so they never leak into the next chunk (the baseline rule).
+    return b"".join(before) + block.text.encode(profile.encoding) + LF + b"".join(reversed(after))
+
+
+def _feed(lines: int) -> bytes:
+    if not 0 <= lines <= 255:
+        raise RenderError(f"feed lines must be 0..255: {lines}")
+    return ESC + b"d" + bytes([lines])
+
+
+def _qr(block: QrCode, profile: PrinterProfile) -> bytes:
+    if not 1 <= block.size <= 16:
+        raise RenderError(f"QR module size must be 1..16: {block.size}")
+    if not block.data:
+        raise RenderError("QR code without data")
+    printer = Dummy(profile=profile.escpos_profile)
+    if profile.native_qr:
+        # python-escpos builds the GS ( k sequence: model 2, module size, level M, store, print.
+        printer.qr(block.data, ec=QR_ECLEVEL_M, size=block.size, native=True)
+        return ALIGN["center"] + printer.output + ALIGN["left"]
+    printer.qr(block.data, ec=QR_ECLEVEL_M, size=block.size, native=False, center=True)
+    return printer.output
+
+
+def _logo(block: Logo, profile: PrinterProfile) -> bytes:
+    if isinstance(block.source, str):
+        printer = Dummy(profile=profile.escpos_profile)
+        printer.image(block.source, impl="bitImageRaster", center=True)
+        return printer.output
+    width_bytes = (block.width + 7) // 8
+    if block.width <= 0 or block.width > profile.dots:
+        raise RenderError(f"logo width must be 1..{profile.dots} dots: {block.width}")
+    if not block.source or len(block.source) % width_bytes:
+        raise RenderError(f"raster of {len(block.source)} bytes is not whole rows of {width_bytes}")
+    height = len(block.source) // width_bytes
+    if height > 0xFFFF:
+        raise RenderError(f"logo too tall: {height} rows")
+    # GS v 0 m xL xH yL yH d1...dk, m = 0 (normal density).
+    header = GS + b"v0\x00" + width_bytes.to_bytes(2, "little") + height.to_bytes(2, "little")
+    return ALIGN["center"] + header + block.source + ALIGN["left"]
