@@ -1,6 +1,7 @@
-"""The `pos` command line: a thin layer over the Python API. Each command group lives in its own
-module under `ui/commands/` with a `register(commands)` function, found by name; heavy imports (Qt, MQTT, PostgreSQL) happen inside
-the command that needs them, so `pos till --headless` never loads Qt.
+"""The `pos` command line: a thin layer over the Python API. Each command group is a module in
+`ui/commands/` with a `register(commands)` function, found by name (`_` modules are shared parts).
+Heavy imports (Qt, MQTT, PostgreSQL) happen inside the command that needs them, so
+`pos till --headless` never loads Qt.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pos", description="Store-edge point of sale")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in sorted(pkgutil.iter_modules(ui.commands.__path__), key=lambda m: m.name):
+        if module.name.startswith("_"):
+            continue
         importlib.import_module(f"ui.commands.{module.name}").register(commands)
     return parser
 
