@@ -140,6 +140,7 @@ class PrinterSimulator:
         self.kanji_at_power_on = kanji_at_power_on
         self.paper_end = paper_lines == 0
         self.cover_open = False
+        self._cover_countdown: int | None = None
         self.drawer_open = False
         self.kicks: list[int] = []
         self.received = bytearray()
@@ -207,6 +208,8 @@ class PrinterSimulator:
                 continue
             except OSError:
                 return
+            # Replies are single bytes; without NODELAY each waits for the peer's delayed ack.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             conn = _Connection(sock)
             with self._cond:
                 self._connections.append(conn)
@@ -287,6 +290,11 @@ class PrinterSimulator:
         if self.paper_lines is not None:
             self.paper_lines = max(self.paper_lines - 1, 0)
             self.paper_end = self.paper_lines == 0
+        if self._cover_countdown is not None:
+            self._cover_countdown -= 1
+            if self._cover_countdown <= 0:
+                self._cover_countdown = None
+                self.cover_open = True
 
     def _execute(self, conn: _Connection, cmd: bytes) -> None:
         if len(cmd) == 1:
@@ -357,6 +365,10 @@ class PrinterSimulator:
 
     def open_cover(self) -> None:
         self._change(lambda: setattr(self, "cover_open", True))
+
+    def cover_opens_after(self, lines: int) -> None:
+        """Someone opens the cover after `lines` more printed lines."""
+        self._change(lambda: setattr(self, "_cover_countdown", lines))
 
     def close_cover(self) -> None:
         self._change(lambda: setattr(self, "cover_open", False))
