@@ -1,0 +1,288 @@
+"""The store's sync agent (`pos sync`): its own process beside the till, sharing the SQLite file.
+It publishes the outbox in seq order in batches, applies HQ's signed downlink, and keeps its status.
+
+Rule: an event leaves the outbox only on HQ's application ack; after any reconnect or restart
+everything not acknowledged is sent again from the first pending seq. One thread owns the
+database connection and the MQTT client (paho's loop runs in it too).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import paho.mqtt.client as mqtt
+
+from cloud_sync.downlink import Outcome, applied_version, apply_signed, promote_due_prices
+from cloud_sync.mqtt_link import make_client, session_properties
+from cloud_sync.protocol import (
+    SCHEMA_VERSION,
+    STREAMS,
+    Ack,
+    Batch,
+    ErrorReply,
+    Event,
+    Head,
+    Presence,
+    SyncRequest,
+    ack_topic,
+    encode,
+    events_topic,
+    head_topic,
+    payload_digest,
+    presence_topic,
+    reply_topic,
+    request_topic,
+    version_topic,
+)
+from cloud_sync.settings import AgentSettings
+from cloud_sync.signing import load_public_key
+from cloud_sync.status import write_status
+from edge.clock import utc_now_iso
+from edge.outbox import mark_acked, mark_rejected
+from edge.store import open_store, write_transaction
+
+log = logging.getLogger("cloud_sync.agent")
+_ack_decoder = msgspec.json.Decoder(Ack)
+_head_decoder = msgspec.json.Decoder(Head)
+
+
+class Agent:
+    def __init__(self, settings: AgentSettings, db_path: str | Path,
+                 discover: Callable[[], tuple[str, int] | None] | None = None) -> None:
+        self.s = settings
+        self.conn = open_store(db_path)
+        self.key = load_public_key(Path(settings.hq_public_key)) if settings.hq_public_key else None
+        store, terminal = settings.store_id, settings.terminal_id
+        self.client = make_client(
+            f"{store}-{terminal}-agent", settings.broker,
+            will=(presence_topic(store, terminal), _presence(False)))
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+        self.discover = discover
+        self.connected = False
+        self.socket_open = False
+        self.acked = self._first_pending() - 1
+        self.sent_up_to = self.acked
+        self.last_progress = time.monotonic()
+        self.next_attempt = 0.0
+        self.backoff = settings.backoff_min
+        self.offline_since = time.monotonic()
+        self.next_housekeeping = 0.0
+        self.broker_label = ""
+
+    # ---- the loop -----------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        write_status(self.conn, connected=0, agent_pid=os.getpid())
+        try:
+            while not stop.is_set():
+                self.step()
+        finally:
+            if self.socket_open:
+                self.client.publish(presence_topic(self.s.store_id, self.s.terminal_id),
+                                    _presence(False), qos=1, retain=True)
+                self.client.disconnect()
+                self.client.loop(0.1)
+            write_status(self.conn, connected=0)
+            self.conn.close()
+
+    def step(self) -> None:
+        now = time.monotonic()
+        if not self.socket_open and now >= self.next_attempt:
+            self._connect()
+        if self.socket_open:
+            self.client.loop(timeout=0.02)
+        else:
+            time.sleep(0.05)
+        if self.connected:
+            self._check_ack_timeout()
+            self._send()
+        if now >= self.next_housekeeping:
+            self.next_housekeeping = now + self.s.status_interval
+            promote_due_prices(self.conn)
+            write_status(self.conn, connected=int(self.connected), broker=self.broker_label)
+
+    def _connect(self) -> None:
+        b = self.s.broker
+        host, port = b.host, b.port
+        if self.discover is not None:
+            found = self.discover()
+            if found:
+                host, port = found
+        self.broker_label = f"{host}:{port}"
+        try:
+            self.client.connect(host, port, b.keepalive, clean_start=True,
+                                properties=session_properties())
+            self.socket_open = True
+        except OSError as exc:
+            self._failed(f"cannot reach broker {self.broker_label}: {exc}")
+
+    def _failed(self, error: str) -> None:
+        log.warning("%s", error)
+        write_status(self.conn, connected=0, last_error=error, last_error_at=utc_now_iso())
+        # Full jitter, so that a store's tills do not all come back in the same instant.
+        self.next_attempt = time.monotonic() + random.uniform(self.s.backoff_min, self.backoff)
+        self.backoff = min(self.backoff * 2, self.s.backoff_max)
+
+    # ---- MQTT callbacks (run inside client.loop, on this thread) -------------------------------
+
+    def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        if reason.is_failure:
+            self._failed(f"broker refused the connection: {reason}")
+            return
+        store, terminal = self.s.store_id, self.s.terminal_id
+        self.connected = True
+        self.backoff = self.s.backoff_min
+        subs = [(ack_topic(store, terminal), 1), (reply_topic(store, terminal), 1)]
+        if self.key is not None:
+            subs += [(version_topic(store, st), 1) for st in STREAMS]
+            subs += [(head_topic(store, st), 1) for st in STREAMS]
+        client.subscribe(subs)
+        client.publish(presence_topic(store, terminal), _presence(True), qos=1, retain=True)
+        # Whatever was in flight may be lost with the old connection or the broker: send it all.
+        self.acked = self._first_pending() - 1
+        self.sent_up_to = self.acked
+        self.last_progress = time.monotonic()
+        self.was_offline_for = time.monotonic() - self.offline_since
+        write_status(self.conn, connected=1, broker=self.broker_label)
+        log.info("connected to %s; resending from seq %d", self.broker_label, self.acked + 1)
+
+    def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        if self.connected:
+            self.offline_since = time.monotonic()
+        self.connected = False
+        self.socket_open = False
+        self._failed(f"disconnected from {self.broker_label}: {reason}")
+
+    def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        store, terminal = self.s.store_id, self.s.terminal_id
+        if msg.topic == ack_topic(store, terminal):
+            self._ack(msg.payload)
+        elif msg.topic.endswith("/head"):
+            self._head(msg.payload)
+        elif msg.topic == reply_topic(store, terminal) or msg.topic.endswith("/v"):
+            self._downlink(msg.payload)
+
+    # ---- uplink -------------------------------------------------------------------------------
+
+    def _first_pending(self) -> int:
+        row = self.conn.execute("SELECT min(seq) FROM outbox WHERE state = 'pending'").fetchone()
+        if row[0] is not None:
+            return int(row[0])
+        top = self.conn.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0]
+        return int(top) + 1
+
+    def _send(self) -> None:
+        window = self.s.window_batches * self.s.batch_size
+        while self.sent_up_to - self.acked < window:
+            rows = self.conn.execute(
+                "SELECT seq, event_id, type, payload, created_at FROM outbox"
+                " WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?",
+                (self.sent_up_to, self.s.batch_size)).fetchall()
+            if not rows:
+                return
+            if self.sent_up_to == self.acked:
+                self.last_progress = time.monotonic()  # the ack clock starts with the first send
+            self.client.publish(events_topic(self.s.store_id, self.s.terminal_id),
+                                batch_bytes(self.s.store_id, self.s.terminal_id,
+                                            self.acked, rows), qos=1)
+            self.sent_up_to = rows[-1][0]
+
+    def _ack(self, raw: bytes) -> None:
+        try:
+            ack = _ack_decoder.decode(raw)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            write_status(self.conn, last_error=f"unreadable ack: {exc}",
+                         last_error_at=utc_now_iso())
+            return
+        if ack.rejected or ack.acked_to > self.acked:
+            with write_transaction(self.conn):
+                for rejection in ack.rejected:
+                    if rejection.seq > self.acked:
+                        mark_rejected(self.conn, rejection.seq, rejection.reason)
+                mark_acked(self.conn, ack.acked_to)
+                write_status(self.conn, last_ack_at=utc_now_iso(), last_acked_seq=ack.acked_to)
+        if ack.acked_to > self.acked:
+            self.acked = ack.acked_to
+            self.sent_up_to = max(self.sent_up_to, self.acked)
+            self.last_progress = time.monotonic()
+        elif ack.gaps and time.monotonic() - self.last_progress > self.s.ack_timeout / 4:
+            # HQ holds later events but not the next one: a batch was lost between the broker
+            # and a commit. Resend from the first unacknowledged seq without dropping the link.
+            log.info("HQ reports gaps %s; resending from %d", ack.gaps, self.acked + 1)
+            self.sent_up_to = self.acked
+            self.last_progress = time.monotonic()
+
+    def _check_ack_timeout(self) -> None:
+        if self.sent_up_to > self.acked and \
+                time.monotonic() - self.last_progress > self.s.ack_timeout:
+            error = f"no acknowledgement from HQ for {self.s.ack_timeout:.0f} s; reconnecting"
+            log.warning(error)
+            self.client.disconnect()  # on_disconnect schedules the reconnect, which resends all
+
+    # ---- downlink -----------------------------------------------------------------------------
+
+    def _head(self, raw: bytes) -> None:
+        try:
+            head = _head_decoder.decode(raw)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return
+        have = applied_version(self.conn, head.stream)
+        if head.version > have:
+            long_outage = getattr(self, "was_offline_for", 0.0) > self.s.snapshot_after
+            self._ask(head.stream, have, want_snapshot=long_outage or have == 0)
+
+    def _downlink(self, raw: bytes) -> None:
+        if self.key is None:
+            return
+        if raw.startswith(b'{"type":'):  # a tagged reply (error or look-up), not a document
+            try:
+                reply = msgspec.json.decode(raw, type=ErrorReply)
+                write_status(self.conn, last_error=f"HQ: {reply.code}: {reply.message}",
+                             last_error_at=utc_now_iso())
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                pass
+            return
+        result = apply_signed(self.conn, self.key, raw, self.s.store_id)
+        if result.outcome is Outcome.GAP:
+            self._ask(result.stream, applied_version(self.conn, result.stream), False)
+        elif result.outcome is Outcome.REFUSED:
+            write_status(self.conn, last_error=f"refused downlink: {result.reason}",
+                         last_error_at=utc_now_iso())
+        elif result.outcome is Outcome.APPLIED:
+            log.info("applied %s version %d", result.stream, result.version)
+
+    def _ask(self, stream: str, have: int, want_snapshot: bool) -> None:
+        request = SyncRequest(v=SCHEMA_VERSION, stream=stream, have=have,
+                              want_snapshot=want_snapshot)
+        self.client.publish(request_topic(self.s.store_id, self.s.terminal_id), encode(request),
+                            qos=1)
+
+
+def batch_bytes(store: str, terminal: str, acked: int,
+                rows: list[sqlite3.Row] | list[tuple[Any, ...]]) -> bytes:
+    """A batch message from outbox rows (seq, event_id, type, payload, created_at); the payload
+    travels as the exact bytes the outbox holds, so HQ can check the digest."""
+    events = []
+    for seq, event_id, event_type, payload, created_at in rows:
+        data = payload.encode("utf-8")
+        events.append(Event(seq=seq, event_id=event_id, type=event_type, created_at=created_at,
+                            digest=payload_digest(data), payload=msgspec.Raw(data)))
+    return encode(Batch(v=SCHEMA_VERSION, store=store, terminal=terminal,
+                        first_seq=events[0].seq, last_seq=events[-1].seq, acked=acked,
+                        created_at=utc_now_iso(), events=events))
+
+
+def _presence(online: bool) -> bytes:
+    return encode(Presence(v=SCHEMA_VERSION, online=online, at=utc_now_iso()))
+

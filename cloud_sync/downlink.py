@@ -1,0 +1,195 @@
+"""Applying HQ's signed downlink documents (catalog, prices, promotions) to the till's database,
+and promoting effective-dated prices when their time comes.
+
+Rule: a document applies only if its signature verifies against the pinned key, it is for this
+store, and it is either version v+1 of its stream or a snapshot newer than v; anything else
+changes nothing. Each document applies in one transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+
+import msgspec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from cloud_sync.protocol import (
+    ITEM_TYPES,
+    CatalogItem,
+    Document,
+    PriceItem,
+    PromotionItem,
+    Signed,
+)
+from cloud_sync.signing import SignatureError, verify
+from edge.clock import utc_now_iso
+from edge.store import write_transaction
+
+
+class Outcome(Enum):
+    APPLIED = "applied"
+    STALE = "stale"  # already have it: harmless redelivery
+    GAP = "gap"  # a version is missing: ask HQ for what follows ours
+    REFUSED = "refused"  # unsigned, forged, altered, malformed or for another store
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    outcome: Outcome
+    stream: str = ""
+    version: int = 0
+    reason: str = ""
+
+
+def applied_version(conn: sqlite3.Connection, stream: str) -> int:
+    row = conn.execute("SELECT version FROM sync_stream WHERE stream = ?", (stream,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def apply_signed(conn: sqlite3.Connection, key: Ed25519PublicKey, raw: bytes,
+                 store_id: str) -> ApplyResult:
+    """Verify, decode and apply one downlink message (the bytes of a `Signed`)."""
+    try:
+        signed = msgspec.json.decode(raw, type=Signed)
+        doc = msgspec.json.decode(verify(key, signed), type=Document)
+        if doc.store != store_id:
+            raise ValueError(f"document is for store {doc.store}, this is {store_id}")
+        items = msgspec.json.decode(doc.items, type=ITEM_TYPES[doc.stream])
+    except (msgspec.ValidationError, msgspec.DecodeError, SignatureError, ValueError) as exc:
+        _refuse(conn, None, str(exc))
+        return ApplyResult(Outcome.REFUSED, reason=str(exc))
+    try:
+        return _apply(conn, doc, items)
+    except (ValueError, sqlite3.IntegrityError) as exc:
+        _refuse(conn, doc.stream, str(exc))
+        return ApplyResult(Outcome.REFUSED, doc.stream, doc.version, str(exc))
+
+
+def _apply(conn: sqlite3.Connection, doc: Document, items: list) -> ApplyResult:  # type: ignore[type-arg]
+    with write_transaction(conn):
+        have = applied_version(conn, doc.stream)
+        if doc.version <= have:
+            return ApplyResult(Outcome.STALE, doc.stream, doc.version)
+        if doc.kind == "delta" and doc.version != have + 1:
+            return ApplyResult(Outcome.GAP, doc.stream, doc.version)
+        snapshot = doc.kind == "snapshot"
+        if doc.stream == "catalog":
+            _apply_catalog(conn, items, snapshot)
+        elif doc.stream == "prices":
+            _apply_prices(conn, items, snapshot, doc.version)
+        else:
+            _apply_promotions(conn, items, snapshot, doc.version)
+        conn.execute(
+            "INSERT INTO sync_stream (stream, version, applied_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (stream) DO UPDATE SET version = excluded.version,"
+            " applied_at = excluded.applied_at",
+            (doc.stream, doc.version, utc_now_iso()),
+        )
+        promote_due_prices(conn)
+    return ApplyResult(Outcome.APPLIED, doc.stream, doc.version)
+
+
+def _refuse(conn: sqlite3.Connection, stream: str | None, reason: str) -> None:
+    with write_transaction(conn):
+        conn.execute("INSERT INTO sync_refused (received_at, stream, reason) VALUES (?, ?, ?)",
+                     (utc_now_iso(), stream, reason))
+
+
+def _apply_catalog(conn: sqlite3.Connection, items: list[CatalogItem], snapshot: bool) -> None:
+    if snapshot:
+        # Products missing from a snapshot are withdrawn, not deleted: old sales still name them.
+        conn.execute("UPDATE product SET active = 0, plu = NULL")
+        conn.execute("DELETE FROM product_gtin")
+    else:
+        conn.executemany("DELETE FROM product_gtin WHERE sku = ?", [(i.sku,) for i in items])
+        plus = [(i.plu, i.sku) for i in items if i.plu]
+        # A PLU that moved to another product is released first (plu is UNIQUE).
+        conn.executemany("UPDATE product SET plu = NULL WHERE plu = ? AND sku <> ?", plus)
+    conn.executemany(
+        "INSERT INTO product (sku, plu, name_zh, name_en, unit, price, tax_class, category,"
+        " age_restricted, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (sku) DO UPDATE SET plu = excluded.plu, name_zh = excluded.name_zh,"
+        " name_en = excluded.name_en, unit = excluded.unit, price = excluded.price,"
+        " tax_class = excluded.tax_class, category = excluded.category,"
+        " age_restricted = excluded.age_restricted, active = excluded.active",
+        [(i.sku, i.plu, i.name_zh, i.name_en, i.unit, _money(i.price), i.tax_class, i.category,
+          int(i.age_restricted), int(i.active)) for i in items],
+    )
+    conn.executemany(
+        "INSERT OR REPLACE INTO product_gtin (gtin, sku) VALUES (?, ?)",
+        [(_gtin14(g), i.sku) for i in items for g in i.gtins],
+    )
+
+
+def _apply_prices(conn: sqlite3.Connection, items: list[PriceItem], snapshot: bool,
+                  version: int) -> None:
+    if snapshot:
+        conn.execute("DELETE FROM sync_scheduled_price")
+    now = utc_now_iso()
+    for item in items:
+        _money(item.price)
+        at = _utc(item.effective_at) if item.effective_at else now
+        conn.execute(
+            "INSERT OR REPLACE INTO sync_scheduled_price (sku, effective_at, price, version)"
+            " VALUES (?, ?, ?, ?)", (item.sku, at, item.price, version))
+
+
+def _apply_promotions(conn: sqlite3.Connection, items: list[PromotionItem], snapshot: bool,
+                      version: int) -> None:
+    if snapshot:
+        conn.execute("DELETE FROM sync_promotion")
+    conn.executemany(
+        "INSERT OR REPLACE INTO sync_promotion (promotion_id, body, active, version)"
+        " VALUES (?, ?, ?, ?)",
+        [(p.promotion_id, bytes(p.body).decode("utf-8"), int(p.active), version) for p in items],
+    )
+
+
+def promote_due_prices(conn: sqlite3.Connection, now: str | None = None) -> int:
+    """Move every scheduled price whose time has come into product.price (the latest due one per
+    product wins). The agent calls it each second and the till may call it at start; call inside
+    a write transaction or in autocommit mode. Returns the number of prices changed."""
+    now = now or utc_now_iso()
+    due = conn.execute(
+        "SELECT sku, price FROM sync_scheduled_price s WHERE effective_at <= ? AND effective_at ="
+        " (SELECT max(effective_at) FROM sync_scheduled_price t"
+        "  WHERE t.sku = s.sku AND t.effective_at <= ?)", (now, now)).fetchall()
+    if not due:
+        return 0
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany("UPDATE product SET price = ? WHERE sku = ?",
+                         [(row[1], row[0]) for row in due])
+        conn.execute("DELETE FROM sync_scheduled_price WHERE effective_at <= ?", (now,))
+    except BaseException:
+        if own:
+            conn.execute("ROLLBACK")
+        raise
+    if own:
+        conn.execute("COMMIT")
+    return len(due)
+
+
+def _money(value: int) -> int:
+    if value < 0:
+        raise ValueError(f"negative price {value}")
+    return value
+
+
+def _gtin14(gtin: str) -> str:
+    if not gtin.isdigit() or len(gtin) > 14:
+        raise ValueError(f"bad GTIN {gtin!r}")
+    return gtin.zfill(14)
+
+
+def _utc(iso: str) -> str:
+    """Normalise to the till's UTC spelling so that due times compare as strings."""
+    at = datetime.fromisoformat(iso)
+    if at.tzinfo is None:
+        raise ValueError(f"effective_at without a UTC offset: {iso!r}")
+    return at.astimezone(UTC).isoformat(timespec="milliseconds")

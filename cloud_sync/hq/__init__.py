@@ -1,0 +1,1 @@
+"""HQ: ingest of store events, signed downlink publishing, and the views over both."""

@@ -1,0 +1,213 @@
+"""An HQ ingest worker: takes uplink messages from the shared subscription, writes each batch in
+one transaction, and answers with a cumulative acknowledgement; also answers terminal requests.
+
+Rule: the ack is published only after the commit; a database outage stalls the worker (it retries)
+but never produces an ack for something not committed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import paho.mqtt.client as mqtt
+
+from cloud_sync.hq.publish import snapshot
+from cloud_sync.hq.storage import DEFAULT_TIMEZONE, HqStorage, StorageUnavailable, open_storage
+from cloud_sync.hq.validation import BatchUnreadable, validate_batch
+from cloud_sync.mqtt_link import make_client, reply_properties, session_properties
+from cloud_sync.protocol import (
+    INGEST_FILTERS,
+    INGEST_SHARE,
+    SCHEMA_VERSION,
+    BalanceLookup,
+    ErrorReply,
+    LookupReply,
+    Presence,
+    Request,
+    SaleLookup,
+    SyncRequest,
+    ack_topic,
+    encode,
+    reply_topic,
+    split_topic,
+)
+from cloud_sync.settings import BrokerSettings
+from cloud_sync.signing import load_private_key
+
+log = logging.getLogger("cloud_sync.hq.ingest")
+MAX_DELTAS = 50  # further behind than this, a store gets a snapshot instead of the deltas
+_request_decoder = msgspec.json.Decoder(Request)  # type: ignore[var-annotated]
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    db_url: str
+    broker: BrokerSettings
+    signing_key: str = ""
+    timezone: str = DEFAULT_TIMEZONE
+    queue_size: int = 64
+
+
+class IngestWorker:
+    def __init__(self, options: IngestOptions) -> None:
+        self.options = options
+        self.key = load_private_key(Path(options.signing_key)) if options.signing_key else None
+        self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue(options.queue_size)
+        self.client = make_client(f"hq-ingest-{os.getpid()}-{uuid.uuid4().hex[:6]}",
+                                  options.broker)
+        self.client.on_connect = self._on_connect
+        self.client.on_message = lambda _c, _u, msg: self.inbox.put(msg)
+        self.client.reconnect_delay_set(0.2, 5)
+        self.storage: HqStorage | None = None
+        self.batches = 0
+
+    def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        if reason.is_failure:
+            log.warning("broker refused the connection: %s", reason)
+            return
+        client.subscribe([(f"{INGEST_SHARE}/{f}", 1) for f in INGEST_FILTERS])
+
+    def run(self, stop: threading.Event) -> None:
+        b = self.options.broker
+        self.client.connect_async(b.host, b.port, b.keepalive, clean_start=True,
+                                  properties=session_properties())
+        self.client.loop_start()
+        try:
+            while not stop.is_set():
+                try:
+                    msg = self.inbox.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                self._handle_with_retry(msg, stop)
+        finally:
+            self.client.disconnect()
+            self.client.loop_stop()
+            if self.storage:
+                self.storage.close()
+
+    def _handle_with_retry(self, msg: mqtt.MQTTMessage, stop: threading.Event) -> None:
+        pause = 0.1
+        while not stop.is_set():
+            try:
+                if self.storage is None:
+                    self.storage = open_storage(self.options.db_url, self.options.timezone)
+                self.handle(self.storage, msg)
+                return
+            except StorageUnavailable as exc:
+                log.warning("HQ database unavailable, retrying: %s", exc)
+                time.sleep(pause)
+                pause = min(pause * 2, 2.0)
+
+    def handle(self, storage: HqStorage, msg: mqtt.MQTTMessage) -> None:
+        try:
+            store, terminal, kind = split_topic(msg.topic)
+        except ValueError:
+            log.warning("ignored message on %s", msg.topic)
+            return
+        if kind == "events":
+            self._events(storage, store, terminal, msg.payload)
+        elif kind == "presence":
+            try:
+                presence = msgspec.json.decode(msg.payload, type=Presence)
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                return
+            storage.presence(store, terminal, presence.online)
+        elif kind == "request":
+            self._request(storage, store, terminal, msg)
+
+    def _events(self, storage: HqStorage, store: str, terminal: str, raw: bytes) -> None:
+        try:
+            accepted, refused, since = validate_batch(store, terminal, raw)
+        except BatchUnreadable as exc:
+            storage.dead_letter(store, terminal, str(exc), raw)
+            self._publish(reply_topic(store, terminal),
+                          encode(ErrorReply(v=SCHEMA_VERSION, code="unreadable", message=str(exc))))
+            return
+        result = storage.ingest(store, terminal, accepted, refused, since)
+        self.batches += 1
+        if result.gaps:
+            log.info("%s/%s: acked to %d, gaps %s", store, terminal, result.ack.acked_to,
+                     result.gaps)
+        self._publish(ack_topic(store, terminal), encode(result.ack))
+
+    def _request(self, storage: HqStorage, store: str, terminal: str,
+                 msg: mqtt.MQTTMessage) -> None:
+        props = getattr(msg, "properties", None)
+        topic = getattr(props, "ResponseTopic", None) or reply_topic(store, terminal)
+        correlation = getattr(props, "CorrelationData", None) or b""
+        if not topic.startswith(f"pos/v1/{store}/"):
+            return  # a store's replies go only to its own downlink
+        try:
+            request = _request_decoder.decode(msg.payload)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            self._publish(topic, encode(ErrorReply(v=SCHEMA_VERSION, code="bad_request",
+                                                   message=str(exc))), correlation)
+            return
+        if isinstance(request, SyncRequest):
+            for body in self._catch_up(storage, store, request):
+                self._publish(topic, body, correlation)
+        elif isinstance(request, SaleLookup):
+            found = storage.find_sale(request.sale_id)
+            reply = LookupReply(v=SCHEMA_VERSION, found=found is not None,
+                                body=msgspec.Raw(found) if found else None)
+            self._publish(topic, encode(reply), correlation)
+        elif isinstance(request, BalanceLookup):
+            self._publish(topic, encode(ErrorReply(
+                v=SCHEMA_VERSION, code="unsupported",
+                message="stored-value balances are not kept at HQ yet")), correlation)
+
+    def _catch_up(self, storage: HqStorage, store: str, request: SyncRequest) -> list[bytes]:
+        head = storage.head(store, request.stream)
+        if head <= request.have and not request.want_snapshot:
+            return []
+        wants_snapshot = request.want_snapshot or head - request.have > MAX_DELTAS
+        if wants_snapshot and self.key is not None:
+            return [snapshot(storage, self.key, store, request.stream)]
+        return storage.versions_after(store, request.stream, request.have, MAX_DELTAS)
+
+    def _publish(self, topic: str, body: bytes, correlation: bytes = b"") -> None:
+        props = reply_properties(topic, correlation) if correlation else None
+        self.client.publish(topic, body, qos=1, properties=props)
+
+
+def run_workers(options: IngestOptions, workers: int, stop: threading.Event) -> None:
+    """Run `workers` ingest workers, each its own process with its own connections."""
+    if workers <= 1:
+        IngestWorker(options).run(stop)
+        return
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_worker_main, args=(options,), daemon=True)
+             for _ in range(workers)]
+    for proc in procs:
+        proc.start()
+    try:
+        while not stop.is_set():
+            for i, proc in enumerate(procs):
+                if not proc.is_alive():  # a crashed worker is replaced; its batches are resent
+                    procs[i] = ctx.Process(target=_worker_main, args=(options,), daemon=True)
+                    procs[i].start()
+            stop.wait(1.0)
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.join(5)
+
+
+def _worker_main(options: IngestOptions) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stop = threading.Event()
+    try:
+        IngestWorker(options).run(stop)
+    except KeyboardInterrupt:
+        pass

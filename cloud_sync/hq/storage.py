@@ -1,0 +1,167 @@
+"""The one narrow interface HQ keeps its data through, the values that cross it, and the logic
+both engines share (contiguity, row shapes, business dates).
+
+Rule: `ingest` writes a batch's effects and its dedup records in one transaction, or nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from importlib import resources
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from cloud_sync.protocol import SCHEMA_VERSION, Ack, Rejection, Sale
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+MAX_REPORTED_GAPS = 20
+
+
+class StorageUnavailable(Exception):
+    """The database cannot be reached now; the caller retries after a pause."""
+
+
+@dataclass(frozen=True)
+class Accepted:
+    seq: int
+    event_id: str
+    type: str
+    created_at: str
+    payload: bytes
+    sale: Sale | None
+
+
+@dataclass(frozen=True)
+class Refused:
+    seq: int
+    event_id: str
+    type: str
+    reason: str
+    payload: bytes
+
+
+@dataclass(frozen=True)
+class TerminalStats:
+    store: str
+    terminal: str
+    last_seen: str | None
+    online: bool
+    acked_to: int
+    max_seq: int
+    gaps: list[tuple[int, int]]
+    sales_today: int
+    amount_today: int
+    dead_letters: int
+
+
+@dataclass
+class IngestResult:
+    ack: Ack
+    new_events: int = 0
+    duplicates: int = 0
+    gaps: list[tuple[int, int]] = field(default_factory=list)
+
+
+class HqStorage(Protocol):
+    def ingest(self, store: str, terminal: str, accepted: list[Accepted],
+               refused: list[Refused], since: int) -> IngestResult: ...
+
+    def dead_letter(self, store: str, terminal: str, reason: str, raw: bytes) -> None: ...
+
+    def presence(self, store: str, terminal: str, online: bool) -> None: ...
+
+    def stats(self, today: date) -> list[TerminalStats]: ...
+
+    def stores(self) -> list[str]: ...
+
+    def add_version(self, store: str, stream: str, items: dict[str, bytes],
+                    sign: Any) -> tuple[int, bytes]: ...
+
+    def head(self, store: str, stream: str) -> int: ...
+
+    def versions_after(self, store: str, stream: str, have: int, limit: int) -> list[bytes]: ...
+
+    def snapshot_items(self, store: str, stream: str) -> tuple[int, list[bytes]]: ...
+
+    def find_sale(self, sale_id: str) -> bytes | None: ...
+
+    def close(self) -> None: ...
+
+
+def hq_migrations(dialect: str) -> list[tuple[int, str]]:
+    """The numbered HQ migrations for 'postgres' or 'sqlite', in order."""
+    found = []
+    for entry in resources.files("migrations").joinpath("hq").iterdir():
+        name = entry.name
+        if name.endswith(f".{dialect}.sql"):
+            found.append((int(name[:4]), entry.read_text("utf-8")))
+    found.sort()
+    if [n for n, _ in found] != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"HQ {dialect} migrations are not numbered 1..n")
+    return found
+
+
+def advance(acked_to: int, seqs_above: list[int]) -> tuple[int, list[tuple[int, int]]]:
+    """Given the seqs held above `acked_to` (sorted), the new highest contiguous seq and the gaps
+    (inclusive ranges) still open below the highest seq held."""
+    gaps: list[tuple[int, int]] = []
+    contiguous = acked_to
+    expected = acked_to + 1
+    for seq in seqs_above:
+        if seq == expected and not gaps:
+            contiguous = seq
+        elif seq > expected and len(gaps) < MAX_REPORTED_GAPS:
+            gaps.append((expected, seq - 1))
+        expected = seq + 1
+    return contiguous, gaps
+
+
+def make_ack(store: str, terminal: str, acked_to: int, rejected: list[Rejection],
+             gaps: list[tuple[int, int]]) -> Ack:
+    return Ack(v=SCHEMA_VERSION, store=store, terminal=terminal, acked_to=acked_to,
+               rejected=rejected, gaps=gaps)
+
+
+def business_date(closed_at: str, zone: ZoneInfo) -> date:
+    return datetime.fromisoformat(closed_at).astimezone(zone).date()
+
+
+SALE_COLUMNS = ("store", "terminal", "seq", "sale_id", "event_id", "status", "receipt_no",
+                "staff_id", "opened_at", "closed_at", "business_date", "currency", "subtotal",
+                "discount", "tax", "total", "rounding", "paid", "change", "line_count")
+LINE_COLUMNS = ("store", "terminal", "seq", "line_no", "sku", "name", "unit", "qty_milli",
+                "unit_price", "gross", "discount", "total", "tax_class", "tax_rate_bp", "tax")
+TENDER_COLUMNS = ("store", "terminal", "seq", "tender_no", "type", "amount", "reference",
+                  "approval_code", "masked_pan")
+
+
+def sale_rows(store: str, terminal: str, events: list[Accepted], zone: ZoneInfo
+              ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    sales, lines, tenders = [], [], []
+    for event in events:
+        sale = event.sale
+        if sale is None:
+            continue
+        status = "completed" if event.type == "sale.completed" else "cancelled"
+        sales.append((store, terminal, event.seq, sale.sale_id, event.event_id, status,
+                      sale.receipt_no, sale.staff_id, sale.opened_at, sale.closed_at,
+                      business_date(sale.closed_at, zone), sale.currency, sale.subtotal,
+                      sale.discount, sale.tax, sale.total, sale.rounding, sale.paid, sale.change,
+                      len(sale.lines)))
+        lines.extend((store, terminal, event.seq, ln.line_no, ln.sku, ln.name, ln.unit,
+                      ln.qty_milli, ln.unit_price, ln.gross, ln.discount, ln.total, ln.tax_class,
+                      ln.tax_rate_bp, ln.tax) for ln in sale.lines)
+        tenders.extend((store, terminal, event.seq, t.tender_no, t.type, t.amount, t.reference,
+                        t.approval_code, t.masked_pan) for t in sale.tenders)
+    return sales, lines, tenders
+
+
+def open_storage(url: str, zone: str = DEFAULT_TIMEZONE) -> HqStorage:
+    """`postgresql://...` for the real store; `sqlite:///path` or a bare path for the demo."""
+    if url.startswith(("postgresql://", "postgres://")):
+        from cloud_sync.hq.storage_pg import PgStorage
+        return PgStorage(url, ZoneInfo(zone))
+    from cloud_sync.hq.storage_sqlite import SqliteStorage
+    path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+    return SqliteStorage(path, ZoneInfo(zone))

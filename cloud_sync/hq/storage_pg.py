@@ -1,0 +1,254 @@
+"""HQ storage on PostgreSQL (psycopg 3): the real store.
+
+Rule: one transaction per batch; the terminal's row is locked first, so concurrent workers on the
+same terminal serialise there and contiguity is computed on committed, complete data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import psycopg
+
+from cloud_sync.hq.storage import (
+    LINE_COLUMNS,
+    SALE_COLUMNS,
+    TENDER_COLUMNS,
+    Accepted,
+    IngestResult,
+    Refused,
+    StorageUnavailable,
+    TerminalStats,
+    advance,
+    hq_migrations,
+    make_ack,
+    sale_rows,
+)
+from cloud_sync.protocol import Rejection
+
+_LOCK_MIGRATIONS = 0x5053594E  # advisory lock id: only one process migrates at a time
+
+
+class PgStorage:
+    def __init__(self, url: str, zone: ZoneInfo) -> None:
+        self.url = url
+        self.zone = zone
+        self.conn = self._connect()
+        self._migrate()
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+        except psycopg.OperationalError as exc:
+            raise StorageUnavailable(str(exc)) from exc
+
+    def _migrate(self) -> None:
+        with self.conn.transaction():
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_MIGRATIONS,))
+            self.conn.execute("CREATE TABLE IF NOT EXISTS hq_migration ("
+                              " number INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ DEFAULT now())")
+            row = self.conn.execute("SELECT coalesce(max(number), 0) FROM hq_migration").fetchone()
+            current = int(row[0]) if row else 0
+            for number, sql in hq_migrations("postgres"):
+                if number > current:
+                    self.conn.execute(sql)  # type: ignore[arg-type]
+                    self.conn.execute("INSERT INTO hq_migration (number) VALUES (%s)", (number,))
+
+    def _reconnect_if_broken(self) -> None:
+        if self.conn.closed or self.conn.broken:
+            self.conn = self._connect()
+
+    def _run(self, fn: Any, *args: Any) -> Any:
+        """Run `fn(conn, ...)`; a lost connection becomes StorageUnavailable (caller retries)."""
+        try:
+            self._reconnect_if_broken()
+            return fn(self.conn, *args)
+        except psycopg.OperationalError as exc:
+            try:
+                self.conn.close()
+            except psycopg.Error:
+                pass
+            raise StorageUnavailable(str(exc)) from exc
+
+    # ---- ingest -------------------------------------------------------------------------------
+
+    def ingest(self, store: str, terminal: str, accepted: list[Accepted],
+               refused: list[Refused], since: int) -> IngestResult:
+        result: IngestResult = self._run(self._ingest, store, terminal, accepted, refused, since)
+        return result
+
+    def _ingest(self, conn: psycopg.Connection[Any], store: str, terminal: str,
+                accepted: list[Accepted], refused: list[Refused], since: int) -> IngestResult:
+        events = [(e.seq, e.event_id, e.type, False) for e in accepted]
+        events += [(r.seq, r.event_id, r.type, True) for r in refused]
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute(
+                "INSERT INTO hq_terminal (store, terminal, last_seen, online)"
+                " VALUES (%s, %s, now(), TRUE) ON CONFLICT (store, terminal)"
+                " DO UPDATE SET last_seen = now() RETURNING acked_to, max_seq",
+                (store, terminal))
+            acked_to, max_seq = cur.fetchone()  # type: ignore[misc]
+            cur.execute(
+                "INSERT INTO hq_received (store, terminal, seq, event_id, type, rejected)"
+                " SELECT %s, %s, s, e, t, r FROM unnest(%s::bigint[], %s::text[], %s::text[],"
+                " %s::boolean[]) AS x(s, e, t, r) ON CONFLICT DO NOTHING RETURNING seq",
+                (store, terminal, [e[0] for e in events], [e[1] for e in events],
+                 [e[2] for e in events], [e[3] for e in events]))
+            new = {row[0] for row in cur.fetchall()}
+            fresh = [e for e in accepted if e.seq in new]
+            sales, lines, tenders = sale_rows(store, terminal, fresh, self.zone)
+            _copy(cur, "hq_sale", SALE_COLUMNS, sales)
+            _copy(cur, "hq_sale_line", LINE_COLUMNS, lines)
+            _copy(cur, "hq_sale_tender", TENDER_COLUMNS, tenders)
+            generic = [(store, terminal, e.seq, e.event_id, e.type, e.created_at,
+                        e.payload.decode("utf-8")) for e in fresh if e.sale is None]
+            if generic:
+                cur.executemany(
+                    "INSERT INTO hq_event (store, terminal, seq, event_id, type, created_at,"
+                    " payload) VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb)", generic)
+            dead = [(store, terminal, r.seq, r.event_id, r.type, r.reason, r.payload)
+                    for r in refused if r.seq in new]
+            if dead:
+                cur.executemany(
+                    "INSERT INTO hq_dead_letter (store, terminal, seq, event_id, type, reason, raw)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s)", dead)
+            top = max((e[0] for e in events), default=0)
+            gaps: list[tuple[int, int]] = []
+            if new and top > acked_to:
+                cur.execute(
+                    "SELECT seq FROM hq_received WHERE store = %s AND terminal = %s AND seq > %s"
+                    " ORDER BY seq LIMIT 100000", (store, terminal, acked_to))
+                acked_to, gaps = advance(acked_to, [row[0] for row in cur.fetchall()])
+                cur.execute(
+                    "UPDATE hq_terminal SET acked_to = %s, max_seq = greatest(max_seq, %s)"
+                    " WHERE store = %s AND terminal = %s", (acked_to, top, store, terminal))
+            elif max_seq > acked_to:
+                cur.execute(
+                    "SELECT seq FROM hq_received WHERE store = %s AND terminal = %s AND seq > %s"
+                    " ORDER BY seq LIMIT 100000", (store, terminal, acked_to))
+                _, gaps = advance(acked_to, [row[0] for row in cur.fetchall()])
+            old = [e[0] for e in events if e[0] not in new]
+            # Every rejection above the terminal's watermark, again: an earlier ack may be lost.
+            cur.execute(
+                "SELECT DISTINCT seq, reason FROM hq_dead_letter WHERE store = %s"
+                " AND terminal = %s AND seq > %s AND seq <= %s ORDER BY seq",
+                (store, terminal, since, max(acked_to, top)))
+            rejected = [Rejection(row[0], row[1]) for row in cur.fetchall()]
+        return IngestResult(make_ack(store, terminal, acked_to, rejected, gaps),
+                            new_events=len(new), duplicates=len(old), gaps=gaps)
+
+    def dead_letter(self, store: str, terminal: str, reason: str, raw: bytes) -> None:
+        self._run(lambda conn: conn.execute(
+            "INSERT INTO hq_dead_letter (store, terminal, reason, raw) VALUES (%s, %s, %s, %s)",
+            (store, terminal, reason, raw)))
+
+    def presence(self, store: str, terminal: str, online: bool) -> None:
+        self._run(lambda conn: conn.execute(
+            "INSERT INTO hq_terminal (store, terminal, last_seen, online) VALUES (%s, %s, now(), %s)"
+            " ON CONFLICT (store, terminal) DO UPDATE SET last_seen = now(), online = %s",
+            (store, terminal, online, online)))
+
+    # ---- views --------------------------------------------------------------------------------
+
+    def stats(self, today: date) -> list[TerminalStats]:
+        return self._run(self._stats, today)  # type: ignore[no-any-return]
+
+    def _stats(self, conn: psycopg.Connection[Any], today: date) -> list[TerminalStats]:
+        rows = conn.execute(
+            "SELECT t.store, t.terminal, t.last_seen, t.online, t.acked_to, t.max_seq,"
+            " (SELECT count(*) FROM hq_sale s WHERE s.business_date = %s AND s.store = t.store"
+            "   AND s.terminal = t.terminal AND s.status = 'completed'),"
+            " (SELECT coalesce(sum(total), 0) FROM hq_sale s WHERE s.business_date = %s"
+            "   AND s.store = t.store AND s.terminal = t.terminal AND s.status = 'completed'),"
+            " (SELECT count(*) FROM hq_dead_letter d WHERE d.store = t.store"
+            "   AND d.terminal = t.terminal)"
+            " FROM hq_terminal t ORDER BY t.store, t.terminal", (today, today)).fetchall()
+        out = []
+        for store, terminal, seen, online, acked_to, max_seq, n, amount, dead in rows:
+            gaps: list[tuple[int, int]] = []
+            if max_seq > acked_to:
+                seqs = conn.execute(
+                    "SELECT seq FROM hq_received WHERE store = %s AND terminal = %s AND seq > %s"
+                    " ORDER BY seq", (store, terminal, acked_to)).fetchall()
+                _, gaps = advance(acked_to, [s[0] for s in seqs])
+            out.append(TerminalStats(store, terminal, seen.isoformat() if seen else None,
+                                     bool(online), acked_to, max_seq, gaps, n, int(amount), dead))
+        return out
+
+    def stores(self) -> list[str]:
+        rows = self._run(lambda conn: conn.execute(
+            "SELECT DISTINCT store FROM hq_terminal ORDER BY store").fetchall())
+        return [r[0] for r in rows]
+
+    def find_sale(self, sale_id: str) -> bytes | None:
+        row = self._run(lambda conn: conn.execute(
+            "SELECT e.payload::text FROM hq_sale s JOIN LATERAL (SELECT json_build_object("
+            " 'store', s.store, 'terminal', s.terminal, 'seq', s.seq, 'sale_id', s.sale_id,"
+            " 'status', s.status, 'receipt_no', s.receipt_no, 'total', s.total,"
+            " 'closed_at', s.closed_at, 'lines', (SELECT coalesce(json_agg(l ORDER BY l.line_no),"
+            " '[]') FROM hq_sale_line l WHERE l.store = s.store AND l.terminal = s.terminal"
+            " AND l.seq = s.seq)) AS payload) e ON TRUE WHERE s.sale_id = %s LIMIT 1",
+            (sale_id,)).fetchone())
+        return row[0].encode("utf-8") if row else None
+
+    # ---- downlink -----------------------------------------------------------------------------
+
+    def add_version(self, store: str, stream: str, items: dict[str, bytes],
+                    sign: Any) -> tuple[int, bytes]:
+        return self._run(self._add_version, store, stream, items, sign)  # type: ignore[no-any-return]
+
+    def _add_version(self, conn: psycopg.Connection[Any], store: str, stream: str,
+                     items: dict[str, bytes], sign: Any) -> tuple[int, bytes]:
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{store}/{stream}",))
+            cur.execute("SELECT coalesce(max(version), 0) FROM hq_version"
+                        " WHERE store = %s AND stream = %s", (store, stream))
+            version = int(cur.fetchone()[0]) + 1  # type: ignore[index]
+            signed: bytes = sign(version)
+            cur.execute("INSERT INTO hq_version (store, stream, version, signed)"
+                        " VALUES (%s, %s, %s, %s)", (store, stream, version, signed))
+            cur.executemany(
+                "INSERT INTO hq_stream_item (store, stream, key, body, version)"
+                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (store, stream, key)"
+                " DO UPDATE SET body = excluded.body, version = excluded.version",
+                [(store, stream, k, v, version) for k, v in items.items()])
+        return version, signed
+
+    def head(self, store: str, stream: str) -> int:
+        row = self._run(lambda conn: conn.execute(
+            "SELECT coalesce(max(version), 0) FROM hq_version WHERE store = %s AND stream = %s",
+            (store, stream)).fetchone())
+        return int(row[0])
+
+    def versions_after(self, store: str, stream: str, have: int, limit: int) -> list[bytes]:
+        rows = self._run(lambda conn: conn.execute(
+            "SELECT signed FROM hq_version WHERE store = %s AND stream = %s AND version > %s"
+            " ORDER BY version LIMIT %s", (store, stream, have, limit)).fetchall())
+        return [bytes(r[0]) for r in rows]
+
+    def snapshot_items(self, store: str, stream: str) -> tuple[int, list[bytes]]:
+        def read(conn: psycopg.Connection[Any]) -> tuple[int, list[bytes]]:
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                head = conn.execute(
+                    "SELECT coalesce(max(version), 0) FROM hq_version"
+                    " WHERE store = %s AND stream = %s", (store, stream)).fetchone()
+                rows = conn.execute(
+                    "SELECT body FROM hq_stream_item WHERE store = %s AND stream = %s"
+                    " ORDER BY key", (store, stream)).fetchall()
+            return int(head[0]) if head else 0, [bytes(r[0]) for r in rows]
+        return self._run(read)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _copy(cur: psycopg.Cursor[Any], table: str, columns: tuple[str, ...],
+          rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)

@@ -1,0 +1,274 @@
+"""The sync wire protocol: topic names and every message body as strict msgspec structs.
+
+Rule: nothing crosses the wire unvalidated; a body that does not decode into its struct is refused
+whole, at whichever end receives it. Version 1 of the topic tree lives under `pos/v1/`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Literal
+
+import msgspec
+
+SCHEMA_VERSION = 1
+ROOT = "pos/v1"
+STREAMS = ("catalog", "prices", "promotions")
+SALE_TYPES = ("sale.completed", "sale.cancelled")
+
+
+# ---- topics -------------------------------------------------------------------------------------
+
+def events_topic(store: str, terminal: str) -> str:
+    return f"{ROOT}/{store}/{terminal}/up/events"
+
+
+def ack_topic(store: str, terminal: str) -> str:
+    return f"{ROOT}/{store}/{terminal}/down/ack"
+
+
+def presence_topic(store: str, terminal: str) -> str:
+    return f"{ROOT}/{store}/{terminal}/up/presence"
+
+
+def request_topic(store: str, terminal: str) -> str:
+    return f"{ROOT}/{store}/{terminal}/up/request"
+
+
+def reply_topic(store: str, terminal: str) -> str:
+    return f"{ROOT}/{store}/{terminal}/down/reply"
+
+
+def version_topic(store: str, stream: str) -> str:
+    return f"{ROOT}/{store}/down/{stream}/v"
+
+
+def head_topic(store: str, stream: str) -> str:
+    return f"{ROOT}/{store}/down/{stream}/head"
+
+
+INGEST_SHARE = "$share/ingest"
+INGEST_FILTERS = (f"{ROOT}/+/+/up/events", f"{ROOT}/+/+/up/request", f"{ROOT}/+/+/up/presence")
+
+
+def split_topic(topic: str) -> tuple[str, str, str]:
+    """`pos/v1/{store}/{terminal}/up/{kind}` → (store, terminal, kind); ValueError otherwise."""
+    parts = topic.split("/")
+    if len(parts) != 6 or f"{parts[0]}/{parts[1]}" != ROOT or parts[4] != "up":
+        raise ValueError(f"not an uplink topic: {topic!r}")
+    return parts[2], parts[3], parts[5]
+
+
+# ---- uplink: event batches ----------------------------------------------------------------------
+
+class Event(msgspec.Struct, forbid_unknown_fields=True):
+    seq: int
+    event_id: str
+    type: str
+    created_at: str
+    # sha256 of the payload bytes exactly as the outbox holds them; HQ recomputes it.
+    digest: str
+    payload: msgspec.Raw
+
+
+class Batch(msgspec.Struct, forbid_unknown_fields=True, tag="batch"):
+    v: int
+    store: str
+    terminal: str
+    first_seq: int
+    last_seq: int
+    # The terminal's own ack watermark: HQ repeats every rejection above it, so a lost ack
+    # cannot turn a dead-lettered event into an acknowledged one.
+    acked: int
+    created_at: str
+    events: list[Event]
+
+
+class Rejection(msgspec.Struct, forbid_unknown_fields=True):
+    seq: int
+    reason: str
+
+
+class Ack(msgspec.Struct, forbid_unknown_fields=True, tag="ack"):
+    v: int
+    store: str
+    terminal: str
+    # Cumulative: every seq <= acked_to is committed (or dead-lettered) at HQ.
+    acked_to: int
+    rejected: list[Rejection] = []
+    gaps: list[tuple[int, int]] = []
+
+
+class ErrorReply(msgspec.Struct, forbid_unknown_fields=True, tag="error"):
+    v: int
+    code: str
+    message: str
+
+
+class Presence(msgspec.Struct, forbid_unknown_fields=True):
+    v: int
+    online: bool
+    at: str
+
+
+def payload_digest(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()
+
+
+# ---- the sale payload, as the till writes it ----------------------------------------------------
+
+class SaleLine(msgspec.Struct, forbid_unknown_fields=True):
+    line_no: int
+    sku: str
+    name: str
+    unit: Literal["each", "kg"]
+    qty_milli: int
+    unit_price: int
+    gross: int
+    discount: int
+    total: int
+    tax_class: str
+    tax_rate_bp: int
+    tax: int
+
+
+class SaleTender(msgspec.Struct, forbid_unknown_fields=True):
+    tender_no: int
+    type: str
+    amount: int
+    reference: str | None = None
+    approval_code: str | None = None
+    masked_pan: str | None = None
+
+
+class Sale(msgspec.Struct, forbid_unknown_fields=True):
+    sale_id: str
+    store_id: str
+    terminal_id: str
+    receipt_no: int
+    staff_id: str
+    opened_at: str
+    closed_at: str
+    currency: str
+    subtotal: int
+    discount: int
+    tax: int
+    total: int
+    rounding: int
+    paid: int
+    change: int
+    lines: list[SaleLine]
+    tenders: list[SaleTender] = []
+
+
+def check_sale(sale: Sale, event_type: str, store: str, terminal: str) -> str | None:
+    """The reason a decoded sale cannot be a true fact of this terminal, or None when it can."""
+    if sale.store_id != store or sale.terminal_id != terminal:
+        return f"sale belongs to {sale.store_id}/{sale.terminal_id}, sent by {store}/{terminal}"
+    if not sale.lines:
+        return "sale has no lines"
+    if sum(line.total for line in sale.lines) != sale.subtotal - sale.discount:
+        return "line totals do not add up to subtotal - discount"
+    if event_type == "sale.completed":
+        if sum(t.amount for t in sale.tenders) != sale.paid:
+            return "tenders do not add up to paid"
+        if sale.paid - sale.change != sale.total:
+            return "paid - change differs from total"
+    return None
+
+
+# ---- requests (snapshot, look-ups) and their replies ---------------------------------------------
+
+class SyncRequest(msgspec.Struct, forbid_unknown_fields=True, tag="sync"):
+    """Ask HQ for what follows version `have` of a stream; HQ answers with deltas or a snapshot."""
+
+    v: int
+    stream: str
+    have: int
+    want_snapshot: bool = False
+
+
+class SaleLookup(msgspec.Struct, forbid_unknown_fields=True, tag="sale_lookup"):
+    v: int
+    sale_id: str
+
+
+class BalanceLookup(msgspec.Struct, forbid_unknown_fields=True, tag="balance_lookup"):
+    v: int
+    account_id: str
+
+
+Request = SyncRequest | SaleLookup | BalanceLookup
+
+
+class LookupReply(msgspec.Struct, forbid_unknown_fields=True, tag="lookup"):
+    v: int
+    found: bool
+    body: msgspec.Raw | None = None
+
+
+# ---- downlink: signed versions ------------------------------------------------------------------
+
+class CatalogItem(msgspec.Struct, forbid_unknown_fields=True):
+    sku: str
+    name_zh: str
+    name_en: str
+    unit: Literal["each", "kg"]
+    price: int
+    tax_class: str
+    plu: str | None = None
+    category: str = ""
+    age_restricted: bool = False
+    active: bool = True
+    gtins: list[str] = []
+
+
+class PriceItem(msgspec.Struct, forbid_unknown_fields=True):
+    sku: str
+    price: int
+    # None: at once. Otherwise an ISO-8601 instant with offset; the till applies it at that time.
+    effective_at: str | None = None
+
+
+class PromotionItem(msgspec.Struct, forbid_unknown_fields=True):
+    promotion_id: str
+    body: msgspec.Raw
+    active: bool = True
+
+
+class Document(msgspec.Struct, forbid_unknown_fields=True):
+    """One version of one stream for one store: a delta on version-1, or a whole snapshot."""
+
+    v: int
+    stream: Literal["catalog", "prices", "promotions"]
+    store: str
+    version: int
+    kind: Literal["delta", "snapshot"]
+    created_at: str
+    items: msgspec.Raw
+
+
+class Signed(msgspec.Struct, forbid_unknown_fields=True):
+    """The exact document bytes and HQ's Ed25519 signature over them."""
+
+    v: int
+    key_id: str
+    doc: bytes
+    sig: bytes
+
+
+class Head(msgspec.Struct, forbid_unknown_fields=True):
+    """Retained: the latest version of a stream for a store. Only a hint to ask; never applied."""
+
+    v: int
+    stream: str
+    version: int
+
+
+ITEM_TYPES: dict[str, type] = {
+    "catalog": list[CatalogItem],
+    "prices": list[PriceItem],
+    "promotions": list[PromotionItem],
+}
+
+encode = msgspec.json.encode

@@ -1,0 +1,54 @@
+"""The agent's status as the till and `pos sync status` read it: link state from `sync_status`,
+backlog figures computed live from the outbox.
+
+Rule: reading status never writes; the figures about pending events come from the outbox itself.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from edge.clock import utc_now_iso
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    connected: bool
+    broker: str
+    pending: int
+    rejected: int
+    oldest_pending_at: str | None
+    oldest_pending_age_s: float | None
+    last_ack_at: str | None
+    last_acked_seq: int
+    last_error: str | None
+    last_error_at: str | None
+    updated_at: str | None
+    agent_pid: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def read_status(conn: sqlite3.Connection) -> SyncStatus:
+    row = conn.execute("SELECT connected, broker, last_ack_at, last_acked_seq, last_error,"
+                       " last_error_at, updated_at, agent_pid FROM sync_status WHERE id = 1"
+                       ).fetchone()
+    pending, oldest = conn.execute(
+        "SELECT count(*), min(created_at) FROM outbox WHERE state = 'pending'").fetchone()
+    rejected = conn.execute("SELECT count(*) FROM outbox WHERE state = 'rejected'").fetchone()[0]
+    age = None
+    if oldest:
+        age = (datetime.now(UTC) - datetime.fromisoformat(oldest)).total_seconds()
+    return SyncStatus(bool(row[0]), row[1], pending, rejected, oldest, age, row[2], row[3],
+                      row[4], row[5], row[6], row[7])
+
+
+def write_status(conn: sqlite3.Connection, **fields: Any) -> None:
+    """Update some columns of the one status row (autocommit: a single statement)."""
+    fields["updated_at"] = utc_now_iso()
+    columns = ", ".join(f"{name} = ?" for name in fields)
+    conn.execute(f"UPDATE sync_status SET {columns} WHERE id = 1", tuple(fields.values()))

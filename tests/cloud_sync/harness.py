@@ -1,0 +1,165 @@
+"""Real infrastructure for the sync tests: a Mosquitto started on a free port, throwaway
+PostgreSQL databases on the running server, a private PostgreSQL cluster that can be restarted,
+and in-process agent/ingest runners."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+MOSQUITTO = "/usr/sbin/mosquitto"
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until(check: Callable[[], Any], timeout: float, message: str,
+               interval: float = 0.05) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s: {message}")
+        time.sleep(interval)
+
+
+def _port_open(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+        return True
+    return False
+
+
+class Broker:
+    """A real Mosquitto with persistence off, so SIGKILL really loses what it held."""
+
+    def __init__(self, workdir: Path, extra: str = "", port: int | None = None) -> None:
+        self.workdir = workdir
+        self.port = port or free_port()
+        self.conf = workdir / f"mosquitto-{self.port}.conf"
+        self.conf.write_text(
+            f"listener {self.port} 127.0.0.1\npersistence false\n"
+            f"max_queued_messages 10000\nlog_dest stderr\nlog_type error\n"
+            + (extra or "allow_anonymous true\n"))
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([MOSQUITTO, "-c", str(self.conf)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until(lambda: _port_open(self.port), 10, "mosquitto to listen")
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(5)
+
+    def restart(self) -> None:
+        self.kill()
+        self.start()
+
+    def stop(self) -> None:
+        self.kill()
+
+
+@contextlib.contextmanager
+def throwaway_database() -> Any:
+    """A fresh database on the shared server, dropped afterwards."""
+    name = f"test_sync_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class PgCluster:
+    """A private PostgreSQL cluster (fsync off) that tests may restart brutally."""
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="pgsync-"))
+        self.port = free_port()
+        shutil.chown(self.dir, "postgres", "postgres")
+        self.data = self.dir / "data"
+        self._pg("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                 "--no-sync")
+        with (self.data / "postgresql.conf").open("a") as conf:
+            conf.write(f"port = {self.port}\nlisten_addresses = '127.0.0.1'\nfsync = off\n"
+                       f"synchronous_commit = off\nfull_page_writes = off\n"
+                       f"unix_socket_directories = '{self.dir}'\nmax_connections = 100\n")
+        self.start()
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _pg(self, tool: str, *args: str) -> None:
+        subprocess.run(["runuser", "-u", "postgres", "--", str(PG_BIN / tool), *args],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       cwd=self.dir)
+
+    def start(self) -> None:
+        self._pg("pg_ctl", "-D", str(self.data), "-l", str(self.dir / "log"), "-w", "start")
+
+    def restart(self) -> None:
+        """Immediate shutdown (like a crash: open transactions are lost) and start again."""
+        self._pg("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        self.start()
+
+    def destroy(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self._pg("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Running:
+    """Something with `run(stop)` running on a daemon thread until `stop()`."""
+
+    def __init__(self, target: Any) -> None:
+        self.target = target
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=target.run, args=(self.stop_event,), daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join(10)
+
+
+def python_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def agent_config(path: Path, store: str, terminal: str, port: int, **sync: Any) -> Path:
+    lines = ["[store]", f'store_id = "{store}"', f'terminal_id = "{terminal}"', "", "[sync]",
+             'host = "127.0.0.1"', f"port = {port}"]
+    for key, value in sync.items():
+        if isinstance(value, bool):
+            lines.append(f"{key} = {'true' if value else 'false'}")
+        elif isinstance(value, str):
+            lines.append(f'{key} = "{value}"')
+        else:
+            lines.append(f"{key} = {value}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
