@@ -29,6 +29,7 @@ class SerialScanner(Device):
     settings: SerialSettings = field(default_factory=lambda: SerialSettings(port=""))
     prefix: bytes = b""
     suffix: bytes | None = None
+    aim_ids: bool = True
     frame_gap: float = FRAME_GAP_SECONDS
     _port: SerialPort | None = field(default=None, repr=False)
     _thread: threading.Thread | None = field(default=None, repr=False)
@@ -37,7 +38,9 @@ class SerialScanner(Device):
 
     def _open(self) -> None:
         self._port = open_serial(self.settings, timeout=_POLL_SECONDS)
-        self._protocol = ScannerProtocol(self.name, prefix=self.prefix, suffix=self.suffix)
+        self._protocol = ScannerProtocol(
+            self.name, prefix=self.prefix, suffix=self.suffix, aim_ids=self.aim_ids
+        )
         self._stop.clear()
         self._link_error = ""
         self._thread = threading.Thread(target=self._read_loop, name=f"scanner-{self.name}")

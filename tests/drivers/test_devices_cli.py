@@ -1,0 +1,90 @@
+"""`pos devices list | test | doctor` against simulators on real ptys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from drivers.display.simulator import DisplaySimulator
+from drivers.scale.simulator import ScaleSimulator
+from drivers.scanner.simulator import ScannerSimulator
+from ui.cli import main
+
+
+@pytest.fixture
+def store_toml(tmp_path: Path) -> Iterator[Path]:
+    scale, display, scanner = ScaleSimulator("toledo8217"), DisplaySimulator(), ScannerSimulator()
+    scale.weight_grams = 250
+    path = tmp_path / "store.toml"
+    path.write_text(
+        f"""
+[devices.deli_scale]
+kind = "scale"
+transport = "serial"
+port = "{scale.port}"
+protocol = "toledo8217"
+
+[devices.pole]
+kind = "display"
+transport = "serial"
+port = "{display.port}"
+
+[devices.front_scanner]
+kind = "scanner"
+transport = "serial"
+port = "{scanner.port}"
+
+[devices.unplugged]
+kind = "scale"
+transport = "serial"
+port = "{tmp_path / "ttyUSB9"}"
+protocol = "dialog06"
+
+[devices.spare]
+kind = "display"
+transport = "serial"
+port = "/dev/ttyUSB7"
+enabled = false
+"""
+    )
+    yield path
+    for simulator in (scale, display, scanner):
+        simulator.close()
+
+
+def test_doctor_prints_one_line_per_device_and_fails_if_any_fails(
+    store_toml: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["devices", "doctor", "--config", str(store_toml)]) == 1
+    lines = {line.split()[1]: line for line in capsys.readouterr().out.splitlines()}
+    assert lines["deli_scale"].startswith("OK")
+    assert lines["pole"].startswith("OK")
+    assert lines["front_scanner"].startswith("OK")
+    assert lines["unplugged"].startswith("FAIL") and "open_failed" in lines["unplugged"]
+    assert lines["spare"].startswith("SKIP")
+
+
+def test_test_one_device(store_toml: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["devices", "test", "deli_scale", "--config", str(store_toml)]) == 0
+    assert "toledo8217" in capsys.readouterr().out
+    assert main(["devices", "test", "unplugged", "--config", str(store_toml)]) == 1
+
+
+def test_test_unknown_name_is_a_clear_error(store_toml: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["devices", "test", "nope", "--config", str(store_toml)]) == 1
+    assert "no device called 'nope'" in capsys.readouterr().err
+
+
+def test_list_shows_configured_devices(store_toml: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["devices", "list", "--browse", "0", "--config", str(store_toml)]) == 0
+    out = capsys.readouterr().out
+    assert "deli_scale" in out and "(disabled)" in out
+
+
+def test_bad_config_names_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "store.toml"
+    path.write_text('[devices.x]\nkind = "scale"\ntransport = "serial"\nprotocol = "dialog06"\n')
+    assert main(["devices", "doctor", "--config", str(path)]) == 1
+    assert "devices.x.port" in capsys.readouterr().err
