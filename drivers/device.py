@@ -143,7 +143,7 @@ def open_serial(settings: SerialSettings, timeout: float) -> SerialPort:
     import serial  # pyserial: imported here so the model imports on a machine without it
 
     try:
-        return serial.Serial(
+        port: SerialPort = serial.Serial(
             port=settings.port,
             baudrate=settings.baudrate,
             bytesize=settings.bytesize,
@@ -154,6 +154,7 @@ def open_serial(settings: SerialSettings, timeout: float) -> SerialPort:
         )
     except (serial.SerialException, OSError, ValueError) as exc:
         raise DeviceError("open_failed", f"cannot open {settings.port}: {exc}") from exc
+    return port
 
 
 class SerialPort(Protocol):

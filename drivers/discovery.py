@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import ifaddr
 from zeroconf import (
     InterfaceChoice,
     IPVersion,
@@ -20,7 +21,6 @@ from zeroconf import (
     ServiceInfo,
     ServiceListener,
     Zeroconf,
-    get_all_addresses,
 )
 
 TERMINAL_TYPE = "_pos-terminal._tcp.local."
@@ -90,7 +90,7 @@ class Discovery:
 
     def advertise(self, advert: TerminalAdvert) -> str:
         """Register this terminal; returns the instance name actually used (renamed on clash)."""
-        addresses = advert.addresses or tuple(a for a in get_all_addresses() if not a.startswith("127."))
+        addresses = advert.addresses or _lan_addresses()
         info = ServiceInfo(
             TERMINAL_TYPE,
             advert.instance_name,
@@ -157,3 +157,13 @@ class Discovery:
             for key, value in info.properties.items()
         }
         return FoundService(kind, name, tuple(info.parsed_addresses()), info.port or 0, properties)
+
+
+def _lan_addresses() -> tuple[str, ...]:
+    """This machine's IPv4 addresses other than loopback (ifaddr comes with zeroconf)."""
+    return tuple(
+        ip.ip
+        for adapter in ifaddr.get_adapters()
+        for ip in adapter.ips
+        if isinstance(ip.ip, str) and not ip.ip.startswith("127.")
+    )

@@ -78,9 +78,7 @@ class DisplayCommands:
                 return fallback.encode(encoding)
             except UnicodeEncodeError:
                 text = fallback
-        stripped = "".join(
-            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-        )
+        stripped = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
         return stripped.encode(encoding, errors="replace")
 
     def fit(self, text: str, width: int | None = None, fallback: str | None = None) -> bytes:

@@ -63,14 +63,7 @@ class Nak(DeviceEvent):
 
 
 Dialog06Event = (
-    StableWeightEvent
-    | MotionEvent
-    | ZeroEvent
-    | UnderZeroEvent
-    | OverCapacityEvent
-    | Ack
-    | Nak
-    | ErrorEvent
+    StableWeightEvent | MotionEvent | ZeroEvent | UnderZeroEvent | OverCapacityEvent | Ack | Nak | ErrorEvent
 )
 
 
@@ -145,12 +138,13 @@ class Dialog06Protocol:
             self._error("garbage", "unknown record", body)
             return
         code = status.group(1).decode()
-        condition = {
+        conditions: dict[str, type[MotionEvent | ZeroEvent | UnderZeroEvent | OverCapacityEvent]] = {
             "20": MotionEvent,
             "30": ZeroEvent,
             "31": UnderZeroEvent,
             "32": OverCapacityEvent,
-        }.get(code)
+        }
+        condition = conditions.get(code)
         if condition is not None:
             self._events.append(condition(self.device))
         else:

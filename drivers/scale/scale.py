@@ -68,9 +68,7 @@ class Scale(Device):
     def health(self) -> Health:
         if self._port is None:
             return Health(False, "closed", f"{self.settings.port} is not open")
-        request = (
-            dialog06.REQUEST_STATUS if self.protocol == "dialog06" else toledo8217.REQUEST_WEIGHT
-        )
+        request = dialog06.REQUEST_STATUS if self.protocol == "dialog06" else toledo8217.REQUEST_WEIGHT
         event = self._exchange(request)
         if event is None:
             return Health(False, "no_answer", f"no reply on {self.settings.port}")

@@ -62,9 +62,7 @@ class ScaleSimulator:
         bits, _ = self._condition()
         if command == toledo8217.REQUEST_WEIGHT:
             return (
-                toledo8217.encode_weight(self.weight_grams)
-                if not bits
-                else (toledo8217.encode_status(bits))
+                toledo8217.encode_weight(self.weight_grams) if not bits else (toledo8217.encode_status(bits))
             )
         if command == toledo8217.REQUEST_ZERO and not bits:
             self.weight_grams = 0

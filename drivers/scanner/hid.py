@@ -21,6 +21,8 @@ try:
 except ImportError:  # evdev needs Linux and a compiler; tills have it, dev laptops may not
     evdev = None
 
+HAVE_EVDEV = evdev is not None
+
 EV_KEY = 1
 FRAME_GAP_SECONDS = 0.2
 

@@ -151,8 +151,6 @@ class ScannerProtocol:
         self._events.append(ErrorEvent(self.device, code, message, raw))
 
 
-def encode_scan(
-    data: str, symbology: str = "", prefix: bytes = b"", suffix: bytes = b"\r"
-) -> bytes:
+def encode_scan(data: str, symbology: str = "", prefix: bytes = b"", suffix: bytes = b"\r") -> bytes:
     """The bytes a scanner sends for one scan (the simulator's side of the protocol)."""
     return prefix + (symbology + data).encode("utf-8") + suffix

@@ -28,9 +28,7 @@ def settle(simulator: DisplaySimulator) -> None:
 
 def make_rig(profile: str) -> Iterator[Rig]:
     simulator = DisplaySimulator()
-    display = CustomerDisplay(
-        "pole", settings=SerialSettings(simulator.port), profile=PROFILES[profile]
-    )
+    display = CustomerDisplay("pole", settings=SerialSettings(simulator.port), profile=PROFILES[profile])
     display.open()
     display.claim()
     display.enable()

@@ -20,7 +20,7 @@ def parse(data: bytes, timeout: bool = False) -> list[DeviceEvent]:
     protocol.receive_data(data)
     if timeout:
         protocol.timeout()
-    events = []
+    events: list[DeviceEvent] = []
     while (event := protocol.next_event()) is not None:
         events.append(event)
     return events

@@ -62,9 +62,7 @@ def test_gs1_scan_through_wedge_reaches_framer_intact() -> None:
     assert protocol.next_event() == ScanEvent("hid", "0109501101530003\x1d10ABC", "]C1")
 
 
-printable = st.text(
-    alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E) | st.just("\x1d")
-)
+printable = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E) | st.just("\x1d"))
 
 
 @given(printable)

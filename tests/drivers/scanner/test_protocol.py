@@ -13,7 +13,7 @@ from drivers.scanner.protocol import PaymentCodeEvent, ScanEvent, ScannerProtoco
 
 
 def drain(protocol: ScannerProtocol) -> list[object]:
-    events = []
+    events: list[object] = []
     while (event := protocol.next_event()) is not None:
         events.append(event)
     return events

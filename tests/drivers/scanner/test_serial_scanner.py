@@ -70,7 +70,7 @@ def test_missing_port_is_a_device_error() -> None:
     assert info.value.code == "open_failed"
 
 
-@pytest.mark.skipif(hid.evdev is not None, reason="evdev is installed")
+@pytest.mark.skipif(hid.HAVE_EVDEV, reason="evdev is installed")
 def test_hid_scanner_without_evdev_fails_clearly() -> None:
     scanner = hid.HidScanner("wedge", path="/dev/input/event0")
     with pytest.raises(DeviceError) as info:
