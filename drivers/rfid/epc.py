@@ -63,9 +63,7 @@ def decode_sgtin96(epc: bytes) -> Sgtin | None:
     return Sgtin(body + str(gs1_check_digit(body)), serial, filter_value, company_s)
 
 
-def encode_sgtin96(
-    gtin: str, serial: int, company_prefix_digits: int, filter_value: int = 1
-) -> bytes:
+def encode_sgtin96(gtin: str, serial: int, company_prefix_digits: int, filter_value: int = 1) -> bytes:
     """Build the 12-byte SGTIN-96 for a GTIN-14 (check digit included); for tests and simulators."""
     if len(gtin) != 14 or not gtin.isdigit():
         raise ValueError(f"GTIN-14 expected, got {gtin!r}")
@@ -75,9 +73,7 @@ def encode_sgtin96(
         raise ValueError(f"serial {serial} does not fit 38 bits")
     if not 0 <= filter_value <= 7:
         raise ValueError(f"filter {filter_value} out of 0..7")
-    partition = next(
-        (p for p, lay in SGTIN_PARTITIONS.items() if lay[1] == company_prefix_digits), None
-    )
+    partition = next((p for p, lay in SGTIN_PARTITIONS.items() if lay[1] == company_prefix_digits), None)
     if partition is None:
         raise ValueError(f"company prefix of {company_prefix_digits} digits has no partition")
     cp_bits, cp_digits, ir_bits, _ = SGTIN_PARTITIONS[partition]

@@ -302,9 +302,7 @@ def _encode_rospec(spec: RoSpec) -> bytes:
     )
     ai = _tlv(ParamType.AI_SPEC, antennas + ai_stop + ips)
     selector = _tlv(ParamType.TAG_REPORT_CONTENT_SELECTOR, struct.pack(">H", spec.content_flags))
-    report = _tlv(
-        ParamType.RO_REPORT_SPEC, struct.pack(">BH", 1, spec.report_every_n_tags) + selector
-    )
+    report = _tlv(ParamType.RO_REPORT_SPEC, struct.pack(">BH", 1, spec.report_every_n_tags) + selector)
     head = struct.pack(">IBB", spec.rospec_id, spec.priority, spec.current_state)
     return _tlv(ParamType.ROSPEC, head + boundary + ai + report)
 
@@ -426,9 +424,7 @@ def _parse_tag_report(data: bytes, start: int, end: int) -> tuple[TagReport, _La
     tag = TagReport(**values)  # type: ignore[arg-type]
     if not compilable:
         return tag, None
-    layout = _Layout(
-        struct.Struct("".join(fmt)), tuple(markers), tuple(marker_slots), tuple(field_slots)
-    )
+    layout = _Layout(struct.Struct("".join(fmt)), tuple(markers), tuple(marker_slots), tuple(field_slots))
     return tag, layout
 
 
@@ -502,9 +498,7 @@ def encode(message: Message) -> bytes:
             kind, rospec_id = message.rospec_event
             inner += _tlv(ParamType.ROSPEC_EVENT, struct.pack(">BII", kind, rospec_id, 0))
         if message.connection_status is not None:
-            inner += _tlv(
-                ParamType.CONNECTION_ATTEMPT_EVENT, struct.pack(">H", message.connection_status)
-            )
+            inner += _tlv(ParamType.CONNECTION_ATTEMPT_EVENT, struct.pack(">H", message.connection_status))
         if message.connection_closed:
             inner += _tlv(ParamType.CONNECTION_CLOSE_EVENT, b"")
         body = _tlv(ParamType.READER_EVENT_NOTIFICATION_DATA, inner)
@@ -519,9 +513,7 @@ def encode(message: Message) -> bytes:
             body += _tlv(ParamType.READER_EVENT_NOTIFICATION_SPEC, state)
         if message.keepalive_period_ms is not None:
             periodic = 1 if message.keepalive_period_ms else 0
-            body += _tlv(
-                ParamType.KEEPALIVE_SPEC, struct.pack(">BI", periodic, message.keepalive_period_ms)
-            )
+            body += _tlv(ParamType.KEEPALIVE_SPEC, struct.pack(">BI", periodic, message.keepalive_period_ms))
         return _frame(MsgType.SET_READER_CONFIG, mid, body)
     if isinstance(message, AddRospec):
         return _frame(MsgType.ADD_ROSPEC, mid, _encode_rospec(message.rospec))
@@ -530,9 +522,7 @@ def encode(message: Message) -> bytes:
     if isinstance(message, StatusResponse):
         return _frame(message.kind, mid, _status_bytes(message.status))
     if isinstance(message, RoAccessReport):
-        return _frame(
-            MsgType.RO_ACCESS_REPORT, mid, b"".join(encode_tag_report(t) for t in message.tags)
-        )
+        return _frame(MsgType.RO_ACCESS_REPORT, mid, b"".join(encode_tag_report(t) for t in message.tags))
     if isinstance(message, Keepalive):
         return _frame(MsgType.KEEPALIVE, mid, b"")
     if isinstance(message, KeepaliveAck):
@@ -724,8 +714,5 @@ class LlrpConnection:
                 self.connected = message.connection_status == CONNECTION_SUCCESS
             if message.connection_closed:
                 self.closed = True
-        elif (
-            isinstance(message, StatusResponse)
-            and message.kind == MsgType.CLOSE_CONNECTION_RESPONSE
-        ):
+        elif isinstance(message, StatusResponse) and message.kind == MsgType.CLOSE_CONNECTION_RESPONSE:
             self.closed = True

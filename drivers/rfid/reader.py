@@ -117,9 +117,7 @@ class LlrpReader(Device):
         if self._sock is None:
             return
         try:
-            self._request(
-                CloseConnection(msg_id=self._conn.next_message_id()), time.monotonic() + 2.0
-            )
+            self._request(CloseConnection(msg_id=self._conn.next_message_id()), time.monotonic() + 2.0)
         except DeviceError:
             pass  # closing anyway; the reader drops the session when the socket goes
         self._drop()
@@ -164,9 +162,7 @@ class LlrpReader(Device):
     # --- plumbing ---
 
     def _command(self, kind: MsgType, deadline: float) -> None:
-        self._request(
-            RospecCommand(kind, self.rospec_id, msg_id=self._conn.next_message_id()), deadline
-        )
+        self._request(RospecCommand(kind, self.rospec_id, msg_id=self._conn.next_message_id()), deadline)
 
     def _request(self, msg: Message, deadline: float) -> StatusResponse:
         self._write(self._conn.send(msg))

@@ -50,9 +50,7 @@ def sgtin_population(
     """EPCs for `quantities` (GTIN-14 → how many items), serials counted up from `first_serial`."""
     epcs = []
     for gtin, qty in quantities.items():
-        epcs.extend(
-            encode_sgtin96(gtin, first_serial + i, company_prefix_digits) for i in range(qty)
-        )
+        epcs.extend(encode_sgtin96(gtin, first_serial + i, company_prefix_digits) for i in range(qty))
     return epcs
 
 
@@ -241,7 +239,8 @@ class LlrpReaderSimulator:
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
+        if self._thread.is_alive():  # shutdown() would wait forever on a never-started server
+            self._server.shutdown()
         self._server.server_close()
 
     def __enter__(self) -> LlrpReaderSimulator:

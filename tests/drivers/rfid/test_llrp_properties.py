@@ -33,9 +33,7 @@ def test_random_bytes_never_crash_the_parser(chunks: list[bytes]) -> None:
     header=st.sampled_from([b"\x04\x3d", b"\x04\x3f", b"\x04\x03", b"\x04\x14", b"\x04\x1e"]),
     body=st.binary(max_size=80),
 )
-def test_random_bodies_of_known_types_become_events_not_exceptions(
-    header: bytes, body: bytes
-) -> None:
+def test_random_bodies_of_known_types_become_events_not_exceptions(header: bytes, body: bytes) -> None:
     conn = LlrpConnection()
     conn.receive_data(header + (10 + len(body)).to_bytes(4, "big") + b"\0\0\0\1" + body)
     assert isinstance(conn.next_event(), Message)
