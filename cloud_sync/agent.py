@@ -71,6 +71,7 @@ class Agent:
         self.discover = discover
         self.connected = False
         self.socket_open = False
+        self.refused = False
         self.acked = self._first_pending() - 1
         self.sent_up_to = self.acked
         self.last_progress = time.monotonic()
@@ -138,6 +139,7 @@ class Agent:
 
     def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         if reason.is_failure:
+            self.refused = True
             self._failed(f"broker refused the connection: {reason}")
             return
         store, terminal = self.s.store_id, self.s.terminal_id
@@ -162,6 +164,9 @@ class Agent:
             self.offline_since = time.monotonic()
         self.connected = False
         self.socket_open = False
+        if self.refused:  # the refusal is the error worth showing, and already scheduled a retry
+            self.refused = False
+            return
         self._failed(f"disconnected from {self.broker_label}: {reason}")
 
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
