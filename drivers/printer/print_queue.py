@@ -134,8 +134,7 @@ class PrintQueue:
     def _insert(self, document: bytes, chunk_ends: str, reprint_of: int | None) -> int:
         with self._db_lock:
             cur = self._db.execute(
-                "INSERT INTO print_jobs (document, chunk_ends, reprint_of, created_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO print_jobs (document, chunk_ends, reprint_of, created_at) VALUES (?, ?, ?, ?)",
                 (document, chunk_ends, reprint_of, time.time()),
             )
         self._wake.set()
@@ -276,9 +275,7 @@ class PrintQueue:
             if not self._wait_ack(job_id):
                 return
             with self._db_lock:
-                self._db.execute(
-                    "UPDATE print_jobs SET chunks_done = ? WHERE id = ?", (index + 1, job_id)
-                )
+                self._db.execute("UPDATE print_jobs SET chunks_done = ? WHERE id = ?", (index + 1, job_id))
         if not self._wait_ready(job_id):
             return
         with self._db_lock:

@@ -10,6 +10,7 @@ Chunk 0 is the setup (ESC @, code page): it prints nothing and may be sent any n
 from __future__ import annotations
 
 from escpos.constants import CD_KICK_2, CD_KICK_5, QR_ECLEVEL_M
+from escpos.exceptions import Error as EscposError
 from escpos.printer import Dummy
 
 from drivers.printer.document import (
@@ -79,9 +80,7 @@ def render_block(block: Block, profile: PrinterProfile) -> bytes:
             return CUT_PARTIAL if block.partial else CUT_FULL
         case KickDrawer():
             if block.pin not in (0, 1):
-                raise RenderError(
-                    f"drawer pin must be 0 (connector pin 2) or 1 (pin 5): {block.pin}"
-                )
+                raise RenderError(f"drawer pin must be 0 (connector pin 2) or 1 (pin 5): {block.pin}")
             return bytes(CD_KICK_2 if block.pin == 0 else CD_KICK_5)
     raise RenderError(f"not a print block: {block!r}")
 
@@ -129,16 +128,19 @@ def _qr(block: QrCode, profile: PrinterProfile) -> bytes:
     if profile.native_qr:
         # python-escpos builds the GS ( k sequence: model 2, module size, level M, store, print.
         printer.qr(block.data, ec=QR_ECLEVEL_M, size=block.size, native=True)
-        return ALIGN["center"] + printer.output + ALIGN["left"]
+        return ALIGN["center"] + bytes(printer.output) + ALIGN["left"]
     printer.qr(block.data, ec=QR_ECLEVEL_M, size=block.size, native=False, center=True)
-    return printer.output
+    return bytes(printer.output)
 
 
 def _logo(block: Logo, profile: PrinterProfile) -> bytes:
     if isinstance(block.source, str):
         printer = Dummy(profile=profile.escpos_profile)
-        printer.image(block.source, impl="bitImageRaster", center=True)
-        return printer.output
+        try:
+            printer.image(block.source, impl="bitImageRaster", center=True)
+        except (OSError, ValueError, EscposError) as exc:  # unreadable, or wider than the paper
+            raise RenderError(f"logo {block.source!r}: {exc}") from exc
+        return bytes(printer.output)
     width_bytes = (block.width + 7) // 8
     if block.width <= 0 or block.width > profile.dots:
         raise RenderError(f"logo width must be 1..{profile.dots} dots: {block.width}")

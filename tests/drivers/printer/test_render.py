@@ -143,6 +143,15 @@ def test_logo_file_goes_through_python_escpos_raster_centred_on_the_paper(tmp_pa
     assert decode(render_block(Logo(str(path)), P58)) == [Raster(P58.dots, 16)]
 
 
+def test_a_logo_file_wider_than_the_paper_or_unreadable_is_a_render_error(tmp_path: Path) -> None:
+    wide = tmp_path / "wide.png"
+    Image.new("1", (P58.dots + 8, 8), 0).save(wide)
+    (tmp_path / "junk.png").write_bytes(b"not an image")
+    for path in (wide, tmp_path / "junk.png", tmp_path / "missing.png"):
+        with pytest.raises(RenderError):
+            render_block(Logo(str(path)), P58)
+
+
 @pytest.mark.parametrize(
     "block",
     [
