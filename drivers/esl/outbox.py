@@ -50,7 +50,7 @@ class Backoff:
     cap_s: float = 300.0
 
     def delay(self, attempts: int, rng: random.Random) -> float:
-        step = min(self.cap_s, self.base_s * (2 ** max(0, attempts - 1)))
+        step: float = min(self.cap_s, self.base_s * 2.0 ** max(0, attempts - 1))
         return step / 2 + rng.uniform(0, step / 2)
 
 

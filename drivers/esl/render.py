@@ -100,7 +100,7 @@ def render_label(fields: LabelFields, size: tuple[int, int]) -> Image.Image:
         box = draw.textbbox((pad, top), fields.promotion, font=promo_font)
         draw.rectangle((box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1), fill=0)
         draw.text((pad, top), fields.promotion, font=promo_font, fill=255)
-        top = box[3] + 2 * pad
+        top = int(box[3]) + 2 * pad
 
     price = format_fen(fields.price_fen)
     price_font = _fit(draw, price, w // 2, max(10, h // 3), bold=True)

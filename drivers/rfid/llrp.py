@@ -14,10 +14,12 @@ Type numbers follow the LLRP Toolkit's llrp-1x0-def.xml.
 
 from __future__ import annotations
 
+import operator
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 LLRP_VERSION: Final = 1
 HEADER = struct.Struct(">HII")
@@ -364,9 +366,13 @@ _TAG_FIELDS: Final = TagReport._fields
 
 class _Layout(NamedTuple):
     struct: struct.Struct
-    markers: tuple[int, ...]  # expected values at marker_slots
-    marker_slots: tuple[int, ...]
-    field_slots: tuple[tuple[int, int], ...]  # (TagReport field index, unpacked value index)
+    check: Callable[[tuple[Any, ...]], tuple[Any, ...]]  # pulls header and TV type markers
+    expect: tuple[int, ...]  # what `check` must find: TagReportData type, length, markers
+    pick: Callable[[tuple[Any, ...]], tuple[Any, ...]]  # TagReport fields from values + defaults
+    defaults: tuple[Any, ...]
+
+
+_DEFAULTS: Final = tuple(TagReport._field_defaults.get(f) for f in _TAG_FIELDS)
 
 
 def _parse_tag_report(data: bytes, start: int, end: int) -> tuple[TagReport, _Layout | None]:
@@ -424,7 +430,16 @@ def _parse_tag_report(data: bytes, start: int, end: int) -> tuple[TagReport, _La
     tag = TagReport(**values)  # type: ignore[arg-type]
     if not compilable:
         return tag, None
-    layout = _Layout(struct.Struct("".join(fmt)), tuple(markers), tuple(marker_slots), tuple(field_slots))
+    value_of = dict(field_slots)
+    compiled = struct.Struct("".join(fmt))
+    picks = [value_of.get(i, slot + i) for i in range(len(_TAG_FIELDS))]
+    layout = _Layout(
+        compiled,
+        operator.itemgetter(0, 1, *marker_slots),
+        (int(ParamType.TAG_REPORT_DATA), compiled.size, *markers),
+        operator.itemgetter(*picks),
+        _DEFAULTS,
+    )
     return tag, layout
 
 
@@ -433,8 +448,6 @@ def decode_tag_reports(data: bytes, start: int, end: int) -> tuple[TagReport, ..
     tags: list[TagReport] = []
     append = tags.append
     layout: _Layout | None = None
-    layout_len = -1
-    defaults = list(TagReport._field_defaults.get(f) for f in _TAG_FIELDS)
     make = TagReport._make
     pos = start
     while pos < end:
@@ -444,19 +457,24 @@ def decode_tag_reports(data: bytes, start: int, end: int) -> tuple[TagReport, ..
         if plen < 4 or pos + plen > end:
             raise LlrpDecodeError(f"TLV length {plen} out of bounds at {pos}")
         if ptype & 0x3FF == ParamType.TAG_REPORT_DATA:
-            if layout is not None and plen == layout_len:
-                vals = layout.struct.unpack_from(data, pos)
-                if tuple(vals[i] for i in layout.marker_slots) == layout.markers:
-                    row = defaults.copy()
-                    for field_index, value_index in layout.field_slots:
-                        row[field_index] = vals[value_index]
-                    append(make(row))
+            if layout is not None and plen == layout.struct.size:
+                if (end - pos) % plen == 0:
+                    # The rest of the report may be all alike: unpack it in one C call.
+                    rows = list(layout.struct.iter_unpack(memoryview(data)[pos:end]))
+                    check, expect = layout.check, layout.expect
+                    if all(check(row) == expect for row in rows):
+                        pick, defaults = layout.pick, layout.defaults
+                        tags.extend([make(pick(row + defaults)) for row in rows])
+                        break
+                row = layout.struct.unpack_from(data, pos)
+                if layout.check(row) == layout.expect:
+                    append(make(layout.pick(row + layout.defaults)))
                     pos += plen
                     continue
             tag, new_layout = _parse_tag_report(data, pos + 4, pos + plen)
             append(tag)
             if new_layout is not None:
-                layout, layout_len = new_layout, plen
+                layout = new_layout
         pos += plen
     return tuple(tags)
 

@@ -48,7 +48,7 @@ def sgtin_population(
     quantities: dict[str, int], company_prefix_digits: int = 7, first_serial: int = 1
 ) -> list[bytes]:
     """EPCs for `quantities` (GTIN-14 → how many items), serials counted up from `first_serial`."""
-    epcs = []
+    epcs: list[bytes] = []
     for gtin, qty in quantities.items():
         epcs.extend(encode_sgtin96(gtin, first_serial + i, company_prefix_digits) for i in range(qty))
     return epcs

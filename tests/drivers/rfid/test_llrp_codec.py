@@ -204,3 +204,12 @@ def test_client_becomes_connected_on_successful_connection_attempt() -> None:
     conn.receive_data(encode(StatusResponse(MsgType.CLOSE_CONNECTION_RESPONSE)))
     conn.next_event()
     assert conn.closed
+
+
+def test_a_report_mixing_tag_layouts_decodes_every_tag_exactly() -> None:
+    # The decoder compiles the first layout and unpacks the rest in bulk; one odd tag in the
+    # middle (no RSSI, an EPCData TLV) must send it back to the generic walk, not garble tags.
+    same = [TagReport(EPC, antenna=i % 4 + 1, peak_rssi=-40 - i, first_seen_us=i) for i in range(6)]
+    odd = TagReport(EPC[:8], antenna=2)
+    tags = (*same[:3], odd, *same[3:])
+    assert decode(encode(RoAccessReport(tags, msg_id=1))) == RoAccessReport(tags, msg_id=1)
