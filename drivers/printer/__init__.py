@@ -49,7 +49,9 @@ def _transport(config: dict[str, Any]) -> Transport:
     if kind == "serial":
         from drivers.printer.serial_port import SerialTransport
 
-        return SerialTransport(config["port"], int(config.get("baudrate", 19200)))
+        return SerialTransport(
+            config["port"], int(config.get("baudrate", 19200)), flow=config.get("flow", "dsrdtr")
+        )
     if kind == "usb":
         from drivers.printer.usb import UsbTransport
 
@@ -58,7 +60,7 @@ def _transport(config: dict[str, Any]) -> Transport:
 
 
 def create_printer(name: str, config: dict[str, Any]) -> PrinterDevice:
-    """Config keys: transport (tcp|serial|usb) with host/port, port/baudrate or
+    """Config keys: transport (tcp|serial|usb) with host/port, port/baudrate/flow or
     vendor_id/product_id; profile (58mm|80mm); queue_db (path of the SQLite job file);
     drawer_pin (0|1); drawer_open_when_high (bool)."""
     try:
@@ -73,3 +75,5 @@ def create_printer(name: str, config: dict[str, Any]) -> PrinterDevice:
         )
     except KeyError as exc:
         raise DeviceError("bad_config", f"{name}: printer config lacks {exc}") from exc
+    except ValueError as exc:
+        raise DeviceError("bad_config", f"{name}: {exc}") from exc

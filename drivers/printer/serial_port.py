@@ -11,18 +11,28 @@ from drivers.printer.transport import LinkLost
 
 
 class SerialTransport:
-    def __init__(self, url: str, baudrate: int = 19200, *, write_timeout: float = 5.0) -> None:
+    def __init__(
+        self, url: str, baudrate: int = 19200, *, flow: str = "dsrdtr", write_timeout: float = 5.0
+    ) -> None:
+        # XON/XOFF is not offered: its 0x11 / 0x13 would land among the status replies.
+        if flow not in ("dsrdtr", "rtscts", "none"):
+            raise ValueError(f"serial flow control must be dsrdtr, rtscts or none: {flow!r}")
         self.url = url
         self.baudrate = baudrate
+        self.flow = flow
         self.write_timeout = write_timeout
         self._port: serial.SerialBase | None = None
 
     def open(self) -> None:
         self.close()
         try:
-            # rtscts: ESC/POS printers raise BUSY through RTS when their buffer fills.
+            # Epson-style printers signal BUSY on DTR (the host's DSR) when their buffer fills.
             self._port = serial.serial_for_url(
-                self.url, baudrate=self.baudrate, rtscts=True, write_timeout=self.write_timeout
+                self.url,
+                baudrate=self.baudrate,
+                dsrdtr=self.flow == "dsrdtr",
+                rtscts=self.flow == "rtscts",
+                write_timeout=self.write_timeout,
             )
         except (serial.SerialException, ValueError) as exc:
             raise LinkLost(f"cannot open {self.url}: {exc}") from exc

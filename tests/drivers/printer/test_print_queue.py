@@ -99,6 +99,26 @@ def test_printer_killed_mid_job_then_restarted_completes_the_job_once(
         restarted.kill()
 
 
+def test_printer_killed_while_printing_repeats_at_most_the_one_unconfirmed_line(
+    sim: PrinterSimulator, make_printer: MakePrinter
+) -> None:
+    # No paper-out here: the power goes at an arbitrary moment. The documented window is a line
+    # printed whose confirmation died with the link; it may print again, nothing else may.
+    printer, _ = make_printer(sim.port)
+    job = printer.print(DOC)
+    assert sim.wait_until(lambda s: len(s.roll.lines()) >= 5, timeout=5)
+    sim.kill()
+    restarted = PrinterSimulator(port=sim.port, roll=sim.roll).start()
+    try:
+        assert printer.queue.wait_done(job, timeout=5)
+    finally:
+        restarted.kill()
+    printed = restarted.roll.lines()
+    deduplicated = [line for i, line in enumerate(printed) if i == 0 or printed[i - 1] != line]
+    assert deduplicated == LINES
+    assert len(printed) - len(LINES) <= 1
+
+
 def test_the_queue_itself_restarted_mid_job_resumes_from_the_sqlite_file(
     sim: PrinterSimulator, tmp_path: Path
 ) -> None:

@@ -76,7 +76,12 @@ def test_create_printer_builds_each_transport_and_refuses_bad_config(tmp_path: P
     ):
         printer = create_printer("receipt", {**config, "queue_db": db, "profile": "58mm"})
         assert printer.profile.columns == 32 and printer.health().status == "closed"
-    for bad in ({"transport": "ipp", "queue_db": db}, {"transport": "tcp", "queue_db": db}):
+    for bad in (
+        {"transport": "ipp", "queue_db": db},
+        {"transport": "tcp", "queue_db": db},
+        {"transport": "serial", "port": "loop://", "flow": "xonxoff", "queue_db": db},
+        {"transport": "tcp", "host": "h", "profile": "76mm", "queue_db": db},
+    ):
         with pytest.raises(DeviceError) as refused:
             create_printer("receipt", bad)
         assert refused.value.code == "bad_config"
