@@ -43,4 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the imported `ui.cli`, not this `__main__` copy, so CommandError is one class.
+    from ui.cli import main as imported_main
+
+    sys.exit(imported_main())
