@@ -66,6 +66,7 @@ class PromotionResult:
 
 
 _Entry = tuple[Promotion, list[PricedLine]]
+_Eligible = tuple[Promotion, list[int]]  # a basket promotion and the line_nos it counts
 _Record = tuple[int, Promotion, int]     # line_no, promotion, fen
 _Recorder = Callable[[Promotion, Iterable[tuple[int, int]]], None]
 
@@ -125,16 +126,39 @@ class PromotionsEngine:
                         entries[promotion.id] = (promotion, [line])
                     elif entry[1][-1] is not line:      # matched by both SKU and category
                         entry[1].append(line)
-        baskets = [promotion for promotion in self._basket if gate.open(promotion)]
+        every = [line.line_no for line in ordered]
+        baskets: list[_Eligible] = []
+        for promotion in self._basket:
+            if gate.open(promotion):
+                target = promotion.target
+                # whole-basket thresholds share one list, so its base is summed once per plan
+                baskets.append((promotion, every) if target.everything and not
+                               target.exclude_skus else (promotion, [
+                                   line.line_no for line in ordered
+                                   if target.matches(line.sku, line.category)]))
         tier = context.member_tier
         ordinary = [entry for _, entry in sorted(entries.items()) if not entry[0].exclusive]
-        best = _resolve(ordinary, [p for p in baskets if not p.exclusive], ordered, tier)
+        best = _resolve(ordinary, [entry for entry in baskets if not entry[0].exclusive],
+                        ordered, tier)
         best_total = sum(amount for _, _, amount in best)
-        alone: list[tuple[list[_Entry], list[Promotion], Promotion]] = [
-            ([entry], [], entry[0]) for entry in entries.values() if entry[0].exclusive]
-        alone += [([], [promotion], promotion) for promotion in baskets if promotion.exclusive]
-        alone.sort(key=lambda plan: (-plan[2].priority, plan[2].id))
-        for line_entries, basket_entries, _ in alone:
+        # an exclusive plan can never save more than its bound (its lines' gross, or its
+        # threshold on the gross), so most are dismissed without being priced
+        gross = {line.line_no: line.gross for line in ordered}
+        alone: list[tuple[int, str, int, list[_Entry], list[_Eligible]]] = []
+        for entry in entries.values():
+            if entry[0].exclusive:
+                alone.append((-entry[0].priority, entry[0].id,
+                              sum(line.gross for line in entry[1]), [entry], []))
+        for promotion, eligible in baskets:
+            if promotion.exclusive:
+                assert isinstance(promotion.rule, BasketThreshold)
+                bound = promotion.rule.discount(sum(gross[line_no] for line_no in eligible))
+                alone.append((-promotion.priority, promotion.id, bound, [],
+                              [(promotion, eligible)]))
+        alone.sort(key=lambda plan: plan[:2])
+        for _, _, bound, line_entries, basket_entries in alone:
+            if bound <= best_total:
+                continue
             plan = _resolve(line_entries, basket_entries, ordered, tier)
             total = sum(amount for _, _, amount in plan)
             if total > best_total:
@@ -179,7 +203,7 @@ class _Gate:
         return is_open(promotion.validity, self._moment)
 
 
-def _resolve(entries: list[_Entry], baskets: list[Promotion], lines: list[PricedLine],
+def _resolve(entries: list[_Entry], baskets: list[_Eligible], lines: list[PricedLine],
              tier: str | None) -> list[_Record]:
     gross = {line.line_no: line.gross for line in lines}
     taken = dict.fromkeys(gross, 0)
@@ -193,7 +217,7 @@ def _resolve(entries: list[_Entry], baskets: list[Promotion], lines: list[Priced
                 records.append((line_no, promotion, amount))
 
     _line_non_stackable(entries, tier, record)
-    base = dict(taken)
+    base = {line_no: gross[line_no] - taken[line_no] for line_no in gross}
     for promotion, plines in sorted((entry for entry in entries if entry[0].stackable),
                                     key=lambda entry: (-entry[0].priority, entry[0].id)):
         if promotion.is_pooled:
@@ -203,7 +227,7 @@ def _resolve(entries: list[_Entry], baskets: list[Promotion], lines: list[Priced
             record(promotion, [(line.line_no, _line_saving(promotion, line, tier))
                                for line in plines])
     if baskets:
-        _basket_level(baskets, lines, gross, base, taken, record)
+        _basket_level(baskets, gross, base, taken, record)
     return records
 
 
@@ -245,14 +269,16 @@ def _line_non_stackable(entries: list[_Entry], tier: str | None, record: _Record
         record(promotion, sorted(discounts.items()))
 
 
-def _basket_level(baskets: list[Promotion], lines: list[PricedLine], gross: dict[int, int],
-                  base: dict[int, int], taken: dict[int, int], record: _Recorder) -> None:
+def _basket_level(baskets: list[_Eligible], gross: dict[int, int], base: dict[int, int],
+                  taken: dict[int, int], record: _Recorder) -> None:
     priced: list[tuple[int, int, str, Promotion, list[int]]] = []
-    for promotion in baskets:
+    sums: dict[int, int] = {}           # id(eligible list) → its base, for shared lists
+    for promotion, eligible in baskets:
         assert isinstance(promotion.rule, BasketThreshold)
-        eligible = [line.line_no for line in lines
-                    if promotion.target.matches(line.sku, line.category)]
-        saving = promotion.rule.discount(sum(gross[n] - base[n] for n in eligible))
+        amount = sums.get(id(eligible))
+        if amount is None:
+            amount = sums[id(eligible)] = sum(base[line_no] for line_no in eligible)
+        saving = promotion.rule.discount(amount)
         if saving > 0:
             priced.append((-saving, -promotion.priority, promotion.id, promotion, eligible))
     non_stackable = sorted((item for item in priced if not item[3].stackable),
