@@ -1,0 +1,57 @@
+"""Function keys: each frequent action is a QAction with its key, and a touch button on screen
+labelled with that key, so the same action is reachable by keyboard, touch and mouse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
+
+
+class FunctionKeyBar(QWidget):
+    def __init__(self, columns: int = 6, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(4)
+        self.columns = columns
+        self.actions_by_key: dict[str, QAction] = {}
+        self.buttons: dict[str, QPushButton] = {}
+        self.unavailable: set[str] = set()
+        self.active = True
+
+    def add(self, key: str, text: str, slot: Callable[[], None]) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(key))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        button = QPushButton(f"{key}\n{text}")
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.setMinimumHeight(54)
+        button.setStyleSheet("font-size: 14px;")
+        button.clicked.connect(action.trigger)
+        n = len(self.buttons)
+        self.grid.addWidget(button, n // self.columns, n % self.columns)
+        self.actions_by_key[key] = action
+        self.buttons[key] = button
+        return action
+
+    def set_available(self, key: str, available: bool) -> None:
+        """Whether the action can be used at all here (e.g. a tender type the core lacks)."""
+        if available:
+            self.unavailable.discard(key)
+        else:
+            self.unavailable.add(key)
+        self.set_active(self.active)
+
+    def set_active(self, active: bool) -> None:
+        """Only the current screen's keys are live: two screens may bind the same key."""
+        self.active = active
+        for key, action in self.actions_by_key.items():
+            enabled = active and key not in self.unavailable
+            action.setEnabled(enabled)
+            self.buttons[key].setEnabled(key not in self.unavailable)

@@ -1,0 +1,38 @@
+"""The questions a screen asks the user (a text, a choice, yes/no, a supervisor's PIN), behind one
+object, so each flow can be driven by the tests with scripted answers instead of modal dialogs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+
+from ui.pin_pad import OverrideDialog
+
+
+class Prompter:
+    def __init__(self, parent: QWidget) -> None:
+        self.parent = parent
+
+    def text(self, title: str, label: str, value: str = "") -> str | None:
+        text, ok = QInputDialog.getText(self.parent, title, label, text=value)
+        return text.strip() if ok and text.strip() else None
+
+    def choose(self, title: str, label: str, items: Sequence[str]) -> int | None:
+        if not items:
+            return None
+        item, ok = QInputDialog.getItem(self.parent, title, label, list(items), 0, False)
+        return list(items).index(item) if ok else None
+
+    def confirm(self, title: str, question: str) -> bool:
+        answer = QMessageBox.question(self.parent, title, question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def inform(self, title: str, text: str) -> None:
+        QMessageBox.information(self.parent, title, text)
+
+    def override(self, reason: str) -> dict[str, str] | None:
+        dialog = OverrideDialog(reason, self.parent)
+        dialog.exec()
+        return dialog.override

@@ -1,0 +1,101 @@
+"""The sale's lines as a Qt table model: an adapter over the line views the core already formats
+(edge.till_protocol.sale_view). `update` diffs by line number and emits rowsRemoved / rowsInserted
+/ dataChanged for the rows that changed, never a reset: a scan on a 100-line basket repaints one
+row (plus the rows a promotion touched), which keeps scan-to-paint inside its budget.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from ui.money_text import MoneyText
+
+LineView = dict[str, Any]
+Index = QModelIndex | QPersistentModelIndex
+
+NO, ITEM, QTY, PRICE, PROMOTION, TOTAL = range(6)
+
+
+class SaleLinesModel(QAbstractTableModel):
+    def __init__(self, money: MoneyText, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.money = money
+        self.lines: list[LineView] = []
+        self._headers = [self.tr("No."), self.tr("Item"), self.tr("Qty"), self.tr("Price"),
+                         self.tr("Promotion"), self.tr("Total")]
+
+    # --- Qt model interface ------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self.lines)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self._headers[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        line = self.lines[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(line, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (QTY, PRICE, PROMOTION, TOTAL):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and column == PROMOTION and line["promotions"]:
+            return "\n".join(f"{p['reason']}: -{p['amount']}" for p in line["promotions"])
+        if role == Qt.ItemDataRole.UserRole:
+            return line["line"]
+        return None
+
+    def _text(self, line: LineView, column: int) -> str:
+        if column == NO:
+            return str(line["line"])
+        if column == ITEM:
+            mark = " 🔞" if line["age_restricted"] else ""
+            return f"{line['name']}{mark}"
+        if column == QTY:
+            return f"{self.money.decimal(line['qty'])} kg" if line["unit"] == "kg" else line["qty"]
+        if column == PRICE:
+            return self.money.amount(line["unit_price"])
+        if column == PROMOTION:
+            return "; ".join(f"{p['reason']} -{self.money.decimal(p['amount'])}"
+                             for p in line["promotions"])
+        return self.money.amount(line["total"])
+
+    # --- updates -----------------------------------------------------------------------------
+
+    def line_at(self, row: int) -> LineView | None:
+        return self.lines[row] if 0 <= row < len(self.lines) else None
+
+    def update(self, lines: list[LineView]) -> None:
+        """Bring the rows to `lines` (each with a unique "line" number, in sale order)."""
+        keep = {ln["line"] for ln in lines}
+        row = len(self.lines) - 1
+        while row >= 0:  # removals, from the bottom so row numbers stay valid
+            if self.lines[row]["line"] not in keep:
+                end = row
+                while row - 1 >= 0 and self.lines[row - 1]["line"] not in keep:
+                    row -= 1
+                self.beginRemoveRows(QModelIndex(), row, end)
+                del self.lines[row:end + 1]
+                self.endRemoveRows()
+            row -= 1
+        last_column = self.columnCount() - 1
+        for row, new in enumerate(lines):
+            old = self.lines[row] if row < len(self.lines) else None
+            if old is not None and old["line"] == new["line"]:
+                if old != new:
+                    self.lines[row] = new
+                    self.dataChanged.emit(self.index(row, 0), self.index(row, last_column))
+                continue
+            self.beginInsertRows(QModelIndex(), row, row)
+            self.lines.insert(row, new)
+            self.endInsertRows()

@@ -1,0 +1,158 @@
+"""The cashier's sale screen: the code entry, the line list (a view on SaleLinesModel), totals in
+large type, the message line and the function-key bar. It shows; TillWindow decides what to call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.function_keys import FunctionKeyBar
+from ui.money_text import MoneyText
+from ui.sale_lines_model import ITEM, PROMOTION, SaleLinesModel
+
+
+class SaleLinesView(QTableView):
+    """The line list. `painted` fires after each paint, so the latency benchmark can see the
+    moment a scanned row reaches the screen."""
+
+    painted = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(40)
+        self.setStyleSheet("font-size: 17px;")
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        self.painted.emit()
+
+
+class SaleScreen(QWidget):
+    code_entered = Signal(str)
+
+    def __init__(self, money: MoneyText, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.money = money
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        top = QHBoxLayout()
+        self.staff_label = QLabel()
+        self.staff_label.setStyleSheet("font-size: 15px; color: #455a64;")
+        self.member_label = QLabel()
+        self.member_label.setStyleSheet("font-size: 15px; color: #6a1b9a;")
+        top.addWidget(self.staff_label)
+        top.addStretch(1)
+        top.addWidget(self.member_label)
+        layout.addLayout(top)
+
+        self.entry = QLineEdit()
+        self.entry.setPlaceholderText(self.tr("Scan or type a barcode or PLU, then Enter"))
+        self.entry.setMinimumHeight(44)
+        self.entry.setStyleSheet("font-size: 20px;")
+        self.entry.returnPressed.connect(self._entered)
+        layout.addWidget(self.entry)
+
+        middle = QHBoxLayout()
+        self.model = SaleLinesModel(money, self)
+        self.table = SaleLinesView()
+        self.table.setModel(self.model)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(ITEM, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(PROMOTION, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(PROMOTION, 150)
+        self.model.rowsInserted.connect(self._row_added)
+        middle.addWidget(self.table, 3)
+
+        totals = QFrame()
+        totals.setObjectName("totals")
+        totals.setStyleSheet("#totals { background: #eceff1; border-radius: 6px; }")
+        grid = QGridLayout(totals)
+        self.items_label = QLabel()
+        self.discount_label = QLabel()
+        self.tax_label = QLabel()
+        self.total_caption = QLabel(self.tr("TOTAL"))
+        self.total_caption.setStyleSheet("font-size: 20px; font-weight: bold;")
+        self.total_label = QLabel()
+        self.total_label.setObjectName("total")
+        self.total_label.setStyleSheet("font-size: 44px; font-weight: bold; color: #1b5e20;")
+        self.total_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        for i, (caption, label) in enumerate(((self.tr("Items"), self.items_label),
+                                              (self.tr("Savings"), self.discount_label),
+                                              (self.tr("incl. VAT"), self.tax_label))):
+            cap = QLabel(caption)
+            cap.setStyleSheet("font-size: 16px;")
+            label.setStyleSheet("font-size: 18px;")
+            label.setAlignment(Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(cap, i, 0)
+            grid.addWidget(label, i, 1)
+        grid.addWidget(self.total_caption, 3, 0, 1, 2)
+        grid.addWidget(self.total_label, 4, 0, 1, 2)
+        grid.setRowStretch(5, 1)
+        totals.setMinimumWidth(260)
+        middle.addWidget(totals, 1)
+        layout.addLayout(middle, 1)
+
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.setMinimumHeight(28)
+        layout.addWidget(self.message)
+        self.keys = FunctionKeyBar(columns=7)
+        layout.addWidget(self.keys)
+
+    def _entered(self) -> None:
+        text = self.entry.text().strip()
+        self.entry.clear()
+        if text:
+            self.code_entered.emit(text)
+
+    def _row_added(self, _parent: Any, first: int, _last: int) -> None:
+        self.table.selectRow(first)
+        self.table.scrollTo(self.model.index(first, 0))
+
+    def selected_line(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        row = rows[0].row() if rows else self.model.rowCount() - 1
+        line = self.model.line_at(row)
+        return None if line is None else int(line["line"])
+
+    def show_sale(self, view: dict[str, Any] | None) -> None:
+        lines = view["lines"] if view and view["status"] in ("open", "suspended") else []
+        self.model.update(lines)
+        if view is None:
+            for label in (self.items_label, self.discount_label, self.tax_label, self.total_label):
+                label.setText("")
+            self.member_label.setText("")
+            return
+        count = len(view["lines"])
+        self.items_label.setText(str(count))
+        self.discount_label.setText(self.money.amount(view["discount"]))
+        self.tax_label.setText(self.money.amount(view["tax"]))
+        self.total_label.setText(self.money.amount(view["total"]) if lines else "")
+        self.member_label.setText(self.tr("Member %1").replace("%1", view["member"])
+                                  if view.get("member") else "")
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet("font-size: 16px; color: %s;" % ("#c62828" if error else "#1565c0"))

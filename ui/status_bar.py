@@ -1,0 +1,167 @@
+"""Always-visible status: the link to HQ (online or offline, events waiting and the age of the
+oldest, last contact) and each device's condition; and the offline banner.
+
+Rule: offline is a banner, never a modal; nothing here can stop a sale. The sync agent runs in
+its own process and writes its status into the store database (cloud_sync.status); this polls
+that row once a second on the GUI thread (one indexed read, well under a millisecond).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+
+from drivers.device import DeviceEvent, ErrorEvent, StatusEvent
+
+# The agent rewrites its row every second; a row older than this means the agent is gone.
+STALE_AFTER_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class LinkState:
+    online: bool
+    configured: bool
+    pending: int = 0
+    oldest_age_s: float | None = None
+    last_contact: str | None = None
+
+
+def read_link_state(conn: sqlite3.Connection) -> LinkState:
+    try:
+        from cloud_sync.status import read_status
+        status = read_status(conn)
+    except (ImportError, sqlite3.OperationalError):
+        return LinkState(False, False)
+    fresh = False
+    if status.updated_at:
+        age = (datetime.now(UTC) - datetime.fromisoformat(status.updated_at)).total_seconds()
+        fresh = age < STALE_AFTER_SECONDS
+    return LinkState(status.connected and fresh, True, status.pending, status.oldest_pending_age_s,
+                     status.last_ack_at)
+
+
+def duration_text(widget: QWidget, seconds: float) -> str:
+    if seconds < 60:
+        return widget.tr("%n s", "", int(seconds))
+    if seconds < 3600:
+        return widget.tr("%n min", "", int(seconds // 60))
+    return widget.tr("%n h", "", int(seconds // 3600))
+
+
+class OfflineBanner(QFrame):
+    """A yellow strip across the top while HQ is unreachable; selling carries on below it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("offlineBanner")
+        self.setStyleSheet("#offlineBanner { background: #f5c518; } QLabel { color: #222; "
+                           "font-size: 15px; font-weight: bold; }")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 4, 12, 4)
+        self.label = QLabel()
+        layout.addWidget(self.label)
+        self.hide()
+
+    def show_state(self, state: LinkState) -> None:
+        if state.online or not state.configured:
+            self.hide()
+            return
+        text = self.tr("Offline: selling continues; %n sale event(s) will be sent when the link "
+                       "returns", "", state.pending)
+        self.label.setText(text)
+        self.show()
+
+
+class StatusStrip(QFrame):
+    """The strip at the bottom: link state and one label per device."""
+
+    link_changed = Signal(object)
+
+    def __init__(self, conn: sqlite3.Connection, parent: QWidget | None = None,
+                 poll_ms: int = 1000) -> None:
+        super().__init__(parent)
+        self.conn = conn
+        self.setObjectName("statusStrip")
+        self.setStyleSheet("#statusStrip { background: #263238; } QLabel { color: #eceff1; "
+                           "font-size: 13px; padding: 0 6px; }")
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(6, 2, 6, 2)
+        self.link_label = QLabel()
+        self.link_label.setObjectName("link")
+        self._layout.addWidget(self.link_label)
+        self._layout.addStretch(1)
+        self.devices: dict[str, QLabel] = {}
+        self.device_state: dict[str, str] = {}
+        self.state = LinkState(False, False)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start(poll_ms)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.state = read_link_state(self.conn)
+        self.link_label.setText(self._link_text(self.state))
+        self.link_changed.emit(self.state)
+
+    def _link_text(self, s: LinkState) -> str:
+        if not s.configured:
+            return self.tr("HQ link: not set up")
+        head = self.tr("● Online") if s.online else self.tr("○ Offline")
+        parts = [head, self.tr("%n event(s) waiting", "", s.pending)]
+        if s.oldest_age_s is not None and s.pending:
+            parts.append(self.tr("oldest %1").replace("%1", duration_text(self, s.oldest_age_s)))
+        if s.last_contact:
+            when = datetime.fromisoformat(s.last_contact).astimezone().strftime("%H:%M:%S")
+            parts.append(self.tr("last contact %1").replace("%1", when))
+        else:
+            parts.append(self.tr("no contact yet"))
+        return " · ".join(parts)
+
+    # --- devices -----------------------------------------------------------------------------
+
+    def add_device(self, name: str, kind_label: str, condition: str = "online") -> None:
+        label = QLabel()
+        label.setProperty("kind_label", kind_label)
+        self._layout.addWidget(label)
+        self.devices[name] = label
+        self.set_device(name, condition)
+
+    def set_device(self, name: str, condition: str) -> None:
+        label = self.devices.get(name)
+        if label is None:
+            return
+        self.device_state[name] = condition
+        ok = condition in ("online", "paper_near_end", "drawer_open", "drawer_closed")
+        label.setText(f"{'✔' if ok else '✖'} {label.property('kind_label')}: "
+                      f"{self.condition_text(condition)}")
+        label.setStyleSheet("" if ok else "color: #ff8a80; font-weight: bold;")
+
+    def condition_text(self, condition: str) -> str:
+        texts = {
+            "online": self.tr("ready"),
+            "paper_out": self.tr("paper out"),
+            "paper_near_end": self.tr("paper low"),
+            "cover_open": self.tr("cover open"),
+            "offline": self.tr("offline"),
+            "error": self.tr("error"),
+            "link_lost": self.tr("disconnected"),
+            "closed": self.tr("not connected"),
+            "motion": self.tr("weight moving"),
+            "over_capacity": self.tr("overloaded"),
+        }
+        return texts.get(condition, condition)
+
+    def device_event(self, event: object) -> None:
+        """A device event, already on the GUI thread (via DeviceBridge)."""
+        if not isinstance(event, DeviceEvent):
+            return
+        if isinstance(event, StatusEvent):
+            if event.status in ("drawer_open", "drawer_closed"):
+                return
+            self.set_device(event.device, event.status)
+        elif isinstance(event, ErrorEvent) and event.code in ("link_lost", "offline"):
+            self.set_device(event.device, "link_lost")

@@ -1,0 +1,521 @@
+"""`pos till`: the cashier's till window — staff login, the sale screen, the tender screen — with
+the status strip and offline banner always on. Every action calls edge.till.Till and shows its
+TillError message; the window holds no sales rules of its own.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+
+from drivers.device import DeviceError, DeviceEvent, ErrorEvent
+from edge.config import StoreConfig
+from edge.money import MoneyError, format_quantity, parse_amount
+from edge.receipt import build_receipt
+from edge.sale import Sale
+from edge.till import Till, TillError
+from edge.till_protocol import sale_view
+from ui.card_terminal import CardTerminal, SimulatedCardTerminal
+from ui.device_bridge import CallResult, DeviceBridge
+from ui.devices import Devices
+from ui.locale_setup import apply_font, install_locale
+from ui.money_text import MoneyText
+from ui.pin_pad import PinPad
+from ui.prompts import Prompter
+from ui.sale_screen import SaleScreen
+from ui.status_bar import OfflineBanner, StatusStrip
+from ui.store_operations import (
+    identify_member,
+    returns_available,
+    shift_operations_available,
+    tender_types,
+    x_report,
+)
+from ui.tender_view import TenderView
+from ui.wedge_filter import WedgeFilter
+
+LOGIN, SALE, TENDER = range(3)
+
+
+class LoginView(QWidget):
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        heading = QLabel(title)
+        heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        heading.setStyleSheet("font-size: 28px; font-weight: bold;")
+        layout.addWidget(heading)
+        hint = QLabel(self.tr("Log in with your staff number and PIN"))
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setStyleSheet("font-size: 16px;")
+        layout.addWidget(hint)
+        self.pad = PinPad()
+        self.pad.setMaximumWidth(380)
+        layout.addWidget(self.pad, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
+
+
+class TillWindow(QMainWindow):
+    sale_completed = Signal(object)   # the completed Sale
+
+    def __init__(self, till: Till, devices: Devices | None = None,
+                 card_terminal: CardTerminal | None = None) -> None:
+        super().__init__()
+        self.till = till
+        self.config: StoreConfig = till.config
+        self.devices = devices or Devices()
+        self.card_terminal = card_terminal or SimulatedCardTerminal()
+        self.prompt = Prompter(self)
+        self.money = MoneyText(self.locale(), self.config.currency_symbol, self.config.minor_digits)
+        self.print_jobs: list[int] = []
+        self.setWindowTitle(self.tr("Till %1 · %2").replace("%1", self.config.terminal_id)
+                            .replace("%2", self.config.store_name))
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.banner = OfflineBanner()
+        layout.addWidget(self.banner)
+        self.stack = QStackedWidget()
+        layout.addWidget(self.stack, 1)
+        self.status = StatusStrip(till.conn)
+        self.status.link_changed.connect(self.banner.show_state)
+        layout.addWidget(self.status)
+        self.setCentralWidget(central)
+
+        self.login_view = LoginView(self.config.store_name)
+        self.login_view.pad.submitted.connect(self.login)
+        self.sale_screen = SaleScreen(self.money)
+        self.sale_screen.code_entered.connect(self.enter_code)
+        self.tender_view = TenderView(self.money)
+        self.tender_view.tender.connect(self.pay)
+        self.tender_view.back.connect(self.back_to_sale)
+        self.tender_view.new_sale.connect(self.next_customer)
+        self.tender_view.set_available(tender_types())
+        for page in (self.login_view, self.sale_screen, self.tender_view):
+            self.stack.addWidget(page)
+        self._function_keys()
+
+        self.bridge = DeviceBridge(self)
+        self.bridge.connect_gui(self.device_event)
+        for _, device in self.devices.all():
+            device.add_listener(self.bridge.listener)
+        self._show_devices()
+        self.wedge = WedgeFilter(self)
+        self.wedge.code.connect(lambda text, _fast: self.enter_code(text))
+        QApplication.instance().installEventFilter(self.wedge)  # type: ignore[union-attr]
+        self._weighing: CallResult | None = None
+        self._mobile_amount: int | None = None
+        self.stack.currentChanged.connect(self._page_changed)
+        self.stack.setCurrentIndex(LOGIN)
+        self._page_changed(LOGIN)
+        self.status.refresh()
+
+    # --- layout helpers ----------------------------------------------------------------------
+
+    def _function_keys(self) -> None:
+        keys = self.sale_screen.keys
+        keys.add("F1", self.tr("Age OK"), self.confirm_age)
+        keys.add("F2", self.tr("Quantity"), self.change_quantity)
+        keys.add("F3", self.tr("Void line"), self.void_line)
+        keys.add("F4", self.tr("Price override"), self.override_price)
+        keys.add("F5", self.tr("Member"), self.member)
+        keys.add("F6", self.tr("Suspend"), self.suspend)
+        keys.add("F7", self.tr("Resume"), self.resume)
+        keys.add("F8", self.tr("Return"), self.returns)
+        keys.add("F9", self.tr("No sale"), self.no_sale)
+        keys.add("F10", self.tr("Shift / X / Z"), self.shift)
+        keys.add("F11", self.tr("Cancel sale"), self.cancel_sale)
+        keys.add("F12", self.tr("Pay"), self.go_to_tender)
+        keys.add("Ctrl+L", self.tr("Log out"), self.logout)
+        keys.add("Ctrl+E", self.tr("Code entry"), self.sale_screen.entry.setFocus)
+
+    def _show_devices(self) -> None:
+        names = {"scanner": self.tr("Scanner"), "printer": self.tr("Printer"),
+                 "scale": self.tr("Scale"), "rfid": self.tr("RFID"), "esl": self.tr("Shelf labels")}
+        for kind, device in self.devices.all():
+            health = device.health()
+            self.status.add_device(device.name, names[kind], "online" if health.ok else health.status)
+        for name in self.devices.failures:
+            self.status.add_device(name, name, "closed")
+
+    def _page_changed(self, index: int) -> None:
+        self.sale_screen.keys.set_active(index == SALE)
+        self.tender_view.set_active(index == TENDER)
+
+    # --- showing -----------------------------------------------------------------------------
+
+    def view(self) -> dict[str, Any] | None:
+        return sale_view(self.till.current, self.till)
+
+    def refresh(self) -> None:
+        self.sale_screen.show_sale(self.view())
+        staff = self.till.staff
+        self.sale_screen.staff_label.setText(
+            self.tr("Cashier %1").replace("%1", staff.name) if staff else "")
+
+    def error(self, exc: TillError | MoneyError | DeviceError) -> None:
+        text = getattr(exc, "message", None) or str(exc)
+        target = self.tender_view if self.stack.currentIndex() == TENDER else self.sale_screen
+        target.say(text, error=True)
+
+    def act(self, action: Callable[[], object], done: str = "") -> bool:
+        """Run one till action; a refusal is shown on the message line and changes nothing."""
+        try:
+            action()
+        except (TillError, MoneyError, DeviceError) as exc:
+            self.error(exc)
+            return False
+        self.refresh()
+        self.sale_screen.say(done)
+        return True
+
+    def with_override(self, action: Callable[[dict[str, str] | None], object], reason: str,
+                      done: str = "") -> bool:
+        """Try as the cashier; on permission_denied ask for a supervisor's PIN and try again."""
+        try:
+            action(None)
+        except TillError as exc:
+            if exc.code != "permission_denied":
+                self.error(exc)
+                return False
+            override = self.prompt.override(reason)
+            if override is None:
+                self.sale_screen.say(self.tr("Cancelled: no supervisor approval"), error=True)
+                return False
+            return self.act(lambda: action(override), done)
+        except (MoneyError, DeviceError) as exc:
+            self.error(exc)
+            return False
+        self.refresh()
+        self.sale_screen.say(done)
+        return True
+
+    # --- login -------------------------------------------------------------------------------
+
+    def login(self, staff: str, pin: str) -> None:
+        try:
+            member = self.till.login(staff, pin)
+        except TillError as exc:
+            self.login_view.pad.clear(exc.message)
+            return
+        self.login_view.pad.clear()
+        self.stack.setCurrentIndex(SALE)
+        self.sale_screen.entry.setFocus()
+        self.refresh()
+        self.sale_screen.say(self.tr("Welcome, %1").replace("%1", member.name))
+        if self.till.sale is not None and self.till.sale.tenders:
+            self.go_to_tender()
+
+    def logout(self) -> None:
+        if self.act(self.till.logout):
+            self.stack.setCurrentIndex(LOGIN)
+            self.login_view.pad.clear()
+
+    # --- basket ------------------------------------------------------------------------------
+
+    def enter_code(self, code: str) -> None:
+        """A code from the scanner, the wedge or the entry box: a barcode, or a PLU when short."""
+        if self.stack.currentIndex() == TENDER:
+            if self.tender_view.done:
+                self.next_customer()
+            else:
+                return
+        if self.stack.currentIndex() != SALE:
+            return
+        if code.isdigit() and len(code) <= 5:
+            self.add_plu(code)
+            return
+        try:
+            self.till.scan(code)
+        except TillError as exc:
+            if exc.code == "weight_required":
+                self.weigh(lambda grams: self.till.scan(code, weight=format_quantity(grams)))
+                return
+            self.error(exc)
+            return
+        self.refresh()
+        self.sale_screen.say("")
+
+    def add_plu(self, plu: str) -> None:
+        from edge import catalog
+
+        product = catalog.by_plu(self.till.conn, plu)
+        if product is not None and product.unit == "kg":
+            self.weigh(lambda grams: self.till.add(plu=plu, qty=format_quantity(grams)))
+            return
+        self.act(lambda: self.till.add(plu=plu))
+
+    def weigh(self, then: Callable[[int], object]) -> None:
+        """Weight from the scale (on a worker thread), or typed in when there is no scale."""
+        if self.devices.scale is None:
+            text = self.prompt.text(self.tr("Weight"), self.tr("Weight in kg (e.g. 0.532)"))
+            if text:
+                self.act(lambda: then(self._grams(text)))
+            return
+        self.sale_screen.say(self.tr("Weighing…"))
+        call = CallResult(self)
+        call.done.connect(lambda event: self.act(lambda: then(event.grams)))
+        call.failed.connect(lambda exc: self.sale_screen.say(
+            self.tr("Scale: %1").replace("%1", getattr(exc, "message", str(exc))), error=True))
+        self._weighing = call
+        scale = self.devices.scale
+        call.run_in_thread(lambda: scale.read_stable_weight(timeout=3.0))
+
+    @staticmethod
+    def _grams(text: str) -> int:
+        from edge.money import parse_quantity
+
+        return parse_quantity(text)
+
+    def confirm_age(self) -> None:
+        if self.till.sale is None:
+            return
+        if self.prompt.confirm(self.tr("Age check"),
+                               self.tr("Has the customer shown they are 18 or older?")):
+            self.act(self.till.confirm_age, self.tr("Age confirmed"))
+
+    def change_quantity(self) -> None:
+        line = self.sale_screen.selected_line()
+        if line is None:
+            return
+        text = self.prompt.text(self.tr("Quantity"), self.tr("New quantity for line %1")
+                                .replace("%1", str(line)))
+        if text:
+            self.with_override(lambda ov: self.till.set_qty(line, text, ov),
+                               self.tr("Changing a paid sale needs a supervisor"))
+
+    def void_line(self) -> None:
+        line = self.sale_screen.selected_line()
+        if line is not None:
+            self.with_override(lambda ov: self.till.void_line(line, ov),
+                               self.tr("Voiding after payment started needs a supervisor"),
+                               self.tr("Line %1 voided").replace("%1", str(line)))
+
+    def override_price(self) -> None:
+        line = self.sale_screen.selected_line()
+        if line is None:
+            return
+        price = self.prompt.text(self.tr("Price override"), self.tr("New unit price"))
+        if not price:
+            return
+        reason = self.prompt.text(self.tr("Price override"), self.tr("Reason"))
+        if not reason:
+            return
+        try:
+            amount = parse_amount(price, self.config.minor_digits)
+        except MoneyError as exc:
+            self.error(exc)
+            return
+        self.with_override(lambda ov: self.till.override_price(line, amount, reason, ov),
+                           self.tr("A price override needs a supervisor"),
+                           self.tr("Price changed"))
+
+    def member(self) -> None:
+        token = self.prompt.text(self.tr("Member"), self.tr("Member card, phone or QR code"))
+        if token:
+            self.act(lambda: identify_member(self.till, token), self.tr("Member identified"))
+
+    def suspend(self) -> None:
+        self.act(self.till.suspend, self.tr("Sale suspended"))
+
+    def resume(self) -> None:
+        rows = self.till.suspended()
+        if not rows:
+            self.sale_screen.say(self.tr("No suspended sales"))
+            return
+        labels = [f"{r['suspended_at'][11:19]} · {r['staff_id']} · {r['id'][:8]}" for r in rows]
+        index = self.prompt.choose(self.tr("Resume"), self.tr("Suspended sales"), labels)
+        if index is not None:
+            self.act(lambda: self.till.resume(rows[index]["id"]), self.tr("Sale resumed"))
+
+    def returns(self) -> None:
+        if not returns_available(self.till):
+            self.sale_screen.say(self.tr("Returns are not available on this till yet"), error=True)
+
+    def no_sale(self) -> None:
+        reason = self.prompt.text(self.tr("No sale"), self.tr("Why open the drawer?"))
+        if reason and self.with_override(lambda ov: self.till.no_sale(reason, ov),
+                                         self.tr("Opening the drawer needs a supervisor"),
+                                         self.tr("Drawer opened")):
+            self.kick_drawer()
+
+    def kick_drawer(self) -> None:
+        if self.devices.printer is not None:
+            try:
+                self.devices.printer.drawer.kick()
+            except DeviceError as exc:
+                self.error(exc)
+
+    def shift(self) -> None:
+        today = datetime.now(UTC).strftime("%Y-%m-%dT00:00:00")
+        s = x_report(self.till.conn, self.config.terminal_id, today)
+        lines = [self.tr("X report (today, this terminal)"),
+                 self.tr("Sales: %1").replace("%1", str(s.sales)),
+                 self.tr("Cancelled: %1").replace("%1", str(s.cancelled)),
+                 self.tr("Takings: %1").replace("%1", self.money.minor(s.total))]
+        lines += [f"  {self.tender_view.tender_name(t)}: {self.money.minor(a)}" for t, a in s.by_tender]
+        if not shift_operations_available(self.till):
+            lines.append(self.tr("Opening and closing shifts (Z report) is not available on this "
+                                 "till yet"))
+        self.prompt.inform(self.tr("Shift"), "\n".join(lines))
+
+    def cancel_sale(self) -> None:
+        if self.till.sale is None:
+            return
+        if self.prompt.confirm(self.tr("Cancel sale"), self.tr("Cancel the whole sale?")):
+            self.with_override(lambda ov: self.till.cancel(ov),
+                               self.tr("Cancelling a sale needs a supervisor"),
+                               self.tr("Sale cancelled"))
+
+    # --- paying ------------------------------------------------------------------------------
+
+    def go_to_tender(self) -> None:
+        sale = self.till.sale
+        if sale is None or not sale.lines:
+            self.sale_screen.say(self.tr("Nothing to pay for"), error=True)
+            return
+        if sale.needs_age_check():
+            self.confirm_age()
+            if sale.needs_age_check():
+                return
+        self.stack.setCurrentIndex(TENDER)
+        self._show_tender()
+
+    def _show_tender(self) -> None:
+        sale = self.till.sale
+        view = self.view()
+        if sale is None or view is None:
+            return
+        self.tender_view.show_sale(view, max(sale.remaining, 0))
+
+    def back_to_sale(self) -> None:
+        if self.till.sale is not None and self.till.sale.tenders:
+            self.tender_view.say(self.tr("Payments were taken: finish paying first"), error=True)
+            return
+        self.stack.setCurrentIndex(SALE)
+        self.sale_screen.entry.setFocus()
+
+    def pay(self, type_name: str, amount: int, reference: str | None = None) -> None:
+        approval = masked = None
+        if type_name == "card":
+            self.tender_view.say(self.tr("Present the card on the terminal…"))
+            result = self.card_terminal.charge(amount)
+            if not result.approved:
+                self.tender_view.say(self.tr("Card declined: %1").replace("%1", result.message), True)
+                return
+            approval, masked = result.approval_code, result.masked_pan
+        if type_name in ("stored_value", "points") and reference is None:
+            reference = self.prompt.text(self.tender_view.tender_name(type_name),
+                                         self.tr("Card or member number"))
+            if reference is None:
+                return
+        if type_name == "mobile" and reference is None:
+            self.tender_view.say(self.tr("Scan the customer's payment code"))
+            self._mobile_amount = amount
+            return
+        try:
+            sale = self.till.tender(type_name, amount, reference, approval, masked)
+        except (TillError, MoneyError) as exc:
+            self.tender_view.say(exc.message if isinstance(exc, TillError) else str(exc), True)
+            return
+        if sale.status == "completed":
+            self.completed(sale)
+        else:
+            self._show_tender()
+            self.tender_view.say(self.tr("Paid %1 by %2").replace("%1", self.money.minor(amount))
+                                 .replace("%2", self.tender_view.tender_name(type_name)))
+
+    def completed(self, sale: Sale) -> None:
+        staff = self.till.staff.name if self.till.staff else ""
+        receipt = build_receipt(sale, self.config, staff)
+        note = self.print_receipt(receipt)
+        if any(t.type == "cash" for t in sale.tenders):
+            self.kick_drawer()
+        view = sale_view(sale, self.till)
+        assert view is not None
+        self.tender_view.show_done(view, receipt.qr_payload, note)
+        self.sale_screen.show_sale(None)
+        self.sale_completed.emit(sale)
+
+    def print_receipt(self, receipt: Any) -> str:
+        printer = self.devices.printer
+        if printer is None:
+            return self.tr("No receipt printer: offer the e-receipt")
+        from ui.receipt_document import receipt_document
+
+        try:
+            self.print_jobs.append(printer.print(receipt_document(receipt, printer.profile.columns)))
+        except DeviceError as exc:
+            return self.tr("Receipt not printed: %1").replace("%1", exc.message)
+        condition = self.status.device_state.get(printer.name, "online")
+        if condition in ("paper_out", "cover_open"):
+            return self.tr("Receipt queued: printer %1").replace("%1",
+                                                                 self.status.condition_text(condition))
+        return self.tr("Receipt printing")
+
+    def next_customer(self) -> None:
+        self.stack.setCurrentIndex(SALE)
+        self.refresh()
+        self.sale_screen.say("")
+        self.sale_screen.entry.setFocus()
+
+    # --- devices -----------------------------------------------------------------------------
+
+    def device_event(self, event: object) -> None:
+        """Every device event, on the GUI thread."""
+        from drivers.scanner.protocol import PaymentCodeEvent, ScanEvent
+
+        self.status.device_event(event)
+        if isinstance(event, ScanEvent):
+            if self.till.staff is not None:
+                self.enter_code(event.symbology + event.data)
+        elif isinstance(event, PaymentCodeEvent):
+            if self.stack.currentIndex() == TENDER and not self.tender_view.done:
+                amount = self._mobile_amount or self.tender_view.due
+                self._mobile_amount = None
+                self.pay("mobile", amount, reference=f"{event.provider}:{event.code}")
+            else:
+                self.sale_screen.say(self.tr("A payment code: press Pay (F12) first"), error=True)
+        elif isinstance(event, ErrorEvent) and isinstance(event, DeviceEvent):
+            if event.code in ("garbage", "partial_read"):
+                self.sale_screen.say(self.tr("Bad read: scan again"), error=True)
+
+    def closeEvent(self, event: Any) -> None:
+        QApplication.instance().removeEventFilter(self.wedge)  # type: ignore[union-attr]
+        super().closeEvent(event)
+
+
+def make_app(locale_name: str) -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    install_locale(locale_name)
+    apply_font()
+    return app
+
+
+def run_till_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices | None = None,
+                 locale_name: str | None = None) -> int:
+    app = make_app(locale_name or config.locale)
+    if devices is None:
+        from ui.devices import configured_devices
+
+        db_file = conn.execute("PRAGMA database_list").fetchone()[2]
+        devices = configured_devices(config.extra, Path(db_file).parent)
+    devices.start()
+    window = TillWindow(Till(conn, config), devices)
+    window.resize(1024, 768)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        devices.close()
