@@ -22,7 +22,8 @@ lower line_no):
    is left of them (PRORATE_LARGEST_REMAINDER) and capped at that, so no line goes below zero.
 5. Exclusivity: each exclusive promotion is also priced alone, on the gross; the plan saving the
    most wins (the ordinary plan wins ties). Exhaustive over the exclusive promotions (one plan
-   each, linear), greedy inside the ordinary plan as above.
+   each, linear; a plan whose upper bound cannot beat the best so far is not priced), greedy
+   inside the ordinary plan as above.
 Roundings: percentages HALF_UP on the line (for weighed lines that equals the per-kg price off,
 rounded once); amount off and member / fixed prices per unit (per kg) via line_amount (HALF_UP).
 """

@@ -36,7 +36,7 @@ from edge.promotions.rules import (
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
-_KEYS = {"id", "type", "name", "target", "params", "validity", "stores", "member_only", "tiers",
+FIELDS = {"id", "type", "name", "target", "params", "validity", "stores", "member_only", "tiers",
          "coupon", "priority", "stackable", "exclusive"}
 _MAX_COUNT = 1000          # group sizes above this are a typo
 
@@ -174,7 +174,7 @@ def _params_to_json(rule: Rule) -> dict[str, Any]:
 
 
 def _promotion(item: object) -> Promotion:
-    obj = _object(item, "(promotion)", required={"id", "type", "name", "params"}, allowed=_KEYS)
+    obj = _object(item, "(promotion)", required={"id", "type", "name", "params"}, allowed=FIELDS)
     promotion_id = obj["id"]
     if not isinstance(promotion_id, str) or not _ID.match(promotion_id):
         raise _Bad("id", "must be 1-64 characters of letters, digits, _ . : - (starting with a "
@@ -188,10 +188,9 @@ def _promotion(item: object) -> Promotion:
             raise _Bad(f"name.{language}", "must be a non-empty string")
     rule = _rule(kind, obj["params"])
     target = _target(obj.get("target", {}))
-    if kind in LINE_LOCAL_KINDS + POOLED_KINDS and target.everything and kind != "percent_off" \
-            and kind != "member_price":
-        raise _Bad("target", f"{kind} needs skus or categories (only percent_off and "
-                             "member_price may cover every line)")
+    if kind in LINE_LOCAL_KINDS + POOLED_KINDS and kind != "percent_off" and target.everything:
+        raise _Bad("target", f"{kind} needs skus or categories (only percent_off may cover "
+                             "every line)")
     stackable = _bool(obj, "stackable")
     exclusive = _bool(obj, "exclusive")
     if stackable and exclusive:

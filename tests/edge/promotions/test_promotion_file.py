@@ -111,3 +111,12 @@ def test_a_bad_promotion_refuses_the_whole_file_but_reports_every_problem() -> N
 def test_malformed_files_are_refused(text: str) -> None:
     with pytest.raises(PromotionFileError):
         load_promotions(text)
+
+
+def test_every_promotion_type_and_field_is_documented() -> None:
+    from edge.promotions.promotion_file import FIELDS
+    from edge.promotions.rules import KINDS
+
+    doc = (EXAMPLE.parents[1] / "promotions.md").read_text(encoding="utf-8")
+    for word in (*KINDS, *FIELDS):
+        assert f"`{word}`" in doc, word
