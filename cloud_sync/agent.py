@@ -72,6 +72,7 @@ class Agent:
         self.connected = False
         self.socket_open = False
         self.refused = False
+        self.connect_started = 0.0
         self.acked = self._first_pending() - 1
         self.sent_up_to = self.acked
         self.last_progress = time.monotonic()
@@ -103,6 +104,12 @@ class Agent:
             self._connect()
         if self.socket_open:
             self.client.loop(timeout=0.02)
+            stalled = now - self.connect_started > 2 * self.s.broker.keepalive + 1
+            if self.socket_open and not self.connected and stalled:
+                # A CONNECT swallowed by a dead link: give up on this socket; the next connect()
+                # closes it.
+                self.socket_open = False
+                self._failed(f"no answer from broker {self.broker_label}")
         else:
             time.sleep(0.05)
         if self.connected:
@@ -122,6 +129,7 @@ class Agent:
                 host, port = found
         self.broker_label = f"{host}:{port}"
         try:
+            self.connect_started = time.monotonic()
             self.client.connect(host, port, b.keepalive, clean_start=True,
                                 properties=session_properties())
             self.socket_open = True

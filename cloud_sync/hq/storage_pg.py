@@ -65,7 +65,7 @@ class PgStorage:
         try:
             self._reconnect_if_broken()
             return fn(self.conn, *args)
-        except psycopg.OperationalError as exc:
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
             try:
                 self.conn.close()
             except psycopg.Error:

@@ -1,0 +1,205 @@
+"""Chaos: 5 terminals in 3 stores sell 5,000 sales while agents, the broker (persistence off) and
+HQ workers are SIGKILLed, links are silently blackholed or lose their acks, and HQ's PostgreSQL
+is crashed. At the end HQ holds exactly the terminals' events, once, to the fen."""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from edge.store import open_store
+from tests.cloud_sync.fault_proxy import FaultProxy
+from tests.cloud_sync.harness import (
+    ROOT,
+    Broker,
+    PgCluster,
+    agent_config,
+    python_env,
+    wait_until,
+)
+from tests.cloud_sync.sales import make_sales
+
+TERMINALS = [("S001", "T01"), ("S001", "T02"), ("S002", "T01"), ("S002", "T02"), ("S003", "T01")]
+SALES_PER_TERMINAL = 1000
+MIN_FAULTS = 50
+
+
+class Proc:
+    """A `pos` command as its own process, restartable after SIGKILL."""
+
+    def __init__(self, args: list[str], log: Path) -> None:
+        self.args = args
+        self.log = log
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen([sys.executable, "-m", "ui.cli", *self.args],
+                                         stdout=out, stderr=out, env=python_env(), cwd=ROOT)
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(5)
+
+    def ensure_running(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_five_terminals_five_thousand_sales_fifty_faults_converge_exactly(tmp_path: Path) -> None:
+    rng = random.Random(20261122)
+    pg = PgCluster()
+    broker = Broker(tmp_path)
+    procs: list[Proc] = []
+    proxies: dict[tuple[str, str], FaultProxy] = {}
+    try:
+        hq_args = ["hq", "ingest", "--db", pg.url, "--port", str(broker.port), "--keepalive", "2"]
+        workers = [Proc(hq_args, tmp_path / f"hq{i}.log") for i in range(2)]
+        agents: dict[tuple[str, str], Proc] = {}
+        dbs: dict[tuple[str, str], Path] = {}
+        for store, terminal in TERMINALS:
+            key = (store, terminal)
+            proxies[key] = FaultProxy(broker.port)
+            dbs[key] = tmp_path / f"{store}-{terminal}.db"
+            open_store(dbs[key]).close()
+            config = agent_config(tmp_path / f"{store}-{terminal}.toml", store, terminal,
+                                  proxies[key].port, keepalive=2, ack_timeout=3.0,
+                                  backoff_min=0.1, backoff_max=1.0, status_interval=0.5)
+            agents[key] = Proc(["sync", "--db", str(dbs[key]), "--config", str(config)],
+                               tmp_path / f"agent-{store}-{terminal}.log")
+        procs = [*workers, *agents.values()]
+
+        totals: dict[tuple[str, str], int] = {}
+
+        def sell(key: tuple[str, str], seed: int) -> None:
+            conn = open_store(dbs[key])
+            local = random.Random(seed)
+            total = 0
+            for _ in range(SALES_PER_TERMINAL // 10):
+                total += make_sales(conn, key[0], key[1], 10, local, per_transaction=5)
+                time.sleep(local.uniform(0.2, 0.5))
+            totals[key] = total
+            conn.close()
+
+        sellers = [threading.Thread(target=sell, args=(key, i)) for i, key in enumerate(TERMINALS)]
+        for t in sellers:
+            t.start()
+
+        faults: Counter[str] = Counter()
+        timers: list[threading.Timer] = []
+
+        def later(delay: float, fn: object) -> None:
+            timer = threading.Timer(delay, fn)  # type: ignore[arg-type]
+            timer.start()
+            timers.append(timer)
+
+        def end_blackhole(proxy: FaultProxy) -> None:
+            proxy.blackhole = False
+            proxy.cut()  # the swallowed bytes broke the stream: the old link is gone for good
+
+        def end_drop(proxy: FaultProxy) -> None:
+            proxy.drop_acks = False
+
+        kinds = ["agent", "agent", "broker", "worker", "worker", "blackhole", "drop_acks",
+                 "database"]
+        while any(t.is_alive() for t in sellers) or sum(faults.values()) < MIN_FAULTS:
+            kind = rng.choice(kinds)
+            key = rng.choice(TERMINALS)
+            if kind == "agent":
+                agents[key].kill()
+                later(rng.uniform(0, 1.0), agents[key].ensure_running)
+            elif kind == "broker":
+                broker.kill()  # persistence off: everything it held is lost
+                time.sleep(rng.uniform(0.1, 0.5))
+                broker.start()
+            elif kind == "worker":
+                worker = rng.choice(workers)
+                worker.kill()  # under constant load: usually inside a batch transaction
+                later(rng.uniform(0, 1.0), worker.ensure_running)
+            elif kind == "blackhole" and not proxies[key].blackhole:
+                proxies[key].blackhole = True
+                later(rng.uniform(2.0, 6.0), lambda p=proxies[key]: end_blackhole(p))
+            elif kind == "drop_acks" and not proxies[key].drop_acks:
+                proxies[key].drop_acks = True
+                later(rng.uniform(2.0, 5.0), lambda p=proxies[key]: end_drop(p))
+            elif kind == "database":
+                pg.restart()  # immediate: open transactions die with it
+            else:
+                continue
+            faults[kind] += 1
+            time.sleep(rng.uniform(0.3, 0.9))
+        for t in sellers:
+            t.join()
+        for timer in timers:
+            timer.join()
+        for proc in procs:
+            proc.ensure_running()
+
+        def all_drained() -> bool:
+            for db in dbs.values():
+                conn = open_store(db)
+                try:
+                    if conn.execute("SELECT count(*) FROM outbox WHERE state <> 'acked'"
+                                    ).fetchone()[0]:
+                        return False
+                finally:
+                    conn.close()
+            return True
+
+        wait_until(all_drained, 90, "every outbox drained", interval=0.5)
+
+        with psycopg.connect(pg.url) as hq:
+            received = hq.execute("SELECT store, terminal, seq FROM hq_received").fetchall()
+            sale_keys = hq.execute("SELECT store, terminal, seq FROM hq_sale").fetchall()
+            per_store = dict(hq.execute("SELECT store, sum(total) FROM hq_sale GROUP BY store"
+                                        ).fetchall())
+            sale_ids = hq.execute("SELECT count(*), count(DISTINCT sale_id) FROM hq_sale"
+                                  ).fetchone()
+            lines = hq.execute("SELECT count(*) FROM hq_sale_line").fetchone()[0]
+            dead = hq.execute("SELECT count(*) FROM hq_dead_letter").fetchone()[0]
+        on_terminals = set()
+        for (store, terminal), db in dbs.items():
+            conn = open_store(db)
+            on_terminals |= {(store, terminal, r[0]) for r in conn.execute("SELECT seq FROM outbox")}
+            conn.close()
+        expected_per_store: Counter[str] = Counter()
+        for (store, _), total in totals.items():
+            expected_per_store[store] += total
+        summary = {"faults": dict(faults), "events": len(on_terminals)}
+        print(json.dumps(summary))
+        assert sum(faults.values()) >= MIN_FAULTS
+        assert len(on_terminals) == len(TERMINALS) * SALES_PER_TERMINAL
+        assert len(received) == len(set(received)) and set(received) == on_terminals
+        assert len(sale_keys) == len(on_terminals) and set(sale_keys) == on_terminals
+        assert sale_ids[0] == sale_ids[1] and lines == 8 * len(on_terminals)
+        assert per_store == dict(expected_per_store)
+        assert dead == 0
+    finally:
+        for proc in procs:
+            proc.stop()
+        for proxy in proxies.values():
+            proxy.close()
+        broker.stop()
+        pg.destroy()
