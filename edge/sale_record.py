@@ -14,6 +14,7 @@ from edge.config import StoreConfig
 from edge.journal import append_entry
 from edge.outbox import append_event
 from edge.sale import Line, Sale, Tender
+from edge.sale_effects import record_sale_effects
 from edge.store import next_counter, write_transaction
 
 
@@ -49,6 +50,7 @@ def record_sale(conn: sqlite3.Connection, sale: Sale, config: StoreConfig) -> No
             [(sale.id, t.tender_no, t.type, t.amount, t.reference, t.approval_code, t.masked_pan)
              for t in sale.tenders],
         )
+        record_sale_effects(conn, sale, config, event.seq)
         append_entry(conn, f"sale.{sale.status}", sale.staff_id,
                      {"sale_id": sale.id, "receipt_no": sale.receipt_no, "event_seq": event.seq,
                       "total": sale.total, "lines": len(sale.lines),

@@ -21,6 +21,7 @@ class TenderType:
     gives_change: bool
     cash_rounding: bool
     needs_card_result: bool = False
+    needs_account: bool = False      # paid from points or a stored-value card: checked by the till
 
 
 TENDER_TYPES = {
@@ -28,6 +29,9 @@ TENDER_TYPES = {
     "card": TenderType("card", gives_change=False, cash_rounding=False, needs_card_result=True),
     "mobile": TenderType("mobile", gives_change=False, cash_rounding=False),
     "other": TenderType("other", gives_change=False, cash_rounding=False),
+    "stored_value": TenderType("stored_value", gives_change=False, cash_rounding=False,
+                               needs_account=True),
+    "points": TenderType("points", gives_change=False, cash_rounding=False, needs_account=True),
 }
 
 _MASKED_PAN = re.compile(r"^\d{0,6}[*Xx]{2,13}\d{4}$")

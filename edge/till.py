@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from edge import catalog
+from edge.account_tenders import check_account_tender
 from edge.barcodes import BarcodeError, Scan, interpret
 from edge.catalog import Product
 from edge.clock import utc_now_iso
@@ -26,7 +27,7 @@ from edge.sale import Line, PriceOverride, Sale, reprice
 from edge.sale_record import load_draft, record_sale, save_draft
 from edge.staff import StaffError, StaffMember, authenticate
 from edge.store import write_transaction
-from edge.tenders import TenderError, apply_tender
+from edge.tenders import TENDER_TYPES, TenderError, apply_tender
 
 
 class TillError(Exception):
@@ -166,7 +167,11 @@ class Till:
                             ("approval_code", approval_code), ("masked_pan", masked_pan)):
             if value is not None and not isinstance(value, str):
                 raise TillError("bad_request", f"{name} must be a string")
+        kind = TENDER_TYPES.get(str(type_name))
         try:
+            if kind is not None and kind.needs_account:
+                reference = check_account_tender(self.conn, self.config, sale, kind.name, amount,
+                                                  reference)  # type: ignore[arg-type]
             paid_in_full = apply_tender(sale, str(type_name), amount, self.config.cash_rounding,
                                         reference, approval_code, masked_pan)  # type: ignore[arg-type]
         except TenderError as exc:
@@ -187,6 +192,29 @@ class Till:
         self._finish(sale)
         if approver is not self.staff:
             self._journal_override("cancel_sale", approver, {"sale_id": sale.id})
+        return sale
+
+    def set_member(self, member_id: str | None, tier: str | None) -> Sale:
+        """Attach a member (or detach with None) to the sale, opening one if needed; tier prices
+        follow at once."""
+        self._require_staff()
+        if self.sale is not None and self.sale.totalled:
+            raise TillError("sale_totalled", "payment has started: the member cannot change")
+        sale = self._open_sale()
+        sale.member_id = member_id
+        sale.member_tier = tier if member_id is not None else None
+        self._reprice(sale)
+        return sale
+
+    def add_coupon(self, code: object) -> Sale:
+        sale = self._require_open_sale()
+        if not isinstance(code, str) or not code.strip() or len(code) > 64:
+            raise TillError("bad_request", "coupon must be a code of 1 to 64 characters")
+        if sale.totalled:
+            raise TillError("sale_totalled", "payment has started: no more coupons")
+        if code.strip() not in sale.coupons:
+            sale.coupons.append(code.strip())
+        self._reprice(sale)
         return sale
 
     def suspend(self) -> Sale:
@@ -241,6 +269,12 @@ class Till:
         with write_transaction(self.conn):
             append_entry(self.conn, "drawer.no_sale", self.staff.id,
                          {"approved_by": approver.id, "reason": reason.strip()[:200]})
+
+    def authorize(self, action: str, override: Override = None) -> StaffMember:
+        """The staff member allowed to do `action`: the one logged in, or the supervisor whose id
+        and PIN are in `override`; TillError otherwise."""
+        self._require_staff()
+        return self._authorize(action, override)
 
     @property
     def current(self) -> Sale | None:

@@ -36,6 +36,9 @@ class TillProtocol:
     def __init__(self, till: Till) -> None:
         self.till = till
         self.ops: dict[str, Handler] = dict(_OPS)
+        from edge.store_ops_protocol import register_store_ops  # it imports this module
+
+        register_store_ops(self)
 
     def register(self, op: str, handler: Handler) -> None:
         """Other parts (store operations) add their ops here."""
@@ -126,7 +129,8 @@ def _receipt(till: Till, r: dict[str, Any]) -> dict[str, Any]:
 
 
 def _tender(till: Till, r: dict[str, Any]) -> dict[str, Any]:
-    sale = till.tender(field(r, "type", str), amount_field(r, "amount", till), r.get("reference"),
+    sale = till.tender(field(r, "type", str), amount_field(r, "amount", till),
+                       r.get("reference", r.get("card")),
                        r.get("approval_code"), r.get("masked_pan"))
     if sale.status == "completed":
         return {"receipt": render_text(build_receipt(sale, till.config, _staff_name(till)), 32)}
