@@ -127,6 +127,13 @@ CASES = [
          [promo("B1", "multi_buy", {"mode": "buy_get", "buy": 2, "get": 1}, target=APPLES)],
          [line(1, "apple", "4.00"), line(2, "apple", "4.00"), line(3, "apple", "4.00")],
          {3: {"B1": 400}}),
+    # buy 2 get 1 (4.00) beats 10 % per line (0.40): the group claims the two units paid for as
+    # well as the free one, so 10 % cannot ride on lines 1 and 2
+    Case("multi-buy claims the units paid for, not only the free one",
+         [promo("B1", "multi_buy", {"mode": "buy_get", "buy": 2, "get": 1}, target=APPLES),
+          pct("P1", 1000)],
+         [line(1, "apple", "4.00"), line(2, "apple", "4.00"), line(3, "apple", "4.00")],
+         {3: {"B1": 400}}),
     # 5 units: one group of 3, two left over
     Case("buy 2 get 1 with leftovers", [promo("B1", "multi_buy", {"mode": "buy_get", "buy": 2,
                                                                   "get": 1}, target=APPLES)],
