@@ -1,0 +1,614 @@
+"""`pos kiosk`: self-checkout. An attendant opens the lane with a PIN; customers then scan, pick
+weighed produce (weight from the scale), identify as members by QR, pay by card or mobile payment
+(cash only where a cash device is configured) and take a receipt or an e-receipt. Age-restricted
+items, removing an item, help and an unexpected weight call the attendant, whose PIN opens the
+attendant mode. An idle timeout resets the lane safely: an unpaid basket is suspended (an
+attendant can resume it at a till), a part-paid one calls the attendant instead.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from drivers.device import DeviceError
+from edge.config import StoreConfig
+from edge.money import format_quantity
+from edge.receipt import build_receipt
+from edge.staff import StaffMember
+from edge.till import Till, TillError
+from edge.till_protocol import sale_view
+from ui.card_terminal import CardTerminal, SimulatedCardTerminal
+from ui.device_bridge import CallResult, DeviceBridge
+from ui.devices import Devices
+from ui.money_text import MoneyText
+from ui.pin_pad import PinPad
+from ui.produce_picker import ProducePicker
+from ui.qr_widget import QrWidget
+from ui.sale_lines_model import ITEM, SaleLinesModel
+from ui.sale_screen import SaleLinesView
+from ui.status_bar import OfflineBanner, StatusStrip
+from ui.store_operations import identify_member
+from ui.wedge_filter import WedgeFilter
+
+CLOSED, ATTRACT, BASKET, PRODUCE, PAY, DONE, ATTENDANT = range(7)
+IDLE_SECONDS = 90
+
+
+def big_button(text: str, colour: str = "#1565c0") -> QPushButton:
+    button = QPushButton(text)
+    button.setMinimumHeight(72)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    button.setStyleSheet(f"QPushButton {{ font-size: 22px; color: white; background: {colour};"
+                         " border-radius: 8px; padding: 8px 16px; }"
+                         " QPushButton:disabled { background: #9e9e9e; }")
+    return button
+
+
+def heading(text: str, size: int = 30) -> QLabel:
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    label.setStyleSheet(f"font-size: {size}px; font-weight: bold;")
+    return label
+
+
+class _Activity(QObject):
+    """Any touch, click or key restarts the idle timer."""
+
+    def __init__(self, on_activity: Callable[[], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self.on_activity = on_activity
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress,
+                            QEvent.Type.TouchBegin):
+            self.on_activity()
+        return False
+
+
+class KioskWindow(QMainWindow):
+    def __init__(self, till: Till, devices: Devices | None = None,
+                 card_terminal: CardTerminal | None = None, idle_seconds: float = IDLE_SECONDS,
+                 cash_device: bool | None = None) -> None:
+        super().__init__()
+        self.till = till
+        self.config: StoreConfig = till.config
+        self.devices = devices or Devices()
+        self.card_terminal = card_terminal or SimulatedCardTerminal()
+        kiosk_config = self.config.extra.get("kiosk", {})
+        self.cash_device = bool(kiosk_config.get("cash_device")) if cash_device is None else cash_device
+        self.money = MoneyText(self.locale(), self.config.currency_symbol, self.config.minor_digits)
+        self.lane_staff: StaffMember | None = None
+        self.attendant_reasons: list[str] = []
+        self.member_next = False
+        self.setWindowTitle(self.tr("Self-checkout"))
+
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.banner = OfflineBanner()
+        outer.addWidget(self.banner)
+        # Touching the alert (the attendant, who carries the PIN) opens attendant mode.
+        self.alert = QPushButton()
+        self.alert.setObjectName("attendantAlert")
+        self.alert.setStyleSheet("#attendantAlert { background: #c62828; color: white; font-size: 20px;"
+                                 " font-weight: bold; padding: 8px; border: none; }")
+        self.alert.clicked.connect(self.open_attendant)
+        self.alert.hide()
+        outer.addWidget(self.alert)
+        self.stack = QStackedWidget()
+        outer.addWidget(self.stack, 1)
+        self.status = StatusStrip(till.conn)
+        self.status.link_changed.connect(self.banner.show_state)
+        outer.addWidget(self.status)
+        self.setCentralWidget(central)
+
+        for page in (self._closed_page(), self._attract_page(), self._basket_page(),
+                     self._produce_page(), self._pay_page(), self._done_page(),
+                     self._attendant_page()):
+            self.stack.addWidget(page)
+        self.stack.setCurrentIndex(CLOSED)
+
+        self.bridge = DeviceBridge(self)
+        self.bridge.connect_gui(self.device_event)
+        for _, device in self.devices.all():
+            device.add_listener(self.bridge.listener)
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.setInterval(int(idle_seconds * 1000))
+        self.idle.timeout.connect(self.idle_reset)
+        self.activity = _Activity(self.touched, self)
+        QApplication.instance().installEventFilter(self.activity)  # type: ignore[union-attr]
+        self._weighing: CallResult | None = None
+        self.wedge = WedgeFilter(self)
+        self.wedge.code.connect(lambda text, _fast: self.enter_code(text))
+        QApplication.instance().installEventFilter(self.wedge)  # type: ignore[union-attr]
+
+    # --- pages -------------------------------------------------------------------------------
+
+    def _closed_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(heading(self.tr("This lane is closed")))
+        layout.addWidget(heading(self.tr("Staff: open the lane with your PIN"), 18))
+        self.open_pad = PinPad()
+        self.open_pad.setMaximumWidth(380)
+        self.open_pad.submitted.connect(self.open_lane)
+        layout.addWidget(self.open_pad, 0, Qt.AlignmentFlag.AlignHCenter)
+        return page
+
+    def _attract_page(self) -> QWidget:
+        page = QWidget()
+        page.setStyleSheet("background: #e3f2fd;")
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        layout.addWidget(heading(self.tr("Welcome! Scan your first item to start"), 40))
+        layout.addWidget(heading(self.tr("Weighed fruit and vegetables: touch Start"), 22))
+        start = big_button(self.tr("Start"), "#2e7d32")
+        start.clicked.connect(self.start)
+        layout.addWidget(start, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
+        return page
+
+    def _basket_page(self) -> QWidget:
+        page = QWidget()
+        layout = QHBoxLayout(page)
+        left = QVBoxLayout()
+        self.basket_hint = heading(self.tr("Scan your items"), 22)
+        left.addWidget(self.basket_hint)
+        self.model = SaleLinesModel(self.money, self)
+        self.table = SaleLinesView()
+        self.table.setModel(self.model)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(ITEM, QHeaderView.ResizeMode.Stretch)
+        self.model.rowsInserted.connect(lambda _p, first, _l: self.table.selectRow(first))
+        left.addWidget(self.table, 1)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("font-size: 18px;")
+        left.addWidget(self.message)
+        layout.addLayout(left, 3)
+        right = QVBoxLayout()
+        self.total_label = heading("", 44)
+        self.total_label.setObjectName("total")
+        right.addWidget(heading(self.tr("To pay"), 22))
+        right.addWidget(self.total_label)
+        right.addStretch(1)
+        self.buttons: dict[str, QPushButton] = {}
+        for name, text, colour, slot in (
+                ("produce", self.tr("Fruit & veg"), "#2e7d32", self.show_produce),
+                ("member", self.tr("Member QR"), "#6a1b9a", self.ask_member),
+                ("remove", self.tr("Remove item"), "#757575", self.remove_item),
+                ("help", self.tr("Help"), "#ef6c00", lambda: self.call_attendant(self.tr("Help"))),
+                ("pay", self.tr("Pay"), "#1b5e20", self.go_pay)):
+            button = big_button(text, colour)
+            button.clicked.connect(slot)
+            right.addWidget(button)
+            self.buttons[name] = button
+        layout.addLayout(right, 1)
+        return page
+
+    def _produce_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(heading(self.tr("Put the item on the scale, then touch it"), 24))
+        self.picker = ProducePicker(self.till.conn, self._locale_name())
+        self.picker.picked.connect(self.weigh_produce)
+        layout.addWidget(self.picker, 1)
+        self.produce_message = QLabel()
+        self.produce_message.setStyleSheet("font-size: 18px;")
+        layout.addWidget(self.produce_message)
+        back = big_button(self.tr("Back"), "#757575")
+        back.clicked.connect(lambda: self.stack.setCurrentIndex(BASKET))
+        layout.addWidget(back)
+        return page
+
+    def _pay_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.pay_due = heading("", 40)
+        layout.addWidget(self.pay_due)
+        self.pay_message = heading("", 20)
+        layout.addWidget(self.pay_message)
+        row = QHBoxLayout()
+        self.pay_buttons: dict[str, QPushButton] = {}
+        for name, text in (("card", self.tr("Bank card")), ("mobile", self.tr("WeChat Pay / Alipay")),
+                           ("cash", self.tr("Cash"))):
+            button = big_button(text)
+            button.clicked.connect(lambda _=False, n=name: self.pay(n))
+            row.addWidget(button)
+            self.pay_buttons[name] = button
+        self.pay_buttons["cash"].setVisible(self.cash_device)
+        layout.addLayout(row)
+        back = big_button(self.tr("Back to basket"), "#757575")
+        back.clicked.connect(self.back_to_basket)
+        layout.addWidget(back)
+        layout.addStretch(1)
+        return page
+
+    def _done_page(self) -> QWidget:
+        page = QWidget()
+        layout = QHBoxLayout(page)
+        left = QVBoxLayout()
+        left.addWidget(heading(self.tr("Thank you!"), 44))
+        self.done_message = heading("", 20)
+        left.addWidget(self.done_message)
+        finish = big_button(self.tr("Finish"), "#2e7d32")
+        finish.clicked.connect(self.finish)
+        left.addWidget(finish)
+        left.addStretch(1)
+        layout.addLayout(left, 1)
+        right = QVBoxLayout()
+        right.addWidget(heading(self.tr("Scan for your e-receipt"), 18))
+        self.qr = QrWidget()
+        self.qr.setMinimumSize(240, 240)
+        right.addWidget(self.qr)
+        right.addStretch(1)
+        layout.addLayout(right)
+        return page
+
+    def _attendant_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(heading(self.tr("Attendant mode")))
+        self.attendant_reason = heading("", 20)
+        layout.addWidget(self.attendant_reason)
+        self.attendant_pad = PinPad()
+        self.attendant_pad.setMaximumWidth(380)
+        self.attendant_pad.submitted.connect(self.attendant_login)
+        layout.addWidget(self.attendant_pad, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.attendant_panel = QWidget()
+        panel = QHBoxLayout(self.attendant_panel)
+        self.attendant_buttons: dict[str, QPushButton] = {}
+        for name, text, slot in (("age", self.tr("Approve age"), self.approve_age),
+                                 ("void", self.tr("Remove selected item"), self.attendant_void),
+                                 ("clear", self.tr("Clear alert"), self.clear_alert),
+                                 ("close", self.tr("Close lane"), self.close_lane),
+                                 ("done", self.tr("Back to customer"), self.leave_attendant)):
+            button = big_button(text, "#37474f")
+            button.clicked.connect(slot)
+            panel.addWidget(button)
+            self.attendant_buttons[name] = button
+        self.attendant_panel.hide()
+        layout.addWidget(self.attendant_panel)
+        self.attendant_message = QLabel()
+        self.attendant_message.setStyleSheet("font-size: 18px; color: #c62828;")
+        layout.addWidget(self.attendant_message)
+        cancel = big_button(self.tr("Cancel"), "#757575")
+        cancel.clicked.connect(self.leave_attendant)
+        self.attendant_cancel = cancel
+        layout.addWidget(cancel)
+        layout.addStretch(1)
+        return page
+
+    def _locale_name(self) -> str:
+        return "zh_CN" if self.locale().name().startswith("zh") else "en"
+
+    # --- lane --------------------------------------------------------------------------------
+
+    def open_lane(self, staff: str, pin: str) -> None:
+        try:
+            self.lane_staff = self.till.login(staff, pin)
+        except TillError as exc:
+            self.open_pad.clear(exc.message)
+            return
+        self.open_pad.clear()
+        self.show_attract()
+
+    def show_attract(self) -> None:
+        self.model.update([])
+        self.stack.setCurrentIndex(ATTRACT)
+        self.idle.stop()
+
+    def start(self) -> None:
+        self.stack.setCurrentIndex(BASKET)
+        self.refresh()
+        self.idle.start()
+
+    def touched(self) -> None:
+        if self.stack.currentIndex() in (BASKET, PRODUCE, PAY, DONE):
+            self.idle.start()
+
+    def refresh(self) -> None:
+        view = sale_view(self.till.sale, self.till)
+        self.model.update(view["lines"] if view else [])
+        self.total_label.setText(self.money.amount(view["total"]) if view else self.money.minor(0))
+        self.buttons["pay"].setEnabled(bool(view and view["lines"]))
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet("font-size: 18px; color: %s;" % ("#c62828" if error else "#1565c0"))
+
+    # --- shopping ----------------------------------------------------------------------------
+
+    def enter_code(self, code: str) -> None:
+        page = self.stack.currentIndex()
+        if page in (CLOSED, ATTENDANT):
+            return
+        if page == DONE:
+            self.finish()
+        if self.member_next:
+            self.member_next = False
+            self.member(code)
+            return
+        if page in (ATTRACT, PRODUCE, PAY):
+            if page == PAY and self.till.sale is not None and self.till.sale.tenders:
+                return
+            self.start()
+        try:
+            sale = self.till.scan(code)
+        except TillError as exc:
+            if exc.code == "weight_required":
+                self.say(self.tr("Please use Fruit & veg for this item"), error=True)
+            else:
+                self.say(exc.message, error=True)
+            return
+        self.refresh()
+        self.say("")
+        if sale.needs_age_check():
+            self.call_attendant(self.tr("Age check for an age-restricted item"))
+
+    def show_produce(self) -> None:
+        self.produce_message.setText("")
+        self.stack.setCurrentIndex(PRODUCE)
+
+    def weigh_produce(self, plu: str, name: str) -> None:
+        if self.devices.scale is None:
+            self.call_attendant(self.tr("No scale: weigh %1 at a till").replace("%1", name))
+            return
+        self.produce_message.setText(self.tr("Weighing %1…").replace("%1", name))
+        call = CallResult(self)
+        call.done.connect(lambda event: self._weighed(plu, event.grams))
+        call.failed.connect(lambda exc: self.call_attendant(
+            self.tr("Unexpected weight: %1").replace("%1", getattr(exc, "message", str(exc)))))
+        self._weighing = call
+        scale = self.devices.scale
+        call.run_in_thread(lambda: scale.read_stable_weight(timeout=3.0))
+
+    def _weighed(self, plu: str, grams: int) -> None:
+        try:
+            self.till.add(plu=plu, qty=format_quantity(grams))
+        except TillError as exc:
+            self.produce_message.setText(exc.message)
+            return
+        self.stack.setCurrentIndex(BASKET)
+        self.refresh()
+
+    def ask_member(self) -> None:
+        self.member_next = True
+        self.say(self.tr("Scan your member QR code"))
+
+    def member(self, token: str) -> None:
+        if self.till.sale is None:
+            self.say(self.tr("Scan an item first, then your member QR code"), error=True)
+            return
+        try:
+            identify_member(self.till, token)
+        except TillError as exc:
+            self.say(exc.message, error=True)
+            return
+        self.refresh()
+        self.say(self.tr("Welcome, member! Member prices applied"))
+
+    def remove_item(self) -> None:
+        self.call_attendant(self.tr("Remove an item"))
+
+    # --- attendant ---------------------------------------------------------------------------
+
+    def call_attendant(self, reason: str) -> None:
+        if reason not in self.attendant_reasons:
+            self.attendant_reasons.append(reason)
+        self.alert.setText(self.tr("Please wait: an attendant is coming (%1)")
+                           .replace("%1", "; ".join(self.attendant_reasons)))
+        self.alert.show()
+        self.buttons["pay"].setEnabled(False)
+
+    def open_attendant(self) -> None:
+        self.attendant_reason.setText("; ".join(self.attendant_reasons))
+        self.attendant_pad.show()
+        self.attendant_pad.clear()
+        self.attendant_panel.hide()
+        self.attendant_cancel.show()
+        self.stack.setCurrentIndex(ATTENDANT)
+
+    def attendant_login(self, staff: str, pin: str) -> None:
+        try:
+            self.attendant = self.till.login(staff, pin)
+        except TillError as exc:
+            self.attendant_pad.clear(exc.message)
+            return
+        self.attendant_pad.hide()
+        self.attendant_cancel.hide()
+        self.attendant_panel.show()
+        self.attendant_message.setText(self.tr("Attendant %1").replace("%1", self.attendant.name))
+
+    def _attendant_act(self, action: Callable[[], object]) -> bool:
+        try:
+            action()
+        except TillError as exc:
+            self.attendant_message.setText(exc.message)
+            return False
+        return True
+
+    def approve_age(self) -> None:
+        if self.till.sale is not None and self._attendant_act(self.till.confirm_age):
+            self.attendant_reasons = [r for r in self.attendant_reasons
+                                      if r != self.tr("Age check for an age-restricted item")]
+            self.attendant_message.setText(self.tr("Age approved"))
+
+    def attendant_void(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        line = self.model.line_at(rows[0].row() if rows else self.model.rowCount() - 1)
+        if line is not None and self._attendant_act(lambda: self.till.void_line(line["line"])):
+            self.refresh()
+            self.attendant_message.setText(self.tr("Item removed"))
+
+    def clear_alert(self) -> None:
+        self.attendant_reasons.clear()
+
+    def close_lane(self) -> None:
+        if self.till.sale is not None and self.till.sale.lines:
+            self.attendant_message.setText(self.tr("Finish or suspend the basket first"))
+            return
+        self.attendant_reasons.clear()
+        self.lane_staff = None
+        self.till.staff = None
+        self.alert.hide()
+        self.open_pad.clear()
+        self.stack.setCurrentIndex(CLOSED)
+
+    def leave_attendant(self) -> None:
+        # The lane goes on under the staff member who opened it; the approval was journaled with
+        # the attendant's id by the till.
+        if self.lane_staff is not None:
+            self.till.staff = self.lane_staff
+        if not self.attendant_reasons:
+            self.alert.hide()
+        else:
+            self.call_attendant(self.attendant_reasons[-1])
+        self.stack.setCurrentIndex(BASKET if self.till.sale is not None else ATTRACT)
+        self.refresh()
+
+    # --- paying ------------------------------------------------------------------------------
+
+    def go_pay(self) -> None:
+        sale = self.till.sale
+        if sale is None or not sale.lines:
+            return
+        if self.attendant_reasons or sale.needs_age_check():
+            self.call_attendant(self.attendant_reasons[0] if self.attendant_reasons
+                                else self.tr("Age check for an age-restricted item"))
+            return
+        self.stack.setCurrentIndex(PAY)
+        self.pay_due.setText(self.tr("To pay %1").replace("%1", self.money.minor(sale.remaining)))
+        self.pay_message.setText(self.tr("Choose how to pay"))
+
+    def back_to_basket(self) -> None:
+        if self.till.sale is not None and self.till.sale.tenders:
+            return
+        self.stack.setCurrentIndex(BASKET)
+
+    def pay(self, type_name: str, reference: str | None = None) -> None:
+        sale = self.till.sale
+        if sale is None:
+            return
+        amount = sale.remaining
+        approval = masked = None
+        if type_name == "card":
+            result = self.card_terminal.charge(amount)
+            if not result.approved:
+                self.pay_message.setText(self.tr("Card declined: %1").replace("%1", result.message))
+                return
+            approval, masked = result.approval_code, result.masked_pan
+        elif type_name == "mobile" and reference is None:
+            self.pay_message.setText(self.tr("Show your payment code to the scanner"))
+            return
+        elif type_name == "cash":
+            self.pay_message.setText(self.tr("Insert notes and coins"))
+            return
+        try:
+            done = self.till.tender(type_name, amount, reference, approval, masked)
+        except TillError as exc:
+            self.pay_message.setText(exc.message)
+            return
+        if done.status == "completed":
+            self.completed()
+
+    def completed(self) -> None:
+        sale = self.till.last_sale
+        assert sale is not None
+        receipt = build_receipt(sale, self.config, self.lane_staff.name if self.lane_staff else "")
+        note = self.tr("Take your e-receipt with the QR code")
+        printer = self.devices.printer
+        if printer is not None:
+            from ui.receipt_document import receipt_document
+
+            try:
+                printer.print(receipt_document(receipt, printer.profile.columns))
+                note = self.tr("Take your receipt, or scan the QR code for an e-receipt")
+            except DeviceError:
+                pass
+        self.done_message.setText(note)
+        self.qr.set_payload(receipt.qr_payload)
+        self.stack.setCurrentIndex(DONE)
+        self.idle.start()
+
+    def finish(self) -> None:
+        self.show_attract()
+
+    def idle_reset(self) -> None:
+        """Nobody touched the lane for a while: leave it ready for the next customer, losing
+        nothing (an unpaid basket is suspended; a part-paid one waits for the attendant)."""
+        sale = self.till.sale
+        if sale is not None and sale.tenders:
+            self.call_attendant(self.tr("Customer left during payment"))
+            return
+        if sale is not None and sale.lines:
+            try:
+                self.till.suspend()
+            except TillError as exc:
+                self.call_attendant(exc.message)
+                return
+        self.member_next = False
+        self.show_attract()
+
+    # --- devices -----------------------------------------------------------------------------
+
+    def device_event(self, event: object) -> None:
+        from drivers.scanner.protocol import PaymentCodeEvent, ScanEvent
+
+        self.status.device_event(event)
+        if isinstance(event, ScanEvent):
+            self.enter_code(event.symbology + event.data)
+        elif isinstance(event, PaymentCodeEvent) and self.stack.currentIndex() == PAY:
+            self.pay("mobile", reference=f"{event.provider}:{event.code}")
+
+    def keyPressEvent(self, event: Any) -> None:
+        # The attendant's key (a key switch on real kiosks; F12 here) opens attendant mode.
+        if event.key() == Qt.Key.Key_F12 and self.stack.currentIndex() != CLOSED:
+            self.open_attendant()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: Any) -> None:
+        for event_filter in (self.activity, self.wedge):
+            QApplication.instance().removeEventFilter(event_filter)  # type: ignore[union-attr]
+        super().closeEvent(event)
+
+
+def run_kiosk_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices | None = None,
+                  locale_name: str | None = None) -> int:
+    from ui.till_app import make_app
+
+    app = make_app(locale_name or config.locale)
+    if devices is None:
+        from ui.devices import configured_devices
+
+        db_file = conn.execute("PRAGMA database_list").fetchone()[2]
+        devices = configured_devices(config.extra, Path(db_file).parent)
+    devices.start()
+    window = KioskWindow(Till(conn, config), devices)
+    window.resize(1024, 768)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        devices.close()

@@ -1,0 +1,80 @@
+"""The produce picker for weighed items without barcodes: categories as tabs, one tile per product
+with a drawn picture (the product's first character on its own colour), a tap picks it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import zlib
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QGridLayout, QScrollArea, QTabWidget, QToolButton, QVBoxLayout, QWidget
+
+PALETTE = ("#e53935", "#fb8c00", "#fdd835", "#7cb342", "#43a047", "#00897b", "#1e88e5",
+           "#8e24aa", "#6d4c41", "#d81b60")
+
+
+def produce_picture(name: str, size: int = 96) -> QPixmap:
+    """A picture for a product: a disc in a colour fixed by the name, with its first character."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor(PALETTE[zlib.crc32(name.encode()) % len(PALETTE)]))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(4, 4, size - 8, size - 8)
+    painter.setPen(QColor("white"))
+    font = QFont()
+    font.setPixelSize(size // 2)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, name[:1])
+    painter.end()
+    return pixmap
+
+
+class ProducePicker(QWidget):
+    picked = Signal(str, str)   # plu, display name
+
+    def __init__(self, conn: sqlite3.Connection, locale_name: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        self.tabs.setStyleSheet("QTabBar::tab { min-height: 44px; min-width: 120px; font-size: 17px; }")
+        layout.addWidget(self.tabs)
+        self.tiles: dict[str, QToolButton] = {}
+        rows = conn.execute("SELECT plu, name_zh, name_en, category FROM product"
+                            " WHERE unit = 'kg' AND plu IS NOT NULL AND active = 1"
+                            " ORDER BY category, CAST(plu AS INTEGER)").fetchall()
+        by_category: dict[str, list[tuple[str, str]]] = {}
+        for plu, zh, en, category in rows:
+            name = zh if locale_name.startswith("zh") else en
+            by_category.setdefault(category, []).append((plu, name))
+        for category, items in by_category.items():
+            page = QWidget()
+            grid = QGridLayout(page)
+            for i, (plu, name) in enumerate(items):
+                tile = QToolButton()
+                tile.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+                tile.setIcon(QIcon(produce_picture(name)))
+                tile.setIconSize(QSize(72, 72))
+                tile.setText(name)
+                tile.setMinimumSize(140, 120)
+                tile.setStyleSheet("font-size: 16px;")
+                tile.clicked.connect(lambda _=False, p=plu, n=name: self.picked.emit(p, n))
+                grid.addWidget(tile, i // 5, i % 5)
+                self.tiles[plu] = tile
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(page)
+            self.tabs.addTab(scroll, self._category_name(category, locale_name))
+
+    @staticmethod
+    def _category_name(category: str, locale_name: str) -> str:
+        # Demo categories read "生鲜 Fresh": Chinese first, English after the space.
+        zh, _, en = category.partition(" ")
+        if not en:
+            return category
+        return zh if locale_name.startswith("zh") else en
