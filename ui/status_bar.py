@@ -34,7 +34,7 @@ def read_link_state(conn: sqlite3.Connection) -> LinkState:
     try:
         from cloud_sync.status import read_status
         status = read_status(conn)
-    except (ImportError, sqlite3.OperationalError):
+    except (ImportError, sqlite3.Error):  # no sync tables yet, or the store is closing
         return LinkState(False, False)
     fresh = False
     if status.updated_at:

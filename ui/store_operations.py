@@ -1,39 +1,39 @@
-"""Seams to the store operations the core is still growing (members, returns, shifts with X/Z):
-each screen calls these few functions, which use the core's own API where it exists and say
-plainly when a feature has not landed on this till, so the screens never change when it does.
+"""The store operations a till screen calls (members, returns, shifts with X/Z reports), as thin
+calls into the core that turn its OpsError into the TillError every screen already shows.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from edge import members, reports, returns, shifts
+from edge.ops_error import OpsError
 from edge.sale import Sale
 from edge.till import Till, TillError
 
+T = TypeVar("T")
+Override = dict[str, str] | None
 
-def identify_member(till: Till, token: str) -> Sale:
-    """Attach the member with this card number, phone or member QR to the open sale."""
-    method = getattr(till, "identify_member", None)
-    if method is not None:
-        return method(token)  # type: ignore[no-any-return]
+
+def _ops(call: Callable[[], T]) -> T:
     try:
-        from edge import members
-        from edge.ops_error import OpsError
-    except ImportError:
-        raise TillError("not_available", "member identification has not landed on this till") from None
-    if till.sale is None or till.staff is None:
-        raise TillError("no_open_sale", "scan an item first, then identify the member")
-    try:
-        member = members.identify(till.conn, token)
+        return call()
     except OpsError as exc:
         raise TillError(exc.code, str(exc)) from None
-    # Until Till grows identify_member: the sale carries the member and its tier, then reprices.
-    till.sale.member_id = member.id
-    till.sale.member_tier = member.tier
-    till._reprice(till.sale)
-    return till.sale
+
+
+def _staff_id(till: Till) -> str:
+    if till.staff is None:
+        raise TillError("not_logged_in", "log in first")
+    return till.staff.id
+
+
+def identify_member(till: Till, token: str) -> Sale:
+    """Attach the member with this card number, phone or member QR to the sale."""
+    _staff_id(till)
+    member = _ops(lambda: members.identify(till.conn, token))
+    return till.set_member(member.id, member.tier)
 
 
 def tender_types() -> set[str]:
@@ -43,33 +43,35 @@ def tender_types() -> set[str]:
     return set(TENDER_TYPES)
 
 
-def returns_available(till: Till) -> bool:
-    return hasattr(till, "start_return")
+def returnable(till: Till, receipt_text: str) -> tuple[str, list[dict[str, Any]]]:
+    """The sale behind a receipt's QR or id, and its lines with what is left to return."""
+    sale_id = _ops(lambda: returns.sale_id_from_receipt(receipt_text))
+    return sale_id, _ops(lambda: returns.returnable(till.conn, sale_id))
 
 
-@dataclass(frozen=True)
-class ShiftSummary:
-    """An X report: what this terminal took today, by tender, read from the recorded sales."""
-
-    sales: int
-    cancelled: int
-    total: int
-    by_tender: list[tuple[str, int]]
+def return_items(till: Till, sale_id: str, items: list[tuple[int, int]],
+                 reason: str) -> returns.ReturnRecord:
+    staff = _staff_id(till)
+    return _ops(lambda: returns.return_sale_items(till.conn, till.config, staff, sale_id, items,
+                                                  reason))
 
 
-def x_report(conn: sqlite3.Connection, terminal_id: str, since_iso: str) -> ShiftSummary:
-    row: Any = conn.execute(
-        "SELECT count(*) FILTER (WHERE status = 'completed'),"
-        " count(*) FILTER (WHERE status = 'cancelled'),"
-        " coalesce(sum(total) FILTER (WHERE status = 'completed'), 0)"
-        " FROM sale WHERE terminal_id = ? AND closed_at >= ?", (terminal_id, since_iso)).fetchone()
-    tenders = conn.execute(
-        "SELECT t.type, sum(t.amount - CASE WHEN t.type = 'cash' THEN s.change ELSE 0 END)"
-        " FROM sale_tender t JOIN sale s ON s.id = t.sale_id"
-        " WHERE s.terminal_id = ? AND s.closed_at >= ? AND s.status = 'completed'"
-        " GROUP BY t.type ORDER BY t.type", (terminal_id, since_iso)).fetchall()
-    return ShiftSummary(row[0], row[1], row[2], [(t, int(a)) for t, a in tenders])
+def open_shift(till: Till, float_amount: int) -> shifts.Shift:
+    staff = _staff_id(till)
+    return _ops(lambda: shifts.open_shift(till.conn, till.config, staff, float_amount))
 
 
-def shift_operations_available(till: Till) -> bool:
-    return hasattr(till, "open_shift") and hasattr(till, "close_shift")
+def close_shift(till: Till, counts: dict[str, int]) -> shifts.ShiftClose:
+    staff = _staff_id(till)
+    return _ops(lambda: shifts.close_shift(till.conn, till.config, staff, counts))
+
+
+def x_report(till: Till) -> dict[str, Any]:
+    _staff_id(till)
+    return _ops(lambda: reports.x_report(till.conn, till.config))
+
+
+def z_report(till: Till, override: Override) -> dict[str, Any]:
+    """Z reports need a supervisor (the level that may post-void), as in the headless till."""
+    approver = till.authorize("post_void", override)
+    return _ops(lambda: reports.z_report(till.conn, till.config, approver.id))

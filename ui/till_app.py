@@ -8,7 +8,6 @@ from __future__ import annotations
 import sqlite3
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from edge.receipt import build_receipt
 from edge.sale import Sale
 from edge.till import Till, TillError
 from edge.till_protocol import sale_view
+from ui import store_operations as ops
 from ui.card_terminal import CardTerminal, SimulatedCardTerminal
 from ui.device_bridge import CallResult, DeviceBridge
 from ui.devices import Devices
@@ -31,13 +31,7 @@ from ui.pin_pad import PinPad
 from ui.prompts import Prompter
 from ui.sale_screen import SaleScreen
 from ui.status_bar import OfflineBanner, StatusStrip
-from ui.store_operations import (
-    identify_member,
-    returns_available,
-    shift_operations_available,
-    tender_types,
-    x_report,
-)
+from ui.store_operations import identify_member, tender_types
 from ui.tender_view import TenderView
 from ui.wedge_filter import WedgeFilter
 
@@ -339,8 +333,101 @@ class TillWindow(QMainWindow):
             self.act(lambda: self.till.resume(rows[index]["id"]), self.tr("Sale resumed"))
 
     def returns(self) -> None:
-        if not returns_available(self.till):
-            self.sale_screen.say(self.tr("Returns are not available on this till yet"), error=True)
+        """Return items of a recorded sale: its receipt QR or id, a line, a quantity, a reason."""
+        receipt = self.prompt.text(self.tr("Return"), self.tr("Scan the receipt's QR code or type "
+                                                             "the sale id"))
+        if not receipt:
+            return
+        try:
+            sale_id, lines = ops.returnable(self.till, receipt)
+        except TillError as exc:
+            self.error(exc)
+            return
+        labels = [f"{ln['line']}. {ln['name']} ({self.tr('left')} {format_quantity(int(ln['left_milli']))})"
+                  for ln in lines]
+        index = self.prompt.choose(self.tr("Return"), self.tr("Which item?"), labels)
+        if index is None:
+            return
+        qty = self.prompt.text(self.tr("Return"), self.tr("Quantity to return"),
+                               format_quantity(int(lines[index]["left_milli"])))
+        reason = self.prompt.text(self.tr("Return"), self.tr("Reason")) if qty else None
+        if not qty or not reason:
+            return
+        try:
+            record = ops.return_items(self.till, sale_id,
+                                      [(int(lines[index]["line"]), self._grams(qty))], reason)
+        except (TillError, MoneyError) as exc:
+            self.error(exc)
+            return
+        refund = ", ".join(f"{self.tender_view.tender_name(t.type)} {self.money.minor(t.amount)}"
+                           for t in record.tenders)
+        self.sale_screen.say(self.tr("Returned: refund %1").replace("%1", refund))
+        if any(t.type == "cash" for t in record.tenders):
+            self.kick_drawer()
+
+    def shift(self) -> None:
+        choices = [self.tr("Open shift"), self.tr("X report"), self.tr("Close shift (blind count)"),
+                   self.tr("Z report")]
+        index = self.prompt.choose(self.tr("Shift"), self.tr("What do you want to do?"), choices)
+        try:
+            if index == 0:
+                amount = self.prompt.text(self.tr("Open shift"), self.tr("Float in the drawer"), "0")
+                if amount is not None:
+                    ops.open_shift(self.till, parse_amount(amount, self.config.minor_digits))
+                    self.sale_screen.say(self.tr("Shift opened"))
+            elif index == 1:
+                self.prompt.inform(self.tr("X report"), self.report_text(ops.x_report(self.till)))
+            elif index == 2:
+                text = self.prompt.text(self.tr("Close shift"), self.tr(
+                    "Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4"))
+                if text is not None:
+                    closed = ops.close_shift(self.till, self._denominations(text))
+                    self.prompt.inform(self.tr("Shift closed"), self.tr(
+                        "Counted %1, expected %2, over/short %3")
+                        .replace("%1", self.money.minor(closed.counted))
+                        .replace("%2", self.money.minor(closed.expected))
+                        .replace("%3", self.money.minor(closed.over_short)))
+            elif index == 3:
+                try:
+                    body = ops.z_report(self.till, None)
+                except TillError as exc:
+                    if exc.code != "permission_denied":
+                        raise
+                    override = self.prompt.override(self.tr("A Z report needs a supervisor"))
+                    if override is None:
+                        return
+                    body = ops.z_report(self.till, override)
+                self.prompt.inform(self.tr("Z report"), self.report_text(body))
+        except (TillError, MoneyError) as exc:
+            self.error(exc)
+
+    @staticmethod
+    def _denominations(text: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for part in text.replace(",", " ").split():
+            value, _, pieces = part.lower().partition("x")
+            if not pieces.isdigit():
+                raise TillError("bad_request", f"not denomination x pieces: {part}")
+            counts[value] = counts.get(value, 0) + int(pieces)
+        return counts
+
+    def report_text(self, body: dict[str, Any]) -> str:
+        m = self.money.minor
+        lines = []
+        if "z_number" in body:
+            lines.append(self.tr("Z number %1").replace("%1", str(body["z_number"])))
+        lines += [
+            self.tr("Sales: %1, total %2").replace("%1", str(body["sales"]["count"]))
+            .replace("%2", m(body["sales"]["total"])),
+            self.tr("Returns: %1, total %2").replace("%1", str(body["returns"]["count"]))
+            .replace("%2", m(body["returns"]["total"])),
+            self.tr("Net sales: %1").replace("%1", m(body["net_sales"])),
+            self.tr("Cancelled sales: %1").replace("%1", str(body["voids"]["cancelled_sales"])),
+            self.tr("No-sale drawer openings: %1").replace("%1", str(body["cash"]["no_sales"])),
+        ]
+        for kind, figures in sorted(body["tenders"].items()):
+            lines.append(f"  {self.tender_view.tender_name(kind)}: {m(figures['net'])}")
+        return "\n".join(lines)
 
     def no_sale(self) -> None:
         reason = self.prompt.text(self.tr("No sale"), self.tr("Why open the drawer?"))
@@ -355,19 +442,6 @@ class TillWindow(QMainWindow):
                 self.devices.printer.drawer.kick()
             except DeviceError as exc:
                 self.error(exc)
-
-    def shift(self) -> None:
-        today = datetime.now(UTC).strftime("%Y-%m-%dT00:00:00")
-        s = x_report(self.till.conn, self.config.terminal_id, today)
-        lines = [self.tr("X report (today, this terminal)"),
-                 self.tr("Sales: %1").replace("%1", str(s.sales)),
-                 self.tr("Cancelled: %1").replace("%1", str(s.cancelled)),
-                 self.tr("Takings: %1").replace("%1", self.money.minor(s.total))]
-        lines += [f"  {self.tender_view.tender_name(t)}: {self.money.minor(a)}" for t, a in s.by_tender]
-        if not shift_operations_available(self.till):
-            lines.append(self.tr("Opening and closing shifts (Z report) is not available on this "
-                                 "till yet"))
-        self.prompt.inform(self.tr("Shift"), "\n".join(lines))
 
     def cancel_sale(self) -> None:
         if self.till.sale is None:

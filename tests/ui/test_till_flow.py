@@ -156,3 +156,36 @@ def test_a_refused_scan_shows_the_till_message_and_changes_nothing(
     window.enter_code("6900000000000")
     assert window.sale_screen.model.rowCount() == 0
     assert window.sale_screen.message.text()
+
+
+def test_return_and_shift_with_x_and_z_reports(
+        qtbot: QtBot, till: Till, conn: sqlite3.Connection, prompts: ScriptedPrompts) -> None:
+    window = make_window(qtbot, till, None, prompts)
+    login(qtbot, window)
+    prompts.choices.append(0)
+    prompts.texts.append("100.00")
+    qtbot.keyClick(window, Qt.Key.Key_F10)  # open shift with a 100 yuan float
+    assert "Shift opened" in window.sale_screen.message.text()
+    window.enter_code(gtins(conn, 1)[0])
+    qtbot.keyClick(window, Qt.Key.Key_F12)
+    qtbot.keyClick(window, Qt.Key.Key_F6)
+    sale = till.last_sale
+    assert sale is not None and sale.status == "completed"
+    qtbot.keyClick(window, Qt.Key.Key_F12)  # next customer
+
+    prompts.texts += [sale.id, "1", "wrong flavour"]
+    prompts.choices.append(0)
+    qtbot.keyClick(window, Qt.Key.Key_F8)
+    assert "Returned" in window.sale_screen.message.text(), window.sale_screen.message.text()
+
+    prompts.choices.append(1)
+    qtbot.keyClick(window, Qt.Key.Key_F10)
+    assert "Sales: 1" in prompts.informed[-1] and "Returns: 1" in prompts.informed[-1]
+    prompts.choices.append(2)
+    prompts.texts.append("100x1")
+    qtbot.keyClick(window, Qt.Key.Key_F10)
+    assert "over/short" in prompts.informed[-1]
+    prompts.choices.append(3)
+    prompts.overrides.append({"staff": "2001", "pin": "5678"})
+    qtbot.keyClick(window, Qt.Key.Key_F10)
+    assert "Z number 1" in prompts.informed[-1]
