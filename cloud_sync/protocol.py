@@ -204,7 +204,8 @@ Request = SyncRequest | SaleLookup | BalanceLookup
 class LookupReply(msgspec.Struct, forbid_unknown_fields=True, tag="lookup"):
     v: int
     found: bool
-    body: msgspec.Raw | None = None
+    # Raw keeps HQ's JSON as sent (msgspec cannot decode `Raw | None`); JSON null when not found.
+    body: msgspec.Raw = msgspec.Raw(b"null")
 
 
 # ---- downlink: signed versions ------------------------------------------------------------------

@@ -106,6 +106,11 @@ class IngestWorker:
                 log.warning("HQ database unavailable, retrying: %s", exc)
                 time.sleep(pause)
                 pause = min(pause * 2, 2.0)
+            except Exception:
+                # A bug must not stop the worker: without an ack the terminal sends it again,
+                # and the log says why it failed.
+                log.exception("failed to handle a message on %s", msg.topic)
+                return
 
     def handle(self, storage: HqStorage, msg: mqtt.MQTTMessage) -> None:
         try:
@@ -158,7 +163,7 @@ class IngestWorker:
         elif isinstance(request, SaleLookup):
             found = storage.find_sale(request.sale_id)
             reply = LookupReply(v=SCHEMA_VERSION, found=found is not None,
-                                body=msgspec.Raw(found) if found else None)
+                                body=msgspec.Raw(found or b"null"))
             self._publish(topic, encode(reply), correlation)
         elif isinstance(request, BalanceLookup):
             self._publish(topic, encode(ErrorReply(

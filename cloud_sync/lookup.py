@@ -1,0 +1,91 @@
+"""Look-ups a till asks HQ while online (the original sale of a return made at another till, a
+stored-value balance), as MQTT 5 request/response on the terminal's own topics.
+
+Rule: a look-up never blocks a sale for long: it has a short timeout and None means "ask the
+customer or the supervisor", never an error that stops the till.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from typing import Any
+
+import msgspec
+import paho.mqtt.client as mqtt
+
+from cloud_sync.mqtt_link import make_client, reply_properties
+from cloud_sync.protocol import (
+    SCHEMA_VERSION,
+    BalanceLookup,
+    ErrorReply,
+    LookupReply,
+    SaleLookup,
+    encode,
+    reply_topic,
+    request_topic,
+)
+from cloud_sync.settings import BrokerSettings
+
+_reply_decoder = msgspec.json.Decoder(LookupReply | ErrorReply)
+
+
+class LookupFailed(Exception):
+    """HQ could not be asked, did not answer in time, or answered with an error."""
+
+
+def lookup_sale(broker: BrokerSettings, store: str, terminal: str, sale_id: str,
+                timeout: float = 3.0) -> dict[str, Any] | None:
+    """The sale as HQ holds it (with its lines), or None if HQ does not know it."""
+    reply = _ask(broker, store, terminal, encode(SaleLookup(v=SCHEMA_VERSION, sale_id=sale_id)),
+                 timeout)
+    return msgspec.json.decode(reply.body) if reply.found else None  # type: ignore[no-any-return]
+
+
+def lookup_balance(broker: BrokerSettings, store: str, terminal: str, account_id: str,
+                   timeout: float = 3.0) -> dict[str, Any] | None:
+    reply = _ask(broker, store, terminal,
+                 encode(BalanceLookup(v=SCHEMA_VERSION, account_id=account_id)), timeout)
+    return msgspec.json.decode(reply.body) if reply.found else None  # type: ignore[no-any-return]
+
+
+def _ask(broker: BrokerSettings, store: str, terminal: str, body: bytes,
+         timeout: float) -> LookupReply:
+    correlation = uuid.uuid4().bytes
+    topic = reply_topic(store, terminal)
+    answer: list[LookupReply | ErrorReply] = []
+    done = threading.Event()
+    subscribed = threading.Event()
+    client = make_client(f"{store}-{terminal}-lookup-{uuid.uuid4().hex[:6]}", broker)
+
+    def on_message(_c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        if getattr(msg.properties, "CorrelationData", None) != correlation:
+            return  # somebody else's answer on the same topic
+        try:
+            answer.append(_reply_decoder.decode(msg.payload))
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return
+        done.set()
+
+    client.on_message = on_message
+    client.on_subscribe = lambda *_: subscribed.set()
+    client.on_connect = lambda c, *_: c.subscribe(topic, qos=1)
+    try:
+        client.connect(broker.host, broker.port, broker.keepalive)
+    except OSError as exc:
+        raise LookupFailed(f"HQ unreachable: {exc}") from None
+    client.loop_start()
+    try:
+        if not subscribed.wait(timeout):
+            raise LookupFailed("HQ unreachable: no subscription")
+        client.publish(request_topic(store, terminal), body, qos=1,
+                       properties=reply_properties(topic, correlation))
+        if not done.wait(timeout):
+            raise LookupFailed(f"no answer from HQ within {timeout} s")
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    reply = answer[0]
+    if isinstance(reply, ErrorReply):
+        raise LookupFailed(f"HQ: {reply.code}: {reply.message}")
+    return reply
