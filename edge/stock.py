@@ -99,8 +99,11 @@ def move(conn: sqlite3.Connection, staff_id: str, kind: str, items: list[tuple[s
         if qty == 0 or (kind == "receipt" and qty < 0):
             raise OpsError("invalid_quantity", f"{sku}: quantity must be "
                                                f"{'positive' if kind == 'receipt' else 'non-zero'}")
-        if conn.execute("SELECT 1 FROM product WHERE sku = ?", (sku,)).fetchone() is None:
+        unit = conn.execute("SELECT unit FROM product WHERE sku = ?", (sku,)).fetchone()
+        if unit is None:
             raise OpsError("unknown_product", f"no product {sku}")
+        if unit[0] == "each" and qty % QTY_SCALE:
+            raise OpsError("invalid_quantity", f"{sku} is counted by the piece: whole quantities")
     with write_transaction(conn):
         event = append_event(conn, f"stock.{kind}",
                              {"items": [{"sku": s, "qty_milli": q} for s, q in items],
