@@ -69,12 +69,12 @@ class ProducePicker(QWidget):
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
             scroll.setWidget(page)
-            self.tabs.addTab(scroll, self._category_name(category, locale_name))
+            self.tabs.addTab(scroll, category_label(category, locale_name))
 
-    @staticmethod
-    def _category_name(category: str, locale_name: str) -> str:
-        # Demo categories read "生鲜 Fresh": Chinese first, English after the space.
-        zh, _, en = category.partition(" ")
-        if not en:
-            return category
-        return zh if locale_name.startswith("zh") else en
+
+def category_label(category: str, locale_name: str) -> str:
+    """Bilingual category names read "生鲜 Fresh": Chinese first, English after the space."""
+    zh, _, en = category.partition(" ")
+    if not en or zh.isascii():
+        return category
+    return zh if locale_name.startswith("zh") else en
