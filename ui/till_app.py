@@ -343,7 +343,8 @@ class TillWindow(QMainWindow):
         except TillError as exc:
             self.error(exc)
             return
-        labels = [f"{ln['line']}. {ln['name']} ({self.tr('left')} {format_quantity(int(ln['left_milli']))})"
+        left = self.tr("left")
+        labels = [f"{ln['line']}. {ln['name']} ({left} {format_quantity(int(ln['left_milli']))})"
                   for ln in lines]
         index = self.prompt.choose(self.tr("Return"), self.tr("Which item?"), labels)
         if index is None:

@@ -1,0 +1,58 @@
+"""`pos demo` with a display: the till on the demo store with simulated devices, and a small
+window that plays the devices (scan a product, put produce on the scale, paper out and back)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+
+from edge.config import load_config
+from edge.store import open_store
+from edge.till import Till
+from ui.demo_devices import SimulatedDevices, start_simulated_devices
+
+
+class DevicePanel(QWidget):
+    def __init__(self, sims: SimulatedDevices, gtins: list[str]) -> None:
+        super().__init__()
+        self.setWindowTitle(self.tr("Simulated devices"))
+        self.sims = sims
+        self.gtins = gtins
+        layout = QVBoxLayout(self)
+        for text, slot in ((self.tr("Scan a product"), self.scan),
+                           (self.tr("Put 0.856 kg on the scale"), lambda: self._weight(856)),
+                           (self.tr("Printer: paper out"), sims.printer.run_out_of_paper),
+                           (self.tr("Printer: load paper"), sims.printer.load_paper)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            layout.addWidget(button)
+
+    def scan(self) -> None:
+        self.sims.scanner.scan(random.choice(self.gtins), "]E0")
+
+    def _weight(self, grams: int) -> None:
+        self.sims.scale.weight_grams = grams
+
+
+def run_demo_app(db_path: Path) -> int:
+    from ui.till_app import TillWindow, make_app
+
+    config = load_config(db_path.with_name("store.toml"))
+    app = make_app(config.locale)
+    conn = open_store(db_path)
+    sims = start_simulated_devices(conn, db_path.parent)
+    gtins = [r[0].lstrip("0") for r in conn.execute(
+        "SELECT g.gtin FROM product_gtin g JOIN product p USING (sku) WHERE p.age_restricted = 0"
+        " ORDER BY p.sku LIMIT 40")]
+    window = TillWindow(Till(conn, config), sims.devices)
+    window.resize(1024, 768)
+    window.show()
+    panel = DevicePanel(sims, gtins)
+    panel.move(window.x() + window.width() + 10, window.y())
+    panel.show()
+    try:
+        return app.exec()
+    finally:
+        sims.close()
