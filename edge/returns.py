@@ -127,6 +127,7 @@ def return_sale_items(conn: sqlite3.Connection, config: StoreConfig, staff_id: s
                       approved_by: str | None = None, kind: str = "return") -> ReturnRecord:
     """Return (line_no, qty_milli) items of a recorded sale; kind 'post_void' returns it all."""
     sale_id = sale_id_from_receipt(receipt)
+    reason = reason.strip()[:200]
     line_nos = [no for no, _ in items]
     if kind not in ("return", "post_void"):
         raise OpsError("bad_request", f"kind must be return or post_void, not {kind}")
@@ -196,7 +197,8 @@ def return_sale_items(conn: sqlite3.Connection, config: StoreConfig, staff_id: s
 def blind_return(conn: sqlite3.Connection, config: StoreConfig, staff_id: str, approved_by: str,
                  items: list[tuple[str, int]], reason: str) -> ReturnRecord:
     """A return without a receipt: (sku, qty_milli) at today's price, refunded in cash."""
-    if not reason.strip():
+    reason = reason.strip()[:200]
+    if not reason:
         raise OpsError("bad_request", "a blind return needs a reason")
     if not items:
         raise OpsError("bad_request", "nothing to return")
