@@ -17,7 +17,6 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QPushButton,
@@ -40,8 +39,8 @@ from ui.money_text import MoneyText
 from ui.pin_pad import PinPad
 from ui.produce_picker import ProducePicker
 from ui.qr_widget import QrWidget
-from ui.sale_lines_model import ITEM, SaleLinesModel
-from ui.sale_screen import SaleLinesView
+from ui.sale_lines_model import SaleLinesModel
+from ui.sale_screen import SaleLinesView, fit_columns
 from ui.status_bar import OfflineBanner, StatusStrip
 from ui.store_operations import identify_member
 from ui.wedge_filter import WedgeFilter
@@ -130,6 +129,8 @@ class KioskWindow(QMainWindow):
         self.bridge.connect_gui(self.device_event)
         for _, device in self.devices.all():
             device.add_listener(self.bridge.listener)
+        self.status.show_devices(self.devices)
+        self.status.refresh()
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.setInterval(int(idle_seconds * 1000))
@@ -176,9 +177,7 @@ class KioskWindow(QMainWindow):
         self.model = SaleLinesModel(self.money, self)
         self.table = SaleLinesView()
         self.table.setModel(self.model)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(ITEM, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table)
         self.model.rowsInserted.connect(lambda _p, first, _l: self.table.selectRow(first))
         left.addWidget(self.table, 1)
         self.message = QLabel()

@@ -128,8 +128,8 @@ class ManagerWindow(QMainWindow):
         self.bridge.connect_gui(self.device_event)
         for _, device in self.devices.all():
             device.add_listener(self.bridge.listener)
-            self.status.add_device(device.name, device.name, "online" if device.health().ok
-                                   else device.health().status)
+        self.status.show_devices(self.devices)
+        self.status.refresh()
         self.wedge = WedgeFilter(self)
         self.wedge.code.connect(lambda text, _fast: self.scanned(text))
         from PySide6.QtWidgets import QApplication

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from ui.function_keys import FunctionKeyBar
 from ui.money_text import MoneyText
-from ui.sale_lines_model import ITEM, PROMOTION, SaleLinesModel
+from ui.sale_lines_model import ITEM, NO, PRICE, PROMOTION, QTY, TOTAL, SaleLinesModel
 
 
 class SaleLinesView(QTableView):
@@ -45,6 +45,17 @@ class SaleLinesView(QTableView):
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         self.painted.emit()
+
+
+def fit_columns(table: QTableView) -> None:
+    """Fixed widths for the number columns, the rest to the name: sizing to contents would scan
+    every row on every change, which a 100-line basket cannot afford inside the scan budget."""
+    header = table.horizontalHeader()
+    widths = {NO: 44, QTY: 96, PRICE: 100, PROMOTION: 150, TOTAL: 110}
+    for column, width in widths.items():
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(column, width)
+    header.setSectionResizeMode(ITEM, QHeaderView.ResizeMode.Stretch)
 
 
 class SaleScreen(QWidget):
@@ -76,11 +87,7 @@ class SaleScreen(QWidget):
         self.model = SaleLinesModel(money, self)
         self.table = SaleLinesView()
         self.table.setModel(self.model)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(ITEM, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(PROMOTION, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(PROMOTION, 150)
+        fit_columns(self.table)
         self.model.rowsInserted.connect(self._row_added)
         middle.addWidget(self.table, 3)
 
@@ -137,7 +144,7 @@ class SaleScreen(QWidget):
         line = self.model.line_at(row)
         return None if line is None else int(line["line"])
 
-    def show_sale(self, view: dict[str, Any] | None) -> None:
+    def show_sale(self, view: dict[str, Any] | None, member: str | None = None) -> None:
         lines = view["lines"] if view and view["status"] in ("open", "suspended") else []
         self.model.update(lines)
         if view is None:
@@ -150,8 +157,7 @@ class SaleScreen(QWidget):
         self.discount_label.setText(self.money.amount(view["discount"]))
         self.tax_label.setText(self.money.amount(view["tax"]))
         self.total_label.setText(self.money.amount(view["total"]) if lines else "")
-        self.member_label.setText(self.tr("Member %1").replace("%1", view["member"])
-                                  if view.get("member") else "")
+        self.member_label.setText(self.tr("Member %1").replace("%1", member) if member else "")
 
     def say(self, text: str, error: bool = False) -> None:
         self.message.setText(text)

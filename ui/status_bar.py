@@ -16,6 +16,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
 from drivers.device import DeviceEvent, ErrorEvent, StatusEvent
+from ui.devices import Devices
 
 # The agent rewrites its row every second; a row older than this means the agent is gone.
 STALE_AFTER_SECONDS = 10.0
@@ -42,14 +43,6 @@ def read_link_state(conn: sqlite3.Connection) -> LinkState:
         fresh = age < STALE_AFTER_SECONDS
     return LinkState(status.connected and fresh, True, status.pending, status.oldest_pending_age_s,
                      status.last_ack_at)
-
-
-def duration_text(widget: QWidget, seconds: float) -> str:
-    if seconds < 60:
-        return widget.tr("%n s", "", int(seconds))
-    if seconds < 3600:
-        return widget.tr("%n min", "", int(seconds // 60))
-    return widget.tr("%n h", "", int(seconds // 3600))
 
 
 class OfflineBanner(QFrame):
@@ -113,7 +106,7 @@ class StatusStrip(QFrame):
         head = self.tr("● Online") if s.online else self.tr("○ Offline")
         parts = [head, self.tr("%n event(s) waiting", "", s.pending)]
         if s.oldest_age_s is not None and s.pending:
-            parts.append(self.tr("oldest %1").replace("%1", duration_text(self, s.oldest_age_s)))
+            parts.append(self.tr("oldest %1").replace("%1", self.duration_text(s.oldest_age_s)))
         if s.last_contact:
             when = datetime.fromisoformat(s.last_contact).astimezone().strftime("%H:%M:%S")
             parts.append(self.tr("last contact %1").replace("%1", when))
@@ -121,7 +114,27 @@ class StatusStrip(QFrame):
             parts.append(self.tr("no contact yet"))
         return " · ".join(parts)
 
+    def duration_text(self, seconds: float) -> str:
+        if seconds < 60:
+            return self.tr("%n s", "", int(seconds))
+        if seconds < 3600:
+            return self.tr("%n min", "", int(seconds // 60))
+        return self.tr("%n h", "", int(seconds // 3600))
+
     # --- devices -----------------------------------------------------------------------------
+
+    def kind_name(self, kind: str) -> str:
+        names = {"scanner": self.tr("Scanner"), "printer": self.tr("Printer"), "scale": self.tr("Scale"),
+                 "rfid": self.tr("RFID"), "esl": self.tr("Shelf labels")}
+        return names.get(kind, kind)
+
+    def show_devices(self, devices: Devices) -> None:
+        for kind, device in devices.all():
+            health = device.health()
+            self.add_device(device.name, self.kind_name(kind),
+                            "online" if health.ok else health.status)
+        for name in devices.failures:
+            self.add_device(name, name, "closed")
 
     def add_device(self, name: str, kind_label: str, condition: str = "online") -> None:
         label = QLabel()

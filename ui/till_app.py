@@ -103,7 +103,7 @@ class TillWindow(QMainWindow):
         self.bridge.connect_gui(self.device_event)
         for _, device in self.devices.all():
             device.add_listener(self.bridge.listener)
-        self._show_devices()
+        self.status.show_devices(self.devices)
         self.wedge = WedgeFilter(self)
         self.wedge.code.connect(lambda text, _fast: self.enter_code(text))
         QApplication.instance().installEventFilter(self.wedge)  # type: ignore[union-attr]
@@ -133,15 +133,6 @@ class TillWindow(QMainWindow):
         keys.add("Ctrl+L", self.tr("Log out"), self.logout)
         keys.add("Ctrl+E", self.tr("Code entry"), self.sale_screen.entry.setFocus)
 
-    def _show_devices(self) -> None:
-        names = {"scanner": self.tr("Scanner"), "printer": self.tr("Printer"),
-                 "scale": self.tr("Scale"), "rfid": self.tr("RFID"), "esl": self.tr("Shelf labels")}
-        for kind, device in self.devices.all():
-            health = device.health()
-            self.status.add_device(device.name, names[kind], "online" if health.ok else health.status)
-        for name in self.devices.failures:
-            self.status.add_device(name, name, "closed")
-
     def _page_changed(self, index: int) -> None:
         self.sale_screen.keys.set_active(index == SALE)
         self.tender_view.set_active(index == TENDER)
@@ -152,7 +143,14 @@ class TillWindow(QMainWindow):
         return sale_view(self.till.current, self.till)
 
     def refresh(self) -> None:
-        self.sale_screen.show_sale(self.view())
+        view = self.view()
+        member = None
+        if view and view.get("member"):
+            from edge.members import by_id
+
+            found = by_id(self.till.conn, view["member"])
+            member = f"{found.name or found.card_no or ''} · {found.tier}" if found else None
+        self.sale_screen.show_sale(view, member)
         staff = self.till.staff
         self.sale_screen.staff_label.setText(
             self.tr("Cashier %1").replace("%1", staff.name) if staff else "")

@@ -1,9 +1,37 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>DevicePanel</name>
+    <message>
+        <location filename="../demo_app.py" line="20" />
+        <source>Simulated devices</source>
+        <translation>模拟设备</translation>
+    </message>
+    <message>
+        <location filename="../demo_app.py" line="24" />
+        <source>Scan a product</source>
+        <translation>扫描一件商品</translation>
+    </message>
+    <message>
+        <location filename="../demo_app.py" line="25" />
+        <source>Put 0.856 kg on the scale</source>
+        <translation>在秤上放 0.856 公斤</translation>
+    </message>
+    <message>
+        <location filename="../demo_app.py" line="26" />
+        <source>Printer: paper out</source>
+        <translation>打印机：缺纸</translation>
+    </message>
+    <message>
+        <location filename="../demo_app.py" line="27" />
+        <source>Printer: load paper</source>
+        <translation>打印机：装纸</translation>
+    </message>
+</context>
+<context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../kiosk_app.py" line="100" />
+        <location filename="../kiosk_app.py" line="99" />
         <source>Self-checkout</source>
         <translation>自助收银</translation>
     </message>
@@ -38,224 +66,224 @@
         <translation>请扫描商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="192" />
+        <location filename="../kiosk_app.py" line="190" />
         <source>To pay</source>
         <translation>应付</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="197" />
+        <location filename="../kiosk_app.py" line="195" />
         <source>Fruit &amp; veg</source>
         <translation>果蔬称重</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="198" />
+        <location filename="../kiosk_app.py" line="196" />
         <source>Member QR</source>
         <translation>会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="199" />
+        <location filename="../kiosk_app.py" line="197" />
         <source>Remove item</source>
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="200" />
+        <location filename="../kiosk_app.py" line="198" />
         <source>Help</source>
         <translation>求助</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="201" />
+        <location filename="../kiosk_app.py" line="199" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="212" />
+        <location filename="../kiosk_app.py" line="210" />
         <source>Put the item on the scale, then touch it</source>
         <translation>请把商品放在秤上，然后点选商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="219" />
+        <location filename="../kiosk_app.py" line="217" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="233" />
+        <location filename="../kiosk_app.py" line="231" />
         <source>Bank card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="233" />
+        <location filename="../kiosk_app.py" line="231" />
         <source>WeChat Pay / Alipay</source>
         <translation>微信 / 支付宝</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="234" />
+        <location filename="../kiosk_app.py" line="232" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="241" />
+        <location filename="../kiosk_app.py" line="239" />
         <source>Back to basket</source>
         <translation>返回购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="251" />
+        <location filename="../kiosk_app.py" line="249" />
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="254" />
+        <location filename="../kiosk_app.py" line="252" />
         <source>Finish</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="260" />
+        <location filename="../kiosk_app.py" line="258" />
         <source>Scan for your e-receipt</source>
         <translation>扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="271" />
+        <location filename="../kiosk_app.py" line="269" />
         <source>Attendant mode</source>
         <translation>值守模式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="281" />
+        <location filename="../kiosk_app.py" line="279" />
         <source>Approve age</source>
         <translation>确认年龄</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="282" />
+        <location filename="../kiosk_app.py" line="280" />
         <source>Remove selected item</source>
         <translation>移除所选商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="283" />
+        <location filename="../kiosk_app.py" line="281" />
         <source>Clear alert</source>
         <translation>清除提醒</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="284" />
+        <location filename="../kiosk_app.py" line="282" />
         <source>Close lane</source>
         <translation>关闭通道</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="285" />
+        <location filename="../kiosk_app.py" line="283" />
         <source>Back to customer</source>
         <translation>返回顾客界面</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="295" />
+        <location filename="../kiosk_app.py" line="293" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="360" />
+        <location filename="../kiosk_app.py" line="358" />
         <source>Please use Fruit &amp; veg for this item</source>
         <translation>此商品请使用果蔬称重</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="367" />
-        <location filename="../kiosk_app.py" line="454" />
-        <location filename="../kiosk_app.py" line="498" />
+        <location filename="../kiosk_app.py" line="365" />
+        <location filename="../kiosk_app.py" line="452" />
+        <location filename="../kiosk_app.py" line="496" />
         <source>Age check for an age-restricted item</source>
         <translation>限龄商品需核验年龄</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="375" />
+        <location filename="../kiosk_app.py" line="373" />
         <source>No scale: weigh %1 at a till</source>
         <translation>无电子秤：请到收银台称重 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="377" />
+        <location filename="../kiosk_app.py" line="375" />
         <source>Weighing %1…</source>
         <translation>正在称重 %1…</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="381" />
+        <location filename="../kiosk_app.py" line="379" />
         <source>Unexpected weight: %1</source>
         <translation>重量异常：%1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="397" />
+        <location filename="../kiosk_app.py" line="395" />
         <source>Scan your member QR code</source>
         <translation>请扫描会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="401" />
+        <location filename="../kiosk_app.py" line="399" />
         <source>Scan an item first, then your member QR code</source>
         <translation>请先扫描商品，再扫会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="409" />
+        <location filename="../kiosk_app.py" line="407" />
         <source>Welcome, member! Member prices applied</source>
         <translation>欢迎会员！已享会员价</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="412" />
+        <location filename="../kiosk_app.py" line="410" />
         <source>Remove an item</source>
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="419" />
+        <location filename="../kiosk_app.py" line="417" />
         <source>Please wait: an attendant is coming (%1)</source>
         <translation>请稍候，值守员马上就到（%1）</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="441" />
+        <location filename="../kiosk_app.py" line="439" />
         <source>Attendant %1</source>
         <translation>值守员 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="455" />
+        <location filename="../kiosk_app.py" line="453" />
         <source>Age approved</source>
         <translation>年龄已确认</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="462" />
+        <location filename="../kiosk_app.py" line="460" />
         <source>Item removed</source>
         <translation>商品已移除</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="469" />
+        <location filename="../kiosk_app.py" line="467" />
         <source>Finish or suspend the basket first</source>
         <translation>请先完成或挂起购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="501" />
+        <location filename="../kiosk_app.py" line="499" />
         <source>To pay %1</source>
         <translation>应付 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="502" />
+        <location filename="../kiosk_app.py" line="500" />
         <source>Choose how to pay</source>
         <translation>请选择付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="518" />
+        <location filename="../kiosk_app.py" line="516" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="522" />
+        <location filename="../kiosk_app.py" line="520" />
         <source>Show your payment code to the scanner</source>
         <translation>请将付款码对准扫描器</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="525" />
+        <location filename="../kiosk_app.py" line="523" />
         <source>Insert notes and coins</source>
         <translation>请投入纸币和硬币</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="539" />
+        <location filename="../kiosk_app.py" line="537" />
         <source>Take your e-receipt with the QR code</source>
         <translation>请扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="546" />
+        <location filename="../kiosk_app.py" line="544" />
         <source>Take your receipt, or scan the QR code for an e-receipt</source>
         <translation>请取走小票，或扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="562" />
+        <location filename="../kiosk_app.py" line="560" />
         <source>Customer left during payment</source>
         <translation>顾客付款中途离开</translation>
     </message>
@@ -306,202 +334,202 @@
         <translation>电子价签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="149" />
+        <location filename="../manager_app.py" line="148" />
         <source>Manager mode needs a manager's PIN</source>
         <translation>店长模式需要店长密码</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="161" />
+        <location filename="../manager_app.py" line="160" />
         <source>Start count</source>
         <translation>开始盘点</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="162" />
+        <location filename="../manager_app.py" line="161" />
         <source>Read RFID</source>
         <translation>读取 RFID</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="163" />
+        <location filename="../manager_app.py" line="162" />
         <source>Recount selected</source>
         <translation>复盘所选</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="164" />
+        <location filename="../manager_app.py" line="163" />
         <source>Approve</source>
         <translation>审批</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="170" />
+        <location filename="../manager_app.py" line="169" />
         <source>Start a count, then scan items or read the RFID tags</source>
         <translation>开始盘点，然后扫描商品或读取 RFID 标签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="209" />
+        <location filename="../manager_app.py" line="208" />
         <source>%1 of %2 items counted · variance value %3</source>
         <translation>已盘 %1 / %2 项 · 差异金额 %3</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="231" />
+        <location filename="../manager_app.py" line="230" />
         <source>Reading RFID tags…</source>
         <translation>正在读取 RFID 标签…</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="253" />
+        <location filename="../manager_app.py" line="252" />
         <source>%1 tags of unknown products</source>
         <translation>%1 个未知商品标签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="268" />
+        <location filename="../manager_app.py" line="267" />
         <source>Recount</source>
         <translation>复盘</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="268" />
+        <location filename="../manager_app.py" line="267" />
         <source>Counted quantity of %1</source>
         <translation>%1 的实盘数量</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="283" />
+        <location filename="../manager_app.py" line="282" />
         <source>Approve count</source>
         <translation>审批盘点</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="284" />
+        <location filename="../manager_app.py" line="283" />
         <source>Post the variances to stock?</source>
         <translation>将差异过账到库存？</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="291" />
+        <location filename="../manager_app.py" line="290" />
         <source>Count approved: %1 variance(s) posted</source>
         <translation>盘点已审批：过账 %1 条差异</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="300" />
+        <location filename="../manager_app.py" line="299" />
         <source>Supplier delivery note</source>
         <translation>供应商送货单号</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="303" />
+        <location filename="../manager_app.py" line="302" />
         <source>Scan each item received</source>
         <translation>请逐件扫描收到的商品</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="307" />
+        <location filename="../manager_app.py" line="306" />
         <source>SKU</source>
         <translation>货号</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="307" />
+        <location filename="../manager_app.py" line="306" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="307" />
+        <location filename="../manager_app.py" line="306" />
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="311" />
+        <location filename="../manager_app.py" line="310" />
         <source>Post goods receipt</source>
         <translation>收货过账</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="340" />
+        <location filename="../manager_app.py" line="339" />
         <source>Goods receipt posted (%1 items)</source>
         <translation>收货已过账（%1 项）</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="351" />
+        <location filename="../manager_app.py" line="350" />
         <source>Scan or type a barcode or PLU</source>
         <translation>扫描或输入条码/PLU</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="374" />
+        <location filename="../manager_app.py" line="373" />
         <source> / kg</source>
         <translation> / 公斤</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="379" />
+        <location filename="../manager_app.py" line="378" />
         <source>SKU %1 · on hand %2</source>
         <translation>货号 %1 · 库存 %2</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="392" />
+        <location filename="../manager_app.py" line="391" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="406" />
+        <location filename="../manager_app.py" line="405" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="406" />
+        <location filename="../manager_app.py" line="405" />
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="406" />
+        <location filename="../manager_app.py" line="405" />
         <source>Mobile pay</source>
         <translation>移动支付</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="407" />
+        <location filename="../manager_app.py" line="406" />
         <source>Stored value</source>
         <translation>储值卡</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="407" />
+        <location filename="../manager_app.py" line="406" />
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="409" />
+        <location filename="../manager_app.py" line="408" />
         <source>Last 24 hours: takings %1</source>
         <translation>最近 24 小时：营业额 %1</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="421" />
+        <location filename="../manager_app.py" line="420" />
         <source>Label</source>
         <translation>价签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="421" />
+        <location filename="../manager_app.py" line="420" />
         <source>Wanted version</source>
         <translation>目标版本</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="422" />
+        <location filename="../manager_app.py" line="421" />
         <source>Shown version</source>
         <translation>显示版本</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="422" />
+        <location filename="../manager_app.py" line="421" />
         <source>Waiting</source>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="426" />
+        <location filename="../manager_app.py" line="425" />
         <source>Retry stale labels</source>
         <translation>重试未更新价签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="434" />
+        <location filename="../manager_app.py" line="433" />
         <source>No shelf-label system configured</source>
         <translation>未配置电子价签系统</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="438" />
+        <location filename="../manager_app.py" line="437" />
         <source>%1 stale label(s)</source>
         <translation>%1 个价签未更新</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="443" />
+        <location filename="../manager_app.py" line="442" />
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="480" />
+        <location filename="../manager_app.py" line="479" />
         <source>No product for %1</source>
         <translation>找不到商品 %1</translation>
     </message>
@@ -509,7 +537,7 @@
 <context>
     <name>OfflineBanner</name>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="73" />
+        <location filename="../status_bar.py" line="66" />
         <source>Offline: selling continues; %n sale event(s) will be sent when the link returns</source>
         <translation><numerusform>离线：可继续销售；%n 条交易将在网络恢复后上传</numerusform></translation>
     </message>
@@ -576,32 +604,32 @@
 <context>
     <name>SaleScreen</name>
     <message>
-        <location filename="../sale_screen.py" line="69" />
+        <location filename="../sale_screen.py" line="80" />
         <source>Scan or type a barcode or PLU, then Enter</source>
         <translation>扫描或输入条码/PLU，按回车</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="94" />
+        <location filename="../sale_screen.py" line="101" />
         <source>TOTAL</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="100" />
+        <location filename="../sale_screen.py" line="107" />
         <source>Items</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="101" />
+        <location filename="../sale_screen.py" line="108" />
         <source>Savings</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="102" />
+        <location filename="../sale_screen.py" line="109" />
         <source>incl. VAT</source>
         <translation>含税</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="153" />
+        <location filename="../sale_screen.py" line="160" />
         <source>Member %1</source>
         <translation>会员 %1</translation>
     </message>
@@ -632,87 +660,127 @@
 <context>
     <name>StatusStrip</name>
     <message>
-        <location filename="../status_bar.py" line="112" />
+        <location filename="../status_bar.py" line="105" />
         <source>HQ link: not set up</source>
         <translation>总部连接：未配置</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="113" />
+        <location filename="../status_bar.py" line="106" />
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="113" />
+        <location filename="../status_bar.py" line="106" />
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="114" />
+        <location filename="../status_bar.py" line="107" />
         <source>%n event(s) waiting</source>
         <translation><numerusform>%n 条待上传</numerusform></translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="116" />
+        <location filename="../status_bar.py" line="109" />
         <source>oldest %1</source>
         <translation>最早 %1 前</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="119" />
+        <location filename="../status_bar.py" line="112" />
         <source>last contact %1</source>
         <translation>最近联系 %1</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="121" />
+        <location filename="../status_bar.py" line="114" />
         <source>no contact yet</source>
         <translation>尚未联系</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../status_bar.py" line="119" />
+        <source>%n s</source>
+        <translation><numerusform>%n 秒</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../status_bar.py" line="121" />
+        <source>%n min</source>
+        <translation><numerusform>%n 分钟</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../status_bar.py" line="122" />
+        <source>%n h</source>
+        <translation><numerusform>%n 小时</numerusform></translation>
+    </message>
     <message>
-        <location filename="../status_bar.py" line="145" />
+        <location filename="../status_bar.py" line="127" />
+        <source>Scanner</source>
+        <translation>扫描枪</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="127" />
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="127" />
+        <source>Scale</source>
+        <translation>电子秤</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="128" />
+        <source>RFID</source>
+        <translation>RFID</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="128" />
+        <source>Shelf labels</source>
+        <translation>电子价签</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="158" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="146" />
+        <location filename="../status_bar.py" line="159" />
         <source>paper out</source>
         <translation>缺纸</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="147" />
+        <location filename="../status_bar.py" line="160" />
         <source>paper low</source>
         <translation>纸将尽</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="148" />
+        <location filename="../status_bar.py" line="161" />
         <source>cover open</source>
         <translation>盖子未关</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="149" />
+        <location filename="../status_bar.py" line="162" />
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="150" />
+        <location filename="../status_bar.py" line="163" />
         <source>error</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="151" />
+        <location filename="../status_bar.py" line="164" />
         <source>disconnected</source>
         <translation>已断开</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="152" />
+        <location filename="../status_bar.py" line="165" />
         <source>not connected</source>
         <translation>未连接</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="153" />
+        <location filename="../status_bar.py" line="166" />
         <source>weight moving</source>
         <translation>重量不稳</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="154" />
+        <location filename="../status_bar.py" line="167" />
         <source>overloaded</source>
         <translation>超载</translation>
     </message>
@@ -852,7 +920,7 @@
     </message>
     <message>
         <location filename="../till_app.py" line="122" />
-        <location filename="../till_app.py" line="285" />
+        <location filename="../till_app.py" line="283" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
@@ -863,14 +931,14 @@
     </message>
     <message>
         <location filename="../till_app.py" line="124" />
-        <location filename="../till_app.py" line="302" />
-        <location filename="../till_app.py" line="305" />
+        <location filename="../till_app.py" line="300" />
+        <location filename="../till_app.py" line="303" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
         <location filename="../till_app.py" line="125" />
-        <location filename="../till_app.py" line="318" />
+        <location filename="../till_app.py" line="316" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
@@ -881,22 +949,22 @@
     </message>
     <message>
         <location filename="../till_app.py" line="127" />
-        <location filename="../till_app.py" line="331" />
+        <location filename="../till_app.py" line="329" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
         <location filename="../till_app.py" line="128" />
-        <location filename="../till_app.py" line="337" />
-        <location filename="../till_app.py" line="349" />
+        <location filename="../till_app.py" line="335" />
+        <location filename="../till_app.py" line="347" />
+        <location filename="../till_app.py" line="350" />
         <location filename="../till_app.py" line="352" />
-        <location filename="../till_app.py" line="354" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
         <location filename="../till_app.py" line="129" />
-        <location filename="../till_app.py" line="434" />
+        <location filename="../till_app.py" line="432" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
@@ -907,7 +975,7 @@
     </message>
     <message>
         <location filename="../till_app.py" line="131" />
-        <location filename="../till_app.py" line="450" />
+        <location filename="../till_app.py" line="448" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
@@ -927,386 +995,351 @@
         <translation>条码输入</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="137" />
-        <source>Scanner</source>
-        <translation>扫描枪</translation>
-    </message>
-    <message>
-        <location filename="../till_app.py" line="137" />
-        <source>Printer</source>
-        <translation>打印机</translation>
-    </message>
-    <message>
-        <location filename="../till_app.py" line="138" />
-        <source>Scale</source>
-        <translation>电子秤</translation>
-    </message>
-    <message>
-        <location filename="../till_app.py" line="138" />
-        <source>RFID</source>
-        <translation>RFID</translation>
-    </message>
-    <message>
-        <location filename="../till_app.py" line="138" />
-        <source>Shelf labels</source>
-        <translation>电子价签</translation>
-    </message>
-    <message>
-        <location filename="../till_app.py" line="158" />
+        <location filename="../till_app.py" line="156" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="187" />
+        <location filename="../till_app.py" line="185" />
         <source>Cancelled: no supervisor approval</source>
         <translation>已取消：无主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="209" />
+        <location filename="../till_app.py" line="207" />
         <source>Welcome, %1</source>
         <translation>欢迎，%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="255" />
+        <location filename="../till_app.py" line="253" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="255" />
+        <location filename="../till_app.py" line="253" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="259" />
+        <location filename="../till_app.py" line="257" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="263" />
+        <location filename="../till_app.py" line="261" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="277" />
+        <location filename="../till_app.py" line="275" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="278" />
+        <location filename="../till_app.py" line="276" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="279" />
+        <location filename="../till_app.py" line="277" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="285" />
+        <location filename="../till_app.py" line="283" />
         <source>New quantity for line %1</source>
         <translation>第 %1 行的新数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="289" />
+        <location filename="../till_app.py" line="287" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="295" />
+        <location filename="../till_app.py" line="293" />
         <source>Voiding after payment started needs a supervisor</source>
         <translation>付款开始后删除商品需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="296" />
+        <location filename="../till_app.py" line="294" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="302" />
+        <location filename="../till_app.py" line="300" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="305" />
-        <location filename="../till_app.py" line="354" />
+        <location filename="../till_app.py" line="303" />
+        <location filename="../till_app.py" line="352" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="314" />
+        <location filename="../till_app.py" line="312" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="315" />
+        <location filename="../till_app.py" line="313" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="318" />
+        <location filename="../till_app.py" line="316" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="320" />
+        <location filename="../till_app.py" line="318" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="323" />
+        <location filename="../till_app.py" line="321" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="328" />
+        <location filename="../till_app.py" line="326" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="331" />
+        <location filename="../till_app.py" line="329" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="333" />
+        <location filename="../till_app.py" line="331" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="337" />
+        <location filename="../till_app.py" line="335" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="346" />
+        <location filename="../till_app.py" line="344" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="349" />
+        <location filename="../till_app.py" line="347" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="352" />
+        <location filename="../till_app.py" line="350" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="365" />
+        <location filename="../till_app.py" line="363" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="370" />
-        <location filename="../till_app.py" line="375" />
+        <location filename="../till_app.py" line="368" />
+        <location filename="../till_app.py" line="373" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="370" />
-        <location filename="../till_app.py" line="380" />
+        <location filename="../till_app.py" line="368" />
+        <location filename="../till_app.py" line="378" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="370" />
+        <location filename="../till_app.py" line="368" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="371" />
-        <location filename="../till_app.py" line="401" />
+        <location filename="../till_app.py" line="369" />
+        <location filename="../till_app.py" line="399" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="372" />
+        <location filename="../till_app.py" line="370" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="372" />
+        <location filename="../till_app.py" line="370" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="375" />
+        <location filename="../till_app.py" line="373" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="378" />
+        <location filename="../till_app.py" line="376" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="382" />
+        <location filename="../till_app.py" line="380" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="383" />
+        <location filename="../till_app.py" line="381" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="386" />
+        <location filename="../till_app.py" line="384" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="387" />
+        <location filename="../till_app.py" line="385" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="397" />
+        <location filename="../till_app.py" line="395" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="419" />
+        <location filename="../till_app.py" line="417" />
         <source>Z number %1</source>
         <translation>Z 报表号 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="421" />
+        <location filename="../till_app.py" line="419" />
         <source>Sales: %1, total %2</source>
         <translation>销售：%1 笔，合计 %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="423" />
+        <location filename="../till_app.py" line="421" />
         <source>Returns: %1, total %2</source>
         <translation>退货：%1 笔，合计 %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="425" />
+        <location filename="../till_app.py" line="423" />
         <source>Net sales: %1</source>
         <translation>净销售额：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="426" />
+        <location filename="../till_app.py" line="424" />
         <source>Cancelled sales: %1</source>
         <translation>取消交易：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="427" />
+        <location filename="../till_app.py" line="425" />
         <source>No-sale drawer openings: %1</source>
         <translation>非交易开钱箱：%1 次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="434" />
+        <location filename="../till_app.py" line="432" />
         <source>Why open the drawer?</source>
         <translation>开钱箱原因？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="436" />
+        <location filename="../till_app.py" line="434" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="437" />
+        <location filename="../till_app.py" line="435" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="450" />
+        <location filename="../till_app.py" line="448" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="452" />
+        <location filename="../till_app.py" line="450" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="453" />
+        <location filename="../till_app.py" line="451" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="460" />
+        <location filename="../till_app.py" line="458" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="478" />
+        <location filename="../till_app.py" line="476" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="486" />
+        <location filename="../till_app.py" line="484" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="489" />
+        <location filename="../till_app.py" line="487" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="494" />
+        <location filename="../till_app.py" line="492" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="498" />
+        <location filename="../till_app.py" line="496" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="510" />
+        <location filename="../till_app.py" line="508" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="528" />
+        <location filename="../till_app.py" line="526" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="534" />
+        <location filename="../till_app.py" line="532" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="537" />
+        <location filename="../till_app.py" line="535" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="539" />
+        <location filename="../till_app.py" line="537" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="563" />
+        <location filename="../till_app.py" line="561" />
         <source>A payment code: press Pay (F12) first</source>
         <translation>这是付款码：请先按结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="566" />
+        <location filename="../till_app.py" line="564" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>
 </context>
 <context>
-    <name>widget</name>
-    <message numerus="yes">
-        <location filename="../status_bar.py" line="49" />
-        <source>%n s</source>
-        <translation><numerusform>%n 秒</numerusform></translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../status_bar.py" line="51" />
-        <source>%n min</source>
-        <translation><numerusform>%n 分钟</numerusform></translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../status_bar.py" line="52" />
-        <source>%n h</source>
-        <translation><numerusform>%n 小时</numerusform></translation>
+    <name>window</name>
+    <message>
+        <location filename="../screenshots.py" line="131" />
+        <source>Member identified</source>
+        <translation>已识别会员</translation>
     </message>
 </context>
 </TS>

@@ -241,4 +241,9 @@ ZH = {
     '○ Offline': '○ 离线',
     '● Online': '● 在线',
     'left': '可退',
+    'Simulated devices': '模拟设备',
+    'Scan a product': '扫描一件商品',
+    'Put 0.856 kg on the scale': '在秤上放 0.856 公斤',
+    'Printer: paper out': '打印机：缺纸',
+    'Printer: load paper': '打印机：装纸',
 }

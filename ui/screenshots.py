@@ -1,0 +1,199 @@
+"""`python -m ui.screenshots`: renders each main screen of the till, the kiosk and manager mode in
+zh_CN and en at 1024×768 from the running apps (offscreen is fine) into docs/screenshots/*.png,
+on a fresh demo store with simulated devices and a few sales for the charts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+from edge.config import DEFAULT_TOML, StoreConfig, config_from_dict
+from edge.demo_store import seed_demo_store
+from edge.members import register_member
+from edge.promotions.engine import PromotionsEngine
+from edge.promotions.promotion_file import load_promotions
+from edge.store import open_store
+from edge.till import Till
+
+SIZE = (1024, 768)
+PROMOTIONS = """[
+ {"id": "PCT-DRINKS-10", "type": "percent_off", "name": {"zh": "饮料九折", "en": "Drinks 10% off"},
+  "target": {"categories": ["饮料 Drinks"]}, "params": {"percent_bp": 1000}}
+]"""
+
+
+def settle(seconds: float = 0.2, until: Callable[[], bool] | None = None, timeout: float = 8.0) -> None:
+    """Let Qt process events (device signals, paints) for a while, or until a condition holds."""
+    app = QApplication.instance()
+    assert app is not None
+    end = time.monotonic() + (timeout if until else seconds)
+    while time.monotonic() < end:
+        app.processEvents()
+        if until is not None and until():
+            break
+        time.sleep(0.01)
+    app.processEvents()
+
+
+def shoot(window: QWidget, out: Path, name: str, locale: str) -> None:
+    settle(0.15)
+    path = out / f"{name}-{locale}.png"
+    window.grab().save(str(path))
+    print(path)
+
+
+def fill_history(till: Till, gtins: list[str], sales: int = 24) -> None:
+    rng = random.Random(3)
+    till.login("1001", "1234")
+    for _ in range(sales):
+        for code in rng.sample(gtins, rng.randint(2, 6)):
+            till.scan(code)
+        sale = till.sale
+        assert sale is not None
+        kind = rng.choice(["cash", "card", "mobile", "mobile"])
+        if kind == "card":
+            till.tender("card", sale.remaining, None, "A1B2C3", "622202******1234")
+        elif kind == "mobile":
+            till.tender("mobile", sale.remaining, "wechat:demo")
+        else:
+            till.tender("cash", -(-sale.remaining // 1000) * 1000)
+    till.logout()
+
+
+def run(out: Path, locales: list[str]) -> None:
+    from ui.demo_devices import start_simulated_devices
+    from ui.kiosk_app import KioskWindow
+    from ui.locale_setup import apply_font, install_locale
+    from ui.manager_app import REPORTS, ManagerWindow
+    from ui.till_app import TillWindow
+
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    with tempfile.TemporaryDirectory() as tmp:
+        conn = open_store(Path(tmp) / "store.db")
+        seed_demo_store(conn)
+        register_member(conn, "3001", "gold", "陈静", card_no="M8888")
+        import tomllib
+
+        base = config_from_dict(tomllib.loads(DEFAULT_TOML))
+        gtins = [r[0].lstrip("0") for r in conn.execute(
+            "SELECT g.gtin FROM product_gtin g JOIN product p USING (sku) WHERE p.age_restricted = 0"
+            " ORDER BY p.sku LIMIT 40")]
+        alcohol = str(conn.execute("SELECT g.gtin FROM product_gtin g JOIN product p USING (sku)"
+                                   " WHERE p.age_restricted = 1 LIMIT 1").fetchone()[0]).lstrip("0")
+        promotions = load_promotions(PROMOTIONS)
+        fill_history(Till(conn, base, PromotionsEngine(promotions)), gtins)
+        sims = start_simulated_devices(conn, Path(tmp))
+        try:
+            for locale in locales:
+                install_locale(locale)
+                apply_font()
+                config: StoreConfig = dataclasses.replace(base, locale=locale)
+                engine = PromotionsEngine(promotions, "zh_CN" if locale.startswith("zh") else "en")
+                till_screens(TillWindow(Till(conn, config, engine), sims.devices), gtins, out, locale)
+                kiosk_screens(KioskWindow(Till(conn, config, engine), sims.devices), sims, gtins,
+                              alcohol, out, locale)
+                manager = ManagerWindow(conn, config, sims.devices)
+                manager_screens(manager, out, locale, REPORTS)
+        finally:
+            sims.close()
+            conn.close()
+    app.processEvents()
+
+
+def till_screens(window: QWidget, gtins: list[str], out: Path, locale: str) -> None:
+    from ui.till_app import TillWindow
+
+    assert isinstance(window, TillWindow)
+    window.resize(*SIZE)
+    window.show()
+    shoot(window, out, "till-login", locale)
+    window.login("1001", "1234")
+    for code in (gtins[0], gtins[1], gtins[1], gtins[5], gtins[9], gtins[12]):
+        window.enter_code(code)
+    window.till.add(plu="2", qty="0.856")
+    from ui.store_operations import identify_member
+
+    identify_member(window.till, "M8888")
+    window.refresh()
+    window.sale_screen.say(window.tr("Member identified"))
+    shoot(window, out, "till-sale", locale)
+    window.go_to_tender()
+    window.pay("card", 2000)
+    shoot(window, out, "till-tender", locale)
+    sale = window.till.sale
+    assert sale is not None
+    window.pay("cash", -(-sale.remaining // 5000) * 5000)
+    shoot(window, out, "till-receipt", locale)
+    window.next_customer()
+    window.logout()
+    window.close()
+
+
+def kiosk_screens(window: QWidget, sims: object, gtins: list[str], alcohol: str, out: Path,
+                  locale: str) -> None:
+    from ui.kiosk_app import KioskWindow
+
+    assert isinstance(window, KioskWindow)
+    window.resize(*SIZE)
+    window.show()
+    window.open_lane("1001", "1234")
+    shoot(window, out, "kiosk-attract", locale)
+    for code in (gtins[2], gtins[3], gtins[3]):
+        window.enter_code(code)
+    window.show_produce()
+    shoot(window, out, "kiosk-produce", locale)
+    window.picker.tiles["1"].click()
+    settle(until=lambda: window.model.rowCount() == 3)
+    shoot(window, out, "kiosk-basket", locale)
+    window.enter_code(alcohol)
+    window.open_attendant()
+    window.attendant_login("2001", "5678")
+    shoot(window, out, "kiosk-attendant", locale)
+    window.approve_age()
+    window.leave_attendant()
+    window.go_pay()
+    window.pay("card")
+    shoot(window, out, "kiosk-done", locale)
+    window.close()
+
+
+def manager_screens(window: QWidget, out: Path, locale: str, reports_tab: int) -> None:
+    from ui.manager_app import ManagerWindow
+
+    assert isinstance(window, ManagerWindow)
+    window.resize(*SIZE)
+    window.show()
+    window.login("3001", "9999")
+    window.start_count()
+    window.rfid_round()
+    settle(until=lambda: any(ln.counted is not None for ln in window.count_model.lines))
+    shoot(window, out, "manager-count", locale)
+    window.tabs.setCurrentIndex(reports_tab)
+    shoot(window, out, "manager-reports", locale)
+    window.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", default="docs/screenshots")
+    parser.add_argument("--locales", default="zh_CN,en")
+    args = parser.parse_args()
+    run(Path(args.out), args.locales.split(","))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
