@@ -35,7 +35,9 @@ class AgentSettings:
     terminal_id: str
     broker: BrokerSettings = BrokerSettings()
     hq_public_key: str = ""
-    batch_size: int = 100
+    # A backlog drains in batches this big (one HQ transaction each); an idle link sends what
+    # is pending at once, so a single sale never waits for a batch to fill.
+    batch_size: int = 500
     window_batches: int = 8
     # No ack progress for this long while events are in flight: reconnect and resend.
     ack_timeout: float = 20.0

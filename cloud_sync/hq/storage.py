@@ -123,10 +123,7 @@ def make_ack(store: str, terminal: str, acked_to: int, rejected: list[Rejection]
                rejected=rejected, gaps=gaps)
 
 
-def business_date(closed_at: str, zone: ZoneInfo) -> date:
-    return datetime.fromisoformat(closed_at).astimezone(zone).date()
-
-
+# Column names and PostgreSQL types, in the order of the rows `sale_rows` makes (binary COPY).
 SALE_COLUMNS = ("store", "terminal", "seq", "sale_id", "event_id", "status", "receipt_no",
                 "staff_id", "opened_at", "closed_at", "business_date", "currency", "subtotal",
                 "discount", "tax", "total", "rounding", "paid", "change", "line_count")
@@ -134,6 +131,12 @@ LINE_COLUMNS = ("store", "terminal", "seq", "line_no", "sku", "name", "unit", "q
                 "unit_price", "gross", "discount", "total", "tax_class", "tax_rate_bp", "tax")
 TENDER_COLUMNS = ("store", "terminal", "seq", "tender_no", "type", "amount", "reference",
                   "approval_code", "masked_pan")
+SALE_TYPES = ("text", "text", "int8", "text", "text", "text", "int8", "text", "timestamptz",
+              "timestamptz", "date", "text", "int8", "int8", "int8", "int8", "int8", "int8",
+              "int8", "int4")
+LINE_TYPES = ("text", "text", "int8", "int4", "text", "text", "text", "int8", "int8", "int8",
+              "int8", "int8", "text", "int4", "int8")
+TENDER_TYPES = ("text", "text", "int8", "int4", "text", "int8", "text", "text", "text")
 
 
 def sale_rows(store: str, terminal: str, events: list[Accepted], zone: ZoneInfo
@@ -144,9 +147,10 @@ def sale_rows(store: str, terminal: str, events: list[Accepted], zone: ZoneInfo
         if sale is None:
             continue
         status = "completed" if event.type == "sale.completed" else "cancelled"
+        closed_at = datetime.fromisoformat(sale.closed_at)
         sales.append((store, terminal, event.seq, sale.sale_id, event.event_id, status,
-                      sale.receipt_no, sale.staff_id, sale.opened_at, sale.closed_at,
-                      business_date(sale.closed_at, zone), sale.currency, sale.subtotal,
+                      sale.receipt_no, sale.staff_id, datetime.fromisoformat(sale.opened_at),
+                      closed_at, closed_at.astimezone(zone).date(), sale.currency, sale.subtotal,
                       sale.discount, sale.tax, sale.total, sale.rounding, sale.paid, sale.change,
                       len(sale.lines)))
         lines.extend((store, terminal, event.seq, ln.line_no, ln.sku, ln.name, ln.unit,

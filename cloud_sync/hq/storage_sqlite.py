@@ -80,7 +80,7 @@ class SqliteStorage:
                                          ("hq_sale_tender", TENDER_COLUMNS, tenders)):
                 marks = ", ".join("?" * len(columns))
                 c.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-                              [tuple(str(v) if isinstance(v, date) else v for v in row)
+                              [tuple(v.isoformat() if isinstance(v, date) else v for v in row)
                                for row in rows])
             c.executemany("INSERT INTO hq_event (store, terminal, seq, event_id, type, created_at,"
                           " payload) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -12,7 +12,6 @@ import os
 import platform
 import random
 import re
-import statistics
 import subprocess
 import sys
 import threading
@@ -107,8 +106,7 @@ def test_drain_a_100k_sale_backlog_into_postgres(tmp_path: Path, env: tuple[Brok
     made = time.perf_counter() - t0
     conn.close()
     workers = _workers(broker, url, tmp_path)
-    config = agent_config(tmp_path / "store.toml", "S001", "T01", broker.port,
-                          batch_size=200, window_batches=16)
+    config = agent_config(tmp_path / "store.toml", "S001", "T01", broker.port)
     started = time.perf_counter()
     agent = _spawn(["sync", "--db", str(db), "--config", str(config)], tmp_path / "agent.log")
     try:
