@@ -18,12 +18,14 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def run_till(args: argparse.Namespace) -> int:
+    from edge.promotion_table import stored_engine
     from edge.till import Till
     from edge.till_protocol import serve
 
     conn, config = open_configured_store(args)
     if args.headless:
-        serve(Till(conn, config), sys.stdin.buffer, sys.stdout)
+        engine = stored_engine(conn, "en" if config.locale.startswith("en") else "zh_CN")
+        serve(Till(conn, config, engine), sys.stdin.buffer, sys.stdout)
         return 0
     from ui.till_app import run_till_app
 
