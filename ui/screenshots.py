@@ -77,8 +77,10 @@ def run(out: Path, locales: list[str]) -> None:
     from ui.kiosk_app import KioskWindow
     from ui.locale_setup import apply_font, install_locale
     from ui.manager_app import REPORTS, ManagerWindow
+    from ui.refcount_guard import make_singletons_immortal
     from ui.till_app import TillWindow
 
+    make_singletons_immortal()
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory() as tmp:

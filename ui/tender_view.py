@@ -209,5 +209,8 @@ class TenderView(QWidget):
         return self.pages.currentIndex() == 1
 
     def say(self, text: str, error: bool = False) -> None:
+        # Restyle only on a change: setStyleSheet re-polishes and repaints even when equal.
+        style = "font-size: 16px; color: %s;" % ("#c62828" if error else "#1565c0")
+        if self.message.styleSheet() != style:
+            self.message.setStyleSheet(style)
         self.message.setText(text)
-        self.message.setStyleSheet("font-size: 16px; color: %s;" % ("#c62828" if error else "#1565c0"))

@@ -569,6 +569,9 @@ class TillWindow(QMainWindow):
 
 
 def make_app(locale_name: str) -> QApplication:
+    from ui.refcount_guard import make_singletons_immortal
+
+    make_singletons_immortal()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     install_locale(locale_name)

@@ -27,9 +27,15 @@ from drivers.scanner.simulator import ScannerSimulator
 from edge.config import StoreConfig
 from edge.till import Till
 from ui.devices import Devices
+from ui.refcount_guard import make_singletons_immortal
 
 FAST_QUEUE = QueueTimings(poll=0.01, status_interval=0.03, status_timeout=1.0, ack_timeout=3.0,
                           reconnect_delay=0.05)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # PySide6 6.12 on Python 3.11 drops references to None/True/False on every call.
+    make_singletons_immortal()
 
 
 @pytest.fixture(autouse=True, scope="session")
