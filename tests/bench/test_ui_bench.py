@@ -188,7 +188,9 @@ def _write_section() -> None:
     text = ("### Qt till (`tests/bench/test_ui_bench.py`)\n\n"
             "Offscreen Qt on the project machine; the scan path is pty → serial driver thread → "
             "queued signal → Till.scan (with a promotions engine) → incremental model update → "
-            "paint.\n\n" + "\n".join(rows))
+            "paint. The machine is shared: wall-clock figures move with its load (load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs at the end of this run).\n\n"
+            + "\n".join(rows))
     doc = PERF_DOC.read_text(encoding="utf-8")
     begin, end = "<!-- section: ui -->", "<!-- end: ui -->"
     if begin not in doc:
