@@ -7,8 +7,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from edge.config import CASH_ROUNDINGS
-from edge.money import (MoneyError, div_half_up, format_amount, format_quantity, line_amount,
-                        parse_amount, parse_quantity)
+from edge.money import (
+    MoneyError,
+    div_half_up,
+    format_amount,
+    format_quantity,
+    line_amount,
+    parse_amount,
+    parse_quantity,
+)
 from edge.tax import line_tax, tax_included, tax_on_net
 
 
