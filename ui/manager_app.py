@@ -202,6 +202,12 @@ class ManagerWindow(QMainWindow):
         if self.count_id is None:
             return
         lines = stock.variance(self.conn, self.count_id)
+        column = "name_zh" if self.locale_name.startswith("zh") else "name_en"
+        missing = [ln.sku for ln in lines if ln.sku not in self.count_model.names]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            self.count_model.names.update(self.conn.execute(
+                f"SELECT sku, {column} FROM product WHERE sku IN ({marks})", missing).fetchall())
         self.count_model.update(lines)
         counted = sum(1 for ln in lines if ln.counted is not None)
         value = sum(ln.value for ln in lines)

@@ -55,7 +55,7 @@ def fit_columns(table: QTableView) -> None:
     """Fixed widths for the number columns, the rest to the name: sizing to contents would scan
     every row on every change, which a 100-line basket cannot afford inside the scan budget."""
     header = table.horizontalHeader()
-    widths = {NO: 44, QTY: 96, PRICE: 100, PROMOTION: 150, TOTAL: 110}
+    widths = {NO: 44, QTY: 96, PRICE: 96, PROMOTION: 190, TOTAL: 104}
     for column, width in widths.items():
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(column, width)

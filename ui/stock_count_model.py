@@ -25,6 +25,7 @@ class StockCountModel(QAbstractTableModel):
     def __init__(self, money: MoneyText, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.money = money
+        self.names: dict[str, str] = {}   # sku → name in the screen's language
         self.lines: list[VarianceLine] = []
         self._headers = [self.tr("SKU"), self.tr("Item"), self.tr("Expected"), self.tr("Counted"),
                          self.tr("Variance"), self.tr("Value")]
@@ -50,7 +51,7 @@ class StockCountModel(QAbstractTableModel):
             if column == SKU:
                 return line.sku
             if column == NAME:
-                return line.name
+                return self.names.get(line.sku, line.name)
             if column == EXPECTED:
                 return signed_quantity(line.expected)
             if column == COUNTED:
