@@ -36,254 +36,254 @@
         <translation>自助收银</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="149" />
+        <location filename="../kiosk_app.py" line="150" />
         <source>This lane is closed</source>
         <translation>本通道暂停服务</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="150" />
+        <location filename="../kiosk_app.py" line="151" />
         <source>Staff: open the lane with your PIN</source>
         <translation>员工：请输入密码开启通道</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="162" />
+        <location filename="../kiosk_app.py" line="163" />
         <source>Welcome! Scan your first item to start</source>
         <translation>欢迎光临！扫描第一件商品即可开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="163" />
+        <location filename="../kiosk_app.py" line="164" />
         <source>Weighed fruit and vegetables: touch Start</source>
         <translation>称重果蔬：请点击开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="164" />
+        <location filename="../kiosk_app.py" line="165" />
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="174" />
+        <location filename="../kiosk_app.py" line="175" />
         <source>Scan your items</source>
         <translation>请扫描商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="190" />
+        <location filename="../kiosk_app.py" line="191" />
         <source>To pay</source>
         <translation>应付</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="195" />
+        <location filename="../kiosk_app.py" line="196" />
         <source>Fruit &amp; veg</source>
         <translation>果蔬称重</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="196" />
+        <location filename="../kiosk_app.py" line="197" />
         <source>Member QR</source>
         <translation>会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="197" />
+        <location filename="../kiosk_app.py" line="198" />
         <source>Remove item</source>
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="198" />
+        <location filename="../kiosk_app.py" line="199" />
         <source>Help</source>
         <translation>求助</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="199" />
+        <location filename="../kiosk_app.py" line="200" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="210" />
+        <location filename="../kiosk_app.py" line="211" />
         <source>Put the item on the scale, then touch it</source>
         <translation>请把商品放在秤上，然后点选商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="217" />
+        <location filename="../kiosk_app.py" line="218" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="231" />
+        <location filename="../kiosk_app.py" line="232" />
         <source>Bank card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="231" />
+        <location filename="../kiosk_app.py" line="232" />
         <source>WeChat Pay / Alipay</source>
         <translation>微信 / 支付宝</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="232" />
+        <location filename="../kiosk_app.py" line="233" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="239" />
+        <location filename="../kiosk_app.py" line="240" />
         <source>Back to basket</source>
         <translation>返回购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="249" />
+        <location filename="../kiosk_app.py" line="250" />
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="252" />
+        <location filename="../kiosk_app.py" line="253" />
         <source>Finish</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="258" />
+        <location filename="../kiosk_app.py" line="259" />
         <source>Scan for your e-receipt</source>
         <translation>扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="269" />
+        <location filename="../kiosk_app.py" line="270" />
         <source>Attendant mode</source>
         <translation>值守模式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="279" />
+        <location filename="../kiosk_app.py" line="280" />
         <source>Approve age</source>
         <translation>确认年龄</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="280" />
+        <location filename="../kiosk_app.py" line="281" />
         <source>Remove selected item</source>
         <translation>移除所选商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="281" />
+        <location filename="../kiosk_app.py" line="282" />
         <source>Clear alert</source>
         <translation>清除提醒</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="282" />
+        <location filename="../kiosk_app.py" line="283" />
         <source>Close lane</source>
         <translation>关闭通道</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="283" />
+        <location filename="../kiosk_app.py" line="284" />
         <source>Back to customer</source>
         <translation>返回顾客界面</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="293" />
+        <location filename="../kiosk_app.py" line="294" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="358" />
+        <location filename="../kiosk_app.py" line="359" />
         <source>Please use Fruit &amp; veg for this item</source>
         <translation>此商品请使用果蔬称重</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="365" />
-        <location filename="../kiosk_app.py" line="452" />
-        <location filename="../kiosk_app.py" line="496" />
+        <location filename="../kiosk_app.py" line="366" />
+        <location filename="../kiosk_app.py" line="453" />
+        <location filename="../kiosk_app.py" line="497" />
         <source>Age check for an age-restricted item</source>
         <translation>限龄商品需核验年龄</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="373" />
+        <location filename="../kiosk_app.py" line="374" />
         <source>No scale: weigh %1 at a till</source>
         <translation>无电子秤：请到收银台称重 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="375" />
+        <location filename="../kiosk_app.py" line="376" />
         <source>Weighing %1…</source>
         <translation>正在称重 %1…</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="379" />
+        <location filename="../kiosk_app.py" line="380" />
         <source>Unexpected weight: %1</source>
         <translation>重量异常：%1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="395" />
+        <location filename="../kiosk_app.py" line="396" />
         <source>Scan your member QR code</source>
         <translation>请扫描会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="399" />
+        <location filename="../kiosk_app.py" line="400" />
         <source>Scan an item first, then your member QR code</source>
         <translation>请先扫描商品，再扫会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="407" />
+        <location filename="../kiosk_app.py" line="408" />
         <source>Welcome, member! Member prices applied</source>
         <translation>欢迎会员！已享会员价</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="410" />
+        <location filename="../kiosk_app.py" line="411" />
         <source>Remove an item</source>
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="417" />
+        <location filename="../kiosk_app.py" line="418" />
         <source>Please wait: an attendant is coming (%1)</source>
         <translation>请稍候，值守员马上就到（%1）</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="439" />
+        <location filename="../kiosk_app.py" line="440" />
         <source>Attendant %1</source>
         <translation>值守员 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="453" />
+        <location filename="../kiosk_app.py" line="454" />
         <source>Age approved</source>
         <translation>年龄已确认</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="460" />
+        <location filename="../kiosk_app.py" line="461" />
         <source>Item removed</source>
         <translation>商品已移除</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="467" />
+        <location filename="../kiosk_app.py" line="468" />
         <source>Finish or suspend the basket first</source>
         <translation>请先完成或挂起购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="499" />
+        <location filename="../kiosk_app.py" line="500" />
         <source>To pay %1</source>
         <translation>应付 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="500" />
+        <location filename="../kiosk_app.py" line="501" />
         <source>Choose how to pay</source>
         <translation>请选择付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="516" />
+        <location filename="../kiosk_app.py" line="517" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="520" />
+        <location filename="../kiosk_app.py" line="521" />
         <source>Show your payment code to the scanner</source>
         <translation>请将付款码对准扫描器</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="523" />
+        <location filename="../kiosk_app.py" line="524" />
         <source>Insert notes and coins</source>
         <translation>请投入纸币和硬币</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="537" />
+        <location filename="../kiosk_app.py" line="538" />
         <source>Take your e-receipt with the QR code</source>
         <translation>请扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="544" />
+        <location filename="../kiosk_app.py" line="545" />
         <source>Take your receipt, or scan the QR code for an e-receipt</source>
         <translation>请取走小票，或扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="560" />
+        <location filename="../kiosk_app.py" line="561" />
         <source>Customer left during payment</source>
         <translation>顾客付款中途离开</translation>
     </message>
@@ -334,202 +334,202 @@
         <translation>电子价签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="148" />
+        <location filename="../manager_app.py" line="149" />
         <source>Manager mode needs a manager's PIN</source>
         <translation>店长模式需要店长密码</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="160" />
+        <location filename="../manager_app.py" line="161" />
         <source>Start count</source>
         <translation>开始盘点</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="161" />
+        <location filename="../manager_app.py" line="162" />
         <source>Read RFID</source>
         <translation>读取 RFID</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="162" />
+        <location filename="../manager_app.py" line="163" />
         <source>Recount selected</source>
         <translation>复盘所选</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="163" />
+        <location filename="../manager_app.py" line="164" />
         <source>Approve</source>
         <translation>审批</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="169" />
+        <location filename="../manager_app.py" line="170" />
         <source>Start a count, then scan items or read the RFID tags</source>
         <translation>开始盘点，然后扫描商品或读取 RFID 标签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="208" />
+        <location filename="../manager_app.py" line="215" />
         <source>%1 of %2 items counted · variance value %3</source>
         <translation>已盘 %1 / %2 项 · 差异金额 %3</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="230" />
+        <location filename="../manager_app.py" line="237" />
         <source>Reading RFID tags…</source>
         <translation>正在读取 RFID 标签…</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="252" />
+        <location filename="../manager_app.py" line="259" />
         <source>%1 tags of unknown products</source>
         <translation>%1 个未知商品标签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="267" />
+        <location filename="../manager_app.py" line="274" />
         <source>Recount</source>
         <translation>复盘</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="267" />
+        <location filename="../manager_app.py" line="274" />
         <source>Counted quantity of %1</source>
         <translation>%1 的实盘数量</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="282" />
+        <location filename="../manager_app.py" line="289" />
         <source>Approve count</source>
         <translation>审批盘点</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="283" />
+        <location filename="../manager_app.py" line="290" />
         <source>Post the variances to stock?</source>
         <translation>将差异过账到库存？</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="290" />
+        <location filename="../manager_app.py" line="297" />
         <source>Count approved: %1 variance(s) posted</source>
         <translation>盘点已审批：过账 %1 条差异</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="299" />
+        <location filename="../manager_app.py" line="306" />
         <source>Supplier delivery note</source>
         <translation>供应商送货单号</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="302" />
+        <location filename="../manager_app.py" line="309" />
         <source>Scan each item received</source>
         <translation>请逐件扫描收到的商品</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="306" />
+        <location filename="../manager_app.py" line="313" />
         <source>SKU</source>
         <translation>货号</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="306" />
+        <location filename="../manager_app.py" line="313" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="306" />
+        <location filename="../manager_app.py" line="313" />
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="310" />
+        <location filename="../manager_app.py" line="317" />
         <source>Post goods receipt</source>
         <translation>收货过账</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="339" />
+        <location filename="../manager_app.py" line="346" />
         <source>Goods receipt posted (%1 items)</source>
         <translation>收货已过账（%1 项）</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="350" />
+        <location filename="../manager_app.py" line="357" />
         <source>Scan or type a barcode or PLU</source>
         <translation>扫描或输入条码/PLU</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="373" />
+        <location filename="../manager_app.py" line="380" />
         <source> / kg</source>
         <translation> / 公斤</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="378" />
+        <location filename="../manager_app.py" line="385" />
         <source>SKU %1 · on hand %2</source>
         <translation>货号 %1 · 库存 %2</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="391" />
+        <location filename="../manager_app.py" line="398" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="405" />
+        <location filename="../manager_app.py" line="412" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="405" />
+        <location filename="../manager_app.py" line="412" />
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="405" />
+        <location filename="../manager_app.py" line="412" />
         <source>Mobile pay</source>
         <translation>移动支付</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="406" />
+        <location filename="../manager_app.py" line="413" />
         <source>Stored value</source>
         <translation>储值卡</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="406" />
+        <location filename="../manager_app.py" line="413" />
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="408" />
+        <location filename="../manager_app.py" line="415" />
         <source>Last 24 hours: takings %1</source>
         <translation>最近 24 小时：营业额 %1</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="420" />
+        <location filename="../manager_app.py" line="427" />
         <source>Label</source>
         <translation>价签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="420" />
+        <location filename="../manager_app.py" line="427" />
         <source>Wanted version</source>
         <translation>目标版本</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="421" />
+        <location filename="../manager_app.py" line="428" />
         <source>Shown version</source>
         <translation>显示版本</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="421" />
+        <location filename="../manager_app.py" line="428" />
         <source>Waiting</source>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="425" />
+        <location filename="../manager_app.py" line="432" />
         <source>Retry stale labels</source>
         <translation>重试未更新价签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="433" />
+        <location filename="../manager_app.py" line="440" />
         <source>No shelf-label system configured</source>
         <translation>未配置电子价签系统</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="437" />
+        <location filename="../manager_app.py" line="444" />
         <source>%1 stale label(s)</source>
         <translation>%1 个价签未更新</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="442" />
+        <location filename="../manager_app.py" line="449" />
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="479" />
+        <location filename="../manager_app.py" line="486" />
         <source>No product for %1</source>
         <translation>找不到商品 %1</translation>
     </message>
@@ -604,32 +604,32 @@
 <context>
     <name>SaleScreen</name>
     <message>
-        <location filename="../sale_screen.py" line="80" />
+        <location filename="../sale_screen.py" line="84" />
         <source>Scan or type a barcode or PLU, then Enter</source>
         <translation>扫描或输入条码/PLU，按回车</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="101" />
+        <location filename="../sale_screen.py" line="105" />
         <source>TOTAL</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="107" />
+        <location filename="../sale_screen.py" line="111" />
         <source>Items</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="108" />
+        <location filename="../sale_screen.py" line="112" />
         <source>Savings</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="109" />
+        <location filename="../sale_screen.py" line="113" />
         <source>incl. VAT</source>
         <translation>含税</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="160" />
+        <location filename="../sale_screen.py" line="169" />
         <source>Member %1</source>
         <translation>会员 %1</translation>
     </message>
@@ -788,32 +788,32 @@
 <context>
     <name>StockCountModel</name>
     <message>
-        <location filename="../stock_count_model.py" line="29" />
+        <location filename="../stock_count_model.py" line="30" />
         <source>SKU</source>
         <translation>货号</translation>
     </message>
     <message>
-        <location filename="../stock_count_model.py" line="29" />
+        <location filename="../stock_count_model.py" line="30" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../stock_count_model.py" line="29" />
+        <location filename="../stock_count_model.py" line="30" />
         <source>Expected</source>
         <translation>账面</translation>
     </message>
     <message>
-        <location filename="../stock_count_model.py" line="29" />
+        <location filename="../stock_count_model.py" line="30" />
         <source>Counted</source>
         <translation>实盘</translation>
     </message>
     <message>
-        <location filename="../stock_count_model.py" line="30" />
+        <location filename="../stock_count_model.py" line="31" />
         <source>Variance</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location filename="../stock_count_model.py" line="30" />
+        <location filename="../stock_count_model.py" line="31" />
         <source>Value</source>
         <translation>金额</translation>
     </message>
@@ -1337,7 +1337,7 @@
 <context>
     <name>window</name>
     <message>
-        <location filename="../screenshots.py" line="131" />
+        <location filename="../screenshots.py" line="133" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
