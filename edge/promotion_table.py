@@ -13,6 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from edge.clock import utc_now_iso
+from edge.config import StoreConfig
 from edge.outbox import canonical_json
 from edge.promotions import Promotion, PromotionsEngine
 from edge.promotions.promotion_file import Problem, load_promotions, parse_promotions, promotion_to_json
@@ -52,3 +53,8 @@ def stored_promotions(conn: sqlite3.Connection) -> list[Promotion]:
 def stored_engine(conn: sqlite3.Connection, language: str = "zh_CN") -> PromotionsEngine:
     """The promotions engine over every promotion this till holds."""
     return PromotionsEngine(stored_promotions(conn), language=language)  # type: ignore[arg-type]
+
+
+def engine_for(conn: sqlite3.Connection, config: StoreConfig) -> PromotionsEngine:
+    """The engine a till of this store prices with: its stored promotions, in its language."""
+    return stored_engine(conn, "en" if config.locale.startswith("en") else "zh_CN")

@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from edge.config import load_config
+from edge.promotion_table import engine_for
 from edge.store import open_store
 from edge.till import Till
 from ui.demo_devices import SimulatedDevices, start_simulated_devices
@@ -46,7 +47,7 @@ def run_demo_app(db_path: Path) -> int:
     gtins = [r[0].lstrip("0") for r in conn.execute(
         "SELECT g.gtin FROM product_gtin g JOIN product p USING (sku) WHERE p.age_restricted = 0"
         " ORDER BY p.sku LIMIT 40")]
-    window = TillWindow(Till(conn, config), sims.devices)
+    window = TillWindow(Till(conn, config, engine_for(conn, config)), sims.devices)
     window.resize(1024, 768)
     window.show()
     panel = DevicePanel(sims, gtins)

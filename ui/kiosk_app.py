@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from drivers.device import DeviceError
 from edge.config import StoreConfig
 from edge.money import format_quantity
+from edge.promotion_table import engine_for
 from edge.receipt import build_receipt
 from edge.staff import StaffMember
 from edge.till import Till, TillError
@@ -604,7 +605,7 @@ def run_kiosk_app(conn: sqlite3.Connection, config: StoreConfig, devices: Device
         db_file = conn.execute("PRAGMA database_list").fetchone()[2]
         devices = configured_devices(config.extra, Path(db_file).parent)
     devices.start()
-    window = KioskWindow(Till(conn, config), devices)
+    window = KioskWindow(Till(conn, config, engine_for(conn, config)), devices)
     window.resize(1024, 768)
     window.show()
     try:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget,
 from drivers.device import DeviceError, DeviceEvent, ErrorEvent
 from edge.config import StoreConfig
 from edge.money import MoneyError, format_quantity, parse_amount
+from edge.promotion_table import engine_for
 from edge.receipt import build_receipt
 from edge.sale import Sale
 from edge.till import Till, TillError
@@ -588,7 +589,7 @@ def run_till_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices
         db_file = conn.execute("PRAGMA database_list").fetchone()[2]
         devices = configured_devices(config.extra, Path(db_file).parent)
     devices.start()
-    window = TillWindow(Till(conn, config), devices)
+    window = TillWindow(Till(conn, config, engine_for(conn, config)), devices)
     window.resize(1024, 768)
     window.show()
     try:

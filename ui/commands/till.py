@@ -18,14 +18,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def run_till(args: argparse.Namespace) -> int:
-    from edge.promotion_table import stored_engine
+    from edge.promotion_table import engine_for
     from edge.till import Till
     from edge.till_protocol import serve
 
     conn, config = open_configured_store(args)
     if args.headless:
-        engine = stored_engine(conn, "en" if config.locale.startswith("en") else "zh_CN")
-        serve(Till(conn, config, engine), sys.stdin.buffer, sys.stdout)
+        serve(Till(conn, config, engine_for(conn, config)), sys.stdin.buffer, sys.stdout)
         return 0
     from ui.till_app import run_till_app
 
