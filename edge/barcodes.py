@@ -107,8 +107,10 @@ def _gtin_scan(body: str, config: StoreConfig, symbology: str | None) -> Scan:
 def _gs1_scan(text: str, symbology: str | None) -> Scan:
     try:
         result = biip.parse(text)
-    except biip.ParseError as exc:
-        raise BarcodeError("invalid_barcode", str(exc)) from exc
+    except (biip.ParseError, IndexError, ValueError) as exc:
+        # biip is fed raw scanner input; some malformed inputs (a lone "]") escape it as
+        # IndexError rather than ParseError.
+        raise BarcodeError("invalid_barcode", f"not a barcode: {text[:40]!r} ({exc})") from exc
     message = result.gs1_message
     if message is None or message.element_strings.get(ai="01") is None:
         reason = result.gtin_error or result.gs1_message_error or "not a product barcode"

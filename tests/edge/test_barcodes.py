@@ -45,7 +45,7 @@ def test_aim_symbology_is_kept() -> None:
 
 
 @pytest.mark.parametrize("scan", ["6901234567893", "96385075", "036000291453", "hello", "", "123",
-                                  "]E0", "6" * 300])
+                                  "]E0", "]", "]E", "6" * 300])
 def test_bad_barcodes_are_refused_with_a_code(scan: str) -> None:
     with pytest.raises(BarcodeError) as err:
         interpret(scan, CONFIG)
