@@ -12,11 +12,9 @@ import gc
 import os
 import platform
 import random
-import re
 import statistics
 import time
 from datetime import datetime
-from pathlib import Path
 
 from edge.money import line_amount
 from edge.pricing import PricedLine, PricingContext
@@ -35,6 +33,7 @@ from edge.promotions.rules import (
     Target,
     Validity,
 )
+from tests.bench.performance_doc import write_section
 
 CATALOG = 100_000
 CATEGORIES = 400
@@ -43,7 +42,6 @@ LINES = 100
 RUNS = 2_000
 BUDGET_P99_MS = 2.0
 NOW = datetime(2026, 11, 20, 18, 30)     # a Friday evening
-PERF_DOC = Path(__file__).resolve().parents[2] / "docs" / "performance.md"
 
 
 def _catalog(rng: random.Random) -> list[tuple[str, str, str, int]]:
@@ -165,18 +163,10 @@ def test_reprice_100_lines_under_500_promotions() -> None:
         "processes; CPU time does not), by `tests/bench/test_promotions_bench.py`.",
     ])
     print("\n" + text)
-    _write_section(text)
+    write_section("promotions", text)
     assert cpu_p99 <= BUDGET_P99_MS, f"CPU p99 {cpu_p99:.3f} ms over the {BUDGET_P99_MS} ms budget"
     if load < (os.cpu_count() or 1):
         # wall clock is only a fair judge when the machine is not shared with other work
         assert p99 <= BUDGET_P99_MS, f"p99 {p99:.3f} ms over the {BUDGET_P99_MS} ms budget"
 
 
-def _write_section(text: str) -> None:
-    doc = PERF_DOC.read_text(encoding="utf-8")
-    begin, end = "<!-- section: promotions -->", "<!-- end: promotions -->"
-    if begin not in doc:
-        doc = doc.rstrip("\n") + f"\n\n{begin}\n{end}\n"
-    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
-    PERF_DOC.write_text(pattern.sub(lambda _: f"{begin}\n{text}\n{end}", doc, count=1),
-                        encoding="utf-8")

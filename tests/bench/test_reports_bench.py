@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import platform
 import random
-import re
 import time
 import uuid
 from pathlib import Path
@@ -21,11 +20,11 @@ from edge.sale import Line, Sale, Tender
 from edge.sale_record import record_sale
 from edge.shifts import cash_move, close_shift, open_shift
 from edge.store import open_store, write_transaction
+from tests.bench.performance_doc import write_section
 
 SALES = 10_000
 LINES = 5
 BUDGET_S = 1.0
-PERF_DOC = Path(__file__).resolve().parents[2] / "docs" / "performance.md"
 CATEGORIES = ["Drinks", "Dairy", "Fresh", "Snacks", "Household", "Alcohol"]
 
 
@@ -58,15 +57,6 @@ def _sale(rng: random.Random, n: int) -> Sale:
     sale.status = "completed"
     return sale
 
-
-def _write_section(text: str) -> None:
-    doc = PERF_DOC.read_text(encoding="utf-8")
-    begin, end = "<!-- section: store-ops -->", "<!-- end: store-ops -->"
-    if begin not in doc:
-        doc = doc.rstrip("\n") + f"\n\n{begin}\n{end}\n"
-    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
-    PERF_DOC.write_text(pattern.sub(lambda _: f"{begin}\n{text}\n{end}", doc, count=1),
-                        encoding="utf-8")
 
 
 def test_z_report_over_10000_sales_within_a_second(tmp_path: Path) -> None:
@@ -103,7 +93,7 @@ def test_z_report_over_10000_sales_within_a_second(tmp_path: Path) -> None:
     assert z["sales"]["count"] == SALES and z["returns"]["count"] == 200
     assert x["sales"] == z["sales"]
     x_times.sort()
-    _write_section(
+    write_section("store-ops",
         "## Store operations: X and Z reports\n\n"
         f"A day of {SALES:,} completed sales ({LINES} lines each, cash/card/mobile), 200 returns, "
         "cash moves and a closed shift in one store file (written through `record_sale`, so with "

@@ -10,20 +10,18 @@ from __future__ import annotations
 import os
 import platform
 import random
-import re
 import statistics
 import time
-from pathlib import Path
 
 from drivers.rfid.epc import encode_sgtin96, gs1_check_digit
 from drivers.rfid.inventory import InventoryRound
 from drivers.rfid.llrp import NEED_DATA, LlrpConnection, RoAccessReport, TagReport, encode
+from tests.bench.performance_doc import write_section
 
 TAGS = 10_000
 READS = 20
 REPORT_SIZE = 200  # tags per RO_ACCESS_REPORT, as a reader set to "upon N tags" would send
 BUDGET_S = 1.0
-PERF_DOC = Path(__file__).resolve().parents[2] / "docs" / "performance.md"
 
 
 def _gtin(i: int) -> str:
@@ -73,14 +71,6 @@ def _count(wire: bytes) -> tuple[float, InventoryRound]:
     return time.perf_counter() - start, rnd
 
 
-def _write_section(text: str) -> None:
-    doc = PERF_DOC.read_text(encoding="utf-8")
-    begin, end = "<!-- section: rfid -->", "<!-- end: rfid -->"
-    if begin not in doc:
-        doc = doc.rstrip("\n") + f"\n\n{begin}\n{end}\n"
-    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
-    PERF_DOC.write_text(pattern.sub(lambda _: f"{begin}\n{text}\n{end}", doc, count=1), encoding="utf-8")
-
 
 def test_10k_tags_x_20_reads_counted_within_budget() -> None:
     wire, expected = _stream()
@@ -93,7 +83,7 @@ def test_10k_tags_x_20_reads_counted_within_budget() -> None:
         assert count.reads == TAGS * READS
         assert count.per_gtin == expected
     best, median = min(runs), statistics.median(runs)
-    _write_section(
+    write_section("rfid",
         "## RFID stock count\n\n"
         f"10,000 unique SGTIN-96 tags × 20 reads = 200,000 TagReportData in "
         f"{TAGS * READS // REPORT_SIZE:,} "

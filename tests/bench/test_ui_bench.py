@@ -19,7 +19,6 @@ from ui.refcount_guard import make_singletons_immortal
 
 make_singletons_immortal()  # PySide6 6.12 on Python 3.11: see ui/refcount_guard.py
 
-import re  # noqa: E402
 import sqlite3  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -38,11 +37,11 @@ from edge.config import StoreConfig  # noqa: E402
 from edge.promotions.engine import PromotionsEngine  # noqa: E402
 from edge.promotions.promotion_file import load_promotions  # noqa: E402
 from edge.till import Till  # noqa: E402
+from tests.bench.performance_doc import write_section  # noqa: E402
 from ui.devices import Devices  # noqa: E402
 from ui.till_app import TillWindow  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-PERF_DOC = ROOT / "docs" / "performance.md"
 SCAN_BUDGET_MS = 30.0
 START_BUDGET_S = 2.0
 RSS_BUDGET_MB = 250.0
@@ -191,10 +190,4 @@ def _write_section() -> None:
             "paint. The machine is shared: wall-clock figures move with its load (load average "
             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs at the end of this run).\n\n"
             + "\n".join(rows))
-    doc = PERF_DOC.read_text(encoding="utf-8")
-    begin, end = "<!-- section: ui -->", "<!-- end: ui -->"
-    if begin not in doc:
-        doc = doc.rstrip("\n") + f"\n\n{begin}\n{end}\n"
-    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
-    PERF_DOC.write_text(pattern.sub(lambda _: f"{begin}\n{text}\n{end}", doc, count=1),
-                        encoding="utf-8")
+    write_section("ui", text)
