@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -516,19 +515,6 @@ class ManagerWindow(QMainWindow):
 
 def run_manager_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices | None = None,
                     locale_name: str | None = None) -> int:
-    from ui.till_app import make_app
+    from ui.till_app import run_window
 
-    app = make_app(locale_name or config.locale)
-    if devices is None:
-        from ui.devices import configured_devices
-
-        db_file = conn.execute("PRAGMA database_list").fetchone()[2]
-        devices = configured_devices(config.extra, Path(db_file).parent)
-    devices.start()
-    window = ManagerWindow(conn, config, devices)
-    window.resize(1024, 768)
-    window.show()
-    try:
-        return app.exec()
-    finally:
-        devices.close()
+    return run_window(conn, config, lambda d: ManagerWindow(conn, config, d), devices, locale_name)

@@ -580,8 +580,11 @@ def make_app(locale_name: str) -> QApplication:
     return app
 
 
-def run_till_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices | None = None,
-                 locale_name: str | None = None) -> int:
+def run_window(conn: sqlite3.Connection, config: StoreConfig,
+               build: Callable[[Devices], QWidget], devices: Devices | None = None,
+               locale_name: str | None = None) -> int:
+    """Start Qt, the store's configured devices (unless given) and the window `build` makes;
+    run until it closes, then release the devices."""
     app = make_app(locale_name or config.locale)
     if devices is None:
         from ui.devices import configured_devices
@@ -589,10 +592,17 @@ def run_till_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices
         db_file = conn.execute("PRAGMA database_list").fetchone()[2]
         devices = configured_devices(config.extra, Path(db_file).parent)
     devices.start()
-    window = TillWindow(Till(conn, config, engine_for(conn, config)), devices)
+    window = build(devices)
     window.resize(1024, 768)
     window.show()
     try:
         return app.exec()
     finally:
         devices.close()
+
+
+def run_till_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices | None = None,
+                 locale_name: str | None = None) -> int:
+    return run_window(conn, config,
+                      lambda d: TillWindow(Till(conn, config, engine_for(conn, config)), d),
+                      devices, locale_name)
