@@ -15,6 +15,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,8 @@ class Agent:
         self.last_progress = time.monotonic()
         self.next_attempt = 0.0
         self.backoff = settings.backoff_min
-        self.offline_since = time.monotonic()
+        self.offline_since = time.monotonic() - self._offline_before_start()
+        self.was_offline_for = 0.0
         self.next_housekeeping = 0.0
         self.broker_label = ""
 
@@ -88,7 +90,12 @@ class Agent:
         write_status(self.conn, connected=0, agent_pid=os.getpid())
         try:
             while not stop.is_set():
-                self.step()
+                try:
+                    self.step()
+                except sqlite3.OperationalError as exc:
+                    # The till held the database longer than the busy timeout: wait, go on.
+                    log.warning("store database busy: %s", exc)
+                    time.sleep(0.5)
         finally:
             if self.socket_open:
                 self.client.publish(presence_topic(self.s.store_id, self.s.terminal_id),
@@ -188,6 +195,15 @@ class Agent:
 
     # ---- uplink -------------------------------------------------------------------------------
 
+    def _offline_before_start(self) -> float:
+        """Seconds since the agent last wrote its status (it writes every second while running),
+        so that a restart after a long outage still asks for a snapshot."""
+        row = self.conn.execute("SELECT updated_at FROM sync_status WHERE id = 1").fetchone()
+        if not row or not row[0]:
+            return 0.0
+        last = datetime.fromisoformat(row[0])
+        return max(0.0, (datetime.now(UTC) - last).total_seconds())
+
     def _first_pending(self) -> int:
         row = self.conn.execute("SELECT min(seq) FROM outbox WHERE state = 'pending'").fetchone()
         if row[0] is not None:
@@ -252,7 +268,7 @@ class Agent:
             return
         have = applied_version(self.conn, head.stream)
         if head.version > have:
-            long_outage = getattr(self, "was_offline_for", 0.0) > self.s.snapshot_after
+            long_outage = self.was_offline_for > self.s.snapshot_after
             self._ask(head.stream, have, want_snapshot=long_outage or have == 0)
 
     def _downlink(self, raw: bytes) -> None:

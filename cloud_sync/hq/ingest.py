@@ -7,6 +7,7 @@ but never produces an ack for something not committed.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import queue
@@ -21,7 +22,13 @@ import msgspec
 import paho.mqtt.client as mqtt
 
 from cloud_sync.hq.publish import snapshot
-from cloud_sync.hq.storage import DEFAULT_TIMEZONE, HqStorage, StorageUnavailable, open_storage
+from cloud_sync.hq.storage import (
+    DEFAULT_TIMEZONE,
+    BatchIn,
+    HqStorage,
+    StorageUnavailable,
+    open_storage,
+)
 from cloud_sync.hq.validation import BatchUnreadable, validate_batch
 from cloud_sync.mqtt_link import make_client, reply_properties, session_properties
 from cloud_sync.protocol import (
@@ -54,7 +61,8 @@ class IngestOptions:
     broker: BrokerSettings
     signing_key: str = ""
     timezone: str = DEFAULT_TIMEZONE
-    queue_size: int = 64
+    queue_size: int = 256
+    group_size: int = 64  # batches written in one transaction at most
 
 
 class IngestWorker:
@@ -84,23 +92,31 @@ class IngestWorker:
         try:
             while not stop.is_set():
                 try:
-                    msg = self.inbox.get(timeout=0.2)
+                    first = self.inbox.get(timeout=0.2)
                 except queue.Empty:
                     continue
-                self._handle_with_retry(msg, stop)
+                # Whatever else is already waiting goes into the same transaction: with many
+                # terminals sending small batches, commits, not rows, are what limits HQ.
+                group = [first]
+                while len(group) < self.options.group_size:
+                    try:
+                        group.append(self.inbox.get_nowait())
+                    except queue.Empty:
+                        break
+                self._with_storage(functools.partial(self.handle_group, group=group), stop)
         finally:
             self.client.disconnect()
             self.client.loop_stop()
             if self.storage:
                 self.storage.close()
 
-    def _handle_with_retry(self, msg: mqtt.MQTTMessage, stop: threading.Event) -> None:
+    def _with_storage(self, work: Any, stop: threading.Event) -> None:
         pause = 0.1
         while not stop.is_set():
             try:
                 if self.storage is None:
                     self.storage = open_storage(self.options.db_url, self.options.timezone)
-                self.handle(self.storage, msg)
+                work(self.storage)
                 return
             except StorageUnavailable as exc:
                 log.warning("HQ database unavailable, retrying: %s", exc)
@@ -109,40 +125,55 @@ class IngestWorker:
             except Exception:
                 # A bug must not stop the worker: without an ack the terminal sends it again,
                 # and the log says why it failed.
-                log.exception("failed to handle a message on %s", msg.topic)
+                log.exception("failed to handle messages")
                 return
 
     def handle(self, storage: HqStorage, msg: mqtt.MQTTMessage) -> None:
-        try:
-            store, terminal, kind = split_topic(msg.topic)
-        except ValueError:
-            log.warning("ignored message on %s", msg.topic)
-            return
-        if kind == "events":
-            self._events(storage, store, terminal, msg.payload)
-        elif kind == "presence":
-            try:
-                presence = msgspec.json.decode(msg.payload, type=Presence)
-            except (msgspec.DecodeError, msgspec.ValidationError):
-                return
-            storage.presence(store, terminal, presence.online)
-        elif kind == "request":
-            self._request(storage, store, terminal, msg)
+        self.handle_group(storage, [msg])
 
-    def _events(self, storage: HqStorage, store: str, terminal: str, raw: bytes) -> None:
+    def handle_group(self, storage: HqStorage, group: list[mqtt.MQTTMessage]) -> None:
+        """Write the event batches of `group` in one transaction, then ack each; presence and
+        requests are answered as they come."""
+        batches: list[BatchIn] = []
+        for msg in group:
+            try:
+                store, terminal, kind = split_topic(msg.topic)
+            except ValueError:
+                log.warning("ignored message on %s", msg.topic)
+                continue
+            if kind == "events":
+                batch = self._validate(storage, store, terminal, msg.payload)
+                if batch is not None:
+                    batches.append(batch)
+            elif kind == "presence":
+                try:
+                    presence = msgspec.json.decode(msg.payload, type=Presence)
+                except (msgspec.DecodeError, msgspec.ValidationError):
+                    continue
+                storage.presence(store, terminal, presence.online)
+            elif kind == "request":
+                self._request(storage, store, terminal, msg)
+        if not batches:
+            return
+        results = storage.ingest_many(batches)
+        self.batches += len(batches)
+        for result in results:
+            ack = result.ack
+            if result.gaps:
+                log.info("%s/%s: acked to %d, gaps %s", ack.store, ack.terminal, ack.acked_to,
+                         result.gaps)
+            self._publish(ack_topic(ack.store, ack.terminal), encode(ack))
+
+    def _validate(self, storage: HqStorage, store: str, terminal: str,
+                  raw: bytes) -> BatchIn | None:
         try:
             accepted, refused, since = validate_batch(store, terminal, raw)
         except BatchUnreadable as exc:
             storage.dead_letter(store, terminal, str(exc), raw)
             self._publish(reply_topic(store, terminal),
                           encode(ErrorReply(v=SCHEMA_VERSION, code="unreadable", message=str(exc))))
-            return
-        result = storage.ingest(store, terminal, accepted, refused, since)
-        self.batches += 1
-        if result.gaps:
-            log.info("%s/%s: acked to %d, gaps %s", store, terminal, result.ack.acked_to,
-                     result.gaps)
-        self._publish(ack_topic(store, terminal), encode(result.ack))
+            return None
+        return BatchIn(store, terminal, accepted, refused, since)
 
     def _request(self, storage: HqStorage, store: str, terminal: str,
                  msg: mqtt.MQTTMessage) -> None:

@@ -42,6 +42,17 @@ class Refused:
 
 
 @dataclass(frozen=True)
+class BatchIn:
+    """One validated batch of one terminal, ready to be written."""
+
+    store: str
+    terminal: str
+    accepted: list[Accepted]
+    refused: list[Refused]
+    since: int  # the terminal's ack watermark when it sent the batch
+
+
+@dataclass(frozen=True)
 class TerminalStats:
     store: str
     terminal: str
@@ -66,6 +77,10 @@ class IngestResult:
 class HqStorage(Protocol):
     def ingest(self, store: str, terminal: str, accepted: list[Accepted],
                refused: list[Refused], since: int) -> IngestResult: ...
+
+    def ingest_many(self, batches: list[BatchIn]) -> list[IngestResult]:
+        """Several batches (of any terminals) in one transaction; results in the same order."""
+        ...
 
     def dead_letter(self, store: str, terminal: str, reason: str, raw: bytes) -> None: ...
 

@@ -20,6 +20,7 @@ from cloud_sync.hq.storage import (
     TENDER_COLUMNS,
     TENDER_TYPES,
     Accepted,
+    BatchIn,
     IngestResult,
     Refused,
     StorageUnavailable,
@@ -79,68 +80,62 @@ class PgStorage:
 
     def ingest(self, store: str, terminal: str, accepted: list[Accepted],
                refused: list[Refused], since: int) -> IngestResult:
-        result: IngestResult = self._run(self._ingest, store, terminal, accepted, refused, since)
+        return self.ingest_many([BatchIn(store, terminal, accepted, refused, since)])[0]
+
+    def ingest_many(self, batches: list[BatchIn]) -> list[IngestResult]:
+        result: list[IngestResult] = self._run(self._ingest_many, batches)
         return result
 
-    def _ingest(self, conn: psycopg.Connection[Any], store: str, terminal: str,
-                accepted: list[Accepted], refused: list[Refused], since: int) -> IngestResult:
-        events = [(e.seq, e.event_id, e.type, False) for e in accepted]
-        events += [(r.seq, r.event_id, r.type, True) for r in refused]
+    def _ingest_many(self, conn: psycopg.Connection[Any],
+                     batches: list[BatchIn]) -> list[IngestResult]:
+        # Terminal rows are locked in (store, terminal) order, so concurrent workers never wait
+        # on each other in a circle.
+        order = sorted(range(len(batches)), key=lambda i: (batches[i].store, batches[i].terminal))
+        results: dict[int, IngestResult] = {}
         with conn.transaction(), conn.cursor() as cur:
-            cur.execute(
-                "INSERT INTO hq_terminal (store, terminal, last_seen, online)"
-                " VALUES (%s, %s, now(), TRUE) ON CONFLICT (store, terminal)"
-                " DO UPDATE SET last_seen = now() RETURNING acked_to, max_seq",
-                (store, terminal))
-            acked_to, max_seq = cur.fetchone()  # type: ignore[misc]
-            cur.execute(
-                "INSERT INTO hq_received (store, terminal, seq, event_id, type, rejected)"
-                " SELECT %s, %s, s, e, t, r FROM unnest(%s::bigint[], %s::text[], %s::text[],"
-                " %s::boolean[]) AS x(s, e, t, r) ON CONFLICT DO NOTHING RETURNING seq",
-                (store, terminal, [e[0] for e in events], [e[1] for e in events],
-                 [e[2] for e in events], [e[3] for e in events]))
-            new = {row[0] for row in cur.fetchall()}
-            fresh = [e for e in accepted if e.seq in new]
-            sales, lines, tenders = sale_rows(store, terminal, fresh, self.zone)
+            new_by_batch: dict[int, set[int]] = {}
+            sales: list[tuple[Any, ...]] = []
+            lines: list[tuple[Any, ...]] = []
+            tenders: list[tuple[Any, ...]] = []
+            for i in order:
+                b = batches[i]
+                cur.execute(
+                    "INSERT INTO hq_terminal (store, terminal, last_seen, online)"
+                    " VALUES (%s, %s, now(), TRUE) ON CONFLICT (store, terminal)"
+                    " DO UPDATE SET last_seen = now()", (b.store, b.terminal))
+                events = [(e.seq, e.event_id, e.type, False) for e in b.accepted]
+                events += [(r.seq, r.event_id, r.type, True) for r in b.refused]
+                cur.execute(
+                    "INSERT INTO hq_received (store, terminal, seq, event_id, type, rejected)"
+                    " SELECT %s, %s, s, e, t, r FROM unnest(%s::bigint[], %s::text[],"
+                    " %s::text[], %s::boolean[]) AS x(s, e, t, r) ON CONFLICT DO NOTHING"
+                    " RETURNING seq",
+                    (b.store, b.terminal, [e[0] for e in events], [e[1] for e in events],
+                     [e[2] for e in events], [e[3] for e in events]))
+                new = new_by_batch[i] = {row[0] for row in cur.fetchall()}
+                fresh = [e for e in b.accepted if e.seq in new]
+                more = sale_rows(b.store, b.terminal, fresh, self.zone)
+                sales += more[0]
+                lines += more[1]
+                tenders += more[2]
+                generic = [(b.store, b.terminal, e.seq, e.event_id, e.type, e.created_at,
+                            e.payload.decode("utf-8")) for e in fresh if e.sale is None]
+                if generic:
+                    cur.executemany(
+                        "INSERT INTO hq_event (store, terminal, seq, event_id, type, created_at,"
+                        " payload) VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb)", generic)
+                dead = [(b.store, b.terminal, r.seq, r.event_id, r.type, r.reason, r.payload)
+                        for r in b.refused if r.seq in new]
+                if dead:
+                    cur.executemany(
+                        "INSERT INTO hq_dead_letter (store, terminal, seq, event_id, type,"
+                        " reason, raw) VALUES (%s, %s, %s, %s, %s, %s, %s)", dead)
             _copy(cur, "hq_sale", SALE_COLUMNS, SALE_TYPES, sales)
             _copy(cur, "hq_sale_line", LINE_COLUMNS, LINE_TYPES, lines)
             _copy(cur, "hq_sale_tender", TENDER_COLUMNS, TENDER_TYPES, tenders)
-            generic = [(store, terminal, e.seq, e.event_id, e.type, e.created_at,
-                        e.payload.decode("utf-8")) for e in fresh if e.sale is None]
-            if generic:
-                cur.executemany(
-                    "INSERT INTO hq_event (store, terminal, seq, event_id, type, created_at,"
-                    " payload) VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb)", generic)
-            dead = [(store, terminal, r.seq, r.event_id, r.type, r.reason, r.payload)
-                    for r in refused if r.seq in new]
-            if dead:
-                cur.executemany(
-                    "INSERT INTO hq_dead_letter (store, terminal, seq, event_id, type, reason, raw)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s)", dead)
-            top = max((e[0] for e in events), default=0)
-            gaps: list[tuple[int, int]] = []
-            if new and top > acked_to:
-                cur.execute(
-                    "SELECT seq FROM hq_received WHERE store = %s AND terminal = %s AND seq > %s"
-                    " ORDER BY seq LIMIT 100000", (store, terminal, acked_to))
-                acked_to, gaps = advance(acked_to, [row[0] for row in cur.fetchall()])
-                cur.execute(
-                    "UPDATE hq_terminal SET acked_to = %s, max_seq = greatest(max_seq, %s)"
-                    " WHERE store = %s AND terminal = %s", (acked_to, top, store, terminal))
-            elif max_seq > acked_to:
-                cur.execute(
-                    "SELECT seq FROM hq_received WHERE store = %s AND terminal = %s AND seq > %s"
-                    " ORDER BY seq LIMIT 100000", (store, terminal, acked_to))
-                _, gaps = advance(acked_to, [row[0] for row in cur.fetchall()])
-            old = [e[0] for e in events if e[0] not in new]
-            # Every rejection above the terminal's watermark, again: an earlier ack may be lost.
-            cur.execute(
-                "SELECT DISTINCT seq, reason FROM hq_dead_letter WHERE store = %s"
-                " AND terminal = %s AND seq > %s AND seq <= %s ORDER BY seq",
-                (store, terminal, since, max(acked_to, top)))
-            rejected = [Rejection(row[0], row[1]) for row in cur.fetchall()]
-        return IngestResult(make_ack(store, terminal, acked_to, rejected, gaps),
-                            new_events=len(new), duplicates=len(old), gaps=gaps)
+            for i in order:
+                results[i] = _advance(cur, batches[i], new_by_batch[i])
+        return [results[i] for i in range(len(batches))]
 
     def dead_letter(self, store: str, terminal: str, reason: str, raw: bytes) -> None:
         self._run(lambda conn: conn.execute(
@@ -246,6 +241,32 @@ class PgStorage:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _advance(cur: psycopg.Cursor[Any], b: BatchIn, new: set[int]) -> IngestResult:
+    """Move the terminal's contiguous watermark over what this transaction added; the ack."""
+    cur.execute("SELECT acked_to, max_seq FROM hq_terminal WHERE store = %s AND terminal = %s",
+                (b.store, b.terminal))
+    acked_to, max_seq = cur.fetchone()  # type: ignore[misc]
+    top = max([e.seq for e in b.accepted] + [r.seq for r in b.refused], default=0)
+    gaps: list[tuple[int, int]] = []
+    if max(top, max_seq) > acked_to:
+        cur.execute(
+            "SELECT seq FROM hq_received WHERE store = %s AND terminal = %s AND seq > %s"
+            " ORDER BY seq LIMIT 100000", (b.store, b.terminal, acked_to))
+        acked_to, gaps = advance(acked_to, [row[0] for row in cur.fetchall()])
+        cur.execute(
+            "UPDATE hq_terminal SET acked_to = %s, max_seq = greatest(max_seq, %s)"
+            " WHERE store = %s AND terminal = %s", (acked_to, top, b.store, b.terminal))
+    # Every rejection above the terminal's watermark, again: an earlier ack may be lost.
+    cur.execute(
+        "SELECT DISTINCT seq, reason FROM hq_dead_letter WHERE store = %s AND terminal = %s"
+        " AND seq > %s AND seq <= %s ORDER BY seq",
+        (b.store, b.terminal, b.since, max(acked_to, top)))
+    rejected = [Rejection(row[0], row[1]) for row in cur.fetchall()]
+    seqs = len(b.accepted) + len(b.refused)
+    return IngestResult(make_ack(b.store, b.terminal, acked_to, rejected, gaps),
+                        new_events=len(new), duplicates=seqs - len(new), gaps=gaps)
 
 
 def _copy(cur: psycopg.Cursor[Any], table: str, columns: tuple[str, ...],

@@ -17,6 +17,7 @@ from cloud_sync.hq.storage import (
     SALE_COLUMNS,
     TENDER_COLUMNS,
     Accepted,
+    BatchIn,
     IngestResult,
     Refused,
     TerminalStats,
@@ -54,57 +55,66 @@ class SqliteStorage:
             raise
         self.conn.execute("COMMIT")
 
+    def ingest_many(self, batches: list[BatchIn]) -> list[IngestResult]:
+        with self._tx():
+            return [self._ingest(b.store, b.terminal, b.accepted, b.refused, b.since)
+                    for b in batches]
+
     def ingest(self, store: str, terminal: str, accepted: list[Accepted],
                refused: list[Refused], since: int) -> IngestResult:
+        with self._tx():
+            return self._ingest(store, terminal, accepted, refused, since)
+
+    def _ingest(self, store: str, terminal: str, accepted: list[Accepted],
+                refused: list[Refused], since: int) -> IngestResult:
         c = self.conn
         events = [(e.seq, e.event_id, e.type, 0) for e in accepted]
         events += [(r.seq, r.event_id, r.type, 1) for r in refused]
-        with self._tx():
-            c.execute(f"INSERT INTO hq_terminal (store, terminal, last_seen, online)"
-                      f" VALUES (?, ?, {_NOW}, 1) ON CONFLICT (store, terminal)"
-                      f" DO UPDATE SET last_seen = {_NOW}", (store, terminal))
-            acked_to, max_seq = c.execute(
-                "SELECT acked_to, max_seq FROM hq_terminal WHERE store = ? AND terminal = ?",
-                (store, terminal)).fetchone()
-            new: set[int] = set()
-            for seq, event_id, etype, rejected in events:
-                cur = c.execute("INSERT OR IGNORE INTO hq_received (store, terminal, seq, event_id,"
-                                " type, rejected) VALUES (?, ?, ?, ?, ?, ?)",
-                                (store, terminal, seq, event_id, etype, rejected))
-                if cur.rowcount:
-                    new.add(seq)
-            fresh = [e for e in accepted if e.seq in new]
-            sales, lines, tenders = sale_rows(store, terminal, fresh, self.zone)
-            for table, columns, rows in (("hq_sale", SALE_COLUMNS, sales),
-                                         ("hq_sale_line", LINE_COLUMNS, lines),
-                                         ("hq_sale_tender", TENDER_COLUMNS, tenders)):
-                marks = ", ".join("?" * len(columns))
-                c.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-                              [tuple(v.isoformat() if isinstance(v, date) else v for v in row)
-                               for row in rows])
-            c.executemany("INSERT INTO hq_event (store, terminal, seq, event_id, type, created_at,"
-                          " payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                          [(store, terminal, e.seq, e.event_id, e.type, e.created_at,
-                            e.payload.decode("utf-8")) for e in fresh if e.sale is None])
-            c.executemany("INSERT INTO hq_dead_letter (store, terminal, seq, event_id, type,"
-                          " reason, raw) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                          [(store, terminal, r.seq, r.event_id, r.type, r.reason, r.payload)
-                           for r in refused if r.seq in new])
-            top = max((e[0] for e in events), default=0)
-            gaps: list[tuple[int, int]] = []
-            if (new and top > acked_to) or max_seq > acked_to:
-                seqs = [r[0] for r in c.execute(
-                    "SELECT seq FROM hq_received WHERE store = ? AND terminal = ? AND seq > ?"
-                    " ORDER BY seq", (store, terminal, acked_to))]
-                acked_to, gaps = advance(acked_to, seqs)
-                c.execute("UPDATE hq_terminal SET acked_to = ?, max_seq = max(max_seq, ?)"
-                          " WHERE store = ? AND terminal = ?", (acked_to, top, store, terminal))
-            old = [e[0] for e in events if e[0] not in new]
-            # Every rejection above the terminal's watermark, again: an earlier ack may be lost.
-            rejected = [Rejection(row[0], row[1]) for row in c.execute(
-                "SELECT DISTINCT seq, reason FROM hq_dead_letter WHERE store = ? AND terminal = ?"
-                " AND seq > ? AND seq <= ? ORDER BY seq",
-                (store, terminal, since, max(acked_to, top)))]
+        c.execute(f"INSERT INTO hq_terminal (store, terminal, last_seen, online)"
+                  f" VALUES (?, ?, {_NOW}, 1) ON CONFLICT (store, terminal)"
+                  f" DO UPDATE SET last_seen = {_NOW}", (store, terminal))
+        acked_to, max_seq = c.execute(
+            "SELECT acked_to, max_seq FROM hq_terminal WHERE store = ? AND terminal = ?",
+            (store, terminal)).fetchone()
+        new: set[int] = set()
+        for seq, event_id, etype, rejected in events:
+            cur = c.execute("INSERT OR IGNORE INTO hq_received (store, terminal, seq, event_id,"
+                            " type, rejected) VALUES (?, ?, ?, ?, ?, ?)",
+                            (store, terminal, seq, event_id, etype, rejected))
+            if cur.rowcount:
+                new.add(seq)
+        fresh = [e for e in accepted if e.seq in new]
+        sales, lines, tenders = sale_rows(store, terminal, fresh, self.zone)
+        for table, columns, rows in (("hq_sale", SALE_COLUMNS, sales),
+                                     ("hq_sale_line", LINE_COLUMNS, lines),
+                                     ("hq_sale_tender", TENDER_COLUMNS, tenders)):
+            marks = ", ".join("?" * len(columns))
+            c.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+                          [tuple(v.isoformat() if isinstance(v, date) else v for v in row)
+                           for row in rows])
+        c.executemany("INSERT INTO hq_event (store, terminal, seq, event_id, type, created_at,"
+                      " payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      [(store, terminal, e.seq, e.event_id, e.type, e.created_at,
+                        e.payload.decode("utf-8")) for e in fresh if e.sale is None])
+        c.executemany("INSERT INTO hq_dead_letter (store, terminal, seq, event_id, type,"
+                      " reason, raw) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      [(store, terminal, r.seq, r.event_id, r.type, r.reason, r.payload)
+                       for r in refused if r.seq in new])
+        top = max((e[0] for e in events), default=0)
+        gaps: list[tuple[int, int]] = []
+        if (new and top > acked_to) or max_seq > acked_to:
+            seqs = [r[0] for r in c.execute(
+                "SELECT seq FROM hq_received WHERE store = ? AND terminal = ? AND seq > ?"
+                " ORDER BY seq", (store, terminal, acked_to))]
+            acked_to, gaps = advance(acked_to, seqs)
+            c.execute("UPDATE hq_terminal SET acked_to = ?, max_seq = max(max_seq, ?)"
+                      " WHERE store = ? AND terminal = ?", (acked_to, top, store, terminal))
+        old = [e[0] for e in events if e[0] not in new]
+        # Every rejection above the terminal's watermark, again: an earlier ack may be lost.
+        rejected = [Rejection(row[0], row[1]) for row in c.execute(
+            "SELECT DISTINCT seq, reason FROM hq_dead_letter WHERE store = ? AND terminal = ?"
+            " AND seq > ? AND seq <= ? ORDER BY seq",
+            (store, terminal, since, max(acked_to, top)))]
         return IngestResult(make_ack(store, terminal, acked_to, rejected, gaps),
                             new_events=len(new), duplicates=len(old), gaps=gaps)
 

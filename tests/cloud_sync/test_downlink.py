@@ -125,7 +125,8 @@ def test_agent_catches_up_through_hq_and_refuses_a_forgery_on_the_wire(
                                                 signing_key=str(keys[0]))))
     db = tmp_path / "till.db"
     settings = AgentSettings(store_id="S001", terminal_id="T01", broker=bs,
-                             hq_public_key=str(keys[1]), backoff_min=0.1, status_interval=0.2)
+                             hq_public_key=str(keys[1]), backoff_min=0.1, status_interval=0.2,
+                             ack_timeout=3.0)
     agent = Running(Agent(settings, db))
     try:
         wait_until(lambda: price(db, "SKU1") == 102, 20, "snapshot at version 3 applied")

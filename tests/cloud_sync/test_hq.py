@@ -105,7 +105,8 @@ def test_cli_demo_on_sqlite_ingest_publish_stats_and_lookups(
     sale_id = json.loads(conn.execute("SELECT payload FROM outbox WHERE seq = 7").fetchone()[0]
                          )["sale_id"]
     agent = Running(Agent(AgentSettings("S001", "T01", bs, hq_public_key=str(tmp_path / "hq.pub"),
-                                        backoff_min=0.1, status_interval=0.1), db))
+                                        backoff_min=0.1, status_interval=0.1, ack_timeout=3.0),
+                          db))
     try:
         wait_until(lambda: read_status(conn).pending == 0, 20, "drained into SQLite HQ")
         (tmp_path / "catalog.json").write_text(json.dumps([

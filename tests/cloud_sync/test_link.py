@@ -30,7 +30,8 @@ def test_blackholed_link_is_noticed_within_15_s_and_the_backlog_follows_after(
     db = tmp_path / "till.db"
     conn = open_store(db)
     settings = AgentSettings("S001", "T01", BrokerSettings(port=proxy.port),  # default keepalive
-                             backoff_min=0.2, backoff_max=2.0, status_interval=0.2)
+                             backoff_min=0.2, backoff_max=2.0, status_interval=0.2,
+                             ack_timeout=3.0)
     agent = Running(Agent(settings, db))
     try:
         wait_until(lambda: read_status(conn).connected, 10, "connected")
@@ -64,7 +65,7 @@ def test_agent_finds_the_store_broker_by_zeroconf(tmp_path: Path, broker: Broker
     conn = open_store(db)
     make_sales(conn, "S001", "T01", 5)
     nowhere = BrokerSettings(port=free_port(), discover=True)  # nothing listens there
-    agent = Running(Agent(AgentSettings("S001", "T01", nowhere, backoff_min=0.1,
+    agent = Running(Agent(AgentSettings("S001", "T01", nowhere, backoff_min=0.1, ack_timeout=3.0,
                                         status_interval=0.1), db,
                           discover=lambda: find_broker(5.0, browser)))
     try:

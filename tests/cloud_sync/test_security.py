@@ -103,7 +103,8 @@ def test_agent_syncs_over_tls_with_its_store_credentials_and_reports_a_bad_passw
     conn = open_store(db)
     make_sales(conn, "S001", "T01", 50)
     wrong = Running(Agent(AgentSettings("S001", "T01", settings(secure_broker, "S001", "nope"),
-                                        backoff_min=0.1, status_interval=0.1), db))
+                                        backoff_min=0.1, status_interval=0.1, ack_timeout=3.0),
+                          db))
     try:
         wait_until(lambda: read_status(conn).last_error, 10, "a refused login reported")
         assert "refused" in (read_status(conn).last_error or "")
@@ -112,7 +113,8 @@ def test_agent_syncs_over_tls_with_its_store_credentials_and_reports_a_bad_passw
     worker = Running(IngestWorker(IngestOptions(db_url=pg_url,
                                                 broker=settings(secure_broker, "hq-ingest"))))
     agent = Running(Agent(AgentSettings("S001", "T01", settings(secure_broker, "S001"),
-                                        backoff_min=0.1, status_interval=0.1), db))
+                                        backoff_min=0.1, status_interval=0.1, ack_timeout=3.0),
+                          db))
     try:
         wait_until(lambda: read_status(conn).pending == 0, 20, "drained over TLS")
     finally:

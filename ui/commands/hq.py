@@ -138,7 +138,8 @@ def run_stats(args: argparse.Namespace) -> int:
     print(f"{'store':<10} {'terminal':<10} {'online':<6} {'acked_to':>9} {'max_seq':>9} "
           f"{'sales':>7} {'amount':>14} {'dead':>5}  last seen / gaps")
     for r in rows:
-        amount = f"{r.amount_today // 100}.{r.amount_today % 100:02d}"
+        sign, fen = ("-" if r.amount_today < 0 else ""), abs(r.amount_today)
+        amount = f"{sign}{fen // 100}.{fen % 100:02d}"
         gaps = " ".join(f"{a}-{b}" for a, b in r.gaps)
         print(f"{r.store:<10} {r.terminal:<10} {'yes' if r.online else 'no':<6} "
               f"{r.acked_to:>9} {r.max_seq:>9} {r.sales_today:>7} {amount:>14} "
