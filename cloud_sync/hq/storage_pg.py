@@ -94,15 +94,20 @@ class PgStorage:
         results: dict[int, IngestResult] = {}
         with conn.transaction(), conn.cursor() as cur:
             new_by_batch: dict[int, set[int]] = {}
+            # (acked_to, max_seq, dead_to) of each terminal as this transaction leaves it.
+            state: dict[tuple[str, str], tuple[int, int, int]] = {}
             sales: list[tuple[Any, ...]] = []
             lines: list[tuple[Any, ...]] = []
             tenders: list[tuple[Any, ...]] = []
             for i in order:
                 b = batches[i]
-                cur.execute(
-                    "INSERT INTO hq_terminal (store, terminal, last_seen, online)"
-                    " VALUES (%s, %s, now(), TRUE) ON CONFLICT (store, terminal)"
-                    " DO UPDATE SET last_seen = now()", (b.store, b.terminal))
+                if (b.store, b.terminal) not in state:
+                    cur.execute(
+                        "INSERT INTO hq_terminal (store, terminal, last_seen, online)"
+                        " VALUES (%s, %s, now(), TRUE) ON CONFLICT (store, terminal)"
+                        " DO UPDATE SET last_seen = now() RETURNING acked_to, max_seq, dead_to",
+                        (b.store, b.terminal))
+                    state[(b.store, b.terminal)] = cur.fetchone()  # type: ignore[assignment]
                 events = [(e.seq, e.event_id, e.type, False) for e in b.accepted]
                 events += [(r.seq, r.event_id, r.type, True) for r in b.refused]
                 cur.execute(
@@ -134,7 +139,7 @@ class PgStorage:
             _copy(cur, "hq_sale_line", LINE_COLUMNS, LINE_TYPES, lines)
             _copy(cur, "hq_sale_tender", TENDER_COLUMNS, TENDER_TYPES, tenders)
             for i in order:
-                results[i] = _advance(cur, batches[i], new_by_batch[i])
+                results[i] = _advance(cur, batches[i], new_by_batch[i], state)
         return [results[i] for i in range(len(batches))]
 
     def dead_letter(self, store: str, terminal: str, reason: str, raw: bytes) -> None:
@@ -243,30 +248,41 @@ class PgStorage:
         self.conn.close()
 
 
-def _advance(cur: psycopg.Cursor[Any], b: BatchIn, new: set[int]) -> IngestResult:
-    """Move the terminal's contiguous watermark over what this transaction added; the ack."""
-    cur.execute("SELECT acked_to, max_seq FROM hq_terminal WHERE store = %s AND terminal = %s",
-                (b.store, b.terminal))
-    acked_to, max_seq = cur.fetchone()  # type: ignore[misc]
-    top = max([e.seq for e in b.accepted] + [r.seq for r in b.refused], default=0)
+def _advance(cur: psycopg.Cursor[Any], b: BatchIn, new: set[int],
+             state: dict[tuple[str, str], tuple[int, int, int]]) -> IngestResult:
+    """Move the terminal's contiguous watermark over what this transaction added; the ack.
+    The usual case (the next seqs, in order) costs one UPDATE and no read."""
+    key = (b.store, b.terminal)
+    acked_to, max_seq, dead_to = state[key]
+    seqs = sorted([e.seq for e in b.accepted] + [r.seq for r in b.refused])
+    top = seqs[-1] if seqs else 0
     gaps: list[tuple[int, int]] = []
-    if max(top, max_seq) > acked_to:
+    fresh = sorted(new)
+    if fresh and fresh[0] == acked_to + 1 and fresh[-1] - fresh[0] == len(fresh) - 1 \
+            and max_seq <= fresh[-1]:
+        acked_to = fresh[-1]
+    elif max(top, max_seq) > acked_to:
         cur.execute(
             "SELECT seq FROM hq_received WHERE store = %s AND terminal = %s AND seq > %s"
             " ORDER BY seq LIMIT 100000", (b.store, b.terminal, acked_to))
         acked_to, gaps = advance(acked_to, [row[0] for row in cur.fetchall()])
+    refused_new = [r.seq for r in b.refused if r.seq in new]
+    new_state = (acked_to, max(max_seq, top), max([dead_to, *refused_new]))
+    if new_state != state[key]:
         cur.execute(
-            "UPDATE hq_terminal SET acked_to = %s, max_seq = greatest(max_seq, %s)"
-            " WHERE store = %s AND terminal = %s", (acked_to, top, b.store, b.terminal))
-    # Every rejection above the terminal's watermark, again: an earlier ack may be lost.
-    cur.execute(
-        "SELECT DISTINCT seq, reason FROM hq_dead_letter WHERE store = %s AND terminal = %s"
-        " AND seq > %s AND seq <= %s ORDER BY seq",
-        (b.store, b.terminal, b.since, max(acked_to, top)))
-    rejected = [Rejection(row[0], row[1]) for row in cur.fetchall()]
-    seqs = len(b.accepted) + len(b.refused)
+            "UPDATE hq_terminal SET acked_to = %s, max_seq = %s, dead_to = %s"
+            " WHERE store = %s AND terminal = %s", (*new_state, b.store, b.terminal))
+        state[key] = new_state
+    rejected: list[Rejection] = []
+    if new_state[2] > b.since:
+        # Every rejection above the terminal's watermark, again: an earlier ack may be lost.
+        cur.execute(
+            "SELECT DISTINCT seq, reason FROM hq_dead_letter WHERE store = %s AND terminal = %s"
+            " AND seq > %s AND seq <= %s ORDER BY seq",
+            (b.store, b.terminal, b.since, max(acked_to, top)))
+        rejected = [Rejection(row[0], row[1]) for row in cur.fetchall()]
     return IngestResult(make_ack(b.store, b.terminal, acked_to, rejected, gaps),
-                        new_events=len(new), duplicates=seqs - len(new), gaps=gaps)
+                        new_events=len(new), duplicates=len(seqs) - len(new), gaps=gaps)
 
 
 def _copy(cur: psycopg.Cursor[Any], table: str, columns: tuple[str, ...],

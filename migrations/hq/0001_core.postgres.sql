@@ -6,6 +6,7 @@ CREATE TABLE hq_terminal (
     terminal  TEXT NOT NULL,
     acked_to  BIGINT NOT NULL DEFAULT 0,   -- highest contiguous seq committed
     max_seq   BIGINT NOT NULL DEFAULT 0,
+    dead_to   BIGINT NOT NULL DEFAULT 0,   -- highest seq dead-lettered (0: none)
     last_seen TIMESTAMPTZ,
     online    BOOLEAN NOT NULL DEFAULT FALSE,
     PRIMARY KEY (store, terminal)

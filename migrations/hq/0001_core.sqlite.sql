@@ -7,6 +7,7 @@ CREATE TABLE hq_terminal (
     terminal  TEXT NOT NULL,
     acked_to  INTEGER NOT NULL DEFAULT 0,   -- highest contiguous seq committed
     max_seq   INTEGER NOT NULL DEFAULT 0,
+    dead_to   INTEGER NOT NULL DEFAULT 0,   -- highest seq dead-lettered (0: none)
     last_seen TEXT,
     online    INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (store, terminal)
