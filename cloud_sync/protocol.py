@@ -165,15 +165,16 @@ def check_sale(sale: Sale, event_type: str, store: str, terminal: str) -> str | 
     """The reason a decoded sale cannot be a true fact of this terminal, or None when it can."""
     if sale.store_id != store or sale.terminal_id != terminal:
         return f"sale belongs to {sale.store_id}/{sale.terminal_id}, sent by {store}/{terminal}"
-    if not sale.lines:
-        return "sale has no lines"
     if sum(line.total for line in sale.lines) != sale.subtotal - sale.discount:
         return "line totals do not add up to subtotal - discount"
     if event_type == "sale.completed":
+        if not sale.lines:
+            return "completed sale has no lines"
         if sum(t.amount for t in sale.tenders) != sale.paid:
             return "tenders do not add up to paid"
-        if sale.paid - sale.change != sale.total:
-            return "paid - change differs from total"
+        # Cash rounding (抹零) is recorded apart: the customer paid total + rounding.
+        if sale.paid - sale.change != sale.total + sale.rounding:
+            return "paid - change differs from total + rounding"
     return None
 
 

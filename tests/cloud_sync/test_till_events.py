@@ -1,0 +1,35 @@
+"""The events the real till core writes pass HQ's strict validation: sales with cash rounding
+(抹零), card sales, cancelled sales, and the other event types kept generically."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+
+from cloud_sync.agent import batch_bytes
+from cloud_sync.hq.validation import validate_batch
+from edge.config import CASH_ROUNDINGS, StoreConfig
+from tests.edge.sale_helpers import SUPERVISOR, demo_gtins, logged_in_till
+
+
+def test_events_of_the_real_till_are_accepted_by_hq(conn: sqlite3.Connection) -> None:
+    config = dataclasses.replace(StoreConfig(), cash_rounding=CASH_ROUNDINGS["down_0.10"])
+    conn.execute("UPDATE product SET price = 1234 WHERE sku = 'P00001'")
+    till = logged_in_till(conn, config)
+    till.add(sku="P00001")
+    assert till.tender("cash", 1230).rounding == -4
+    for gtin in demo_gtins(conn, 3):
+        till.scan(gtin)
+    sale = till.current
+    assert sale is not None
+    till.tender("card", sale.total, approval_code="A1", masked_pan="622202******7890")
+    till.scan(demo_gtins(conn, 1)[0])
+    till.cancel(SUPERVISOR)
+    rows = conn.execute("SELECT seq, event_id, type, payload, created_at FROM outbox"
+                        " ORDER BY seq").fetchall()
+    store, terminal = config.store_id, config.terminal_id
+    accepted, refused, _ = validate_batch(store, terminal, batch_bytes(store, terminal, 0, rows))
+    assert refused == []
+    types = [e.type for e in accepted]
+    assert types.count("sale.completed") == 2 and types.count("sale.cancelled") == 1
+    assert all(e.sale is not None for e in accepted if e.type.startswith("sale."))
