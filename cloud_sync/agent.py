@@ -187,11 +187,11 @@ class Agent:
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         store, terminal = self.s.store_id, self.s.terminal_id
         if msg.topic == ack_topic(store, terminal):
-            self._ack(msg.payload)
+            self._ack(bytes(msg.payload))
         elif msg.topic.endswith("/head"):
-            self._head(msg.payload)
+            self._head(bytes(msg.payload))
         elif msg.topic == reply_topic(store, terminal) or msg.topic.endswith("/v"):
-            self._downlink(msg.payload)
+            self._downlink(bytes(msg.payload))
 
     # ---- uplink -------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
+from typing import Any
 
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -57,7 +58,7 @@ def apply_signed(conn: sqlite3.Connection, key: Ed25519PublicKey, raw: bytes,
         doc = msgspec.json.decode(verify(key, signed), type=Document)
         if doc.store != store_id:
             raise ValueError(f"document is for store {doc.store}, this is {store_id}")
-        items = msgspec.json.decode(doc.items, type=ITEM_TYPES[doc.stream])
+        items: list[Any] = msgspec.json.decode(doc.items, type=ITEM_TYPES[doc.stream])
     except (msgspec.ValidationError, msgspec.DecodeError, SignatureError, ValueError) as exc:
         _refuse(conn, None, str(exc))
         return ApplyResult(Outcome.REFUSED, reason=str(exc))

@@ -39,14 +39,14 @@ def lookup_sale(broker: BrokerSettings, store: str, terminal: str, sale_id: str,
     """The sale as HQ holds it (with its lines), or None if HQ does not know it."""
     reply = _ask(broker, store, terminal, encode(SaleLookup(v=SCHEMA_VERSION, sale_id=sale_id)),
                  timeout)
-    return msgspec.json.decode(reply.body) if reply.found else None  # type: ignore[no-any-return]
+    return msgspec.json.decode(reply.body) if reply.found else None
 
 
 def lookup_balance(broker: BrokerSettings, store: str, terminal: str, account_id: str,
                    timeout: float = 3.0) -> dict[str, Any] | None:
     reply = _ask(broker, store, terminal,
                  encode(BalanceLookup(v=SCHEMA_VERSION, account_id=account_id)), timeout)
-    return msgspec.json.decode(reply.body) if reply.found else None  # type: ignore[no-any-return]
+    return msgspec.json.decode(reply.body) if reply.found else None
 
 
 def _ask(broker: BrokerSettings, store: str, terminal: str, body: bytes,

@@ -69,7 +69,7 @@ def load_agent_settings(path: Path, **overrides: Any) -> AgentSettings:
     broker = _typed(BrokerSettings(), {k: v for k, v in sync.items() if k in _BROKER_KEYS}, path)
     agent = AgentSettings(store_id=store["store_id"], terminal_id=store["terminal_id"],
                           broker=broker)
-    agent = _typed(agent, {k: v for k, v in sync.items() if k in _AGENT_KEYS}, path)
+    agent: AgentSettings = _typed(agent, {k: v for k, v in sync.items() if k in _AGENT_KEYS}, path)
     return replace(agent, **overrides)
 
 

@@ -52,7 +52,7 @@ from cloud_sync.signing import load_private_key
 
 log = logging.getLogger("cloud_sync.hq.ingest")
 MAX_DELTAS = 50  # further behind than this, a store gets a snapshot instead of the deltas
-_request_decoder = msgspec.json.Decoder(Request)  # type: ignore[var-annotated]
+_request_decoder = msgspec.json.Decoder(Request)
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class IngestWorker:
                                   options.broker)
         self.client.on_connect = self._on_connect
         self.client.on_message = lambda _c, _u, msg: self.inbox.put(msg)
-        self.client.reconnect_delay_set(0.2, 5)
+        self.client.reconnect_delay_set(1, 5)
         self.storage: HqStorage | None = None
         self.batches = 0
 
@@ -142,7 +142,7 @@ class IngestWorker:
                 log.warning("ignored message on %s", msg.topic)
                 continue
             if kind == "events":
-                batch = self._validate(storage, store, terminal, msg.payload)
+                batch = self._validate(storage, store, terminal, bytes(msg.payload))
                 if batch is not None:
                     batches.append(batch)
             elif kind == "presence":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -42,13 +43,13 @@ def read_items(stream: str, path: Path) -> list[CatalogItem] | list[PriceItem] |
     if stream not in STREAMS:
         raise PublishError(f"unknown stream {stream!r}; one of {', '.join(STREAMS)}")
     try:
-        items = msgspec.json.decode(path.read_bytes(), type=ITEM_TYPES[stream])
+        items: list[Any] = msgspec.json.decode(path.read_bytes(), type=ITEM_TYPES[stream])
     except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise PublishError(f"{path}: {exc}") from None
     for item in items:
         if getattr(item, "price", 0) < 0:
-            raise PublishError(f"{path}: negative price for {item.sku}")  # type: ignore[union-attr]
-    return items  # type: ignore[no-any-return]
+            raise PublishError(f"{path}: negative price for {item.sku}")
+    return items
 
 
 def item_key(stream: str, item: CatalogItem | PriceItem | PromotionItem) -> str:

@@ -156,7 +156,9 @@ TENDER_TYPES = ("text", "text", "int8", "int4", "text", "int8", "text", "text", 
 
 def sale_rows(store: str, terminal: str, events: list[Accepted], zone: ZoneInfo
               ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    sales, lines, tenders = [], [], []
+    sales: list[tuple[Any, ...]] = []
+    lines: list[tuple[Any, ...]] = []
+    tenders: list[tuple[Any, ...]] = []
     for event in events:
         sale = event.sale
         if sale is None:

@@ -57,7 +57,7 @@ class PgStorage:
             current = int(row[0]) if row else 0
             for number, sql in hq_migrations("postgres"):
                 if number > current:
-                    self.conn.execute(sql)  # type: ignore[arg-type]
+                    self.conn.execute(sql)
                     self.conn.execute("INSERT INTO hq_migration (number) VALUES (%s)", (number,))
 
     def _reconnect_if_broken(self) -> None:

@@ -77,10 +77,10 @@ class SqliteStorage:
             "SELECT acked_to, max_seq FROM hq_terminal WHERE store = ? AND terminal = ?",
             (store, terminal)).fetchone()
         new: set[int] = set()
-        for seq, event_id, etype, rejected in events:
+        for seq, event_id, etype, is_rejected in events:
             cur = c.execute("INSERT OR IGNORE INTO hq_received (store, terminal, seq, event_id,"
                             " type, rejected) VALUES (?, ?, ?, ?, ?, ?)",
-                            (store, terminal, seq, event_id, etype, rejected))
+                            (store, terminal, seq, event_id, etype, is_rejected))
             if cur.rowcount:
                 new.add(seq)
         fresh = [e for e in accepted if e.seq in new]
