@@ -197,9 +197,10 @@ class IngestWorker:
                                 body=msgspec.Raw(found or b"null"))
             self._publish(topic, encode(reply), correlation)
         elif isinstance(request, BalanceLookup):
-            self._publish(topic, encode(ErrorReply(
-                v=SCHEMA_VERSION, code="unsupported",
-                message="stored-value balances are not kept at HQ yet")), correlation)
+            card = storage.card_balance(request.account_id, store, terminal)
+            self._publish(topic, encode(LookupReply(v=SCHEMA_VERSION, found=card is not None,
+                                                    body=msgspec.Raw(card or b"null"))),
+                          correlation)
 
     def _catch_up(self, storage: HqStorage, store: str, request: SyncRequest) -> list[bytes]:
         head = storage.head(store, request.stream)

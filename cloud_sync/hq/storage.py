@@ -6,6 +6,7 @@ Rule: `ingest` writes a batch's effects and its dedup records in one transaction
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
@@ -101,6 +102,10 @@ class HqStorage(Protocol):
 
     def find_sale(self, sale_id: str) -> bytes | None: ...
 
+    def card_balance(self, card_no: str, store: str, terminal: str) -> bytes | None:
+        """HQ's word on a stored-value card for the asking terminal (see `card_reply`)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -176,6 +181,23 @@ def sale_rows(store: str, terminal: str, events: list[Accepted], zone: ZoneInfo
         tenders.extend((store, terminal, event.seq, t.tender_no, t.type, t.amount, t.reference,
                         t.approval_code, t.masked_pan) for t in sale.tenders)
     return sales, lines, tenders
+
+
+SV_TYPES = ("stored_value.topup", "stored_value.spend", "stored_value.refund")
+
+
+def card_reply(card_no: str, balance: int, through_seq: int, locked_by: str | None) -> bytes:
+    """The body of a balance look-up answer, in the terms of edge.stored_value.apply_hq_balance:
+    the balance counts the asking terminal's movements only up to `through_seq` (its ack
+    watermark; the till adds its own later ones) and every other terminal's movements HQ holds.
+    `locked_by` names a terminal that spent the card offline and has not caught up with HQ yet
+    (online again with no open gap): the terminal id within the store, store/terminal across."""
+    return json.dumps({"card_no": card_no, "balance": balance, "through_seq": through_seq,
+                       "locked_by": locked_by}).encode("utf-8")
+
+
+def lock_holder(asking_store: str, store: str, terminal: str) -> str:
+    return terminal if store == asking_store else f"{store}/{terminal}"
 
 
 def open_storage(url: str, zone: str = DEFAULT_TIMEZONE) -> HqStorage:

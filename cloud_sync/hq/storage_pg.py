@@ -17,6 +17,7 @@ from cloud_sync.hq.storage import (
     LINE_TYPES,
     SALE_COLUMNS,
     SALE_TYPES,
+    SV_TYPES,
     TENDER_COLUMNS,
     TENDER_TYPES,
     Accepted,
@@ -26,7 +27,9 @@ from cloud_sync.hq.storage import (
     StorageUnavailable,
     TerminalStats,
     advance,
+    card_reply,
     hq_migrations,
+    lock_holder,
     make_ack,
     sale_rows,
 )
@@ -195,6 +198,32 @@ class PgStorage:
             " AND l.seq = s.seq)) AS payload) e ON TRUE WHERE s.sale_id = %s LIMIT 1",
             (sale_id,)).fetchone())
         return row[0].encode("utf-8") if row else None
+
+    def card_balance(self, card_no: str, store: str, terminal: str) -> bytes | None:
+        return self._run(self._card_balance, card_no, store, terminal)  # type: ignore[no-any-return]
+
+    def _card_balance(self, conn: psycopg.Connection[Any], card_no: str, store: str,
+                      terminal: str) -> bytes | None:
+        row = conn.execute("SELECT acked_to FROM hq_terminal WHERE store = %s AND terminal = %s",
+                           (store, terminal)).fetchone()
+        through = int(row[0]) if row else 0
+        moves = conn.execute(
+            "SELECT count(*), coalesce(sum(CASE WHEN type = 'stored_value.spend'"
+            " THEN -(payload->>'amount')::bigint ELSE (payload->>'amount')::bigint END), 0)"
+            " FROM hq_event WHERE type = ANY(%s) AND payload->>'card_no' = %s"
+            " AND NOT (store = %s AND terminal = %s AND seq > %s)",
+            (list(SV_TYPES), card_no, store, terminal, through)).fetchone()
+        if not moves or not moves[0]:
+            return None
+        lock = conn.execute(
+            "SELECT e.store, e.terminal FROM hq_event e JOIN hq_terminal t"
+            " ON t.store = e.store AND t.terminal = e.terminal"
+            " WHERE e.type = 'stored_value.spend' AND e.payload->>'card_no' = %s"
+            " AND (e.payload->>'offline')::boolean AND NOT (e.store = %s AND e.terminal = %s)"
+            " AND (NOT t.online OR t.max_seq > t.acked_to) ORDER BY e.created_at DESC LIMIT 1",
+            (card_no, store, terminal)).fetchone()
+        return card_reply(card_no, int(moves[1]), through,
+                          lock_holder(store, lock[0], lock[1]) if lock else None)
 
     # ---- downlink -----------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from cloud_sync.hq.storage import (
     LINE_COLUMNS,
     SALE_COLUMNS,
+    SV_TYPES,
     TENDER_COLUMNS,
     Accepted,
     BatchIn,
@@ -22,7 +23,9 @@ from cloud_sync.hq.storage import (
     Refused,
     TerminalStats,
     advance,
+    card_reply,
     hq_migrations,
+    lock_holder,
     make_ack,
     sale_rows,
 )
@@ -167,6 +170,31 @@ class SqliteStorage:
             " AND l.terminal = s.terminal AND l.seq = s.seq))"
             " FROM hq_sale s WHERE s.sale_id = ? LIMIT 1", (sale_id,)).fetchone()
         return row[0].encode("utf-8") if row else None
+
+    def card_balance(self, card_no: str, store: str, terminal: str) -> bytes | None:
+        c = self.conn
+        row = c.execute("SELECT acked_to FROM hq_terminal WHERE store = ? AND terminal = ?",
+                        (store, terminal)).fetchone()
+        through = int(row[0]) if row else 0
+        marks = ", ".join("?" * len(SV_TYPES))
+        count, total = c.execute(
+            f"SELECT count(*), coalesce(sum(CASE WHEN type = 'stored_value.spend'"
+            f" THEN -json_extract(payload, '$.amount') ELSE json_extract(payload, '$.amount')"
+            f" END), 0) FROM hq_event WHERE type IN ({marks})"
+            f" AND json_extract(payload, '$.card_no') = ?"
+            f" AND NOT (store = ? AND terminal = ? AND seq > ?)",
+            (*SV_TYPES, card_no, store, terminal, through)).fetchone()
+        if not count:
+            return None
+        lock = c.execute(
+            "SELECT e.store, e.terminal FROM hq_event e JOIN hq_terminal t"
+            " ON t.store = e.store AND t.terminal = e.terminal"
+            " WHERE e.type = 'stored_value.spend' AND json_extract(e.payload, '$.card_no') = ?"
+            " AND json_extract(e.payload, '$.offline') AND NOT (e.store = ? AND e.terminal = ?)"
+            " AND (NOT t.online OR t.max_seq > t.acked_to) ORDER BY e.created_at DESC LIMIT 1",
+            (card_no, store, terminal)).fetchone()
+        return card_reply(card_no, int(total), through,
+                          lock_holder(store, lock[0], lock[1]) if lock else None)
 
     def add_version(self, store: str, stream: str, items: dict[str, bytes],
                     sign: Any) -> tuple[int, bytes]:

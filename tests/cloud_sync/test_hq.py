@@ -14,11 +14,11 @@ from cloud_sync.agent import Agent, batch_bytes
 from cloud_sync.hq.ingest import IngestOptions, IngestWorker
 from cloud_sync.hq.storage import HqStorage, open_storage
 from cloud_sync.hq.validation import BatchUnreadable, validate_batch
-from cloud_sync.lookup import LookupFailed, lookup_balance, lookup_sale
+from cloud_sync.lookup import lookup_balance, lookup_sale
 from cloud_sync.settings import AgentSettings, BrokerSettings
 from cloud_sync.status import read_status
-from edge.outbox import canonical_json
-from edge.store import open_store
+from edge.outbox import append_event, canonical_json
+from edge.store import open_store, write_transaction
 from tests.cloud_sync.harness import Broker, Running, wait_until
 from tests.cloud_sync.sales import make_sales, sale_payload
 from ui.cli import main as pos
@@ -102,6 +102,11 @@ def test_cli_demo_on_sqlite_ingest_publish_stats_and_lookups(
     db = tmp_path / "till.db"
     conn = open_store(db)
     total = make_sales(conn, "S001", "T01", 20)
+    with write_transaction(conn):
+        append_event(conn, "stored_value.topup", {"card_no": "SV1", "amount": 10000,
+                                                  "tender": "cash", "offline": False})
+        append_event(conn, "stored_value.spend", {"card_no": "SV1", "amount": 2500,
+                                                  "offline": True, "lock": True})
     sale_id = json.loads(conn.execute("SELECT payload FROM outbox WHERE seq = 7").fetchone()[0]
                          )["sale_id"]
     agent = Running(Agent(AgentSettings("S001", "T01", bs, hq_public_key=str(tmp_path / "hq.pub"),
@@ -109,6 +114,14 @@ def test_cli_demo_on_sqlite_ingest_publish_stats_and_lookups(
                           db))
     try:
         wait_until(lambda: read_status(conn).pending == 0, 20, "drained into SQLite HQ")
+        other_till = lookup_balance(bs, "S001", "T02", "SV1")
+        assert other_till is not None
+        assert (other_till["balance"], other_till["through_seq"]) == (7500, 0)
+        own_till = lookup_balance(bs, "S001", "T01", "SV1")
+        assert own_till is not None
+        assert (own_till["balance"], own_till["through_seq"], own_till["locked_by"]) == (
+            7500, 22, None)
+        assert lookup_balance(bs, "S001", "T02", "SV-unknown") is None
         (tmp_path / "catalog.json").write_text(json.dumps([
             {"sku": "A1", "name_zh": "苹果", "name_en": "Apple", "unit": "kg", "price": 1299,
              "tax_class": "food", "gtins": ["6901234567892"]}], ensure_ascii=False))
@@ -119,8 +132,6 @@ def test_cli_demo_on_sqlite_ingest_publish_stats_and_lookups(
         found = lookup_sale(bs, "S001", "T02", sale_id)
         assert found is not None and found["seq"] == 7 and len(found["lines"]) == 8
         assert lookup_sale(bs, "S001", "T02", "no-such-sale") is None
-        with pytest.raises(LookupFailed, match="unsupported"):
-            lookup_balance(bs, "S001", "T02", "card-1")
     finally:
         agent.stop()
         worker.stop()
@@ -128,6 +139,29 @@ def test_cli_demo_on_sqlite_ingest_publish_stats_and_lookups(
     assert pos(["hq", "stats", "--db", hq_db, "--json"]) == 0
     [row] = json.loads(capsys.readouterr().out)["terminals"]
     assert (row["store"], row["acked_to"], row["sales_today"], row["amount_today"],
-            row["gaps"], row["dead_letters"]) == ("S001", 20, 20, total, [], 0)
+            row["gaps"], row["dead_letters"]) == ("S001", 22, 20, total, [], 0)
     assert pos(["hq", "stats", "--db", hq_db]) == 0
     assert "S001" in capsys.readouterr().out
+
+
+def test_card_balance_counts_the_askers_movements_only_up_to_its_watermark(
+        storage: HqStorage) -> None:
+    def sv(seq: int, kind: str, amount: int, offline: bool) -> tuple[int, str, str, str, str]:
+        body = {"card_no": "SV9", "amount": amount, "offline": offline}
+        return (seq, f"00000000-0000-4000-9000-{seq:012d}", f"stored_value.{kind}",
+                canonical_json(body), f"2026-11-22T02:00:0{seq}.000+00:00")
+
+    for terminal, batch in (("T01", [sv(1, "topup", 5000, False), sv(2, "spend", 700, True)]),
+                            ("T02", [sv(1, "topup", 1000, False), sv(3, "spend", 300, False)])):
+        accepted, refused, since = validate_batch(
+            "S001", terminal, batch_bytes("S001", terminal, 0, batch))
+        storage.ingest("S001", terminal, accepted, refused, since)
+    storage.presence("S001", "T01", False)  # T01 spent offline and is gone again: locked
+    reply = storage.card_balance("SV9", "S001", "T02")
+    assert reply is not None
+    # T02 has seq 3 but not 2 at HQ: its watermark is 1, so its own spend (seq 3) is left to it.
+    assert json.loads(reply) == {"card_no": "SV9", "balance": 5000 - 700 + 1000,
+                                 "through_seq": 1, "locked_by": "T01"}
+    assert json.loads(storage.card_balance("SV9", "S002", "T01") or b"")["locked_by"] == \
+        "S001/T01"
+    assert storage.card_balance("nope", "S001", "T02") is None
