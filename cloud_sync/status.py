@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from edge.clock import utc_now_iso
+from edge.hq_link import is_fresh
 
 # The agent rewrites its row every `status_interval` (1 s); older than this, it is not running,
 # whatever the row says (a SIGKILLed agent cannot clear its own flag).
-STALE_AFTER_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,7 @@ def read_status(conn: sqlite3.Connection) -> SyncStatus:
     rejected = conn.execute("SELECT count(*) FROM outbox WHERE state = 'rejected'").fetchone()[0]
     now = datetime.now(UTC)
     age = (now - datetime.fromisoformat(oldest)).total_seconds() if oldest else None
-    fresh = row[6] is not None and \
-        (now - datetime.fromisoformat(row[6])).total_seconds() < STALE_AFTER_S
+    fresh = is_fresh(row[6], now)
     return SyncStatus(bool(row[0]) and fresh, row[1], pending, rejected, oldest, age, row[2], row[3],
                       row[4], row[5], row[6], row[7])
 

@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from edge.clock import utc_now_iso
+from edge.hq_link import link_online
 from edge.journal import append_entry
 from edge.ops_error import OpsError
 from edge.outbox import append_event
@@ -36,15 +37,6 @@ class CardBalance:
     confirmed_balance: int       # HQ's last figure
     unconfirmed_offline: int     # fen spent offline here and not yet acknowledged by HQ
     locked_by: str | None
-
-
-def link_online(conn: sqlite3.Connection) -> bool:
-    """What the sync agent last reported about the link; no status means offline."""
-    try:
-        row = conn.execute("SELECT connected FROM sync_status WHERE id = 1").fetchone()
-    except sqlite3.OperationalError:
-        return False
-    return bool(row and row[0])
 
 
 def issue_card(conn: sqlite3.Connection, staff_id: str, card_no: str,

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
 from drivers.device import DeviceEvent, ErrorEvent, StatusEvent
 from ui.devices import Devices
-
-# The agent rewrites its row every second; a row older than this means the agent is gone.
-STALE_AFTER_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -37,11 +34,8 @@ def read_link_state(conn: sqlite3.Connection) -> LinkState:
         status = read_status(conn)
     except (ImportError, sqlite3.Error):  # no sync tables yet, or the store is closing
         return LinkState(False, False)
-    fresh = False
-    if status.updated_at:
-        age = (datetime.now(UTC) - datetime.fromisoformat(status.updated_at)).total_seconds()
-        fresh = age < STALE_AFTER_SECONDS
-    return LinkState(status.connected and fresh, True, status.pending, status.oldest_pending_age_s,
+    # read_status already counts a stale report (a dead agent) as offline: edge/hq_link.py
+    return LinkState(status.connected, True, status.pending, status.oldest_pending_age_s,
                      status.last_ack_at)
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sqlite3
 
+from edge.clock import utc_now_iso
 from edge.outbox import mark_acked
 from edge.stored_value import apply_hq_balance, balance
 from tests.edge.store_ops.conftest import Client
 
 
 def set_online(conn: sqlite3.Connection, online: bool) -> None:
-    conn.execute("UPDATE sync_status SET connected = ? WHERE id = 1", (int(online),))
+    """As the sync agent reports it: the flag and the time of the report."""
+    conn.execute("UPDATE sync_status SET connected = ?, updated_at = ? WHERE id = 1",
+                 (int(online), utc_now_iso()))
 
 
 def test_topup_spend_and_balance(client: Client, conn: sqlite3.Connection, card: str) -> None:
