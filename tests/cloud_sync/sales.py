@@ -16,7 +16,8 @@ SKUS = [(f"SKU{n:05d}", f"商品{n}", 100 + (n * 37) % 5000) for n in range(1, 4
 
 
 def sale_payload(store: str, terminal: str, receipt_no: int, rng: random.Random,
-                 lines: int = 8) -> dict[str, Any]:
+                 lines: int = 8, at: str | None = None) -> dict[str, Any]:
+    """A sale closed `at` (an ISO time; now by default)."""
     out_lines = []
     for line_no in range(1, lines + 1):
         sku, name, price = SKUS[rng.randrange(len(SKUS))]
@@ -32,7 +33,7 @@ def sale_payload(store: str, terminal: str, receipt_no: int, rng: random.Random,
     subtotal = sum(ln["gross"] for ln in out_lines)
     discount = sum(ln["discount"] for ln in out_lines)
     total = subtotal - discount
-    now = utc_now_iso()
+    now = at or utc_now_iso()
     return {"sale_id": str(uuid.UUID(int=rng.getrandbits(128))), "store_id": store,
             "terminal_id": terminal, "receipt_no": receipt_no, "staff_id": "c01",
             "opened_at": now, "closed_at": now, "currency": "CNY", "subtotal": subtotal,

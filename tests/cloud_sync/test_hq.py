@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import date
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,8 +27,9 @@ from ui.cli import main as pos
 
 def rows(first: int, last: int, terminal: str = "T01") -> list[tuple[int, str, str, str, str]]:
     rng = random.Random(first)
+    at = "2026-11-22T02:00:00.000+00:00"  # the sales' own date, which the stats below ask for
     return [(seq, f"00000000-0000-4000-8000-{seq:012d}", "sale.completed",
-             canonical_json(sale_payload("S001", terminal, seq, rng)), "2026-11-22T02:00:00.000+00:00")
+             canonical_json(sale_payload("S001", terminal, seq, rng, at=at)), at)
             for seq in range(first, last + 1)]
 
 
@@ -57,7 +59,7 @@ def test_out_of_order_batches_ack_only_the_contiguous_prefix_and_report_gaps(
     assert ingest(storage, 1, 10) == (10, [(11, 20)])
     assert ingest(storage, 1, 10) == (10, [(11, 20)])  # redelivery is normal, not an error
     assert ingest(storage, 11, 20) == (30, [])
-    [stats] = storage.stats(__import__("datetime").date(2026, 11, 22))
+    [stats] = storage.stats(date(2026, 11, 22))
     assert (stats.acked_to, stats.max_seq, stats.gaps, stats.sales_today) == (30, 30, [], 30)
 
 
