@@ -1,16 +1,35 @@
-"""Fixtures shared by every test folder: a real store database file on disk, with the demo store."""
+"""Fixtures shared by every test folder: a real store database file on disk, with the demo store;
+and `--clock-ahead-days N`, which moves this process's wall clock N days ahead for the whole run
+(time-machine), so the tests marked `dated` prove they hold on any day, not just the day written."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from edge.config import StoreConfig
 from edge.demo_store import seed_demo_store
 from edge.store import open_store
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--clock-ahead-days", type=int, default=0,
+                     help="run with the wall clock moved this many days ahead (time keeps ticking)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def clock_ahead(request: pytest.FixtureRequest) -> Iterator[None]:
+    days = request.config.getoption("--clock-ahead-days")
+    if not days:
+        yield
+        return
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=days), tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,8 @@ from cloud_sync.signing import generate_keypair, load_private_key, load_public_k
 from edge.store import open_store
 from tests.cloud_sync.harness import Broker, Running, wait_until
 
+pytestmark = pytest.mark.dated
+
 
 def catalog(*prices: int) -> list[CatalogItem]:
     return [CatalogItem(sku=f"SKU{i}", name_zh=f"商品{i}", name_en=f"Item {i}", unit="each",

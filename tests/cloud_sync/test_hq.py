@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,8 @@ from edge.store import open_store, write_transaction
 from tests.cloud_sync.harness import Broker, Running, wait_until
 from tests.cloud_sync.sales import make_sales, sale_payload
 from ui.cli import main as pos
+
+pytestmark = pytest.mark.dated
 
 
 def rows(first: int, last: int, terminal: str = "T01") -> list[tuple[int, str, str, str, str]]:

@@ -29,6 +29,8 @@ from cloud_sync.protocol import (
     split_topic,
 )
 
+pytestmark = pytest.mark.dated
+
 PAYLOAD = b'{"sku":"A1","delta_milli":-1000}'
 MESSAGES = [
     Batch(v=1, store="S001", terminal="T01", first_seq=1, last_seq=1, acked=0,

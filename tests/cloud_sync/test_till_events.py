@@ -6,10 +6,14 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 
+import pytest
+
 from cloud_sync.agent import batch_bytes
 from cloud_sync.hq.validation import validate_batch
 from edge.config import CASH_ROUNDINGS, StoreConfig
 from tests.edge.sale_helpers import SUPERVISOR, demo_gtins, logged_in_till
+
+pytestmark = pytest.mark.dated
 
 
 def test_events_of_the_real_till_are_accepted_by_hq(conn: sqlite3.Connection) -> None:

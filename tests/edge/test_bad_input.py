@@ -13,6 +13,8 @@ import pytest
 from tests.edge.headless_process import HeadlessTill
 from tests.edge.sale_helpers import demo_gtins
 
+pytestmark = pytest.mark.dated
+
 # (raw request line, expected error code)
 BAD_LINES: list[tuple[bytes, str]] = [
     (b'{"op": "scan", "data": "69012', "bad_json"),                    # truncated JSON

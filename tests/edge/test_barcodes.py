@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from edge.barcodes import BarcodeError, gs1_check_digit, interpret, is_valid_gtin
 from edge.config import ScaleBarcodeRule, StoreConfig
 
+pytestmark = pytest.mark.dated
+
 CONFIG = StoreConfig()
 
 

@@ -11,6 +11,8 @@ from edge import catalog
 from edge.catalog_import import CatalogFileError, import_catalog
 from edge.config import DEFAULT_TAX_CLASSES
 
+pytestmark = pytest.mark.dated
+
 HEADER = "sku,gtins,plu,name_zh,name_en,unit,price,tax_class,category,age_restricted,active\n"
 GOOD = ("N1,6901234567892,,测试饮料,Test Drink,each,3.50,standard,饮料,0,1\n"
         "N2,96385074|036000291452,,测试零食,Test Snack,each,7.90,standard,零食,,\n"

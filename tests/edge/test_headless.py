@@ -10,6 +10,8 @@ import pytest
 from tests.edge.headless_process import HeadlessTill
 from tests.edge.sale_helpers import scale_label
 
+pytestmark = pytest.mark.dated
+
 
 @pytest.fixture
 def till(db_path: Path) -> Iterator[HeadlessTill]:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from edge.clock import utc_now_iso
 from edge.hq_link import STALE_AFTER_S, link_online
+
+pytestmark = pytest.mark.dated
 
 
 def report(conn: sqlite3.Connection, connected: bool, at: str | None) -> None:

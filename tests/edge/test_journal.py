@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from edge.journal import append_entry, verify
 from edge.store import write_transaction
+
+pytestmark = pytest.mark.dated
 
 
 def write_entries(conn: sqlite3.Connection, n: int) -> None:

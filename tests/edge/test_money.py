@@ -18,6 +18,8 @@ from edge.money import (
 )
 from edge.tax import line_tax, tax_included, tax_on_net
 
+pytestmark = pytest.mark.dated
+
 
 @pytest.mark.parametrize("text, fen", [("0", 0), ("12", 1200), ("12.5", 1250), ("12.50", 1250),
                                        ("0.01", 1), ("99999999.99", 9_999_999_999)])

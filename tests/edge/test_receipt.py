@@ -11,6 +11,8 @@ from edge.config import StoreConfig
 from edge.receipt import build_receipt, display_width, render_text
 from tests.edge.sale_helpers import demo_gtins, logged_in_till, scale_label
 
+pytestmark = pytest.mark.dated
+
 
 def test_cjk_characters_count_double() -> None:
     assert display_width("苹果ab") == 6

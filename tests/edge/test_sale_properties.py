@@ -7,6 +7,7 @@ import dataclasses
 import sqlite3
 from datetime import datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,8 @@ from edge.config import CASH_ROUNDINGS, StoreConfig
 from edge.pricing import NoPromotions
 from edge.sale import Line, Sale, reprice
 from edge.tenders import apply_tender
+
+pytestmark = pytest.mark.dated
 
 line_strategy = st.tuples(st.sampled_from(["each", "kg"]), st.integers(1, 50_000),
                           st.integers(0, 500_000), st.sampled_from([0, 900, 1300]))

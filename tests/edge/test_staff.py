@@ -8,6 +8,8 @@ import pytest
 
 from edge.staff import MAX_FAILED_PINS, StaffError, add_staff, authenticate, unlock_staff
 
+pytestmark = pytest.mark.dated
+
 
 def test_pins_are_stored_as_salted_slow_hashes(conn: sqlite3.Connection) -> None:
     add_staff(conn, "7001", "A", "cashier", "4321")

@@ -9,6 +9,8 @@ import pytest
 
 from edge.store import Migration, StoreError, connect, edge_migrations, migrate, open_store, write_transaction
 
+pytestmark = pytest.mark.dated
+
 
 def test_store_opens_in_wal_with_full_sync_foreign_keys_and_busy_timeout(tmp_path: Path) -> None:
     conn = open_store(tmp_path / "s.db")

@@ -15,6 +15,8 @@ from edge.journal import verify
 from edge.till import Till, TillError
 from tests.edge.sale_helpers import SUPERVISOR, demo_gtins, logged_in_till, price_of_gtin, scale_label
 
+pytestmark = pytest.mark.dated
+
 
 def with_check(body: str) -> str:
     return body + str(gs1_check_digit(body))

@@ -17,6 +17,8 @@ from edge.promotions.promotion_file import (
 )
 from tests.edge.promotions.baskets import promo
 
+pytestmark = pytest.mark.dated
+
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "promotions.json"
 
 

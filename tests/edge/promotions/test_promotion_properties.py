@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +26,8 @@ from edge.promotions.rules import (
     Target,
     Validity,
 )
+
+pytestmark = pytest.mark.dated
 
 SKUS = ["A", "B", "C", "D", "E"]
 CATEGORIES = ["fruit", "dairy"]

@@ -17,6 +17,8 @@ import pytest
 from edge.pricing import PricedLine
 from tests.edge.promotions.baskets import by_line, line, price, promo
 
+pytestmark = pytest.mark.dated
+
 
 class Case(NamedTuple):
     name: str

@@ -14,6 +14,8 @@ from edge.promotions import PromotionsEngine
 from edge.promotions.promotion_file import load_promotions
 from tests.edge.promotions.baskets import FRIDAY_1030, engine, line, price, promo
 
+pytestmark = pytest.mark.dated
+
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "promotions.json"
 CONTEXT = PricingContext(FRIDAY_1030, "S1")
 TEN_PERCENT = promo("P1", "percent_off", {"percent_bp": 1000}, target={"skus": ["apple"]})

@@ -11,6 +11,8 @@ from edge.store import open_store
 from tests.edge.store_ops.conftest import seed
 from ui.cli import main
 
+pytestmark = pytest.mark.dated
+
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:

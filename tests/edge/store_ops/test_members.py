@@ -12,6 +12,8 @@ from edge.ops_error import OpsError
 from edge.store_ops_config import StoreOpsConfig
 from tests.edge.store_ops.conftest import Client, points
 
+pytestmark = pytest.mark.dated
+
 
 def test_phone_is_never_shown_in_full(client: Client, member_id: str) -> None:
     assert mask_phone("13812341234") == "138****1234"

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from edge.members import apply_hq_points
 from edge.money import parse_amount
 from edge.till import Till
 from tests.edge.store_ops.conftest import SUPERVISOR, Client, on_hand, points
+
+pytestmark = pytest.mark.dated
 
 
 def discounted_basket(client: Client) -> dict[str, object]:

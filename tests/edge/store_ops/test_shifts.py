@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from tests.edge.store_ops.conftest import Client
+
+pytestmark = pytest.mark.dated
 
 
 def facts(conn: sqlite3.Connection) -> tuple[int, int]:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
+import pytest
+
 from edge.stock import set_level, suggestions
 from edge.store_ops_config import StoreOpsConfig
 from tests.edge.store_ops.conftest import SUPERVISOR, Client, on_hand
+
+pytestmark = pytest.mark.dated
 
 
 def sell(client: Client, sku: str, qty: str) -> None:

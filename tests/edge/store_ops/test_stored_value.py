@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from edge.clock import utc_now_iso
 from edge.outbox import mark_acked
 from edge.stored_value import apply_hq_balance, balance
 from tests.edge.store_ops.conftest import Client
+
+pytestmark = pytest.mark.dated
 
 
 def set_online(conn: sqlite3.Connection, online: bool) -> None:

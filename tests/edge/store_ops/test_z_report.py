@@ -6,9 +6,13 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+import pytest
+
 from edge.members import apply_hq_points
 from edge.money import parse_amount
 from tests.edge.store_ops.conftest import SUPERVISOR, Client
+
+pytestmark = pytest.mark.dated
 
 
 def pay_rest_cash(client: Client, extra: int = 0) -> dict[str, Any]:
