@@ -47,9 +47,9 @@ from cloud_sync.protocol import (
 from cloud_sync.settings import AgentSettings
 from cloud_sync.signing import load_public_key
 from cloud_sync.status import write_status
-from edge.clock import utc_now_iso
-from edge.outbox import mark_acked, mark_rejected
-from edge.store import open_store, write_transaction
+from edge.ledger.clock import utc_now_iso
+from edge.ledger.outbox import mark_acked, mark_rejected
+from edge.ledger.store import open_store, write_transaction
 
 log = logging.getLogger("cloud_sync.agent")
 _ack_decoder = msgspec.json.Decoder(Ack)

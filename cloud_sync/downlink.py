@@ -26,8 +26,8 @@ from cloud_sync.protocol import (
     Signed,
 )
 from cloud_sync.signing import SignatureError, verify
-from edge.clock import utc_now_iso
-from edge.store import write_transaction
+from edge.ledger.clock import utc_now_iso
+from edge.ledger.store import write_transaction
 
 
 class Outcome(Enum):

@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from edge.clock import utc_now_iso
-from edge.hq_link import is_fresh
+from edge.ledger.clock import utc_now_iso
+from edge.ledger.hq_link import is_fresh
 
 # The agent rewrites its row every `status_interval` (1 s); older than this, it is not running,
 # whatever the row says (a SIGKILLed agent cannot clear its own flag).

@@ -12,7 +12,7 @@ import os
 import sqlite3
 from dataclasses import dataclass
 
-from edge.store import write_transaction
+from edge.ledger.store import write_transaction
 
 ROLES = ("cashier", "supervisor", "manager")
 MAX_FAILED_PINS = 5

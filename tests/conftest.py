@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import time_machine
 
+from edge.catalog.demo_store import seed_demo_store
 from edge.config import StoreConfig
-from edge.demo_store import seed_demo_store
-from edge.store import open_store
+from edge.ledger.store import open_store
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

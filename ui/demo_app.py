@@ -9,9 +9,9 @@ from pathlib import Path
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from edge.config import load_config
-from edge.promotion_table import engine_for
-from edge.store import open_store
-from edge.till import Till
+from edge.ledger.store import open_store
+from edge.promotions.local_table import engine_for
+from edge.till.session import Till
 from ui.demo_devices import SimulatedDevices, start_simulated_devices
 
 

@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
 
 from drivers.device import DeviceError
 from edge.config import StoreConfig
-from edge.money import format_quantity
-from edge.promotion_table import engine_for
-from edge.receipt import build_receipt
+from edge.ledger.money import format_quantity
+from edge.promotions.local_table import engine_for
+from edge.sale.receipt import build_receipt
 from edge.staff import StaffMember
-from edge.till import Till, TillError
-from edge.till_protocol import sale_view
+from edge.till.session import Till, TillError
+from edge.till.view import sale_view
 from ui.card_terminal import CardTerminal, SimulatedCardTerminal
 from ui.device_bridge import CallResult, DeviceBridge
 from ui.devices import Devices

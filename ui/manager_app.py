@@ -1,6 +1,6 @@
 """`pos manager`: the manager's mode (manager PIN): stock count with the scanner or an RFID reader
 (live counted vs expected, variance, recount, approve), goods receiving, price check, report
-charts, and the shelf labels' status (stale labels, retry). Every change goes through edge.stock.
+charts, and the shelf labels' status (stale labels, retry). Every change goes through edge.store_ops.stock.
 """
 
 from __future__ import annotations
@@ -28,13 +28,14 @@ from PySide6.QtWidgets import (
 )
 
 from drivers.device import DeviceError
-from edge import catalog, stock
-from edge.barcodes import BarcodeError, interpret
-from edge.catalog import Product
+from edge.catalog import products as catalog
+from edge.catalog.barcodes import BarcodeError, interpret
+from edge.catalog.products import Product
 from edge.config import StoreConfig
-from edge.money import MoneyError, format_quantity, parse_quantity
+from edge.ledger.money import MoneyError, format_quantity, parse_quantity
 from edge.ops_error import OpsError
 from edge.staff import StaffError, StaffMember, authenticate
+from edge.store_ops import stock
 from ui.device_bridge import CallResult, DeviceBridge
 from ui.devices import Devices
 from ui.money_text import MoneyText

@@ -1,5 +1,5 @@
 """Amounts and quantities for the screen, in the UI's locale: the core's decimal strings
-(edge.till_protocol.sale_view) get the locale's digit grouping and the store's currency symbol.
+(edge.till.view.sale_view) get the locale's digit grouping and the store's currency symbol.
 
 Rule: no floats on the way; the core's string is split, grouped and joined again.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QLocale
 
-from edge.money import format_amount
+from edge.ledger.money import format_amount
 
 
 class MoneyText:

@@ -5,7 +5,7 @@ text rendering, line by line, at the printer's column width, then the e-receipt 
 from __future__ import annotations
 
 from drivers.printer.document import Block, Cut, Feed, QrCode, Text
-from edge.receipt import Receipt, render_text
+from edge.sale.receipt import Receipt, render_text
 
 
 def receipt_document(receipt: Receipt, columns: int) -> list[Block]:

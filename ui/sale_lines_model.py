@@ -1,5 +1,5 @@
 """The sale's lines as a Qt table model: an adapter over the line views the core already formats
-(edge.till_protocol.sale_view). `update` diffs by line number and emits rowsRemoved / rowsInserted
+(edge.till.view.sale_view). `update` diffs by line number and emits rowsRemoved / rowsInserted
 / dataChanged for the rows that changed, never a reset: a scan on a 100-line basket repaints one
 row (plus the rows a promotion touched), which keeps scan-to-paint inside its budget.
 """

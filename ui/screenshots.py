@@ -19,13 +19,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QApplication, QWidget
 
+from edge.catalog.demo_store import seed_demo_store
 from edge.config import DEFAULT_TOML, StoreConfig, config_from_dict
-from edge.demo_store import seed_demo_store
-from edge.members import register_member
+from edge.customers.members import register_member
+from edge.ledger.store import open_store
 from edge.promotions.engine import PromotionsEngine
 from edge.promotions.promotion_file import load_promotions
-from edge.store import open_store
-from edge.till import Till
+from edge.till.session import Till
 
 SIZE = (1024, 768)
 PROMOTIONS = """[

@@ -34,7 +34,7 @@ def read_link_state(conn: sqlite3.Connection) -> LinkState:
         status = read_status(conn)
     except (ImportError, sqlite3.Error):  # no sync tables yet, or the store is closing
         return LinkState(False, False)
-    # read_status already counts a stale report (a dead agent) as offline: edge/hq_link.py
+    # read_status already counts a stale report (a dead agent) as offline: edge/ledger/hq_link.py
     return LinkState(status.connected, True, status.pending, status.oldest_pending_age_s,
                      status.last_ack_at)
 

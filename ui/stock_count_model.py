@@ -1,4 +1,4 @@
-"""A stock count's live sheet as a Qt table model: the core's variance lines (edge.stock.variance:
+"""A stock count's live sheet as a Qt table model: the core's variance lines (edge.store_ops.stock.variance:
 expected, counted, variance, value per SKU), updated row by row as scans and RFID rounds arrive.
 """
 
@@ -9,8 +9,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from edge.money import format_quantity
-from edge.stock import VarianceLine
+from edge.ledger.money import format_quantity
+from edge.store_ops.stock import VarianceLine
 from ui.money_text import MoneyText
 
 Index = QModelIndex | QPersistentModelIndex

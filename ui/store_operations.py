@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from edge import members, reports, returns, shifts
+from edge.customers import members
 from edge.ops_error import OpsError
-from edge.sale import Sale
-from edge.till import Till, TillError
+from edge.sale.basket import Sale
+from edge.store_ops import reports, returns, shifts
+from edge.till.session import Till, TillError
 
 T = TypeVar("T")
 Override = dict[str, str] | None
@@ -38,7 +39,7 @@ def identify_member(till: Till, token: str) -> Sale:
 
 def tender_types() -> set[str]:
     """The tender types the core accepts: the tender screen enables only these buttons."""
-    from edge.tenders import TENDER_TYPES
+    from edge.sale.tenders import TENDER_TYPES
 
     return set(TENDER_TYPES)
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from edge.money import MoneyError, format_amount, parse_amount
+from edge.ledger.money import MoneyError, format_amount, parse_amount
 from ui.function_keys import FunctionKeyBar
 from ui.money_text import MoneyText
 from ui.qr_widget import QrWidget

@@ -1,5 +1,5 @@
 """`pos till`: the cashier's till window — staff login, the sale screen, the tender screen — with
-the status strip and offline banner always on. Every action calls edge.till.Till and shows its
+the status strip and offline banner always on. Every action calls edge.till.session.Till and shows its
 TillError message; the window holds no sales rules of its own.
 """
 
@@ -16,12 +16,12 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget,
 
 from drivers.device import DeviceError, DeviceEvent, ErrorEvent
 from edge.config import StoreConfig
-from edge.money import MoneyError, format_quantity, parse_amount
-from edge.promotion_table import engine_for
-from edge.receipt import build_receipt
-from edge.sale import Sale
-from edge.till import Till, TillError
-from edge.till_protocol import sale_view
+from edge.ledger.money import MoneyError, format_quantity, parse_amount
+from edge.promotions.local_table import engine_for
+from edge.sale.basket import Sale
+from edge.sale.receipt import build_receipt
+from edge.till.session import Till, TillError
+from edge.till.view import sale_view
 from ui import store_operations as ops
 from ui.card_terminal import CardTerminal, SimulatedCardTerminal
 from ui.device_bridge import CallResult, DeviceBridge
@@ -147,7 +147,7 @@ class TillWindow(QMainWindow):
         view = self.view()
         member = None
         if view and view.get("member"):
-            from edge.members import by_id
+            from edge.customers.members import by_id
 
             found = by_id(self.till.conn, view["member"])
             member = f"{found.name or found.card_no or ''} · {found.tier}" if found else None
@@ -240,7 +240,7 @@ class TillWindow(QMainWindow):
         self.sale_screen.say("")
 
     def add_plu(self, plu: str) -> None:
-        from edge import catalog
+        from edge.catalog import products as catalog
 
         product = catalog.by_plu(self.till.conn, plu)
         if product is not None and product.unit == "kg":
@@ -266,7 +266,7 @@ class TillWindow(QMainWindow):
 
     @staticmethod
     def _grams(text: str) -> int:
-        from edge.money import parse_quantity
+        from edge.ledger.money import parse_quantity
 
         return parse_quantity(text)
 

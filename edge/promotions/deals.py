@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from edge.money import QTY_SCALE, div_half_up
-from edge.pricing import PricedLine
+from edge.ledger.money import QTY_SCALE, div_half_up
 from edge.promotions.prorate import prorate
 from edge.promotions.rules import BASIS_POINTS, Deal
+from edge.sale.pricing import PricedLine
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from edge.money import div_half_up, line_amount
-from edge.pricing import LineDiscount, PricedLine, PricingContext
+from edge.ledger.money import div_half_up, line_amount
 from edge.promotions.deals import DealOutcome, price_deal
 from edge.promotions.prorate import prorate
 from edge.promotions.rules import (
@@ -52,6 +51,7 @@ from edge.promotions.rules import (
     Promotion,
 )
 from edge.promotions.validity import Moment, is_open
+from edge.sale.pricing import LineDiscount, PricedLine, PricingContext
 
 LANGUAGES: tuple[Language, ...] = ("zh_CN", "en")
 
@@ -73,7 +73,7 @@ _Recorder = Callable[[Promotion, Iterable[tuple[int, int]]], None]
 
 
 class PromotionsEngine:
-    """Implements edge.pricing.PromotionEngine over a fixed set of promotions, indexed once."""
+    """Implements edge.sale.pricing.PromotionEngine over a fixed set of promotions, indexed once."""
 
     def __init__(self, promotions: Iterable[Promotion], language: Language = "zh_CN") -> None:
         if language not in LANGUAGES:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeGuard
 
-from edge.money import MoneyError, format_amount, parse_amount
+from edge.ledger.money import MoneyError, format_amount, parse_amount
 from edge.promotions.rules import (
     BASIS_POINTS,
     KINDS,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from edge.money import div_half_up
+from edge.ledger.money import div_half_up
 
 BASIS_POINTS = 10_000
 

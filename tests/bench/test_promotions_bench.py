@@ -16,8 +16,7 @@ import statistics
 import time
 from datetime import datetime
 
-from edge.money import line_amount
-from edge.pricing import PricedLine, PricingContext
+from edge.ledger.money import line_amount
 from edge.promotions.engine import PromotionsEngine
 from edge.promotions.rules import (
     AmountOff,
@@ -33,6 +32,7 @@ from edge.promotions.rules import (
     Target,
     Validity,
 )
+from edge.sale.pricing import PricedLine, PricingContext
 from tests.bench.performance_doc import write_section
 
 CATALOG = 100_000

@@ -14,12 +14,12 @@ import uuid
 from pathlib import Path
 
 from edge.config import StoreConfig
-from edge.reports import x_report, z_report
-from edge.returns import return_sale_items
-from edge.sale import Line, Sale, Tender
-from edge.sale_record import record_sale
-from edge.shifts import cash_move, close_shift, open_shift
-from edge.store import open_store, write_transaction
+from edge.ledger.store import open_store, write_transaction
+from edge.sale.basket import Line, Sale, Tender
+from edge.store_ops.reports import x_report, z_report
+from edge.store_ops.returns import return_sale_items
+from edge.store_ops.shifts import cash_move, close_shift, open_shift
+from edge.till.record import record_sale
 from tests.bench.performance_doc import write_section
 
 SALES = 10_000

@@ -26,13 +26,13 @@ import pytest
 
 from cloud_sync.agent import batch_bytes
 from cloud_sync.downlink import Outcome, apply_signed
-from cloud_sync.hq.publish import document_bytes
 from cloud_sync.mqtt_link import make_client
 from cloud_sync.protocol import Ack, CatalogItem, ack_topic, encode, events_topic
 from cloud_sync.settings import BrokerSettings
 from cloud_sync.signing import generate_keypair, load_private_key, load_public_key, sign
-from edge.outbox import canonical_json
-from edge.store import open_store
+from edge.ledger.outbox import canonical_json
+from edge.ledger.store import open_store
+from hq.publish import document_bytes
 from tests.cloud_sync.harness import (
     ROOT,
     Broker,
@@ -51,7 +51,7 @@ TERMINALS = 200
 
 def _spawn(args: list[str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "ui.cli", *args], stdout=out,
+        return subprocess.Popen([sys.executable, "-m", "cli.main", *args], stdout=out,
                                 stderr=out, env=python_env(), cwd=ROOT)
 
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from edge.catalog_import import import_catalog
+from edge.catalog.demo_store import make_gtin13
+from edge.catalog.importer import import_catalog
 from edge.config import DEFAULT_TAX_CLASSES, StoreConfig
-from edge.demo_store import make_gtin13
-from edge.money import format_amount
+from edge.ledger.money import format_amount
+from edge.ledger.store import open_store
 from edge.promotions import PromotionsEngine
 from edge.staff import StaffMember
-from edge.store import open_store
-from edge.till import Till
+from edge.till.session import Till
 from tests.bench.performance_doc import machine, ms, percentile, write_section
 from tests.bench.test_promotions_bench import NOW, _catalog, _promotions
 

@@ -36,7 +36,7 @@ from drivers.scanner.simulator import ScannerSimulator  # noqa: E402
 from edge.config import StoreConfig  # noqa: E402
 from edge.promotions.engine import PromotionsEngine  # noqa: E402
 from edge.promotions.promotion_file import load_promotions  # noqa: E402
-from edge.till import Till  # noqa: E402
+from edge.till.session import Till  # noqa: E402
 from tests.bench.performance_doc import write_section  # noqa: E402
 from ui.devices import Devices  # noqa: E402
 from ui.till_app import TillWindow  # noqa: E402
@@ -56,8 +56,8 @@ t0 = float(sys.argv[2])
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QTimer
 from edge.config import StoreConfig
-from edge.store import open_store
-from edge.till import Till
+from edge.ledger.store import open_store
+from edge.till.session import Till
 from ui.till_app import TillWindow, make_app
 
 app = make_app("zh_CN")

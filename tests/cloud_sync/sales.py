@@ -8,9 +8,9 @@ import sqlite3
 import uuid
 from typing import Any
 
-from edge.clock import utc_now_iso
-from edge.outbox import append_event
-from edge.store import next_counter, write_transaction
+from edge.ledger.clock import utc_now_iso
+from edge.ledger.outbox import append_event
+from edge.ledger.store import next_counter, write_transaction
 
 SKUS = [(f"SKU{n:05d}", f"商品{n}", 100 + (n * 37) % 5000) for n in range(1, 400)]
 

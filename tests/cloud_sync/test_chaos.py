@@ -17,7 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from edge.store import open_store
+from edge.ledger.store import open_store
 from tests.cloud_sync.fault_proxy import FaultProxy
 from tests.cloud_sync.harness import (
     ROOT,
@@ -45,7 +45,7 @@ class Proc:
 
     def start(self) -> None:
         with self.log.open("ab") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "ui.cli", *self.args],
+            self.proc = subprocess.Popen([sys.executable, "-m", "cli.main", *self.args],
                                          stdout=out, stderr=out, env=python_env(), cwd=ROOT)
 
     def kill(self) -> None:

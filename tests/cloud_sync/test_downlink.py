@@ -15,13 +15,13 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from cloud_sync.agent import Agent
 from cloud_sync.downlink import Outcome, applied_version, apply_signed, promote_due_prices
-from cloud_sync.hq.ingest import IngestOptions, IngestWorker
-from cloud_sync.hq.publish import publish_version, send
-from cloud_sync.hq.storage import open_storage
 from cloud_sync.protocol import CatalogItem, PriceItem, version_topic
 from cloud_sync.settings import AgentSettings, BrokerSettings
 from cloud_sync.signing import generate_keypair, load_private_key, load_public_key
-from edge.store import open_store
+from edge.ledger.store import open_store
+from hq.ingest import IngestOptions, IngestWorker
+from hq.publish import publish_version, send
+from hq.storage import open_storage
 from tests.cloud_sync.harness import Broker, Running, wait_until
 
 pytestmark = pytest.mark.dated

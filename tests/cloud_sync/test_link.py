@@ -12,10 +12,10 @@ from zeroconf import Zeroconf
 
 from cloud_sync.agent import Agent
 from cloud_sync.discovery import announce_broker, find_broker
-from cloud_sync.hq.ingest import IngestOptions, IngestWorker
 from cloud_sync.settings import AgentSettings, BrokerSettings
 from cloud_sync.status import read_status
-from edge.store import open_store
+from edge.ledger.store import open_store
+from hq.ingest import IngestOptions, IngestWorker
 from tests.cloud_sync.fault_proxy import FaultProxy
 from tests.cloud_sync.harness import Broker, Running, free_port, wait_until
 from tests.cloud_sync.sales import make_sales

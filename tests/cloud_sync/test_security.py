@@ -12,11 +12,11 @@ import psycopg
 import pytest
 
 from cloud_sync.agent import Agent
-from cloud_sync.hq.ingest import IngestOptions, IngestWorker
 from cloud_sync.mqtt_link import make_client
 from cloud_sync.settings import AgentSettings, BrokerSettings
 from cloud_sync.status import read_status
-from edge.store import open_store
+from edge.ledger.store import open_store
+from hq.ingest import IngestOptions, IngestWorker
 from tests.cloud_sync.harness import ROOT, Broker, Running, make_tls, password_file, wait_until
 from tests.cloud_sync.sales import make_sales
 

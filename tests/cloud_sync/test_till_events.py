@@ -9,9 +9,9 @@ import sqlite3
 import pytest
 
 from cloud_sync.agent import batch_bytes
-from cloud_sync.hq.validation import validate_batch
 from edge.config import CASH_ROUNDINGS, StoreConfig
-from tests.edge.sale_helpers import SUPERVISOR, demo_gtins, logged_in_till
+from hq.validation import validate_batch
+from tests.edge.sale.sale_helpers import SUPERVISOR, demo_gtins, logged_in_till
 
 pytestmark = pytest.mark.dated
 

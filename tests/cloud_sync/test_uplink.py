@@ -13,11 +13,11 @@ import psycopg
 import pytest
 
 from cloud_sync.agent import Agent
-from cloud_sync.hq.ingest import IngestOptions, IngestWorker
 from cloud_sync.settings import AgentSettings, BrokerSettings
 from cloud_sync.status import read_status
-from edge.outbox import append_event
-from edge.store import open_store, write_transaction
+from edge.ledger.outbox import append_event
+from edge.ledger.store import open_store, write_transaction
+from hq.ingest import IngestOptions, IngestWorker
 from tests.cloud_sync.harness import ROOT, Broker, Running, python_env, wait_until
 from tests.cloud_sync.sales import make_sales, sale_payload
 
@@ -119,7 +119,7 @@ def test_pos_sync_status_prints_the_backlog(tmp_path: Path) -> None:
     db = tmp_path / "till.db"
     conn = open_store(db)
     make_sales(conn, "S001", "T01", 2)
-    out = subprocess.run([sys.executable, "-m", "ui.cli", "sync", "--db", str(db), "status",
+    out = subprocess.run([sys.executable, "-m", "cli.main", "sync", "--db", str(db), "status",
                           "--json"], capture_output=True, text=True, env=python_env(), cwd=ROOT,
                          check=True).stdout
     status = json.loads(out)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from drivers.display.simulator import DisplaySimulator
 from drivers.scale.simulator import ScaleSimulator
 from drivers.scanner.simulator import ScannerSimulator
-from ui.cli import main
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from drivers.scale.simulator import ScaleSimulator
 from drivers.scanner.serial_scanner import SerialScanner
 from drivers.scanner.simulator import ScannerSimulator
 from edge.config import StoreConfig
-from edge.till import Till
+from edge.till.session import Till
 from ui.devices import Devices
 from ui.refcount_guard import make_singletons_immortal
 

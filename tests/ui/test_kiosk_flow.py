@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from drivers.printer.simulator import PrintedQr, PrinterSimulator
 from drivers.scale.simulator import ScaleSimulator
 from drivers.scanner.simulator import ScannerSimulator
-from edge.till import Till
+from edge.till.session import Till
 from tests.ui.conftest import activate
 from tests.ui.test_till_flow import gtins
 from ui.devices import Devices

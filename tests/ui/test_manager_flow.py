@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from drivers.rfid.reader import LlrpReader
 from drivers.rfid.simulator import LlrpReaderSimulator, ReaderPopulation, sgtin_population
-from edge import stock
 from edge.config import StoreConfig
+from edge.store_ops import stock
 from tests.ui.conftest import ScriptedPrompts, activate
 from ui.devices import Devices
 from ui.manager_app import COUNT, PRICE, RECEIVING, REPORTS, ManagerWindow

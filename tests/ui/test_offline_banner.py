@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from cloud_sync.agent import Agent
 from cloud_sync.settings import AgentSettings, BrokerSettings
-from edge.till import Till
+from edge.till.session import Till
 from tests.cloud_sync.harness import Broker
 from tests.ui.conftest import ScriptedPrompts
 from tests.ui.test_till_flow import gtins, login, make_window

@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from drivers.printer.simulator import PrintedQr, PrinterSimulator
 from drivers.scanner.simulator import ScannerSimulator
-from edge.members import register_member
-from edge.till import Till
+from edge.customers.members import register_member
+from edge.till.session import Till
 from tests.ui.conftest import ScriptedPrompts, activate
 from ui.devices import Devices
 from ui.till_app import LOGIN, SALE, TENDER, TillWindow

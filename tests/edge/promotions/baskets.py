@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from edge.money import line_amount, parse_amount, parse_quantity
-from edge.pricing import PricedLine, PricingContext
+from edge.ledger.money import line_amount, parse_amount, parse_quantity
 from edge.promotions.engine import PromotionResult, PromotionsEngine
 from edge.promotions.promotion_file import load_promotions
+from edge.sale.pricing import PricedLine, PricingContext
 
 FRIDAY_1030 = datetime(2026, 11, 20, 10, 30)   # ISO weekday 5
 

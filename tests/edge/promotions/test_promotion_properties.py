@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edge.money import line_amount
-from edge.pricing import PricedLine, PricingContext
+from edge.ledger.money import line_amount
 from edge.promotions.engine import PromotionResult, PromotionsEngine
 from edge.promotions.rules import (
     AmountOff,
@@ -26,6 +25,7 @@ from edge.promotions.rules import (
     Target,
     Validity,
 )
+from edge.sale.pricing import PricedLine, PricingContext
 
 pytestmark = pytest.mark.dated
 

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from edge.pricing import PricedLine
+from edge.sale.pricing import PricedLine
 from tests.edge.promotions.baskets import by_line, line, price, promo
 
 pytestmark = pytest.mark.dated

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from edge.pricing import PricingContext, PromotionEngine
 from edge.promotions import PromotionsEngine
 from edge.promotions.promotion_file import load_promotions
+from edge.sale.pricing import PricingContext, PromotionEngine
 from tests.edge.promotions.baskets import FRIDAY_1030, engine, line, price, promo
 
 pytestmark = pytest.mark.dated

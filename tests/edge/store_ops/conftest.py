@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 
 from edge.config import StoreConfig
-from edge.members import register_member
-from edge.pricing import LineDiscount, PricedLine, PricingContext
+from edge.customers.members import register_member
+from edge.customers.stored_value import apply_hq_balance
+from edge.ledger.store import open_store, write_transaction
+from edge.sale.pricing import LineDiscount, PricedLine, PricingContext
 from edge.staff import add_staff
-from edge.store import open_store, write_transaction
-from edge.stored_value import apply_hq_balance
-from edge.till import Till
-from edge.till_protocol import TillProtocol
+from edge.till.session import Till
+from ui.headless.protocol import TillProtocol
 
 PRODUCTS = [
     # sku, gtin13, name, unit, price (fen), tax class, category

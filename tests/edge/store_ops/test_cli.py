@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from edge.store import open_store
+from cli.main import main
+from edge.ledger.store import open_store
 from tests.edge.store_ops.conftest import seed
-from ui.cli import main
 
 pytestmark = pytest.mark.dated
 

@@ -7,9 +7,9 @@ import sqlite3
 import pytest
 
 from edge.config import StoreConfig
-from edge.members import apply_hq_points, identify, mask_phone, points_earned, register_member
+from edge.customers.members import apply_hq_points, identify, mask_phone, points_earned, register_member
+from edge.ops_config import StoreOpsConfig
 from edge.ops_error import OpsError
-from edge.store_ops_config import StoreOpsConfig
 from tests.edge.store_ops.conftest import Client, points
 
 pytestmark = pytest.mark.dated

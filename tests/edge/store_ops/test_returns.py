@@ -7,9 +7,9 @@ import sqlite3
 
 import pytest
 
-from edge.members import apply_hq_points
-from edge.money import parse_amount
-from edge.till import Till
+from edge.customers.members import apply_hq_points
+from edge.ledger.money import parse_amount
+from edge.till.session import Till
 from tests.edge.store_ops.conftest import SUPERVISOR, Client, on_hand, points
 
 pytestmark = pytest.mark.dated

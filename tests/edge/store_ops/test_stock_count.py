@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from edge.stock import set_level, suggestions
-from edge.store_ops_config import StoreOpsConfig
+from edge.ops_config import StoreOpsConfig
+from edge.store_ops.stock import set_level, suggestions
 from tests.edge.store_ops.conftest import SUPERVISOR, Client, on_hand
 
 pytestmark = pytest.mark.dated

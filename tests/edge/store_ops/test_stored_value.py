@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
-from edge.clock import utc_now_iso
-from edge.outbox import mark_acked
-from edge.stored_value import apply_hq_balance, balance
+from edge.customers.stored_value import apply_hq_balance, balance
+from edge.ledger.clock import utc_now_iso
+from edge.ledger.outbox import mark_acked
 from tests.edge.store_ops.conftest import Client
 
 pytestmark = pytest.mark.dated

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from edge.members import apply_hq_points
-from edge.money import parse_amount
+from edge.customers.members import apply_hq_points
+from edge.ledger.money import parse_amount
 from tests.edge.store_ops.conftest import SUPERVISOR, Client
 
 pytestmark = pytest.mark.dated

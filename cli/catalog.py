@@ -1,0 +1,47 @@
+"""`pos catalog import FILE.csv [--strict]`: upsert products, report bad rows by line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cli._options import add_store_options, open_configured_store
+from cli.main import CommandError
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("catalog", help="products")
+    actions = parser.add_subparsers(dest="action", required=True)
+    imp = actions.add_parser("import", help="import products from a UTF-8 CSV (see docs/catalog.md)")
+    add_store_options(imp)
+    imp.add_argument("file")
+    imp.add_argument("--strict", action="store_true", help="any bad row: import nothing")
+    imp.set_defaults(run=run_import)
+
+
+def _progress_bar(done: int, total: int) -> None:
+    if not sys.stderr.isatty():
+        return
+    filled = 30 * done // max(total, 1)
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {100 * done // max(total, 1):3d}%")
+    sys.stderr.flush()
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from edge.catalog.importer import CatalogFileError, import_catalog
+
+    conn, config = open_configured_store(args)
+    try:
+        report = import_catalog(conn, args.file, config.tax_classes, strict=args.strict,
+                                progress=_progress_bar)
+    except (OSError, CatalogFileError) as exc:
+        raise CommandError(f"{args.file}: {exc}") from None
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    for error in report.errors:
+        print(f"{args.file}:{error.line}: {error.reason}", file=sys.stderr)
+    if not report.committed:
+        print(f"nothing imported: {len(report.errors)} bad rows (--strict)")
+        return 1
+    print(f"imported {report.imported} products, {len(report.errors)} bad rows")
+    return 1 if report.errors else 0

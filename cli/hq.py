@@ -1,0 +1,159 @@
+"""`pos hq`: HQ ingest workers, publishing signed downlink versions, stats, and key generation."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date, datetime
+from typing import Any
+
+from cli.main import CommandError
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("hq", help="HQ: ingest, publish, stats, keygen")
+    sub = parser.add_subparsers(dest="hq_command", required=True, metavar="HQ_COMMAND")
+
+    ingest = sub.add_parser("ingest", help="run ingest workers on the shared subscription")
+    _db(ingest)
+    _broker(ingest)
+    ingest.add_argument("--workers", type=int, default=1)
+    ingest.add_argument("--signing-key", default="", help="HQ private key, to sign snapshots")
+    ingest.add_argument("--timezone", default="Asia/Shanghai", help="for business dates")
+    ingest.set_defaults(run=run_ingest)
+
+    publish = sub.add_parser("publish", help="make and send a new signed version to stores")
+    publish.add_argument("stream", choices=["catalog", "prices", "promotions"])
+    publish.add_argument("file", help="a JSON array of items")
+    _db(publish)
+    _broker(publish)
+    publish.add_argument("--signing-key", required=True)
+    publish.add_argument("--stores", default="", help="comma-separated; default: every store")
+    publish.set_defaults(run=run_publish)
+
+    stats = sub.add_parser("stats", help="per store and terminal: seen, seqs, gaps, sales")
+    _db(stats)
+    stats.add_argument("--json", action="store_true")
+    stats.add_argument("--date", default="", help="business date (default: today at HQ)")
+    stats.add_argument("--timezone", default="Asia/Shanghai")
+    stats.set_defaults(run=run_stats)
+
+    keygen = sub.add_parser("keygen", help="make HQ's Ed25519 signing key pair")
+    keygen.add_argument("--private", required=True)
+    keygen.add_argument("--public", required=True)
+    keygen.set_defaults(run=run_keygen)
+
+
+def _db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", required=True,
+                        help="postgresql://... or a SQLite path (sqlite:///path) for a demo")
+
+
+def _broker(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=1883)
+    parser.add_argument("--username", default="")
+    parser.add_argument("--password", default="")
+    parser.add_argument("--tls", action="store_true")
+    parser.add_argument("--ca-file", default="")
+    parser.add_argument("--keepalive", type=int, default=10)
+
+
+def _broker_settings(args: argparse.Namespace) -> Any:
+    from cloud_sync.settings import BrokerSettings
+
+    return BrokerSettings(host=args.host, port=args.port, tls=args.tls, ca_file=args.ca_file,
+                          username=args.username, password=args.password,
+                          keepalive=args.keepalive)
+
+
+def run_ingest(args: argparse.Namespace) -> int:
+    import logging
+    import signal
+    import threading
+
+    from hq.ingest import IngestOptions, run_workers
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    options = IngestOptions(db_url=args.db, broker=_broker_settings(args),
+                            signing_key=args.signing_key, timezone=args.timezone)
+    try:
+        run_workers(options, args.workers, stop)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cloud_sync.signing import SignatureError, load_private_key
+    from hq.publish import PublishError, publish_version, read_items, send
+    from hq.storage import open_storage
+
+    try:
+        key = load_private_key(Path(args.signing_key))
+        items = read_items(args.stream, Path(args.file))
+    except (PublishError, SignatureError, OSError) as exc:
+        raise CommandError(str(exc)) from None
+    storage = open_storage(args.db)
+    try:
+        stores = [s for s in args.stores.split(",") if s] or storage.stores()
+        if not stores:
+            raise CommandError("no stores known yet; name them with --stores")
+        sent = []
+        for store in stores:
+            version, signed = publish_version(storage, key, args.stream, items, store)
+            sent.append((store, args.stream, version, signed))
+            print(f"{store}: {args.stream} version {version} ({len(items)} items)")
+    finally:
+        storage.close()
+    try:
+        send(_broker_settings(args), sent)
+    except OSError as exc:
+        raise CommandError(f"stored, but the broker is unreachable ({exc}); stores will catch"
+                           " up from the retained head when it is back") from None
+    return 0
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+    from zoneinfo import ZoneInfo
+
+    from hq.storage import open_storage
+
+    day = date.fromisoformat(args.date) if args.date else \
+        datetime.now(ZoneInfo(args.timezone)).date()
+    storage = open_storage(args.db, args.timezone)
+    try:
+        rows = storage.stats(day)
+    finally:
+        storage.close()
+    if args.json:
+        print(json.dumps({"date": day.isoformat(), "terminals": [asdict(r) for r in rows]},
+                         ensure_ascii=False, indent=2))
+        return 0
+    print(f"{'store':<10} {'terminal':<10} {'online':<6} {'acked_to':>9} {'max_seq':>9} "
+          f"{'sales':>7} {'amount':>14} {'dead':>5}  last seen / gaps")
+    for r in rows:
+        sign, fen = ("-" if r.amount_today < 0 else ""), abs(r.amount_today)
+        amount = f"{sign}{fen // 100}.{fen % 100:02d}"
+        gaps = " ".join(f"{a}-{b}" for a, b in r.gaps)
+        print(f"{r.store:<10} {r.terminal:<10} {'yes' if r.online else 'no':<6} "
+              f"{r.acked_to:>9} {r.max_seq:>9} {r.sales_today:>7} {amount:>14} "
+              f"{r.dead_letters:>5}  {r.last_seen or '-'} {gaps}".rstrip())
+    return 0
+
+
+def run_keygen(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cloud_sync.signing import generate_keypair
+
+    if Path(args.private).exists():
+        raise CommandError(f"{args.private} exists; not overwriting a signing key")
+    key_id = generate_keypair(Path(args.private), Path(args.public))
+    print(f"key id {key_id}; pin {args.public} on every store ([sync] hq_public_key)")
+    return 0

@@ -1,0 +1,30 @@
+"""`pos journal verify`: check the hash chain of the electronic journal."""
+
+from __future__ import annotations
+
+import argparse
+
+from cli._options import add_store_options, open_configured_store
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("journal", help="the electronic journal")
+    actions = parser.add_subparsers(dest="action", required=True)
+    verify = actions.add_parser("verify", help="report edited, removed or reordered entries")
+    add_store_options(verify)
+    verify.set_defaults(run=run_verify)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from edge.ledger.journal import verify
+
+    conn, _ = open_configured_store(args)
+    problems = verify(conn)
+    count = conn.execute("SELECT count(*) FROM journal").fetchone()[0]
+    for problem in problems:
+        print(f"journal entry {problem.seq}: {problem.problem}")
+    if problems:
+        print(f"journal BROKEN: {len(problems)} problems in {count} entries")
+        return 1
+    print(f"journal ok: {count} entries, chain intact")
+    return 0

@@ -1,0 +1,165 @@
+"""`pos stock onhand|alerts|receive|level|count-start|variance|approve`: the stock ledger."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+
+from cli._options import add_store_options, open_configured_store
+from cli.main import CommandError
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("stock", help="stock on hand, receipts, counts, replenishment")
+    actions = parser.add_subparsers(dest="action", required=True)
+    onhand = actions.add_parser("onhand", help="on-hand quantity of SKUs")
+    add_store_options(onhand)
+    onhand.add_argument("sku", nargs="+")
+    onhand.set_defaults(run=run_onhand)
+    alerts = actions.add_parser("alerts", help="negative stock and low-stock order suggestions")
+    add_store_options(alerts)
+    alerts.set_defaults(run=run_alerts)
+    receive = actions.add_parser("receive", help="a supplier receipt: SKU=QTY ...")
+    add_store_options(receive)
+    receive.add_argument("items", nargs="+", metavar="SKU=QTY")
+    receive.add_argument("--reference", default="", help="delivery note / PO number")
+    receive.add_argument("--staff", default="cli")
+    receive.set_defaults(run=run_receive)
+    level = actions.add_parser("level", help="set a SKU's min/max for replenishment")
+    add_store_options(level)
+    level.add_argument("sku")
+    level.add_argument("--min", required=True)
+    level.add_argument("--max", required=True)
+    level.add_argument("--lead-days", type=int, default=2)
+    level.set_defaults(run=run_level)
+    start = actions.add_parser("count-start", help="open a stock count (full, or one category)")
+    add_store_options(start)
+    start.add_argument("--category")
+    start.add_argument("--staff", default="cli")
+    start.set_defaults(run=run_count_start)
+    var = actions.add_parser("variance", help="a count's variance report")
+    add_store_options(var)
+    var.add_argument("count")
+    var.set_defaults(run=run_variance)
+    approve = actions.add_parser("approve", help="post a count's variances (supervisor)")
+    add_store_options(approve)
+    approve.add_argument("count")
+    approve.add_argument("--staff", required=True)
+    approve.add_argument("--pin")
+    approve.set_defaults(run=run_approve)
+
+
+def _qty(text: str) -> int:
+    from edge.ledger.money import MoneyError, parse_quantity
+
+    try:
+        return parse_quantity(text)
+    except MoneyError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _signed(qty: int) -> str:
+    from edge.ledger.money import format_quantity
+
+    return ("-" if qty < 0 else "") + format_quantity(abs(qty)) if qty else "0"
+
+
+def run_onhand(args: argparse.Namespace) -> int:
+    from edge.store_ops.stock import on_hand
+
+    conn, _ = open_configured_store(args)
+    for sku in args.sku:
+        print(f"{sku}\t{_signed(on_hand(conn, sku))}")
+    return 0
+
+
+def run_alerts(args: argparse.Namespace) -> int:
+    from edge.ops_config import store_ops_config
+    from edge.store_ops.stock import negative_stock, suggestions
+
+    conn, config = open_configured_store(args)
+    for sku, qty in negative_stock(conn):
+        print(f"NEGATIVE\t{sku}\t{_signed(qty)}")
+    for s in suggestions(conn, store_ops_config(config)):
+        print(f"LOW\t{s.sku}\ton hand {_signed(s.on_hand)}\tmin {_signed(s.min_qty)}"
+              f"\tmax {_signed(s.max_qty)}\torder {_signed(s.order_qty)}")
+    return 0
+
+
+def run_receive(args: argparse.Namespace) -> int:
+    from edge.ops_error import OpsError
+    from edge.store_ops.stock import move
+
+    items = []
+    for item in args.items:
+        sku, sep, qty = item.partition("=")
+        if not sep:
+            raise CommandError(f"{item}: write SKU=QTY")
+        items.append((sku, _qty(qty)))
+    conn, _ = open_configured_store(args)
+    try:
+        seq = move(conn, args.staff, "receipt", items, args.reference)
+    except OpsError as exc:
+        raise CommandError(f"{exc.code}: {exc}") from None
+    print(f"received {len(items)} items (event {seq})")
+    return 0
+
+
+def run_level(args: argparse.Namespace) -> int:
+    from edge.ops_error import OpsError
+    from edge.store_ops.stock import set_level
+
+    conn, _ = open_configured_store(args)
+    try:
+        set_level(conn, args.sku, _qty(args.min), _qty(args.max), args.lead_days)
+    except OpsError as exc:
+        raise CommandError(f"{exc.code}: {exc}") from None
+    print(f"{args.sku}: min {args.min}, max {args.max}, lead time {args.lead_days} days")
+    return 0
+
+
+def run_count_start(args: argparse.Namespace) -> int:
+    from edge.store_ops.stock import start_count
+
+    conn, _ = open_configured_store(args)
+    print(start_count(conn, args.staff, args.category))
+    return 0
+
+
+def _print_variance(lines: list[object]) -> None:
+    from edge.ledger.money import format_amount
+    from edge.store_ops.stock import VarianceLine
+
+    for ln in lines:
+        assert isinstance(ln, VarianceLine)
+        counted = "not counted" if ln.counted is None else _signed(ln.counted)
+        print(f"{ln.sku}\t{ln.name}\texpected {_signed(ln.expected)}\tcounted {counted}"
+              f"\tvariance {_signed(ln.variance)}\t{format_amount(ln.value)}")
+
+
+def run_variance(args: argparse.Namespace) -> int:
+    from edge.ops_error import OpsError
+    from edge.store_ops.stock import variance
+
+    conn, _ = open_configured_store(args)
+    try:
+        _print_variance(list(variance(conn, args.count)))
+    except OpsError as exc:
+        raise CommandError(f"{exc.code}: {exc}") from None
+    return 0
+
+
+def run_approve(args: argparse.Namespace) -> int:
+    from edge.ops_error import OpsError
+    from edge.staff import StaffError, authenticate
+    from edge.store_ops.stock import approve_count
+
+    conn, _ = open_configured_store(args)
+    try:
+        staff = authenticate(conn, args.staff, args.pin or getpass.getpass("PIN: "))
+        _print_variance(list(approve_count(conn, args.count, staff.id, staff.role)))
+    except StaffError as exc:
+        raise CommandError(str(exc)) from None
+    except OpsError as exc:
+        raise CommandError(f"{exc.code}: {exc}") from None
+    return 0

@@ -1,0 +1,74 @@
+"""`pos sync`: run the store's sync agent; `pos sync status`: print what it last reported."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from cli.main import CommandError
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("sync", help="run the cloud sync agent / show its status")
+    parser.add_argument("--db", default="store.db", help="the till's SQLite database")
+    parser.add_argument("--config", default="store.toml", help="TOML with [store] and [sync]")
+    parser.set_defaults(run=run_agent)
+    sub = parser.add_subparsers(dest="sync_command")
+    status = sub.add_parser("status", help="connected, pending events, oldest, last ack, error")
+    status.add_argument("--db", default=argparse.SUPPRESS, help="as for `pos sync`")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(run=show_status)
+
+
+def run_agent(args: argparse.Namespace) -> int:
+    import logging
+    import signal
+    import threading
+    from pathlib import Path
+
+    from cloud_sync.agent import Agent
+    from cloud_sync.settings import SettingsError, load_agent_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        settings = load_agent_settings(Path(args.config))
+    except SettingsError as exc:
+        raise CommandError(str(exc)) from None
+    discover = None
+    if settings.broker.discover:
+        from cloud_sync.discovery import find_broker
+        discover = find_broker
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        Agent(settings, args.db, discover).run(stop)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def show_status(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cloud_sync.status import read_status
+    from edge.ledger.store import open_store
+
+    if not Path(args.db).exists():
+        raise CommandError(f"no database at {args.db}")
+    conn = open_store(args.db)
+    try:
+        status = read_status(conn)
+    finally:
+        conn.close()
+    if args.json:
+        print(json.dumps(status.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    age = f"{status.oldest_pending_age_s:.0f} s" if status.oldest_pending_age_s is not None else "-"
+    print(f"connected:      {'yes' if status.connected else 'no'} {status.broker}")
+    print(f"pending events: {status.pending} (oldest {age})")
+    print(f"rejected:       {status.rejected}")
+    print(f"last ack:       {status.last_ack_at or '-'} (seq {status.last_acked_seq})")
+    print(f"last error:     {status.last_error or '-'} {status.last_error_at or ''}".rstrip())
+    print(f"updated:        {status.updated_at or '-'}")
+    return 0

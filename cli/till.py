@@ -1,0 +1,31 @@
+"""`pos till [--headless]`: the cashier's till, or its JSON-lines protocol on stdin/stdout."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cli._options import add_store_options, open_configured_store
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("till", help="run the till")
+    add_store_options(parser)
+    parser.add_argument("--headless", action="store_true",
+                        help="speak JSON lines on stdin/stdout instead of showing a window "
+                             "(docs/headless.md)")
+    parser.set_defaults(run=run_till)
+
+
+def run_till(args: argparse.Namespace) -> int:
+    from edge.promotions.local_table import engine_for
+    from edge.till.session import Till
+    from ui.headless.protocol import serve
+
+    conn, config = open_configured_store(args)
+    if args.headless:
+        serve(Till(conn, config, engine_for(conn, config)), sys.stdin.buffer, sys.stdout)
+        return 0
+    from ui.till_app import run_till_app
+
+    return run_till_app(conn, config)

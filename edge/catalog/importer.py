@@ -1,0 +1,207 @@
+"""`pos catalog import FILE.csv`: upsert products idempotently from a UTF-8 CSV.
+
+Rule: bad rows are reported with their line number and reason and the good rows are imported;
+with `strict` any bad row means nothing is imported. A row is all-or-nothing: its product and its
+GTINs change together or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from edge.catalog.barcodes import is_valid_gtin, normalize_plu
+from edge.ledger.money import MoneyError, parse_amount
+from edge.ledger.store import write_transaction
+
+COLUMNS = ("sku", "gtins", "plu", "name_zh", "name_en", "unit", "price", "tax_class", "category",
+           "age_restricted", "active")
+REQUIRED = ("sku", "name_zh", "unit", "price", "tax_class")
+_BOOL = {"": False, "0": False, "1": True, "false": False, "true": True, "no": False, "yes": True}
+_BATCH = 2000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    committed: bool = True
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    sku: str
+    gtins: tuple[str, ...]
+    plu: str | None
+    name_zh: str
+    name_en: str
+    unit: str
+    price: int
+    tax_class: str
+    category: str
+    age_restricted: bool
+    active: bool
+
+
+class CatalogFileError(ValueError):
+    """The file as a whole cannot be read (missing columns, not a CSV)."""
+
+
+def import_catalog(conn: sqlite3.Connection, path: str | Path, tax_classes: dict[str, int],
+                   strict: bool = False, progress: Progress | None = None) -> ImportReport:
+    data = Path(path).read_bytes()
+    report = ImportReport()
+    rows: list[tuple[int, ProductRow]] = []
+    total_bytes = max(len(data), 1)
+    for line, raw, consumed in _rows(data):
+        try:
+            rows.append((line, parse_row(raw, tax_classes)))
+        except ValueError as exc:
+            report.errors.append(RowError(line, str(exc)))
+        if progress and line % 5000 == 0:
+            progress(consumed, total_bytes)
+    if strict and report.errors:
+        report.committed = False
+        return report
+    # Strict: one transaction for the whole file. Otherwise batches, so a huge file does not hold
+    # the write lock (and the till) for its whole length.
+    batch_size = max(len(rows), 1) if strict else _BATCH
+    try:
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start:start + batch_size]
+            with write_transaction(conn):
+                for line, row in batch:
+                    error = _upsert(conn, row)
+                    if error:
+                        report.errors.append(RowError(line, error))
+                    else:
+                        report.imported += 1
+                if strict and report.errors:
+                    raise _StrictAbort
+            if progress:
+                progress((start + len(batch)) * total_bytes // len(rows), total_bytes)
+    except _StrictAbort:
+        report.committed = False
+        report.imported = 0
+    report.errors.sort(key=lambda e: e.line)
+    return report
+
+
+class _StrictAbort(Exception):
+    """Raised inside the strict transaction to roll it back."""
+
+
+def _rows(data: bytes) -> Iterator[tuple[int, dict[str, str], int]]:
+    """(line number, row, bytes consumed); undecodable rows become an error row, not a crash."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    text = data.decode("utf-8", errors="surrogateescape")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CatalogFileError("the file is empty") from None
+    header = [h.strip().lower() for h in header]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise CatalogFileError(f"missing columns: {', '.join(missing)} (expected {', '.join(COLUMNS)})")
+    consumed = 0
+    for values in reader:
+        line = reader.line_num
+        consumed += sum(len(v) + 1 for v in values)
+        if not values or all(not v.strip() for v in values):
+            continue
+        yield line, _as_row(header, values, line), consumed
+
+
+def _as_row(header: list[str], values: list[str], line: int) -> dict[str, str]:
+    row = dict(zip(header, values, strict=False))
+    row["__extra__"] = "1" if len(values) > len(header) else ""
+    return row
+
+
+def parse_row(raw: dict[str, str], tax_classes: dict[str, int]) -> ProductRow:
+    for key, value in raw.items():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"column {key}: not valid UTF-8 (save the file as UTF-8)") from None
+    if raw.get("__extra__"):
+        raise ValueError("more fields than columns in the header")
+    get = {k: (v or "").strip() for k, v in raw.items()}
+    sku = get.get("sku", "")
+    if not sku or len(sku) > 64:
+        raise ValueError("sku is empty or longer than 64 characters")
+    name_zh = get.get("name_zh", "")
+    if not name_zh:
+        raise ValueError("name_zh is empty")
+    unit = get.get("unit", "")
+    if unit not in ("each", "kg"):
+        raise ValueError(f"unit must be 'each' or 'kg', not {unit!r}")
+    try:
+        price = parse_amount(get.get("price", ""))
+    except MoneyError as exc:
+        raise ValueError(f"price: {exc}") from None
+    tax_class = get.get("tax_class", "")
+    if tax_class not in tax_classes:
+        raise ValueError(f"unknown tax_class {tax_class!r} (known: {', '.join(sorted(tax_classes))})")
+    gtins = []
+    for code in filter(None, (g.strip() for g in get.get("gtins", "").replace(";", "|").split("|"))):
+        if not is_valid_gtin(code):
+            raise ValueError(f"invalid GTIN {code!r} (needs 8, 12, 13 or 14 digits and a right "
+                             "check digit)")
+        gtins.append(code.zfill(14))
+    plu = get.get("plu") or None
+    return ProductRow(sku, tuple(dict.fromkeys(gtins)), normalize_plu(plu) if plu else None,
+                      name_zh, get.get("name_en") or name_zh, unit, price, tax_class,
+                      get.get("category", ""), _flag(get, "age_restricted", False),
+                      _flag(get, "active", True))
+
+
+def _flag(row: dict[str, str], key: str, default: bool) -> bool:
+    value = row.get(key, "").lower()
+    if value == "":
+        return default
+    if value not in _BOOL:
+        raise ValueError(f"{key} must be 0/1, true/false or yes/no, not {value!r}")
+    return _BOOL[value]
+
+
+def _upsert(conn: sqlite3.Connection, row: ProductRow) -> str | None:
+    """Write one product and its GTINs, or return why not (checked before anything is written)."""
+    for gtin in row.gtins:
+        owner = conn.execute("SELECT sku FROM product_gtin WHERE gtin = ?", (gtin,)).fetchone()
+        if owner and owner[0] != row.sku:
+            return f"GTIN {gtin.lstrip('0')} already belongs to SKU {owner[0]}"
+    if row.plu:
+        owner = conn.execute("SELECT sku FROM product WHERE plu = ?", (row.plu,)).fetchone()
+        if owner and owner[0] != row.sku:
+            return f"PLU {row.plu} already belongs to SKU {owner[0]}"
+    conn.execute(
+        "INSERT INTO product (sku, plu, name_zh, name_en, unit, price, tax_class, category,"
+        " age_restricted, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (sku) DO UPDATE SET plu = excluded.plu, name_zh = excluded.name_zh,"
+        " name_en = excluded.name_en, unit = excluded.unit, price = excluded.price,"
+        " tax_class = excluded.tax_class, category = excluded.category,"
+        " age_restricted = excluded.age_restricted, active = excluded.active",
+        (row.sku, row.plu, row.name_zh, row.name_en, row.unit, row.price, row.tax_class,
+         row.category, int(row.age_restricted), int(row.active)),
+    )
+    if row.gtins:
+        conn.execute(f"DELETE FROM product_gtin WHERE sku = ? AND gtin NOT IN "
+                     f"({','.join('?' * len(row.gtins))})", (row.sku, *row.gtins))
+        conn.executemany("INSERT OR IGNORE INTO product_gtin (gtin, sku) VALUES (?, ?)",
+                         [(g, row.sku) for g in row.gtins])
+    return None

@@ -1,0 +1,65 @@
+"""The outbox: every fact HQ must receive, with a UUID and a per-terminal gapless seq given in the
+fact's own transaction. Rows leave 'pending' only on HQ's application acknowledgement.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from edge.ledger.clock import utc_now_iso
+from edge.ledger.store import next_counter
+
+
+@dataclass(frozen=True)
+class OutboxEvent:
+    seq: int
+    event_id: str
+    type: str
+    payload: dict[str, Any]
+    created_at: str
+
+
+def append_event(conn: sqlite3.Connection, event_type: str, payload: dict[str, Any]) -> OutboxEvent:
+    """Add one event; call inside the write transaction that records the fact itself."""
+    seq = next_counter(conn, "outbox_seq")
+    event = OutboxEvent(seq, str(uuid.uuid4()), event_type, payload, utc_now_iso())
+    conn.execute(
+        "INSERT INTO outbox (seq, event_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+        (event.seq, event.event_id, event.type, canonical_json(payload), event.created_at),
+    )
+    return event
+
+
+def pending_events(conn: sqlite3.Connection, after_seq: int = 0, limit: int = 500) -> list[OutboxEvent]:
+    rows = conn.execute(
+        "SELECT seq, event_id, type, payload, created_at FROM outbox"
+        " WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?",
+        (after_seq, limit),
+    ).fetchall()
+    return [OutboxEvent(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+
+
+def mark_acked(conn: sqlite3.Connection, up_to_seq: int) -> int:
+    """HQ committed every event up to `up_to_seq` (a cumulative ack). Returns rows newly acked."""
+    cur = conn.execute(
+        "UPDATE outbox SET state = 'acked', acked_at = ? WHERE state = 'pending' AND seq <= ?",
+        (utc_now_iso(), up_to_seq),
+    )
+    return cur.rowcount
+
+
+def mark_rejected(conn: sqlite3.Connection, seq: int, reason: str) -> None:
+    """HQ refused the event (dead-lettered it); kept, marked, and shown to an operator."""
+    conn.execute(
+        "UPDATE outbox SET state = 'rejected', acked_at = ?, reject_reason = ? WHERE seq = ?",
+        (utc_now_iso(), reason, seq),
+    )
+
+
+def canonical_json(value: Any) -> str:
+    """One spelling per value: sorted keys, no spaces, UTF-8 kept as is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

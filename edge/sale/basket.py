@@ -1,0 +1,149 @@
+"""The basket being sold: lines, tenders and totals, in memory, with no I/O. The till persists a
+sale only when it becomes a fact (completed or cancelled) or when it is suspended.
+
+Invariants after every `reprice`:
+- line.total = line.gross - line.discount, never negative;
+- sale.total = sum(line.total) (+ sale.tax when prices exclude VAT);
+- sale.tax = sum(line.tax) (rule TAX_PER_LINE in edge/ledger/tax.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from edge.ledger.money import line_amount
+from edge.ledger.tax import line_tax
+from edge.sale.pricing import LineDiscount, PricedLine, PricingContext, PromotionEngine
+
+
+@dataclass
+class PriceOverride:
+    original_price: int
+    by_staff: str
+    approved_by: str
+    reason: str
+
+
+@dataclass
+class Line:
+    line_no: int
+    sku: str
+    name_zh: str
+    name_en: str
+    unit: str
+    category: str
+    qty_milli: int
+    unit_price: int
+    tax_class: str
+    tax_rate_bp: int
+    age_restricted: bool = False
+    fixed_gross: int | None = None      # the price printed on a scale label is the price
+    override: PriceOverride | None = None
+    gross: int = 0
+    discount: int = 0
+    total: int = 0
+    tax: int = 0
+    discounts: list[LineDiscount] = field(default_factory=list)
+
+    def name(self, locale: str) -> str:
+        return self.name_zh if locale.startswith("zh") else self.name_en
+
+
+@dataclass
+class Tender:
+    tender_no: int
+    type: str
+    amount: int                      # what the customer handed over (cash) or was charged
+    reference: str | None = None
+    approval_code: str | None = None
+    masked_pan: str | None = None
+
+
+@dataclass
+class Sale:
+    id: str
+    store_id: str
+    terminal_id: str
+    staff_id: str
+    opened_at: str
+    status: str = "open"             # open | completed | cancelled | suspended
+    lines: list[Line] = field(default_factory=list)
+    voided_lines: list[Line] = field(default_factory=list)
+    tenders: list[Tender] = field(default_factory=list)
+    next_line_no: int = 1
+    age_confirmed_by: str | None = None
+    member_id: str | None = None
+    member_tier: str | None = None
+    coupons: list[str] = field(default_factory=list)
+    subtotal: int = 0
+    discount: int = 0
+    tax: int = 0
+    total: int = 0
+    rounding: int = 0
+    change: int = 0
+    closed_at: str | None = None
+    receipt_no: int | None = None
+    event_seq: int | None = None
+
+    @property
+    def paid(self) -> int:
+        return sum(t.amount for t in self.tenders)
+
+    @property
+    def remaining(self) -> int:
+        """What is still owed before any cash rounding (0 once completed)."""
+        return self.total + self.rounding - (self.paid - self.change)
+
+    @property
+    def totalled(self) -> bool:
+        """Payment has started: changing the basket now is a 'void after total'."""
+        return bool(self.tenders)
+
+    def line(self, line_no: int) -> Line | None:
+        return next((ln for ln in self.lines if ln.line_no == line_no), None)
+
+    def needs_age_check(self) -> bool:
+        return self.age_confirmed_by is None and any(ln.age_restricted for ln in self.lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> Sale:
+        def line(d: dict[str, Any]) -> Line:
+            d = dict(d)
+            d["override"] = PriceOverride(**d["override"]) if d.get("override") else None
+            d["discounts"] = [LineDiscount(**x) for x in d.get("discounts", [])]
+            return Line(**d)
+
+        d = dict(data)
+        d["lines"] = [line(x) for x in d["lines"]]
+        d["voided_lines"] = [line(x) for x in d["voided_lines"]]
+        d["tenders"] = [Tender(**x) for x in d["tenders"]]
+        return Sale(**d)
+
+
+def reprice(sale: Sale, engine: PromotionEngine, now: datetime, prices_include_tax: bool) -> None:
+    """Recompute every line and the sale's totals from unit prices, quantities and promotions."""
+    for ln in sale.lines:
+        ln.gross = ln.fixed_gross if ln.fixed_gross is not None else line_amount(ln.unit_price,
+                                                                                  ln.qty_milli)
+    priced = [PricedLine(ln.line_no, ln.sku, ln.category, ln.unit, ln.qty_milli, ln.unit_price,
+                         ln.gross) for ln in sale.lines]
+    context = PricingContext(now, sale.store_id, sale.member_tier, frozenset(sale.coupons))
+    by_line: dict[int, list[LineDiscount]] = {}
+    for discount in engine.apply(priced, context):
+        by_line.setdefault(discount.line_no, []).append(discount)
+    for ln in sale.lines:
+        ln.discounts = by_line.get(ln.line_no, [])
+        ln.discount = min(sum(d.amount for d in ln.discounts), ln.gross)
+        ln.total = ln.gross - ln.discount
+        ln.tax = line_tax(ln.total, ln.tax_rate_bp, prices_include_tax)
+    sale.subtotal = sum(ln.gross for ln in sale.lines)
+    sale.discount = sum(ln.discount for ln in sale.lines)
+    sale.tax = sum(ln.tax for ln in sale.lines)
+    lines_total = sum(ln.total for ln in sale.lines)
+    sale.total = lines_total if prices_include_tax else lines_total + sale.tax

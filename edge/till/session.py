@@ -1,0 +1,396 @@
+"""A till session: who is logged in, the sale in progress, and every action a cashier can take.
+Both the Qt till and the headless JSON-lines till drive this one class.
+
+Rule: an action that fails raises TillError and leaves the session exactly as it was; every
+check happens before the first change.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from edge.catalog import products as catalog
+from edge.catalog.barcodes import BarcodeError, Scan, interpret
+from edge.catalog.products import Product
+from edge.config import StoreConfig
+from edge.customers.account_tenders import check_account_tender
+from edge.ledger.clock import utc_now_iso
+from edge.ledger.journal import append_entry
+from edge.ledger.money import QTY_SCALE, MoneyError, div_half_up, parse_quantity
+from edge.ledger.store import write_transaction
+from edge.sale.basket import Line, PriceOverride, Sale, reprice
+from edge.sale.pricing import NoPromotions, PromotionEngine
+from edge.sale.tenders import TENDER_TYPES, TenderError, apply_tender
+from edge.staff import StaffError, StaffMember, authenticate
+from edge.till.record import load_draft, record_sale, save_draft
+
+
+class TillError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+Override = dict[str, Any] | None
+
+
+class Till:
+    def __init__(self, conn: sqlite3.Connection, config: StoreConfig,
+                 engine: PromotionEngine | None = None,
+                 clock: Callable[[], datetime] = datetime.now) -> None:
+        self.conn = conn
+        self.config = config
+        self.engine = engine or NoPromotions()
+        self.clock = clock
+        self.staff: StaffMember | None = None
+        self.sale: Sale | None = load_draft(conn, config.terminal_id)
+        self.last_sale: Sale | None = None
+
+    # --- staff -------------------------------------------------------------------------------
+
+    def login(self, staff_id: object, pin: object) -> StaffMember:
+        try:
+            self.staff = authenticate(self.conn, staff_id, pin)
+        except StaffError as exc:
+            raise TillError(exc.code, str(exc)) from None
+        return self.staff
+
+    def logout(self) -> None:
+        self._require_staff()
+        if self.sale and self.sale.lines:
+            raise TillError("sale_open", "finish, suspend or cancel the sale before logging out")
+        self.staff = None
+        self.sale = None
+
+    # --- building the basket -----------------------------------------------------------------
+
+    def scan(self, data: object, weight: object = None) -> Sale:
+        self._require_staff()
+        if not isinstance(data, str):
+            raise TillError("bad_request", "scan data must be a string")
+        try:
+            scan = interpret(data, self.config)
+        except BarcodeError as exc:
+            raise TillError(exc.code, str(exc)) from None
+        product = (catalog.by_gtin(self.conn, scan.key) if scan.kind == "gtin"
+                   else catalog.by_plu(self.conn, scan.key))
+        if product is None:
+            raise TillError("unknown_product", f"no product for barcode {data.strip()[:40]}")
+        qty, fixed_gross = self._scan_quantity(product, scan, weight)
+        return self._add_product(product, qty, fixed_gross)
+
+    def add(self, sku: object = None, plu: object = None, qty: object = "1") -> Sale:
+        self._require_staff()
+        if (sku is None) == (plu is None) or not isinstance(sku or plu, str):
+            raise TillError("bad_request", "give exactly one of sku or plu, as a string")
+        product = (catalog.by_sku(self.conn, sku) if isinstance(sku, str)
+                   else catalog.by_plu(self.conn, str(plu)))
+        if product is None:
+            raise TillError("unknown_product", f"no product {sku or plu}")
+        return self._add_product(product, self._quantity(qty, product.unit), None)
+
+    def set_qty(self, line_no: object, qty: object, override: Override = None) -> Sale:
+        sale = self._require_open_sale()
+        line = self._line(sale, line_no)
+        if line.fixed_gross is not None:
+            raise TillError("bad_request", "a price-labelled item's quantity comes from its label")
+        new_qty = self._quantity(qty, line.unit)
+        if sale.totalled:
+            self._authorize("void_after_total", override)
+        old = line.qty_milli
+        line.qty_milli = new_qty
+        self._reprice(sale)
+        if sale.totalled and sale.total + sale.rounding < sale.paid - sale.change:
+            line.qty_milli = old
+            self._reprice(sale)
+            raise TillError("would_refund", "the sale would then cost less than already paid")
+        return sale
+
+    def void_line(self, line_no: object, override: Override = None) -> Sale:
+        sale = self._require_open_sale()
+        line = self._line(sale, line_no)
+        approver = self._authorize("void_after_total", override) if sale.totalled else self.staff
+        index = sale.lines.index(line)
+        sale.lines.remove(line)
+        self._reprice(sale)
+        if sale.totalled and sale.total + sale.rounding < sale.paid - sale.change:
+            sale.lines.insert(index, line)
+            self._reprice(sale)
+            raise TillError("would_refund", "the sale would then cost less than already paid")
+        sale.voided_lines.append(line)
+        if approver is not None and approver is not self.staff:
+            self._journal_override("void_line", approver, {"sale_id": sale.id, "line": line.line_no})
+        return sale
+
+    def override_price(self, line_no: object, price: int, reason: object,
+                       override: Override = None) -> Sale:
+        sale = self._require_open_sale()
+        line = self._line(sale, line_no)
+        if not isinstance(reason, str) or not reason.strip():
+            raise TillError("bad_request", "a price override needs a reason")
+        if sale.totalled:
+            raise TillError("sale_totalled", "prices cannot change once payment has started")
+        approver = self._authorize("price_override", override)
+        assert self.staff is not None
+        original = line.override.original_price if line.override else line.unit_price
+        line.override = PriceOverride(original, self.staff.id, approver.id, reason.strip()[:200])
+        line.unit_price = price
+        line.fixed_gross = None
+        self._reprice(sale)
+        self._journal_override("price_override", approver,
+                               {"sale_id": sale.id, "line": line.line_no, "sku": line.sku,
+                                "from": original, "to": price, "reason": reason.strip()[:200]})
+        return sale
+
+    def confirm_age(self) -> Sale:
+        sale = self._require_open_sale()
+        assert self.staff is not None
+        sale.age_confirmed_by = self.staff.id
+        return sale
+
+    # --- paying and finishing ----------------------------------------------------------------
+
+    def tender(self, type_name: object, amount: int, reference: object = None,
+               approval_code: object = None, masked_pan: object = None) -> Sale:
+        sale = self._require_open_sale()
+        if not sale.lines:
+            raise TillError("empty_sale", "nothing to pay for")
+        if sale.needs_age_check():
+            raise TillError("age_check_required", "confirm the customer's age first")
+        for name, value in (("type", type_name), ("reference", reference),
+                            ("approval_code", approval_code), ("masked_pan", masked_pan)):
+            if value is not None and not isinstance(value, str):
+                raise TillError("bad_request", f"{name} must be a string")
+        kind = TENDER_TYPES.get(str(type_name))
+        try:
+            if kind is not None and kind.needs_account:
+                reference = check_account_tender(self.conn, self.config, sale, kind.name, amount,
+                                                  reference)  # type: ignore[arg-type]
+            paid_in_full = apply_tender(sale, str(type_name), amount, self.config.cash_rounding,
+                                        reference, approval_code, masked_pan)  # type: ignore[arg-type]
+        except TenderError as exc:
+            raise TillError(exc.code, str(exc)) from None
+        if paid_in_full:
+            sale.status = "completed"
+            self._finish(sale)
+        else:
+            save_draft(self.conn, sale)
+        return sale
+
+    def cancel(self, override: Override = None) -> Sale:
+        sale = self._require_open_sale()
+        if sale.tenders:
+            raise TillError("has_tenders", "payments were taken: refund them before cancelling")
+        approver = self._authorize("cancel_sale", override)
+        sale.status = "cancelled"
+        self._finish(sale)
+        if approver is not self.staff:
+            self._journal_override("cancel_sale", approver, {"sale_id": sale.id})
+        return sale
+
+    def set_member(self, member_id: str | None, tier: str | None) -> Sale:
+        """Attach a member (or detach with None) to the sale, opening one if needed; tier prices
+        follow at once."""
+        self._require_staff()
+        if self.sale is not None and self.sale.totalled:
+            raise TillError("sale_totalled", "payment has started: the member cannot change")
+        sale = self._open_sale()
+        sale.member_id = member_id
+        sale.member_tier = tier if member_id is not None else None
+        self._reprice(sale)
+        return sale
+
+    def add_coupon(self, code: object) -> Sale:
+        sale = self._require_open_sale()
+        if not isinstance(code, str) or not code.strip() or len(code) > 64:
+            raise TillError("bad_request", "coupon must be a code of 1 to 64 characters")
+        if sale.totalled:
+            raise TillError("sale_totalled", "payment has started: no more coupons")
+        if code.strip() not in sale.coupons:
+            sale.coupons.append(code.strip())
+        self._reprice(sale)
+        return sale
+
+    def suspend(self) -> Sale:
+        sale = self._require_open_sale()
+        if not sale.lines:
+            raise TillError("empty_sale", "nothing to suspend")
+        if sale.tenders:
+            raise TillError("has_tenders", "a sale with payments cannot be suspended")
+        assert self.staff is not None
+        sale.status = "suspended"
+        with write_transaction(self.conn):
+            self.conn.execute("INSERT INTO suspended_sale (id, suspended_at, staff_id, body)"
+                              " VALUES (?, ?, ?, ?)", (sale.id, utc_now_iso(), self.staff.id,
+                                                       json.dumps(sale.to_dict(), ensure_ascii=False)))
+            append_entry(self.conn, "sale.suspended", self.staff.id,
+                         {"sale_id": sale.id, "lines": len(sale.lines), "total": sale.total})
+        self.sale = None
+        return sale
+
+    def resume(self, sale_id: object) -> Sale:
+        self._require_staff()
+        assert self.staff is not None
+        if self.sale and self.sale.lines:
+            raise TillError("sale_open", "finish or suspend the current sale first")
+        if not isinstance(sale_id, str):
+            raise TillError("bad_request", "id must be a string")
+        with write_transaction(self.conn):
+            row = self.conn.execute("DELETE FROM suspended_sale WHERE id = ? RETURNING body",
+                                    (sale_id,)).fetchone()
+            if row is None:
+                raise TillError("not_found", f"no suspended sale {sale_id}")
+            append_entry(self.conn, "sale.resumed", self.staff.id, {"sale_id": sale_id})
+        sale = Sale.from_dict(json.loads(row[0]))
+        sale.status = "open"
+        sale.staff_id = self.staff.id
+        sale.terminal_id = self.config.terminal_id
+        self._reprice(sale)
+        self.sale = sale
+        return sale
+
+    def suspended(self) -> list[dict[str, Any]]:
+        return [{"id": r[0], "suspended_at": r[1], "staff_id": r[2]} for r in self.conn.execute(
+            "SELECT id, suspended_at, staff_id FROM suspended_sale ORDER BY suspended_at")]
+
+    def no_sale(self, reason: object, override: Override = None) -> None:
+        """Open the drawer without a sale: needs a supervisor and a reason, and is journaled."""
+        self._require_staff()
+        if not isinstance(reason, str) or not reason.strip():
+            raise TillError("bad_request", "opening the drawer without a sale needs a reason")
+        approver = self._authorize("no_sale", override)
+        assert self.staff is not None
+        with write_transaction(self.conn):
+            append_entry(self.conn, "drawer.no_sale", self.staff.id,
+                         {"approved_by": approver.id, "reason": reason.strip()[:200]})
+
+    def authorize(self, action: str, override: Override = None) -> StaffMember:
+        """The staff member allowed to do `action`: the one logged in, or the supervisor whose id
+        and PIN are in `override`; TillError otherwise."""
+        self._require_staff()
+        return self._authorize(action, override)
+
+    @property
+    def current(self) -> Sale | None:
+        """The sale to show: the one in progress, else the one just finished."""
+        return self.sale or self.last_sale
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _require_staff(self) -> None:
+        if self.staff is None:
+            raise TillError("not_logged_in", "log in first")
+
+    def _require_open_sale(self) -> Sale:
+        self._require_staff()
+        if self.sale is None:
+            raise TillError("no_open_sale", "no sale is open")
+        return self.sale
+
+    def _open_sale(self) -> Sale:
+        if self.sale is None:
+            assert self.staff is not None
+            self.sale = Sale(str(uuid.uuid4()), self.config.store_id, self.config.terminal_id,
+                             self.staff.id, utc_now_iso())
+            self.last_sale = None
+        return self.sale
+
+    def _line(self, sale: Sale, line_no: object) -> Line:
+        if not isinstance(line_no, int) or isinstance(line_no, bool):
+            raise TillError("bad_request", "line must be an integer line number")
+        line = sale.line(line_no)
+        if line is None:
+            raise TillError("unknown_line", f"no line {line_no} in this sale")
+        return line
+
+    def _quantity(self, qty: object, unit: str) -> int:
+        try:
+            value = parse_quantity(qty)
+        except MoneyError as exc:
+            raise TillError(exc.code, str(exc)) from None
+        if unit == "each" and value % QTY_SCALE:
+            raise TillError("invalid_quantity", "items sold by the piece take whole quantities")
+        return value
+
+    def _scan_quantity(self, product: Product, scan: Scan, weight: object) -> tuple[int, int | None]:
+        if scan.weight_grams is not None:
+            if scan.weight_grams <= 0:
+                raise TillError("invalid_quantity", "the label shows no weight")
+            return scan.weight_grams, scan.price
+        if scan.price is not None:
+            if product.unit == "kg" and product.price > 0:
+                # The label's price is what the customer pays; the weight is only shown.
+                return max(1, div_half_up(scan.price * QTY_SCALE, product.price)), scan.price
+            return QTY_SCALE, scan.price
+        if product.unit == "kg":
+            if weight is None:
+                raise TillError("weight_required", f"{product.name_en} is sold by weight: "
+                                                   "weigh it or give its weight")
+            return self._quantity(weight, "kg"), None
+        return QTY_SCALE, None
+
+    def _add_product(self, product: Product, qty: int, fixed_gross: int | None) -> Sale:
+        if not product.active:
+            raise TillError("product_inactive", f"{product.sku} is not for sale")
+        rate = self.config.tax_classes.get(product.tax_class)
+        if rate is None:
+            raise TillError("bad_product", f"{product.sku} has unknown tax class "
+                                           f"{product.tax_class!r}")
+        if self.sale is not None and self.sale.totalled:
+            raise TillError("sale_totalled", "payment has started: no more items")
+        sale = self._open_sale()
+        mergeable = next((ln for ln in sale.lines if ln.sku == product.sku and ln.unit == "each"
+                          and ln.fixed_gross is None and ln.override is None
+                          and fixed_gross is None and product.unit == "each"), None)
+        if mergeable is not None:
+            if mergeable.qty_milli + qty > 99_999_999:
+                raise TillError("invalid_quantity", "quantity too large")
+            mergeable.qty_milli += qty
+        else:
+            sale.lines.append(Line(sale.next_line_no, product.sku, product.name_zh,
+                                   product.name_en, product.unit, product.category, qty,
+                                   product.price if fixed_gross is None or product.unit == "kg"
+                                   else fixed_gross,
+                                   product.tax_class, rate, product.age_restricted, fixed_gross))
+            sale.next_line_no += 1
+        self._reprice(sale)
+        return sale
+
+    def _reprice(self, sale: Sale) -> None:
+        reprice(sale, self.engine, self.clock(), self.config.prices_include_tax)
+
+    def _authorize(self, action: str, override: Override) -> StaffMember:
+        assert self.staff is not None
+        if self.staff.may(action):
+            return self.staff
+        if not override:
+            raise TillError("permission_denied",
+                            f"{action} needs a supervisor: give a supervisor's staff id and PIN")
+        if not isinstance(override, dict):
+            raise TillError("bad_request", "override must be {staff, pin}")
+        try:
+            approver = authenticate(self.conn, override.get("staff"), override.get("pin"))
+        except StaffError as exc:
+            raise TillError("permission_denied" if exc.code == "invalid_pin" else exc.code,
+                            f"override refused: {exc}") from None
+        if not approver.may(action):
+            raise TillError("permission_denied", f"{approver.id} may not approve {action}")
+        return approver
+
+    def _journal_override(self, action: str, approver: StaffMember, body: dict[str, Any]) -> None:
+        assert self.staff is not None
+        with write_transaction(self.conn):
+            append_entry(self.conn, "override", self.staff.id,
+                         {"action": action, "staff_id": self.staff.id, "approved_by": approver.id,
+                          **body})
+
+    def _finish(self, sale: Sale) -> None:
+        record_sale(self.conn, sale, self.config)
+        self.last_sale = sale
+        self.sale = None

@@ -1,0 +1,245 @@
+"""An HQ ingest worker: takes uplink messages from the shared subscription, writes each batch in
+one transaction, and answers with a cumulative acknowledgement; also answers terminal requests.
+
+Rule: the ack is published only after the commit; a database outage stalls the worker (it retries)
+but never produces an ack for something not committed.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import queue
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import paho.mqtt.client as mqtt
+
+from cloud_sync.mqtt_link import make_client, reply_properties, session_properties
+from cloud_sync.protocol import (
+    INGEST_FILTERS,
+    INGEST_SHARE,
+    SCHEMA_VERSION,
+    BalanceLookup,
+    ErrorReply,
+    LookupReply,
+    Presence,
+    Request,
+    SaleLookup,
+    SyncRequest,
+    ack_topic,
+    encode,
+    reply_topic,
+    split_topic,
+)
+from cloud_sync.settings import BrokerSettings
+from cloud_sync.signing import load_private_key
+from hq.publish import snapshot
+from hq.storage import open_storage
+from hq.storage.interface import DEFAULT_TIMEZONE, BatchIn, HqStorage, StorageUnavailable
+from hq.validation import BatchUnreadable, validate_batch
+
+log = logging.getLogger("hq.ingest")
+MAX_DELTAS = 50  # further behind than this, a store gets a snapshot instead of the deltas
+_request_decoder = msgspec.json.Decoder(Request)
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    db_url: str
+    broker: BrokerSettings
+    signing_key: str = ""
+    timezone: str = DEFAULT_TIMEZONE
+    queue_size: int = 256
+    group_size: int = 64  # batches written in one transaction at most
+
+
+class IngestWorker:
+    def __init__(self, options: IngestOptions) -> None:
+        self.options = options
+        self.key = load_private_key(Path(options.signing_key)) if options.signing_key else None
+        self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue(options.queue_size)
+        self.client = make_client(f"hq-ingest-{os.getpid()}-{uuid.uuid4().hex[:6]}",
+                                  options.broker)
+        self.client.on_connect = self._on_connect
+        self.client.on_message = lambda _c, _u, msg: self.inbox.put(msg)
+        self.client.reconnect_delay_set(1, 5)
+        self.storage: HqStorage | None = None
+        self.batches = 0
+
+    def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        if reason.is_failure:
+            log.warning("broker refused the connection: %s", reason)
+            return
+        client.subscribe([(f"{INGEST_SHARE}/{f}", 1) for f in INGEST_FILTERS])
+
+    def run(self, stop: threading.Event) -> None:
+        b = self.options.broker
+        self.client.connect_async(b.host, b.port, b.keepalive, clean_start=True,
+                                  properties=session_properties())
+        self.client.loop_start()
+        try:
+            while not stop.is_set():
+                try:
+                    first = self.inbox.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                # Whatever else is already waiting goes into the same transaction: with many
+                # terminals sending small batches, commits, not rows, are what limits HQ.
+                group = [first]
+                while len(group) < self.options.group_size:
+                    try:
+                        group.append(self.inbox.get_nowait())
+                    except queue.Empty:
+                        break
+                self._with_storage(functools.partial(self.handle_group, group=group), stop)
+        finally:
+            self.client.disconnect()
+            self.client.loop_stop()
+            if self.storage:
+                self.storage.close()
+
+    def _with_storage(self, work: Any, stop: threading.Event) -> None:
+        pause = 0.1
+        while not stop.is_set():
+            try:
+                if self.storage is None:
+                    self.storage = open_storage(self.options.db_url, self.options.timezone)
+                work(self.storage)
+                return
+            except StorageUnavailable as exc:
+                log.warning("HQ database unavailable, retrying: %s", exc)
+                time.sleep(pause)
+                pause = min(pause * 2, 2.0)
+            except Exception:
+                # A bug must not stop the worker: without an ack the terminal sends it again,
+                # and the log says why it failed.
+                log.exception("failed to handle messages")
+                return
+
+    def handle(self, storage: HqStorage, msg: mqtt.MQTTMessage) -> None:
+        self.handle_group(storage, [msg])
+
+    def handle_group(self, storage: HqStorage, group: list[mqtt.MQTTMessage]) -> None:
+        """Write the event batches of `group` in one transaction, then ack each; presence and
+        requests are answered as they come."""
+        batches: list[BatchIn] = []
+        for msg in group:
+            try:
+                store, terminal, kind = split_topic(msg.topic)
+            except ValueError:
+                log.warning("ignored message on %s", msg.topic)
+                continue
+            if kind == "events":
+                batch = self._validate(storage, store, terminal, bytes(msg.payload))
+                if batch is not None:
+                    batches.append(batch)
+            elif kind == "presence":
+                try:
+                    presence = msgspec.json.decode(msg.payload, type=Presence)
+                except (msgspec.DecodeError, msgspec.ValidationError):
+                    continue
+                storage.presence(store, terminal, presence.online)
+            elif kind == "request":
+                self._request(storage, store, terminal, msg)
+        if not batches:
+            return
+        results = storage.ingest_many(batches)
+        self.batches += len(batches)
+        for result in results:
+            ack = result.ack
+            if result.gaps:
+                log.info("%s/%s: acked to %d, gaps %s", ack.store, ack.terminal, ack.acked_to,
+                         result.gaps)
+            self._publish(ack_topic(ack.store, ack.terminal), encode(ack))
+
+    def _validate(self, storage: HqStorage, store: str, terminal: str,
+                  raw: bytes) -> BatchIn | None:
+        try:
+            accepted, refused, since = validate_batch(store, terminal, raw)
+        except BatchUnreadable as exc:
+            storage.dead_letter(store, terminal, str(exc), raw)
+            self._publish(reply_topic(store, terminal),
+                          encode(ErrorReply(v=SCHEMA_VERSION, code="unreadable", message=str(exc))))
+            return None
+        return BatchIn(store, terminal, accepted, refused, since)
+
+    def _request(self, storage: HqStorage, store: str, terminal: str,
+                 msg: mqtt.MQTTMessage) -> None:
+        props = getattr(msg, "properties", None)
+        topic = getattr(props, "ResponseTopic", None) or reply_topic(store, terminal)
+        correlation = getattr(props, "CorrelationData", None) or b""
+        if not topic.startswith(f"pos/v1/{store}/"):
+            return  # a store's replies go only to its own downlink
+        try:
+            request = _request_decoder.decode(msg.payload)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            self._publish(topic, encode(ErrorReply(v=SCHEMA_VERSION, code="bad_request",
+                                                   message=str(exc))), correlation)
+            return
+        if isinstance(request, SyncRequest):
+            for body in self._catch_up(storage, store, request):
+                self._publish(topic, body, correlation)
+        elif isinstance(request, SaleLookup):
+            found = storage.find_sale(request.sale_id)
+            reply = LookupReply(v=SCHEMA_VERSION, found=found is not None,
+                                body=msgspec.Raw(found or b"null"))
+            self._publish(topic, encode(reply), correlation)
+        elif isinstance(request, BalanceLookup):
+            card = storage.card_balance(request.account_id, store, terminal)
+            self._publish(topic, encode(LookupReply(v=SCHEMA_VERSION, found=card is not None,
+                                                    body=msgspec.Raw(card or b"null"))),
+                          correlation)
+
+    def _catch_up(self, storage: HqStorage, store: str, request: SyncRequest) -> list[bytes]:
+        head = storage.head(store, request.stream)
+        if head <= request.have and not request.want_snapshot:
+            return []
+        wants_snapshot = request.want_snapshot or head - request.have > MAX_DELTAS
+        if wants_snapshot and self.key is not None:
+            return [snapshot(storage, self.key, store, request.stream)]
+        return storage.versions_after(store, request.stream, request.have, MAX_DELTAS)
+
+    def _publish(self, topic: str, body: bytes, correlation: bytes = b"") -> None:
+        props = reply_properties(topic, correlation) if correlation else None
+        self.client.publish(topic, body, qos=1, properties=props)
+
+
+def run_workers(options: IngestOptions, workers: int, stop: threading.Event) -> None:
+    """Run `workers` ingest workers, each its own process with its own connections."""
+    if workers <= 1:
+        IngestWorker(options).run(stop)
+        return
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_worker_main, args=(options,), daemon=True)
+             for _ in range(workers)]
+    for proc in procs:
+        proc.start()
+    try:
+        while not stop.is_set():
+            for i, proc in enumerate(procs):
+                if not proc.is_alive():  # a crashed worker is replaced; its batches are resent
+                    procs[i] = ctx.Process(target=_worker_main, args=(options,), daemon=True)
+                    procs[i].start()
+            stop.wait(1.0)
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.join(5)
+
+
+def _worker_main(options: IngestOptions) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stop = threading.Event()
+    try:
+        IngestWorker(options).run(stop)
+    except KeyboardInterrupt:
+        pass

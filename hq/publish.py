@@ -1,0 +1,112 @@
+"""HQ's downlink: turning a file into a new signed version per store, and snapshots on request.
+
+Rule: a version is numbered, signed and stored in one transaction before it is sent, so what a
+store receives is always something HQ can send again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from cloud_sync.mqtt_link import make_client
+from cloud_sync.protocol import (
+    ITEM_TYPES,
+    SCHEMA_VERSION,
+    STREAMS,
+    CatalogItem,
+    Document,
+    Head,
+    PriceItem,
+    PromotionItem,
+    encode,
+    head_topic,
+    version_topic,
+)
+from cloud_sync.settings import BrokerSettings
+from cloud_sync.signing import sign
+from edge.ledger.clock import utc_now_iso
+from hq.storage.interface import HqStorage
+
+
+class PublishError(ValueError):
+    """The file cannot become a version; nothing was stored or sent."""
+
+
+def read_items(stream: str, path: Path) -> list[CatalogItem] | list[PriceItem] | list[PromotionItem]:
+    """A JSON array of items of the stream; every item is checked before anything is stored."""
+    if stream not in STREAMS:
+        raise PublishError(f"unknown stream {stream!r}; one of {', '.join(STREAMS)}")
+    try:
+        items: list[Any] = msgspec.json.decode(path.read_bytes(), type=ITEM_TYPES[stream])
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise PublishError(f"{path}: {exc}") from None
+    for item in items:
+        if getattr(item, "price", 0) < 0:
+            raise PublishError(f"{path}: negative price for {item.sku}")
+    return items
+
+
+def item_key(stream: str, item: CatalogItem | PriceItem | PromotionItem) -> str:
+    if isinstance(item, PromotionItem):
+        return item.promotion_id
+    if isinstance(item, PriceItem):
+        return f"{item.sku}@{item.effective_at or ''}"
+    return item.sku
+
+
+def document_bytes(stream: str, store: str, version: int, kind: str,
+                   bodies: Iterable[bytes]) -> bytes:
+    items = msgspec.Raw(b"[" + b",".join(bodies) + b"]")
+    return encode(Document(v=SCHEMA_VERSION, stream=stream, store=store,  # type: ignore[arg-type]
+                           version=version, kind=kind, created_at=utc_now_iso(),  # type: ignore[arg-type]
+                           items=items))
+
+
+def publish_version(storage: HqStorage, key: Ed25519PrivateKey, stream: str, items: list,  # type: ignore[type-arg]
+                    store: str) -> tuple[int, bytes]:
+    """Store a new delta version of `stream` for `store`; returns (version, signed bytes)."""
+    bodies = {item_key(stream, i): encode(i) for i in items}
+
+    def signer(version: int) -> bytes:
+        doc = document_bytes(stream, store, version, "delta", bodies.values())
+        return encode(sign(key, doc))
+
+    return storage.add_version(store, stream, bodies, signer)
+
+
+def snapshot(storage: HqStorage, key: Ed25519PrivateKey, store: str, stream: str) -> bytes:
+    """The whole current state of a stream for a store, signed, at HQ's head version."""
+    version, bodies = storage.snapshot_items(store, stream)
+    return encode(sign(key, document_bytes(stream, store, version, "snapshot", bodies)))
+
+
+def head_bytes(stream: str, version: int) -> bytes:
+    return encode(Head(v=SCHEMA_VERSION, stream=stream, version=version))
+
+
+def send(broker: BrokerSettings, versions: list[tuple[str, str, int, bytes]],
+         timeout: float = 30.0) -> None:
+    """Publish (store, stream, version, signed) on the version topics, then each store's retained
+    head, waiting for the broker to take every message."""
+    client = make_client(f"hq-publish-{uuid.uuid4().hex[:8]}", broker)
+    client.connect(broker.host, broker.port, broker.keepalive)
+    client.loop_start()
+    try:
+        infos = [client.publish(version_topic(store, stream), signed, qos=1)
+                 for store, stream, _, signed in versions]
+        heads: dict[tuple[str, str], int] = {}
+        for store, stream, version, _ in versions:
+            heads[(store, stream)] = max(version, heads.get((store, stream), 0))
+        infos += [client.publish(head_topic(store, stream), head_bytes(stream, version), qos=1,
+                                 retain=True) for (store, stream), version in heads.items()]
+        for info in infos:
+            info.wait_for_publish(timeout)
+    finally:
+        client.disconnect()
+        client.loop_stop()

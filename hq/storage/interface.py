@@ -1,0 +1,200 @@
+"""The one narrow interface HQ keeps its data through, the values that cross it, and the logic
+both engines share (contiguity, row shapes, business dates).
+
+Rule: `ingest` writes a batch's effects and its dedup records in one transaction, or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from importlib import resources
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from cloud_sync.protocol import SCHEMA_VERSION, Ack, Rejection, Sale
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+MAX_REPORTED_GAPS = 20
+
+
+class StorageUnavailable(Exception):
+    """The database cannot be reached now; the caller retries after a pause."""
+
+
+@dataclass(frozen=True)
+class Accepted:
+    seq: int
+    event_id: str
+    type: str
+    created_at: str
+    payload: bytes
+    sale: Sale | None
+
+
+@dataclass(frozen=True)
+class Refused:
+    seq: int
+    event_id: str
+    type: str
+    reason: str
+    payload: bytes
+
+
+@dataclass(frozen=True)
+class BatchIn:
+    """One validated batch of one terminal, ready to be written."""
+
+    store: str
+    terminal: str
+    accepted: list[Accepted]
+    refused: list[Refused]
+    since: int  # the terminal's ack watermark when it sent the batch
+
+
+@dataclass(frozen=True)
+class TerminalStats:
+    store: str
+    terminal: str
+    last_seen: str | None
+    online: bool
+    acked_to: int
+    max_seq: int
+    gaps: list[tuple[int, int]]
+    sales_today: int
+    amount_today: int
+    dead_letters: int
+
+
+@dataclass
+class IngestResult:
+    ack: Ack
+    new_events: int = 0
+    duplicates: int = 0
+    gaps: list[tuple[int, int]] = field(default_factory=list)
+
+
+class HqStorage(Protocol):
+    def ingest(self, store: str, terminal: str, accepted: list[Accepted],
+               refused: list[Refused], since: int) -> IngestResult: ...
+
+    def ingest_many(self, batches: list[BatchIn]) -> list[IngestResult]:
+        """Several batches (of any terminals) in one transaction; results in the same order."""
+        ...
+
+    def dead_letter(self, store: str, terminal: str, reason: str, raw: bytes) -> None: ...
+
+    def presence(self, store: str, terminal: str, online: bool) -> None: ...
+
+    def stats(self, today: date) -> list[TerminalStats]: ...
+
+    def stores(self) -> list[str]: ...
+
+    def add_version(self, store: str, stream: str, items: dict[str, bytes],
+                    sign: Any) -> tuple[int, bytes]: ...
+
+    def head(self, store: str, stream: str) -> int: ...
+
+    def versions_after(self, store: str, stream: str, have: int, limit: int) -> list[bytes]: ...
+
+    def snapshot_items(self, store: str, stream: str) -> tuple[int, list[bytes]]: ...
+
+    def find_sale(self, sale_id: str) -> bytes | None: ...
+
+    def card_balance(self, card_no: str, store: str, terminal: str) -> bytes | None:
+        """HQ's word on a stored-value card for the asking terminal (see `card_reply`)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def hq_migrations(dialect: str) -> list[tuple[int, str]]:
+    """The numbered HQ migrations for 'postgres' or 'sqlite', in order."""
+    found = []
+    for entry in resources.files("migrations").joinpath("hq").iterdir():
+        name = entry.name
+        if name.endswith(f".{dialect}.sql"):
+            found.append((int(name[:4]), entry.read_text("utf-8")))
+    found.sort()
+    if [n for n, _ in found] != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"HQ {dialect} migrations are not numbered 1..n")
+    return found
+
+
+def advance(acked_to: int, seqs_above: list[int]) -> tuple[int, list[tuple[int, int]]]:
+    """Given the seqs held above `acked_to` (sorted), the new highest contiguous seq and the gaps
+    (inclusive ranges) still open below the highest seq held."""
+    gaps: list[tuple[int, int]] = []
+    contiguous = acked_to
+    expected = acked_to + 1
+    for seq in seqs_above:
+        if seq == expected and not gaps:
+            contiguous = seq
+        elif seq > expected and len(gaps) < MAX_REPORTED_GAPS:
+            gaps.append((expected, seq - 1))
+        expected = seq + 1
+    return contiguous, gaps
+
+
+def make_ack(store: str, terminal: str, acked_to: int, rejected: list[Rejection],
+             gaps: list[tuple[int, int]]) -> Ack:
+    return Ack(v=SCHEMA_VERSION, store=store, terminal=terminal, acked_to=acked_to,
+               rejected=rejected, gaps=gaps)
+
+
+# Column names and PostgreSQL types, in the order of the rows `sale_rows` makes (binary COPY).
+SALE_COLUMNS = ("store", "terminal", "seq", "sale_id", "event_id", "status", "receipt_no",
+                "staff_id", "opened_at", "closed_at", "business_date", "currency", "subtotal",
+                "discount", "tax", "total", "rounding", "paid", "change", "line_count")
+LINE_COLUMNS = ("store", "terminal", "seq", "line_no", "sku", "name", "unit", "qty_milli",
+                "unit_price", "gross", "discount", "total", "tax_class", "tax_rate_bp", "tax")
+TENDER_COLUMNS = ("store", "terminal", "seq", "tender_no", "type", "amount", "reference",
+                  "approval_code", "masked_pan")
+SALE_TYPES = ("text", "text", "int8", "text", "text", "text", "int8", "text", "timestamptz",
+              "timestamptz", "date", "text", "int8", "int8", "int8", "int8", "int8", "int8",
+              "int8", "int4")
+LINE_TYPES = ("text", "text", "int8", "int4", "text", "text", "text", "int8", "int8", "int8",
+              "int8", "int8", "text", "int4", "int8")
+TENDER_TYPES = ("text", "text", "int8", "int4", "text", "int8", "text", "text", "text")
+
+
+def sale_rows(store: str, terminal: str, events: list[Accepted], zone: ZoneInfo
+              ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    sales: list[tuple[Any, ...]] = []
+    lines: list[tuple[Any, ...]] = []
+    tenders: list[tuple[Any, ...]] = []
+    for event in events:
+        sale = event.sale
+        if sale is None:
+            continue
+        status = "completed" if event.type == "sale.completed" else "cancelled"
+        closed_at = datetime.fromisoformat(sale.closed_at)
+        sales.append((store, terminal, event.seq, sale.sale_id, event.event_id, status,
+                      sale.receipt_no, sale.staff_id, datetime.fromisoformat(sale.opened_at),
+                      closed_at, closed_at.astimezone(zone).date(), sale.currency, sale.subtotal,
+                      sale.discount, sale.tax, sale.total, sale.rounding, sale.paid, sale.change,
+                      len(sale.lines)))
+        lines.extend((store, terminal, event.seq, ln.line_no, ln.sku, ln.name, ln.unit,
+                      ln.qty_milli, ln.unit_price, ln.gross, ln.discount, ln.total, ln.tax_class,
+                      ln.tax_rate_bp, ln.tax) for ln in sale.lines)
+        tenders.extend((store, terminal, event.seq, t.tender_no, t.type, t.amount, t.reference,
+                        t.approval_code, t.masked_pan) for t in sale.tenders)
+    return sales, lines, tenders
+
+
+SV_TYPES = ("stored_value.topup", "stored_value.spend", "stored_value.refund")
+
+
+def card_reply(card_no: str, balance: int, through_seq: int, locked_by: str | None) -> bytes:
+    """The body of a balance look-up answer, in the terms of edge.customers.stored_value.apply_hq_balance:
+    the balance counts the asking terminal's movements only up to `through_seq` (its ack
+    watermark; the till adds its own later ones) and every other terminal's movements HQ holds.
+    `locked_by` names a terminal that spent the card offline and has not caught up with HQ yet
+    (online again with no open gap): the terminal id within the store, store/terminal across."""
+    return json.dumps({"card_no": card_no, "balance": balance, "through_seq": through_seq,
+                       "locked_by": locked_by}).encode("utf-8")
+
+
+def lock_holder(asking_store: str, store: str, terminal: str) -> str:
+    return terminal if store == asking_store else f"{store}/{terminal}"

@@ -1,0 +1,325 @@
+"""HQ storage on PostgreSQL (psycopg 3): the real store.
+
+Rule: one transaction per batch; the terminal's row is locked first, so concurrent workers on the
+same terminal serialise there and contiguity is computed on committed, complete data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import psycopg
+
+from cloud_sync.protocol import Rejection
+from hq.storage.interface import (
+    LINE_COLUMNS,
+    LINE_TYPES,
+    SALE_COLUMNS,
+    SALE_TYPES,
+    SV_TYPES,
+    TENDER_COLUMNS,
+    TENDER_TYPES,
+    Accepted,
+    BatchIn,
+    IngestResult,
+    Refused,
+    StorageUnavailable,
+    TerminalStats,
+    advance,
+    card_reply,
+    hq_migrations,
+    lock_holder,
+    make_ack,
+    sale_rows,
+)
+
+_LOCK_MIGRATIONS = 0x5053594E  # advisory lock id: only one process migrates at a time
+
+
+class PgStorage:
+    def __init__(self, url: str, zone: ZoneInfo) -> None:
+        self.url = url
+        self.zone = zone
+        self.conn = self._connect()
+        self._migrate()
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+        except psycopg.OperationalError as exc:
+            raise StorageUnavailable(str(exc)) from exc
+
+    def _migrate(self) -> None:
+        with self.conn.transaction():
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_MIGRATIONS,))
+            self.conn.execute("CREATE TABLE IF NOT EXISTS hq_migration ("
+                              " number INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ DEFAULT now())")
+            row = self.conn.execute("SELECT coalesce(max(number), 0) FROM hq_migration").fetchone()
+            current = int(row[0]) if row else 0
+            for number, sql in hq_migrations("postgres"):
+                if number > current:
+                    self.conn.execute(sql)
+                    self.conn.execute("INSERT INTO hq_migration (number) VALUES (%s)", (number,))
+
+    def _reconnect_if_broken(self) -> None:
+        if self.conn.closed or self.conn.broken:
+            self.conn = self._connect()
+
+    def _run(self, fn: Any, *args: Any) -> Any:
+        """Run `fn(conn, ...)`; a lost connection becomes StorageUnavailable (caller retries)."""
+        try:
+            self._reconnect_if_broken()
+            return fn(self.conn, *args)
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            try:
+                self.conn.close()
+            except psycopg.Error:
+                pass
+            raise StorageUnavailable(str(exc)) from exc
+
+    # ---- ingest -------------------------------------------------------------------------------
+
+    def ingest(self, store: str, terminal: str, accepted: list[Accepted],
+               refused: list[Refused], since: int) -> IngestResult:
+        return self.ingest_many([BatchIn(store, terminal, accepted, refused, since)])[0]
+
+    def ingest_many(self, batches: list[BatchIn]) -> list[IngestResult]:
+        result: list[IngestResult] = self._run(self._ingest_many, batches)
+        return result
+
+    def _ingest_many(self, conn: psycopg.Connection[Any],
+                     batches: list[BatchIn]) -> list[IngestResult]:
+        # Terminal rows are locked in (store, terminal) order, so concurrent workers never wait
+        # on each other in a circle.
+        order = sorted(range(len(batches)), key=lambda i: (batches[i].store, batches[i].terminal))
+        results: dict[int, IngestResult] = {}
+        with conn.transaction(), conn.cursor() as cur:
+            new_by_batch: dict[int, set[int]] = {}
+            # (acked_to, max_seq, dead_to) of each terminal as this transaction leaves it.
+            state: dict[tuple[str, str], tuple[int, int, int]] = {}
+            sales: list[tuple[Any, ...]] = []
+            lines: list[tuple[Any, ...]] = []
+            tenders: list[tuple[Any, ...]] = []
+            for i in order:
+                b = batches[i]
+                if (b.store, b.terminal) not in state:
+                    cur.execute(
+                        "INSERT INTO hq_terminal (store, terminal, last_seen, online)"
+                        " VALUES (%s, %s, now(), TRUE) ON CONFLICT (store, terminal)"
+                        " DO UPDATE SET last_seen = now() RETURNING acked_to, max_seq, dead_to",
+                        (b.store, b.terminal))
+                    state[(b.store, b.terminal)] = cur.fetchone()  # type: ignore[assignment]
+                events = [(e.seq, e.event_id, e.type, False) for e in b.accepted]
+                events += [(r.seq, r.event_id, r.type, True) for r in b.refused]
+                cur.execute(
+                    "INSERT INTO hq_received (store, terminal, seq, event_id, type, rejected)"
+                    " SELECT %s, %s, s, e, t, r FROM unnest(%s::bigint[], %s::text[],"
+                    " %s::text[], %s::boolean[]) AS x(s, e, t, r) ON CONFLICT DO NOTHING"
+                    " RETURNING seq",
+                    (b.store, b.terminal, [e[0] for e in events], [e[1] for e in events],
+                     [e[2] for e in events], [e[3] for e in events]))
+                new = new_by_batch[i] = {row[0] for row in cur.fetchall()}
+                fresh = [e for e in b.accepted if e.seq in new]
+                more = sale_rows(b.store, b.terminal, fresh, self.zone)
+                sales += more[0]
+                lines += more[1]
+                tenders += more[2]
+                generic = [(b.store, b.terminal, e.seq, e.event_id, e.type, e.created_at,
+                            e.payload.decode("utf-8")) for e in fresh if e.sale is None]
+                if generic:
+                    cur.executemany(
+                        "INSERT INTO hq_event (store, terminal, seq, event_id, type, created_at,"
+                        " payload) VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb)", generic)
+                dead = [(b.store, b.terminal, r.seq, r.event_id, r.type, r.reason, r.payload)
+                        for r in b.refused if r.seq in new]
+                if dead:
+                    cur.executemany(
+                        "INSERT INTO hq_dead_letter (store, terminal, seq, event_id, type,"
+                        " reason, raw) VALUES (%s, %s, %s, %s, %s, %s, %s)", dead)
+            _copy(cur, "hq_sale", SALE_COLUMNS, SALE_TYPES, sales)
+            _copy(cur, "hq_sale_line", LINE_COLUMNS, LINE_TYPES, lines)
+            _copy(cur, "hq_sale_tender", TENDER_COLUMNS, TENDER_TYPES, tenders)
+            for i in order:
+                results[i] = _advance(cur, batches[i], new_by_batch[i], state)
+        return [results[i] for i in range(len(batches))]
+
+    def dead_letter(self, store: str, terminal: str, reason: str, raw: bytes) -> None:
+        self._run(lambda conn: conn.execute(
+            "INSERT INTO hq_dead_letter (store, terminal, reason, raw) VALUES (%s, %s, %s, %s)",
+            (store, terminal, reason, raw)))
+
+    def presence(self, store: str, terminal: str, online: bool) -> None:
+        self._run(lambda conn: conn.execute(
+            "INSERT INTO hq_terminal (store, terminal, last_seen, online) VALUES (%s, %s, now(), %s)"
+            " ON CONFLICT (store, terminal) DO UPDATE SET last_seen = now(), online = %s",
+            (store, terminal, online, online)))
+
+    # ---- views --------------------------------------------------------------------------------
+
+    def stats(self, today: date) -> list[TerminalStats]:
+        return self._run(self._stats, today)  # type: ignore[no-any-return]
+
+    def _stats(self, conn: psycopg.Connection[Any], today: date) -> list[TerminalStats]:
+        rows = conn.execute(
+            "SELECT t.store, t.terminal, t.last_seen, t.online, t.acked_to, t.max_seq,"
+            " (SELECT count(*) FROM hq_sale s WHERE s.business_date = %s AND s.store = t.store"
+            "   AND s.terminal = t.terminal AND s.status = 'completed'),"
+            " (SELECT coalesce(sum(total), 0) FROM hq_sale s WHERE s.business_date = %s"
+            "   AND s.store = t.store AND s.terminal = t.terminal AND s.status = 'completed'),"
+            " (SELECT count(*) FROM hq_dead_letter d WHERE d.store = t.store"
+            "   AND d.terminal = t.terminal)"
+            " FROM hq_terminal t ORDER BY t.store, t.terminal", (today, today)).fetchall()
+        out = []
+        for store, terminal, seen, online, acked_to, max_seq, n, amount, dead in rows:
+            gaps: list[tuple[int, int]] = []
+            if max_seq > acked_to:
+                seqs = conn.execute(
+                    "SELECT seq FROM hq_received WHERE store = %s AND terminal = %s AND seq > %s"
+                    " ORDER BY seq", (store, terminal, acked_to)).fetchall()
+                _, gaps = advance(acked_to, [s[0] for s in seqs])
+            out.append(TerminalStats(store, terminal, seen.isoformat() if seen else None,
+                                     bool(online), acked_to, max_seq, gaps, n, int(amount), dead))
+        return out
+
+    def stores(self) -> list[str]:
+        rows = self._run(lambda conn: conn.execute(
+            "SELECT DISTINCT store FROM hq_terminal ORDER BY store").fetchall())
+        return [r[0] for r in rows]
+
+    def find_sale(self, sale_id: str) -> bytes | None:
+        row = self._run(lambda conn: conn.execute(
+            "SELECT e.payload::text FROM hq_sale s JOIN LATERAL (SELECT json_build_object("
+            " 'store', s.store, 'terminal', s.terminal, 'seq', s.seq, 'sale_id', s.sale_id,"
+            " 'status', s.status, 'receipt_no', s.receipt_no, 'total', s.total,"
+            " 'closed_at', s.closed_at, 'lines', (SELECT coalesce(json_agg(l ORDER BY l.line_no),"
+            " '[]') FROM hq_sale_line l WHERE l.store = s.store AND l.terminal = s.terminal"
+            " AND l.seq = s.seq)) AS payload) e ON TRUE WHERE s.sale_id = %s LIMIT 1",
+            (sale_id,)).fetchone())
+        return row[0].encode("utf-8") if row else None
+
+    def card_balance(self, card_no: str, store: str, terminal: str) -> bytes | None:
+        return self._run(self._card_balance, card_no, store, terminal)  # type: ignore[no-any-return]
+
+    def _card_balance(self, conn: psycopg.Connection[Any], card_no: str, store: str,
+                      terminal: str) -> bytes | None:
+        row = conn.execute("SELECT acked_to FROM hq_terminal WHERE store = %s AND terminal = %s",
+                           (store, terminal)).fetchone()
+        through = int(row[0]) if row else 0
+        moves = conn.execute(
+            "SELECT count(*), coalesce(sum(CASE WHEN type = 'stored_value.spend'"
+            " THEN -(payload->>'amount')::bigint ELSE (payload->>'amount')::bigint END), 0)"
+            " FROM hq_event WHERE type = ANY(%s) AND payload->>'card_no' = %s"
+            " AND NOT (store = %s AND terminal = %s AND seq > %s)",
+            (list(SV_TYPES), card_no, store, terminal, through)).fetchone()
+        if not moves or not moves[0]:
+            return None
+        lock = conn.execute(
+            "SELECT e.store, e.terminal FROM hq_event e JOIN hq_terminal t"
+            " ON t.store = e.store AND t.terminal = e.terminal"
+            " WHERE e.type = 'stored_value.spend' AND e.payload->>'card_no' = %s"
+            " AND (e.payload->>'offline')::boolean AND NOT (e.store = %s AND e.terminal = %s)"
+            " AND (NOT t.online OR t.max_seq > t.acked_to) ORDER BY e.created_at DESC LIMIT 1",
+            (card_no, store, terminal)).fetchone()
+        return card_reply(card_no, int(moves[1]), through,
+                          lock_holder(store, lock[0], lock[1]) if lock else None)
+
+    # ---- downlink -----------------------------------------------------------------------------
+
+    def add_version(self, store: str, stream: str, items: dict[str, bytes],
+                    sign: Any) -> tuple[int, bytes]:
+        return self._run(self._add_version, store, stream, items, sign)  # type: ignore[no-any-return]
+
+    def _add_version(self, conn: psycopg.Connection[Any], store: str, stream: str,
+                     items: dict[str, bytes], sign: Any) -> tuple[int, bytes]:
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{store}/{stream}",))
+            cur.execute("SELECT coalesce(max(version), 0) FROM hq_version"
+                        " WHERE store = %s AND stream = %s", (store, stream))
+            version = int(cur.fetchone()[0]) + 1  # type: ignore[index]
+            signed: bytes = sign(version)
+            cur.execute("INSERT INTO hq_version (store, stream, version, signed)"
+                        " VALUES (%s, %s, %s, %s)", (store, stream, version, signed))
+            cur.executemany(
+                "INSERT INTO hq_stream_item (store, stream, key, body, version)"
+                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (store, stream, key)"
+                " DO UPDATE SET body = excluded.body, version = excluded.version",
+                [(store, stream, k, v, version) for k, v in items.items()])
+        return version, signed
+
+    def head(self, store: str, stream: str) -> int:
+        row = self._run(lambda conn: conn.execute(
+            "SELECT coalesce(max(version), 0) FROM hq_version WHERE store = %s AND stream = %s",
+            (store, stream)).fetchone())
+        return int(row[0])
+
+    def versions_after(self, store: str, stream: str, have: int, limit: int) -> list[bytes]:
+        rows = self._run(lambda conn: conn.execute(
+            "SELECT signed FROM hq_version WHERE store = %s AND stream = %s AND version > %s"
+            " ORDER BY version LIMIT %s", (store, stream, have, limit)).fetchall())
+        return [bytes(r[0]) for r in rows]
+
+    def snapshot_items(self, store: str, stream: str) -> tuple[int, list[bytes]]:
+        def read(conn: psycopg.Connection[Any]) -> tuple[int, list[bytes]]:
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                head = conn.execute(
+                    "SELECT coalesce(max(version), 0) FROM hq_version"
+                    " WHERE store = %s AND stream = %s", (store, stream)).fetchone()
+                rows = conn.execute(
+                    "SELECT body FROM hq_stream_item WHERE store = %s AND stream = %s"
+                    " ORDER BY key", (store, stream)).fetchall()
+            return int(head[0]) if head else 0, [bytes(r[0]) for r in rows]
+        return self._run(read)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _advance(cur: psycopg.Cursor[Any], b: BatchIn, new: set[int],
+             state: dict[tuple[str, str], tuple[int, int, int]]) -> IngestResult:
+    """Move the terminal's contiguous watermark over what this transaction added; the ack.
+    The usual case (the next seqs, in order) costs one UPDATE and no read."""
+    key = (b.store, b.terminal)
+    acked_to, max_seq, dead_to = state[key]
+    seqs = sorted([e.seq for e in b.accepted] + [r.seq for r in b.refused])
+    top = seqs[-1] if seqs else 0
+    gaps: list[tuple[int, int]] = []
+    fresh = sorted(new)
+    if fresh and fresh[0] == acked_to + 1 and fresh[-1] - fresh[0] == len(fresh) - 1 \
+            and max_seq <= fresh[-1]:
+        acked_to = fresh[-1]
+    elif max(top, max_seq) > acked_to:
+        cur.execute(
+            "SELECT seq FROM hq_received WHERE store = %s AND terminal = %s AND seq > %s"
+            " ORDER BY seq LIMIT 100000", (b.store, b.terminal, acked_to))
+        acked_to, gaps = advance(acked_to, [row[0] for row in cur.fetchall()])
+    refused_new = [r.seq for r in b.refused if r.seq in new]
+    new_state = (acked_to, max(max_seq, top), max([dead_to, *refused_new]))
+    if new_state != state[key]:
+        cur.execute(
+            "UPDATE hq_terminal SET acked_to = %s, max_seq = %s, dead_to = %s"
+            " WHERE store = %s AND terminal = %s", (*new_state, b.store, b.terminal))
+        state[key] = new_state
+    rejected: list[Rejection] = []
+    if new_state[2] > b.since:
+        # Every rejection above the terminal's watermark, again: an earlier ack may be lost.
+        cur.execute(
+            "SELECT DISTINCT seq, reason FROM hq_dead_letter WHERE store = %s AND terminal = %s"
+            " AND seq > %s AND seq <= %s ORDER BY seq",
+            (b.store, b.terminal, b.since, max(acked_to, top)))
+        rejected = [Rejection(row[0], row[1]) for row in cur.fetchall()]
+    return IngestResult(make_ack(b.store, b.terminal, acked_to, rejected, gaps),
+                        new_events=len(new), duplicates=len(seqs) - len(new), gaps=gaps)
+
+
+def _copy(cur: psycopg.Cursor[Any], table: str, columns: tuple[str, ...],
+          types: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Binary COPY: a third cheaper than text COPY per row, on both ends."""
+    if not rows:
+        return
+    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(list(types))
+        for row in rows:
+            copy.write_row(row)

@@ -1,0 +1,243 @@
+"""HQ storage on SQLite: the embedded default for a one-machine demo, same interface as PostgreSQL.
+
+Rule: one BEGIN IMMEDIATE transaction per batch, which also serialises workers sharing the file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cloud_sync.protocol import Rejection
+from hq.storage.interface import (
+    LINE_COLUMNS,
+    SALE_COLUMNS,
+    SV_TYPES,
+    TENDER_COLUMNS,
+    Accepted,
+    BatchIn,
+    IngestResult,
+    Refused,
+    TerminalStats,
+    advance,
+    card_reply,
+    hq_migrations,
+    lock_holder,
+    make_ack,
+    sale_rows,
+)
+
+_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
+
+class SqliteStorage:
+    def __init__(self, path: str, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self.conn = sqlite3.connect(path, isolation_level=None, timeout=30,
+                                    check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        with self._tx():
+            current = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+            for number, sql in hq_migrations("sqlite"):
+                if number > current:
+                    _script(self.conn, sql)
+                    self.conn.execute(f"PRAGMA user_version = {number}")
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def ingest_many(self, batches: list[BatchIn]) -> list[IngestResult]:
+        with self._tx():
+            return [self._ingest(b.store, b.terminal, b.accepted, b.refused, b.since)
+                    for b in batches]
+
+    def ingest(self, store: str, terminal: str, accepted: list[Accepted],
+               refused: list[Refused], since: int) -> IngestResult:
+        with self._tx():
+            return self._ingest(store, terminal, accepted, refused, since)
+
+    def _ingest(self, store: str, terminal: str, accepted: list[Accepted],
+                refused: list[Refused], since: int) -> IngestResult:
+        c = self.conn
+        events = [(e.seq, e.event_id, e.type, 0) for e in accepted]
+        events += [(r.seq, r.event_id, r.type, 1) for r in refused]
+        c.execute(f"INSERT INTO hq_terminal (store, terminal, last_seen, online)"
+                  f" VALUES (?, ?, {_NOW}, 1) ON CONFLICT (store, terminal)"
+                  f" DO UPDATE SET last_seen = {_NOW}", (store, terminal))
+        acked_to, max_seq = c.execute(
+            "SELECT acked_to, max_seq FROM hq_terminal WHERE store = ? AND terminal = ?",
+            (store, terminal)).fetchone()
+        new: set[int] = set()
+        for seq, event_id, etype, is_rejected in events:
+            cur = c.execute("INSERT OR IGNORE INTO hq_received (store, terminal, seq, event_id,"
+                            " type, rejected) VALUES (?, ?, ?, ?, ?, ?)",
+                            (store, terminal, seq, event_id, etype, is_rejected))
+            if cur.rowcount:
+                new.add(seq)
+        fresh = [e for e in accepted if e.seq in new]
+        sales, lines, tenders = sale_rows(store, terminal, fresh, self.zone)
+        for table, columns, rows in (("hq_sale", SALE_COLUMNS, sales),
+                                     ("hq_sale_line", LINE_COLUMNS, lines),
+                                     ("hq_sale_tender", TENDER_COLUMNS, tenders)):
+            marks = ", ".join("?" * len(columns))
+            c.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+                          [tuple(v.isoformat() if isinstance(v, date) else v for v in row)
+                           for row in rows])
+        c.executemany("INSERT INTO hq_event (store, terminal, seq, event_id, type, created_at,"
+                      " payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      [(store, terminal, e.seq, e.event_id, e.type, e.created_at,
+                        e.payload.decode("utf-8")) for e in fresh if e.sale is None])
+        c.executemany("INSERT INTO hq_dead_letter (store, terminal, seq, event_id, type,"
+                      " reason, raw) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      [(store, terminal, r.seq, r.event_id, r.type, r.reason, r.payload)
+                       for r in refused if r.seq in new])
+        top = max((e[0] for e in events), default=0)
+        gaps: list[tuple[int, int]] = []
+        if (new and top > acked_to) or max_seq > acked_to:
+            seqs = [r[0] for r in c.execute(
+                "SELECT seq FROM hq_received WHERE store = ? AND terminal = ? AND seq > ?"
+                " ORDER BY seq", (store, terminal, acked_to))]
+            acked_to, gaps = advance(acked_to, seqs)
+            c.execute("UPDATE hq_terminal SET acked_to = ?, max_seq = max(max_seq, ?)"
+                      " WHERE store = ? AND terminal = ?", (acked_to, top, store, terminal))
+        old = [e[0] for e in events if e[0] not in new]
+        # Every rejection above the terminal's watermark, again: an earlier ack may be lost.
+        rejected = [Rejection(row[0], row[1]) for row in c.execute(
+            "SELECT DISTINCT seq, reason FROM hq_dead_letter WHERE store = ? AND terminal = ?"
+            " AND seq > ? AND seq <= ? ORDER BY seq",
+            (store, terminal, since, max(acked_to, top)))]
+        return IngestResult(make_ack(store, terminal, acked_to, rejected, gaps),
+                            new_events=len(new), duplicates=len(old), gaps=gaps)
+
+    def dead_letter(self, store: str, terminal: str, reason: str, raw: bytes) -> None:
+        with self._tx():
+            self.conn.execute("INSERT INTO hq_dead_letter (store, terminal, reason, raw)"
+                              " VALUES (?, ?, ?, ?)", (store, terminal, reason, raw))
+
+    def presence(self, store: str, terminal: str, online: bool) -> None:
+        with self._tx():
+            self.conn.execute(
+                f"INSERT INTO hq_terminal (store, terminal, last_seen, online)"
+                f" VALUES (?, ?, {_NOW}, ?) ON CONFLICT (store, terminal)"
+                f" DO UPDATE SET last_seen = {_NOW}, online = excluded.online",
+                (store, terminal, int(online)))
+
+    def stats(self, today: date) -> list[TerminalStats]:
+        c = self.conn
+        out = []
+        rows = c.execute(
+            "SELECT t.store, t.terminal, t.last_seen, t.online, t.acked_to, t.max_seq,"
+            " (SELECT count(*) FROM hq_sale s WHERE s.business_date = ? AND s.store = t.store"
+            "   AND s.terminal = t.terminal AND s.status = 'completed'),"
+            " (SELECT coalesce(sum(total), 0) FROM hq_sale s WHERE s.business_date = ?"
+            "   AND s.store = t.store AND s.terminal = t.terminal AND s.status = 'completed'),"
+            " (SELECT count(*) FROM hq_dead_letter d WHERE d.store = t.store"
+            "   AND d.terminal = t.terminal)"
+            " FROM hq_terminal t ORDER BY t.store, t.terminal",
+            (today.isoformat(), today.isoformat())).fetchall()
+        for store, terminal, seen, online, acked_to, max_seq, n, amount, dead in rows:
+            seqs = [r[0] for r in c.execute(
+                "SELECT seq FROM hq_received WHERE store = ? AND terminal = ? AND seq > ?"
+                " ORDER BY seq", (store, terminal, acked_to))]
+            _, gaps = advance(acked_to, seqs)
+            out.append(TerminalStats(store, terminal, seen, bool(online), acked_to, max_seq, gaps,
+                                     n, int(amount), dead))
+        return out
+
+    def stores(self) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT store FROM hq_terminal ORDER BY store")]
+
+    def find_sale(self, sale_id: str) -> bytes | None:
+        row = self.conn.execute(
+            "SELECT json_object('store', s.store, 'terminal', s.terminal, 'seq', s.seq,"
+            " 'sale_id', s.sale_id, 'status', s.status, 'receipt_no', s.receipt_no,"
+            " 'total', s.total, 'closed_at', s.closed_at, 'lines', (SELECT json_group_array("
+            " json_object('line_no', l.line_no, 'sku', l.sku, 'qty_milli', l.qty_milli,"
+            " 'total', l.total)) FROM hq_sale_line l WHERE l.store = s.store"
+            " AND l.terminal = s.terminal AND l.seq = s.seq))"
+            " FROM hq_sale s WHERE s.sale_id = ? LIMIT 1", (sale_id,)).fetchone()
+        return row[0].encode("utf-8") if row else None
+
+    def card_balance(self, card_no: str, store: str, terminal: str) -> bytes | None:
+        c = self.conn
+        row = c.execute("SELECT acked_to FROM hq_terminal WHERE store = ? AND terminal = ?",
+                        (store, terminal)).fetchone()
+        through = int(row[0]) if row else 0
+        marks = ", ".join("?" * len(SV_TYPES))
+        count, total = c.execute(
+            f"SELECT count(*), coalesce(sum(CASE WHEN type = 'stored_value.spend'"
+            f" THEN -json_extract(payload, '$.amount') ELSE json_extract(payload, '$.amount')"
+            f" END), 0) FROM hq_event WHERE type IN ({marks})"
+            f" AND json_extract(payload, '$.card_no') = ?"
+            f" AND NOT (store = ? AND terminal = ? AND seq > ?)",
+            (*SV_TYPES, card_no, store, terminal, through)).fetchone()
+        if not count:
+            return None
+        lock = c.execute(
+            "SELECT e.store, e.terminal FROM hq_event e JOIN hq_terminal t"
+            " ON t.store = e.store AND t.terminal = e.terminal"
+            " WHERE e.type = 'stored_value.spend' AND json_extract(e.payload, '$.card_no') = ?"
+            " AND json_extract(e.payload, '$.offline') AND NOT (e.store = ? AND e.terminal = ?)"
+            " AND (NOT t.online OR t.max_seq > t.acked_to) ORDER BY e.created_at DESC LIMIT 1",
+            (card_no, store, terminal)).fetchone()
+        return card_reply(card_no, int(total), through,
+                          lock_holder(store, lock[0], lock[1]) if lock else None)
+
+    def add_version(self, store: str, stream: str, items: dict[str, bytes],
+                    sign: Any) -> tuple[int, bytes]:
+        with self._tx():
+            version = self.head(store, stream) + 1
+            signed: bytes = sign(version)
+            self.conn.execute("INSERT INTO hq_version (store, stream, version, signed)"
+                              " VALUES (?, ?, ?, ?)", (store, stream, version, signed))
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO hq_stream_item (store, stream, key, body, version)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(store, stream, k, v, version) for k, v in items.items()])
+        return version, signed
+
+    def head(self, store: str, stream: str) -> int:
+        row = self.conn.execute("SELECT coalesce(max(version), 0) FROM hq_version"
+                                " WHERE store = ? AND stream = ?", (store, stream)).fetchone()
+        return int(row[0])
+
+    def versions_after(self, store: str, stream: str, have: int, limit: int) -> list[bytes]:
+        return [bytes(r[0]) for r in self.conn.execute(
+            "SELECT signed FROM hq_version WHERE store = ? AND stream = ? AND version > ?"
+            " ORDER BY version LIMIT ?", (store, stream, have, limit))]
+
+    def snapshot_items(self, store: str, stream: str) -> tuple[int, list[bytes]]:
+        self.conn.execute("BEGIN")
+        try:
+            head = self.head(store, stream)
+            rows = [bytes(r[0]) for r in self.conn.execute(
+                "SELECT body FROM hq_stream_item WHERE store = ? AND stream = ? ORDER BY key",
+                (store, stream))]
+        finally:
+            self.conn.execute("COMMIT")
+        return head, rows
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _script(conn: sqlite3.Connection, sql: str) -> None:
+    statement = ""
+    for line in sql.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""

@@ -1,0 +1,73 @@
+"""The headless till over real pipes: the JSON-lines contract of docs/headless.md."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.edge.sale.sale_helpers import scale_label
+from tests.ui.headless.headless_process import HeadlessTill
+
+pytestmark = pytest.mark.dated
+
+
+@pytest.fixture
+def till(db_path: Path) -> Iterator[HeadlessTill]:
+    process = HeadlessTill(db_path)
+    yield process
+    assert process.close() == 0
+
+
+def first_gtins(db_path: Path, n: int) -> list[str]:
+    from edge.ledger.store import connect
+    from tests.edge.sale.sale_helpers import demo_gtins
+    return demo_gtins(connect(db_path), n)
+
+
+def test_a_whole_sale_through_the_protocol(till: HeadlessTill, db_path: Path) -> None:
+    a, b = first_gtins(db_path, 2)
+    assert till.send({"op": "login", "staff": "1001", "pin": "1234"})["staff"]["role"] == "cashier"
+    answer = till.send({"op": "scan", "data": a})
+    sale = answer["sale"]
+    assert answer["ok"] and sale["status"] == "open" and sale["lines"][0]["qty"] == "1"
+    assert set(sale["lines"][0]) >= {"line", "sku", "name", "qty", "unit_price", "discount", "total"}
+    assert set(sale) >= {"id", "status", "lines", "subtotal", "discount", "tax", "total", "paid",
+                         "change"}
+    till.send({"op": "scan", "data": b})
+    till.send({"op": "scan", "data": scale_label(1, 1579, 1234)})
+    sale = till.send({"op": "set_qty", "line": 1, "qty": "3"})["sale"]
+    assert sale["lines"][0]["qty"] == "3"
+    sale = till.send({"op": "void_line", "line": 2})["sale"]
+    assert [ln["line"] for ln in sale["lines"]] == [1, 3]
+    assert sale["lines"][1]["qty"] == "1.234" and sale["lines"][1]["total"] == "15.79"
+    answer = till.send({"op": "tender", "type": "card", "amount": "10.00", "approval_code": "X1",
+                        "masked_pan": "622202******1234"})
+    assert answer["sale"]["paid"] == "10.00"
+    answer = till.send({"op": "tender", "type": "cash", "amount": "100"})
+    assert answer["sale"]["status"] == "completed"
+    assert "合计 TOTAL" in answer["receipt"]
+    assert till.send({"op": "state"})["sale"]["status"] == "completed"
+    assert till.send({"op": "receipt", "width": 48})["receipt"].count("\n") > 10
+
+
+def test_suspend_resume_and_cancel(till: HeadlessTill, db_path: Path) -> None:
+    (a,) = first_gtins(db_path, 1)
+    till.send({"op": "login", "staff": "1001", "pin": "1234"})
+    till.send({"op": "scan", "data": a})
+    suspended = till.send({"op": "suspend"})
+    assert suspended["sale"] is None
+    listed = till.send({"op": "suspended"})["suspended"]
+    assert [s["id"] for s in listed] == [suspended["suspended_id"]]
+    resumed = till.send({"op": "resume", "id": suspended["suspended_id"]})["sale"]
+    assert resumed["status"] == "open" and len(resumed["lines"]) == 1
+    denied = till.send({"op": "cancel"})
+    assert denied["error"]["code"] == "permission_denied"
+    cancelled = till.send({"op": "cancel", "override": {"staff": "2001", "pin": "5678"}})
+    assert cancelled["sale"]["status"] == "cancelled"
+
+
+def test_errors_have_the_documented_shape(till: HeadlessTill) -> None:
+    answer = till.send({"op": "scan", "data": "6901234567892"})
+    assert answer == {"ok": False, "error": {"code": "not_logged_in", "message": "log in first"}}

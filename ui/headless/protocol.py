@@ -1,0 +1,135 @@
+"""The headless till's JSON-lines protocol (docs/headless.md): one request object per line, exactly
+one answer line per request, in order. Pure: text in, text out; the stdin loop lives in the CLI.
+
+Rule: a request that fails gets `{"ok": false, "error": {"code", "message"}}` and changes nothing;
+no input, however malformed, ends the session.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from edge.ledger.money import MoneyError
+from edge.sale.receipt import build_receipt, render_text
+from edge.till.session import Till, TillError
+from edge.till.view import sale_view
+from ui.headless.requests import Handler, ProtocolError, amount_field, error_answer, field
+from ui.headless.store_ops import STORE_OPS
+
+MAX_LINE_BYTES = 64 * 1024
+
+
+class TillProtocol:
+    def __init__(self, till: Till) -> None:
+        self.till = till
+        self.ops: dict[str, Handler] = {**_OPS, **STORE_OPS}
+
+    def handle_line(self, line: str) -> str:
+        try:
+            request = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            return error_answer("bad_json", f"not a JSON object: {exc}"[:300])
+        if not isinstance(request, dict):
+            return error_answer("bad_request", "each line must be a JSON object with an 'op'")
+        op = request.get("op")
+        handler = self.ops.get(op) if isinstance(op, str) else None
+        if handler is None:
+            return error_answer("unknown_op", f"unknown op {str(op)[:40]!r}; "
+                                              f"known: {', '.join(sorted(self.ops))}")
+        try:
+            extra = handler(self.till, request)
+        except (TillError, ProtocolError, MoneyError) as exc:
+            return error_answer(exc.code, str(exc))
+        except Exception as exc:  # a bug must cost one answer, never the session
+            return error_answer("internal_error", f"{type(exc).__name__}: {exc}"[:300])
+        answer = {"ok": True, "sale": sale_view(self.till.current, self.till)}
+        answer.update(extra)
+        return json.dumps(answer, ensure_ascii=False)
+
+
+def _login(till: Till, r: dict[str, Any]) -> dict[str, Any]:
+    staff = till.login(r.get("staff"), r.get("pin"))
+    return {"staff": {"id": staff.id, "name": staff.name, "role": staff.role}}
+
+
+def _receipt(till: Till, r: dict[str, Any]) -> dict[str, Any]:
+    sale = till.last_sale
+    if sale is None:
+        raise ProtocolError("not_found", "no finished sale to print")
+    width = r.get("width", 32)
+    if width not in (32, 48):
+        raise ProtocolError("bad_request", "width must be 32 or 48")
+    return {"receipt": render_text(build_receipt(sale, till.config, _staff_name(till)), width)}
+
+
+def _tender(till: Till, r: dict[str, Any]) -> dict[str, Any]:
+    sale = till.tender(field(r, "type", str), amount_field(r, "amount", till),
+                       r.get("reference", r.get("card")),
+                       r.get("approval_code"), r.get("masked_pan"))
+    if sale.status == "completed":
+        return {"receipt": render_text(build_receipt(sale, till.config, _staff_name(till)), 32)}
+    return {}
+
+
+def _logout(till: Till, r: dict[str, Any]) -> dict[str, Any]:
+    till.logout()
+    return {}
+
+
+def _no_sale(till: Till, r: dict[str, Any]) -> dict[str, Any]:
+    till.no_sale(r.get("reason"), r.get("override"))
+    return {"drawer": "open"}
+
+
+def _staff_name(till: Till) -> str:
+    return till.staff.name if till.staff else ""
+
+
+_OPS: dict[str, Handler] = {
+    "login": _login,
+    "logout": _logout,
+    "state": lambda t, r: {"staff": t.staff.id if t.staff else None},
+    "scan": lambda t, r: (t.scan(field(r, "data", str), r.get("weight")), {})[1],
+    "add": lambda t, r: (t.add(r.get("sku"), r.get("plu"), r.get("qty", "1")), {})[1],
+    "set_qty": lambda t, r: (t.set_qty(field(r, "line", int), field(r, "qty", (str, int)),
+                                       r.get("override")), {})[1],
+    "void_line": lambda t, r: (t.void_line(field(r, "line", int), r.get("override")), {})[1],
+    "override_price": lambda t, r: (t.override_price(field(r, "line", int),
+                                                     amount_field(r, "price", t), r.get("reason"),
+                                                     r.get("override")), {})[1],
+    "confirm_age": lambda t, r: (t.confirm_age(), {})[1],
+    "tender": _tender,
+    "cancel": lambda t, r: (t.cancel(r.get("override")), {})[1],
+    "suspend": lambda t, r: {"suspended_id": t.suspend().id},
+    "resume": lambda t, r: (t.resume(field(r, "id", str)), {})[1],
+    "suspended": lambda t, r: {"suspended": t.suspended()},
+    "no_sale": _no_sale,
+    "receipt": _receipt,
+}
+
+
+def serve(till: Till, stdin: IO[bytes], stdout: IO[str]) -> None:
+    """Answer requests from `stdin` until it ends. Blank lines are ignored; a line longer than
+    MAX_LINE_BYTES is read to its end and answered with `line_too_long`."""
+    protocol = TillProtocol(till)
+    while True:
+        raw = stdin.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while (rest := stdin.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                pass
+            answer = error_answer("line_too_long", f"a request line is limited to "
+                                                   f"{MAX_LINE_BYTES} bytes")
+        else:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                answer = error_answer("bad_json", "the line is not valid UTF-8")
+            else:
+                if not text.strip():
+                    continue
+                answer = protocol.handle_line(text)
+        stdout.write(answer + "\n")
+        stdout.flush()
