@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from cli._options import add_store_options, open_configured_store
+from cli.main import CommandError
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -17,8 +18,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def run_verify(args: argparse.Namespace) -> int:
     from edge.ledger.journal import verify
+    from edge.ledger.store import StoreDamaged, check_store
 
     conn, _ = open_configured_store(args)
+    try:
+        check_store(conn, args.db)  # a chain read from damaged pages would prove nothing
+    except StoreDamaged as exc:
+        raise CommandError(str(exc)) from None
     problems = verify(conn)
     count = conn.execute("SELECT count(*) FROM journal").fetchone()[0]
     for problem in problems:

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import argparse
 
-from cli._options import add_store_options, open_configured_store
+from cli._options import StartRefused, add_terminal_options, open_terminal, refuse_start
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("kiosk", help="run a self-checkout lane")
-    add_store_options(parser)
+    add_terminal_options(parser)
     parser.add_argument("--locale", default=None, help="zh_CN or en (default: the store's)")
     parser.set_defaults(run=run_kiosk)
 
 
 def run_kiosk(args: argparse.Namespace) -> int:
-    conn, config = open_configured_store(args)
+    try:
+        conn, config, lease = open_terminal(args, "pos kiosk")
+    except StartRefused as exc:
+        return refuse_start(exc, headless=False, locale=args.locale)
     from ui.kiosk_app import run_kiosk_app
 
-    return run_kiosk_app(conn, config, locale_name=args.locale)
+    with lease:
+        return run_kiosk_app(conn, config, locale_name=args.locale)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli._options import add_store_options, open_configured_store
+from cli._options import StartRefused, add_terminal_options, open_terminal, refuse_start
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("till", help="run the till")
-    add_store_options(parser)
+    add_terminal_options(parser)
     parser.add_argument("--headless", action="store_true",
                         help="speak JSON lines on stdin/stdout instead of showing a window "
                              "(docs/headless.md)")
@@ -22,10 +22,14 @@ def run_till(args: argparse.Namespace) -> int:
     from edge.till.session import Till
     from ui.headless.protocol import serve
 
-    conn, config = open_configured_store(args)
-    if args.headless:
-        serve(Till(conn, config, engine_for(conn, config)), sys.stdin.buffer, sys.stdout)
-        return 0
-    from ui.till_app import run_till_app
+    try:
+        conn, config, lease = open_terminal(args, "pos till")
+    except StartRefused as exc:
+        return refuse_start(exc, args.headless)
+    with lease:
+        if args.headless:
+            serve(Till(conn, config, engine_for(conn, config)), sys.stdin.buffer, sys.stdout)
+            return 0
+        from ui.till_app import run_till_app
 
-    return run_till_app(conn, config)
+        return run_till_app(conn, config)

@@ -1,11 +1,16 @@
 """Staff, PINs and permissions. PINs are stored as salted scrypt hashes; five wrong PINs in a row
-lock the account until a manager unlocks it. An action above the staff member's role needs a
-supervisor's (or manager's) PIN as override, and the override is journaled with both ids.
+at the person's own login lock the account until a manager unlocks it (a wrong PIN typed as
+someone else's approval does not count: the till slows down instead). An action above the staff
+member's role needs a supervisor's (or manager's) PIN as override, journaled with both ids.
+
+Rule: an unknown staff id costs the same scrypt work as a known one, so ids cannot be told apart
+by how fast they are refused.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -77,18 +82,29 @@ def add_staff(conn: sqlite3.Connection, staff_id: str, name: str, role: str, pin
     return StaffMember(staff_id, name, role)
 
 
-def authenticate(conn: sqlite3.Connection, staff_id: object, pin: object) -> StaffMember:
-    """The staff member for this id and PIN, counting failures; raises StaffError otherwise."""
+@functools.cache
+def _decoy_hash() -> str:
+    """Checked against when the staff id is unknown, so the refusal takes as long as a real one."""
+    return hash_pin("0000")
+
+
+def authenticate(conn: sqlite3.Connection, staff_id: object, pin: object,
+                 count_failures: bool = True) -> StaffMember:
+    """The staff member for this id and PIN; raises StaffError otherwise. A wrong PIN counts
+    towards the lockout only when `count_failures` (the person's own login)."""
     if not isinstance(staff_id, str) or not isinstance(pin, str):
         raise StaffError("bad_request", "staff and pin must be strings")
     row = conn.execute("SELECT id, name, role, pin_hash, failed_attempts, locked, active"
                        " FROM staff WHERE id = ?", (staff_id,)).fetchone()
     if row is None or not row["active"]:
+        _pin_matches(pin, _decoy_hash())
         raise StaffError("invalid_pin", "unknown staff id or wrong PIN")
     if row["locked"]:
         raise StaffError("staff_locked", f"staff {staff_id} is locked after {MAX_FAILED_PINS} "
                                          "wrong PINs; a manager must unlock it")
     if not _pin_matches(pin, row["pin_hash"]):
+        if not count_failures:
+            raise StaffError("invalid_pin", "unknown staff id or wrong PIN")
         failed = row["failed_attempts"] + 1
         with write_transaction(conn):
             conn.execute("UPDATE staff SET failed_attempts = ?, locked = ? WHERE id = ?",

@@ -1,12 +1,14 @@
 """The terminal's SQLite store: opening it with the durability settings, applying numbered
 migrations, and the one way to write (`write_transaction`, a BEGIN IMMEDIATE transaction).
 
-Rule: a database whose schema is newer than this code is refused, never touched.
+Rule: a database whose schema is newer than this code is refused, never touched; a file that is
+not a store database, or a damaged one, is refused with what to do, never half-used.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +22,19 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 class StoreError(Exception):
     """The database cannot be used as it is (newer schema, broken migration)."""
+
+
+class StoreDamaged(StoreError):
+    """Not a database, or one that fails SQLite's own checks: restore the latest backup."""
+
+
+class StorageFailure(Exception):
+    """A write failed in the storage itself; nothing of it was kept. `code` is `storage_full`
+    (SQLITE_FULL: the disk or the database's size limit) or `storage_error` (any other)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -57,13 +72,49 @@ def connect(path: str | Path) -> sqlite3.Connection:
 
 def open_store(path: str | Path) -> sqlite3.Connection:
     """Open (creating if needed) the store database and bring its schema up to date."""
-    conn = connect(path)
+    try:
+        conn = connect(path)
+    except sqlite3.DatabaseError as exc:
+        raise _damaged(path, exc) from None
     try:
         migrate(conn, edge_migrations())
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise _damaged(path, exc) from None
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _damaged(path: str | Path, exc: Exception) -> StoreDamaged:
+    return StoreDamaged(f"{path} is not a usable store database ({exc}); restore the latest "
+                        "backup (docs/operations.md) or move the file aside")
+
+
+def check_store(conn: sqlite3.Connection, path: str | Path, full: bool = False) -> None:
+    """SQLite's own check of every page: `quick_check` (fast, at every start) or
+    `integrity_check` (`full`, on request). Raises StoreDamaged with the first problems."""
+    pragma = "integrity_check" if full else "quick_check"
+    try:
+        rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}(5)")]
+    except sqlite3.DatabaseError as exc:
+        raise _damaged(path, exc) from None
+    if rows != ["ok"]:
+        raise _damaged(path, Exception("; ".join(str(r) for r in rows)))
+
+
+def free_bytes(path: str | Path) -> int:
+    """Free space on the file system that holds the database (what the next write can use)."""
+    return shutil.disk_usage(Path(path).resolve().parent).free
+
+
+def storage_failure(exc: sqlite3.Error) -> StorageFailure:
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+        return StorageFailure("storage_full", "the disk is full: nothing was recorded; free space "
+                                              "and try again")
+    return StorageFailure("storage_error", f"the database refused the write ({exc}): nothing "
+                                           "was recorded; try again")
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -103,10 +154,12 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite may have rolled back already (SQLITE_FULL, SQLITE_IOERR); a failed COMMIT has not.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 def next_counter(conn: sqlite3.Connection, name: str) -> int:

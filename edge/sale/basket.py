@@ -108,6 +108,21 @@ class Sale:
     def needs_age_check(self) -> bool:
         return self.age_confirmed_by is None and any(ln.age_restricted for ln in self.lines)
 
+    def copy(self) -> Sale:
+        """A copy an action can change freely: lines and tenders are new objects; discounts and
+        overrides are immutable or replaced whole, so they are shared."""
+        return dataclasses.replace(
+            self,
+            lines=[dataclasses.replace(ln, discounts=list(ln.discounts)) for ln in self.lines],
+            voided_lines=[dataclasses.replace(ln) for ln in self.voided_lines],
+            tenders=[dataclasses.replace(t) for t in self.tenders],
+            coupons=list(self.coupons))
+
+    @property
+    def value_at_stake(self) -> int:
+        """What the lines in the basket and those voided from it were worth."""
+        return sum(ln.total for ln in self.lines) + sum(ln.total for ln in self.voided_lines)
+
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 

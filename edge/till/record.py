@@ -111,12 +111,14 @@ def load_sale(conn: sqlite3.Connection, sale_id: str) -> Sale | None:
                 receipt_no=row["receipt_no"], event_seq=row["event_seq"])
 
 
-def save_draft(conn: sqlite3.Connection, sale: Sale) -> None:
+def save_draft(conn: sqlite3.Connection, sale: Sale, in_transaction: bool = False) -> None:
     """Keep an open sale that has taken money, so a crash cannot forget the payment."""
-    with write_transaction(conn):
-        conn.execute("INSERT OR REPLACE INTO open_sale (terminal_id, saved_at, body)"
-                     " VALUES (?, ?, ?)",
-                     (sale.terminal_id, utc_now_iso(), json.dumps(sale.to_dict(), ensure_ascii=False)))
+    if not in_transaction:
+        with write_transaction(conn):
+            save_draft(conn, sale, in_transaction=True)
+        return
+    conn.execute("INSERT OR REPLACE INTO open_sale (terminal_id, saved_at, body) VALUES (?, ?, ?)",
+                 (sale.terminal_id, utc_now_iso(), json.dumps(sale.to_dict(), ensure_ascii=False)))
 
 
 def load_draft(conn: sqlite3.Connection, terminal_id: str) -> Sale | None:

@@ -1,17 +1,30 @@
 """A till session: who is logged in, the sale in progress, and every action a cashier can take.
 Both the Qt till and the headless JSON-lines till drive this one class.
 
-Rule: an action that fails raises TillError and leaves the session exactly as it was; every
-check happens before the first change.
+Rule: an action that fails raises TillError and leaves the session exactly as it was. An action
+that writes works on a copy of the sale and puts it in place only after its transaction
+committed, so a full disk or any storage error (`storage_full`, `storage_error`) changes nothing
+and the same action simply works again once the cause is gone. Every check happens before the
+first change.
+
+Rule (accountable voids): every voided line is journaled when it is voided and kept with the
+sale's fact; a sale left with lines or voids is never dropped: logging out cancels it as a fact,
+and a cancel above `till.cancel_approval_above` needs a supervisor.
+
+Rule (approvals): a wrong supervisor PIN typed at this till never locks the supervisor (only
+their own logins count towards a lockout); instead the till waits longer after each one.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from edge.catalog import products as catalog
@@ -22,12 +35,19 @@ from edge.customers.account_tenders import check_account_tender
 from edge.ledger.clock import utc_now_iso
 from edge.ledger.journal import append_entry
 from edge.ledger.money import QTY_SCALE, MoneyError, div_half_up, parse_quantity
-from edge.ledger.store import write_transaction
+from edge.ledger.store import free_bytes, storage_failure, write_transaction
 from edge.sale.basket import Line, PriceOverride, Sale, reprice
+from edge.sale.card_numbers import contains_full_pan
 from edge.sale.pricing import NoPromotions, PromotionEngine
 from edge.sale.tenders import TENDER_TYPES, TenderError, apply_tender
 from edge.staff import StaffError, StaffMember, authenticate
 from edge.till.record import load_draft, record_sale, save_draft
+from edge.till.settings import till_settings
+
+# After this many wrong supervisor PINs in a row, each further attempt waits: 1 s, 2 s, 4 s ...
+FREE_OVERRIDE_FAILURES = 2
+MAX_OVERRIDE_WAIT_S = 60.0
+MB = 1024 * 1024
 
 
 class TillError(Exception):
@@ -43,14 +63,21 @@ Override = dict[str, Any] | None
 class Till:
     def __init__(self, conn: sqlite3.Connection, config: StoreConfig,
                  engine: PromotionEngine | None = None,
-                 clock: Callable[[], datetime] = datetime.now) -> None:
+                 clock: Callable[[], datetime] = datetime.now,
+                 free_space: Callable[[], int] | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.conn = conn
         self.config = config
+        self.settings = till_settings(config)
         self.engine = engine or NoPromotions()
         self.clock = clock
+        self.free_space = free_space or _free_space_of(conn)
+        self.monotonic = monotonic
         self.staff: StaffMember | None = None
         self.sale: Sale | None = load_draft(conn, config.terminal_id)
         self.last_sale: Sale | None = None
+        self._override_failures = 0
+        self._override_wait_until = 0.0
 
     # --- staff -------------------------------------------------------------------------------
 
@@ -62,9 +89,22 @@ class Till:
         return self.staff
 
     def logout(self) -> None:
+        """Log out; a sale left open is cancelled as a fact (never dropped), which needs the
+        same approval as a cancel, and one that has taken money cannot be left at all."""
         self._require_staff()
-        if self.sale and self.sale.lines:
-            raise TillError("sale_open", "finish, suspend or cancel the sale before logging out")
+        sale = self.sale
+        if sale is not None and (sale.lines or sale.voided_lines):
+            if sale.tenders:
+                raise TillError("has_tenders", "payments were taken: finish the sale first")
+            if sale.value_at_stake > self.settings.cancel_approval_above and \
+                    not self.staff.may("cancel_sale"):  # type: ignore[union-attr]
+                raise TillError("sale_open", "finish or suspend the sale, or cancel it with a "
+                                             "supervisor, before logging out")
+            cancelled = sale.copy()
+            cancelled.status = "cancelled"
+            with self._storage():
+                record_sale(self.conn, cancelled, self.config)
+            self.last_sale = cancelled
         self.staff = None
         self.sale = None
 
@@ -113,19 +153,26 @@ class Till:
         return sale
 
     def void_line(self, line_no: object, override: Override = None) -> Sale:
-        sale = self._require_open_sale()
+        current = self._require_open_sale()
+        self._line(current, line_no)
+        approver = (self._authorize("void_after_total", override) if current.totalled
+                    else self.staff)
+        assert approver is not None and self.staff is not None
+        sale = current.copy()
         line = self._line(sale, line_no)
-        approver = self._authorize("void_after_total", override) if sale.totalled else self.staff
-        index = sale.lines.index(line)
         sale.lines.remove(line)
         self._reprice(sale)
         if sale.totalled and sale.total + sale.rounding < sale.paid - sale.change:
-            sale.lines.insert(index, line)
-            self._reprice(sale)
             raise TillError("would_refund", "the sale would then cost less than already paid")
         sale.voided_lines.append(line)
-        if approver is not None and approver is not self.staff:
-            self._journal_override("void_line", approver, {"sale_id": sale.id, "line": line.line_no})
+        with self._storage(), write_transaction(self.conn):
+            append_entry(self.conn, "line.voided", self.staff.id,
+                         {"sale_id": sale.id, "line": line.line_no, "sku": line.sku,
+                          "qty_milli": line.qty_milli, "total": line.total,
+                          "approved_by": approver.id})
+            if sale.tenders:
+                save_draft(self.conn, sale, in_transaction=True)
+        self.sale = sale
         return sale
 
     def override_price(self, line_no: object, price: int, reason: object,
@@ -136,8 +183,11 @@ class Till:
             raise TillError("bad_request", "a price override needs a reason")
         if sale.totalled:
             raise TillError("sale_totalled", "prices cannot change once payment has started")
+        self._refuse_card_number("reason", reason)
         approver = self._authorize("price_override", override)
         assert self.staff is not None
+        sale = sale.copy()
+        line = self._line(sale, line_no)
         original = line.override.original_price if line.override else line.unit_price
         line.override = PriceOverride(original, self.staff.id, approver.id, reason.strip()[:200])
         line.unit_price = price
@@ -146,6 +196,7 @@ class Till:
         self._journal_override("price_override", approver,
                                {"sale_id": sale.id, "line": line.line_no, "sku": line.sku,
                                 "from": original, "to": price, "reason": reason.strip()[:200]})
+        self.sale = sale
         return sale
 
     def confirm_age(self) -> Sale:
@@ -158,16 +209,19 @@ class Till:
 
     def tender(self, type_name: object, amount: int, reference: object = None,
                approval_code: object = None, masked_pan: object = None) -> Sale:
-        sale = self._require_open_sale()
-        if not sale.lines:
+        current = self._require_open_sale()
+        if not current.lines:
             raise TillError("empty_sale", "nothing to pay for")
-        if sale.needs_age_check():
+        if current.needs_age_check():
             raise TillError("age_check_required", "confirm the customer's age first")
         for name, value in (("type", type_name), ("reference", reference),
                             ("approval_code", approval_code), ("masked_pan", masked_pan)):
             if value is not None and not isinstance(value, str):
                 raise TillError("bad_request", f"{name} must be a string")
+        self._refuse_card_number("reference", reference)
+        self._refuse_card_number("approval_code", approval_code)
         kind = TENDER_TYPES.get(str(type_name))
+        sale = current.copy()
         try:
             if kind is not None and kind.needs_account:
                 reference = check_account_tender(self.conn, self.config, sale, kind.name, amount,
@@ -180,14 +234,19 @@ class Till:
             sale.status = "completed"
             self._finish(sale)
         else:
-            save_draft(self.conn, sale)
+            with self._storage():
+                save_draft(self.conn, sale)
+            self.sale = sale
         return sale
 
     def cancel(self, override: Override = None) -> Sale:
-        sale = self._require_open_sale()
-        if sale.tenders:
+        current = self._require_open_sale()
+        if current.tenders:
             raise TillError("has_tenders", "payments were taken: refund them before cancelling")
-        approver = self._authorize("cancel_sale", override)
+        approver = (self._authorize("cancel_sale", override)
+                    if current.value_at_stake > self.settings.cancel_approval_above else self.staff)
+        assert approver is not None
+        sale = current.copy()
         sale.status = "cancelled"
         self._finish(sale)
         if approver is not self.staff:
@@ -224,8 +283,9 @@ class Till:
         if sale.tenders:
             raise TillError("has_tenders", "a sale with payments cannot be suspended")
         assert self.staff is not None
+        sale = sale.copy()
         sale.status = "suspended"
-        with write_transaction(self.conn):
+        with self._storage(), write_transaction(self.conn):
             self.conn.execute("INSERT INTO suspended_sale (id, suspended_at, staff_id, body)"
                               " VALUES (?, ?, ?, ?)", (sale.id, utc_now_iso(), self.staff.id,
                                                        json.dumps(sale.to_dict(), ensure_ascii=False)))
@@ -241,7 +301,7 @@ class Till:
             raise TillError("sale_open", "finish or suspend the current sale first")
         if not isinstance(sale_id, str):
             raise TillError("bad_request", "id must be a string")
-        with write_transaction(self.conn):
+        with self._storage(), write_transaction(self.conn):
             row = self.conn.execute("DELETE FROM suspended_sale WHERE id = ? RETURNING body",
                                     (sale_id,)).fetchone()
             if row is None:
@@ -264,9 +324,10 @@ class Till:
         self._require_staff()
         if not isinstance(reason, str) or not reason.strip():
             raise TillError("bad_request", "opening the drawer without a sale needs a reason")
+        self._refuse_card_number("reason", reason)
         approver = self._authorize("no_sale", override)
         assert self.staff is not None
-        with write_transaction(self.conn):
+        with self._storage(), write_transaction(self.conn):
             append_entry(self.conn, "drawer.no_sale", self.staff.id,
                          {"approved_by": approver.id, "reason": reason.strip()[:200]})
 
@@ -275,6 +336,16 @@ class Till:
         and PIN are in `override`; TillError otherwise."""
         self._require_staff()
         return self._authorize(action, override)
+
+    def storage_state(self) -> str:
+        """`ok`, `low` (below till.storage_warn_mb: warn) or `critical` (below
+        till.storage_floor_mb: no new sale opens)."""
+        free = self.free_space()
+        if free < self.settings.storage_floor_mb * MB:
+            return "critical"
+        if free < self.settings.storage_warn_mb * MB:
+            return "low"
+        return "ok"
 
     @property
     def current(self) -> Sale | None:
@@ -296,6 +367,9 @@ class Till:
     def _open_sale(self) -> Sale:
         if self.sale is None:
             assert self.staff is not None
+            if self.storage_state() == "critical":
+                raise TillError("storage_low", "the disk is almost full: no new sale can start "
+                                               "until space is freed (call support)")
             self.sale = Sale(str(uuid.uuid4()), self.config.store_id, self.config.terminal_id,
                              self.staff.id, utc_now_iso())
             self.last_sale = None
@@ -374,23 +448,58 @@ class Till:
                             f"{action} needs a supervisor: give a supervisor's staff id and PIN")
         if not isinstance(override, dict):
             raise TillError("bad_request", "override must be {staff, pin}")
+        wait = self._override_wait_until - self.monotonic()
+        if wait > 0:
+            raise TillError("override_wait", f"too many wrong supervisor PINs: wait {wait:.0f} s")
         try:
-            approver = authenticate(self.conn, override.get("staff"), override.get("pin"))
+            approver = authenticate(self.conn, override.get("staff"), override.get("pin"),
+                                    count_failures=False)
         except StaffError as exc:
+            if exc.code == "invalid_pin":
+                self._override_failures += 1
+                extra = self._override_failures - FREE_OVERRIDE_FAILURES
+                if extra > 0:
+                    self._override_wait_until = self.monotonic() + min(
+                        2.0 ** (extra - 1), MAX_OVERRIDE_WAIT_S)
             raise TillError("permission_denied" if exc.code == "invalid_pin" else exc.code,
                             f"override refused: {exc}") from None
+        self._override_failures = 0
         if not approver.may(action):
             raise TillError("permission_denied", f"{approver.id} may not approve {action}")
         return approver
 
     def _journal_override(self, action: str, approver: StaffMember, body: dict[str, Any]) -> None:
         assert self.staff is not None
-        with write_transaction(self.conn):
+        with self._storage(), write_transaction(self.conn):
             append_entry(self.conn, "override", self.staff.id,
                          {"action": action, "staff_id": self.staff.id, "approved_by": approver.id,
                           **body})
 
     def _finish(self, sale: Sale) -> None:
-        record_sale(self.conn, sale, self.config)
+        """Record `sale` (a copy) as a fact; only then does it replace the sale in progress."""
+        with self._storage():
+            record_sale(self.conn, sale, self.config)
         self.last_sale = sale
         self.sale = None
+
+    @contextmanager
+    def _storage(self) -> Iterator[None]:
+        """Storage errors as the till's own: the transaction was rolled back, so nothing changed."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            failure = storage_failure(exc)
+            raise TillError(failure.code, str(failure)) from exc
+
+    @staticmethod
+    def _refuse_card_number(name: str, value: object) -> None:
+        if isinstance(value, str) and contains_full_pan(value):
+            raise TillError("full_pan_refused", f"{name} looks like a full card number: "
+                                                "never type card numbers into the till")
+
+
+def _free_space_of(conn: sqlite3.Connection) -> Callable[[], int]:
+    path = conn.execute("PRAGMA database_list").fetchone()[2]
+    if not path:  # an in-memory database has no disk to fill
+        return lambda: 1 << 62
+    return lambda: free_bytes(Path(path))

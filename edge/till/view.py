@@ -26,7 +26,8 @@ def sale_view(sale: Sale | None, till: Till) -> dict[str, Any] | None:
         "lines": [{"line": ln.line_no, "sku": ln.sku, "name": ln.name(locale), "qty":
                    format_quantity(ln.qty_milli), "unit": ln.unit,
                    "unit_price": amount(ln.unit_price), "discount": amount(ln.discount),
-                   "total": amount(ln.total), "age_restricted": ln.age_restricted,
+                   "total": amount(ln.total), "tax": amount(ln.tax),
+                   "tax_rate_bp": ln.tax_rate_bp, "age_restricted": ln.age_restricted,
                    "promotions": [{"id": d.promotion_id, "amount": amount(d.amount),
                                    "reason": d.reason} for d in ln.discounts]}
                   for ln in sale.lines],

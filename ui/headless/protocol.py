@@ -11,10 +11,19 @@ import json
 from typing import IO, Any
 
 from edge.ledger.money import MoneyError
+from edge.sale.basket import Sale
 from edge.sale.receipt import build_receipt, render_text
 from edge.till.session import Till, TillError
 from edge.till.view import sale_view
-from ui.headless.requests import Handler, ProtocolError, amount_field, error_answer, field
+from ui.headless.requests import (
+    Handler,
+    ProtocolError,
+    amount_field,
+    check_request,
+    encode_answer,
+    error_answer,
+    field,
+)
 from ui.headless.store_ops import STORE_OPS
 
 MAX_LINE_BYTES = 64 * 1024
@@ -28,10 +37,14 @@ class TillProtocol:
     def handle_line(self, line: str) -> str:
         try:
             request = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:  # ValueError: also a 5,000-digit integer
             return error_answer("bad_json", f"not a JSON object: {exc}"[:300])
         if not isinstance(request, dict):
             return error_answer("bad_request", "each line must be a JSON object with an 'op'")
+        try:
+            check_request(request)
+        except ProtocolError as exc:
+            return error_answer(exc.code, str(exc))
         op = request.get("op")
         handler = self.ops.get(op) if isinstance(op, str) else None
         if handler is None:
@@ -45,7 +58,7 @@ class TillProtocol:
             return error_answer("internal_error", f"{type(exc).__name__}: {exc}"[:300])
         answer = {"ok": True, "sale": sale_view(self.till.current, self.till)}
         answer.update(extra)
-        return json.dumps(answer, ensure_ascii=False)
+        return encode_answer(answer)
 
 
 def _login(till: Till, r: dict[str, Any]) -> dict[str, Any]:
@@ -60,7 +73,7 @@ def _receipt(till: Till, r: dict[str, Any]) -> dict[str, Any]:
     width = r.get("width", 32)
     if width not in (32, 48):
         raise ProtocolError("bad_request", "width must be 32 or 48")
-    return {"receipt": render_text(build_receipt(sale, till.config, _staff_name(till)), width)}
+    return _receipt_answer(till, sale, width)
 
 
 def _tender(till: Till, r: dict[str, Any]) -> dict[str, Any]:
@@ -68,8 +81,14 @@ def _tender(till: Till, r: dict[str, Any]) -> dict[str, Any]:
                        r.get("reference", r.get("card")),
                        r.get("approval_code"), r.get("masked_pan"))
     if sale.status == "completed":
-        return {"receipt": render_text(build_receipt(sale, till.config, _staff_name(till)), 32)}
+        return _receipt_answer(till, sale, 32)
     return {}
+
+
+def _receipt_answer(till: Till, sale: Sale, width: int) -> dict[str, Any]:
+    """The printed text and the e-receipt QR's payload (what `return_lookup` also accepts)."""
+    receipt = build_receipt(sale, till.config, _staff_name(till))
+    return {"receipt": render_text(receipt, width), "receipt_qr": receipt.qr_payload}
 
 
 def _logout(till: Till, r: dict[str, Any]) -> dict[str, Any]:
@@ -89,7 +108,8 @@ def _staff_name(till: Till) -> str:
 _OPS: dict[str, Handler] = {
     "login": _login,
     "logout": _logout,
-    "state": lambda t, r: {"staff": t.staff.id if t.staff else None},
+    "state": lambda t, r: {"staff": t.staff.id if t.staff else None,
+                           "storage": t.storage_state()},
     "scan": lambda t, r: (t.scan(field(r, "data", str), r.get("weight")), {})[1],
     "add": lambda t, r: (t.add(r.get("sku"), r.get("plu"), r.get("qty", "1")), {})[1],
     "set_qty": lambda t, r: (t.set_qty(field(r, "line", int), field(r, "qty", (str, int)),

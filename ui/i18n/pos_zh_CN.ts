@@ -3,27 +3,27 @@
 <context>
     <name>DevicePanel</name>
     <message>
-        <location filename="../demo_app.py" line="20" />
+        <location filename="../demo_app.py" line="21" />
         <source>Simulated devices</source>
         <translation>模拟设备</translation>
     </message>
     <message>
-        <location filename="../demo_app.py" line="24" />
+        <location filename="../demo_app.py" line="25" />
         <source>Scan a product</source>
         <translation>扫描一件商品</translation>
     </message>
     <message>
-        <location filename="../demo_app.py" line="25" />
+        <location filename="../demo_app.py" line="26" />
         <source>Put 0.856 kg on the scale</source>
         <translation>在秤上放 0.856 公斤</translation>
     </message>
     <message>
-        <location filename="../demo_app.py" line="26" />
+        <location filename="../demo_app.py" line="27" />
         <source>Printer: paper out</source>
         <translation>打印机：缺纸</translation>
     </message>
     <message>
-        <location filename="../demo_app.py" line="27" />
+        <location filename="../demo_app.py" line="28" />
         <source>Printer: load paper</source>
         <translation>打印机：装纸</translation>
     </message>
@@ -291,7 +291,7 @@
 <context>
     <name>LoginView</name>
     <message>
-        <location filename="../till_app.py" line="50" />
+        <location filename="../till_app.py" line="51" />
         <source>Log in with your staff number and PIN</source>
         <translation>请输入工号和密码登录</translation>
     </message>
@@ -537,7 +537,7 @@
 <context>
     <name>OfflineBanner</name>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="66" />
+        <location filename="../status_bar.py" line="60" />
         <source>Offline: selling continues; %n sale event(s) will be sent when the link returns</source>
         <translation><numerusform>离线：可继续销售；%n 条交易将在网络恢复后上传</numerusform></translation>
     </message>
@@ -658,129 +658,152 @@
     </message>
 </context>
 <context>
+    <name>StartupRefusal</name>
+    <message>
+        <location filename="../startup_refusal.py" line="16" />
+        <source>The store database is damaged</source>
+        <translation>门店数据库已损坏</translation>
+    </message>
+    <message>
+        <location filename="../startup_refusal.py" line="17" />
+        <source>Do not sell on this till. Restore the latest backup (pos restore) or call support.</source>
+        <translation>请勿在此收银机上销售。请恢复最近的备份（pos restore）或联系技术支持。</translation>
+    </message>
+    <message>
+        <location filename="../startup_refusal.py" line="21" />
+        <source>This till is already running</source>
+        <translation>此收银机已在运行</translation>
+    </message>
+    <message>
+        <location filename="../startup_refusal.py" line="22" />
+        <source>Close the other window for this terminal, then start again.</source>
+        <translation>请先关闭此终端的另一个窗口，然后重新启动。</translation>
+    </message>
+</context>
+<context>
     <name>StatusStrip</name>
     <message>
-        <location filename="../status_bar.py" line="105" />
+        <location filename="../status_bar.py" line="99" />
         <source>HQ link: not set up</source>
         <translation>总部连接：未配置</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="106" />
+        <location filename="../status_bar.py" line="100" />
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="106" />
+        <location filename="../status_bar.py" line="100" />
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="107" />
+        <location filename="../status_bar.py" line="101" />
         <source>%n event(s) waiting</source>
         <translation><numerusform>%n 条待上传</numerusform></translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="109" />
+        <location filename="../status_bar.py" line="103" />
         <source>oldest %1</source>
         <translation>最早 %1 前</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="112" />
+        <location filename="../status_bar.py" line="106" />
         <source>last contact %1</source>
         <translation>最近联系 %1</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="114" />
+        <location filename="../status_bar.py" line="108" />
         <source>no contact yet</source>
         <translation>尚未联系</translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="119" />
+        <location filename="../status_bar.py" line="113" />
         <source>%n s</source>
         <translation><numerusform>%n 秒</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="121" />
+        <location filename="../status_bar.py" line="115" />
         <source>%n min</source>
         <translation><numerusform>%n 分钟</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="122" />
+        <location filename="../status_bar.py" line="116" />
         <source>%n h</source>
         <translation><numerusform>%n 小时</numerusform></translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="127" />
+        <location filename="../status_bar.py" line="121" />
         <source>Scanner</source>
         <translation>扫描枪</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="127" />
+        <location filename="../status_bar.py" line="121" />
         <source>Printer</source>
         <translation>打印机</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="127" />
+        <location filename="../status_bar.py" line="121" />
         <source>Scale</source>
         <translation>电子秤</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="128" />
+        <location filename="../status_bar.py" line="122" />
         <source>RFID</source>
         <translation>RFID</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="128" />
+        <location filename="../status_bar.py" line="122" />
         <source>Shelf labels</source>
         <translation>电子价签</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="158" />
+        <location filename="../status_bar.py" line="152" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="159" />
+        <location filename="../status_bar.py" line="153" />
         <source>paper out</source>
         <translation>缺纸</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="160" />
+        <location filename="../status_bar.py" line="154" />
         <source>paper low</source>
         <translation>纸将尽</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="161" />
+        <location filename="../status_bar.py" line="155" />
         <source>cover open</source>
         <translation>盖子未关</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="162" />
+        <location filename="../status_bar.py" line="156" />
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="163" />
+        <location filename="../status_bar.py" line="157" />
         <source>error</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="164" />
+        <location filename="../status_bar.py" line="158" />
         <source>disconnected</source>
         <translation>已断开</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="165" />
+        <location filename="../status_bar.py" line="159" />
         <source>not connected</source>
         <translation>未连接</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="166" />
+        <location filename="../status_bar.py" line="160" />
         <source>weight moving</source>
         <translation>重量不稳</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="167" />
+        <location filename="../status_bar.py" line="161" />
         <source>overloaded</source>
         <translation>超载</translation>
     </message>
@@ -909,427 +932,427 @@
 <context>
     <name>TillWindow</name>
     <message>
-        <location filename="../till_app.py" line="73" />
+        <location filename="../till_app.py" line="74" />
         <source>Till %1 · %2</source>
         <translation>收银台 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="121" />
+        <location filename="../till_app.py" line="122" />
         <source>Age OK</source>
         <translation>年龄确认</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="122" />
-        <location filename="../till_app.py" line="283" />
+        <location filename="../till_app.py" line="123" />
+        <location filename="../till_app.py" line="284" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="123" />
+        <location filename="../till_app.py" line="124" />
         <source>Void line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="124" />
-        <location filename="../till_app.py" line="300" />
-        <location filename="../till_app.py" line="303" />
+        <location filename="../till_app.py" line="125" />
+        <location filename="../till_app.py" line="301" />
+        <location filename="../till_app.py" line="304" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="125" />
-        <location filename="../till_app.py" line="316" />
+        <location filename="../till_app.py" line="126" />
+        <location filename="../till_app.py" line="317" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="126" />
+        <location filename="../till_app.py" line="127" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="127" />
-        <location filename="../till_app.py" line="329" />
+        <location filename="../till_app.py" line="128" />
+        <location filename="../till_app.py" line="330" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="128" />
-        <location filename="../till_app.py" line="335" />
-        <location filename="../till_app.py" line="347" />
-        <location filename="../till_app.py" line="350" />
-        <location filename="../till_app.py" line="352" />
+        <location filename="../till_app.py" line="129" />
+        <location filename="../till_app.py" line="336" />
+        <location filename="../till_app.py" line="348" />
+        <location filename="../till_app.py" line="351" />
+        <location filename="../till_app.py" line="353" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="129" />
-        <location filename="../till_app.py" line="432" />
+        <location filename="../till_app.py" line="130" />
+        <location filename="../till_app.py" line="433" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="130" />
+        <location filename="../till_app.py" line="131" />
         <source>Shift / X / Z</source>
         <translation>班次 / X / Z</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="131" />
-        <location filename="../till_app.py" line="448" />
+        <location filename="../till_app.py" line="132" />
+        <location filename="../till_app.py" line="449" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="132" />
+        <location filename="../till_app.py" line="133" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="133" />
+        <location filename="../till_app.py" line="134" />
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="134" />
+        <location filename="../till_app.py" line="135" />
         <source>Code entry</source>
         <translation>条码输入</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="156" />
+        <location filename="../till_app.py" line="157" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="185" />
+        <location filename="../till_app.py" line="186" />
         <source>Cancelled: no supervisor approval</source>
         <translation>已取消：无主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="207" />
+        <location filename="../till_app.py" line="208" />
         <source>Welcome, %1</source>
         <translation>欢迎，%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="253" />
+        <location filename="../till_app.py" line="254" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="253" />
+        <location filename="../till_app.py" line="254" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="257" />
+        <location filename="../till_app.py" line="258" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="261" />
+        <location filename="../till_app.py" line="262" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="275" />
+        <location filename="../till_app.py" line="276" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="276" />
+        <location filename="../till_app.py" line="277" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="277" />
+        <location filename="../till_app.py" line="278" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="283" />
+        <location filename="../till_app.py" line="284" />
         <source>New quantity for line %1</source>
         <translation>第 %1 行的新数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="287" />
+        <location filename="../till_app.py" line="288" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="293" />
+        <location filename="../till_app.py" line="294" />
         <source>Voiding after payment started needs a supervisor</source>
         <translation>付款开始后删除商品需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="294" />
+        <location filename="../till_app.py" line="295" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="300" />
+        <location filename="../till_app.py" line="301" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="303" />
-        <location filename="../till_app.py" line="352" />
+        <location filename="../till_app.py" line="304" />
+        <location filename="../till_app.py" line="353" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="312" />
+        <location filename="../till_app.py" line="313" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="313" />
+        <location filename="../till_app.py" line="314" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="316" />
+        <location filename="../till_app.py" line="317" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="318" />
+        <location filename="../till_app.py" line="319" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="321" />
+        <location filename="../till_app.py" line="322" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="326" />
+        <location filename="../till_app.py" line="327" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="329" />
+        <location filename="../till_app.py" line="330" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="331" />
+        <location filename="../till_app.py" line="332" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="335" />
+        <location filename="../till_app.py" line="336" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="344" />
+        <location filename="../till_app.py" line="345" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="347" />
+        <location filename="../till_app.py" line="348" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="350" />
+        <location filename="../till_app.py" line="351" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="363" />
+        <location filename="../till_app.py" line="364" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="368" />
-        <location filename="../till_app.py" line="373" />
+        <location filename="../till_app.py" line="369" />
+        <location filename="../till_app.py" line="374" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="368" />
-        <location filename="../till_app.py" line="378" />
+        <location filename="../till_app.py" line="369" />
+        <location filename="../till_app.py" line="379" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="368" />
+        <location filename="../till_app.py" line="369" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="369" />
-        <location filename="../till_app.py" line="399" />
+        <location filename="../till_app.py" line="370" />
+        <location filename="../till_app.py" line="400" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="370" />
+        <location filename="../till_app.py" line="371" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="370" />
+        <location filename="../till_app.py" line="371" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="373" />
+        <location filename="../till_app.py" line="374" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="376" />
+        <location filename="../till_app.py" line="377" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="380" />
+        <location filename="../till_app.py" line="381" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="381" />
+        <location filename="../till_app.py" line="382" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="384" />
+        <location filename="../till_app.py" line="385" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="385" />
+        <location filename="../till_app.py" line="386" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="395" />
+        <location filename="../till_app.py" line="396" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="417" />
+        <location filename="../till_app.py" line="418" />
         <source>Z number %1</source>
         <translation>Z 报表号 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="419" />
+        <location filename="../till_app.py" line="420" />
         <source>Sales: %1, total %2</source>
         <translation>销售：%1 笔，合计 %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="421" />
+        <location filename="../till_app.py" line="422" />
         <source>Returns: %1, total %2</source>
         <translation>退货：%1 笔，合计 %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="423" />
+        <location filename="../till_app.py" line="424" />
         <source>Net sales: %1</source>
         <translation>净销售额：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="424" />
+        <location filename="../till_app.py" line="425" />
         <source>Cancelled sales: %1</source>
         <translation>取消交易：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="425" />
+        <location filename="../till_app.py" line="426" />
         <source>No-sale drawer openings: %1</source>
         <translation>非交易开钱箱：%1 次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="432" />
+        <location filename="../till_app.py" line="433" />
         <source>Why open the drawer?</source>
         <translation>开钱箱原因？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="434" />
+        <location filename="../till_app.py" line="435" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="435" />
+        <location filename="../till_app.py" line="436" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="448" />
+        <location filename="../till_app.py" line="449" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="450" />
+        <location filename="../till_app.py" line="451" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="451" />
+        <location filename="../till_app.py" line="452" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="458" />
+        <location filename="../till_app.py" line="459" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="476" />
+        <location filename="../till_app.py" line="477" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="484" />
+        <location filename="../till_app.py" line="485" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="487" />
+        <location filename="../till_app.py" line="488" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="492" />
+        <location filename="../till_app.py" line="493" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="496" />
+        <location filename="../till_app.py" line="497" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="508" />
+        <location filename="../till_app.py" line="509" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="526" />
+        <location filename="../till_app.py" line="527" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="532" />
+        <location filename="../till_app.py" line="533" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="535" />
+        <location filename="../till_app.py" line="536" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="537" />
+        <location filename="../till_app.py" line="538" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="561" />
+        <location filename="../till_app.py" line="562" />
         <source>A payment code: press Pay (F12) first</source>
         <translation>这是付款码：请先按结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="564" />
+        <location filename="../till_app.py" line="565" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>

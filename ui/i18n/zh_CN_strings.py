@@ -246,4 +246,10 @@ ZH = {
     'Put 0.856 kg on the scale': '在秤上放 0.856 公斤',
     'Printer: paper out': '打印机：缺纸',
     'Printer: load paper': '打印机：装纸',
+    'The store database is damaged': '门店数据库已损坏',
+    'Do not sell on this till. Restore the latest backup (pos restore) or call support.':
+        '请勿在此收银机上销售。请恢复最近的备份（pos restore）或联系技术支持。',
+    'This till is already running': '此收银机已在运行',
+    'Close the other window for this terminal, then start again.':
+        '请先关闭此终端的另一个窗口，然后重新启动。',
 }

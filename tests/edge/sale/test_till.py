@@ -231,9 +231,14 @@ def test_a_failed_commit_leaves_no_partial_sale(conn: sqlite3.Connection, config
     till.scan(demo_gtins(conn, 1)[0])
     before = counts(conn)
     conn.execute("CREATE TRIGGER fail BEFORE INSERT ON sale_tender BEGIN SELECT RAISE(ABORT, 'disk'); END")
-    with pytest.raises(sqlite3.IntegrityError):
+    open_sale = till.sale.to_dict() if till.sale else None
+    with pytest.raises(TillError) as refused:
         till.tender("cash", 100000)
+    assert refused.value.code == "storage_error"
     assert counts(conn) == before
+    assert till.sale is not None and till.sale.to_dict() == open_sale  # not "completed"
+    conn.execute("DROP TRIGGER fail")
+    assert till.tender("cash", 100000).status == "completed"  # the same action works again
 
 
 def test_seqs_are_gapless_across_sales_and_cancels(conn: sqlite3.Connection,

@@ -15,12 +15,14 @@ class HeadlessTill:
             [sys.executable, "-m", "cli.main", "till", "--headless", "--db", str(db)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
+        self.last_line = b""
 
     def send_raw(self, data: bytes) -> dict[str, Any]:
         assert self.proc.stdin and self.proc.stdout
         self.proc.stdin.write(data)
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
+        self.last_line = line
         assert line, f"the till died: {self.proc.stderr.read().decode() if self.proc.stderr else ''}"
         answer: dict[str, Any] = json.loads(line)
         return answer

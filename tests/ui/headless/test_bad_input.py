@@ -56,6 +56,26 @@ BAD_LINES: list[tuple[bytes, str]] = [
     (b'{"op": "scan", "data": "\xff\xfe"}', "bad_json"),                  # not UTF-8
     (b'{"op": "scan", "data": "' + b"9" * (1024 * 1024) + b'"}', "line_too_long"),   # 1 MB
     (b"[" * 30_000, "bad_json"),                                           # deep nesting
+    (b'{"op": "add", "sku": "P00001", "qty": 1' + b"0" * 5000 + b"}", "bad_json"),  # int limit
+    (b'{"op": "state", "x": ' + b"[" * 40 + b"]" * 40 + b"}", "bad_request"),     # valid, deep
+    (b'{"op": "coupon", "code": "\\ud800"}', "bad_request"),             # lone surrogates
+    (b'{"op": "resume", "id": "\\udfff"}', "bad_request"),
+    (b'{"op": "stock_count", "count": "\\ud800x", "code": "1"}', "bad_request"),
+    (b'{"op": "\\ud800"}', "bad_request"),
+    (b'{"op": "add", "sku": "P0\\u001bp0001"}', "bad_request"),            # ESC p: drawer kick
+    (b'{"op": "add", "sku": "P00001\\u0000"}', "bad_request"),             # NUL
+    (b'{"op": "coupon", "code": "A\xc2\x85B"}', "bad_request"),              # C1 NEL, raw UTF-8
+    (b'{"op": "no_sale", "reason": "x\\ny"}', "bad_request"),                # no field is multi-line
+    (b'{"op": "no_sale", "reason": "4111111111111111"}', "full_pan_refused"),
+    (b'{"op": "tender", "type": "other", "amount": "1.00", "reference": "4111 1111 1111 1111"}',
+     "full_pan_refused"),
+    (b'{"op": "tender", "type": "card", "amount": "1.00", "approval_code": "6222020200112233446",'
+     b' "masked_pan": "622202******1234"}', "full_pan_refused"),
+    (b'{"op": "cash_in", "amount": "1.00", "reason": "card 5500-0000-0000-0004"}', "full_pan_refused"),
+    (b'{"op": "blind_return", "sku": "P00001", "qty": "1", "reason": "4111111111111111",'
+     b' "override": {"staff": "2001", "pin": "5678"}}', "full_pan_refused"),
+    (b'{"op": "return", "receipt": "1", "note": "pan 4111111111111111"}', "full_pan_refused"),
+    (b'{"op": "state", "name": "4111111111111111"}', "full_pan_refused"),
 ]
 
 
@@ -76,6 +96,7 @@ def test_every_bad_line_gets_its_error_and_the_till_and_database_are_unchanged(d
     before_db = snapshot(db_path)
     for raw, code in BAD_LINES:
         answer = till.send_raw(raw + b"\n")
+        assert till.last_line.decode("utf-8")  # every answer is valid UTF-8
         assert answer["ok"] is False, raw[:60]
         assert answer["error"]["code"] == code, (raw[:60], answer)
         assert answer["error"]["message"]
