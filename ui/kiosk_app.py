@@ -114,7 +114,7 @@ class KioskWindow(QMainWindow):
         outer.addWidget(self.alert)
         self.stack = QStackedWidget()
         outer.addWidget(self.stack, 1)
-        self.status = StatusStrip(till.conn)
+        self.status = StatusStrip(till.conn, storage_state=till.storage_state)
         self.status.link_changed.connect(self.banner.show_state)
         outer.addWidget(self.status)
         self.setCentralWidget(central)

@@ -9,6 +9,7 @@ that row once a second on the GUI thread (one indexed read, well under a millise
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -69,9 +70,10 @@ class StatusStrip(QFrame):
     link_changed = Signal(object)
 
     def __init__(self, conn: sqlite3.Connection, parent: QWidget | None = None,
-                 poll_ms: int = 1000) -> None:
+                 poll_ms: int = 1000, storage_state: Callable[[], str] | None = None) -> None:
         super().__init__(parent)
         self.conn = conn
+        self.storage_state = storage_state
         self.setObjectName("statusStrip")
         self.setStyleSheet("#statusStrip { background: #263238; } QLabel { color: #eceff1; "
                            "font-size: 13px; padding: 0 6px; }")
@@ -80,6 +82,10 @@ class StatusStrip(QFrame):
         self.link_label = QLabel()
         self.link_label.setObjectName("link")
         self._layout.addWidget(self.link_label)
+        self.storage_label = QLabel()
+        self.storage_label.setObjectName("storage")
+        self.storage_label.setStyleSheet("color: #ffab91; font-weight: bold;")
+        self._layout.addWidget(self.storage_label)
         self._layout.addStretch(1)
         self.devices: dict[str, QLabel] = {}
         self.device_state: dict[str, str] = {}
@@ -93,6 +99,15 @@ class StatusStrip(QFrame):
         self.state = read_link_state(self.conn)
         self.link_label.setText(self._link_text(self.state))
         self.link_changed.emit(self.state)
+        if self.storage_state is not None:
+            self.storage_label.setText(self.storage_text(self.storage_state()))
+
+    def storage_text(self, state: str) -> str:
+        if state == "critical":
+            return self.tr("Disk full: no new sale can start, call support")
+        if state == "low":
+            return self.tr("Disk almost full: call support")
+        return ""
 
     def _link_text(self, s: LinkState) -> str:
         if not s.configured:

@@ -82,7 +82,7 @@ class TillWindow(QMainWindow):
         layout.addWidget(self.banner)
         self.stack = QStackedWidget()
         layout.addWidget(self.stack, 1)
-        self.status = StatusStrip(till.conn)
+        self.status = StatusStrip(till.conn, storage_state=till.storage_state)
         self.status.link_changed.connect(self.banner.show_state)
         layout.addWidget(self.status)
         self.setCentralWidget(central)

@@ -10,10 +10,12 @@ def test_the_refusal_screen_speaks_the_stores_language(qtbot: QtBot) -> None:
     from ui.till_app import make_app
 
     make_app("zh_CN")
-    box = refusal_box("damaged", "quick_check: page 4 is never used")
-    assert "数据库" in box.text() and "备份" in box.text()
-    assert box.detailedText() == "quick_check: page 4 is never used"
-    box = refusal_box("already_running", "pid 42")
-    assert "已在运行" in box.text()
-    make_app("en")
+    try:
+        box = refusal_box("damaged", "quick_check: page 4 is never used")
+        assert "数据库" in box.text() and "备份" in box.text()
+        assert box.detailedText() == "quick_check: page 4 is never used"
+        box = refusal_box("already_running", "pid 42")
+        assert "已在运行" in box.text()
+    finally:
+        make_app("en")
     assert "damaged" in refusal_box("damaged", "x").text()

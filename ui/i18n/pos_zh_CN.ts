@@ -537,7 +537,7 @@
 <context>
     <name>OfflineBanner</name>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="60" />
+        <location filename="../status_bar.py" line="61" />
         <source>Offline: selling continues; %n sale event(s) will be sent when the link returns</source>
         <translation><numerusform>离线：可继续销售；%n 条交易将在网络恢复后上传</numerusform></translation>
     </message>
@@ -683,127 +683,137 @@
 <context>
     <name>StatusStrip</name>
     <message>
-        <location filename="../status_bar.py" line="99" />
+        <location filename="../status_bar.py" line="107" />
+        <source>Disk full: no new sale can start, call support</source>
+        <translation>磁盘已满：无法开始新交易，请联系技术支持</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="109" />
+        <source>Disk almost full: call support</source>
+        <translation>磁盘空间不足：请联系技术支持</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="114" />
         <source>HQ link: not set up</source>
         <translation>总部连接：未配置</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="100" />
+        <location filename="../status_bar.py" line="115" />
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="100" />
+        <location filename="../status_bar.py" line="115" />
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="101" />
+        <location filename="../status_bar.py" line="116" />
         <source>%n event(s) waiting</source>
         <translation><numerusform>%n 条待上传</numerusform></translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="103" />
+        <location filename="../status_bar.py" line="118" />
         <source>oldest %1</source>
         <translation>最早 %1 前</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="106" />
+        <location filename="../status_bar.py" line="121" />
         <source>last contact %1</source>
         <translation>最近联系 %1</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="108" />
+        <location filename="../status_bar.py" line="123" />
         <source>no contact yet</source>
         <translation>尚未联系</translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="113" />
+        <location filename="../status_bar.py" line="128" />
         <source>%n s</source>
         <translation><numerusform>%n 秒</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="115" />
+        <location filename="../status_bar.py" line="130" />
         <source>%n min</source>
         <translation><numerusform>%n 分钟</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="116" />
+        <location filename="../status_bar.py" line="131" />
         <source>%n h</source>
         <translation><numerusform>%n 小时</numerusform></translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="121" />
+        <location filename="../status_bar.py" line="136" />
         <source>Scanner</source>
         <translation>扫描枪</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="121" />
+        <location filename="../status_bar.py" line="136" />
         <source>Printer</source>
         <translation>打印机</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="121" />
+        <location filename="../status_bar.py" line="136" />
         <source>Scale</source>
         <translation>电子秤</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="122" />
+        <location filename="../status_bar.py" line="137" />
         <source>RFID</source>
         <translation>RFID</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="122" />
+        <location filename="../status_bar.py" line="137" />
         <source>Shelf labels</source>
         <translation>电子价签</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="152" />
+        <location filename="../status_bar.py" line="167" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="153" />
+        <location filename="../status_bar.py" line="168" />
         <source>paper out</source>
         <translation>缺纸</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="154" />
+        <location filename="../status_bar.py" line="169" />
         <source>paper low</source>
         <translation>纸将尽</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="155" />
+        <location filename="../status_bar.py" line="170" />
         <source>cover open</source>
         <translation>盖子未关</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="156" />
+        <location filename="../status_bar.py" line="171" />
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="157" />
+        <location filename="../status_bar.py" line="172" />
         <source>error</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="158" />
+        <location filename="../status_bar.py" line="173" />
         <source>disconnected</source>
         <translation>已断开</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="159" />
+        <location filename="../status_bar.py" line="174" />
         <source>not connected</source>
         <translation>未连接</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="160" />
+        <location filename="../status_bar.py" line="175" />
         <source>weight moving</source>
         <translation>重量不稳</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="161" />
+        <location filename="../status_bar.py" line="176" />
         <source>overloaded</source>
         <translation>超载</translation>
     </message>

@@ -252,4 +252,6 @@ ZH = {
     'This till is already running': '此收银机已在运行',
     'Close the other window for this terminal, then start again.':
         '请先关闭此终端的另一个窗口，然后重新启动。',
+    'Disk full: no new sale can start, call support': '磁盘已满：无法开始新交易，请联系技术支持',
+    'Disk almost full: call support': '磁盘空间不足：请联系技术支持',
 }

@@ -1,0 +1,144 @@
+"""A seeded fuzz of the headless till: 12,000 lines of plausible, hostile and broken requests go
+through the real serve loop (bytes in, bytes out) on a real database. Every line gets exactly one
+answer, valid UTF-8 JSON; no answer is internal_error; and an error answer never changes the
+database, except the documented counters: a failed login counts towards that person's lockout
+(staff.failed_attempts, staff.locked)."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import sqlite3
+from typing import Any
+
+import pytest
+
+from edge import staff
+from edge.config import StoreConfig
+from edge.till.session import Till
+from tests.edge.sale.sale_helpers import demo_gtins
+from ui.headless.protocol import _OPS, serve
+from ui.headless.store_ops import STORE_OPS
+
+LINES = 12_000
+OPS = sorted({*_OPS, *STORE_OPS})
+FIELDS = ["data", "sku", "plu", "qty", "line", "price", "reason", "override", "type", "amount",
+          "reference", "approval_code", "masked_pan", "id", "code", "card", "member", "receipt",
+          "lines", "items", "count", "category", "float", "cash", "tender", "token", "weight",
+          "staff", "pin", "width", "note", "name"]
+SUPERVISOR = {"staff": "2001", "pin": "5678"}
+
+
+def weird_value(rng: random.Random, gtins: list[str], depth: int = 0) -> Any:
+    pick = rng.randrange(22)
+    if pick == 0:
+        return rng.choice(gtins)
+    if pick == 1:
+        return str(rng.randint(-5, 10))
+    if pick == 2:
+        return rng.randint(-2**70, 2**70)
+    if pick == 3:
+        return rng.random() * 1e6
+    if pick == 4:
+        return rng.choice([True, False, None])
+    if pick == 5:
+        return "".join(chr(rng.randrange(0, 0x110000)) for _ in range(rng.randrange(1, 12)))
+    if pick == 6:
+        return "\ud800" + "x"
+    if pick == 7:
+        return "A\x1bp\x00B"
+    if pick == 8:
+        return "9" * rng.randrange(1, 40)
+    if pick == 9:
+        return "4111111111111111"
+    if pick == 10:
+        return rng.choice(["1", "2", "0.5", "1.234", "-1", "1e3", "NaN", "", " ", "1,000"])
+    if pick == 11:
+        return rng.choice(["1.00", "5.00", "100", "0.01", "99999999", "abc"])
+    if pick == 12 and depth < 3:
+        return [weird_value(rng, gtins, depth + 1) for _ in range(rng.randrange(4))]
+    if pick == 13 and depth < 3:
+        return {rng.choice(FIELDS): weird_value(rng, gtins, depth + 1) for _ in range(3)}
+    if pick == 14:
+        return SUPERVISOR
+    if pick == 15:
+        return rng.choice(["cash", "card", "mobile", "stored_value", "points", "other", "gold"])
+    if pick == 16:
+        return rng.choice(["P00001", "P00002", "P00100", "NOPE", "'; DROP TABLE sale; --"])
+    if pick == 17:
+        return rng.randint(1, 5)
+    if pick == 18:
+        return "x" * rng.randrange(100, 5000)
+    if pick == 19:
+        return rng.choice(["1001", "2001", "3001", "9999"])
+    return rng.choice(["1234", "5678", "0000"])
+
+
+def request_line(rng: random.Random, gtins: list[str]) -> bytes:
+    roll = rng.random()
+    if roll < 0.15:  # the happy path keeps sales moving
+        return json.dumps(rng.choice([
+            {"op": "login", "staff": "1001", "pin": "1234"},
+            {"op": "scan", "data": rng.choice(gtins)},
+            {"op": "tender", "type": "cash", "amount": "500.00"},
+            {"op": "cancel", "override": SUPERVISOR},
+        ])).encode()
+    if roll < 0.80:
+        request: dict[str, Any] = {"op": rng.choice(OPS)}
+        for _ in range(rng.randrange(5)):
+            request[rng.choice(FIELDS)] = weird_value(rng, gtins)
+        return json.dumps(request).encode()
+    if roll < 0.92:  # a valid line, broken
+        raw = bytearray(json.dumps({"op": rng.choice(OPS), "data": rng.choice(gtins)}).encode())
+        for _ in range(rng.randrange(1, 4)):
+            raw[rng.randrange(len(raw))] = rng.randrange(256)
+        return bytes(raw[:rng.randrange(1, len(raw) + 1)])
+    return bytes(rng.randrange(256) for _ in range(rng.randrange(1, 60)))
+
+
+@pytest.fixture
+def cheap_pins(conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo staff with a fast PIN hash: the fuzz tests the protocol, not scrypt's cost."""
+    monkeypatch.setattr(staff, "_SCRYPT", {"n": 16, "r": 1, "p": 1})
+    for staff_id, pin in (("1001", "1234"), ("2001", "5678"), ("3001", "9999")):
+        conn.execute("UPDATE staff SET pin_hash = ? WHERE id = ?", (staff.hash_pin(pin), staff_id))
+
+
+@pytest.mark.slow
+def test_twelve_thousand_fuzzed_lines_never_crash_and_errors_change_nothing(
+        conn: sqlite3.Connection, config: StoreConfig, cheap_pins: None) -> None:
+    rng = random.Random(20261130)
+    gtins = demo_gtins(conn, 20)
+    till = Till(conn, config)
+    internal, codes = [], {}
+    for n in range(LINES):
+        line = request_line(rng, gtins).replace(b"\n", b" ") + b"\n"
+        changes = conn.total_changes
+        staff_before = list(conn.execute("SELECT id, failed_attempts, locked FROM staff"))
+        out = io.StringIO()
+        serve(till, io.BytesIO(line), out)
+        text = out.getvalue()
+        if not line.strip():
+            assert text == ""
+            continue
+        assert text.count("\n") == 1 and text.endswith("\n"), (n, line[:80], text[:200])
+        text.encode("utf-8")  # always encodable: valid UTF-8 on the wire
+        answer = json.loads(text)
+        if answer["ok"]:
+            continue
+        code = answer["error"]["code"]
+        codes[code] = codes.get(code, 0) + 1
+        if code == "internal_error":
+            internal.append((line[:120], answer["error"]["message"]))
+        if conn.total_changes != changes:
+            staff_after = list(conn.execute("SELECT id, failed_attempts, locked FROM staff"))
+            only_login_counter = (json.loads(line).get("op") == "login"
+                                  and staff_after != staff_before)
+            assert only_login_counter, (n, line[:120], answer)
+        if till.staff is None and rng.random() < 0.5:
+            till.login("1001", "1234")
+        if conn.execute("SELECT locked FROM staff WHERE id = '1001'").fetchone()[0]:
+            conn.execute("UPDATE staff SET locked = 0, failed_attempts = 0 WHERE id = '1001'")
+    assert internal == []
+    assert len(codes) >= 12, codes  # the fuzz reached many kinds of refusal, not one
