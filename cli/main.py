@@ -16,12 +16,22 @@ from collections.abc import Sequence
 import cli
 
 
+def installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("store-edge-pos")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 class CommandError(Exception):
     """A user-facing failure: printed as one line on stderr, exit status 1."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pos", description="Store-edge point of sale")
+    parser.add_argument("--version", action="version", version=f"pos {installed_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in sorted(pkgutil.iter_modules(cli.__path__), key=lambda m: m.name):
         if module.name.startswith("_") or module.name == "main":

@@ -35,6 +35,7 @@ from edge.till.view import sale_view
 from ui.card_terminal import CardTerminal, SimulatedCardTerminal
 from ui.device_bridge import CallResult, DeviceBridge
 from ui.devices import Devices
+from ui.error_messages import error_text, shopper_error_text
 from ui.money_text import MoneyText
 from ui.pin_pad import PinPad
 from ui.produce_picker import ProducePicker
@@ -307,7 +308,7 @@ class KioskWindow(QMainWindow):
         try:
             self.lane_staff = self.till.login(staff, pin)
         except TillError as exc:
-            self.open_pad.clear(exc.message)
+            self.open_pad.clear(error_text(exc))
             return
         self.open_pad.clear()
         self.show_attract()
@@ -358,7 +359,7 @@ class KioskWindow(QMainWindow):
             if exc.code == "weight_required":
                 self.say(self.tr("Please use Fruit & veg for this item"), error=True)
             else:
-                self.say(exc.message, error=True)
+                self.say(shopper_error_text(exc), error=True)
             return
         self.refresh()
         self.say("")
@@ -377,7 +378,7 @@ class KioskWindow(QMainWindow):
         call = CallResult(self)
         call.done.connect(lambda event: self._weighed(plu, event.grams))
         call.failed.connect(lambda exc: self.call_attendant(
-            self.tr("Unexpected weight: %1").replace("%1", getattr(exc, "message", str(exc)))))
+            self.tr("Unexpected weight: %1").replace("%1", error_text(exc))))
         self._weighing = call
         scale = self.devices.scale
         call.run_in_thread(lambda: scale.read_stable_weight(timeout=3.0))
@@ -386,7 +387,7 @@ class KioskWindow(QMainWindow):
         try:
             self.till.add(plu=plu, qty=format_quantity(grams))
         except TillError as exc:
-            self.produce_message.setText(exc.message)
+            self.produce_message.setText(shopper_error_text(exc))
             return
         self.stack.setCurrentIndex(BASKET)
         self.refresh()
@@ -402,7 +403,7 @@ class KioskWindow(QMainWindow):
         try:
             identify_member(self.till, token)
         except TillError as exc:
-            self.say(exc.message, error=True)
+            self.say(shopper_error_text(exc), error=True)
             return
         self.refresh()
         self.say(self.tr("Welcome, member! Member prices applied"))
@@ -432,7 +433,7 @@ class KioskWindow(QMainWindow):
         try:
             self.attendant = self.till.login(staff, pin)
         except TillError as exc:
-            self.attendant_pad.clear(exc.message)
+            self.attendant_pad.clear(error_text(exc))
             return
         self.attendant_pad.hide()
         self.attendant_cancel.hide()
@@ -443,7 +444,7 @@ class KioskWindow(QMainWindow):
         try:
             action()
         except TillError as exc:
-            self.attendant_message.setText(exc.message)
+            self.attendant_message.setText(error_text(exc))
             return False
         return True
 
@@ -526,7 +527,7 @@ class KioskWindow(QMainWindow):
         try:
             done = self.till.tender(type_name, amount, reference, approval, masked)
         except TillError as exc:
-            self.pay_message.setText(exc.message)
+            self.pay_message.setText(shopper_error_text(exc))
             return
         if done.status == "completed":
             self.completed()
@@ -564,7 +565,7 @@ class KioskWindow(QMainWindow):
             try:
                 self.till.suspend()
             except TillError as exc:
-                self.call_attendant(exc.message)
+                self.call_attendant(error_text(exc))
                 return
         self.member_next = False
         self.show_attract()

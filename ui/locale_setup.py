@@ -1,6 +1,7 @@
 """Language, numbers and fonts for the apps: loads ui/i18n/pos_<locale>.qm (built from the .ts by
-packaging/setup.sh, or here on first use when missing) and picks a CJK-capable font, so Chinese
-never shows as tofu boxes.
+packaging/setup.sh, or here on first use when missing) and Qt's own qtbase translation (so OK,
+Cancel, Yes, No and Close are in the screen's language too), and picks a CJK-capable font, so
+Chinese never shows as tofu boxes.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 
 I18N = Path(__file__).with_name("i18n")
@@ -39,8 +40,10 @@ def install_locale(locale_name: str) -> QLocale:
     _installed.clear()
     locale = QLocale(locale_name)
     QLocale.setDefault(locale)
-    path = qm_path(locale_name)
-    if path is not None:
+    qt_translations = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for path in (qm_path(locale_name), Path(qt_translations) / f"qtbase_{locale_name}.qm"):
+        if path is None or not path.exists():
+            continue
         translator = QTranslator(app)
         if translator.load(str(path)):
             app.installTranslator(translator)

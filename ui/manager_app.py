@@ -38,6 +38,7 @@ from edge.staff import StaffError, StaffMember, authenticate
 from edge.store_ops import stock
 from ui.device_bridge import CallResult, DeviceBridge
 from ui.devices import Devices
+from ui.error_messages import error_text
 from ui.money_text import MoneyText
 from ui.pin_pad import PinPad
 from ui.produce_picker import category_label
@@ -143,7 +144,7 @@ class ManagerWindow(QMainWindow):
         try:
             staff = authenticate(self.conn, staff_id, pin)
         except StaffError as exc:
-            self.pad.clear(str(exc))
+            self.pad.clear(error_text(exc))
             return
         if staff.role != "manager":
             self.pad.clear(self.tr("Manager mode needs a manager's PIN"))
@@ -187,7 +188,7 @@ class ManagerWindow(QMainWindow):
         try:
             return call()
         except (OpsError, MoneyError, DeviceError) as exc:
-            where.setText(getattr(exc, "message", None) or str(exc))
+            where.setText(error_text(exc))
             where.setStyleSheet("font-size: 16px; color: #c62828;")
             return None
 
@@ -456,7 +457,7 @@ class ManagerWindow(QMainWindow):
             return
         call = CallResult(self)
         call.done.connect(lambda _r: self.refresh_esl())
-        call.failed.connect(lambda exc: self.esl_summary.setText(str(exc)))
+        call.failed.connect(lambda exc: self.esl_summary.setText(error_text(exc)))
         self._esl_call = call
         call.run_in_thread(lambda: esl.run_until_idle(timeout_s=5.0))
 
@@ -478,7 +479,7 @@ class ManagerWindow(QMainWindow):
             try:
                 scan = interpret(code, self.config)
             except BarcodeError as exc:
-                where.setText(str(exc))
+                where.setText(error_text(exc))
                 return None
             product = (catalog.by_gtin(self.conn, scan.key) if scan.kind == "gtin"
                        else catalog.by_plu(self.conn, scan.key))

@@ -35,7 +35,7 @@ class PinPad(QWidget):
             field.setStyleSheet("font-size: 22px;")
             layout.addWidget(field)
         self.staff.returnPressed.connect(self.pin.setFocus)
-        self.pin.returnPressed.connect(self._submit)
+        self.pin.returnPressed.connect(self.submit)
         grid = QGridLayout()
         keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "⌫", "0", "OK"]
         for i, key in enumerate(keys):
@@ -56,7 +56,7 @@ class PinPad(QWidget):
 
     def _key(self, key: str) -> None:
         if key == "OK":
-            self._submit()
+            self.submit()
             return
         target = self._target()
         if key == "⌫":
@@ -64,7 +64,7 @@ class PinPad(QWidget):
         else:
             target.insert(key)
 
-    def _submit(self) -> None:
+    def submit(self) -> None:
         self.submitted.emit(self.staff.text().strip(), self.pin.text())
 
     def clear(self, message: str = "") -> None:
@@ -87,7 +87,15 @@ class OverrideDialog(QDialog):
         layout.addWidget(label)
         self.pad = PinPad()
         layout.addWidget(self.pad)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        # Enter approves, Escape cancels: OK is the default button, so Enter in either field ends
+        # in the pad's submit (which waits for both fields), never in Cancel.
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setDefault(True)
+        ok.clicked.connect(self.pad.submit)
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAutoDefault(False)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.pad.submitted.connect(self._submitted)

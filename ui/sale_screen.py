@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,6 +24,11 @@ from PySide6.QtWidgets import (
 from ui.function_keys import FunctionKeyBar
 from ui.money_text import MoneyText
 from ui.sale_lines_model import ITEM, NO, PRICE, PROMOTION, QTY, TOTAL, SaleLinesModel
+
+
+def pieces(lines: list[dict[str, Any]]) -> int:
+    """件数 as the customer counts: pieces for items sold by the piece, one per weighed line."""
+    return sum(int(float(ln["qty"])) if ln["unit"] == "each" else 1 for ln in lines)
 
 
 class SaleLinesView(QTableView):
@@ -85,6 +90,7 @@ class SaleScreen(QWidget):
         self.entry.setMinimumHeight(44)
         self.entry.setStyleSheet("font-size: 20px;")
         self.entry.returnPressed.connect(self._entered)
+        self.entry.installEventFilter(self)  # arrows move the line selection from the entry box
         layout.addWidget(self.entry)
 
         middle = QHBoxLayout()
@@ -137,6 +143,19 @@ class SaleScreen(QWidget):
         self.keys = FunctionKeyBar(columns=7)
         layout.addWidget(self.keys)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.entry and event.type() == QEvent.Type.KeyPress:
+            key = event.key()  # type: ignore[attr-defined]
+            if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and self.model.rowCount():
+                rows = self.table.selectionModel().selectedRows()
+                row = rows[0].row() if rows else self.model.rowCount()
+                row += -1 if key == Qt.Key.Key_Up else 1
+                row = max(0, min(row, self.model.rowCount() - 1))
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+                return True
+        return super().eventFilter(watched, event)
+
     def _entered(self) -> None:
         text = self.entry.text().strip()
         self.entry.clear()
@@ -161,8 +180,7 @@ class SaleScreen(QWidget):
                 label.setText("")
             self.member_label.setText("")
             return
-        count = len(view["lines"])
-        self.items_label.setText(str(count))
+        self.items_label.setText(str(pieces(view["lines"])))
         self.discount_label.setText(self.money.amount(view["discount"]))
         self.tax_label.setText(self.money.amount(view["tax"]))
         self.total_label.setText(self.money.amount(view["total"]) if lines else "")

@@ -5,6 +5,7 @@ TillError message; the window holds no sales rules of its own.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from ui import store_operations as ops
 from ui.card_terminal import CardTerminal, SimulatedCardTerminal
 from ui.device_bridge import CallResult, DeviceBridge
 from ui.devices import Devices
+from ui.error_messages import error_text
 from ui.locale_setup import apply_font, install_locale
 from ui.money_text import MoneyText
 from ui.pin_pad import PinPad
@@ -37,6 +39,8 @@ from ui.tender_view import TenderView
 from ui.wedge_filter import WedgeFilter
 
 LOGIN, SALE, TENDER = range(3)
+# The cashier's quantity prefix: "3*" before a scan or PLU (the keypad's × types "*").
+QUANTITY_PREFIX = re.compile(r"(\d{1,4})[*×xX](.*)")
 
 
 class LoginView(QWidget):
@@ -109,6 +113,7 @@ class TillWindow(QMainWindow):
         self.wedge.code.connect(lambda text, _fast: self.enter_code(text))
         QApplication.instance().installEventFilter(self.wedge)  # type: ignore[union-attr]
         self._weighing: CallResult | None = None
+        self.pending_qty: str | None = None
         self._mobile_amount: int | None = None
         self.stack.currentChanged.connect(self._page_changed)
         self.stack.setCurrentIndex(LOGIN)
@@ -131,6 +136,7 @@ class TillWindow(QMainWindow):
         keys.add("F10", self.tr("Shift / X / Z"), self.shift)
         keys.add("F11", self.tr("Cancel sale"), self.cancel_sale)
         keys.add("F12", self.tr("Pay"), self.go_to_tender)
+        keys.add("Ctrl+P", self.tr("Reprint"), self.reprint)
         keys.add("Ctrl+L", self.tr("Log out"), self.logout)
         keys.add("Ctrl+E", self.tr("Code entry"), self.sale_screen.entry.setFocus)
 
@@ -157,7 +163,8 @@ class TillWindow(QMainWindow):
             self.tr("Cashier %1").replace("%1", staff.name) if staff else "")
 
     def error(self, exc: TillError | MoneyError | DeviceError) -> None:
-        text = getattr(exc, "message", None) or str(exc)
+        text = error_text(exc)
+        QApplication.beep()
         target = self.tender_view if self.stack.currentIndex() == TENDER else self.sale_screen
         target.say(text, error=True)
 
@@ -199,7 +206,7 @@ class TillWindow(QMainWindow):
         try:
             member = self.till.login(staff, pin)
         except TillError as exc:
-            self.login_view.pad.clear(exc.message)
+            self.login_view.pad.clear(error_text(exc))
             return
         self.login_view.pad.clear()
         self.stack.setCurrentIndex(SALE)
@@ -225,13 +232,21 @@ class TillWindow(QMainWindow):
                 return
         if self.stack.currentIndex() != SALE:
             return
+        prefix = QUANTITY_PREFIX.fullmatch(code)
+        if prefix:  # "3*" (then a scan) or "3*6901234567892": three of the next item
+            self.pending_qty, code = prefix.group(1), prefix.group(2)
+            if not code:
+                self.sale_screen.say(self.tr("Quantity %1 ×: scan or type the item")
+                                     .replace("%1", self.pending_qty))
+                return
+        qty, self.pending_qty = self.pending_qty, None
         if code.isdigit() and len(code) <= 5:
-            self.add_plu(code)
+            self.add_plu(code, qty)
             return
         try:
-            self.till.scan(code)
+            self.till.scan(code, qty=qty)
         except TillError as exc:
-            if exc.code == "weight_required":
+            if exc.code == "weight_required" and qty is None:
                 self.weigh(lambda grams: self.till.scan(code, weight=format_quantity(grams)))
                 return
             self.error(exc)
@@ -239,14 +254,24 @@ class TillWindow(QMainWindow):
         self.refresh()
         self.sale_screen.say("")
 
-    def add_plu(self, plu: str) -> None:
+    def add_plu(self, plu: str, qty: str | None = None) -> None:
         from edge.catalog import products as catalog
 
         product = catalog.by_plu(self.till.conn, plu)
-        if product is not None and product.unit == "kg":
+        if product is not None and product.unit == "kg" and qty is None:
             self.weigh(lambda grams: self.till.add(plu=plu, qty=format_quantity(grams)))
             return
-        self.act(lambda: self.till.add(plu=plu))
+        self.act(lambda: self.till.add(plu=plu, qty=qty or "1"))
+
+    def reprint(self) -> None:
+        """Print the last receipt again, marked as a reprint (journaled by the till)."""
+        try:
+            sale = self.till.reprint_last()
+        except TillError as exc:
+            self.error(exc)
+            return
+        receipt = build_receipt(sale, self.config, self.till.staff.name if self.till.staff else "")
+        self.sale_screen.say(self.print_receipt(receipt, reprint=True))
 
     def weigh(self, then: Callable[[int], object]) -> None:
         """Weight from the scale (on a worker thread), or typed in when there is no scale."""
@@ -259,7 +284,7 @@ class TillWindow(QMainWindow):
         call = CallResult(self)
         call.done.connect(lambda event: self.act(lambda: then(event.grams)))
         call.failed.connect(lambda exc: self.sale_screen.say(
-            self.tr("Scale: %1").replace("%1", getattr(exc, "message", str(exc))), error=True))
+            self.tr("Scale: %1").replace("%1", error_text(exc)), error=True))
         self._weighing = call
         scale = self.devices.scale
         call.run_in_thread(lambda: scale.read_stable_weight(timeout=3.0))
@@ -500,7 +525,7 @@ class TillWindow(QMainWindow):
         try:
             sale = self.till.tender(type_name, amount, reference, approval, masked)
         except (TillError, MoneyError) as exc:
-            self.tender_view.say(exc.message if isinstance(exc, TillError) else str(exc), True)
+            self.tender_view.say(error_text(exc), True)
             return
         if sale.status == "completed":
             self.completed(sale)
@@ -521,16 +546,17 @@ class TillWindow(QMainWindow):
         self.sale_screen.show_sale(None)
         self.sale_completed.emit(sale)
 
-    def print_receipt(self, receipt: Any) -> str:
+    def print_receipt(self, receipt: Any, reprint: bool = False) -> str:
         printer = self.devices.printer
         if printer is None:
             return self.tr("No receipt printer: offer the e-receipt")
         from ui.receipt_document import receipt_document
 
         try:
-            self.print_jobs.append(printer.print(receipt_document(receipt, printer.profile.columns)))
+            self.print_jobs.append(printer.print(receipt_document(receipt, printer.profile.columns,
+                                                                  reprint)))
         except DeviceError as exc:
-            return self.tr("Receipt not printed: %1").replace("%1", exc.message)
+            return self.tr("Receipt not printed: %1").replace("%1", error_text(exc))
         condition = self.status.device_state.get(printer.name, "online")
         if condition in ("paper_out", "cover_open"):
             return self.tr("Receipt queued: printer %1").replace("%1",

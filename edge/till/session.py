@@ -48,6 +48,7 @@ from edge.till.settings import till_settings
 FREE_OVERRIDE_FAILURES = 2
 MAX_OVERRIDE_WAIT_S = 60.0
 MB = 1024 * 1024
+REPRINT_MARK = "*** 重印 REPRINT ***"
 
 
 class TillError(Exception):
@@ -110,7 +111,9 @@ class Till:
 
     # --- building the basket -----------------------------------------------------------------
 
-    def scan(self, data: object, weight: object = None) -> Sale:
+    def scan(self, data: object, weight: object = None, qty: object = None) -> Sale:
+        """Add what `data` (a scanned or typed code) names; `qty` (pieces, from the cashier's
+        `3*` prefix) applies to items sold by the piece only."""
         self._require_staff()
         if not isinstance(data, str):
             raise TillError("bad_request", "scan data must be a string")
@@ -122,8 +125,13 @@ class Till:
                    else catalog.by_plu(self.conn, scan.key))
         if product is None:
             raise TillError("unknown_product", f"no product for barcode {data.strip()[:40]}")
-        qty, fixed_gross = self._scan_quantity(product, scan, weight)
-        return self._add_product(product, qty, fixed_gross)
+        quantity, fixed_gross = self._scan_quantity(product, scan, weight)
+        if qty is not None:
+            if product.unit != "each" or fixed_gross is not None:
+                raise TillError("invalid_quantity", "a quantity applies to items sold by the "
+                                                    "piece, not to weighed or price-labelled ones")
+            quantity = self._quantity(qty, "each")
+        return self._add_product(product, quantity, fixed_gross)
 
     def add(self, sku: object = None, plu: object = None, qty: object = "1") -> Sale:
         self._require_staff()
@@ -337,6 +345,19 @@ class Till:
         self._require_staff()
         return self._authorize(action, override)
 
+    def reprint_last(self) -> Sale:
+        """The last finished sale, to print again: journaled, since a second receipt can be
+        misused (a return with a copy); the copy is marked REPRINT_MARK."""
+        self._require_staff()
+        assert self.staff is not None
+        sale = self.last_sale
+        if sale is None:
+            raise TillError("not_found", "no finished sale to print again")
+        with self._storage(), write_transaction(self.conn):
+            append_entry(self.conn, "receipt.reprinted", self.staff.id,
+                         {"sale_id": sale.id, "receipt_no": sale.receipt_no})
+        return sale
+
     def storage_state(self) -> str:
         """`ok`, `low` (below till.storage_warn_mb: warn) or `critical` (below
         till.storage_floor_mb: no new sale opens)."""
@@ -465,7 +486,7 @@ class Till:
                             f"override refused: {exc}") from None
         self._override_failures = 0
         if not approver.may(action):
-            raise TillError("permission_denied", f"{approver.id} may not approve {action}")
+            raise TillError("approver_not_allowed", f"{approver.id} may not approve {action}")
         return approver
 
     def _journal_override(self, action: str, approver: StaffMember, body: dict[str, Any]) -> None:

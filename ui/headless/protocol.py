@@ -13,7 +13,7 @@ from typing import IO, Any
 from edge.ledger.money import MoneyError
 from edge.sale.basket import Sale
 from edge.sale.receipt import build_receipt, render_text
-from edge.till.session import Till, TillError
+from edge.till.session import REPRINT_MARK, Till, TillError
 from edge.till.view import sale_view
 from ui.headless.requests import (
     Handler,
@@ -85,10 +85,20 @@ def _tender(till: Till, r: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def _receipt_answer(till: Till, sale: Sale, width: int) -> dict[str, Any]:
+def _receipt_answer(till: Till, sale: Sale, width: int, reprint: bool = False) -> dict[str, Any]:
     """The printed text and the e-receipt QR's payload (what `return_lookup` also accepts)."""
     receipt = build_receipt(sale, till.config, _staff_name(till))
-    return {"receipt": render_text(receipt, width), "receipt_qr": receipt.qr_payload}
+    text = render_text(receipt, width)
+    if reprint:
+        text = f"{REPRINT_MARK}\n{text}{REPRINT_MARK}\n"
+    return {"receipt": text, "receipt_qr": receipt.qr_payload}
+
+
+def _reprint(till: Till, r: dict[str, Any]) -> dict[str, Any]:
+    width = r.get("width", 32)
+    if width not in (32, 48):
+        raise ProtocolError("bad_request", "width must be 32 or 48")
+    return _receipt_answer(till, till.reprint_last(), width, reprint=True)
 
 
 def _logout(till: Till, r: dict[str, Any]) -> dict[str, Any]:
@@ -110,7 +120,7 @@ _OPS: dict[str, Handler] = {
     "logout": _logout,
     "state": lambda t, r: {"staff": t.staff.id if t.staff else None,
                            "storage": t.storage_state()},
-    "scan": lambda t, r: (t.scan(field(r, "data", str), r.get("weight")), {})[1],
+    "scan": lambda t, r: (t.scan(field(r, "data", str), r.get("weight"), r.get("qty")), {})[1],
     "add": lambda t, r: (t.add(r.get("sku"), r.get("plu"), r.get("qty", "1")), {})[1],
     "set_qty": lambda t, r: (t.set_qty(field(r, "line", int), field(r, "qty", (str, int)),
                                        r.get("override")), {})[1],
@@ -126,6 +136,7 @@ _OPS: dict[str, Handler] = {
     "suspended": lambda t, r: {"suspended": t.suspended()},
     "no_sale": _no_sale,
     "receipt": _receipt,
+    "reprint": _reprint,
 }
 
 

@@ -29,261 +29,610 @@
     </message>
 </context>
 <context>
+    <name>ErrorMessages</name>
+    <message>
+        <location filename="../error_messages.py" line="18" />
+        <source>Wrong staff number or PIN</source>
+        <translation>工号或密码错误</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="19" />
+        <source>This staff member is locked after too many wrong PINs: a manager must unlock</source>
+        <translation>密码错误次数过多，该员工已被锁定：请店长解锁</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="21" />
+        <source>This needs a supervisor's approval</source>
+        <translation>此操作需要主管授权</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="22" />
+        <source>This person may not approve this: ask a supervisor</source>
+        <translation>此人无权批准此操作：请找主管</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="24" />
+        <source>Too many wrong supervisor PINs: wait a moment, then try again</source>
+        <translation>主管密码错误次数过多：请稍候再试</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="26" />
+        <source>Log in first</source>
+        <translation>请先登录</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="28" />
+        <source>This barcode cannot be read: scan again or type the number</source>
+        <translation>无法识别此条码：请重新扫描或手工输入</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="30" />
+        <source>This product is not in the catalog: call a supervisor</source>
+        <translation>商品不在目录中：请呼叫主管</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="32" />
+        <source>This product is not for sale</source>
+        <translation>此商品不可销售</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="33" />
+        <source>This product's data is incomplete: call a supervisor</source>
+        <translation>商品资料不完整：请呼叫主管</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="34" />
+        <source>That is a payment code: press Pay first</source>
+        <translation>这是付款码：请先按结账</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="35" />
+        <source>Put the item on the scale</source>
+        <translation>请将商品放在秤上</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="36" />
+        <source>That quantity is not possible</source>
+        <translation>数量无效</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="37" />
+        <source>There is no such line</source>
+        <translation>没有这一行</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="38" />
+        <source>Payment has started: items and prices can no longer change</source>
+        <translation>已开始付款：不能再修改商品或价格</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="40" />
+        <source>The sale would cost less than already paid</source>
+        <translation>交易金额将低于已付金额</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="41" />
+        <source>Check the customer's age first (F1)</source>
+        <translation>请先核验顾客年龄（F1）</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="42" />
+        <source>There is no sale open</source>
+        <translation>当前没有交易</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="43" />
+        <source>Finish, suspend or cancel the current sale first</source>
+        <translation>请先完成、挂单或取消当前交易</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="44" />
+        <source>The sale is empty</source>
+        <translation>交易中没有商品</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="45" />
+        <source>Payments were taken: finish the sale</source>
+        <translation>已收款：请完成交易</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="46" />
+        <source>Not found</source>
+        <translation>未找到</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="48" />
+        <source>That amount is not valid</source>
+        <translation>金额无效</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="49" />
+        <source>More than is due: only cash gives change</source>
+        <translation>超过应付金额：只有现金可以找零</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="50" />
+        <source>Nothing is due</source>
+        <translation>无需付款</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="51" />
+        <source>Never type a card number into the till</source>
+        <translation>请勿在收银机中输入银行卡号</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="52" />
+        <source>Not enough points</source>
+        <translation>积分不足</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="53" />
+        <source>Not enough balance on the card</source>
+        <translation>卡内余额不足</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="54" />
+        <source>This card is in use at another till: try again shortly</source>
+        <translation>此卡正在其他收银台使用：请稍后再试</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="56" />
+        <source>Card not found</source>
+        <translation>未找到此卡</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="57" />
+        <source>Offline: this card cannot spend more until the link to HQ is back</source>
+        <translation>离线：与总部恢复连接前此卡不能继续消费</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="59" />
+        <source>Offline: stored-value cards cannot spend more until HQ is back</source>
+        <translation>离线：与总部恢复连接前储值卡不能继续消费</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="62" />
+        <source>Member not found</source>
+        <translation>未找到会员</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="63" />
+        <source>No member on this sale</source>
+        <translation>此交易没有会员</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="64" />
+        <source>This member already exists</source>
+        <translation>会员已存在</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="65" />
+        <source>This card number already exists</source>
+        <translation>卡号已存在</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="66" />
+        <source>Already returned</source>
+        <translation>已退货</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="67" />
+        <source>This cannot be returned</source>
+        <translation>不可退货</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="68" />
+        <source>Only the last sale can be voided</source>
+        <translation>只能撤销最后一笔交易</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="69" />
+        <source>Above the limit for a return without receipt</source>
+        <translation>超过无小票退货限额</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="71" />
+        <source>This item is not part of this count</source>
+        <translation>此商品不在本次盘点范围内</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="72" />
+        <source>This count is already closed</source>
+        <translation>本次盘点已结束</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="73" />
+        <source>Nothing counted yet</source>
+        <translation>尚未盘点任何商品</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="74" />
+        <source>Open a shift first</source>
+        <translation>请先开班</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="75" />
+        <source>A shift is already open</source>
+        <translation>已经开班</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="76" />
+        <source>That is not a note or coin of this currency</source>
+        <translation>不是本币种的纸币或硬币</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="78" />
+        <source>The disk is full: nothing was recorded. Call support, then try again</source>
+        <translation>磁盘已满：未记录任何内容。请联系技术支持后重试</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="80" />
+        <source>The database refused the write: nothing was recorded. Try again</source>
+        <translation>数据库写入失败：未记录任何内容。请重试</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="82" />
+        <source>The disk is almost full: no new sale can start. Call support</source>
+        <translation>磁盘空间不足：无法开始新交易。请联系技术支持</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="85" />
+        <source>The device does not answer</source>
+        <translation>设备无响应</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="86" />
+        <source>Nothing is on the scale</source>
+        <translation>秤上没有商品</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="87" />
+        <source>The device did not answer in time</source>
+        <translation>设备响应超时</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="88" />
+        <source>The connection to the device was lost</source>
+        <translation>与设备的连接已断开</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="89" />
+        <source>The device cannot be reached</source>
+        <translation>无法连接设备</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="90" />
+        <source>The device is busy</source>
+        <translation>设备忙</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="91" />
+        <source>The device is closed</source>
+        <translation>设备已关闭</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="92" />
+        <source>The device is not open</source>
+        <translation>设备未打开</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="93" />
+        <location filename="../error_messages.py" line="94" />
+        <source>The device is not ready</source>
+        <translation>设备未就绪</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="95" />
+        <source>The device cannot be opened</source>
+        <translation>无法打开设备</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="96" />
+        <source>No driver for this device</source>
+        <translation>此设备没有驱动</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="97" />
+        <source>The device does not support this</source>
+        <translation>设备不支持此操作</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="98" />
+        <source>The device is not set up correctly</source>
+        <translation>设备配置不正确</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="99" />
+        <source>A program part for this device is missing</source>
+        <translation>缺少此设备所需的程序组件</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="100" />
+        <source>The printer is still printing</source>
+        <translation>打印机仍在打印</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="101" />
+        <source>No such print job</source>
+        <translation>没有此打印任务</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="102" />
+        <source>Nothing to print</source>
+        <translation>没有可打印的内容</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="104" />
+        <source>That is not possible here</source>
+        <translation>此处不能进行该操作</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="112" />
+        <source>Refused (%1): call a supervisor</source>
+        <translation>操作被拒绝（%1）：请呼叫主管</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="121" />
+        <source>Please wait: a member of staff is coming to help</source>
+        <translation>请稍候：工作人员马上来帮助您</translation>
+    </message>
+</context>
+<context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../kiosk_app.py" line="99" />
+        <location filename="../kiosk_app.py" line="100" />
         <source>Self-checkout</source>
         <translation>自助收银</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="150" />
+        <location filename="../kiosk_app.py" line="151" />
         <source>This lane is closed</source>
         <translation>本通道暂停服务</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="151" />
+        <location filename="../kiosk_app.py" line="152" />
         <source>Staff: open the lane with your PIN</source>
         <translation>员工：请输入密码开启通道</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="163" />
+        <location filename="../kiosk_app.py" line="164" />
         <source>Welcome! Scan your first item to start</source>
         <translation>欢迎光临！扫描第一件商品即可开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="164" />
+        <location filename="../kiosk_app.py" line="165" />
         <source>Weighed fruit and vegetables: touch Start</source>
         <translation>称重果蔬：请点击开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="165" />
+        <location filename="../kiosk_app.py" line="166" />
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="175" />
+        <location filename="../kiosk_app.py" line="176" />
         <source>Scan your items</source>
         <translation>请扫描商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="191" />
+        <location filename="../kiosk_app.py" line="192" />
         <source>To pay</source>
         <translation>应付</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="196" />
+        <location filename="../kiosk_app.py" line="197" />
         <source>Fruit &amp; veg</source>
         <translation>果蔬称重</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="197" />
+        <location filename="../kiosk_app.py" line="198" />
         <source>Member QR</source>
         <translation>会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="198" />
+        <location filename="../kiosk_app.py" line="199" />
         <source>Remove item</source>
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="199" />
+        <location filename="../kiosk_app.py" line="200" />
         <source>Help</source>
         <translation>求助</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="200" />
+        <location filename="../kiosk_app.py" line="201" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="211" />
+        <location filename="../kiosk_app.py" line="212" />
         <source>Put the item on the scale, then touch it</source>
         <translation>请把商品放在秤上，然后点选商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="218" />
+        <location filename="../kiosk_app.py" line="219" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="232" />
+        <location filename="../kiosk_app.py" line="233" />
         <source>Bank card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="232" />
+        <location filename="../kiosk_app.py" line="233" />
         <source>WeChat Pay / Alipay</source>
         <translation>微信 / 支付宝</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="233" />
+        <location filename="../kiosk_app.py" line="234" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="240" />
+        <location filename="../kiosk_app.py" line="241" />
         <source>Back to basket</source>
         <translation>返回购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="250" />
+        <location filename="../kiosk_app.py" line="251" />
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="253" />
+        <location filename="../kiosk_app.py" line="254" />
         <source>Finish</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="259" />
+        <location filename="../kiosk_app.py" line="260" />
         <source>Scan for your e-receipt</source>
         <translation>扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="270" />
+        <location filename="../kiosk_app.py" line="271" />
         <source>Attendant mode</source>
         <translation>值守模式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="280" />
+        <location filename="../kiosk_app.py" line="281" />
         <source>Approve age</source>
         <translation>确认年龄</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="281" />
+        <location filename="../kiosk_app.py" line="282" />
         <source>Remove selected item</source>
         <translation>移除所选商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="282" />
+        <location filename="../kiosk_app.py" line="283" />
         <source>Clear alert</source>
         <translation>清除提醒</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="283" />
+        <location filename="../kiosk_app.py" line="284" />
         <source>Close lane</source>
         <translation>关闭通道</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="284" />
+        <location filename="../kiosk_app.py" line="285" />
         <source>Back to customer</source>
         <translation>返回顾客界面</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="294" />
+        <location filename="../kiosk_app.py" line="295" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="359" />
+        <location filename="../kiosk_app.py" line="360" />
         <source>Please use Fruit &amp; veg for this item</source>
         <translation>此商品请使用果蔬称重</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="366" />
-        <location filename="../kiosk_app.py" line="453" />
-        <location filename="../kiosk_app.py" line="497" />
+        <location filename="../kiosk_app.py" line="367" />
+        <location filename="../kiosk_app.py" line="454" />
+        <location filename="../kiosk_app.py" line="498" />
         <source>Age check for an age-restricted item</source>
         <translation>限龄商品需核验年龄</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="374" />
+        <location filename="../kiosk_app.py" line="375" />
         <source>No scale: weigh %1 at a till</source>
         <translation>无电子秤：请到收银台称重 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="376" />
+        <location filename="../kiosk_app.py" line="377" />
         <source>Weighing %1…</source>
         <translation>正在称重 %1…</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="380" />
+        <location filename="../kiosk_app.py" line="381" />
         <source>Unexpected weight: %1</source>
         <translation>重量异常：%1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="396" />
+        <location filename="../kiosk_app.py" line="397" />
         <source>Scan your member QR code</source>
         <translation>请扫描会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="400" />
+        <location filename="../kiosk_app.py" line="401" />
         <source>Scan an item first, then your member QR code</source>
         <translation>请先扫描商品，再扫会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="408" />
+        <location filename="../kiosk_app.py" line="409" />
         <source>Welcome, member! Member prices applied</source>
         <translation>欢迎会员！已享会员价</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="411" />
+        <location filename="../kiosk_app.py" line="412" />
         <source>Remove an item</source>
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="418" />
+        <location filename="../kiosk_app.py" line="419" />
         <source>Please wait: an attendant is coming (%1)</source>
         <translation>请稍候，值守员马上就到（%1）</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="440" />
+        <location filename="../kiosk_app.py" line="441" />
         <source>Attendant %1</source>
         <translation>值守员 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="454" />
+        <location filename="../kiosk_app.py" line="455" />
         <source>Age approved</source>
         <translation>年龄已确认</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="461" />
+        <location filename="../kiosk_app.py" line="462" />
         <source>Item removed</source>
         <translation>商品已移除</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="468" />
+        <location filename="../kiosk_app.py" line="469" />
         <source>Finish or suspend the basket first</source>
         <translation>请先完成或挂起购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="500" />
+        <location filename="../kiosk_app.py" line="501" />
         <source>To pay %1</source>
         <translation>应付 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="501" />
+        <location filename="../kiosk_app.py" line="502" />
         <source>Choose how to pay</source>
         <translation>请选择付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="517" />
+        <location filename="../kiosk_app.py" line="518" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="521" />
+        <location filename="../kiosk_app.py" line="522" />
         <source>Show your payment code to the scanner</source>
         <translation>请将付款码对准扫描器</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="524" />
+        <location filename="../kiosk_app.py" line="525" />
         <source>Insert notes and coins</source>
         <translation>请投入纸币和硬币</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="538" />
+        <location filename="../kiosk_app.py" line="539" />
         <source>Take your e-receipt with the QR code</source>
         <translation>请扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="545" />
+        <location filename="../kiosk_app.py" line="546" />
         <source>Take your receipt, or scan the QR code for an e-receipt</source>
         <translation>请取走小票，或扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="561" />
+        <location filename="../kiosk_app.py" line="562" />
         <source>Customer left during payment</source>
         <translation>顾客付款中途离开</translation>
     </message>
@@ -291,7 +640,7 @@
 <context>
     <name>LoginView</name>
     <message>
-        <location filename="../till_app.py" line="51" />
+        <location filename="../till_app.py" line="55" />
         <source>Log in with your staff number and PIN</source>
         <translation>请输入工号和密码登录</translation>
     </message>
@@ -299,237 +648,237 @@
 <context>
     <name>ManagerWindow</name>
     <message>
-        <location filename="../manager_app.py" line="88" />
+        <location filename="../manager_app.py" line="89" />
         <source>Manager · %1</source>
         <translation>店长 · %1</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="106" />
+        <location filename="../manager_app.py" line="107" />
         <source>Manager mode</source>
         <translation>店长模式</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="119" />
+        <location filename="../manager_app.py" line="120" />
         <source>Stock count</source>
         <translation>盘点</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="120" />
+        <location filename="../manager_app.py" line="121" />
         <source>Goods receiving</source>
         <translation>收货</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="121" />
+        <location filename="../manager_app.py" line="122" />
         <source>Price check</source>
         <translation>查价</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="122" />
+        <location filename="../manager_app.py" line="123" />
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="123" />
+        <location filename="../manager_app.py" line="124" />
         <source>Shelf labels</source>
         <translation>电子价签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="149" />
+        <location filename="../manager_app.py" line="150" />
         <source>Manager mode needs a manager's PIN</source>
         <translation>店长模式需要店长密码</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="161" />
+        <location filename="../manager_app.py" line="162" />
         <source>Start count</source>
         <translation>开始盘点</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="162" />
+        <location filename="../manager_app.py" line="163" />
         <source>Read RFID</source>
         <translation>读取 RFID</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="163" />
+        <location filename="../manager_app.py" line="164" />
         <source>Recount selected</source>
         <translation>复盘所选</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="164" />
+        <location filename="../manager_app.py" line="165" />
         <source>Approve</source>
         <translation>审批</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="170" />
+        <location filename="../manager_app.py" line="171" />
         <source>Start a count, then scan items or read the RFID tags</source>
         <translation>开始盘点，然后扫描商品或读取 RFID 标签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="215" />
+        <location filename="../manager_app.py" line="216" />
         <source>%1 of %2 items counted · variance value %3</source>
         <translation>已盘 %1 / %2 项 · 差异金额 %3</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="237" />
+        <location filename="../manager_app.py" line="238" />
         <source>Reading RFID tags…</source>
         <translation>正在读取 RFID 标签…</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="259" />
+        <location filename="../manager_app.py" line="260" />
         <source>%1 tags of unknown products</source>
         <translation>%1 个未知商品标签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="274" />
+        <location filename="../manager_app.py" line="275" />
         <source>Recount</source>
         <translation>复盘</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="274" />
+        <location filename="../manager_app.py" line="275" />
         <source>Counted quantity of %1</source>
         <translation>%1 的实盘数量</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="289" />
+        <location filename="../manager_app.py" line="290" />
         <source>Approve count</source>
         <translation>审批盘点</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="290" />
+        <location filename="../manager_app.py" line="291" />
         <source>Post the variances to stock?</source>
         <translation>将差异过账到库存？</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="297" />
+        <location filename="../manager_app.py" line="298" />
         <source>Count approved: %1 variance(s) posted</source>
         <translation>盘点已审批：过账 %1 条差异</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="306" />
+        <location filename="../manager_app.py" line="307" />
         <source>Supplier delivery note</source>
         <translation>供应商送货单号</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="309" />
+        <location filename="../manager_app.py" line="310" />
         <source>Scan each item received</source>
         <translation>请逐件扫描收到的商品</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="313" />
+        <location filename="../manager_app.py" line="314" />
         <source>SKU</source>
         <translation>货号</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="313" />
+        <location filename="../manager_app.py" line="314" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="313" />
+        <location filename="../manager_app.py" line="314" />
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="317" />
+        <location filename="../manager_app.py" line="318" />
         <source>Post goods receipt</source>
         <translation>收货过账</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="346" />
+        <location filename="../manager_app.py" line="347" />
         <source>Goods receipt posted (%1 items)</source>
         <translation>收货已过账（%1 项）</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="357" />
+        <location filename="../manager_app.py" line="358" />
         <source>Scan or type a barcode or PLU</source>
         <translation>扫描或输入条码/PLU</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="380" />
+        <location filename="../manager_app.py" line="381" />
         <source> / kg</source>
         <translation> / 公斤</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="385" />
+        <location filename="../manager_app.py" line="386" />
         <source>SKU %1 · on hand %2</source>
         <translation>货号 %1 · 库存 %2</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="398" />
+        <location filename="../manager_app.py" line="399" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="412" />
+        <location filename="../manager_app.py" line="413" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="412" />
+        <location filename="../manager_app.py" line="413" />
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="412" />
+        <location filename="../manager_app.py" line="413" />
         <source>Mobile pay</source>
         <translation>移动支付</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="413" />
+        <location filename="../manager_app.py" line="414" />
         <source>Stored value</source>
         <translation>储值卡</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="413" />
+        <location filename="../manager_app.py" line="414" />
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="415" />
+        <location filename="../manager_app.py" line="416" />
         <source>Last 24 hours: takings %1</source>
         <translation>最近 24 小时：营业额 %1</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="427" />
+        <location filename="../manager_app.py" line="428" />
         <source>Label</source>
         <translation>价签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="427" />
+        <location filename="../manager_app.py" line="428" />
         <source>Wanted version</source>
         <translation>目标版本</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="428" />
+        <location filename="../manager_app.py" line="429" />
         <source>Shown version</source>
         <translation>显示版本</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="428" />
+        <location filename="../manager_app.py" line="429" />
         <source>Waiting</source>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="432" />
+        <location filename="../manager_app.py" line="433" />
         <source>Retry stale labels</source>
         <translation>重试未更新价签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="440" />
+        <location filename="../manager_app.py" line="441" />
         <source>No shelf-label system configured</source>
         <translation>未配置电子价签系统</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="444" />
+        <location filename="../manager_app.py" line="445" />
         <source>%1 stale label(s)</source>
         <translation>%1 个价签未更新</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="449" />
+        <location filename="../manager_app.py" line="450" />
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="486" />
+        <location filename="../manager_app.py" line="487" />
         <source>No product for %1</source>
         <translation>找不到商品 %1</translation>
     </message>
@@ -604,32 +953,32 @@
 <context>
     <name>SaleScreen</name>
     <message>
-        <location filename="../sale_screen.py" line="84" />
+        <location filename="../sale_screen.py" line="89" />
         <source>Scan or type a barcode or PLU, then Enter</source>
         <translation>扫描或输入条码/PLU，按回车</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="105" />
+        <location filename="../sale_screen.py" line="111" />
         <source>TOTAL</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="111" />
+        <location filename="../sale_screen.py" line="117" />
         <source>Items</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="112" />
+        <location filename="../sale_screen.py" line="118" />
         <source>Savings</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="113" />
+        <location filename="../sale_screen.py" line="119" />
         <source>incl. VAT</source>
         <translation>含税</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="169" />
+        <location filename="../sale_screen.py" line="187" />
         <source>Member %1</source>
         <translation>会员 %1</translation>
     </message>
@@ -942,427 +1291,437 @@
 <context>
     <name>TillWindow</name>
     <message>
-        <location filename="../till_app.py" line="74" />
+        <location filename="../till_app.py" line="78" />
         <source>Till %1 · %2</source>
         <translation>收银台 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="122" />
+        <location filename="../till_app.py" line="127" />
         <source>Age OK</source>
         <translation>年龄确认</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="123" />
-        <location filename="../till_app.py" line="284" />
+        <location filename="../till_app.py" line="128" />
+        <location filename="../till_app.py" line="309" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="124" />
+        <location filename="../till_app.py" line="129" />
         <source>Void line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="125" />
-        <location filename="../till_app.py" line="301" />
-        <location filename="../till_app.py" line="304" />
+        <location filename="../till_app.py" line="130" />
+        <location filename="../till_app.py" line="326" />
+        <location filename="../till_app.py" line="329" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="126" />
-        <location filename="../till_app.py" line="317" />
+        <location filename="../till_app.py" line="131" />
+        <location filename="../till_app.py" line="342" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="127" />
+        <location filename="../till_app.py" line="132" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="128" />
-        <location filename="../till_app.py" line="330" />
+        <location filename="../till_app.py" line="133" />
+        <location filename="../till_app.py" line="355" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="129" />
-        <location filename="../till_app.py" line="336" />
-        <location filename="../till_app.py" line="348" />
-        <location filename="../till_app.py" line="351" />
-        <location filename="../till_app.py" line="353" />
+        <location filename="../till_app.py" line="134" />
+        <location filename="../till_app.py" line="361" />
+        <location filename="../till_app.py" line="373" />
+        <location filename="../till_app.py" line="376" />
+        <location filename="../till_app.py" line="378" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="130" />
-        <location filename="../till_app.py" line="433" />
+        <location filename="../till_app.py" line="135" />
+        <location filename="../till_app.py" line="458" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="131" />
+        <location filename="../till_app.py" line="136" />
         <source>Shift / X / Z</source>
         <translation>班次 / X / Z</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="132" />
-        <location filename="../till_app.py" line="449" />
+        <location filename="../till_app.py" line="137" />
+        <location filename="../till_app.py" line="474" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="133" />
+        <location filename="../till_app.py" line="138" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="134" />
+        <location filename="../till_app.py" line="139" />
+        <source>Reprint</source>
+        <translation>重印小票</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="140" />
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="135" />
+        <location filename="../till_app.py" line="141" />
         <source>Code entry</source>
         <translation>条码输入</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="157" />
+        <location filename="../till_app.py" line="163" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="186" />
+        <location filename="../till_app.py" line="193" />
         <source>Cancelled: no supervisor approval</source>
         <translation>已取消：无主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="208" />
+        <location filename="../till_app.py" line="215" />
         <source>Welcome, %1</source>
         <translation>欢迎，%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="254" />
+        <location filename="../till_app.py" line="239" />
+        <source>Quantity %1 ×: scan or type the item</source>
+        <translation>数量 %1 ×：请扫描或输入商品</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="279" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="254" />
+        <location filename="../till_app.py" line="279" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="258" />
+        <location filename="../till_app.py" line="283" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="262" />
+        <location filename="../till_app.py" line="287" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="276" />
+        <location filename="../till_app.py" line="301" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="277" />
+        <location filename="../till_app.py" line="302" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="278" />
+        <location filename="../till_app.py" line="303" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="284" />
+        <location filename="../till_app.py" line="309" />
         <source>New quantity for line %1</source>
         <translation>第 %1 行的新数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="288" />
+        <location filename="../till_app.py" line="313" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="294" />
+        <location filename="../till_app.py" line="319" />
         <source>Voiding after payment started needs a supervisor</source>
         <translation>付款开始后删除商品需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="295" />
+        <location filename="../till_app.py" line="320" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="301" />
+        <location filename="../till_app.py" line="326" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="304" />
-        <location filename="../till_app.py" line="353" />
+        <location filename="../till_app.py" line="329" />
+        <location filename="../till_app.py" line="378" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="313" />
+        <location filename="../till_app.py" line="338" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="314" />
+        <location filename="../till_app.py" line="339" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="317" />
+        <location filename="../till_app.py" line="342" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="319" />
+        <location filename="../till_app.py" line="344" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="322" />
+        <location filename="../till_app.py" line="347" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="327" />
+        <location filename="../till_app.py" line="352" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="330" />
+        <location filename="../till_app.py" line="355" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="332" />
+        <location filename="../till_app.py" line="357" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="336" />
+        <location filename="../till_app.py" line="361" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="345" />
+        <location filename="../till_app.py" line="370" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="348" />
+        <location filename="../till_app.py" line="373" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="351" />
+        <location filename="../till_app.py" line="376" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="364" />
+        <location filename="../till_app.py" line="389" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="369" />
-        <location filename="../till_app.py" line="374" />
+        <location filename="../till_app.py" line="394" />
+        <location filename="../till_app.py" line="399" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="369" />
-        <location filename="../till_app.py" line="379" />
+        <location filename="../till_app.py" line="394" />
+        <location filename="../till_app.py" line="404" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="369" />
+        <location filename="../till_app.py" line="394" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="370" />
-        <location filename="../till_app.py" line="400" />
+        <location filename="../till_app.py" line="395" />
+        <location filename="../till_app.py" line="425" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="371" />
+        <location filename="../till_app.py" line="396" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="371" />
+        <location filename="../till_app.py" line="396" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="374" />
+        <location filename="../till_app.py" line="399" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="377" />
+        <location filename="../till_app.py" line="402" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="381" />
+        <location filename="../till_app.py" line="406" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="382" />
+        <location filename="../till_app.py" line="407" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="385" />
+        <location filename="../till_app.py" line="410" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="386" />
+        <location filename="../till_app.py" line="411" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="396" />
+        <location filename="../till_app.py" line="421" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="418" />
+        <location filename="../till_app.py" line="443" />
         <source>Z number %1</source>
         <translation>Z 报表号 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="420" />
+        <location filename="../till_app.py" line="445" />
         <source>Sales: %1, total %2</source>
         <translation>销售：%1 笔，合计 %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="422" />
+        <location filename="../till_app.py" line="447" />
         <source>Returns: %1, total %2</source>
         <translation>退货：%1 笔，合计 %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="424" />
+        <location filename="../till_app.py" line="449" />
         <source>Net sales: %1</source>
         <translation>净销售额：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="425" />
+        <location filename="../till_app.py" line="450" />
         <source>Cancelled sales: %1</source>
         <translation>取消交易：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="426" />
+        <location filename="../till_app.py" line="451" />
         <source>No-sale drawer openings: %1</source>
         <translation>非交易开钱箱：%1 次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="433" />
+        <location filename="../till_app.py" line="458" />
         <source>Why open the drawer?</source>
         <translation>开钱箱原因？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="435" />
+        <location filename="../till_app.py" line="460" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="436" />
+        <location filename="../till_app.py" line="461" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="449" />
+        <location filename="../till_app.py" line="474" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="451" />
+        <location filename="../till_app.py" line="476" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="452" />
+        <location filename="../till_app.py" line="477" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="459" />
+        <location filename="../till_app.py" line="484" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="477" />
+        <location filename="../till_app.py" line="502" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="485" />
+        <location filename="../till_app.py" line="510" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="488" />
+        <location filename="../till_app.py" line="513" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="493" />
+        <location filename="../till_app.py" line="518" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="497" />
+        <location filename="../till_app.py" line="522" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="509" />
+        <location filename="../till_app.py" line="534" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="527" />
+        <location filename="../till_app.py" line="552" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="533" />
+        <location filename="../till_app.py" line="559" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="536" />
+        <location filename="../till_app.py" line="562" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="538" />
+        <location filename="../till_app.py" line="564" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="562" />
+        <location filename="../till_app.py" line="588" />
         <source>A payment code: press Pay (F12) first</source>
         <translation>这是付款码：请先按结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="565" />
+        <location filename="../till_app.py" line="591" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>

@@ -94,7 +94,7 @@ def test_cashier_needs_a_supervisor_for_price_override_and_it_is_journaled(
     assert err.value.code == "permission_denied"
     with pytest.raises(TillError) as err:
         till.override_price(1, 100, "damaged", {"staff": "1001", "pin": "1234"})   # a cashier
-    assert err.value.code == "permission_denied"
+    assert err.value.code == "approver_not_allowed"
     sale = till.override_price(1, 100, "damaged", SUPERVISOR)
     assert sale.lines[0].unit_price == 100 and sale.total == 100
     entry = json.loads(conn.execute("SELECT body FROM journal WHERE kind = 'override'").fetchone()[0])
