@@ -1,14 +1,19 @@
-"""The questions a screen asks the user (a text, a choice, yes/no, a supervisor's PIN), behind one
+"""The questions a screen asks the user (a text, a choice, yes/no, a supervisor's PIN, a product
+found by search), behind one
 object, so each flow can be driven by the tests with scripted answers instead of modal dialogs.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
+from edge.catalog.products import Product
+from ui.money_text import MoneyText
 from ui.pin_pad import OverrideDialog
+from ui.product_search import ProductSearchDialog
 
 
 class Prompter:
@@ -36,3 +41,9 @@ class Prompter:
         dialog = OverrideDialog(reason, self.parent)
         dialog.exec()
         return dialog.override
+
+    def find_product(self, conn: sqlite3.Connection, money: MoneyText, locale: str
+                     ) -> Product | None:
+        dialog = ProductSearchDialog(conn, money, locale, self.parent)
+        dialog.exec()
+        return dialog.chosen

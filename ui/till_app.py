@@ -137,6 +137,7 @@ class TillWindow(QMainWindow):
         keys.add("F11", self.tr("Cancel sale"), self.cancel_sale)
         keys.add("F12", self.tr("Pay"), self.go_to_tender)
         keys.add("Ctrl+P", self.tr("Reprint"), self.reprint)
+        keys.add("Ctrl+F", self.tr("Find product"), self.find_product)
         keys.add("Ctrl+L", self.tr("Log out"), self.logout)
         keys.add("Ctrl+E", self.tr("Code entry"), self.sale_screen.entry.setFocus)
 
@@ -262,6 +263,18 @@ class TillWindow(QMainWindow):
             self.weigh(lambda grams: self.till.add(plu=plu, qty=format_quantity(grams)))
             return
         self.act(lambda: self.till.add(plu=plu, qty=qty or "1"))
+
+    def find_product(self) -> None:
+        """Search by pinyin initials, SKU or name; the chosen product is added like a scan
+        (weighed items go to the scale; a pending `3*` quantity applies)."""
+        product = self.prompt.find_product(self.till.conn, self.money, self.config.locale)
+        if product is None:
+            return
+        qty, self.pending_qty = self.pending_qty, None
+        if product.unit == "kg" and qty is None:
+            self.weigh(lambda grams: self.till.add(sku=product.sku, qty=format_quantity(grams)))
+            return
+        self.act(lambda: self.till.add(sku=product.sku, qty=qty or "1"))
 
     def reprint(self) -> None:
         """Print the last receipt again, marked as a reprint (journaled by the till)."""

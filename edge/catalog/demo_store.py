@@ -9,6 +9,7 @@ import random
 import sqlite3
 
 from edge.catalog.barcodes import gs1_check_digit
+from edge.catalog.search import refresh_index
 from edge.ledger.store import write_transaction
 from edge.staff import add_staff
 
@@ -86,6 +87,7 @@ def seed_demo_store(conn: sqlite3.Connection, products: int = 300, seed: int = 7
             " category, age_restricted, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         conn.executemany("INSERT OR REPLACE INTO product_gtin (gtin, sku) VALUES (?, ?)",
                          [(g.zfill(14), sku) for g, sku in gtins])
+        refresh_index(conn)
     for staff_id, name, role, pin in DEMO_STAFF:
         if not conn.execute("SELECT 1 FROM staff WHERE id = ?", (staff_id,)).fetchone():
             add_staff(conn, staff_id, name, role, pin)

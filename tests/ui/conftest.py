@@ -119,6 +119,7 @@ class ScriptedPrompts:
         self.choices: list[int | None] = []
         self.confirms: list[bool] = []
         self.overrides: list[dict[str, str] | None] = []
+        self.products: list[object] = []
         self.informed: list[str] = []
         self.asked: list[str] = []
 
@@ -140,6 +141,10 @@ class ScriptedPrompts:
     def override(self, reason: str) -> dict[str, str] | None:
         self.asked.append(reason)
         return self.overrides.pop(0)
+
+    def find_product(self, conn: object, money: object, locale: str) -> object:
+        self.asked.append("find product")
+        return self.products.pop(0)
 
 
 @pytest.fixture

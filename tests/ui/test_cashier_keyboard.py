@@ -8,7 +8,7 @@ import re
 import sqlite3
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -131,3 +131,35 @@ def test_a_till_error_on_the_sale_screen_is_translated(qtbot: QtBot, till: Till,
         assert window.sale_screen.message.text() == ZH[MESSAGES["unknown_product"]]
     finally:
         make_app("en")
+
+
+def test_search_by_pinyin_initials_with_the_keyboard_only(qtbot: QtBot, till: Till,
+                                                          conn: sqlite3.Connection) -> None:
+    from ui.money_text import MoneyText
+    from ui.product_search import ProductSearchDialog
+
+    sku = conn.execute("SELECT sku FROM product WHERE name_zh LIKE '农夫山泉%' ORDER BY sku"
+                       " LIMIT 1").fetchone()[0]
+    dialog = ProductSearchDialog(conn, MoneyText(QLocale("zh_CN"), "¥", 2), "zh_CN")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.query, "nfsq")
+    assert dialog.results and all(p.name_zh.startswith("农夫山泉") for p in dialog.results)
+    row = [p.sku for p in dialog.results].index(sku)
+    for _ in range(row):
+        qtbot.keyClick(dialog.query, Qt.Key.Key_Down)
+    qtbot.keyClick(dialog.query, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.chosen is not None
+    assert dialog.chosen.sku == sku
+
+
+def test_a_found_product_joins_the_sale_with_the_pending_quantity(
+        qtbot: QtBot, till: Till, conn: sqlite3.Connection, prompts: ScriptedPrompts) -> None:
+    from edge.catalog.search import search
+
+    window = make_window(qtbot, till, None, prompts)
+    login(qtbot, window)
+    prompts.products.append(search(conn, "nfsq")[0])
+    type_code(qtbot, window, "4*")
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert till.sale is not None and till.sale.lines[0].qty_milli == 4000

@@ -918,6 +918,24 @@
     </message>
 </context>
 <context>
+    <name>ProductSearchDialog</name>
+    <message>
+        <location filename="../product_search.py" line="26" />
+        <source>Find a product</source>
+        <translation>查找商品</translation>
+    </message>
+    <message>
+        <location filename="../product_search.py" line="29" />
+        <source>Pinyin initials (e.g. nfsq), SKU or part of the name</source>
+        <translation>拼音首字母（如 nfsq）、货号或部分名称</translation>
+    </message>
+    <message>
+        <location filename="../product_search.py" line="48" />
+        <source> / kg</source>
+        <translation> / 公斤</translation>
+    </message>
+</context>
+<context>
     <name>SaleLinesModel</name>
     <message>
         <location filename="../sale_lines_model.py" line="26" />
@@ -1302,7 +1320,7 @@
     </message>
     <message>
         <location filename="../till_app.py" line="128" />
-        <location filename="../till_app.py" line="309" />
+        <location filename="../till_app.py" line="322" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
@@ -1313,14 +1331,14 @@
     </message>
     <message>
         <location filename="../till_app.py" line="130" />
-        <location filename="../till_app.py" line="326" />
-        <location filename="../till_app.py" line="329" />
+        <location filename="../till_app.py" line="339" />
+        <location filename="../till_app.py" line="342" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
         <location filename="../till_app.py" line="131" />
-        <location filename="../till_app.py" line="342" />
+        <location filename="../till_app.py" line="355" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
@@ -1331,22 +1349,22 @@
     </message>
     <message>
         <location filename="../till_app.py" line="133" />
-        <location filename="../till_app.py" line="355" />
+        <location filename="../till_app.py" line="368" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
         <location filename="../till_app.py" line="134" />
-        <location filename="../till_app.py" line="361" />
-        <location filename="../till_app.py" line="373" />
-        <location filename="../till_app.py" line="376" />
-        <location filename="../till_app.py" line="378" />
+        <location filename="../till_app.py" line="374" />
+        <location filename="../till_app.py" line="386" />
+        <location filename="../till_app.py" line="389" />
+        <location filename="../till_app.py" line="391" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
         <location filename="../till_app.py" line="135" />
-        <location filename="../till_app.py" line="458" />
+        <location filename="../till_app.py" line="471" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
@@ -1357,7 +1375,7 @@
     </message>
     <message>
         <location filename="../till_app.py" line="137" />
-        <location filename="../till_app.py" line="474" />
+        <location filename="../till_app.py" line="487" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
@@ -1373,355 +1391,360 @@
     </message>
     <message>
         <location filename="../till_app.py" line="140" />
+        <source>Find product</source>
+        <translation>查找商品</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="141" />
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="141" />
+        <location filename="../till_app.py" line="142" />
         <source>Code entry</source>
         <translation>条码输入</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="163" />
+        <location filename="../till_app.py" line="164" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="193" />
+        <location filename="../till_app.py" line="194" />
         <source>Cancelled: no supervisor approval</source>
         <translation>已取消：无主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="215" />
+        <location filename="../till_app.py" line="216" />
         <source>Welcome, %1</source>
         <translation>欢迎，%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="239" />
+        <location filename="../till_app.py" line="240" />
         <source>Quantity %1 ×: scan or type the item</source>
         <translation>数量 %1 ×：请扫描或输入商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="279" />
+        <location filename="../till_app.py" line="292" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="279" />
+        <location filename="../till_app.py" line="292" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="283" />
+        <location filename="../till_app.py" line="296" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="287" />
+        <location filename="../till_app.py" line="300" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="301" />
+        <location filename="../till_app.py" line="314" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="302" />
+        <location filename="../till_app.py" line="315" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="303" />
+        <location filename="../till_app.py" line="316" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="309" />
+        <location filename="../till_app.py" line="322" />
         <source>New quantity for line %1</source>
         <translation>第 %1 行的新数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="313" />
+        <location filename="../till_app.py" line="326" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="319" />
+        <location filename="../till_app.py" line="332" />
         <source>Voiding after payment started needs a supervisor</source>
         <translation>付款开始后删除商品需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="320" />
+        <location filename="../till_app.py" line="333" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="326" />
+        <location filename="../till_app.py" line="339" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="329" />
-        <location filename="../till_app.py" line="378" />
+        <location filename="../till_app.py" line="342" />
+        <location filename="../till_app.py" line="391" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="338" />
+        <location filename="../till_app.py" line="351" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="339" />
+        <location filename="../till_app.py" line="352" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="342" />
+        <location filename="../till_app.py" line="355" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="344" />
+        <location filename="../till_app.py" line="357" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="347" />
+        <location filename="../till_app.py" line="360" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="352" />
+        <location filename="../till_app.py" line="365" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="355" />
+        <location filename="../till_app.py" line="368" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="357" />
+        <location filename="../till_app.py" line="370" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="361" />
+        <location filename="../till_app.py" line="374" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="370" />
+        <location filename="../till_app.py" line="383" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="373" />
+        <location filename="../till_app.py" line="386" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="376" />
+        <location filename="../till_app.py" line="389" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="389" />
+        <location filename="../till_app.py" line="402" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="394" />
-        <location filename="../till_app.py" line="399" />
+        <location filename="../till_app.py" line="407" />
+        <location filename="../till_app.py" line="412" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="394" />
-        <location filename="../till_app.py" line="404" />
+        <location filename="../till_app.py" line="407" />
+        <location filename="../till_app.py" line="417" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="394" />
+        <location filename="../till_app.py" line="407" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="395" />
-        <location filename="../till_app.py" line="425" />
+        <location filename="../till_app.py" line="408" />
+        <location filename="../till_app.py" line="438" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="396" />
+        <location filename="../till_app.py" line="409" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="396" />
+        <location filename="../till_app.py" line="409" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="399" />
+        <location filename="../till_app.py" line="412" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="402" />
+        <location filename="../till_app.py" line="415" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="406" />
+        <location filename="../till_app.py" line="419" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="407" />
+        <location filename="../till_app.py" line="420" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="410" />
+        <location filename="../till_app.py" line="423" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="411" />
+        <location filename="../till_app.py" line="424" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="421" />
+        <location filename="../till_app.py" line="434" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="443" />
+        <location filename="../till_app.py" line="456" />
         <source>Z number %1</source>
         <translation>Z 报表号 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="445" />
+        <location filename="../till_app.py" line="458" />
         <source>Sales: %1, total %2</source>
         <translation>销售：%1 笔，合计 %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="447" />
+        <location filename="../till_app.py" line="460" />
         <source>Returns: %1, total %2</source>
         <translation>退货：%1 笔，合计 %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="449" />
+        <location filename="../till_app.py" line="462" />
         <source>Net sales: %1</source>
         <translation>净销售额：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="450" />
+        <location filename="../till_app.py" line="463" />
         <source>Cancelled sales: %1</source>
         <translation>取消交易：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="451" />
+        <location filename="../till_app.py" line="464" />
         <source>No-sale drawer openings: %1</source>
         <translation>非交易开钱箱：%1 次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="458" />
+        <location filename="../till_app.py" line="471" />
         <source>Why open the drawer?</source>
         <translation>开钱箱原因？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="460" />
+        <location filename="../till_app.py" line="473" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="461" />
+        <location filename="../till_app.py" line="474" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="474" />
+        <location filename="../till_app.py" line="487" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="476" />
+        <location filename="../till_app.py" line="489" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="477" />
+        <location filename="../till_app.py" line="490" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="484" />
+        <location filename="../till_app.py" line="497" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="502" />
+        <location filename="../till_app.py" line="515" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="510" />
+        <location filename="../till_app.py" line="523" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="513" />
+        <location filename="../till_app.py" line="526" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="518" />
+        <location filename="../till_app.py" line="531" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="522" />
+        <location filename="../till_app.py" line="535" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="534" />
+        <location filename="../till_app.py" line="547" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="552" />
+        <location filename="../till_app.py" line="565" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="559" />
+        <location filename="../till_app.py" line="572" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="562" />
+        <location filename="../till_app.py" line="575" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="564" />
+        <location filename="../till_app.py" line="577" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="588" />
+        <location filename="../till_app.py" line="601" />
         <source>A payment code: press Pay (F12) first</source>
         <translation>这是付款码：请先按结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="591" />
+        <location filename="../till_app.py" line="604" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>

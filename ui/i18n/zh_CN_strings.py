@@ -331,4 +331,7 @@ ZH = {
     'Reprint': '重印小票',
     'Quantity %1 ×: scan or type the item': '数量 %1 ×：请扫描或输入商品',
     'This person may not approve this: ask a supervisor': '此人无权批准此操作：请找主管',
+    'Find product': '查找商品',
+    'Find a product': '查找商品',
+    'Pinyin initials (e.g. nfsq), SKU or part of the name': '拼音首字母（如 nfsq）、货号或部分名称',
 }
