@@ -18,8 +18,6 @@ from tests.drivers.printer.escpos_decoder import DrawerKick, decode, lines
 from tests.edge.sale.sale_helpers import demo_gtins, logged_in_till
 from ui.receipt_document import receipt_document
 
-pytestmark = pytest.mark.dated
-
 HOSTILE = "\x1bp\x00\x19\xfa"
 
 

@@ -18,8 +18,6 @@ from edge.catalog.importer import import_catalog
 from edge.config import DEFAULT_TAX_CLASSES
 from edge.ledger.store import open_store
 
-pytestmark = pytest.mark.dated
-
 HEADER = "sku,gtins,plu,name_zh,name_en,unit,price,tax_class,category,age_restricted,active\n"
 
 

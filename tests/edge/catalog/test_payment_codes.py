@@ -9,6 +9,8 @@ import sqlite3
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from edge.catalog.barcodes import BarcodeError, gs1_check_digit, interpret
 from edge.config import ConfigError, StoreConfig, config_from_dict
@@ -139,3 +141,15 @@ def test_custom_scale_rules_replace_the_defaults() -> None:
     assert interpret(with_check("220012301234"), config).kind == "gtin"
     assert config_from_dict({"scale_barcodes": []}).scale_rules == ()
 
+
+
+@given(st.integers(25, 30), st.integers(16, 24), st.data())
+def test_every_alipay_shaped_code_is_a_payment_code(head: int, length: int,
+                                                    data: st.DataObject) -> None:
+    rest = data.draw(st.text(alphabet="0123456789", min_size=length - 2, max_size=length - 2))
+    assert "alipay" in payment_provider(f"{head}{rest}")
+
+
+@given(st.integers(10, 15), st.text(alphabet="0123456789", min_size=16, max_size=16))
+def test_every_wechat_shaped_code_is_a_payment_code(head: int, rest: str) -> None:
+    assert "wechat" in payment_provider(f"{head}{rest}")

@@ -16,8 +16,6 @@ from edge.ledger.store import write_transaction
 from edge.promotions.local_table import stored_promotions
 from edge.promotions.promotion_file import load_promotions, parse_promotions
 
-pytestmark = pytest.mark.dated
-
 GOOD = {"id": "P1", "type": "percent_off", "name": {"zh": "九折", "en": "10% off"},
         "params": {"percent_bp": 1000}}
 
