@@ -25,6 +25,12 @@ def first_control(text: str) -> str | None:
     return f"U+{ord(match.group()):04X}" if match else None
 
 
+def shown(text: str) -> str:
+    """`text` safe to put in a message for a terminal or a log: control characters as escapes."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace")
+                        .decode("ascii"), text)
+
+
 def device_text(text: str) -> str:
     """`text` without its control characters, for printing or display."""
     return _CONTROL.sub("", text)

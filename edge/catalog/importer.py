@@ -21,7 +21,7 @@ from pathlib import Path
 from edge.catalog.barcodes import is_valid_gtin, normalize_plu
 from edge.ledger.money import MoneyError, parse_amount
 from edge.ledger.store import write_transaction
-from edge.safe_text import csv_cell, first_control
+from edge.safe_text import csv_cell, first_control, shown
 
 COLUMNS = ("sku", "gtins", "plu", "name_zh", "name_en", "unit", "price", "tax_class", "category",
            "age_restricted", "active")
@@ -159,7 +159,8 @@ def parse_row(raw: dict[str, str], tax_classes: dict[str, int]) -> ProductRow:
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            raise ValueError(f"column {key}: not valid UTF-8 (save the file as UTF-8)") from None
+            raise ValueError(f"column {shown(key)}: not valid UTF-8 (save the file as UTF-8)"
+                             ) from None
     if raw.get("__extra__"):
         raise ValueError("more fields than columns in the header")
     for key, value in raw.items():
@@ -167,11 +168,11 @@ def parse_row(raw: dict[str, str], tax_classes: dict[str, int]) -> ProductRow:
             continue
         limit = MAX_LENGTH.get(key, _MAX_OTHER)
         if len(value) > limit:
-            raise ValueError(f"column {key}: {len(value)} characters, at most {limit}")
+            raise ValueError(f"column {shown(key)}: {len(value)} characters, at most {limit}")
         control = first_control(value.strip())   # padding the strip takes off is harmless
         if control:
-            raise ValueError(f"column {key}: control character {control} (tabs, line breaks and"
-                             " printer commands are not allowed in product data)")
+            raise ValueError(f"column {shown(key)}: control character {control} (tabs, line"
+                             " breaks and printer commands are not allowed in product data)")
     get = {k: _unquote_formula((v or "").strip()) for k, v in raw.items()}
     sku = get.get("sku", "")
     if not sku or len(sku) > 64:

@@ -39,7 +39,7 @@ from edge.promotions.rules import (
     Target,
     Validity,
 )
-from edge.safe_text import first_control
+from edge.safe_text import first_control, shown
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
@@ -186,7 +186,7 @@ def _refuse_controls(value: object, field: str) -> None:
             raise _Bad(field or "(promotion)", f"control character {control} is not allowed")
     elif isinstance(value, dict):
         for key, item in value.items():
-            path = f"{field}.{key}" if field else key
+            path = f"{field}.{shown(key)}" if field else shown(key)
             _refuse_controls(key, path)
             _refuse_controls(item, path)
     elif isinstance(value, list):

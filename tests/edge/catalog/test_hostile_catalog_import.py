@@ -57,6 +57,14 @@ def test_a_control_character_in_any_column_is_refused(conn: sqlite3.Connection,
         (2, "column category"), (3, "column sku")]
 
 
+def test_a_hostile_column_name_is_shown_escaped(conn: sqlite3.Connection, tmp_path: Path) -> None:
+    text = HEADER.replace("\n", ",\x1b[2J\n") + row("K1").replace("\n", ",\x1b]0;x\x07\n")
+    report = import_catalog(conn, write(tmp_path, text), DEFAULT_TAX_CLASSES)
+    assert [e.reason for e in report.errors] == [
+        "column \\x1b[2j: control character U+001B (tabs, line breaks and printer commands are"
+        " not allowed in product data)"]
+
+
 def test_huge_fields_and_numbers_refuse_their_row_and_the_rest_imports(
         conn: sqlite3.Connection, tmp_path: Path) -> None:
     text = (HEADER + row("H1", name="长" * 200_000) + row("H2", name="长" * 100_000)
