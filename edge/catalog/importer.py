@@ -163,13 +163,15 @@ def parse_row(raw: dict[str, str], tax_classes: dict[str, int]) -> ProductRow:
                              ) from None
     if raw.get("__extra__"):
         raise ValueError("more fields than columns in the header")
+    suspect = first_control("".join(raw.values())) is not None   # one search for a clean row
     for key, value in raw.items():
         if key == "__extra__":
             continue
         limit = MAX_LENGTH.get(key, _MAX_OTHER)
         if len(value) > limit:
             raise ValueError(f"column {shown(key)}: {len(value)} characters, at most {limit}")
-        control = first_control(value.strip())   # padding the strip takes off is harmless
+        # padding the strip takes off is harmless
+        control = first_control(value.strip()) if suspect else None
         if control:
             raise ValueError(f"column {shown(key)}: control character {control} (tabs, line"
                              " breaks and printer commands are not allowed in product data)")

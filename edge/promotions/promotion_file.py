@@ -46,7 +46,7 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 FIELDS = {"id", "type", "name", "target", "params", "validity", "stores", "member_only", "tiers",
          "coupon", "priority", "stackable", "exclusive"}
 _MAX_COUNT = 1000          # group sizes above this are a typo
-_MAX_DEPTH = 32            # a promotion nests 4 deep; more is not a promotion file
+_MAX_DEPTH = 32            # a promotion file nests 5 deep (hours); more is not one
 _MAX_NUMBER = 40           # characters in one JSON number
 _MAX_NAME = 200            # characters in a promotion's name
 _MAX_STRING = 100          # characters in a sku, category, store or tier
