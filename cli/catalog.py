@@ -1,8 +1,11 @@
-"""`pos catalog import FILE.csv [--strict]`: upsert products, report bad rows by line."""
+"""`pos catalog import FILE.csv [--strict]`: upsert products, report bad rows by line.
+`pos catalog export FILE.csv`: the catalog in the same format, safe to open in a spreadsheet.
+Every failure is one line (`pos: FILE:LINE: reason` for a row, `pos: FILE: reason` for the file)."""
 
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 
 from cli._options import add_store_options, open_configured_store
@@ -17,6 +20,10 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     imp.add_argument("file")
     imp.add_argument("--strict", action="store_true", help="any bad row: import nothing")
     imp.set_defaults(run=run_import)
+    exp = actions.add_parser("export", help="write the catalog as a CSV that catalog import reads")
+    add_store_options(exp)
+    exp.add_argument("file")
+    exp.set_defaults(run=run_export)
 
 
 def _progress_bar(done: int, total: int) -> None:
@@ -34,7 +41,7 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         report = import_catalog(conn, args.file, config.tax_classes, strict=args.strict,
                                 progress=_progress_bar)
-    except (OSError, CatalogFileError) as exc:
+    except (OSError, CatalogFileError, sqlite3.Error) as exc:
         raise CommandError(f"{args.file}: {exc}") from None
     if sys.stderr.isatty():
         sys.stderr.write("\n")
@@ -45,3 +52,15 @@ def run_import(args: argparse.Namespace) -> int:
         return 1
     print(f"imported {report.imported} products, {len(report.errors)} bad rows")
     return 1 if report.errors else 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from edge.catalog.exporter import export_catalog
+
+    conn, _ = open_configured_store(args)
+    try:
+        count = export_catalog(conn, args.file)
+    except (OSError, sqlite3.Error) as exc:
+        raise CommandError(f"{args.file}: {exc}") from None
+    print(f"exported {count} products to {args.file}")
+    return 0

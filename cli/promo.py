@@ -1,8 +1,11 @@
-"""`pos promo import FILE [--strict]` and `pos promo list`: promotions kept on this till."""
+"""`pos promo import FILE [--strict]` and `pos promo list`: promotions kept on this till.
+Every failure is one line: `FILE:LINE: reason` per bad promotion, `pos: FILE:LINE: reason` when the
+file cannot be read at all."""
 
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -28,12 +31,23 @@ def run_import(args: argparse.Namespace) -> int:
 
     conn, _ = open_configured_store(args)
     try:
-        text = Path(args.file).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise CommandError(f"{args.file}: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise CommandError(f"{args.file}:{line}: not UTF-8 (save the file as UTF-8)") from None
+    try:
+        report = import_promotions(conn, text, strict=args.strict)
+    except sqlite3.Error as exc:
         raise CommandError(f"{args.file}: {exc}") from None
-    report = import_promotions(conn, text, strict=args.strict)
+    whole_file = [p for p in report.problems if p.index < 0]
+    if whole_file:
+        raise CommandError(f"{args.file}:{whole_file[0].line}: {whole_file[0].message}")
     for problem in report.problems:
-        print(f"{args.file}: {problem}", file=sys.stderr)
+        print(f"{args.file}:{problem.line}: {problem}", file=sys.stderr)
     if not report.committed:
         print(f"nothing imported: {len(report.problems)} bad promotions (--strict)")
         return 1

@@ -2,9 +2,10 @@
 GS1 element string (GTIN + weight/price AIs). AIM symbology prefixes are honoured; anything with
 a wrong check digit is refused, never guessed at.
 
-Order of interpretation: the store's scale-barcode rules first (Chinese label scales use "2x"
-prefixes that are not GTINs), then GTIN-8/12/13/14 (with biip's built-in RCN regions when
-configured), then GS1 element strings.
+Order of interpretation: customers' payment codes first (rule PAYMENT_CODES_FIRST in
+edge/config.py: a payment code is never sold as a product), then the store's scale-barcode rules
+(Chinese label scales use "2x" prefixes that are not GTINs), then GTIN-8/12/13/14 (with biip's
+built-in RCN regions when configured), then GS1 element strings.
 """
 
 from __future__ import annotations
@@ -67,13 +68,14 @@ def interpret(data: str, config: StoreConfig) -> Scan:
     body = text
     if text.startswith("]") and len(text) > _AIM_PREFIX_LENGTH:
         symbology, body = text[:_AIM_PREFIX_LENGTH], text[_AIM_PREFIX_LENGTH:]
-    if body.isdigit():
+    if body.isascii() and body.isdigit():
+        provider = next((r.name for r in config.payment_codes if r.matches(body)), None)
+        if provider is not None:
+            raise BarcodeError("payment_code", f"this is a customer's {provider} payment code:"
+                                               " use it to pay, not to sell")
         for rule in config.scale_rules:
             if len(body) == rule.length and body.startswith(rule.prefix):
                 return _scale_scan(body, rule, symbology)
-        if _looks_like_payment_code(body):
-            raise BarcodeError("payment_code",
-                               "this is a customer's payment code: use it to pay, not to sell")
         if len(body) in (8, 12, 13, 14):
             return _gtin_scan(body, config, symbology)
     return _gs1_scan(text, symbology)
@@ -131,9 +133,3 @@ def _gs1_scan(text: str, symbology: str | None) -> Scan:
 def _major_to_minor(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
-
-def _looks_like_payment_code(body: str) -> bool:
-    # WeChat Pay 付款码: 18 digits starting 10-15. Alipay 付款码: 16-24 digits starting 25-30
-    # (only reached when no scale rule claimed the code).
-    prefix = int(body[:2]) if len(body) >= 2 else 0
-    return (len(body) == 18 and 10 <= prefix <= 15) or (16 <= len(body) <= 24 and 25 <= prefix <= 30)

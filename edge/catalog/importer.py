@@ -2,7 +2,11 @@
 
 Rule: bad rows are reported with their line number and reason and the good rows are imported;
 with `strict` any bad row means nothing is imported. A row is all-or-nothing: its product and its
-GTINs change together or not at all.
+GTINs change together or not at all. Hostile rows are bad rows like any other: a field longer than
+its column allows, a control character (CONTROL_CHARACTERS in edge/safe_text.py), a field the CSV
+reader itself refuses. Formula-looking text (`=HYPERLINK(…)`) is stored as the text it is; a
+leading single quote that `pos catalog export` put before such text (CSV_FORMULA) is taken off
+again, so export → import changes nothing.
 """
 
 from __future__ import annotations
@@ -17,10 +21,15 @@ from pathlib import Path
 from edge.catalog.barcodes import is_valid_gtin, normalize_plu
 from edge.ledger.money import MoneyError, parse_amount
 from edge.ledger.store import write_transaction
+from edge.safe_text import csv_cell, first_control, shown
 
 COLUMNS = ("sku", "gtins", "plu", "name_zh", "name_en", "unit", "price", "tax_class", "category",
            "age_restricted", "active")
 REQUIRED = ("sku", "name_zh", "unit", "price", "tax_class")
+# Longest text per column; anything longer is a typo or an attack, refused with its line.
+MAX_LENGTH = {"sku": 64, "gtins": 1000, "plu": 32, "name_zh": 200, "name_en": 200, "unit": 8,
+              "price": 20, "tax_class": 64, "category": 100, "age_restricted": 8, "active": 8}
+_MAX_OTHER = 1000   # columns the importer does not read
 _BOOL = {"": False, "0": False, "1": True, "false": False, "true": True, "no": False, "yes": True}
 _BATCH = 2000
 
@@ -67,6 +76,8 @@ def import_catalog(conn: sqlite3.Connection, path: str | Path, tax_classes: dict
     total_bytes = max(len(data), 1)
     for line, raw, consumed in _rows(data):
         try:
+            if isinstance(raw, str):
+                raise ValueError(raw)
             rows.append((line, parse_row(raw, tax_classes)))
         except ValueError as exc:
             report.errors.append(RowError(line, str(exc)))
@@ -103,8 +114,10 @@ class _StrictAbort(Exception):
     """Raised inside the strict transaction to roll it back."""
 
 
-def _rows(data: bytes) -> Iterator[tuple[int, dict[str, str], int]]:
-    """(line number, row, bytes consumed); undecodable rows become an error row, not a crash."""
+def _rows(data: bytes) -> Iterator[tuple[int, dict[str, str] | str, int]]:
+    """(line number, row or why it cannot be read, bytes consumed): undecodable rows and rows the
+    CSV reader refuses become error rows, not a crash. After a refused row the reader goes on at
+    the next physical line; what follows a broken quoted field shows up as more bad rows."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     text = data.decode("utf-8", errors="surrogateescape")
@@ -113,12 +126,21 @@ def _rows(data: bytes) -> Iterator[tuple[int, dict[str, str], int]]:
         header = next(reader)
     except StopIteration:
         raise CatalogFileError("the file is empty") from None
+    except csv.Error as exc:
+        raise CatalogFileError(f"line 1: the header cannot be read: {exc}") from None
     header = [h.strip().lower() for h in header]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise CatalogFileError(f"missing columns: {', '.join(missing)} (expected {', '.join(COLUMNS)})")
     consumed = 0
-    for values in reader:
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield reader.line_num, f"cannot read this row: {exc}", consumed
+            continue
         line = reader.line_num
         consumed += sum(len(v) + 1 for v in values)
         if not values or all(not v.strip() for v in values):
@@ -137,10 +159,23 @@ def parse_row(raw: dict[str, str], tax_classes: dict[str, int]) -> ProductRow:
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            raise ValueError(f"column {key}: not valid UTF-8 (save the file as UTF-8)") from None
+            raise ValueError(f"column {shown(key)}: not valid UTF-8 (save the file as UTF-8)"
+                             ) from None
     if raw.get("__extra__"):
         raise ValueError("more fields than columns in the header")
-    get = {k: (v or "").strip() for k, v in raw.items()}
+    suspect = first_control("".join(raw.values())) is not None   # one search for a clean row
+    for key, value in raw.items():
+        if key == "__extra__":
+            continue
+        limit = MAX_LENGTH.get(key, _MAX_OTHER)
+        if len(value) > limit:
+            raise ValueError(f"column {shown(key)}: {len(value)} characters, at most {limit}")
+        # padding the strip takes off is harmless
+        control = first_control(value.strip()) if suspect else None
+        if control:
+            raise ValueError(f"column {shown(key)}: control character {control} (tabs, line"
+                             " breaks and printer commands are not allowed in product data)")
+    get = {k: _unquote_formula((v or "").strip()) for k, v in raw.items()}
     sku = get.get("sku", "")
     if not sku or len(sku) > 64:
         raise ValueError("sku is empty or longer than 64 characters")
@@ -168,6 +203,11 @@ def parse_row(raw: dict[str, str], tax_classes: dict[str, int]) -> ProductRow:
                       name_zh, get.get("name_en") or name_zh, unit, price, tax_class,
                       get.get("category", ""), _flag(get, "age_restricted", False),
                       _flag(get, "active", True))
+
+
+def _unquote_formula(value: str) -> str:
+    """Undo CSV_FORMULA: "'=SUM(A1)" as exported is the text "=SUM(A1)"."""
+    return value[1:] if value.startswith("'") and csv_cell(value[1:]) != value[1:] else value
 
 
 def _flag(row: dict[str, str], key: str, default: bool) -> bool:

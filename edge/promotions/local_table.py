@@ -4,6 +4,8 @@ those HQ sent (`sync_promotion`, active rows), HQ's winning on the same id.
 
 Rule: an import parses the whole file with the promotions engine's loader; bad promotions are
 reported (index, id, field, reason) and the good ones kept, or nothing is kept with `strict`.
+What HQ sent is not checked on arrival, so control characters in it are stripped when the till
+loads its promotions (as import would have refused them) rather than stopping the till.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from edge.ledger.outbox import canonical_json
 from edge.ledger.store import write_transaction
 from edge.promotions import Promotion, PromotionsEngine
 from edge.promotions.promotion_file import Problem, load_promotions, parse_promotions, promotion_to_json
+from edge.safe_text import device_text
 
 
 @dataclass(frozen=True)
@@ -43,11 +46,21 @@ def stored_promotions(conn: sqlite3.Connection) -> list[Promotion]:
     bodies = {r[0]: json.loads(r[1]) for r in conn.execute(
         "SELECT promotion_id, body FROM local_promotion ORDER BY promotion_id")}
     try:
-        bodies.update({r[0]: json.loads(r[1]) for r in conn.execute(
+        bodies.update({r[0]: _without_controls(json.loads(r[1])) for r in conn.execute(
             "SELECT promotion_id, body FROM sync_promotion WHERE active = 1")})
     except sqlite3.OperationalError:   # no sync tables in this database
         pass
     return load_promotions(json.dumps(list(bodies.values()))) if bodies else []
+
+
+def _without_controls(value: object) -> object:
+    if isinstance(value, str):
+        return device_text(value)
+    if isinstance(value, dict):
+        return {device_text(k): _without_controls(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_controls(v) for v in value]
+    return value
 
 
 def stored_engine(conn: sqlite3.Connection, language: str = "zh_CN") -> PromotionsEngine:

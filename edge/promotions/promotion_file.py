@@ -1,8 +1,14 @@
 """Promotions as a JSON file (a list of promotion objects) and back; format in docs/promotions.md.
 
 Rule: validation is strict — an unknown key, a missing field or a bad value is a Problem naming the
-promotion id and the field; `load_promotions` refuses the whole file when there is any, so bad input
-changes nothing. Amounts are decimal strings in yuan ("9.90"); percentages integer basis points.
+promotion id, the field and the line the promotion starts on; `load_promotions` refuses the whole
+file when there is any, so bad input changes nothing. Amounts are decimal strings in yuan
+("9.90"); percentages integer basis points.
+Hostile files are problems, never crashes: nesting deeper than _MAX_DEPTH and numbers longer than
+_MAX_NUMBER characters are found by a scan before the JSON parser runs (it would recurse or
+convert without end), text longer than its field allows and control characters
+(CONTROL_CHARACTERS in edge/safe_text.py) are refused. A UTF-8 BOM is allowed, as in catalog
+import.
 """
 
 from __future__ import annotations
@@ -33,20 +39,28 @@ from edge.promotions.rules import (
     Target,
     Validity,
 )
+from edge.safe_text import first_control, shown
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 FIELDS = {"id", "type", "name", "target", "params", "validity", "stores", "member_only", "tiers",
          "coupon", "priority", "stackable", "exclusive"}
 _MAX_COUNT = 1000          # group sizes above this are a typo
+_MAX_DEPTH = 32            # a promotion file nests 5 deep (hours); more is not one
+_MAX_NUMBER = 40           # characters in one JSON number
+_MAX_NAME = 200            # characters in a promotion's name
+_MAX_STRING = 100          # characters in a sku, category, store or tier
+_SCAN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[\[{]|[\]}]|[-+0-9.eE]+|\n')
+_JSON_SPACE = " \t\n\r"
 
 
 @dataclass(frozen=True)
 class Problem:
-    index: int              # position in the file's list, from 0
+    index: int              # position in the file's list, from 0; -1 for the file as a whole
     promotion_id: str       # "?" when the id itself is missing or bad
     field: str              # dotted path, e.g. "params.percent_bp"
     message: str
+    line: int = 0           # where the promotion (or the file's fault) is; 0 when unknown
 
     def __str__(self) -> str:
         return f"promotion {self.promotion_id} (#{self.index}), {self.field}: {self.message}"
@@ -76,28 +90,108 @@ def load_promotions(text: str) -> list[Promotion]:
 def parse_promotions(text: str) -> tuple[list[Promotion], list[Problem]]:
     """The good promotions and the problems with the others (for a report that keeps the good)."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        return [], [Problem(-1, "?", "(file)", f"not JSON: {error}")]
-    if not isinstance(data, list):
-        return [], [Problem(-1, "?", "(file)", "must be a JSON list of promotion objects")]
+        items = _items(text.removeprefix("\ufeff"))
+    except _FileFault as fault:
+        return [], [Problem(-1, "?", "(file)", fault.message, fault.line)]
     promotions: list[Promotion] = []
     problems: list[Problem] = []
     seen: set[str] = set()
-    for index, item in enumerate(data):
+    for index, (line, item) in enumerate(items):
         raw_id = item.get("id") if isinstance(item, dict) else None
         promotion_id = raw_id if isinstance(raw_id, str) and _ID.match(raw_id) else "?"
         try:
+            _refuse_controls(item, "")
             promotion = _promotion(item)
         except _Bad as bad:
-            problems.append(Problem(index, promotion_id, bad.field, bad.message))
+            problems.append(Problem(index, promotion_id, bad.field, bad.message, line))
             continue
         if promotion.id in seen:
-            problems.append(Problem(index, promotion.id, "id", "appears more than once"))
+            problems.append(Problem(index, promotion.id, "id", "appears more than once", line))
             continue
         seen.add(promotion.id)
         promotions.append(promotion)
     return promotions, problems
+
+
+class _FileFault(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _items(text: str) -> list[tuple[int, object]]:
+    """The file's list, each item with the line it starts on; _FileFault when it is not one."""
+    _scan_shape(text)
+    decoder = json.JSONDecoder()
+    try:
+        pos = _skip_space(text, 0)
+        if not text.startswith("[", pos):
+            json.loads(text)   # not JSON at all says so with its line; JSON says what it is
+            raise _FileFault(1, "must be a JSON list of promotion objects")
+        pos = _skip_space(text, pos + 1)
+        items: list[tuple[int, object]] = []
+        if text.startswith("]", pos):
+            pos += 1
+        else:
+            line, counted = 1, 0
+            while True:
+                line, counted = line + text.count("\n", counted, pos), pos
+                item, pos = decoder.raw_decode(text, pos)
+                items.append((line, item))
+                pos = _skip_space(text, pos)
+                if text.startswith(",", pos):
+                    pos = _skip_space(text, pos + 1)
+                elif text.startswith("]", pos):
+                    pos += 1
+                    break
+                else:
+                    raise json.JSONDecodeError("expected , or ] after a promotion", text, pos)
+        if _skip_space(text, pos) != len(text):
+            raise json.JSONDecodeError("extra data after the list", text, _skip_space(text, pos))
+    except json.JSONDecodeError as error:
+        raise _FileFault(error.lineno, f"not JSON: {error.msg} (column {error.colno})") from None
+    return items
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in _JSON_SPACE:
+        pos += 1
+    return pos
+
+
+def _scan_shape(text: str) -> None:
+    """Refuse nesting deeper than _MAX_DEPTH and numbers longer than _MAX_NUMBER, with the line,
+    before the JSON parser meets them (RecursionError; int() of a 5,000-digit number)."""
+    depth, line = 0, 1
+    for token in _SCAN.finditer(text):
+        value = token.group()
+        if value == "\n":
+            line += 1
+        elif value in "[{":
+            depth += 1
+            if depth > _MAX_DEPTH:
+                raise _FileFault(line, f"nested deeper than {_MAX_DEPTH} levels")
+        elif value in "]}":
+            depth -= 1
+        elif not value.startswith('"') and len(value) > _MAX_NUMBER:
+            raise _FileFault(line, f"a number of {len(value)} characters (at most {_MAX_NUMBER})")
+
+
+def _refuse_controls(value: object, field: str) -> None:
+    """CONTROL_CHARACTERS in any key or text of a promotion (names reach receipts)."""
+    if isinstance(value, str):
+        control = first_control(value)
+        if control:
+            raise _Bad(field or "(promotion)", f"control character {control} is not allowed")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{field}.{shown(key)}" if field else shown(key)
+            _refuse_controls(key, path)
+            _refuse_controls(item, path)
+    elif isinstance(value, list):
+        for number, item in enumerate(value):
+            _refuse_controls(item, f"{field}[{number}]")
 
 
 def dump_promotions(promotions: list[Promotion]) -> str:
@@ -186,6 +280,8 @@ def _promotion(item: object) -> Promotion:
     for language in ("zh", "en"):
         if not isinstance(name[language], str) or not name[language].strip():
             raise _Bad(f"name.{language}", "must be a non-empty string")
+        if len(name[language]) > _MAX_NAME:
+            raise _Bad(f"name.{language}", f"longer than {_MAX_NAME} characters")
     rule = _rule(kind, obj["params"])
     target = _target(obj.get("target", {}))
     if kind in LINE_LOCAL_KINDS + POOLED_KINDS and kind != "percent_off" and target.everything:
@@ -218,8 +314,9 @@ def _rule(kind: str, raw: object) -> Rule:
             raise _Bad("params.tier_prices", "must be a non-empty object of tier → price")
         tier_prices = {}
         for tier, price in prices.items():
-            if not tier.strip():
-                raise _Bad("params.tier_prices", "a tier name must not be empty")
+            if not tier.strip() or len(tier) > _MAX_STRING:
+                raise _Bad("params.tier_prices", f"a tier name must be 1 to {_MAX_STRING}"
+                                                 " characters")
             tier_prices[tier] = _amount(price, f"params.tier_prices.{tier}")
         return MemberPrice(tier_prices)
     if kind == "percent_off":
@@ -352,8 +449,10 @@ def _bool(obj: Mapping[str, object], key: str, prefix: str = "") -> bool:
 
 
 def _strings(raw: object, field: str) -> frozenset[str]:
-    if not isinstance(raw, list) or not all(isinstance(s, str) and s.strip() for s in raw):
-        raise _Bad(field, "must be a list of non-empty strings")
+    if not isinstance(raw, list) or not all(isinstance(s, str) and s.strip()
+                                            and len(s) <= _MAX_STRING for s in raw):
+        raise _Bad(field, f"must be a list of non-empty strings of at most {_MAX_STRING}"
+                          " characters")
     return frozenset(raw)
 
 

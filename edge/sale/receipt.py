@@ -1,15 +1,21 @@
 """The receipt of a finished sale as data, and its plain-text rendering for 32- and 48-column
 printers. CJK characters take two columns (East Asian Wide/Fullwidth), so columns line up on paper.
+
+Rule: the rendering is text for a device, so every text field loses its control characters first
+(CONTROL_CHARACTERS in edge/safe_text.py): a product name holding ESC p from old data or HQ's
+downlink must not kick the drawer or break the layout.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
 from edge.config import StoreConfig
 from edge.ledger.money import format_amount, format_quantity
+from edge.safe_text import device_text
 from edge.sale.basket import Sale
 
 
@@ -123,8 +129,30 @@ def center(text: str, width: int) -> str:
     return " " * pad + text
 
 
+def _for_device(receipt: Receipt) -> Receipt:
+    """The receipt with the control characters dropped from every text it holds (the QR payload
+    is data inside a length-prefixed command, and must stay what return_lookup reads)."""
+    t = device_text
+
+    def pairs(items: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        return tuple((t(a), t(b)) for a, b in items)
+
+    return dataclasses.replace(
+        receipt, store_name=t(receipt.store_name), store_address=t(receipt.store_address),
+        tax_id=t(receipt.tax_id), sale_id=t(receipt.sale_id), time=t(receipt.time),
+        cashier=t(receipt.cashier), status=t(receipt.status),
+        lines=tuple(ReceiptLine(t(ln.name), t(ln.qty), t(ln.unit), t(ln.unit_price), t(ln.total),
+                                pairs(ln.discounts)) for ln in receipt.lines),
+        subtotal=t(receipt.subtotal), discount=t(receipt.discount), total=t(receipt.total),
+        rounding=t(receipt.rounding),
+        tax_summary=tuple((t(a), t(b), t(c)) for a, b, c in receipt.tax_summary),
+        tenders=pairs(receipt.tenders), change=t(receipt.change),
+        currency_symbol=t(receipt.currency_symbol))
+
+
 def render_text(receipt: Receipt, width: int = 32) -> str:
     """The receipt as plain text, every line at most `width` display columns."""
+    receipt = _for_device(receipt)
     rule = "-" * width
     out = [center(receipt.store_name, width)]
     if receipt.store_address:

@@ -3,10 +3,15 @@ transaction: return rows, refund tenders, stock movements back in, the points re
 stored-value refund, one `return.completed` event and one journal entry.
 
 Rule RETURN_UNIT_SHARE (last unit takes the rest): a returned quantity is refunded at the price
-actually paid, basket discounts included: unit share = floor(line.total × 1000 / qty_milli) fen per
-unit, amount = floor(unit share × returned qty_milli / 1000); the return that takes the line's
-last unit refunds line.total minus everything refunded on that line before, so any series of
-partial returns adds up to line.total exactly. Tax is shared the same way from line.tax.
+actually paid, basket discounts included: with paid = line.total (+ line.tax when the sale added
+VAT on top of its prices), unit share = floor(paid × 1000 / qty_milli) fen per unit, refund =
+floor(unit share × returned qty_milli / 1000); the return that takes the line's last unit refunds
+paid minus everything refunded on that line before, so any series of partial returns adds up to
+what was paid exactly. The VAT in a refund is shared the same way from line.tax, and the return
+line's `amount` is the refund less that VAT when VAT was on top (it mirrors sale_line.total, net
+or gross as the sale's was). Whether VAT was on top is read from the sale itself (total = lines +
+tax), not from today's config, so a store that changes `prices_include_tax` still refunds old
+sales right.
 Rule REFUND_CAP: a sale never refunds more than was paid for it (total + cash rounding); a
 shortfall from a rounded-down cash payment is recorded as the return's rounding.
 Rule REFUND_TO_ORIGINAL: the refund goes back to the sale's own tenders, each up to what it paid
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from edge.catalog import products as catalog
@@ -113,6 +119,11 @@ def _lines_with_returns(conn: sqlite3.Connection, sale_id: str) -> list[sqlite3.
         " WHERE l.sale_id = ? GROUP BY l.line_no ORDER BY l.line_no", (sale_id,)).fetchall()
 
 
+def _tax_on_top(sale: sqlite3.Row, lines: Iterable[sqlite3.Row]) -> bool:
+    """Did this sale add VAT on top of its line totals (a store with prices_include_tax = false)?"""
+    return bool(sale["tax"]) and sale["total"] == sum(r["total"] for r in lines) + sale["tax"]
+
+
 def unit_share(total: int, sold_milli: int, returned_before: int, refunded_before: int,
                qty_milli: int) -> int:
     """RETURN_UNIT_SHARE for one returned quantity of a line."""
@@ -138,6 +149,7 @@ def return_sale_items(conn: sqlite3.Connection, config: StoreConfig, staff_id: s
     with write_transaction(conn):
         sale = _completed_sale(conn, sale_id)
         lines = {r["line_no"]: r for r in _lines_with_returns(conn, sale_id)}
+        tax_on_top = _tax_on_top(sale, lines.values())
         if kind == "post_void":
             if any(r["returned"] for r in lines.values()):
                 raise OpsError("already_returned", "items of this sale were returned: it cannot "
@@ -156,12 +168,17 @@ def return_sale_items(conn: sqlite3.Connection, config: StoreConfig, staff_id: s
             if qty > left:
                 raise OpsError("already_returned" if left == 0 else "exceeds_sold",
                                f"line {line_no}: only {left / QTY_SCALE:g} left to return")
-            amount = unit_share(row["total"], row["qty_milli"], row["returned"], row["refunded"],
-                                qty)
             tax = unit_share(row["tax"], row["qty_milli"], row["returned"], row["tax_refunded"], qty)
+            if tax_on_top:
+                paid = unit_share(row["total"] + row["tax"], row["qty_milli"], row["returned"],
+                                  row["refunded"] + row["tax_refunded"], qty)
+                amount = paid - tax
+            else:
+                amount = unit_share(row["total"], row["qty_milli"], row["returned"],
+                                    row["refunded"], qty)
             out.append(ReturnLine(n, line_no, row["sku"], row["category"] or "", qty, amount,
                                   row["tax_rate_bp"], tax))
-        wanted = sum(ln.amount for ln in out)
+        wanted = sum(ln.amount + (ln.tax if tax_on_top else 0) for ln in out)
         refunded_before = int(conn.execute(
             "SELECT COALESCE(SUM(total), 0) FROM sale_return WHERE original_sale_id = ?",
             (sale_id,)).fetchone()[0])
@@ -213,7 +230,8 @@ def blind_return(conn: sqlite3.Connection, config: StoreConfig, staff_id: str, a
         amount = line_amount(product.price, qty)
         out.append(ReturnLine(n, None, sku, product.category, qty, amount, rate,
                               line_tax(amount, rate, config.prices_include_tax)))
-    total = sum(ln.amount for ln in out)
+    # VAT added on top of today's shelf price is refunded with it, as the sale would have charged it.
+    total = sum(ln.amount + (0 if config.prices_include_tax else ln.tax) for ln in out)
     limit = store_ops_config(config).blind_return_max
     if total > limit:
         raise OpsError("blind_limit_exceeded", f"a blind return is limited to {limit / 100:.2f}")
