@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from edge.catalog.barcodes import is_valid_gtin, normalize_plu
+from edge.catalog.search import refresh_index
 from edge.ledger.money import MoneyError, parse_amount
 from edge.ledger.store import write_transaction
 from edge.safe_text import csv_cell, first_control, shown
@@ -106,6 +107,10 @@ def import_catalog(conn: sqlite3.Connection, path: str | Path, tax_classes: dict
     except _StrictAbort:
         report.committed = False
         report.imported = 0
+    # The search index follows in its own transaction; a crash before it is healed by the next
+    # refresh, which finds every product whose index row is missing or stale.
+    with write_transaction(conn):
+        refresh_index(conn)
     report.errors.sort(key=lambda e: e.line)
     return report
 

@@ -3,26 +3,24 @@ with their types checked (a bool is never an int), and the checks every request 
 any op sees it.
 
 Rule: a request is text a person or a program typed; before it reaches an op, every string in it
-is free of lone surrogates and control characters, it nests at most MAX_DEPTH deep, and no
+is free of lone surrogates and control characters (edge/safe_text.py), it nests at most MAX_DEPTH deep, and no
 free-text field holds a full card number. Answers are always valid UTF-8.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
 from edge.ledger.money import parse_amount
+from edge.safe_text import first_control, shown
 from edge.sale.card_numbers import contains_full_pan
 from edge.till.session import Till
 
 MAX_DEPTH = 16
 # Fields whose value is free text people type: reasons, notes, names, references.
 FREE_TEXT_FIELDS = frozenset({"reference", "reason", "note", "name", "approval_code", "title"})
-# C0 controls (tab, CR and LF included: no field is multi-line), DEL, C1 controls, lone surrogates.
-_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 Handler = Callable[[Till, dict[str, Any]], dict[str, Any]]
 
@@ -66,11 +64,11 @@ def check_request(request: object) -> None:
 
 
 def _check_text(text: str, key: str | None) -> None:
-    bad = _FORBIDDEN.search(text)
+    bad = first_control(text)  # rule CONTROL_CHARACTERS in edge/safe_text.py
     if bad:
-        where = f"field {key!r}" if key else "the request"
-        raise ProtocolError("bad_request", f"{where} holds the character "
-                                           f"U+{ord(bad.group()):04X}, which no field may hold")
+        where = f"field {shown(key)!r}" if key else "the request"
+        raise ProtocolError("bad_request", f"{where} holds the character {bad}, which no "
+                                           "field may hold")
     if key in FREE_TEXT_FIELDS and contains_full_pan(text):
         raise ProtocolError("full_pan_refused", f"field {key!r} looks like a full card number: "
                                                 "never type card numbers into the till")
