@@ -9,6 +9,8 @@ Chunk 0 is the setup (ESC @, code page): it prints nothing and may be sent any n
 
 from __future__ import annotations
 
+import re
+
 from escpos.constants import CD_KICK_2, CD_KICK_5, QR_ECLEVEL_M
 from escpos.exceptions import Error as EscposError
 from escpos.printer import Dummy
@@ -41,6 +43,10 @@ ALIGN = {"left": ESC + b"a\x00", "center": ESC + b"a\x01", "right": ESC + b"a\x0
 CUT_FULL, CUT_PARTIAL = GS + b"VA\x00", GS + b"VB\x00"
 # A printer without a cutter: feed enough for the text to clear the tear bar.
 TEAR_FEED_LINES = 4
+# What to print for a character the printer's character set lacks. ¥ (U+00A5, the default
+# currency symbol) exists only in GB18030, as the four bytes 81 30 84 36, which GBK and GB2312
+# printers print as garbage; the full-width ￥ (U+FFE5) is A3 A4 in all three.
+SUBSTITUTES = {"¥": "￥"}
 
 
 class RenderError(ValueError):
@@ -110,7 +116,36 @@ def _text(block: Text, profile: PrinterProfile) -> bytes:
         before.append(KANJI_ON)
         after.append(KANJI_OFF)
     # Modes are restored after LF so they never leak into the next chunk (the baseline rule).
-    return b"".join(before) + block.text.encode(profile.encoding) + LF + b"".join(reversed(after))
+    columns = profile.columns // 2 if block.double else profile.columns
+    line = encode_line(block.text, profile, columns)
+    return b"".join(before) + line + LF + b"".join(reversed(after))
+
+
+def encode_line(text: str, profile: PrinterProfile, columns: int) -> bytes:
+    """One line in the printer's character set, kept within the paper's columns.
+
+    A character the set lacks becomes its `SUBSTITUTES` entry, else "?". In Chinese mode the
+    printer draws every multi-byte character two columns wide, also ones a layout counted as one
+    (¥, or its substitute ￥); when that pushes the line past the paper, the extra columns come
+    out of the line's widest run of spaces (the padding of a two-column line), never by wrapping.
+    """
+    chars = []
+    for char in text:
+        for candidate in (char, SUBSTITUTES.get(char, "?"), "?"):
+            try:
+                candidate.encode(profile.encoding)
+            except UnicodeEncodeError:
+                continue
+            chars.append(candidate)
+            break
+    line = "".join(chars)
+    excess = sum(1 if ord(c) < 0x80 else 2 for c in line) - columns
+    while excess > 0 and "  " in line:
+        run = max(re.findall(" {2,}", line), key=len)
+        at = line.rindex(run)
+        line = line[:at] + line[at + 1 :]
+        excess -= 1
+    return line.encode(profile.encoding)
 
 
 def _feed(lines: int) -> bytes:
