@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 
+import qrcode
 from escpos.constants import CD_KICK_2, CD_KICK_5, QR_ECLEVEL_M
 from escpos.exceptions import Error as EscposError
+from escpos.image import EscposImage
 from escpos.printer import Dummy
 
 from drivers.printer.document import (
@@ -27,6 +29,7 @@ from drivers.printer.document import (
     Text,
 )
 from drivers.printer.profiles import PrinterProfile
+from drivers.printer.raster import raster_commands
 
 ESC = b"\x1b"
 GS = b"\x1d"
@@ -164,26 +167,34 @@ def _qr(block: QrCode, profile: PrinterProfile) -> bytes:
         # python-escpos builds the GS ( k sequence: model 2, module size, level M, store, print.
         printer.qr(block.data, ec=QR_ECLEVEL_M, size=block.size, native=True)
         return ALIGN["center"] + bytes(printer.output) + ALIGN["left"]
-    printer.qr(block.data, ec=QR_ECLEVEL_M, size=block.size, native=False, center=True)
-    return bytes(printer.output)
+    # The same symbol python-escpos draws for native=False (qrcode, border 1, level M), sent as
+    # our own raster so that no real-time command can fire inside it.
+    symbol = qrcode.QRCode(box_size=block.size, border=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    symbol.add_data(block.data)
+    symbol.make(fit=True)
+    return _image(EscposImage(symbol.make_image().get_image()), profile)
 
 
 def _logo(block: Logo, profile: PrinterProfile) -> bytes:
     if isinstance(block.source, str):
-        printer = Dummy(profile=profile.escpos_profile)
         try:
-            printer.image(block.source, impl="bitImageRaster", center=True)
-        except (OSError, ValueError, EscposError) as exc:  # unreadable, or wider than the paper
+            return _image(EscposImage(block.source), profile)
+        except (OSError, ValueError, EscposError) as exc:  # unreadable
             raise RenderError(f"logo {block.source!r}: {exc}") from exc
-        return bytes(printer.output)
     width_bytes = (block.width + 7) // 8
     if block.width <= 0 or block.width > profile.dots:
         raise RenderError(f"logo width must be 1..{profile.dots} dots: {block.width}")
     if not block.source or len(block.source) % width_bytes:
         raise RenderError(f"raster of {len(block.source)} bytes is not whole rows of {width_bytes}")
-    height = len(block.source) // width_bytes
-    if height > 0xFFFF:
-        raise RenderError(f"logo too tall: {height} rows")
-    # GS v 0 m xL xH yL yH d1...dk, m = 0 (normal density).
-    header = GS + b"v0\x00" + width_bytes.to_bytes(2, "little") + height.to_bytes(2, "little")
-    return ALIGN["center"] + header + block.source + ALIGN["left"]
+    return _raster(width_bytes, block.source, profile)
+
+
+def _image(image: EscposImage, profile: PrinterProfile) -> bytes:
+    if image.width > profile.dots:
+        raise RenderError(f"image is {image.width} dots wide, the paper {profile.dots}")
+    return _raster(image.width_bytes, image.to_raster_format(), profile)
+
+
+def _raster(width_bytes: int, raster: bytes, profile: PrinterProfile) -> bytes:
+    """Centred GS v 0 raster, with no real-time command inside (see raster.py)."""
+    return ALIGN["center"] + raster_commands(width_bytes, raster, profile.dots // 8) + ALIGN["left"]

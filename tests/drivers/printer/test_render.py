@@ -138,9 +138,10 @@ def test_qr_code_is_model_2_size_level_m_store_and_print_centred() -> None:
 
 
 def test_qr_code_becomes_a_raster_image_on_a_printer_without_native_qr() -> None:
+    # python-escpos's qr(native=False) symbol: qrcode, box 6, border 1: version 1 is 21 + 2
+    # modules = 138 dots, sent as 18 bytes a row, centred by ESC a, and in the baseline state.
     elements = decode(render_block(QrCode("12345"), replace(P58, native_qr=False)))
-    rasters = [e for e in elements if isinstance(e, Raster)]
-    assert len(rasters) == 1 and rasters[0].width == P58.dots
+    assert elements == [Align("center"), Raster(144, 138), Align("left")]
 
 
 def test_cut_is_gs_v_function_b_full_or_partial() -> None:
@@ -168,10 +169,14 @@ def test_raster_logo_is_gs_v_0_with_width_in_bytes_and_height_in_rows() -> None:
     )
 
 
-def test_logo_file_goes_through_python_escpos_raster_centred_on_the_paper(tmp_path: Path) -> None:
+def test_logo_file_goes_through_python_escpos_raster_centred_by_esc_a(tmp_path: Path) -> None:
     path = tmp_path / "logo.png"
     Image.new("1", (64, 16), 0).save(path)
-    assert decode(render_block(Logo(str(path)), P58)) == [Raster(P58.dots, 16)]
+    assert decode(render_block(Logo(str(path)), P58)) == [
+        Align("center"),
+        Raster(64, 16),
+        Align("left"),
+    ]
 
 
 def test_a_logo_file_wider_than_the_paper_or_unreadable_is_a_render_error(tmp_path: Path) -> None:
