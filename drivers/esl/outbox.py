@@ -236,12 +236,16 @@ class EslOutbox:
         )
         return delay
 
-    def check_later(self, mac: str, version: int, reason: str, detail: str) -> float:
-        """Still waiting for the label: ask again after a backoff step; returns the delay."""
+    def check_later(
+        self, mac: str, version: int, reason: str, detail: str, *, answered: bool = True
+    ) -> float:
+        """Still waiting for the label: ask again after a backoff step; returns the delay. A query
+        the system did not answer (`answered=False`) is asked again after the same step, not a
+        doubled one: a lost request says nothing about the label."""
         row = self._db.execute(
             "SELECT checks FROM esl_outbox WHERE mac = ? AND version = ?", (mac, version)
         ).fetchone()
-        checks = (row[0] if row else 0) + 1
+        checks = (row[0] if row else 0) + int(answered)
         delay = self.check_backoff.delay(checks + 1, self.rng)
         self._db.execute(
             "UPDATE esl_outbox SET checks = ?, next_check_at = ?, reason = ?, detail = ?"

@@ -187,7 +187,7 @@ class ShelfLabels(Device):
             self.outbox.retry_upload(item.mac, item.version, state.reason, str(state))
             return False
         if isinstance(state, EslTransientError):
-            self.outbox.check_later(item.mac, item.version, "unreachable", str(state))
+            self.outbox.check_later(item.mac, item.version, "unreachable", str(state), answered=False)
             return False
         assert item.baseline is not None, "a sent row always has its baseline"
         check = self.system.check(LabelState.from_json(item.baseline), state)

@@ -120,6 +120,15 @@ def test_confirmation_queries_back_off_too(outbox: EslOutbox, clock: FakeClock) 
         assert step / 2 <= delay <= step
 
 
+def test_a_query_the_system_did_not_answer_is_asked_again_after_the_same_step(
+    outbox: EslOutbox, clock: FakeClock
+) -> None:
+    outbox.enqueue("AA", 1, "{}")
+    outbox.mark_sent("AA", 1, "md5")
+    delays = [outbox.check_later("AA", 1, "unreachable", "HTTP 500", answered=False) for _ in range(5)]
+    assert all(1 <= delay <= 2 for delay in delays)  # the first step (base 2 s), never doubled
+
+
 def test_jitter_spreads_retries_of_many_labels(outbox: EslOutbox) -> None:
     for i in range(50):
         outbox.enqueue(f"L{i}", 1, "{}")
