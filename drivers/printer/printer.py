@@ -83,9 +83,13 @@ class PrinterDevice(Device):
         return self.queue.job(job_id)
 
     def health(self) -> Health:
+        """The printer's condition from the queue's status polls; just after `open` it waits
+        (bounded) for the first poll, so a check right after opening tells the truth."""
         if self._queue is None:
             return Health(False, "closed")
+        t = self._queue.timings
+        self._queue.wait_heard(t.status_timeout + t.reconnect_delay + 2.0)
         status = self._queue.status
         if self._queue.condition == "offline" or status is None:
-            return Health(False, self._queue.condition)
-        return Health(status.ready, status.condition)
+            return Health(False, self._queue.condition, self._queue.last_error)
+        return Health(status.ready, status.condition, f"{self.profile.name} {self.profile.encoding}")

@@ -133,7 +133,7 @@ class LlrpReader(Device):
     def health(self) -> Health:
         if self._sock is None or self._conn.closed:
             return Health(False, "offline", self._last_error)
-        return Health(True, "online")
+        return Health(True, "online", f"LLRP reader at {self.host}:{self.port}")
 
     # --- inventory ---
 
