@@ -140,6 +140,8 @@ class SerialSettings:
 
 def open_serial(settings: SerialSettings, timeout: float) -> SerialPort:
     """Open a pyserial port; a missing or busy port becomes a `DeviceError` the caller can show."""
+    import termios
+
     import serial  # pyserial: imported here so the model imports on a machine without it
 
     try:
@@ -152,7 +154,8 @@ def open_serial(settings: SerialSettings, timeout: float) -> SerialPort:
             timeout=timeout,
             exclusive=True,
         )
-    except (serial.SerialException, OSError, ValueError) as exc:
+    except (serial.SerialException, OSError, ValueError, termios.error) as exc:
+        # termios.error (not an OSError): the port refused the line settings, e.g. parity.
         raise DeviceError("open_failed", f"cannot open {settings.port}: {exc}") from exc
     return port
 

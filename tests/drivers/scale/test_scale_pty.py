@@ -191,3 +191,21 @@ def test_toledo_tared_scale_answers_net_weight_marked_n() -> None:
     finally:
         scale.close()
         simulator.close()
+
+
+def test_a_port_that_refuses_its_line_settings_is_open_failed_not_a_crash() -> None:
+    # A Linux pty takes 7O1 once, then refuses it on the next open (termios.error, which is not
+    # an OSError): `pos devices test` crashed with a traceback instead of a FAIL line.
+    simulator = ScaleSimulator("dialog06")
+    settings = SerialSettings(simulator.port, 9600, 7, "O", 1)
+    try:
+        for _ in range(2):
+            scale = Scale("deli", settings=settings, protocol="dialog06")
+            try:
+                scale.open()
+            except DeviceError as exc:
+                assert exc.code == "open_failed"
+            finally:
+                scale.close()
+    finally:
+        simulator.close()
