@@ -126,6 +126,11 @@ class Device:
     def health(self) -> Health:
         raise NotImplementedError
 
+    def wait_ready(self, timeout: float) -> None:
+        """Wait (bounded) until `health()` tells the truth about a device just opened. Devices that
+        learn their state in the background (a printer's status poll, an access point's radio)
+        override it; `health()` itself never blocks, so an app can call it on its GUI thread."""
+
 
 @dataclass(frozen=True)
 class SerialSettings:

@@ -31,6 +31,7 @@ FACTORIES: dict[str, str] = {
     "rfid": "drivers.registry:create_rfid",
 }
 IN_MEMORY = ":memory:"
+READY_TIMEOUT_S = 5.0  # how long a check waits for a device to learn its state
 
 
 def create_device(config: DeviceConfig, state_dir: Path | None = None) -> Device:
@@ -51,6 +52,7 @@ def check(config: DeviceConfig) -> Health:
         device.open()
         device.claim()
         device.enable()
+        device.wait_ready(READY_TIMEOUT_S)
         return device.health()
     except DeviceError as exc:
         return Health(False, exc.code, exc.message)

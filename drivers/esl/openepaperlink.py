@@ -154,6 +154,8 @@ class OpenEPaperLinkAP:
         self.host = parsed.hostname
         self.port = parsed.port or 80
         self.timeout_s = timeout_s
+        self.where = f"OpenEPaperLink AP at {self.host}:{self.port}"
+        self._health = Health(False, "unknown", f"{self.where}, not asked yet")
 
     def _request(
         self, method: str, path: str, body: bytes | None = None, headers: Mapping[str, str] = {}
@@ -162,11 +164,15 @@ class OpenEPaperLinkAP:
         try:
             conn.request(method, path, body=body, headers=dict(headers))
             response = conn.getresponse()
-            return response.status, response.read()
+            answer = response.status, response.read()
         except (OSError, http.client.HTTPException) as exc:
+            self._health = Health(False, "unreachable", f"{self.where}: {method} {path}: {exc!r}")
             raise EslTransientError(f"{method} {path}: {exc!r}") from exc
         finally:
             conn.close()
+        if not self._health.ok and self._health.status in ("unknown", "unreachable"):
+            self._health = Health(True, "online", self.where)
+        return answer
 
     def _get_db(self, query: str) -> tuple[list[LabelState], int | None]:
         status, payload = self._request("GET", f"/get_db?{query}")
@@ -214,13 +220,20 @@ class OpenEPaperLinkAP:
         return found, True
 
     def status(self) -> Health:
+        return self._health
+
+    def probe(self) -> Health:
+        """GET /get_ap_config: reachable, and the radio's state ("apstate", serialap.h)."""
         try:
             status, payload = self._request("GET", "/get_ap_config")
             config = json.loads(payload) if status == 200 else None
         except (EslTransientError, ValueError) as exc:
-            return Health(False, "unreachable", str(exc))
+            self._health = Health(False, "unreachable", f"{self.where}: {exc}")
+            return self._health
         if not isinstance(config, dict) or "apstate" not in config:
-            return Health(False, "unreachable", f"/get_ap_config: HTTP {status}, no apstate")
+            self._health = Health(False, "unreachable", f"{self.where}: /get_ap_config: HTTP {status}")
+            return self._health
         state = AP_STATES.get(int(config["apstate"]), str(config["apstate"]))
-        where = f"OpenEPaperLink AP at {self.host}:{self.port}"
-        return Health(state == "online", "online" if state == "online" else f"radio_{state}", where)
+        self._health = Health(state == "online", "online" if state == "online" else f"radio_{state}",
+                              self.where)  # fmt: skip
+        return self._health

@@ -82,9 +82,13 @@ class ShelfLabels(Device):
     def _close(self) -> None:
         self.outbox.close()
 
+    def wait_ready(self, timeout: float) -> None:
+        self.system.probe()
+
     def health(self) -> Health:
+        """From what the system last showed (no request); a system not asked yet is not a fault."""
         system = self.system.status()
-        if not system.ok:
+        if not system.ok and system.status != "unknown":
             return Health(False, system.status, system.detail)
         stale = len(self.outbox.stale_labels())
         detail = f"{system.detail}; {stale} labels not yet showing their price" if stale else system.detail

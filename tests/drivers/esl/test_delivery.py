@@ -262,10 +262,13 @@ def test_health_reports_the_ap_radio_and_the_stale_count(tmp_path: Path) -> None
     clock = Clock()
     with SimulatedAP(MACS[:1], clock=clock) as sim:
         labels, _ = _labels(sim, tmp_path / "store.db", clock)
-        assert labels.health().ok
+        labels.wait_ready(5)
+        assert labels.health().ok and "OpenEPaperLink AP at" in labels.health().detail
         labels.set_label("0000AABBCCDDEEFF", _fields(0, 1), version=1)
         assert "1 labels not yet showing" in labels.health().detail
         sim.apstate = 0
+        assert labels.health().ok  # health() asks nothing; the last probe said online
+        labels.wait_ready(5)
         assert labels.health().status == "radio_offline"
         labels.close()
 

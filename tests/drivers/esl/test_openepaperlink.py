@@ -36,7 +36,7 @@ from drivers.esl.openepaperlink import (
 )
 from drivers.esl.render import encode_jpeg, render_label
 from drivers.esl.simulator import SimulatedAP, hash_for, parse_multipart
-from drivers.esl.system import EslRejectedError, LabelFields, Verdict
+from drivers.esl.system import EslRejectedError, EslTransientError, LabelFields, Verdict
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -197,13 +197,19 @@ def test_an_unknown_hw_type_has_no_size() -> None:
     assert state.size is None and state.model == "hwType 190"
 
 
-def test_ap_health_reads_the_radio_state() -> None:
-    with SimulatedAP([]) as sim:
+def test_ap_health_reads_the_radio_state_when_probed_and_never_blocks_otherwise() -> None:
+    with SimulatedAP([MAC]) as sim:
         ap = OpenEPaperLinkAP(sim.url)
-        assert ap.status().ok and ap.status().status == "online"
+        assert ap.status().status == "unknown"  # not asked yet: status() makes no request
+        assert sim.requests == 0
+        assert ap.probe().ok and ap.status().status == "online"
         sim.apstate = 7
-        assert ap.status().status == "radio_noradio" and not ap.status().ok
-    assert OpenEPaperLinkAP(sim.url, timeout_s=1).status().status == "unreachable"
+        assert ap.probe().status == "radio_noradio" and not ap.status().ok
+    offline = OpenEPaperLinkAP(sim.url, timeout_s=1)
+    with pytest.raises(EslTransientError):
+        offline.observe(MAC)
+    assert offline.status().status == "unreachable"  # what the last request showed
+    assert offline.probe().status == "unreachable"
 
 
 def _record(**changes: object) -> dict[str, object]:
