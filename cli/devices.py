@@ -8,8 +8,7 @@ import argparse
 
 from cli.main import CommandError
 from drivers.config import ConfigError, DeviceConfig, load_devices
-from drivers.device import Device, DeviceError, Health
-from drivers.registry import create_device
+from drivers.registry import Diagnosis, check, diagnose
 
 DEFAULT_CONFIG = "store.toml"
 
@@ -40,22 +39,6 @@ def _devices(args: argparse.Namespace) -> dict[str, DeviceConfig]:
         return load_devices(args.config)
     except ConfigError as exc:
         raise CommandError(str(exc)) from None
-
-
-def check(config: DeviceConfig) -> Health:
-    """Open, claim, enable, ask for health, close: the whole life of a device, briefly."""
-    device: Device | None = None
-    try:
-        device = create_device(config)
-        device.open()
-        device.claim()
-        device.enable()
-        return device.health()
-    except DeviceError as exc:
-        return Health(False, exc.code, exc.message)
-    finally:
-        if device is not None:
-            device.close()
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -90,23 +73,16 @@ def run_test(args: argparse.Namespace) -> int:
         known = ", ".join(devices) or "none"
         raise CommandError(f"no device called {args.name!r} in {args.config} (configured: {known})")
     health = check(config)
-    print(_line(config, health))
+    print(Diagnosis(config, health).line())
     return 0 if health.ok else 1
 
 
 def run_doctor(args: argparse.Namespace) -> int:
-    failed = 0
-    for config in _devices(args).values():
-        if not config.enabled:
-            print(f"SKIP  {config.name:<16} {config.kind:<8} disabled in config")
-            continue
-        health = check(config)
-        failed += not health.ok
-        print(_line(config, health))
-    return 1 if failed else 0
-
-
-def _line(config: DeviceConfig, health: Health) -> str:
-    verdict = "OK  " if health.ok else "FAIL"
-    detail = f"{health.status}: {health.detail}" if health.detail else health.status
-    return f"{verdict}  {config.name:<16} {config.kind:<8} {config.address}  {detail}"
+    devices = _devices(args)
+    if not devices:
+        print(f"no devices configured in {args.config}: add [devices.NAME] tables (docs/devices.md)")
+        return 1
+    results = diagnose(devices)
+    for result in results:
+        print(result.line())
+    return 1 if any(result.failed for result in results) else 0

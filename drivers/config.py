@@ -23,12 +23,14 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Key:
-    """One accepted key: its TOML type(s), whether it must be there, and its allowed values."""
+    """One accepted key: its TOML type(s), whether it must be there, its allowed values, and for
+    an array the type of its items."""
 
     types: tuple[type, ...]
     required: bool = False
     choices: tuple[Any, ...] = ()
     default: Any = None
+    items: type | None = None
 
 
 def _str(required: bool = False, choices: tuple[str, ...] = (), default: Any = None) -> Key:
@@ -41,6 +43,14 @@ def _int(required: bool = False, choices: tuple[int, ...] = (), default: Any = N
 
 def _bool(default: bool) -> Key:
     return Key((bool,), False, (), default)
+
+
+def _seconds(default: float) -> Key:
+    return Key((int, float), False, (), default)
+
+
+def _ints(default: list[int]) -> Key:
+    return Key((list,), False, (), default, items=int)
 
 
 KINDS = ("scanner", "scale", "display", "printer", "esl", "rfid")
@@ -66,8 +76,8 @@ TRANSPORT_KEYS: dict[str, dict[str, Key]] = {
     "http": {"url": _str(required=True)},
 }
 
-# Per kind: the transports it can use and its own keys. Printer, ESL and RFID owners extend
-# their entries here.
+# Per kind: the transports it can use and its own keys. A kind may re-declare a transport key to
+# change its default (a scale's line settings default to what its protocol's scales use).
 KIND_TRANSPORTS: dict[str, tuple[str, ...]] = {
     "scanner": ("serial", "hid"),
     "scale": ("serial",),
@@ -82,11 +92,41 @@ KIND_KEYS: dict[str, dict[str, Key]] = {
         "suffix": _str(default=""),  # "" means CR, LF or CRLF
         "aim_ids": _bool(True),
     },
-    "scale": {"protocol": _str(required=True, choices=("toledo8217", "dialog06"))},
+    "scale": {
+        "protocol": _str(required=True, choices=("toledo8217", "dialog06")),
+        "dialog06_key_file": _str(),  # the Dialog 06 checksum key polynomial, hex, mode 0600
+        # None: the protocol's own (drivers/scale/scale.py SERIAL_DEFAULTS; Dialog 06 is 7O1)
+        "baudrate": _int(),
+        "bytesize": _int(choices=(7, 8)),
+        "parity": _str(choices=("N", "E", "O")),
+        "stopbits": _int(choices=(1, 2)),
+    },
     "display": {"profile": _str(choices=("epson", "epson-latin1", "gb18030"), default="epson")},
-    "printer": {"profile": _str(default="")},
-    "esl": {},
-    "rfid": {},
+    "printer": {
+        "profile": _str(choices=("58mm", "80mm"), default="80mm"),
+        "encoding": _str(choices=("gb18030", "gbk", "gb2312"), default="gb18030"),
+        "queue_db": _str(),  # default: print-NAME.sqlite beside the store database
+        "drawer_pin": _int(choices=(0, 1), default=0),
+        "drawer_open_when_high": _bool(True),
+        "flow": _str(choices=("dsrdtr", "rtscts", "none"), default="dsrdtr"),  # serial only
+    },
+    "esl": {
+        "system": _str(choices=("openepaperlink",), default="openepaperlink"),
+        "database": _str(),  # default: esl-NAME.sqlite beside the store database
+        "batch_size": _int(default=50),
+        "backoff_base_s": _seconds(2),
+        "backoff_cap_s": _seconds(300),
+        "check_base_s": _seconds(10),
+        "confirm_timeout_s": _seconds(600),
+        "timeout_s": _seconds(5),
+    },
+    "rfid": {
+        "protocol": _str(choices=("llrp",), default="llrp"),
+        "antennas": _ints([0]),  # [0]: every antenna
+        "rssi_floor": _int(),  # dBm; reads weaker than this are ignored
+        "timeout_s": _seconds(10),
+        "keepalive_ms": _int(default=10_000),
+    },
 }
 
 
@@ -113,9 +153,24 @@ class DeviceConfig:
             return f"usb {o['vendor_id']:04x}:{o['product_id']:04x}"
         return str(o.get("port") or o.get("path") or o.get("url") or "")
 
-    def serial_settings(self) -> SerialSettings:
+    def serial_settings(self, defaults: tuple[int, int, str, int] = (9600, 8, "N", 1)) -> SerialSettings:
+        """The line settings; `defaults` (baudrate, bytesize, parity, stopbits) fill keys a kind
+        leaves without a default."""
         o = self.options
-        return SerialSettings(o["port"], o["baudrate"], o["bytesize"], o["parity"], o["stopbits"])
+
+        def pick(key: str, default: Any) -> Any:
+            return default if o.get(key) is None else o[key]
+
+        baudrate, bytesize, parity, stopbits = defaults
+        return SerialSettings(
+            o["port"], pick("baudrate", baudrate), pick("bytesize", bytesize), pick("parity", parity),
+            pick("stopbits", stopbits),
+        )  # fmt: skip
+
+
+def _all_of(item_type: type, values: Any) -> bool:
+    # TOML booleans are not integers here either.
+    return all(isinstance(v, item_type) and not isinstance(v, bool) for v in values)
 
 
 def parse_devices(config: Mapping[str, Any]) -> dict[str, DeviceConfig]:
@@ -179,6 +234,8 @@ def _parse_one(name: str, table: Mapping[str, Any], problems: list[str]) -> Devi
         elif spec.choices and value not in spec.choices:
             allowed = ", ".join(map(str, spec.choices))
             problems.append(f"{where}.{key}: must be one of {allowed} (got {value!r})")
+        elif spec.items is not None and not _all_of(spec.items, value):
+            problems.append(f"{where}.{key}: must be a list of {spec.items.__name__} (got {value!r})")
         else:
             options[key] = value
     for key in table:

@@ -126,6 +126,11 @@ class Device:
     def health(self) -> Health:
         raise NotImplementedError
 
+    def wait_ready(self, timeout: float) -> None:
+        """Wait (bounded) until `health()` tells the truth about a device just opened. Devices that
+        learn their state in the background (a printer's status poll, an access point's radio)
+        override it; `health()` itself never blocks, so an app can call it on its GUI thread."""
+
 
 @dataclass(frozen=True)
 class SerialSettings:
@@ -140,6 +145,8 @@ class SerialSettings:
 
 def open_serial(settings: SerialSettings, timeout: float) -> SerialPort:
     """Open a pyserial port; a missing or busy port becomes a `DeviceError` the caller can show."""
+    import termios
+
     import serial  # pyserial: imported here so the model imports on a machine without it
 
     try:
@@ -152,7 +159,8 @@ def open_serial(settings: SerialSettings, timeout: float) -> SerialPort:
             timeout=timeout,
             exclusive=True,
         )
-    except (serial.SerialException, OSError, ValueError) as exc:
+    except (serial.SerialException, OSError, ValueError, termios.error) as exc:
+        # termios.error (not an OSError): the port refused the line settings, e.g. parity.
         raise DeviceError("open_failed", f"cannot open {settings.port}: {exc}") from exc
     return port
 

@@ -57,33 +57,17 @@ def configured_devices(extra: dict[str, Any], state_dir: Path) -> Devices:
     except ConfigError as exc:
         devices.failures["config"] = str(exc)
         return devices
+    from drivers.registry import create_device
+
     for name, dc in parsed.items():
-        if not dc.enabled:
+        # One device per kind; the till has no use for a customer display (`Devices` has none).
+        if not dc.enabled or dc.kind not in _KINDS or getattr(devices, dc.kind) is not None:
             continue
         try:
-            if dc.kind in ("scanner", "scale") and devices.__dict__[dc.kind] is None:
-                from drivers.registry import create_device
-
-                setattr(devices, dc.kind, create_device(dc))
-            elif dc.kind == "printer" and devices.printer is None:
-                from drivers.printer import create_printer
-
-                options = dict(dc.options)
-                options.setdefault("transport", dc.transport)
-                options.setdefault("queue_db", str(state_dir / f"print-{name}.sqlite"))
-                if not options.get("profile"):
-                    options["profile"] = "80mm"
-                devices.printer = create_printer(name, options)
-            elif dc.kind == "rfid" and devices.rfid is None:
-                from drivers.rfid import create_rfid_reader
-
-                devices.rfid = create_rfid_reader(name, dict(dc.options))
-            elif dc.kind == "esl" and devices.esl is None:
-                from drivers.esl import create_esl
-
-                options = dict(dc.options)
-                options.setdefault("database", str(state_dir / f"esl-{name}.sqlite"))
-                devices.esl = create_esl(name, options)
+            setattr(devices, dc.kind, create_device(dc, state_dir))
         except (DeviceError, KeyError, ValueError) as exc:
             devices.failures[name] = str(exc)
     return devices
+
+
+_KINDS = ("scanner", "printer", "scale", "rfid", "esl")

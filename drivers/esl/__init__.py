@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 from drivers.device import DeviceError
@@ -14,10 +16,16 @@ from drivers.esl.system import EslSystem, LabelFields
 __all__ = ["EslSystem", "LabelFields", "ShelfLabels", "create_esl"]
 
 
-def create_esl(name: str, config: dict[str, Any]) -> ShelfLabels:
+def create_esl(
+    name: str,
+    config: dict[str, Any],
+    *,
+    clock: Callable[[], float] = time.time,
+    rng: random.Random | None = None,
+) -> ShelfLabels:
     """Registry factory. Config keys: system ("openepaperlink"), url (http://ap-address),
-    database (SQLite path for the outbox), batch_size, backoff_base_s, backoff_cap_s,
-    confirm_timeout_s, default_size ([w, h]), timeout_s."""
+    database (SQLite path of the outbox), batch_size, backoff_base_s, backoff_cap_s,
+    check_base_s, confirm_timeout_s, timeout_s."""
     system_name = config.get("system", "openepaperlink")
     if system_name != "openepaperlink":
         raise DeviceError("unsupported", f"{name}: ESL system {system_name!r} is not supported")
@@ -26,17 +34,18 @@ def create_esl(name: str, config: dict[str, Any]) -> ShelfLabels:
         system = OpenEPaperLinkAP(str(config["url"]), timeout_s=float(config.get("timeout_s", 5)))
     except ValueError as exc:
         raise DeviceError("bad_config", f"{name}: {exc}") from exc
+    cap = float(config.get("backoff_cap_s", 300.0))
     outbox = EslOutbox(
         config["database"],
-        clock=time.time,
-        backoff=Backoff(float(config.get("backoff_base_s", 2.0)), float(config.get("backoff_cap_s", 300.0))),
-        confirm_timeout_s=float(config.get("confirm_timeout_s", 600.0)),
+        clock=clock,
+        backoff=Backoff(float(config.get("backoff_base_s", 2.0)), cap),
+        check_backoff=Backoff(float(config.get("check_base_s", 10.0)), cap),
+        rng=rng,
     )
-    width, height = config.get("default_size", (296, 128))
     return ShelfLabels(
         name,
         system,
         outbox,
-        default_size=(int(width), int(height)),
         batch_size=int(config.get("batch_size", 50)),
+        confirm_timeout_s=float(config.get("confirm_timeout_s", 600.0)),
     )

@@ -1,38 +1,58 @@
-"""The OpenEPaperLink access point as an `EslSystem`: `POST /imgupload` to hand a JPEG to a tag,
-`GET /get_db` to read back what every tag shows.
+"""The OpenEPaperLink access point as an `EslSystem`: `POST /imgupload` hands a JPEG to a tag,
+`GET /get_db?mac=` reads back what one tag shows, `GET /get_ap_config` whether the AP's radio runs.
 
-Wire facts from the AP firmware (OpenEPaperLink ESP32_AP-Flasher/src/web.cpp, tag_db.cpp):
-/imgupload is multipart with form fields `mac` (16 hex digits) and `dither`, plus the file part;
-it answers 200 "Ok, saved", 400 "mac not found", 409 while the AP is not running. /get_db returns
-{"tags": [...]} with per tag `mac`, `hash` (32 hex, md5 of the tag's current image), `pending`,
-`hwType`, `lastseen`…, paged by ~5000 bytes: "continu" gives the `pos` of the next page.
+Wire facts, from the AP firmware (OpenEPaperLink, ESP32_AP-Flasher/src, commit 468f6b7):
+- /imgupload (web.cpp): multipart fields `mac` (12 or 16 hex digits, hex2mac) and `dither`, the
+  JPEG as the file part. The route's request handler ends with a bare `send(200)` that replaces
+  what `doImageUpload` answered, so the AP always says 200 with an empty body: also for an unknown
+  MAC ("mac not found") and while it is not running ("Come back later", 409, and the upload is
+  then ignored). The answer tells nothing; only the tag's record does.
+- On a taken upload `doImageUpload` sets the tag's `modeConfigJson` (`modecfgjson` in /get_db) to
+  name a fresh "/temp/<mac>_<millis>.jpg", `contentMode` 24 and `nextupdate` 0. The content runner
+  (contentmanager.cpp, `contentRunner` / `drawNew`, only while running) converts the JPEG for the
+  tag, queues it (newproto.cpp `prepareDataAvail`: `pending` + 1, unless the image equals the one
+  shown: "new image is the same as current image. not updating tag") and sets `nextupdate` to
+  3216153600 ("never"). When the tag has fetched it, `processXferComplete` sets the tag's md5 to
+  the first 8 bytes of the md5 of the converted image followed by 8 zero bytes, and `pending` to
+  what is still queued. A tag that reboots with nothing pending gets md5 all zeros
+  (`processDataReq`).
+- /get_db (tag_db.cpp `tagDBtoJson`, `fillNode`): {"tags": [...]}, `hash` as 32 lower-case hex
+  digits of that md5. Paged, "continu" naming the next position, but web.cpp reads `pos` into a
+  `uint8_t`: a page past position 255 cannot be asked for. `?mac=` returns one tag, or no tags.
 
-Confirmation: `push` returns the md5 of the uploaded JPEG as the token, and a label counts as
-delivered when /get_db shows that hash with `pending` 0. Our simulator hashes the upload itself;
-the real firmware hashes the image it converts from the JPEG, so against a real AP the hashes do
-not match and labels stay in the stale report (safe, loud) — see docs/esl.md.
+Delivery rule (`delivery_check`): the label shows our upload when, compared with the record read
+just before the first upload, the AP took the upload (`modecfgjson` changed), finished converting
+it (`nextupdate` is "never"), has nothing pending and reports a different, non-zero hash.
 """
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import json
 import urllib.parse
 from collections.abc import Mapping
+from typing import Any
 
 from drivers.device import Health
-from drivers.esl.system import EslRejectedError, EslTransientError, LabelFields, LabelStatus
-
-# Display sizes of common tag types by `hwType` (OpenEPaperLink resources/tagtypes/*.json).
-HW_TYPE_SIZES: dict[int, tuple[int, int]] = {
-    0x00: (152, 152),  # 1.54"
-    0x01: (296, 128),  # 2.9"
-    0x02: (400, 300),  # 4.2"
-    0x11: (296, 128),  # 2.9" (M3)
-}
+from drivers.esl.system import (
+    Check,
+    EslRejectedError,
+    EslTransientError,
+    LabelFields,
+    LabelState,
+    Verdict,
+)
+from drivers.esl.tag_types import TAG_TYPES
 
 MULTIPART_BOUNDARY = "----posEslBoundary7MA4YWxkTrZu0gW"
+NEVER = 3216153600  # contentmanager.cpp: the `nextupdate` of a tag whose content is done
+EMPTY_HASH = "0" * 32
+MAX_PAGE_POS = 255  # web.cpp keeps the /get_db `pos` in a uint8_t
+# The fields of a fillNode() record kept as a label's baseline.
+RECORD_FIELDS = ("mac", "hash", "pending", "hwType", "nextupdate", "modecfgjson", "lastseen", "nextcheckin")
+# serialap.h AP_STATE_*: the radio's state in /get_ap_config "apstate".
+AP_STATES = {0: "offline", 1: "online", 2: "flashing", 3: "wait_reset", 4: "required_power_cycle",
+             5: "failed", 6: "coming_online", 7: "noradio"}  # fmt: skip
 
 
 def normalise_mac(mac: str) -> str:
@@ -65,23 +85,61 @@ def imgupload_body(mac: str, jpeg: bytes, dither: int = 0, boundary: str = MULTI
     return b"".join(parts)
 
 
-def parse_get_db(payload: bytes) -> tuple[list[LabelStatus], int | None]:
-    """One /get_db page → tag statuses and the `pos` of the next page (None when last)."""
+def label_state(node: Mapping[str, Any]) -> LabelState:
+    """One fillNode() record as a LabelState (its size from the tag-type table)."""
+    mac = normalise_mac(str(node.get("mac", "")))
+    tag_hash = str(node.get("hash") or "").lower()
+    pending = int(node.get("pending") or 0)
+    record = {key: node.get(key) for key in RECORD_FIELDS}
+    record.update(mac=mac, hash=tag_hash, pending=pending, nextupdate=int(node.get("nextupdate") or 0),
+                  modecfgjson=str(node.get("modecfgjson") or ""))  # fmt: skip
+    hw_type = int(node["hwType"]) if node.get("hwType") is not None else -1
+    tag_type = TAG_TYPES.get(hw_type)
+    model = f"hwType 0x{hw_type:02X}, {tag_type.name}" if tag_type else f"hwType {hw_type}"
+    return LabelState(
+        label=mac,
+        shown="" if tag_hash in ("", EMPTY_HASH) else tag_hash,
+        pending=pending,
+        size=(tag_type.width, tag_type.height) if tag_type else None,
+        model=model,
+        raw=json.dumps(record, sort_keys=True),
+    )
+
+
+def parse_get_db(payload: bytes) -> tuple[list[LabelState], int | None]:
+    """One /get_db answer → the tags in it and the `continu` position (None when last)."""
     doc = json.loads(payload)
     if not isinstance(doc, dict) or not isinstance(doc.get("tags"), list):
-        raise ValueError("get_db answer without a tags list")
-    tags = []
-    for tag in doc["tags"]:
-        tags.append(
-            LabelStatus(
-                label=normalise_mac(str(tag["mac"])),
-                shown_token=str(tag.get("hash", "")).lower(),
-                pending=int(tag.get("pending", 0)),
-                hw_type=int(tag["hwType"]) if "hwType" in tag else None,
-            )
-        )
+        raise ValueError(f"get_db answer without a tags list: {str(doc)[:80]}")
     nxt = doc.get("continu")
-    return tags, (int(nxt) if nxt is not None else None)
+    return [label_state(node) for node in doc["tags"]], (int(nxt) if nxt is not None else None)
+
+
+def delivery_check(before: Mapping[str, Any], now: Mapping[str, Any]) -> Check:
+    """Whether the tag record `now` shows the upload made after the record `before` was read.
+
+    Pure: both are fillNode() records (RECORD_FIELDS). See the module rule; each reason names
+    what a person can do about it.
+    """
+    since = f"lastseen {now['lastseen']}, nextcheckin {now['nextcheckin']}"
+    if now["modecfgjson"] == before["modecfgjson"]:
+        return Check(Verdict.NOT_TAKEN, "ap_not_running",
+                     "the AP answered 200 but did not take the upload (it ignores uploads while"
+                     " it is not running)")  # fmt: skip
+    if now["nextupdate"] == 0:
+        return Check(Verdict.WAITING, "ap_not_running",
+                     "the AP took the upload but has not converted it (stopped, paused or in its"
+                     " sleep hours)")  # fmt: skip
+    if now["nextupdate"] != NEVER:
+        return Check(Verdict.WAITING, "converting", "the AP is converting the upload")
+    if now["pending"] > 0:
+        return Check(Verdict.WAITING, "tag_asleep",
+                     f"the AP holds the image; the tag has not fetched it ({since})")  # fmt: skip
+    if now["hash"] != before["hash"] and now["hash"] != EMPTY_HASH:
+        return Check(Verdict.SHOWN)
+    return Check(Verdict.WAITING, "unchanged",
+                 "the AP converted the upload but queued nothing: the tag shows the same image,"
+                 " or the AP lost it (reboot)")  # fmt: skip
 
 
 class OpenEPaperLinkAP:
@@ -89,17 +147,15 @@ class OpenEPaperLinkAP:
 
     name = "openepaperlink"
 
-    def __init__(self, base_url: str, *, timeout_s: float = 5.0, page_retries: int = 5) -> None:
+    def __init__(self, base_url: str, *, timeout_s: float = 5.0) -> None:
         parsed = urllib.parse.urlsplit(base_url)
         if parsed.scheme != "http" or not parsed.hostname:
             raise ValueError(f"AP URL must be http://host[:port], not {base_url!r}")
         self.host = parsed.hostname
         self.port = parsed.port or 80
         self.timeout_s = timeout_s
-        self.page_retries = page_retries
-        self._hw_types: dict[str, int] = {}
-        self._last_error = ""
-        self._last_ok = False
+        self.where = f"OpenEPaperLink AP at {self.host}:{self.port}"
+        self._health = Health(False, "unknown", f"{self.where}, not asked yet")
 
     def _request(
         self, method: str, path: str, body: bytes | None = None, headers: Mapping[str, str] = {}
@@ -108,84 +164,76 @@ class OpenEPaperLinkAP:
         try:
             conn.request(method, path, body=body, headers=dict(headers))
             response = conn.getresponse()
-            return response.status, response.read()
+            answer = response.status, response.read()
         except (OSError, http.client.HTTPException) as exc:
-            self._last_ok = False
-            self._last_error = f"{method} {path}: {exc!r}"
-            raise EslTransientError(self._last_error) from exc
+            self._health = Health(False, "unreachable", f"{self.where}: {method} {path}: {exc!r}")
+            raise EslTransientError(f"{method} {path}: {exc!r}") from exc
         finally:
             conn.close()
+        if not self._health.ok and self._health.status in ("unknown", "unreachable"):
+            self._health = Health(True, "online", self.where)
+        return answer
 
-    def push(self, label: str, image: bytes, fields: LabelFields, version: int) -> str:
+    def _get_db(self, query: str) -> tuple[list[LabelState], int | None]:
+        status, payload = self._request("GET", f"/get_db?{query}")
+        if status != 200:
+            raise EslTransientError(f"/get_db?{query}: HTTP {status}")
+        try:
+            return parse_get_db(payload)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise EslTransientError(f"/get_db?{query}: unreadable answer: {exc}") from exc
+
+    def observe(self, label: str) -> LabelState:
         mac = normalise_mac(label)
-        status, text = self._request(
+        tags, _ = self._get_db(f"mac={mac}")
+        if not tags:
+            raise EslRejectedError("unknown_mac", f"the AP at {self.host} knows no tag {mac}")
+        return tags[0]
+
+    def push(self, label: str, image: bytes, fields: LabelFields, version: int) -> None:
+        mac = normalise_mac(label)
+        status, _ = self._request(
             "POST",
             "/imgupload",
             imgupload_body(mac, image),
             {"Content-Type": f"multipart/form-data; boundary={MULTIPART_BOUNDARY}"},
         )
-        if status == 200:
-            self._last_ok = True
-            return hashlib.md5(image).hexdigest()
-        message = f"/imgupload {mac}: {status} {text[:100].decode('utf-8', 'replace')}"
-        self._last_error = message
-        if status == 400 and b"mac not found" in text:
-            raise EslRejectedError(message)
-        raise EslTransientError(message)
+        if status != 200:
+            raise EslTransientError(f"/imgupload {mac}: HTTP {status}")
 
-    def tag_statuses(self) -> dict[str, LabelStatus]:
-        """Every tag the AP knows, page by page; a page that keeps failing ends the walk early
-        (the caller gets what was read, the rest is asked for next time)."""
-        out: dict[str, LabelStatus] = {}
+    def check(self, before: LabelState, now: LabelState) -> Check:
+        return delivery_check(json.loads(before.raw), json.loads(now.raw))
+
+    def tags(self) -> tuple[list[LabelState], bool]:
+        """Every tag /get_db pages reach, and whether that was all of them: pages past position
+        255 cannot be asked for (the uint8_t `pos`); those tags are reachable by `observe` only."""
+        found: list[LabelState] = []
         pos: int | None = 0
         while pos is not None:
-            page = self._page(pos)
-            if page is None:
-                break
-            tags, nxt = page
-            for tag in tags:
-                out[tag.label] = tag
-                if tag.hw_type is not None:
-                    self._hw_types[tag.label] = tag.hw_type
+            if pos > MAX_PAGE_POS:
+                return found, False
+            tags, nxt = self._get_db(f"pos={pos}")
+            found.extend(tags)
             if nxt is not None and nxt <= pos:
-                break  # a page pointer that does not advance would loop forever
+                return found, False  # a pointer that does not advance would loop forever
             pos = nxt
-        return out
-
-    def _page(self, pos: int) -> tuple[list[LabelStatus], int | None] | None:
-        for _ in range(self.page_retries):
-            try:
-                status, payload = self._request("GET", f"/get_db?pos={pos}")
-            except EslTransientError:
-                continue
-            if status != 200:
-                self._last_error = f"/get_db: {status}"
-                continue
-            try:
-                result = parse_get_db(payload)
-            except (ValueError, KeyError, TypeError) as exc:
-                self._last_error = f"/get_db: unreadable answer: {exc}"
-                continue
-            self._last_ok = True
-            return result
-        return None
-
-    def confirm(self, awaiting: Mapping[str, str]) -> set[str]:
-        if not awaiting:
-            return set()
-        shown = self.tag_statuses()
-        done = set()
-        for label, token in awaiting.items():
-            tag = shown.get(normalise_mac(label))
-            if tag is not None and tag.pending == 0 and tag.shown_token == token:
-                done.add(label)
-        return done
-
-    def label_size(self, label: str) -> tuple[int, int] | None:
-        hw = self._hw_types.get(normalise_mac(label))
-        return None if hw is None else HW_TYPE_SIZES.get(hw)
+        return found, True
 
     def status(self) -> Health:
-        if self._last_ok:
-            return Health(True, "online")
-        return Health(False, "unreachable" if self._last_error else "unknown", self._last_error)
+        return self._health
+
+    def probe(self) -> Health:
+        """GET /get_ap_config: reachable, and the radio's state ("apstate", serialap.h)."""
+        try:
+            status, payload = self._request("GET", "/get_ap_config")
+            config = json.loads(payload) if status == 200 else None
+        except (EslTransientError, ValueError) as exc:
+            self._health = Health(False, "unreachable", f"{self.where}: {exc}")
+            return self._health
+        if not isinstance(config, dict) or "apstate" not in config:
+            self._health = Health(False, "unreachable", f"{self.where}: /get_ap_config: HTTP {status}")
+            return self._health
+        state = AP_STATES.get(int(config["apstate"]), str(config["apstate"]))
+        self._health = Health(state == "online", "online" if state == "online" else f"radio_{state}",
+                              self.where)  # fmt: skip
+        return self._health

@@ -1,16 +1,21 @@
-"""The durable ESL outbox: label images waiting to reach their shelf labels, keyed by
+"""The durable ESL outbox: price label versions waiting to reach their shelf labels, keyed by
 (label mac, price version), in SQLite tables prefixed `esl_`.
 
 Rules: a newer version for a label supersedes every older one not yet delivered; a row leaves the
-queue as delivered only when the ESL system confirms the label shows it (not when an upload got
-a 200); failures retry with exponential backoff and jitter. Time comes from the caller's clock.
+queue as delivered only when the ESL system reports the label shows it (never when an upload got
+a 200). A row remembers what the system reported before its first upload (the baseline its
+confirmation is judged against), why it is not shown yet, and when to upload or ask again: both
+back off exponentially with jitter. Nothing is sent again on a timer; only the system's own
+report that it does not hold the upload makes a row due for another upload. Time comes from the
+caller's clock.
 """
 
 from __future__ import annotations
 
 import random
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,16 +23,20 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS esl_outbox (
     mac TEXT NOT NULL,
     version INTEGER NOT NULL,
-    image BLOB NOT NULL,
-    fields TEXT NOT NULL,
+    fields TEXT NOT NULL,                   -- LabelFields JSON; the image is rendered at upload
     state TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'delivered', 'superseded')),
-    attempts INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,    -- upload steps that failed (the backoff's count)
     next_attempt_at REAL NOT NULL,
-    token TEXT,
+    checks INTEGER NOT NULL DEFAULT 0,      -- confirmation queries since the last upload
+    next_check_at REAL,
+    baseline TEXT,                          -- the system's report just before the first upload
+    image_md5 TEXT,                         -- of the image last uploaded
+    reason TEXT,                            -- why the label does not show it yet
+    detail TEXT,
+    reported INTEGER NOT NULL DEFAULT 0,    -- the "not confirmed in time" report went out
     enqueued_at REAL NOT NULL,
     sent_at REAL,
     delivered_at REAL,
-    last_error TEXT,
     PRIMARY KEY (mac, version)
 );
 CREATE INDEX IF NOT EXISTS esl_outbox_due ON esl_outbox (state, next_attempt_at);
@@ -36,7 +45,9 @@ CREATE TABLE IF NOT EXISTS esl_labels (
     wanted_version INTEGER NOT NULL,
     wanted_at REAL NOT NULL,
     confirmed_version INTEGER,
-    confirmed_at REAL
+    confirmed_at REAL,
+    shown_token TEXT,                       -- the system's token for what the label shows
+    shown_image_md5 TEXT                    -- md5 of our image that the label shows
 );
 """
 
@@ -58,10 +69,20 @@ class Backoff:
 class OutboxItem:
     mac: str
     version: int
-    image: bytes
-    fields: str  # JSON of the label fields, for systems that render themselves
+    fields: str  # JSON of the label fields
     attempts: int
-    token: str | None
+    checks: int
+    baseline: str | None
+    image_md5: str | None
+    enqueued_at: float
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the label shows as far as we know: the system's token and the md5 of our image."""
+
+    token: str
+    image_md5: str
 
 
 @dataclass(frozen=True)
@@ -70,6 +91,11 @@ class StaleLabel:
     wanted_version: int
     confirmed_version: int | None
     age_s: float  # since the wanted version was asked for
+    reason: str = ""  # why it does not show yet (unknown_mac, ap_not_running, tag_asleep, ...)
+    detail: str = ""
+
+
+_ITEM = "mac, version, fields, attempts, checks, baseline, image_md5, enqueued_at"
 
 
 class EslOutbox:
@@ -81,35 +107,67 @@ class EslOutbox:
         *,
         clock: Callable[[], float],
         backoff: Backoff | None = None,
+        check_backoff: Backoff | None = None,
         rng: random.Random | None = None,
-        confirm_timeout_s: float = 600.0,
     ) -> None:
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
+        self._migrate_v1()
         self._db.executescript(SCHEMA)
         self.clock = clock
         self.backoff = backoff or Backoff()
+        # Confirmation queries: a tag fetches its image when it next checks in (tens of seconds
+        # to minutes), so asking every 2 s at first would only load the AP.
+        self.check_backoff = check_backoff or self.backoff
         self.rng = rng or random.Random()
-        # An upload the system took but never showed within this time is sent again: the AP
-        # may have lost it (reboot, full queue) and only a re-send can recover.
-        self.confirm_timeout_s = confirm_timeout_s
+
+    def _migrate_v1(self) -> None:
+        """Tables of the first outbox (image BLOBs, a token per upload, timed resends): undelivered
+        rows come back queued, to be rendered and confirmed the new way; labels keep their
+        confirmed versions."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(esl_outbox)")}
+        if not columns or "baseline" in columns:
+            return
+        self._db.executescript(
+            "BEGIN IMMEDIATE;"
+            "ALTER TABLE esl_outbox RENAME TO esl_outbox_v1;"
+            "DROP INDEX IF EXISTS esl_outbox_due;"
+            + SCHEMA
+            + "INSERT INTO esl_outbox (mac, version, fields, state, next_attempt_at, enqueued_at)"
+            " SELECT mac, version, fields, 'queued', enqueued_at, enqueued_at FROM esl_outbox_v1"
+            " WHERE state IN ('queued', 'sent');"
+            "DROP TABLE esl_outbox_v1;"
+            "ALTER TABLE esl_labels ADD COLUMN shown_token TEXT;"
+            "ALTER TABLE esl_labels ADD COLUMN shown_image_md5 TEXT;"
+            "COMMIT;"
+        )
 
     def close(self) -> None:
         self._db.close()
 
-    def _tx(self) -> sqlite3.Connection:
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One commit (one fsync) for every write inside; nested uses join the outer one. The pump
+        writes a pass's outcomes in one, never holding it across a network request."""
+        if self._db.in_transaction:
+            yield
+            return
         self._db.execute("BEGIN IMMEDIATE")
-        return self._db
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
-    def enqueue(self, mac: str, version: int, image: bytes, fields: str) -> bool:
+    def enqueue(self, mac: str, version: int, fields: str) -> bool:
         """Queue `version` for `mac`; False when a same or newer version is already wanted."""
         now = self.clock()
-        db = self._tx()
-        try:
+        db = self._db
+        with self.transaction():
             row = db.execute("SELECT wanted_version FROM esl_labels WHERE mac = ?", (mac,)).fetchone()
             if row is not None and row[0] >= version:
-                db.execute("COMMIT")
                 return False
             db.execute(
                 "UPDATE esl_outbox SET state = 'superseded' "
@@ -117,9 +175,9 @@ class EslOutbox:
                 (mac, version),
             )
             db.execute(
-                "INSERT INTO esl_outbox (mac, version, image, fields, state, next_attempt_at,"
-                " enqueued_at) VALUES (?, ?, ?, ?, 'queued', ?, ?)",
-                (mac, version, image, fields, now, now),
+                "INSERT INTO esl_outbox (mac, version, fields, state, next_attempt_at, enqueued_at)"
+                " VALUES (?, ?, ?, 'queued', ?, ?)",
+                (mac, version, fields, now, now),
             )
             db.execute(
                 "INSERT INTO esl_labels (mac, wanted_version, wanted_at) VALUES (?, ?, ?) "
@@ -127,80 +185,115 @@ class EslOutbox:
                 " wanted_at = excluded.wanted_at",
                 (mac, version, now),
             )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return True
 
-    def due(self, limit: int) -> list[OutboxItem]:
-        """The next batch to push: queued rows whose retry time has come, oldest first."""
-        now = self.clock()
-        self._requeue_unconfirmed(now)
+    def due_uploads(self, limit: int) -> list[OutboxItem]:
+        """Queued rows whose (re)try time has come, oldest first."""
         rows = self._db.execute(
-            "SELECT mac, version, image, fields, attempts, token FROM esl_outbox "
-            "WHERE state = 'queued' AND next_attempt_at <= ? "
-            "ORDER BY next_attempt_at, enqueued_at LIMIT ?",
-            (now, limit),
+            f"SELECT {_ITEM} FROM esl_outbox WHERE state = 'queued' AND next_attempt_at <= ?"
+            " ORDER BY next_attempt_at, enqueued_at LIMIT ?",
+            (self.clock(), limit),
         ).fetchall()
         return [OutboxItem(*row) for row in rows]
 
-    def _requeue_unconfirmed(self, now: float) -> None:
+    def due_checks(self, limit: int) -> list[OutboxItem]:
+        """Sent rows whose next confirmation query is due, oldest first."""
+        rows = self._db.execute(
+            f"SELECT {_ITEM} FROM esl_outbox WHERE state = 'sent' AND next_check_at <= ?"
+            " ORDER BY next_check_at LIMIT ?",
+            (self.clock(), limit),
+        ).fetchall()
+        return [OutboxItem(*row) for row in rows]
+
+    def set_baseline(self, mac: str, version: int, baseline: str) -> None:
+        """Remember the system's report before the first upload; later attempts keep it, because
+        an earlier attempt may have got through (answer lost) and must still count."""
         self._db.execute(
-            "UPDATE esl_outbox SET state = 'queued', next_attempt_at = ?,"
-            " last_error = 'not confirmed in time' WHERE state = 'sent' AND sent_at < ?",
-            (now, now - self.confirm_timeout_s),
+            "UPDATE esl_outbox SET baseline = ? WHERE mac = ? AND version = ? AND baseline IS NULL",
+            (baseline, mac, version),
         )
 
-    def mark_sent(self, mac: str, version: int, token: str) -> None:
+    def mark_sent(self, mac: str, version: int, image_md5: str) -> None:
+        """The system holds the upload; ask it about the label after a first backoff step."""
+        now = self.clock()
         self._db.execute(
-            "UPDATE esl_outbox SET state = 'sent', token = ?, sent_at = ?, attempts = attempts + 1"
-            " WHERE mac = ? AND version = ? AND state = 'queued'",
-            (token, self.clock(), mac, version),
+            "UPDATE esl_outbox SET state = 'sent', image_md5 = ?, sent_at = ?, checks = 0,"
+            " next_check_at = ? WHERE mac = ? AND version = ? AND state = 'queued'",
+            (image_md5, now, now + self.check_backoff.delay(1, self.rng), mac, version),
         )
 
-    def mark_failed(self, mac: str, version: int, error: str) -> float:
-        """Schedule a retry; returns the delay chosen."""
+    def retry_upload(self, mac: str, version: int, reason: str, detail: str) -> float:
+        """Back to the queue for another upload step after a backoff step; returns the delay."""
         row = self._db.execute(
             "SELECT attempts FROM esl_outbox WHERE mac = ? AND version = ?", (mac, version)
         ).fetchone()
         attempts = (row[0] if row else 0) + 1
         delay = self.backoff.delay(attempts, self.rng)
         self._db.execute(
-            "UPDATE esl_outbox SET attempts = ?, next_attempt_at = ?, last_error = ?"
-            " WHERE mac = ? AND version = ? AND state = 'queued'",
-            (attempts, self.clock() + delay, error[:500], mac, version),
+            "UPDATE esl_outbox SET state = 'queued', attempts = ?, next_attempt_at = ?, reason = ?,"
+            " detail = ? WHERE mac = ? AND version = ? AND state IN ('queued', 'sent')",
+            (attempts, self.clock() + delay, reason, detail[:500], mac, version),
         )
         return delay
 
-    def awaiting_confirmation(self) -> dict[str, tuple[int, str]]:
-        """mac → (version, token) of every upload the system took but has not yet shown."""
-        rows = self._db.execute("SELECT mac, version, token FROM esl_outbox WHERE state = 'sent'").fetchall()
-        return {mac: (version, token) for mac, version, token in rows}
+    def check_later(
+        self, mac: str, version: int, reason: str, detail: str, *, answered: bool = True
+    ) -> float:
+        """Still waiting for the label: ask again after a backoff step; returns the delay. A query
+        the system did not answer (`answered=False`) is asked again after the same step, not a
+        doubled one: a lost request says nothing about the label."""
+        row = self._db.execute(
+            "SELECT checks FROM esl_outbox WHERE mac = ? AND version = ?", (mac, version)
+        ).fetchone()
+        checks = (row[0] if row else 0) + int(answered)
+        delay = self.check_backoff.delay(checks + 1, self.rng)
+        self._db.execute(
+            "UPDATE esl_outbox SET checks = ?, next_check_at = ?, reason = ?, detail = ?"
+            " WHERE mac = ? AND version = ? AND state = 'sent'",
+            (checks, self.clock() + delay, reason, detail[:500], mac, version),
+        )
+        return delay
 
-    def mark_delivered(self, confirmed: Iterable[tuple[str, int]]) -> int:
+    def mark_delivered(self, mac: str, version: int, shown: Shown) -> bool:
+        """The system reports the label shows this version; False when it is no longer wanted."""
         now = self.clock()
-        db = self._tx()
-        count = 0
-        try:
-            for mac, version in confirmed:
-                cur = db.execute(
-                    "UPDATE esl_outbox SET state = 'delivered', delivered_at = ?"
-                    " WHERE mac = ? AND version = ? AND state = 'sent'",
-                    (now, mac, version),
+        with self.transaction():
+            cur = self._db.execute(
+                "UPDATE esl_outbox SET state = 'delivered', delivered_at = ?, image_md5 = ?,"
+                " reason = NULL, detail = NULL WHERE mac = ? AND version = ?"
+                " AND state IN ('queued', 'sent')",
+                (now, shown.image_md5, mac, version),
+            )
+            if cur.rowcount:
+                self._db.execute(
+                    "UPDATE esl_labels SET confirmed_version = ?, confirmed_at = ?, shown_token = ?,"
+                    " shown_image_md5 = ? WHERE mac = ?"
+                    " AND (confirmed_version IS NULL OR confirmed_version < ?)",
+                    (version, now, shown.token, shown.image_md5, mac, version),
                 )
-                if cur.rowcount:
-                    count += 1
-                    db.execute(
-                        "UPDATE esl_labels SET confirmed_version = ?, confirmed_at = ?"
-                        " WHERE mac = ? AND (confirmed_version IS NULL OR confirmed_version < ?)",
-                        (version, now, mac, version),
-                    )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        return count
+        return bool(cur.rowcount)
+
+    def shown(self, mac: str) -> Shown | None:
+        """What the label showed when it last confirmed a version, if it ever did."""
+        row = self._db.execute(
+            "SELECT shown_token, shown_image_md5 FROM esl_labels WHERE mac = ?", (mac,)
+        ).fetchone()
+        return Shown(row[0], row[1]) if row is not None and row[0] and row[1] else None
+
+    def overdue(self, bound_s: float) -> list[tuple[str, int, str, str]]:
+        """(mac, version, reason, detail) of rows wanted longer than `bound_s` and not delivered,
+        not yet reported; marks them reported."""
+        rows = self._db.execute(
+            "SELECT mac, version, COALESCE(reason, 'not_sent'), COALESCE(detail, '') FROM esl_outbox"
+            " WHERE state IN ('queued', 'sent') AND reported = 0 AND enqueued_at <= ?"
+            " ORDER BY enqueued_at",
+            (self.clock() - bound_s,),
+        ).fetchall()
+        self._db.executemany(
+            "UPDATE esl_outbox SET reported = 1 WHERE mac = ? AND version = ?",
+            [(mac, version) for mac, version, _, _ in rows],
+        )
+        return [(str(m), int(v), str(r), str(d)) for m, v, r, d in rows]
 
     def pending_count(self) -> int:
         (n,) = self._db.execute(
@@ -209,17 +302,26 @@ class EslOutbox:
         return int(n)
 
     def stale_labels(self) -> list[StaleLabel]:
-        """Labels whose confirmed version is older than the one wanted, oldest want first."""
+        """Labels whose confirmed version is older than the one wanted, oldest want first, with
+        why the wanted version is not shown yet."""
         now = self.clock()
         rows = self._db.execute(
-            "SELECT mac, wanted_version, confirmed_version, wanted_at FROM esl_labels"
-            " WHERE confirmed_version IS NULL OR confirmed_version < wanted_version"
-            " ORDER BY wanted_at, mac"
+            "SELECT l.mac, l.wanted_version, l.confirmed_version, l.wanted_at,"
+            " COALESCE(o.reason, ''), COALESCE(o.detail, '') FROM esl_labels l"
+            " LEFT JOIN esl_outbox o ON o.mac = l.mac AND o.version = l.wanted_version"
+            " WHERE l.confirmed_version IS NULL OR l.confirmed_version < l.wanted_version"
+            " ORDER BY l.wanted_at, l.mac"
         ).fetchall()
-        return [StaleLabel(mac, wv, cv, max(0.0, now - at)) for mac, wv, cv, at in rows]
+        return [StaleLabel(mac, wv, cv, max(0.0, now - at), r, d) for mac, wv, cv, at, r, d in rows]
 
     def state_of(self, mac: str, version: int) -> str | None:
         row = self._db.execute(
             "SELECT state FROM esl_outbox WHERE mac = ? AND version = ?", (mac, version)
         ).fetchone()
         return None if row is None else str(row[0])
+
+    def attempts_of(self, mac: str, version: int) -> int:
+        row = self._db.execute(
+            "SELECT attempts FROM esl_outbox WHERE mac = ? AND version = ?", (mac, version)
+        ).fetchone()
+        return 0 if row is None else int(row[0])

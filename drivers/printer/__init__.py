@@ -6,6 +6,7 @@ and profile, and every other module stays usable on its own (the renderer needs 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from drivers.device import DeviceError
@@ -21,7 +22,7 @@ from drivers.printer.document import (
     Text,
 )
 from drivers.printer.printer import PrinterDevice
-from drivers.printer.profiles import PROFILES, PrinterProfile
+from drivers.printer.profiles import ENCODINGS, PROFILES, PrinterProfile
 from drivers.printer.transport import Transport
 
 __all__ = [
@@ -61,10 +62,13 @@ def _transport(config: dict[str, Any]) -> Transport:
 
 def create_printer(name: str, config: dict[str, Any]) -> PrinterDevice:
     """Config keys: transport (tcp|serial|usb) with host/port, port/baudrate/flow or
-    vendor_id/product_id; profile (58mm|80mm); queue_db (path of the SQLite job file);
-    drawer_pin (0|1); drawer_open_when_high (bool)."""
+    vendor_id/product_id; profile (58mm|80mm); encoding (gb18030|gbk|gb2312, the font's Chinese
+    set); queue_db (path of the SQLite job file); drawer_pin (0|1); drawer_open_when_high (bool)."""
     try:
         profile = PROFILES[config.get("profile", "80mm")]
+        if config.get("encoding", profile.encoding) not in ENCODINGS:
+            raise ValueError(f"printer encoding must be one of {', '.join(ENCODINGS)}")
+        profile = replace(profile, encoding=config.get("encoding", profile.encoding))
         return PrinterDevice(
             name,
             transport=_transport(config),

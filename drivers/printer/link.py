@@ -2,7 +2,9 @@
 
 Rule: one thread owns a link (the print queue's). Replies are matched to queries in order; a
 timeout or a byte out of step breaks the link (`LinkLost`), because after that no later reply
-could be trusted to answer the query it seems to answer.
+could be trusted to answer the query it seems to answer. Every byte written is scanned for
+DLE EOT n, which the printer answers even inside image data: those answers are expected and
+dropped, so printed data is never a reason to break the link (and resend what was printed).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from drivers.printer.status import (
     RealtimeReply,
     StatusError,
     StatusParser,
+    realtime_queries_in,
 )
 from drivers.printer.transport import LinkLost, Transport
 
@@ -29,6 +32,7 @@ class PrinterLink:
         self._parser = StatusParser()
         self._acks = 0
         self._realtime: dict[int, int] = {}
+        self._tail = b""  # the last bytes written, for a DLE EOT split across two writes
 
     def connect(self) -> None:
         self.disconnect()
@@ -40,19 +44,32 @@ class PrinterLink:
         self._parser.reset()
         self._acks = 0
         self._realtime.clear()
+        self._tail = b""
         self.transport.close()
 
-    def write(self, data: bytes) -> None:
+    @property
+    def unasked_replies(self) -> int:
+        """Status bytes the printer sent for DLE EOT spelled inside data, or for nothing."""
+        return self._parser.unasked_answered + self._parser.stray
+
+    def write(self, data: bytes, *, asked: bool = False) -> None:
+        """Write bytes; every DLE EOT inside them will be answered: `asked` says whether we want
+        the answers (a status poll) or only expect them (data that happens to spell one)."""
         try:
             self.transport.write(data)
         except LinkLost:
             self.connected = False
             raise
+        # The tail is 2 bytes: a DLE EOT n starting there was cut by the write boundary and was
+        # not counted yet; one that ended there was (it needs 3 bytes).
+        scanned = self._tail + data
+        self._parser.expect_realtime(realtime_queries_in(scanned), asked=asked)
+        self._tail = scanned[-2:]
 
     def send_chunk(self, chunk: bytes) -> None:
         """Send a chunk followed by GS r 1, whose answer confirms the chunk was processed."""
         self.write(chunk + PAPER_ACK_QUERY)
-        self._parser.sent(PAPER_ACK_QUERY)
+        self._parser.expect_ack()
 
     def take_ack(self, timeout: float) -> bool:
         """Wait up to `timeout` for one chunk confirmation; True if one arrived."""
@@ -68,8 +85,7 @@ class PrinterLink:
     def poll_status(self, timeout: float = 1.0) -> PrinterStatus:
         """DLE EOT 1..4, answered in real time even while the printer is stopped."""
         self._realtime.clear()
-        self.write(STATUS_POLL)
-        self._parser.sent(STATUS_POLL)
+        self.write(STATUS_POLL, asked=True)
         deadline = time.monotonic() + timeout
         while len(self._realtime) < 4:
             remaining = deadline - time.monotonic()

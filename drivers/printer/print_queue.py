@@ -107,6 +107,8 @@ class PrintQueue:
         self._thread: threading.Thread | None = None
         self.status: PrinterStatus | None = None
         self.condition = "unknown"
+        self._heard = threading.Event()  # the first status poll answered, or the link failed
+        self.last_error = ""  # why the link was last lost
 
     # -- the caller's side: quick, never touches the printer -----------------------------------
 
@@ -162,6 +164,10 @@ class PrintQueue:
                 self._done.wait(min(remaining, 0.1))
         return True
 
+    def wait_heard(self, timeout: float) -> bool:
+        """Wait (bounded) until the printer answered a status poll or the link failed once."""
+        return self._heard.wait(timeout)
+
     def call(self, fn: Callable[[PrinterLink], T]) -> Future[T]:
         """Run `fn` with the link on the queue's thread (between chunks, or while a job waits)."""
         future: Future[T] = Future()
@@ -203,8 +209,9 @@ class PrintQueue:
                 self._serve_calls()
                 job_id = self._next_job()
                 if job_id is None:
-                    self._wake.wait(self.timings.status_interval * 5)
-                    self._wake.clear()
+                    if self._heard.is_set():  # the first poll goes out at once
+                        self._wake.wait(self.timings.status_interval * 5)
+                        self._wake.clear()
                     self._note(self.link.poll_status(self.timings.status_timeout), None)
                 else:
                     self._print(job_id)
@@ -215,6 +222,8 @@ class PrintQueue:
 
     def _lost(self, exc: LinkLost) -> None:
         self._fail_calls(exc)
+        self.last_error = exc.message
+        self._heard.set()
         if self.condition != "offline":
             self.condition = "offline"
             self._emit(ErrorEvent(self.device_name, exc.code, exc.message))
@@ -319,6 +328,7 @@ class PrintQueue:
 
     def _note(self, status: PrinterStatus, job_id: int | None) -> None:
         previous, self.status = self.status, status
+        self._heard.set()
         if status.condition != self.condition:
             self.condition = status.condition
             waiting = job_id is not None and not status.ready

@@ -82,10 +82,16 @@ class PrinterDevice(Device):
     def job(self, job_id: int) -> Job:
         return self.queue.job(job_id)
 
+    def wait_ready(self, timeout: float) -> None:
+        """Until the queue's first status poll was answered, or the link failed once."""
+        if self._queue is not None:
+            self._queue.wait_heard(timeout)
+
     def health(self) -> Health:
+        """The printer's condition from the queue's status polls ("unknown" before the first)."""
         if self._queue is None:
             return Health(False, "closed")
         status = self._queue.status
         if self._queue.condition == "offline" or status is None:
-            return Health(False, self._queue.condition)
-        return Health(status.ready, status.condition)
+            return Health(False, self._queue.condition, self._queue.last_error)
+        return Health(status.ready, status.condition, f"{self.profile.name} {self.profile.encoding}")

@@ -19,6 +19,8 @@ class PrinterProfile:
     firmwares that power on in single-byte mode); False means it is always in Chinese mode, or
     has no Chinese font. `code_page`: the ESC t table for single-byte text, None to leave it.
     `native_qr`: the firmware draws QR codes itself (GS ( k); otherwise they go as a raster image.
+    `encoding`: the printer's Chinese character set, one of `ENCODINGS`; a character outside it is
+    printed as its substitute (the renderer's `SUBSTITUTES`: ¥ becomes the full-width ￥) or "?".
     """
 
     name: str
@@ -57,3 +59,7 @@ PROFILE_80MM = PrinterProfile(
 )
 
 PROFILES: dict[str, PrinterProfile] = {p.name: p for p in (PROFILE_58MM, PROFILE_80MM)}
+
+# Chinese character sets of printer fonts: GB18030 firmwares print everything Unicode has a code
+# for (if the font has the glyph); GBK and GB2312 firmwares print only their two-byte sets.
+ENCODINGS = ("gb18030", "gbk", "gb2312")

@@ -9,8 +9,12 @@ Chunk 0 is the setup (ESC @, code page): it prints nothing and may be sent any n
 
 from __future__ import annotations
 
+import re
+
+import qrcode
 from escpos.constants import CD_KICK_2, CD_KICK_5, QR_ECLEVEL_M
 from escpos.exceptions import Error as EscposError
+from escpos.image import EscposImage
 from escpos.printer import Dummy
 
 from drivers.printer.document import (
@@ -25,6 +29,7 @@ from drivers.printer.document import (
     Text,
 )
 from drivers.printer.profiles import PrinterProfile
+from drivers.printer.raster import raster_commands
 
 ESC = b"\x1b"
 GS = b"\x1d"
@@ -41,6 +46,10 @@ ALIGN = {"left": ESC + b"a\x00", "center": ESC + b"a\x01", "right": ESC + b"a\x0
 CUT_FULL, CUT_PARTIAL = GS + b"VA\x00", GS + b"VB\x00"
 # A printer without a cutter: feed enough for the text to clear the tear bar.
 TEAR_FEED_LINES = 4
+# What to print for a character the printer's character set lacks. ¥ (U+00A5, the default
+# currency symbol) exists only in GB18030, as the four bytes 81 30 84 36, which GBK and GB2312
+# printers print as garbage; the full-width ￥ (U+FFE5) is A3 A4 in all three.
+SUBSTITUTES = {"¥": "￥"}
 
 
 class RenderError(ValueError):
@@ -110,7 +119,36 @@ def _text(block: Text, profile: PrinterProfile) -> bytes:
         before.append(KANJI_ON)
         after.append(KANJI_OFF)
     # Modes are restored after LF so they never leak into the next chunk (the baseline rule).
-    return b"".join(before) + block.text.encode(profile.encoding) + LF + b"".join(reversed(after))
+    columns = profile.columns // 2 if block.double else profile.columns
+    line = encode_line(block.text, profile, columns)
+    return b"".join(before) + line + LF + b"".join(reversed(after))
+
+
+def encode_line(text: str, profile: PrinterProfile, columns: int) -> bytes:
+    """One line in the printer's character set, kept within the paper's columns.
+
+    A character the set lacks becomes its `SUBSTITUTES` entry, else "?". In Chinese mode the
+    printer draws every multi-byte character two columns wide, also ones a layout counted as one
+    (¥, or its substitute ￥); when that pushes the line past the paper, the extra columns come
+    out of the line's widest run of spaces (the padding of a two-column line), never by wrapping.
+    """
+    chars = []
+    for char in text:
+        for candidate in (char, SUBSTITUTES.get(char, "?"), "?"):
+            try:
+                candidate.encode(profile.encoding)
+            except UnicodeEncodeError:
+                continue
+            chars.append(candidate)
+            break
+    line = "".join(chars)
+    excess = sum(1 if ord(c) < 0x80 else 2 for c in line) - columns
+    while excess > 0 and "  " in line:
+        run = max(re.findall(" {2,}", line), key=len)
+        at = line.rindex(run)
+        line = line[:at] + line[at + 1 :]
+        excess -= 1
+    return line.encode(profile.encoding)
 
 
 def _feed(lines: int) -> bytes:
@@ -129,26 +167,34 @@ def _qr(block: QrCode, profile: PrinterProfile) -> bytes:
         # python-escpos builds the GS ( k sequence: model 2, module size, level M, store, print.
         printer.qr(block.data, ec=QR_ECLEVEL_M, size=block.size, native=True)
         return ALIGN["center"] + bytes(printer.output) + ALIGN["left"]
-    printer.qr(block.data, ec=QR_ECLEVEL_M, size=block.size, native=False, center=True)
-    return bytes(printer.output)
+    # The same symbol python-escpos draws for native=False (qrcode, border 1, level M), sent as
+    # our own raster so that no real-time command can fire inside it.
+    symbol = qrcode.QRCode(box_size=block.size, border=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    symbol.add_data(block.data)
+    symbol.make(fit=True)
+    return _image(EscposImage(symbol.make_image().get_image()), profile)
 
 
 def _logo(block: Logo, profile: PrinterProfile) -> bytes:
     if isinstance(block.source, str):
-        printer = Dummy(profile=profile.escpos_profile)
         try:
-            printer.image(block.source, impl="bitImageRaster", center=True)
-        except (OSError, ValueError, EscposError) as exc:  # unreadable, or wider than the paper
+            return _image(EscposImage(block.source), profile)
+        except (OSError, ValueError, EscposError) as exc:  # unreadable
             raise RenderError(f"logo {block.source!r}: {exc}") from exc
-        return bytes(printer.output)
     width_bytes = (block.width + 7) // 8
     if block.width <= 0 or block.width > profile.dots:
         raise RenderError(f"logo width must be 1..{profile.dots} dots: {block.width}")
     if not block.source or len(block.source) % width_bytes:
         raise RenderError(f"raster of {len(block.source)} bytes is not whole rows of {width_bytes}")
-    height = len(block.source) // width_bytes
-    if height > 0xFFFF:
-        raise RenderError(f"logo too tall: {height} rows")
-    # GS v 0 m xL xH yL yH d1...dk, m = 0 (normal density).
-    header = GS + b"v0\x00" + width_bytes.to_bytes(2, "little") + height.to_bytes(2, "little")
-    return ALIGN["center"] + header + block.source + ALIGN["left"]
+    return _raster(width_bytes, block.source, profile)
+
+
+def _image(image: EscposImage, profile: PrinterProfile) -> bytes:
+    if image.width > profile.dots:
+        raise RenderError(f"image is {image.width} dots wide, the paper {profile.dots}")
+    return _raster(image.width_bytes, image.to_raster_format(), profile)
+
+
+def _raster(width_bytes: int, raster: bytes, profile: PrinterProfile) -> bytes:
+    """Centred GS v 0 raster, with no real-time command inside (see raster.py)."""
+    return ALIGN["center"] + raster_commands(width_bytes, raster, profile.dots // 8) + ALIGN["left"]

@@ -2,7 +2,12 @@
 and the demo: it prints onto a `Roll`, answers DLE EOT and GS r, and can run out of paper.
 
 Rule, as a real printer does it: bytes are processed in the order received; DLE EOT is answered
-the moment it arrives, even while printing is stopped; everything else waits its turn. While the
+the moment it arrives, even while printing is stopped, and wherever it is: the receive side
+watches the raw byte stream, so DLE EOT n spelled inside another command's data (a raster image,
+QR data) is answered too, and those bytes still count as that command's data (ESC/POS manuals,
+notes to DLE EOT: "If another command (such as graphics data or defined data) has a code string
+in a parameter that is the same as this command, the printer starts processing this command").
+Everything else waits its turn. While the
 paper is out or the cover is open, bytes received are kept (not rejected) and printed when the
 condition clears; GS r is answered only when reached, i.e. after every byte before it was
 processed. Bytes not yet processed belong to their connection: if it closes, or the printer is
@@ -112,6 +117,7 @@ class _Connection:
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.inbox = bytearray()
+        self.watch = b""  # received bytes that may begin a real-time command not yet complete
         self.send_lock = threading.Lock()
         self.closed = False
 
@@ -144,6 +150,7 @@ class PrinterSimulator:
         self.drawer_open = False
         self.kicks: list[int] = []
         self.received = bytearray()
+        self.realtime_answered = 0  # DLE EOT answered, top-level or inside data
         self._cond = threading.Condition()
         self._pending: deque[tuple[_Connection, bytes]] = deque()
         self._connections: list[_Connection] = []
@@ -246,15 +253,31 @@ class PrinterSimulator:
             if conn.closed:
                 return
             self.received += data
+            self._watch_realtime(conn, data)
             conn.inbox += data
             while (n := command_length(conn.inbox)) is not None and n <= len(conn.inbox):
                 cmd = bytes(conn.inbox[:n])
                 del conn.inbox[:n]
-                if cmd[:2] == b"\x10\x04":
-                    conn.send(self._realtime_reply(cmd[2]))
-                else:
+                if cmd[:2] != b"\x10\x04":  # already answered on receipt
                     self._pending.append((conn, cmd))
             self._process()
+
+    def _watch_realtime(self, conn: _Connection, data: bytes) -> None:
+        """Answer every DLE EOT n in the raw stream as it arrives, command boundaries or not."""
+        stream = conn.watch + data
+        i = 0
+        while i < len(stream):
+            if stream[i] != 0x10:
+                i += 1
+            elif i + 2 >= len(stream):
+                break  # DLE or DLE EOT at the end: wait for the rest
+            elif stream[i + 1] == 0x04 and 1 <= stream[i + 2] <= 4:
+                conn.send(self._realtime_reply(stream[i + 2]))
+                self.realtime_answered += 1
+                i += 3
+            else:
+                i += 1
+        conn.watch = stream[i:]
 
     @property
     def stopped(self) -> bool:
@@ -356,7 +379,10 @@ class PrinterSimulator:
 
         self._change(set_length)
 
-    def load_paper(self, lines: int | None = None) -> None:
+    def load_paper(self, *, lines: int | None = None) -> None:
+        """A new roll (`lines` long, None: endless). Keyword-only: a Qt button's clicked(bool)
+        connected to it would otherwise pass False as the length, an empty roll (the demo bug)."""
+
         def load() -> None:
             self.paper_lines = lines
             self.paper_end = lines == 0

@@ -2,7 +2,9 @@
 
 Rule: a reply byte is never guessed at. Epson's "identification of send status" tells the two
 kinds apart by fixed bits: a DLE EOT (real-time) reply is 0xx1xx10b, a GS r (processed in order)
-reply is 0xx0xxxxb; anything else, or a reply nobody asked for, raises `StatusError`.
+reply is 0xx0xxxxb. A DLE EOT reply nobody asked for is expected when the query was spelled
+inside data we sent (an image), and tolerated otherwise; any other byte, or a GS r reply nobody
+asked for, raises `StatusError`.
 
 Bits, from the Epson ESC/POS command reference, "DLE EOT n: Transmit real-time status":
   n=1 printer:       bit 2 drawer kick-out connector pin 3 HIGH, bit 3 offline,
@@ -77,42 +79,85 @@ def is_ack_reply(byte: int) -> bool:
     return byte & _ACK_MASK == _ACK_FIXED
 
 
+def realtime_queries_in(data: bytes) -> list[int]:
+    """The n of every DLE EOT n (n = 1..4) in `data`, wherever it is: a printer answers these on
+    receipt even inside another command's data (see raster.py)."""
+    found = []
+    i = data.find(DLE_EOT)
+    while i != -1 and i + 2 < len(data):
+        if data[i + 2] in REALTIME_KINDS:
+            found.append(data[i + 2])
+            i = data.find(DLE_EOT, i + 3)
+        else:
+            i = data.find(DLE_EOT, i + 1)
+    return found
+
+
 class StatusParser:
-    """Matches reply bytes to the queries sent, in order (DLE EOT and GS r replies interleave)."""
+    """Matches reply bytes to the queries sent, in order (DLE EOT and GS r replies interleave).
+
+    Every DLE EOT the printer will answer is expected: the ones the host asked (`asked=True`) and
+    the ones that happen to be spelled inside data it sent (`asked=False`), whose answers are
+    dropped. A printer answers a DLE EOT on receipt and GS r after processing, so when a GS r
+    answer arrives, an unasked DLE EOT sent before that GS r that is still unanswered never will
+    be (a printer that ignores real-time commands in data): it is forgotten. A DLE EOT-shaped
+    byte nobody expects is tolerated and counted (`stray`), never a reason to drop the link.
+    """
 
     def __init__(self) -> None:
-        self._realtime: deque[int] = deque()
-        self._acks = 0
+        self._realtime: deque[tuple[int, int, bool]] = deque()  # (order, n, asked)
+        self._acks: deque[int] = deque()  # order of each GS r sent
+        self._order = 0
+        self.stray = 0
+        self.unasked_answered = 0
 
     def sent(self, data: bytes) -> None:
         """Tell the parser which queries went out (call with exactly the query bytes)."""
         i = 0
         while i < len(data):
             if data[i : i + 2] == DLE_EOT and i + 2 < len(data):
-                self._realtime.append(data[i + 2])
+                self.expect_realtime([data[i + 2]], asked=True)
                 i += 3
             elif data[i : i + 3] == PAPER_ACK_QUERY:
-                self._acks += 1
+                self.expect_ack()
                 i += 3
             else:
                 raise ValueError(f"not a status query: {data[i:]!r}")
 
+    def expect_realtime(self, kinds: list[int], *, asked: bool) -> None:
+        for n in kinds:
+            self._order += 1
+            self._realtime.append((self._order, n, asked))
+
+    def expect_ack(self) -> None:
+        self._order += 1
+        self._acks.append(self._order)
+
     @property
     def outstanding(self) -> int:
-        return len(self._realtime) + self._acks
+        return len(self._realtime) + len(self._acks)
 
     def reset(self) -> None:
         """Forget outstanding queries (after the link was lost or resynchronised)."""
         self._realtime.clear()
-        self._acks = 0
+        self._acks.clear()
 
     def feed(self, data: bytes) -> list[Reply]:
         replies: list[Reply] = []
         for offset, byte in enumerate(data):
-            if is_realtime_reply(byte) and self._realtime:
-                replies.append(RealtimeReply(self._realtime.popleft(), byte))
+            if is_realtime_reply(byte):
+                if not self._realtime:
+                    self.stray += 1
+                    continue
+                _, n, asked = self._realtime.popleft()
+                if asked:
+                    replies.append(RealtimeReply(n, byte))
+                else:
+                    self.unasked_answered += 1
             elif is_ack_reply(byte) and self._acks:
-                self._acks -= 1
+                order = self._acks.popleft()
+                while self._realtime and self._realtime[0][0] < order and not self._realtime[0][2]:
+                    self._realtime.popleft()
                 replies.append(AckReply(byte))
             else:
                 raise StatusError(f"unexpected status byte 0x{byte:02x} at {offset}", data[offset:])

@@ -3,6 +3,14 @@ rounds (reset, ADD/ENABLE/START ROSpec, collect reports until End_Of_ROSpec, STO
 
 Rule: a reader fault during a round (link lost, an error status) is emitted as an `ErrorEvent`
 and raised as a `DeviceError` to the one caller that asked for the count; nothing is half-counted.
+
+Which reports belong to a round: LLRP sends the round's last RO_ACCESS_REPORT (ROReportTrigger
+"upon N tags or end of AISpec") and the ROSpecEvent End both when the ROSpec ends, in no order it
+promises, so the last report may come after End_Of_ROSpec. A round therefore takes reports from
+the START_ROSPEC answer until the DELETE_ROSPEC answer, a round trip after End_Of_ROSpec, by
+which time a report the reader generated at the ROSpec's end has been sent. A report outside that
+window is not counted into any round (it would inflate the next one) but reported as an
+`ErrorEvent` "late_report", never dropped silently.
 """
 
 from __future__ import annotations
@@ -125,7 +133,7 @@ class LlrpReader(Device):
     def health(self) -> Health:
         if self._sock is None or self._conn.closed:
             return Health(False, "offline", self._last_error)
-        return Health(True, "online")
+        return Health(True, "online", f"LLRP reader at {self.host}:{self.port}")
 
     # --- inventory ---
 
@@ -140,16 +148,18 @@ class LlrpReader(Device):
             content_flags=CONTENT_FOR_STOCK_COUNT,
         )
         deadline = time.monotonic() + duration_ms / 1000 + self.timeout_s
-        self._round = InventoryRound(self.rssi_floor)
+        self._round = None
         self._rospec_done = False
         try:
             self._request(AddRospec(spec, msg_id=self._conn.next_message_id()), deadline)
-            for kind in (MsgType.ENABLE_ROSPEC, MsgType.START_ROSPEC):
-                self._command(kind, deadline)
+            self._command(MsgType.ENABLE_ROSPEC, deadline)
+            self._command(MsgType.START_ROSPEC, deadline)
+            round_ = self._round = InventoryRound(self.rssi_floor)
             while not self._rospec_done:
                 self._handle(self._next(deadline))
+            # Reports still arriving before this answer belong to the round (see the rule above).
             self._command(MsgType.DELETE_ROSPEC, deadline)
-            count = self._round.count()
+            count = round_.count()
         finally:
             self._round = None
         self.emit(InventoryEvent(self.name, count))
@@ -181,6 +191,11 @@ class LlrpReader(Device):
         if isinstance(msg, RoAccessReport):
             if self._round is not None:
                 self._round.add(msg.tags)
+            elif msg.tags:
+                reads = sum(tag.seen_count for tag in msg.tags)
+                self.emit(ErrorEvent(self.name, "late_report",
+                                     f"{reads} tag reads arrived outside an inventory round;"
+                                     " not counted: run the count again"))  # fmt: skip
         elif isinstance(msg, Keepalive):
             self._write(self._conn.send(KeepaliveAck(msg_id=msg.msg_id)))
         elif isinstance(msg, ReaderEventNotification):

@@ -66,6 +66,11 @@ class ReaderPopulation:
     seed: int = 0
     weak_epcs: Sequence[bytes] = field(default_factory=tuple)  # read only below `weak_rssi`
     weak_rssi: int = -90
+    # When the last RO_ACCESS_REPORT of a round goes out. LLRP ties both the report (ROReportTrigger
+    # "upon N tags or end of AISpec") and the ROSpecEvent End to the ROSpec's end without ordering
+    # them: "before_end" (what readers usually do), "after_end", or "after_delete" (held until
+    # DELETE_ROSPEC was answered: a reader that late).
+    final_report: str = "before_end"
 
 
 class _ReaderSession(socketserver.BaseRequestHandler):
@@ -78,6 +83,7 @@ class _ReaderSession(socketserver.BaseRequestHandler):
         self.rospec_events = False
         self.keepalive_ms: int | None = None
         self.rng = random.Random(self.server.population.seed)
+        self.held_report: RoAccessReport | None = None
 
     def _send(self, message: Message) -> None:
         self.request.sendall(self.conn.send(message))
@@ -167,6 +173,9 @@ class _ReaderSession(socketserver.BaseRequestHandler):
         self._send(StatusResponse(response, LlrpStatus(), msg_id=msg.msg_id))
         if msg.kind == MsgType.START_ROSPEC:
             self._run_rospec(self.rospecs[rid])
+        elif msg.kind == MsgType.DELETE_ROSPEC and self.held_report is not None:
+            self._send(self.held_report)
+            self.held_report = None
 
     def _run_rospec(self, spec: RoSpec) -> None:
         """One inventory round, compressed in time: every read at once, then End_Of_ROSpec."""
@@ -194,8 +203,13 @@ class _ReaderSession(socketserver.BaseRequestHandler):
         if self.keepalive_ms:
             self._send(Keepalive(msg_id=self._id()))
         batch = spec.report_every_n_tags or pop.tags_per_report
-        for i in range(0, len(reads), batch):
-            self._send(RoAccessReport(tuple(reads[i : i + batch]), msg_id=self._id()))
+        reports = [
+            RoAccessReport(tuple(reads[i : i + batch]), msg_id=self._id())
+            for i in range(0, len(reads), batch)
+        ]
+        last = reports.pop() if reports and pop.final_report != "before_end" else None
+        for report in reports:
+            self._send(report)
         if self.rospec_events:
             self._send(
                 ReaderEventNotification(
@@ -204,6 +218,10 @@ class _ReaderSession(socketserver.BaseRequestHandler):
                     msg_id=self._id(),
                 )
             )
+        if last is not None and pop.final_report == "after_end":
+            self._send(last)
+        elif last is not None:
+            self.held_report = last
 
 
 class _Server(socketserver.ThreadingTCPServer):

@@ -4,11 +4,24 @@ Framing, from the Dibal DPOS400 manual §4.39 "DIALOG 06 protocol" and the Cely 
 (EOT 04h, STX 02h, ETX 03h, ENQ 05h, ACK 06h, NAK 15h, ESC 1Bh as field separator):
 - host → scale, unit price (record 01): EOT STX "01" ESC PPPPPP ESC ETX; the scale answers ACK.
 - host → scale, weight request: EOT ENQ; the scale answers with record 02,
-  STX "02" ESC u ESC WWWWW ESC PPPPPP ESC IIIIII ETX (u = unit/decimals code, "3" = kg with 3
-  decimals, W weight, P unit price, I amount), or NAK when it cannot weigh.
+  STX "02" ESC u ESC WWWWW ESC PPPPPP ESC IIIIII ETX (W weight, P unit price, I amount), or NAK
+  when it cannot weigh. `u` is the number of decimals of the weight in kg ("3": WWWWW is grams),
+  as Coop IT Easy's Dialog 06 driver for Mettler Toledo scales reads it (hw_scale_toledo,
+  `_parse_weighing_result` / `get_weight`: weight × 10^-u). Only "3" and "2" (10 g steps) are
+  accepted: finer than a gram cannot be a whole number of grams, and other codes are unverified.
 - after a NAK, host → scale, status request (record 08): EOT STX "08" ETX; the scale answers
   record 09, STX "09" ESC s1 s0 ETX, where s1 s0 is a status code (table below).
 The scale prices the weight itself (legal for trade), so the amount comes back in the record.
+
+The checksum handshake (records 10 and 11), from the same Coop IT Easy driver
+(`_handle_weighing_answer`, `calculate_checksums`, `send_checksums`, `_get_kw_value`): a Mettler
+Toledo scale answers a record 01 not with ACK but with record 11, STX "11" ESC "2" Z1 Z2 ETX, at
+power-on, after an error and every 50 weighings. Z1 Z2 are two hex digits. The host answers with
+record 10, EOT STX "10" ESC CCCC KKKK ETX: a 16-bit checksum CS, rotated left by Z1 bits, and its
+correction value KW, rotated right by Z2 bits, each as four upper-case hex digits. KW is the CRC
+remainder of CS·x^16 modulo the key polynomial Mettler Toledo gives POS makers, so CS followed by
+KW is a codeword of that CRC. The scale answers ACK; the host sends EOT ENQ; the scale answers
+record 11 with d0 "1" (accepted) or "0" (refused), and the weighing starts again with record 01.
 """
 
 from __future__ import annotations
@@ -30,6 +43,7 @@ EOT, STX, ETX, ENQ, ACK, NAK, ESC = 0x04, 0x02, 0x03, 0x05, 0x06, 0x15, 0x1B
 _MAX_FRAME = 64
 _WEIGHT_RECORD = re.compile(rb"^02\x1b([0-9])\x1b(\d{5})\x1b(\d{6})\x1b(\d{6})$")
 _STATUS_RECORD = re.compile(rb"^09\x1b(\d{2})$")
+_CHECKSUM_RECORD = re.compile(rb"^11\x1b(?:2([0-9A-Fa-f]{2})|([01]))$")
 
 # Dialog 06 status codes (record 09), as the protocol description lists them.
 STATUS_TEXT = {
@@ -48,8 +62,8 @@ STATUS_TEXT = {
     "32": "scale in overload range",
     "33": "scale was not unloaded for approx. 2 minutes",
 }
-# Unit codes of record 02 that this POS accepts, with the factor from the W field to grams.
-_GRAMS_PER_DIGIT = {b"3": 1, b"4": 10}
+# Decimals of the kg weight in record 02 that this POS accepts, with the grams per W digit.
+_GRAMS_PER_DIGIT = {b"3": 1, b"2": 10}
 
 
 @dataclass(frozen=True)
@@ -62,8 +76,31 @@ class Nak(DeviceEvent):
     """The scale refused; ask for record 09 to learn why."""
 
 
+@dataclass(frozen=True)
+class ChecksumRequest(DeviceEvent):
+    """Record 11 with d0 "2": the scale wants record 10 before it weighs; `z` is Z1 Z2 as a byte."""
+
+    z: int
+
+
+@dataclass(frozen=True)
+class ChecksumVerdict(DeviceEvent):
+    """Record 11 with d0 "1" (the checksum of record 10 was accepted) or "0" (refused)."""
+
+    accepted: bool
+
+
 Dialog06Event = (
-    StableWeightEvent | MotionEvent | ZeroEvent | UnderZeroEvent | OverCapacityEvent | Ack | Nak | ErrorEvent
+    StableWeightEvent
+    | MotionEvent
+    | ZeroEvent
+    | UnderZeroEvent
+    | OverCapacityEvent
+    | Ack
+    | Nak
+    | ChecksumRequest
+    | ChecksumVerdict
+    | ErrorEvent
 )
 
 
@@ -76,6 +113,42 @@ def set_unit_price(unit_price: int) -> bytes:
 
 REQUEST_WEIGHT = bytes([EOT, ENQ])
 REQUEST_STATUS = bytes([EOT, STX]) + b"08" + bytes([ETX])
+
+
+def correction_value(checksum: int, key: int) -> int:
+    """KW for a 16-bit checksum CS: the remainder of CS·x^16 divided by the key polynomial.
+
+    The key's top set bit is its leading term: it is aligned with bit 31 of a 32-bit register (as
+    the reference driver does), then long division over GF(2), one bit of CS at a time. A key of
+    more than 17 bits (degree above 16) would not leave a 16-bit remainder, so it is refused.
+    """
+    if not 0 <= checksum <= 0xFFFF:
+        raise ValueError("Dialog 06 checksum must fit 16 bits")
+    if not 2 <= key.bit_length() <= 17:
+        raise ValueError("Dialog 06 key must be a polynomial of degree 1 to 16 (2 to 17 bits)")
+    divisor = key << (32 - key.bit_length())
+    register = checksum << 16
+    for _ in range(16):
+        if register & 0x8000_0000:
+            register ^= divisor
+        register = (register << 1) & 0xFFFF_FFFF
+    return register >> 16
+
+
+def rotate_left16(value: int, bits: int) -> int:
+    bits %= 16
+    return ((value << bits) | (value >> (16 - bits))) & 0xFFFF
+
+
+def rotate_right16(value: int, bits: int) -> int:
+    return rotate_left16(value, 16 - bits % 16)
+
+
+def checksum_record(checksum: int, correction: int, z: int) -> bytes:
+    """Record 10: CS rotated left by Z1 bits, KW rotated right by Z2 bits, upper-case hex."""
+    cs = rotate_left16(checksum, z >> 4)
+    kw = rotate_right16(correction, z & 0x0F)
+    return bytes([EOT, STX]) + f"10\x1b{cs:04X}{kw:04X}".encode() + bytes([ETX])
 
 
 class Dialog06Protocol:
@@ -127,11 +200,21 @@ class Dialog06Protocol:
             unit, grams, unit_price, amount = weight.groups()
             factor = _GRAMS_PER_DIGIT.get(unit)
             if factor is None:
-                self._error("unsupported_unit", f"unit code {unit.decode()} is not kg", body)
+                self._error(
+                    "unsupported_unit", f"weight with {unit.decode()} decimals is not whole grams", body
+                )
                 return
             self._events.append(
                 StableWeightEvent(self.device, int(grams) * factor, int(unit_price), int(amount))
             )
+            return
+        checksum = _CHECKSUM_RECORD.match(body)
+        if checksum is not None:
+            z, verdict = checksum.groups()
+            if z is not None:
+                self._events.append(ChecksumRequest(self.device, int(z, 16)))
+            else:
+                self._events.append(ChecksumVerdict(self.device, verdict == b"1"))
             return
         status = _STATUS_RECORD.match(body)
         if status is None:
@@ -164,3 +247,14 @@ def encode_weight_record(grams: int, unit_price: int, amount: int) -> bytes:
 def encode_status_record(code: str) -> bytes:
     """Record 09 with a two-digit status code."""
     return bytes([STX]) + b"09\x1b" + code.encode() + bytes([ETX])
+
+
+def encode_checksum_request(z: int) -> bytes:
+    """Record 11 asking for record 10, with the random number Z (the simulator's side)."""
+    return bytes([STX]) + f"11\x1b2{z:02X}".encode() + bytes([ETX])
+
+
+def encode_checksum_verdict(accepted: bool) -> bytes:
+    """Record 11 telling whether record 10 carried a valid checksum (the simulator's side)."""
+    return bytes([STX]) + (b"11\x1b1" if accepted else b"11\x1b0") + bytes([ETX])
+

@@ -9,11 +9,13 @@ from drivers.device import DeviceEvent
 
 @dataclass(frozen=True)
 class StableWeightEvent(DeviceEvent):
-    """A weight the scale declares stable. Dialog 06 scales also price it (minor units)."""
+    """A weight the scale declares stable. Dialog 06 scales also price it (minor units); `net` is
+    True when the scale marks the weight as net (a tare is set)."""
 
     grams: int
     unit_price: int | None = None
     amount: int | None = None
+    net: bool = False
 
 
 @dataclass(frozen=True)

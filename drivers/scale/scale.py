@@ -1,10 +1,15 @@
 """The `Scale` device: a serial link, one protocol core, and `read_stable_weight`, the only way a
 sale gets a weight. It asks, waits for the reply, and keeps asking while the load moves; it
 returns integer grams only for a weight the scale declared stable, and otherwise raises.
+
+A Dialog 06 scale that asks for the checksum handshake (record 11) gets record 10 computed with
+`dialog06_key`, then the weighing starts again; without a key, or when the scale refuses the
+checksum, `read_stable_weight` raises at once, because asking again cannot help.
 """
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,6 +35,13 @@ from drivers.scale.events import (
 )
 
 PROTOCOLS = ("toledo8217", "dialog06")
+# Line settings a protocol's scales ship with (baudrate, data bits, parity, stop bits), used when
+# the configuration leaves them out. Dialog scales talk 9600 7O1 (Coop IT Easy's Dialog06Protocol:
+# SEVENBITS, PARITY_ODD, STOPBITS_ONE); the Toledo 8217 default is the generic 9600 8N1.
+SERIAL_DEFAULTS: dict[str, tuple[int, int, str, int]] = {
+    "dialog06": (9600, 7, "O", 1),
+    "toledo8217": (9600, 8, "N", 1),
+}
 REPLY_TIMEOUT = 0.5
 _RETRY_PAUSE = 0.05
 # The codes `read_stable_weight` raises with when time runs out, by the last condition seen.
@@ -50,6 +62,7 @@ class Scale(Device):
     settings: SerialSettings = field(default_factory=lambda: SerialSettings(port=""))
     protocol: str = "toledo8217"
     reply_timeout: float = REPLY_TIMEOUT
+    dialog06_key: int | None = field(default=None, repr=False)
     _port: SerialPort | None = field(default=None, repr=False)
     _io_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -115,6 +128,9 @@ class Scale(Device):
         if self.protocol == "toledo8217":
             return self._exchange(toledo8217.REQUEST_WEIGHT)
         answer = self._exchange(dialog06.set_unit_price(unit_price))
+        if isinstance(answer, dialog06.ChecksumRequest):
+            self._checksum_handshake(answer.z)
+            answer = self._exchange(dialog06.set_unit_price(unit_price))
         if not isinstance(answer, dialog06.Ack):
             return answer if not isinstance(answer, dialog06.Nak) else self._dialog06_status()
         answer = self._exchange(dialog06.REQUEST_WEIGHT)
@@ -124,6 +140,36 @@ class Scale(Device):
 
     def _dialog06_status(self) -> DeviceEvent | None:
         return self._exchange(dialog06.REQUEST_STATUS)
+
+    def _checksum_handshake(self, z: int) -> None:
+        """Record 10 for the scale's record 11, then EOT ENQ for its verdict (record 11 again)."""
+        if self.dialog06_key is None:
+            raise DeviceError(
+                "dialog06_key_missing",
+                f"{self.name}: the scale asks for the Dialog 06 checksum (record 11); configure"
+                " dialog06_key_file with the key polynomial from Mettler Toledo",
+            )
+        checksum = random.getrandbits(16)
+        correction = dialog06.correction_value(checksum, self.dialog06_key)
+        answer = self._exchange(dialog06.checksum_record(checksum, correction, z))
+        if isinstance(answer, dialog06.Ack):
+            answer = self._exchange(dialog06.REQUEST_WEIGHT)
+            if isinstance(answer, dialog06.ChecksumVerdict) and answer.accepted:
+                return
+        if isinstance(answer, dialog06.Nak):
+            answer = self._dialog06_status()
+        if answer is None:
+            raise DeviceError("no_answer", f"{self.name}: no answer during the checksum handshake")
+        if isinstance(answer, ErrorEvent):
+            refused = answer.message
+        elif isinstance(answer, dialog06.ChecksumVerdict):
+            refused = "record 11: checksum not valid"
+        else:
+            refused = f"unexpected {type(answer).__name__}"
+        raise DeviceError(
+            "dialog06_checksum_refused",
+            f"{self.name}: the scale refused the checksum ({refused}); check dialog06_key_file",
+        )
 
     def _exchange(self, request: bytes) -> DeviceEvent | None:
         """Write one request and return the first event its reply yields (None: no reply)."""

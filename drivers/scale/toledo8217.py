@@ -4,7 +4,9 @@ Framing, from the Toledo 8213 demand format (Transcell PC-150 manual, appendix B
 Brecknell 67xxU service manual §7.6.3 "8213-SCP03", which 8217 mode follows:
 - host → scale: one ASCII byte: "W" weight, "Z" zero, "T" tare.
 - scale → host, stable weight: STX, the displayed weight with its decimal point (kg, e.g.
-  "01.234"), CR. The scale answers with a weight only when it is stable and in range.
+  "01.234"), CR. The scale answers with a weight only when it is stable and in range. Scales
+  that right-align the display field pad it with leading spaces, and a tared scale marks a net
+  weight with a trailing "N": STX " 1.234N" CR (issue 12, a tared scale's reply).
 - scale → host, otherwise: STX, "?", a status byte, CR. Status bits: 0 motion, 1 over capacity,
   2 under zero, 3 outside zero capture range, 4 centre of zero, 5 and 6 always 1, 7 parity.
 Rules kept here: a weight becomes integer grams by digit arithmetic (no float); bytes outside a
@@ -34,7 +36,7 @@ REQUEST_TARE = b"T"
 MOTION, OVER_CAPACITY, UNDER_ZERO, OUTSIDE_ZERO_RANGE, CENTER_OF_ZERO = 1, 2, 4, 8, 16
 _ALWAYS_SET = 0x60
 _MAX_FRAME = 16
-_WEIGHT = re.compile(rb"^(-?)(\d{1,6})(?:\.(\d{1,3}))?$")
+_WEIGHT = re.compile(rb"^ *(-?) *(\d{1,6})(?:\.(\d{1,3}))?(N?)$")
 
 Toledo8217Event = (
     StableWeightEvent | MotionEvent | ZeroEvent | UnderZeroEvent | OverCapacityEvent | ErrorEvent
@@ -111,12 +113,12 @@ class Toledo8217Protocol:
         if match is None:
             self._error("garbage", "weight record is not a number", body)
             return
-        sign, whole, fraction = match.groups()
+        sign, whole, fraction, net = match.groups()
         grams = grams_from_kg_text(sign, whole, fraction or b"")
         if grams < 0:
             self._events.append(UnderZeroEvent(self.device))
         else:
-            self._events.append(StableWeightEvent(self.device, grams))
+            self._events.append(StableWeightEvent(self.device, grams, net=net == b"N"))
 
     def _status(self, status: int) -> None:
         # One event per reply, the condition that most blocks a sale first.
@@ -142,9 +144,14 @@ class Toledo8217Protocol:
         self._events.append(ErrorEvent(self.device, code, message, bytes(raw)))
 
 
-def encode_weight(grams: int) -> bytes:
-    """The scale's stable-weight record (the simulator's side): 1234 g → STX "01.234" CR."""
-    return bytes([STX]) + f"{grams // 1000:02d}.{grams % 1000:03d}".encode() + bytes([CR])
+def encode_weight(grams: int, net: bool = False) -> bytes:
+    """The scale's stable-weight record (the simulator's side): 1234 g → STX "01.234" CR; a net
+    weight as a tared scale sends it, space-padded and marked: STX " 1.234N" CR."""
+    if net:
+        text = f"{grams // 1000:>2d}.{grams % 1000:03d}N"
+    else:
+        text = f"{grams // 1000:02d}.{grams % 1000:03d}"
+    return bytes([STX]) + text.encode() + bytes([CR])
 
 
 def encode_status(status: int) -> bytes:

@@ -7,6 +7,9 @@ Rules it keeps:
   scanner never holds a key.
 - Alt held while keypad digits are typed, then released, yields the character with that code: how
   scanners send GS (Alt+0029) and other control characters through a keyboard.
+- Ctrl held with a key yields that key's ASCII control character (the key's code point & 0x1F, as a
+  terminal does): the other way scanners send control characters ("Ctrl+ASCII" keyboard-wedge
+  mode, e.g. Honeywell, Zebra, Datalogic), so GS arrives as Ctrl+] (LEFTCTRL + RIGHTBRACE).
 - Enter (main or keypad) ends a scan as CR, matching the serial framing core.
 - A key that has no character in this map yields NUL, which the framing core reports as garbage
   instead of silently dropping a character from a barcode.
@@ -18,6 +21,9 @@ KEY_LEFTSHIFT = 42
 KEY_RIGHTSHIFT = 54
 KEY_LEFTALT = 56
 KEY_RIGHTALT = 100
+KEY_LEFTCTRL = 29
+KEY_RIGHTCTRL = 97
+KEY_RIGHTBRACE = 27
 KEY_ENTER = 28
 KEY_KPENTER = 96
 
@@ -66,6 +72,7 @@ class KeymapDecoder:
     def __init__(self) -> None:
         self._shift: set[int] = set()
         self._alt: set[int] = set()
+        self._ctrl: set[int] = set()
         self._alt_digits = ""
 
     def feed(self, code: int, value: int) -> str:
@@ -77,6 +84,9 @@ class KeymapDecoder:
             self._track(self._alt, code, value)
             if value == KEY_UP and not self._alt:
                 return self._finish_alt_code()
+            return ""
+        if code in (KEY_LEFTCTRL, KEY_RIGHTCTRL):
+            self._track(self._ctrl, code, value)
             return ""
         if value != KEY_DOWN:
             return ""
@@ -92,7 +102,10 @@ class KeymapDecoder:
         pair = _CHARS.get(code)
         if pair is None:
             return "\x00"
-        return pair[1] if self._shift else pair[0]
+        char = pair[1] if self._shift else pair[0]
+        if self._ctrl:
+            return _control_character(char)
+        return char
 
     def _track(self, held: set[int], code: int, value: int) -> None:
         if value == KEY_DOWN:
@@ -109,10 +122,22 @@ class KeymapDecoder:
         return chr(number) if 0 < number <= 255 else "\x00"
 
 
-def key_events_for(text: str) -> list[tuple[int, int]]:
-    """The key events a wedge scanner types for `text` (GS as Alt+0029), ending with Enter."""
+def _control_character(char: str) -> str:
+    """Ctrl + a key: "@", the letters and "[ \\ ] ^ _" give 0x00-0x1F (Ctrl+] is GS, 0x1D). Any
+    other key has no control character: NUL (garbage to the framer), never the plain character."""
+    upper = char.upper()
+    return chr(ord(upper) & 0x1F) if "@" <= upper <= "_" else "\x00"
+
+
+def key_events_for(text: str, gs_as: str = "alt") -> list[tuple[int, int]]:
+    """The key events a wedge scanner types for `text`, ending with Enter. GS goes as Alt+0029
+    (`gs_as="alt"`) or as Ctrl+] (`gs_as="ctrl"`), the two ways scanners are programmed to send it."""
     events: list[tuple[int, int]] = []
     for char in text:
+        if char == "\x1d" and gs_as == "ctrl":
+            events += [(KEY_LEFTCTRL, KEY_DOWN), (KEY_RIGHTBRACE, KEY_DOWN), (KEY_RIGHTBRACE, KEY_UP),
+                       (KEY_LEFTCTRL, KEY_UP)]  # fmt: skip
+            continue
         if char == "\x1d":
             events.append((KEY_LEFTALT, KEY_DOWN))
             for digit in "0029":

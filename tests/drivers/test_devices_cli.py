@@ -88,3 +88,41 @@ def test_bad_config_names_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[
     path.write_text('[devices.x]\nkind = "scale"\ntransport = "serial"\nprotocol = "dialog06"\n')
     assert main(["devices", "doctor", "--config", str(path)]) == 1
     assert "devices.x.port" in capsys.readouterr().err
+
+
+@pytest.fixture
+def every_kind_toml(every_kind: str, tmp_path: Path) -> Path:
+    path = tmp_path / "every-kind.toml"
+    path.write_text(every_kind)
+    return path
+
+
+SIMULATED = ("front_scanner", "deli_scale", "veg_scale", "pole", "receipt", "shelf_labels", "backroom")
+
+
+def test_doctor_checks_every_kind_against_the_simulators(
+    every_kind_toml: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["devices", "doctor", "--config", str(every_kind_toml)]) == 1  # the USB printer
+    lines = {line.split()[1]: line for line in capsys.readouterr().out.splitlines()}
+    assert len(lines) == 9
+    for name in SIMULATED:
+        assert lines[name].startswith("OK  "), lines[name]
+    assert lines["counter_printer"].startswith("FAIL") and "usb 04b8:0e15" in lines["counter_printer"]
+    assert lines["spare_labels"].startswith("SKIP")
+
+
+def test_test_works_for_every_kind(every_kind_toml: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in SIMULATED:
+        assert main(["devices", "test", name, "--config", str(every_kind_toml)]) == 0, name
+        [line] = capsys.readouterr().out.splitlines()
+        assert line.startswith("OK  ") and name in line
+
+
+def test_doctor_says_so_when_no_device_is_configured(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "store.toml"
+    path.write_text('[store]\nname = "Shop 1"\n')
+    assert main(["devices", "doctor", "--config", str(path)]) == 1
+    assert "no devices configured" in capsys.readouterr().out

@@ -15,6 +15,7 @@ from drivers.config import (
     load_devices,
     parse_devices,
 )
+from drivers.device import DeviceError
 from drivers.registry import FACTORIES, create_device
 from drivers.scale.scale import Scale
 from drivers.scanner.serial_scanner import SerialScanner
@@ -56,7 +57,7 @@ def test_good_config_parses_with_defaults() -> None:
     devices = parse_devices(tomllib.loads(GOOD))
     assert list(devices) == ["front_scanner", "deli_scale", "pole", "receipt"]
     scale = devices["deli_scale"]
-    assert scale.serial_settings().parity == "E" and scale.options["stopbits"] == 1
+    assert scale.serial_settings().parity == "E" and scale.serial_settings().stopbits == 1
     assert devices["receipt"].address == "192.168.1.50:9100"
     assert devices["front_scanner"].options["suffix"] == "\r\n"
 
@@ -67,6 +68,108 @@ def test_factories_build_unopened_devices() -> None:
     assert isinstance(scanner, SerialScanner) and scanner.suffix == b"\r\n"
     scale = create_device(devices["deli_scale"])
     assert isinstance(scale, Scale) and scale.protocol == "dialog06"
+
+
+EVERY_KIND = """
+[devices.receipt]
+kind = "printer"
+transport = "tcp"
+host = "192.168.1.50"
+port = 9100
+profile = "58mm"
+encoding = "gbk"
+
+[devices.kitchen]
+kind = "printer"
+transport = "serial"
+port = "/dev/ttyUSB3"
+baudrate = 38400
+flow = "rtscts"
+
+[devices.counter]
+kind = "printer"
+transport = "usb"
+vendor_id = 0x04b8
+product_id = 0x0202
+
+[devices.labels]
+kind = "esl"
+transport = "http"
+url = "http://192.168.1.60"
+confirm_timeout_s = 900
+check_base_s = 12.5
+
+[devices.backroom]
+kind = "rfid"
+transport = "tcp"
+host = "192.168.1.70"
+port = 5084
+antennas = [1, 2]
+rssi_floor = -70
+
+[devices.deli_scale]
+kind = "scale"
+transport = "serial"
+port = "/dev/ttyUSB0"
+protocol = "dialog06"
+
+[devices.toledo]
+kind = "scale"
+transport = "serial"
+port = "/dev/ttyUSB1"
+protocol = "toledo8217"
+parity = "E"
+bytesize = 7
+"""
+
+
+def test_every_kind_is_made_from_store_toml(tmp_path: Path) -> None:
+    from drivers.esl import ShelfLabels
+    from drivers.printer import PrinterDevice
+    from drivers.rfid import LlrpReader
+
+    devices = parse_devices(tomllib.loads(EVERY_KIND))
+    assert set(FACTORIES) == {"scanner", "scale", "display", "printer", "esl", "rfid"}
+    receipt = create_device(devices["receipt"], tmp_path)
+    assert isinstance(receipt, PrinterDevice)
+    assert (receipt.profile.name, receipt.profile.encoding) == ("58mm", "gbk")
+    assert isinstance(create_device(devices["kitchen"], tmp_path), PrinterDevice)
+    assert isinstance(create_device(devices["counter"], tmp_path), PrinterDevice)
+    labels = create_device(devices["labels"], tmp_path)
+    assert isinstance(labels, ShelfLabels) and labels.confirm_timeout_s == 900
+    assert (tmp_path / "esl-labels.sqlite").exists()  # the outbox beside the store database
+    labels.outbox.close()  # never opened: close what the factory made
+    reader = create_device(devices["backroom"])
+    assert isinstance(reader, LlrpReader) and reader.antennas == (1, 2) and reader.rssi_floor == -70
+
+
+def test_a_dialog06_scale_defaults_to_7o1_and_a_toledo_to_what_it_says() -> None:
+    devices = parse_devices(tomllib.loads(EVERY_KIND))
+    dialog = create_device(devices["deli_scale"])
+    assert isinstance(dialog, Scale)
+    assert (dialog.settings.baudrate, dialog.settings.bytesize, dialog.settings.parity,
+            dialog.settings.stopbits) == (9600, 7, "O", 1)  # fmt: skip
+    toledo = create_device(devices["toledo"])
+    assert isinstance(toledo, Scale)
+    assert (toledo.settings.bytesize, toledo.settings.parity) == (7, "E")
+
+
+def test_the_dialog06_key_is_read_from_a_file_only_its_owner_can_read(tmp_path: Path) -> None:
+    key = tmp_path / "dialog06.key"
+    key.write_text("0x1A2EB\n")
+    key.chmod(0o600)
+    table = f'kind = "scale"\ntransport = "serial"\nport = "/dev/x"\nprotocol = "dialog06"\n' \
+            f'dialog06_key_file = "{key}"'
+    config = parse_devices(tomllib.loads("[devices.x]\n" + table))["x"]
+    scale = create_device(config)
+    assert isinstance(scale, Scale) and scale.dialog06_key == 0x1A2EB
+    key.chmod(0o644)
+    with pytest.raises(DeviceError, match="chmod 600"):
+        create_device(config)
+    key.chmod(0o600)
+    key.write_text("not hex")
+    with pytest.raises(DeviceError, match="hex"):
+        create_device(config)
 
 
 @pytest.mark.parametrize(
@@ -91,6 +194,18 @@ def test_factories_build_unopened_devices() -> None:
         (
             'kind = "scanner"\ntransport = "serial"\nport = "/dev/x"\naim_ids = 1',
             "devices.x.aim_ids: must be bool",
+        ),
+        (
+            'kind = "rfid"\ntransport = "tcp"\nhost = "r"\nport = 5084\nantennas = [1, "2"]',
+            "devices.x.antennas: must be a list of int",
+        ),
+        (
+            'kind = "printer"\ntransport = "tcp"\nhost = "p"\nport = 9100\nencoding = "big5"',
+            "devices.x.encoding: must be one of gb18030, gbk, gb2312",
+        ),
+        (
+            'kind = "esl"\ntransport = "http"\nurl = "http://ap"\nconfirm_timeout_s = "soon"',
+            "devices.x.confirm_timeout_s: must be int or float",
         ),
     ],
 )

@@ -112,7 +112,10 @@ _LEVEL = {48: "L", 49: "M", 50: "Q", 51: "H"}
 
 
 class Decoder:
-    def __init__(self) -> None:
+    """`charset` is the printer font's Chinese character set: gb18030, gbk or gb2312."""
+
+    def __init__(self, charset: str = "gb18030") -> None:
+        self.charset = charset
         self.chinese = False
         self._line = bytearray()
         self._line_start = 0
@@ -152,7 +155,7 @@ class Decoder:
         raw = bytes(self._line)
         self._line.clear()
         try:
-            return raw.decode("gb18030" if self.chinese else "ascii")
+            return raw.decode(self.charset if self.chinese else "ascii")
         except UnicodeDecodeError as exc:
             raise DecodeError(f"bad text: {exc.reason}", self._line_start + exc.start) from exc
 

@@ -52,6 +52,35 @@ def test_paper_out_mid_job_waits_then_finishes_without_printing_a_line_twice(
     events.wait_status("online")
 
 
+def test_paper_loaded_from_a_qt_button_resumes_the_job_and_clears_the_status_at_once(
+    sim: PrinterSimulator, make_printer: MakePrinter
+) -> None:
+    """The demo's "load paper" button: QPushButton.clicked(bool) connected to `load_paper`. Qt
+    passes `checked` (False) to a slot that takes an argument, and `load_paper(lines=False)` was
+    an empty roll: the status stayed paper_out and the job "printing" (issue 12, item 8)."""
+    from PySide6.QtCore import QObject, Signal
+
+    class Button(QObject):
+        clicked = Signal(bool)
+
+    sim.paper_runs_out_after(3)
+    printer, events = make_printer(sim.port)
+    job = printer.print(DOC)
+    events.wait_status("paper_out")
+    button = Button()
+    button.clicked.connect(sim.load_paper)
+    started = time.monotonic()
+    button.clicked.emit(False)
+    assert printer.queue.wait_done(job, timeout=2)
+    assert sim.roll.lines() == LINES
+    deadline = time.monotonic() + 1
+    while printer.health().status != "online" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert printer.health().status == "online"
+    assert events.statuses()[-1] == "online"
+    assert time.monotonic() - started < 2
+
+
 def test_cover_opened_mid_job_waits_then_finishes_without_printing_a_line_twice(
     sim: PrinterSimulator, make_printer: MakePrinter
 ) -> None:

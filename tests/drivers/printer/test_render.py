@@ -74,6 +74,37 @@ def test_chinese_text_without_the_kanji_switch_when_the_profile_is_always_in_chi
     assert render_block(Text("苹果"), replace(P58, kanji_switch=False)) == b"\xc6\xbb\xb9\xfb\n"
 
 
+def test_yen_sign_on_a_gb18030_printer_is_its_four_byte_code() -> None:
+    # GB18030-2005 maps U+00A5 to the four-byte sequence 81 30 84 36.
+    assert render_block(Text("¥9"), P58) == b"\x1c&\x810\x846" + b"9\n\x1c."
+
+
+@pytest.mark.parametrize("charset", ["gbk", "gb2312"])
+def test_yen_sign_on_a_gbk_or_gb2312_printer_is_the_full_width_yuan_sign(charset: str) -> None:
+    # GBK / GB2312 have no U+00A5; FULLWIDTH YEN SIGN U+FFE5 is row 3, cell 4: A3 A4.
+    gbk = replace(P58, encoding=charset)
+    assert render_block(Text("¥9"), gbk) == b"\x1c&\xa3\xa4" + b"9\n\x1c."
+    assert b"\x81\x30\x84\x36" not in render([Text("合计 ¥12.34")], gbk)
+
+
+def test_a_total_line_with_yen_on_a_gbk_printer_still_fits_the_paper() -> None:
+    # The till lays "合计 TOTAL ... ¥12.34" out in 32 columns counting ¥ as one column; the printer
+    # draws ￥ (like any two-byte character in Chinese mode) two columns wide, so one column of the
+    # padding goes, and the line decodes in GBK to exactly 32 printed columns.
+    gbk = replace(P58, encoding="gbk")
+    laid_out = "合计 TOTAL" + " " * 16 + "¥12.34"
+    assert sum(2 if ord(c) > 0x2E80 else 1 for c in laid_out) == 32
+    [line] = lines(Decoder("gbk").decode(render([Text(laid_out)], gbk)))
+    assert line == "合计 TOTAL" + " " * 15 + "￥12.34"
+    assert sum(1 if ord(c) < 0x80 else 2 for c in line) == 32
+
+
+def test_characters_outside_a_gb2312_font_print_as_question_marks_not_a_crash() -> None:
+    gb2312 = replace(P58, encoding="gb2312")
+    [line] = lines(Decoder("gb2312").decode(render([Text("€1 喆")], gb2312)))
+    assert line == "?1 ?"
+
+
 def test_all_modes_nest_and_unwind_in_reverse_order() -> None:
     block = Text("总计", bold=True, double=True, align="center")
     assert render_block(block, P80) == (
@@ -107,9 +138,10 @@ def test_qr_code_is_model_2_size_level_m_store_and_print_centred() -> None:
 
 
 def test_qr_code_becomes_a_raster_image_on_a_printer_without_native_qr() -> None:
+    # python-escpos's qr(native=False) symbol: qrcode, box 6, border 1: version 1 is 21 + 2
+    # modules = 138 dots, sent as 18 bytes a row, centred by ESC a, and in the baseline state.
     elements = decode(render_block(QrCode("12345"), replace(P58, native_qr=False)))
-    rasters = [e for e in elements if isinstance(e, Raster)]
-    assert len(rasters) == 1 and rasters[0].width == P58.dots
+    assert elements == [Align("center"), Raster(144, 138), Align("left")]
 
 
 def test_cut_is_gs_v_function_b_full_or_partial() -> None:
@@ -137,10 +169,14 @@ def test_raster_logo_is_gs_v_0_with_width_in_bytes_and_height_in_rows() -> None:
     )
 
 
-def test_logo_file_goes_through_python_escpos_raster_centred_on_the_paper(tmp_path: Path) -> None:
+def test_logo_file_goes_through_python_escpos_raster_centred_by_esc_a(tmp_path: Path) -> None:
     path = tmp_path / "logo.png"
     Image.new("1", (64, 16), 0).save(path)
-    assert decode(render_block(Logo(str(path)), P58)) == [Raster(P58.dots, 16)]
+    assert decode(render_block(Logo(str(path)), P58)) == [
+        Align("center"),
+        Raster(64, 16),
+        Align("left"),
+    ]
 
 
 def test_a_logo_file_wider_than_the_paper_or_unreadable_is_a_render_error(tmp_path: Path) -> None:
@@ -183,7 +219,7 @@ def test_a_document_decodes_back_to_its_modes_and_lines() -> None:
 
 line_text = st.text(
     st.characters(codec="gb18030", exclude_categories=("Cc", "Cs", "Zl", "Zp"), exclude_characters="\n\r"),
-    max_size=40,
+    max_size=8,  # at most 16 printed columns: fits 58 mm paper even at double size
 )
 texts = st.builds(
     Text,

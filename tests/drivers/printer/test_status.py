@@ -25,6 +25,7 @@ from drivers.printer.status import (
     RealtimeReply,
     StatusError,
     StatusParser,
+    realtime_queries_in,
     realtime_query,
 )
 
@@ -124,13 +125,53 @@ def test_ack_reply_reports_paper_end_from_gs_r_bits_2_3() -> None:
     assert AckReply(0x0C).paper_end and not AckReply(0x03).paper_end
 
 
-def test_a_reply_nobody_asked_for_is_a_status_error() -> None:
-    with pytest.raises(StatusError):
-        StatusParser().feed(b"\x12")
+def test_a_gs_r_reply_nobody_asked_for_is_a_status_error() -> None:
     parser = StatusParser()
     parser.sent(realtime_query(1))
     with pytest.raises(StatusError):
         parser.feed(b"\x00")  # an ack-shaped byte while only a DLE EOT is outstanding
+
+
+def test_a_dle_eot_reply_nobody_asked_for_is_tolerated_and_counted() -> None:
+    parser = StatusParser()
+    assert parser.feed(b"\x12\x16") == []
+    assert parser.stray == 2
+
+
+def test_dle_eot_spelled_inside_data_is_found_wherever_it_is() -> None:
+    # DLE EOT n, n = 1..4 (Epson ESC/POS reference, DLE EOT: "Transmit real-time status").
+    data = b"\x1dv0\x00\x02\x00\x02\x00\x10\x04\x01\xff\x10\x04\x09\x10\x04\x04"
+    assert realtime_queries_in(data) == [1, 4]
+    assert realtime_queries_in(b"\x10\x04\x10\x04\x02") == [2]
+    assert realtime_queries_in(b"\x10\x04") == []
+
+
+def test_answers_to_dle_eot_inside_data_are_dropped_and_the_poll_still_reads_right() -> None:
+    # An image chunk spelling DLE EOT 1, then GS r 1, then a status poll: the printer answers the
+    # image's DLE EOT on receipt (0x16, drawer open), then the poll and the GS r.
+    parser = StatusParser()
+    parser.expect_realtime([1], asked=False)
+    parser.expect_ack()
+    parser.sent(STATUS_POLL)
+    replies = parser.feed(bytes([0x16, 0x12, 0x12, 0x12, 0x12, 0x00]))
+    assert replies == [
+        RealtimeReply(1, 0x12), RealtimeReply(2, 0x12), RealtimeReply(3, 0x12),
+        RealtimeReply(4, 0x12), AckReply(0x00),
+    ]  # fmt: skip
+    assert parser.unasked_answered == 1 and parser.outstanding == 0
+
+
+def test_an_unanswered_dle_eot_inside_data_is_forgotten_once_a_later_gs_r_is_answered() -> None:
+    # A printer that ignores real-time commands inside data: its GS r answer comes, so the
+    # DLE EOT sent before it never will; the next poll's answers must not shift by one.
+    parser = StatusParser()
+    parser.expect_realtime([1], asked=False)
+    parser.expect_ack()
+    assert parser.feed(b"\x00") == [AckReply(0x00)]
+    parser.sent(STATUS_POLL)
+    replies = parser.feed(bytes([0x16, 0x12, 0x12, 0x1E]))
+    assert replies == [RealtimeReply(1, 0x16), RealtimeReply(2, 0x12), RealtimeReply(3, 0x12),
+                       RealtimeReply(4, 0x1E)]  # fmt: skip
 
 
 def test_parser_refuses_to_be_told_about_bytes_that_are_not_queries() -> None:
@@ -147,7 +188,7 @@ def test_random_reply_bytes_never_crash_the_parser(data: bytes, queries: list[in
         replies = parser.feed(data)
     except StatusError:
         return
-    assert len(replies) == len(data)
+    assert len(replies) + parser.stray + parser.unasked_answered == len(data)
 
 
 @given(st.integers(0, 255), st.integers(0, 255), st.integers(0, 255), st.integers(0, 255))

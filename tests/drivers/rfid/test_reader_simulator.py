@@ -88,3 +88,36 @@ def test_inventory_before_enable_is_misuse() -> None:
 def test_factory_rejects_unknown_protocol() -> None:
     with pytest.raises(DeviceError):
         create_rfid_reader("rfid-z", {"protocol": "impinj-octane", "host": "x"})
+
+
+def test_the_last_report_after_end_of_rospec_is_still_counted() -> None:
+    """LLRP 1.0.1 ties the last RO_ACCESS_REPORT (ROReportTrigger "upon N tags or end of AISpec")
+    and the ROSpecEvent End to the ROSpec's end without ordering them; a reader that sends the
+    report second must not lose its tags from the count."""
+    population = ReaderPopulation(
+        sgtin_population(QUANTITIES), reads_per_tag=2, tags_per_report=150, final_report="after_end"
+    )
+    with LlrpReaderSimulator(population) as sim:
+        reader = _reader(sim)
+        count = reader.inventory(duration_ms=100)
+        reader.close()
+    assert count.unique_tags == 500
+    assert count.per_gtin == dict(sorted(QUANTITIES.items()))
+
+
+def test_a_report_later_than_the_round_is_reported_and_never_counted_into_the_next() -> None:
+    population = ReaderPopulation(
+        sgtin_population(QUANTITIES), reads_per_tag=2, tags_per_report=150, final_report="after_delete"
+    )
+    events: list[DeviceEvent] = []
+    with LlrpReaderSimulator(population) as sim:
+        reader = _reader(sim)
+        reader.add_listener(events.append)
+        first = reader.inventory(duration_ms=100)
+        second = reader.inventory(duration_ms=100)
+        reader.close()
+    late = [e for e in events if isinstance(e, ErrorEvent) and e.code == "late_report"]
+    assert len(late) == 2  # each round's held report: one read before round 2, one at close
+    # 1,000 reads in reports of 150: the held last one (100 reads) is outside each round.
+    assert first.reads == second.reads == 900
+    assert first.unique_tags < 500 and second.unique_tags < 500

@@ -1,6 +1,10 @@
 """Dialog 06 core on exact bytes. Golden vectors from the Dibal DPOS400 manual §4.39 "DIALOG 06
 protocol" and the Cely PI100 manual §7.5 (record 01 unit price, EOT ENQ weight request, record 02
 weight answer, record 08/09 status; EOT 04h STX 02h ETX 03h ENQ 05h ACK 06h NAK 15h ESC 1Bh).
+Records 10 and 11 (the checksum handshake) and the unit code as decimals of the kg weight follow
+Coop IT Easy's Dialog 06 driver for Mettler Toledo scales (hw_scale_toledo/controllers/main.py:
+`send_record_10`, `_parse_checksums_request`, `calculate_checksums`, `_get_kw_value`,
+`get_weight`); the correction value is checked here against plain GF(2) polynomial division.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from hypothesis import strategies as st
 
 from drivers.device import DeviceEvent, ErrorEvent
 from drivers.scale import dialog06
-from drivers.scale.dialog06 import Ack, Dialog06Protocol, Nak
+from drivers.scale.dialog06 import Ack, ChecksumRequest, ChecksumVerdict, Dialog06Protocol, Nak
 from drivers.scale.events import MotionEvent, OverCapacityEvent, StableWeightEvent, ZeroEvent
 
 
@@ -43,14 +47,57 @@ def test_weight_record_gives_grams_price_and_amount() -> None:
 
 
 def test_two_decimal_kg_record_scales_to_grams() -> None:
-    assert parse(b"\x0202\x1b4\x1b00123\x1b000100\x1b000123\x03")[0] == StableWeightEvent(
+    # u = "2": the weight has two decimals in kg, so 00123 is 1.23 kg (weight × 10^-u).
+    assert parse(b"\x0202\x1b2\x1b00123\x1b000100\x1b000123\x03")[0] == StableWeightEvent(
         "sc", 1230, 100, 123
     )
 
 
-def test_pound_record_is_refused() -> None:
-    [event] = parse(b"\x0202\x1b1\x1b01234\x1b001299\x1b001603\x03")
+@pytest.mark.parametrize("unit", [b"4", b"1", b"0"])
+def test_unit_codes_other_than_2_and_3_decimals_are_refused(unit: bytes) -> None:
+    # "4" is 0.1 g steps (not the 10 g the driver once assumed): no whole grams; 1 and 0 unverified.
+    [event] = parse(b"\x0202\x1b" + unit + b"\x1b01234\x1b001299\x1b001603\x03")
     assert isinstance(event, ErrorEvent) and event.code == "unsupported_unit"
+
+
+def _gf2_mod(value: int, divisor: int) -> int:
+    while value.bit_length() >= divisor.bit_length():
+        value ^= divisor << (value.bit_length() - divisor.bit_length())
+    return value
+
+
+@pytest.mark.parametrize("key", [0x18005, 0x11021, 0x1A2EB, 0x10001])
+@given(checksum=st.integers(0, 0xFFFF))
+def test_correction_value_makes_a_crc_codeword(key: int, checksum: int) -> None:
+    correction = dialog06.correction_value(checksum, key)
+    assert 0 <= correction <= 0xFFFF
+    assert correction == _gf2_mod(checksum << 16, key)
+    assert _gf2_mod(checksum << 16 | correction, key) == 0
+
+
+def test_correction_value_golden() -> None:
+    # CS 0x1234 under the CRC-16 polynomial x^16+x^15+x^2+1 (0x18005): 0x1234·x^16 mod P, by plain
+    # GF(2) long division (_gf2_mod), is 0xECBB.
+    assert dialog06.correction_value(0x1234, 0x18005) == 0xECBB
+    with pytest.raises(ValueError):
+        dialog06.correction_value(0x1234, 0x3_0000_0001)
+
+
+def test_record_10_rotates_checksum_left_by_z1_and_correction_right_by_z2() -> None:
+    # Z = 0x31: CS 0x1234 rotated left 3 bits = 0x91A0; KW 0xECBB rotated right 1 bit = 0xF65D.
+    assert dialog06.checksum_record(0x1234, 0xECBB, 0x31) == b"\x04\x0210\x1b91A0F65D\x03"
+    assert dialog06.checksum_record(0x1234, 0xECBB, 0x00) == b"\x04\x0210\x1b1234ECBB\x03"
+
+
+def test_record_11_request_and_verdicts() -> None:
+    assert parse(b"\x0211\x1b2A7\x03") == [ChecksumRequest("sc", 0xA7)]
+    assert parse(b"\x0211\x1b1\x03\x0211\x1b0\x03") == [
+        ChecksumVerdict("sc", True),
+        ChecksumVerdict("sc", False),
+    ]
+    assert dialog06.encode_checksum_request(0xA7) == b"\x0211\x1b2A7\x03"
+    [event] = parse(b"\x0211\x1b2\x03")  # d0 "2" without Z
+    assert isinstance(event, ErrorEvent) and event.code == "garbage"
 
 
 def test_ack_and_nak() -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from drivers.device import DeviceError, DeviceEvent, SerialSettings
+from drivers.scale.dialog06 import ChecksumRequest
 from drivers.scale.events import MotionEvent, StableWeightEvent
 from drivers.scale.scale import Scale
 from drivers.scale.simulator import ScaleSimulator
@@ -102,3 +103,109 @@ def test_weighing_needs_an_enabled_scale() -> None:
     with pytest.raises(DeviceError) as info:
         scale.read_stable_weight(timeout=0.1)
     assert info.value.code == "not_enabled"
+
+
+KEY = 0x1A2EB  # a made-up key polynomial: the real one is Mettler Toledo's, given under NDA
+
+
+def dialog06_rig(scale_key: int | None, driver_key: int | None) -> tuple[ScaleSimulator, Scale]:
+    simulator = ScaleSimulator("dialog06", dialog06_key=scale_key, seed=3)
+    scale = Scale("deli", settings=SerialSettings(simulator.port), protocol="dialog06",
+                  reply_timeout=0.3, dialog06_key=driver_key)  # fmt: skip
+    scale.open()
+    scale.claim()
+    scale.enable()
+    return simulator, scale
+
+
+def test_dialog06_session_through_the_checksum_handshake_and_120_weighings() -> None:
+    """A Mettler Toledo scale asks for record 10 at power-on and after every 50 weighings
+    (Coop IT Easy hw_scale_toledo `_handle_weighing_answer`): the driver answers and weighs on."""
+    simulator, scale = dialog06_rig(KEY, KEY)
+    seen: list[DeviceEvent] = []
+    scale.add_listener(seen.append)
+    try:
+        for i in range(120):
+            simulator.weight_grams = 100 + i
+            reading = scale.read_stable_weight(timeout=1.0, unit_price=1000)
+            assert (reading.grams, reading.amount) == (100 + i, 100 + i)  # 10.00/kg × grams
+    finally:
+        scale.close()
+        simulator.close()
+    assert simulator.checksum_requests == 3  # power-on, after weighing 50, after weighing 100
+    assert simulator.checksums_accepted == 3
+    assert sum(isinstance(e, ChecksumRequest) for e in seen) == 3
+    assert simulator.received.count(b"\x04\x0210\x1b") == 3
+
+
+def test_dialog06_wrong_key_is_refused_at_once() -> None:
+    simulator, scale = dialog06_rig(KEY, 0x18005)
+    simulator.weight_grams = 500
+    try:
+        with pytest.raises(DeviceError) as info:
+            scale.read_stable_weight(timeout=1.0, unit_price=100)
+        assert info.value.code == "dialog06_checksum_refused"
+        assert simulator.checksums_accepted == 0
+    finally:
+        scale.close()
+        simulator.close()
+
+
+def test_dialog06_scale_asking_for_a_checksum_without_a_key_configured() -> None:
+    simulator, scale = dialog06_rig(KEY, None)
+    try:
+        with pytest.raises(DeviceError) as info:
+            scale.read_stable_weight(timeout=1.0, unit_price=100)
+        assert info.value.code == "dialog06_key_missing"
+    finally:
+        scale.close()
+        simulator.close()
+
+
+def test_dialog06_scale_asks_again_after_an_error() -> None:
+    simulator, scale = dialog06_rig(KEY, KEY)
+    simulator.weight_grams = 250
+    try:
+        assert scale.read_stable_weight(timeout=1.0, unit_price=100).grams == 250
+        scale._exchange(b"\x04\x0299\x03")  # a record the scale does not know: an error
+        assert scale.read_stable_weight(timeout=1.0, unit_price=100).grams == 250
+    finally:
+        scale.close()
+        simulator.close()
+    assert simulator.checksum_requests == simulator.checksums_accepted == 2
+
+
+def test_toledo_tared_scale_answers_net_weight_marked_n() -> None:
+    simulator = ScaleSimulator("toledo8217")
+    scale = Scale("deli", settings=SerialSettings(simulator.port), reply_timeout=0.3)
+    scale.open()
+    scale.claim()
+    scale.enable()
+    try:
+        simulator.weight_grams = 180  # the empty tray
+        scale.tare()
+        simulator.weight_grams = 180 + 1234
+        reading = scale.read_stable_weight(timeout=1.0)
+        assert (reading.grams, reading.net) == (1234, True)
+        assert simulator.received.endswith(b"W")
+    finally:
+        scale.close()
+        simulator.close()
+
+
+def test_a_port_that_refuses_its_line_settings_is_open_failed_not_a_crash() -> None:
+    # A Linux pty takes 7O1 once, then refuses it on the next open (termios.error, which is not
+    # an OSError): `pos devices test` crashed with a traceback instead of a FAIL line.
+    simulator = ScaleSimulator("dialog06")
+    settings = SerialSettings(simulator.port, 9600, 7, "O", 1)
+    try:
+        for _ in range(2):
+            scale = Scale("deli", settings=settings, protocol="dialog06")
+            try:
+                scale.open()
+            except DeviceError as exc:
+                assert exc.code == "open_failed"
+            finally:
+                scale.close()
+    finally:
+        simulator.close()

@@ -58,6 +58,26 @@ def test_weight_record_is_integer_grams(reply: bytes, grams: int) -> None:
 @pytest.mark.parametrize(
     ("reply", "event"),
     [
+        # A tared scale: space-padded field, net weight marked "N" (issue 12's captured reply).
+        (b"\x02 1.234N\r", StableWeightEvent("sc", 1234, net=True)),
+        (b"\x02  0.050N\r", StableWeightEvent("sc", 50, net=True)),
+        (b"\x02 12.5\r", StableWeightEvent("sc", 12500)),
+        (b"\x02 -0.120N\r", UnderZeroEvent("sc")),
+    ],
+)
+def test_padded_and_net_weight_records(reply: bytes, event: DeviceEvent) -> None:
+    assert parse(reply) == [event]
+
+
+@pytest.mark.parametrize("reply", [b"\x02 1.234X\r", b"\x021.2 34\r", b"\x02N\r", b"\x021.234NN\r"])
+def test_other_suffixes_and_inner_spaces_are_garbage(reply: bytes) -> None:
+    [event] = parse(reply)
+    assert isinstance(event, ErrorEvent) and event.code == "garbage"
+
+
+@pytest.mark.parametrize(
+    ("reply", "event"),
+    [
         (b"\x02?\x61\r", MotionEvent("sc")),  # 0110 0001: motion
         (b"\x02?\x62\r", OverCapacityEvent("sc")),  # 0110 0010: over capacity
         (b"\x02?\x64\r", UnderZeroEvent("sc")),  # 0110 0100: under zero
@@ -86,9 +106,9 @@ def test_cut_reply_is_partial_read() -> None:
     assert isinstance(event, ErrorEvent) and event.code == "partial_read"
 
 
-@given(st.integers(0, 99_999))
-def test_weight_round_trips(grams: int) -> None:
-    assert parse(encode_weight(grams)) == [StableWeightEvent("sc", grams)]
+@given(st.integers(0, 99_999), st.booleans())
+def test_weight_round_trips(grams: int, net: bool) -> None:
+    assert parse(encode_weight(grams, net)) == [StableWeightEvent("sc", grams, net=net)]
 
 
 def test_status_encoding_matches_manual_bytes() -> None:
