@@ -1,5 +1,6 @@
 """`pos catalog import FILE.csv [--strict]`: upsert products, report bad rows by line.
 `pos catalog export FILE.csv`: the catalog in the same format, safe to open in a spreadsheet.
+`pos catalog search TEXT`: products by pinyin initials, SKU or part of a name.
 Every failure is one line (`pos: FILE:LINE: reason` for a row, `pos: FILE: reason` for the file)."""
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     add_store_options(exp)
     exp.add_argument("file")
     exp.set_defaults(run=run_export)
+    find = actions.add_parser("search", help="find products by pinyin initials (nfsq), SKU or "
+                                             "part of the name")
+    add_store_options(find)
+    find.add_argument("text", help="what to look for, e.g. nfsq, P00012, 山泉 or Cola")
+    find.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
+    find.set_defaults(run=run_search)
 
 
 def _progress_bar(done: int, total: int) -> None:
@@ -63,4 +70,21 @@ def run_export(args: argparse.Namespace) -> int:
     except (OSError, sqlite3.Error) as exc:
         raise CommandError(f"{args.file}: {exc}") from None
     print(f"exported {count} products to {args.file}")
+    return 0
+
+
+def run_search(args: argparse.Namespace) -> int:
+    from edge.catalog.search import search
+    from edge.ledger.money import format_amount
+
+    conn, config = open_configured_store(args)
+    found = search(conn, args.text, limit=max(1, args.limit), active_only=False)
+    for product in found:
+        unit = "/kg" if product.unit == "kg" else ""
+        state = "" if product.active else "  (inactive)"
+        print(f"{product.sku}\t{product.name_zh}\t{product.name_en}\t"
+              f"{format_amount(product.price, config.minor_digits)}{unit}{state}")
+    if not found:
+        print(f"no product matches {args.text!r}", file=sys.stderr)
+        return 1
     return 0

@@ -92,3 +92,4 @@ def test_a_journal_verify_on_a_damaged_copy_is_one_line(db_path: Path, tmp_path:
     done = pos("journal", "verify", "--db", str(copy))
     assert time.monotonic() - started < 60
     assert done.returncode == 1 and "Traceback" not in done.stderr
+
