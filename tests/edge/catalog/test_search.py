@@ -18,7 +18,7 @@ def test_a_cashier_finds_by_initials_sku_and_part_of_a_name(conn: sqlite3.Connec
     row = conn.execute("SELECT sku, name_zh, name_en FROM product WHERE name_zh LIKE '农夫山泉%'"
                        " ORDER BY sku LIMIT 1").fetchone()
     assert row is not None
-    sku, name_zh, name_en = row
+    sku, _, name_en = row
     assert sku in [p.sku for p in search(conn, "nfsq")]
     assert sku in [p.sku for p in search(conn, "NFSQ")]
     assert search(conn, sku)[0].sku == sku
