@@ -11,6 +11,7 @@ from cli._options import StartRefused, add_terminal_options, open_terminal, refu
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("till", help="run the till")
     add_terminal_options(parser)
+    parser.add_argument("--locale", default=None, help="zh_CN or en (default: the store's)")
     parser.add_argument("--headless", action="store_true",
                         help="speak JSON lines on stdin/stdout instead of showing a window "
                              "(docs/headless.md)")
@@ -25,11 +26,11 @@ def run_till(args: argparse.Namespace) -> int:
     try:
         conn, config, lease = open_terminal(args, "pos till")
     except StartRefused as exc:
-        return refuse_start(exc, args.headless)
+        return refuse_start(exc, args.headless, args.locale)
     with lease:
         if args.headless:
             serve(Till(conn, config, engine_for(conn, config)), sys.stdin.buffer, sys.stdout)
             return 0
         from ui.till_app import run_till_app
 
-        return run_till_app(conn, config)
+        return run_till_app(conn, config, locale_name=args.locale)

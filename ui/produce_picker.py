@@ -69,7 +69,8 @@ class ProducePicker(QWidget):
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
             scroll.setWidget(page)
-            self.tabs.addTab(scroll, category_label(category, locale_name))
+            # A tab title's "&" marks a shortcut key: "Fruit & veg" must show its "&".
+            self.tabs.addTab(scroll, category_label(category, locale_name).replace("&", "&&"))
 
 
 def category_label(category: str, locale_name: str) -> str:

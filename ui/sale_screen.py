@@ -175,7 +175,7 @@ class SaleScreen(QWidget):
     def show_sale(self, view: dict[str, Any] | None, member: str | None = None) -> None:
         lines = view["lines"] if view and view["status"] in ("open", "suspended") else []
         self.model.update(lines)
-        if view is None:
+        if view is None or view["status"] == "cancelled":  # a cancelled sale leaves no totals
             for label in (self.items_label, self.discount_label, self.tax_label, self.total_label):
                 label.setText("")
             self.member_label.setText("")

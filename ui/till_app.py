@@ -39,6 +39,14 @@ from ui.tender_view import TenderView
 from ui.wedge_filter import WedgeFilter
 
 LOGIN, SALE, TENDER = range(3)
+
+
+def local_time(iso_utc: str) -> str:
+    """A stored UTC time as the store's clock shows it (HH:MM)."""
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso_utc).astimezone().strftime("%H:%M")
+
 # The cashier's quantity prefix: "3*" before a scan or PLU (the keypad's × types "*").
 QUANTITY_PREFIX = re.compile(r"(\d{1,4})[*×xX](.*)")
 
@@ -157,11 +165,17 @@ class TillWindow(QMainWindow):
             from edge.customers.members import by_id
 
             found = by_id(self.till.conn, view["member"])
-            member = f"{found.name or found.card_no or ''} · {found.tier}" if found else None
+            member = (f"{found.name or found.card_no or ''} · {self.tier_name(found.tier)}"
+                      if found else None)
         self.sale_screen.show_sale(view, member)
         staff = self.till.staff
         self.sale_screen.staff_label.setText(
             self.tr("Cashier %1").replace("%1", staff.name) if staff else "")
+
+    def tier_name(self, tier: str) -> str:
+        names = {"silver": self.tr("silver"), "gold": self.tr("gold"),
+                 "diamond": self.tr("diamond")}
+        return names.get(tier, tier)
 
     def error(self, exc: TillError | MoneyError | DeviceError) -> None:
         text = error_text(exc)
@@ -364,7 +378,10 @@ class TillWindow(QMainWindow):
         if not rows:
             self.sale_screen.say(self.tr("No suspended sales"))
             return
-        labels = [f"{r['suspended_at'][11:19]} · {r['staff_id']} · {r['id'][:8]}" for r in rows]
+        labels = [self.tr("%1 · cashier %2 · %3 items · %4")
+                  .replace("%1", local_time(r["suspended_at"])).replace("%2", r["staff_id"])
+                  .replace("%3", str(r["pieces"])).replace("%4", self.money.minor(r["total"]))
+                  for r in rows]
         index = self.prompt.choose(self.tr("Resume"), self.tr("Suspended sales"), labels)
         if index is not None:
             self.act(lambda: self.till.resume(rows[index]["id"]), self.tr("Sale resumed"))

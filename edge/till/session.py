@@ -324,8 +324,17 @@ class Till:
         return sale
 
     def suspended(self) -> list[dict[str, Any]]:
-        return [{"id": r[0], "suspended_at": r[1], "staff_id": r[2]} for r in self.conn.execute(
-            "SELECT id, suspended_at, staff_id FROM suspended_sale ORDER BY suspended_at")]
+        """The suspended sales, oldest first, with what a cashier needs to pick the right one:
+        when, by whom, how many pieces and the total (fen)."""
+        out = []
+        for sale_id, at, staff_id, body in self.conn.execute(
+                "SELECT id, suspended_at, staff_id, body FROM suspended_sale ORDER BY suspended_at"):
+            sale = json.loads(body)
+            pieces = sum(ln["qty_milli"] // 1000 if ln["unit"] == "each" else 1
+                         for ln in sale["lines"])
+            out.append({"id": sale_id, "suspended_at": at, "staff_id": staff_id,
+                        "pieces": pieces, "total": sale["total"]})
+        return out
 
     def no_sale(self, reason: object, override: Override = None) -> None:
         """Open the drawer without a sale: needs a supervisor and a reason, and is journaled."""

@@ -163,3 +163,51 @@ def test_a_found_product_joins_the_sale_with_the_pending_quantity(
     type_code(qtbot, window, "4*")
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert till.sale is not None and till.sale.lines[0].qty_milli == 4000
+
+
+def test_resume_list_says_when_who_how_many_and_how_much(
+        qtbot: QtBot, till: Till, conn: sqlite3.Connection, prompts: ScriptedPrompts) -> None:
+    window = make_window(qtbot, till, None, prompts)
+    login(qtbot, window)
+    type_code(qtbot, window, f"3*{gtins(conn, 1)[0]}")
+    total = till.sale.total if till.sale else 0
+    qtbot.keyClick(window, Qt.Key.Key_F6)
+    prompts.choices.append(None)
+    qtbot.keyClick(window, Qt.Key.Key_F7)
+    [(label)] = [a for a in prompts.asked if a == "Suspended sales"]
+    assert label
+    row = till.suspended()[0]
+    assert (row["staff_id"], row["pieces"], row["total"]) == ("1001", 3, total)
+
+
+def test_after_a_cancel_the_totals_are_empty(qtbot: QtBot, till: Till, conn: sqlite3.Connection,
+                                             prompts: ScriptedPrompts) -> None:
+    window = make_window(qtbot, till, None, prompts)
+    login(qtbot, window)
+    type_code(qtbot, window, gtins(conn, 1)[0])
+    assert window.sale_screen.items_label.text() == "1"
+    prompts.confirms.append(True)
+    prompts.overrides.append({"staff": "2001", "pin": "5678"})
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    assert till.sale is None
+    assert (window.sale_screen.items_label.text(), window.sale_screen.tax_label.text()) == ("", "")
+
+
+def test_member_tier_and_produce_tabs_read_right_in_chinese(qtbot: QtBot,
+                                                            conn: sqlite3.Connection) -> None:
+    from ui.produce_picker import ProducePicker
+
+    make_app("zh_CN")
+    try:
+        conn.execute("UPDATE product SET category = 'Fruit & veg' WHERE plu IS NOT NULL")
+        picker = ProducePicker(conn, "en")
+        qtbot.addWidget(picker)
+        assert picker.tabs.tabText(0) == "Fruit && veg"  # shown as "Fruit & veg"
+        window_tier = {"gold": "金卡", "silver": "银卡", "diamond": "钻石卡"}
+        from edge.config import StoreConfig
+        from ui.till_app import TillWindow
+        win = TillWindow(Till(conn, StoreConfig(locale="zh_CN")))
+        qtbot.addWidget(win)
+        assert {t: win.tier_name(t) for t in window_tier} == window_tier
+    finally:
+        make_app("en")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
-from edge.ledger.money import MoneyError
+from edge.ledger.money import MoneyError, format_amount
 from edge.sale.basket import Sale
 from edge.sale.receipt import build_receipt, render_text
 from edge.till.session import REPRINT_MARK, Till, TillError
@@ -133,7 +133,9 @@ _OPS: dict[str, Handler] = {
     "cancel": lambda t, r: (t.cancel(r.get("override")), {})[1],
     "suspend": lambda t, r: {"suspended_id": t.suspend().id},
     "resume": lambda t, r: (t.resume(field(r, "id", str)), {})[1],
-    "suspended": lambda t, r: {"suspended": t.suspended()},
+    "suspended": lambda t, r: {"suspended": [
+        {**row, "total": format_amount(row["total"], t.config.minor_digits)}
+        for row in t.suspended()]},
     "no_sale": _no_sale,
     "receipt": _receipt,
     "reprint": _reprint,

@@ -334,4 +334,8 @@ ZH = {
     'Find product': '查找商品',
     'Find a product': '查找商品',
     'Pinyin initials (e.g. nfsq), SKU or part of the name': '拼音首字母（如 nfsq）、货号或部分名称',
+    'silver': '银卡',
+    'gold': '金卡',
+    'diamond': '钻石卡',
+    '%1 · cashier %2 · %3 items · %4': '%1 · 收银员 %2 · %3 件 · %4',
 }
