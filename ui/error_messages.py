@@ -100,6 +100,8 @@ MESSAGES: dict[str, str] = {
     "job_not_done": QT_TRANSLATE_NOOP("ErrorMessages", "The printer is still printing"),
     "no_such_job": QT_TRANSLATE_NOOP("ErrorMessages", "No such print job"),
     "empty_job": QT_TRANSLATE_NOOP("ErrorMessages", "Nothing to print"),
+    "training_mode": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "Not possible in training mode: log in normally for real work"),
     # anything else
     "bad_request": QT_TRANSLATE_NOOP("ErrorMessages", "That is not possible here"),
 }

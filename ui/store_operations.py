@@ -30,6 +30,13 @@ def _staff_id(till: Till) -> str:
     return till.staff.id
 
 
+def _fact_maker(till: Till, what: str) -> str:
+    """The staff id for an operation that records a fact: never in training mode."""
+    staff = _staff_id(till)
+    till.refuse_in_training(what)
+    return staff
+
+
 def identify_member(till: Till, token: str) -> Sale:
     """Attach the member with this card number, phone or member QR to the sale."""
     _staff_id(till)
@@ -52,18 +59,18 @@ def returnable(till: Till, receipt_text: str) -> tuple[str, list[dict[str, Any]]
 
 def return_items(till: Till, sale_id: str, items: list[tuple[int, int]],
                  reason: str) -> returns.ReturnRecord:
-    staff = _staff_id(till)
+    staff = _fact_maker(till, "a return")
     return _ops(lambda: returns.return_sale_items(till.conn, till.config, staff, sale_id, items,
                                                   reason))
 
 
 def open_shift(till: Till, float_amount: int) -> shifts.Shift:
-    staff = _staff_id(till)
+    staff = _fact_maker(till, "opening a shift")
     return _ops(lambda: shifts.open_shift(till.conn, till.config, staff, float_amount))
 
 
 def close_shift(till: Till, counts: dict[str, int]) -> shifts.ShiftClose:
-    staff = _staff_id(till)
+    staff = _fact_maker(till, "closing a shift")
     return _ops(lambda: shifts.close_shift(till.conn, till.config, staff, counts))
 
 
@@ -74,5 +81,6 @@ def x_report(till: Till) -> dict[str, Any]:
 
 def z_report(till: Till, override: Override) -> dict[str, Any]:
     """Z reports need a supervisor (the level that may post-void), as in the headless till."""
+    _fact_maker(till, "a Z report")
     approver = till.authorize("post_void", override)
     return _ops(lambda: reports.z_report(till.conn, till.config, approver.id))

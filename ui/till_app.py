@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from drivers.device import DeviceError, DeviceEvent, ErrorEvent
 from edge.config import StoreConfig
@@ -21,7 +29,7 @@ from edge.ledger.money import MoneyError, format_quantity, parse_amount
 from edge.promotions.local_table import engine_for
 from edge.sale.basket import Sale
 from edge.sale.receipt import build_receipt
-from edge.till.session import Till, TillError
+from edge.till.session import REPRINT_MARK, TRAINING_MARK, Till, TillError
 from edge.till.view import sale_view
 from ui import store_operations as ops
 from ui.card_terminal import CardTerminal, SimulatedCardTerminal
@@ -67,6 +75,9 @@ class LoginView(QWidget):
         self.pad = PinPad()
         self.pad.setMaximumWidth(380)
         layout.addWidget(self.pad, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.training = QCheckBox(self.tr("Training mode: practice sales, nothing is recorded"))
+        self.training.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab/Enter stay in the PIN fields
+        layout.addWidget(self.training, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(1)
 
 
@@ -169,8 +180,10 @@ class TillWindow(QMainWindow):
                       if found else None)
         self.sale_screen.show_sale(view, member)
         staff = self.till.staff
-        self.sale_screen.staff_label.setText(
-            self.tr("Cashier %1").replace("%1", staff.name) if staff else "")
+        cashier = self.tr("Cashier %1").replace("%1", staff.name) if staff else ""
+        if staff and self.till.training:
+            cashier = self.tr("TRAINING · %1").replace("%1", cashier)
+        self.sale_screen.staff_label.setText(cashier)
 
     def tier_name(self, tier: str) -> str:
         names = {"silver": self.tr("silver"), "gold": self.tr("gold"),
@@ -219,7 +232,7 @@ class TillWindow(QMainWindow):
 
     def login(self, staff: str, pin: str) -> None:
         try:
-            member = self.till.login(staff, pin)
+            member = self.till.login(staff, pin, self.login_view.training.isChecked())
         except TillError as exc:
             self.login_view.pad.clear(error_text(exc))
             return
@@ -577,6 +590,7 @@ class TillWindow(QMainWindow):
         self.sale_completed.emit(sale)
 
     def print_receipt(self, receipt: Any, reprint: bool = False) -> str:
+        mark = TRAINING_MARK if self.till.training else REPRINT_MARK if reprint else None
         printer = self.devices.printer
         if printer is None:
             return self.tr("No receipt printer: offer the e-receipt")
@@ -584,7 +598,7 @@ class TillWindow(QMainWindow):
 
         try:
             self.print_jobs.append(printer.print(receipt_document(receipt, printer.profile.columns,
-                                                                  reprint)))
+                                                                  mark)))
         except DeviceError as exc:
             return self.tr("Receipt not printed: %1").replace("%1", error_text(exc))
         condition = self.status.device_state.get(printer.name, "online")

@@ -11,6 +11,11 @@ Rule (accountable voids): every voided line is journaled when it is voided and k
 sale's fact; a sale left with lines or voids is never dropped: logging out cancels it as a fact,
 and a cancel above `till.cancel_approval_above` needs a supervisor.
 
+Rule (training): a login in training mode sells as usual but records nothing as a fact: no
+sale, no stock movement, no outbox event, no receipt number; each finished training sale is one
+`training.sale` journal entry, so the training itself is on record. Store operations and
+suspending are refused in training, so nothing a trainee does can reach stock, reports or HQ.
+
 Rule (approvals): a wrong supervisor PIN typed at this till never locks the supervisor (only
 their own logins count towards a lockout); instead the till waits longer after each one.
 """
@@ -49,6 +54,7 @@ FREE_OVERRIDE_FAILURES = 2
 MAX_OVERRIDE_WAIT_S = 60.0
 MB = 1024 * 1024
 REPRINT_MARK = "*** 重印 REPRINT ***"
+TRAINING_MARK = "*** 培训 TRAINING ***"
 
 
 class TillError(Exception):
@@ -79,14 +85,21 @@ class Till:
         self.last_sale: Sale | None = None
         self._override_failures = 0
         self._override_wait_until = 0.0
+        self.training = False
 
     # --- staff -------------------------------------------------------------------------------
 
-    def login(self, staff_id: object, pin: object) -> StaffMember:
+    def login(self, staff_id: object, pin: object, training: object = False) -> StaffMember:
+        """Log in; `training` makes every sale of this login a practice sale (see the rule)."""
+        if not isinstance(training, bool):
+            raise TillError("bad_request", "training must be true or false")
+        if training and self.sale is not None and self.sale.tenders:
+            raise TillError("sale_open", "a paid sale is waiting: finish it before training")
         try:
             self.staff = authenticate(self.conn, staff_id, pin)
         except StaffError as exc:
             raise TillError(exc.code, str(exc)) from None
+        self.training = training
         return self.staff
 
     def logout(self) -> None:
@@ -103,11 +116,11 @@ class Till:
                                              "supervisor, before logging out")
             cancelled = sale.copy()
             cancelled.status = "cancelled"
-            with self._storage():
-                record_sale(self.conn, cancelled, self.config)
+            self._record(cancelled)
             self.last_sale = cancelled
         self.staff = None
         self.sale = None
+        self.training = False
 
     # --- building the basket -----------------------------------------------------------------
 
@@ -178,7 +191,7 @@ class Till:
                          {"sale_id": sale.id, "line": line.line_no, "sku": line.sku,
                           "qty_milli": line.qty_milli, "total": line.total,
                           "approved_by": approver.id})
-            if sale.tenders:
+            if sale.tenders and not self.training:
                 save_draft(self.conn, sale, in_transaction=True)
         self.sale = sale
         return sale
@@ -242,8 +255,9 @@ class Till:
             sale.status = "completed"
             self._finish(sale)
         else:
-            with self._storage():
-                save_draft(self.conn, sale)
+            if not self.training:  # a practice payment is nothing a crash must remember
+                with self._storage():
+                    save_draft(self.conn, sale)
             self.sale = sale
         return sale
 
@@ -290,6 +304,7 @@ class Till:
             raise TillError("empty_sale", "nothing to suspend")
         if sale.tenders:
             raise TillError("has_tenders", "a sale with payments cannot be suspended")
+        self.refuse_in_training("suspending")
         assert self.staff is not None
         sale = sale.copy()
         sale.status = "suspended"
@@ -360,7 +375,7 @@ class Till:
         self._require_staff()
         assert self.staff is not None
         sale = self.last_sale
-        if sale is None:
+        if sale is None or sale.receipt_no is None:
             raise TillError("not_found", "no finished sale to print again")
         with self._storage(), write_transaction(self.conn):
             append_entry(self.conn, "receipt.reprinted", self.staff.id,
@@ -505,12 +520,28 @@ class Till:
                          {"action": action, "staff_id": self.staff.id, "approved_by": approver.id,
                           **body})
 
+    def refuse_in_training(self, what: str) -> None:
+        """For actions that would make facts beyond the sale (store operations, suspending)."""
+        if self.training:
+            raise TillError("training_mode", f"{what} is not possible in training mode")
+
     def _finish(self, sale: Sale) -> None:
         """Record `sale` (a copy) as a fact; only then does it replace the sale in progress."""
-        with self._storage():
-            record_sale(self.conn, sale, self.config)
+        self._record(sale)
         self.last_sale = sale
         self.sale = None
+
+    def _record(self, sale: Sale) -> None:
+        if not self.training:
+            with self._storage():
+                record_sale(self.conn, sale, self.config)
+            return
+        assert self.staff is not None
+        sale.closed_at = utc_now_iso()
+        with self._storage(), write_transaction(self.conn):
+            append_entry(self.conn, "training.sale", self.staff.id,
+                         {"sale_id": sale.id, "status": sale.status, "lines": len(sale.lines),
+                          "total": sale.total})
 
     @contextmanager
     def _storage(self) -> Iterator[None]:

@@ -41,4 +41,5 @@ def sale_view(sale: Sale | None, till: Till) -> dict[str, Any] | None:
         "due": amount(max(sale.remaining, 0)),
         "tenders": [{"type": t.type, "amount": amount(t.amount)} for t in sale.tenders],
         "member": sale.member_id,
+        "training": till.training,
     }

@@ -211,3 +211,18 @@ def test_member_tier_and_produce_tabs_read_right_in_chinese(qtbot: QtBot,
         assert {t: win.tier_name(t) for t in window_tier} == window_tier
     finally:
         make_app("en")
+
+
+def test_training_is_chosen_at_login_and_shown_on_the_sale_screen(
+        qtbot: QtBot, till: Till, conn: sqlite3.Connection, devices: Devices,
+        printer_sim: PrinterSimulator, prompts: ScriptedPrompts) -> None:
+    window = make_window(qtbot, till, devices, prompts)
+    window.login_view.training.setChecked(True)
+    login(qtbot, window)
+    assert till.training and "TRAINING" in window.sale_screen.staff_label.text()
+    type_code(qtbot, window, gtins(conn, 1)[0])
+    qtbot.keyClick(window, Qt.Key.Key_F12)
+    window.pay("cash", 100_00)
+    assert printer_sim.wait_until(
+        lambda sim: any("培训 TRAINING" in line for line in sim.roll.lines()), 10)
+    assert conn.execute("SELECT count(*) FROM sale").fetchone()[0] == 0

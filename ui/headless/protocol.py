@@ -13,7 +13,7 @@ from typing import IO, Any
 from edge.ledger.money import MoneyError, format_amount
 from edge.sale.basket import Sale
 from edge.sale.receipt import build_receipt, render_text
-from edge.till.session import REPRINT_MARK, Till, TillError
+from edge.till.session import REPRINT_MARK, TRAINING_MARK, Till, TillError
 from edge.till.view import sale_view
 from ui.headless.requests import (
     Handler,
@@ -62,8 +62,9 @@ class TillProtocol:
 
 
 def _login(till: Till, r: dict[str, Any]) -> dict[str, Any]:
-    staff = till.login(r.get("staff"), r.get("pin"))
-    return {"staff": {"id": staff.id, "name": staff.name, "role": staff.role}}
+    staff = till.login(r.get("staff"), r.get("pin"), r.get("training", False))
+    return {"staff": {"id": staff.id, "name": staff.name, "role": staff.role},
+            "training": till.training}
 
 
 def _receipt(till: Till, r: dict[str, Any]) -> dict[str, Any]:
@@ -89,8 +90,9 @@ def _receipt_answer(till: Till, sale: Sale, width: int, reprint: bool = False) -
     """The printed text and the e-receipt QR's payload (what `return_lookup` also accepts)."""
     receipt = build_receipt(sale, till.config, _staff_name(till))
     text = render_text(receipt, width)
-    if reprint:
-        text = f"{REPRINT_MARK}\n{text}{REPRINT_MARK}\n"
+    mark = TRAINING_MARK if till.training else REPRINT_MARK if reprint else None
+    if mark:
+        text = f"{mark}\n{text}{mark}\n"
     return {"receipt": text, "receipt_qr": receipt.qr_payload}
 
 

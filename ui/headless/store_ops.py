@@ -22,6 +22,8 @@ from ui.headless.requests import Handler, ProtocolError, amount_field, field
 
 def _mapped(handler: Handler) -> Handler:
     def run(till: Till, request: dict[str, Any]) -> dict[str, Any]:
+        if handler not in _READ_ONLY:
+            till.refuse_in_training("a store operation")
         try:
             return handler(till, request)
         except OpsError as exc:
@@ -290,3 +292,7 @@ _OPS: dict[str, Handler] = {
 }
 
 STORE_OPS: dict[str, Handler] = {op: _mapped(handler) for op, handler in _OPS.items()}
+
+# Store ops that record nothing, so a trainee may use them.
+_READ_ONLY = {_member_identify, _member_enquiry, _coupon, _return_lookup, _report_x, _sv_balance,
+              _count_variance, _stock_alerts}

@@ -362,17 +362,22 @@
         <translation>没有可打印的内容</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="104" />
+        <location filename="../error_messages.py" line="103" />
+        <source>Not possible in training mode: log in normally for real work</source>
+        <translation>培训模式下不能进行此操作：请正常登录后再处理</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="106" />
         <source>That is not possible here</source>
         <translation>此处不能进行该操作</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="112" />
+        <location filename="../error_messages.py" line="114" />
         <source>Refused (%1): call a supervisor</source>
         <translation>操作被拒绝（%1）：请呼叫主管</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="121" />
+        <location filename="../error_messages.py" line="123" />
         <source>Please wait: a member of staff is coming to help</source>
         <translation>请稍候：工作人员马上来帮助您</translation>
     </message>
@@ -640,9 +645,14 @@
 <context>
     <name>LoginView</name>
     <message>
-        <location filename="../till_app.py" line="63" />
+        <location filename="../till_app.py" line="71" />
         <source>Log in with your staff number and PIN</source>
         <translation>请输入工号和密码登录</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="78" />
+        <source>Training mode: practice sales, nothing is recorded</source>
+        <translation>培训模式：练习销售，不记录任何交易</translation>
     </message>
 </context>
 <context>
@@ -1309,462 +1319,467 @@
 <context>
     <name>TillWindow</name>
     <message>
-        <location filename="../till_app.py" line="86" />
+        <location filename="../till_app.py" line="97" />
         <source>Till %1 · %2</source>
         <translation>收银台 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="135" />
+        <location filename="../till_app.py" line="146" />
         <source>Age OK</source>
         <translation>年龄确认</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="136" />
-        <location filename="../till_app.py" line="336" />
+        <location filename="../till_app.py" line="147" />
+        <location filename="../till_app.py" line="349" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="137" />
+        <location filename="../till_app.py" line="148" />
         <source>Void line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="138" />
-        <location filename="../till_app.py" line="353" />
-        <location filename="../till_app.py" line="356" />
+        <location filename="../till_app.py" line="149" />
+        <location filename="../till_app.py" line="366" />
+        <location filename="../till_app.py" line="369" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="139" />
-        <location filename="../till_app.py" line="369" />
+        <location filename="../till_app.py" line="150" />
+        <location filename="../till_app.py" line="382" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="140" />
+        <location filename="../till_app.py" line="151" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="141" />
-        <location filename="../till_app.py" line="385" />
+        <location filename="../till_app.py" line="152" />
+        <location filename="../till_app.py" line="398" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="142" />
-        <location filename="../till_app.py" line="391" />
-        <location filename="../till_app.py" line="403" />
-        <location filename="../till_app.py" line="406" />
-        <location filename="../till_app.py" line="408" />
+        <location filename="../till_app.py" line="153" />
+        <location filename="../till_app.py" line="404" />
+        <location filename="../till_app.py" line="416" />
+        <location filename="../till_app.py" line="419" />
+        <location filename="../till_app.py" line="421" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="143" />
-        <location filename="../till_app.py" line="488" />
+        <location filename="../till_app.py" line="154" />
+        <location filename="../till_app.py" line="501" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="144" />
+        <location filename="../till_app.py" line="155" />
         <source>Shift / X / Z</source>
         <translation>班次 / X / Z</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="145" />
-        <location filename="../till_app.py" line="504" />
+        <location filename="../till_app.py" line="156" />
+        <location filename="../till_app.py" line="517" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="146" />
+        <location filename="../till_app.py" line="157" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="147" />
+        <location filename="../till_app.py" line="158" />
         <source>Reprint</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="148" />
+        <location filename="../till_app.py" line="159" />
         <source>Find product</source>
         <translation>查找商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="149" />
+        <location filename="../till_app.py" line="160" />
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="150" />
+        <location filename="../till_app.py" line="161" />
         <source>Code entry</source>
         <translation>条码输入</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="173" />
+        <location filename="../till_app.py" line="183" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="176" />
+        <location filename="../till_app.py" line="185" />
+        <source>TRAINING · %1</source>
+        <translation>培训 · %1</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="189" />
         <source>silver</source>
         <translation>银卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="176" />
+        <location filename="../till_app.py" line="189" />
         <source>gold</source>
         <translation>金卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="177" />
+        <location filename="../till_app.py" line="190" />
         <source>diamond</source>
         <translation>钻石卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="208" />
+        <location filename="../till_app.py" line="221" />
         <source>Cancelled: no supervisor approval</source>
         <translation>已取消：无主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="230" />
+        <location filename="../till_app.py" line="243" />
         <source>Welcome, %1</source>
         <translation>欢迎，%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="254" />
+        <location filename="../till_app.py" line="267" />
         <source>Quantity %1 ×: scan or type the item</source>
         <translation>数量 %1 ×：请扫描或输入商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="306" />
+        <location filename="../till_app.py" line="319" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="306" />
+        <location filename="../till_app.py" line="319" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="310" />
+        <location filename="../till_app.py" line="323" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="314" />
+        <location filename="../till_app.py" line="327" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="328" />
+        <location filename="../till_app.py" line="341" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="329" />
+        <location filename="../till_app.py" line="342" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="330" />
+        <location filename="../till_app.py" line="343" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="336" />
+        <location filename="../till_app.py" line="349" />
         <source>New quantity for line %1</source>
         <translation>第 %1 行的新数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="340" />
+        <location filename="../till_app.py" line="353" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="346" />
+        <location filename="../till_app.py" line="359" />
         <source>Voiding after payment started needs a supervisor</source>
         <translation>付款开始后删除商品需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="347" />
+        <location filename="../till_app.py" line="360" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="353" />
+        <location filename="../till_app.py" line="366" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="356" />
-        <location filename="../till_app.py" line="408" />
+        <location filename="../till_app.py" line="369" />
+        <location filename="../till_app.py" line="421" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="365" />
+        <location filename="../till_app.py" line="378" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="366" />
+        <location filename="../till_app.py" line="379" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="369" />
+        <location filename="../till_app.py" line="382" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="371" />
+        <location filename="../till_app.py" line="384" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="374" />
+        <location filename="../till_app.py" line="387" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="379" />
+        <location filename="../till_app.py" line="392" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="381" />
+        <location filename="../till_app.py" line="394" />
         <source>%1 · cashier %2 · %3 items · %4</source>
         <translation>%1 · 收银员 %2 · %3 件 · %4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="385" />
+        <location filename="../till_app.py" line="398" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="387" />
+        <location filename="../till_app.py" line="400" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="391" />
+        <location filename="../till_app.py" line="404" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="400" />
+        <location filename="../till_app.py" line="413" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="403" />
+        <location filename="../till_app.py" line="416" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="406" />
+        <location filename="../till_app.py" line="419" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="419" />
+        <location filename="../till_app.py" line="432" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="424" />
-        <location filename="../till_app.py" line="429" />
+        <location filename="../till_app.py" line="437" />
+        <location filename="../till_app.py" line="442" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="424" />
-        <location filename="../till_app.py" line="434" />
+        <location filename="../till_app.py" line="437" />
+        <location filename="../till_app.py" line="447" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="424" />
+        <location filename="../till_app.py" line="437" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="425" />
-        <location filename="../till_app.py" line="455" />
+        <location filename="../till_app.py" line="438" />
+        <location filename="../till_app.py" line="468" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="426" />
+        <location filename="../till_app.py" line="439" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="426" />
+        <location filename="../till_app.py" line="439" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="429" />
+        <location filename="../till_app.py" line="442" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="432" />
+        <location filename="../till_app.py" line="445" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="436" />
+        <location filename="../till_app.py" line="449" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="437" />
+        <location filename="../till_app.py" line="450" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="440" />
+        <location filename="../till_app.py" line="453" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="441" />
+        <location filename="../till_app.py" line="454" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="451" />
+        <location filename="../till_app.py" line="464" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="473" />
+        <location filename="../till_app.py" line="486" />
         <source>Z number %1</source>
         <translation>Z 报表号 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="475" />
+        <location filename="../till_app.py" line="488" />
         <source>Sales: %1, total %2</source>
         <translation>销售：%1 笔，合计 %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="477" />
+        <location filename="../till_app.py" line="490" />
         <source>Returns: %1, total %2</source>
         <translation>退货：%1 笔，合计 %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="479" />
+        <location filename="../till_app.py" line="492" />
         <source>Net sales: %1</source>
         <translation>净销售额：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="480" />
+        <location filename="../till_app.py" line="493" />
         <source>Cancelled sales: %1</source>
         <translation>取消交易：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="481" />
+        <location filename="../till_app.py" line="494" />
         <source>No-sale drawer openings: %1</source>
         <translation>非交易开钱箱：%1 次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="488" />
+        <location filename="../till_app.py" line="501" />
         <source>Why open the drawer?</source>
         <translation>开钱箱原因？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="490" />
+        <location filename="../till_app.py" line="503" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="491" />
+        <location filename="../till_app.py" line="504" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="504" />
+        <location filename="../till_app.py" line="517" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="506" />
+        <location filename="../till_app.py" line="519" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="507" />
+        <location filename="../till_app.py" line="520" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="514" />
+        <location filename="../till_app.py" line="527" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="532" />
+        <location filename="../till_app.py" line="545" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="540" />
+        <location filename="../till_app.py" line="553" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="543" />
+        <location filename="../till_app.py" line="556" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="548" />
+        <location filename="../till_app.py" line="561" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="552" />
+        <location filename="../till_app.py" line="565" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="564" />
+        <location filename="../till_app.py" line="577" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="582" />
+        <location filename="../till_app.py" line="596" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="589" />
+        <location filename="../till_app.py" line="603" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="592" />
+        <location filename="../till_app.py" line="606" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="594" />
+        <location filename="../till_app.py" line="608" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="618" />
+        <location filename="../till_app.py" line="632" />
         <source>A payment code: press Pay (F12) first</source>
         <translation>这是付款码：请先按结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="621" />
+        <location filename="../till_app.py" line="635" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>

@@ -338,4 +338,8 @@ ZH = {
     'gold': '金卡',
     'diamond': '钻石卡',
     '%1 · cashier %2 · %3 items · %4': '%1 · 收银员 %2 · %3 件 · %4',
+    'Training mode: practice sales, nothing is recorded': '培训模式：练习销售，不记录任何交易',
+    'TRAINING · %1': '培训 · %1',
+    'Not possible in training mode: log in normally for real work':
+        '培训模式下不能进行此操作：请正常登录后再处理',
 }

@@ -71,3 +71,17 @@ def test_suspend_resume_and_cancel(till: HeadlessTill, db_path: Path) -> None:
 def test_errors_have_the_documented_shape(till: HeadlessTill) -> None:
     answer = till.send({"op": "scan", "data": "6901234567892"})
     assert answer == {"ok": False, "error": {"code": "not_logged_in", "message": "log in first"}}
+
+
+def test_training_login_sells_without_facts_and_marks_the_receipt(till: HeadlessTill,
+                                                                  db_path: Path) -> None:
+    import sqlite3
+
+    gtin = first_gtins(db_path, 1)[0]
+    outbox = sqlite3.connect(db_path).execute("SELECT count(*) FROM outbox").fetchone()[0]
+    assert till.send({"op": "login", "staff": "1001", "pin": "1234", "training": True})["training"]
+    assert till.send({"op": "scan", "data": gtin})["sale"]["training"] is True
+    done = till.send({"op": "tender", "type": "cash", "amount": "100"})
+    assert done["receipt"].startswith("*** 培训 TRAINING ***")
+    assert till.send({"op": "shift_open", "float": "0"})["error"]["code"] == "training_mode"
+    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM outbox").fetchone()[0] == outbox
