@@ -116,7 +116,7 @@ class KioskWindow(QMainWindow):
         self.stack = QStackedWidget()
         outer.addWidget(self.stack, 1)
         self.status = StatusStrip(till.conn, storage_state=till.storage_state)
-        self.status.link_changed.connect(self.banner.show_state)
+        self.status.link_changed.connect(self._link_changed)
         outer.addWidget(self.status)
         self.setCentralWidget(central)
 
@@ -125,6 +125,7 @@ class KioskWindow(QMainWindow):
                      self._attendant_page()):
             self.stack.addWidget(page)
         self.stack.setCurrentIndex(CLOSED)
+        self.stack.currentChanged.connect(self._show_staff_detail)
 
         self.bridge = DeviceBridge(self)
         self.bridge.connect_gui(self.device_event)
@@ -332,6 +333,25 @@ class KioskWindow(QMainWindow):
         self.model.update(view["lines"] if view else [])
         self.total_label.setText(self.money.amount(view["total"]) if view else self.money.minor(0))
         self.buttons["pay"].setEnabled(bool(view and view["lines"]))
+
+    # --- who sees what ------------------------------------------------------------------------
+
+    def staff_page(self) -> bool:
+        """The lane's closed screen and attendant mode are for staff; every other page is the
+        shopper's, which never shows the link to HQ, device states or queued events."""
+        return self.stack.currentIndex() in (CLOSED, ATTENDANT)
+
+    def _show_staff_detail(self, _index: int = 0) -> None:
+        self.status.setVisible(self.staff_page())
+        self.banner.show_state(self.status.state)
+        if not self.staff_page():
+            self.banner.hide()
+
+    def _link_changed(self, state: object) -> None:
+        if self.staff_page():
+            self.banner.show_state(state)  # type: ignore[arg-type]
+        else:
+            self.banner.hide()
 
     def say(self, text: str, error: bool = False) -> None:
         self.message.setText(text)

@@ -101,3 +101,21 @@ def test_idle_timeout_suspends_an_unpaid_basket_and_returns_to_attract(
     assert window.model.rowCount() == 1
     qtbot.waitUntil(lambda: window.stack.currentIndex() == ATTRACT, timeout=3000)
     assert till.sale is None and len(till.suspended()) == 1
+
+
+def test_the_lane_shows_link_and_devices_to_staff_only(qtbot: QtBot, till: Till,
+                                                       conn: sqlite3.Connection) -> None:
+    from ui.status_bar import LinkState
+
+    window = open_lane(qtbot, till, None)
+    offline = LinkState(online=False, configured=True, pending=6)
+    window._link_changed(offline)
+    assert window.stack.currentIndex() == ATTRACT
+    assert not window.status.isVisible() and not window.banner.isVisible()
+    window.enter_code("6900000000007")  # unknown: the shopper gets what to do, not a code
+    assert "_" not in window.message.text() and window.message.text()
+    window.open_attendant()
+    window.attendant_pad.submitted.emit("2001", "5678")
+    assert window.stack.currentIndex() == ATTENDANT
+    window._link_changed(offline)
+    assert window.status.isVisible() and window.banner.isVisible()
