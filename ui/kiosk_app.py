@@ -281,6 +281,7 @@ class KioskWindow(QMainWindow):
         self.attendant_buttons: dict[str, QPushButton] = {}
         for name, text, slot in (("age", self.tr("Approve age"), self.approve_age),
                                  ("void", self.tr("Remove selected item"), self.attendant_void),
+                                 ("resume", self.tr("Resume basket"), self.attendant_resume),
                                  ("clear", self.tr("Clear alert"), self.clear_alert),
                                  ("close", self.tr("Close lane"), self.close_lane),
                                  ("done", self.tr("Back to customer"), self.leave_attendant)):
@@ -313,6 +314,16 @@ class KioskWindow(QMainWindow):
             return
         self.open_pad.clear()
         self.show_attract()
+        left = self.till.sale
+        if left is not None and left.lines and not left.tenders:
+            # A basket from before a restart: kept for the shopper, who may come back to it.
+            try:
+                self.till.suspend()
+            except TillError as exc:
+                self.call_attendant(error_text(exc))
+                return
+            self.call_attendant(self.tr("A basket left before the restart was suspended: "
+                                        "resume it in attendant mode"))
 
     def show_attract(self) -> None:
         self.model.update([])
@@ -329,6 +340,10 @@ class KioskWindow(QMainWindow):
             self.idle.start()
 
     def refresh(self) -> None:
+        try:
+            self.till.keep_open_sale()
+        except TillError as exc:
+            self.call_attendant(error_text(exc))
         view = sale_view(self.till.sale, self.till)
         self.model.update(view["lines"] if view else [])
         self.total_label.setText(self.money.amount(view["total"]) if view else self.money.minor(0))
@@ -480,6 +495,16 @@ class KioskWindow(QMainWindow):
         if line is not None and self._attendant_act(lambda: self.till.void_line(line["line"])):
             self.refresh()
             self.attendant_message.setText(self.tr("Item removed"))
+
+    def attendant_resume(self) -> None:
+        """Bring back the latest suspended basket (left by a shopper, or kept over a restart)."""
+        rows = self.till.suspended()
+        if not rows:
+            self.attendant_message.setText(self.tr("No suspended baskets"))
+            return
+        if self._attendant_act(lambda: self.till.resume(rows[-1]["id"])):
+            self.refresh()
+            self.attendant_message.setText(self.tr("Basket resumed: back to the customer"))
 
     def clear_alert(self) -> None:
         self.attendant_reasons.clear()

@@ -314,6 +314,7 @@ class Till:
                                                        json.dumps(sale.to_dict(), ensure_ascii=False)))
             append_entry(self.conn, "sale.suspended", self.staff.id,
                          {"sale_id": sale.id, "lines": len(sale.lines), "total": sale.total})
+            self.conn.execute("DELETE FROM open_sale WHERE terminal_id = ?", (sale.terminal_id,))
         self.sale = None
         return sale
 
@@ -368,6 +369,15 @@ class Till:
         and PIN are in `override`; TillError otherwise."""
         self._require_staff()
         return self._authorize(action, override)
+
+    def keep_open_sale(self) -> None:
+        """Write the sale in progress to disk as it is, so a restart finds it (the kiosk calls
+        this after every change: a shopper's basket must survive a crash of the lane). A till
+        keeps only sales that have taken money, at each tender."""
+        if self.sale is None or self.training or not (self.sale.lines or self.sale.voided_lines):
+            return
+        with self._storage():
+            save_draft(self.conn, self.sale)
 
     def reprint_last(self) -> Sale:
         """The last finished sale, to print again: journaled, since a second receipt can be

@@ -119,3 +119,26 @@ def test_the_lane_shows_link_and_devices_to_staff_only(qtbot: QtBot, till: Till,
     assert window.stack.currentIndex() == ATTENDANT
     window._link_changed(offline)
     assert window.status.isVisible() and window.banner.isVisible()
+
+
+def test_an_unpaid_basket_survives_a_crash_of_the_lane_and_the_attendant_resumes_it(
+        qtbot: QtBot, till: Till, conn: sqlite3.Connection) -> None:
+    from edge.config import StoreConfig
+
+    window = open_lane(qtbot, till, None)
+    codes = gtins(conn, 2)
+    window.enter_code(codes[0])
+    window.enter_code(codes[1])
+    assert window.model.rowCount() == 2
+    # The lane dies here (no suspend, no idle timer): a new lane on the same database.
+    lane = KioskWindow(Till(conn, StoreConfig(locale="en")), None, idle_seconds=60)
+    qtbot.addWidget(lane)
+    lane.open_pad.submitted.emit("1001", "1234")
+    assert lane.till.sale is None and not lane.alert.isHidden()
+    kinds = [r[0] for r in conn.execute("SELECT kind FROM journal ORDER BY seq")]
+    assert kinds[-1] == "sale.suspended"
+    lane.open_attendant()
+    lane.attendant_pad.submitted.emit("2001", "5678")
+    lane.attendant_buttons["resume"].click()
+    assert lane.till.sale is not None and len(lane.till.sale.lines) == 2
+    assert lane.model.rowCount() == 2

@@ -390,254 +390,274 @@
         <translation>自助收银</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="151" />
+        <location filename="../kiosk_app.py" line="152" />
         <source>This lane is closed</source>
         <translation>本通道暂停服务</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="152" />
+        <location filename="../kiosk_app.py" line="153" />
         <source>Staff: open the lane with your PIN</source>
         <translation>员工：请输入密码开启通道</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="164" />
+        <location filename="../kiosk_app.py" line="165" />
         <source>Welcome! Scan your first item to start</source>
         <translation>欢迎光临！扫描第一件商品即可开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="165" />
+        <location filename="../kiosk_app.py" line="166" />
         <source>Weighed fruit and vegetables: touch Start</source>
         <translation>称重果蔬：请点击开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="166" />
+        <location filename="../kiosk_app.py" line="167" />
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="176" />
+        <location filename="../kiosk_app.py" line="177" />
         <source>Scan your items</source>
         <translation>请扫描商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="192" />
+        <location filename="../kiosk_app.py" line="193" />
         <source>To pay</source>
         <translation>应付</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="197" />
+        <location filename="../kiosk_app.py" line="198" />
         <source>Fruit &amp; veg</source>
         <translation>果蔬称重</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="198" />
+        <location filename="../kiosk_app.py" line="199" />
         <source>Member QR</source>
         <translation>会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="199" />
+        <location filename="../kiosk_app.py" line="200" />
         <source>Remove item</source>
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="200" />
+        <location filename="../kiosk_app.py" line="201" />
         <source>Help</source>
         <translation>求助</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="201" />
+        <location filename="../kiosk_app.py" line="202" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="212" />
+        <location filename="../kiosk_app.py" line="213" />
         <source>Put the item on the scale, then touch it</source>
         <translation>请把商品放在秤上，然后点选商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="219" />
+        <location filename="../kiosk_app.py" line="220" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="233" />
+        <location filename="../kiosk_app.py" line="234" />
         <source>Bank card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="233" />
+        <location filename="../kiosk_app.py" line="234" />
         <source>WeChat Pay / Alipay</source>
         <translation>微信 / 支付宝</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="234" />
+        <location filename="../kiosk_app.py" line="235" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="241" />
+        <location filename="../kiosk_app.py" line="242" />
         <source>Back to basket</source>
         <translation>返回购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="251" />
+        <location filename="../kiosk_app.py" line="252" />
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="254" />
+        <location filename="../kiosk_app.py" line="255" />
         <source>Finish</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="260" />
+        <location filename="../kiosk_app.py" line="261" />
         <source>Scan for your e-receipt</source>
         <translation>扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="271" />
+        <location filename="../kiosk_app.py" line="272" />
         <source>Attendant mode</source>
         <translation>值守模式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="281" />
+        <location filename="../kiosk_app.py" line="282" />
         <source>Approve age</source>
         <translation>确认年龄</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="282" />
+        <location filename="../kiosk_app.py" line="283" />
         <source>Remove selected item</source>
         <translation>移除所选商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="283" />
+        <location filename="../kiosk_app.py" line="284" />
+        <source>Resume basket</source>
+        <translation>恢复购物篮</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="285" />
         <source>Clear alert</source>
         <translation>清除提醒</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="284" />
+        <location filename="../kiosk_app.py" line="286" />
         <source>Close lane</source>
         <translation>关闭通道</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="285" />
+        <location filename="../kiosk_app.py" line="287" />
         <source>Back to customer</source>
         <translation>返回顾客界面</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="295" />
+        <location filename="../kiosk_app.py" line="297" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="360" />
+        <location filename="../kiosk_app.py" line="325" />
+        <source>A basket left before the restart was suspended: resume it in attendant mode</source>
+        <translation>重启前未结账的购物篮已挂单：请在值守模式中恢复</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="395" />
         <source>Please use Fruit &amp; veg for this item</source>
         <translation>此商品请使用果蔬称重</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="367" />
-        <location filename="../kiosk_app.py" line="454" />
-        <location filename="../kiosk_app.py" line="498" />
+        <location filename="../kiosk_app.py" line="402" />
+        <location filename="../kiosk_app.py" line="489" />
+        <location filename="../kiosk_app.py" line="543" />
         <source>Age check for an age-restricted item</source>
         <translation>限龄商品需核验年龄</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="375" />
+        <location filename="../kiosk_app.py" line="410" />
         <source>No scale: weigh %1 at a till</source>
         <translation>无电子秤：请到收银台称重 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="377" />
+        <location filename="../kiosk_app.py" line="412" />
         <source>Weighing %1…</source>
         <translation>正在称重 %1…</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="381" />
+        <location filename="../kiosk_app.py" line="416" />
         <source>Unexpected weight: %1</source>
         <translation>重量异常：%1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="397" />
+        <location filename="../kiosk_app.py" line="432" />
         <source>Scan your member QR code</source>
         <translation>请扫描会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="401" />
+        <location filename="../kiosk_app.py" line="436" />
         <source>Scan an item first, then your member QR code</source>
         <translation>请先扫描商品，再扫会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="409" />
+        <location filename="../kiosk_app.py" line="444" />
         <source>Welcome, member! Member prices applied</source>
         <translation>欢迎会员！已享会员价</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="412" />
+        <location filename="../kiosk_app.py" line="447" />
         <source>Remove an item</source>
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="419" />
+        <location filename="../kiosk_app.py" line="454" />
         <source>Please wait: an attendant is coming (%1)</source>
         <translation>请稍候，值守员马上就到（%1）</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="441" />
+        <location filename="../kiosk_app.py" line="476" />
         <source>Attendant %1</source>
         <translation>值守员 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="455" />
+        <location filename="../kiosk_app.py" line="490" />
         <source>Age approved</source>
         <translation>年龄已确认</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="462" />
+        <location filename="../kiosk_app.py" line="497" />
         <source>Item removed</source>
         <translation>商品已移除</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="469" />
+        <location filename="../kiosk_app.py" line="503" />
+        <source>No suspended baskets</source>
+        <translation>没有挂起的购物篮</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="507" />
+        <source>Basket resumed: back to the customer</source>
+        <translation>购物篮已恢复：请交还顾客</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="514" />
         <source>Finish or suspend the basket first</source>
         <translation>请先完成或挂起购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="501" />
+        <location filename="../kiosk_app.py" line="546" />
         <source>To pay %1</source>
         <translation>应付 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="502" />
+        <location filename="../kiosk_app.py" line="547" />
         <source>Choose how to pay</source>
         <translation>请选择付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="518" />
+        <location filename="../kiosk_app.py" line="563" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="522" />
+        <location filename="../kiosk_app.py" line="567" />
         <source>Show your payment code to the scanner</source>
         <translation>请将付款码对准扫描器</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="525" />
+        <location filename="../kiosk_app.py" line="570" />
         <source>Insert notes and coins</source>
         <translation>请投入纸币和硬币</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="539" />
+        <location filename="../kiosk_app.py" line="584" />
         <source>Take your e-receipt with the QR code</source>
         <translation>请扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="546" />
+        <location filename="../kiosk_app.py" line="591" />
         <source>Take your receipt, or scan the QR code for an e-receipt</source>
         <translation>请取走小票，或扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="562" />
+        <location filename="../kiosk_app.py" line="607" />
         <source>Customer left during payment</source>
         <translation>顾客付款中途离开</translation>
     </message>

@@ -342,4 +342,9 @@ ZH = {
     'TRAINING · %1': '培训 · %1',
     'Not possible in training mode: log in normally for real work':
         '培训模式下不能进行此操作：请正常登录后再处理',
+    'A basket left before the restart was suspended: resume it in attendant mode':
+        '重启前未结账的购物篮已挂单：请在值守模式中恢复',
+    'Resume basket': '恢复购物篮',
+    'No suspended baskets': '没有挂起的购物篮',
+    'Basket resumed: back to the customer': '购物篮已恢复：请交还顾客',
 }
