@@ -16,6 +16,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def run_kiosk(args: argparse.Namespace) -> int:
     conn, config = open_configured_store(args)
+    from cli._systemd import Watchdog
     from ui.kiosk_app import run_kiosk_app
+    from ui.till_app import loop_heartbeats
 
+    loop_heartbeats.append(Watchdog("kiosk running").ping)
     return run_kiosk_app(conn, config, locale_name=args.locale)
