@@ -79,6 +79,9 @@ def run_ingest(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     options = IngestOptions(db_url=args.db, broker=_broker_settings(args),
                             signing_key=args.signing_key, timezone=args.timezone)
+    from cli._systemd import sd_notify
+
+    sd_notify("READY=1")            # pos-hq-ingest@.service is Type=notify
     try:
         run_workers(options, args.workers, stop)
     except KeyboardInterrupt:

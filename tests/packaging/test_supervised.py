@@ -79,3 +79,15 @@ def test_till_pings_from_the_qt_event_loop_and_comes_back_after_sigkill_and_a_ha
     assert ("exited", first) in sup.events and ("watchdog-timeout", second) in sup.events
     log = (tmp_path / "service.log").read_text(errors="replace")
     assert not re.search(r"Traceback", log), log[-2000:]
+
+
+def test_hq_ingest_worker_unit_says_ready(tmp_path: Path, supervised: list[Supervisor]) -> None:
+    exec_start = read_unit(UNIT_DIR / "pos-hq-ingest@.service")["Service"]["ExecStart"][0]
+    values = {"POS_HQ_DB": f"sqlite:///{tmp_path / 'hq.db'}", "POS_HQ_BROKER": "127.0.0.1",
+              "POS_HQ_BROKER_PORT": str(free_port()), "POS_HQ_BROKER_OPTIONS": ""}
+    text = re.sub(r"\$\{?(\w+)\}?", lambda m: values[m.group(1)], exec_start)
+    argv = shlex.split(text)
+    sup = Supervisor([sys.executable, "-m", "cli.main", *argv[1:]], python_env(), tmp_path, 3600)
+    supervised.append(sup)
+    sup.start()
+    wait_until(lambda: len(sup.ready_pids()) == 1, 30, "ingest worker ready")
