@@ -8,18 +8,11 @@ cd "$(dirname "$0")/.."
 dev=0
 [ "${1:-}" = "--dev" ] && dev=1
 
-# Qt's runtime: what `ldd` shows the xcb and wayland platform plugins of PySide6 link against
-# (tests/packaging/test_qt_runtime.py fails when one is missing). Qt's own hint names only
-# libxcb-cursor0; icccm4 and keysyms1 are the ones a fresh Debian lacks.
-qt_packages=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 libdbus-1-3
-             libglib2.0-0 libx11-6 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-glx0 libxcb-icccm4
-             libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render0 libxcb-render-util0
-             libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1
-             libwayland-client0 libwayland-cursor0 libwayland-egl1)
+# Qt's runtime libraries (xcb and wayland plugins included): one list, shared with build-deb.sh.
+mapfile -t qt_packages < <(grep -v '^#' packaging/qt-runtime-packages)
 apt_packages=(mosquitto mosquitto-clients postgresql fonts-noto-cjk "${qt_packages[@]}")
-# For the tests: a virtual display (the xcb plugin really loads), systemd-analyze for the units,
-# dpkg-deb and fakeroot for the package.
-[ $dev -eq 1 ] && apt_packages+=(xvfb xauth systemd dpkg-dev fakeroot)
+# For the tests: a virtual display (the xcb plugin really loads) and systemd-analyze for the units.
+if [ $dev -eq 1 ]; then apt_packages+=(xvfb xauth systemd); fi
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
