@@ -38,6 +38,10 @@ def register(commands: Any) -> None:
     stats.add_argument("--timezone", default="Asia/Shanghai")
     stats.set_defaults(run=run_stats)
 
+    from cli._fleet import add_fleet_command  # the fleet view lives in its own module
+
+    add_fleet_command(sub, _broker)
+
     keygen = sub.add_parser("keygen", help="make HQ's Ed25519 signing key pair")
     keygen.add_argument("--private", required=True)
     keygen.add_argument("--public", required=True)

@@ -113,7 +113,7 @@ def check_clock(synchronized: bool | None, offset_s: float | None, reference: st
         return Check("clock", "warn" if synchronized is None else "ok",
                      f"NTP {'synchronised' if synchronized else 'status unknown'}; no reference "
                      f"answered ({reference})", data)
-    return Check("clock", "ok", f"{offset_s:+.3f} s against {reference}", data)
+    return Check("clock", "ok", f"{round(offset_s, 3) or 0.0:+.3f} s against {reference}", data)
 
 
 def check_broker(broker: BrokerSettings, timeout: float = 2.0,
