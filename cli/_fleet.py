@@ -12,13 +12,14 @@ from typing import Any
 from cli.main import CommandError
 
 
-def add_fleet_command(sub: Any, broker_options: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_fleet_command(sub: Any, broker_options: Callable[[argparse.ArgumentParser], None],
+                      broker_settings: Callable[[argparse.Namespace], Any]) -> None:
     parser = sub.add_parser("fleet", help="every terminal: version, last seen, backlog, disk, "
                                           "clock, devices, last backup")
     broker_options(parser)
     parser.add_argument("--wait", type=float, default=2.0, help="seconds to gather reports")
     parser.add_argument("--json", action="store_true")
-    parser.set_defaults(run=run_fleet)
+    parser.set_defaults(run=run_fleet, broker_settings=broker_settings)
 
 
 def _age(seconds: float | None) -> str:
@@ -34,11 +35,10 @@ def _age(seconds: float | None) -> str:
 
 
 def run_fleet(args: argparse.Namespace) -> int:
-    from cli.hq import _broker_settings
     from hq.fleet import collect, fleet
 
     try:
-        found = collect(_broker_settings(args), args.wait)
+        found = collect(args.broker_settings(args), args.wait)
     except OSError as exc:
         raise CommandError(f"cannot read the fleet from {args.host}:{args.port}: {exc}") from None
     rows = fleet(found, datetime.now(UTC))
