@@ -76,9 +76,10 @@ def run_ingest(args: argparse.Namespace) -> int:
     import signal
     import threading
 
+    from cli._logging import setup_logging
     from hq.ingest import IngestOptions, run_workers
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    setup_logging(logging.INFO)         # JSON lines to the journal, secrets masked
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     options = IngestOptions(db_url=args.db, broker=_broker_settings(args),

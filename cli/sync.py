@@ -27,10 +27,11 @@ def run_agent(args: argparse.Namespace) -> int:
     import threading
     from pathlib import Path
 
+    from cli._logging import setup_logging
     from cloud_sync.agent import Agent
     from cloud_sync.settings import SettingsError, load_agent_settings
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    setup_logging(logging.INFO)         # JSON lines to the journal, secrets masked
     try:
         settings = load_agent_settings(Path(args.config))
     except SettingsError as exc:
