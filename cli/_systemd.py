@@ -39,7 +39,8 @@ class Watchdog:
         self.environ = dict(os.environ if environ is None else environ)
         usec = self.environ.get("WATCHDOG_USEC", "")
         pid = self.environ.get("WATCHDOG_PID", "")
-        for_us = not pid or pid == str(os.getpid())
+        # systemd names its main process; under cage (NotifyAccess=all) that is our parent.
+        for_us = not pid or pid in (str(os.getpid()), str(os.getppid()))
         self.interval = int(usec) / 2e6 if usec.isdigit() and for_us else None
         self.status = status
         self.clock = clock

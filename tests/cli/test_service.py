@@ -47,6 +47,25 @@ def test_watchdog_says_ready_then_pings_at_half_the_interval(
         sock.recv(100)
 
 
+def test_the_app_under_cage_pings_for_its_parent_but_not_for_a_stranger(
+        notify_socket: tuple[socket.socket, str]) -> None:
+    sock, path = notify_socket
+    now = [0.0]
+    for pid, pings in ((os.getppid(), True), (1, False)):
+        environ = {"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000", "WATCHDOG_PID": str(pid)}
+        dog = Watchdog("", environ, lambda: now[0])
+        dog.ping()
+        assert sock.recv(100) == b"READY=1"
+        now[0] += 1
+        dog.ping()
+        sock.settimeout(0.2)
+        if pings:
+            assert sock.recv(100) == b"WATCHDOG=1"
+        else:
+            with pytest.raises(TimeoutError):
+                sock.recv(100)
+
+
 def test_outside_systemd_notify_is_a_no_op() -> None:
     assert sd_notify("READY=1", {}) is False
     Watchdog(environ={}).ping()
