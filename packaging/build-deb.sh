@@ -3,18 +3,21 @@
 # --no-deps, every dependency's wheel, so the install needs no network), the systemd units, udev
 # rules, broker and Avahi configs, sample config in /etc/pos, and the maintainer scripts that make
 # the `pos` user, the release's virtualenv under /opt/pos, and switch /opt/pos/current.
-#   bash packaging/build-deb.sh [--no-deps] [--out DIR]      → DIR/store-edge-pos_VERSION_ARCH.deb
+#   bash packaging/build-deb.sh [--no-deps] [--out DIR] [--version V]
+#       → DIR/store-edge-pos_VERSION_ARCH.deb (VERSION from pyproject.toml unless --version)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 umask 022
 
 deps=1
 out=dist
+version=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --no-deps) deps=0 ;;
         --out) out="$2"; shift ;;
-        *) echo "usage: $0 [--no-deps] [--out DIR]" >&2; exit 2 ;;
+        --version) version="$2"; shift ;;
+        *) echo "usage: $0 [--no-deps] [--out DIR] [--version V]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -23,7 +26,7 @@ done
 python=${PYTHON:-.venv/bin/python}
 [ -x "$python" ] || { echo "run bash packaging/setup.sh first (it makes .venv), or set PYTHON" >&2; exit 1; }
 lrelease=$(dirname "$python")/pyside6-lrelease
-version=$("$python" -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
+[ -n "$version" ] || version=$("$python" -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
 arch=$(dpkg --print-architecture)
 [ $deps -eq 0 ] && arch=all            # only our pure-Python wheel inside
 work=$(mktemp -d)
