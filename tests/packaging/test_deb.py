@@ -98,6 +98,7 @@ def test_maintainer_scripts_make_the_user_and_give_it_config_and_data(deb: Path,
     assert "chown root:pos /etc/pos /etc/pos/*" in postinst and "chmod 0640 /etc/pos/*" in postinst
     assert "install -d -m 0750 -o pos -g pos /var/lib/pos" in postinst
     assert "pos upgrade rollback" in postinst
+    assert "/usr/bin/python3 -m venv" in postinst       # not a python3 only root can run
     assert (tmp_path / "conffiles").read_text().split() == [
         "/etc/pos/store.toml", "/etc/pos/pos.env", "/etc/pos/hq.env", "/etc/pos/role",
         "/etc/pam.d/pos-kiosk"]
