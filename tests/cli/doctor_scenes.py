@@ -20,7 +20,7 @@ from tests.cloud_sync.sales import make_sales
 @contextmanager
 def terminal(directory: Path, broker_port: int | None, clock_skew_s: float = 0.0,
              paper: bool = True, terminal_id: str = "T01", store: str = "S001",
-             sales: int = 3) -> Iterator[list[str]]:
+             sales: int = 3, printer: bool = True) -> Iterator[list[str]]:
     """Yield the `pos doctor` arguments for a terminal set up in `directory`; no broker port
     means a port where nothing listens (broker unreachable)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -29,9 +29,9 @@ def terminal(directory: Path, broker_port: int | None, clock_skew_s: float = 0.0
     make_sales(conn, store, terminal_id, sales, random.Random(5))
     conn.close()
     take_backup(db, directory / "backups")
-    printer = PrinterSimulator().start()
-    if not paper:
-        printer.run_out_of_paper()
+    simulator = PrinterSimulator().start() if printer else None
+    if simulator and not paper:
+        simulator.run_out_of_paper()
     ntp = SntpServer(clock_skew_s)
     (directory / "store.toml").write_text(f"""[store]
 store_id = "{store}"
@@ -40,15 +40,16 @@ terminal_id = "{terminal_id}"
 [sync]
 host = "127.0.0.1"
 port = {broker_port or free_port()}
-
+""" + (f"""
 [devices.receipt]
 kind = "printer"
 transport = "tcp"
 host = "127.0.0.1"
-port = {printer.port}
-""")
+port = {simulator.port}
+""" if simulator else ""))
     try:
         yield ["doctor", "--db", str(db), "--time-server", f"127.0.0.1:{ntp.port}"]
     finally:
         ntp.close()
-        printer.kill()
+        if simulator:
+            simulator.kill()

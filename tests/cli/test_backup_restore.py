@@ -70,8 +70,8 @@ def test_backup_under_1000_sales_restores_to_a_till_hq_accepts_without_seq_confl
     def progress(*_: int) -> None:
         if not pinned.is_set():            # mid-copy, snapshot pinned: let 1,000 sales commit
             pinned.set()
-            start = written[0]
-            while written[0] - start < 1000:
+            start, deadline = written[0], time.monotonic() + 60
+            while written[0] - start < 1000 and time.monotonic() < deadline:
                 time.sleep(0.01)
 
     writer = threading.Thread(target=till)

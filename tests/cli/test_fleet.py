@@ -25,7 +25,7 @@ def test_fleet_view_of_20_terminals(tmp_path: Path, broker: Broker,
             store, till = f"S00{1 + (n - 1) // 5}", f"T{n:02d}"
             args = stack.enter_context(terminal(
                 tmp_path / till, broker.port, terminal_id=till, store=store, sales=n,
-                paper=n != 3, clock_skew_s=600 if n == 7 else 0.0))
+                paper=n != 3, clock_skew_s=600 if n == 7 else 0.0, printer=n <= 4))
             main([*args, "--publish"])
     publish.single("pos/v1/S009/T99/up/health", b"{not json", qos=1, retain=True,
                    hostname="127.0.0.1", port=broker.port)
@@ -36,6 +36,7 @@ def test_fleet_view_of_20_terminals(tmp_path: Path, broker: Broker,
     assert len(rows) == 20
     assert [r["terminal"] for r in found["terminals"][:2]] == ["T03", "T07"]      # sick first
     assert rows["T03"]["devices"] == {"receipt": "paper_out"}
+    assert rows["T01"]["devices"] == {"receipt": "online"} and rows["T05"]["devices"] == {}
     assert -601 < rows["T07"]["clock_offset_s"] < -599
     assert rows["T12"]["pending"] == 12 and rows["T12"]["store"] == "S003"
     assert all(r["version"] == rows["T01"]["version"] and r["disk_free_mb"] > 0 for r in rows.values())
