@@ -56,7 +56,7 @@ def test_package_metadata_names_qt_libraries_and_the_version(deb: Path) -> None:
     depends = field(deb, "Depends")
     for needed in ("python3-venv", "adduser", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-cursor0"):
         assert needed in depends
-    assert "cage" in field(deb, "Recommends")
+    assert "cage, xwayland" in field(deb, "Recommends")
 
 
 def test_every_file_is_root_owned_with_the_modes_the_issue_asks(deb: Path) -> None:

@@ -102,4 +102,5 @@ def test_kiosk_sessions_take_the_tty_from_getty_and_lock_the_vt(name: str) -> No
     service = unit["Service"]
     assert service["TTYPath"] == ["/dev/%I"] and service["PAMName"] == ["pos-kiosk"]
     assert service["NotifyAccess"] == ["all"]        # the app is cage's child, not the main pid
-    assert shlex.split(service["ExecStart"][0])[:3] == ["/usr/bin/cage", "-d", "-s"]
+    # cage 0.1.4: -s *allows* VT switching; without it Ctrl+Alt+Fn cannot leave the session.
+    assert shlex.split(service["ExecStart"][0])[:3] == ["/usr/bin/cage", "-d", "--"]
