@@ -95,7 +95,8 @@ def test_maintainer_scripts_make_the_user_and_give_it_config_and_data(deb: Path,
     postinst = (tmp_path / "postinst").read_text()
     assert "VERSION=0.1.0" in postinst and "@VERSION@" not in postinst
     assert "adduser --quiet --system --ingroup pos" in postinst
-    assert "chown root:pos /etc/pos /etc/pos/*" in postinst and "chmod 0640 /etc/pos/*" in postinst
+    assert 'chown root:pos "/etc/pos/$conf"' in postinst and 'chmod 0640 "/etc/pos/$conf"' in postinst
+    assert "/etc/pos/*" not in postinst          # never re-mode an operator's 0600 secrets
     assert "install -d -m 0750 -o pos -g pos /var/lib/pos" in postinst
     assert "pos upgrade rollback" in postinst
     assert "/usr/bin/python3 -m venv" in postinst       # not a python3 only root can run
