@@ -90,7 +90,7 @@ def sntp_offset(host: str, port: int = 123, timeout: float = 1.0,
     if len(reply) < 48:
         raise OSError("short SNTP reply")
     secs, frac = struct.unpack("!II", reply[40:48])          # the server's transmit time
-    t3 = secs - NTP_EPOCH_OFFSET + frac / 2**32
+    t3: float = secs - NTP_EPOCH_OFFSET + frac / 2**32
     return (t1 + t4) / 2 - t3
 
 
@@ -132,17 +132,17 @@ def check_broker(broker: BrokerSettings, timeout: float = 2.0,
         context = ssl.create_default_context(cafile=broker.ca_file or None)
         try:
             with context.wrap_socket(raw, server_hostname=broker.host) as tls:
-                cert = tls.getpeercert()
+                cert = tls.getpeercert() or {}
         except (ssl.SSLError, OSError) as exc:
             return Check("broker", "fail", f"{where}: TLS refused ({exc})", data)
     not_after = datetime.fromtimestamp(ssl.cert_time_to_seconds(str(cert["notAfter"])), UTC)
     days = (not_after - (now or datetime.now(UTC))).total_seconds() / 86400
     data.update({"cert_not_after": not_after.isoformat(), "cert_days_left": round(days, 1)})
     if days < fail_days:
-        return Check("broker", "fail", f"{where}: certificate expires in {days:.0f} days "
+        return Check("broker", "fail", f"{where}: certificate expires in {days:.1f} days "
                                        f"({not_after:%Y-%m-%d}); renew it now", data)
     if days < warn_days:
-        return Check("broker", "warn", f"{where}: certificate expires in {days:.0f} days", data)
+        return Check("broker", "warn", f"{where}: certificate expires in {days:.1f} days", data)
     return Check("broker", "ok", f"{where} reachable, TLS ok, certificate {days:.0f} days left",
                  data)
 

@@ -86,7 +86,7 @@ def collect(broker: BrokerSettings, wait_s: float = 2.0, client_id: str = "hq-fl
         try:
             store, terminal, kind = split_topic(msg.topic)
             if kind == "health":
-                report = decode_report(msg.payload)
+                report = decode_report(bytes(msg.payload))
                 if (report.store, report.terminal) != (store, terminal):
                     raise ValueError(f"says it is {report.store}/{report.terminal}")
                 found.reports[(store, terminal)] = report

@@ -6,14 +6,17 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from cli.main import main
+from cloud_sync.doctor import check_broker
 from cloud_sync.health import decode_report
+from cloud_sync.settings import BrokerSettings
 from tests.cli.doctor_scenes import terminal
-from tests.cloud_sync.harness import Broker
+from tests.cloud_sync.harness import Broker, make_tls
 
 
 @pytest.fixture
@@ -59,3 +62,25 @@ def test_a_sick_terminal_says_what_is_wrong(small_disk: Path,
     printer = by_name["device receipt"]
     assert printer.status == "fail" and printer.data["state"] == "paper_out"
     assert by_name["database"].status == "ok" and by_name["backup"].status == "ok"
+
+
+def test_broker_check_verifies_tls_and_counts_the_certificates_days(tmp_path: Path) -> None:
+    ca, cert, key = make_tls(tmp_path)
+    tls_broker = Broker(tmp_path, f"cafile {ca}\ncertfile {cert}\nkeyfile {key}\nallow_anonymous true\n")
+    try:
+        settings = BrokerSettings(port=tls_broker.port, tls=True, ca_file=str(ca))
+        # The test CA issues certificates valid for one day: fine only with no margin at all.
+        healthy = check_broker(settings, warn_days=0, fail_days=0)
+        assert healthy.status == "ok" and "TLS ok" in healthy.detail
+        days = healthy.data["cert_days_left"]
+        assert 0.9 < days <= 1.0
+        assert check_broker(settings).status == "fail"                 # under 7 days left
+        month = datetime.now(UTC) - timedelta(days=20)                # as if 21 days were left
+        early = check_broker(settings, now=month)
+        assert early.status == "warn" and "expires in 21.0 days" in early.detail
+        (tmp_path / "other").mkdir()
+        wrong_ca = check_broker(BrokerSettings(port=tls_broker.port, tls=True,
+                                               ca_file=str(make_tls(tmp_path / "other")[0])))
+        assert wrong_ca.status == "fail" and "TLS refused" in wrong_ca.detail
+    finally:
+        tls_broker.stop()
