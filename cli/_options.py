@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cli.main import CommandError
 from edge.config import ConfigError, StoreConfig, load_config
-from edge.ledger.lease import LeaseHeld, TerminalLease
+from edge.ledger.lease import LeaseError, TerminalLease
 from edge.ledger.store import StoreDamaged, StoreError, check_store, open_store
 
 DEFAULT_DB = "store.db"
@@ -81,7 +81,7 @@ def open_terminal(args: argparse.Namespace, holder: str
     lease = TerminalLease(args.db, config.terminal_id, holder)
     try:
         lease.acquire()
-    except LeaseHeld as exc:
+    except LeaseError as exc:
         raise StartRefused("already_running", str(exc), config.locale) from None
     try:
         conn = open_store(args.db)

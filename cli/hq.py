@@ -38,6 +38,10 @@ def register(commands: Any) -> None:
     stats.add_argument("--timezone", default="Asia/Shanghai")
     stats.set_defaults(run=run_stats)
 
+    from cli._fleet import add_fleet_command  # the fleet view lives in its own module
+
+    add_fleet_command(sub, _broker, _broker_settings)
+
     keygen = sub.add_parser("keygen", help="make HQ's Ed25519 signing key pair")
     keygen.add_argument("--private", required=True)
     keygen.add_argument("--public", required=True)
@@ -72,13 +76,17 @@ def run_ingest(args: argparse.Namespace) -> int:
     import signal
     import threading
 
+    from cli._logging import setup_logging
     from hq.ingest import IngestOptions, run_workers
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    setup_logging(logging.INFO)         # JSON lines to the journal, secrets masked
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     options = IngestOptions(db_url=args.db, broker=_broker_settings(args),
                             signing_key=args.signing_key, timezone=args.timezone)
+    from cli._systemd import sd_notify
+
+    sd_notify("READY=1")            # pos-hq-ingest@.service is Type=notify
     try:
         run_workers(options, args.workers, stop)
     except KeyboardInterrupt:

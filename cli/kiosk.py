@@ -19,7 +19,10 @@ def run_kiosk(args: argparse.Namespace) -> int:
         conn, config, lease = open_terminal(args, "pos kiosk")
     except StartRefused as exc:
         return refuse_start(exc, headless=False, locale=args.locale)
+    from cli._systemd import Watchdog
     from ui.kiosk_app import run_kiosk_app
+    from ui.till_app import loop_heartbeats
 
+    loop_heartbeats.append(Watchdog("kiosk running").ping)
     with lease:
         return run_kiosk_app(conn, config, locale_name=args.locale)

@@ -27,10 +27,11 @@ def run_agent(args: argparse.Namespace) -> int:
     import threading
     from pathlib import Path
 
+    from cli._logging import setup_logging
     from cloud_sync.agent import Agent
     from cloud_sync.settings import SettingsError, load_agent_settings
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    setup_logging(logging.INFO)         # JSON lines to the journal, secrets masked
     try:
         settings = load_agent_settings(Path(args.config))
     except SettingsError as exc:
@@ -41,8 +42,16 @@ def run_agent(args: argparse.Namespace) -> int:
         discover = find_broker
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    from cli._systemd import Watchdog, ping_after_each
+    from edge.ledger.lease import LeaseError, hold_lease
+
     try:
-        Agent(settings, args.db, discover).run(stop)
+        with hold_lease(args.db, "pos sync"):       # one agent per database, or two fight
+            agent = Agent(settings, args.db, discover)
+            agent.step = ping_after_each(agent.step, Watchdog("sync agent running"))  # type: ignore[method-assign]
+            agent.run(stop)
+    except LeaseError as exc:
+        raise CommandError(str(exc)) from None
     except KeyboardInterrupt:
         pass
     return 0

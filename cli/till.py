@@ -31,6 +31,8 @@ def run_till(args: argparse.Namespace) -> int:
         if args.headless:
             serve(Till(conn, config, engine_for(conn, config)), sys.stdin.buffer, sys.stdout)
             return 0
-        from ui.till_app import run_till_app
+        from cli._systemd import Watchdog
+        from ui.till_app import loop_heartbeats, run_till_app
 
+        loop_heartbeats.append(Watchdog("till running").ping)
         return run_till_app(conn, config, locale_name=args.locale)

@@ -219,7 +219,8 @@ def run_workers(options: IngestOptions, workers: int, stop: threading.Event) -> 
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_worker_main, args=(options,), daemon=True)
+    parent = os.getpid()
+    procs = [ctx.Process(target=_worker_main, args=(options, parent), daemon=True)
              for _ in range(workers)]
     for proc in procs:
         proc.start()
@@ -227,7 +228,8 @@ def run_workers(options: IngestOptions, workers: int, stop: threading.Event) -> 
         while not stop.is_set():
             for i, proc in enumerate(procs):
                 if not proc.is_alive():  # a crashed worker is replaced; its batches are resent
-                    procs[i] = ctx.Process(target=_worker_main, args=(options,), daemon=True)
+                    procs[i] = ctx.Process(target=_worker_main, args=(options, parent),
+                                           daemon=True)
                     procs[i].start()
             stop.wait(1.0)
     finally:
@@ -236,10 +238,23 @@ def run_workers(options: IngestOptions, workers: int, stop: threading.Event) -> 
             proc.join(5)
 
 
-def _worker_main(options: IngestOptions) -> None:
+def _worker_main(options: IngestOptions, parent: int) -> None:
+    _die_with_parent(parent)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()
     try:
         IngestWorker(options).run(stop)
     except KeyboardInterrupt:
         pass
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask the kernel for SIGTERM when the parent dies (prctl PR_SET_PDEATHSIG), SIGKILL included:
+    a supervisor restarting `pos hq ingest` must never find the old workers still running."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+    if os.getppid() != parent:          # the parent died before the request took effect
+        os._exit(0)

@@ -8,8 +8,11 @@ cd "$(dirname "$0")/.."
 dev=0
 [ "${1:-}" = "--dev" ] && dev=1
 
-apt_packages=(mosquitto mosquitto-clients postgresql fonts-noto-cjk libegl1 libgl1 libxkbcommon0
-              libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0)
+# Qt's runtime libraries (xcb and wayland plugins included): one list, shared with build-deb.sh.
+mapfile -t qt_packages < <(grep -v '^#' packaging/qt-runtime-packages)
+apt_packages=(mosquitto mosquitto-clients postgresql fonts-noto-cjk "${qt_packages[@]}")
+# For the tests: a virtual display (the xcb plugin really loads) and systemd-analyze for the units.
+if [ $dev -eq 1 ]; then apt_packages+=(xvfb xauth systemd); fi
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

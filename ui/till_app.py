@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -650,6 +650,11 @@ def make_app(locale_name: str) -> QApplication:
     return app
 
 
+# Called about every second from the Qt event loop while a window runs; `pos till` and `pos kiosk`
+# put systemd's watchdog ping here, so a hung event loop ends in a restarted till.
+loop_heartbeats: list[Callable[[], object]] = []
+
+
 def run_window(conn: sqlite3.Connection, config: StoreConfig,
                build: Callable[[Devices], QWidget], devices: Devices | None = None,
                locale_name: str | None = None) -> int:
@@ -665,6 +670,10 @@ def run_window(conn: sqlite3.Connection, config: StoreConfig,
     window = build(devices)
     window.resize(1024, 768)
     window.show()
+    beat = QTimer()
+    beat.timeout.connect(lambda: [heartbeat() for heartbeat in loop_heartbeats])
+    beat.start(1000)
+    QTimer.singleShot(0, lambda: [heartbeat() for heartbeat in loop_heartbeats])
     try:
         return app.exec()
     finally:

@@ -1,8 +1,10 @@
 """The terminal's SQLite store: opening it with the durability settings, applying numbered
 migrations, and the one way to write (`write_transaction`, a BEGIN IMMEDIATE transaction).
 
-Rule: a database whose schema is newer than this code is refused, never touched; a file that is
-not a store database, or a damaged one, is refused with what to do, never half-used.
+Rule: a database whose schema is newer than this code is refused, never touched; one that needs
+migrating is first copied aside, so a migration that fails half-way (an error, a full disk) leaves
+the old database as it was and the old program can keep using it; a file that is not a store
+database, or a damaged one, is refused with what to do, never half-used.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -70,14 +72,23 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
-def open_store(path: str | Path) -> sqlite3.Connection:
-    """Open (creating if needed) the store database and bring its schema up to date."""
+def open_store(path: str | Path, migrations: list[Migration] | None = None) -> sqlite3.Connection:
+    """Open (creating if needed) the store database and bring its schema up to date.
+
+    Before migrating a database that already has a schema, it is copied to
+    `<db>.pre-migration-v<N>`; no room for that copy means no migration (a StoreError). A file
+    that is not a database raises StoreDamaged."""
     try:
         conn = connect(path)
     except sqlite3.DatabaseError as exc:
         raise _damaged(path, exc) from None
     try:
-        migrate(conn, edge_migrations())
+        wanted = edge_migrations() if migrations is None else migrations
+        current = schema_version(conn)
+        if wanted and 0 < current < wanted[-1].number:
+            _migrate_with_copy(conn, Path(path), current, wanted)
+        else:
+            migrate(conn, wanted)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise _damaged(path, exc) from None
@@ -115,6 +126,59 @@ def storage_failure(exc: sqlite3.Error) -> StorageFailure:
                                               "and try again")
     return StorageFailure("storage_error", f"the database refused the write ({exc}): nothing "
                                            "was recorded; try again")
+
+
+def pre_migration_copy(path: Path, version: int) -> Path:
+    return path.with_name(f"{path.name}.pre-migration-v{version}")
+
+
+def _migrate_with_copy(conn: sqlite3.Connection, path: Path, current: int,
+                       migrations: list[Migration]) -> None:
+    copy = pre_migration_copy(path, current)
+    try:
+        copy_database(conn, copy)
+    except (sqlite3.Error, OSError) as exc:
+        copy.unlink(missing_ok=True)
+        raise StoreError(f"cannot copy {path} aside before migrating it ({exc}); nothing was "
+                         "changed: free some space and start again") from exc
+    try:
+        migrate(conn, migrations)
+    except BaseException as exc:
+        # The migration ran in one transaction, rolled back; check that the file agrees, and
+        # put the copy back if it does not (a failed write to a full disk, a torn page).
+        if quick_check(conn) != ["ok"]:
+            restore_database(copy, conn)
+        raise StoreError(f"migrating {path} from schema {current} failed ({exc}); the database is "
+                         f"as it was (copy kept at {copy}); keep running the previous version"
+                         ) from exc
+
+
+def quick_check(conn: sqlite3.Connection) -> list[str]:
+    """SQLite's quick_check: ['ok'] when the file's structure is sound."""
+    return [str(row[0]) for row in conn.execute("PRAGMA quick_check")]
+
+
+def copy_database(source: sqlite3.Connection, dest: str | Path, pages: int = 1024,
+                  progress: Callable[[int, int, int], object] | None = None) -> None:
+    """Copy a live database with SQLite's online backup API into a single file at `dest` (rollback
+    journal, not WAL, so the copy is one file). If `source` holds an open read transaction the
+    copy is exactly that snapshot, whatever other connections write meanwhile."""
+    target = sqlite3.connect(str(dest), isolation_level=None)
+    try:
+        source.backup(target, pages=pages, progress=progress, sleep=0)
+        target.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        target.close()
+
+
+def restore_database(copy: str | Path, target: sqlite3.Connection) -> None:
+    """Overwrite the database behind `target` with `copy`, page by page through the backup API
+    (the WAL is handled by SQLite, unlike a file copy)."""
+    source = sqlite3.connect(str(copy), isolation_level=None)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -156,7 +220,8 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         yield conn
         conn.execute("COMMIT")
     except BaseException:
-        # SQLite may have rolled back already (SQLITE_FULL, SQLITE_IOERR); a failed COMMIT has not.
+        # SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR); a second
+        # ROLLBACK would hide the real error behind "no transaction is active".
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise

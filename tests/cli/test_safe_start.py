@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from edge.ledger.lease import LeaseHeld, TerminalLease
+from edge.ledger.lease import LeaseError, TerminalLease
 from tests.ui.headless.headless_process import HeadlessTill
 
 
@@ -63,7 +63,7 @@ def test_a_second_till_as_the_same_terminal_is_refused_until_the_first_dies(
     assert first.send({"op": "state"})["ok"]
     second = pos("till", "--headless", "--db", str(db_path))
     assert second.returncode == 1
-    assert "terminal T01 is already running on this database (pos till, pid" in second.stderr
+    assert "terminal T01 is already running on this database: pos till (pid" in second.stderr
     kiosk_config = db_path.with_name("store.toml")
     assert not kiosk_config.exists()  # both use the default terminal T01
     os.kill(first.proc.pid, signal.SIGKILL)  # a crash leaves no stale lease behind
@@ -76,7 +76,7 @@ def test_a_second_till_as_the_same_terminal_is_refused_until_the_first_dies(
 def test_the_lease_is_per_terminal(tmp_path: Path) -> None:
     db = tmp_path / "store.db"
     with TerminalLease(db, "T01", "till"):
-        with pytest.raises(LeaseHeld):
+        with pytest.raises(LeaseError):
             TerminalLease(db, "T01", "kiosk").acquire()
         with TerminalLease(db, "T02", "kiosk"):
             pass

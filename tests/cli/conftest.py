@@ -1,0 +1,3 @@
+from tests.cloud_sync.conftest import broker, pg_url
+
+__all__ = ["broker", "pg_url"]
