@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from importlib import resources
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from cloud_sync.protocol import SCHEMA_VERSION, Ack, Rejection, Sale
+from cloud_sync.protocol import SCHEMA_VERSION, Ack, Rejection
+from hq.schemas import Sale
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 MAX_REPORTED_GAPS = 20
@@ -31,11 +32,12 @@ class Accepted:
     created_at: str
     payload: bytes
     sale: Sale | None
+    fact: Any = None  # the decoded payload of a type with its own schema (hq/schemas.py)
 
 
 @dataclass(frozen=True)
 class Refused:
-    seq: int
+    seq: int | None  # None: no seq the terminal could own; dead-lettered, never marked
     event_id: str
     type: str
     reason: str
@@ -137,6 +139,21 @@ def advance(acked_to: int, seqs_above: list[int]) -> tuple[int, list[tuple[int, 
     return contiguous, gaps
 
 
+def storage_reason(exc: BaseException) -> str:
+    """The dead-letter reason for an event the database refused; a fact id seen before is
+    `duplicate_fact` (a replay under a new seq, or a forgery), anything else names the error."""
+    name = type(exc).__name__
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    if name == "UniqueViolation" or "UNIQUE constraint failed" in text:
+        return f"duplicate_fact: {clean_text(text, 200)}"
+    return f"storage refused it: {name}: {clean_text(text, 200)}"
+
+
+def clean_text(text: str, limit: int) -> str:
+    """Text safe for any column and log: control characters shown, length bounded."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
+
+
 def make_ack(store: str, terminal: str, acked_to: int, rejected: list[Rejection],
              gaps: list[tuple[int, int]]) -> Ack:
     return Ack(v=SCHEMA_VERSION, store=store, terminal=terminal, acked_to=acked_to,
@@ -169,9 +186,9 @@ def sale_rows(store: str, terminal: str, events: list[Accepted], zone: ZoneInfo
         if sale is None:
             continue
         status = "completed" if event.type == "sale.completed" else "cancelled"
-        closed_at = datetime.fromisoformat(sale.closed_at)
+        closed_at = sale.closed_at
         sales.append((store, terminal, event.seq, sale.sale_id, event.event_id, status,
-                      sale.receipt_no, sale.staff_id, datetime.fromisoformat(sale.opened_at),
+                      sale.receipt_no, sale.staff_id, sale.opened_at,
                       closed_at, closed_at.astimezone(zone).date(), sale.currency, sale.subtotal,
                       sale.discount, sale.tax, sale.total, sale.rounding, sale.paid, sale.change,
                       len(sale.lines)))

@@ -6,6 +6,7 @@ same terminal serialise there and contiguity is computed on committed, complete 
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,12 +30,18 @@ from hq.storage.interface import (
     TerminalStats,
     advance,
     card_reply,
+    clean_text,
     hq_migrations,
     lock_holder,
     make_ack,
     sale_rows,
+    storage_reason,
 )
 
+log = logging.getLogger("hq.storage")
+# What a write that passed validation can still raise for the data it carries (not for a lost
+# connection): the event is dead-lettered with this, never retried for ever.
+POISON = (psycopg.Error, ValueError, OverflowError, TypeError, UnicodeError)
 _LOCK_MIGRATIONS = 0x5053594E  # advisory lock id: only one process migrates at a time
 
 
@@ -91,17 +98,27 @@ class PgStorage:
 
     def _ingest_many(self, conn: psycopg.Connection[Any],
                      batches: list[BatchIn]) -> list[IngestResult]:
+        try:
+            return self._write(conn, batches, careful=False)
+        except (psycopg.OperationalError, psycopg.InterfaceError):
+            raise
+        except POISON as exc:
+            # Something passed validation and still failed in the database: write the group
+            # again, each batch in its own savepoint and a failing batch event by event, so
+            # that only the guilty event is dead-lettered.
+            log.warning("a group of %d batches failed (%s: %s); writing it event by event",
+                        len(batches), type(exc).__name__, str(exc)[:200])
+            return self._write(conn, batches, careful=True)
+
+    def _write(self, conn: psycopg.Connection[Any], batches: list[BatchIn],
+               careful: bool) -> list[IngestResult]:
         # Terminal rows are locked in (store, terminal) order, so concurrent workers never wait
-        # on each other in a circle.
+        # on each other in a circle; and before any savepoint, so none can roll the row back.
         order = sorted(range(len(batches)), key=lambda i: (batches[i].store, batches[i].terminal))
         results: dict[int, IngestResult] = {}
         with conn.transaction(), conn.cursor() as cur:
-            new_by_batch: dict[int, set[int]] = {}
             # (acked_to, max_seq, dead_to) of each terminal as this transaction leaves it.
             state: dict[tuple[str, str], tuple[int, int, int]] = {}
-            sales: list[tuple[Any, ...]] = []
-            lines: list[tuple[Any, ...]] = []
-            tenders: list[tuple[Any, ...]] = []
             for i in order:
                 b = batches[i]
                 if (b.store, b.terminal) not in state:
@@ -111,39 +128,81 @@ class PgStorage:
                         " DO UPDATE SET last_seen = now() RETURNING acked_to, max_seq, dead_to",
                         (b.store, b.terminal))
                     state[(b.store, b.terminal)] = cur.fetchone()  # type: ignore[assignment]
-                events = [(e.seq, e.event_id, e.type, False) for e in b.accepted]
-                events += [(r.seq, r.event_id, r.type, True) for r in b.refused]
-                cur.execute(
-                    "INSERT INTO hq_received (store, terminal, seq, event_id, type, rejected)"
-                    " SELECT %s, %s, s, e, t, r FROM unnest(%s::bigint[], %s::text[],"
-                    " %s::text[], %s::boolean[]) AS x(s, e, t, r) ON CONFLICT DO NOTHING"
-                    " RETURNING seq",
-                    (b.store, b.terminal, [e[0] for e in events], [e[1] for e in events],
-                     [e[2] for e in events], [e[3] for e in events]))
-                new = new_by_batch[i] = {row[0] for row in cur.fetchall()}
-                fresh = [e for e in b.accepted if e.seq in new]
-                more = sale_rows(b.store, b.terminal, fresh, self.zone)
-                sales += more[0]
-                lines += more[1]
-                tenders += more[2]
-                generic = [(b.store, b.terminal, e.seq, e.event_id, e.type, e.created_at,
-                            e.payload.decode("utf-8")) for e in fresh if e.sale is None]
-                if generic:
-                    cur.executemany(
-                        "INSERT INTO hq_event (store, terminal, seq, event_id, type, created_at,"
-                        " payload) VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb)", generic)
-                dead = [(b.store, b.terminal, r.seq, r.event_id, r.type, r.reason, r.payload)
-                        for r in b.refused if r.seq in new]
-                if dead:
-                    cur.executemany(
-                        "INSERT INTO hq_dead_letter (store, terminal, seq, event_id, type,"
-                        " reason, raw) VALUES (%s, %s, %s, %s, %s, %s, %s)", dead)
-            _copy(cur, "hq_sale", SALE_COLUMNS, SALE_TYPES, sales)
-            _copy(cur, "hq_sale_line", LINE_COLUMNS, LINE_TYPES, lines)
-            _copy(cur, "hq_sale_tender", TENDER_COLUMNS, TENDER_TYPES, tenders)
+            written: dict[int, tuple[BatchIn, set[int]]] = {}
+            rows = _Rows()
             for i in order:
-                results[i] = _advance(cur, batches[i], new_by_batch[i], state)
+                if careful:
+                    written[i] = self._write_carefully(conn, cur, batches[i])
+                else:
+                    written[i] = batches[i], self._write_batch(cur, batches[i], rows)
+            rows.copy(cur)
+            for i in order:
+                results[i] = _advance(cur, written[i][0], written[i][1], state)
         return [results[i] for i in range(len(batches))]
+
+    def _write_batch(self, cur: psycopg.Cursor[Any], b: BatchIn, rows: _Rows) -> set[int]:
+        """Write what of `b` is new; sale rows are gathered in `rows` for one COPY. The seqs
+        that were new."""
+        events = [(e.seq, e.event_id, e.type, False) for e in b.accepted]
+        events += [(r.seq, r.event_id, r.type, True) for r in b.refused if r.seq is not None]
+        cur.execute(
+            "INSERT INTO hq_received (store, terminal, seq, event_id, type, rejected)"
+            " SELECT %s, %s, s, e, t, r FROM unnest(%s::bigint[], %s::text[],"
+            " %s::text[], %s::boolean[]) AS x(s, e, t, r) ON CONFLICT DO NOTHING"
+            " RETURNING seq",
+            (b.store, b.terminal, [e[0] for e in events], [e[1] for e in events],
+             [e[2] for e in events], [e[3] for e in events]))
+        new = {row[0] for row in cur.fetchall()}
+        fresh = [e for e in b.accepted if e.seq in new]
+        rows.add(sale_rows(b.store, b.terminal, fresh, self.zone))
+        generic = [(b.store, b.terminal, e.seq, e.event_id, e.type, e.created_at,
+                    e.payload.decode("utf-8")) for e in fresh if e.sale is None]
+        if generic:
+            cur.executemany(
+                "INSERT INTO hq_event (store, terminal, seq, event_id, type, created_at,"
+                " payload) VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb)", generic)
+        dead = [(b.store, b.terminal, r.seq, r.event_id, r.type, clean_text(r.reason, 500),
+                 r.payload) for r in b.refused if r.seq is None or r.seq in new]
+        if dead:
+            cur.executemany(
+                "INSERT INTO hq_dead_letter (store, terminal, seq, event_id, type,"
+                " reason, raw) VALUES (%s, %s, %s, %s, %s, %s, %s)", dead)
+        return new
+
+    def _write_carefully(self, conn: psycopg.Connection[Any], cur: psycopg.Cursor[Any],
+                         b: BatchIn) -> tuple[BatchIn, set[int]]:
+        """`b` in a savepoint; if that fails, each accepted event in its own savepoint, and the
+        ones that fail dead-lettered with the database's reason. (the batch as written, new)"""
+        try:
+            return b, self._in_savepoint(conn, cur, b)
+        except (psycopg.OperationalError, psycopg.InterfaceError):
+            raise
+        except POISON:
+            pass
+        accepted: list[Accepted] = []
+        refused = list(b.refused)
+        new: set[int] = set()
+        for e in b.accepted:
+            try:
+                new |= self._in_savepoint(conn, cur, BatchIn(b.store, b.terminal, [e], [], b.since))
+                accepted.append(e)
+            except (psycopg.OperationalError, psycopg.InterfaceError):
+                raise
+            except POISON as exc:
+                log.warning("%s/%s seq %d dead-lettered: %s", b.store, b.terminal, e.seq,
+                            storage_reason(exc))
+                refused.append(Refused(e.seq, e.event_id, e.type, storage_reason(exc), e.payload))
+        rest = BatchIn(b.store, b.terminal, [], refused, b.since)
+        new |= self._in_savepoint(conn, cur, rest)
+        return BatchIn(b.store, b.terminal, accepted, refused, b.since), new
+
+    def _in_savepoint(self, conn: psycopg.Connection[Any], cur: psycopg.Cursor[Any],
+                      b: BatchIn) -> set[int]:
+        with conn.transaction():
+            rows = _Rows()
+            new = self._write_batch(cur, b, rows)
+            rows.copy(cur)
+        return new
 
     def dead_letter(self, store: str, terminal: str, reason: str, raw: bytes) -> None:
         self._run(lambda conn: conn.execute(
@@ -283,7 +342,7 @@ def _advance(cur: psycopg.Cursor[Any], b: BatchIn, new: set[int],
     The usual case (the next seqs, in order) costs one UPDATE and no read."""
     key = (b.store, b.terminal)
     acked_to, max_seq, dead_to = state[key]
-    seqs = sorted([e.seq for e in b.accepted] + [r.seq for r in b.refused])
+    seqs = sorted([e.seq for e in b.accepted] + [r.seq for r in b.refused if r.seq is not None])
     top = seqs[-1] if seqs else 0
     gaps: list[tuple[int, int]] = []
     fresh = sorted(new)
@@ -295,7 +354,7 @@ def _advance(cur: psycopg.Cursor[Any], b: BatchIn, new: set[int],
             "SELECT seq FROM hq_received WHERE store = %s AND terminal = %s AND seq > %s"
             " ORDER BY seq LIMIT 100000", (b.store, b.terminal, acked_to))
         acked_to, gaps = advance(acked_to, [row[0] for row in cur.fetchall()])
-    refused_new = [r.seq for r in b.refused if r.seq in new]
+    refused_new = [r.seq for r in b.refused if r.seq is not None and r.seq in new]
     new_state = (acked_to, max(max_seq, top), max([dead_to, *refused_new]))
     if new_state != state[key]:
         cur.execute(
@@ -312,6 +371,27 @@ def _advance(cur: psycopg.Cursor[Any], b: BatchIn, new: set[int],
         rejected = [Rejection(row[0], row[1]) for row in cur.fetchall()]
     return IngestResult(make_ack(b.store, b.terminal, acked_to, rejected, gaps),
                         new_events=len(new), duplicates=len(seqs) - len(new), gaps=gaps)
+
+
+class _Rows:
+    """Sale, line and tender rows gathered for one binary COPY each."""
+
+    def __init__(self) -> None:
+        self.sales: list[tuple[Any, ...]] = []
+        self.lines: list[tuple[Any, ...]] = []
+        self.tenders: list[tuple[Any, ...]] = []
+
+    def add(self, more: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]],
+                              list[tuple[Any, ...]]]) -> None:
+        self.sales += more[0]
+        self.lines += more[1]
+        self.tenders += more[2]
+
+    def copy(self, cur: psycopg.Cursor[Any]) -> None:
+        _copy(cur, "hq_sale", SALE_COLUMNS, SALE_TYPES, self.sales)
+        _copy(cur, "hq_sale_line", LINE_COLUMNS, LINE_TYPES, self.lines)
+        _copy(cur, "hq_sale_tender", TENDER_COLUMNS, TENDER_TYPES, self.tenders)
+        self.sales, self.lines, self.tenders = [], [], []
 
 
 def _copy(cur: psycopg.Cursor[Any], table: str, columns: tuple[str, ...],

@@ -25,12 +25,17 @@ from hq.storage.interface import (
     TerminalStats,
     advance,
     card_reply,
+    clean_text,
     hq_migrations,
     lock_holder,
     make_ack,
     sale_rows,
+    storage_reason,
 )
 
+# What a write that passed validation can still raise for the data it carries.
+POISON = (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError, sqlite3.ProgrammingError,
+          ValueError, OverflowError, TypeError, UnicodeError)
 _NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
 
@@ -68,17 +73,71 @@ class SqliteStorage:
         with self._tx():
             return self._ingest(store, terminal, accepted, refused, since)
 
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        self.conn.execute("SAVEPOINT event")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO event")
+            self.conn.execute("RELEASE event")
+            raise
+        self.conn.execute("RELEASE event")
+
     def _ingest(self, store: str, terminal: str, accepted: list[Accepted],
                 refused: list[Refused], since: int) -> IngestResult:
         c = self.conn
-        events = [(e.seq, e.event_id, e.type, 0) for e in accepted]
-        events += [(r.seq, r.event_id, r.type, 1) for r in refused]
         c.execute(f"INSERT INTO hq_terminal (store, terminal, last_seen, online)"
                   f" VALUES (?, ?, {_NOW}, 1) ON CONFLICT (store, terminal)"
                   f" DO UPDATE SET last_seen = {_NOW}", (store, terminal))
         acked_to, max_seq = c.execute(
             "SELECT acked_to, max_seq FROM hq_terminal WHERE store = ? AND terminal = ?",
             (store, terminal)).fetchone()
+        try:
+            with self._savepoint():
+                new = self._write(store, terminal, accepted, refused)
+        except POISON:
+            # Each event in its own savepoint: only the one the database refuses is
+            # dead-lettered, with the database's reason.
+            new = set()
+            kept: list[Accepted] = []
+            refused = list(refused)
+            for e in accepted:
+                try:
+                    with self._savepoint():
+                        new |= self._write(store, terminal, [e], [])
+                    kept.append(e)
+                except POISON as exc:
+                    refused.append(Refused(e.seq, e.event_id, e.type, storage_reason(exc),
+                                           e.payload))
+            accepted = kept
+            new |= self._write(store, terminal, [], refused)
+        events = [(e.seq, e.event_id, e.type, 0) for e in accepted]
+        events += [(r.seq, r.event_id, r.type, 1) for r in refused if r.seq is not None]
+        top = max((e[0] for e in events), default=0)
+        gaps: list[tuple[int, int]] = []
+        if (new and top > acked_to) or max_seq > acked_to:
+            seqs = [r[0] for r in c.execute(
+                "SELECT seq FROM hq_received WHERE store = ? AND terminal = ? AND seq > ?"
+                " ORDER BY seq", (store, terminal, acked_to))]
+            acked_to, gaps = advance(acked_to, seqs)
+            c.execute("UPDATE hq_terminal SET acked_to = ?, max_seq = max(max_seq, ?)"
+                      " WHERE store = ? AND terminal = ?", (acked_to, top, store, terminal))
+        old = [e[0] for e in events if e[0] not in new]
+        # Every rejection above the terminal's watermark, again: an earlier ack may be lost.
+        rejected = [Rejection(row[0], row[1]) for row in c.execute(
+            "SELECT DISTINCT seq, reason FROM hq_dead_letter WHERE store = ? AND terminal = ?"
+            " AND seq > ? AND seq <= ? ORDER BY seq",
+            (store, terminal, since, max(acked_to, top)))]
+        return IngestResult(make_ack(store, terminal, acked_to, rejected, gaps),
+                            new_events=len(new), duplicates=len(old), gaps=gaps)
+
+    def _write(self, store: str, terminal: str, accepted: list[Accepted],
+               refused: list[Refused]) -> set[int]:
+        """Write what is new of these events; the seqs that were new."""
+        c = self.conn
+        events = [(e.seq, e.event_id, e.type, 0) for e in accepted]
+        events += [(r.seq, r.event_id, r.type, 1) for r in refused if r.seq is not None]
         new: set[int] = set()
         for seq, event_id, etype, is_rejected in events:
             cur = c.execute("INSERT OR IGNORE INTO hq_received (store, terminal, seq, event_id,"
@@ -101,25 +160,9 @@ class SqliteStorage:
                         e.payload.decode("utf-8")) for e in fresh if e.sale is None])
         c.executemany("INSERT INTO hq_dead_letter (store, terminal, seq, event_id, type,"
                       " reason, raw) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      [(store, terminal, r.seq, r.event_id, r.type, r.reason, r.payload)
-                       for r in refused if r.seq in new])
-        top = max((e[0] for e in events), default=0)
-        gaps: list[tuple[int, int]] = []
-        if (new and top > acked_to) or max_seq > acked_to:
-            seqs = [r[0] for r in c.execute(
-                "SELECT seq FROM hq_received WHERE store = ? AND terminal = ? AND seq > ?"
-                " ORDER BY seq", (store, terminal, acked_to))]
-            acked_to, gaps = advance(acked_to, seqs)
-            c.execute("UPDATE hq_terminal SET acked_to = ?, max_seq = max(max_seq, ?)"
-                      " WHERE store = ? AND terminal = ?", (acked_to, top, store, terminal))
-        old = [e[0] for e in events if e[0] not in new]
-        # Every rejection above the terminal's watermark, again: an earlier ack may be lost.
-        rejected = [Rejection(row[0], row[1]) for row in c.execute(
-            "SELECT DISTINCT seq, reason FROM hq_dead_letter WHERE store = ? AND terminal = ?"
-            " AND seq > ? AND seq <= ? ORDER BY seq",
-            (store, terminal, since, max(acked_to, top)))]
-        return IngestResult(make_ack(store, terminal, acked_to, rejected, gaps),
-                            new_events=len(new), duplicates=len(old), gaps=gaps)
+                      [(store, terminal, r.seq, r.event_id, r.type, clean_text(r.reason, 500),
+                        r.payload) for r in refused if r.seq is None or r.seq in new])
+        return new
 
     def dead_letter(self, store: str, terminal: str, reason: str, raw: bytes) -> None:
         with self._tx():
