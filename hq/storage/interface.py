@@ -108,6 +108,10 @@ class HqStorage(Protocol):
         """HQ's word on a stored-value card for the asking terminal (see `card_reply`)."""
         ...
 
+    def clear_lock(self, card_no: str) -> bool:
+        """HQ lifts a card's offline lock by hand; False when the card is unknown."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -198,9 +202,6 @@ def sale_rows(store: str, terminal: str, events: list[Accepted], zone: ZoneInfo
         tenders.extend((store, terminal, event.seq, t.tender_no, t.type, t.amount, t.reference,
                         t.approval_code, t.masked_pan) for t in sale.tenders)
     return sales, lines, tenders
-
-
-SV_TYPES = ("stored_value.topup", "stored_value.spend", "stored_value.refund")
 
 
 def card_reply(card_no: str, balance: int, through_seq: int, locked_by: str | None) -> bytes:

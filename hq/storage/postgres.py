@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from cloud_sync.protocol import Rejection
+from hq.schemas import SV_TYPES
 from hq.storage.interface import (
     LINE_COLUMNS,
     LINE_TYPES,
     SALE_COLUMNS,
     SALE_TYPES,
-    SV_TYPES,
     TENDER_COLUMNS,
     TENDER_TYPES,
     Accepted,
@@ -37,6 +37,7 @@ from hq.storage.interface import (
     sale_rows,
     storage_reason,
 )
+from hq.storage.ledger import Ledger, apply_batch, balance_reply, clear_lock
 
 log = logging.getLogger("hq.storage")
 # What a write that passed validation can still raise for the data it carries (not for a lost
@@ -131,18 +132,20 @@ class PgStorage:
             written: dict[int, tuple[BatchIn, set[int]]] = {}
             rows = _Rows()
             for i in order:
+                acked_to = state[(batches[i].store, batches[i].terminal)][0]
                 if careful:
-                    written[i] = self._write_carefully(conn, cur, batches[i])
+                    written[i] = self._write_carefully(conn, cur, batches[i], acked_to)
                 else:
-                    written[i] = batches[i], self._write_batch(cur, batches[i], rows)
+                    written[i] = self._write_batch(cur, batches[i], rows, acked_to)
             rows.copy(cur)
             for i in order:
                 results[i] = _advance(cur, written[i][0], written[i][1], state)
         return [results[i] for i in range(len(batches))]
 
-    def _write_batch(self, cur: psycopg.Cursor[Any], b: BatchIn, rows: _Rows) -> set[int]:
-        """Write what of `b` is new; sale rows are gathered in `rows` for one COPY. The seqs
-        that were new."""
+    def _write_batch(self, cur: psycopg.Cursor[Any], b: BatchIn, rows: _Rows,
+                     acked_to: int) -> tuple[BatchIn, set[int]]:
+        """Write what of `b` is new; sale rows are gathered in `rows` for one COPY.
+        (the batch as written: the ledger may refuse movements; the seqs that were new)"""
         events = [(e.seq, e.event_id, e.type, False) for e in b.accepted]
         events += [(r.seq, r.event_id, r.type, True) for r in b.refused if r.seq is not None]
         cur.execute(
@@ -155,26 +158,41 @@ class PgStorage:
         new = {row[0] for row in cur.fetchall()}
         fresh = [e for e in b.accepted if e.seq in new]
         rows.add(sale_rows(b.store, b.terminal, fresh, self.zone))
-        generic = [(b.store, b.terminal, e.seq, e.event_id, e.type, e.created_at,
-                    e.payload.decode("utf-8")) for e in fresh if e.sale is None]
-        if generic:
-            cur.executemany(
-                "INSERT INTO hq_event (store, terminal, seq, event_id, type, created_at,"
-                " payload) VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb)", generic)
+        plain = [e for e in fresh if e.sale is None and e.type not in SV_TYPES]
+        self._events(cur, b, plain)  # first: a refund's return may be in this batch
+        applied, moved = apply_batch(Ledger(cur, postgres=True), b.store, b.terminal, fresh,
+                                     [e[0] for e in events], acked_to)
+        self._events(cur, b, applied)
+        if moved:
+            cur.execute("UPDATE hq_received SET rejected = TRUE WHERE store = %s"
+                        " AND terminal = %s AND seq = ANY(%s)",
+                        (b.store, b.terminal, [r.seq for r in moved]))
+            gone = {r.seq for r in moved}
+            b = BatchIn(b.store, b.terminal, [e for e in b.accepted if e.seq not in gone],
+                        b.refused + moved, b.since)
         dead = [(b.store, b.terminal, r.seq, r.event_id, r.type, clean_text(r.reason, 500),
                  r.payload) for r in b.refused if r.seq is None or r.seq in new]
         if dead:
             cur.executemany(
                 "INSERT INTO hq_dead_letter (store, terminal, seq, event_id, type,"
                 " reason, raw) VALUES (%s, %s, %s, %s, %s, %s, %s)", dead)
-        return new
+        return b, new
+
+    @staticmethod
+    def _events(cur: psycopg.Cursor[Any], b: BatchIn, events: list[Accepted]) -> None:
+        if events:
+            cur.executemany(
+                "INSERT INTO hq_event (store, terminal, seq, event_id, type, created_at,"
+                " payload) VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb)",
+                [(b.store, b.terminal, e.seq, e.event_id, e.type, e.created_at,
+                  e.payload.decode("utf-8")) for e in events])
 
     def _write_carefully(self, conn: psycopg.Connection[Any], cur: psycopg.Cursor[Any],
-                         b: BatchIn) -> tuple[BatchIn, set[int]]:
+                         b: BatchIn, acked_to: int) -> tuple[BatchIn, set[int]]:
         """`b` in a savepoint; if that fails, each accepted event in its own savepoint, and the
         ones that fail dead-lettered with the database's reason. (the batch as written, new)"""
         try:
-            return b, self._in_savepoint(conn, cur, b)
+            return self._in_savepoint(conn, cur, b, acked_to)
         except (psycopg.OperationalError, psycopg.InterfaceError):
             raise
         except POISON:
@@ -184,25 +202,29 @@ class PgStorage:
         new: set[int] = set()
         for e in b.accepted:
             try:
-                new |= self._in_savepoint(conn, cur, BatchIn(b.store, b.terminal, [e], [], b.since))
-                accepted.append(e)
+                one, more = self._in_savepoint(conn, cur, BatchIn(b.store, b.terminal, [e], [],
+                                                                  b.since), acked_to)
+                new |= more
+                accepted += one.accepted
+                refused += one.refused
             except (psycopg.OperationalError, psycopg.InterfaceError):
                 raise
             except POISON as exc:
                 log.warning("%s/%s seq %d dead-lettered: %s", b.store, b.terminal, e.seq,
                             storage_reason(exc))
                 refused.append(Refused(e.seq, e.event_id, e.type, storage_reason(exc), e.payload))
-        rest = BatchIn(b.store, b.terminal, [], refused, b.since)
-        new |= self._in_savepoint(conn, cur, rest)
-        return BatchIn(b.store, b.terminal, accepted, refused, b.since), new
+        last = [r for r in refused if r.seq is None or r.seq not in new]
+        _, more = self._in_savepoint(conn, cur, BatchIn(b.store, b.terminal, [], last, b.since),
+                                     acked_to)
+        return BatchIn(b.store, b.terminal, accepted, refused, b.since), new | more
 
     def _in_savepoint(self, conn: psycopg.Connection[Any], cur: psycopg.Cursor[Any],
-                      b: BatchIn) -> set[int]:
+                      b: BatchIn, acked_to: int) -> tuple[BatchIn, set[int]]:
         with conn.transaction():
             rows = _Rows()
-            new = self._write_batch(cur, b, rows)
+            written = self._write_batch(cur, b, rows, acked_to)
             rows.copy(cur)
-        return new
+        return written
 
     def dead_letter(self, store: str, terminal: str, reason: str, raw: bytes) -> None:
         self._run(lambda conn: conn.execute(
@@ -259,30 +281,21 @@ class PgStorage:
         return row[0].encode("utf-8") if row else None
 
     def card_balance(self, card_no: str, store: str, terminal: str) -> bytes | None:
-        return self._run(self._card_balance, card_no, store, terminal)  # type: ignore[no-any-return]
+        def read(conn: psycopg.Connection[Any]) -> bytes | None:
+            with conn.cursor() as cur:
+                found = balance_reply(cur, "%s", card_no, store, terminal)
+            if found is None:
+                return None
+            balance, through, holder = found
+            return card_reply(card_no, balance, through,
+                              lock_holder(store, *holder) if holder else None)
+        return self._run(read)  # type: ignore[no-any-return]
 
-    def _card_balance(self, conn: psycopg.Connection[Any], card_no: str, store: str,
-                      terminal: str) -> bytes | None:
-        row = conn.execute("SELECT acked_to FROM hq_terminal WHERE store = %s AND terminal = %s",
-                           (store, terminal)).fetchone()
-        through = int(row[0]) if row else 0
-        moves = conn.execute(
-            "SELECT count(*), coalesce(sum(CASE WHEN type = 'stored_value.spend'"
-            " THEN -(payload->>'amount')::bigint ELSE (payload->>'amount')::bigint END), 0)"
-            " FROM hq_event WHERE type = ANY(%s) AND payload->>'card_no' = %s"
-            " AND NOT (store = %s AND terminal = %s AND seq > %s)",
-            (list(SV_TYPES), card_no, store, terminal, through)).fetchone()
-        if not moves or not moves[0]:
-            return None
-        lock = conn.execute(
-            "SELECT e.store, e.terminal FROM hq_event e JOIN hq_terminal t"
-            " ON t.store = e.store AND t.terminal = e.terminal"
-            " WHERE e.type = 'stored_value.spend' AND e.payload->>'card_no' = %s"
-            " AND (e.payload->>'offline')::boolean AND NOT (e.store = %s AND e.terminal = %s)"
-            " AND (NOT t.online OR t.max_seq > t.acked_to) ORDER BY e.created_at DESC LIMIT 1",
-            (card_no, store, terminal)).fetchone()
-        return card_reply(card_no, int(moves[1]), through,
-                          lock_holder(store, lock[0], lock[1]) if lock else None)
+    def clear_lock(self, card_no: str) -> bool:
+        def clear(conn: psycopg.Connection[Any]) -> bool:
+            with conn.transaction(), conn.cursor() as cur:
+                return clear_lock(cur, "%s", card_no)
+        return self._run(clear)  # type: ignore[no-any-return]
 
     # ---- downlink -----------------------------------------------------------------------------
 

@@ -13,10 +13,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cloud_sync.protocol import Rejection
+from hq.schemas import SV_TYPES
 from hq.storage.interface import (
     LINE_COLUMNS,
     SALE_COLUMNS,
-    SV_TYPES,
     TENDER_COLUMNS,
     Accepted,
     BatchIn,
@@ -32,6 +32,7 @@ from hq.storage.interface import (
     sale_rows,
     storage_reason,
 )
+from hq.storage.ledger import Ledger, apply_batch, balance_reply, clear_lock
 
 # What a write that passed validation can still raise for the data it carries.
 POISON = (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError, sqlite3.ProgrammingError,
@@ -95,7 +96,7 @@ class SqliteStorage:
             (store, terminal)).fetchone()
         try:
             with self._savepoint():
-                new = self._write(store, terminal, accepted, refused)
+                accepted, refused, new = self._write(store, terminal, accepted, refused, acked_to)
         except POISON:
             # Each event in its own savepoint: only the one the database refuses is
             # dead-lettered, with the database's reason.
@@ -105,13 +106,16 @@ class SqliteStorage:
             for e in accepted:
                 try:
                     with self._savepoint():
-                        new |= self._write(store, terminal, [e], [])
-                    kept.append(e)
+                        one, moved, more = self._write(store, terminal, [e], [], acked_to)
+                    new |= more
+                    kept += one
+                    refused += moved
                 except POISON as exc:
                     refused.append(Refused(e.seq, e.event_id, e.type, storage_reason(exc),
                                            e.payload))
             accepted = kept
-            new |= self._write(store, terminal, [], refused)
+            last = [r for r in refused if r.seq is None or r.seq not in new]
+            new |= self._write(store, terminal, [], last, acked_to)[2]
         events = [(e.seq, e.event_id, e.type, 0) for e in accepted]
         events += [(r.seq, r.event_id, r.type, 1) for r in refused if r.seq is not None]
         top = max((e[0] for e in events), default=0)
@@ -133,8 +137,10 @@ class SqliteStorage:
                             new_events=len(new), duplicates=len(old), gaps=gaps)
 
     def _write(self, store: str, terminal: str, accepted: list[Accepted],
-               refused: list[Refused]) -> set[int]:
-        """Write what is new of these events; the seqs that were new."""
+               refused: list[Refused], acked_to: int
+               ) -> tuple[list[Accepted], list[Refused], set[int]]:
+        """Write what is new of these events: (accepted and refused as written, since the ledger
+        may refuse movements; the seqs that were new)."""
         c = self.conn
         events = [(e.seq, e.event_id, e.type, 0) for e in accepted]
         events += [(r.seq, r.event_id, r.type, 1) for r in refused if r.seq is not None]
@@ -154,15 +160,29 @@ class SqliteStorage:
             c.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
                           [tuple(v.isoformat() if isinstance(v, date) else v for v in row)
                            for row in rows])
-        c.executemany("INSERT INTO hq_event (store, terminal, seq, event_id, type, created_at,"
-                      " payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      [(store, terminal, e.seq, e.event_id, e.type, e.created_at,
-                        e.payload.decode("utf-8")) for e in fresh if e.sale is None])
+        plain = [e for e in fresh if e.sale is None and e.type not in SV_TYPES]
+        self._events(store, terminal, plain)  # first: a refund's return may be in this batch
+        applied, moved = apply_batch(Ledger(c, postgres=False), store, terminal, fresh,
+                                     [e[0] for e in events], acked_to)
+        self._events(store, terminal, applied)
+        if moved:
+            gone = {r.seq for r in moved}
+            c.executemany("UPDATE hq_received SET rejected = 1 WHERE store = ? AND terminal = ?"
+                          " AND seq = ?", [(store, terminal, seq) for seq in gone])
+            accepted = [e for e in accepted if e.seq not in gone]
+            refused = refused + moved
         c.executemany("INSERT INTO hq_dead_letter (store, terminal, seq, event_id, type,"
                       " reason, raw) VALUES (?, ?, ?, ?, ?, ?, ?)",
                       [(store, terminal, r.seq, r.event_id, r.type, clean_text(r.reason, 500),
                         r.payload) for r in refused if r.seq is None or r.seq in new])
-        return new
+        return accepted, refused, new
+
+    def _events(self, store: str, terminal: str, events: list[Accepted]) -> None:
+        self.conn.executemany(
+            "INSERT INTO hq_event (store, terminal, seq, event_id, type, created_at, payload)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(store, terminal, e.seq, e.event_id, e.type, e.created_at,
+              e.payload.decode("utf-8")) for e in events])
 
     def dead_letter(self, store: str, terminal: str, reason: str, raw: bytes) -> None:
         with self._tx():
@@ -215,29 +235,16 @@ class SqliteStorage:
         return row[0].encode("utf-8") if row else None
 
     def card_balance(self, card_no: str, store: str, terminal: str) -> bytes | None:
-        c = self.conn
-        row = c.execute("SELECT acked_to FROM hq_terminal WHERE store = ? AND terminal = ?",
-                        (store, terminal)).fetchone()
-        through = int(row[0]) if row else 0
-        marks = ", ".join("?" * len(SV_TYPES))
-        count, total = c.execute(
-            f"SELECT count(*), coalesce(sum(CASE WHEN type = 'stored_value.spend'"
-            f" THEN -json_extract(payload, '$.amount') ELSE json_extract(payload, '$.amount')"
-            f" END), 0) FROM hq_event WHERE type IN ({marks})"
-            f" AND json_extract(payload, '$.card_no') = ?"
-            f" AND NOT (store = ? AND terminal = ? AND seq > ?)",
-            (*SV_TYPES, card_no, store, terminal, through)).fetchone()
-        if not count:
+        found = balance_reply(self.conn.cursor(), "?", card_no, store, terminal)
+        if found is None:
             return None
-        lock = c.execute(
-            "SELECT e.store, e.terminal FROM hq_event e JOIN hq_terminal t"
-            " ON t.store = e.store AND t.terminal = e.terminal"
-            " WHERE e.type = 'stored_value.spend' AND json_extract(e.payload, '$.card_no') = ?"
-            " AND json_extract(e.payload, '$.offline') AND NOT (e.store = ? AND e.terminal = ?)"
-            " AND (NOT t.online OR t.max_seq > t.acked_to) ORDER BY e.created_at DESC LIMIT 1",
-            (card_no, store, terminal)).fetchone()
-        return card_reply(card_no, int(total), through,
-                          lock_holder(store, lock[0], lock[1]) if lock else None)
+        balance, through, holder = found
+        return card_reply(card_no, balance, through,
+                          lock_holder(store, *holder) if holder else None)
+
+    def clear_lock(self, card_no: str) -> bool:
+        with self._tx():
+            return clear_lock(self.conn.cursor(), "?", card_no)
 
     def add_version(self, store: str, stream: str, items: dict[str, bytes],
                     sign: Any) -> tuple[int, bytes]:
