@@ -51,20 +51,29 @@ def _db(parser: argparse.ArgumentParser) -> None:
 
 def _broker(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=1883)
+    parser.add_argument("--port", type=int, default=8883)
     parser.add_argument("--username", default="")
-    parser.add_argument("--password", default="")
-    parser.add_argument("--tls", action="store_true")
-    parser.add_argument("--ca-file", default="")
+    # Never the password itself: a command line is visible to every user in `ps`.
+    parser.add_argument("--password-file", default="",
+                        help="file (mode 0600) holding the broker password; or set "
+                             "POS_SYNC_PASSWORD")
+    parser.add_argument("--ca-file", default="", help="CA of the broker's certificate")
+    parser.add_argument("--insecure", action="store_true",
+                        help="plaintext MQTT (no TLS): only for a broker on this machine")
     parser.add_argument("--keepalive", type=int, default=10)
 
 
 def _broker_settings(args: argparse.Namespace) -> Any:
-    from cloud_sync.settings import BrokerSettings
+    from cloud_sync.settings import BrokerSettings, SettingsError, checked_broker
 
-    return BrokerSettings(host=args.host, port=args.port, tls=args.tls, ca_file=args.ca_file,
-                          username=args.username, password=args.password,
-                          keepalive=args.keepalive)
+    settings = BrokerSettings(host=args.host, port=args.port, tls=not args.insecure,
+                              ca_file=args.ca_file, username=args.username,
+                              password_file=args.password_file, insecure=args.insecure,
+                              keepalive=args.keepalive)
+    try:
+        return checked_broker(settings, "pos hq")
+    except SettingsError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def run_ingest(args: argparse.Namespace) -> int:

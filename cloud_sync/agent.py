@@ -135,6 +135,9 @@ class Agent:
             if found:
                 host, port = found
         self.broker_label = f"{host}:{port}"
+        if not b.tls:
+            log.warning("connecting to %s in plaintext (insecure = true): credentials and events"
+                        " cross the network unencrypted", self.broker_label)
         try:
             self.connect_started = time.monotonic()
             self.client.connect(host, port, b.keepalive, clean_start=True,

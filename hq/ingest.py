@@ -88,6 +88,8 @@ class IngestWorker:
 
     def run(self, stop: threading.Event) -> None:
         b = self.options.broker
+        if not b.tls:
+            log.warning("connecting to %s:%d in plaintext (--insecure)", b.host, b.port)
         self.client.connect_async(b.host, b.port, b.keepalive, clean_start=True,
                                   properties=session_properties())
         self.client.loop_start()

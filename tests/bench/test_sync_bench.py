@@ -81,7 +81,7 @@ def env(tmp_path: Path) -> Iterator[tuple[Broker, str]]:
 
 
 def _workers(broker: Broker, url: str, tmp: Path, n: int = 2) -> list[subprocess.Popen[bytes]]:
-    procs = [_spawn(["hq", "ingest", "--db", url, "--port", str(broker.port)],
+    procs = [_spawn(["hq", "ingest", "--db", url, "--port", str(broker.port), "--insecure"],
                     tmp / f"hq{i}.log") for i in range(n)]
     time.sleep(1.5)
     return procs

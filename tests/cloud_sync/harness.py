@@ -157,6 +157,8 @@ def python_env() -> dict[str, str]:
 def agent_config(path: Path, store: str, terminal: str, port: int, **sync: Any) -> Path:
     lines = ["[store]", f'store_id = "{store}"', f'terminal_id = "{terminal}"', "", "[sync]",
              'host = "127.0.0.1"', f"port = {port}"]
+    if not sync.get("tls"):
+        sync = {"insecure": True, **sync}  # the tests' local brokers speak plaintext
     for key, value in sync.items():
         if isinstance(value, bool):
             lines.append(f"{key} = {'true' if value else 'false'}")
@@ -165,6 +167,7 @@ def agent_config(path: Path, store: str, terminal: str, port: int, **sync: Any) 
         else:
             lines.append(f"{key} = {value}")
     path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
     return path
 
 

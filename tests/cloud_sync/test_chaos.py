@@ -75,7 +75,8 @@ def test_five_terminals_five_thousand_sales_fifty_faults_converge_exactly(tmp_pa
     procs: list[Proc] = []
     proxies: dict[tuple[str, str], FaultProxy] = {}
     try:
-        hq_args = ["hq", "ingest", "--db", pg.url, "--port", str(broker.port), "--keepalive", "2"]
+        hq_args = ["hq", "ingest", "--db", pg.url, "--port", str(broker.port), "--keepalive", "2",
+                   "--insecure"]
         workers = [Proc(hq_args, tmp_path / f"hq{i}.log") for i in range(2)]
         agents: dict[tuple[str, str], Proc] = {}
         dbs: dict[tuple[str, str], Path] = {}

@@ -133,7 +133,8 @@ def test_cli_demo_on_sqlite_ingest_publish_stats_and_lookups(
             {"sku": "A1", "name_zh": "苹果", "name_en": "Apple", "unit": "kg", "price": 1299,
              "tax_class": "food", "gtins": ["6901234567892"]}], ensure_ascii=False))
         assert pos(["hq", "publish", "catalog", str(tmp_path / "catalog.json"), "--db", hq_db,
-                    "--port", str(broker.port), "--signing-key", str(tmp_path / "hq.key")]) == 0
+                    "--port", str(broker.port), "--insecure",
+                    "--signing-key", str(tmp_path / "hq.key")]) == 0
         wait_until(lambda: conn.execute("SELECT price FROM product WHERE sku = 'A1'").fetchone(),
                    10, "catalog applied on the till")
         found = lookup_sale(bs, "S001", "T02", sale_id)
