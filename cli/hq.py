@@ -1,4 +1,5 @@
-"""`pos hq`: HQ ingest workers, publishing signed downlink versions, stats, and key generation."""
+"""`pos hq`: HQ ingest workers, publishing signed downlink versions, stats, key generation,
+terminal credentials (enroll, revoke) and stored-value locks."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ def register(commands: Any) -> None:
     parser = commands.add_parser("hq", help="HQ: ingest, publish, stats, keygen")
     sub = parser.add_subparsers(dest="hq_command", required=True, metavar="HQ_COMMAND")
 
-    ingest = sub.add_parser("ingest", help="run ingest workers on the shared subscription")
+    # No abbreviations: `--password SECRET` must fail, not be taken for --password-file (and
+    # echo the secret back in the error).
+    ingest = sub.add_parser("ingest", help="run ingest workers on the shared subscription",
+                            allow_abbrev=False)
     _db(ingest)
     _broker(ingest)
     ingest.add_argument("--workers", type=int, default=1)
@@ -22,7 +26,8 @@ def register(commands: Any) -> None:
     ingest.add_argument("--timezone", default="Asia/Shanghai", help="for business dates")
     ingest.set_defaults(run=run_ingest)
 
-    publish = sub.add_parser("publish", help="make and send a new signed version to stores")
+    publish = sub.add_parser("publish", help="make and send a new signed version to stores",
+                             allow_abbrev=False)
     publish.add_argument("stream", choices=["catalog", "prices", "promotions"])
     publish.add_argument("file", help="a JSON array of items")
     _db(publish)
@@ -38,10 +43,36 @@ def register(commands: Any) -> None:
     stats.add_argument("--timezone", default="Asia/Shanghai")
     stats.set_defaults(run=run_stats)
 
+    enroll = sub.add_parser("enroll", help="make a terminal's (or store bridge's) broker "
+                                           "credential, secret written 0600")
+    _identity(enroll)
+    enroll.add_argument("--rotate", action="store_true", help="replace an existing credential")
+    enroll.set_defaults(run=run_enroll)
+
+    revoke = sub.add_parser("revoke", help="remove a terminal's (or store bridge's) credential")
+    _identity(revoke)
+    revoke.set_defaults(run=run_revoke)
+
+    clear = sub.add_parser("clear-lock", help="lift a stored-value card's offline lock")
+    clear.add_argument("card")
+    _db(clear)
+    clear.set_defaults(run=run_clear_lock)
+
     keygen = sub.add_parser("keygen", help="make HQ's Ed25519 signing key pair")
     keygen.add_argument("--private", required=True)
     keygen.add_argument("--public", required=True)
     keygen.set_defaults(run=run_keygen)
+
+
+def _identity(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("store")
+    parser.add_argument("terminal", nargs="?", default=None,
+                        help="omit for the store broker's bridge credential")
+    parser.add_argument("--secrets", default="/etc/pos/secrets",
+                        help="directory for the secret files (mode 0600)")
+    parser.add_argument("--passwd", default="/etc/mosquitto/pos/passwd",
+                        help="the broker's password file")
+    parser.add_argument("--acl", default="/etc/mosquitto/pos/acl", help="the broker's ACL file")
 
 
 def _db(parser: argparse.ArgumentParser) -> None:
@@ -165,4 +196,45 @@ def run_keygen(args: argparse.Namespace) -> int:
         raise CommandError(f"{args.private} exists; not overwriting a signing key")
     key_id = generate_keypair(Path(args.private), Path(args.public))
     print(f"key id {key_id}; pin {args.public} on every store ([sync] hq_public_key)")
+    return 0
+
+
+def run_enroll(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from hq.identity import EnrollError, enroll
+
+    try:
+        secret = enroll(args.store, args.terminal, Path(args.secrets), Path(args.passwd),
+                        Path(args.acl), rotate=args.rotate)
+    except (EnrollError, OSError) as exc:
+        raise CommandError(str(exc)) from None
+    print(f"credential written to {secret} (mode 0600); copy it to the terminal and set"
+          f" [sync] password_file; reload the broker (SIGHUP)")
+    return 0
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from hq.identity import EnrollError, revoke
+
+    try:
+        revoke(args.store, args.terminal, Path(args.secrets), Path(args.passwd), Path(args.acl))
+    except (EnrollError, OSError) as exc:
+        raise CommandError(str(exc)) from None
+    print("revoked; reload the broker (SIGHUP) to drop it")
+    return 0
+
+
+def run_clear_lock(args: argparse.Namespace) -> int:
+    from hq.storage import open_storage
+
+    storage = open_storage(args.db)
+    try:
+        if not storage.clear_lock(args.card):
+            raise CommandError(f"no card {args.card} at HQ")
+    finally:
+        storage.close()
+    print(f"lock on {args.card} cleared")
     return 0

@@ -63,6 +63,12 @@ class AgentSettings:
     snapshot_after: float = 6 * 3600.0
 
 
+def lookup_username(username: str) -> str:
+    """A terminal's second broker user, for look-ups beside its agent (`pos hq enroll` makes
+    both with one password)."""
+    return f"{username}-lookup"
+
+
 _BROKER_KEYS = {f.name for f in fields(BrokerSettings)}
 _AGENT_KEYS = {f.name for f in fields(AgentSettings)} - {"store_id", "terminal_id", "broker"}
 

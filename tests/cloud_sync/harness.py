@@ -214,3 +214,36 @@ def password_file(workdir: Path, users: dict[str, str]) -> Path:
     subprocess.run(["/usr/bin/mosquitto_passwd", "-U", str(path)], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return path
+
+
+class SecureSite:
+    """A CA, the packaged ACL and per-terminal credentials made by `pos hq enroll`'s code, in
+    `workdir`: what a real site's broker is configured with."""
+
+    def __init__(self, workdir: Path, terminals: list[tuple[str, str | None]]) -> None:
+        from hq.identity import enroll
+
+        self.dir = workdir
+        self.ca, self.cert, self.key = make_tls(workdir)
+        self.acl = workdir / "acl"
+        shutil.copy(ROOT / "packaging" / "mosquitto" / "acl", self.acl)
+        self.passwords = {"hq-ingest": "pw-hq", "hq-publish": "pw-publish"}
+        self.passwd = password_file(workdir, self.passwords)
+        self.secrets = workdir / "secrets"
+        for store, terminal in terminals:
+            secret = enroll(store, terminal, self.secrets, self.passwd, self.acl)
+            user = secret.name.removesuffix(".password")
+            self.passwords[user] = secret.read_text().strip()
+            if terminal:
+                self.passwords[f"{user}-lookup"] = self.passwords[user]
+
+    def broker_extra(self) -> str:
+        return (f"cafile {self.ca}\ncertfile {self.cert}\nkeyfile {self.key}\n"
+                f"allow_anonymous false\npassword_file {self.passwd}\nacl_file {self.acl}\n"
+                "use_username_as_clientid true\n")
+
+    def settings(self, port: int, user: str, password: str | None = None) -> Any:
+        from cloud_sync.settings import BrokerSettings
+
+        return BrokerSettings(port=port, tls=True, ca_file=str(self.ca), username=user,
+                              password=password or self.passwords[user], keepalive=2)
