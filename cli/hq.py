@@ -34,7 +34,21 @@ def register(commands: Any) -> None:
     _broker(publish)
     publish.add_argument("--signing-key", required=True)
     publish.add_argument("--stores", default="", help="comma-separated; default: every store")
+    publish.add_argument("--pinned", default="",
+                         help="the public keys the stores pin: a version they would refuse is"
+                              " not stored")
     publish.set_defaults(run=run_publish)
+
+    rollover = sub.add_parser("rollover", help="announce the next signing key to stores, signed"
+                                               " by the current one", allow_abbrev=False)
+    rollover.add_argument("next_public", help="the next key's public file (pos hq keygen)")
+    _db(rollover)
+    _broker(rollover)
+    rollover.add_argument("--signing-key", required=True, help="the current private key")
+    rollover.add_argument("--pinned", default="",
+                          help="HQ's copy of the stores' pinned keys: the next key is added")
+    rollover.add_argument("--stores", default="", help="comma-separated; default: every store")
+    rollover.set_defaults(run=run_rollover)
 
     stats = sub.add_parser("stats", help="per store and terminal: seen, seqs, gaps, sales")
     _db(stats)
@@ -129,13 +143,14 @@ def run_ingest(args: argparse.Namespace) -> int:
 def run_publish(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from cloud_sync.signing import SignatureError, load_private_key
+    from cloud_sync.signing import SignatureError, load_keyring, load_private_key
     from hq.publish import PublishError, publish_version, read_items, send
     from hq.storage import open_storage
 
     try:
         key = load_private_key(Path(args.signing_key))
         items = read_items(args.stream, Path(args.file))
+        pinned = load_keyring(Path(args.pinned)) if args.pinned else None
     except (PublishError, SignatureError, OSError) as exc:
         raise CommandError(str(exc)) from None
     storage = open_storage(args.db)
@@ -145,7 +160,10 @@ def run_publish(args: argparse.Namespace) -> int:
             raise CommandError("no stores known yet; name them with --stores")
         sent = []
         for store in stores:
-            version, signed = publish_version(storage, key, args.stream, items, store)
+            try:
+                version, signed = publish_version(storage, key, args.stream, items, store, pinned)
+            except PublishError as exc:
+                raise CommandError(str(exc)) from None
             sent.append((store, args.stream, version, signed))
             print(f"{store}: {args.stream} version {version} ({len(items)} items)")
     finally:
@@ -237,4 +255,40 @@ def run_clear_lock(args: argparse.Namespace) -> int:
     finally:
         storage.close()
     print(f"lock on {args.card} cleared")
+    return 0
+
+
+def run_rollover(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cloud_sync.signing import (
+        SignatureError,
+        load_private_key,
+        load_public_key,
+        public_pem,
+        rollover_dir,
+    )
+    from hq.publish import rollover_bytes, send_rollover
+    from hq.storage import open_storage
+
+    try:
+        key = load_private_key(Path(args.signing_key))
+        nxt = load_public_key(Path(args.next_public))
+    except (SignatureError, OSError, ValueError) as exc:
+        raise CommandError(str(exc)) from None
+    body = rollover_bytes(key, nxt)
+    storage = open_storage(args.db)
+    try:
+        stores = [s for s in args.stores.split(",") if s] or storage.stores()
+    finally:
+        storage.close()
+    if args.pinned:
+        folder = rollover_dir(Path(args.pinned))
+        folder.mkdir(exist_ok=True)
+        (folder / Path(args.next_public).with_suffix(".pem").name).write_bytes(public_pem(nxt))
+    try:
+        send_rollover(_broker_settings(args), stores, body)
+    except OSError as exc:
+        raise CommandError(f"the broker is unreachable ({exc}); run it again") from None
+    print(f"rollover sent to {len(stores)} stores; sign with the next key once they pin it")
     return 0

@@ -22,7 +22,13 @@ from typing import Any
 import msgspec
 import paho.mqtt.client as mqtt
 
-from cloud_sync.downlink import Outcome, applied_version, apply_signed, promote_due_prices
+from cloud_sync.downlink import (
+    Outcome,
+    accept_rollover,
+    applied_version,
+    apply_signed,
+    promote_due_prices,
+)
 from cloud_sync.mqtt_link import make_client, session_properties
 from cloud_sync.protocol import (
     SCHEMA_VERSION,
@@ -38,6 +44,7 @@ from cloud_sync.protocol import (
     encode,
     events_topic,
     head_topic,
+    keys_topic,
     payload_digest,
     presence_topic,
     reply_topic,
@@ -45,7 +52,7 @@ from cloud_sync.protocol import (
     version_topic,
 )
 from cloud_sync.settings import AgentSettings
-from cloud_sync.signing import load_public_key
+from cloud_sync.signing import SignatureError, load_keyring
 from cloud_sync.status import write_status
 from edge.ledger.clock import utc_now_iso
 from edge.ledger.outbox import mark_acked, mark_rejected
@@ -61,7 +68,11 @@ class Agent:
                  discover: Callable[[], tuple[str, int] | None] | None = None) -> None:
         self.s = settings
         self.conn = open_store(db_path)
-        self.key = load_public_key(Path(settings.hq_public_key)) if settings.hq_public_key else None
+        self.key = load_keyring(Path(settings.hq_public_key)) if settings.hq_public_key else None
+        # Per stream, after a refused version: no asking again before this time (exponential,
+        # capped), so that a version this till cannot verify is reported once, never looped on.
+        self.quiet_until: dict[str, float] = {}
+        self.refusal_backoff: dict[str, float] = {}
         store, terminal = settings.store_id, settings.terminal_id
         self.client = make_client(
             f"{store}-{terminal}-agent", settings.broker,
@@ -165,6 +176,7 @@ class Agent:
         self.backoff = self.s.backoff_min
         subs = [(ack_topic(store, terminal), 1), (reply_topic(store, terminal), 1)]
         if self.key is not None:
+            subs += [(keys_topic(store), 1)]
             subs += [(version_topic(store, st), 1) for st in STREAMS]
             subs += [(head_topic(store, st), 1) for st in STREAMS]
         client.subscribe(subs)
@@ -193,6 +205,8 @@ class Agent:
             self._ack(bytes(msg.payload))
         elif msg.topic.endswith("/head"):
             self._head(bytes(msg.payload))
+        elif msg.topic == keys_topic(store):
+            self._rollover(bytes(msg.payload))
         elif msg.topic == reply_topic(store, terminal) or msg.topic.endswith("/v"):
             self._downlink(bytes(msg.payload))
 
@@ -289,12 +303,45 @@ class Agent:
         if result.outcome is Outcome.GAP:
             self._ask(result.stream, applied_version(self.conn, result.stream), False)
         elif result.outcome is Outcome.REFUSED:
-            write_status(self.conn, last_error=f"refused downlink: {result.reason}",
-                         last_error_at=utc_now_iso())
+            self._back_off(result.stream or "*", result.reason)
         elif result.outcome is Outcome.APPLIED:
+            self.refusal_backoff.pop(result.stream, None)
+            self.quiet_until.pop(result.stream, None)
             log.info("applied %s version %d", result.stream, result.version)
 
+    def _back_off(self, stream: str, reason: str) -> None:
+        """A refused version: report it, then stay quiet on that stream for a while, doubling
+        up to `backoff_max` * 10, so that a version signed with an unknown key cannot loop."""
+        now = time.monotonic()
+        if now < self.quiet_until.get(stream, 0.0):
+            return  # already reported; the back-off is running
+        pause = min(self.refusal_backoff.get(stream, self.s.backoff_min / 2) * 2,
+                    self.s.backoff_max * 10)
+        self.refusal_backoff[stream] = pause
+        self.quiet_until[stream] = now + pause
+        log.warning("refused downlink (%s): %s; not asking again for %.0f s", stream, reason,
+                    pause)
+        write_status(self.conn, last_error=f"refused downlink: {reason}",
+                     last_error_at=utc_now_iso())
+
+    def _rollover(self, raw: bytes) -> None:
+        if self.key is None:
+            return
+        try:
+            new = accept_rollover(self.key, raw, Path(self.s.hq_public_key))
+        except SignatureError as exc:
+            self._back_off("keys", str(exc))
+            return
+        log.info("HQ key %s pinned by rollover", new)
+        for stream in STREAMS:  # what was refused for an unknown key may verify now
+            self.quiet_until.pop(stream, None)
+            self.quiet_until.pop("*", None)
+            self._ask(stream, applied_version(self.conn, stream), False)
+
     def _ask(self, stream: str, have: int, want_snapshot: bool) -> None:
+        now = time.monotonic()
+        if now < max(self.quiet_until.get(stream, 0.0), self.quiet_until.get("*", 0.0)):
+            return
         request = SyncRequest(v=SCHEMA_VERSION, stream=stream, have=have,
                               want_snapshot=want_snapshot)
         self.client.publish(request_topic(self.s.store_id, self.s.terminal_id), encode(request),

@@ -42,6 +42,11 @@ def version_topic(store: str, stream: str) -> str:
     return f"{ROOT}/{store}/down/{stream}/v"
 
 
+def keys_topic(store: str) -> str:
+    """Retained: HQ's latest key rollover document, signed by a key the stores already pin."""
+    return f"{ROOT}/{store}/down/keys"
+
+
 def head_topic(store: str, stream: str) -> str:
     return f"{ROOT}/{store}/down/{stream}/head"
 
@@ -201,6 +206,15 @@ class Head(msgspec.Struct, forbid_unknown_fields=True):
     v: int
     stream: str
     version: int
+
+
+class Rollover(msgspec.Struct, forbid_unknown_fields=True, tag="rollover"):
+    """Adds `public_pem` (key id `key_id`) to the keys a store pins; signed by a pinned key."""
+
+    v: int
+    key_id: str
+    public_pem: str
+    created_at: str
 
 
 ITEM_TYPES: dict[str, type] = {
