@@ -72,6 +72,12 @@ def register(commands: Any) -> None:
     _db(clear)
     clear.set_defaults(run=run_clear_lock)
 
+    heads = sub.add_parser("heads", help="the journal head HQ last saw from each terminal, as"
+                                         " JSON for `pos journal verify --heads`")
+    _db(heads)
+    heads.add_argument("--store", default=None)
+    heads.set_defaults(run=run_heads)
+
     keygen = sub.add_parser("keygen", help="make HQ's Ed25519 signing key pair")
     keygen.add_argument("--private", required=True)
     keygen.add_argument("--public", required=True)
@@ -291,4 +297,17 @@ def run_rollover(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CommandError(f"the broker is unreachable ({exc}); run it again") from None
     print(f"rollover sent to {len(stores)} stores; sign with the next key once they pin it")
+    return 0
+
+
+def run_heads(args: argparse.Namespace) -> int:
+    from hq.storage import open_storage
+
+    storage = open_storage(args.db)
+    try:
+        heads = storage.journal_heads(args.store)
+    finally:
+        storage.close()
+    print(json.dumps([{"store": s, "terminal": t, "seq": seq, "hash": h}
+                      for s, t, seq, h in heads], indent=2))
     return 0

@@ -55,6 +55,7 @@ from cloud_sync.settings import AgentSettings
 from cloud_sync.signing import SignatureError, load_keyring
 from cloud_sync.status import write_status
 from edge.ledger.clock import utc_now_iso
+from edge.ledger.journal import journal_head
 from edge.ledger.outbox import mark_acked, mark_rejected
 from edge.ledger.store import open_store, write_transaction
 
@@ -241,7 +242,7 @@ class Agent:
                 self.last_progress = time.monotonic()  # the ack clock starts with the first send
             self.client.publish(events_topic(self.s.store_id, self.s.terminal_id),
                                 batch_bytes(self.s.store_id, self.s.terminal_id,
-                                            self.acked, rows), qos=1)
+                                            self.acked, rows, journal_head(self.conn)), qos=1)
             self.sent_up_to = rows[-1][0]
 
     def _ack(self, raw: bytes) -> None:
@@ -349,7 +350,8 @@ class Agent:
 
 
 def batch_bytes(store: str, terminal: str, acked: int,
-                rows: list[sqlite3.Row] | list[tuple[Any, ...]]) -> bytes:
+                rows: list[sqlite3.Row] | list[tuple[Any, ...]],
+                journal: tuple[int, str] = (0, "")) -> bytes:
     """A batch message from outbox rows (seq, event_id, type, payload, created_at); the payload
     travels as the exact bytes the outbox holds, so HQ can check the digest."""
     events = []
@@ -359,7 +361,8 @@ def batch_bytes(store: str, terminal: str, acked: int,
                             digest=payload_digest(data), payload=msgspec.Raw(data)))
     return encode(Batch(v=SCHEMA_VERSION, store=store, terminal=terminal,
                         first_seq=events[0].seq, last_seq=events[-1].seq, acked=acked,
-                        created_at=utc_now_iso(), events=events))
+                        created_at=utc_now_iso(), events=events, journal_seq=journal[0],
+                        journal_hash=journal[1]))
 
 
 def _presence(online: bool) -> bytes:

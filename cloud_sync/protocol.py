@@ -86,6 +86,10 @@ class Batch(msgspec.Struct, forbid_unknown_fields=True, tag="batch"):
     acked: int
     created_at: str
     events: list[Event]
+    # The till's journal head (seq, hash) when the batch was made: HQ keeps the latest per
+    # terminal, so a journal rewritten afterwards is caught (`pos journal verify --heads`).
+    journal_seq: int = 0
+    journal_hash: str = ""
 
 
 class Rejection(msgspec.Struct, forbid_unknown_fields=True):

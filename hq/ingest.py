@@ -50,7 +50,7 @@ from hq.storage.interface import (
     StorageUnavailable,
     clean_text,
 )
-from hq.validation import BatchUnreadable, validate_batch
+from hq.validation import BatchUnreadable, check_batch
 
 log = logging.getLogger("hq.ingest")
 MAX_DELTAS = 50  # further behind than this, a store gets a snapshot instead of the deltas
@@ -206,13 +206,12 @@ class IngestWorker:
     def _validate(self, storage: HqStorage, store: str, terminal: str,
                   raw: bytes) -> BatchIn | None:
         try:
-            accepted, refused, since = validate_batch(store, terminal, raw)
+            return check_batch(store, terminal, raw)
         except BatchUnreadable as exc:
             reason = clean_text(str(exc), 300)
             storage.dead_letter(store, terminal, reason, raw)
             self._error(store, terminal, "unreadable", reason)
             return None
-        return BatchIn(store, terminal, accepted, refused, since)
 
     def _request(self, storage: HqStorage, store: str, terminal: str,
                  msg: mqtt.MQTTMessage) -> None:

@@ -17,7 +17,7 @@ from msgspec import Meta
 
 from cloud_sync.protocol import SCHEMA_VERSION, Event, payload_digest
 from hq.schemas import INT8, MAX_MESSAGE, SALE_TYPES, decode_payload, redacted
-from hq.storage.interface import Accepted, Refused, clean_text
+from hq.storage.interface import Accepted, BatchIn, Refused, clean_text
 
 _EVENT_TYPE = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
 
@@ -33,6 +33,8 @@ class _Envelope(msgspec.Struct, forbid_unknown_fields=True, tag="batch"):
     acked: Annotated[int, Meta(ge=0, le=INT8)]
     created_at: str
     events: Annotated[list[msgspec.Raw], Meta(max_length=10_000)]
+    journal_seq: Annotated[int, Meta(ge=0, le=INT8)] = 0
+    journal_hash: Annotated[str, Meta(pattern="^([0-9a-f]{64})?$")] = ""
 
 
 class _Seq(msgspec.Struct):
@@ -51,6 +53,12 @@ class BatchUnreadable(Exception):
 def validate_batch(store: str, terminal: str, raw: bytes
                    ) -> tuple[list[Accepted], list[Refused], int]:
     """(accepted, refused, the terminal's ack watermark)."""
+    batch = check_batch(store, terminal, raw)
+    return batch.accepted, batch.refused, batch.since
+
+
+def check_batch(store: str, terminal: str, raw: bytes) -> BatchIn:
+    """The batch, event by event accepted or refused, with the terminal's journal head."""
     if len(raw) > MAX_MESSAGE:
         raise BatchUnreadable(f"message of {len(raw)} bytes exceeds {MAX_MESSAGE}")
     try:
@@ -107,7 +115,9 @@ def validate_batch(store: str, terminal: str, raw: bytes
             refused.append(Refused(event.seq, clean_text(event.event_id, 64),
                                    clean_text(event.type, 64), reason,
                                    redacted(event.type, fact, payload)))
-    return accepted, refused, batch.acked
+    head = (batch.journal_seq, batch.journal_hash) if batch.journal_hash and not refuse_all \
+        else None
+    return BatchIn(store, terminal, accepted, refused, batch.acked, head)
 
 
 def _check_envelope(event: Event, payload: bytes) -> str | None:

@@ -53,6 +53,7 @@ class BatchIn:
     accepted: list[Accepted]
     refused: list[Refused]
     since: int  # the terminal's ack watermark when it sent the batch
+    journal: tuple[int, str] | None = None  # the terminal's journal head (seq, hash)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,10 @@ class HqStorage(Protocol):
 
     def card_balance(self, card_no: str, store: str, terminal: str) -> bytes | None:
         """HQ's word on a stored-value card for the asking terminal (see `card_reply`)."""
+        ...
+
+    def journal_heads(self, store: str | None = None) -> list[tuple[str, str, int, str]]:
+        """(store, terminal, seq, hash): the latest journal head each terminal sent."""
         ...
 
     def clear_lock(self, card_no: str) -> bool:

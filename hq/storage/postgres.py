@@ -140,6 +140,7 @@ class PgStorage:
             rows.copy(cur)
             for i in order:
                 results[i] = _advance(cur, written[i][0], written[i][1], state)
+                _anchor(cur, batches[i])
         return [results[i] for i in range(len(batches))]
 
     def _write_batch(self, cur: psycopg.Cursor[Any], b: BatchIn, rows: _Rows,
@@ -291,6 +292,13 @@ class PgStorage:
                               lock_holder(store, *holder) if holder else None)
         return self._run(read)  # type: ignore[no-any-return]
 
+    def journal_heads(self, store: str | None = None) -> list[tuple[str, str, int, str]]:
+        rows = self._run(lambda conn: conn.execute(
+            "SELECT store, terminal, journal_seq, journal_hash FROM hq_terminal"
+            " WHERE journal_seq > 0 AND (%s::text IS NULL OR store = %s)"
+            " ORDER BY store, terminal", (store, store)).fetchall())
+        return [(r[0], r[1], int(r[2]), r[3]) for r in rows]
+
     def clear_lock(self, card_no: str) -> bool:
         def clear(conn: psycopg.Connection[Any]) -> bool:
             with conn.transaction(), conn.cursor() as cur:
@@ -347,6 +355,13 @@ class PgStorage:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _anchor(cur: psycopg.Cursor[Any], b: BatchIn) -> None:
+    if b.journal is not None:
+        cur.execute("UPDATE hq_terminal SET journal_seq = %s, journal_hash = %s"
+                    " WHERE store = %s AND terminal = %s AND journal_seq <= %s",
+                    (b.journal[0], b.journal[1], b.store, b.terminal, b.journal[0]))
 
 
 def _advance(cur: psycopg.Cursor[Any], b: BatchIn, new: set[int],

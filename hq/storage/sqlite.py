@@ -66,8 +66,15 @@ class SqliteStorage:
 
     def ingest_many(self, batches: list[BatchIn]) -> list[IngestResult]:
         with self._tx():
-            return [self._ingest(b.store, b.terminal, b.accepted, b.refused, b.since)
-                    for b in batches]
+            results = []
+            for b in batches:
+                results.append(self._ingest(b.store, b.terminal, b.accepted, b.refused, b.since))
+                if b.journal is not None:
+                    self.conn.execute(
+                        "UPDATE hq_terminal SET journal_seq = ?, journal_hash = ? WHERE store = ?"
+                        " AND terminal = ? AND journal_seq <= ?",
+                        (b.journal[0], b.journal[1], b.store, b.terminal, b.journal[0]))
+            return results
 
     def ingest(self, store: str, terminal: str, accepted: list[Accepted],
                refused: list[Refused], since: int) -> IngestResult:
@@ -241,6 +248,12 @@ class SqliteStorage:
         balance, through, holder = found
         return card_reply(card_no, balance, through,
                           lock_holder(store, *holder) if holder else None)
+
+    def journal_heads(self, store: str | None = None) -> list[tuple[str, str, int, str]]:
+        return [(r[0], r[1], int(r[2]), r[3]) for r in self.conn.execute(
+            "SELECT store, terminal, journal_seq, journal_hash FROM hq_terminal"
+            " WHERE journal_seq > 0 AND (? IS NULL OR store = ?) ORDER BY store, terminal",
+            (store, store))]
 
     def clear_lock(self, card_no: str) -> bool:
         with self._tx():
