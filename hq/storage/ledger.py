@@ -3,7 +3,7 @@ transaction of the batch that carried it; both engines run this same code (SQL k
 
 Rules: a card belongs to the chain and any store may spend it; amounts are positive and bounded
 (hq/schemas.py); a movement id (the event id) is applied once; a spend beyond the balance is
-accepted only as an offline overdraft within the till's offline card limit (or while the
+accepted only as an overdraft within the till's offline card limit (offline, or while the
 terminal's earlier events are still missing) and raises an alert; a refund needs its return and
 never exceeds what that return gave back to the card; a topup is attributed to the store that
 took the money and checked later against its Z reports; an offline lock expires after
@@ -56,21 +56,23 @@ class Ledger:
         elif isinstance(fact, Spend):
             kind, delta = "spend", -fact.amount
             if balance - fact.amount < 0:
-                if (fact.offline and fact.amount - balance <= OFFLINE_CARD_LIMIT) or missing_before:
-                    overdraft = True
-                    alert = f"overdraft: balance {balance}, spend {fact.amount}"
-                elif fact.offline:
+                # Offline, or online with this terminal's earlier events still missing (its
+                # topup may be among them): an overdraft the till could really have made, never
+                # deeper than its offline card limit. Anything else is a lie or a bug.
+                if not (fact.offline or missing_before):
+                    return f"insufficient_balance: balance {balance}, spend {fact.amount}"
+                if fact.amount - balance > OFFLINE_CARD_LIMIT:
                     return (f"overdraft beyond the offline card limit: balance {balance},"
                             f" spend {fact.amount}")
-                else:
-                    return f"insufficient_balance: balance {balance}, spend {fact.amount}"
+                overdraft = True
+                alert = f"overdraft: balance {balance}, spend {fact.amount}"
         elif isinstance(fact, Refund):
+            # Strict even while earlier events are missing: a refund without its return would
+            # mint money. (Return and refund share one till transaction, so they travel together.)
             kind, delta = "refund", fact.amount
             reason = self._refund_covered(store, fact)
             if reason is not None:
-                if not missing_before:
-                    return reason
-                alert = f"refund accepted before its return arrived: {reason}"
+                return reason
         else:
             raise TypeError(f"not a stored-value movement: {type(fact).__name__}")
         self._q("INSERT INTO hq_sv_movement (movement_id, card_no, store, terminal, seq, kind,"
