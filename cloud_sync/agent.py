@@ -290,15 +290,16 @@ class Agent:
             self._ask(head.stream, have, want_snapshot=long_outage or have == 0)
 
     def _downlink(self, raw: bytes) -> None:
-        if self.key is None:
-            return
         if raw.startswith(b'{"type":'):  # a tagged reply (error or look-up), not a document
             try:
                 reply = msgspec.json.decode(raw, type=ErrorReply)
+                # HQ could not handle a batch (it comes again with the resend) or a request.
                 write_status(self.conn, last_error=f"HQ: {reply.code}: {reply.message}",
                              last_error_at=utc_now_iso())
             except (msgspec.DecodeError, msgspec.ValidationError):
                 pass
+            return
+        if self.key is None:
             return
         result = apply_signed(self.conn, self.key, raw, self.s.store_id)
         if result.outcome is Outcome.GAP:

@@ -113,6 +113,11 @@ class HqStorage(Protocol):
         """(store, terminal, seq, hash): the latest journal head each terminal sent."""
         ...
 
+    def topup_differences(self, store: str | None = None
+                          ) -> list[tuple[str, str, int | None, str, int, int]]:
+        """Stored-value topups against the Z reports (see hq.storage.ledger.reconcile_topups)."""
+        ...
+
     def clear_lock(self, card_no: str) -> bool:
         """HQ lifts a card's offline lock by hand; False when the card is unknown."""
         ...

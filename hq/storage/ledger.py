@@ -173,3 +173,45 @@ def apply_batch(ledger: Ledger, store: str, terminal: str, fresh: list[Accepted]
         else:
             refused.append(Refused(e.seq, e.event_id, e.type, reason, e.payload))
     return applied, refused
+
+
+def reconcile_topups(cur: Any, postgres: bool, store: str | None = None
+                     ) -> list[tuple[str, str, int | None, str, int, int]]:
+    """Each terminal's topups against its Z reports: (store, terminal, z_number or None for
+    topups no Z covers yet, tender, the Z's figure, HQ's figure), for every difference. A topup
+    is money the store took: its Z report must count it, to the fen."""
+    mark = "%s" if postgres else "?"
+    text = "payload::text" if postgres else "payload"
+    nullable = "%s::text" if postgres else "?"  # PostgreSQL must know the type of a NULL
+    zs = cur.execute(f"SELECT store, terminal, {text} FROM hq_event WHERE type = 'shift.z_report'"
+                     f" AND ({nullable} IS NULL OR store = {mark}) ORDER BY store, terminal, seq",
+                     (store, store)).fetchall()
+    out: list[tuple[str, str, int | None, str, int, int]] = []
+    covered: dict[tuple[str, str], int] = {}
+    for z_store, terminal, body in zs:
+        z = msgspec.json.decode(body)
+        low, high = int(z.get("from_seq", 0)), int(z.get("to_seq", 0))
+        counted = {str(k): int(v) for k, v in (z.get("cash", {}).get("stored_value_topups")
+                                               or {}).items()}
+        held = dict(cur.execute(
+            f"SELECT tender, sum(amount) FROM hq_sv_movement WHERE kind = 'topup' AND store ="
+            f" {mark} AND terminal = {mark} AND seq > {mark} AND seq <= {mark} GROUP BY tender",
+            (z_store, terminal, low, high)).fetchall())
+        for tender in sorted(set(counted) | set(held)):
+            if counted.get(tender, 0) != int(held.get(tender) or 0):
+                out.append((z_store, terminal, z.get("z_number"), tender, counted.get(tender, 0),
+                            int(held.get(tender) or 0)))
+        covered[(z_store, terminal)] = max(covered.get((z_store, terminal), 0), high)
+    open_rows = cur.execute(
+        f"SELECT store, terminal, tender, sum(amount), max(seq) FROM hq_sv_movement"
+        f" WHERE kind = 'topup' AND ({nullable} IS NULL OR store = {mark})"
+        f" GROUP BY store, terminal, tender ORDER BY store, terminal, tender",
+        (store, store)).fetchall()
+    for t_store, terminal, tender, _total, _top in open_rows:
+        above = cur.execute(
+            f"SELECT coalesce(sum(amount), 0) FROM hq_sv_movement WHERE kind = 'topup' AND store"
+            f" = {mark} AND terminal = {mark} AND tender = {mark} AND seq > {mark}",
+            (t_store, terminal, tender, covered.get((t_store, terminal), 0))).fetchone()[0]
+        if int(above):
+            out.append((t_store, terminal, None, tender or "", 0, int(above)))
+    return out

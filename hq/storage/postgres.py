@@ -37,7 +37,13 @@ from hq.storage.interface import (
     sale_rows,
     storage_reason,
 )
-from hq.storage.ledger import Ledger, apply_batch, balance_reply, clear_lock
+from hq.storage.ledger import (
+    Ledger,
+    apply_batch,
+    balance_reply,
+    clear_lock,
+    reconcile_topups,
+)
 
 log = logging.getLogger("hq.storage")
 # What a write that passed validation can still raise for the data it carries (not for a lost
@@ -298,6 +304,13 @@ class PgStorage:
             " WHERE journal_seq > 0 AND (%s::text IS NULL OR store = %s)"
             " ORDER BY store, terminal", (store, store)).fetchall())
         return [(r[0], r[1], int(r[2]), r[3]) for r in rows]
+
+    def topup_differences(self, store: str | None = None
+                          ) -> list[tuple[str, str, int | None, str, int, int]]:
+        def read(conn: psycopg.Connection[Any]) -> list[tuple[str, str, int | None, str, int, int]]:
+            with conn.cursor() as cur:
+                return reconcile_topups(cur, True, store)
+        return self._run(read)  # type: ignore[no-any-return]
 
     def clear_lock(self, card_no: str) -> bool:
         def clear(conn: psycopg.Connection[Any]) -> bool:

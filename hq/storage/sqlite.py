@@ -32,7 +32,13 @@ from hq.storage.interface import (
     sale_rows,
     storage_reason,
 )
-from hq.storage.ledger import Ledger, apply_batch, balance_reply, clear_lock
+from hq.storage.ledger import (
+    Ledger,
+    apply_batch,
+    balance_reply,
+    clear_lock,
+    reconcile_topups,
+)
 
 # What a write that passed validation can still raise for the data it carries.
 POISON = (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError, sqlite3.ProgrammingError,
@@ -254,6 +260,10 @@ class SqliteStorage:
             "SELECT store, terminal, journal_seq, journal_hash FROM hq_terminal"
             " WHERE journal_seq > 0 AND (? IS NULL OR store = ?) ORDER BY store, terminal",
             (store, store))]
+
+    def topup_differences(self, store: str | None = None
+                          ) -> list[tuple[str, str, int | None, str, int, int]]:
+        return reconcile_topups(self.conn.cursor(), False, store)
 
     def clear_lock(self, card_no: str) -> bool:
         with self._tx():

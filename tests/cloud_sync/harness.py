@@ -220,7 +220,8 @@ class SecureSite:
     """A CA, the packaged ACL and per-terminal credentials made by `pos hq enroll`'s code, in
     `workdir`: what a real site's broker is configured with."""
 
-    def __init__(self, workdir: Path, terminals: list[tuple[str, str | None]]) -> None:
+    def __init__(self, workdir: Path, terminals: list[tuple[str, str]] | list[tuple[str, str | None]]
+                 ) -> None:
         from hq.identity import enroll
 
         self.dir = workdir
@@ -237,10 +238,10 @@ class SecureSite:
             if terminal:
                 self.passwords[f"{user}-lookup"] = self.passwords[user]
 
-    def broker_extra(self) -> str:
-        return (f"cafile {self.ca}\ncertfile {self.cert}\nkeyfile {self.key}\n"
-                f"allow_anonymous false\npassword_file {self.passwd}\nacl_file {self.acl}\n"
-                "use_username_as_clientid true\n")
+    def broker_extra(self, pin_client_ids: bool = True, tls: bool = True) -> str:
+        return ((f"cafile {self.ca}\ncertfile {self.cert}\nkeyfile {self.key}\n" if tls else "")
+                + f"allow_anonymous false\npassword_file {self.passwd}\nacl_file {self.acl}\n"
+                + ("use_username_as_clientid true\n" if pin_client_ids else ""))
 
     def settings(self, port: int, user: str, password: str | None = None) -> Any:
         from cloud_sync.settings import BrokerSettings

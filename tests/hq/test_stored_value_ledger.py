@@ -141,3 +141,16 @@ def test_an_offline_lock_expires_and_hq_can_clear_it(storage: HqStorage) -> None
     assert storage.clear_lock("SV1") is True
     assert balance(storage, "SV1")["locked_by"] is None
     assert storage.clear_lock("no-such-card") is False
+
+
+def test_topups_are_reconciled_against_the_stores_z_reports(storage: HqStorage) -> None:
+    till = Till(storage, "S001", "T01")
+    assert till.topup("SV1", 2_000) is None  # seq 1
+    assert till.topup("SV1", 500) is None  # seq 2
+    z = {"terminal_id": "T01", "store_id": "S001", "z_number": 1, "from_seq": 0, "to_seq": 3,
+         "cash": {"stored_value_topups": {"cash": 2_000}}}
+    assert till.send("shift.z_report", z) is None  # seq 3: counts only 2,000 of the 2,500
+    assert till.topup("SV1", 700) is None  # seq 4: after the Z, not covered yet
+    assert storage.topup_differences("S001") == [
+        ("S001", "T01", 1, "cash", 2_000, 2_500), ("S001", "T01", None, "cash", 0, 700)]
+    assert storage.topup_differences("S002") == []
