@@ -29,8 +29,9 @@ INT8 = 2**63 - 1
 INT4 = 2**31 - 1
 
 # A JSON string can hold a control character only as an escape: \uXXXX below U+0020 or U+007F,
-# or one of \b \f \n \r \t. Counted backslashes: "\\n" is a backslash and an n, not a newline.
-_C0_ESCAPE = re.compile(rb'(?:^|[^\\])(?:\\\\)*\\(?:u00[01][0-9a-fA-F]|u007[fF]|[bfnrt])')
+# or one of \b \f \n \r \t. Scanned escape by escape from the left, so that "\\n" (an escaped
+# backslash, then n) is not taken for a newline; a payload without a backslash has none at all.
+_ESCAPE = re.compile(rb'\\(u00[01][0-9a-fA-F]|u007[fF]|[bfnrt])|\\.')
 
 Money = Annotated[int, Meta(ge=0, le=MAX_MONEY)]
 Seq = Annotated[int, Meta(ge=1, le=INT8)]
@@ -217,7 +218,7 @@ def decode_payload(event_type: str, payload: bytes, store: str, terminal: str
     """(the decoded fact or None, the reason it is refused or None)."""
     if len(payload) > MAX_PAYLOAD:
         return None, f"payload of {len(payload)} bytes exceeds {MAX_PAYLOAD}"
-    if _C0_ESCAPE.search(payload):
+    if b"\\" in payload and _has_control(payload):
         return None, "a text holds NUL or a control character"
     try:
         if event_type in SALE_TYPES:
@@ -235,6 +236,10 @@ def decode_payload(event_type: str, payload: bytes, store: str, terminal: str
         reason = _check_identity_fields(body.get("store_id"), body.get("terminal_id"),
                                         store, terminal)
     return None, reason
+
+
+def _has_control(payload: bytes) -> bool:
+    return any(m.group(1) for m in _ESCAPE.finditer(payload))
 
 
 def _check_identity(fact: Strict, store: str, terminal: str) -> str | None:
