@@ -37,8 +37,8 @@ class Ledger:
     def _q(self, sql: str, args: tuple[Any, ...] = ()) -> Any:
         return self.cur.execute(sql.replace("%s", self.mark), args)
 
-    def apply(self, store: str, terminal: str, seq: int, event_id: str, event_type: str,
-              fact: Any, acked_to: int, earlier_in_batch: int, at: str) -> str | None:
+    def apply(self, store: str, terminal: str, seq: int, event_id: str, fact: Any,
+              acked_to: int, earlier_in_batch: int, at: str) -> str | None:
         """Apply one movement; the reason it is refused, or None. `earlier_in_batch` counts this
         batch's events below `seq`, to tell an honest out-of-order arrival from a lie."""
         if self._q("SELECT 1 FROM hq_sv_movement WHERE movement_id = %s",
@@ -99,7 +99,11 @@ class Ledger:
         return None
 
     def _balance(self, card_no: str) -> int:
-        row = self._q("SELECT balance FROM hq_sv_card WHERE card_no = %s", (card_no,)).fetchone()
+        # Locked until commit: two workers spending one card wait for each other, so both see
+        # the balance the other left (a deadlock between them is retried like an outage).
+        lock = " FOR UPDATE" if self.postgres else ""
+        row = self._q(f"SELECT balance FROM hq_sv_card WHERE card_no = %s{lock}",
+                      (card_no,)).fetchone()
         return int(row[0]) if row else 0
 
     def _refund_covered(self, store: str, refund: Refund) -> str | None:
@@ -166,7 +170,7 @@ def apply_batch(ledger: Ledger, store: str, terminal: str, fresh: list[Accepted]
     refused: list[Refused] = []
     ordered = sorted(batch_seqs)
     for e in sorted((e for e in fresh if e.type in SV_TYPES), key=lambda e: e.seq):
-        reason = ledger.apply(store, terminal, e.seq, e.event_id, e.type, e.fact, acked_to,
+        reason = ledger.apply(store, terminal, e.seq, e.event_id, e.fact, acked_to,
                               bisect_left(ordered, e.seq), e.created_at)
         if reason is None:
             applied.append(e)
