@@ -243,6 +243,16 @@ class SecureSite:
                 + f"allow_anonymous false\npassword_file {self.passwd}\nacl_file {self.acl}\n"
                 + ("use_username_as_clientid true\n" if pin_client_ids else ""))
 
+    def proxy_tls(self) -> tuple[Any, Any]:
+        """TLS contexts for a fault proxy in the middle: it shows the server certificate to the
+        client and checks the broker's against the CA."""
+        import ssl
+
+        server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server.load_cert_chain(self.cert, self.key)
+        client = ssl.create_default_context(cafile=str(self.ca))
+        return server, client
+
     def settings(self, port: int, user: str, password: str | None = None) -> Any:
         from cloud_sync.settings import BrokerSettings
 
