@@ -24,6 +24,9 @@ def register(commands: Any) -> None:
     ingest.add_argument("--workers", type=int, default=1)
     ingest.add_argument("--signing-key", default="", help="HQ private key, to sign snapshots")
     ingest.add_argument("--timezone", default="Asia/Shanghai", help="for business dates")
+    ingest.add_argument("--lock-hours", type=float, default=24.0,
+                        help="an offline stored-value spend locks the card for other terminals"
+                             " this long at most")
     ingest.set_defaults(run=run_ingest)
 
     publish = sub.add_parser("publish", help="make and send a new signed version to stores",
@@ -143,8 +146,11 @@ def run_ingest(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if not 0 < args.lock_hours <= 24 * 30:
+        raise CommandError("--lock-hours must be more than 0 and at most 720")
     options = IngestOptions(db_url=args.db, broker=_broker_settings(args),
-                            signing_key=args.signing_key, timezone=args.timezone)
+                            signing_key=args.signing_key, timezone=args.timezone,
+                            lock_hours=args.lock_hours)
     try:
         run_workers(options, args.workers, stop)
     except KeyboardInterrupt:

@@ -65,6 +65,7 @@ class IngestOptions:
     timezone: str = DEFAULT_TIMEZONE
     queue_size: int = 256
     group_size: int = 64  # batches written in one transaction at most
+    lock_hours: float = 24.0  # an offline spend locks a card for other terminals this long at most
 
 
 class IngestWorker:
@@ -119,7 +120,8 @@ class IngestWorker:
         while not stop.is_set():
             try:
                 if self.storage is None:
-                    self.storage = open_storage(self.options.db_url, self.options.timezone)
+                    self.storage = open_storage(self.options.db_url, self.options.timezone,
+                                                self.options.lock_hours)
                 work(self.storage)
                 return
             except StorageUnavailable as exc:

@@ -7,7 +7,7 @@ accepted only as an overdraft within the till's offline card limit (offline, or 
 terminal's earlier events are still missing) and raises an alert; a refund needs its return and
 never exceeds what that return gave back to the card; a topup is attributed to the store that
 took the money and checked later against its Z reports; an offline lock expires after
-`LOCK_HOURS` and HQ can clear it.
+`lock_hours` (default 24, `pos hq ingest --lock-hours`) and HQ can clear it.
 """
 
 from __future__ import annotations

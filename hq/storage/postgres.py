@@ -38,6 +38,7 @@ from hq.storage.interface import (
     storage_reason,
 )
 from hq.storage.ledger import (
+    LOCK_HOURS,
     Ledger,
     apply_batch,
     balance_reply,
@@ -53,9 +54,10 @@ _LOCK_MIGRATIONS = 0x5053594E  # advisory lock id: only one process migrates at 
 
 
 class PgStorage:
-    def __init__(self, url: str, zone: ZoneInfo) -> None:
+    def __init__(self, url: str, zone: ZoneInfo, lock_hours: float = LOCK_HOURS) -> None:
         self.url = url
         self.zone = zone
+        self.lock_hours = lock_hours
         self.conn = self._connect()
         self._migrate()
 
@@ -167,7 +169,8 @@ class PgStorage:
         rows.add(sale_rows(b.store, b.terminal, fresh, self.zone))
         plain = [e for e in fresh if e.sale is None and e.type not in SV_TYPES]
         self._events(cur, b, plain)  # first: a refund's return may be in this batch
-        applied, moved = apply_batch(Ledger(cur, postgres=True), b.store, b.terminal, fresh,
+        ledger = Ledger(cur, postgres=True, lock_hours=self.lock_hours)
+        applied, moved = apply_batch(ledger, b.store, b.terminal, fresh,
                                      [e[0] for e in events], acked_to)
         self._events(cur, b, applied)
         if moved:

@@ -33,6 +33,7 @@ from hq.storage.interface import (
     storage_reason,
 )
 from hq.storage.ledger import (
+    LOCK_HOURS,
     Ledger,
     apply_batch,
     balance_reply,
@@ -47,8 +48,9 @@ _NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
 
 class SqliteStorage:
-    def __init__(self, path: str, zone: ZoneInfo) -> None:
+    def __init__(self, path: str, zone: ZoneInfo, lock_hours: float = LOCK_HOURS) -> None:
         self.zone = zone
+        self.lock_hours = lock_hours
         self.conn = sqlite3.connect(path, isolation_level=None, timeout=30,
                                     check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode = WAL")
@@ -175,7 +177,8 @@ class SqliteStorage:
                            for row in rows])
         plain = [e for e in fresh if e.sale is None and e.type not in SV_TYPES]
         self._events(store, terminal, plain)  # first: a refund's return may be in this batch
-        applied, moved = apply_batch(Ledger(c, postgres=False), store, terminal, fresh,
+        ledger = Ledger(c, postgres=False, lock_hours=self.lock_hours)
+        applied, moved = apply_batch(ledger, store, terminal, fresh,
                                      [e[0] for e in events], acked_to)
         self._events(store, terminal, applied)
         if moved:
