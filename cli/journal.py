@@ -1,4 +1,5 @@
-"""`pos journal verify`: check the hash chain of the electronic journal."""
+"""`pos journal verify`: check the hash chain of the electronic journal, and with `--heads` the
+anchors HQ kept (a journal rewritten whole after HQ saw its head)."""
 
 from __future__ import annotations
 
@@ -13,19 +14,36 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     actions = parser.add_subparsers(dest="action", required=True)
     verify = actions.add_parser("verify", help="report edited, removed or reordered entries")
     add_store_options(verify)
+    verify.add_argument("--heads", default="",
+                        help="JSON from `pos hq heads`: check the journal still holds the heads"
+                             " HQ saw from this terminal")
     verify.set_defaults(run=run_verify)
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from edge.ledger.journal import verify
+    import json
+    from pathlib import Path
+
+    from edge.ledger.journal import verify, verify_heads
     from edge.ledger.store import StoreDamaged, check_store
 
-    conn, _ = open_configured_store(args)
+    conn, config = open_configured_store(args)
     try:
         check_store(conn, args.db)  # a chain read from damaged pages would prove nothing
     except StoreDamaged as exc:
         raise CommandError(str(exc)) from None
     problems = verify(conn)
+    if args.heads:
+        try:
+            heads = json.loads(Path(args.heads).read_text("utf-8"))
+            mine = [(int(h["seq"]), str(h["hash"])) for h in heads
+                    if h["store"] == config.store_id and h["terminal"] == config.terminal_id]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise CommandError(f"{args.heads}: not a heads file from `pos hq heads`: {exc}"
+                               ) from None
+        if not mine:
+            print(f"no head of {config.store_id}/{config.terminal_id} in {args.heads}")
+        problems += verify_heads(conn, mine)
     count = conn.execute("SELECT count(*) FROM journal").fetchone()[0]
     for problem in problems:
         print(f"journal entry {problem.seq}: {problem.problem}")

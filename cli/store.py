@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from cli._options import add_store_options, config_path, open_configured_store
@@ -23,8 +24,11 @@ def run_init(args: argparse.Namespace) -> int:
     Path(args.db).parent.mkdir(parents=True, exist_ok=True)
     toml = config_path(args)
     if not toml.exists():
-        toml.write_text(DEFAULT_TOML, "utf-8")
+        _create_private(toml, DEFAULT_TOML.encode("utf-8"))
         print(f"wrote {toml}")
+    if not Path(args.db).exists():
+        # SQLite gives its -wal and -shm files the database file's mode: 0600 for all three.
+        _create_private(Path(args.db), b"")
     conn, _ = open_configured_store(args, must_exist=False)
     if args.demo:
         seed_demo_store(conn)
@@ -32,3 +36,11 @@ def run_init(args: argparse.Namespace) -> int:
         print(f"demo store seeded; staff: {staff}")
     print(f"store database ready at {args.db}")
     return 0
+
+
+def _create_private(path: Path, content: bytes) -> None:
+    """A new file only its owner can read: the config may hold secrets, the database holds
+    members' phones and the journal (docs/security.md)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(content)

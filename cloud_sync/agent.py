@@ -22,7 +22,13 @@ from typing import Any
 import msgspec
 import paho.mqtt.client as mqtt
 
-from cloud_sync.downlink import Outcome, applied_version, apply_signed, promote_due_prices
+from cloud_sync.downlink import (
+    Outcome,
+    accept_rollover,
+    applied_version,
+    apply_signed,
+    promote_due_prices,
+)
 from cloud_sync.mqtt_link import make_client, session_properties
 from cloud_sync.protocol import (
     SCHEMA_VERSION,
@@ -38,6 +44,7 @@ from cloud_sync.protocol import (
     encode,
     events_topic,
     head_topic,
+    keys_topic,
     payload_digest,
     presence_topic,
     reply_topic,
@@ -45,9 +52,10 @@ from cloud_sync.protocol import (
     version_topic,
 )
 from cloud_sync.settings import AgentSettings
-from cloud_sync.signing import load_public_key
+from cloud_sync.signing import SignatureError, load_keyring
 from cloud_sync.status import write_status
 from edge.ledger.clock import utc_now_iso
+from edge.ledger.journal import journal_head
 from edge.ledger.outbox import mark_acked, mark_rejected
 from edge.ledger.store import open_store, write_transaction
 
@@ -61,7 +69,11 @@ class Agent:
                  discover: Callable[[], tuple[str, int] | None] | None = None) -> None:
         self.s = settings
         self.conn = open_store(db_path)
-        self.key = load_public_key(Path(settings.hq_public_key)) if settings.hq_public_key else None
+        self.key = load_keyring(Path(settings.hq_public_key)) if settings.hq_public_key else None
+        # Per stream, after a refused version: no asking again before this time (exponential,
+        # capped), so that a version this till cannot verify is reported once, never looped on.
+        self.quiet_until: dict[str, float] = {}
+        self.refusal_backoff: dict[str, float] = {}
         store, terminal = settings.store_id, settings.terminal_id
         self.client = make_client(
             f"{store}-{terminal}-agent", settings.broker,
@@ -135,6 +147,9 @@ class Agent:
             if found:
                 host, port = found
         self.broker_label = f"{host}:{port}"
+        if not b.tls:
+            log.warning("connecting to %s in plaintext (insecure = true): credentials and events"
+                        " cross the network unencrypted", self.broker_label)
         try:
             self.connect_started = time.monotonic()
             self.client.connect(host, port, b.keepalive, clean_start=True,
@@ -162,6 +177,7 @@ class Agent:
         self.backoff = self.s.backoff_min
         subs = [(ack_topic(store, terminal), 1), (reply_topic(store, terminal), 1)]
         if self.key is not None:
+            subs += [(keys_topic(store), 1)]
             subs += [(version_topic(store, st), 1) for st in STREAMS]
             subs += [(head_topic(store, st), 1) for st in STREAMS]
         client.subscribe(subs)
@@ -190,6 +206,8 @@ class Agent:
             self._ack(bytes(msg.payload))
         elif msg.topic.endswith("/head"):
             self._head(bytes(msg.payload))
+        elif msg.topic == keys_topic(store):
+            self._rollover(bytes(msg.payload))
         elif msg.topic == reply_topic(store, terminal) or msg.topic.endswith("/v"):
             self._downlink(bytes(msg.payload))
 
@@ -224,7 +242,7 @@ class Agent:
                 self.last_progress = time.monotonic()  # the ack clock starts with the first send
             self.client.publish(events_topic(self.s.store_id, self.s.terminal_id),
                                 batch_bytes(self.s.store_id, self.s.terminal_id,
-                                            self.acked, rows), qos=1)
+                                            self.acked, rows, journal_head(self.conn)), qos=1)
             self.sent_up_to = rows[-1][0]
 
     def _ack(self, raw: bytes) -> None:
@@ -272,26 +290,60 @@ class Agent:
             self._ask(head.stream, have, want_snapshot=long_outage or have == 0)
 
     def _downlink(self, raw: bytes) -> None:
-        if self.key is None:
-            return
         if raw.startswith(b'{"type":'):  # a tagged reply (error or look-up), not a document
             try:
                 reply = msgspec.json.decode(raw, type=ErrorReply)
+                # HQ could not handle a batch (it comes again with the resend) or a request.
                 write_status(self.conn, last_error=f"HQ: {reply.code}: {reply.message}",
                              last_error_at=utc_now_iso())
             except (msgspec.DecodeError, msgspec.ValidationError):
                 pass
             return
+        if self.key is None:
+            return
         result = apply_signed(self.conn, self.key, raw, self.s.store_id)
         if result.outcome is Outcome.GAP:
             self._ask(result.stream, applied_version(self.conn, result.stream), False)
         elif result.outcome is Outcome.REFUSED:
-            write_status(self.conn, last_error=f"refused downlink: {result.reason}",
-                         last_error_at=utc_now_iso())
+            self._back_off(result.stream or "*", result.reason)
         elif result.outcome is Outcome.APPLIED:
+            self.refusal_backoff.pop(result.stream, None)
+            self.quiet_until.pop(result.stream, None)
             log.info("applied %s version %d", result.stream, result.version)
 
+    def _back_off(self, stream: str, reason: str) -> None:
+        """A refused version: report it, then stay quiet on that stream for a while, doubling
+        up to `backoff_max` * 10, so that a version signed with an unknown key cannot loop."""
+        now = time.monotonic()
+        if now < self.quiet_until.get(stream, 0.0):
+            return  # already reported; the back-off is running
+        pause = min(self.refusal_backoff.get(stream, self.s.backoff_min / 2) * 2,
+                    self.s.backoff_max * 10)
+        self.refusal_backoff[stream] = pause
+        self.quiet_until[stream] = now + pause
+        log.warning("refused downlink (%s): %s; not asking again for %.0f s", stream, reason,
+                    pause)
+        write_status(self.conn, last_error=f"refused downlink: {reason}",
+                     last_error_at=utc_now_iso())
+
+    def _rollover(self, raw: bytes) -> None:
+        if self.key is None:
+            return
+        try:
+            new = accept_rollover(self.key, raw, Path(self.s.hq_public_key))
+        except SignatureError as exc:
+            self._back_off("keys", str(exc))
+            return
+        log.info("HQ key %s pinned by rollover", new)
+        for stream in STREAMS:  # what was refused for an unknown key may verify now
+            self.quiet_until.pop(stream, None)
+            self.quiet_until.pop("*", None)
+            self._ask(stream, applied_version(self.conn, stream), False)
+
     def _ask(self, stream: str, have: int, want_snapshot: bool) -> None:
+        now = time.monotonic()
+        if now < max(self.quiet_until.get(stream, 0.0), self.quiet_until.get("*", 0.0)):
+            return
         request = SyncRequest(v=SCHEMA_VERSION, stream=stream, have=have,
                               want_snapshot=want_snapshot)
         self.client.publish(request_topic(self.s.store_id, self.s.terminal_id), encode(request),
@@ -299,7 +351,8 @@ class Agent:
 
 
 def batch_bytes(store: str, terminal: str, acked: int,
-                rows: list[sqlite3.Row] | list[tuple[Any, ...]]) -> bytes:
+                rows: list[sqlite3.Row] | list[tuple[Any, ...]],
+                journal: tuple[int, str] = (0, "")) -> bytes:
     """A batch message from outbox rows (seq, event_id, type, payload, created_at); the payload
     travels as the exact bytes the outbox holds, so HQ can check the digest."""
     events = []
@@ -309,7 +362,8 @@ def batch_bytes(store: str, terminal: str, acked: int,
                             digest=payload_digest(data), payload=msgspec.Raw(data)))
     return encode(Batch(v=SCHEMA_VERSION, store=store, terminal=terminal,
                         first_seq=events[0].seq, last_seq=events[-1].seq, acked=acked,
-                        created_at=utc_now_iso(), events=events))
+                        created_at=utc_now_iso(), events=events, journal_seq=journal[0],
+                        journal_hash=journal[1]))
 
 
 def _presence(online: bool) -> bytes:

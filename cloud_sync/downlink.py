@@ -1,7 +1,8 @@
 """Applying HQ's signed downlink documents (catalog, prices, promotions) to the till's database,
 and promoting effective-dated prices when their time comes.
 
-Rule: a document applies only if its signature verifies against the pinned key, it is for this
+Rule: a document applies only if its signature verifies against the pinned key its key_id names
+(keys are added only by a rollover signed with a pinned key), it is for this
 store, and it is either version v+1 of its stream or a snapshot newer than v; anything else
 changes nothing. Each document applies in one transaction.
 """
@@ -12,9 +13,11 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 import msgspec
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from cloud_sync.protocol import (
@@ -23,9 +26,17 @@ from cloud_sync.protocol import (
     Document,
     PriceItem,
     PromotionItem,
+    Rollover,
     Signed,
 )
-from cloud_sync.signing import SignatureError, verify
+from cloud_sync.signing import (
+    Keyring,
+    SignatureError,
+    key_id,
+    public_pem,
+    rollover_dir,
+    verify_pinned,
+)
 from edge.ledger.clock import utc_now_iso
 from edge.ledger.store import write_transaction
 
@@ -50,12 +61,13 @@ def applied_version(conn: sqlite3.Connection, stream: str) -> int:
     return int(row[0]) if row else 0
 
 
-def apply_signed(conn: sqlite3.Connection, key: Ed25519PublicKey, raw: bytes,
+def apply_signed(conn: sqlite3.Connection, key: Keyring | Ed25519PublicKey, raw: bytes,
                  store_id: str) -> ApplyResult:
-    """Verify, decode and apply one downlink message (the bytes of a `Signed`)."""
+    """Verify (with the pinned key its key_id names), decode and apply one downlink message
+    (the bytes of a `Signed`)."""
     try:
         signed = msgspec.json.decode(raw, type=Signed)
-        doc = msgspec.json.decode(verify(key, signed), type=Document)
+        doc = msgspec.json.decode(verify_pinned(key, signed), type=Document)
         if doc.store != store_id:
             raise ValueError(f"document is for store {doc.store}, this is {store_id}")
         items: list[Any] = msgspec.json.decode(doc.items, type=ITEM_TYPES[doc.stream])
@@ -67,6 +79,25 @@ def apply_signed(conn: sqlite3.Connection, key: Ed25519PublicKey, raw: bytes,
     except (ValueError, sqlite3.IntegrityError) as exc:
         _refuse(conn, doc.stream, str(exc))
         return ApplyResult(Outcome.REFUSED, doc.stream, doc.version, str(exc))
+
+
+def accept_rollover(keys: Keyring, raw: bytes, pinned_path: Path) -> str:
+    """Pin the next HQ key announced by a rollover signed with a key already pinned: written to
+    `pinned_path.d/KEY_ID.pem` and added to `keys`. The new key id; SignatureError otherwise."""
+    try:
+        signed = msgspec.json.decode(raw, type=Signed)
+        rollover = msgspec.json.decode(verify_pinned(keys, signed), type=Rollover)
+        public = serialization.load_pem_public_key(rollover.public_pem.encode("ascii"))
+    except (msgspec.ValidationError, msgspec.DecodeError, ValueError) as exc:
+        raise SignatureError(f"unreadable rollover: {exc}") from None
+    if not isinstance(public, Ed25519PublicKey) or key_id(public) != rollover.key_id:
+        raise SignatureError("rollover key is not the Ed25519 key its id names")
+    if rollover.key_id not in keys:
+        folder = rollover_dir(pinned_path)
+        folder.mkdir(exist_ok=True)
+        (folder / f"{rollover.key_id}.pem").write_bytes(public_pem(public))
+        keys[rollover.key_id] = public
+    return rollover.key_id
 
 
 def _apply(conn: sqlite3.Connection, doc: Document, items: list) -> ApplyResult:  # type: ignore[type-arg]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import msgspec
@@ -25,7 +26,7 @@ from cloud_sync.protocol import (
     reply_topic,
     request_topic,
 )
-from cloud_sync.settings import BrokerSettings
+from cloud_sync.settings import BrokerSettings, lookup_username
 
 _reply_decoder = msgspec.json.Decoder(LookupReply | ErrorReply)
 
@@ -56,6 +57,10 @@ def _ask(broker: BrokerSettings, store: str, terminal: str, body: bytes,
     answer: list[LookupReply | ErrorReply] = []
     done = threading.Event()
     subscribed = threading.Event()
+    # Its own user beside the agent's: brokers make the username the client id, and the agent
+    # must not be pushed off its session by a look-up.
+    if broker.username:
+        broker = replace(broker, username=lookup_username(broker.username))
     client = make_client(f"{store}-{terminal}-lookup-{uuid.uuid4().hex[:6]}", broker)
 
     def on_message(_c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:

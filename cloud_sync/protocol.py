@@ -14,7 +14,6 @@ import msgspec
 SCHEMA_VERSION = 1
 ROOT = "pos/v1"
 STREAMS = ("catalog", "prices", "promotions")
-SALE_TYPES = ("sale.completed", "sale.cancelled")
 
 
 # ---- topics -------------------------------------------------------------------------------------
@@ -41,6 +40,11 @@ def reply_topic(store: str, terminal: str) -> str:
 
 def version_topic(store: str, stream: str) -> str:
     return f"{ROOT}/{store}/down/{stream}/v"
+
+
+def keys_topic(store: str) -> str:
+    """Retained: HQ's latest key rollover document, signed by a key the stores already pin."""
+    return f"{ROOT}/{store}/down/keys"
 
 
 def head_topic(store: str, stream: str) -> str:
@@ -82,6 +86,10 @@ class Batch(msgspec.Struct, forbid_unknown_fields=True, tag="batch"):
     acked: int
     created_at: str
     events: list[Event]
+    # The till's journal head (seq, hash) when the batch was made: HQ keeps the latest per
+    # terminal, so a journal rewritten afterwards is caught (`pos journal verify --heads`).
+    journal_seq: int = 0
+    journal_hash: str = ""
 
 
 class Rejection(msgspec.Struct, forbid_unknown_fields=True):
@@ -113,69 +121,6 @@ class Presence(msgspec.Struct, forbid_unknown_fields=True):
 
 def payload_digest(payload: bytes) -> str:
     return hashlib.sha256(payload).hexdigest()
-
-
-# ---- the sale payload, as the till writes it ----------------------------------------------------
-
-class SaleLine(msgspec.Struct, forbid_unknown_fields=True):
-    line_no: int
-    sku: str
-    name: str
-    unit: Literal["each", "kg"]
-    qty_milli: int
-    unit_price: int
-    gross: int
-    discount: int
-    total: int
-    tax_class: str
-    tax_rate_bp: int
-    tax: int
-
-
-class SaleTender(msgspec.Struct, forbid_unknown_fields=True):
-    tender_no: int
-    type: str
-    amount: int
-    reference: str | None = None
-    approval_code: str | None = None
-    masked_pan: str | None = None
-
-
-class Sale(msgspec.Struct, forbid_unknown_fields=True):
-    sale_id: str
-    store_id: str
-    terminal_id: str
-    receipt_no: int
-    staff_id: str
-    opened_at: str
-    closed_at: str
-    currency: str
-    subtotal: int
-    discount: int
-    tax: int
-    total: int
-    rounding: int
-    paid: int
-    change: int
-    lines: list[SaleLine]
-    tenders: list[SaleTender] = []
-
-
-def check_sale(sale: Sale, event_type: str, store: str, terminal: str) -> str | None:
-    """The reason a decoded sale cannot be a true fact of this terminal, or None when it can."""
-    if sale.store_id != store or sale.terminal_id != terminal:
-        return f"sale belongs to {sale.store_id}/{sale.terminal_id}, sent by {store}/{terminal}"
-    if sum(line.total for line in sale.lines) != sale.subtotal - sale.discount:
-        return "line totals do not add up to subtotal - discount"
-    if event_type == "sale.completed":
-        if not sale.lines:
-            return "completed sale has no lines"
-        if sum(t.amount for t in sale.tenders) != sale.paid:
-            return "tenders do not add up to paid"
-        # Cash rounding (抹零) is recorded apart: the customer paid total + rounding.
-        if sale.paid - sale.change != sale.total + sale.rounding:
-            return "paid - change differs from total + rounding"
-    return None
 
 
 # ---- requests (snapshot, look-ups) and their replies ---------------------------------------------
@@ -265,6 +210,15 @@ class Head(msgspec.Struct, forbid_unknown_fields=True):
     v: int
     stream: str
     version: int
+
+
+class Rollover(msgspec.Struct, forbid_unknown_fields=True, tag="rollover"):
+    """Adds `public_pem` (key id `key_id`) to the keys a store pins; signed by a pinned key."""
+
+    v: int
+    key_id: str
+    public_pem: str
+    created_at: str
 
 
 ITEM_TYPES: dict[str, type] = {

@@ -1,7 +1,8 @@
-"""HQ's Ed25519 signing of downlink documents and the store's check against the pinned key.
+"""HQ's Ed25519 signing of downlink documents and the store's check against its pinned keys.
 
-Rule: a store applies only bytes whose signature verifies against the key it pinned; the document
-is decoded after, never before, the signature check.
+Rules: a store applies only bytes whose signature verifies against the pinned key named by the
+document's `key_id`; the document is decoded after, never before, the signature check. The set
+of pinned keys grows only by a rollover document signed by a key already pinned.
 """
 
 from __future__ import annotations
@@ -49,6 +50,49 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
 def key_id(public: Ed25519PublicKey) -> str:
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()[:16]
+
+
+Keyring = dict[str, Ed25519PublicKey]
+
+
+def load_keyring(path: Path) -> Keyring:
+    """Every public key pinned at `path`: the PEM blocks of the file itself and of the files in
+    `path.d/` (where rollovers add the next keys), by key id."""
+    keys: Keyring = {}
+    files = [path, *sorted(rollover_dir(path).glob("*.pem"))]
+    for file in files:
+        if not file.exists():
+            continue
+        for block in file.read_bytes().split(b"-----END PUBLIC KEY-----"):
+            if b"-----BEGIN PUBLIC KEY-----" not in block:
+                continue
+            key = serialization.load_pem_public_key(block + b"-----END PUBLIC KEY-----\n")
+            if not isinstance(key, Ed25519PublicKey):
+                raise SignatureError(f"{file} holds a key that is not Ed25519")
+            keys[key_id(key)] = key
+    if not keys:
+        raise SignatureError(f"{path}: no public key pinned")
+    return keys
+
+
+def rollover_dir(path: Path) -> Path:
+    return path.with_name(path.name + ".d")
+
+
+def public_pem(public: Ed25519PublicKey) -> bytes:
+    return public.public_bytes(serialization.Encoding.PEM,
+                               serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def verify_pinned(keys: Keyring | Ed25519PublicKey, signed: Signed) -> bytes:
+    """The document bytes, if signed by the pinned key its `key_id` names; else SignatureError."""
+    if not isinstance(keys, dict):
+        keys = {key_id(keys): keys}
+    key = keys.get(signed.key_id)
+    if key is None:
+        raise SignatureError(f"signed with key {signed.key_id[:16]!r}, which is not pinned here"
+                             " (a rollover must announce it first)")
+    return verify(key, signed)
 
 
 def sign(private: Ed25519PrivateKey, doc: bytes) -> Signed:

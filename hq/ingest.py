@@ -42,8 +42,15 @@ from cloud_sync.settings import BrokerSettings
 from cloud_sync.signing import load_private_key
 from hq.publish import snapshot
 from hq.storage import open_storage
-from hq.storage.interface import DEFAULT_TIMEZONE, BatchIn, HqStorage, StorageUnavailable
-from hq.validation import BatchUnreadable, validate_batch
+from hq.storage.interface import (
+    DEFAULT_TIMEZONE,
+    BatchIn,
+    HqStorage,
+    IngestResult,
+    StorageUnavailable,
+    clean_text,
+)
+from hq.validation import BatchUnreadable, check_batch
 
 log = logging.getLogger("hq.ingest")
 MAX_DELTAS = 50  # further behind than this, a store gets a snapshot instead of the deltas
@@ -58,6 +65,7 @@ class IngestOptions:
     timezone: str = DEFAULT_TIMEZONE
     queue_size: int = 256
     group_size: int = 64  # batches written in one transaction at most
+    lock_hours: float = 24.0  # an offline spend locks a card for other terminals this long at most
 
 
 class IngestWorker:
@@ -81,6 +89,8 @@ class IngestWorker:
 
     def run(self, stop: threading.Event) -> None:
         b = self.options.broker
+        if not b.tls:
+            log.warning("connecting to %s:%d in plaintext (--insecure)", b.host, b.port)
         self.client.connect_async(b.host, b.port, b.keepalive, clean_start=True,
                                   properties=session_properties())
         self.client.loop_start()
@@ -110,7 +120,8 @@ class IngestWorker:
         while not stop.is_set():
             try:
                 if self.storage is None:
-                    self.storage = open_storage(self.options.db_url, self.options.timezone)
+                    self.storage = open_storage(self.options.db_url, self.options.timezone,
+                                                self.options.lock_hours)
                 work(self.storage)
                 return
             except StorageUnavailable as exc:
@@ -118,8 +129,8 @@ class IngestWorker:
                 time.sleep(pause)
                 pause = min(pause * 2, 2.0)
             except Exception:
-                # A bug must not stop the worker: without an ack the terminal sends it again,
-                # and the log says why it failed.
+                # handle_group answers every message itself; this is the last guard of the
+                # worker's loop, which must go on.
                 log.exception("failed to handle messages")
                 return
 
@@ -128,47 +139,81 @@ class IngestWorker:
 
     def handle_group(self, storage: HqStorage, group: list[mqtt.MQTTMessage]) -> None:
         """Write the event batches of `group` in one transaction, then ack each; presence and
-        requests are answered as they come."""
+        requests are answered as they come. Nothing is dropped: a message that cannot be handled
+        is dead-lettered and answered with an ErrorReply, and the rest are still written."""
         batches: list[BatchIn] = []
         for msg in group:
             try:
                 store, terminal, kind = split_topic(msg.topic)
             except ValueError:
-                log.warning("ignored message on %s", msg.topic)
+                log.warning("ignored message on %s", clean_text(msg.topic, 200))
                 continue
-            if kind == "events":
-                batch = self._validate(storage, store, terminal, bytes(msg.payload))
-                if batch is not None:
-                    batches.append(batch)
-            elif kind == "presence":
-                try:
-                    presence = msgspec.json.decode(msg.payload, type=Presence)
-                except (msgspec.DecodeError, msgspec.ValidationError):
-                    continue
-                storage.presence(store, terminal, presence.online)
-            elif kind == "request":
-                self._request(storage, store, terminal, msg)
+            try:
+                if kind == "events":
+                    batch = self._validate(storage, store, terminal, bytes(msg.payload))
+                    if batch is not None:
+                        batches.append(batch)
+                elif kind == "presence":
+                    try:
+                        presence = msgspec.json.decode(msg.payload, type=Presence)
+                    except (msgspec.DecodeError, msgspec.ValidationError):
+                        continue
+                    storage.presence(store, terminal, presence.online)
+                elif kind == "request":
+                    self._request(storage, store, terminal, msg)
+            except StorageUnavailable:
+                raise
+            except Exception as exc:  # a bug: answer it, never lose the rest of the group
+                log.exception("failed to handle a message of %s/%s", store, terminal)
+                self._error(store, terminal, "internal", type(exc).__name__)
         if not batches:
             return
-        results = storage.ingest_many(batches)
+        try:
+            results = storage.ingest_many(batches)
+        except StorageUnavailable:
+            raise
+        except Exception:
+            log.exception("a group of %d batches failed; writing them one by one", len(batches))
+            self._one_by_one(storage, batches)
+            return
         self.batches += len(batches)
         for result in results:
-            ack = result.ack
-            if result.gaps:
-                log.info("%s/%s: acked to %d, gaps %s", ack.store, ack.terminal, ack.acked_to,
-                         result.gaps)
-            self._publish(ack_topic(ack.store, ack.terminal), encode(ack))
+            self._ack(result)
+
+    def _one_by_one(self, storage: HqStorage, batches: list[BatchIn]) -> None:
+        """Each batch alone: ack what is written, an ErrorReply for what is not (it comes again)."""
+        for batch in batches:
+            try:
+                [result] = storage.ingest_many([batch])
+            except StorageUnavailable:
+                raise
+            except Exception as exc:
+                log.exception("batch of %s/%s failed", batch.store, batch.terminal)
+                self._error(batch.store, batch.terminal, "storage_failed", type(exc).__name__)
+                continue
+            self.batches += 1
+            self._ack(result)
+
+    def _ack(self, result: IngestResult) -> None:
+        ack = result.ack
+        if result.gaps:
+            log.info("%s/%s: acked to %d, gaps %s", ack.store, ack.terminal, ack.acked_to,
+                     result.gaps)
+        self._publish(ack_topic(ack.store, ack.terminal), encode(ack))
+
+    def _error(self, store: str, terminal: str, code: str, message: str) -> None:
+        self._publish(reply_topic(store, terminal),
+                      encode(ErrorReply(v=SCHEMA_VERSION, code=code, message=message)))
 
     def _validate(self, storage: HqStorage, store: str, terminal: str,
                   raw: bytes) -> BatchIn | None:
         try:
-            accepted, refused, since = validate_batch(store, terminal, raw)
+            return check_batch(store, terminal, raw)
         except BatchUnreadable as exc:
-            storage.dead_letter(store, terminal, str(exc), raw)
-            self._publish(reply_topic(store, terminal),
-                          encode(ErrorReply(v=SCHEMA_VERSION, code="unreadable", message=str(exc))))
+            reason = clean_text(str(exc), 300)
+            storage.dead_letter(store, terminal, reason, raw)
+            self._error(store, terminal, "unreadable", reason)
             return None
-        return BatchIn(store, terminal, accepted, refused, since)
 
     def _request(self, storage: HqStorage, store: str, terminal: str,
                  msg: mqtt.MQTTMessage) -> None:

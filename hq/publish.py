@@ -1,7 +1,8 @@
 """HQ's downlink: turning a file into a new signed version per store, and snapshots on request.
 
-Rule: a version is numbered, signed and stored in one transaction before it is sent, so what a
-store receives is always something HQ can send again.
+Rules: a version is numbered, signed and stored in one transaction before it is sent, so what a
+store receives is always something HQ can send again; given the stores' pinned keys, HQ verifies
+it against them first. A new signing key reaches the stores by a rollover signed with the old.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from cloud_sync.mqtt_link import make_client
 from cloud_sync.protocol import (
@@ -24,12 +25,14 @@ from cloud_sync.protocol import (
     Head,
     PriceItem,
     PromotionItem,
+    Rollover,
     encode,
     head_topic,
+    keys_topic,
     version_topic,
 )
 from cloud_sync.settings import BrokerSettings
-from cloud_sync.signing import sign
+from cloud_sync.signing import Keyring, SignatureError, key_id, public_pem, sign, verify_pinned
 from edge.ledger.clock import utc_now_iso
 from hq.storage.interface import HqStorage
 
@@ -69,13 +72,21 @@ def document_bytes(stream: str, store: str, version: int, kind: str,
 
 
 def publish_version(storage: HqStorage, key: Ed25519PrivateKey, stream: str, items: list,  # type: ignore[type-arg]
-                    store: str) -> tuple[int, bytes]:
-    """Store a new delta version of `stream` for `store`; returns (version, signed bytes)."""
+                    store: str, pinned: Keyring | None = None) -> tuple[int, bytes]:
+    """Store a new delta version of `stream` for `store`; returns (version, signed bytes).
+    With `pinned` (the keys the stores pin), a version is verified against them before it is
+    stored: one the tills would refuse is never stored, so it can never wedge their downlink."""
     bodies = {item_key(stream, i): encode(i) for i in items}
 
     def signer(version: int) -> bytes:
         doc = document_bytes(stream, store, version, "delta", bodies.values())
-        return encode(sign(key, doc))
+        signed = sign(key, doc)
+        if pinned is not None:
+            try:
+                verify_pinned(pinned, signed)
+            except SignatureError as exc:
+                raise PublishError(f"not stored: {exc}") from None
+        return encode(signed)
 
     return storage.add_version(store, stream, bodies, signer)
 
@@ -84,6 +95,28 @@ def snapshot(storage: HqStorage, key: Ed25519PrivateKey, store: str, stream: str
     """The whole current state of a stream for a store, signed, at HQ's head version."""
     version, bodies = storage.snapshot_items(store, stream)
     return encode(sign(key, document_bytes(stream, store, version, "snapshot", bodies)))
+
+
+def rollover_bytes(key: Ed25519PrivateKey, next_public: Ed25519PublicKey) -> bytes:
+    """The rollover document announcing `next_public`, signed with the current key."""
+    doc = encode(Rollover(v=SCHEMA_VERSION, key_id=key_id(next_public),
+                          public_pem=public_pem(next_public).decode("ascii"),
+                          created_at=utc_now_iso()))
+    return encode(sign(key, doc))
+
+
+def send_rollover(broker: BrokerSettings, stores: list[str], body: bytes,
+                  timeout: float = 30.0) -> None:
+    """Publish the rollover, retained, on every store's keys topic."""
+    client = make_client(f"hq-publish-{uuid.uuid4().hex[:8]}", broker)
+    client.connect(broker.host, broker.port, broker.keepalive)
+    client.loop_start()
+    try:
+        for info in [client.publish(keys_topic(s), body, qos=1, retain=True) for s in stores]:
+            info.wait_for_publish(timeout)
+    finally:
+        client.disconnect()
+        client.loop_stop()
 
 
 def head_bytes(stream: str, version: int) -> bytes:

@@ -1,23 +1,49 @@
 """Checking an uplink batch event by event, with no I/O: what HQ accepts and what it dead-letters.
 
-Rule: an event is accepted only if its digest matches its bytes, and a sale only if it decodes
-strictly and adds up; anything else is refused with a reason, never dropped.
+Rule: an event is accepted only if its envelope and its payload pass their strict schemas
+(hq/schemas.py), its digest matches its bytes and it is a fact of the terminal whose topic it came
+on; anything else is refused with a reason, never dropped. One bad event never refuses its
+neighbours: each event of a batch is decoded on its own.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import datetime
+from typing import Annotated
 
 import msgspec
+from msgspec import Meta
 
-from cloud_sync.protocol import SALE_TYPES, SCHEMA_VERSION, Batch, Sale, check_sale, payload_digest
-from hq.storage.interface import Accepted, Refused
+from cloud_sync.protocol import SCHEMA_VERSION, Event, payload_digest
+from hq.schemas import INT8, MAX_MESSAGE, SALE_TYPES, decode_payload, redacted
+from hq.storage.interface import Accepted, BatchIn, Refused, clean_text
 
 _EVENT_TYPE = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
-_batch_decoder = msgspec.json.Decoder(Batch)
-_sale_decoder = msgspec.json.Decoder(Sale)
-_object_decoder = msgspec.json.Decoder(dict[str, Any])
+
+
+class _Envelope(msgspec.Struct, forbid_unknown_fields=True, tag="batch"):
+    """The batch with its events still raw, so that one malformed event is refused alone."""
+
+    v: int
+    store: str
+    terminal: str
+    first_seq: int
+    last_seq: int
+    acked: Annotated[int, Meta(ge=0, le=INT8)]
+    created_at: str
+    events: Annotated[list[msgspec.Raw], Meta(max_length=10_000)]
+    journal_seq: Annotated[int, Meta(ge=0, le=INT8)] = 0
+    journal_hash: Annotated[str, Meta(pattern="^([0-9a-f]{64})?$")] = ""
+
+
+class _Seq(msgspec.Struct):
+    seq: Annotated[int, Meta(ge=1, le=INT8)]
+
+
+_envelope_decoder = msgspec.json.Decoder(_Envelope)
+_event_decoder = msgspec.json.Decoder(Event)
+_seq_decoder = msgspec.json.Decoder(_Seq, strict=True)
 
 
 class BatchUnreadable(Exception):
@@ -27,58 +53,128 @@ class BatchUnreadable(Exception):
 def validate_batch(store: str, terminal: str, raw: bytes
                    ) -> tuple[list[Accepted], list[Refused], int]:
     """(accepted, refused, the terminal's ack watermark)."""
+    batch = check_batch(store, terminal, raw)
+    return batch.accepted, batch.refused, batch.since
+
+
+def check_batch(store: str, terminal: str, raw: bytes) -> BatchIn:
+    """The batch, event by event accepted or refused, with the terminal's journal head."""
+    if len(raw) > MAX_MESSAGE:
+        raise BatchUnreadable(f"message of {len(raw)} bytes exceeds {MAX_MESSAGE}")
     try:
-        batch = _batch_decoder.decode(raw)
+        batch = _envelope_decoder.decode(raw)
+    except RecursionError:
+        # Nesting deeper than the decoder goes: cut it, so that the event holding it is
+        # refused alone and its neighbours are still read.
+        try:
+            batch = _envelope_decoder.decode(_cut_deep(raw))
+        except (msgspec.ValidationError, msgspec.DecodeError, RecursionError) as exc:
+            raise BatchUnreadable(f"malformed batch: {str(exc)[:200]}") from None
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-        return [], _refuse_loosely(raw, f"malformed batch: {exc}"), 0
+        raise BatchUnreadable(f"malformed batch: {str(exc)[:200]}") from None
+    refuse_all = None
     if batch.v != SCHEMA_VERSION:
-        return [], _refuse_loosely(raw, f"unknown schema version {batch.v}"), 0
-    if (batch.store, batch.terminal) != (store, terminal):
-        return [], _refuse_loosely(
-            raw, f"batch claims {batch.store}/{batch.terminal} on the topic of {store}/{terminal}"), 0
+        refuse_all = f"unknown schema version {batch.v}"
+    elif (batch.store, batch.terminal) != (store, terminal):
+        refuse_all = (f"batch claims {batch.store[:64]}/{batch.terminal[:64]} on the topic of"
+                      f" {store}/{terminal}")
     accepted: list[Accepted] = []
     refused: list[Refused] = []
-    for event in batch.events:
-        payload = bytes(event.payload)
-        reason = _check(event.type, event.digest, payload)
-        sale = None
-        if reason is None and event.type in SALE_TYPES:
-            try:
-                sale = _sale_decoder.decode(payload)
-                reason = check_sale(sale, event.type, store, terminal)
-            except msgspec.ValidationError as exc:
-                reason = f"invalid {event.type}: {exc}"
-        if reason is None:
-            accepted.append(Accepted(event.seq, event.event_id, event.type, event.created_at,
-                                     payload, sale))
-        else:
-            refused.append(Refused(event.seq, event.event_id, event.type, reason, payload))
-    return accepted, refused, batch.acked
-
-
-def _check(event_type: str, digest: str, payload: bytes) -> str | None:
-    if payload_digest(payload) != digest:
-        return "digest does not match the payload (altered or truncated)"
-    if not _EVENT_TYPE.match(event_type):
-        return f"malformed event type {event_type!r}"
-    if event_type not in SALE_TYPES:
+    seen: set[int] = set()
+    for raw_event in batch.events:
+        data = bytes(raw_event)
         try:
-            _object_decoder.decode(payload)
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-            return f"payload is not a JSON object: {exc}"
+            event = _event_decoder.decode(data)
+        except (msgspec.ValidationError, msgspec.DecodeError, RecursionError) as exc:
+            seq = _readable_seq(data)
+            if seq in seen:
+                seq = None
+            seen.add(seq or 0)
+            refused.append(Refused(seq, "", "", f"malformed event: {str(exc)[:200]}", data))
+            continue
+        if not 1 <= event.seq <= INT8 or event.seq in seen:
+            # No seq a terminal could own, or twice in one batch: dead-lettered, nothing marked.
+            refused.append(Refused(None, "", "", "seq out of range or repeated in the batch",
+                                   data))
+            continue
+        seen.add(event.seq)
+        payload = bytes(event.payload)
+        reason = refuse_all
+        if reason is None and _TOO_DEEP in payload:
+            reason = f"nested deeper than {_CUT_DEPTH}"
+        reason = reason or _check_envelope(event, payload)
+        fact = None
+        if reason is None:
+            fact, reason = decode_payload(event.type, payload, store, terminal)
+        if reason is None:
+            accepted.append(Accepted(
+                event.seq, event.event_id, event.type, event.created_at,
+                redacted(event.type, fact, payload), fact if event.type in SALE_TYPES else None,
+                fact))
+        else:
+            refused.append(Refused(event.seq, clean_text(event.event_id, 64),
+                                   clean_text(event.type, 64), reason,
+                                   redacted(event.type, fact, payload)))
+    head = (batch.journal_seq, batch.journal_hash) if batch.journal_hash and not refuse_all \
+        else None
+    return BatchIn(store, terminal, accepted, refused, batch.acked, head)
+
+
+def _check_envelope(event: Event, payload: bytes) -> str | None:
+    if payload_digest(payload) != event.digest:
+        return "digest does not match the payload (altered or truncated)"
+    if len(event.type) > 64 or not _EVENT_TYPE.match(event.type):
+        return f"malformed event type {event.type[:64]!r}"
+    if len(event.event_id) > 64 or not event.event_id.isprintable() or not event.event_id:
+        return "malformed event id"
+    try:
+        created = datetime.fromisoformat(event.created_at)
+    except ValueError:
+        return f"created_at {event.created_at[:40]!r} is not an ISO-8601 time"
+    if created.tzinfo is None or not 2000 <= created.year <= 2200:
+        return f"created_at {event.created_at[:40]!r} needs an offset and a plausible year"
     return None
 
 
-def _refuse_loosely(raw: bytes, reason: str) -> list[Refused]:
-    """Refuse each event whose seq can still be read, so the terminal can mark it and go on."""
+_CUT_DEPTH = 64
+_TOO_DEEP = b'"<nested too deep>"'
+
+
+def _cut_deep(raw: bytes) -> bytes:
+    """`raw` with every value nested deeper than _CUT_DEPTH replaced by a marker string. Only
+    for a message the decoder could not read; byte by byte, strings and escapes respected."""
+    out = bytearray()
+    depth = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if depth <= _CUT_DEPTH:
+                out.append(byte)
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+            continue
+        if byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth == _CUT_DEPTH + 1:
+                out += _TOO_DEEP
+                continue
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+            if depth == _CUT_DEPTH:
+                continue
+        elif byte == 0x22:
+            in_string = True
+        if depth <= _CUT_DEPTH:
+            out.append(byte)
+    return bytes(out)
+
+
+def _readable_seq(data: bytes) -> int | None:
     try:
-        body = msgspec.json.decode(raw)
-        events = body["events"]
-        found = [Refused(e["seq"], str(e.get("event_id", "")), str(e.get("type", "")), reason,
-                         msgspec.json.encode(e))
-                 for e in events if isinstance(e, dict) and type(e.get("seq")) is int]
-    except (msgspec.DecodeError, KeyError, TypeError) as exc:
-        raise BatchUnreadable(reason) from exc
-    if not found:
-        raise BatchUnreadable(reason)
-    return found
+        return _seq_decoder.decode(data).seq
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+        return None

@@ -1,6 +1,8 @@
 """The electronic journal: an append-only, hash-chained record of every fact and every sensitive
 action. Each entry's hash is sha256(prev_hash + canonical entry); `verify` finds edits, removals
-and reorderings.
+and reorderings. Alone it cannot find a journal rewritten whole (entries removed, the rest renumbered
+and rehashed): for that, HQ keeps the head (seq, hash) each terminal last sent with its events, and
+`verify_heads` checks the local chain still holds those anchors.
 """
 
 from __future__ import annotations
@@ -66,4 +68,27 @@ def verify(conn: sqlite3.Connection) -> list[JournalProblem]:
     if last is not None and last[0] != expected_seq - 1:
         problems.append(JournalProblem(expected_seq, f"entries {expected_seq}..{last[0]} removed "
                                                      "from the end"))
+    return problems
+
+
+def journal_head(conn: sqlite3.Connection) -> tuple[int, str]:
+    """(seq, hash) of the last entry; (0, GENESIS_HASH) for an empty journal."""
+    row = conn.execute("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS_HASH)
+
+
+def verify_heads(conn: sqlite3.Connection, heads: list[tuple[int, str]]) -> list[JournalProblem]:
+    """Problems where the local journal disagrees with heads HQ saw earlier (seq, hash): an entry
+    missing or with another hash there means the journal was rewritten after HQ saw it."""
+    problems: list[JournalProblem] = []
+    for seq, expected in heads:
+        if seq == 0:
+            continue
+        row = conn.execute("SELECT hash FROM journal WHERE seq = ?", (seq,)).fetchone()
+        if row is None:
+            problems.append(JournalProblem(seq, "HQ saw this entry as the journal's head; it is"
+                                                " gone (journal rewritten)"))
+        elif row[0] != expected:
+            problems.append(JournalProblem(seq, "HQ saw another hash at this entry (journal"
+                                                " rewritten after HQ saw its head)"))
     return problems

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from importlib import resources
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from cloud_sync.protocol import SCHEMA_VERSION, Ack, Rejection, Sale
+from cloud_sync.protocol import SCHEMA_VERSION, Ack, Rejection
+from hq.schemas import Sale
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 MAX_REPORTED_GAPS = 20
@@ -31,11 +32,12 @@ class Accepted:
     created_at: str
     payload: bytes
     sale: Sale | None
+    fact: Any = None  # the decoded payload of a type with its own schema (hq/schemas.py)
 
 
 @dataclass(frozen=True)
 class Refused:
-    seq: int
+    seq: int | None  # None: no seq the terminal could own; dead-lettered, never marked
     event_id: str
     type: str
     reason: str
@@ -51,6 +53,7 @@ class BatchIn:
     accepted: list[Accepted]
     refused: list[Refused]
     since: int  # the terminal's ack watermark when it sent the batch
+    journal: tuple[int, str] | None = None  # the terminal's journal head (seq, hash)
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,19 @@ class HqStorage(Protocol):
         """HQ's word on a stored-value card for the asking terminal (see `card_reply`)."""
         ...
 
+    def journal_heads(self, store: str | None = None) -> list[tuple[str, str, int, str]]:
+        """(store, terminal, seq, hash): the latest journal head each terminal sent."""
+        ...
+
+    def topup_differences(self, store: str | None = None
+                          ) -> list[tuple[str, str, int | None, str, int, int]]:
+        """Stored-value topups against the Z reports (see hq.storage.ledger.reconcile_topups)."""
+        ...
+
+    def clear_lock(self, card_no: str) -> bool:
+        """HQ lifts a card's offline lock by hand; False when the card is unknown."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -135,6 +151,21 @@ def advance(acked_to: int, seqs_above: list[int]) -> tuple[int, list[tuple[int, 
             gaps.append((expected, seq - 1))
         expected = seq + 1
     return contiguous, gaps
+
+
+def storage_reason(exc: BaseException) -> str:
+    """The dead-letter reason for an event the database refused; a fact id seen before is
+    `duplicate_fact` (a replay under a new seq, or a forgery), anything else names the error."""
+    name = type(exc).__name__
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    if name == "UniqueViolation" or "UNIQUE constraint failed" in text:
+        return f"duplicate_fact: {clean_text(text, 200)}"
+    return f"storage refused it: {name}: {clean_text(text, 200)}"
+
+
+def clean_text(text: str, limit: int) -> str:
+    """Text safe for any column and log: control characters shown, length bounded."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
 
 
 def make_ack(store: str, terminal: str, acked_to: int, rejected: list[Rejection],
@@ -169,9 +200,9 @@ def sale_rows(store: str, terminal: str, events: list[Accepted], zone: ZoneInfo
         if sale is None:
             continue
         status = "completed" if event.type == "sale.completed" else "cancelled"
-        closed_at = datetime.fromisoformat(sale.closed_at)
+        closed_at = sale.closed_at
         sales.append((store, terminal, event.seq, sale.sale_id, event.event_id, status,
-                      sale.receipt_no, sale.staff_id, datetime.fromisoformat(sale.opened_at),
+                      sale.receipt_no, sale.staff_id, sale.opened_at,
                       closed_at, closed_at.astimezone(zone).date(), sale.currency, sale.subtotal,
                       sale.discount, sale.tax, sale.total, sale.rounding, sale.paid, sale.change,
                       len(sale.lines)))
@@ -181,9 +212,6 @@ def sale_rows(store: str, terminal: str, events: list[Accepted], zone: ZoneInfo
         tenders.extend((store, terminal, event.seq, t.tender_no, t.type, t.amount, t.reference,
                         t.approval_code, t.masked_pan) for t in sale.tenders)
     return sales, lines, tenders
-
-
-SV_TYPES = ("stored_value.topup", "stored_value.spend", "stored_value.refund")
 
 
 def card_reply(card_no: str, balance: int, through_seq: int, locked_by: str | None) -> bytes:

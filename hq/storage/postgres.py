@@ -6,6 +6,7 @@ same terminal serialise there and contiguity is computed on committed, complete 
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,12 +14,12 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from cloud_sync.protocol import Rejection
+from hq.schemas import SV_TYPES
 from hq.storage.interface import (
     LINE_COLUMNS,
     LINE_TYPES,
     SALE_COLUMNS,
     SALE_TYPES,
-    SV_TYPES,
     TENDER_COLUMNS,
     TENDER_TYPES,
     Accepted,
@@ -29,19 +30,34 @@ from hq.storage.interface import (
     TerminalStats,
     advance,
     card_reply,
+    clean_text,
     hq_migrations,
     lock_holder,
     make_ack,
     sale_rows,
+    storage_reason,
+)
+from hq.storage.ledger import (
+    LOCK_HOURS,
+    Ledger,
+    apply_batch,
+    balance_reply,
+    clear_lock,
+    reconcile_topups,
 )
 
+log = logging.getLogger("hq.storage")
+# What a write that passed validation can still raise for the data it carries (not for a lost
+# connection): the event is dead-lettered with this, never retried for ever.
+POISON = (psycopg.Error, ValueError, OverflowError, TypeError, UnicodeError)
 _LOCK_MIGRATIONS = 0x5053594E  # advisory lock id: only one process migrates at a time
 
 
 class PgStorage:
-    def __init__(self, url: str, zone: ZoneInfo) -> None:
+    def __init__(self, url: str, zone: ZoneInfo, lock_hours: float = LOCK_HOURS) -> None:
         self.url = url
         self.zone = zone
+        self.lock_hours = lock_hours
         self.conn = self._connect()
         self._migrate()
 
@@ -91,17 +107,27 @@ class PgStorage:
 
     def _ingest_many(self, conn: psycopg.Connection[Any],
                      batches: list[BatchIn]) -> list[IngestResult]:
+        try:
+            return self._write(conn, batches, careful=False)
+        except (psycopg.OperationalError, psycopg.InterfaceError):
+            raise
+        except POISON as exc:
+            # Something passed validation and still failed in the database: write the group
+            # again, each batch in its own savepoint and a failing batch event by event, so
+            # that only the guilty event is dead-lettered.
+            log.warning("a group of %d batches failed (%s: %s); writing it event by event",
+                        len(batches), type(exc).__name__, str(exc)[:200])
+            return self._write(conn, batches, careful=True)
+
+    def _write(self, conn: psycopg.Connection[Any], batches: list[BatchIn],
+               careful: bool) -> list[IngestResult]:
         # Terminal rows are locked in (store, terminal) order, so concurrent workers never wait
-        # on each other in a circle.
+        # on each other in a circle; and before any savepoint, so none can roll the row back.
         order = sorted(range(len(batches)), key=lambda i: (batches[i].store, batches[i].terminal))
         results: dict[int, IngestResult] = {}
         with conn.transaction(), conn.cursor() as cur:
-            new_by_batch: dict[int, set[int]] = {}
             # (acked_to, max_seq, dead_to) of each terminal as this transaction leaves it.
             state: dict[tuple[str, str], tuple[int, int, int]] = {}
-            sales: list[tuple[Any, ...]] = []
-            lines: list[tuple[Any, ...]] = []
-            tenders: list[tuple[Any, ...]] = []
             for i in order:
                 b = batches[i]
                 if (b.store, b.terminal) not in state:
@@ -111,39 +137,104 @@ class PgStorage:
                         " DO UPDATE SET last_seen = now() RETURNING acked_to, max_seq, dead_to",
                         (b.store, b.terminal))
                     state[(b.store, b.terminal)] = cur.fetchone()  # type: ignore[assignment]
-                events = [(e.seq, e.event_id, e.type, False) for e in b.accepted]
-                events += [(r.seq, r.event_id, r.type, True) for r in b.refused]
-                cur.execute(
-                    "INSERT INTO hq_received (store, terminal, seq, event_id, type, rejected)"
-                    " SELECT %s, %s, s, e, t, r FROM unnest(%s::bigint[], %s::text[],"
-                    " %s::text[], %s::boolean[]) AS x(s, e, t, r) ON CONFLICT DO NOTHING"
-                    " RETURNING seq",
-                    (b.store, b.terminal, [e[0] for e in events], [e[1] for e in events],
-                     [e[2] for e in events], [e[3] for e in events]))
-                new = new_by_batch[i] = {row[0] for row in cur.fetchall()}
-                fresh = [e for e in b.accepted if e.seq in new]
-                more = sale_rows(b.store, b.terminal, fresh, self.zone)
-                sales += more[0]
-                lines += more[1]
-                tenders += more[2]
-                generic = [(b.store, b.terminal, e.seq, e.event_id, e.type, e.created_at,
-                            e.payload.decode("utf-8")) for e in fresh if e.sale is None]
-                if generic:
-                    cur.executemany(
-                        "INSERT INTO hq_event (store, terminal, seq, event_id, type, created_at,"
-                        " payload) VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb)", generic)
-                dead = [(b.store, b.terminal, r.seq, r.event_id, r.type, r.reason, r.payload)
-                        for r in b.refused if r.seq in new]
-                if dead:
-                    cur.executemany(
-                        "INSERT INTO hq_dead_letter (store, terminal, seq, event_id, type,"
-                        " reason, raw) VALUES (%s, %s, %s, %s, %s, %s, %s)", dead)
-            _copy(cur, "hq_sale", SALE_COLUMNS, SALE_TYPES, sales)
-            _copy(cur, "hq_sale_line", LINE_COLUMNS, LINE_TYPES, lines)
-            _copy(cur, "hq_sale_tender", TENDER_COLUMNS, TENDER_TYPES, tenders)
+            written: dict[int, tuple[BatchIn, set[int]]] = {}
+            rows = _Rows()
             for i in order:
-                results[i] = _advance(cur, batches[i], new_by_batch[i], state)
+                acked_to = state[(batches[i].store, batches[i].terminal)][0]
+                if careful:
+                    written[i] = self._write_carefully(conn, cur, batches[i], acked_to)
+                else:
+                    written[i] = self._write_batch(cur, batches[i], rows, acked_to)
+            rows.copy(cur)
+            for i in order:
+                results[i] = _advance(cur, written[i][0], written[i][1], state)
+                _anchor(cur, batches[i])
         return [results[i] for i in range(len(batches))]
+
+    def _write_batch(self, cur: psycopg.Cursor[Any], b: BatchIn, rows: _Rows,
+                     acked_to: int) -> tuple[BatchIn, set[int]]:
+        """Write what of `b` is new; sale rows are gathered in `rows` for one COPY.
+        (the batch as written: the ledger may refuse movements; the seqs that were new)"""
+        events = [(e.seq, e.event_id, e.type, False) for e in b.accepted]
+        events += [(r.seq, r.event_id, r.type, True) for r in b.refused if r.seq is not None]
+        cur.execute(
+            "INSERT INTO hq_received (store, terminal, seq, event_id, type, rejected)"
+            " SELECT %s, %s, s, e, t, r FROM unnest(%s::bigint[], %s::text[],"
+            " %s::text[], %s::boolean[]) AS x(s, e, t, r) ON CONFLICT DO NOTHING"
+            " RETURNING seq",
+            (b.store, b.terminal, [e[0] for e in events], [e[1] for e in events],
+             [e[2] for e in events], [e[3] for e in events]))
+        new = {row[0] for row in cur.fetchall()}
+        fresh = [e for e in b.accepted if e.seq in new]
+        rows.add(sale_rows(b.store, b.terminal, fresh, self.zone))
+        plain = [e for e in fresh if e.sale is None and e.type not in SV_TYPES]
+        self._events(cur, b, plain)  # first: a refund's return may be in this batch
+        ledger = Ledger(cur, postgres=True, lock_hours=self.lock_hours)
+        applied, moved = apply_batch(ledger, b.store, b.terminal, fresh,
+                                     [e[0] for e in events], acked_to)
+        self._events(cur, b, applied)
+        if moved:
+            cur.execute("UPDATE hq_received SET rejected = TRUE WHERE store = %s"
+                        " AND terminal = %s AND seq = ANY(%s)",
+                        (b.store, b.terminal, [r.seq for r in moved]))
+            gone = {r.seq for r in moved}
+            b = BatchIn(b.store, b.terminal, [e for e in b.accepted if e.seq not in gone],
+                        b.refused + moved, b.since)
+        dead = [(b.store, b.terminal, r.seq, r.event_id, r.type, clean_text(r.reason, 500),
+                 r.payload) for r in b.refused if r.seq is None or r.seq in new]
+        if dead:
+            cur.executemany(
+                "INSERT INTO hq_dead_letter (store, terminal, seq, event_id, type,"
+                " reason, raw) VALUES (%s, %s, %s, %s, %s, %s, %s)", dead)
+        return b, new
+
+    @staticmethod
+    def _events(cur: psycopg.Cursor[Any], b: BatchIn, events: list[Accepted]) -> None:
+        if events:
+            cur.executemany(
+                "INSERT INTO hq_event (store, terminal, seq, event_id, type, created_at,"
+                " payload) VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb)",
+                [(b.store, b.terminal, e.seq, e.event_id, e.type, e.created_at,
+                  e.payload.decode("utf-8")) for e in events])
+
+    def _write_carefully(self, conn: psycopg.Connection[Any], cur: psycopg.Cursor[Any],
+                         b: BatchIn, acked_to: int) -> tuple[BatchIn, set[int]]:
+        """`b` in a savepoint; if that fails, each accepted event in its own savepoint, and the
+        ones that fail dead-lettered with the database's reason. (the batch as written, new)"""
+        try:
+            return self._in_savepoint(conn, cur, b, acked_to)
+        except (psycopg.OperationalError, psycopg.InterfaceError):
+            raise
+        except POISON:
+            pass
+        accepted: list[Accepted] = []
+        refused = list(b.refused)
+        new: set[int] = set()
+        for e in b.accepted:
+            try:
+                one, more = self._in_savepoint(conn, cur, BatchIn(b.store, b.terminal, [e], [],
+                                                                  b.since), acked_to)
+                new |= more
+                accepted += one.accepted
+                refused += one.refused
+            except (psycopg.OperationalError, psycopg.InterfaceError):
+                raise
+            except POISON as exc:
+                log.warning("%s/%s seq %d dead-lettered: %s", b.store, b.terminal, e.seq,
+                            storage_reason(exc))
+                refused.append(Refused(e.seq, e.event_id, e.type, storage_reason(exc), e.payload))
+        last = [r for r in refused if r.seq is None or r.seq not in new]
+        _, more = self._in_savepoint(conn, cur, BatchIn(b.store, b.terminal, [], last, b.since),
+                                     acked_to)
+        return BatchIn(b.store, b.terminal, accepted, refused, b.since), new | more
+
+    def _in_savepoint(self, conn: psycopg.Connection[Any], cur: psycopg.Cursor[Any],
+                      b: BatchIn, acked_to: int) -> tuple[BatchIn, set[int]]:
+        with conn.transaction():
+            rows = _Rows()
+            written = self._write_batch(cur, b, rows, acked_to)
+            rows.copy(cur)
+        return written
 
     def dead_letter(self, store: str, terminal: str, reason: str, raw: bytes) -> None:
         self._run(lambda conn: conn.execute(
@@ -200,30 +291,35 @@ class PgStorage:
         return row[0].encode("utf-8") if row else None
 
     def card_balance(self, card_no: str, store: str, terminal: str) -> bytes | None:
-        return self._run(self._card_balance, card_no, store, terminal)  # type: ignore[no-any-return]
+        def read(conn: psycopg.Connection[Any]) -> bytes | None:
+            with conn.cursor() as cur:
+                found = balance_reply(cur, "%s", card_no, store, terminal)
+            if found is None:
+                return None
+            balance, through, holder = found
+            return card_reply(card_no, balance, through,
+                              lock_holder(store, *holder) if holder else None)
+        return self._run(read)  # type: ignore[no-any-return]
 
-    def _card_balance(self, conn: psycopg.Connection[Any], card_no: str, store: str,
-                      terminal: str) -> bytes | None:
-        row = conn.execute("SELECT acked_to FROM hq_terminal WHERE store = %s AND terminal = %s",
-                           (store, terminal)).fetchone()
-        through = int(row[0]) if row else 0
-        moves = conn.execute(
-            "SELECT count(*), coalesce(sum(CASE WHEN type = 'stored_value.spend'"
-            " THEN -(payload->>'amount')::bigint ELSE (payload->>'amount')::bigint END), 0)"
-            " FROM hq_event WHERE type = ANY(%s) AND payload->>'card_no' = %s"
-            " AND NOT (store = %s AND terminal = %s AND seq > %s)",
-            (list(SV_TYPES), card_no, store, terminal, through)).fetchone()
-        if not moves or not moves[0]:
-            return None
-        lock = conn.execute(
-            "SELECT e.store, e.terminal FROM hq_event e JOIN hq_terminal t"
-            " ON t.store = e.store AND t.terminal = e.terminal"
-            " WHERE e.type = 'stored_value.spend' AND e.payload->>'card_no' = %s"
-            " AND (e.payload->>'offline')::boolean AND NOT (e.store = %s AND e.terminal = %s)"
-            " AND (NOT t.online OR t.max_seq > t.acked_to) ORDER BY e.created_at DESC LIMIT 1",
-            (card_no, store, terminal)).fetchone()
-        return card_reply(card_no, int(moves[1]), through,
-                          lock_holder(store, lock[0], lock[1]) if lock else None)
+    def journal_heads(self, store: str | None = None) -> list[tuple[str, str, int, str]]:
+        rows = self._run(lambda conn: conn.execute(
+            "SELECT store, terminal, journal_seq, journal_hash FROM hq_terminal"
+            " WHERE journal_seq > 0 AND (%s::text IS NULL OR store = %s)"
+            " ORDER BY store, terminal", (store, store)).fetchall())
+        return [(r[0], r[1], int(r[2]), r[3]) for r in rows]
+
+    def topup_differences(self, store: str | None = None
+                          ) -> list[tuple[str, str, int | None, str, int, int]]:
+        def read(conn: psycopg.Connection[Any]) -> list[tuple[str, str, int | None, str, int, int]]:
+            with conn.cursor() as cur:
+                return reconcile_topups(cur, True, store)
+        return self._run(read)  # type: ignore[no-any-return]
+
+    def clear_lock(self, card_no: str) -> bool:
+        def clear(conn: psycopg.Connection[Any]) -> bool:
+            with conn.transaction(), conn.cursor() as cur:
+                return clear_lock(cur, "%s", card_no)
+        return self._run(clear)  # type: ignore[no-any-return]
 
     # ---- downlink -----------------------------------------------------------------------------
 
@@ -277,13 +373,20 @@ class PgStorage:
         self.conn.close()
 
 
+def _anchor(cur: psycopg.Cursor[Any], b: BatchIn) -> None:
+    if b.journal is not None:
+        cur.execute("UPDATE hq_terminal SET journal_seq = %s, journal_hash = %s"
+                    " WHERE store = %s AND terminal = %s AND journal_seq <= %s",
+                    (b.journal[0], b.journal[1], b.store, b.terminal, b.journal[0]))
+
+
 def _advance(cur: psycopg.Cursor[Any], b: BatchIn, new: set[int],
              state: dict[tuple[str, str], tuple[int, int, int]]) -> IngestResult:
     """Move the terminal's contiguous watermark over what this transaction added; the ack.
     The usual case (the next seqs, in order) costs one UPDATE and no read."""
     key = (b.store, b.terminal)
     acked_to, max_seq, dead_to = state[key]
-    seqs = sorted([e.seq for e in b.accepted] + [r.seq for r in b.refused])
+    seqs = sorted([e.seq for e in b.accepted] + [r.seq for r in b.refused if r.seq is not None])
     top = seqs[-1] if seqs else 0
     gaps: list[tuple[int, int]] = []
     fresh = sorted(new)
@@ -295,7 +398,7 @@ def _advance(cur: psycopg.Cursor[Any], b: BatchIn, new: set[int],
             "SELECT seq FROM hq_received WHERE store = %s AND terminal = %s AND seq > %s"
             " ORDER BY seq LIMIT 100000", (b.store, b.terminal, acked_to))
         acked_to, gaps = advance(acked_to, [row[0] for row in cur.fetchall()])
-    refused_new = [r.seq for r in b.refused if r.seq in new]
+    refused_new = [r.seq for r in b.refused if r.seq is not None and r.seq in new]
     new_state = (acked_to, max(max_seq, top), max([dead_to, *refused_new]))
     if new_state != state[key]:
         cur.execute(
@@ -312,6 +415,27 @@ def _advance(cur: psycopg.Cursor[Any], b: BatchIn, new: set[int],
         rejected = [Rejection(row[0], row[1]) for row in cur.fetchall()]
     return IngestResult(make_ack(b.store, b.terminal, acked_to, rejected, gaps),
                         new_events=len(new), duplicates=len(seqs) - len(new), gaps=gaps)
+
+
+class _Rows:
+    """Sale, line and tender rows gathered for one binary COPY each."""
+
+    def __init__(self) -> None:
+        self.sales: list[tuple[Any, ...]] = []
+        self.lines: list[tuple[Any, ...]] = []
+        self.tenders: list[tuple[Any, ...]] = []
+
+    def add(self, more: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]],
+                              list[tuple[Any, ...]]]) -> None:
+        self.sales += more[0]
+        self.lines += more[1]
+        self.tenders += more[2]
+
+    def copy(self, cur: psycopg.Cursor[Any]) -> None:
+        _copy(cur, "hq_sale", SALE_COLUMNS, SALE_TYPES, self.sales)
+        _copy(cur, "hq_sale_line", LINE_COLUMNS, LINE_TYPES, self.lines)
+        _copy(cur, "hq_sale_tender", TENDER_COLUMNS, TENDER_TYPES, self.tenders)
+        self.sales, self.lines, self.tenders = [], [], []
 
 
 def _copy(cur: psycopg.Cursor[Any], table: str, columns: tuple[str, ...],

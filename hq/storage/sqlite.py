@@ -13,10 +13,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cloud_sync.protocol import Rejection
+from hq.schemas import SV_TYPES
 from hq.storage.interface import (
     LINE_COLUMNS,
     SALE_COLUMNS,
-    SV_TYPES,
     TENDER_COLUMNS,
     Accepted,
     BatchIn,
@@ -25,18 +25,32 @@ from hq.storage.interface import (
     TerminalStats,
     advance,
     card_reply,
+    clean_text,
     hq_migrations,
     lock_holder,
     make_ack,
     sale_rows,
+    storage_reason,
+)
+from hq.storage.ledger import (
+    LOCK_HOURS,
+    Ledger,
+    apply_batch,
+    balance_reply,
+    clear_lock,
+    reconcile_topups,
 )
 
+# What a write that passed validation can still raise for the data it carries.
+POISON = (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError, sqlite3.ProgrammingError,
+          ValueError, OverflowError, TypeError, UnicodeError)
 _NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
 
 class SqliteStorage:
-    def __init__(self, path: str, zone: ZoneInfo) -> None:
+    def __init__(self, path: str, zone: ZoneInfo, lock_hours: float = LOCK_HOURS) -> None:
         self.zone = zone
+        self.lock_hours = lock_hours
         self.conn = sqlite3.connect(path, isolation_level=None, timeout=30,
                                     check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode = WAL")
@@ -60,49 +74,65 @@ class SqliteStorage:
 
     def ingest_many(self, batches: list[BatchIn]) -> list[IngestResult]:
         with self._tx():
-            return [self._ingest(b.store, b.terminal, b.accepted, b.refused, b.since)
-                    for b in batches]
+            results = []
+            for b in batches:
+                results.append(self._ingest(b.store, b.terminal, b.accepted, b.refused, b.since))
+                if b.journal is not None:
+                    self.conn.execute(
+                        "UPDATE hq_terminal SET journal_seq = ?, journal_hash = ? WHERE store = ?"
+                        " AND terminal = ? AND journal_seq <= ?",
+                        (b.journal[0], b.journal[1], b.store, b.terminal, b.journal[0]))
+            return results
 
     def ingest(self, store: str, terminal: str, accepted: list[Accepted],
                refused: list[Refused], since: int) -> IngestResult:
         with self._tx():
             return self._ingest(store, terminal, accepted, refused, since)
 
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        self.conn.execute("SAVEPOINT event")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO event")
+            self.conn.execute("RELEASE event")
+            raise
+        self.conn.execute("RELEASE event")
+
     def _ingest(self, store: str, terminal: str, accepted: list[Accepted],
                 refused: list[Refused], since: int) -> IngestResult:
         c = self.conn
-        events = [(e.seq, e.event_id, e.type, 0) for e in accepted]
-        events += [(r.seq, r.event_id, r.type, 1) for r in refused]
         c.execute(f"INSERT INTO hq_terminal (store, terminal, last_seen, online)"
                   f" VALUES (?, ?, {_NOW}, 1) ON CONFLICT (store, terminal)"
                   f" DO UPDATE SET last_seen = {_NOW}", (store, terminal))
         acked_to, max_seq = c.execute(
             "SELECT acked_to, max_seq FROM hq_terminal WHERE store = ? AND terminal = ?",
             (store, terminal)).fetchone()
-        new: set[int] = set()
-        for seq, event_id, etype, is_rejected in events:
-            cur = c.execute("INSERT OR IGNORE INTO hq_received (store, terminal, seq, event_id,"
-                            " type, rejected) VALUES (?, ?, ?, ?, ?, ?)",
-                            (store, terminal, seq, event_id, etype, is_rejected))
-            if cur.rowcount:
-                new.add(seq)
-        fresh = [e for e in accepted if e.seq in new]
-        sales, lines, tenders = sale_rows(store, terminal, fresh, self.zone)
-        for table, columns, rows in (("hq_sale", SALE_COLUMNS, sales),
-                                     ("hq_sale_line", LINE_COLUMNS, lines),
-                                     ("hq_sale_tender", TENDER_COLUMNS, tenders)):
-            marks = ", ".join("?" * len(columns))
-            c.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-                          [tuple(v.isoformat() if isinstance(v, date) else v for v in row)
-                           for row in rows])
-        c.executemany("INSERT INTO hq_event (store, terminal, seq, event_id, type, created_at,"
-                      " payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      [(store, terminal, e.seq, e.event_id, e.type, e.created_at,
-                        e.payload.decode("utf-8")) for e in fresh if e.sale is None])
-        c.executemany("INSERT INTO hq_dead_letter (store, terminal, seq, event_id, type,"
-                      " reason, raw) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      [(store, terminal, r.seq, r.event_id, r.type, r.reason, r.payload)
-                       for r in refused if r.seq in new])
+        try:
+            with self._savepoint():
+                accepted, refused, new = self._write(store, terminal, accepted, refused, acked_to)
+        except POISON:
+            # Each event in its own savepoint: only the one the database refuses is
+            # dead-lettered, with the database's reason.
+            new = set()
+            kept: list[Accepted] = []
+            refused = list(refused)
+            for e in accepted:
+                try:
+                    with self._savepoint():
+                        one, moved, more = self._write(store, terminal, [e], [], acked_to)
+                    new |= more
+                    kept += one
+                    refused += moved
+                except POISON as exc:
+                    refused.append(Refused(e.seq, e.event_id, e.type, storage_reason(exc),
+                                           e.payload))
+            accepted = kept
+            last = [r for r in refused if r.seq is None or r.seq not in new]
+            new |= self._write(store, terminal, [], last, acked_to)[2]
+        events = [(e.seq, e.event_id, e.type, 0) for e in accepted]
+        events += [(r.seq, r.event_id, r.type, 1) for r in refused if r.seq is not None]
         top = max((e[0] for e in events), default=0)
         gaps: list[tuple[int, int]] = []
         if (new and top > acked_to) or max_seq > acked_to:
@@ -120,6 +150,55 @@ class SqliteStorage:
             (store, terminal, since, max(acked_to, top)))]
         return IngestResult(make_ack(store, terminal, acked_to, rejected, gaps),
                             new_events=len(new), duplicates=len(old), gaps=gaps)
+
+    def _write(self, store: str, terminal: str, accepted: list[Accepted],
+               refused: list[Refused], acked_to: int
+               ) -> tuple[list[Accepted], list[Refused], set[int]]:
+        """Write what is new of these events: (accepted and refused as written, since the ledger
+        may refuse movements; the seqs that were new)."""
+        c = self.conn
+        events = [(e.seq, e.event_id, e.type, 0) for e in accepted]
+        events += [(r.seq, r.event_id, r.type, 1) for r in refused if r.seq is not None]
+        new: set[int] = set()
+        for seq, event_id, etype, is_rejected in events:
+            cur = c.execute("INSERT OR IGNORE INTO hq_received (store, terminal, seq, event_id,"
+                            " type, rejected) VALUES (?, ?, ?, ?, ?, ?)",
+                            (store, terminal, seq, event_id, etype, is_rejected))
+            if cur.rowcount:
+                new.add(seq)
+        fresh = [e for e in accepted if e.seq in new]
+        sales, lines, tenders = sale_rows(store, terminal, fresh, self.zone)
+        for table, columns, rows in (("hq_sale", SALE_COLUMNS, sales),
+                                     ("hq_sale_line", LINE_COLUMNS, lines),
+                                     ("hq_sale_tender", TENDER_COLUMNS, tenders)):
+            marks = ", ".join("?" * len(columns))
+            c.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+                          [tuple(v.isoformat() if isinstance(v, date) else v for v in row)
+                           for row in rows])
+        plain = [e for e in fresh if e.sale is None and e.type not in SV_TYPES]
+        self._events(store, terminal, plain)  # first: a refund's return may be in this batch
+        ledger = Ledger(c, postgres=False, lock_hours=self.lock_hours)
+        applied, moved = apply_batch(ledger, store, terminal, fresh,
+                                     [e[0] for e in events], acked_to)
+        self._events(store, terminal, applied)
+        if moved:
+            gone = {r.seq for r in moved}
+            c.executemany("UPDATE hq_received SET rejected = 1 WHERE store = ? AND terminal = ?"
+                          " AND seq = ?", [(store, terminal, seq) for seq in gone])
+            accepted = [e for e in accepted if e.seq not in gone]
+            refused = refused + moved
+        c.executemany("INSERT INTO hq_dead_letter (store, terminal, seq, event_id, type,"
+                      " reason, raw) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      [(store, terminal, r.seq, r.event_id, r.type, clean_text(r.reason, 500),
+                        r.payload) for r in refused if r.seq is None or r.seq in new])
+        return accepted, refused, new
+
+    def _events(self, store: str, terminal: str, events: list[Accepted]) -> None:
+        self.conn.executemany(
+            "INSERT INTO hq_event (store, terminal, seq, event_id, type, created_at, payload)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(store, terminal, e.seq, e.event_id, e.type, e.created_at,
+              e.payload.decode("utf-8")) for e in events])
 
     def dead_letter(self, store: str, terminal: str, reason: str, raw: bytes) -> None:
         with self._tx():
@@ -172,29 +251,26 @@ class SqliteStorage:
         return row[0].encode("utf-8") if row else None
 
     def card_balance(self, card_no: str, store: str, terminal: str) -> bytes | None:
-        c = self.conn
-        row = c.execute("SELECT acked_to FROM hq_terminal WHERE store = ? AND terminal = ?",
-                        (store, terminal)).fetchone()
-        through = int(row[0]) if row else 0
-        marks = ", ".join("?" * len(SV_TYPES))
-        count, total = c.execute(
-            f"SELECT count(*), coalesce(sum(CASE WHEN type = 'stored_value.spend'"
-            f" THEN -json_extract(payload, '$.amount') ELSE json_extract(payload, '$.amount')"
-            f" END), 0) FROM hq_event WHERE type IN ({marks})"
-            f" AND json_extract(payload, '$.card_no') = ?"
-            f" AND NOT (store = ? AND terminal = ? AND seq > ?)",
-            (*SV_TYPES, card_no, store, terminal, through)).fetchone()
-        if not count:
+        found = balance_reply(self.conn.cursor(), "?", card_no, store, terminal)
+        if found is None:
             return None
-        lock = c.execute(
-            "SELECT e.store, e.terminal FROM hq_event e JOIN hq_terminal t"
-            " ON t.store = e.store AND t.terminal = e.terminal"
-            " WHERE e.type = 'stored_value.spend' AND json_extract(e.payload, '$.card_no') = ?"
-            " AND json_extract(e.payload, '$.offline') AND NOT (e.store = ? AND e.terminal = ?)"
-            " AND (NOT t.online OR t.max_seq > t.acked_to) ORDER BY e.created_at DESC LIMIT 1",
-            (card_no, store, terminal)).fetchone()
-        return card_reply(card_no, int(total), through,
-                          lock_holder(store, lock[0], lock[1]) if lock else None)
+        balance, through, holder = found
+        return card_reply(card_no, balance, through,
+                          lock_holder(store, *holder) if holder else None)
+
+    def journal_heads(self, store: str | None = None) -> list[tuple[str, str, int, str]]:
+        return [(r[0], r[1], int(r[2]), r[3]) for r in self.conn.execute(
+            "SELECT store, terminal, journal_seq, journal_hash FROM hq_terminal"
+            " WHERE journal_seq > 0 AND (? IS NULL OR store = ?) ORDER BY store, terminal",
+            (store, store))]
+
+    def topup_differences(self, store: str | None = None
+                          ) -> list[tuple[str, str, int | None, str, int, int]]:
+        return reconcile_topups(self.conn.cursor(), False, store)
+
+    def clear_lock(self, card_no: str) -> bool:
+        with self._tx():
+            return clear_lock(self.conn.cursor(), "?", card_no)
 
     def add_version(self, store: str, stream: str, items: dict[str, bytes],
                     sign: Any) -> tuple[int, bytes]:

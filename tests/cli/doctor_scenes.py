@@ -40,6 +40,7 @@ terminal_id = "{terminal_id}"
 [sync]
 host = "127.0.0.1"
 port = {broker_port or free_port()}
+insecure = true  # the test broker is plaintext; TLS itself is checked in test_doctor
 """ + (f"""
 [devices.receipt]
 kind = "printer"

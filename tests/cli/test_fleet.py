@@ -30,7 +30,7 @@ def test_fleet_view_of_20_terminals(tmp_path: Path, broker: Broker,
     publish.single("pos/v1/S009/T99/up/health", b"{not json", qos=1, retain=True,
                    hostname="127.0.0.1", port=broker.port)
     capsys.readouterr()
-    assert main(["hq", "fleet", "--port", str(broker.port), "--json", "--wait", "1"]) == 0
+    assert main(["hq", "fleet", "--insecure", "--port", str(broker.port), "--json", "--wait", "1"]) == 0
     found = json.loads(capsys.readouterr().out)
     rows = {r["terminal"]: r for r in found["terminals"]}
     assert len(rows) == 20
@@ -43,7 +43,7 @@ def test_fleet_view_of_20_terminals(tmp_path: Path, broker: Broker,
     assert all(r["last_backup_age_s"] is not None for r in rows.values())
     assert found["unreadable"][0].startswith("pos/v1/S009/T99/up/health:")
 
-    assert main(["hq", "fleet", "--port", str(broker.port), "--wait", "1"]) == 0
+    assert main(["hq", "fleet", "--insecure", "--port", str(broker.port), "--wait", "1"]) == 0
     table = capsys.readouterr().out
     assert "20 terminals, 2 sick" in table
     assert "receipt=paper_out" in table

@@ -1,18 +1,23 @@
 """A threaded TCP proxy that injects network faults between an MQTT client and its broker:
 `blackhole` (keep the sockets open, silently forward nothing) and `drop_acks` (drop whole MQTT
-PUBLISH packets from the broker to the client, so acknowledgements never arrive)."""
+PUBLISH packets from the broker to the client, so acknowledgements never arrive). Given TLS
+contexts it terminates TLS on both sides (a certificate from the test CA), as a middlebox that
+holds the keys would: the MQTT packets it must see are inside the encryption."""
 
 from __future__ import annotations
 
 import contextlib
 import select
 import socket
+import ssl
 import threading
 
 
 class FaultProxy:
-    def __init__(self, target_port: int, target_host: str = "127.0.0.1") -> None:
+    def __init__(self, target_port: int, target_host: str = "127.0.0.1",
+                 tls: tuple[ssl.SSLContext, ssl.SSLContext] | None = None) -> None:
         self.target = (target_host, target_port)
+        self.tls = tls  # (towards the client, as a server; towards the broker, as a client)
         self.listener = socket.socket()
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind(("127.0.0.1", 0))
@@ -57,6 +62,21 @@ class FaultProxy:
 
     def _pump(self, client: socket.socket, upstream: socket.socket) -> None:
         down = _PacketFilter(self)
+        if self.tls is not None:
+            try:
+                client.settimeout(5)
+                upstream.settimeout(5)
+                client = self.tls[0].wrap_socket(client, server_side=True)
+                upstream = self.tls[1].wrap_socket(upstream, server_hostname=self.target[0])
+                client.settimeout(None)
+                upstream.settimeout(None)
+            except OSError:
+                for s in (client, upstream):
+                    with contextlib.suppress(OSError):
+                        s.close()
+                return
+            with self._lock:
+                self._pairs.append((client, upstream))
         socks = [client, upstream]
         try:
             while not self.closed:
@@ -65,6 +85,8 @@ class FaultProxy:
                     data = s.recv(65536)
                     if not data:
                         return
+                    while isinstance(s, ssl.SSLSocket) and s.pending():
+                        data += s.recv(s.pending())  # decrypted already: select cannot see it
                     if self.blackhole:
                         continue  # swallowed: the peer sees no reset, no FIN, nothing
                     if s is client:

@@ -157,6 +157,8 @@ def python_env() -> dict[str, str]:
 def agent_config(path: Path, store: str, terminal: str, port: int, **sync: Any) -> Path:
     lines = ["[store]", f'store_id = "{store}"', f'terminal_id = "{terminal}"', "", "[sync]",
              'host = "127.0.0.1"', f"port = {port}"]
+    if not sync.get("tls"):
+        sync = {"insecure": True, **sync}  # the tests' local brokers speak plaintext
     for key, value in sync.items():
         if isinstance(value, bool):
             lines.append(f"{key} = {'true' if value else 'false'}")
@@ -165,6 +167,7 @@ def agent_config(path: Path, store: str, terminal: str, port: int, **sync: Any) 
         else:
             lines.append(f"{key} = {value}")
     path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
     return path
 
 
@@ -211,3 +214,47 @@ def password_file(workdir: Path, users: dict[str, str]) -> Path:
     subprocess.run(["/usr/bin/mosquitto_passwd", "-U", str(path)], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return path
+
+
+class SecureSite:
+    """A CA, the packaged ACL and per-terminal credentials made by `pos hq enroll`'s code, in
+    `workdir`: what a real site's broker is configured with."""
+
+    def __init__(self, workdir: Path, terminals: list[tuple[str, str]] | list[tuple[str, str | None]]
+                 ) -> None:
+        from hq.identity import enroll
+
+        self.dir = workdir
+        self.ca, self.cert, self.key = make_tls(workdir)
+        self.acl = workdir / "acl"
+        shutil.copy(ROOT / "packaging" / "mosquitto" / "acl", self.acl)
+        self.passwords = {"hq-ingest": "pw-hq", "hq-publish": "pw-publish"}
+        self.passwd = password_file(workdir, self.passwords)
+        self.secrets = workdir / "secrets"
+        for store, terminal in terminals:
+            secret = enroll(store, terminal, self.secrets, self.passwd, self.acl)
+            user = secret.name.removesuffix(".password")
+            self.passwords[user] = secret.read_text().strip()
+            if terminal:
+                self.passwords[f"{user}-lookup"] = self.passwords[user]
+
+    def broker_extra(self, pin_client_ids: bool = True, tls: bool = True) -> str:
+        return ((f"cafile {self.ca}\ncertfile {self.cert}\nkeyfile {self.key}\n" if tls else "")
+                + f"allow_anonymous false\npassword_file {self.passwd}\nacl_file {self.acl}\n"
+                + ("use_username_as_clientid true\n" if pin_client_ids else ""))
+
+    def proxy_tls(self) -> tuple[Any, Any]:
+        """TLS contexts for a fault proxy in the middle: it shows the server certificate to the
+        client and checks the broker's against the CA."""
+        import ssl
+
+        server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server.load_cert_chain(self.cert, self.key)
+        client = ssl.create_default_context(cafile=str(self.ca))
+        return server, client
+
+    def settings(self, port: int, user: str, password: str | None = None) -> Any:
+        from cloud_sync.settings import BrokerSettings
+
+        return BrokerSettings(port=port, tls=True, ca_file=str(self.ca), username=user,
+                              password=password or self.passwords[user], keepalive=2)

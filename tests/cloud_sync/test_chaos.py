@@ -1,6 +1,10 @@
 """Chaos: 5 terminals in 3 stores sell 5,000 sales while agents, the broker (persistence off) and
 HQ workers are SIGKILLed, links are silently blackholed or lose their acks, and HQ's PostgreSQL
-is crashed. At the end HQ holds exactly the terminals' events, once, to the fen."""
+is crashed. At the end HQ holds exactly the terminals' events, once, to the fen. Each terminal logs
+in with its own enrolled credential (password from a 0600 file) under the packaged ACL, over TLS
+(the fault proxies terminate TLS with the test CA's certificate, so that they can still drop MQTT
+packets). Client ids are not pinned to usernames on this one broker, because the two ingest
+workers share a user (test_attacks.py covers the pinning)."""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from tests.cloud_sync.harness import (
     ROOT,
     Broker,
     PgCluster,
+    SecureSite,
     agent_config,
     python_env,
     wait_until,
@@ -71,22 +76,31 @@ class Proc:
 def test_five_terminals_five_thousand_sales_fifty_faults_converge_exactly(tmp_path: Path) -> None:
     rng = random.Random(20261122)
     pg = PgCluster()
-    broker = Broker(tmp_path)
+    site = SecureSite(tmp_path, TERMINALS)
+    broker = Broker(tmp_path, site.broker_extra(pin_client_ids=False))
+    ingest_pw = tmp_path / "hq-ingest.password"
+    ingest_pw.write_text(site.passwords["hq-ingest"] + "\n")
+    ingest_pw.chmod(0o600)
     procs: list[Proc] = []
     proxies: dict[tuple[str, str], FaultProxy] = {}
     try:
-        hq_args = ["hq", "ingest", "--db", pg.url, "--port", str(broker.port), "--keepalive", "2"]
+        hq_args = ["hq", "ingest", "--db", pg.url, "--port", str(broker.port), "--keepalive", "2",
+                   "--username", "hq-ingest", "--password-file", str(ingest_pw),
+                   "--ca-file", str(site.ca)]
         workers = [Proc(hq_args, tmp_path / f"hq{i}.log") for i in range(2)]
         agents: dict[tuple[str, str], Proc] = {}
         dbs: dict[tuple[str, str], Path] = {}
         for store, terminal in TERMINALS:
             key = (store, terminal)
-            proxies[key] = FaultProxy(broker.port)
+            proxies[key] = FaultProxy(broker.port, tls=site.proxy_tls())
             dbs[key] = tmp_path / f"{store}-{terminal}.db"
             open_store(dbs[key]).close()
+            secret = site.secrets / f"{store}-{terminal}.password"
             config = agent_config(tmp_path / f"{store}-{terminal}.toml", store, terminal,
                                   proxies[key].port, keepalive=2, ack_timeout=3.0,
-                                  backoff_min=0.1, backoff_max=1.0, status_interval=0.5)
+                                  backoff_min=0.1, backoff_max=1.0, status_interval=0.5,
+                                  tls=True, ca_file=str(site.ca), username=f"{store}-{terminal}",
+                                  password_file=str(secret))
             agents[key] = Proc(["sync", "--db", str(dbs[key]), "--config", str(config)],
                                tmp_path / f"agent-{store}-{terminal}.log")
         procs = [*workers, *agents.values()]

@@ -1,6 +1,7 @@
-"""The Mosquitto configs shipped in packaging/mosquitto/ work as written: HQ's broker (TLS,
-per-store passwords, the %u ACLs) and a store broker bridged to it. Only what a site fills in
-(paths, ports, the bridge's address and password) is substituted."""
+"""The Mosquitto configs shipped in packaging/mosquitto/ work as written: HQ's broker (TLS, a
+listener for store bridges that pins client id to username, one for HQ services) and a store
+broker bridged to it, with credentials made by `pos hq enroll`'s code. Only what a site fills in
+(paths, ports, the bridge's address and secret) is substituted."""
 
 from __future__ import annotations
 
@@ -10,24 +11,23 @@ from pathlib import Path
 
 import pytest
 
-from cloud_sync.settings import BrokerSettings
 from tests.cloud_sync.harness import (
     MOSQUITTO,
     ROOT,
+    SecureSite,
     _port_open,
     free_port,
-    make_tls,
-    password_file,
     wait_until,
 )
-from tests.cloud_sync.test_security import USERS, Listener
+from tests.cloud_sync.test_security import Listener
 
 
-def site_config(name: str, workdir: Path, port: int, **fill: str) -> Path:
-    """The packaged config with this site's paths, port and secrets filled in."""
+def site_config(name: str, workdir: Path, ports: dict[str, int], **fill: str) -> Path:
+    """The packaged config with this site's paths, ports and secrets filled in."""
     text = (ROOT / "packaging" / "mosquitto" / name).read_text()
-    text = text.replace("/etc/mosquitto/pos/", f"{workdir}/").replace("listener 8883",
-                                                                      f"listener {port} 127.0.0.1")
+    text = text.replace("/etc/mosquitto/pos/", f"{workdir}/")
+    for listener, port in ports.items():
+        text = text.replace(listener, f"listener {port} 127.0.0.1")
     text = text.replace("persistence_location /var/lib/mosquitto/",
                         f"persistence_location {workdir}/").replace("log_dest syslog", "log_dest stderr")
     for old, new in fill.items():
@@ -47,33 +47,28 @@ def start(conf: Path, port: int) -> subprocess.Popen[bytes]:
     return proc
 
 
-def client(port: int, ca: Path, user: str) -> BrokerSettings:
-    return BrokerSettings(port=port, tls=True, ca_file=str(ca), username=user, password=USERS[user],
-                          keepalive=2)
-
-
 @pytest.mark.timeout(60)
 def test_hq_and_bridged_store_brokers_carry_a_store_up_and_its_downlink_down(tmp_path: Path) -> None:
     hq_dir, store_dir = tmp_path / "hq", tmp_path / "store"
     hq_dir.mkdir()
     store_dir.mkdir()
-    ca, cert, key = make_tls(tmp_path)
-    for directory, prefix in ((hq_dir, ""), (store_dir, "store-")):
-        shutil.copy(ca, directory / "ca.crt")
-        shutil.copy(cert, directory / f"{prefix}server.crt")
-        shutil.copy(key, directory / f"{prefix}server.key")
-        shutil.copy(ROOT / "packaging" / "mosquitto" / "acl", directory / "acl")
-        written = password_file(directory, USERS)
-        if written != directory / "passwd":
-            shutil.copy(written, directory / "passwd")
-    shutil.copy(ca, store_dir / "hq-ca.crt")
-    hq_port, store_port = free_port(), free_port()
-    hq = start(site_config("hq.conf", hq_dir, hq_port), hq_port)
-    store = start(site_config("store.conf", store_dir, store_port, **{
-        "hq.example.com:8883": f"127.0.0.1:{hq_port}", "CHANGE-ME": USERS["S001"]}), store_port)
+    hq_site = SecureSite(hq_dir, [("S001", None)])  # the bridge's credential, at HQ
+    store_site = SecureSite(store_dir, [("S001", "T01")])  # the till's, at the store
+    # make_tls wrote ca.crt, server.crt and server.key; a store server's have their own names.
+    shutil.copy(store_site.cert, store_dir / "store-server.crt")
+    shutil.copy(store_site.key, store_dir / "store-server.key")
+    shutil.copy(hq_site.ca, store_dir / "hq-ca.crt")
+    hq_port, services_port, store_port = free_port(), free_port(), free_port()
+    hq = start(site_config("hq.conf", hq_dir, {"listener 8883": hq_port,
+                                               "listener 8884 127.0.0.1": services_port}),
+               hq_port)
+    store = start(site_config("store.conf", store_dir, {"listener 8883": store_port}, **{
+        "hq.example.com:8883": f"127.0.0.1:{hq_port}",
+        "BRIDGE-SECRET": hq_site.passwords["bridge-S001"]}), store_port)
     try:
-        at_hq = Listener(client(hq_port, ca, "hq-ingest"), "hq", ["pos/v1/+/+/up/#"])
-        till = Listener(client(store_port, ca, "S001"), "till", ["pos/v1/S001/T01/down/#"])
+        at_hq = Listener(hq_site.settings(services_port, "hq-ingest"), "hq", ["pos/v1/+/+/up/#"])
+        till = Listener(store_site.settings(store_port, "S001-T01"), "till",
+                        ["pos/v1/S001/T01/down/#"])
         # The bridge connects on its own schedule: publish until HQ sees the till's event.
         wait_until(lambda: till.publish("pos/v1/S001/T01/up/events") or
                    "pos/v1/S001/T01/up/events" in at_hq.got, 20, "the till's event at HQ")

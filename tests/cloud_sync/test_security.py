@@ -1,5 +1,5 @@
 """Security against the real broker running the packaged ACLs (packaging/mosquitto/acl) over TLS
-with per-store credentials: a store reaches only its own topics."""
+with per-terminal credentials from `pos hq enroll`: a terminal reaches only its own topics."""
 
 from __future__ import annotations
 
@@ -17,27 +17,21 @@ from cloud_sync.settings import AgentSettings, BrokerSettings
 from cloud_sync.status import read_status
 from edge.ledger.store import open_store
 from hq.ingest import IngestOptions, IngestWorker
-from tests.cloud_sync.harness import ROOT, Broker, Running, make_tls, password_file, wait_until
+from tests.cloud_sync.harness import Broker, Running, SecureSite, wait_until
 from tests.cloud_sync.sales import make_sales
-
-USERS = {"S001": "pw-one", "S002": "pw-two", "hq-ingest": "pw-hq"}
 
 
 @pytest.fixture
 def secure_broker(tmp_path: Path) -> Broker:
-    ca, cert, key = make_tls(tmp_path)
-    extra = (f"cafile {ca}\ncertfile {cert}\nkeyfile {key}\nallow_anonymous false\n"
-             f"password_file {password_file(tmp_path, USERS)}\n"
-             f"acl_file {ROOT / 'packaging/mosquitto/acl'}\n")
-    broker = Broker(tmp_path, extra)
-    broker.ca = ca  # type: ignore[attr-defined]
+    site = SecureSite(tmp_path, [("S001", "T01"), ("S002", "T01")])
+    broker = Broker(tmp_path, site.broker_extra())
+    broker.site = site  # type: ignore[attr-defined]
     yield broker  # type: ignore[misc]
     broker.stop()
 
 
 def settings(broker: Broker, user: str, password: str | None = None) -> BrokerSettings:
-    return BrokerSettings(port=broker.port, tls=True, ca_file=str(broker.ca),  # type: ignore[attr-defined]
-                          username=user, password=password or USERS[user], keepalive=2)
+    return broker.site.settings(broker.port, user, password)  # type: ignore[attr-defined,no-any-return]
 
 
 class Listener:
@@ -70,12 +64,12 @@ class Listener:
 
 
 @pytest.mark.timeout(60)
-def test_a_store_cannot_publish_into_another_store_nor_read_its_downlink(
+def test_a_terminal_cannot_publish_into_another_store_nor_read_its_downlink(
         secure_broker: Broker) -> None:
     hq = Listener(settings(secure_broker, "hq-ingest"), "hq", ["pos/v1/#"])
-    one = Listener(settings(secure_broker, "S001"), "one",
+    one = Listener(settings(secure_broker, "S001-T01"), "one",
                    ["pos/v1/S002/#", "pos/v1/S002/down/#", "pos/v1/S001/T01/down/#"])
-    two = Listener(settings(secure_broker, "S002"), "two", ["pos/v1/S002/#"])
+    two = Listener(settings(secure_broker, "S002-T01"), "two", ["pos/v1/S002/#"])
     try:
         one.publish("pos/v1/S002/T01/up/events")  # into another store's uplink
         one.publish("pos/v1/S001/down/catalog/v")  # forging its own store's downlink
@@ -102,7 +96,7 @@ def test_agent_syncs_over_tls_with_its_store_credentials_and_reports_a_bad_passw
     db = tmp_path / "till.db"
     conn = open_store(db)
     make_sales(conn, "S001", "T01", 50)
-    wrong = Running(Agent(AgentSettings("S001", "T01", settings(secure_broker, "S001", "nope"),
+    wrong = Running(Agent(AgentSettings("S001", "T01", settings(secure_broker, "S001-T01", "nope"),
                                         backoff_min=0.1, status_interval=0.1, ack_timeout=3.0),
                           db))
     try:
@@ -112,7 +106,7 @@ def test_agent_syncs_over_tls_with_its_store_credentials_and_reports_a_bad_passw
         wrong.stop()
     worker = Running(IngestWorker(IngestOptions(db_url=pg_url,
                                                 broker=settings(secure_broker, "hq-ingest"))))
-    agent = Running(Agent(AgentSettings("S001", "T01", settings(secure_broker, "S001"),
+    agent = Running(Agent(AgentSettings("S001", "T01", settings(secure_broker, "S001-T01"),
                                         backoff_min=0.1, status_interval=0.1, ack_timeout=3.0),
                           db))
     try:

@@ -109,8 +109,10 @@ def test_cli_demo_on_sqlite_ingest_publish_stats_and_lookups(
     total = make_sales(conn, "S001", "T01", 20)
     with write_transaction(conn):
         append_event(conn, "stored_value.topup", {"card_no": "SV1", "amount": 10000,
-                                                  "tender": "cash", "offline": False})
+                                                  "tender": "cash", "terminal_id": "T01",
+                                                  "staff_id": "c01", "offline": False})
         append_event(conn, "stored_value.spend", {"card_no": "SV1", "amount": 2500,
+                                                  "sale_id": "sale-sv1", "terminal_id": "T01",
                                                   "offline": True, "lock": True})
     sale_id = json.loads(conn.execute("SELECT payload FROM outbox WHERE seq = 7").fetchone()[0]
                          )["sale_id"]
@@ -131,7 +133,8 @@ def test_cli_demo_on_sqlite_ingest_publish_stats_and_lookups(
             {"sku": "A1", "name_zh": "苹果", "name_en": "Apple", "unit": "kg", "price": 1299,
              "tax_class": "food", "gtins": ["6901234567892"]}], ensure_ascii=False))
         assert pos(["hq", "publish", "catalog", str(tmp_path / "catalog.json"), "--db", hq_db,
-                    "--port", str(broker.port), "--signing-key", str(tmp_path / "hq.key")]) == 0
+                    "--port", str(broker.port), "--insecure",
+                    "--signing-key", str(tmp_path / "hq.key")]) == 0
         wait_until(lambda: conn.execute("SELECT price FROM product WHERE sku = 'A1'").fetchone(),
                    10, "catalog applied on the till")
         found = lookup_sale(bs, "S001", "T02", sale_id)
@@ -151,13 +154,21 @@ def test_cli_demo_on_sqlite_ingest_publish_stats_and_lookups(
 
 def test_card_balance_counts_the_askers_movements_only_up_to_its_watermark(
         storage: HqStorage) -> None:
-    def sv(seq: int, kind: str, amount: int, offline: bool) -> tuple[int, str, str, str, str]:
-        body = {"card_no": "SV9", "amount": amount, "offline": offline}
-        return (seq, f"00000000-0000-4000-9000-{seq:012d}", f"stored_value.{kind}",
+    def sv(terminal: str, seq: int, kind: str, amount: int,
+           offline: bool) -> tuple[int, str, str, str, str]:
+        body: dict[str, object] = {"card_no": "SV9", "amount": amount, "terminal_id": terminal,
+                                   "offline": offline}
+        if kind == "topup":
+            body |= {"tender": "cash", "staff_id": "c01"}
+        else:
+            body |= {"sale_id": f"sale-{terminal}-{seq}", "lock": offline}
+        return (seq, f"00000000-0000-4000-9{terminal[1:]}-{seq:012d}", f"stored_value.{kind}",
                 canonical_json(body), f"2026-11-22T02:00:0{seq}.000+00:00")
 
-    for terminal, batch in (("T01", [sv(1, "topup", 5000, False), sv(2, "spend", 700, True)]),
-                            ("T02", [sv(1, "topup", 1000, False), sv(3, "spend", 300, False)])):
+    for terminal, batch in (("T01", [sv("T01", 1, "topup", 5000, False),
+                                     sv("T01", 2, "spend", 700, True)]),
+                            ("T02", [sv("T02", 1, "topup", 1000, False),
+                                     sv("T02", 3, "spend", 300, False)])):
         accepted, refused, since = validate_batch(
             "S001", terminal, batch_bytes("S001", terminal, 0, batch))
         storage.ingest("S001", terminal, accepted, refused, since)

@@ -1,0 +1,315 @@
+"""The strict schema of every uplink event payload HQ stores, with bounds, and the checks that a
+decoded fact is true of the terminal that sent it.
+
+Rule: a payload reaches storage only if every integer fits its column, every timestamp parses,
+every text is bounded and free of NUL and C0 control characters, nesting and lists are bounded,
+and money adds up; anything else is refused here with a reason, before a single row is written.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+# ---- bounds ---------------------------------------------------------------------------------------
+
+MAX_MESSAGE = 4 * 1024 * 1024  # one uplink message (a batch); the brokers refuse bigger ones
+MAX_PAYLOAD = 256 * 1024  # one event payload
+MAX_DEPTH = 8  # nesting of a generic payload
+MAX_LIST = 2000  # items of any list
+MAX_TEXT = 1000  # characters of any text
+MAX_MONEY = 10**10  # fen: 100 million yuan, far above any one fact and far below int8
+MAX_QTY = 10**9  # thousandths of a unit
+MAX_SV_AMOUNT = 500_000  # fen: one stored-value movement, 5,000 yuan (the chain's card rules)
+INT8 = 2**63 - 1
+INT4 = 2**31 - 1
+
+# A JSON string can hold a control character only as an escape: \uXXXX below U+0020 or U+007F,
+# or one of \b \f \n \r \t. Scanned escape by escape from the left, so that "\\n" (an escaped
+# backslash, then n) is not taken for a newline; a payload without a backslash has none at all.
+_ESCAPE = re.compile(rb'\\(u00[01][0-9a-fA-F]|u007[fF]|[bfnrt])|\\.')
+
+Money = Annotated[int, Meta(ge=0, le=MAX_MONEY)]
+Seq = Annotated[int, Meta(ge=1, le=INT8)]
+SmallNo = Annotated[int, Meta(ge=1, le=100_000)]  # line and tender numbers (int4 columns)
+Qty = Annotated[int, Meta(gt=0, le=MAX_QTY)]
+Id = Annotated[str, Meta(min_length=1, max_length=64)]
+Text = Annotated[str, Meta(max_length=200)]
+Instant = Annotated[datetime, Meta(tz=True)]
+SvAmount = Annotated[int, Meta(ge=1, le=MAX_SV_AMOUNT)]
+
+
+class Strict(msgspec.Struct, forbid_unknown_fields=True):
+    pass
+
+
+# ---- sales ----------------------------------------------------------------------------------------
+
+class SaleLine(Strict):
+    line_no: SmallNo
+    sku: Id
+    name: Text
+    unit: Literal["each", "kg"]
+    qty_milli: Qty
+    unit_price: Money
+    gross: Money
+    discount: Money
+    total: Money
+    tax_class: Annotated[str, Meta(max_length=32)]
+    tax_rate_bp: Annotated[int, Meta(ge=0, le=10_000)]
+    tax: Money
+
+
+class SaleTender(Strict):
+    tender_no: SmallNo
+    type: Annotated[str, Meta(min_length=1, max_length=32)]
+    amount: Money
+    reference: Annotated[str, Meta(max_length=128)] | None = None
+    approval_code: Annotated[str, Meta(max_length=64)] | None = None
+    masked_pan: Annotated[str, Meta(max_length=32)] | None = None
+
+
+class Sale(Strict):
+    sale_id: Id
+    store_id: Id
+    terminal_id: Id
+    receipt_no: Seq
+    staff_id: Id
+    opened_at: Instant
+    closed_at: Instant
+    currency: Annotated[str, Meta(pattern=r"^[A-Z]{3}$")]
+    subtotal: Money
+    discount: Money
+    tax: Money
+    total: Money
+    # Cash rounding (抹零, to 0.05): a few fen either way, never more than a yuan.
+    rounding: Annotated[int, Meta(gt=-100, lt=100)]
+    paid: Money
+    change: Money
+    lines: Annotated[list[SaleLine], Meta(max_length=MAX_LIST)]
+    tenders: Annotated[list[SaleTender], Meta(max_length=50)] = []
+
+
+SALE_TYPES = ("sale.completed", "sale.cancelled")
+
+
+def check_sale(sale: Sale, event_type: str, store: str, terminal: str) -> str | None:
+    """The reason a decoded sale cannot be a true fact of this terminal, or None when it can."""
+    if sale.store_id != store or sale.terminal_id != terminal:
+        return f"sale belongs to {sale.store_id}/{sale.terminal_id}, sent by {store}/{terminal}"
+    for ln in sale.lines:
+        if ln.total != ln.gross - ln.discount:
+            return f"line {ln.line_no}: total is not gross - discount"
+    if len({ln.line_no for ln in sale.lines}) != len(sale.lines):
+        return "line numbers repeat"
+    if len({t.tender_no for t in sale.tenders}) != len(sale.tenders):
+        return "tender numbers repeat"
+    if sum(line.total for line in sale.lines) != sale.subtotal - sale.discount:
+        return "line totals do not add up to subtotal - discount"
+    if sum(line.tax for line in sale.lines) != sale.tax:
+        return "line taxes do not add up to the sale's tax"
+    if sale.closed_at < sale.opened_at:
+        return "closed before it was opened"
+    if event_type == "sale.completed":
+        if not sale.lines:
+            return "completed sale has no lines"
+        if sale.total <= 0:
+            return "a completed sale's total must be positive (returns are their own events)"
+        if sum(t.amount for t in sale.tenders) != sale.paid:
+            return "tenders do not add up to paid"
+        # Cash rounding (抹零) is recorded apart: the customer paid total + rounding.
+        if sale.paid - sale.change != sale.total + sale.rounding:
+            return "paid - change differs from total + rounding"
+    return None
+
+
+# ---- returns, stored value, members ----------------------------------------------------------------
+
+class ReturnLine(Strict):
+    line_no: SmallNo
+    sale_line_no: SmallNo | None
+    sku: Id
+    qty_milli: Qty
+    amount: Money
+    tax_rate_bp: Annotated[int, Meta(ge=0, le=10_000)]
+    tax: Money
+
+
+class ReturnTender(Strict):
+    type: Annotated[str, Meta(min_length=1, max_length=32)]
+    amount: Money
+    reference: Annotated[str, Meta(max_length=128)] | None = None
+
+
+class Return(Strict):
+    return_id: Id
+    kind: Annotated[str, Meta(min_length=1, max_length=32)]
+    original_sale_id: Id | None
+    store_id: Id
+    terminal_id: Id
+    staff_id: Id
+    approved_by: Id | None
+    reason: Text
+    total: Money
+    tax: Money
+    rounding: Annotated[int, Meta(gt=-100, lt=100)]
+    lines: Annotated[list[ReturnLine], Meta(max_length=MAX_LIST)]
+    tenders: Annotated[list[ReturnTender], Meta(max_length=50)]
+
+
+class Topup(Strict):
+    card_no: Id
+    amount: SvAmount
+    tender: Annotated[str, Meta(min_length=1, max_length=32)]
+    terminal_id: Id
+    staff_id: Id
+    offline: bool
+    # The shift whose takings hold the money; tills before the ledger do not send it, and HQ
+    # flags such a topup as not covered by a shift.
+    shift_id: Id | None = None
+
+
+class Spend(Strict):
+    card_no: Id
+    amount: SvAmount
+    sale_id: Id
+    terminal_id: Id
+    offline: bool
+    lock: bool = False
+
+
+class Refund(Strict):
+    card_no: Id
+    amount: SvAmount
+    return_id: Id
+    sale_id: Id | None
+    terminal_id: Id
+    offline: bool
+
+
+class MemberRegistered(Strict):
+    member_id: Id
+    card_no: Id | None
+    phone: Annotated[str, Meta(pattern=r"^1[0-9]{10}$")] | None
+    qr_token: Annotated[str, Meta(max_length=128)] | None
+    name: Text | None
+    tier: Annotated[str, Meta(min_length=1, max_length=32)]
+
+
+TYPED: dict[str, type[Strict]] = {
+    "return.completed": Return,
+    "stored_value.topup": Topup,
+    "stored_value.spend": Spend,
+    "stored_value.refund": Refund,
+    "member.registered": MemberRegistered,
+}
+SV_TYPES = ("stored_value.topup", "stored_value.spend", "stored_value.refund")
+_decoders = {t: msgspec.json.Decoder(cls) for t, cls in TYPED.items()}
+_sale_decoder = msgspec.json.Decoder(Sale)
+_any_decoder = msgspec.json.Decoder(dict[str, Any])
+
+
+def decode_payload(event_type: str, payload: bytes, store: str, terminal: str
+                   ) -> tuple[Any, str | None]:
+    """(the decoded fact or None, the reason it is refused or None)."""
+    if len(payload) > MAX_PAYLOAD:
+        return None, f"payload of {len(payload)} bytes exceeds {MAX_PAYLOAD}"
+    if b"\\" in payload and _has_control(payload):
+        return None, "a text holds NUL or a control character"
+    try:
+        if event_type in SALE_TYPES:
+            sale = _sale_decoder.decode(payload)
+            return sale, check_sale(sale, event_type, store, terminal)
+        decoder = _decoders.get(event_type)
+        if decoder is not None:
+            fact = decoder.decode(payload)
+            return fact, _check_identity(fact, store, terminal)
+        body = _any_decoder.decode(payload)
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError) as exc:
+        return None, f"invalid {event_type}: {str(exc)[:200]}"
+    reason = _check_generic(body, 1)
+    if reason is None:
+        reason = _check_identity_fields(body.get("store_id"), body.get("terminal_id"),
+                                        store, terminal)
+    return None, reason
+
+
+def _has_control(payload: bytes) -> bool:
+    return any(m.group(1) for m in _ESCAPE.finditer(payload))
+
+
+def _check_identity(fact: Strict, store: str, terminal: str) -> str | None:
+    return _check_identity_fields(getattr(fact, "store_id", None),
+                                  getattr(fact, "terminal_id", None), store, terminal)
+
+
+def _check_identity_fields(store_id: object, terminal_id: object, store: str,
+                           terminal: str) -> str | None:
+    if store_id is not None and store_id != store:
+        return f"event names store {str(store_id)[:64]!r}, sent by {store}/{terminal}"
+    if terminal_id is not None and terminal_id != terminal:
+        return f"event names terminal {str(terminal_id)[:64]!r}, sent by {store}/{terminal}"
+    return None
+
+
+def _check_generic(value: Any, depth: int) -> str | None:
+    """Bounds on an event type without its own schema: depth, list length, text, integers."""
+    if depth > MAX_DEPTH:
+        return f"nested deeper than {MAX_DEPTH}"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if len(key) > 64:
+                return "a key is longer than 64 characters"
+            reason = _check_generic(item, depth + 1)
+            if reason:
+                return reason
+    elif isinstance(value, list):
+        if len(value) > MAX_LIST:
+            return f"a list of {len(value)} items exceeds {MAX_LIST}"
+        for item in value:
+            reason = _check_generic(item, depth + 1)
+            if reason:
+                return reason
+    elif isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            return f"a text of {len(value)} characters exceeds {MAX_TEXT}"
+        if not _encodable(value):
+            return "a text holds an unpaired surrogate"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not -INT8 - 1 <= value <= INT8:
+            return "an integer does not fit 64 bits"
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return "a number is not finite"
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# ---- personal data --------------------------------------------------------------------------------
+
+def mask_phone(phone: str | None) -> str | None:
+    """138****5678: enough for a cashier to confirm a member, useless to a list-builder."""
+    if not phone:
+        return phone
+    return phone[:3] + "*" * max(len(phone) - 7, 0) + phone[-4:]
+
+
+def redacted(event_type: str, fact: Any, payload: bytes) -> bytes:
+    """The payload as HQ keeps it: a member's phone masked and name dropped (see docs/security.md)."""
+    if event_type != "member.registered":
+        return payload
+    if not isinstance(fact, MemberRegistered):
+        return b'{"withheld":"a refused member.registered keeps no personal data"}'
+    return msgspec.json.encode(msgspec.structs.replace(
+        fact, phone=mask_phone(fact.phone), name=None))
