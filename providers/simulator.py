@@ -15,9 +15,12 @@ the tests compare it with the till's database.
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import json
+import random
 import secrets
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -30,7 +33,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from providers.alipay import fen, sign_content, yuan
-from providers.signing import sign, verify
+from providers.signing import load_private_key, load_public_key, sign, verify
 
 # What the next payment does:
 SUCCESS = "success"              # charged at once
@@ -131,6 +134,16 @@ class ProviderSimulator:
                 self._advance(order, now)
             return {o.out_trade_no: (o.amount if o.state == "SUCCESS" else 0)
                     - sum(o.refunds.values()) for o in self.orders.values() if o.charged}
+
+    def ledger(self) -> list[dict[str, Any]]:
+        """Every order the simulator has seen, for a test in another process (`GET /_sim/ledger`)."""
+        with self._lock:
+            now = self.clock()
+            for order in self.orders.values():
+                self._advance(order, now)
+            return [{"provider": o.provider, "out_trade_no": o.out_trade_no, "amount": o.amount,
+                     "state": o.state, "charged": o.charged, "mode": o.behaviour.mode,
+                     "refunded": sum(o.refunds.values())} for o in self.orders.values()]
 
     def order(self, provider: str, out_trade_no: str) -> Order | None:
         with self._lock:
@@ -448,7 +461,10 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         sim = self.simulator
-        if self.path.startswith("/v3/"):
+        if self.path == "/_sim/ledger":      # the simulator's own control surface, unsigned
+            payload = json.dumps(sim.ledger()).encode()
+            status, how, extra, content_type = 200, "answer", {}, "application/json"
+        elif self.path.startswith("/v3/"):
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, data, how = sim.wechat(method, self.path, headers, body)
             payload = b"" if data is None else json.dumps(data, ensure_ascii=False).encode()
@@ -473,3 +489,41 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(payload)
+
+
+def random_mix(seed: int, longest_s: float) -> Callable[[str, str], Behaviour]:
+    """Every behaviour, picked at random per payment, waits up to `longest_s` real seconds."""
+    rng = random.Random(seed)
+
+    def choose(provider: str, auth_code: str) -> Behaviour:
+        return Behaviour(rng.choice(MODES), paying_s=rng.uniform(0.0, longest_s),
+                         hang_s=longest_s)
+
+    return choose
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m providers.simulator --merchant-public-key PEM --platform-private-key PEM
+    [--port N] [--mix SEED --longest-s S]`: serve until killed; prints `listening PORT`."""
+    parser = argparse.ArgumentParser(prog="providers.simulator")
+    parser.add_argument("--merchant-public-key", required=True)
+    parser.add_argument("--platform-private-key", required=True)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--mix", type=int, help="pick a random behaviour per payment (seed)")
+    parser.add_argument("--longest-s", type=float, default=0.5)
+    args = parser.parse_args(argv)
+    sim = ProviderSimulator(SimulatorKeys(load_public_key(args.merchant_public_key),
+                                          load_private_key(args.platform_private_key)))
+    if args.mix is not None:
+        sim.choose = random_mix(args.mix, args.longest_s)
+    port = sim.start(args.port)
+    print(f"listening {port}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        sim.stop()
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
