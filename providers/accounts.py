@@ -5,10 +5,12 @@ TOML itself.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from edge.config import ConfigError, StoreConfig
 from edge.payments.provider import PaymentProvider
+from edge.till.mobile_payment import MobilePayments
 from providers.alipay import Alipay, AlipayAccount
 from providers.signing import load_private_key, load_public_key
 from providers.wechat_pay import WeChatPay, WeChatPayAccount
@@ -35,6 +37,15 @@ def providers_from_config(config: StoreConfig) -> dict[str, PaymentProvider]:
             a["gateway_url"], a["app_id"], load_private_key(a["private_key_file"]),
             load_public_key(a["alipay_public_key_file"]), float(a.get("timeout_s", 10.0))))
     return found
+
+
+def mobile_payments_for(conn: sqlite3.Connection, config: StoreConfig) -> MobilePayments | None:
+    """The till's payment-code tender, when the store is configured for a provider."""
+    try:
+        providers = providers_from_config(config)
+    except (OSError, ValueError) as exc:   # a key file missing, unreadable or not a key
+        raise ConfigError(f"[payments]: {exc}") from None
+    return MobilePayments(conn, config, providers) if providers else None
 
 
 def _section(table: dict[str, Any], name: str, required: tuple[str, ...]) -> dict[str, Any]:
