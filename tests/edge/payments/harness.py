@@ -8,6 +8,7 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from edge.config import StoreConfig
 from edge.payments.provider import PaymentProvider
@@ -15,7 +16,7 @@ from edge.payments.settings import PaymentSettings
 from edge.till.mobile_payment import MobilePayments
 from edge.till.session import Till
 from providers.alipay import Alipay, AlipayAccount
-from providers.signing import new_key
+from providers.signing import new_key, pem_private, pem_public
 from providers.simulator import ProviderSimulator, SimulatorKeys
 from providers.wechat_pay import WeChatPay, WeChatPayAccount
 
@@ -38,6 +39,16 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         with self._lock:
             self.t += max(seconds, 0.0)
+
+
+class RealClock(FakeClock):
+    """The wall clock and real sleeps (a simulator in another process, or a live one)."""
+
+    def now(self) -> float:
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(max(seconds, 0.0))
 
 
 @dataclass(frozen=True)
@@ -88,3 +99,30 @@ def paying_till(conn: sqlite3.Connection, providers: dict[str, PaymentProvider],
     if login:
         till.login("1001", "1234")
     return till
+
+
+def configure(db_path: Path, url: str) -> None:
+    """store.toml beside the database with both providers pointing at `url`, keys in files."""
+    k = keys()
+    key, platform = db_path.with_name("merchant.key"), db_path.with_name("platform.pub")
+    key.write_bytes(pem_private(k.merchant))  # type: ignore[arg-type]
+    key.chmod(0o600)
+    platform.write_bytes(pem_public(k.platform.public_key()))  # type: ignore[attr-defined]
+    db_path.with_name("store.toml").write_text(f"""
+[payments]
+timeout_s = 30
+
+[payments.wechat]
+base_url = "{url}"
+mchid = "1900000109"
+appid = "wxd930ea5d5a258f4f"
+serial_no = "MERCHANTSERIAL"
+private_key_file = "{key}"
+platform_public_key_file = "{platform}"
+
+[payments.alipay]
+gateway_url = "{url}/gateway.do"
+app_id = "2021000000000001"
+private_key_file = "{key}"
+alipay_public_key_file = "{platform}"
+""", "utf-8")

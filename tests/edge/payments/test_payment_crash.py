@@ -26,7 +26,7 @@ from edge.payments.settings import PaymentSettings
 from edge.staff import StaffMember
 from edge.till.session import TillError
 from providers.signing import pem_private, pem_public
-from tests.edge.payments.harness import CODES, FakeClock, adapters, keys, paying_till
+from tests.edge.payments.harness import CODES, RealClock, adapters, keys, paying_till
 from tests.edge.sale.test_crash import check_consistent
 
 KILLS = 60
@@ -35,14 +35,6 @@ FAST = PaymentSettings(timeout_s=0.3, query_interval_s=0.05, reverse_interval_s=
                        reverse_for_s=3.0)
 LONGEST_S = 0.4                 # the simulator's longest wait (customer paying, held answers)
 ADAPTER_TIMEOUT_S = 0.15
-
-
-class RealClock(FakeClock):
-    def now(self) -> float:
-        return time.time()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(max(seconds, 0.0))
 
 
 @pytest.fixture

@@ -12,9 +12,15 @@ from typing import Any
 import pytest
 
 from providers import simulator as s
-from providers.signing import pem_private, pem_public
 from providers.simulator import Behaviour, ProviderSimulator
-from tests.edge.payments.harness import CODES, FakeClock, adapters, keys, paying_till, simulator
+from tests.edge.payments.harness import (
+    CODES,
+    FakeClock,
+    adapters,
+    configure,
+    paying_till,
+    simulator,
+)
 from tests.edge.sale.sale_helpers import demo_gtins
 from tests.ui.headless.headless_process import HeadlessTill
 from ui.headless.protocol import TillProtocol
@@ -25,32 +31,6 @@ def live_sim() -> Iterator[ProviderSimulator]:
     sim = simulator()
     yield sim
     sim.stop()
-
-
-def configure(db_path: Path, url: str) -> None:
-    k = keys()
-    key, platform = db_path.with_name("merchant.key"), db_path.with_name("platform.pub")
-    key.write_bytes(pem_private(k.merchant))  # type: ignore[arg-type]
-    key.chmod(0o600)
-    platform.write_bytes(pem_public(k.platform.public_key()))  # type: ignore[attr-defined]
-    db_path.with_name("store.toml").write_text(f"""
-[payments]
-timeout_s = 30
-
-[payments.wechat]
-base_url = "{url}"
-mchid = "1900000109"
-appid = "wxd930ea5d5a258f4f"
-serial_no = "MERCHANTSERIAL"
-private_key_file = "{key}"
-platform_public_key_file = "{platform}"
-
-[payments.alipay]
-gateway_url = "{url}/gateway.do"
-app_id = "2021000000000001"
-private_key_file = "{key}"
-alipay_public_key_file = "{platform}"
-""", "utf-8")
 
 
 def test_pay_code_through_the_headless_till(db_path: Path, live_sim: ProviderSimulator) -> None:
