@@ -99,7 +99,8 @@ class Alipay:
         if code == "10003":      # waiting for the customer to confirm on the phone
             return self._trade(data, p.USERPAYING)
         sub_code = str(data.get("sub_code", ""))
-        if code == "40004" and sub_code in _DECLINED:
+        # 40002: the gateway refused the request itself (arguments, signature): nothing was done
+        if code == "40002" or (code == "40004" and sub_code in _DECLINED):
             return p.TradeStatus(p.FAILED, code=sub_code, message=str(data.get("sub_msg", "")))
         return p.TradeStatus(p.UNKNOWN, code=sub_code or code,
                              message=str(data.get("sub_msg", data.get("msg", ""))))
