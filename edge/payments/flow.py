@@ -46,6 +46,7 @@ class _Timing:
     next_at: float                  # when the next query or reversal is due
     reverse_until: float | None = None
     last_state: str | None = None
+    unanswered: bool = False        # the last reversal got no answer at all (an outage)
 
 
 class PaymentFlow:
@@ -113,8 +114,9 @@ class PaymentFlow:
         return self._give_up(attempt, status.state, "cancelled by the cashier")
 
     def drive(self, out_trade_no: str) -> Attempt:
-        """Step and sleep until the attempt is final, or a reversal has kept failing for
-        `reverse_for_s` (it is then left `reversing`, resolved by a later `resolve_open`)."""
+        """Step and sleep until the attempt is final, or a reversal has kept being refused for
+        `reverse_for_s`, or got no answer at all (an outage: nobody waits for it to end). It is
+        then left `reversing`, settled before the next code (`retry_now`) or at the next start."""
         while True:
             attempt = self.step(out_trade_no)
             if attempt.final:
@@ -123,9 +125,23 @@ class PaymentFlow:
             if attempt.state == "reversing":
                 if timing.reverse_until is None:
                     timing.reverse_until = self.now() + self.settings.reverse_for_s
-                if self.now() >= timing.reverse_until:
+                if self.now() >= timing.reverse_until or timing.unanswered:
                     return attempt
             self.sleep(self.wait_time(out_trade_no))
+
+    def give_up(self, out_trade_no: str, note: str) -> Attempt:
+        """Stop waiting for a pending attempt: from now on it is only reversed."""
+        attempt = self._get(out_trade_no)
+        if attempt.state != "pending":
+            return attempt
+        return self._give_up(attempt, self.last_provider_state(out_trade_no), note)
+
+    def retry_now(self, out_trade_no: str) -> Attempt:
+        """Do the next step of an open attempt now, whether or not it is due."""
+        attempt = self._get(out_trade_no)
+        if not attempt.final:
+            self._timing_of(attempt).next_at = self.now()
+        return self.step(out_trade_no)
 
     def wait_time(self, out_trade_no: str) -> float:
         timing = self._timing.get(out_trade_no)
@@ -165,8 +181,9 @@ class PaymentFlow:
         if status.state in _NOT_CHARGED:
             return self._finish(attempt, "closed", status.state,
                                 note=f"{status.code} {status.message}".strip())
-        # USERPAYING, NOTPAY, NOT_FOUND, UNKNOWN: ask again in a few seconds.
-        timing.next_at = self.now() + self.settings.query_interval_s
+        # USERPAYING, NOTPAY, NOT_FOUND, UNKNOWN: ask again in a few seconds (the last time
+        # exactly at the timeout).
+        timing.next_at = min(self.now() + self.settings.query_interval_s, timing.deadline)
         return attempt
 
     def _paid(self, attempt: Attempt, status: p.TradeStatus) -> Attempt:
@@ -194,9 +211,11 @@ class PaymentFlow:
             result = client.reverse(attempt.out_trade_no)
         except (p.ProviderUnreachable, p.ProviderNoAnswer) as exc:
             timing.last_state = p.UNKNOWN
+            timing.unanswered = True
             timing.next_at = self.now() + self.settings.reverse_interval_s
             self._note(attempt, f"reversal not confirmed: {exc}")
             return attempt
+        timing.unanswered = False
         if result.state == p.REVERSE_RETRY:
             timing.last_state = result.code or p.REVERSE_RETRY
             timing.next_at = self.now() + self.settings.reverse_interval_s

@@ -84,9 +84,9 @@ class MobilePayments:
         if not 0 < amount <= due:
             raise PaymentRefused("invalid_amount", f"a payment code pays 0.01 up to the {due} fen "
                                                    "due, and gives no change")
-        for earlier in open_attempts(self.conn):  # a crash or an outage left it: settle it first
+        for earlier in open_attempts(self.conn):  # an outage or a failure left it: settle it
             if earlier.provider in self.flow.providers:
-                self.flow.step(earlier.out_trade_no)
+                self._settle_leftover(earlier)
         still_open = open_attempts(self.conn)
         if still_open:
             raise PaymentRefused("payment_pending", f"payment {still_open[0].out_trade_no} is "
@@ -122,6 +122,16 @@ class MobilePayments:
                 self._drop_unpaid_draft(attempt)
         applied, self._applied = self._applied, None
         return applied if applied is not None and applied.status == "completed" else None
+
+    def _settle_leftover(self, attempt: Attempt) -> None:
+        """An attempt nobody waits for any more is never applied to a sale: it is reversed (a
+        customer charged meanwhile gets the money back and the manager sees it)."""
+        if attempt.state == "pending":
+            attempt = self.flow.give_up(attempt.out_trade_no, "left open; settled before a new code")
+        else:
+            attempt = self.flow.retry_now(attempt.out_trade_no)
+        if attempt.state in ("closed", "reversed"):
+            self._drop_unpaid_draft(attempt)
 
     def _follow(self, attempt: Attempt, wait: bool) -> Outcome:
         if wait and not attempt.final:

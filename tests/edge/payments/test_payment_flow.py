@@ -257,3 +257,32 @@ def test_settings_are_read_and_checked() -> None:
     for bad in ({"timeout_s": 60}, {"query_interval_s": 1}, {"nope": 1}, {"timeout_s": "x"}):
         with pytest.raises(ConfigError):
             payment_settings(StoreConfig(extra={"payments": bad}))
+
+
+def test_an_outage_mid_payment_is_settled_before_the_next_code(conn: sqlite3.Connection,
+                                                              sim: ProviderSimulator,
+                                                              clock: FakeClock) -> None:
+    sim.behaviour = Behaviour(s.ABANDON, paying_s=40)
+    till = till_with_sale(conn, sim, clock)
+    port = int(sim.url.rsplit(":", 1)[1])
+    till.pay_code(CODES["wechat"], wait=False)
+    sim.stop()                                      # the network goes down while waiting
+    start = clock.now()
+    with pytest.raises(TillError) as refused:
+        till.payment_poll(wait=True)
+    assert refused.value.code == "payment_unsettled"
+    assert clock.now() - start <= 30                # nobody waits for the outage to end
+    [left] = open_attempts(conn)
+    assert left.state == "reversing"
+    assert till.tender("cash", 10**6).status == "completed"   # other tenders work meanwhile
+    for gtin in demo_gtins(conn, 1):
+        till.scan(gtin)
+    with pytest.raises(TillError) as again:         # still down: a new code is refused
+        till.pay_code(CODES["alipay"])
+    assert again.value.code in ("payment_pending", "payment_offline")
+    sim.start(port)                                 # back: the old attempt is reversed first
+    sim.behaviour = Behaviour(s.SUCCESS)
+    assert till.pay_code(CODES["alipay"]).status == "completed"
+    assert open_attempts(conn) == []
+    assert [a.state for a in attempts_of_sale(conn, left.sale_id)] == ["reversed"]
+    assert sum(sim.charged().values()) == till.last_sale.total  # type: ignore[union-attr]
