@@ -236,6 +236,9 @@ class Till:
                 raise TillError("bad_request", f"{name} must be a string")
         self._refuse_card_number("reference", reference)
         self._refuse_card_number("approval_code", approval_code)
+        if type_name == "mobile" and self.payments is not None:
+            raise TillError("use_payment_code", "a mobile payment is taken by scanning the "
+                                                "customer's payment code, never typed in")
         kind = TENDER_TYPES.get(str(type_name))
         sale = current.copy()
         try:
@@ -272,13 +275,12 @@ class Till:
         return self._payment(lambda p: p.start(current.copy(), code, amount, staff_id, wait))
 
     def payment_poll(self, wait: bool = False) -> Sale:
-        return self._payment(lambda p: p.poll(wait), waiting_ok=True)
+        return self._payment(lambda p: p.poll(wait))
 
     def payment_cancel(self) -> Sale:
-        return self._payment(lambda p: p.cancel(), waiting_ok=True)
+        return self._payment(lambda p: p.cancel())
 
-    def _payment(self, action: Callable[[MobilePayments], Outcome],
-                 waiting_ok: bool = False) -> Sale:
+    def _payment(self, action: Callable[[MobilePayments], Outcome]) -> Sale:
         if self.staff is None:
             raise TillError("not_logged_in", "log in first")
         if self.payments is None:

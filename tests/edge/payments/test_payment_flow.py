@@ -286,3 +286,11 @@ def test_an_outage_mid_payment_is_settled_before_the_next_code(conn: sqlite3.Con
     assert open_attempts(conn) == []
     assert [a.state for a in attempts_of_sale(conn, left.sale_id)] == ["reversed"]
     assert sum(sim.charged().values()) == till.last_sale.total  # type: ignore[union-attr]
+
+
+def test_a_typed_in_mobile_tender_is_refused_when_a_provider_is_configured(
+        conn: sqlite3.Connection, sim: ProviderSimulator, clock: FakeClock) -> None:
+    till = till_with_sale(conn, sim, clock)
+    with pytest.raises(TillError) as refused:
+        till.tender("mobile", 100)
+    assert refused.value.code == "use_payment_code" and not till.sale.tenders  # type: ignore[union-attr]
