@@ -1,4 +1,4 @@
-"""`pos payments alerts|refund|retry-refunds`: payment-code attempts and refunds for the manager
+"""`pos payments alerts|refund|retry-refunds|recon`: payment-code attempts and refunds for the manager
 (docs/payments.md)."""
 
 from __future__ import annotations
@@ -29,6 +29,14 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                                                      "refunds (same out_refund_no)")
     add_store_options(retry)
     retry.set_defaults(run=run_retry)
+    recon = actions.add_parser("recon", help="match a provider's daily settlement file against "
+                                             "this store's payments and refunds")
+    add_store_options(recon)
+    recon.add_argument("file", help="WeChat Pay trade bill (text) or Alipay trade bill (csv.zip "
+                                    "or its GBK detail CSV)")
+    recon.add_argument("--provider", required=True, choices=("wechat", "alipay"))
+    recon.add_argument("--date", required=True, help="the bill's day, YYYY-MM-DD (Beijing time)")
+    recon.set_defaults(run=run_recon)
 
 
 def _providers(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -92,3 +100,48 @@ def run_retry(args: argparse.Namespace) -> int:
         print(f"{r.out_refund_no}  still pending (since {r.created_at})")
     print(f"{len(left)} refunds still pending")
     return 1 if left else 0
+
+
+def run_recon(args: argparse.Namespace) -> int:
+    from datetime import date
+    from pathlib import Path
+
+    from edge.ledger.money import format_amount
+    from edge.payments.reconcile import reconcile
+    from providers.settlement import parse_alipay_trade_bill, parse_wechat_trade_bill
+
+    try:
+        day = date.fromisoformat(args.date)
+        data = Path(args.file).read_bytes()
+    except (ValueError, OSError) as exc:
+        raise CommandError(str(exc)) from None
+    if args.provider == "wechat":
+        try:
+            settlement = parse_wechat_trade_bill(data.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"{args.file}: not UTF-8 text: {exc}") from None
+    else:
+        settlement = parse_alipay_trade_bill(data)
+    conn, _ = open_configured_store(args)
+    report = reconcile(conn, args.provider, day, settlement.items)
+    for line, reason in settlement.problems:
+        print(f"line {line}: {reason}")
+    for item in report.missing_here:
+        what = (f"refund {item.out_refund_no or '(no out_refund_no)'}" if item.kind == "refund"
+                else "payment")
+        print(f"ALERT one-sided {what} of {item.out_trade_no} {format_amount(item.amount)} "
+              f"(line {item.line}): settled by {args.provider}, not recorded here. Look it up in "
+              "the merchant portal; a payment with no sale is refunded to the customer there")
+    for kind, key, amount in report.missing_at_provider:
+        print(f"missing at {args.provider}: {kind} {key} {format_amount(amount)}: check it is "
+              "in the next day's file; if not, query it")
+    for key, ours, theirs in report.mismatched:
+        print(f"amount mismatch: {key} here {format_amount(ours)}, {args.provider} "
+              f"{format_amount(theirs)}")
+    for key in report.reversed_after_charge:
+        print(f"reversed after charge: {key} (known alert, money returned)")
+    print(f"{len(report.matched)} matched, {len(report.missing_here)} one-sided, "
+          f"{len(report.missing_at_provider)} missing at {args.provider}, "
+          f"{len(report.mismatched)} mismatched, fees {report.fees} yuan, "
+          f"{len(settlement.problems)} bad rows")
+    return 0 if report.clean and not settlement.problems else 1
