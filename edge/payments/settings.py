@@ -57,7 +57,7 @@ def provider_for_code(code: str) -> str | None:
     """Which provider issued a customer's payment code: WeChat Pay 18 digits starting 10-15,
     Alipay 16-24 digits starting 25-30 (the ranges edge/catalog/barcodes.py refuses as products)."""
     body = code.strip()
-    if not body.isdigit() or len(body) < 16:
+    if not (body.isascii() and body.isdigit()) or len(body) < 16:   # "²" is a digit to isdigit
         return None
     prefix = int(body[:2])
     if len(body) == 18 and 10 <= prefix <= 15:

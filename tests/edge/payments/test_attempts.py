@@ -47,6 +47,7 @@ def test_the_counter_survives_a_reopen_and_the_code_is_kept_masked(
 @pytest.mark.parametrize("code,provider", [
     ("134567890123456789", "wechat"), ("104567890123456789", "wechat"),
     ("2812345678901234", "alipay"), ("301234567890123456789012", "alipay"),
-    ("6920000010370", None), ("164567890123456789", None), ("abc", None)])
+    ("6920000010370", None), ("164567890123456789", None), ("abc", None),
+    ("1²4567890123456789", None), ("13456789012345678²", None)])
 def test_the_provider_is_known_from_the_code(code: str, provider: str | None) -> None:
     assert provider_for_code(code) == provider
