@@ -67,7 +67,7 @@ def interpret(data: str, config: StoreConfig) -> Scan:
     body = text
     if text.startswith("]") and len(text) > _AIM_PREFIX_LENGTH:
         symbology, body = text[:_AIM_PREFIX_LENGTH], text[_AIM_PREFIX_LENGTH:]
-    if body.isdigit():
+    if body.isascii() and body.isdigit():  # isdigit alone accepts "²"
         for rule in config.scale_rules:
             if len(body) == rule.length and body.startswith(rule.prefix):
                 return _scale_scan(body, rule, symbology)
