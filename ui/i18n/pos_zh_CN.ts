@@ -1307,62 +1307,72 @@
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="477" />
+        <location filename="../till_app.py" line="480" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="485" />
+        <location filename="../till_app.py" line="488" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="488" />
+        <location filename="../till_app.py" line="491" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="493" />
+        <location filename="../till_app.py" line="496" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="497" />
+        <location filename="../till_app.py" line="500" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="509" />
+        <location filename="../till_app.py" line="512" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="527" />
+        <location filename="../till_app.py" line="550" />
+        <source>Waiting for the customer to confirm on the phone (Esc: cancel)</source>
+        <translation>等待顾客在手机上确认付款（Esc：取消）</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="559" />
+        <source>Paid by payment code</source>
+        <translation>已通过付款码收款</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="576" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="533" />
+        <location filename="../till_app.py" line="582" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="536" />
+        <location filename="../till_app.py" line="585" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="538" />
+        <location filename="../till_app.py" line="587" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="562" />
+        <location filename="../till_app.py" line="614" />
         <source>A payment code: press Pay (F12) first</source>
         <translation>这是付款码：请先按结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="565" />
+        <location filename="../till_app.py" line="617" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>

@@ -254,4 +254,6 @@ ZH = {
         '请先关闭此终端的另一个窗口，然后重新启动。',
     'Disk full: no new sale can start, call support': '磁盘已满：无法开始新交易，请联系技术支持',
     'Disk almost full: call support': '磁盘空间不足：请联系技术支持',
+    'Paid by payment code': '已通过付款码收款',
+    'Waiting for the customer to confirm on the phone (Esc: cancel)': '等待顾客在手机上确认付款（Esc：取消）',
 }
