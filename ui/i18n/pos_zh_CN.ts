@@ -273,17 +273,22 @@
         <translation>请投入纸币和硬币</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="538" />
+        <location filename="../kiosk_app.py" line="551" />
+        <source>Confirm the payment on your phone</source>
+        <translation>请在手机上确认付款</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="561" />
         <source>Take your e-receipt with the QR code</source>
         <translation>请扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="545" />
+        <location filename="../kiosk_app.py" line="568" />
         <source>Take your receipt, or scan the QR code for an e-receipt</source>
         <translation>请取走小票，或扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="561" />
+        <location filename="../kiosk_app.py" line="584" />
         <source>Customer left during payment</source>
         <translation>顾客付款中途离开</translation>
     </message>

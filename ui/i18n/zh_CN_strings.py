@@ -256,4 +256,5 @@ ZH = {
     'Disk almost full: call support': '磁盘空间不足：请联系技术支持',
     'Paid by payment code': '已通过付款码收款',
     'Waiting for the customer to confirm on the phone (Esc: cancel)': '等待顾客在手机上确认付款（Esc：取消）',
+    'Confirm the payment on your phone': '请在手机上确认付款',
 }

@@ -1,6 +1,6 @@
-"""The Qt till's payment-code tender: a code from the scanner on the tender screen charges the
-customer through the provider (the simulator over real HTTP); the screen waits with a cancel key
-(Esc) while the customer confirms on the phone, and completes the sale only on SUCCESS."""
+"""The Qt till's and the kiosk's payment-code tender: a code from the scanner on the pay screen charges the
+customer through the provider (the simulator over real HTTP); the screen waits (the till with a
+cancel key, Esc) while the customer confirms on the phone, and completes the sale only on SUCCESS."""
 
 from __future__ import annotations
 
@@ -80,3 +80,23 @@ def test_esc_while_waiting_cancels_and_reverses(qtbot: QtBot, paying: Till,
     assert "reversed" in window.tender_view.message.text()
     assert window.stack.currentIndex() == TENDER and not window.tender_view.done
     assert paying.sale is not None and not paying.sale.tenders and sim.charged() == {}
+
+
+def test_the_kiosk_takes_a_payment_code_through_the_provider(
+        qtbot: QtBot, paying: Till, conn: sqlite3.Connection, sim: ProviderSimulator) -> None:
+    from tests.ui.test_kiosk_flow import open_lane
+    from ui.kiosk_app import DONE, PAY
+
+    sim.behaviour = Behaviour(s.USERPAYING, paying_s=0.3)
+    window = open_lane(qtbot, paying, None)
+    for code in gtins(conn, 2):
+        paying.scan(code)
+    window.refresh()
+    window.go_pay()
+    assert window.stack.currentIndex() == PAY
+    window.device_event(PaymentCodeEvent("scanner", CODES["alipay"], "alipay"))
+    assert "Confirm the payment on your phone" in window.pay_message.text()
+    qtbot.waitUntil(lambda: window.stack.currentIndex() == DONE, timeout=5000)
+    sale = paying.last_sale
+    assert sale is not None and [t.type for t in sale.tenders] == ["mobile"]
+    assert sum(sim.charged().values()) == sale.total
