@@ -3,7 +3,8 @@ a simulator (its own process) that picks a random behaviour for every payment: s
 still paying, system error, lost answers after the charge, refused reversals, success after the
 till gave up, declines. After the last restart every attempt is final, no customer is charged
 without a completed sale and no sale is completed without a charge: the simulator's ledger and
-the till's database agree to the fen."""
+the till's database agree to the fen, refunds included (two partial refunds of every other paid
+sale, each asked twice, killed anywhere, settled by the agent's retry with the same out_refund_no)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import pytest
 
 from edge.ledger.store import open_store
 from edge.payments.attempts import open_attempts
+from edge.payments.refunds import RefundError, refund_payment, retry_pending
 from edge.payments.settings import PaymentSettings
 from edge.staff import StaffMember
 from edge.till.session import TillError
@@ -57,20 +59,34 @@ def simulator_url(tmp_path: Path) -> Iterator[str]:
 
 
 def pay_forever(db: Path, url: str, gtins: list[str], seed: int) -> None:
-    """The child: start (settling what the last kill left), then sell and pay by code until
-    killed; a refused or reversed payment is followed by the next code, as a cashier would."""
+    """The child: start (settling what the last kill left, and the refunds it left pending, as
+    the store's agent would), then sell and pay by code until killed; a refused or reversed
+    payment is followed by the next code, as a cashier would; every other paid sale is refunded
+    in two parts, each asked twice (a retry)."""
     rng = random.Random(seed)
-    till = paying_till(open_store(db), adapters(url, RealClock(), ADAPTER_TIMEOUT_S), RealClock(),
-                       FAST, login=False)
+    providers = adapters(url, RealClock(), ADAPTER_TIMEOUT_S)
+    conn = open_store(db)
+    till = paying_till(conn, providers, RealClock(), FAST, login=False)
+    retry_pending(conn, providers)
     till.staff = StaffMember("1001", "crash", "cashier")   # no scrypt: it would only slow kills
     while True:
         if till.sale is None:
             for gtin in rng.sample(gtins, rng.randint(1, 4)):
                 till.scan(gtin)
         try:
-            till.pay_code(CODES[rng.choice(("wechat", "alipay"))])
+            sale = till.pay_code(CODES[rng.choice(("wechat", "alipay"))])
         except TillError:
-            pass
+            continue
+        if rng.random() < 0.5 and sale.total >= 2:
+            reference = sale.tenders[0].reference
+            assert reference is not None
+            for part, amount in ((1, sale.total // 2), (2, 1), (2, 1)):
+                try:
+                    refund_payment(conn, providers, reference, amount,
+                                   return_id=f"RET-{reference}-{part}", staff_id="1001",
+                                   store_id="S001", terminal_id="T01")
+                except RefundError:
+                    pass
 
 
 def ledger(url: str) -> list[dict[str, object]]:
@@ -104,6 +120,8 @@ def test_sigkill_at_random_moments_leaves_no_one_sided_payment(db_path: Path,
     till = paying_till(conn, adapters(simulator_url, RealClock(), ADAPTER_TIMEOUT_S), RealClock(),
                        FAST, login=False)
     assert open_attempts(conn) == [], "an attempt is still not final after the restart"
+    assert retry_pending(conn, adapters(simulator_url, RealClock(), ADAPTER_TIMEOUT_S)) == [], \
+        "a refund is still pending after the agent's retry"
     assert till.payments is not None and till.payments.waiting is None
     check_consistent(conn)
 
@@ -124,12 +142,19 @@ def test_sigkill_at_random_moments_leaves_no_one_sided_payment(db_path: Path,
         assert a["state"] in ("paid", "closed", "reversed")
         if a["charged_then_reversed"]:
             assert orders[n]["charged"] and orders[n]["state"] == "REVOKED"
+    refunded = {r[0]: r[1] for r in conn.execute(
+        "SELECT out_trade_no, SUM(amount) FROM payment_refund WHERE state = 'success'"
+        " GROUP BY out_trade_no")}
+    assert {n: o["refunded"] for n, o in orders.items() if o["refunded"]} == refunded, \
+        "refunds at the provider and successful refunds here differ"
+    assert all(refunded[n] <= paid[n] for n in refunded)
     # enough happened for the test to mean something
     assert len(paid) >= 10, f"only {len(paid)} payments went through"
     assert sum(1 for a in attempts.values() if a["state"] == "reversed") >= 5
     print(f"payment crash: {len(attempts)} attempts, {len(paid)} paid, "
           f"{sum(1 for a in attempts.values() if a['state'] == 'reversed')} reversed "
           f"({sum(a['charged_then_reversed'] for a in attempts.values())} after a charge), "
-          f"{sum(1 for a in attempts.values() if a['state'] == 'closed')} closed")
+          f"{sum(1 for a in attempts.values() if a['state'] == 'closed')} closed, "
+          f"{len(refunded)} payments refunded")
     conn.close()
 
