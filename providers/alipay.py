@@ -86,6 +86,7 @@ class Alipay:
     def __init__(self, account: AlipayAccount, clock: Callable[[], float] = time.time) -> None:
         self.account = account
         self.clock = clock
+        self.clock_offset_s: float | None = None
 
     def pay(self, request: p.PayRequest) -> p.TradeStatus:
         data = self._call("alipay.trade.pay", {
@@ -167,6 +168,8 @@ class Alipay:
             "Content-Type": "application/x-www-form-urlencoded;charset=utf-8",
             "Accept": "application/json", "User-Agent": "store-edge-pos"},
             body, self.account.timeout_s)
+        if (server := answer.server_time()) is not None:
+            self.clock_offset_s = server - self.clock()
         try:
             text = answer.body.decode("utf-8")
             signature = json.loads(text).get("sign", "")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.client
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from edge.payments.provider import ProviderNoAnswer, ProviderUnreachable
@@ -19,6 +20,13 @@ class Response:
     status: int
     headers: dict[str, str]      # names lower-cased
     body: bytes
+
+    def server_time(self) -> float | None:
+        """The answer's `Date` header as epoch seconds, if it has a readable one."""
+        try:
+            return parsedate_to_datetime(self.headers["date"]).timestamp()
+        except (KeyError, TypeError, ValueError, IndexError):
+            return None
 
 
 def exchange(method: str, url: str, headers: dict[str, str], body: bytes,

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -458,6 +459,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read the ledger
         return
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        return formatdate(self.simulator.clock() if timestamp is None else timestamp, usegmt=True)
 
     def do_GET(self) -> None:
         self._serve("GET")

@@ -56,6 +56,7 @@ class WeChatPay:
     def __init__(self, account: WeChatPayAccount, clock: Callable[[], float] = time.time) -> None:
         self.account = account
         self.clock = clock
+        self.clock_offset_s: float | None = None
 
     def pay(self, request: p.PayRequest) -> p.TradeStatus:
         a = self.account
@@ -130,6 +131,8 @@ class WeChatPay:
             headers["Content-Type"] = "application/json"
         answer = exchange(method, self.account.base_url.rstrip("/") + url, headers,
                           text.encode(), self.account.timeout_s)
+        if (server := answer.server_time()) is not None:
+            self.clock_offset_s = server - self.clock()
         self._check_signature(answer)
         if not answer.body:
             return answer.status, {}

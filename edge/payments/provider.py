@@ -94,6 +94,9 @@ class PaymentProvider(Protocol):
     """One provider account. Every method may raise ProviderUnreachable or ProviderNoAnswer."""
 
     name: str
+    # the provider's clock minus ours, from its last answer (None before one): providers refuse
+    # requests more than 5 minutes off, the till warns above CLOCK_WARN_S
+    clock_offset_s: float | None
 
     def pay(self, request: PayRequest) -> TradeStatus: ...
 

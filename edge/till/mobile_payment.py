@@ -30,6 +30,7 @@ from edge.sale.tenders import TenderError, apply_tender
 from edge.till.record import load_draft, record_sale, save_draft
 
 TENDER_TYPE = "mobile"
+CLOCK_WARN_S = 60.0   # providers refuse requests 5 minutes off: warn well before
 
 
 class PaymentRefused(Exception):
@@ -122,6 +123,16 @@ class MobilePayments:
                 self._drop_unpaid_draft(attempt)
         applied, self._applied = self._applied, None
         return applied if applied is not None and applied.status == "completed" else None
+
+    def clock_warning(self) -> str | None:
+        """Say so when this till's clock is more than CLOCK_WARN_S off a provider's (as its last
+        answer showed)."""
+        for name, client in self.flow.providers.items():
+            offset = client.clock_offset_s
+            if offset is not None and abs(offset) > CLOCK_WARN_S:
+                return (f"this till's clock is {abs(offset):.0f} s {'behind' if offset > 0 else 'ahead of'} "
+                        f"{name}'s: set the time (NTP); payments fail beyond 5 minutes")
+        return None
 
     def _settle_leftover(self, attempt: Attempt) -> None:
         """An attempt nobody waits for any more is never applied to a sale: it is reversed (a

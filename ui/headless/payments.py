@@ -65,7 +65,8 @@ def _pay_cancel(till: Till, r: dict[str, Any]) -> dict[str, Any]:
 def _payment_alerts(till: Till, r: dict[str, Any]) -> dict[str, Any]:
     if till.staff is None:
         raise ProtocolError("not_logged_in", "log in first")
-    return {"alerts": [_attempt(till, a) for a in alerts(till.conn)],
+    return {"clock_warning": till.payments.clock_warning() if till.payments else None,
+            "alerts": [_attempt(till, a) for a in alerts(till.conn)],
             "pending_refunds": [{"out_refund_no": f.out_refund_no, "out_trade_no": f.out_trade_no,
                                  "amount": format_amount(f.amount, till.config.minor_digits),
                                  "since": f.created_at} for f in pending_refunds(till.conn)]}

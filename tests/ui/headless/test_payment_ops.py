@@ -103,3 +103,20 @@ def test_a_till_without_providers_says_so(conn: sqlite3.Connection) -> None:
         "payment_not_configured"
     # without providers a scanned payment code is still refused as a product
     assert call(protocol, {"op": "scan", "data": CODES["wechat"]})["error"]["code"] == "payment_code"
+
+
+def test_a_till_clock_a_minute_and_a_half_off_is_warned(conn: sqlite3.Connection) -> None:
+    till_clock = FakeClock()
+    provider_clock = FakeClock(till_clock.now() + 90)        # the till is 90 s behind
+    sim = simulator(provider_clock)
+    try:
+        till = paying_till(conn, adapters(sim.url, till_clock), till_clock)
+        protocol = TillProtocol(till)
+        assert call(protocol, {"op": "payment_alerts"})["clock_warning"] is None
+        for gtin in demo_gtins(conn, 1):
+            call(protocol, {"op": "scan", "data": gtin})
+        assert call(protocol, {"op": "pay_code", "code": CODES["wechat"]})["ok"]
+        warning = call(protocol, {"op": "payment_alerts"})["clock_warning"]
+        assert warning is not None and "90 s behind" in warning
+    finally:
+        sim.stop()
