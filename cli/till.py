@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from cli._options import StartRefused, add_terminal_options, open_terminal, refuse_start
+from cli.main import CommandError
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -19,8 +20,10 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def run_till(args: argparse.Namespace) -> int:
+    from edge.config import ConfigError
     from edge.promotions.local_table import engine_for
     from edge.till.session import Till
+    from providers.accounts import mobile_payments_for
     from ui.headless.protocol import serve
 
     try:
@@ -29,7 +32,12 @@ def run_till(args: argparse.Namespace) -> int:
         return refuse_start(exc, args.headless, args.locale)
     with lease:
         if args.headless:
-            serve(Till(conn, config, engine_for(conn, config)), sys.stdin.buffer, sys.stdout)
+            try:
+                payments = mobile_payments_for(conn, config)
+            except ConfigError as exc:
+                raise CommandError(str(exc)) from None
+            serve(Till(conn, config, engine_for(conn, config), payments=payments),
+                  sys.stdin.buffer, sys.stdout)
             return 0
         from cli._systemd import Watchdog
         from ui.till_app import loop_heartbeats, run_till_app

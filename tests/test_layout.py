@@ -13,7 +13,7 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("edge", "drivers", "cloud_sync", "hq", "ui", "cli")
+PACKAGES = ("edge", "drivers", "cloud_sync", "hq", "ui", "cli", "providers")
 CODE_ROOTS = (*PACKAGES, "migrations", "packaging", "tests")
 
 

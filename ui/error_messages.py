@@ -58,6 +58,26 @@ MESSAGES: dict[str, str] = {
         "ErrorMessages", "Offline: this card cannot spend more until the link to HQ is back"),
     "offline_store_limit": QT_TRANSLATE_NOOP(
         "ErrorMessages", "Offline: stored-value cards cannot spend more until HQ is back"),
+    # payment codes (edge/till/mobile_payment.py)
+    "payment_pending": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "A payment code payment is still waiting: wait, or cancel it first"),
+    "invalid_payment_code": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "This is not a WeChat Pay or Alipay payment code"),
+    "payment_not_configured": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "This till takes no payment codes: choose another way to pay"),
+    "no_payment": QT_TRANSLATE_NOOP("ErrorMessages", "No payment is waiting"),
+    "use_payment_code": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "Scan the customer's payment code instead of typing a mobile payment"),
+    "payment_offline": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "The payment service cannot be reached: the customer was not charged. "
+                         "Take another payment"),
+    "payment_unsettled": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "The last payment is not settled yet: take another payment; new codes "
+                         "wait until it is"),
+    "payment_reversed": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "No payment in time: the payment was cancelled. Scan a new code"),
+    "payment_declined": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "The payment was declined: ask for another payment"),
     # members, returns, shifts, stock
     "unknown_member": QT_TRANSLATE_NOOP("ErrorMessages", "Member not found"),
     "no_member": QT_TRANSLATE_NOOP("ErrorMessages", "No member on this sale"),

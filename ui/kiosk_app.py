@@ -577,6 +577,29 @@ class KioskWindow(QMainWindow):
         if done.status == "completed":
             self.completed()
 
+    def pay_by_code(self, code: str) -> None:
+        """The till's payment-code flow (edge/till/mobile_payment.py), polled by a timer while
+        the customer confirms on the phone; the sale completes only on the provider's SUCCESS."""
+        self._payment_step(lambda: self.till.pay_code(code, wait=False))
+
+    def poll_payment(self) -> None:
+        if self.till.payments is not None and self.till.payments.waiting is not None:
+            self._payment_step(self.till.payment_poll)
+
+    def _payment_step(self, action: Callable[[], object]) -> None:
+        try:
+            action()
+        except TillError as exc:
+            self.pay_message.setText(exc.message)
+            return
+        payments = self.till.payments
+        if payments is not None and payments.waiting is not None:
+            self.pay_message.setText(self.tr("Confirm the payment on your phone"))
+            wait = payments.flow.wait_time(payments.waiting.out_trade_no)
+            QTimer.singleShot(max(50, int(wait * 1000)), self.poll_payment)
+        elif self.till.sale is None and self.till.last_sale is not None:
+            self.completed()
+
     def completed(self) -> None:
         sale = self.till.last_sale
         assert sale is not None
@@ -624,7 +647,10 @@ class KioskWindow(QMainWindow):
         if isinstance(event, ScanEvent):
             self.enter_code(event.symbology + event.data)
         elif isinstance(event, PaymentCodeEvent) and self.stack.currentIndex() == PAY:
-            self.pay("mobile", reference=f"{event.provider}:{event.code}")
+            if self.till.payments is not None:
+                self.pay_by_code(event.code)
+            else:
+                self.pay("mobile", reference=f"{event.provider}:{event.code}")
 
     def keyPressEvent(self, event: Any) -> None:
         # The attendant's key (a key switch on real kiosks; F12 here) opens attendant mode.
@@ -641,8 +667,10 @@ class KioskWindow(QMainWindow):
 
 def run_kiosk_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices | None = None,
                   locale_name: str | None = None) -> int:
+    from providers.accounts import mobile_payments_for
     from ui.till_app import run_window
 
     return run_window(conn, config,
-                      lambda d: KioskWindow(Till(conn, config, engine_for(conn, config)), d),
+                      lambda d: KioskWindow(Till(conn, config, engine_for(conn, config),
+                                                 payments=mobile_payments_for(conn, config)), d),
                       devices, locale_name)

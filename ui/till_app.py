@@ -541,6 +541,9 @@ class TillWindow(QMainWindow):
         self.tender_view.show_sale(view, max(sale.remaining, 0))
 
     def back_to_sale(self) -> None:
+        if self.till.payments is not None and self.till.payments.waiting is not None:
+            self.cancel_payment()                     # Esc while waiting: the cancel key
+            return
         if self.till.sale is not None and self.till.sale.tenders:
             self.tender_view.say(self.tr("Payments were taken: finish paying first"), error=True)
             return
@@ -576,6 +579,52 @@ class TillWindow(QMainWindow):
             self._show_tender()
             self.tender_view.say(self.tr("Paid %1 by %2").replace("%1", self.money.minor(amount))
                                  .replace("%2", self.tender_view.tender_name(type_name)))
+
+    # --- payment codes: the waiting screen (the flow: edge/till/mobile_payment.py) -----------
+
+    def pay_by_code(self, code: str, amount: int) -> None:
+        """Charge a scanned payment code; the till polls the provider between Qt events, so the
+        screen stays alive while the customer confirms on the phone (Esc cancels)."""
+        try:
+            self.till.pay_code(code, amount, wait=False)
+        except TillError as exc:
+            self.tender_view.say(exc.message, True)
+            return
+        self._payment_progress()
+
+    def poll_payment(self) -> None:
+        if self.till.payments is None or self.till.payments.waiting is None:
+            return
+        try:
+            self.till.payment_poll()
+        except TillError as exc:
+            self._show_tender()
+            self.tender_view.say(exc.message, True)
+            return
+        self._payment_progress()
+
+    def cancel_payment(self) -> None:
+        try:
+            self.till.payment_cancel()
+        except TillError as exc:
+            self._show_tender()
+            self.tender_view.say(exc.message, True)
+            return
+        self._payment_progress()
+
+    def _payment_progress(self) -> None:
+        payments = self.till.payments
+        if payments is not None and payments.waiting is not None:
+            self.tender_view.say(self.tr("Waiting for the customer to confirm on the phone "
+                                         "(Esc: cancel)"))
+            wait = payments.flow.wait_time(payments.waiting.out_trade_no)
+            QTimer.singleShot(max(50, int(wait * 1000)), self.poll_payment)
+            return
+        if self.till.sale is None and self.till.last_sale is not None:
+            self.completed(self.till.last_sale)
+            return
+        self._show_tender()
+        self.tender_view.say(self.tr("Paid by payment code"))
 
     def completed(self, sale: Sale) -> None:
         staff = self.till.staff.name if self.till.staff else ""
@@ -627,7 +676,10 @@ class TillWindow(QMainWindow):
             if self.stack.currentIndex() == TENDER and not self.tender_view.done:
                 amount = self._mobile_amount or self.tender_view.due
                 self._mobile_amount = None
-                self.pay("mobile", amount, reference=f"{event.provider}:{event.code}")
+                if self.till.payments is not None:
+                    self.pay_by_code(event.code, amount)
+                else:
+                    self.pay("mobile", amount, reference=f"{event.provider}:{event.code}")
             else:
                 self.sale_screen.say(self.tr("A payment code: press Pay (F12) first"), error=True)
         elif isinstance(event, ErrorEvent) and isinstance(event, DeviceEvent):
@@ -682,6 +734,9 @@ def run_window(conn: sqlite3.Connection, config: StoreConfig,
 
 def run_till_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices | None = None,
                  locale_name: str | None = None) -> int:
+    from providers.accounts import mobile_payments_for
+
     return run_window(conn, config,
-                      lambda d: TillWindow(Till(conn, config, engine_for(conn, config)), d),
+                      lambda d: TillWindow(Till(conn, config, engine_for(conn, config),
+                                                payments=mobile_payments_for(conn, config)), d),
                       devices, locale_name)

@@ -68,7 +68,7 @@ def interpret(data: str, config: StoreConfig) -> Scan:
     body = text
     if text.startswith("]") and len(text) > _AIM_PREFIX_LENGTH:
         symbology, body = text[:_AIM_PREFIX_LENGTH], text[_AIM_PREFIX_LENGTH:]
-    if body.isascii() and body.isdigit():
+    if body.isascii() and body.isdigit():  # isdigit alone accepts "²"
         provider = next((r.name for r in config.payment_codes if r.matches(body)), None)
         if provider is not None:
             raise BarcodeError("payment_code", f"this is a customer's {provider} payment code:"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from edge.config import StoreConfig
@@ -18,8 +19,10 @@ from edge.sale.basket import Line, Sale, Tender
 from edge.till.effects import record_sale_effects
 
 
-def record_sale(conn: sqlite3.Connection, sale: Sale, config: StoreConfig) -> None:
-    """Make a completed or cancelled sale a fact; fills in receipt_no, event_seq and closed_at."""
+def record_sale(conn: sqlite3.Connection, sale: Sale, config: StoreConfig,
+                also: Callable[[sqlite3.Connection], None] | None = None) -> None:
+    """Make a completed or cancelled sale a fact; fills in receipt_no, event_seq and closed_at.
+    `also` writes in the same transaction (a payment attempt marked paid with its sale)."""
     if sale.status not in ("completed", "cancelled"):
         raise ValueError(f"only a finished sale is recorded, not a {sale.status} one")
     with write_transaction(conn):
@@ -56,6 +59,8 @@ def record_sale(conn: sqlite3.Connection, sale: Sale, config: StoreConfig) -> No
                       "total": sale.total, "lines": len(sale.lines),
                       "voided_lines": len(sale.voided_lines)})
         conn.execute("DELETE FROM open_sale WHERE terminal_id = ?", (sale.terminal_id,))
+        if also is not None:
+            also(conn)
 
 
 def sale_payload(sale: Sale, config: StoreConfig) -> dict[str, Any]:

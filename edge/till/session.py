@@ -18,6 +18,10 @@ suspending are refused in training, so nothing a trainee does can reach stock, r
 
 Rule (approvals): a wrong supervisor PIN typed at this till never locks the supervisor (only
 their own logins count towards a lockout); instead the till waits longer after each one.
+
+Rule (payment codes, edge/till/mobile_payment.py): while a provider attempt may still complete
+the sale, every other action is refused (`payment_pending`); a sale takes a payment-code payment
+only on the provider's SUCCESS.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from edge.sale.card_numbers import contains_full_pan
 from edge.sale.pricing import NoPromotions, PromotionEngine
 from edge.sale.tenders import TENDER_TYPES, TenderError, apply_tender
 from edge.staff import StaffError, StaffMember, authenticate
+from edge.till.mobile_payment import MobilePayments, Outcome, PaymentRefused
 from edge.till.record import load_draft, record_sale, save_draft
 from edge.till.settings import till_settings
 
@@ -72,7 +77,8 @@ class Till:
                  engine: PromotionEngine | None = None,
                  clock: Callable[[], datetime] = datetime.now,
                  free_space: Callable[[], int] | None = None,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic,
+                 payments: MobilePayments | None = None) -> None:
         self.conn = conn
         self.config = config
         self.settings = till_settings(config)
@@ -86,6 +92,13 @@ class Till:
         self._override_failures = 0
         self._override_wait_until = 0.0
         self.training = False
+        self.payments = payments
+        if payments is not None:  # attempts a crash left open are settled before a sale opens
+            with self._storage():
+                self.last_sale = payments.resolve_at_start()
+            # the basket stays (in memory, like any basket without money taken) unless completed
+            self.sale = load_draft(conn, config.terminal_id) or (
+                None if self.last_sale is not None else self.sale)
 
     # --- staff -------------------------------------------------------------------------------
 
@@ -133,6 +146,9 @@ class Till:
         try:
             scan = interpret(data, self.config)
         except BarcodeError as exc:
+            if exc.code == "payment_code" and self.payments is not None and self.sale is not None \
+                    and self.sale.lines:
+                return self.pay_code(data)
             raise TillError(exc.code, str(exc)) from None
         product = (catalog.by_gtin(self.conn, scan.key) if scan.kind == "gtin"
                    else catalog.by_plu(self.conn, scan.key))
@@ -241,6 +257,9 @@ class Till:
                 raise TillError("bad_request", f"{name} must be a string")
         self._refuse_card_number("reference", reference)
         self._refuse_card_number("approval_code", approval_code)
+        if type_name == "mobile" and self.payments is not None:
+            raise TillError("use_payment_code", "a mobile payment is taken by scanning the "
+                                                "customer's payment code, never typed in")
         kind = TENDER_TYPES.get(str(type_name))
         sale = current.copy()
         try:
@@ -260,6 +279,52 @@ class Till:
                     save_draft(self.conn, sale)
             self.sale = sale
         return sale
+
+    # --- payment codes (the flow: edge/till/mobile_payment.py) --------------------------------
+
+    def pay_code(self, code: object, amount: int | None = None, wait: bool = True) -> Sale:
+        """Charge what is due (or `amount`) to a customer's payment code; with `wait`, return
+        only once the attempt is final (paid, or a TillError saying why not)."""
+        current = self._require_open_sale()
+        assert self.staff is not None
+        self.refuse_in_training("charging a customer's payment code")  # real money, real fact
+        if not isinstance(code, str):
+            raise TillError("bad_request", "code must be a string")
+        if not current.lines:
+            raise TillError("empty_sale", "nothing to pay for")
+        if current.needs_age_check():
+            raise TillError("age_check_required", "confirm the customer's age first")
+        staff_id = self.staff.id
+        return self._payment(lambda p: p.start(current.copy(), code, amount, staff_id, wait))
+
+    def payment_poll(self, wait: bool = False) -> Sale:
+        return self._payment(lambda p: p.poll(wait))
+
+    def payment_cancel(self) -> Sale:
+        return self._payment(lambda p: p.cancel())
+
+    def _payment(self, action: Callable[[MobilePayments], Outcome]) -> Sale:
+        if self.staff is None:
+            raise TillError("not_logged_in", "log in first")
+        if self.payments is None:
+            raise TillError("payment_not_configured", "this till takes no payment codes "
+                                                      "([payments] in store.toml)")
+        if self.sale is None:
+            raise TillError("no_open_sale", "no sale is open")
+        try:
+            with self._storage():
+                outcome = action(self.payments)
+        except PaymentRefused as exc:
+            raise TillError(exc.code, exc.message) from None
+        if outcome.sale is not None and outcome.sale.status == "completed":
+            self.last_sale, self.sale = outcome.sale, None
+            return outcome.sale
+        if outcome.sale is not None:
+            self.sale = outcome.sale
+        if outcome.error is not None:
+            raise TillError(*outcome.error)
+        assert self.sale is not None
+        return self.sale
 
     def cancel(self, override: Override = None) -> Sale:
         current = self._require_open_sale()
@@ -412,6 +477,9 @@ class Till:
     def _require_staff(self) -> None:
         if self.staff is None:
             raise TillError("not_logged_in", "log in first")
+        if self.payments is not None and self.payments.waiting is not None:
+            raise TillError("payment_pending", "a payment code payment is waiting for the "
+                                               "customer: wait for it or cancel it")
 
     def _require_open_sale(self) -> Sale:
         self._require_staff()

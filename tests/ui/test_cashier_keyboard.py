@@ -92,11 +92,14 @@ def test_reprint_prints_the_last_receipt_marked_and_journaled(
 def test_every_error_code_the_sources_raise_has_a_translated_message() -> None:
     raised = set()
     pattern = re.compile(r"(?:TillError|OpsError|TenderError|BarcodeError|StaffError|MoneyError|"
-                         r"ProtocolError|DeviceError|StorageFailure)\(\s*\"([a-z_]+)\"")
+                         r"ProtocolError|DeviceError|StorageFailure|PaymentRefused)"
+                         r"\(\s*\"([a-z_]+)\"")
     for package in ("edge", "drivers", "ui"):
         for path in (ROOT / package).rglob("*.py"):
             raised.update(pattern.findall(path.read_text("utf-8")))
     raised |= {"storage_full", "storage_error"}  # made by edge.ledger.store.storage_failure
+    raised |= {"payment_offline", "payment_unsettled", "payment_reversed",  # returned as outcomes
+               "payment_declined"}                                      # by edge.till.mobile_payment
     assert len(raised) > 50
     assert sorted(raised - set(MESSAGES)) == []
     assert sorted(text for text in MESSAGES.values() if text not in ZH) == []

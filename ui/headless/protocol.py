@@ -15,6 +15,7 @@ from edge.sale.basket import Sale
 from edge.sale.receipt import build_receipt, render_text
 from edge.till.session import REPRINT_MARK, TRAINING_MARK, Till, TillError
 from edge.till.view import sale_view
+from ui.headless.payments import PAYMENT_OPS
 from ui.headless.requests import (
     Handler,
     ProtocolError,
@@ -32,7 +33,7 @@ MAX_LINE_BYTES = 64 * 1024
 class TillProtocol:
     def __init__(self, till: Till) -> None:
         self.till = till
-        self.ops: dict[str, Handler] = {**_OPS, **STORE_OPS}
+        self.ops: dict[str, Handler] = {**_OPS, **STORE_OPS, **PAYMENT_OPS}
 
     def handle_line(self, line: str) -> str:
         try:

@@ -192,192 +192,237 @@
     </message>
     <message>
         <location filename="../error_messages.py" line="62" />
+        <source>A payment code payment is still waiting: wait, or cancel it first</source>
+        <translation>付款码支付仍在等待：请稍候，或先取消</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="64" />
+        <source>This is not a WeChat Pay or Alipay payment code</source>
+        <translation>这不是微信或支付宝付款码</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="66" />
+        <source>This till takes no payment codes: choose another way to pay</source>
+        <translation>此收银机不支持付款码：请选择其他付款方式</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="68" />
+        <source>No payment is waiting</source>
+        <translation>没有等待中的付款</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="69" />
+        <source>Scan the customer's payment code instead of typing a mobile payment</source>
+        <translation>请扫描顾客的付款码，不要手工录入移动支付</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="71" />
+        <source>The payment service cannot be reached: the customer was not charged. Take another payment</source>
+        <translation>无法连接支付服务：顾客未被扣款。请换用其他付款方式</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="74" />
+        <source>The last payment is not settled yet: take another payment; new codes wait until it is</source>
+        <translation>上一笔付款尚未了结：请换用其他付款方式；新的付款码需等其了结</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="77" />
+        <source>No payment in time: the payment was cancelled. Scan a new code</source>
+        <translation>付款超时：已撤销本次支付。请重新扫码</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="79" />
+        <source>The payment was declined: ask for another payment</source>
+        <translation>付款被拒绝：请换用其他付款方式</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="82" />
         <source>Member not found</source>
         <translation>未找到会员</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="63" />
+        <location filename="../error_messages.py" line="83" />
         <source>No member on this sale</source>
         <translation>此交易没有会员</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="64" />
+        <location filename="../error_messages.py" line="84" />
         <source>This member already exists</source>
         <translation>会员已存在</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="65" />
+        <location filename="../error_messages.py" line="85" />
         <source>This card number already exists</source>
         <translation>卡号已存在</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="66" />
+        <location filename="../error_messages.py" line="86" />
         <source>Already returned</source>
         <translation>已退货</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="67" />
+        <location filename="../error_messages.py" line="87" />
         <source>This cannot be returned</source>
         <translation>不可退货</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="68" />
+        <location filename="../error_messages.py" line="88" />
         <source>Only the last sale can be voided</source>
         <translation>只能撤销最后一笔交易</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="69" />
+        <location filename="../error_messages.py" line="89" />
         <source>Above the limit for a return without receipt</source>
         <translation>超过无小票退货限额</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="71" />
+        <location filename="../error_messages.py" line="91" />
         <source>This item is not part of this count</source>
         <translation>此商品不在本次盘点范围内</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="72" />
+        <location filename="../error_messages.py" line="92" />
         <source>This count is already closed</source>
         <translation>本次盘点已结束</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="73" />
+        <location filename="../error_messages.py" line="93" />
         <source>Nothing counted yet</source>
         <translation>尚未盘点任何商品</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="74" />
+        <location filename="../error_messages.py" line="94" />
         <source>Open a shift first</source>
         <translation>请先开班</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="75" />
+        <location filename="../error_messages.py" line="95" />
         <source>A shift is already open</source>
         <translation>已经开班</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="76" />
+        <location filename="../error_messages.py" line="96" />
         <source>That is not a note or coin of this currency</source>
         <translation>不是本币种的纸币或硬币</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="78" />
+        <location filename="../error_messages.py" line="98" />
         <source>The disk is full: nothing was recorded. Call support, then try again</source>
         <translation>磁盘已满：未记录任何内容。请联系技术支持后重试</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="80" />
+        <location filename="../error_messages.py" line="100" />
         <source>The database refused the write: nothing was recorded. Try again</source>
         <translation>数据库写入失败：未记录任何内容。请重试</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="82" />
+        <location filename="../error_messages.py" line="102" />
         <source>The disk is almost full: no new sale can start. Call support</source>
         <translation>磁盘空间不足：无法开始新交易。请联系技术支持</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="85" />
+        <location filename="../error_messages.py" line="105" />
         <source>The device does not answer</source>
         <translation>设备无响应</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="86" />
+        <location filename="../error_messages.py" line="106" />
         <source>Nothing is on the scale</source>
         <translation>秤上没有商品</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="87" />
+        <location filename="../error_messages.py" line="107" />
         <source>The device did not answer in time</source>
         <translation>设备响应超时</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="88" />
+        <location filename="../error_messages.py" line="108" />
         <source>The connection to the device was lost</source>
         <translation>与设备的连接已断开</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="89" />
+        <location filename="../error_messages.py" line="109" />
         <source>The device cannot be reached</source>
         <translation>无法连接设备</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="90" />
+        <location filename="../error_messages.py" line="110" />
         <source>The device is busy</source>
         <translation>设备忙</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="91" />
+        <location filename="../error_messages.py" line="111" />
         <source>The device is closed</source>
         <translation>设备已关闭</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="92" />
+        <location filename="../error_messages.py" line="112" />
         <source>The device is not open</source>
         <translation>设备未打开</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="93" />
-        <location filename="../error_messages.py" line="94" />
+        <location filename="../error_messages.py" line="113" />
+        <location filename="../error_messages.py" line="114" />
         <source>The device is not ready</source>
         <translation>设备未就绪</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="95" />
+        <location filename="../error_messages.py" line="115" />
         <source>The device cannot be opened</source>
         <translation>无法打开设备</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="96" />
+        <location filename="../error_messages.py" line="116" />
         <source>No driver for this device</source>
         <translation>此设备没有驱动</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="97" />
+        <location filename="../error_messages.py" line="117" />
         <source>The device does not support this</source>
         <translation>设备不支持此操作</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="98" />
+        <location filename="../error_messages.py" line="118" />
         <source>The device is not set up correctly</source>
         <translation>设备配置不正确</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="99" />
+        <location filename="../error_messages.py" line="119" />
         <source>A program part for this device is missing</source>
         <translation>缺少此设备所需的程序组件</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="100" />
+        <location filename="../error_messages.py" line="120" />
         <source>The printer is still printing</source>
         <translation>打印机仍在打印</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="101" />
+        <location filename="../error_messages.py" line="121" />
         <source>No such print job</source>
         <translation>没有此打印任务</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="102" />
+        <location filename="../error_messages.py" line="122" />
         <source>Nothing to print</source>
         <translation>没有可打印的内容</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="103" />
+        <location filename="../error_messages.py" line="123" />
         <source>Not possible in training mode: log in normally for real work</source>
         <translation>培训模式下不能进行此操作：请正常登录后再处理</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="106" />
+        <location filename="../error_messages.py" line="126" />
         <source>That is not possible here</source>
         <translation>此处不能进行该操作</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="114" />
+        <location filename="../error_messages.py" line="134" />
         <source>Refused (%1): call a supervisor</source>
         <translation>操作被拒绝（%1）：请呼叫主管</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="123" />
+        <location filename="../error_messages.py" line="143" />
         <source>Please wait: a member of staff is coming to help</source>
         <translation>请稍候：工作人员马上来帮助您</translation>
     </message>
@@ -647,17 +692,22 @@
         <translation>请投入纸币和硬币</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="584" />
+        <location filename="../kiosk_app.py" line="597" />
+        <source>Confirm the payment on your phone</source>
+        <translation>请在手机上确认付款</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="607" />
         <source>Take your e-receipt with the QR code</source>
         <translation>请扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="591" />
+        <location filename="../kiosk_app.py" line="614" />
         <source>Take your receipt, or scan the QR code for an e-receipt</source>
         <translation>请取走小票，或扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="607" />
+        <location filename="../kiosk_app.py" line="630" />
         <source>Customer left during payment</source>
         <translation>顾客付款中途离开</translation>
     </message>
@@ -1744,62 +1794,72 @@
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="545" />
+        <location filename="../till_app.py" line="548" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="553" />
+        <location filename="../till_app.py" line="556" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="556" />
+        <location filename="../till_app.py" line="559" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="561" />
+        <location filename="../till_app.py" line="564" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="565" />
+        <location filename="../till_app.py" line="568" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="577" />
+        <location filename="../till_app.py" line="580" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="596" />
+        <location filename="../till_app.py" line="618" />
+        <source>Waiting for the customer to confirm on the phone (Esc: cancel)</source>
+        <translation>等待顾客在手机上确认付款（Esc：取消）</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="627" />
+        <source>Paid by payment code</source>
+        <translation>已通过付款码收款</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="645" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="603" />
+        <location filename="../till_app.py" line="652" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="606" />
+        <location filename="../till_app.py" line="655" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="608" />
+        <location filename="../till_app.py" line="657" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="632" />
+        <location filename="../till_app.py" line="684" />
         <source>A payment code: press Pay (F12) first</source>
         <translation>这是付款码：请先按结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="635" />
+        <location filename="../till_app.py" line="687" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>

@@ -347,4 +347,20 @@ ZH = {
     'Resume basket': '恢复购物篮',
     'No suspended baskets': '没有挂起的购物篮',
     'Basket resumed: back to the customer': '购物篮已恢复：请交还顾客',
+    'Paid by payment code': '已通过付款码收款',
+    'Waiting for the customer to confirm on the phone (Esc: cancel)': '等待顾客在手机上确认付款（Esc：取消）',
+    'Confirm the payment on your phone': '请在手机上确认付款',
+    'A payment code payment is still waiting: wait, or cancel it first':
+        '付款码支付仍在等待：请稍候，或先取消',
+    'This is not a WeChat Pay or Alipay payment code': '这不是微信或支付宝付款码',
+    'This till takes no payment codes: choose another way to pay': '此收银机不支持付款码：请选择其他付款方式',
+    'No payment is waiting': '没有等待中的付款',
+    "Scan the customer's payment code instead of typing a mobile payment":
+        '请扫描顾客的付款码，不要手工录入移动支付',
+    'The payment service cannot be reached: the customer was not charged. Take another payment':
+        '无法连接支付服务：顾客未被扣款。请换用其他付款方式',
+    'The last payment is not settled yet: take another payment; new codes wait until it is':
+        '上一笔付款尚未了结：请换用其他付款方式；新的付款码需等其了结',
+    'No payment in time: the payment was cancelled. Scan a new code': '付款超时：已撤销本次支付。请重新扫码',
+    'The payment was declined: ask for another payment': '付款被拒绝：请换用其他付款方式',
 }

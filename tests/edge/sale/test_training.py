@@ -63,3 +63,13 @@ def test_training_ends_with_the_login_and_a_paid_sale_blocks_it(conn: sqlite3.Co
     assert refused.value.code == "sale_open"
     with pytest.raises(TillError):
         restarted.login("1001", "1234", training="yes")
+
+
+def test_a_trainee_can_never_charge_a_real_payment_code(conn: sqlite3.Connection,
+                                                        config: StoreConfig) -> None:
+    till = Till(conn, config)
+    till.login("1001", "1234", training=True)
+    till.scan(demo_gtins(conn, 1)[0])
+    with pytest.raises(TillError) as refused:
+        till.pay_code("134567890123456789")
+    assert refused.value.code == "training_mode"

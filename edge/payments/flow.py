@@ -1,0 +1,275 @@
+"""The payment-code state machine: pay → (SUCCESS | USERPAYING | no clear answer) → query every
+few seconds up to the timeout → reverse, retried while the provider refuses, so that every attempt
+ends paid, closed or reversed, also after a crash (`resolve_open` at start).
+
+Rules:
+- the attempt is committed with its out_trade_no before `pay` is sent (attempts.create_attempt);
+- only a SUCCESS read from the provider completes a sale, through `on_paid`, which must mark the
+  attempt paid in the same transaction that records the payment in the sale; when no sale waits
+  for it any more (the till gave up, the sale was paid otherwise), a SUCCESS is reversed and the
+  attempt is marked `charged_then_reversed` for the manager;
+- once the till gives up (timeout, cashier's cancel, restart) the attempt is `reversing` for good:
+  it is reversed, never applied;
+- "closed" without a reversal only when the provider says nothing was charged (FAILED, CLOSED) or
+  the request never left (ProviderUnreachable on pay).
+Time comes from the injected `now` and `sleep`, so tests never wait for real seconds.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from edge.ledger.store import write_transaction
+from edge.payments import provider as p
+from edge.payments.attempts import (
+    Attempt,
+    create_attempt,
+    finish_attempt,
+    get_attempt,
+    open_attempts,
+    set_reversing,
+)
+from edge.payments.settings import PaymentSettings
+
+UNREACHABLE = "UNREACHABLE"       # provider_state of an attempt whose pay request never left
+_NOT_CHARGED = frozenset({p.FAILED, p.CLOSED, p.REVOKED})
+
+OnPaid = Callable[[Attempt, p.TradeStatus], bool]
+
+
+@dataclass
+class _Timing:
+    deadline: float                 # when the till stops waiting for the customer
+    next_at: float                  # when the next query or reversal is due
+    reverse_until: float | None = None
+    last_state: str | None = None
+    unanswered: bool = False        # the last reversal got no answer at all (an outage)
+
+
+class PaymentFlow:
+    def __init__(self, conn: sqlite3.Connection, providers: Mapping[str, p.PaymentProvider],
+                 settings: PaymentSettings, on_paid: OnPaid,
+                 now: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.conn = conn
+        self.providers = providers
+        self.settings = settings
+        self.on_paid = on_paid
+        self.now = now
+        self.sleep = sleep
+        self._timing: dict[str, _Timing] = {}
+
+    # --- the cashier's side ------------------------------------------------------------------
+
+    def start(self, *, provider: str, sale_id: str, amount: int, code: str, staff_id: str,
+              store_id: str, terminal_id: str, description: str,
+              also: Callable[[sqlite3.Connection], None] | None = None) -> Attempt:
+        """Record the attempt (committed), then send `pay` once and act on its answer. Returns
+        the attempt: final, or pending with the next query scheduled."""
+        client = self.providers[provider]
+        attempt = create_attempt(self.conn, provider=provider, sale_id=sale_id, amount=amount,
+                                 code=code, staff_id=staff_id, store_id=store_id,
+                                 terminal_id=terminal_id, also=also)
+        now = self.now()
+        self._timing[attempt.out_trade_no] = _Timing(now + self.settings.timeout_s, now)
+        request = p.PayRequest(attempt.out_trade_no, code.strip(), amount, description, store_id,
+                               terminal_id)
+        try:
+            status = client.pay(request)
+        except p.ProviderUnreachable as exc:
+            return self._finish(attempt, "closed", UNREACHABLE, note=f"not sent: {exc}")
+        except p.ProviderNoAnswer as exc:
+            status = p.TradeStatus(p.UNKNOWN, message=str(exc))
+        return self._after(attempt, status)
+
+    def step(self, out_trade_no: str) -> Attempt:
+        """Do the next provider call if it is due (at most one); return the attempt as it is."""
+        attempt = self._get(out_trade_no)
+        if attempt.final:
+            self._timing.pop(out_trade_no, None)
+            return attempt
+        timing = self._timing_of(attempt)
+        now = self.now()
+        if now < timing.next_at:
+            return attempt
+        if attempt.state == "reversing":
+            return self._reverse_once(attempt)
+        status = self._query(attempt)
+        if now >= timing.deadline and status.state not in _NOT_CHARGED | {p.SUCCESS}:
+            return self._give_up(attempt, status.state, "no payment within the till's timeout")
+        return self._after(attempt, status)
+
+    def cancel(self, out_trade_no: str) -> Attempt:
+        """The cashier's cancel key: one last query (a payment that went through completes the
+        sale), otherwise reverse now."""
+        attempt = self._get(out_trade_no)
+        if attempt.state != "pending":
+            return attempt
+        status = self._query(attempt)
+        if status.state == p.SUCCESS or status.state in _NOT_CHARGED:
+            return self._after(attempt, status)
+        return self._give_up(attempt, status.state, "cancelled by the cashier")
+
+    def drive(self, out_trade_no: str) -> Attempt:
+        """Step and sleep until the attempt is final, or a reversal has kept being refused for
+        `reverse_for_s`, or got no answer at all (an outage: nobody waits for it to end). It is
+        then left `reversing`, settled before the next code (`retry_now`) or at the next start."""
+        while True:
+            attempt = self.step(out_trade_no)
+            if attempt.final:
+                return attempt
+            timing = self._timing_of(attempt)
+            if attempt.state == "reversing":
+                if timing.reverse_until is None:
+                    timing.reverse_until = self.now() + self.settings.reverse_for_s
+                if self.now() >= timing.reverse_until or timing.unanswered:
+                    return attempt
+            self.sleep(self.wait_time(out_trade_no))
+
+    def give_up(self, out_trade_no: str, note: str) -> Attempt:
+        """Stop waiting for a pending attempt: from now on it is only reversed."""
+        attempt = self._get(out_trade_no)
+        if attempt.state != "pending":
+            return attempt
+        return self._give_up(attempt, self.last_provider_state(out_trade_no), note)
+
+    def retry_now(self, out_trade_no: str) -> Attempt:
+        """Do the next step of an open attempt now, whether or not it is due."""
+        attempt = self._get(out_trade_no)
+        if not attempt.final:
+            self._timing_of(attempt).next_at = self.now()
+        return self.step(out_trade_no)
+
+    def wait_time(self, out_trade_no: str) -> float:
+        timing = self._timing.get(out_trade_no)
+        return 0.0 if timing is None else max(0.0, timing.next_at - self.now())
+
+    def last_provider_state(self, out_trade_no: str) -> str | None:
+        timing = self._timing.get(out_trade_no)
+        return timing.last_state if timing else None
+
+    # --- start of day / after a crash --------------------------------------------------------
+
+    def resolve_open(self) -> list[Attempt]:
+        """Bring every attempt left open (by a crash, a restart, an unreachable provider) to a
+        final state if the provider can be reached: a pending one is queried once (SUCCESS
+        completes its sale if that sale still waits), otherwise reversed."""
+        done = []
+        for attempt in open_attempts(self.conn):
+            if attempt.provider not in self.providers:
+                done.append(attempt)
+                continue
+            now = self.now()
+            timing = self._timing.setdefault(attempt.out_trade_no, _Timing(now, now))
+            timing.deadline = min(timing.deadline, now)
+            timing.next_at = now
+            if attempt.state == "reversing":
+                timing.reverse_until = now + self.settings.reverse_for_s
+            done.append(self.drive(attempt.out_trade_no))
+        return done
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _after(self, attempt: Attempt, status: p.TradeStatus) -> Attempt:
+        timing = self._timing_of(attempt)
+        timing.last_state = status.state
+        if status.state == p.SUCCESS:
+            return self._paid(attempt, status)
+        if status.state in _NOT_CHARGED:
+            return self._finish(attempt, "closed", status.state,
+                                note=f"{status.code} {status.message}".strip())
+        # USERPAYING, NOTPAY, NOT_FOUND, UNKNOWN: ask again in a few seconds (the last time
+        # exactly at the timeout).
+        timing.next_at = min(self.now() + self.settings.query_interval_s, timing.deadline)
+        return attempt
+
+    def _paid(self, attempt: Attempt, status: p.TradeStatus) -> Attempt:
+        if attempt.state == "pending" and (status.amount is None or status.amount == attempt.amount):
+            if self.on_paid(attempt, status):
+                self._timing.pop(attempt.out_trade_no, None)
+                return self._get(attempt.out_trade_no)
+            note = "paid, but no sale waits for this payment any more"
+        elif attempt.state == "pending":
+            note = f"paid {status.amount} fen instead of {attempt.amount}"
+        else:
+            note = "paid after the till gave up"
+        return self._give_up(attempt, status.state, note)
+
+    def _give_up(self, attempt: Attempt, provider_state: str | None, note: str) -> Attempt:
+        attempt = set_reversing(self.conn, attempt, provider_state, note)
+        timing = self._timing_of(attempt)
+        timing.reverse_until = self.now() + self.settings.reverse_for_s
+        return self._reverse_once(attempt)
+
+    def _reverse_once(self, attempt: Attempt) -> Attempt:
+        timing = self._timing_of(attempt)
+        client = self.providers[attempt.provider]
+        try:
+            result = client.reverse(attempt.out_trade_no)
+        except (p.ProviderUnreachable, p.ProviderNoAnswer) as exc:
+            timing.last_state = p.UNKNOWN
+            timing.unanswered = True
+            timing.next_at = self.now() + self.settings.reverse_interval_s
+            self._note(attempt, f"reversal not confirmed: {exc}")
+            return attempt
+        timing.unanswered = False
+        if result.state == p.REVERSE_RETRY:
+            timing.last_state = result.code or p.REVERSE_RETRY
+            timing.next_at = self.now() + self.settings.reverse_interval_s
+            return attempt
+        charged = result.was_charged
+        provider_state = p.REVOKED
+        transaction_id = None
+        if charged is None:  # the answer does not say (WeChat): the order's own record does
+            try:
+                status = client.query(attempt.out_trade_no)
+            except (p.ProviderUnreachable, p.ProviderNoAnswer):
+                status = p.TradeStatus(p.UNKNOWN)
+            charged = status.transaction_id is not None and status.state in (p.REVOKED,
+                                                                             p.REFUNDED)
+            provider_state = status.state if status.state != p.UNKNOWN else p.REVOKED
+            transaction_id = status.transaction_id
+        note = attempt.note
+        if charged:
+            note = (note + "; " if note else "") + "the customer had been charged: the reversal " \
+                                                   "returned the money"
+        return self._finish(attempt, "reversed", provider_state, transaction_id=transaction_id,
+                            charged_then_reversed=bool(charged), note=note)
+
+    def _query(self, attempt: Attempt) -> p.TradeStatus:
+        try:
+            return self.providers[attempt.provider].query(attempt.out_trade_no)
+        except (p.ProviderUnreachable, p.ProviderNoAnswer) as exc:
+            return p.TradeStatus(p.UNKNOWN, message=str(exc))
+
+    def _finish(self, attempt: Attempt, state: str, provider_state: str, *,
+                transaction_id: str | None = None, charged_then_reversed: bool = False,
+                note: str = "") -> Attempt:
+        finish_attempt(self.conn, attempt, state, provider_state=provider_state,
+                       transaction_id=transaction_id, charged_then_reversed=charged_then_reversed,
+                       note=note)
+        self._timing.pop(attempt.out_trade_no, None)
+        return self._get(attempt.out_trade_no)
+
+    def _note(self, attempt: Attempt, note: str) -> None:
+        with write_transaction(self.conn):
+            self.conn.execute("UPDATE payment_attempt SET note = ? WHERE out_trade_no = ?",
+                              (note[:300], attempt.out_trade_no))
+
+    def _timing_of(self, attempt: Attempt) -> _Timing:
+        timing = self._timing.get(attempt.out_trade_no)
+        if timing is None:  # an attempt from before a restart: its time is up
+            now = self.now()
+            timing = self._timing[attempt.out_trade_no] = _Timing(now, now)
+            if attempt.state == "reversing":
+                timing.reverse_until = now + self.settings.reverse_for_s
+        return timing
+
+    def _get(self, out_trade_no: str) -> Attempt:
+        attempt = get_attempt(self.conn, out_trade_no)
+        if attempt is None:
+            raise KeyError(out_trade_no)
+        return attempt
