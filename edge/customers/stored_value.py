@@ -133,7 +133,7 @@ def topup(conn: sqlite3.Connection, staff_id: str, terminal_id: str, card_no: ob
         event = append_event(conn, "stored_value.topup",
                              {"card_no": card.card_no, "amount": amount, "tender": tender,
                               "terminal_id": terminal_id, "staff_id": staff_id,
-                              "offline": offline})
+                              "offline": offline, "shift_id": _open_shift(conn, terminal_id)})
         _movement(conn, card.card_no, "topup", amount, offline, str(tender), None, None, staff_id,
                   event.seq)
         append_entry(conn, "stored_value.topup", staff_id,
@@ -179,3 +179,13 @@ def _movement(conn: sqlite3.Connection, card_no: str, kind: str, amount: int, of
 def _check_card_no(card_no: object) -> None:
     if not isinstance(card_no, str) or not _CARD.match(card_no):
         raise OpsError("bad_request", "card number must be 4 to 32 letters or digits")
+
+
+def _open_shift(conn: sqlite3.Connection, terminal_id: str) -> str | None:
+    """The shift whose drawer took a top-up's money, for HQ to find it in that shift's takings
+    (HQ flags a top-up that names none). Read here rather than through edge.store_ops, which
+    stands above customers."""
+    row = conn.execute("SELECT o.id FROM shift_open o LEFT JOIN shift_close c ON c.shift_id = o.id"
+                       " WHERE o.terminal_id = ? AND c.shift_id IS NULL"
+                       " ORDER BY o.event_seq DESC LIMIT 1", (terminal_id,)).fetchone()
+    return str(row[0]) if row else None

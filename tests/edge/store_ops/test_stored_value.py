@@ -84,3 +84,18 @@ def test_hq_balance_replaces_the_confirmed_part_of_the_local_view(
     assert balance(conn, card).balance == 30_000 - 333
     apply_hq_balance(conn, card, 29_000 - 333, seq, None)   # HQ also saw a spend elsewhere
     assert balance(conn, card).balance == 29_000 - 333
+
+
+def test_a_topup_names_the_shift_whose_drawer_took_the_money(client: Client,
+                                                             conn: sqlite3.Connection,
+                                                             card: str) -> None:
+    import json
+
+    set_online(conn, True)
+    client.ok("stored_value_topup", card=card, amount="10.00", tender="cash")
+    shift = client.ok("shift_open", float="100.00")
+    client.ok("stored_value_topup", card=card, amount="20.00", tender="cash")
+    bodies = [json.loads(r[0]) for r in conn.execute(
+        "SELECT payload FROM outbox WHERE type = 'stored_value.topup' ORDER BY seq")]
+    opened = conn.execute("SELECT id FROM shift_open").fetchone()[0]
+    assert [b["shift_id"] for b in bodies] == [None, opened] and shift["ok"]
