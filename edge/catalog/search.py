@@ -36,18 +36,25 @@ def _char_initial(ch: str) -> str:
 
 def refresh_index(conn: sqlite3.Connection) -> int:
     """Bring the search index up to date with the product table; returns how many products were
-    (re)indexed. Call inside the transaction that changed the catalog, or on its own."""
+    (re)indexed. Call inside the transaction that changed the catalog, or on its own.
+
+    A product's name row in the trigram index has the rowid of its product_search row, so an
+    update touches one row by key (the sku column there is not indexed)."""
     stale = conn.execute(
-        "SELECT p.sku, p.name_zh, p.name_en FROM product p"
+        "SELECT p.sku, p.name_zh, p.name_en, s.rowid FROM product p"
         " LEFT JOIN product_search s ON s.sku = p.sku"
         " WHERE s.sku IS NULL OR s.name_zh != p.name_zh OR s.name_en != p.name_en").fetchall()
-    for sku, name_zh, name_en in stale:
-        conn.execute("INSERT OR REPLACE INTO product_search (sku, name_zh, name_en, initials)"
-                     " VALUES (?, ?, ?, ?)", (sku, name_zh, name_en, initials(name_zh)))
-        conn.execute("DELETE FROM product_name_fts WHERE sku = ?", (sku,))
-        conn.execute("INSERT INTO product_name_fts (sku, name_zh, name_en) VALUES (?, ?, ?)",
-                     (sku, name_zh, name_en))
-    conn.execute("DELETE FROM product_name_fts WHERE sku NOT IN (SELECT sku FROM product)")
+    for sku, name_zh, name_en, old_rowid in stale:
+        if old_rowid is not None:
+            conn.execute("DELETE FROM product_name_fts WHERE rowid = ?", (old_rowid,))
+            conn.execute("DELETE FROM product_search WHERE rowid = ?", (old_rowid,))
+        rowid = conn.execute("INSERT INTO product_search (sku, name_zh, name_en, initials)"
+                             " VALUES (?, ?, ?, ?)",
+                             (sku, name_zh, name_en, initials(name_zh))).lastrowid
+        conn.execute("INSERT INTO product_name_fts (rowid, sku, name_zh, name_en)"
+                     " VALUES (?, ?, ?, ?)", (rowid, sku, name_zh, name_en))
+    # Rows of products deleted since (their product_search rows went with them, by cascade).
+    conn.execute("DELETE FROM product_name_fts WHERE rowid NOT IN (SELECT rowid FROM product_search)")
     return len(stale)
 
 
