@@ -44,15 +44,17 @@ def refresh_index(conn: sqlite3.Connection) -> int:
         "SELECT p.sku, p.name_zh, p.name_en, s.rowid FROM product p"
         " LEFT JOIN product_search s ON s.sku = p.sku"
         " WHERE s.sku IS NULL OR s.name_zh != p.name_zh OR s.name_en != p.name_en").fetchall()
-    for sku, name_zh, name_en, old_rowid in stale:
-        if old_rowid is not None:
-            conn.execute("DELETE FROM product_name_fts WHERE rowid = ?", (old_rowid,))
-            conn.execute("DELETE FROM product_search WHERE rowid = ?", (old_rowid,))
-        rowid = conn.execute("INSERT INTO product_search (sku, name_zh, name_en, initials)"
-                             " VALUES (?, ?, ?, ?)",
-                             (sku, name_zh, name_en, initials(name_zh))).lastrowid
-        conn.execute("INSERT INTO product_name_fts (rowid, sku, name_zh, name_en)"
-                     " VALUES (?, ?, ?, ?)", (rowid, sku, name_zh, name_en))
+    replaced = [(old,) for *_, old in stale if old is not None]
+    conn.executemany("DELETE FROM product_name_fts WHERE rowid = ?", replaced)
+    conn.executemany("DELETE FROM product_search WHERE rowid = ?", replaced)
+    last = conn.execute("SELECT coalesce(max(rowid), 0) FROM product_search").fetchone()[0]
+    conn.executemany("INSERT INTO product_search (sku, name_zh, name_en, initials)"
+                     " VALUES (?, ?, ?, ?)",
+                     [(sku, zh, en, initials(zh)) for sku, zh, en, _ in stale])
+    # New rows take rowids above the last one: their names go to the trigram index in one step.
+    conn.execute("INSERT INTO product_name_fts (rowid, sku, name_zh, name_en)"
+                 " SELECT rowid, sku, name_zh, name_en FROM product_search WHERE rowid > ?",
+                 (last,))
     # Rows of products deleted since (their product_search rows went with them, by cascade).
     conn.execute("DELETE FROM product_name_fts WHERE rowid NOT IN (SELECT rowid FROM product_search)")
     return len(stale)
