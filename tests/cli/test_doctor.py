@@ -4,7 +4,6 @@ paper, broker unreachable): every check says what is wrong, exit 1, and --json f
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,18 +16,14 @@ from cloud_sync.health import decode_report
 from cloud_sync.settings import BrokerSettings
 from tests.cli.doctor_scenes import terminal
 from tests.cloud_sync.harness import Broker, make_tls
+from tests.conftest import small_tmpfs
 
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs to fill (needs root): {done.stderr.strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    """A 16 MiB tmpfs: a real disk that really fills up."""
+    with small_tmpfs(tmp_path / "disk", "16m") as mount:
+        yield mount
 
 
 def test_a_healthy_terminal(tmp_path: Path, broker: Broker, capsys: pytest.CaptureFixture[str]) -> None:

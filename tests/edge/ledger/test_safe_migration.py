@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 import shutil
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from edge.ledger.store import (
     quick_check,
 )
 from tests.cloud_sync.sales import make_sales
+from tests.conftest import small_tmpfs
 
 OLD = edge_migrations()
 # The "new version": one more migration that changes data, then fails or fills the disk.
@@ -69,18 +69,9 @@ def test_an_injected_error_half_way_leaves_the_old_database_and_a_copy(tmp_path:
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    if shutil.which("mount") is None:
-        pytest.skip("no mount command here")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs to fill (needs root): {done.stderr.strip()}")
-    try:
+    """A 3 MiB tmpfs: a real disk that really fills up."""
+    with small_tmpfs(tmp_path / "disk", "3m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_a_full_disk_half_way_leaves_the_old_database(small_disk: Path) -> None:

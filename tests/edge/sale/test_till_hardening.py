@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from edge.ledger.journal import verify
 from edge.ledger.store import open_store
 from edge.staff import authenticate
 from edge.till.session import MB, Till, TillError
+from tests.conftest import small_tmpfs
 from tests.edge.sale.sale_helpers import SUPERVISOR, demo_gtins, logged_in_till
 
 pytestmark = pytest.mark.dated
@@ -32,16 +32,8 @@ def events(conn: sqlite3.Connection) -> list[tuple[str, dict]]:
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 3 MiB tmpfs: a real disk that really fills up."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
+    with small_tmpfs(tmp_path / "disk", "3m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def fill(directory: Path) -> Path:
