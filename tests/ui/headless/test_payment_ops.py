@@ -106,7 +106,9 @@ def test_a_till_without_providers_says_so(conn: sqlite3.Connection) -> None:
 
 
 def test_a_till_clock_a_minute_and_a_half_off_is_warned(conn: sqlite3.Connection) -> None:
-    till_clock = FakeClock()
+    # Whole seconds: an HTTP Date header has no fractions, so a till clock at x.6 s would read
+    # as 89 s behind.
+    till_clock = FakeClock(float(int(FakeClock().now())))
     provider_clock = FakeClock(till_clock.now() + 90)        # the till is 90 s behind
     sim = simulator(provider_clock)
     try:
