@@ -1,4 +1,4 @@
-"""`pos stock onhand|alerts|receive|level|count-start|variance|approve`: the stock ledger."""
+"""`pos stock onhand|alerts|receive|level|count-start|counts|variance|approve`: the stock ledger."""
 
 from __future__ import annotations
 
@@ -37,6 +37,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     start.add_argument("--category")
     start.add_argument("--staff", default="cli")
     start.set_defaults(run=run_count_start)
+    counts = actions.add_parser("counts", help="every stock count, newest first, open or approved")
+    add_store_options(counts)
+    counts.set_defaults(run=run_counts)
     var = actions.add_parser("variance", help="a count's variance report")
     add_store_options(var)
     var.add_argument("count")
@@ -162,4 +165,19 @@ def run_approve(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     except OpsError as exc:
         raise CommandError(f"{exc.code}: {exc}") from None
+    return 0
+
+
+def run_counts(args: argparse.Namespace) -> int:
+    from edge.store_ops.stock import counts
+
+    conn, _ = open_configured_store(args)
+    found = counts(conn)
+    for c in found:
+        scope = c.category if c.scope == "category" else "full"
+        state = f"approved by {c.approved_by}" if c.approved_by else "open"
+        print(f"{c.id}\t{c.started_at[:16].replace('T', ' ')}\t{scope}\t"
+              f"{c.items_counted} items\tby {c.staff_id}\t{state}")
+    if not found:
+        print("no stock counts yet")
     return 0

@@ -130,6 +130,27 @@ def start_count(conn: sqlite3.Connection, staff_id: str, category: str | None = 
     return count_id
 
 
+@dataclass(frozen=True)
+class CountSummary:
+    id: str
+    scope: str                 # full | category
+    category: str | None
+    staff_id: str
+    started_at: str
+    items_counted: int
+    approved_by: str | None    # None while the count is open
+
+
+def counts(conn: sqlite3.Connection) -> list[CountSummary]:
+    """Every stock count, newest first: open ones still take scans; approved ones are posted."""
+    return [CountSummary(*row) for row in conn.execute(
+        "SELECT c.id, c.scope, c.category, c.staff_id, c.at,"
+        " (SELECT count(DISTINCT e.sku) FROM stock_count_entry e WHERE e.count_id = c.id),"
+        " a.approved_by"
+        " FROM stock_count c LEFT JOIN stock_count_approval a ON a.count_id = c.id"
+        " ORDER BY c.event_seq DESC")]
+
+
 def _open_count(conn: sqlite3.Connection, count_id: object) -> sqlite3.Row:
     if not isinstance(count_id, str):
         raise OpsError("bad_request", "count must be a count id")

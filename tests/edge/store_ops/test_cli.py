@@ -52,3 +52,18 @@ def test_stock_and_report_commands(db: str, capsys: pytest.CaptureFixture[str]) 
     assert main(["report", "z", "--db", db, "--staff", "1001", "--pin", "1234"]) == 1
     assert main(["report", "z", "--db", db, "--staff", "2001", "--pin", "5678", "--json"]) == 0
     assert '"z_number": 1' in capsys.readouterr().out
+
+
+def test_stock_counts_lists_open_and_approved_counts(db: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stock", "counts", "--db", db]) == 0
+    assert "no stock counts yet" in capsys.readouterr().out
+    assert main(["stock", "count-start", "--db", db, "--staff", "1001"]) == 0
+    first = capsys.readouterr().out.split()[-1]
+    assert main(["stock", "approve", "--db", db, first, "--staff", "2001", "--pin", "5678"]) == 0
+    assert main(["stock", "count-start", "--db", db, "--category", "Dairy", "--staff", "1001"]) == 0
+    capsys.readouterr()
+    assert main(["stock", "counts", "--db", db]) == 0
+    newest, oldest = capsys.readouterr().out.strip().splitlines()
+    assert newest.endswith("open") and "\tDairy\t" in newest
+    assert oldest.startswith(first) and oldest.endswith("approved by 2001") and "\tfull\t" in oldest
