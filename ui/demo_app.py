@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
+from edge.catalog.demo_store import DEMO_STAFF
 from edge.config import load_config
 from edge.ledger.store import open_store
 from edge.promotions.local_table import engine_for
@@ -48,6 +49,7 @@ def run_demo_app(db_path: Path) -> int:
         "SELECT g.gtin FROM product_gtin g JOIN product p USING (sku) WHERE p.age_restricted = 0"
         " ORDER BY p.sku LIMIT 40")]
     window = TillWindow(Till(conn, config, engine_for(conn, config)), sims.devices)
+    window.login_view.show_demo_staff(DEMO_STAFF)
     window.resize(1024, 768)
     window.show()
     panel = DevicePanel(sims, gtins)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,22 @@ class LoginView(QWidget):
         self.training = QCheckBox(self.tr("Training mode: practice sales, nothing is recorded"))
         self.training.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab/Enter stay in the PIN fields
         layout.addWidget(self.training, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.demo_staff = QLabel()
+        self.demo_staff.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.demo_staff.setStyleSheet("font-size: 15px; color: #6a1b9a;")
+        self.demo_staff.hide()
+        layout.addWidget(self.demo_staff)
         layout.addStretch(1)
+
+
+    def show_demo_staff(self, staff: Sequence[tuple[str, str, str, str]]) -> None:
+        """On the demo store only: who can log in, so a visitor needs no manual."""
+        roles = {"cashier": self.tr("cashier"), "supervisor": self.tr("supervisor"),
+                 "manager": self.tr("manager")}
+        lines = [self.tr("Demo store: log in as") + " " + " · ".join(
+            f"{roles.get(role, role)} {staff_id} / {pin}" for staff_id, _name, role, pin in staff)]
+        self.demo_staff.setText("\n".join(lines))
+        self.demo_staff.show()
 
 
 class TillWindow(QMainWindow):

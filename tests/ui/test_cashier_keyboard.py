@@ -229,3 +229,15 @@ def test_training_is_chosen_at_login_and_shown_on_the_sale_screen(
     assert printer_sim.wait_until(
         lambda sim: any("培训 TRAINING" in line for line in sim.roll.lines()), 10)
     assert conn.execute("SELECT count(*) FROM sale").fetchone()[0] == 0
+
+
+def test_the_demo_login_screen_says_who_can_log_in(qtbot: QtBot, till: Till,
+                                                   prompts: ScriptedPrompts) -> None:
+    from edge.catalog.demo_store import DEMO_STAFF
+
+    window = make_window(qtbot, till, None, prompts)
+    assert window.login_view.demo_staff.isHidden()  # a real store shows no PINs
+    window.login_view.show_demo_staff(DEMO_STAFF)
+    text = window.login_view.demo_staff.text()
+    assert "cashier 1001 / 1234" in text and "supervisor 2001 / 5678" in text
+    assert "manager 3001 / 9999" in text

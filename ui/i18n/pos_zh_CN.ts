@@ -3,27 +3,27 @@
 <context>
     <name>DevicePanel</name>
     <message>
-        <location filename="../demo_app.py" line="21" />
+        <location filename="../demo_app.py" line="22" />
         <source>Simulated devices</source>
         <translation>模拟设备</translation>
     </message>
     <message>
-        <location filename="../demo_app.py" line="25" />
+        <location filename="../demo_app.py" line="26" />
         <source>Scan a product</source>
         <translation>扫描一件商品</translation>
     </message>
     <message>
-        <location filename="../demo_app.py" line="26" />
+        <location filename="../demo_app.py" line="27" />
         <source>Put 0.856 kg on the scale</source>
         <translation>在秤上放 0.856 公斤</translation>
     </message>
     <message>
-        <location filename="../demo_app.py" line="27" />
+        <location filename="../demo_app.py" line="28" />
         <source>Printer: paper out</source>
         <translation>打印机：缺纸</translation>
     </message>
     <message>
-        <location filename="../demo_app.py" line="28" />
+        <location filename="../demo_app.py" line="29" />
         <source>Printer: load paper</source>
         <translation>打印机：装纸</translation>
     </message>
@@ -724,6 +724,26 @@
         <source>Training mode: practice sales, nothing is recorded</source>
         <translation>培训模式：练习销售，不记录任何交易</translation>
     </message>
+    <message>
+        <location filename="../till_app.py" line="91" />
+        <source>cashier</source>
+        <translation>收银员</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="91" />
+        <source>supervisor</source>
+        <translation>主管</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="92" />
+        <source>manager</source>
+        <translation>店长</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="93" />
+        <source>Demo store: log in as</source>
+        <translation>示范门店：可登录为</translation>
+    </message>
 </context>
 <context>
     <name>ManagerWindow</name>
@@ -1389,477 +1409,477 @@
 <context>
     <name>TillWindow</name>
     <message>
-        <location filename="../till_app.py" line="97" />
+        <location filename="../till_app.py" line="112" />
         <source>Till %1 · %2</source>
         <translation>收银台 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="146" />
+        <location filename="../till_app.py" line="161" />
         <source>Age OK</source>
         <translation>年龄确认</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="147" />
-        <location filename="../till_app.py" line="349" />
+        <location filename="../till_app.py" line="162" />
+        <location filename="../till_app.py" line="364" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="148" />
+        <location filename="../till_app.py" line="163" />
         <source>Void line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="149" />
-        <location filename="../till_app.py" line="366" />
-        <location filename="../till_app.py" line="369" />
+        <location filename="../till_app.py" line="164" />
+        <location filename="../till_app.py" line="381" />
+        <location filename="../till_app.py" line="384" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="150" />
-        <location filename="../till_app.py" line="382" />
+        <location filename="../till_app.py" line="165" />
+        <location filename="../till_app.py" line="397" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="151" />
+        <location filename="../till_app.py" line="166" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="152" />
-        <location filename="../till_app.py" line="398" />
+        <location filename="../till_app.py" line="167" />
+        <location filename="../till_app.py" line="413" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="153" />
-        <location filename="../till_app.py" line="404" />
-        <location filename="../till_app.py" line="416" />
+        <location filename="../till_app.py" line="168" />
         <location filename="../till_app.py" line="419" />
-        <location filename="../till_app.py" line="421" />
+        <location filename="../till_app.py" line="431" />
+        <location filename="../till_app.py" line="434" />
+        <location filename="../till_app.py" line="436" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="154" />
-        <location filename="../till_app.py" line="501" />
+        <location filename="../till_app.py" line="169" />
+        <location filename="../till_app.py" line="516" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="155" />
+        <location filename="../till_app.py" line="170" />
         <source>Shift / X / Z</source>
         <translation>班次 / X / Z</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="156" />
-        <location filename="../till_app.py" line="517" />
+        <location filename="../till_app.py" line="171" />
+        <location filename="../till_app.py" line="532" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="157" />
+        <location filename="../till_app.py" line="172" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="158" />
+        <location filename="../till_app.py" line="173" />
         <source>Reprint</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="159" />
+        <location filename="../till_app.py" line="174" />
         <source>Find product</source>
         <translation>查找商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="160" />
+        <location filename="../till_app.py" line="175" />
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="161" />
+        <location filename="../till_app.py" line="176" />
         <source>Code entry</source>
         <translation>条码输入</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="183" />
+        <location filename="../till_app.py" line="198" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="185" />
+        <location filename="../till_app.py" line="200" />
         <source>TRAINING · %1</source>
         <translation>培训 · %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="189" />
+        <location filename="../till_app.py" line="204" />
         <source>silver</source>
         <translation>银卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="189" />
+        <location filename="../till_app.py" line="204" />
         <source>gold</source>
         <translation>金卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="190" />
+        <location filename="../till_app.py" line="205" />
         <source>diamond</source>
         <translation>钻石卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="221" />
+        <location filename="../till_app.py" line="236" />
         <source>Cancelled: no supervisor approval</source>
         <translation>已取消：无主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="243" />
+        <location filename="../till_app.py" line="258" />
         <source>Welcome, %1</source>
         <translation>欢迎，%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="267" />
+        <location filename="../till_app.py" line="282" />
         <source>Quantity %1 ×: scan or type the item</source>
         <translation>数量 %1 ×：请扫描或输入商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="319" />
+        <location filename="../till_app.py" line="334" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="319" />
+        <location filename="../till_app.py" line="334" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="323" />
+        <location filename="../till_app.py" line="338" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="327" />
+        <location filename="../till_app.py" line="342" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="341" />
+        <location filename="../till_app.py" line="356" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="342" />
+        <location filename="../till_app.py" line="357" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="343" />
+        <location filename="../till_app.py" line="358" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="349" />
+        <location filename="../till_app.py" line="364" />
         <source>New quantity for line %1</source>
         <translation>第 %1 行的新数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="353" />
+        <location filename="../till_app.py" line="368" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="359" />
+        <location filename="../till_app.py" line="374" />
         <source>Voiding after payment started needs a supervisor</source>
         <translation>付款开始后删除商品需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="360" />
+        <location filename="../till_app.py" line="375" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="366" />
+        <location filename="../till_app.py" line="381" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="369" />
-        <location filename="../till_app.py" line="421" />
+        <location filename="../till_app.py" line="384" />
+        <location filename="../till_app.py" line="436" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="378" />
+        <location filename="../till_app.py" line="393" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="379" />
+        <location filename="../till_app.py" line="394" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="382" />
+        <location filename="../till_app.py" line="397" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="384" />
+        <location filename="../till_app.py" line="399" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="387" />
+        <location filename="../till_app.py" line="402" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="392" />
+        <location filename="../till_app.py" line="407" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="394" />
+        <location filename="../till_app.py" line="409" />
         <source>%1 · cashier %2 · %3 items · %4</source>
         <translation>%1 · 收银员 %2 · %3 件 · %4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="398" />
+        <location filename="../till_app.py" line="413" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="400" />
+        <location filename="../till_app.py" line="415" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="404" />
+        <location filename="../till_app.py" line="419" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="413" />
+        <location filename="../till_app.py" line="428" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="416" />
+        <location filename="../till_app.py" line="431" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="419" />
+        <location filename="../till_app.py" line="434" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="432" />
+        <location filename="../till_app.py" line="447" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="437" />
-        <location filename="../till_app.py" line="442" />
+        <location filename="../till_app.py" line="452" />
+        <location filename="../till_app.py" line="457" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="437" />
-        <location filename="../till_app.py" line="447" />
+        <location filename="../till_app.py" line="452" />
+        <location filename="../till_app.py" line="462" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="437" />
+        <location filename="../till_app.py" line="452" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="438" />
-        <location filename="../till_app.py" line="468" />
+        <location filename="../till_app.py" line="453" />
+        <location filename="../till_app.py" line="483" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="439" />
+        <location filename="../till_app.py" line="454" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="439" />
+        <location filename="../till_app.py" line="454" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="442" />
+        <location filename="../till_app.py" line="457" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="445" />
+        <location filename="../till_app.py" line="460" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="449" />
+        <location filename="../till_app.py" line="464" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="450" />
+        <location filename="../till_app.py" line="465" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="453" />
+        <location filename="../till_app.py" line="468" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="454" />
+        <location filename="../till_app.py" line="469" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="464" />
+        <location filename="../till_app.py" line="479" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="486" />
+        <location filename="../till_app.py" line="501" />
         <source>Z number %1</source>
         <translation>Z 报表号 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="488" />
+        <location filename="../till_app.py" line="503" />
         <source>Sales: %1, total %2</source>
         <translation>销售：%1 笔，合计 %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="490" />
+        <location filename="../till_app.py" line="505" />
         <source>Returns: %1, total %2</source>
         <translation>退货：%1 笔，合计 %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="492" />
+        <location filename="../till_app.py" line="507" />
         <source>Net sales: %1</source>
         <translation>净销售额：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="493" />
+        <location filename="../till_app.py" line="508" />
         <source>Cancelled sales: %1</source>
         <translation>取消交易：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="494" />
+        <location filename="../till_app.py" line="509" />
         <source>No-sale drawer openings: %1</source>
         <translation>非交易开钱箱：%1 次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="501" />
+        <location filename="../till_app.py" line="516" />
         <source>Why open the drawer?</source>
         <translation>开钱箱原因？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="503" />
+        <location filename="../till_app.py" line="518" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="504" />
+        <location filename="../till_app.py" line="519" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="517" />
+        <location filename="../till_app.py" line="532" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="519" />
+        <location filename="../till_app.py" line="534" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="520" />
+        <location filename="../till_app.py" line="535" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="527" />
+        <location filename="../till_app.py" line="542" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="548" />
+        <location filename="../till_app.py" line="563" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="556" />
+        <location filename="../till_app.py" line="571" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="559" />
+        <location filename="../till_app.py" line="574" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="564" />
+        <location filename="../till_app.py" line="579" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="568" />
+        <location filename="../till_app.py" line="583" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="580" />
+        <location filename="../till_app.py" line="595" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="618" />
+        <location filename="../till_app.py" line="633" />
         <source>Waiting for the customer to confirm on the phone (Esc: cancel)</source>
         <translation>等待顾客在手机上确认付款（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="627" />
+        <location filename="../till_app.py" line="642" />
         <source>Paid by payment code</source>
         <translation>已通过付款码收款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="645" />
+        <location filename="../till_app.py" line="660" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="652" />
+        <location filename="../till_app.py" line="667" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="655" />
+        <location filename="../till_app.py" line="670" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="657" />
+        <location filename="../till_app.py" line="672" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="684" />
+        <location filename="../till_app.py" line="699" />
         <source>A payment code: press Pay (F12) first</source>
         <translation>这是付款码：请先按结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="687" />
+        <location filename="../till_app.py" line="702" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>

@@ -363,4 +363,8 @@ ZH = {
         '上一笔付款尚未了结：请换用其他付款方式；新的付款码需等其了结',
     'No payment in time: the payment was cancelled. Scan a new code': '付款超时：已撤销本次支付。请重新扫码',
     'The payment was declined: ask for another payment': '付款被拒绝：请换用其他付款方式',
+    'cashier': '收银员',
+    'supervisor': '主管',
+    'manager': '店长',
+    'Demo store: log in as': '示范门店：可登录为',
 }
