@@ -50,6 +50,7 @@ from edge.sale.card_numbers import contains_full_pan
 from edge.sale.pricing import NoPromotions, PromotionEngine
 from edge.sale.tenders import TENDER_TYPES, TenderError, apply_tender
 from edge.staff import StaffError, StaffMember, authenticate
+from edge.store_ops.shifts import current_shift
 from edge.till.mobile_payment import MobilePayments, Outcome, PaymentRefused
 from edge.till.record import load_draft, record_sale, save_draft
 from edge.till.settings import till_settings
@@ -493,6 +494,9 @@ class Till:
             if self.storage_state() == "critical":
                 raise TillError("storage_low", "the disk is almost full: no new sale can start "
                                                "until space is freed (call support)")
+            if self.settings.require_shift and not self.training and \
+                    current_shift(self.conn, self.config.terminal_id) is None:
+                raise TillError("no_shift", "open a shift (count the float) before selling")
             self.sale = Sale(str(uuid.uuid4()), self.config.store_id, self.config.terminal_id,
                              self.staff.id, utc_now_iso())
             self.last_sale = None

@@ -18,6 +18,9 @@ class TillSettings:
     storage_warn_mb: int = 200
     # ... and below this no new sale is opened (one already open can still be finished).
     storage_floor_mb: int = 20
+    # A staffed till sells only inside an open shift (its drawer is counted at the close); off for
+    # self-checkout lanes, which have no drawer.
+    require_shift: bool = False
 
 
 def till_settings(config: StoreConfig) -> TillSettings:
@@ -27,12 +30,15 @@ def till_settings(config: StoreConfig) -> TillSettings:
     unknown = set(table) - set(TillSettings.__dataclass_fields__)
     if unknown:
         raise ConfigError(f"[till] has unknown keys: {', '.join(sorted(unknown))}")
-    values = {}
+    values: dict[str, int | bool] = {}
     for key, value in table.items():
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        if key == "require_shift":
+            if not isinstance(value, bool):
+                raise ConfigError("till.require_shift must be true or false")
+        elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ConfigError(f"till.{key} must be an integer >= 0")
         values[key] = value
-    settings = TillSettings(**values)
+    settings = TillSettings(**values)  # type: ignore[arg-type]
     if settings.storage_floor_mb > settings.storage_warn_mb:
         raise ConfigError("till.storage_floor_mb must not be above till.storage_warn_mb")
     return settings

@@ -218,3 +218,19 @@ def test_a_full_card_number_in_a_tender_reference_or_a_reason_is_refused(
         assert refused.value.code == "full_pan_refused"
     assert till.sale is not None and till.sale.to_dict() == before
     till.tender("other", 100, reference="4200000123456789012345678901")  # a 28-digit provider id
+
+
+def test_a_till_that_requires_a_shift_sells_only_inside_one(conn: sqlite3.Connection) -> None:
+    from edge.store_ops.shifts import open_shift
+
+    config = config_from_dict({"till": {"require_shift": True}})
+    till = logged_in_till(conn, config)
+    gtin = demo_gtins(conn, 1)[0]
+    with pytest.raises(TillError) as refused:
+        till.scan(gtin)
+    assert refused.value.code == "no_shift" and till.sale is None
+    open_shift(conn, config, "1001", 100_00)
+    assert till.scan(gtin).lines
+    with pytest.raises(Exception, match="require_shift"):
+        config_from_dict({"till": {"require_shift": 1}}) and Till(conn, config_from_dict(
+            {"till": {"require_shift": 1}}))
