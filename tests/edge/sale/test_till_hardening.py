@@ -231,6 +231,8 @@ def test_a_till_that_requires_a_shift_sells_only_inside_one(conn: sqlite3.Connec
     assert refused.value.code == "no_shift" and till.sale is None
     open_shift(conn, config, "1001", 100_00)
     assert till.scan(gtin).lines
-    with pytest.raises(Exception, match="require_shift"):
-        config_from_dict({"till": {"require_shift": 1}}) and Till(conn, config_from_dict(
-            {"till": {"require_shift": 1}}))
+    from edge.config import ConfigError
+    from edge.till.settings import till_settings
+
+    with pytest.raises(ConfigError, match="require_shift"):
+        till_settings(config_from_dict({"till": {"require_shift": 1}}))
