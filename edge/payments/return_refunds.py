@@ -23,6 +23,9 @@ _SHARES = (
     " JOIN sale_return r ON r.id = t.return_id"
     " JOIN payment_attempt a ON a.out_trade_no = t.reference AND a.state = 'paid'"
     " WHERE t.type = 'mobile'")
+_UNASKED = (_SHARES + " AND NOT EXISTS (SELECT 1 FROM payment_refund f"
+            " WHERE f.return_id = t.return_id AND f.out_trade_no = t.reference)"
+            " ORDER BY r.event_seq")
 
 
 def refund_return(conn: sqlite3.Connection, providers: Mapping[str, p.PaymentProvider],
@@ -38,9 +41,7 @@ def settle_return_refunds(conn: sqlite3.Connection, providers: Mapping[str, p.Pa
                           *, store_id: str, terminal_id: str) -> list[Refund]:
     """The agent's periodic job: start the refunds of returns a crash left unasked, then ask again
     about every pending refund; the refunds still pending after."""
-    rows = conn.execute(
-        _SHARES + " AND NOT EXISTS (SELECT 1 FROM payment_refund f WHERE f.return_id = t.return_id"
-        " AND f.out_trade_no = t.reference) ORDER BY r.event_seq").fetchall()
+    rows = conn.execute(_UNASKED).fetchall()
     _refund_shares(conn, providers, rows, store_id, terminal_id)
     retry_pending(conn, providers)
     return pending_refunds(conn)
@@ -50,9 +51,7 @@ def unrequested_shares(conn: sqlite3.Connection) -> list[tuple[str, str, int]]:
     """(return id, out_trade_no, fen) of payment-code shares with no refund asked for: left by a
     crash until the agent's next round, or refused before asking (more than the payment has left
     after a refund by hand) — the manager looks at those."""
-    return [(r["return_id"], r["reference"], r["amount"]) for r in conn.execute(
-        _SHARES + " AND NOT EXISTS (SELECT 1 FROM payment_refund f WHERE f.return_id ="
-        " t.return_id AND f.out_trade_no = t.reference) ORDER BY r.event_seq")]
+    return [(r["return_id"], r["reference"], r["amount"]) for r in conn.execute(_UNASKED)]
 
 
 def _refund_shares(conn: sqlite3.Connection, providers: Mapping[str, p.PaymentProvider],
