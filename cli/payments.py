@@ -56,11 +56,14 @@ def _providers(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def run_alerts(args: argparse.Namespace) -> int:
     from edge.ledger.money import format_amount
-    from edge.payments.attempts import alerts, pending_refunds
+    from edge.payments.attempts import alerts, failed_refunds, pending_refunds
+    from edge.payments.return_refunds import unrequested_shares
 
     conn, _ = open_configured_store(args)
     found = alerts(conn)
     refunds = pending_refunds(conn)
+    failed = failed_refunds(conn)
+    unasked = unrequested_shares(conn)
     for a in found:
         what = ("charged, then reversed: the money went back; tell the customer if they ask"
                 if a.charged_then_reversed else f"not final ({a.state}): start the till with "
@@ -70,8 +73,17 @@ def run_alerts(args: argparse.Namespace) -> int:
     for r in refunds:
         print(f"{r.out_refund_no}  refund of {r.out_trade_no}  {format_amount(r.amount, 2)}  "
               f"since {r.created_at}  pending: `pos payments retry-refunds`")
-    print(f"{len(found)} payment alerts, {len(refunds)} pending refunds")
-    return 1 if found or refunds else 0
+    for r in failed:
+        print(f"{r.out_refund_no}  refund of {r.out_trade_no}  {format_amount(r.amount, 2)}  "
+              f"REFUSED by the provider ({r.provider_state}: {r.note}): pay the customer in cash "
+              "with a supervisor (cash out naming the refund) or refund in the merchant portal")
+    for return_id, out_trade_no, amount in unasked:
+        print(f"return {return_id}  share of {out_trade_no}  {format_amount(amount, 2)}  no "
+              "refund asked yet: `pos payments retry-refunds` (if it stays, more than the "
+              "payment has left was refunded by hand: check the merchant portal)")
+    print(f"{len(found)} payment alerts, {len(refunds)} pending refunds, {len(failed)} refused "
+          f"refunds, {len(unasked)} shares not asked")
+    return 1 if found or refunds or failed or unasked else 0
 
 
 def run_refund(args: argparse.Namespace) -> int:
@@ -92,10 +104,11 @@ def run_refund(args: argparse.Namespace) -> int:
 
 
 def run_retry(args: argparse.Namespace) -> int:
-    from edge.payments.refunds import retry_pending
+    from edge.payments.return_refunds import settle_return_refunds
 
-    conn, _, providers = _providers(args)
-    left = retry_pending(conn, providers)
+    conn, config, providers = _providers(args)
+    left = settle_return_refunds(conn, providers, store_id=config.store_id,
+                                 terminal_id=config.terminal_id)
     for r in left:
         print(f"{r.out_refund_no}  still pending (since {r.created_at})")
     print(f"{len(left)} refunds still pending")

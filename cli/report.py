@@ -56,6 +56,11 @@ def render(body: dict[str, Any]) -> str:
                f"  pickups {yuan(c['pickups'])}  no-sale openings {c['no_sales']}")
     o = body["over_short"]
     out.append(f"over/short {yuan(o['over_short'])} over {o['shifts_closed']} closed shifts")
+    pending = body.get("pending_refunds", [])  # Z reports written before it have none
+    if pending:
+        out.append("refunds to payment codes not yet confirmed (retried by `pos sync`):")
+        out += [f"  {f['out_refund_no']}  {yuan(f['amount'])}  of {f['out_trade_no']}"
+                f"  since {f['since']}" for f in pending]
     return "\n".join(out)
 
 

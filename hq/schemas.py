@@ -200,12 +200,35 @@ class MemberRegistered(Strict):
     tier: Annotated[str, Meta(min_length=1, max_length=32)]
 
 
+# ---- payments through a provider ------------------------------------------------------------------
+
+# The providers' own ids: letters, digits, _ - | * (WeChat: 6-32 for out_trade_no and out_refund_no,
+# Alipay: up to 64).
+ProviderNo = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_\-|*]+$")]
+
+
+class PaymentRefunded(Strict):
+    """A refund to a payment-code payment, confirmed by the provider's refund query."""
+
+    out_refund_no: ProviderNo
+    out_trade_no: ProviderNo
+    provider: Literal["wechat", "alipay"]
+    amount: Annotated[int, Meta(ge=1, le=MAX_MONEY)]
+    return_id: Id | None
+    sale_id: Id
+    store_id: Id
+    terminal_id: Id
+    refund_id: Annotated[str, Meta(max_length=64)] | None
+    refunded_at: Instant
+
+
 TYPED: dict[str, type[Strict]] = {
     "return.completed": Return,
     "stored_value.topup": Topup,
     "stored_value.spend": Spend,
     "stored_value.refund": Refund,
     "member.registered": MemberRegistered,
+    "payment.refunded": PaymentRefunded,
 }
 SV_TYPES = ("stored_value.topup", "stored_value.spend", "stored_value.refund")
 _decoders = {t: msgspec.json.Decoder(cls) for t, cls in TYPED.items()}

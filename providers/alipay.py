@@ -14,14 +14,14 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from edge.payments import provider as p
-from providers.http import exchange
+from providers.http import MAX_BILL, BillUnavailable, exchange
 from providers.signing import sign, verify
 
 BEIJING = timedelta(hours=8)
@@ -150,6 +150,24 @@ class Alipay:
         # no refund_status (and no refund_amount): Alipay has no such refund
         return p.RefundStatus(p.NOT_FOUND if not data.get("refund_amount") else
                               p.REFUND_PROCESSING, code=str(data.get("refund_status", "")))
+
+    # --- the daily trade bill (对账单) ----------------------------------------------------------
+
+    def trade_bill(self, day: date) -> bytes:
+        """The trade bill (bill_type=trade, a csv.zip in GBK) of a Beijing day: its address from
+        alipay.data.dataservice.bill.downloadurl.query, then the file itself (the address is
+        pre-signed and short-lived). Raises BillUnavailable when Alipay has none (yet)."""
+        data = self._call("alipay.data.dataservice.bill.downloadurl.query",
+                          {"bill_type": "trade", "bill_date": day.isoformat()})
+        url = data.get("bill_download_url")
+        if data.get("code") != "10000" or not isinstance(url, str):
+            raise BillUnavailable(f"Alipay has no bill for {day}: {data.get('sub_code', '')} "
+                                  f"{data.get('sub_msg', data.get('msg', ''))}".strip())
+        answer = exchange("GET", url, {"Accept": "*/*", "User-Agent": "store-edge-pos"}, b"",
+                          self.account.timeout_s, MAX_BILL)
+        if answer.status != 200 or answer.body[:2] != b"PK":
+            raise BillUnavailable(f"Alipay's bill download answered {answer.status}, not a zip")
+        return answer.body
 
     # --- signing and the exchange ------------------------------------------------------------
 

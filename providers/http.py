@@ -13,6 +13,11 @@ from urllib.parse import urlsplit
 from edge.payments.provider import ProviderNoAnswer, ProviderUnreachable
 
 MAX_BODY = 1 << 20
+MAX_BILL = 64 << 20          # a day's settlement file of a busy merchant
+
+
+class BillUnavailable(Exception):
+    """The provider has no settlement file for that day (yet), or the one fetched is not whole."""
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class Response:
 
 
 def exchange(method: str, url: str, headers: dict[str, str], body: bytes,
-             timeout_s: float) -> Response:
+             timeout_s: float, max_body: int = MAX_BODY) -> Response:
     parts = urlsplit(url)
     conn_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     conn = conn_type(parts.hostname or "", parts.port, timeout=timeout_s)
@@ -43,11 +48,11 @@ def exchange(method: str, url: str, headers: dict[str, str], body: bytes,
         try:
             conn.request(method, target, body=body or None, headers=headers)
             answer = conn.getresponse()
-            data = answer.read(MAX_BODY + 1)
+            data = answer.read(max_body + 1)
         except (OSError, http.client.HTTPException) as exc:  # TimeoutError is an OSError
             raise ProviderNoAnswer(f"no answer from {parts.hostname}:{parts.port}: "
                                    f"{type(exc).__name__} {exc}") from None
-        if len(data) > MAX_BODY:
+        if len(data) > max_body:
             raise ProviderNoAnswer("the answer is larger than any provider answer")
         return Response(answer.status, {k.lower(): v for k, v in answer.getheaders()}, data)
     finally:

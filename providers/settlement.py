@@ -10,6 +10,9 @@
   detail file (业务明细, not 汇总) has `#` comment lines around a header and the rows; 业务类型
   交易 is a payment, 退款 a refund (退款批次号/请求号 = out_request_no). Columns are found by
   name, not position.
+- A card acquirer's settlement file: our one documented CSV layout (`parse_acquirer_settlement`).
+A file cut short (no WeChat summary, no Alipay end line, a zip that does not open) and text in
+the wrong encoding are problems too, with the line of the first bad byte.
 Rule: a bad row is reported with its line number and reason, never dropped silently; the good
 rows are kept.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -35,9 +39,41 @@ class Settlement:
     summary: dict[str, str] = field(default_factory=dict)
 
 
+_AMOUNT = re.compile(r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$")
+_FEE = re.compile(r"^-?[0-9]{1,12}(\.[0-9]{1,5})?$")
+
+
 def _fen(text: str) -> int:
-    value = Decimal(text.strip())
-    return int((abs(value) * 100).to_integral_value())
+    """A yuan amount of the file (at most 2 decimals) as positive fen; anything else is refused."""
+    text = text.strip()
+    if not _AMOUNT.match(text):
+        raise ValueError(f"{text[:40]!r} is not an amount in yuan")
+    return int(abs(Decimal(text)) * 100)
+
+
+def _fee(text: str) -> Decimal:
+    text = text.strip() or "0"
+    if not _FEE.match(text):
+        raise ValueError(f"{text[:40]!r} is not a fee in yuan")
+    return Decimal(text)
+
+
+def decode(data: bytes, encoding: str) -> tuple[str | None, tuple[int, str] | None]:
+    """(the text, None) or (None, (line, reason)) naming the line of the first bad byte."""
+    try:
+        return data.decode(encoding), None
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        return None, (line, f"not {encoding.upper()} text (byte 0x{data[exc.start]:02x})")
+
+
+def parse_wechat_trade_bill_bytes(data: bytes) -> Settlement:
+    """The downloaded bill as bytes (UTF-8)."""
+    text, problem = decode(data, "utf-8")
+    if text is None:
+        assert problem is not None
+        return Settlement(problems=[problem])
+    return parse_wechat_trade_bill(text)
 
 
 def parse_wechat_trade_bill(text: str) -> Settlement:
@@ -68,7 +104,7 @@ def parse_wechat_trade_bill(text: str) -> Settlement:
             continue
         try:
             state = fields[col["交易状态"]]
-            fee = Decimal(fields[col["手续费"]] or "0")
+            fee = _fee(fields[col["手续费"]])
             if state == "REFUND":
                 item = SettledItem("refund", fields[col["商户订单号"]],
                                    fields[col["商户退款单号"]] or None,
@@ -79,29 +115,39 @@ def parse_wechat_trade_bill(text: str) -> Settlement:
             else:
                 result.problems.append((number, f"unknown 交易状态 {state!r}"))
                 continue
-        except (InvalidOperation, ValueError) as exc:
+        except (InvalidOperation, ValueError, IndexError) as exc:
             result.problems.append((number, f"bad amount: {exc}"))
             continue
         result.items.append(item)
+    if not result.summary:
+        result.problems.append((number, "no summary (总交易单数…) after the rows: the file is "
+                                        "cut short"))
     return result
 
 
 def parse_alipay_trade_bill(data: bytes) -> Settlement:
     """`data`: the downloaded csv.zip, or one detail CSV (GBK)."""
     if data[:2] == b"PK":
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = [n for n in archive.namelist() if n.endswith(".csv")]
-            detail = [n for n in names if "汇总" not in _zip_name(n)]
-            if not detail:
-                return Settlement(problems=[(0, "no detail CSV in the archive")])
-            data = archive.read(detail[0])
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = [n for n in archive.namelist() if n.endswith(".csv")]
+                detail = [n for n in names if "汇总" not in _zip_name(n)]
+                if not detail:
+                    return Settlement(problems=[(0, "no detail CSV in the archive")])
+                data = archive.read(detail[0])
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+            return Settlement(problems=[(0, f"not a readable zip (cut short?): {exc}")])
     result = Settlement()
-    try:
-        text = data.decode("gbk")
-    except UnicodeDecodeError as exc:
-        return Settlement(problems=[(0, f"not GBK text: {exc}")])
+    text, problem = decode(data, "gbk")
+    if text is None:
+        assert problem is not None
+        return Settlement(problems=[problem])
     col: dict[str, int] = {}
+    ended = False
+    number = 0
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if row and row[0].startswith("#") and col and "结束" in row[0]:
+            ended = True
         if not row or row[0].startswith("#"):
             continue
         cells = [c.strip() for c in row]
@@ -117,7 +163,7 @@ def parse_alipay_trade_bill(data: bytes) -> Settlement:
             continue
         kind = cells[col["业务类型"]]
         try:
-            fee = Decimal(cells[col["服务费（元）"]] or "0")
+            fee = _fee(cells[col["服务费（元）"]])
             amount = _fen(cells[col["订单金额（元）"]])
         except (InvalidOperation, ValueError) as exc:
             result.problems.append((number, f"bad amount: {exc}"))
@@ -131,6 +177,61 @@ def parse_alipay_trade_bill(data: bytes) -> Settlement:
                                             number))
         else:
             result.problems.append((number, f"unknown 业务类型 {kind!r}"))
+    if not col:
+        result.problems.append((number, "not an Alipay trade bill: no header line"))
+    elif not ended:
+        result.problems.append((number, "no #…业务明细列表结束 line after the rows: the file is "
+                                        "cut short"))
+    return result
+
+
+ACQUIRER_HEADER = ("settle_date,merchant_id,terminal_id,txn_time,txn_type,reference,"
+                   "original_reference,auth_code,masked_pan,amount,fee")
+
+
+def parse_acquirer_settlement(data: bytes) -> Settlement:
+    """A card acquirer's daily settlement file in the one layout we take (docs/payments.md):
+    UTF-8 CSV with the header ACQUIRER_HEADER; txn_type SALE or REFUND; `reference` the card
+    terminal's reference number (what the till keeps in the card tender's reference), for a
+    REFUND `original_reference` the sale's; amount in yuan (2 decimals), fee in yuan (up to 5,
+    negative when given back). A sale is matched by its reference, a refund by the original's."""
+    text, problem = decode(data, "utf-8")
+    if text is None:
+        assert problem is not None
+        return Settlement(problems=[problem])
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    expected = ACQUIRER_HEADER.split(",")
+    if not rows or [c.strip() for c in rows[0]] != expected:
+        return Settlement(problems=[(1, "not an acquirer settlement file: the header must be "
+                                        + ACQUIRER_HEADER)])
+    result = Settlement()
+    col = {name: i for i, name in enumerate(expected)}
+    for number, row in enumerate(rows[1:], start=2):
+        if not row or not "".join(row).strip():
+            continue
+        if len(row) != len(expected):
+            result.problems.append((number, f"{len(row)} fields, the header has {len(expected)}"))
+            continue
+        cells = [c.strip() for c in row]
+        kind = cells[col["txn_type"]]
+        try:
+            amount = _fen(cells[col["amount"]])
+            fee = _fee(cells[col["fee"]])
+        except (InvalidOperation, ValueError) as exc:
+            result.problems.append((number, f"bad amount: {exc}"))
+            continue
+        reference = cells[col["reference"]]
+        if not reference:
+            result.problems.append((number, "no reference"))
+        elif kind == "SALE":
+            result.items.append(SettledItem("payment", reference, None, amount, fee, number))
+        elif kind == "REFUND" and cells[col["original_reference"]]:
+            result.items.append(SettledItem("refund", cells[col["original_reference"]], reference,
+                                            amount, fee, number))
+        elif kind == "REFUND":
+            result.problems.append((number, "a REFUND needs its original_reference"))
+        else:
+            result.problems.append((number, f"unknown txn_type {kind!r} (SALE or REFUND)"))
     return result
 
 

@@ -7,7 +7,10 @@ closed order refuses a later pay with the same out_trade_no; reversing while the
 still paying can be refused (WeChat USERPAYING, Alipay retry_flag=Y); a reversal of a paid order
 returns the money (Alipay action=refund; WeChat's query then shows REVOKED with the
 transaction_id); WeChat closes an unpaid code payment 45 s after creation; a refund is accepted
-first and confirmed by its query.
+first and confirmed by its query. The daily trade bills (WeChat `GET /v3/bill/tradebill` then the
+signed download of `download_url`, checked by its SHA1; Alipay
+`alipay.data.dataservice.bill.downloadurl.query` then a plain GET of `bill_download_url`) are
+the ones a test put in `bills`, or else written from the ledger (fee 0.6 %).
 
 Its ledger (`charged`) says what each customer was actually charged, net of reversals and refunds:
 the tests compare it with the till's database.
@@ -16,6 +19,7 @@ the tests compare it with the till's database.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import random
@@ -25,7 +29,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -34,6 +39,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from providers.alipay import fen, sign_content, yuan
+from providers.bill_files import BillRow, alipay_trade_bill, wechat_trade_bill
 from providers.signing import load_private_key, load_public_key, sign, verify
 
 # What the next payment does:
@@ -92,6 +98,8 @@ class ProviderSimulator:
         self.behaviour = Behaviour()
         self.choose: Callable[[str, str], Behaviour] | None = None  # (provider, auth_code) →
         self.refuse_requests = False      # answer 500 to everything (a provider outage)
+        # (provider, "YYYY-MM-DD") → the bill file to serve; missing: written from the ledger
+        self.bills: dict[tuple[str, str], bytes] = {}
         self.hang_s = 1.0
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -228,6 +236,33 @@ class ProviderSimulator:
         order.refund_seen[out_refund_no] = self.clock()
         return "accepted"
 
+    def bill(self, provider: str, day: str) -> bytes | None:
+        """The trade bill of a Beijing day: the one given in `bills`, or one written from the
+        ledger (charged payments and their refunds of that day); None when there was nothing."""
+        if (provider, day) in self.bills:
+            return self.bills[(provider, day)]
+        try:
+            wanted = date.fromisoformat(day)
+        except ValueError:
+            return None
+        rows = []
+        for o in self.orders.values():
+            if o.provider != provider or not o.charged:
+                continue
+            fee = (Decimal(o.amount) * Decimal("0.00006")).quantize(Decimal("0.00001"))
+            if _beijing(o.created).date() == wanted:
+                rows.append(BillRow("payment", o.out_trade_no, o.amount, fee,
+                                    f"{_beijing(o.created):%Y-%m-%d %H:%M:%S}",
+                                    transaction_id=o.transaction_id or ""))
+            for orn, amount in o.refunds.items():
+                at = _beijing(o.refund_seen.get(orn, o.created))
+                if at.date() == wanted:
+                    rows.append(BillRow("refund", o.out_trade_no, amount, Decimal("0"),
+                                        f"{at:%Y-%m-%d %H:%M:%S}", orn, o.transaction_id or ""))
+        if not rows:
+            return None
+        return wechat_trade_bill(rows) if provider == "wechat" else alipay_trade_bill(rows, wanted)
+
     def _find_refund(self, provider: str, out_refund_no: str) -> tuple[Order, int] | None:
         for order in self.orders.values():
             if order.provider == provider and out_refund_no in order.refunds:
@@ -239,7 +274,7 @@ class ProviderSimulator:
     def wechat(self, method: str, target: str, headers: dict[str, str],
                body: bytes) -> tuple[int, dict[str, Any] | None, str]:
         """→ (status, JSON body or None, how: answer | hang | drop)."""
-        if not self._wechat_signed(method, target, headers, body):
+        if not self.wechat_signed(method, target, headers, body):
             return 401, {"code": "SIGN_ERROR", "message": "signature check failed"}, "answer"
         path = urlsplit(target).path
         data: dict[str, Any] = json.loads(body) if body else {}
@@ -276,6 +311,16 @@ class ProviderSimulator:
                 if what in ("accepted", "again"):
                     return 200, self._wechat_refund(orn, "PROCESSING"), "answer"
                 return 400, {"code": "INVALID_REQUEST", "message": what}, "answer"
+            if path == "/v3/bill/tradebill" and method == "GET":
+                day = parse_qs(urlsplit(target).query).get("bill_date", [""])[0]
+                self.requests.append((time.monotonic(), "wechat", "tradebill", day))
+                bill = self.bill("wechat", day)
+                if bill is None:
+                    return 400, {"code": "NO_STATEMENT_EXIST", "message": "账单文件不存在"}, \
+                        "answer"
+                return 200, {"hash_type": "SHA1", "hash_value": hashlib.sha1(bill).hexdigest(),
+                             "download_url": f"{self.url}/v3/billdownload/file?token="
+                                             f"wechat-{day}"}, "answer"
             refunds = "/v3/refund/domestic/refunds/"
             if path.startswith(refunds) and method == "GET":
                 orn = unquote(path[len(refunds):])
@@ -319,7 +364,7 @@ class ProviderSimulator:
                 "out_trade_no": order.out_trade_no, "status": status,
                 "amount": {"refund": amount, "total": order.amount, "currency": "CNY"}}
 
-    def _wechat_signed(self, method: str, target: str, headers: dict[str, str],
+    def wechat_signed(self, method: str, target: str, headers: dict[str, str],
                        body: bytes) -> bool:
         auth = headers.get("authorization", "")
         if not auth.startswith("WECHATPAY2-SHA256-RSA2048 "):
@@ -397,6 +442,14 @@ class ProviderSimulator:
                 return method, _ali_error("40004", "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"
                                           if what == "too_much" else "ACQ.TRADE_NOT_EXIST",
                                           what), "answer"
+            if method == "alipay.data.dataservice.bill.downloadurl.query":
+                day = str(biz.get("bill_date", ""))
+                self.requests.append((time.monotonic(), "alipay", "bill", day))
+                if biz.get("bill_type") != "trade" or self.bill("alipay", day) is None:
+                    return method, _ali_error("40004", "isp.bill_not_exist", "账单不存在"), \
+                        "answer"
+                return method, {"code": "10000", "msg": "Success", "bill_download_url":
+                                f"{self.url}/_bills/alipay/{day}.csv.zip"}, "answer"
             if method == "alipay.trade.fastpay.refund.query":
                 orn = str(biz.get("out_request_no", ""))
                 self.requests.append((time.monotonic(), "alipay", "refund_query", orn))
@@ -440,6 +493,10 @@ class ProviderSimulator:
         return f'{{"{name}":{text},"sign":"{signature}"}}'.encode()
 
 
+def _beijing(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None) + timedelta(hours=8)
+
+
 def _ali_error(code: str, sub_code: str, sub_msg: str) -> dict[str, Any]:
     return {"code": code, "msg": "Business Failed", "sub_code": sub_code, "sub_msg": sub_msg}
 
@@ -473,9 +530,23 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         sim = self.simulator
+        extra: dict[str, str] = {}
         if self.path == "/_sim/ledger":      # the simulator's own control surface, unsigned
             payload = json.dumps(sim.ledger()).encode()
             status, how, extra, content_type = 200, "answer", {}, "application/json"
+        elif self.path.startswith("/v3/billdownload/file") and method == "GET":
+            # the file itself: signed request, unsigned answer (its SHA1 was in the signed one)
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            token = parse_qs(urlsplit(self.path).query).get("token", [""])[0]
+            bill = sim.bill("wechat", token.removeprefix("wechat-")) \
+                if sim.wechat_signed(method, self.path, headers, body) else None
+            status, how = (200 if bill else 404), "answer"
+            payload, content_type = bill or b"", "application/octet-stream"
+        elif self.path.startswith("/_bills/alipay/") and method == "GET":
+            bill = sim.bill("alipay", self.path.removeprefix("/_bills/alipay/")
+                            .removesuffix(".csv.zip"))
+            status, how = (200 if bill else 404), "answer"
+            payload, content_type = bill or b"", "application/zip"
         elif self.path.startswith("/v3/"):
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, data, how = sim.wechat(method, self.path, headers, body)

@@ -9,18 +9,20 @@ believed; an answer that fails the check counts as no answer (the outcome is the
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from edge.payments import provider as p
-from providers.http import Response, exchange
+from providers.http import MAX_BILL, BillUnavailable, Response, exchange
 from providers.signing import sign, verify
 
 SCHEMA = "WECHATPAY2-SHA256-RSA2048"
@@ -111,6 +113,33 @@ class WeChatPay:
         status, data = self._call("GET", f"/v3/refund/domestic/refunds/{quote(out_refund_no)}",
                                   None)
         return self._refund(status, data)
+
+    # --- the daily trade bill (对账单) ----------------------------------------------------------
+
+    def trade_bill(self, day: date) -> bytes:
+        """The trade bill (bill_type=ALL) of a Beijing day, downloaded and checked against the
+        SHA1 the signed answer gave. Raises BillUnavailable when WeChat has none (yet: bills
+        are ready after 10:00 the next day) or the file does not match its hash."""
+        status, data = self._call("GET", f"/v3/bill/tradebill?bill_date={day.isoformat()}"
+                                         "&bill_type=ALL", None)
+        url = data.get("download_url")
+        if status != 200 or not isinstance(url, str):
+            raise BillUnavailable(f"WeChat Pay has no bill for {day}: "
+                                  f"{data.get('code', status)} {data.get('message', '')}".strip())
+        parts = urlsplit(url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        timestamp, nonce = str(int(self.clock())), secrets.token_hex(16)
+        # the file's answer carries no signature (WeChat's rule): its hash is what is checked
+        answer = exchange("GET", url, {
+            "Authorization": self.authorization("GET", target, "", timestamp, nonce),
+            "Accept": "*/*", "User-Agent": "store-edge-pos"}, b"", self.account.timeout_s,
+            MAX_BILL)
+        if answer.status != 200:
+            raise BillUnavailable(f"WeChat Pay's bill download answered {answer.status}")
+        if hashlib.sha1(answer.body).hexdigest() != str(data.get("hash_value", "")).lower():
+            raise BillUnavailable("the downloaded WeChat Pay bill does not match its SHA1: "
+                                  "download it again")
+        return answer.body
 
     # --- signing and the exchange ------------------------------------------------------------
 

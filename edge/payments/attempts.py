@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from edge.ledger.clock import utc_now_iso
 from edge.ledger.journal import append_entry
+from edge.ledger.outbox import append_event
 from edge.ledger.store import next_counter, write_transaction
 
 FINAL_STATES = frozenset({"paid", "closed", "reversed"})
@@ -212,6 +213,12 @@ def pending_refunds(conn: sqlite3.Connection) -> list[Refund]:
         "SELECT * FROM payment_refund WHERE state = 'pending' ORDER BY created_at, out_refund_no")]
 
 
+def failed_refunds(conn: sqlite3.Connection) -> list[Refund]:
+    """Refunds the provider refused for good: the customer still waits for that money."""
+    return [_refund(r) for r in conn.execute(
+        "SELECT * FROM payment_refund WHERE state = 'failed' ORDER BY created_at, out_refund_no")]
+
+
 def finish_refund(conn: sqlite3.Connection, refund: Refund, state: str, provider_state: str,
                   refund_id: str | None, note: str = "") -> None:
     with write_transaction(conn):
@@ -225,6 +232,26 @@ def finish_refund(conn: sqlite3.Connection, refund: Refund, state: str, provider
                          {"out_refund_no": refund.out_refund_no,
                           "out_trade_no": refund.out_trade_no, "amount": refund.amount,
                           "refund_id": refund_id})
+            if state == "success":
+                _refunded_event(conn, refund, refund_id)
+
+
+def _refunded_event(conn: sqlite3.Connection, refund: Refund, refund_id: str | None) -> None:
+    """`payment.refunded`: HQ's record of money that went back through a provider, matched
+    against the provider's settlement file by out_refund_no (hq/recon). Sent only once the
+    provider confirmed it, in the transaction that says so."""
+    row = conn.execute(
+        "SELECT a.provider, a.sale_id, s.store_id, s.terminal_id FROM payment_attempt a"
+        " JOIN sale s ON s.id = a.sale_id WHERE a.out_trade_no = ?",
+        (refund.out_trade_no,)).fetchone()
+    if row is None:  # no completed sale took this payment: nothing HQ could match it to
+        return
+    append_event(conn, "payment.refunded", {
+        "out_refund_no": refund.out_refund_no, "out_trade_no": refund.out_trade_no,
+        "provider": row["provider"], "amount": refund.amount, "return_id": refund.return_id,
+        "sale_id": row["sale_id"], "store_id": row["store_id"],
+        "terminal_id": row["terminal_id"], "refund_id": refund_id,
+        "refunded_at": utc_now_iso()})
 
 
 def _attempt(row: sqlite3.Row) -> Attempt:

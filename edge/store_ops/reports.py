@@ -6,6 +6,9 @@ Rule REPORT_WINDOW: facts are chosen by outbox seq (from_seq < seq <= to_seq), n
 Journal-only actions (no-sale drawer openings) are chosen by journal seq the same way.
 Money is fen. Sales figures are completed sales; returns include blind returns and post-voids;
 net = sales − returns. A tender's sales figure is net of change (cash).
+Rule PENDING_REFUNDS: refunds to a payment-code payment still `pending` (the provider has not
+confirmed them; the sync agent asks again) are listed on every report until settled, whatever
+their window: the customer has not got that money yet.
 """
 
 from __future__ import annotations
@@ -155,6 +158,10 @@ def report(conn: sqlite3.Connection, terminal_id: str, from_seq: int, to_seq: in
         " AND event_seq > ? AND event_seq <= ? GROUP BY tender", (from_seq, to_seq))}
     no_sales = int(conn.execute("SELECT COUNT(*) FROM journal WHERE kind = 'drawer.no_sale'"
                                 " AND seq > ? AND seq <= ?", (journal_from, journal_to)).fetchone()[0])
+    pending_refunds = [{"out_refund_no": r[0], "out_trade_no": r[1], "amount": r[2], "state": r[3],
+                  "return_id": r[4], "since": r[5]} for r in conn.execute(
+        "SELECT out_refund_no, out_trade_no, amount, state, return_id, created_at"
+        " FROM payment_refund WHERE state = 'pending' ORDER BY created_at, out_refund_no")]
     return {
         "terminal_id": terminal_id, "from_seq": from_seq, "to_seq": to_seq,
         "journal_from_seq": journal_from, "journal_to_seq": journal_to,
@@ -177,4 +184,5 @@ def report(conn: sqlite3.Connection, terminal_id: str, from_seq: int, to_seq: in
                  "stored_value_topups": topups, "no_sales": no_sales},
         "over_short": {"shifts_closed": closes[0], "counted": closes[2], "expected": closes[3],
                        "over_short": closes[1]},
+        "pending_refunds": pending_refunds,
     }

@@ -14,7 +14,8 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from cloud_sync.protocol import SCHEMA_VERSION, Ack, Rejection
-from hq.schemas import Sale
+from hq.recon.tables import ImportedFile, Sides
+from hq.schemas import PaymentRefunded, Sale
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 MAX_REPORTED_GAPS = 20
@@ -122,6 +123,19 @@ class HqStorage(Protocol):
         """HQ lifts a card's offline lock by hand; False when the card is unknown."""
         ...
 
+    def recon_import(self, f: ImportedFile) -> int:
+        """Write a settlement file whole (replacing that source's file of that day); its id."""
+        ...
+
+    def recon_sides(self, day: date) -> Sides:
+        """HQ's tenders and refunds of `day` and the items of the files imported for it."""
+        ...
+
+    def recon_lookup(self, keys: list[str]
+                     ) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], str]]:
+        """For keys seen on one side only: HQ's facts of any day, and files of any day."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -212,6 +226,24 @@ def sale_rows(store: str, terminal: str, events: list[Accepted], zone: ZoneInfo
         tenders.extend((store, terminal, event.seq, t.tender_no, t.type, t.amount, t.reference,
                         t.approval_code, t.masked_pan) for t in sale.tenders)
     return sales, lines, tenders
+
+
+REFUND_COLUMNS = ("out_refund_no", "out_trade_no", "provider", "store", "terminal", "seq",
+                  "return_id", "sale_id", "amount", "refund_id", "refunded_at", "business_date")
+
+
+def refund_rows(store: str, terminal: str, events: list[Accepted], zone: ZoneInfo
+                ) -> list[tuple[Any, ...]]:
+    """hq_payment_refund rows of the `payment.refunded` events; the business date is the
+    refund's day in HQ's zone (Beijing by default, the day the providers' files are cut by)."""
+    rows = []
+    for e in events:
+        f = e.fact
+        if isinstance(f, PaymentRefunded):
+            rows.append((f.out_refund_no, f.out_trade_no, f.provider, store, terminal, e.seq,
+                         f.return_id, f.sale_id, f.amount, f.refund_id, f.refunded_at,
+                         f.refunded_at.astimezone(zone).date()))
+    return rows
 
 
 def card_reply(card_no: str, balance: int, through_seq: int, locked_by: str | None) -> bytes:

@@ -14,10 +14,13 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from cloud_sync.protocol import Rejection
+from hq.recon import tables as recon_tables
+from hq.recon.tables import ImportedFile, Sides
 from hq.schemas import SV_TYPES
 from hq.storage.interface import (
     LINE_COLUMNS,
     LINE_TYPES,
+    REFUND_COLUMNS,
     SALE_COLUMNS,
     SALE_TYPES,
     TENDER_COLUMNS,
@@ -34,6 +37,7 @@ from hq.storage.interface import (
     hq_migrations,
     lock_holder,
     make_ack,
+    refund_rows,
     sale_rows,
     storage_reason,
 )
@@ -169,6 +173,10 @@ class PgStorage:
         rows.add(sale_rows(b.store, b.terminal, fresh, self.zone))
         plain = [e for e in fresh if e.sale is None and e.type not in SV_TYPES]
         self._events(cur, b, plain)  # first: a refund's return may be in this batch
+        refunds = refund_rows(b.store, b.terminal, plain, self.zone)
+        if refunds:  # out_refund_no is unique: a replay under a new seq is a duplicate_fact
+            cur.executemany(f"INSERT INTO hq_payment_refund ({', '.join(REFUND_COLUMNS)})"
+                            f" VALUES ({', '.join(['%s'] * len(REFUND_COLUMNS))})", refunds)
         ledger = Ledger(cur, postgres=True, lock_hours=self.lock_hours)
         applied, moved = apply_batch(ledger, b.store, b.terminal, fresh,
                                      [e[0] for e in events], acked_to)
@@ -367,6 +375,29 @@ class PgStorage:
                     "SELECT body FROM hq_stream_item WHERE store = %s AND stream = %s"
                     " ORDER BY key", (store, stream)).fetchall()
             return int(head[0]) if head else 0, [bytes(r[0]) for r in rows]
+        return self._run(read)  # type: ignore[no-any-return]
+
+    # ---- reconciliation ---------------------------------------------------------------------
+
+    def recon_import(self, f: ImportedFile) -> int:
+        def write(conn: psycopg.Connection[Any]) -> int:
+            with conn.transaction(), conn.cursor() as cur:
+                return recon_tables.replace_file(cur, True, f)
+        return self._run(write)  # type: ignore[no-any-return]
+
+    def recon_sides(self, day: date) -> Sides:
+        def read(conn: psycopg.Connection[Any]) -> Sides:
+            with conn.transaction(), conn.cursor() as cur:
+                return recon_tables.read_sides(cur, True, day, self.zone)
+        return self._run(read)  # type: ignore[no-any-return]
+
+    def recon_lookup(self, keys: list[str]
+                     ) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], str]]:
+        def read(conn: psycopg.Connection[Any]
+                 ) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], str]]:
+            with conn.transaction(), conn.cursor() as cur:
+                return (recon_tables.hq_keys_anywhere(cur, True, keys),
+                        recon_tables.file_keys_anywhere(cur, True, keys))
         return self._run(read)  # type: ignore[no-any-return]
 
     def close(self) -> None:

@@ -13,9 +13,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cloud_sync.protocol import Rejection
+from hq.recon import tables as recon_tables
+from hq.recon.tables import ImportedFile, Sides
 from hq.schemas import SV_TYPES
 from hq.storage.interface import (
     LINE_COLUMNS,
+    REFUND_COLUMNS,
     SALE_COLUMNS,
     TENDER_COLUMNS,
     Accepted,
@@ -29,6 +32,7 @@ from hq.storage.interface import (
     hq_migrations,
     lock_holder,
     make_ack,
+    refund_rows,
     sale_rows,
     storage_reason,
 )
@@ -177,6 +181,11 @@ class SqliteStorage:
                            for row in rows])
         plain = [e for e in fresh if e.sale is None and e.type not in SV_TYPES]
         self._events(store, terminal, plain)  # first: a refund's return may be in this batch
+        refunds = refund_rows(store, terminal, plain, self.zone)
+        c.executemany(f"INSERT INTO hq_payment_refund ({', '.join(REFUND_COLUMNS)})"
+                      f" VALUES ({', '.join('?' * len(REFUND_COLUMNS))})",
+                      [tuple(v.isoformat() if isinstance(v, date) else v for v in row)
+                       for row in refunds])
         ledger = Ledger(c, postgres=False, lock_hours=self.lock_hours)
         applied, moved = apply_batch(ledger, store, terminal, fresh,
                                      [e[0] for e in events], acked_to)
@@ -305,6 +314,21 @@ class SqliteStorage:
         finally:
             self.conn.execute("COMMIT")
         return head, rows
+
+    # ---- reconciliation ---------------------------------------------------------------------
+
+    def recon_import(self, f: ImportedFile) -> int:
+        with self._tx():
+            return recon_tables.replace_file(self.conn.cursor(), False, f)
+
+    def recon_sides(self, day: date) -> Sides:
+        return recon_tables.read_sides(self.conn.cursor(), False, day, self.zone)
+
+    def recon_lookup(self, keys: list[str]
+                     ) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], str]]:
+        cur = self.conn.cursor()
+        return (recon_tables.hq_keys_anywhere(cur, False, keys),
+                recon_tables.file_keys_anywhere(cur, False, keys))
 
     def close(self) -> None:
         self.conn.close()

@@ -50,6 +50,16 @@ def test_pay_code_through_the_headless_till(db_path: Path, live_sim: ProviderSim
         assert paid["sale"]["status"] == "completed" and paid["payment"]["state"] == "paid"
         assert paid["payment"]["out_trade_no"].startswith("PS001T01") and paid["receipt"]
         assert list(live_sim.charged().values()) == [int(paid["sale"]["total"].replace(".", ""))]
+        # a return refunds its share to the payment by itself, confirmed by the provider
+        returned = till.send({"op": "return", "receipt": paid["receipt_qr"],
+                              "lines": [{"line": 1, "qty": "1"}]})
+        assert returned["ok"], returned
+        [refund] = returned["return"]["payment_refunds"]
+        assert refund["state"] == "success" and refund["out_refund_no"].startswith("RS001T01")
+        assert refund["out_trade_no"] == paid["payment"]["out_trade_no"]
+        assert refund["amount"] == returned["return"]["total"]
+        assert list(live_sim.charged().values()) == [
+            int(paid["sale"]["total"].replace(".", "")) - int(refund["amount"].replace(".", ""))]
 
         live_sim.behaviour = Behaviour(s.DECLINE)
         assert till.send({"op": "scan", "data": gtins[0]})["ok"]
