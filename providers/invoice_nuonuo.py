@@ -74,20 +74,25 @@ def fen(text: str) -> int:
     return int((Decimal(text) * 100).to_integral_value())
 
 
+def plain(value: Decimal) -> str:
+    """A decimal without exponent or trailing zeros after the point: 10, 1.234, 0.13."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def quantity(qty_milli: int) -> str:
-    return format(Decimal(qty_milli) / QTY_SCALE, "f").rstrip("0").rstrip(".") or "0"
+    return plain(Decimal(qty_milli) / QTY_SCALE)
 
 
 def unit_price(amount: int, qty_milli: int) -> str:
     """VAT-inclusive price per unit, 8 decimals at most (the platform's precision)."""
     price = (Decimal(abs(amount)) / 100) / (Decimal(abs(qty_milli)) / QTY_SCALE)
-    return format(price.quantize(Decimal("0.00000001")).normalize(), "f")
+    return plain(price.quantize(Decimal("0.00000001")))
 
 
 def detail(line: InvoiceLine) -> dict[str, str]:
     out = {"goodsName": line.name, "goodsCode": line.tax_code, "withTaxFlag": "1",
-           "taxRate": format(Decimal(line.tax_rate_bp) / 10_000, "f").rstrip("0").rstrip(".")
-           or "0",
+           "taxRate": plain(Decimal(line.tax_rate_bp) / 10_000),
            "taxIncludedAmount": yuan(line.amount), "tax": yuan(line.tax),
            "taxExcludedAmount": yuan(line.amount - line.tax),
            "invoiceLineProperty": LINE_PROPERTY[line.kind],

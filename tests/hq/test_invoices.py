@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 
 from cloud_sync.agent import batch_bytes
 from cloud_sync.protocol import CatalogItem
@@ -354,3 +355,42 @@ def test_the_signature_matches_the_platforms_published_vector() -> None:
     # The fixed vector recorded from Nuonuo's official Python sample (docs/invoices.md).
     assert sign("secret", "app", "a" * 32, "12345678", '{"name":"中文"}', "1700000000") == \
         "4BzcKzrcoqxPis0W/W3X2ae0uIo="
+
+
+def test_the_commands_request_run_and_show_an_invoice(
+        tmp_path: Path, sim: InvoiceSimulator, capsys: pytest.CaptureFixture[str]) -> None:
+    from cli.main import main as pos
+
+    db = f"sqlite:///{tmp_path / 'hq.sqlite'}"
+    h = Hq(db, tmp_path)
+    sale = h.sale([("MILK", 1000, 650, 65, 900)])
+    h.storage.close()
+    secret, token = tmp_path / "secret", tmp_path / "token"
+    for path, text in ((secret, sim.app_secret), (token, sim.access_token)):
+        path.write_text(text)
+        path.chmod(0o600)
+    conf = tmp_path / "nuonuo.toml"
+    conf.write_text(f'[nuonuo]\nurl = "{sim.url}"\napp_key = "{sim.app_key}"\n'
+                    f'seller_tax_id = "91110000600037341L"\napp_secret_file = "{secret}"\n'
+                    f'access_token_file = "{token}"\n')
+    assert pos(["invoice", "request", sale["sale_id"], "--title", "某公司", "--tax-id", "123",
+                "--email", "a@example.com", "--db", db]) == 1
+    assert "pos: bad_tax_id: taxpayer id '123'" in capsys.readouterr().err
+    with time_machine.travel(T0, tick=False) as clock:   # the request's and the worker's time
+        assert pos(["invoice", "request", f"https://r.example.com/r/{STORE}/{TERMINAL}/"
+                    f"{sale['sale_id']}", "--title", "张三", "--phone", "13800138000",
+                    "--db", db]) == 0
+        assert pos(["invoice", "status", sale["sale_id"], "--db", db]) == 0
+        assert f"invoice B{sale['sale_id'].replace('-', '')} requested" in \
+            capsys.readouterr().out
+        for _ in range(3):
+            assert pos(["invoice", "run", "--once", "--provider", str(conf), "--db", db]) == 0
+            clock.shift(timedelta(minutes=11))
+    assert pos(["invoice", "status", sale["sale_id"], "--db", db]) == 0
+    [invoice] = sim.issued()
+    assert f"issued {invoice.number} · ¥5.85 · 张三" in capsys.readouterr().out
+    assert pos(["invoice", "retry", sale["sale_id"], "--db", db]) == 1
+    assert "not_failed" in capsys.readouterr().err
+    token.chmod(0o644)
+    assert pos(["invoice", "run", "--once", "--provider", str(conf), "--db", db]) == 1
+    assert "readable by others" in capsys.readouterr().err
