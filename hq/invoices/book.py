@@ -148,16 +148,17 @@ class InvoiceBook:
 
     def returns_of(self, sale_ids: list[str]) -> list[StoredReturn]:
         """Every `return.completed` HQ holds for these sales."""
-        if not sale_ids:
-            return []
         field = ("payload->>'original_sale_id'" if self.postgres
                  else "json_extract(payload, '$.original_sale_id')")
-        marks = ", ".join("?" * len(sale_ids))
-        out = []
-        for (payload,) in self._rows(
+        payloads = []
+        for start in range(0, len(sale_ids), 500):      # within both engines' parameter limits
+            chunk = sale_ids[start:start + 500]
+            payloads += [p for (p,) in self._rows(
                 f"SELECT payload{'::text' if self.postgres else ''} FROM hq_event"
-                f" WHERE type = 'return.completed' AND {field} IN ({marks})"
-                " ORDER BY store, terminal, seq", tuple(sale_ids)):
+                f" WHERE type = 'return.completed' AND {field} IN ({', '.join('?' * len(chunk))})"
+                " ORDER BY store, terminal, seq", tuple(chunk))]
+        out = []
+        for payload in payloads:
             body = json.loads(payload)
             lines = [ReturnLineFact(int(ln["sale_line_no"]), int(ln["qty_milli"]),
                                     int(ln["amount"]), int(ln["tax"]))
@@ -191,7 +192,7 @@ class InvoiceBook:
             " AND next_try_at <= ? ORDER BY next_try_at, order_no LIMIT ?",
             (self._at(now), limit))]
 
-    def issued_blue_without_red(self) -> list[InvoiceRow]:
+    def issued_blues(self) -> list[InvoiceRow]:
         """Issued blue invoices: their sales' returns may need a red-letter invoice."""
         return [self._invoice(r) for r in self._rows(
             f"SELECT {_FIELDS} FROM hq_invoice WHERE kind = 'blue' AND state = 'issued'"

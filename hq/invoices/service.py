@@ -30,6 +30,7 @@ from hq.invoices.provider import (
     ProviderNoAnswer,
     ProviderUnreachable,
 )
+from hq.storage.interface import storage_reason
 
 FIRST_POLL_S = 2.0          # issuing takes seconds to minutes at the platforms
 MAX_POLL_S = 300.0
@@ -90,8 +91,15 @@ def request_invoice(book: InvoiceBook, sale_ref: str, buyer: Buyer,
         for old in blues:
             book.supersede(old.order_no)
         order_no = _order_no("B", sale_id, len(blues))
-        book.add(order_no, "blue", sale, None, buyer.title, buyer.tax_id, buyer.email,
-                 buyer.phone, sale.total, "", "", now)
+        try:
+            book.add(order_no, "blue", sale, None, buyer.title, buyer.tax_id, buyer.email,
+                     buyer.phone, sale.total, "", "", now)
+        except Exception as exc:
+            # Two requests for one sale at the same moment: the unique index lets one through.
+            if storage_reason(exc).startswith("duplicate_fact"):
+                raise InvoiceRequestError("already_requested", f"an invoice for sale {sale_id}"
+                                                               " was already requested") from None
+            raise
     row = book.invoice(order_no)
     assert row is not None
     return row
@@ -136,7 +144,7 @@ def run_once(book: InvoiceBook, provider: InvoiceProvider,
 
 
 def request_red_letters(book: InvoiceBook, now: datetime) -> int:
-    blues = {r.sale_id: r for r in book.issued_blue_without_red()}
+    blues = {r.sale_id: r for r in book.issued_blues()}
     made = 0
     for ret in book.returns_of(sorted(blues)):
         if book.red_for(ret.return_id) is not None:

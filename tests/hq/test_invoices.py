@@ -202,8 +202,14 @@ def test_partial_return_of_an_invoiced_sale_issues_a_red_letter_invoice_for_its_
     assert lines[1].startswith(f"sale {sale['sale_id']}: red-letter R")
     assert f"for return {returned['return_id']} against {blue.number}: issued {red.number}" \
         in lines[1]
-    rounds(book, provider, now, 2)                # the same return never gets a second red
+    now = rounds(book, provider, now, 2)          # the same return never gets a second red
     assert len([i for i in sim.issued() if i.kind == "2"]) == 1
+    second = hq.ret(sale, 2, 1000)                # then the soap: a red-letter invoice of its own
+    rounds(book, provider, now, 3)
+    reds = [i for i in sim.issued() if i.kind == "2"]
+    assert len(reds) == 2 and {r.body["invoiceNum"] for r in reds} == {blue.number}
+    assert sum(r.amount for r in reds) * 100 == -(returned["total"] + second["total"])
+    assert len(status_lines(book, sale["sale_id"])) == 3
 
 
 def test_bad_requests_get_clear_errors_and_store_nothing(hq: Hq, book: InvoiceBook) -> None:
