@@ -37,6 +37,7 @@ from cloud_sync.signing import (
     rollover_dir,
     verify_pinned,
 )
+from edge.catalog.products import tax_code_error
 from edge.ledger.clock import utc_now_iso
 from edge.ledger.store import write_transaction
 
@@ -142,18 +143,27 @@ def _apply_catalog(conn: sqlite3.Connection, items: list[CatalogItem], snapshot:
         conn.executemany("UPDATE product SET plu = NULL WHERE plu = ? AND sku <> ?", plus)
     conn.executemany(
         "INSERT INTO product (sku, plu, name_zh, name_en, unit, price, tax_class, category,"
-        " age_restricted, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " age_restricted, active, tax_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (sku) DO UPDATE SET plu = excluded.plu, name_zh = excluded.name_zh,"
         " name_en = excluded.name_en, unit = excluded.unit, price = excluded.price,"
         " tax_class = excluded.tax_class, category = excluded.category,"
-        " age_restricted = excluded.age_restricted, active = excluded.active",
+        " age_restricted = excluded.age_restricted, active = excluded.active,"
+        " tax_code = excluded.tax_code",
         [(i.sku, i.plu, i.name_zh, i.name_en, i.unit, _money(i.price), i.tax_class, i.category,
-          int(i.age_restricted), int(i.active)) for i in items],
+          int(i.age_restricted), int(i.active), _tax_code(i)) for i in items],
     )
     conn.executemany(
         "INSERT OR REPLACE INTO product_gtin (gtin, sku) VALUES (?, ?)",
         [(_gtin14(g), i.sku) for i in items for g in i.gtins],
     )
+
+
+def _tax_code(item: CatalogItem) -> str:
+    """HQ checks codes before it publishes; a bad one that still arrives refuses the version."""
+    error = tax_code_error(item.tax_code)
+    if error:
+        raise ValueError(f"{item.sku}: {error}")
+    return item.tax_code
 
 
 def _apply_prices(conn: sqlite3.Connection, items: list[PriceItem], snapshot: bool,

@@ -156,7 +156,10 @@ class LookupReply(msgspec.Struct, forbid_unknown_fields=True, tag="lookup"):
 
 # ---- downlink: signed versions ------------------------------------------------------------------
 
-class CatalogItem(msgspec.Struct, forbid_unknown_fields=True):
+class CatalogItem(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """omit_defaults: an item without a tax code encodes as before `tax_code` existed, so a till
+    that does not know the field still takes it; one with a code needs a till that does."""
+
     sku: str
     name_zh: str
     name_en: str
@@ -168,6 +171,7 @@ class CatalogItem(msgspec.Struct, forbid_unknown_fields=True):
     age_restricted: bool = False
     active: bool = True
     gtins: list[str] = []
+    tax_code: str = ""   # 19 digits (税收分类编码) or empty: rule TAX_CODE, edge/catalog/products.py
 
 
 class PriceItem(msgspec.Struct, forbid_unknown_fields=True):

@@ -33,6 +33,7 @@ from cloud_sync.protocol import (
 )
 from cloud_sync.settings import BrokerSettings
 from cloud_sync.signing import Keyring, SignatureError, key_id, public_pem, sign, verify_pinned
+from edge.catalog.products import tax_code_error
 from edge.ledger.clock import utc_now_iso
 from hq.storage.interface import HqStorage
 
@@ -52,6 +53,9 @@ def read_items(stream: str, path: Path) -> list[CatalogItem] | list[PriceItem] |
     for item in items:
         if getattr(item, "price", 0) < 0:
             raise PublishError(f"{path}: negative price for {item.sku}")
+        bad_code = tax_code_error(getattr(item, "tax_code", ""))
+        if bad_code:
+            raise PublishError(f"{path}: {item.sku}: {bad_code}")
     return items
 
 
