@@ -102,7 +102,7 @@ def test_fleet_view_of_20_terminals_kept_at_hq(tmp_path: Path, pg_url: str,
         broker.stop()
     rows = {r["terminal"]: r for r in found["terminals"]}
     assert [t for t, r in rows.items() if r["stale"]] == ["T20"]
-    assert 20 * 60 - 5 < rows["T20"]["seen_age_s"] < 20 * 60 + 120
+    assert 20 * 60 <= rows["T20"]["seen_age_s"] < 20 * 60 + 300   # + the test's own run
     assert rows["T20"]["pending"] == 20 and rows["T20"]["status"] == "ok"   # its last figures
     assert [r["terminal"] for r in found["terminals"][:3]] == ["T03", "T07", "T20"]
     assert "20 terminals, 2 sick, 1 stale" in table
