@@ -1,4 +1,4 @@
-"""`pos hq fleet`: every terminal's health as HQ sees it (hq/fleet.py), one line each or --json.
+"""`pos hq fleet`: every terminal's health as HQ keeps it (hq/fleet.py), one line each or --json.
 Kept apart from cli/hq.py, which only hooks it in."""
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ from typing import Any
 from cli.main import CommandError
 
 
-def add_fleet_command(sub: Any, broker_options: Callable[[argparse.ArgumentParser], None],
-                      broker_settings: Callable[[argparse.Namespace], Any]) -> None:
+def add_fleet_command(sub: Any, db_option: Callable[[argparse.ArgumentParser], None]) -> None:
     parser = sub.add_parser("fleet", help="every terminal: version, last seen, backlog, disk, "
                                           "clock, devices, last backup")
-    broker_options(parser)
-    parser.add_argument("--wait", type=float, default=2.0, help="seconds to gather reports")
-    parser.add_argument("--json", action="store_true")
-    parser.set_defaults(run=run_fleet, broker_settings=broker_settings)
+    db_option(parser)
+    parser.add_argument("--stale-after", type=float, default=15.0, metavar="MINUTES",
+                        help="flag a terminal stale when its last report is older than this "
+                             "(default 15: three missed reports)")
+    parser.add_argument("--json", action="store_true", help="every figure as JSON")
+    parser.set_defaults(run=run_fleet)
 
 
 def _age(seconds: float | None) -> str:
@@ -35,31 +36,43 @@ def _age(seconds: float | None) -> str:
 
 
 def run_fleet(args: argparse.Namespace) -> int:
-    from hq.fleet import collect, fleet
+    from hq.fleet import fleet
+    from hq.storage import open_storage
+    from hq.storage.interface import StorageUnavailable
 
+    if args.stale_after <= 0:
+        raise CommandError("--stale-after must be a positive number of minutes")
     try:
-        found = collect(args.broker_settings(args), args.wait)
-    except OSError as exc:
-        raise CommandError(f"cannot read the fleet from {args.host}:{args.port}: {exc}") from None
-    rows = fleet(found, datetime.now(UTC))
+        storage = open_storage(args.db)
+    except StorageUnavailable as exc:
+        raise CommandError(f"cannot read the fleet: HQ database unavailable ({exc})") from None
+    try:
+        found = fleet(storage, datetime.now(UTC), args.stale_after * 60)
+    finally:
+        storage.close()
     if args.json:
-        print(json.dumps({"terminals": [r.as_dict() for r in rows], "unreadable": found.bad},
-                         ensure_ascii=False, indent=2))
+        print(json.dumps({"terminals": [r.as_dict() for r in found.rows],
+                          "unreadable": found.unreadable}, ensure_ascii=False, indent=2))
         return 0
     print(f"{'store':<6} {'till':<5} {'state':<5} {'version':<8} {'online':<6} {'seen':>5} "
           f"{'backlog':>7} {'oldest':>6} {'disk MB':>8} {'clock s':>8} {'backup':>6}  devices / problems")
-    for r in rows:
+    for r in found.rows:
         online = "-" if r.online is None else ("yes" if r.online else "no")
         clock = "-" if r.clock_offset_s is None else f"{round(r.clock_offset_s, 1) or 0.0:+.1f}"
         disk = "-" if r.disk_free_mb is None else f"{r.disk_free_mb:.0f}"
         devices = " ".join(f"{name}={state}" for name, state in sorted(r.devices.items()))
-        problems = "; ".join(p.split(":")[0] for p in r.problems)
-        print(f"{r.store:<6} {r.terminal:<5} {r.status:<5} {r.version:<8} {online:<6} "
+        problems = [p.split(":")[0] for p in r.problems]
+        if r.stale:
+            problems.insert(0, f"stale: no report for {_age(r.seen_age_s)}, figures as of then")
+        state = "stale" if r.stale and r.status != "fail" else r.status
+        print(f"{r.store:<6} {r.terminal:<5} {state:<5} {r.version:<8} {online:<6} "
               f"{_age(r.seen_age_s):>5} {'-' if r.pending is None else r.pending:>7} "
               f"{_age(r.oldest_unsynced_age_s):>6} {disk:>8} {clock:>8} "
-              f"{_age(r.last_backup_age_s):>6}  {devices}{'  ! ' + problems if problems else ''}")
-    for bad in found.bad:
+              f"{_age(r.last_backup_age_s):>6}  "
+              + "  ".join(filter(None, [devices, "! " + "; ".join(problems) if problems else ""])))
+    for bad in found.unreadable:
         print(f"unreadable: {bad}")
-    sick = sum(r.status == "fail" for r in rows)
-    print(f"{len(rows)} terminals, {sick} sick, {sum(r.status == 'warn' for r in rows)} with warnings")
+    rows = found.rows
+    print(f"{len(rows)} terminals, {sum(r.status == 'fail' for r in rows)} sick, "
+          f"{sum(r.stale for r in rows)} stale, {sum(r.status == 'warn' for r in rows)} with warnings")
     return 0

@@ -89,7 +89,7 @@ def register(commands: Any) -> None:
 
     from cli._fleet import add_fleet_command  # the fleet view lives in its own module
 
-    add_fleet_command(sub, _broker, _broker_settings)
+    add_fleet_command(sub, _db)
 
     keygen = sub.add_parser("keygen", help="make HQ's Ed25519 signing key pair")
     keygen.add_argument("--private", required=True)

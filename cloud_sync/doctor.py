@@ -15,12 +15,13 @@ import struct
 import subprocess
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from cloud_sync.health import Check, HealthReport, encode_report, health_topic
 from cloud_sync.mqtt_link import make_client
-from cloud_sync.settings import AgentSettings, BrokerSettings
+from cloud_sync.settings import AgentSettings, BrokerSettings, lookup_username
 from cloud_sync.status import read_status
 from edge.ledger.backup import list_backups
 from edge.ledger.store import edge_migrations
@@ -191,9 +192,12 @@ def check_backup(directory: Path, now: datetime | None = None, warn_age_s: float
 
 def publish_report(settings: AgentSettings, report: HealthReport, timeout: float = 3.0) -> None:
     """Publish `report` retained (QoS 1) on the terminal's health topic; OSError when the broker
-    did not take it in time. A client id of its own: never the agent's (that would knock it off)."""
-    client = make_client(f"{settings.store_id}-{settings.terminal_id}-doctor", settings.broker)
+    did not take it in time. As the terminal's look-up user and with a client id of its own:
+    where the broker makes the username the client id, the agent's user would knock it off."""
     b = settings.broker
+    if b.username:
+        b = replace(b, username=lookup_username(b.username))
+    client = make_client(f"{settings.store_id}-{settings.terminal_id}-doctor", b)
     try:
         client.connect(b.host, b.port, b.keepalive)
     except (OSError, ssl.SSLError) as exc:

@@ -2,14 +2,16 @@
 on `pos/v1/{store}/{terminal}/up/health` beside its presence, and read by HQ's fleet view.
 
 Rule: a report carries figures, never secrets or personal data (no passwords, no member ids); a
-body that does not decode into `HealthReport` is refused whole.
+body that does not decode into `HealthReport` — bounds included: HQ stores what a store's
+credential sends — is refused whole.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
+from msgspec import Meta
 
 from cloud_sync.protocol import ROOT
 
@@ -17,21 +19,28 @@ Status = Literal["ok", "warn", "fail"]
 _RANK = {"ok": 0, "warn": 1, "fail": 2}
 
 
+MAX_REPORT = 64 * 1024          # bytes of one encoded report; a real one is about 2 KB
+_Id = Annotated[str, Meta(pattern="^[A-Za-z0-9]{1,32}$")]   # as `pos hq enroll` allows
+_Name = Annotated[str, Meta(min_length=1, max_length=64)]
+_Text = Annotated[str, Meta(max_length=1000)]
+# Figures for machines (free bytes, offset seconds, days left, ...): flat, numbers or text.
+_Figure = _Text | int | float | bool | None
+
+
 class Check(msgspec.Struct, forbid_unknown_fields=True):
-    name: str
+    name: _Name
     status: Status
-    detail: str
-    # Figures for machines (free bytes, offset seconds, days left, ...): flat, numbers or text.
-    data: dict[str, Any] = {}
+    detail: _Text
+    data: Annotated[dict[_Name, _Figure], Meta(max_length=32)] = {}
 
 
 class HealthReport(msgspec.Struct, forbid_unknown_fields=True):
-    v: int
-    store: str
-    terminal: str
-    version: str
-    at: str
-    checks: list[Check]
+    v: Annotated[int, Meta(ge=1, le=1000)]
+    store: _Id
+    terminal: _Id
+    version: _Name
+    at: Annotated[str, Meta(max_length=40)]
+    checks: Annotated[list[Check], Meta(max_length=64)]
 
     @property
     def status(self) -> Status:

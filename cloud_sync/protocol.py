@@ -52,7 +52,8 @@ def head_topic(store: str, stream: str) -> str:
 
 
 INGEST_SHARE = "$share/ingest"
-INGEST_FILTERS = (f"{ROOT}/+/+/up/events", f"{ROOT}/+/+/up/request", f"{ROOT}/+/+/up/presence")
+INGEST_FILTERS = (f"{ROOT}/+/+/up/events", f"{ROOT}/+/+/up/request", f"{ROOT}/+/+/up/presence",
+                  f"{ROOT}/+/+/up/health")
 
 
 def split_topic(topic: str) -> tuple[str, str, str]:

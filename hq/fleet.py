@@ -1,30 +1,25 @@
-"""HQ's fleet view: every terminal's latest health report (published retained by `pos doctor
---publish` on pos/v1/{store}/{terminal}/up/health) and its presence, as the figures an operator
-acts on before a store calls: version, last seen, backlog, oldest unsynced sale, disk, clock
-offset, devices, last backup.
+"""HQ's fleet view: every terminal's latest health report, as the ingest workers kept it
+(hq/terminal_health.py, table hq_terminal_health), with its presence: the figures an operator
+acts on before a store calls (version, last seen, backlog, oldest unsynced sale, disk, clock
+offset, devices, last backup).
 
-Rule: the broker's retained messages are the record (the last report of a terminal stays there
-after it goes silent, which is what "last seen" needs); a report that does not decode is listed
-as such, never dropped.
+Rule: "last seen" is HQ's clock (when the report arrived), never the terminal's; a terminal whose
+last report is older than the stale limit is flagged stale, whatever that report said. A kept
+report that does not decode any more is listed as such, never dropped.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
 import msgspec
-import paho.mqtt.client as mqtt
 
-from cloud_sync.health import HEALTH_FILTER, HealthReport, decode_report
-from cloud_sync.mqtt_link import make_client
-from cloud_sync.protocol import ROOT, Presence, split_topic
-from cloud_sync.settings import BrokerSettings
+from cloud_sync.health import HealthReport, decode_report
+from hq.storage.interface import HqStorage
 
-PRESENCE_FILTER = f"{ROOT}/+/+/up/presence"
+STALE_AFTER_S = 15 * 60  # three missed reports of pos-doctor.timer (every 5 minutes)
 
 
 @dataclass(frozen=True)
@@ -32,10 +27,12 @@ class FleetRow:
     store: str
     terminal: str
     status: str
+    stale: bool
     version: str
     online: bool | None
-    last_seen: str
+    last_seen: str  # when HQ received the last report (HQ's clock)
     seen_age_s: float
+    reported_at: str  # the terminal's clock in that report
     pending: int | None
     oldest_unsynced_age_s: float | None
     disk_free_mb: float | None
@@ -48,7 +45,8 @@ class FleetRow:
         return asdict(self)
 
 
-def fleet_row(report: HealthReport, now: datetime, online: bool | None = None) -> FleetRow:
+def fleet_row(report: HealthReport, received_at: datetime, now: datetime,
+              online: bool | None = None, stale_after_s: float = STALE_AFTER_S) -> FleetRow:
     def figure(check: str, key: str) -> Any:
         found = report.check(check)
         return found.data.get(key) if found else None
@@ -56,62 +54,32 @@ def fleet_row(report: HealthReport, now: datetime, online: bool | None = None) -
     free = figure("disk", "free_bytes")
     devices = {c.name.removeprefix("device "): str(c.data.get("state", c.status))
                for c in report.checks if c.name.startswith("device ")}
-    seen = datetime.fromisoformat(report.at)
-    return FleetRow(report.store, report.terminal, report.status, report.version, online, report.at,
-                    (now - seen).total_seconds(), figure("backlog", "pending"),
-                    figure("backlog", "oldest_age_s"), None if free is None else free / 2**20,
-                    figure("clock", "offset_s"), devices, figure("backup", "age_s"),
+    age = (now - received_at).total_seconds()
+    return FleetRow(report.store, report.terminal, report.status, age > stale_after_s,
+                    report.version, online, received_at.isoformat(timespec="seconds"), age,
+                    report.at, figure("backlog", "pending"), figure("backlog", "oldest_age_s"),
+                    None if free is None else free / 2**20, figure("clock", "offset_s"), devices,
+                    figure("backup", "age_s"),
                     [f"{c.name}: {c.detail}" for c in report.checks if c.status != "ok"])
 
 
 @dataclass
-class Collected:
-    reports: dict[tuple[str, str], HealthReport] = field(default_factory=dict)
-    online: dict[tuple[str, str], bool] = field(default_factory=dict)
-    bad: list[str] = field(default_factory=list)
+class Fleet:
+    rows: list[FleetRow]
+    unreadable: list[str]
 
 
-def collect(broker: BrokerSettings, wait_s: float = 2.0, client_id: str = "hq-fleet") -> Collected:
-    """Subscribe to every terminal's retained health and presence and gather what arrives in
-    `wait_s` (retained messages come at once on subscribing). OSError if the broker is not there."""
-    found = Collected()
-    subscribed = threading.Event()
-
-    def on_connect(client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
-        if not reason.is_failure:
-            client.subscribe([(HEALTH_FILTER, 1), (PRESENCE_FILTER, 1)])
-            subscribed.set()
-
-    def on_message(_c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+def fleet(storage: HqStorage, now: datetime, stale_after_s: float = STALE_AFTER_S) -> Fleet:
+    """Every terminal HQ has a report of: failing first, then stale, then with warnings."""
+    rows, bad = [], []
+    for kept in storage.health():
         try:
-            store, terminal, kind = split_topic(msg.topic)
-            if kind == "health":
-                report = decode_report(bytes(msg.payload))
-                if (report.store, report.terminal) != (store, terminal):
-                    raise ValueError(f"says it is {report.store}/{report.terminal}")
-                found.reports[(store, terminal)] = report
-            elif kind == "presence":
-                found.online[(store, terminal)] = msgspec.json.decode(msg.payload, type=Presence).online
-        except (ValueError, msgspec.ValidationError, msgspec.DecodeError) as exc:
-            found.bad.append(f"{msg.topic}: {exc}")
-
-    client = make_client(client_id, broker)
-    client.on_connect = on_connect
-    client.on_message = on_message
-    client.connect(broker.host, broker.port, broker.keepalive)
-    client.loop_start()
-    try:
-        if not subscribed.wait(max(wait_s, 2.0)):
-            raise OSError(f"{broker.host}:{broker.port} did not accept the subscription")
-        time.sleep(wait_s)
-    finally:
-        client.disconnect()
-        client.loop_stop()
-    return found
-
-
-def fleet(found: Collected, now: datetime) -> list[FleetRow]:
-    """Sick first, then by store and terminal."""
-    rows = [fleet_row(r, now, found.online.get(key)) for key, r in found.reports.items()]
-    rank = {"fail": 0, "warn": 1, "ok": 2}
-    return sorted(rows, key=lambda r: (rank[r.status], r.store, r.terminal))
+            report = decode_report(kept.report)
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            bad.append(f"{kept.store}/{kept.terminal}: {exc}")
+            continue
+        rows.append(fleet_row(report, kept.received_at, now, kept.online, stale_after_s))
+    rank = {"fail": 0, "warn": 2, "ok": 3}
+    rows.sort(key=lambda r: (1 if r.stale and r.status != "fail" else rank[r.status],
+                             r.store, r.terminal))
+    return Fleet(rows, bad)

@@ -1,5 +1,6 @@
 """An HQ ingest worker: takes uplink messages from the shared subscription, writes each batch in
-one transaction, and answers with a cumulative acknowledgement; also answers terminal requests.
+one transaction, and answers with a cumulative acknowledgement; also answers terminal requests,
+and keeps each terminal's presence and latest health report.
 
 Rule: the ack is published only after the commit; a database outage stalls the worker (it retries)
 but never produces an ack for something not committed.
@@ -15,12 +16,14 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import paho.mqtt.client as mqtt
 
+from cloud_sync.health import MAX_REPORT
 from cloud_sync.mqtt_link import make_client, reply_properties, session_properties
 from cloud_sync.protocol import (
     INGEST_FILTERS,
@@ -50,6 +53,7 @@ from hq.storage.interface import (
     StorageUnavailable,
     clean_text,
 )
+from hq.terminal_health import HealthRefused, check_health
 from hq.validation import BatchUnreadable, check_batch
 
 log = logging.getLogger("hq.ingest")
@@ -161,6 +165,8 @@ class IngestWorker:
                     storage.presence(store, terminal, presence.online)
                 elif kind == "request":
                     self._request(storage, store, terminal, msg)
+                elif kind == "health":
+                    self._health(storage, store, terminal, bytes(msg.payload))
             except StorageUnavailable:
                 raise
             except Exception as exc:  # a bug: answer it, never lose the rest of the group
@@ -214,6 +220,19 @@ class IngestWorker:
             storage.dead_letter(store, terminal, reason, raw)
             self._error(store, terminal, "unreadable", reason)
             return None
+
+    def _health(self, storage: HqStorage, store: str, terminal: str, raw: bytes) -> None:
+        """Keep the terminal's health report for the fleet view, or dead-letter it (its first
+        MAX_REPORT bytes: what a refused report holds is bounded too)."""
+        try:
+            health = check_health(store, terminal, raw, datetime.now(UTC))
+        except HealthRefused as exc:
+            reason = clean_text(str(exc), 300)
+            log.warning("health report of %s/%s refused: %s", store, terminal, reason,
+                        extra={"store": store, "terminal": terminal})
+            storage.dead_letter(store, terminal, f"health: {reason}", raw[:MAX_REPORT])
+            return
+        storage.keep_health(health)
 
     def _request(self, storage: HqStorage, store: str, terminal: str,
                  msg: mqtt.MQTTMessage) -> None:

@@ -241,7 +241,7 @@ def decode_payload(event_type: str, payload: bytes, store: str, terminal: str
     """(the decoded fact or None, the reason it is refused or None)."""
     if len(payload) > MAX_PAYLOAD:
         return None, f"payload of {len(payload)} bytes exceeds {MAX_PAYLOAD}"
-    if b"\\" in payload and _has_control(payload):
+    if b"\\" in payload and has_control(payload):
         return None, "a text holds NUL or a control character"
     try:
         if event_type in SALE_TYPES:
@@ -261,7 +261,8 @@ def decode_payload(event_type: str, payload: bytes, store: str, terminal: str
     return None, reason
 
 
-def _has_control(payload: bytes) -> bool:
+def has_control(payload: bytes) -> bool:
+    """Whether a JSON text holds NUL or another control character in a string."""
     return any(m.group(1) for m in _ESCAPE.finditer(payload))
 
 

@@ -73,6 +73,7 @@ sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@QT_PACKAGES@/$qt/" -e
 mkdir -p "$out"
 deb="$out/store-edge-pos_${version}_${arch}.deb"
 # Every file root:root in the archive; postinst gives /etc/pos and /var/lib/pos to the `pos`
-# group and user, which do not exist before it runs.
-dpkg-deb --root-owner-group -Zxz -z6 --build "$stage" "$deb" >/dev/null
+# group and user, which do not exist before it runs. Not compressed again: the payload is
+# wheels, already zip files (xz -6 took 3 min on 2 cores to save 2 % of 276 MB).
+dpkg-deb --root-owner-group -Znone --build "$stage" "$deb" >/dev/null
 echo "$deb"

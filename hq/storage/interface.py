@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from importlib import resources
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -71,6 +71,41 @@ class TerminalStats:
     dead_letters: int
 
 
+@dataclass(frozen=True)
+class HealthIn:
+    """A terminal's validated health report (hq/terminal_health.py), ready to be kept."""
+
+    store: str
+    terminal: str
+    received_at: datetime  # HQ's clock, UTC
+    reported_at: datetime  # the terminal's clock, UTC
+    status: str
+    version: str
+    pending: int | None
+    oldest_unsynced_age_s: float | None
+    disk_free_bytes: int | None
+    clock_offset_s: float | None
+    last_backup_age_s: float | None
+    report: bytes  # the whole validated report, JSON
+
+
+@dataclass(frozen=True)
+class StoredHealth:
+    store: str
+    terminal: str
+    received_at: datetime
+    online: bool | None  # the agent's presence; None: no agent ever reported
+    report: bytes
+
+
+# A report older by the terminal's own clock than the one kept is a redelivery and is ignored,
+# unless HQ got it this much later than the kept one: then the terminal's clock was set back.
+HEALTH_CLOCK_BACK_S = 60
+HEALTH_COLUMNS = ("store, terminal, received_at, reported_at, status, version, pending,"
+                  " oldest_unsynced_age_s, disk_free_bytes, clock_offset_s, last_backup_age_s,"
+                  " report")
+
+
 @dataclass
 class IngestResult:
     ack: Ack
@@ -90,6 +125,14 @@ class HqStorage(Protocol):
     def dead_letter(self, store: str, terminal: str, reason: str, raw: bytes) -> None: ...
 
     def presence(self, store: str, terminal: str, online: bool) -> None: ...
+
+    def keep_health(self, health: HealthIn) -> bool:
+        """Keep a terminal's latest health report; False when it was older than the one kept."""
+        ...
+
+    def health(self) -> list[StoredHealth]:
+        """Every terminal's latest health report, by store and terminal."""
+        ...
 
     def stats(self, today: date) -> list[TerminalStats]: ...
 

@@ -18,6 +18,8 @@ from hq.recon import tables as recon_tables
 from hq.recon.tables import ImportedFile, Sides
 from hq.schemas import SV_TYPES
 from hq.storage.interface import (
+    HEALTH_CLOCK_BACK_S,
+    HEALTH_COLUMNS,
     LINE_COLUMNS,
     LINE_TYPES,
     REFUND_COLUMNS,
@@ -27,9 +29,11 @@ from hq.storage.interface import (
     TENDER_TYPES,
     Accepted,
     BatchIn,
+    HealthIn,
     IngestResult,
     Refused,
     StorageUnavailable,
+    StoredHealth,
     TerminalStats,
     advance,
     card_reply,
@@ -54,6 +58,7 @@ log = logging.getLogger("hq.storage")
 # What a write that passed validation can still raise for the data it carries (not for a lost
 # connection): the event is dead-lettered with this, never retried for ever.
 POISON = (psycopg.Error, ValueError, OverflowError, TypeError, UnicodeError)
+_HEALTH_UPDATE = ", ".join(f"{c} = excluded.{c}" for c in HEALTH_COLUMNS.split(", ")[2:])
 _LOCK_MIGRATIONS = 0x5053594E  # advisory lock id: only one process migrates at a time
 
 
@@ -254,6 +259,28 @@ class PgStorage:
             "INSERT INTO hq_terminal (store, terminal, last_seen, online) VALUES (%s, %s, now(), %s)"
             " ON CONFLICT (store, terminal) DO UPDATE SET last_seen = now(), online = %s",
             (store, terminal, online, online)))
+
+    def keep_health(self, health: HealthIn) -> bool:
+        h = health
+        row = self._run(lambda conn: conn.execute(
+            f"INSERT INTO hq_terminal_health ({HEALTH_COLUMNS})"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)"
+            f" ON CONFLICT (store, terminal) DO UPDATE SET {_HEALTH_UPDATE}"
+            " WHERE excluded.reported_at >= hq_terminal_health.reported_at"
+            " OR excluded.received_at >= hq_terminal_health.received_at"
+            f" + interval '{HEALTH_CLOCK_BACK_S} seconds' RETURNING 1",
+            (h.store, h.terminal, h.received_at, h.reported_at, h.status, h.version, h.pending,
+             h.oldest_unsynced_age_s, h.disk_free_bytes, h.clock_offset_s, h.last_backup_age_s,
+             h.report.decode("utf-8"))).fetchone())
+        return row is not None
+
+    def health(self) -> list[StoredHealth]:
+        rows = self._run(lambda conn: conn.execute(
+            "SELECT h.store, h.terminal, h.received_at, t.online, h.report::text"
+            " FROM hq_terminal_health h LEFT JOIN hq_terminal t"
+            " ON t.store = h.store AND t.terminal = h.terminal"
+            " ORDER BY h.store, h.terminal").fetchall())
+        return [StoredHealth(r[0], r[1], r[2], r[3], r[4].encode("utf-8")) for r in rows]
 
     # ---- views --------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,14 +17,18 @@ from hq.recon import tables as recon_tables
 from hq.recon.tables import ImportedFile, Sides
 from hq.schemas import SV_TYPES
 from hq.storage.interface import (
+    HEALTH_CLOCK_BACK_S,
+    HEALTH_COLUMNS,
     LINE_COLUMNS,
     REFUND_COLUMNS,
     SALE_COLUMNS,
     TENDER_COLUMNS,
     Accepted,
     BatchIn,
+    HealthIn,
     IngestResult,
     Refused,
+    StoredHealth,
     TerminalStats,
     advance,
     card_reply,
@@ -49,6 +53,7 @@ from hq.storage.ledger import (
 POISON = (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError, sqlite3.ProgrammingError,
           ValueError, OverflowError, TypeError, UnicodeError)
 _NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+_HEALTH_UPDATE = ", ".join(f"{c} = excluded.{c}" for c in HEALTH_COLUMNS.split(", ")[2:])
 
 
 class SqliteStorage:
@@ -222,6 +227,31 @@ class SqliteStorage:
                 f" DO UPDATE SET last_seen = {_NOW}, online = excluded.online",
                 (store, terminal, int(online)))
 
+    def keep_health(self, health: HealthIn) -> bool:
+        h = health
+        with self._tx():
+            row = self.conn.execute(
+                f"INSERT INTO hq_terminal_health ({HEALTH_COLUMNS})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                f" ON CONFLICT (store, terminal) DO UPDATE SET {_HEALTH_UPDATE}"
+                " WHERE julianday(excluded.reported_at) >= julianday(hq_terminal_health.reported_at)"
+                " OR julianday(excluded.received_at) >= julianday(hq_terminal_health.received_at)"
+                f" + {HEALTH_CLOCK_BACK_S} / 86400.0 RETURNING 1",
+                (h.store, h.terminal, _utc_text(h.received_at), _utc_text(h.reported_at), h.status,
+                 h.version, h.pending, h.oldest_unsynced_age_s, h.disk_free_bytes,
+                 h.clock_offset_s, h.last_backup_age_s, h.report.decode("utf-8"))).fetchone()
+        return row is not None
+
+    def health(self) -> list[StoredHealth]:
+        rows = self.conn.execute(
+            "SELECT h.store, h.terminal, h.received_at, t.online, h.report"
+            " FROM hq_terminal_health h LEFT JOIN hq_terminal t"
+            " ON t.store = h.store AND t.terminal = h.terminal"
+            " ORDER BY h.store, h.terminal").fetchall()
+        return [StoredHealth(r[0], r[1], datetime.fromisoformat(r[2]),
+                             None if r[3] is None else bool(r[3]), r[4].encode("utf-8"))
+                for r in rows]
+
     def stats(self, today: date) -> list[TerminalStats]:
         c = self.conn
         out = []
@@ -332,6 +362,10 @@ class SqliteStorage:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _utc_text(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _script(conn: sqlite3.Connection, sql: str) -> None:

@@ -20,9 +20,10 @@ from tests.cloud_sync.sales import make_sales
 @contextmanager
 def terminal(directory: Path, broker_port: int | None, clock_skew_s: float = 0.0,
              paper: bool = True, terminal_id: str = "T01", store: str = "S001",
-             sales: int = 3, printer: bool = True) -> Iterator[list[str]]:
+             sales: int = 3, printer: bool = True, sync: str = "") -> Iterator[list[str]]:
     """Yield the `pos doctor` arguments for a terminal set up in `directory`; no broker port
-    means a port where nothing listens (broker unreachable)."""
+    means a port where nothing listens (broker unreachable); `sync`: more [sync] lines (the
+    terminal's broker credential)."""
     directory.mkdir(parents=True, exist_ok=True)
     db = directory / "store.db"
     conn = open_store(db)
@@ -41,6 +42,7 @@ terminal_id = "{terminal_id}"
 host = "127.0.0.1"
 port = {broker_port or free_port()}
 insecure = true  # the test broker is plaintext; TLS itself is checked in test_doctor
+{sync}
 """ + (f"""
 [devices.receipt]
 kind = "printer"

@@ -1,8 +1,7 @@
 """The .deb, built by `bash packaging/build-deb.sh` from a clean clone of this repository: what it
 installs, with which owners and modes (read back with dpkg-deb -c / -I), and maintainer scripts
-that create the `pos` user and give /etc/pos and /var/lib/pos to it. The package is not installed
-on the test machine (that would add a user and services to it); docs/operations.md says how it
-was installed by hand."""
+that create the `pos` user and give /etc/pos and /var/lib/pos to it. Installing it is
+test_deb_install.py's job."""
 
 from __future__ import annotations
 
