@@ -90,6 +90,9 @@ class Batch(msgspec.Struct, forbid_unknown_fields=True, tag="batch"):
     # terminal, so a journal rewritten afterwards is caught (`pos journal verify --heads`).
     journal_seq: int = 0
     journal_hash: str = ""
+    # The terminal's clock (Unix seconds) when it sent the batch; HQ echoes it in the ack beside
+    # its own time, so the terminal measures its clock against HQ's (cloud_sync/hq_clock.py).
+    sent_at: float | None = None
 
 
 class Rejection(msgspec.Struct, forbid_unknown_fields=True):
@@ -105,6 +108,10 @@ class Ack(msgspec.Struct, forbid_unknown_fields=True, tag="ack"):
     acked_to: int
     rejected: list[Rejection] = []
     gaps: list[tuple[int, int]] = []
+    # Only in answer to a batch that carried `sent_at` (so a terminal that predates them, whose
+    # decoder refuses unknown fields, never sees them): its echo and HQ's clock when acking.
+    sent_at: float | None = None
+    hq_time: float | None = None
 
 
 class ErrorReply(msgspec.Struct, forbid_unknown_fields=True, tag="error"):

@@ -10,6 +10,7 @@ as such, never dropped.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -20,11 +21,13 @@ import msgspec
 import paho.mqtt.client as mqtt
 
 from cloud_sync.health import HEALTH_FILTER, HealthReport, decode_report
+from cloud_sync.hq_clock import CLOCK_WARN_S, clock_is_off
 from cloud_sync.mqtt_link import make_client
 from cloud_sync.protocol import ROOT, Presence, split_topic
 from cloud_sync.settings import BrokerSettings
 
 PRESENCE_FILTER = f"{ROOT}/+/+/up/presence"
+log = logging.getLogger("hq.fleet")
 
 
 @dataclass(frozen=True)
@@ -43,9 +46,14 @@ class FleetRow:
     devices: dict[str, str] = field(default_factory=dict)
     last_backup_age_s: float | None = None
     problems: list[str] = field(default_factory=list)
+    hq_clock_offset_s: float | None = None   # the terminal's clock minus HQ's, from HQ's acks
+
+    @property
+    def clock_off(self) -> bool:
+        return clock_is_off(self.hq_clock_offset_s)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "clock_off": self.clock_off}
 
 
 def fleet_row(report: HealthReport, now: datetime, online: bool | None = None) -> FleetRow:
@@ -61,7 +69,8 @@ def fleet_row(report: HealthReport, now: datetime, online: bool | None = None) -
                     (now - seen).total_seconds(), figure("backlog", "pending"),
                     figure("backlog", "oldest_age_s"), None if free is None else free / 2**20,
                     figure("clock", "offset_s"), devices, figure("backup", "age_s"),
-                    [f"{c.name}: {c.detail}" for c in report.checks if c.status != "ok"])
+                    [f"{c.name}: {c.detail}" for c in report.checks if c.status != "ok"],
+                    figure("hq clock", "offset_s"))
 
 
 @dataclass
@@ -111,7 +120,12 @@ def collect(broker: BrokerSettings, wait_s: float = 2.0, client_id: str = "hq-fl
 
 
 def fleet(found: Collected, now: datetime) -> list[FleetRow]:
-    """Sick first, then by store and terminal."""
+    """Sick first, then by store and terminal; a terminal whose clock is off HQ's is logged."""
     rows = [fleet_row(r, now, found.online.get(key)) for key, r in found.reports.items()]
+    for row in rows:
+        if row.clock_off:
+            log.warning("clock_off store=%s terminal=%s offset_s=%+.1f: its clock is off HQ's "
+                        "by more than %.0f s; payments will fail", row.store, row.terminal,
+                        row.hq_clock_offset_s, CLOCK_WARN_S)
     rank = {"fail": 0, "warn": 1, "ok": 2}
     return sorted(rows, key=lambda r: (rank[r.status], r.store, r.terminal))

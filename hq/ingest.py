@@ -14,6 +14,7 @@ import queue
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,8 +70,10 @@ class IngestOptions:
 
 
 class IngestWorker:
-    def __init__(self, options: IngestOptions) -> None:
+    def __init__(self, options: IngestOptions,
+                 clock: Callable[[], float] = time.time) -> None:
         self.options = options
+        self.clock = clock  # HQ's time in acks: terminals measure their clocks against it
         self.key = load_private_key(Path(options.signing_key)) if options.signing_key else None
         self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue(options.queue_size)
         self.client = make_client(f"hq-ingest-{os.getpid()}-{uuid.uuid4().hex[:6]}",
@@ -177,8 +180,8 @@ class IngestWorker:
             self._one_by_one(storage, batches)
             return
         self.batches += len(batches)
-        for result in results:
-            self._ack(result)
+        for batch, result in zip(batches, results, strict=True):
+            self._ack(result, batch.sent_at)
 
     def _one_by_one(self, storage: HqStorage, batches: list[BatchIn]) -> None:
         """Each batch alone: ack what is written, an ErrorReply for what is not (it comes again)."""
@@ -192,10 +195,12 @@ class IngestWorker:
                 self._error(batch.store, batch.terminal, "storage_failed", type(exc).__name__)
                 continue
             self.batches += 1
-            self._ack(result)
+            self._ack(result, batch.sent_at)
 
-    def _ack(self, result: IngestResult) -> None:
+    def _ack(self, result: IngestResult, sent_at: float | None) -> None:
         ack = result.ack
+        if sent_at is not None:  # the terminal reads these fields: its batch carried sent_at
+            ack = msgspec.structs.replace(ack, sent_at=sent_at, hq_time=self.clock())
         if result.gaps:
             log.info("%s/%s: acked to %d, gaps %s", ack.store, ack.terminal, ack.acked_to,
                      result.gaps)
