@@ -75,7 +75,8 @@ class Event(msgspec.Struct, forbid_unknown_fields=True):
     payload: msgspec.Raw
 
 
-class Batch(msgspec.Struct, forbid_unknown_fields=True, tag="batch"):
+class Batch(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True, tag="batch"):
+    # omit_defaults: a field added later is sent only when set, so an older reader still reads it
     v: int
     store: str
     terminal: str
@@ -100,7 +101,7 @@ class Rejection(msgspec.Struct, forbid_unknown_fields=True):
     reason: str
 
 
-class Ack(msgspec.Struct, forbid_unknown_fields=True, tag="ack"):
+class Ack(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True, tag="ack"):
     v: int
     store: str
     terminal: str

@@ -120,7 +120,7 @@ class StatusStrip(QFrame):
     def clock_text(self, offset_s: float | None) -> str:
         if offset_s is None or not clock_is_off(offset_s):
             return ""
-        off = self.duration_text(abs(offset_s))
+        off = self.duration_text(round(abs(offset_s)))
         if offset_s > 0:
             return self.tr("Clock %1 ahead of HQ: set the time, payments fail beyond 5 min"
                            ).replace("%1", off)

@@ -47,3 +47,26 @@ def test_fleet_view_of_20_terminals(tmp_path: Path, broker: Broker,
     table = capsys.readouterr().out
     assert "20 terminals, 2 sick" in table
     assert "receipt=paper_out" in table
+
+
+def test_hq_flags_and_logs_a_terminal_whose_clock_is_off_its_own(
+        tmp_path: Path, broker: Broker, capsys: pytest.CaptureFixture[str],
+        caplog: pytest.LogCaptureFixture) -> None:
+    with ExitStack() as stack:
+        for till, offset in (("T01", 12.5), ("T02", 600.0), ("T03", None)):
+            args = stack.enter_context(terminal(tmp_path / till, broker.port, terminal_id=till,
+                                                printer=False, hq_clock_offset_s=offset))
+            main([*args, "--publish", "--no-devices"])
+    capsys.readouterr()
+    assert main(["hq", "fleet", "--insecure", "--port", str(broker.port), "--json", "--wait", "1"]) == 0
+    rows = {r["terminal"]: r for r in json.loads(capsys.readouterr().out)["terminals"]}
+    assert (rows["T01"]["hq_clock_offset_s"], rows["T01"]["clock_off"]) == (12.5, False)
+    assert (rows["T02"]["hq_clock_offset_s"], rows["T02"]["clock_off"]) == (600.0, True)
+    assert (rows["T03"]["hq_clock_offset_s"], rows["T03"]["clock_off"]) == (None, False)
+    assert rows["T02"]["status"] == "fail" and any(p.startswith("hq clock") for p in rows["T02"]["problems"])
+    assert [r.getMessage().split(":")[0] for r in caplog.records if "clock_off" in r.getMessage()] \
+        == ["clock_off store=S001 terminal=T02 offset_s=+600.0"]
+
+    assert main(["hq", "fleet", "--insecure", "--port", str(broker.port), "--wait", "1"]) == 0
+    lines = {line.split()[1]: line for line in capsys.readouterr().out.splitlines()[1:4]}
+    assert "+600.0!" in lines["T02"] and "+12.5 " in lines["T01"] and "!" not in lines["T01"]
