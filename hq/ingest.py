@@ -54,6 +54,8 @@ from hq.storage.interface import (
 from hq.validation import BatchUnreadable, check_batch
 
 log = logging.getLogger("hq.ingest")
+WORKER_STALE_S = 10.0  # a worker whose loop has not turned for this long is hung
+Heartbeat = Callable[[], None]
 MAX_DELTAS = 50  # further behind than this, a store gets a snapshot instead of the deltas
 _request_decoder = msgspec.json.Decoder(Request)
 
@@ -83,6 +85,7 @@ class IngestWorker:
         self.client.reconnect_delay_set(1, 5)
         self.storage: HqStorage | None = None
         self.batches = 0
+        self.heartbeat: Heartbeat = lambda: None
 
     def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         if reason.is_failure:
@@ -90,7 +93,10 @@ class IngestWorker:
             return
         client.subscribe([(f"{INGEST_SHARE}/{f}", 1) for f in INGEST_FILTERS])
 
-    def run(self, stop: threading.Event) -> None:
+    def run(self, stop: threading.Event, heartbeat: Heartbeat = lambda: None) -> None:
+        """Ingest until `stop`; `heartbeat` is called on every turn of the loop (at least every
+        0.2 s, also while waiting for the database), so a supervisor's watchdog vouches for it."""
+        self.heartbeat = heartbeat
         b = self.options.broker
         if not b.tls:
             log.warning("connecting to %s:%d in plaintext (--insecure)", b.host, b.port)
@@ -99,6 +105,7 @@ class IngestWorker:
         self.client.loop_start()
         try:
             while not stop.is_set():
+                heartbeat()
                 try:
                     first = self.inbox.get(timeout=0.2)
                 except queue.Empty:
@@ -129,6 +136,7 @@ class IngestWorker:
                 return
             except StorageUnavailable as exc:
                 log.warning("HQ database unavailable, retrying: %s", exc)
+                self.heartbeat()    # waiting for the database is not a hang: a restart won't help
                 time.sleep(pause)
                 pause = min(pause * 2, 2.0)
             except Exception:
@@ -261,39 +269,52 @@ class IngestWorker:
         self.client.publish(topic, body, qos=1, properties=props)
 
 
-def run_workers(options: IngestOptions, workers: int, stop: threading.Event) -> None:
-    """Run `workers` ingest workers, each its own process with its own connections."""
+def run_workers(options: IngestOptions, workers: int, stop: threading.Event,
+                heartbeat: Heartbeat = lambda: None) -> None:
+    """Run `workers` ingest workers, each its own process with its own connections.
+    `heartbeat` (systemd's watchdog) is called from the ingest loop itself with one worker; with
+    several, from the parent's loop only while every worker's loop has beaten within
+    WORKER_STALE_S, so one hung worker stops the pings and the whole unit is restarted."""
     if workers <= 1:
-        IngestWorker(options).run(stop)
+        IngestWorker(options).run(stop, heartbeat)
         return
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
     parent = os.getpid()
-    procs = [ctx.Process(target=_worker_main, args=(options, parent), daemon=True)
-             for _ in range(workers)]
-    for proc in procs:
+    beats = ctx.Array("d", [time.monotonic()] * workers, lock=False)  # CLOCK_MONOTONIC: one per host
+
+    def start(i: int) -> Any:
+        beats[i] = time.monotonic()
+        proc = ctx.Process(target=_worker_main, args=(options, parent, beats, i), daemon=True)
         proc.start()
+        return proc
+
+    procs = [start(i) for i in range(workers)]
     try:
         while not stop.is_set():
             for i, proc in enumerate(procs):
                 if not proc.is_alive():  # a crashed worker is replaced; its batches are resent
-                    procs[i] = ctx.Process(target=_worker_main, args=(options, parent),
-                                           daemon=True)
-                    procs[i].start()
-            stop.wait(1.0)
+                    procs[i] = start(i)
+            if all(time.monotonic() - beat < WORKER_STALE_S for beat in beats):
+                heartbeat()
+            stop.wait(0.5)
     finally:
         for proc in procs:
             proc.terminate()
             proc.join(5)
 
 
-def _worker_main(options: IngestOptions, parent: int) -> None:
+def _worker_main(options: IngestOptions, parent: int, beats: Any, index: int) -> None:
     _die_with_parent(parent)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()
+
+    def beat() -> None:
+        beats[index] = time.monotonic()
+
     try:
-        IngestWorker(options).run(stop)
+        IngestWorker(options).run(stop, beat)
     except KeyboardInterrupt:
         pass
 
