@@ -55,11 +55,14 @@ def run_fleet(args: argparse.Namespace) -> int:
                           "unreadable": found.unreadable}, ensure_ascii=False, indent=2))
         return 0
     print(f"{'store':<6} {'till':<5} {'state':<5} {'version':<8} {'online':<6} {'seen':>5} "
-          f"{'backlog':>7} {'oldest':>6} {'disk MB':>8} {'clock s':>8} {'backup':>6}  devices / problems")
+          f"{'backlog':>7} {'oldest':>6} {'disk MB':>8} {'clock s':>8} {'backup':>6} {'vs HQ s':>8}"
+          "  devices / problems")
     for r in found.rows:
         online = "-" if r.online is None else ("yes" if r.online else "no")
         clock = "-" if r.clock_offset_s is None else f"{round(r.clock_offset_s, 1) or 0.0:+.1f}"
         disk = "-" if r.disk_free_mb is None else f"{r.disk_free_mb:.0f}"
+        vs_hq = "-" if r.hq_clock_offset_s is None else \
+            f"{round(r.hq_clock_offset_s, 1) or 0.0:+.1f}{'!' if r.clock_off else ''}"
         devices = " ".join(f"{name}={state}" for name, state in sorted(r.devices.items()))
         problems = [p.split(":")[0] for p in r.problems]
         if r.stale:
@@ -68,7 +71,7 @@ def run_fleet(args: argparse.Namespace) -> int:
         print(f"{r.store:<6} {r.terminal:<5} {state:<5} {r.version:<8} {online:<6} "
               f"{_age(r.seen_age_s):>5} {'-' if r.pending is None else r.pending:>7} "
               f"{_age(r.oldest_unsynced_age_s):>6} {disk:>8} {clock:>8} "
-              f"{_age(r.last_backup_age_s):>6}  "
+              f"{_age(r.last_backup_age_s):>6} {vs_hq:>8}  "
               + "  ".join(filter(None, [devices, "! " + "; ".join(problems) if problems else ""])))
     for bad in found.unreadable:
         print(f"unreadable: {bad}")

@@ -92,7 +92,14 @@ def _clock_check(host: str) -> Check:
 
 
 def run_doctor(args: argparse.Namespace) -> int:
-    from cloud_sync.doctor import check_backlog, check_backup, check_broker, check_database, check_disk
+    from cloud_sync.doctor import (
+        check_backlog,
+        check_backup,
+        check_broker,
+        check_database,
+        check_disk,
+        check_hq_clock,
+    )
     from cloud_sync.settings import SettingsError, load_agent_settings
 
     db, config = Path(args.db), config_path(args)
@@ -107,6 +114,8 @@ def run_doctor(args: argparse.Namespace) -> int:
     if settings is not None:
         store, terminal = settings.store_id, settings.terminal_id
         checks.append(_clock_check(args.time_server or settings.broker.host))
+        if db.exists():
+            checks.append(check_hq_clock(db))
         checks.append(check_broker(settings.broker))
     if not args.no_devices:
         checks += _device_checks(config)

@@ -156,11 +156,13 @@ def run_ingest(args: argparse.Namespace) -> int:
     options = IngestOptions(db_url=args.db, broker=_broker_settings(args),
                             signing_key=args.signing_key, timezone=args.timezone,
                             lock_hours=args.lock_hours)
-    from cli._systemd import sd_notify
+    from cli._systemd import Watchdog
 
-    sd_notify("READY=1")            # pos-hq-ingest@.service is Type=notify
+    # pos-hq-ingest@.service is Type=notify with WatchdogSec: READY=1 on the first turn of the
+    # ingest loop, WATCHDOG=1 from that loop (hq/ingest.py: run_workers) while it keeps turning.
+    watchdog = Watchdog(f"ingest: {args.workers} worker(s)")
     try:
-        run_workers(options, args.workers, stop)
+        run_workers(options, args.workers, stop, watchdog.ping)
     except KeyboardInterrupt:
         pass
     return 0

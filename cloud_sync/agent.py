@@ -29,6 +29,7 @@ from cloud_sync.downlink import (
     apply_signed,
     promote_due_prices,
 )
+from cloud_sync.hq_clock import clock_is_off, offset_from_ack
 from cloud_sync.mqtt_link import make_client, session_properties
 from cloud_sync.protocol import (
     SCHEMA_VERSION,
@@ -66,8 +67,11 @@ _head_decoder = msgspec.json.Decoder(Head)
 
 class Agent:
     def __init__(self, settings: AgentSettings, db_path: str | Path,
-                 discover: Callable[[], tuple[str, int] | None] | None = None) -> None:
+                 discover: Callable[[], tuple[str, int] | None] | None = None,
+                 wall: Callable[[], float] = time.time) -> None:
         self.s = settings
+        self.wall = wall  # this terminal's clock, measured against HQ's (cloud_sync/hq_clock.py)
+        self.clock_off = False
         self.conn = open_store(db_path)
         self.key = load_keyring(Path(settings.hq_public_key)) if settings.hq_public_key else None
         # Per stream, after a refused version: no asking again before this time (exponential,
@@ -242,7 +246,8 @@ class Agent:
                 self.last_progress = time.monotonic()  # the ack clock starts with the first send
             self.client.publish(events_topic(self.s.store_id, self.s.terminal_id),
                                 batch_bytes(self.s.store_id, self.s.terminal_id,
-                                            self.acked, rows, journal_head(self.conn)), qos=1)
+                                            self.acked, rows, journal_head(self.conn),
+                                            sent_at=self.wall()), qos=1)
             self.sent_up_to = rows[-1][0]
 
     def _ack(self, raw: bytes) -> None:
@@ -252,6 +257,16 @@ class Agent:
             write_status(self.conn, last_error=f"unreadable ack: {exc}",
                          last_error_at=utc_now_iso())
             return
+        offset = offset_from_ack(ack.sent_at, ack.hq_time, self.wall())
+        if offset is not None:
+            write_status(self.conn, clock_offset_s=round(offset, 3),
+                         clock_checked_at=utc_now_iso())
+            if clock_is_off(offset) != self.clock_off:  # said once per change, not per ack
+                self.clock_off = not self.clock_off
+                if self.clock_off:
+                    log.warning("clock_off offset_s=%+.1f against HQ: set the time (NTP)", offset)
+                else:
+                    log.info("clock_ok offset_s=%+.1f against HQ", offset)
         if ack.rejected or ack.acked_to > self.acked:
             with write_transaction(self.conn):
                 for rejection in ack.rejected:
@@ -352,7 +367,7 @@ class Agent:
 
 def batch_bytes(store: str, terminal: str, acked: int,
                 rows: list[sqlite3.Row] | list[tuple[Any, ...]],
-                journal: tuple[int, str] = (0, "")) -> bytes:
+                journal: tuple[int, str] = (0, ""), sent_at: float | None = None) -> bytes:
     """A batch message from outbox rows (seq, event_id, type, payload, created_at); the payload
     travels as the exact bytes the outbox holds, so HQ can check the digest."""
     events = []
@@ -363,7 +378,7 @@ def batch_bytes(store: str, terminal: str, acked: int,
     return encode(Batch(v=SCHEMA_VERSION, store=store, terminal=terminal,
                         first_seq=events[0].seq, last_seq=events[-1].seq, acked=acked,
                         created_at=utc_now_iso(), events=events, journal_seq=journal[0],
-                        journal_hash=journal[1]))
+                        journal_hash=journal[1], sent_at=sent_at))
 
 
 def _presence(online: bool) -> bytes:

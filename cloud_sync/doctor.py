@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cloud_sync.health import Check, HealthReport, encode_report, health_topic
+from cloud_sync.hq_clock import clock_is_off
 from cloud_sync.mqtt_link import make_client
 from cloud_sync.settings import AgentSettings, BrokerSettings, lookup_username
 from cloud_sync.status import read_status
@@ -146,6 +147,31 @@ def check_broker(broker: BrokerSettings, timeout: float = 2.0,
         return Check("broker", "warn", f"{where}: certificate expires in {days:.1f} days", data)
     return Check("broker", "ok", f"{where} reachable, TLS ok, certificate {days:.0f} days left",
                  data)
+
+
+def check_hq_clock(db: Path, now: datetime | None = None) -> Check:
+    """This clock against HQ's, as the sync agent last measured it from HQ's acks
+    (cloud_sync/hq_clock.py); beyond CLOCK_WARN_S payments are at risk."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=2)
+        try:
+            status = read_status(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return Check("hq clock", "warn", f"cannot read the sync status: {exc}")
+    offset = status.clock_offset_s
+    if offset is None or status.clock_checked_at is None:
+        return Check("hq clock", "ok", "not measured yet (no ack from HQ with its time)")
+    age = ((now or datetime.now(UTC)) - datetime.fromisoformat(status.clock_checked_at)
+           ).total_seconds()
+    data = {"offset_s": round(offset, 3), "measured_at": status.clock_checked_at,
+            "age_s": round(age)}
+    text = f"{offset:+.1f} s against HQ (measured {age / 60:.0f} min ago)"
+    if clock_is_off(offset):
+        return Check("hq clock", "fail", f"{text}: payments will be refused and reports wrong; "
+                                         "fix time sync", data)
+    return Check("hq clock", "ok", text, data)
 
 
 def check_backlog(db: Path, warn_age_s: float = 900, fail_age_s: float = 4 * 3600) -> Check:

@@ -76,7 +76,8 @@ class Event(msgspec.Struct, forbid_unknown_fields=True):
     payload: msgspec.Raw
 
 
-class Batch(msgspec.Struct, forbid_unknown_fields=True, tag="batch"):
+class Batch(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True, tag="batch"):
+    # omit_defaults: a field added later is sent only when set, so an older reader still reads it
     v: int
     store: str
     terminal: str
@@ -91,6 +92,9 @@ class Batch(msgspec.Struct, forbid_unknown_fields=True, tag="batch"):
     # terminal, so a journal rewritten afterwards is caught (`pos journal verify --heads`).
     journal_seq: int = 0
     journal_hash: str = ""
+    # The terminal's clock (Unix seconds) when it sent the batch; HQ echoes it in the ack beside
+    # its own time, so the terminal measures its clock against HQ's (cloud_sync/hq_clock.py).
+    sent_at: float | None = None
 
 
 class Rejection(msgspec.Struct, forbid_unknown_fields=True):
@@ -98,7 +102,7 @@ class Rejection(msgspec.Struct, forbid_unknown_fields=True):
     reason: str
 
 
-class Ack(msgspec.Struct, forbid_unknown_fields=True, tag="ack"):
+class Ack(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True, tag="ack"):
     v: int
     store: str
     terminal: str
@@ -106,6 +110,10 @@ class Ack(msgspec.Struct, forbid_unknown_fields=True, tag="ack"):
     acked_to: int
     rejected: list[Rejection] = []
     gaps: list[tuple[int, int]] = []
+    # Only in answer to a batch that carried `sent_at` (so a terminal that predates them, whose
+    # decoder refuses unknown fields, never sees them): its echo and HQ's clock when acking.
+    sent_at: float | None = None
+    hq_time: float | None = None
 
 
 class ErrorReply(msgspec.Struct, forbid_unknown_fields=True, tag="error"):

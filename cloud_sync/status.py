@@ -32,6 +32,8 @@ class SyncStatus:
     last_error_at: str | None
     updated_at: str | None
     agent_pid: int | None
+    clock_offset_s: float | None = None     # this clock minus HQ's (cloud_sync/hq_clock.py)
+    clock_checked_at: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -39,8 +41,8 @@ class SyncStatus:
 
 def read_status(conn: sqlite3.Connection) -> SyncStatus:
     row = conn.execute("SELECT connected, broker, last_ack_at, last_acked_seq, last_error,"
-                       " last_error_at, updated_at, agent_pid FROM sync_status WHERE id = 1"
-                       ).fetchone()
+                       " last_error_at, updated_at, agent_pid, clock_offset_s, clock_checked_at"
+                       " FROM sync_status WHERE id = 1").fetchone()
     pending, oldest = conn.execute(
         "SELECT count(*), min(created_at) FROM outbox WHERE state = 'pending'").fetchone()
     rejected = conn.execute("SELECT count(*) FROM outbox WHERE state = 'rejected'").fetchone()[0]
@@ -48,7 +50,7 @@ def read_status(conn: sqlite3.Connection) -> SyncStatus:
     age = (now - datetime.fromisoformat(oldest)).total_seconds() if oldest else None
     fresh = is_fresh(row[6], now)
     return SyncStatus(bool(row[0]) and fresh, row[1], pending, rejected, oldest, age, row[2], row[3],
-                      row[4], row[5], row[6], row[7])
+                      row[4], row[5], row[6], row[7], row[8], row[9])
 
 
 def write_status(conn: sqlite3.Connection, **fields: Any) -> None:

@@ -10,6 +10,7 @@ report that does not decode any more is listed as such, never dropped.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,9 +18,11 @@ from typing import Any
 import msgspec
 
 from cloud_sync.health import HealthReport, decode_report
+from cloud_sync.hq_clock import CLOCK_WARN_S, clock_is_off
 from hq.storage.interface import HqStorage
 
 STALE_AFTER_S = 15 * 60  # three missed reports of pos-doctor.timer (every 5 minutes)
+log = logging.getLogger("hq.fleet")
 
 
 @dataclass(frozen=True)
@@ -40,9 +43,14 @@ class FleetRow:
     devices: dict[str, str] = field(default_factory=dict)
     last_backup_age_s: float | None = None
     problems: list[str] = field(default_factory=list)
+    hq_clock_offset_s: float | None = None   # the terminal's clock minus HQ's, from HQ's acks
+
+    @property
+    def clock_off(self) -> bool:
+        return clock_is_off(self.hq_clock_offset_s)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "clock_off": self.clock_off}
 
 
 def fleet_row(report: HealthReport, received_at: datetime, now: datetime,
@@ -60,7 +68,8 @@ def fleet_row(report: HealthReport, received_at: datetime, now: datetime,
                     report.at, figure("backlog", "pending"), figure("backlog", "oldest_age_s"),
                     None if free is None else free / 2**20, figure("clock", "offset_s"), devices,
                     figure("backup", "age_s"),
-                    [f"{c.name}: {c.detail}" for c in report.checks if c.status != "ok"])
+                    [f"{c.name}: {c.detail}" for c in report.checks if c.status != "ok"],
+                    figure("hq clock", "offset_s"))
 
 
 @dataclass
@@ -70,7 +79,8 @@ class Fleet:
 
 
 def fleet(storage: HqStorage, now: datetime, stale_after_s: float = STALE_AFTER_S) -> Fleet:
-    """Every terminal HQ has a report of: failing first, then stale, then with warnings."""
+    """Every terminal HQ has a report of: failing first, then stale, then with warnings; a
+    terminal whose clock is off HQ's is logged."""
     rows, bad = [], []
     for kept in storage.health():
         try:
@@ -79,6 +89,11 @@ def fleet(storage: HqStorage, now: datetime, stale_after_s: float = STALE_AFTER_
             bad.append(f"{kept.store}/{kept.terminal}: {exc}")
             continue
         rows.append(fleet_row(report, kept.received_at, now, kept.online, stale_after_s))
+    for row in rows:
+        if row.clock_off:
+            log.warning("clock_off store=%s terminal=%s offset_s=%+.1f: its clock is off HQ's "
+                        "by more than %.0f s; payments will fail", row.store, row.terminal,
+                        row.hq_clock_offset_s, CLOCK_WARN_S)
     rank = {"fail": 0, "warn": 2, "ok": 3}
     rows.sort(key=lambda r: (1 if r.stale and r.status != "fail" else rank[r.status],
                              r.store, r.terminal))

@@ -15,6 +15,7 @@ import queue
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,6 +58,8 @@ from hq.terminal_health import HealthRefused, check_health
 from hq.validation import BatchUnreadable, check_batch
 
 log = logging.getLogger("hq.ingest")
+WORKER_STALE_S = 10.0  # a worker whose loop has not turned for this long is hung
+Heartbeat = Callable[[], None]
 MAX_DELTAS = 50  # further behind than this, a store gets a snapshot instead of the deltas
 _request_decoder = msgspec.json.Decoder(Request)
 
@@ -73,8 +76,10 @@ class IngestOptions:
 
 
 class IngestWorker:
-    def __init__(self, options: IngestOptions) -> None:
+    def __init__(self, options: IngestOptions,
+                 clock: Callable[[], float] = time.time) -> None:
         self.options = options
+        self.clock = clock  # HQ's time in acks: terminals measure their clocks against it
         self.key = load_private_key(Path(options.signing_key)) if options.signing_key else None
         self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue(options.queue_size)
         self.client = make_client(f"hq-ingest-{os.getpid()}-{uuid.uuid4().hex[:6]}",
@@ -84,6 +89,7 @@ class IngestWorker:
         self.client.reconnect_delay_set(1, 5)
         self.storage: HqStorage | None = None
         self.batches = 0
+        self.heartbeat: Heartbeat = lambda: None
 
     def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         if reason.is_failure:
@@ -91,7 +97,10 @@ class IngestWorker:
             return
         client.subscribe([(f"{INGEST_SHARE}/{f}", 1) for f in INGEST_FILTERS])
 
-    def run(self, stop: threading.Event) -> None:
+    def run(self, stop: threading.Event, heartbeat: Heartbeat = lambda: None) -> None:
+        """Ingest until `stop`; `heartbeat` is called on every turn of the loop (at least every
+        0.2 s, also while waiting for the database), so a supervisor's watchdog vouches for it."""
+        self.heartbeat = heartbeat
         b = self.options.broker
         if not b.tls:
             log.warning("connecting to %s:%d in plaintext (--insecure)", b.host, b.port)
@@ -100,6 +109,7 @@ class IngestWorker:
         self.client.loop_start()
         try:
             while not stop.is_set():
+                heartbeat()
                 try:
                     first = self.inbox.get(timeout=0.2)
                 except queue.Empty:
@@ -130,6 +140,7 @@ class IngestWorker:
                 return
             except StorageUnavailable as exc:
                 log.warning("HQ database unavailable, retrying: %s", exc)
+                self.heartbeat()    # waiting for the database is not a hang: a restart won't help
                 time.sleep(pause)
                 pause = min(pause * 2, 2.0)
             except Exception:
@@ -183,8 +194,8 @@ class IngestWorker:
             self._one_by_one(storage, batches)
             return
         self.batches += len(batches)
-        for result in results:
-            self._ack(result)
+        for batch, result in zip(batches, results, strict=True):
+            self._ack(result, batch.sent_at)
 
     def _one_by_one(self, storage: HqStorage, batches: list[BatchIn]) -> None:
         """Each batch alone: ack what is written, an ErrorReply for what is not (it comes again)."""
@@ -198,10 +209,12 @@ class IngestWorker:
                 self._error(batch.store, batch.terminal, "storage_failed", type(exc).__name__)
                 continue
             self.batches += 1
-            self._ack(result)
+            self._ack(result, batch.sent_at)
 
-    def _ack(self, result: IngestResult) -> None:
+    def _ack(self, result: IngestResult, sent_at: float | None) -> None:
         ack = result.ack
+        if sent_at is not None:  # the terminal reads these fields: its batch carried sent_at
+            ack = msgspec.structs.replace(ack, sent_at=sent_at, hq_time=self.clock())
         if result.gaps:
             log.info("%s/%s: acked to %d, gaps %s", ack.store, ack.terminal, ack.acked_to,
                      result.gaps)
@@ -275,39 +288,52 @@ class IngestWorker:
         self.client.publish(topic, body, qos=1, properties=props)
 
 
-def run_workers(options: IngestOptions, workers: int, stop: threading.Event) -> None:
-    """Run `workers` ingest workers, each its own process with its own connections."""
+def run_workers(options: IngestOptions, workers: int, stop: threading.Event,
+                heartbeat: Heartbeat = lambda: None) -> None:
+    """Run `workers` ingest workers, each its own process with its own connections.
+    `heartbeat` (systemd's watchdog) is called from the ingest loop itself with one worker; with
+    several, from the parent's loop only while every worker's loop has beaten within
+    WORKER_STALE_S, so one hung worker stops the pings and the whole unit is restarted."""
     if workers <= 1:
-        IngestWorker(options).run(stop)
+        IngestWorker(options).run(stop, heartbeat)
         return
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
     parent = os.getpid()
-    procs = [ctx.Process(target=_worker_main, args=(options, parent), daemon=True)
-             for _ in range(workers)]
-    for proc in procs:
+    beats = ctx.Array("d", [time.monotonic()] * workers, lock=False)  # CLOCK_MONOTONIC: one per host
+
+    def start(i: int) -> Any:
+        beats[i] = time.monotonic()
+        proc = ctx.Process(target=_worker_main, args=(options, parent, beats, i), daemon=True)
         proc.start()
+        return proc
+
+    procs = [start(i) for i in range(workers)]
     try:
         while not stop.is_set():
             for i, proc in enumerate(procs):
                 if not proc.is_alive():  # a crashed worker is replaced; its batches are resent
-                    procs[i] = ctx.Process(target=_worker_main, args=(options, parent),
-                                           daemon=True)
-                    procs[i].start()
-            stop.wait(1.0)
+                    procs[i] = start(i)
+            if all(time.monotonic() - beat < WORKER_STALE_S for beat in beats):
+                heartbeat()
+            stop.wait(0.5)
     finally:
         for proc in procs:
             proc.terminate()
             proc.join(5)
 
 
-def _worker_main(options: IngestOptions, parent: int) -> None:
+def _worker_main(options: IngestOptions, parent: int, beats: Any, index: int) -> None:
     _die_with_parent(parent)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()
+
+    def beat() -> None:
+        beats[index] = time.monotonic()
+
     try:
-        IngestWorker(options).run(stop)
+        IngestWorker(options).run(stop, beat)
     except KeyboardInterrupt:
         pass
 

@@ -35,6 +35,7 @@ class _Envelope(msgspec.Struct, forbid_unknown_fields=True, tag="batch"):
     events: Annotated[list[msgspec.Raw], Meta(max_length=10_000)]
     journal_seq: Annotated[int, Meta(ge=0, le=INT8)] = 0
     journal_hash: Annotated[str, Meta(pattern="^([0-9a-f]{64})?$")] = ""
+    sent_at: Annotated[float, Meta(ge=0, le=1e11)] | None = None
 
 
 class _Seq(msgspec.Struct):
@@ -117,7 +118,7 @@ def check_batch(store: str, terminal: str, raw: bytes) -> BatchIn:
                                    redacted(event.type, fact, payload)))
     head = (batch.journal_seq, batch.journal_hash) if batch.journal_hash and not refuse_all \
         else None
-    return BatchIn(store, terminal, accepted, refused, batch.acked, head)
+    return BatchIn(store, terminal, accepted, refused, batch.acked, head, batch.sent_at)
 
 
 def _check_envelope(event: Event, payload: bytes) -> str | None:

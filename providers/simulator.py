@@ -62,6 +62,7 @@ class Behaviour:
     mode: str = SUCCESS
     paying_s: float = 0.0
     hang_s: float = 1.0
+    hold_s: float = 0.0     # a slow provider: the pay answer (whatever it says) comes this late
 
 
 @dataclass
@@ -101,6 +102,7 @@ class ProviderSimulator:
         # (provider, "YYYY-MM-DD") → the bill file to serve; missing: written from the ledger
         self.bills: dict[tuple[str, str], bytes] = {}
         self.hang_s = 1.0
+        self.hold_s = 0.0
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -192,6 +194,7 @@ class ProviderSimulator:
             return ("success" if existing.state == "SUCCESS" else "userpaying"), existing
         behaviour = self.choose(provider, auth_code) if self.choose else self.behaviour
         self.hang_s = behaviour.hang_s
+        self.hold_s = behaviour.hold_s
         order = Order(provider, out_trade_no, amount, now, behaviour)
         self.orders[(provider, out_trade_no)] = order
         mode = behaviour.mode
@@ -286,7 +289,8 @@ class ProviderSimulator:
                 self.requests.append((time.monotonic(), "wechat", "pay", otn))
                 what, order = self._pay("wechat", otn, int(data["amount"]["total"]),
                                         str(data["payer"]["auth_code"]))
-                return self._wechat_pay_answer(what, order)
+                status, answer, how = self._wechat_pay_answer(what, order)
+                return status, answer, _held(how, order)
             prefix = "/v3/pay/transactions/out-trade-no/"
             if path.startswith(prefix) and path.endswith("/reverse") and method == "POST":
                 otn = unquote(path[len(prefix):-len("/reverse")])
@@ -410,7 +414,7 @@ class ProviderSimulator:
                     return method, _ali_error("40004", "ACQ.INVALID_PARAMETER", "参数无效"), "answer"
                 what, order = self._pay("alipay", otn, amount, str(biz.get("auth_code")))
                 return method, self._alipay_pay_answer(what, order), \
-                    what if what in ("hang", "drop") else "answer"
+                    _held(what if what in ("hang", "drop") else "answer", order)
             if method == "alipay.trade.query":
                 self.requests.append((time.monotonic(), "alipay", "query", otn))
                 found = self.orders.get(("alipay", otn))
@@ -497,6 +501,11 @@ def _beijing(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None) + timedelta(hours=8)
 
 
+def _held(how: str, order: Order) -> str:
+    """A pay answer of an order whose behaviour holds it is sent `hold_s` late."""
+    return "hold" if how == "answer" and order.behaviour.hold_s > 0 else how
+
+
 def _ali_error(code: str, sub_code: str, sub_msg: str) -> dict[str, Any]:
     return {"code": code, "msg": "Business Failed", "sub_code": sub_code, "sub_msg": sub_msg}
 
@@ -565,6 +574,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if how == "hang":
             time.sleep(sim.hang_s)
+        if how == "hold":
+            time.sleep(sim.hold_s)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))

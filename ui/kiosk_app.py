@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -37,6 +38,7 @@ from ui.device_bridge import CallResult, DeviceBridge
 from ui.devices import Devices
 from ui.error_messages import error_text, shopper_error_text
 from ui.money_text import MoneyText
+from ui.payment_runner import PaymentRunner
 from ui.pin_pad import PinPad
 from ui.produce_picker import ProducePicker
 from ui.qr_widget import QrWidget
@@ -579,19 +581,29 @@ class KioskWindow(QMainWindow):
 
     def pay_by_code(self, code: str) -> None:
         """The till's payment-code flow (edge/till/mobile_payment.py), polled by a timer while
-        the customer confirms on the phone; the sale completes only on the provider's SUCCESS."""
-        self._payment_step(lambda: self.till.pay_code(code, wait=False))
+        the customer confirms on the phone; the sale completes only on the provider's SUCCESS.
+        Each provider request runs on a worker thread (ui/payment_runner.py), every SQLite
+        statement on this one, so the lane stays live while a provider is slow."""
+        if self.payment_runner.busy:
+            return
+        self.pay_message.setText(self.tr("Confirm the payment on your phone"))
+        self.payment_runner.run(self.till.pay_code_steps(code, wait=False), self._payment_step)
+
+    @cached_property
+    def payment_runner(self) -> PaymentRunner:
+        return PaymentRunner(self)
 
     def poll_payment(self) -> None:
-        if self.till.payments is not None and self.till.payments.waiting is not None:
-            self._payment_step(self.till.payment_poll)
+        if not self.payment_runner.busy and self.till.payments is not None \
+                and self.till.payments.waiting is not None:
+            self.payment_runner.run(self.till.payment_poll_steps(), self._payment_step)
 
-    def _payment_step(self, action: Callable[[], object]) -> None:
-        try:
-            action()
-        except TillError as exc:
-            self.pay_message.setText(exc.message)
+    def _payment_step(self, _sale: object, failure: Exception | None) -> None:
+        if isinstance(failure, TillError):
+            self.pay_message.setText(failure.message)
             return
+        if failure is not None:
+            raise failure
         payments = self.till.payments
         if payments is not None and payments.waiting is not None:
             self.pay_message.setText(self.tr("Confirm the payment on your phone"))

@@ -1,5 +1,6 @@
 """Always-visible status: the link to HQ (online or offline, events waiting and the age of the
-oldest, last contact) and each device's condition; and the offline banner.
+oldest, last contact), a warning when this till's clock is off HQ's by more than a minute, and
+each device's condition; and the offline banner.
 
 Rule: offline is a banner, never a modal; nothing here can stop a sale. The sync agent runs in
 its own process and writes its status into the store database (cloud_sync.status); this polls
@@ -16,6 +17,7 @@ from datetime import datetime
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
+from cloud_sync.hq_clock import clock_is_off
 from drivers.device import DeviceEvent, ErrorEvent, StatusEvent
 from ui.devices import Devices
 
@@ -27,6 +29,7 @@ class LinkState:
     pending: int = 0
     oldest_age_s: float | None = None
     last_contact: str | None = None
+    clock_offset_s: float | None = None   # this clock minus HQ's, as the agent last measured it
 
 
 def read_link_state(conn: sqlite3.Connection) -> LinkState:
@@ -37,7 +40,7 @@ def read_link_state(conn: sqlite3.Connection) -> LinkState:
         return LinkState(False, False)
     # read_status already counts a stale report (a dead agent) as offline: edge/ledger/hq_link.py
     return LinkState(status.connected, True, status.pending, status.oldest_pending_age_s,
-                     status.last_ack_at)
+                     status.last_ack_at, status.clock_offset_s)
 
 
 class OfflineBanner(QFrame):
@@ -86,6 +89,10 @@ class StatusStrip(QFrame):
         self.storage_label.setObjectName("storage")
         self.storage_label.setStyleSheet("color: #ffab91; font-weight: bold;")
         self._layout.addWidget(self.storage_label)
+        self.clock_label = QLabel()
+        self.clock_label.setObjectName("clock")
+        self.clock_label.setStyleSheet("color: #ffab91; font-weight: bold;")
+        self._layout.addWidget(self.clock_label)
         self._layout.addStretch(1)
         self.devices: dict[str, QLabel] = {}
         self.device_state: dict[str, str] = {}
@@ -99,6 +106,7 @@ class StatusStrip(QFrame):
         self.state = read_link_state(self.conn)
         self.link_label.setText(self._link_text(self.state))
         self.link_changed.emit(self.state)
+        self.clock_label.setText(self.clock_text(self.state.clock_offset_s))
         if self.storage_state is not None:
             self.storage_label.setText(self.storage_text(self.storage_state()))
 
@@ -108,6 +116,16 @@ class StatusStrip(QFrame):
         if state == "low":
             return self.tr("Disk almost full: call support")
         return ""
+
+    def clock_text(self, offset_s: float | None) -> str:
+        if offset_s is None or not clock_is_off(offset_s):
+            return ""
+        off = self.duration_text(round(abs(offset_s)))
+        if offset_s > 0:
+            return self.tr("Clock %1 ahead of HQ: set the time, payments fail beyond 5 min"
+                           ).replace("%1", off)
+        return self.tr("Clock %1 behind HQ: set the time, payments fail beyond 5 min"
+                       ).replace("%1", off)
 
     def _link_text(self, s: LinkState) -> str:
         if not s.configured:

@@ -9,6 +9,7 @@ import re
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from ui.devices import Devices
 from ui.error_messages import error_text
 from ui.locale_setup import apply_font, install_locale
 from ui.money_text import MoneyText
+from ui.payment_runner import PaymentRunner
 from ui.pin_pad import PinPad
 from ui.prompts import Prompter
 from ui.sale_screen import SaleScreen
@@ -556,7 +558,7 @@ class TillWindow(QMainWindow):
         self.tender_view.show_sale(view, max(sale.remaining, 0))
 
     def back_to_sale(self) -> None:
-        if self.till.payments is not None and self.till.payments.waiting is not None:
+        if self.payment_in_progress():
             self.cancel_payment()                     # Esc while waiting: the cancel key
             return
         if self.till.sale is not None and self.till.sale.tenders:
@@ -596,45 +598,72 @@ class TillWindow(QMainWindow):
                                  .replace("%2", self.tender_view.tender_name(type_name)))
 
     # --- payment codes: the waiting screen (the flow: edge/till/mobile_payment.py) -----------
+    # Each provider request runs on a worker thread (ui/payment_runner.py) while every SQLite
+    # statement stays on this one: the screen stays live while a provider holds a connection,
+    # and Esc is heard at once; a cancel asked during a request is done when that request returns.
+
+    _cancel_asked = False
+
+    @cached_property
+    def payment_runner(self) -> PaymentRunner:
+        return PaymentRunner(self)
+
+    def payment_in_progress(self) -> bool:
+        payments = self.till.payments
+        return self.payment_runner.busy or (payments is not None and payments.waiting is not None)
 
     def pay_by_code(self, code: str, amount: int) -> None:
-        """Charge a scanned payment code; the till polls the provider between Qt events, so the
-        screen stays alive while the customer confirms on the phone (Esc cancels)."""
-        try:
-            self.till.pay_code(code, amount, wait=False)
-        except TillError as exc:
-            self.tender_view.say(exc.message, True)
+        """Charge a scanned payment code; the screen waits while the customer confirms on the
+        phone (Esc cancels)."""
+        if self.payment_runner.busy:
+            self.tender_view.say(self.tr("A payment is in progress: wait for it or press Esc"),
+                                 True)
             return
-        self._payment_progress()
+        self._cancel_asked = False
+        self._say_waiting()
+        self.payment_runner.run(self.till.pay_code_steps(code, amount, wait=False),
+                                self._payment_returned)
 
     def poll_payment(self) -> None:
-        if self.till.payments is None or self.till.payments.waiting is None:
+        if self.payment_runner.busy or self.till.payments is None \
+                or self.till.payments.waiting is None:
             return
-        try:
-            self.till.payment_poll()
-        except TillError as exc:
-            self._show_tender()
-            self.tender_view.say(exc.message, True)
-            return
-        self._payment_progress()
+        self.payment_runner.run(self.till.payment_poll_steps(), self._payment_returned)
 
     def cancel_payment(self) -> None:
-        try:
-            self.till.payment_cancel()
-        except TillError as exc:
-            self._show_tender()
-            self.tender_view.say(exc.message, True)
+        if self.payment_runner.busy:
+            self._cancel_asked = True
+            self.tender_view.say(self.tr("Cancelling: waiting for the provider to answer…"))
             return
+        self._cancel_asked = False
+        self.tender_view.say(self.tr("Cancelling the payment…"))
+        self.payment_runner.run(self.till.payment_cancel_steps(), self._payment_returned)
+
+    def _payment_returned(self, _sale: object, failure: Exception | None) -> None:
+        if isinstance(failure, TillError):
+            self._cancel_asked = False
+            self._show_tender()
+            self.tender_view.say(failure.message, True)
+            return
+        if failure is not None:
+            raise failure
         self._payment_progress()
+
+    def _say_waiting(self) -> None:
+        self.tender_view.say(self.tr("Waiting for the customer to confirm on the phone "
+                                     "(Esc: cancel)"))
 
     def _payment_progress(self) -> None:
         payments = self.till.payments
         if payments is not None and payments.waiting is not None:
-            self.tender_view.say(self.tr("Waiting for the customer to confirm on the phone "
-                                         "(Esc: cancel)"))
+            if self._cancel_asked:
+                self.cancel_payment()
+                return
+            self._say_waiting()
             wait = payments.flow.wait_time(payments.waiting.out_trade_no)
             QTimer.singleShot(max(50, int(wait * 1000)), self.poll_payment)
             return
+        self._cancel_asked = False
         if self.till.sale is None and self.till.last_sale is not None:
             self.completed(self.till.last_sale)
             return

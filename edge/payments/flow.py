@@ -13,6 +13,9 @@ Rules:
 - "closed" without a reversal only when the provider says nothing was charged (FAILED, CLOSED) or
   the request never left (ProviderUnreachable on pay).
 Time comes from the injected `now` and `sleep`, so tests never wait for real seconds.
+Each operation exists as steps (`start_steps`, …: edge/payments/steps.py), which yield every
+provider request and pause instead of making it, so the Qt till sends them off its GUI thread; the
+plain methods run those steps here and now.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from edge.payments.attempts import (
     set_reversing,
 )
 from edge.payments.settings import PaymentSettings
+from edge.payments.steps import Steps, pause, provider_call, run_steps
 
 UNREACHABLE = "UNREACHABLE"       # provider_state of an attempt whose pay request never left
 _NOT_CHARGED = frozenset({p.FAILED, p.CLOSED, p.REVOKED})
@@ -67,6 +71,13 @@ class PaymentFlow:
     def start(self, *, provider: str, sale_id: str, amount: int, code: str, staff_id: str,
               store_id: str, terminal_id: str, description: str,
               also: Callable[[sqlite3.Connection], None] | None = None) -> Attempt:
+        return self.run(self.start_steps(
+            provider=provider, sale_id=sale_id, amount=amount, code=code, staff_id=staff_id,
+            store_id=store_id, terminal_id=terminal_id, description=description, also=also))
+
+    def start_steps(self, *, provider: str, sale_id: str, amount: int, code: str, staff_id: str,
+                    store_id: str, terminal_id: str, description: str,
+                    also: Callable[[sqlite3.Connection], None] | None = None) -> Steps[Attempt]:
         """Record the attempt (committed), then send `pay` once and act on its answer. Returns
         the attempt: final, or pending with the next query scheduled."""
         client = self.providers[provider]
@@ -78,14 +89,21 @@ class PaymentFlow:
         request = p.PayRequest(attempt.out_trade_no, code.strip(), amount, description, store_id,
                                terminal_id)
         try:
-            status = client.pay(request)
+            status = yield from provider_call(lambda: client.pay(request))
         except p.ProviderUnreachable as exc:
             return self._finish(attempt, "closed", UNREACHABLE, note=f"not sent: {exc}")
         except p.ProviderNoAnswer as exc:
             status = p.TradeStatus(p.UNKNOWN, message=str(exc))
-        return self._after(attempt, status)
+        return (yield from self._after(attempt, status))
+
+    def run(self, steps: Steps[Attempt]) -> Attempt:
+        """Run an operation's steps here and now (requests sent on this thread, pauses slept)."""
+        return run_steps(steps, self.sleep)
 
     def step(self, out_trade_no: str) -> Attempt:
+        return self.run(self.step_steps(out_trade_no))
+
+    def step_steps(self, out_trade_no: str) -> Steps[Attempt]:
         """Do the next provider call if it is due (at most one); return the attempt as it is."""
         attempt = self._get(out_trade_no)
         if attempt.final:
@@ -96,29 +114,36 @@ class PaymentFlow:
         if now < timing.next_at:
             return attempt
         if attempt.state == "reversing":
-            return self._reverse_once(attempt)
-        status = self._query(attempt)
+            return (yield from self._reverse_once(attempt))
+        status = yield from self._query(attempt)
         if now >= timing.deadline and status.state not in _NOT_CHARGED | {p.SUCCESS}:
-            return self._give_up(attempt, status.state, "no payment within the till's timeout")
-        return self._after(attempt, status)
+            return (yield from self._give_up(attempt, status.state,
+                                             "no payment within the till's timeout"))
+        return (yield from self._after(attempt, status))
 
     def cancel(self, out_trade_no: str) -> Attempt:
+        return self.run(self.cancel_steps(out_trade_no))
+
+    def cancel_steps(self, out_trade_no: str) -> Steps[Attempt]:
         """The cashier's cancel key: one last query (a payment that went through completes the
         sale), otherwise reverse now."""
         attempt = self._get(out_trade_no)
         if attempt.state != "pending":
             return attempt
-        status = self._query(attempt)
+        status = yield from self._query(attempt)
         if status.state == p.SUCCESS or status.state in _NOT_CHARGED:
-            return self._after(attempt, status)
-        return self._give_up(attempt, status.state, "cancelled by the cashier")
+            return (yield from self._after(attempt, status))
+        return (yield from self._give_up(attempt, status.state, "cancelled by the cashier"))
 
     def drive(self, out_trade_no: str) -> Attempt:
+        return self.run(self.drive_steps(out_trade_no))
+
+    def drive_steps(self, out_trade_no: str) -> Steps[Attempt]:
         """Step and sleep until the attempt is final, or a reversal has kept being refused for
         `reverse_for_s`, or got no answer at all (an outage: nobody waits for it to end). It is
         then left `reversing`, settled before the next code (`retry_now`) or at the next start."""
         while True:
-            attempt = self.step(out_trade_no)
+            attempt = yield from self.step_steps(out_trade_no)
             if attempt.final:
                 return attempt
             timing = self._timing_of(attempt)
@@ -127,21 +152,27 @@ class PaymentFlow:
                     timing.reverse_until = self.now() + self.settings.reverse_for_s
                 if self.now() >= timing.reverse_until or timing.unanswered:
                     return attempt
-            self.sleep(self.wait_time(out_trade_no))
+            yield from pause(self.wait_time(out_trade_no))
 
     def give_up(self, out_trade_no: str, note: str) -> Attempt:
+        return self.run(self.give_up_steps(out_trade_no, note))
+
+    def give_up_steps(self, out_trade_no: str, note: str) -> Steps[Attempt]:
         """Stop waiting for a pending attempt: from now on it is only reversed."""
         attempt = self._get(out_trade_no)
         if attempt.state != "pending":
             return attempt
-        return self._give_up(attempt, self.last_provider_state(out_trade_no), note)
+        return (yield from self._give_up(attempt, self.last_provider_state(out_trade_no), note))
 
     def retry_now(self, out_trade_no: str) -> Attempt:
+        return self.run(self.retry_now_steps(out_trade_no))
+
+    def retry_now_steps(self, out_trade_no: str) -> Steps[Attempt]:
         """Do the next step of an open attempt now, whether or not it is due."""
         attempt = self._get(out_trade_no)
         if not attempt.final:
             self._timing_of(attempt).next_at = self.now()
-        return self.step(out_trade_no)
+        return (yield from self.step_steps(out_trade_no))
 
     def wait_time(self, out_trade_no: str) -> float:
         timing = self._timing.get(out_trade_no)
@@ -154,6 +185,9 @@ class PaymentFlow:
     # --- start of day / after a crash --------------------------------------------------------
 
     def resolve_open(self) -> list[Attempt]:
+        return run_steps(self.resolve_open_steps(), self.sleep)
+
+    def resolve_open_steps(self) -> Steps[list[Attempt]]:
         """Bring every attempt left open (by a crash, a restart, an unreachable provider) to a
         final state if the provider can be reached: a pending one is queried once (SUCCESS
         completes its sale if that sale still waits), otherwise reversed."""
@@ -168,16 +202,16 @@ class PaymentFlow:
             timing.next_at = now
             if attempt.state == "reversing":
                 timing.reverse_until = now + self.settings.reverse_for_s
-            done.append(self.drive(attempt.out_trade_no))
+            done.append((yield from self.drive_steps(attempt.out_trade_no)))
         return done
 
     # --- internals ---------------------------------------------------------------------------
 
-    def _after(self, attempt: Attempt, status: p.TradeStatus) -> Attempt:
+    def _after(self, attempt: Attempt, status: p.TradeStatus) -> Steps[Attempt]:
         timing = self._timing_of(attempt)
         timing.last_state = status.state
         if status.state == p.SUCCESS:
-            return self._paid(attempt, status)
+            return (yield from self._paid(attempt, status))
         if status.state in _NOT_CHARGED:
             return self._finish(attempt, "closed", status.state,
                                 note=f"{status.code} {status.message}".strip())
@@ -186,7 +220,7 @@ class PaymentFlow:
         timing.next_at = min(self.now() + self.settings.query_interval_s, timing.deadline)
         return attempt
 
-    def _paid(self, attempt: Attempt, status: p.TradeStatus) -> Attempt:
+    def _paid(self, attempt: Attempt, status: p.TradeStatus) -> Steps[Attempt]:
         if attempt.state == "pending" and (status.amount is None or status.amount == attempt.amount):
             if self.on_paid(attempt, status):
                 self._timing.pop(attempt.out_trade_no, None)
@@ -196,19 +230,20 @@ class PaymentFlow:
             note = f"paid {status.amount} fen instead of {attempt.amount}"
         else:
             note = "paid after the till gave up"
-        return self._give_up(attempt, status.state, note)
+        return (yield from self._give_up(attempt, status.state, note))
 
-    def _give_up(self, attempt: Attempt, provider_state: str | None, note: str) -> Attempt:
+    def _give_up(self, attempt: Attempt, provider_state: str | None,
+                 note: str) -> Steps[Attempt]:
         attempt = set_reversing(self.conn, attempt, provider_state, note)
         timing = self._timing_of(attempt)
         timing.reverse_until = self.now() + self.settings.reverse_for_s
-        return self._reverse_once(attempt)
+        return (yield from self._reverse_once(attempt))
 
-    def _reverse_once(self, attempt: Attempt) -> Attempt:
+    def _reverse_once(self, attempt: Attempt) -> Steps[Attempt]:
         timing = self._timing_of(attempt)
         client = self.providers[attempt.provider]
         try:
-            result = client.reverse(attempt.out_trade_no)
+            result = yield from provider_call(lambda: client.reverse(attempt.out_trade_no))
         except (p.ProviderUnreachable, p.ProviderNoAnswer) as exc:
             timing.last_state = p.UNKNOWN
             timing.unanswered = True
@@ -225,7 +260,7 @@ class PaymentFlow:
         transaction_id = None
         if charged is None:  # the answer does not say (WeChat): the order's own record does
             try:
-                status = client.query(attempt.out_trade_no)
+                status = yield from provider_call(lambda: client.query(attempt.out_trade_no))
             except (p.ProviderUnreachable, p.ProviderNoAnswer):
                 status = p.TradeStatus(p.UNKNOWN)
             charged = status.transaction_id is not None and status.state in (p.REVOKED,
@@ -239,9 +274,10 @@ class PaymentFlow:
         return self._finish(attempt, "reversed", provider_state, transaction_id=transaction_id,
                             charged_then_reversed=bool(charged), note=note)
 
-    def _query(self, attempt: Attempt) -> p.TradeStatus:
+    def _query(self, attempt: Attempt) -> Steps[p.TradeStatus]:
+        client = self.providers[attempt.provider]
         try:
-            return self.providers[attempt.provider].query(attempt.out_trade_no)
+            return (yield from provider_call(lambda: client.query(attempt.out_trade_no)))
         except (p.ProviderUnreachable, p.ProviderNoAnswer) as exc:
             return p.TradeStatus(p.UNKNOWN, message=str(exc))
 

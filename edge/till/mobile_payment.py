@@ -10,6 +10,8 @@ Rules:
   no other tender, no change to the sale (`waiting`);
 - offline (the request could not leave) is said at once, with the other tenders to use;
 - attempts a crash left open are settled by `resolve_at_start` before a new sale opens.
+`start`, `poll` and `cancel` run here and now; their `*_steps` forms yield each provider request
+(edge/payments/steps.py) so that the Qt apps send it off the GUI thread.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from edge.payments import provider as p
 from edge.payments.attempts import Attempt, finish_attempt, open_attempts
 from edge.payments.flow import UNREACHABLE, PaymentFlow
 from edge.payments.settings import PaymentSettings, payment_settings, provider_for_code
+from edge.payments.steps import Steps, run_steps
 from edge.sale.basket import Sale
 from edge.sale.tenders import TenderError, apply_tender
 from edge.till.record import load_draft, record_sale, save_draft
@@ -64,6 +67,20 @@ class MobilePayments:
 
     def start(self, sale: Sale, code: str, amount: int | None, staff_id: str,
               wait: bool = True) -> Outcome:
+        return self.run(self.start_steps(sale, code, amount, staff_id, wait))
+
+    def poll(self, wait: bool = False) -> Outcome:
+        return self.run(self.poll_steps(wait))
+
+    def cancel(self) -> Outcome:
+        return self.run(self.cancel_steps())
+
+    def run(self, steps: Steps[Outcome]) -> Outcome:
+        """Run an operation's steps here and now."""
+        return run_steps(steps, self.flow.sleep)
+
+    def start_steps(self, sale: Sale, code: str, amount: int | None, staff_id: str,
+                    wait: bool = True) -> Steps[Outcome]:
         """Start paying `amount` (default: all that is due) of `sale` with a payment code; with
         `wait`, follow the attempt until it is final."""
         if self.waiting is not None:
@@ -87,33 +104,33 @@ class MobilePayments:
                                                    "due, and gives no change")
         for earlier in open_attempts(self.conn):  # an outage or a failure left it: settle it
             if earlier.provider in self.flow.providers:
-                self._settle_leftover(earlier)
+                yield from self._settle_leftover(earlier)
         still_open = open_attempts(self.conn)
         if still_open:
             raise PaymentRefused("payment_pending", f"payment {still_open[0].out_trade_no} is "
                                  "not settled yet (the provider has not confirmed its reversal): "
                                  "take another tender; the manager sees it under payment alerts")
-        attempt = self.flow.start(
+        attempt = yield from self.flow.start_steps(
             provider=provider, sale_id=sale.id, amount=amount, code=code, staff_id=staff_id,
             store_id=self.config.store_id, terminal_id=self.config.terminal_id,
             description=f"{self.config.store_name} {sale.id[:8]}",
             also=lambda conn: save_draft(conn, sale, in_transaction=True))
-        return self._follow(attempt, wait)
+        return (yield from self._follow(attempt, wait))
 
-    def poll(self, wait: bool = False) -> Outcome:
+    def poll_steps(self, wait: bool = False) -> Steps[Outcome]:
         """Do what is due for the waiting attempt (a query, or the reversal); with `wait`, until
         it is final."""
         if self.waiting is None:
             raise PaymentRefused("no_payment", "no payment is waiting")
-        attempt = self.flow.step(self.waiting.out_trade_no)
-        return self._follow(attempt, wait)
+        attempt = yield from self.flow.step_steps(self.waiting.out_trade_no)
+        return (yield from self._follow(attempt, wait))
 
-    def cancel(self) -> Outcome:
+    def cancel_steps(self) -> Steps[Outcome]:
         """The cashier's cancel key: reverse the waiting attempt (unless it just went through)."""
         if self.waiting is None:
             raise PaymentRefused("no_payment", "no payment is waiting")
-        attempt = self.flow.cancel(self.waiting.out_trade_no)
-        return self._follow(attempt, True)
+        attempt = yield from self.flow.cancel_steps(self.waiting.out_trade_no)
+        return (yield from self._follow(attempt, True))
 
     def resolve_at_start(self) -> Sale | None:
         """Settle what a crash left open; the sale a late SUCCESS completed, if any."""
@@ -134,19 +151,20 @@ class MobilePayments:
                         f"{name}'s: set the time (NTP); payments fail beyond 5 minutes")
         return None
 
-    def _settle_leftover(self, attempt: Attempt) -> None:
+    def _settle_leftover(self, attempt: Attempt) -> Steps[None]:
         """An attempt nobody waits for any more is never applied to a sale: it is reversed (a
         customer charged meanwhile gets the money back and the manager sees it)."""
         if attempt.state == "pending":
-            attempt = self.flow.give_up(attempt.out_trade_no, "left open; settled before a new code")
+            attempt = yield from self.flow.give_up_steps(attempt.out_trade_no,
+                                                         "left open; settled before a new code")
         else:
-            attempt = self.flow.retry_now(attempt.out_trade_no)
+            attempt = yield from self.flow.retry_now_steps(attempt.out_trade_no)
         if attempt.state in ("closed", "reversed"):
             self._drop_unpaid_draft(attempt)
 
-    def _follow(self, attempt: Attempt, wait: bool) -> Outcome:
+    def _follow(self, attempt: Attempt, wait: bool) -> Steps[Outcome]:
         if wait and not attempt.final:
-            attempt = self.flow.drive(attempt.out_trade_no)
+            attempt = yield from self.flow.drive_steps(attempt.out_trade_no)
         self.waiting = attempt if attempt.state == "pending" else None
         if attempt.state == "paid":
             sale, self._applied = self._applied, None

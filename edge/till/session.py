@@ -45,6 +45,7 @@ from edge.ledger.clock import utc_now_iso
 from edge.ledger.journal import append_entry
 from edge.ledger.money import QTY_SCALE, MoneyError, div_half_up, parse_quantity
 from edge.ledger.store import free_bytes, storage_failure, write_transaction
+from edge.payments.steps import Steps, run_steps
 from edge.sale.basket import Line, PriceOverride, Sale, reprice
 from edge.sale.card_numbers import contains_full_pan
 from edge.sale.pricing import NoPromotions, PromotionEngine
@@ -284,6 +285,19 @@ class Till:
     # --- payment codes (the flow: edge/till/mobile_payment.py) --------------------------------
 
     def pay_code(self, code: object, amount: int | None = None, wait: bool = True) -> Sale:
+        return self._run_payment(self.pay_code_steps(code, amount, wait))
+
+    def payment_poll(self, wait: bool = False) -> Sale:
+        return self._run_payment(self.payment_poll_steps(wait))
+
+    def payment_cancel(self) -> Sale:
+        return self._run_payment(self.payment_cancel_steps())
+
+    # The *_steps forms yield each provider request instead of sending it (edge/payments/steps.py):
+    # the Qt apps send it on a worker thread while every SQLite statement stays on theirs.
+
+    def pay_code_steps(self, code: object, amount: int | None = None,
+                       wait: bool = True) -> Steps[Sale]:
         """Charge what is due (or `amount`) to a customer's payment code; with `wait`, return
         only once the attempt is final (paid, or a TillError saying why not)."""
         current = self._require_open_sale()
@@ -296,15 +310,20 @@ class Till:
         if current.needs_age_check():
             raise TillError("age_check_required", "confirm the customer's age first")
         staff_id = self.staff.id
-        return self._payment(lambda p: p.start(current.copy(), code, amount, staff_id, wait))
+        return (yield from self._payment(
+            lambda p: p.start_steps(current.copy(), code, amount, staff_id, wait)))
 
-    def payment_poll(self, wait: bool = False) -> Sale:
-        return self._payment(lambda p: p.poll(wait))
+    def payment_poll_steps(self, wait: bool = False) -> Steps[Sale]:
+        return (yield from self._payment(lambda p: p.poll_steps(wait)))
 
-    def payment_cancel(self) -> Sale:
-        return self._payment(lambda p: p.cancel())
+    def payment_cancel_steps(self) -> Steps[Sale]:
+        return (yield from self._payment(lambda p: p.cancel_steps()))
 
-    def _payment(self, action: Callable[[MobilePayments], Outcome]) -> Sale:
+    def _run_payment(self, steps: Steps[Sale]) -> Sale:
+        sleep = self.payments.flow.sleep if self.payments is not None else time.sleep
+        return run_steps(steps, sleep)
+
+    def _payment(self, action: Callable[[MobilePayments], Steps[Outcome]]) -> Steps[Sale]:
         if self.staff is None:
             raise TillError("not_logged_in", "log in first")
         if self.payments is None:
@@ -314,7 +333,7 @@ class Till:
             raise TillError("no_open_sale", "no sale is open")
         try:
             with self._storage():
-                outcome = action(self.payments)
+                outcome = yield from action(self.payments)
         except PaymentRefused as exc:
             raise TillError(exc.code, exc.message) from None
         if outcome.sale is not None and outcome.sale.status == "completed":

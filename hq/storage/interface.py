@@ -55,6 +55,7 @@ class BatchIn:
     refused: list[Refused]
     since: int  # the terminal's ack watermark when it sent the batch
     journal: tuple[int, str] | None = None  # the terminal's journal head (seq, hash)
+    sent_at: float | None = None  # the terminal's clock when it sent the batch (echoed in the ack)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_a_healthy_terminal(tmp_path: Path, broker: Broker, capsys: pytest.CaptureFixture[str]) -> None:
-    with terminal(tmp_path / "t", broker.port) as args:
+    with terminal(tmp_path / "t", broker.port, hq_clock_offset_s=0.25) as args:
         status = main(args)
     out = capsys.readouterr().out
     lines = {line.split()[1]: line for line in out.splitlines()[1:-1]}
@@ -37,11 +37,13 @@ def test_a_healthy_terminal(tmp_path: Path, broker: Broker, capsys: pytest.Captu
         assert lines[name].startswith("OK"), out
     assert lines["device"].startswith("OK") and "printer" in lines["device"]
     assert "3 events not yet at HQ" in lines["backlog"]
+    assert lines["hq"].startswith("OK    hq clock         +0.2 s against HQ"), out
 
 
 def test_a_sick_terminal_says_what_is_wrong(small_disk: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
-    with terminal(small_disk / "t", None, clock_skew_s=600, paper=False) as args:
+    with terminal(small_disk / "t", None, clock_skew_s=600, paper=False,
+                  hq_clock_offset_s=-600.0) as args:
         ballast = small_disk / "ballast"
         ballast.write_bytes(b"\0" * (shutil.disk_usage(small_disk).free - 256 * 1024))
         status = main(args)
@@ -54,6 +56,7 @@ def test_a_sick_terminal_says_what_is_wrong(small_disk: Path,
     assert by_name["disk"].status == "fail" and by_name["disk"].data["free_bytes"] < 1024 * 1024
     assert by_name["clock"].status == "fail" and -601 < by_name["clock"].data["offset_s"] < -599
     assert by_name["broker"].status == "fail" and "unreachable" in by_name["broker"].detail
+    assert by_name["hq clock"].status == "fail" and by_name["hq clock"].data["offset_s"] == -600.0
     printer = by_name["device receipt"]
     assert printer.status == "fail" and printer.data["state"] == "paper_out"
     assert by_name["database"].status == "ok" and by_name["backup"].status == "ok"

@@ -27,6 +27,7 @@ from tests.cloud_sync.harness import Broker, Running, SecureSite, wait_until
 pytestmark = pytest.mark.timeout(180)
 
 TERMINALS = [(f"S00{1 + (n - 1) // 5}", f"T{n:02d}") for n in range(1, 21)]
+HQ_CLOCK_OFFSETS = {"T01": 12.5, "T07": 600.0}  # what their agents measured against HQ's acks
 
 
 def kept(pg_url: str) -> dict[str, tuple[datetime, dict[str, Any]]]:
@@ -50,7 +51,8 @@ def fleet_json(pg_url: str, capsys: pytest.CaptureFixture[str]) -> dict[str, Any
 
 
 def test_fleet_view_of_20_terminals_kept_at_hq(tmp_path: Path, pg_url: str,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+                                               capsys: pytest.CaptureFixture[str],
+                                               caplog: pytest.LogCaptureFixture) -> None:
     site = SecureSite(tmp_path, TERMINALS)
     broker = Broker(tmp_path, site.broker_extra(tls=False))
     ingest = Running(IngestWorker(IngestOptions(pg_url, BrokerSettings(
@@ -65,7 +67,7 @@ def test_fleet_view_of_20_terminals_kept_at_hq(tmp_path: Path, pg_url: str,
                 doctors[till] = stack.enter_context(terminal(
                     tmp_path / till, broker.port, terminal_id=till, store=store, sales=n,
                     paper=n != 3, clock_skew_s=600 if n == 7 else 0.0, printer=n <= 4,
-                    sync=credential))
+                    sync=credential, hq_clock_offset_s=HQ_CLOCK_OFFSETS.get(till)))
                 main([*doctors[till], "--publish"])
             wait_until(lambda: len(kept(pg_url)) == 20, 20, "20 reports kept at HQ")
             capsys.readouterr()
@@ -77,6 +79,14 @@ def test_fleet_view_of_20_terminals_kept_at_hq(tmp_path: Path, pg_url: str,
             assert rows["T03"]["devices"] == {"receipt": "paper_out"}
             assert rows["T01"]["devices"] == {"receipt": "online"} and rows["T05"]["devices"] == {}
             assert -601 < rows["T07"]["clock_offset_s"] < -599
+            # the clock against HQ's acks: T07 is 10 min off (flagged and logged), T01 12.5 s
+            assert (rows["T07"]["hq_clock_offset_s"], rows["T07"]["clock_off"]) == (600.0, True)
+            assert (rows["T01"]["hq_clock_offset_s"], rows["T01"]["clock_off"]) == (12.5, False)
+            assert (rows["T02"]["hq_clock_offset_s"], rows["T02"]["clock_off"]) == (None, False)
+            assert any(p.startswith("hq clock") for p in rows["T07"]["problems"])
+            assert [r.getMessage().split(":")[0] for r in caplog.records
+                    if "clock_off" in r.getMessage()] == ["clock_off store=S002 terminal=T07 "
+                                                         "offset_s=+600.0"]
             assert rows["T12"]["pending"] == 12 and rows["T12"]["store"] == "S003"
             assert all(r["version"] == rows["T01"]["version"] and r["disk_free_mb"] > 0
                        and r["last_backup_age_s"] is not None and not r["stale"]
@@ -109,6 +119,8 @@ def test_fleet_view_of_20_terminals_kept_at_hq(tmp_path: Path, pg_url: str,
     t20 = next(line for line in table.splitlines() if " T20 " in line)
     assert t20.split()[2] == "stale" and "no report for 20m" in t20
     assert "receipt=paper_out" in table
+    t07, t01 = (next(line for line in table.splitlines() if f" {t} " in line) for t in ("T07", "T01"))
+    assert "+600.0!" in t07 and "+12.5 " in t01 and "+12.5!" not in t01
 
 
 def forge_reports(site: SecureSite, port: int, pg_url: str) -> None:

@@ -16,7 +16,14 @@ from pathlib import Path
 import pytest
 
 from edge.ledger.store import open_store
-from tests.cloud_sync.harness import agent_config, free_port, python_env, wait_until
+from tests.cloud_sync.harness import (
+    Broker,
+    agent_config,
+    free_port,
+    python_env,
+    throwaway_database,
+    wait_until,
+)
 from tests.packaging.supervisor import Supervisor
 from tests.packaging.units import UNIT_DIR, read_unit
 
@@ -91,3 +98,64 @@ def test_hq_ingest_worker_unit_says_ready(tmp_path: Path, supervised: list[Super
     supervised.append(sup)
     sup.start()
     wait_until(lambda: len(sup.ready_pids()) == 1, 30, "ingest worker ready")
+
+
+def ingest_command(broker_port: int, db_url: str, workers: int = 1) -> list[str]:
+    """pos-hq-ingest@.service's ExecStart with its EnvironmentFile (/etc/pos/hq.env) filled in."""
+    exec_start = read_unit(UNIT_DIR / "pos-hq-ingest@.service")["Service"]["ExecStart"][0]
+    env = {"POS_HQ_DB": db_url, "POS_HQ_BROKER": "127.0.0.1",
+           "POS_HQ_BROKER_PORT": str(broker_port), "POS_HQ_BROKER_OPTIONS": "--insecure"}
+    text = re.sub(r"\$\{(\w+)\}|\$(\w+)", lambda m: env[m.group(1) or m.group(2)], exec_start)
+    argv = shlex.split(text)
+    assert argv[0] == "/opt/pos/current/venv/bin/pos" and "--workers" in argv
+    argv[argv.index("--workers") + 1] = str(workers)
+    return [sys.executable, "-m", "cli.main", *argv[1:]]
+
+
+def test_ingest_worker_restarted_by_the_watchdog_when_its_loop_hangs_and_after_sigkill(
+        tmp_path: Path, supervised: list[Supervisor]) -> None:
+    broker = Broker(tmp_path)
+    try:
+        with throwaway_database() as url:
+            sup = Supervisor(ingest_command(broker.port, url), python_env(), tmp_path, 2.0)
+            supervised.append(sup)
+            sup.start()
+            wait_until(lambda: len(sup.ready_pids()) == 1, 30, "ingest ready")
+            first = sup.ready_pids()[0]
+            os.kill(first, signal.SIGSTOP)                 # a hung ingest loop: no more pings
+            wait_until(lambda: len(sup.ready_pids()) == 2, 30, "ingest restarted by the watchdog")
+            assert ("watchdog-timeout", first) in sup.events
+            second = sup.ready_pids()[1]
+            os.kill(second, signal.SIGKILL)
+            wait_until(lambda: len(sup.ready_pids()) == 3, 30, "ingest back after SIGKILL")
+            assert ("exited", second) in sup.events
+            sup.stop()
+    finally:
+        broker.stop()
+
+
+def test_one_hung_worker_of_several_stops_the_ingest_watchdog(
+        tmp_path: Path, supervised: list[Supervisor]) -> None:
+    broker = Broker(tmp_path)
+    try:
+        with throwaway_database() as url:
+            sup = Supervisor(ingest_command(broker.port, url, workers=2), python_env(), tmp_path,
+                             12.0)
+            supervised.append(sup)
+            sup.start()
+            wait_until(lambda: len(sup.ready_pids()) == 1, 30, "ingest ready")
+            parent = sup.ready_pids()[0]
+
+            def workers() -> list[int]:
+                children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+                return [int(pid) for pid in children
+                        if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+            wait_until(lambda: len(workers()) == 2, 30, "two workers")
+            os.kill(workers()[0], signal.SIGSTOP)            # one worker's loop hangs
+            wait_until(lambda: ("watchdog-timeout", parent) in sup.events, 40,
+                       "the parent stops pinging for its hung worker")
+            wait_until(lambda: len(sup.ready_pids()) == 2, 30, "ingest restarted")
+            sup.stop()
+    finally:
+        broker.stop()

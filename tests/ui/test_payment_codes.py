@@ -8,7 +8,9 @@ import sqlite3
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from drivers.scanner.protocol import PaymentCodeEvent
@@ -74,10 +76,12 @@ def test_esc_while_waiting_cancels_and_reverses(qtbot: QtBot, paying: Till,
     sim.behaviour = Behaviour(s.ABANDON, paying_s=30)
     window = to_tender(qtbot, paying, conn, prompts)
     window.device_event(PaymentCodeEvent("scanner", CODES["alipay"], "alipay"))
-    assert paying.payments is not None and paying.payments.waiting is not None
+    assert paying.payments is not None
+    qtbot.waitUntil(lambda: paying.payments is not None and paying.payments.waiting is not None
+                    and not window.payment_runner.busy, timeout=5000)
     qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: "reversed" in window.tender_view.message.text(), timeout=5000)
     assert paying.payments.waiting is None
-    assert "reversed" in window.tender_view.message.text()
     assert window.stack.currentIndex() == TENDER and not window.tender_view.done
     assert paying.sale is not None and not paying.sale.tenders and sim.charged() == {}
 
@@ -100,3 +104,112 @@ def test_the_kiosk_takes_a_payment_code_through_the_provider(
     sale = paying.last_sale
     assert sale is not None and [t.type for t in sale.tenders] == ["mobile"]
     assert sum(sim.charged().values()) == sale.total
+
+
+# --- a provider that holds the connection: the screen stays live ----------------------------
+
+HOLD_S = 3.0   # the simulator holds the pay answer this long (the adapters wait up to 10 s)
+
+
+@pytest.fixture
+def slow_paying(conn: sqlite3.Connection, config: StoreConfig, sim: ProviderSimulator) -> Till:
+    clock = RealClock()
+    return Till(conn, config, payments=MobilePayments(conn, config,
+                                                      adapters(sim.url, timeout_s=10.0), QUICK,
+                                                      now=clock.now, sleep=clock.sleep))
+
+
+class Ticker:
+    """A 20 ms timer on the GUI thread: it ticks only while the event loop runs."""
+
+    def __init__(self) -> None:
+        self.ticks = 0
+        self.timer = QTimer()
+        self.timer.timeout.connect(self._tick)
+        self.timer.start(20)
+
+    def _tick(self) -> None:
+        self.ticks += 1
+
+
+def key_handled_within(qtbot: QtBot, ms: int) -> None:
+    """A key press posted to the event loop reaches its widget within `ms`."""
+    probe = QLineEdit()
+    qtbot.addWidget(probe)
+    QApplication.postEvent(probe, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_X,
+                                            Qt.KeyboardModifier.NoModifier, "x"))
+    qtbot.waitUntil(lambda: probe.text() == "x", timeout=ms)
+
+
+def completed_once(conn: sqlite3.Connection, sale_id: str) -> None:
+    assert conn.execute("SELECT count(*) FROM sale WHERE id = ?", (sale_id,)).fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM sale_tender WHERE sale_id = ?",
+                        (sale_id,)).fetchone()[0] == 1
+    assert [a.state for a in attempts_of_sale(conn, sale_id)] == ["paid"]
+
+
+def test_a_provider_holding_the_pay_request_leaves_the_till_live(
+        qtbot: QtBot, slow_paying: Till, conn: sqlite3.Connection, sim: ProviderSimulator,
+        prompts: ScriptedPrompts) -> None:
+    sim.behaviour = Behaviour(s.SUCCESS, hold_s=HOLD_S)
+    window = to_tender(qtbot, slow_paying, conn, prompts)
+    completions: list[object] = []
+    window.sale_completed.connect(completions.append)
+    ticker = Ticker()
+    window.device_event(PaymentCodeEvent("scanner", CODES["wechat"], "wechat"))
+    assert window.payment_runner.busy and "Waiting for the customer" in \
+        window.tender_view.message.text()
+    qtbot.waitUntil(lambda: ticker.ticks >= 25, timeout=2000)   # half a second of ticks…
+    key_handled_within(qtbot, 100)
+    assert window.payment_runner.busy and not window.tender_view.done  # …while the request waits
+    qtbot.waitUntil(lambda: window.tender_view.done, timeout=int(HOLD_S * 1000) + 5000)
+    qtbot.wait(200)   # a stray second poll or completion would show here
+    sale = slow_paying.last_sale
+    assert sale is not None and sale.status == "completed" and len(completions) == 1
+    completed_once(conn, sale.id)
+    assert sim.charged() == {sale.tenders[0].reference: sale.total}
+
+
+def test_esc_during_a_held_request_cancels_once_the_request_returns(
+        qtbot: QtBot, slow_paying: Till, conn: sqlite3.Connection, sim: ProviderSimulator,
+        prompts: ScriptedPrompts) -> None:
+    sim.behaviour = Behaviour(s.ABANDON, paying_s=30, hold_s=HOLD_S)
+    window = to_tender(qtbot, slow_paying, conn, prompts)
+    window.device_event(PaymentCodeEvent("scanner", CODES["alipay"], "alipay"))
+    qtbot.wait(100)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert "waiting for the provider" in window.tender_view.message.text()
+    assert window.stack.currentIndex() == TENDER and window.payment_runner.busy
+    qtbot.waitUntil(lambda: "reversed" in window.tender_view.message.text(),
+                    timeout=int(HOLD_S * 1000) + 5000)
+    assert slow_paying.payments is not None and slow_paying.payments.waiting is None
+    assert slow_paying.sale is not None and not slow_paying.sale.tenders
+    assert [a.state for a in attempts_of_sale(conn, slow_paying.sale.id)] == ["reversed"]
+    assert sim.charged() == {}
+
+
+def test_the_kiosk_stays_live_while_the_provider_holds_the_request(
+        qtbot: QtBot, slow_paying: Till, conn: sqlite3.Connection,
+        sim: ProviderSimulator) -> None:
+    from tests.ui.test_kiosk_flow import open_lane
+    from ui.kiosk_app import DONE, PAY
+
+    sim.behaviour = Behaviour(s.SUCCESS, hold_s=HOLD_S)
+    window = open_lane(qtbot, slow_paying, None)
+    for code in gtins(conn, 2):
+        slow_paying.scan(code)
+    window.refresh()
+    window.go_pay()
+    ticker = Ticker()
+    window.device_event(PaymentCodeEvent("scanner", CODES["wechat"], "wechat"))
+    window.device_event(PaymentCodeEvent("scanner", CODES["wechat"], "wechat"))  # a second show
+    assert window.payment_runner.busy and window.stack.currentIndex() == PAY
+    qtbot.waitUntil(lambda: ticker.ticks >= 25, timeout=2000)
+    key_handled_within(qtbot, 100)
+    assert window.payment_runner.busy and window.stack.currentIndex() == PAY
+    qtbot.waitUntil(lambda: window.stack.currentIndex() == DONE, timeout=int(HOLD_S * 1000) + 5000)
+    qtbot.wait(200)
+    sale = slow_paying.last_sale
+    assert sale is not None
+    completed_once(conn, sale.id)
+    assert sum(sim.charged().values()) == sale.total and len(sim.charged()) == 1

@@ -430,284 +430,285 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../kiosk_app.py" line="100" />
+        <location filename="../kiosk_app.py" line="102" />
         <source>Self-checkout</source>
         <translation>自助收银</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="152" />
+        <location filename="../kiosk_app.py" line="154" />
         <source>This lane is closed</source>
         <translation>本通道暂停服务</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="153" />
+        <location filename="../kiosk_app.py" line="155" />
         <source>Staff: open the lane with your PIN</source>
         <translation>员工：请输入密码开启通道</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="165" />
+        <location filename="../kiosk_app.py" line="167" />
         <source>Welcome! Scan your first item to start</source>
         <translation>欢迎光临！扫描第一件商品即可开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="166" />
+        <location filename="../kiosk_app.py" line="168" />
         <source>Weighed fruit and vegetables: touch Start</source>
         <translation>称重果蔬：请点击开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="167" />
+        <location filename="../kiosk_app.py" line="169" />
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="177" />
+        <location filename="../kiosk_app.py" line="179" />
         <source>Scan your items</source>
         <translation>请扫描商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="193" />
+        <location filename="../kiosk_app.py" line="195" />
         <source>To pay</source>
         <translation>应付</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="198" />
+        <location filename="../kiosk_app.py" line="200" />
         <source>Fruit &amp; veg</source>
         <translation>果蔬称重</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="199" />
+        <location filename="../kiosk_app.py" line="201" />
         <source>Member QR</source>
         <translation>会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="200" />
+        <location filename="../kiosk_app.py" line="202" />
         <source>Remove item</source>
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="201" />
+        <location filename="../kiosk_app.py" line="203" />
         <source>Help</source>
         <translation>求助</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="202" />
+        <location filename="../kiosk_app.py" line="204" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="213" />
+        <location filename="../kiosk_app.py" line="215" />
         <source>Put the item on the scale, then touch it</source>
         <translation>请把商品放在秤上，然后点选商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="220" />
+        <location filename="../kiosk_app.py" line="222" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="234" />
+        <location filename="../kiosk_app.py" line="236" />
         <source>Bank card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="234" />
+        <location filename="../kiosk_app.py" line="236" />
         <source>WeChat Pay / Alipay</source>
         <translation>微信 / 支付宝</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="235" />
+        <location filename="../kiosk_app.py" line="237" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="242" />
+        <location filename="../kiosk_app.py" line="244" />
         <source>Back to basket</source>
         <translation>返回购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="252" />
+        <location filename="../kiosk_app.py" line="254" />
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="255" />
+        <location filename="../kiosk_app.py" line="257" />
         <source>Finish</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="261" />
+        <location filename="../kiosk_app.py" line="263" />
         <source>Scan for your e-receipt</source>
         <translation>扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="272" />
+        <location filename="../kiosk_app.py" line="274" />
         <source>Attendant mode</source>
         <translation>值守模式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="282" />
+        <location filename="../kiosk_app.py" line="284" />
         <source>Approve age</source>
         <translation>确认年龄</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="283" />
+        <location filename="../kiosk_app.py" line="285" />
         <source>Remove selected item</source>
         <translation>移除所选商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="284" />
+        <location filename="../kiosk_app.py" line="286" />
         <source>Resume basket</source>
         <translation>恢复购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="285" />
+        <location filename="../kiosk_app.py" line="287" />
         <source>Clear alert</source>
         <translation>清除提醒</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="286" />
+        <location filename="../kiosk_app.py" line="288" />
         <source>Close lane</source>
         <translation>关闭通道</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="287" />
+        <location filename="../kiosk_app.py" line="289" />
         <source>Back to customer</source>
         <translation>返回顾客界面</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="297" />
+        <location filename="../kiosk_app.py" line="299" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="325" />
+        <location filename="../kiosk_app.py" line="327" />
         <source>A basket left before the restart was suspended: resume it in attendant mode</source>
         <translation>重启前未结账的购物篮已挂单：请在值守模式中恢复</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="395" />
+        <location filename="../kiosk_app.py" line="397" />
         <source>Please use Fruit &amp; veg for this item</source>
         <translation>此商品请使用果蔬称重</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="402" />
-        <location filename="../kiosk_app.py" line="489" />
-        <location filename="../kiosk_app.py" line="543" />
+        <location filename="../kiosk_app.py" line="404" />
+        <location filename="../kiosk_app.py" line="491" />
+        <location filename="../kiosk_app.py" line="545" />
         <source>Age check for an age-restricted item</source>
         <translation>限龄商品需核验年龄</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="410" />
+        <location filename="../kiosk_app.py" line="412" />
         <source>No scale: weigh %1 at a till</source>
         <translation>无电子秤：请到收银台称重 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="412" />
+        <location filename="../kiosk_app.py" line="414" />
         <source>Weighing %1…</source>
         <translation>正在称重 %1…</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="416" />
+        <location filename="../kiosk_app.py" line="418" />
         <source>Unexpected weight: %1</source>
         <translation>重量异常：%1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="432" />
+        <location filename="../kiosk_app.py" line="434" />
         <source>Scan your member QR code</source>
         <translation>请扫描会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="436" />
+        <location filename="../kiosk_app.py" line="438" />
         <source>Scan an item first, then your member QR code</source>
         <translation>请先扫描商品，再扫会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="444" />
+        <location filename="../kiosk_app.py" line="446" />
         <source>Welcome, member! Member prices applied</source>
         <translation>欢迎会员！已享会员价</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="447" />
+        <location filename="../kiosk_app.py" line="449" />
         <source>Remove an item</source>
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="454" />
+        <location filename="../kiosk_app.py" line="456" />
         <source>Please wait: an attendant is coming (%1)</source>
         <translation>请稍候，值守员马上就到（%1）</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="476" />
+        <location filename="../kiosk_app.py" line="478" />
         <source>Attendant %1</source>
         <translation>值守员 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="490" />
+        <location filename="../kiosk_app.py" line="492" />
         <source>Age approved</source>
         <translation>年龄已确认</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="497" />
+        <location filename="../kiosk_app.py" line="499" />
         <source>Item removed</source>
         <translation>商品已移除</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="503" />
+        <location filename="../kiosk_app.py" line="505" />
         <source>No suspended baskets</source>
         <translation>没有挂起的购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="507" />
+        <location filename="../kiosk_app.py" line="509" />
         <source>Basket resumed: back to the customer</source>
         <translation>购物篮已恢复：请交还顾客</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="514" />
+        <location filename="../kiosk_app.py" line="516" />
         <source>Finish or suspend the basket first</source>
         <translation>请先完成或挂起购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="546" />
+        <location filename="../kiosk_app.py" line="548" />
         <source>To pay %1</source>
         <translation>应付 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="547" />
+        <location filename="../kiosk_app.py" line="549" />
         <source>Choose how to pay</source>
         <translation>请选择付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="563" />
+        <location filename="../kiosk_app.py" line="565" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="567" />
+        <location filename="../kiosk_app.py" line="569" />
         <source>Show your payment code to the scanner</source>
         <translation>请将付款码对准扫描器</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="570" />
+        <location filename="../kiosk_app.py" line="572" />
         <source>Insert notes and coins</source>
         <translation>请投入纸币和硬币</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="597" />
+        <location filename="../kiosk_app.py" line="589" />
+        <location filename="../kiosk_app.py" line="609" />
         <source>Confirm the payment on your phone</source>
         <translation>请在手机上确认付款</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="607" />
+        <location filename="../kiosk_app.py" line="619" />
         <source>Take your e-receipt with the QR code</source>
         <translation>请扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="614" />
+        <location filename="../kiosk_app.py" line="626" />
         <source>Take your receipt, or scan the QR code for an e-receipt</source>
         <translation>请取走小票，或扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="630" />
+        <location filename="../kiosk_app.py" line="642" />
         <source>Customer left during payment</source>
         <translation>顾客付款中途离开</translation>
     </message>
@@ -715,32 +716,32 @@
 <context>
     <name>LoginView</name>
     <message>
-        <location filename="../till_app.py" line="71" />
+        <location filename="../till_app.py" line="73" />
         <source>Log in with your staff number and PIN</source>
         <translation>请输入工号和密码登录</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="78" />
+        <location filename="../till_app.py" line="80" />
         <source>Training mode: practice sales, nothing is recorded</source>
         <translation>培训模式：练习销售，不记录任何交易</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="91" />
+        <location filename="../till_app.py" line="93" />
         <source>cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="91" />
+        <location filename="../till_app.py" line="93" />
         <source>supervisor</source>
         <translation>主管</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="92" />
+        <location filename="../till_app.py" line="94" />
         <source>manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="93" />
+        <location filename="../till_app.py" line="95" />
         <source>Demo store: log in as</source>
         <translation>示范门店：可登录为</translation>
     </message>
@@ -986,7 +987,7 @@
 <context>
     <name>OfflineBanner</name>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="61" />
+        <location filename="../status_bar.py" line="64" />
         <source>Offline: selling continues; %n sale event(s) will be sent when the link returns</source>
         <translation><numerusform>离线：可继续销售；%n 条交易将在网络恢复后上传</numerusform></translation>
     </message>
@@ -1150,137 +1151,147 @@
 <context>
     <name>StatusStrip</name>
     <message>
-        <location filename="../status_bar.py" line="107" />
+        <location filename="../status_bar.py" line="115" />
         <source>Disk full: no new sale can start, call support</source>
         <translation>磁盘已满：无法开始新交易，请联系技术支持</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="109" />
+        <location filename="../status_bar.py" line="117" />
         <source>Disk almost full: call support</source>
         <translation>磁盘空间不足：请联系技术支持</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="114" />
+        <location filename="../status_bar.py" line="125" />
+        <source>Clock %1 ahead of HQ: set the time, payments fail beyond 5 min</source>
+        <translation>时钟比总部快 %1：请校准时间，偏差超过 5 分钟将无法收款</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="127" />
+        <source>Clock %1 behind HQ: set the time, payments fail beyond 5 min</source>
+        <translation>时钟比总部慢 %1：请校准时间，偏差超过 5 分钟将无法收款</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="132" />
         <source>HQ link: not set up</source>
         <translation>总部连接：未配置</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="115" />
+        <location filename="../status_bar.py" line="133" />
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="115" />
+        <location filename="../status_bar.py" line="133" />
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="116" />
+        <location filename="../status_bar.py" line="134" />
         <source>%n event(s) waiting</source>
         <translation><numerusform>%n 条待上传</numerusform></translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="118" />
+        <location filename="../status_bar.py" line="136" />
         <source>oldest %1</source>
         <translation>最早 %1 前</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="121" />
+        <location filename="../status_bar.py" line="139" />
         <source>last contact %1</source>
         <translation>最近联系 %1</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="123" />
+        <location filename="../status_bar.py" line="141" />
         <source>no contact yet</source>
         <translation>尚未联系</translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="128" />
+        <location filename="../status_bar.py" line="146" />
         <source>%n s</source>
         <translation><numerusform>%n 秒</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="130" />
+        <location filename="../status_bar.py" line="148" />
         <source>%n min</source>
         <translation><numerusform>%n 分钟</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="131" />
+        <location filename="../status_bar.py" line="149" />
         <source>%n h</source>
         <translation><numerusform>%n 小时</numerusform></translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="136" />
+        <location filename="../status_bar.py" line="154" />
         <source>Scanner</source>
         <translation>扫描枪</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="136" />
+        <location filename="../status_bar.py" line="154" />
         <source>Printer</source>
         <translation>打印机</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="136" />
+        <location filename="../status_bar.py" line="154" />
         <source>Scale</source>
         <translation>电子秤</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="137" />
+        <location filename="../status_bar.py" line="155" />
         <source>RFID</source>
         <translation>RFID</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="137" />
+        <location filename="../status_bar.py" line="155" />
         <source>Shelf labels</source>
         <translation>电子价签</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="167" />
+        <location filename="../status_bar.py" line="185" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="168" />
+        <location filename="../status_bar.py" line="186" />
         <source>paper out</source>
         <translation>缺纸</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="169" />
+        <location filename="../status_bar.py" line="187" />
         <source>paper low</source>
         <translation>纸将尽</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="170" />
+        <location filename="../status_bar.py" line="188" />
         <source>cover open</source>
         <translation>盖子未关</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="171" />
+        <location filename="../status_bar.py" line="189" />
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="172" />
+        <location filename="../status_bar.py" line="190" />
         <source>error</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="173" />
+        <location filename="../status_bar.py" line="191" />
         <source>disconnected</source>
         <translation>已断开</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="174" />
+        <location filename="../status_bar.py" line="192" />
         <source>not connected</source>
         <translation>未连接</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="175" />
+        <location filename="../status_bar.py" line="193" />
         <source>weight moving</source>
         <translation>重量不稳</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="176" />
+        <location filename="../status_bar.py" line="194" />
         <source>overloaded</source>
         <translation>超载</translation>
     </message>
@@ -1409,477 +1420,492 @@
 <context>
     <name>TillWindow</name>
     <message>
-        <location filename="../till_app.py" line="112" />
+        <location filename="../till_app.py" line="114" />
         <source>Till %1 · %2</source>
         <translation>收银台 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="161" />
+        <location filename="../till_app.py" line="163" />
         <source>Age OK</source>
         <translation>年龄确认</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="162" />
-        <location filename="../till_app.py" line="364" />
+        <location filename="../till_app.py" line="164" />
+        <location filename="../till_app.py" line="366" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="163" />
+        <location filename="../till_app.py" line="165" />
         <source>Void line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="164" />
-        <location filename="../till_app.py" line="381" />
-        <location filename="../till_app.py" line="384" />
+        <location filename="../till_app.py" line="166" />
+        <location filename="../till_app.py" line="383" />
+        <location filename="../till_app.py" line="386" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="165" />
-        <location filename="../till_app.py" line="397" />
+        <location filename="../till_app.py" line="167" />
+        <location filename="../till_app.py" line="399" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="166" />
+        <location filename="../till_app.py" line="168" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="167" />
-        <location filename="../till_app.py" line="413" />
+        <location filename="../till_app.py" line="169" />
+        <location filename="../till_app.py" line="415" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="168" />
-        <location filename="../till_app.py" line="419" />
-        <location filename="../till_app.py" line="431" />
-        <location filename="../till_app.py" line="434" />
+        <location filename="../till_app.py" line="170" />
+        <location filename="../till_app.py" line="421" />
+        <location filename="../till_app.py" line="433" />
         <location filename="../till_app.py" line="436" />
+        <location filename="../till_app.py" line="438" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="169" />
-        <location filename="../till_app.py" line="516" />
+        <location filename="../till_app.py" line="171" />
+        <location filename="../till_app.py" line="518" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="170" />
+        <location filename="../till_app.py" line="172" />
         <source>Shift / X / Z</source>
         <translation>班次 / X / Z</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="171" />
-        <location filename="../till_app.py" line="532" />
+        <location filename="../till_app.py" line="173" />
+        <location filename="../till_app.py" line="534" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="172" />
+        <location filename="../till_app.py" line="174" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="173" />
+        <location filename="../till_app.py" line="175" />
         <source>Reprint</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="174" />
+        <location filename="../till_app.py" line="176" />
         <source>Find product</source>
         <translation>查找商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="175" />
+        <location filename="../till_app.py" line="177" />
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="176" />
+        <location filename="../till_app.py" line="178" />
         <source>Code entry</source>
         <translation>条码输入</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="198" />
+        <location filename="../till_app.py" line="200" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="200" />
+        <location filename="../till_app.py" line="202" />
         <source>TRAINING · %1</source>
         <translation>培训 · %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="204" />
+        <location filename="../till_app.py" line="206" />
         <source>silver</source>
         <translation>银卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="204" />
+        <location filename="../till_app.py" line="206" />
         <source>gold</source>
         <translation>金卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="205" />
+        <location filename="../till_app.py" line="207" />
         <source>diamond</source>
         <translation>钻石卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="236" />
+        <location filename="../till_app.py" line="238" />
         <source>Cancelled: no supervisor approval</source>
         <translation>已取消：无主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="258" />
+        <location filename="../till_app.py" line="260" />
         <source>Welcome, %1</source>
         <translation>欢迎，%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="282" />
+        <location filename="../till_app.py" line="284" />
         <source>Quantity %1 ×: scan or type the item</source>
         <translation>数量 %1 ×：请扫描或输入商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="334" />
+        <location filename="../till_app.py" line="336" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="334" />
+        <location filename="../till_app.py" line="336" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="338" />
+        <location filename="../till_app.py" line="340" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="342" />
+        <location filename="../till_app.py" line="344" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="356" />
+        <location filename="../till_app.py" line="358" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="357" />
+        <location filename="../till_app.py" line="359" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="358" />
+        <location filename="../till_app.py" line="360" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="364" />
+        <location filename="../till_app.py" line="366" />
         <source>New quantity for line %1</source>
         <translation>第 %1 行的新数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="368" />
+        <location filename="../till_app.py" line="370" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="374" />
+        <location filename="../till_app.py" line="376" />
         <source>Voiding after payment started needs a supervisor</source>
         <translation>付款开始后删除商品需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="375" />
+        <location filename="../till_app.py" line="377" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="381" />
+        <location filename="../till_app.py" line="383" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="384" />
-        <location filename="../till_app.py" line="436" />
+        <location filename="../till_app.py" line="386" />
+        <location filename="../till_app.py" line="438" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="393" />
+        <location filename="../till_app.py" line="395" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="394" />
+        <location filename="../till_app.py" line="396" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="397" />
+        <location filename="../till_app.py" line="399" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="399" />
+        <location filename="../till_app.py" line="401" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="402" />
+        <location filename="../till_app.py" line="404" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="407" />
+        <location filename="../till_app.py" line="409" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="409" />
+        <location filename="../till_app.py" line="411" />
         <source>%1 · cashier %2 · %3 items · %4</source>
         <translation>%1 · 收银员 %2 · %3 件 · %4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="413" />
+        <location filename="../till_app.py" line="415" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="415" />
+        <location filename="../till_app.py" line="417" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="419" />
+        <location filename="../till_app.py" line="421" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="428" />
+        <location filename="../till_app.py" line="430" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="431" />
+        <location filename="../till_app.py" line="433" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="434" />
+        <location filename="../till_app.py" line="436" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="447" />
+        <location filename="../till_app.py" line="449" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="452" />
-        <location filename="../till_app.py" line="457" />
+        <location filename="../till_app.py" line="454" />
+        <location filename="../till_app.py" line="459" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="452" />
-        <location filename="../till_app.py" line="462" />
+        <location filename="../till_app.py" line="454" />
+        <location filename="../till_app.py" line="464" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="452" />
+        <location filename="../till_app.py" line="454" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="453" />
-        <location filename="../till_app.py" line="483" />
+        <location filename="../till_app.py" line="455" />
+        <location filename="../till_app.py" line="485" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="454" />
+        <location filename="../till_app.py" line="456" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="454" />
+        <location filename="../till_app.py" line="456" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="457" />
+        <location filename="../till_app.py" line="459" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="460" />
+        <location filename="../till_app.py" line="462" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="464" />
+        <location filename="../till_app.py" line="466" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="465" />
+        <location filename="../till_app.py" line="467" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="468" />
+        <location filename="../till_app.py" line="470" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="469" />
+        <location filename="../till_app.py" line="471" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="479" />
+        <location filename="../till_app.py" line="481" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="501" />
+        <location filename="../till_app.py" line="503" />
         <source>Z number %1</source>
         <translation>Z 报表号 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="503" />
+        <location filename="../till_app.py" line="505" />
         <source>Sales: %1, total %2</source>
         <translation>销售：%1 笔，合计 %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="505" />
+        <location filename="../till_app.py" line="507" />
         <source>Returns: %1, total %2</source>
         <translation>退货：%1 笔，合计 %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="507" />
+        <location filename="../till_app.py" line="509" />
         <source>Net sales: %1</source>
         <translation>净销售额：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="508" />
+        <location filename="../till_app.py" line="510" />
         <source>Cancelled sales: %1</source>
         <translation>取消交易：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="509" />
+        <location filename="../till_app.py" line="511" />
         <source>No-sale drawer openings: %1</source>
         <translation>非交易开钱箱：%1 次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="516" />
+        <location filename="../till_app.py" line="518" />
         <source>Why open the drawer?</source>
         <translation>开钱箱原因？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="518" />
+        <location filename="../till_app.py" line="520" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="519" />
+        <location filename="../till_app.py" line="521" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="532" />
+        <location filename="../till_app.py" line="534" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="534" />
+        <location filename="../till_app.py" line="536" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="535" />
+        <location filename="../till_app.py" line="537" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="542" />
+        <location filename="../till_app.py" line="544" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="563" />
+        <location filename="../till_app.py" line="565" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="571" />
+        <location filename="../till_app.py" line="573" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="574" />
+        <location filename="../till_app.py" line="576" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="579" />
+        <location filename="../till_app.py" line="581" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="583" />
+        <location filename="../till_app.py" line="585" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="595" />
+        <location filename="../till_app.py" line="597" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="633" />
+        <location filename="../till_app.py" line="619" />
+        <source>A payment is in progress: wait for it or press Esc</source>
+        <translation>正在付款：请等待，或按 Esc 取消</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="636" />
+        <source>Cancelling: waiting for the provider to answer…</source>
+        <translation>正在取消：等待支付平台应答…</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="639" />
+        <source>Cancelling the payment…</source>
+        <translation>正在取消付款…</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="653" />
         <source>Waiting for the customer to confirm on the phone (Esc: cancel)</source>
         <translation>等待顾客在手机上确认付款（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="642" />
+        <location filename="../till_app.py" line="671" />
         <source>Paid by payment code</source>
         <translation>已通过付款码收款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="660" />
+        <location filename="../till_app.py" line="689" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="667" />
+        <location filename="../till_app.py" line="696" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="670" />
+        <location filename="../till_app.py" line="699" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="672" />
+        <location filename="../till_app.py" line="701" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="699" />
+        <location filename="../till_app.py" line="728" />
         <source>A payment code: press Pay (F12) first</source>
         <translation>这是付款码：请先按结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="702" />
+        <location filename="../till_app.py" line="731" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>

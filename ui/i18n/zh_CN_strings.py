@@ -14,6 +14,13 @@ ZH = {
     '%n min': '%n 分钟',
     '%n s': '%n 秒',
     'A Z report needs a supervisor': 'Z 报表需要主管授权',
+    'A payment is in progress: wait for it or press Esc': '正在付款：请等待，或按 Esc 取消',
+    'Cancelling: waiting for the provider to answer…': '正在取消：等待支付平台应答…',
+    'Cancelling the payment…': '正在取消付款…',
+    'Clock %1 ahead of HQ: set the time, payments fail beyond 5 min':
+        '时钟比总部快 %1：请校准时间，偏差超过 5 分钟将无法收款',
+    'Clock %1 behind HQ: set the time, payments fail beyond 5 min':
+        '时钟比总部慢 %1：请校准时间，偏差超过 5 分钟将无法收款',
     'A payment code: press Pay (F12) first': '这是付款码：请先按结账 (F12)',
     'A price override needs a supervisor': '改价需要主管授权',
     'Age OK': '年龄确认',
