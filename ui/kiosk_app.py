@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QProgressBar,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -33,9 +34,10 @@ from edge.staff import StaffMember
 from edge.till.session import Till, TillError
 from edge.till.view import sale_view
 from ui.card_terminal import CardTerminal, SimulatedCardTerminal
-from ui.device_bridge import CallResult, DeviceBridge
+from ui.device_bridge import DeviceBridge
 from ui.devices import Devices
 from ui.error_messages import error_text, shopper_error_text
+from ui.live_weighing import UNREACHABLE, LiveWeighing
 from ui.money_text import MoneyText
 from ui.pin_pad import PinPad
 from ui.produce_picker import ProducePicker
@@ -95,7 +97,9 @@ class KioskWindow(QMainWindow):
         self.cash_device = bool(kiosk_config.get("cash_device")) if cash_device is None else cash_device
         self.money = MoneyText(self.locale(), self.config.currency_symbol, self.config.minor_digits)
         self.lane_staff: StaffMember | None = None
-        self.attendant_reasons: list[str] = []
+        # Why the attendant is called, by cause: each alert goes when its cause does.
+        self.attendant_reasons: dict[str, str] = {}
+        self.attendant_detail: dict[str, str] = {}   # what only staff sees, by cause
         self.member_next = False
         self.setWindowTitle(self.tr("Self-checkout"))
 
@@ -139,7 +143,13 @@ class KioskWindow(QMainWindow):
         self.idle.timeout.connect(self.idle_reset)
         self.activity = _Activity(self.touched, self)
         QApplication.instance().installEventFilter(self.activity)  # type: ignore[union-attr]
-        self._weighing: CallResult | None = None
+        self.weighing = LiveWeighing(self.devices.scale, self) if self.devices.scale else None
+        self.weighing_plu: tuple[str, str] | None = None
+        if self.weighing is not None:
+            self.weighing.reading.connect(self._live_reading)
+            self.weighing.settled.connect(self._weighed)
+            self.weighing.trouble.connect(self._scale_trouble)
+            self.weighing.cleared.connect(lambda cause: self.clear_reason("scale"))
         self.wedge = WedgeFilter(self)
         self.wedge.code.connect(lambda text, _fast: self.enter_code(text))
         QApplication.instance().installEventFilter(self.wedge)  # type: ignore[union-attr]
@@ -198,7 +208,7 @@ class KioskWindow(QMainWindow):
                 ("produce", self.tr("Fruit & veg"), "#2e7d32", self.show_produce),
                 ("member", self.tr("Member QR"), "#6a1b9a", self.ask_member),
                 ("remove", self.tr("Remove item"), "#757575", self.remove_item),
-                ("help", self.tr("Help"), "#ef6c00", lambda: self.call_attendant(self.tr("Help"))),
+                ("help", self.tr("Help"), "#ef6c00", lambda: self.call_attendant(self.tr("Help"), "help")),
                 ("pay", self.tr("Pay"), "#1b5e20", self.go_pay)):
             button = big_button(text, colour)
             button.clicked.connect(slot)
@@ -214,11 +224,26 @@ class KioskWindow(QMainWindow):
         self.picker = ProducePicker(self.till.conn, self._locale_name())
         self.picker.picked.connect(self.weigh_produce)
         layout.addWidget(self.picker, 1)
+        weight_row = QHBoxLayout()
         self.produce_message = QLabel()
+        self.produce_message.setWordWrap(True)
         self.produce_message.setStyleSheet("font-size: 18px;")
-        layout.addWidget(self.produce_message)
+        weight_row.addWidget(self.produce_message, 1)
+        # While the load moves the bar runs (Qt's busy mode); the weight turns grey.
+        self.weight_moving = QProgressBar()
+        self.weight_moving.setRange(0, 0)
+        self.weight_moving.setTextVisible(False)
+        self.weight_moving.setMaximumWidth(160)
+        self.weight_moving.hide()
+        weight_row.addWidget(self.weight_moving)
+        self.live_weight = QLabel()
+        self.live_weight.setObjectName("liveWeight")
+        self.live_weight.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.live_weight.setStyleSheet("font-size: 36px; font-weight: bold;")
+        weight_row.addWidget(self.live_weight)
+        layout.addLayout(weight_row)
         back = big_button(self.tr("Back"), "#757575")
-        back.clicked.connect(lambda: self.stack.setCurrentIndex(BASKET))
+        back.clicked.connect(self.leave_produce)
         layout.addWidget(back)
         return page
 
@@ -320,12 +345,15 @@ class KioskWindow(QMainWindow):
             try:
                 self.till.suspend()
             except TillError as exc:
-                self.call_attendant(error_text(exc))
+                self.call_attendant(self.tr("Staff help needed"), "error", error_text(exc))
                 return
             self.call_attendant(self.tr("A basket left before the restart was suspended: "
-                                        "resume it in attendant mode"))
+                                        "resume it in attendant mode"), "restart")
 
     def show_attract(self) -> None:
+        self.weighing_plu = None
+        if self.weighing is not None:
+            self.weighing.stop_weighing()
         self.model.update([])
         self.stack.setCurrentIndex(ATTRACT)
         self.idle.stop()
@@ -343,11 +371,11 @@ class KioskWindow(QMainWindow):
         try:
             self.till.keep_open_sale()
         except TillError as exc:
-            self.call_attendant(error_text(exc))
+            self.call_attendant(self.tr("Staff help needed"), "error", error_text(exc))
         view = sale_view(self.till.sale, self.till)
         self.model.update(view["lines"] if view else [])
         self.total_label.setText(self.money.amount(view["total"]) if view else self.money.minor(0))
-        self.buttons["pay"].setEnabled(bool(view and view["lines"]))
+        self.buttons["pay"].setEnabled(bool(view and view["lines"]) and not self.attendant_reasons)
 
     # --- who sees what ------------------------------------------------------------------------
 
@@ -399,28 +427,63 @@ class KioskWindow(QMainWindow):
         self.refresh()
         self.say("")
         if sale.needs_age_check():
-            self.call_attendant(self.tr("Age check for an age-restricted item"))
+            self.call_attendant(self.tr("Age check for an age-restricted item"), "age")
 
     def show_produce(self) -> None:
         self.produce_message.setText("")
+        self.live_weight.setText("")
+        self.weight_moving.hide()
         self.stack.setCurrentIndex(PRODUCE)
 
-    def weigh_produce(self, plu: str, name: str) -> None:
-        if self.devices.scale is None:
-            self.call_attendant(self.tr("No scale: weigh %1 at a till").replace("%1", name))
-            return
-        self.produce_message.setText(self.tr("Weighing %1…").replace("%1", name))
-        call = CallResult(self)
-        call.done.connect(lambda event: self._weighed(plu, event.grams))
-        call.failed.connect(lambda exc: self.call_attendant(
-            self.tr("Unexpected weight: %1").replace("%1", error_text(exc))))
-        self._weighing = call
-        scale = self.devices.scale
-        call.run_in_thread(lambda: scale.read_stable_weight(timeout=3.0))
+    def leave_produce(self) -> None:
+        self.weighing_plu = None
+        if self.weighing is not None:
+            self.weighing.stop_weighing()
+        self.stack.setCurrentIndex(BASKET)
 
-    def _weighed(self, plu: str, grams: int) -> None:
+    def weigh_produce(self, plu: str, name: str) -> None:
+        if self.weighing is None:
+            self.call_attendant(self.tr("No scale: weigh %1 at a till").replace("%1", name), "scale")
+            return
+        self.weighing_plu = (plu, name)
+        self.produce_message.setText(self.tr("Put %1 on the scale").replace("%1", name))
+        self.weighing.weigh()
+
+    def _live_reading(self, event: object) -> None:
+        """Every answer of the scale while weighing: the weight as it is now, or that it moves."""
+        from drivers.scale.events import MotionEvent, StableWeightEvent, ZeroEvent
+
+        if self.weighing_plu is None:
+            return
+        name = self.weighing_plu[1]
+        moving = isinstance(event, MotionEvent)
+        self.weight_moving.setVisible(moving)
+        self.live_weight.setStyleSheet("font-size: 36px; font-weight: bold; color: %s;"
+                                       % ("#9e9e9e" if moving else "#1b5e20"))
+        if isinstance(event, StableWeightEvent) and event.grams > 0:
+            self.live_weight.setText(self.weight_text(event.grams))
+            self.produce_message.setText(self.tr("Weighing %1…").replace("%1", name))
+        elif moving:
+            self.produce_message.setText(self.tr("Weighing %1: hold still…").replace("%1", name))
+        elif isinstance(event, (ZeroEvent, StableWeightEvent)):
+            self.live_weight.setText(self.weight_text(0))
+            self.produce_message.setText(self.tr("Put %1 on the scale").replace("%1", name))
+
+    def weight_text(self, grams: int) -> str:
+        return self.tr("%1 kg").replace("%1", self.locale().toString(grams / 1000, "f", 3))
+
+    def _scale_trouble(self, cause: str) -> None:
+        self.weight_moving.hide()
+        self.call_attendant(self.tr("The scale is not answering") if cause == UNREACHABLE
+                            else self.tr("Unexpected weight on the scale"), "scale")
+
+    def _weighed(self, grams: int) -> None:
+        picked, self.weighing_plu = self.weighing_plu, None
+        self.weight_moving.hide()
+        if picked is None:
+            return
         try:
-            self.till.add(plu=plu, qty=format_quantity(grams))
+            self.till.add(plu=picked[0], qty=format_quantity(grams))
         except TillError as exc:
             self.produce_message.setText(shopper_error_text(exc))
             return
@@ -444,20 +507,43 @@ class KioskWindow(QMainWindow):
         self.say(self.tr("Welcome, member! Member prices applied"))
 
     def remove_item(self) -> None:
-        self.call_attendant(self.tr("Remove an item"))
+        self.call_attendant(self.tr("Remove an item"), "remove")
 
     # --- attendant ---------------------------------------------------------------------------
 
-    def call_attendant(self, reason: str) -> None:
-        if reason not in self.attendant_reasons:
-            self.attendant_reasons.append(reason)
+    def call_attendant(self, reason: str, cause: str, detail: str | None = None) -> None:
+        """Raise (or update) the alert for `cause`; `reason` is what the shopper may read,
+        `detail` what only the attendant sees."""
+        self.attendant_reasons[cause] = reason
+        if detail is not None:
+            self.attendant_detail[cause] = detail
+        self._show_alert()
+
+    def clear_reason(self, cause: str) -> None:
+        """The cause is gone (age approved, item removed, scale answering again): so is its alert."""
+        self.attendant_reasons.pop(cause, None)
+        self.attendant_detail.pop(cause, None)
+        self._show_alert()
+        if self.stack.currentIndex() == ATTENDANT:
+            self.attendant_reason.setText(self._staff_reasons())
+
+    def _show_alert(self) -> None:
+        if not self.attendant_reasons:
+            self.alert.hide()
+            if self.stack.currentIndex() == BASKET:
+                self.refresh()
+            return
         self.alert.setText(self.tr("Please wait: an attendant is coming (%1)")
-                           .replace("%1", "; ".join(self.attendant_reasons)))
+                           .replace("%1", "; ".join(self.attendant_reasons.values())))
         self.alert.show()
         self.buttons["pay"].setEnabled(False)
 
+    def _staff_reasons(self) -> str:
+        return "; ".join(self.attendant_detail.get(cause, reason)
+                         for cause, reason in self.attendant_reasons.items())
+
     def open_attendant(self) -> None:
-        self.attendant_reason.setText("; ".join(self.attendant_reasons))
+        self.attendant_reason.setText(self._staff_reasons())
         self.attendant_pad.show()
         self.attendant_pad.clear()
         self.attendant_panel.hide()
@@ -485,8 +571,7 @@ class KioskWindow(QMainWindow):
 
     def approve_age(self) -> None:
         if self.till.sale is not None and self._attendant_act(self.till.confirm_age):
-            self.attendant_reasons = [r for r in self.attendant_reasons
-                                      if r != self.tr("Age check for an age-restricted item")]
+            self.clear_reason("age")
             self.attendant_message.setText(self.tr("Age approved"))
 
     def attendant_void(self) -> None:
@@ -494,6 +579,9 @@ class KioskWindow(QMainWindow):
         line = self.model.line_at(rows[0].row() if rows else self.model.rowCount() - 1)
         if line is not None and self._attendant_act(lambda: self.till.void_line(line["line"])):
             self.refresh()
+            self.clear_reason("remove")
+            if self.till.sale is None or not self.till.sale.needs_age_check():
+                self.clear_reason("age")
             self.attendant_message.setText(self.tr("Item removed"))
 
     def attendant_resume(self) -> None:
@@ -504,16 +592,26 @@ class KioskWindow(QMainWindow):
             return
         if self._attendant_act(lambda: self.till.resume(rows[-1]["id"])):
             self.refresh()
+            self.clear_reason("restart")
             self.attendant_message.setText(self.tr("Basket resumed: back to the customer"))
 
     def clear_alert(self) -> None:
-        self.attendant_reasons.clear()
+        """The attendant dealt with it; an alert whose cause is still there (an unchecked age,
+        a scale in trouble) stays."""
+        keep = set()
+        if self.till.sale is not None and self.till.sale.needs_age_check():
+            keep.add("age")
+        if self.weighing is not None and self.weighing.trouble_now is not None:
+            keep.add("scale")
+        for cause in [c for c in self.attendant_reasons if c not in keep]:
+            self.clear_reason(cause)
 
     def close_lane(self) -> None:
         if self.till.sale is not None and self.till.sale.lines:
             self.attendant_message.setText(self.tr("Finish or suspend the basket first"))
             return
         self.attendant_reasons.clear()
+        self.attendant_detail.clear()
         self.lane_staff = None
         self.till.staff = None
         self.alert.hide()
@@ -525,12 +623,9 @@ class KioskWindow(QMainWindow):
         # the attendant's id by the till.
         if self.lane_staff is not None:
             self.till.staff = self.lane_staff
-        if not self.attendant_reasons:
-            self.alert.hide()
-        else:
-            self.call_attendant(self.attendant_reasons[-1])
         self.stack.setCurrentIndex(BASKET if self.till.sale is not None else ATTRACT)
         self.refresh()
+        self._show_alert()
 
     # --- paying ------------------------------------------------------------------------------
 
@@ -538,9 +633,10 @@ class KioskWindow(QMainWindow):
         sale = self.till.sale
         if sale is None or not sale.lines:
             return
-        if self.attendant_reasons or sale.needs_age_check():
-            self.call_attendant(self.attendant_reasons[0] if self.attendant_reasons
-                                else self.tr("Age check for an age-restricted item"))
+        if sale.needs_age_check():
+            self.call_attendant(self.tr("Age check for an age-restricted item"), "age")
+        if self.attendant_reasons:
+            self._show_alert()
             return
         self.stack.setCurrentIndex(PAY)
         self.pay_due.setText(self.tr("To pay %1").replace("%1", self.money.minor(sale.remaining)))
@@ -627,13 +723,13 @@ class KioskWindow(QMainWindow):
         nothing (an unpaid basket is suspended; a part-paid one waits for the attendant)."""
         sale = self.till.sale
         if sale is not None and sale.tenders:
-            self.call_attendant(self.tr("Customer left during payment"))
+            self.call_attendant(self.tr("Customer left during payment"), "left_paying")
             return
         if sale is not None and sale.lines:
             try:
                 self.till.suspend()
             except TillError as exc:
-                self.call_attendant(error_text(exc))
+                self.call_attendant(self.tr("Staff help needed"), "error", error_text(exc))
                 return
         self.member_next = False
         self.show_attract()
@@ -660,6 +756,8 @@ class KioskWindow(QMainWindow):
         super().keyPressEvent(event)
 
     def closeEvent(self, event: Any) -> None:
+        if self.weighing is not None:
+            self.weighing.stop()
         for event_filter in (self.activity, self.wedge):
             QApplication.instance().removeEventFilter(event_filter)  # type: ignore[union-attr]
         super().closeEvent(event)
