@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -38,9 +38,11 @@ from ui.device_bridge import DeviceBridge
 from ui.devices import Devices
 from ui.error_messages import error_text, shopper_error_text
 from ui.live_weighing import UNREACHABLE, LiveWeighing
+from ui.locale_setup import install_locale
 from ui.money_text import MoneyText
 from ui.pin_pad import PinPad
 from ui.produce_picker import ProducePicker
+from ui.product_photos import photos_for
 from ui.qr_widget import QrWidget
 from ui.sale_lines_model import SaleLinesModel
 from ui.sale_screen import SaleLinesView, fit_columns
@@ -53,7 +55,7 @@ IDLE_SECONDS = 90
 
 
 def big_button(text: str, colour: str = "#1565c0") -> QPushButton:
-    button = QPushButton(text)
+    button = QPushButton(text.replace("&", "&&"))  # "&" would mark a shortcut, not show
     button.setMinimumHeight(72)
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     button.setStyleSheet(f"QPushButton {{ font-size: 22px; color: white; background: {colour};"
@@ -96,7 +98,12 @@ class KioskWindow(QMainWindow):
         kiosk_config = self.config.extra.get("kiosk", {})
         self.cash_device = bool(kiosk_config.get("cash_device")) if cash_device is None else cash_device
         self.money = MoneyText(self.locale(), self.config.currency_symbol, self.config.minor_digits)
+        # The shopper may switch language; the next shopper starts in the store's own.
+        self.store_locale = "zh_CN" if self.locale().name().startswith("zh") else "en"
+        self.shopper_locale = self.store_locale
+        self.photos = photos_for(till.conn, kiosk_config)
         self.lane_staff: StaffMember | None = None
+        self.language_buttons: dict[str, QPushButton] = {}
         # Why the attendant is called, by cause: each alert goes when its cause does.
         self.attendant_reasons: dict[str, str] = {}
         self.attendant_detail: dict[str, str] = {}   # what only staff sees, by cause
@@ -178,7 +185,16 @@ class KioskWindow(QMainWindow):
         start.clicked.connect(self.start)
         layout.addWidget(start, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(1)
+        layout.addWidget(self._language_button("attract"), 0, Qt.AlignmentFlag.AlignRight)
         return page
+
+    def _language_button(self, where: str) -> QPushButton:
+        """The other language, named in itself, so a shopper who cannot read this one finds it."""
+        button = big_button("English" if self.shopper_locale.startswith("zh") else "中文", "#455a64")
+        button.setObjectName(f"language_{where}")
+        button.clicked.connect(self.switch_language)
+        self.language_buttons[where] = button
+        return button
 
     def _basket_page(self) -> QWidget:
         page = QWidget()
@@ -202,6 +218,11 @@ class KioskWindow(QMainWindow):
         self.total_label.setObjectName("total")
         right.addWidget(heading(self.tr("To pay"), 22))
         right.addWidget(self.total_label)
+        self.item_photo = QLabel()
+        self.item_photo.setObjectName("itemPhoto")
+        self.item_photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.item_photo.hide()
+        right.addWidget(self.item_photo)
         right.addStretch(1)
         self.buttons: dict[str, QPushButton] = {}
         for name, text, colour, slot in (
@@ -214,6 +235,7 @@ class KioskWindow(QMainWindow):
             button.clicked.connect(slot)
             right.addWidget(button)
             self.buttons[name] = button
+        right.addWidget(self._language_button("basket"))
         layout.addLayout(right, 1)
         return page
 
@@ -221,7 +243,7 @@ class KioskWindow(QMainWindow):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(heading(self.tr("Put the item on the scale, then touch it"), 24))
-        self.picker = ProducePicker(self.till.conn, self._locale_name())
+        self.picker = ProducePicker(self.till.conn, self._locale_name(), photos=self.photos)
         self.picker.picked.connect(self.weigh_produce)
         layout.addWidget(self.picker, 1)
         weight_row = QHBoxLayout()
@@ -297,6 +319,20 @@ class KioskWindow(QMainWindow):
         layout.addWidget(heading(self.tr("Attendant mode")))
         self.attendant_reason = heading("", 20)
         layout.addWidget(self.attendant_reason)
+        # The basket as the attendant needs it: every line, the totals, what to remove.
+        self.attendant_basket = QWidget()
+        basket = QVBoxLayout(self.attendant_basket)
+        basket.setContentsMargins(0, 0, 0, 0)
+        self.attendant_table = SaleLinesView()
+        self.attendant_table.setModel(self.model)
+        fit_columns(self.attendant_table)
+        basket.addWidget(self.attendant_table, 1)
+        self.attendant_totals = QLabel()
+        self.attendant_totals.setObjectName("attendantTotals")
+        self.attendant_totals.setStyleSheet("font-size: 20px; font-weight: bold;")
+        basket.addWidget(self.attendant_totals)
+        self.attendant_basket.hide()
+        layout.addWidget(self.attendant_basket, 1)
         self.attendant_pad = PinPad()
         self.attendant_pad.setMaximumWidth(380)
         self.attendant_pad.submitted.connect(self.attendant_login)
@@ -326,9 +362,6 @@ class KioskWindow(QMainWindow):
         layout.addStretch(1)
         return page
 
-    def _locale_name(self) -> str:
-        return "zh_CN" if self.locale().name().startswith("zh") else "en"
-
     # --- lane --------------------------------------------------------------------------------
 
     def open_lane(self, staff: str, pin: str) -> None:
@@ -354,6 +387,8 @@ class KioskWindow(QMainWindow):
         self.weighing_plu = None
         if self.weighing is not None:
             self.weighing.stop_weighing()
+        if self.shopper_locale != self.store_locale:
+            self.set_shopper_language(self.store_locale)
         self.model.update([])
         self.stack.setCurrentIndex(ATTRACT)
         self.idle.stop()
@@ -373,9 +408,58 @@ class KioskWindow(QMainWindow):
         except TillError as exc:
             self.call_attendant(self.tr("Staff help needed"), "error", error_text(exc))
         view = sale_view(self.till.sale, self.till)
+        if view is not None and self.till.sale is not None:
+            for shown, line in zip(view["lines"], self.till.sale.lines, strict=True):
+                shown["name"] = line.name(self.shopper_locale)
         self.model.update(view["lines"] if view else [])
+        self._show_item_photo()
+        if self.stack.currentIndex() == ATTENDANT:
+            self.show_attendant_basket()
         self.total_label.setText(self.money.amount(view["total"]) if view else self.money.minor(0))
         self.buttons["pay"].setEnabled(bool(view and view["lines"]) and not self.attendant_reasons)
+
+    def _show_item_photo(self) -> None:
+        """The photo of the item scanned last, where the catalog has one."""
+        sale = self.till.sale
+        photo = (self.photos.pixmap(sale.lines[-1].sku, 160)
+                 if sale is not None and sale.lines else None)
+        if photo is None:
+            self.item_photo.hide()
+            return
+        self.item_photo.setPixmap(photo)
+        self.item_photo.show()
+
+    # --- language ----------------------------------------------------------------------------
+
+    def switch_language(self) -> None:
+        self.set_shopper_language("en" if self.shopper_locale.startswith("zh") else "zh_CN")
+
+    def set_shopper_language(self, locale_name: str) -> None:
+        """Retranslate the shopper's pages live: load the language, then build those pages again
+        (the same builders, so nothing is missed); the basket and the page shown stay."""
+        install_locale(locale_name)
+        self.shopper_locale = locale_name
+        self.setLocale(QLocale(locale_name))
+        self.money = MoneyText(self.locale(), self.config.currency_symbol, self.config.minor_digits)
+        current = self.stack.currentIndex()
+        self.stack.blockSignals(True)
+        for index, build in ((ATTRACT, self._attract_page), (BASKET, self._basket_page),
+                             (PRODUCE, self._produce_page), (PAY, self._pay_page),
+                             (DONE, self._done_page)):
+            old = self.stack.widget(index)
+            self.stack.removeWidget(old)
+            self.stack.insertWidget(index, build())
+            old.deleteLater()
+        self.attendant_table.setModel(self.model)
+        self.stack.setCurrentIndex(current)
+        self.stack.blockSignals(False)
+        self.setWindowTitle(self.tr("Self-checkout"))
+        if self.attendant_reasons:
+            self._show_alert()
+        self.refresh()
+
+    def _locale_name(self) -> str:
+        return self.shopper_locale
 
     # --- who sees what ------------------------------------------------------------------------
 
@@ -547,6 +631,7 @@ class KioskWindow(QMainWindow):
         self.attendant_pad.show()
         self.attendant_pad.clear()
         self.attendant_panel.hide()
+        self.attendant_basket.hide()
         self.attendant_cancel.show()
         self.stack.setCurrentIndex(ATTENDANT)
 
@@ -559,7 +644,22 @@ class KioskWindow(QMainWindow):
         self.attendant_pad.hide()
         self.attendant_cancel.hide()
         self.attendant_panel.show()
+        self.attendant_basket.show()
+        self.show_attendant_basket()
         self.attendant_message.setText(self.tr("Attendant %1").replace("%1", self.attendant.name))
+
+    def show_attendant_basket(self) -> None:
+        sale = self.till.sale
+        if sale is None or not sale.lines:
+            self.attendant_totals.setText(self.tr("No basket open"))
+            return
+        pieces = sum(1 if ln.unit == "kg" else ln.qty_milli // 1000 for ln in sale.lines)
+        text = (self.tr("%1 items · total %2 · tax %3 · paid %4")
+                .replace("%1", str(pieces)).replace("%2", self.money.minor(sale.total))
+                .replace("%3", self.money.minor(sale.tax)).replace("%4", self.money.minor(sale.paid)))
+        if sale.member_id:
+            text += " · " + self.tr("member %1").replace("%1", sale.member_id)
+        self.attendant_totals.setText(text)
 
     def _attendant_act(self, action: Callable[[], object]) -> bool:
         try:
@@ -575,7 +675,7 @@ class KioskWindow(QMainWindow):
             self.attendant_message.setText(self.tr("Age approved"))
 
     def attendant_void(self) -> None:
-        rows = self.table.selectionModel().selectedRows()
+        rows = self.attendant_table.selectionModel().selectedRows()
         line = self.model.line_at(rows[0].row() if rows else self.model.rowCount() - 1)
         if line is not None and self._attendant_act(lambda: self.till.void_line(line["line"])):
             self.refresh()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 ZH = {
     ' / kg': ' / 公斤',
+    '%1 items · total %2 · tax %3 · paid %4': '%1 件 · 合计 %2 · 税额 %3 · 已付 %4',
     '%1 kg': '%1 公斤',
     '%1 of %2 items counted · variance value %3': '已盘 %1 / %2 项 · 差异金额 %3',
     '%1 s': '%1 秒',
@@ -94,6 +95,7 @@ ZH = {
     'New quantity for line %1': '第 %1 行的新数量',
     'New unit price': '新单价',
     'Next customer': '下一位顾客',
+    'No basket open': '没有进行中的购物篮',
     'No product for %1': '找不到商品 %1',
     'No receipt printer: offer the e-receipt': '无小票打印机：请提供电子小票',
     'No sale': '开钱箱',
@@ -235,6 +237,7 @@ ZH = {
     'error': '故障',
     'incl. VAT': '含税',
     'last contact %1': '最近联系 %1',
+    'member %1': '会员 %1',
     'no contact yet': '尚未联系',
     'not connected': '未连接',
     'offline': '离线',
