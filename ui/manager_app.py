@@ -36,6 +36,7 @@ from edge.ledger.money import MoneyError, format_quantity, parse_quantity
 from edge.ops_error import OpsError
 from edge.staff import StaffError, StaffMember, authenticate
 from edge.store_ops import stock
+from ui.count_approval import CountApprovalDialog
 from ui.device_bridge import CallResult, DeviceBridge
 from ui.devices import Devices
 from ui.error_messages import error_text
@@ -137,6 +138,7 @@ class ManagerWindow(QMainWindow):
 
         QApplication.instance().installEventFilter(self.wedge)  # type: ignore[union-attr]
         self._round: CallResult | None = None
+        self.approval_dialog: CountApprovalDialog | None = None
 
     # --- login -------------------------------------------------------------------------------
 
@@ -284,19 +286,35 @@ class ManagerWindow(QMainWindow):
             self.refresh_count()
 
     def approve_count(self) -> None:
+        """Show the summary (counted, variance value, uncounted and their fate) first; the
+        count is posted only when the manager approves it there."""
+        if self.count_id is None or self.staff is None:
+            return
+        count_id = self.count_id
+        summary = self._ops(lambda: stock.approval_summary(self.conn, count_id), self.count_summary)
+        if summary is None:
+            return
+        column = "name_zh" if self.locale_name.startswith("zh") else "name_en"
+        names = dict(self.conn.execute(f"SELECT sku, {column} FROM product").fetchall())
+        dialog = CountApprovalDialog(summary, self.money, names, self)
+        dialog.accepted.connect(lambda: self.post_count(dialog.choice()))
+        self.approval_dialog = dialog
+        dialog.open()
+
+    def post_count(self, uncounted: str) -> None:
         if self.count_id is None or self.staff is None:
             return
         count_id, staff = self.count_id, self.staff
-        if not self.prompt.confirm(self.tr("Approve count"),
-                                   self.tr("Post the variances to stock?")):
-            return
-        posted = self._ops(lambda: stock.approve_count(self.conn, count_id, staff.id, staff.role),
-                           self.count_summary)
+        posted = self._ops(lambda: stock.approve_count(self.conn, count_id, staff.id, staff.role,
+                                                       uncounted), self.count_summary)
         if posted is not None:
             self.count_id = None
             self._count_buttons_state()
-            self.count_summary.setText(self.tr("Count approved: %1 variance(s) posted")
-                                       .replace("%1", str(sum(1 for ln in posted if ln.variance))))
+            text = self.tr("Count approved: %1 variance(s) posted").replace(
+                "%1", str(sum(1 for ln in posted if ln.variance)))
+            if uncounted == "zero":
+                text += " · " + self.tr("uncounted items set to zero")
+            self.count_summary.setText(text)
 
     # --- receiving ---------------------------------------------------------------------------
 
