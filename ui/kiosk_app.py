@@ -46,6 +46,8 @@ from ui.product_photos import photos_for
 from ui.qr_widget import QrWidget
 from ui.sale_lines_model import SaleLinesModel
 from ui.sale_screen import SaleLinesView, fit_columns
+from ui.scaling import factor_for, rescale, restyle, scalable
+from ui.screen_mode import ScreenOptions
 from ui.status_bar import OfflineBanner, StatusStrip
 from ui.store_operations import identify_member
 from ui.wedge_filter import WedgeFilter
@@ -56,20 +58,18 @@ IDLE_SECONDS = 90
 
 def big_button(text: str, colour: str = "#1565c0") -> QPushButton:
     button = QPushButton(text.replace("&", "&&"))  # "&" would mark a shortcut, not show
-    button.setMinimumHeight(72)
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    button.setStyleSheet(f"QPushButton {{ font-size: 22px; color: white; background: {colour};"
-                         " border-radius: 8px; padding: 8px 16px; }"
-                         " QPushButton:disabled { background: #9e9e9e; }")
-    return button
+    style = ("QPushButton { font-size: {px}px; color: white; background: COLOUR;"
+             " border-radius: 8px; padding: 8px 16px; }"
+             " QPushButton:disabled { background: #9e9e9e; }").replace("COLOUR", colour)
+    return scalable(button, style, 22, 72)
 
 
 def heading(text: str, size: int = 30) -> QLabel:
     label = QLabel(text)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setWordWrap(True)
-    label.setStyleSheet(f"font-size: {size}px; font-weight: bold;")
-    return label
+    return scalable(label, "font-size: {px}px; font-weight: bold;", size)
 
 
 class _Activity(QObject):
@@ -119,8 +119,8 @@ class KioskWindow(QMainWindow):
         # Touching the alert (the attendant, who carries the PIN) opens attendant mode.
         self.alert = QPushButton()
         self.alert.setObjectName("attendantAlert")
-        self.alert.setStyleSheet("#attendantAlert { background: #c62828; color: white; font-size: 20px;"
-                                 " font-weight: bold; padding: 8px; border: none; }")
+        scalable(self.alert, "#attendantAlert { background: #c62828; color: white; font-size: {px}px;"
+                             " font-weight: bold; padding: 8px; border: none; }", 20)
         self.alert.clicked.connect(self.open_attendant)
         self.alert.hide()
         outer.addWidget(self.alert)
@@ -210,7 +210,7 @@ class KioskWindow(QMainWindow):
         left.addWidget(self.table, 1)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("font-size: 18px;")
+        scalable(self.message, "font-size: {px}px;", 18)
         left.addWidget(self.message)
         layout.addLayout(left, 3)
         right = QVBoxLayout()
@@ -249,7 +249,7 @@ class KioskWindow(QMainWindow):
         weight_row = QHBoxLayout()
         self.produce_message = QLabel()
         self.produce_message.setWordWrap(True)
-        self.produce_message.setStyleSheet("font-size: 18px;")
+        scalable(self.produce_message, "font-size: {px}px;", 18)
         weight_row.addWidget(self.produce_message, 1)
         # While the load moves the bar runs (Qt's busy mode); the weight turns grey.
         self.weight_moving = QProgressBar()
@@ -261,7 +261,7 @@ class KioskWindow(QMainWindow):
         self.live_weight = QLabel()
         self.live_weight.setObjectName("liveWeight")
         self.live_weight.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.live_weight.setStyleSheet("font-size: 36px; font-weight: bold;")
+        scalable(self.live_weight, "font-size: {px}px; font-weight: bold;", 36)
         weight_row.addWidget(self.live_weight)
         layout.addLayout(weight_row)
         back = big_button(self.tr("Back"), "#757575")
@@ -329,7 +329,7 @@ class KioskWindow(QMainWindow):
         basket.addWidget(self.attendant_table, 1)
         self.attendant_totals = QLabel()
         self.attendant_totals.setObjectName("attendantTotals")
-        self.attendant_totals.setStyleSheet("font-size: 20px; font-weight: bold;")
+        scalable(self.attendant_totals, "font-size: {px}px; font-weight: bold;", 20)
         basket.addWidget(self.attendant_totals)
         self.attendant_basket.hide()
         layout.addWidget(self.attendant_basket, 1)
@@ -353,7 +353,7 @@ class KioskWindow(QMainWindow):
         self.attendant_panel.hide()
         layout.addWidget(self.attendant_panel)
         self.attendant_message = QLabel()
-        self.attendant_message.setStyleSheet("font-size: 18px; color: #c62828;")
+        scalable(self.attendant_message, "font-size: {px}px; color: #c62828;", 18)
         layout.addWidget(self.attendant_message)
         cancel = big_button(self.tr("Cancel"), "#757575")
         cancel.clicked.connect(self.leave_attendant)
@@ -454,6 +454,7 @@ class KioskWindow(QMainWindow):
         self.stack.setCurrentIndex(current)
         self.stack.blockSignals(False)
         self.setWindowTitle(self.tr("Self-checkout"))
+        self.apply_scale()
         if self.attendant_reasons:
             self._show_alert()
         self.refresh()
@@ -482,7 +483,8 @@ class KioskWindow(QMainWindow):
 
     def say(self, text: str, error: bool = False) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet("font-size: 18px; color: %s;" % ("#c62828" if error else "#1565c0"))
+        colour = "#c62828" if error else "#1565c0"
+        restyle(self.message, "font-size: {px}px; color: " + colour + ";")
 
     # --- shopping ----------------------------------------------------------------------------
 
@@ -542,8 +544,8 @@ class KioskWindow(QMainWindow):
         name = self.weighing_plu[1]
         moving = isinstance(event, MotionEvent)
         self.weight_moving.setVisible(moving)
-        self.live_weight.setStyleSheet("font-size: 36px; font-weight: bold; color: %s;"
-                                       % ("#9e9e9e" if moving else "#1b5e20"))
+        restyle(self.live_weight, "font-size: {px}px; font-weight: bold; color: "
+                + ("#9e9e9e;" if moving else "#1b5e20;"))
         if isinstance(event, StableWeightEvent) and event.grams > 0:
             self.live_weight.setText(self.weight_text(event.grams))
             self.produce_message.setText(self.tr("Weighing %1…").replace("%1", name))
@@ -848,6 +850,21 @@ class KioskWindow(QMainWindow):
             else:
                 self.pay("mobile", reference=f"{event.provider}:{event.code}")
 
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.apply_scale()
+
+    def apply_scale(self) -> None:
+        """Text, touch targets, the basket's rows and the QR grow with the screen."""
+        factor = factor_for(self.width(), self.height())
+        rescale(self, factor)
+        for table in (self.table, self.attendant_table):
+            font = table.font()
+            font.setPixelSize(round(17 * factor))
+            table.setFont(font)
+            table.verticalHeader().setDefaultSectionSize(round(40 * factor))
+        self.qr.setMinimumSize(round(240 * factor), round(240 * factor))
+
     def keyPressEvent(self, event: Any) -> None:
         # The attendant's key (a key switch on real kiosks; F12 here) opens attendant mode.
         if event.key() == Qt.Key.Key_F12 and self.stack.currentIndex() != CLOSED:
@@ -864,11 +881,11 @@ class KioskWindow(QMainWindow):
 
 
 def run_kiosk_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices | None = None,
-                  locale_name: str | None = None) -> int:
+                  locale_name: str | None = None, screen: ScreenOptions | None = None) -> int:
     from providers.accounts import mobile_payments_for
     from ui.till_app import run_window
 
     return run_window(conn, config,
                       lambda d: KioskWindow(Till(conn, config, engine_for(conn, config),
                                                  payments=mobile_payments_for(conn, config)), d),
-                      devices, locale_name)
+                      devices, locale_name, screen)
