@@ -18,7 +18,7 @@ def add_fleet_command(sub: Any, broker_options: Callable[[argparse.ArgumentParse
                                           "clock, devices, last backup")
     broker_options(parser)
     parser.add_argument("--wait", type=float, default=2.0, help="seconds to gather reports")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print the fleet as JSON")
     parser.set_defaults(run=run_fleet, broker_settings=broker_settings)
 
 
