@@ -332,7 +332,7 @@ class KioskWindow(QMainWindow):
         scalable(self.attendant_totals, "font-size: {px}px; font-weight: bold;", 20)
         basket.addWidget(self.attendant_totals)
         self.attendant_basket.hide()
-        layout.addWidget(self.attendant_basket, 1)
+        layout.addWidget(self.attendant_basket, 4)
         self.attendant_pad = PinPad()
         self.attendant_pad.setMaximumWidth(380)
         self.attendant_pad.submitted.connect(self.attendant_login)
@@ -864,6 +864,7 @@ class KioskWindow(QMainWindow):
             table.setFont(font)
             table.verticalHeader().setDefaultSectionSize(round(40 * factor))
         self.qr.setMinimumSize(round(240 * factor), round(240 * factor))
+        self.picker.scale_tiles(factor)
 
     def keyPressEvent(self, event: Any) -> None:
         # The attendant's key (a key switch on real kiosks; F12 here) opens attendant mode.

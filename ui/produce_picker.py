@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QGridLayout, QScrollArea, QTabWidget, QToolButton, QVBoxLayout, QWidget
 
 from ui.product_photos import ProductPhotos
+from ui.scaling import scalable
 
 PALETTE = ("#e53935", "#fb8c00", "#fdd835", "#7cb342", "#43a047", "#00897b", "#1e88e5",
            "#8e24aa", "#6d4c41", "#d81b60")
@@ -45,7 +46,7 @@ class ProducePicker(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget()
-        self.tabs.setStyleSheet("QTabBar::tab { min-height: 44px; min-width: 120px; font-size: 17px; }")
+        scalable(self.tabs, "QTabBar::tab { min-height: 44px; min-width: 120px; font-size: {px}px; }", 17)
         layout.addWidget(self.tabs)
         self.tiles: dict[str, QToolButton] = {}
         self.photographed: set[str] = set()   # PLUs whose tile shows the product's photo
@@ -66,10 +67,8 @@ class ProducePicker(QWidget):
                 if photo is not None:
                     self.photographed.add(plu)
                 tile.setIcon(QIcon(photo or produce_picture(name)))
-                tile.setIconSize(QSize(72, 72))
                 tile.setText(name.replace("&", "&&"))
-                tile.setMinimumSize(140, 120)
-                tile.setStyleSheet("font-size: 16px;")
+                scalable(tile, "font-size: {px}px;", 16)
                 tile.clicked.connect(lambda _=False, p=plu, n=name: self.picked.emit(p, n))
                 grid.addWidget(tile, i // 5, i % 5)
                 self.tiles[plu] = tile
@@ -78,6 +77,14 @@ class ProducePicker(QWidget):
             scroll.setWidget(page)
             # A tab title's "&" marks a shortcut key: "Fruit & veg" must show its "&".
             self.tabs.addTab(scroll, category_label(category, locale_name).replace("&", "&&"))
+        self.scale_tiles(1.0)
+
+
+    def scale_tiles(self, factor: float) -> None:
+        """Tiles and pictures sized for the screen (ui/scaling.py): 140×120 at 1024×768."""
+        for tile in self.tiles.values():
+            tile.setIconSize(QSize(round(72 * factor), round(72 * factor)))
+            tile.setMinimumSize(round(140 * factor), round(120 * factor))
 
 
 def category_label(category: str, locale_name: str) -> str:
