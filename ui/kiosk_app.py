@@ -551,6 +551,8 @@ class KioskWindow(QMainWindow):
             self.produce_message.setText(self.tr("Weighing %1…").replace("%1", name))
         elif moving:
             self.produce_message.setText(self.tr("Weighing %1: hold still…").replace("%1", name))
+            if not self.live_weight.text():  # nothing stable yet: a grey placeholder, no number
+                self.live_weight.setText(self.tr("%1 kg").replace("%1", "–.–––"))
         elif isinstance(event, (ZeroEvent, StableWeightEvent)):
             self.live_weight.setText(self.weight_text(0))
             self.produce_message.setText(self.tr("Put %1 on the scale").replace("%1", name))

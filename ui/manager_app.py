@@ -69,6 +69,18 @@ def table(model: Any = None) -> QTableView:
     return view
 
 
+def fit_columns_to_contents(view: QTableView) -> None:
+    """Measure every column but the name again (it stretches): rows arriving or a new font do not
+    make a ResizeToContents header measure, so SKU and quantities would stay cut ("P00…",
+    "-0.8…") at the width of the empty table."""
+    model = view.model()
+    if model is None:
+        return
+    for column in range(model.columnCount()):
+        if column != NAME:
+            view.resizeColumnToContents(column)
+
+
 def button(text: str) -> QPushButton:
     b = QPushButton(text)
     b.setMinimumHeight(48)
@@ -214,9 +226,7 @@ class ManagerWindow(QMainWindow):
             self.count_model.names.update(self.conn.execute(
                 f"SELECT sku, {column} FROM product WHERE sku IN ({marks})", missing).fetchall())
         self.count_model.update(lines)
-        # Rows arriving do not make a ResizeToContents header measure again: SKU and the
-        # quantities would stay cut ("P00…", "-0.8…") at the width of the empty table.
-        self.count_table.resizeColumnsToContents()
+        fit_columns_to_contents(self.count_table)
         counted = sum(1 for ln in lines if ln.counted is not None)
         value = sum(ln.value for ln in lines)
         restyle(self.count_summary, "font-size: {px}px;")
@@ -537,8 +547,7 @@ class ManagerWindow(QMainWindow):
         rescale(self, factor)
         for view in self.findChildren(QTableView):
             view.verticalHeader().setDefaultSectionSize(round(36 * factor))
-            if view.model() is not None:
-                view.resizeColumnsToContents()
+            fit_columns_to_contents(view)
 
     def closeEvent(self, event: Any) -> None:
         from PySide6.QtWidgets import QApplication
