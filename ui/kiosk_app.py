@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QLocale, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QLocale, QObject, QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -865,6 +865,8 @@ class KioskWindow(QMainWindow):
             font.setPixelSize(round(17 * factor))
             table.setFont(font)
             table.verticalHeader().setDefaultSectionSize(round(40 * factor))
+            table.setIconSize(QSize(round(20 * factor), round(20 * factor)))
+            fit_columns(table, factor)
         self.qr.setMinimumSize(round(240 * factor), round(240 * factor))
         self.picker.scale_tiles(factor)
 

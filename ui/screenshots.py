@@ -56,7 +56,17 @@ def shoot(window: QWidget, out: Path, name: str, locale: str) -> None:
     settle(0.15)
     path = out / f"{name}-{locale}{SIZE_SUFFIX.get(SIZE, f'-{SIZE[0]}x{SIZE[1]}')}.png"
     window.grab().save(str(path))
+    compact_png(path)
     print(path)
+
+
+def compact_png(path: Path) -> None:
+    """256 colours are plenty for a screen of flat colours and text, at under half the bytes."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
 
 
 def fill_history(till: Till, gtins: list[str], sales: int = 24) -> None:
@@ -83,10 +93,6 @@ def run(out: Path, locales: list[str], sizes: list[tuple[int, int]] | None = Non
     for size in sizes or [SIZE]:
         SIZE = size
         run_at_size(out, locales)
-        # The pass's windows go now: their status timers must not outlive its temporary store.
-        for widget in QApplication.topLevelWidgets():
-            widget.deleteLater()
-        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def run_at_size(out: Path, locales: list[str]) -> None:
@@ -127,6 +133,10 @@ def run_at_size(out: Path, locales: list[str]) -> None:
                 manager = ManagerWindow(conn, config, sims.devices)
                 manager_screens(manager, out, locale, REPORTS)
         finally:
+            # The windows go first: their status timers must not outlive the temporary store.
+            for widget in QApplication.topLevelWidgets():
+                widget.deleteLater()
+            QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             sims.close()
             conn.close()
     app.processEvents()

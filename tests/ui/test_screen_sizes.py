@@ -18,7 +18,9 @@ from tests.ui.conftest import ScriptedPrompts
 from tests.ui.test_kiosk_flow import alcohol_gtin, open_lane
 from tests.ui.test_manager_flow import manager, products
 from tests.ui.test_till_flow import gtins
+from ui.kiosk_app import BASKET, KioskWindow
 from ui.manager_app import COUNT
+from ui.sale_lines_model import PRICE, QTY, TOTAL
 from ui.screen_mode import show_window
 from ui.stock_count_model import EXPECTED, SKU
 
@@ -48,6 +50,15 @@ def test_the_kiosk_total_and_buttons_fit_and_scale(qtbot: QtBot, till: Till,
     assert window.total_label.text() and text_fits(window.total_label)
     for button in window.buttons.values():
         assert text_fits(button), button.text()
+    window.show_produce()
+    scale_weighed(window, conn)
+    window.stack.setCurrentIndex(BASKET)
+    QApplication.processEvents()
+    metrics = QFontMetrics(window.table.font())
+    for row in range(window.model.rowCount()):
+        for column in (QTY, PRICE, TOTAL):
+            text = window.model.index(row, column).data()
+            assert metrics.horizontalAdvance(text) < window.table.columnWidth(column), text
     total_px = window.total_label.font().pixelSize()
     button_height = window.buttons["pay"].height()
     if size == SIZES[0]:
@@ -55,6 +66,12 @@ def test_the_kiosk_total_and_buttons_fit_and_scale(qtbot: QtBot, till: Till,
     else:  # min(1920 / 1024, 1080 / 768) = 1.40625
         assert total_px == round(44 * 1.40625) and button_height >= round(72 * 1.40625)
         assert window.table.font().pixelSize() == round(17 * 1.40625)
+
+
+def scale_weighed(window: KioskWindow, conn: sqlite3.Connection) -> None:
+    """A weighed line, the widest quantity a basket shows ("0.856 kg")."""
+    window.till.add(plu="2", qty="0.856")
+    window.refresh()
 
 
 def test_the_kiosk_keeps_its_scale_across_a_language_switch(qtbot: QtBot, till: Till) -> None:
