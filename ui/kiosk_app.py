@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QLocale, QObject, QSize, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QLocale, QObject, QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -53,6 +53,18 @@ from ui.store_operations import identify_member
 from ui.wedge_filter import WedgeFilter
 
 CLOSED, ATTRACT, BASKET, PRODUCE, PAY, DONE, ATTENDANT = range(7)
+
+# Why the attendant is called, kept as source text so an alert follows a language switch.
+HELP = QT_TRANSLATE_NOOP("KioskWindow", "Help")
+STAFF_HELP = QT_TRANSLATE_NOOP("KioskWindow", "Staff help needed")
+RESTART = QT_TRANSLATE_NOOP("KioskWindow", "A basket left before the restart was suspended: "
+                                           "resume it in attendant mode")
+AGE_CHECK = QT_TRANSLATE_NOOP("KioskWindow", "Age check for an age-restricted item")
+NO_SCALE = QT_TRANSLATE_NOOP("KioskWindow", "No scale: weigh %1 at a till")
+SCALE_SILENT = QT_TRANSLATE_NOOP("KioskWindow", "The scale is not answering")
+SCALE_UNEXPECTED = QT_TRANSLATE_NOOP("KioskWindow", "Unexpected weight on the scale")
+REMOVE = QT_TRANSLATE_NOOP("KioskWindow", "Remove an item")
+LEFT_PAYING = QT_TRANSLATE_NOOP("KioskWindow", "Customer left during payment")
 IDLE_SECONDS = 90
 
 
@@ -107,6 +119,7 @@ class KioskWindow(QMainWindow):
         # Why the attendant is called, by cause: each alert goes when its cause does.
         self.attendant_reasons: dict[str, str] = {}
         self.attendant_detail: dict[str, str] = {}   # what only staff sees, by cause
+        self._reason_sources: dict[str, tuple[str, str]] = {}
         self.member_next = False
         self.setWindowTitle(self.tr("Self-checkout"))
 
@@ -229,7 +242,7 @@ class KioskWindow(QMainWindow):
                 ("produce", self.tr("Fruit & veg"), "#2e7d32", self.show_produce),
                 ("member", self.tr("Member QR"), "#6a1b9a", self.ask_member),
                 ("remove", self.tr("Remove item"), "#757575", self.remove_item),
-                ("help", self.tr("Help"), "#ef6c00", lambda: self.call_attendant(self.tr("Help"), "help")),
+                ("help", self.tr("Help"), "#ef6c00", lambda: self.call_attendant(HELP, "help")),
                 ("pay", self.tr("Pay"), "#1b5e20", self.go_pay)):
             button = big_button(text, colour)
             button.clicked.connect(slot)
@@ -378,10 +391,9 @@ class KioskWindow(QMainWindow):
             try:
                 self.till.suspend()
             except TillError as exc:
-                self.call_attendant(self.tr("Staff help needed"), "error", error_text(exc))
+                self.call_attendant(STAFF_HELP, "error", error_text(exc))
                 return
-            self.call_attendant(self.tr("A basket left before the restart was suspended: "
-                                        "resume it in attendant mode"), "restart")
+            self.call_attendant(RESTART, "restart")
 
     def show_attract(self) -> None:
         self.weighing_plu = None
@@ -406,7 +418,7 @@ class KioskWindow(QMainWindow):
         try:
             self.till.keep_open_sale()
         except TillError as exc:
-            self.call_attendant(self.tr("Staff help needed"), "error", error_text(exc))
+            self.call_attendant(STAFF_HELP, "error", error_text(exc))
         view = sale_view(self.till.sale, self.till)
         if view is not None and self.till.sale is not None:
             for shown, line in zip(view["lines"], self.till.sale.lines, strict=True):
@@ -455,6 +467,8 @@ class KioskWindow(QMainWindow):
         self.stack.blockSignals(False)
         self.setWindowTitle(self.tr("Self-checkout"))
         self.apply_scale()
+        for cause, (reason, arg) in self._reason_sources.items():
+            self.attendant_reasons[cause] = self.tr(reason).replace("%1", arg)
         if self.attendant_reasons:
             self._show_alert()
         self.refresh()
@@ -513,7 +527,7 @@ class KioskWindow(QMainWindow):
         self.refresh()
         self.say("")
         if sale.needs_age_check():
-            self.call_attendant(self.tr("Age check for an age-restricted item"), "age")
+            self.call_attendant(AGE_CHECK, "age")
 
     def show_produce(self) -> None:
         self.produce_message.setText("")
@@ -529,7 +543,7 @@ class KioskWindow(QMainWindow):
 
     def weigh_produce(self, plu: str, name: str) -> None:
         if self.weighing is None:
-            self.call_attendant(self.tr("No scale: weigh %1 at a till").replace("%1", name), "scale")
+            self.call_attendant(NO_SCALE, "scale", arg=name)
             return
         self.weighing_plu = (plu, name)
         self.produce_message.setText(self.tr("Put %1 on the scale").replace("%1", name))
@@ -562,8 +576,7 @@ class KioskWindow(QMainWindow):
 
     def _scale_trouble(self, cause: str) -> None:
         self.weight_moving.hide()
-        self.call_attendant(self.tr("The scale is not answering") if cause == UNREACHABLE
-                            else self.tr("Unexpected weight on the scale"), "scale")
+        self.call_attendant(SCALE_SILENT if cause == UNREACHABLE else SCALE_UNEXPECTED, "scale")
 
     def _weighed(self, grams: int) -> None:
         picked, self.weighing_plu = self.weighing_plu, None
@@ -595,14 +608,17 @@ class KioskWindow(QMainWindow):
         self.say(self.tr("Welcome, member! Member prices applied"))
 
     def remove_item(self) -> None:
-        self.call_attendant(self.tr("Remove an item"), "remove")
+        self.call_attendant(REMOVE, "remove")
 
     # --- attendant ---------------------------------------------------------------------------
 
-    def call_attendant(self, reason: str, cause: str, detail: str | None = None) -> None:
-        """Raise (or update) the alert for `cause`; `reason` is what the shopper may read,
-        `detail` what only the attendant sees."""
-        self.attendant_reasons[cause] = reason
+    def call_attendant(self, reason: str, cause: str, detail: str | None = None,
+                       arg: str = "") -> None:
+        """Raise (or update) the alert for `cause`; `reason` (source text, with `arg` for its %1)
+        is what the shopper may read, in the language of the moment; `detail` what only the
+        attendant sees."""
+        self.attendant_reasons[cause] = self.tr(reason).replace("%1", arg)
+        self._reason_sources[cause] = (reason, arg)
         if detail is not None:
             self.attendant_detail[cause] = detail
         self._show_alert()
@@ -611,6 +627,7 @@ class KioskWindow(QMainWindow):
         """The cause is gone (age approved, item removed, scale answering again): so is its alert."""
         self.attendant_reasons.pop(cause, None)
         self.attendant_detail.pop(cause, None)
+        self._reason_sources.pop(cause, None)
         self._show_alert()
         if self.stack.currentIndex() == ATTENDANT:
             self.attendant_reason.setText(self._staff_reasons())
@@ -716,6 +733,7 @@ class KioskWindow(QMainWindow):
             return
         self.attendant_reasons.clear()
         self.attendant_detail.clear()
+        self._reason_sources.clear()
         self.lane_staff = None
         self.till.staff = None
         self.alert.hide()
@@ -738,7 +756,7 @@ class KioskWindow(QMainWindow):
         if sale is None or not sale.lines:
             return
         if sale.needs_age_check():
-            self.call_attendant(self.tr("Age check for an age-restricted item"), "age")
+            self.call_attendant(AGE_CHECK, "age")
         if self.attendant_reasons:
             self._show_alert()
             return
@@ -827,13 +845,13 @@ class KioskWindow(QMainWindow):
         nothing (an unpaid basket is suspended; a part-paid one waits for the attendant)."""
         sale = self.till.sale
         if sale is not None and sale.tenders:
-            self.call_attendant(self.tr("Customer left during payment"), "left_paying")
+            self.call_attendant(LEFT_PAYING, "left_paying")
             return
         if sale is not None and sale.lines:
             try:
                 self.till.suspend()
             except TillError as exc:
-                self.call_attendant(self.tr("Staff help needed"), "error", error_text(exc))
+                self.call_attendant(STAFF_HELP, "error", error_text(exc))
                 return
         self.member_next = False
         self.show_attract()

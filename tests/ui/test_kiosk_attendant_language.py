@@ -85,8 +85,12 @@ def test_the_shopper_switches_language_live_and_the_next_shopper_gets_the_store_
     assert window.buttons["pay"].text() == "结账" and window.buttons["pay"].isEnabled()
     assert "请扫描商品" in shopper_texts(window)
 
+    window.buttons["help"].click()   # an alert follows the switch too
+    assert window.alert.text() == "请稍候，值守员马上就到（求助）"
     window.language_buttons["basket"].click()  # back to English, basket kept
     assert window.buttons["pay"].text() == "Pay" and window.model.rowCount() == 1
+    assert window.alert.text() == "Please wait: an attendant is coming (Help)"
+    window.clear_reason("help")
     window.language_buttons["basket"].click()
     assert window.buttons["pay"].text() == "结账"
     window.idle_reset()  # the shopper walks away: the basket is suspended, the lane resets
