@@ -644,10 +644,15 @@ class KioskWindow(QMainWindow):
         self.buttons["pay"].setEnabled(False)
 
     def _staff_reasons(self) -> str:
-        return "; ".join(self.attendant_detail.get(cause, reason)
-                         for cause, reason in self.attendant_reasons.items())
+        """The reasons as the attendant reads them: the detail where there is one, in the
+        language installed now (the store's, in attendant mode)."""
+        return "; ".join(self.attendant_detail.get(cause) or self.tr(reason).replace("%1", arg)
+                         for cause, (reason, arg) in self._reason_sources.items())
 
     def open_attendant(self) -> None:
+        # Staff work in the store's language, whatever the shopper chose.
+        if self.shopper_locale != self.store_locale:
+            install_locale(self.store_locale)
         self.attendant_reason.setText(self._staff_reasons())
         self.attendant_pad.show()
         self.attendant_pad.clear()
@@ -745,6 +750,8 @@ class KioskWindow(QMainWindow):
         # the attendant's id by the till.
         if self.lane_staff is not None:
             self.till.staff = self.lane_staff
+        if self.shopper_locale != self.store_locale:
+            install_locale(self.shopper_locale)
         self.stack.setCurrentIndex(BASKET if self.till.sale is not None else ATTRACT)
         self.refresh()
         self._show_alert()

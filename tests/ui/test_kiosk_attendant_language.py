@@ -93,6 +93,14 @@ def test_the_shopper_switches_language_live_and_the_next_shopper_gets_the_store_
     window.clear_reason("help")
     window.language_buttons["basket"].click()
     assert window.buttons["pay"].text() == "结账"
+    window.enter_code(alcohol_gtin(conn))   # the attendant works in the store's language
+    window.open_attendant()
+    window.attendant_pad.submitted.emit("2001", "5678")
+    assert window.attendant_reason.text() == "Age check for an age-restricted item"
+    assert window.attendant_message.text().startswith("Attendant ")
+    window.attendant_buttons["age"].click()
+    window.attendant_buttons["done"].click()  # and the shopper gets theirs back
+    assert window.buttons["pay"].text() == "结账" and window.buttons["pay"].isEnabled()
     window.idle_reset()  # the shopper walks away: the basket is suspended, the lane resets
     assert window.stack.currentIndex() == ATTRACT
     assert window.shopper_locale == "en"
