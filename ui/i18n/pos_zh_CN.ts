@@ -1,29 +1,87 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>CountApprovalDialog</name>
+    <message>
+        <location filename="../count_approval.py" line="28" />
+        <source>Approve count</source>
+        <translation>审批盘点</translation>
+    </message>
+    <message>
+        <location filename="../count_approval.py" line="31" />
+        <source>%1 items counted · variance value %2</source>
+        <translation>已盘 %1 项 · 差异金额 %2</translation>
+    </message>
+    <message>
+        <location filename="../count_approval.py" line="43" />
+        <source>on hand %1</source>
+        <translation>账面 %1</translation>
+    </message>
+    <message>
+        <location filename="../count_approval.py" line="46" />
+        <source>Leave them as they are</source>
+        <translation>保持原样</translation>
+    </message>
+    <message>
+        <location filename="../count_approval.py" line="47" />
+        <source>Set them to zero (a count movement each, journaled)</source>
+        <translation>清零（每项记一笔盘点变动，写入日志）</translation>
+    </message>
+    <message>
+        <location filename="../count_approval.py" line="55" />
+        <source>%1 items in scope were not counted (stock value %2). What happens to them?</source>
+        <translation>范围内有 %1 项未盘点（库存金额 %2）。如何处理？</translation>
+    </message>
+    <message>
+        <location filename="../count_approval.py" line="59" />
+        <source>Every item in scope was counted.</source>
+        <translation>范围内所有商品均已盘点。</translation>
+    </message>
+    <message>
+        <location filename="../count_approval.py" line="63" />
+        <source>Approve</source>
+        <translation>审批</translation>
+    </message>
+    <message>
+        <location filename="../count_approval.py" line="65" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>DevicePanel</name>
     <message>
-        <location filename="../demo_app.py" line="22" />
+        <location filename="../device_panel.py" line="19" />
         <source>Simulated devices</source>
         <translation>模拟设备</translation>
     </message>
     <message>
-        <location filename="../demo_app.py" line="26" />
+        <location filename="../device_panel.py" line="23" />
         <source>Scan a product</source>
         <translation>扫描一件商品</translation>
     </message>
     <message>
-        <location filename="../demo_app.py" line="27" />
+        <location filename="../device_panel.py" line="24" />
         <source>Put 0.856 kg on the scale</source>
         <translation>在秤上放 0.856 公斤</translation>
     </message>
     <message>
-        <location filename="../demo_app.py" line="28" />
+        <location filename="../device_panel.py" line="25" />
+        <source>Scale: moving / steady</source>
+        <translation>电子秤：晃动 / 稳定</translation>
+    </message>
+    <message>
+        <location filename="../device_panel.py" line="26" />
+        <source>Empty the scale</source>
+        <translation>清空秤盘</translation>
+    </message>
+    <message>
+        <location filename="../device_panel.py" line="27" />
         <source>Printer: paper out</source>
         <translation>打印机：缺纸</translation>
     </message>
     <message>
-        <location filename="../demo_app.py" line="29" />
+        <location filename="../device_panel.py" line="28" />
         <source>Printer: load paper</source>
         <translation>打印机：装纸</translation>
     </message>
@@ -430,284 +488,326 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../kiosk_app.py" line="100" />
+        <location filename="../kiosk_app.py" line="124" />
+        <location filename="../kiosk_app.py" line="468" />
         <source>Self-checkout</source>
         <translation>自助收银</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="152" />
+        <location filename="../kiosk_app.py" line="182" />
         <source>This lane is closed</source>
         <translation>本通道暂停服务</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="153" />
+        <location filename="../kiosk_app.py" line="183" />
         <source>Staff: open the lane with your PIN</source>
         <translation>员工：请输入密码开启通道</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="165" />
+        <location filename="../kiosk_app.py" line="195" />
         <source>Welcome! Scan your first item to start</source>
         <translation>欢迎光临！扫描第一件商品即可开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="166" />
+        <location filename="../kiosk_app.py" line="196" />
         <source>Weighed fruit and vegetables: touch Start</source>
         <translation>称重果蔬：请点击开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="167" />
+        <location filename="../kiosk_app.py" line="197" />
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="177" />
+        <location filename="../kiosk_app.py" line="216" />
         <source>Scan your items</source>
         <translation>请扫描商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="193" />
+        <location filename="../kiosk_app.py" line="232" />
         <source>To pay</source>
         <translation>应付</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="198" />
+        <location filename="../kiosk_app.py" line="242" />
         <source>Fruit &amp; veg</source>
         <translation>果蔬称重</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="199" />
+        <location filename="../kiosk_app.py" line="243" />
         <source>Member QR</source>
         <translation>会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="200" />
+        <location filename="../kiosk_app.py" line="244" />
         <source>Remove item</source>
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="201" />
+        <location filename="../kiosk_app.py" line="58" />
+        <location filename="../kiosk_app.py" line="245" />
         <source>Help</source>
         <translation>求助</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="202" />
+        <location filename="../kiosk_app.py" line="246" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="213" />
+        <location filename="../kiosk_app.py" line="258" />
         <source>Put the item on the scale, then touch it</source>
         <translation>请把商品放在秤上，然后点选商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="220" />
+        <location filename="../kiosk_app.py" line="280" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="234" />
+        <location filename="../kiosk_app.py" line="294" />
         <source>Bank card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="234" />
+        <location filename="../kiosk_app.py" line="294" />
         <source>WeChat Pay / Alipay</source>
         <translation>微信 / 支付宝</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="235" />
+        <location filename="../kiosk_app.py" line="295" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="242" />
+        <location filename="../kiosk_app.py" line="302" />
         <source>Back to basket</source>
         <translation>返回购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="252" />
+        <location filename="../kiosk_app.py" line="312" />
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="255" />
+        <location filename="../kiosk_app.py" line="315" />
         <source>Finish</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="261" />
+        <location filename="../kiosk_app.py" line="321" />
         <source>Scan for your e-receipt</source>
         <translation>扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="272" />
+        <location filename="../kiosk_app.py" line="332" />
         <source>Attendant mode</source>
         <translation>值守模式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="282" />
+        <location filename="../kiosk_app.py" line="356" />
         <source>Approve age</source>
         <translation>确认年龄</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="283" />
+        <location filename="../kiosk_app.py" line="357" />
         <source>Remove selected item</source>
         <translation>移除所选商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="284" />
+        <location filename="../kiosk_app.py" line="358" />
         <source>Resume basket</source>
         <translation>恢复购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="285" />
+        <location filename="../kiosk_app.py" line="359" />
         <source>Clear alert</source>
         <translation>清除提醒</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="286" />
+        <location filename="../kiosk_app.py" line="360" />
         <source>Close lane</source>
         <translation>关闭通道</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="287" />
+        <location filename="../kiosk_app.py" line="361" />
         <source>Back to customer</source>
         <translation>返回顾客界面</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="297" />
+        <location filename="../kiosk_app.py" line="371" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="325" />
+        <location filename="../kiosk_app.py" line="59" />
+        <source>Staff help needed</source>
+        <translation>需要工作人员协助</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="60" />
         <source>A basket left before the restart was suspended: resume it in attendant mode</source>
         <translation>重启前未结账的购物篮已挂单：请在值守模式中恢复</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="395" />
+        <location filename="../kiosk_app.py" line="523" />
         <source>Please use Fruit &amp; veg for this item</source>
         <translation>此商品请使用果蔬称重</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="402" />
-        <location filename="../kiosk_app.py" line="489" />
-        <location filename="../kiosk_app.py" line="543" />
+        <location filename="../kiosk_app.py" line="62" />
         <source>Age check for an age-restricted item</source>
         <translation>限龄商品需核验年龄</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="410" />
+        <location filename="../kiosk_app.py" line="63" />
         <source>No scale: weigh %1 at a till</source>
         <translation>无电子秤：请到收银台称重 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="412" />
+        <location filename="../kiosk_app.py" line="549" />
+        <location filename="../kiosk_app.py" line="572" />
+        <source>Put %1 on the scale</source>
+        <translation>请把%1放到秤上</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="565" />
         <source>Weighing %1…</source>
         <translation>正在称重 %1…</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="416" />
-        <source>Unexpected weight: %1</source>
-        <translation>重量异常：%1</translation>
+        <location filename="../kiosk_app.py" line="567" />
+        <source>Weighing %1: hold still…</source>
+        <translation>正在称重%1：请勿晃动…</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="432" />
+        <location filename="../kiosk_app.py" line="569" />
+        <location filename="../kiosk_app.py" line="575" />
+        <source>%1 kg</source>
+        <translation>%1 公斤</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="64" />
+        <source>The scale is not answering</source>
+        <translation>电子秤无响应</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="65" />
+        <source>Unexpected weight on the scale</source>
+        <translation>秤上重量异常</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="596" />
         <source>Scan your member QR code</source>
         <translation>请扫描会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="436" />
+        <location filename="../kiosk_app.py" line="600" />
         <source>Scan an item first, then your member QR code</source>
         <translation>请先扫描商品，再扫会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="444" />
+        <location filename="../kiosk_app.py" line="608" />
         <source>Welcome, member! Member prices applied</source>
         <translation>欢迎会员！已享会员价</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="447" />
+        <location filename="../kiosk_app.py" line="66" />
         <source>Remove an item</source>
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="454" />
+        <location filename="../kiosk_app.py" line="641" />
         <source>Please wait: an attendant is coming (%1)</source>
         <translation>请稍候，值守员马上就到（%1）</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="476" />
+        <location filename="../kiosk_app.py" line="675" />
         <source>Attendant %1</source>
         <translation>值守员 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="490" />
+        <location filename="../kiosk_app.py" line="680" />
+        <source>No basket open</source>
+        <translation>没有进行中的购物篮</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="683" />
+        <source>%1 items · total %2 · tax %3 · paid %4</source>
+        <translation>%1 件 · 合计 %2 · 税额 %3 · 已付 %4</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="687" />
+        <source>member %1</source>
+        <translation>会员 %1</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="701" />
         <source>Age approved</source>
         <translation>年龄已确认</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="497" />
+        <location filename="../kiosk_app.py" line="711" />
         <source>Item removed</source>
         <translation>商品已移除</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="503" />
+        <location filename="../kiosk_app.py" line="717" />
         <source>No suspended baskets</source>
         <translation>没有挂起的购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="507" />
+        <location filename="../kiosk_app.py" line="722" />
         <source>Basket resumed: back to the customer</source>
         <translation>购物篮已恢复：请交还顾客</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="514" />
+        <location filename="../kiosk_app.py" line="737" />
         <source>Finish or suspend the basket first</source>
         <translation>请先完成或挂起购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="546" />
+        <location filename="../kiosk_app.py" line="771" />
         <source>To pay %1</source>
         <translation>应付 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="547" />
+        <location filename="../kiosk_app.py" line="772" />
         <source>Choose how to pay</source>
         <translation>请选择付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="563" />
+        <location filename="../kiosk_app.py" line="788" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="567" />
+        <location filename="../kiosk_app.py" line="792" />
         <source>Show your payment code to the scanner</source>
         <translation>请将付款码对准扫描器</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="570" />
+        <location filename="../kiosk_app.py" line="795" />
         <source>Insert notes and coins</source>
         <translation>请投入纸币和硬币</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="597" />
+        <location filename="../kiosk_app.py" line="822" />
         <source>Confirm the payment on your phone</source>
         <translation>请在手机上确认付款</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="607" />
+        <location filename="../kiosk_app.py" line="832" />
         <source>Take your e-receipt with the QR code</source>
         <translation>请扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="614" />
+        <location filename="../kiosk_app.py" line="839" />
         <source>Take your receipt, or scan the QR code for an e-receipt</source>
         <translation>请取走小票，或扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="630" />
+        <location filename="../kiosk_app.py" line="67" />
         <source>Customer left during payment</source>
         <translation>顾客付款中途离开</translation>
     </message>
@@ -715,32 +815,32 @@
 <context>
     <name>LoginView</name>
     <message>
-        <location filename="../till_app.py" line="71" />
+        <location filename="../till_app.py" line="72" />
         <source>Log in with your staff number and PIN</source>
         <translation>请输入工号和密码登录</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="78" />
+        <location filename="../till_app.py" line="79" />
         <source>Training mode: practice sales, nothing is recorded</source>
         <translation>培训模式：练习销售，不记录任何交易</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="91" />
+        <location filename="../till_app.py" line="92" />
         <source>cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="91" />
+        <location filename="../till_app.py" line="92" />
         <source>supervisor</source>
         <translation>主管</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="92" />
+        <location filename="../till_app.py" line="93" />
         <source>manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="93" />
+        <location filename="../till_app.py" line="94" />
         <source>Demo store: log in as</source>
         <translation>示范门店：可登录为</translation>
     </message>
@@ -748,237 +848,232 @@
 <context>
     <name>ManagerWindow</name>
     <message>
-        <location filename="../manager_app.py" line="89" />
+        <location filename="../manager_app.py" line="104" />
         <source>Manager · %1</source>
         <translation>店长 · %1</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="107" />
+        <location filename="../manager_app.py" line="122" />
         <source>Manager mode</source>
         <translation>店长模式</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="120" />
+        <location filename="../manager_app.py" line="135" />
         <source>Stock count</source>
         <translation>盘点</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="121" />
+        <location filename="../manager_app.py" line="136" />
         <source>Goods receiving</source>
         <translation>收货</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="122" />
+        <location filename="../manager_app.py" line="137" />
         <source>Price check</source>
         <translation>查价</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="123" />
+        <location filename="../manager_app.py" line="138" />
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="124" />
+        <location filename="../manager_app.py" line="139" />
         <source>Shelf labels</source>
         <translation>电子价签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="150" />
+        <location filename="../manager_app.py" line="166" />
         <source>Manager mode needs a manager's PIN</source>
         <translation>店长模式需要店长密码</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="162" />
+        <location filename="../manager_app.py" line="178" />
         <source>Start count</source>
         <translation>开始盘点</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="163" />
+        <location filename="../manager_app.py" line="179" />
         <source>Read RFID</source>
         <translation>读取 RFID</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="164" />
+        <location filename="../manager_app.py" line="180" />
         <source>Recount selected</source>
         <translation>复盘所选</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="165" />
+        <location filename="../manager_app.py" line="181" />
         <source>Approve</source>
         <translation>审批</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="171" />
+        <location filename="../manager_app.py" line="187" />
         <source>Start a count, then scan items or read the RFID tags</source>
         <translation>开始盘点，然后扫描商品或读取 RFID 标签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="216" />
+        <location filename="../manager_app.py" line="233" />
         <source>%1 of %2 items counted · variance value %3</source>
         <translation>已盘 %1 / %2 项 · 差异金额 %3</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="238" />
+        <location filename="../manager_app.py" line="255" />
         <source>Reading RFID tags…</source>
         <translation>正在读取 RFID 标签…</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="260" />
+        <location filename="../manager_app.py" line="277" />
         <source>%1 tags of unknown products</source>
         <translation>%1 个未知商品标签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="275" />
+        <location filename="../manager_app.py" line="292" />
         <source>Recount</source>
         <translation>复盘</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="275" />
+        <location filename="../manager_app.py" line="292" />
         <source>Counted quantity of %1</source>
         <translation>%1 的实盘数量</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="290" />
-        <source>Approve count</source>
-        <translation>审批盘点</translation>
-    </message>
-    <message>
-        <location filename="../manager_app.py" line="291" />
-        <source>Post the variances to stock?</source>
-        <translation>将差异过账到库存？</translation>
-    </message>
-    <message>
-        <location filename="../manager_app.py" line="298" />
+        <location filename="../manager_app.py" line="328" />
         <source>Count approved: %1 variance(s) posted</source>
         <translation>盘点已审批：过账 %1 条差异</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="307" />
+        <location filename="../manager_app.py" line="331" />
+        <source>uncounted items set to zero</source>
+        <translation>未盘商品已清零</translation>
+    </message>
+    <message>
+        <location filename="../manager_app.py" line="340" />
         <source>Supplier delivery note</source>
         <translation>供应商送货单号</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="310" />
+        <location filename="../manager_app.py" line="343" />
         <source>Scan each item received</source>
         <translation>请逐件扫描收到的商品</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="314" />
+        <location filename="../manager_app.py" line="347" />
         <source>SKU</source>
         <translation>货号</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="314" />
+        <location filename="../manager_app.py" line="347" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="314" />
+        <location filename="../manager_app.py" line="347" />
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="318" />
+        <location filename="../manager_app.py" line="351" />
         <source>Post goods receipt</source>
         <translation>收货过账</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="347" />
+        <location filename="../manager_app.py" line="380" />
         <source>Goods receipt posted (%1 items)</source>
         <translation>收货已过账（%1 项）</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="358" />
+        <location filename="../manager_app.py" line="391" />
         <source>Scan or type a barcode or PLU</source>
         <translation>扫描或输入条码/PLU</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="381" />
+        <location filename="../manager_app.py" line="414" />
         <source> / kg</source>
         <translation> / 公斤</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="386" />
+        <location filename="../manager_app.py" line="419" />
         <source>SKU %1 · on hand %2</source>
         <translation>货号 %1 · 库存 %2</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="399" />
+        <location filename="../manager_app.py" line="432" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="413" />
+        <location filename="../manager_app.py" line="446" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="413" />
+        <location filename="../manager_app.py" line="446" />
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="413" />
+        <location filename="../manager_app.py" line="446" />
         <source>Mobile pay</source>
         <translation>移动支付</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="414" />
+        <location filename="../manager_app.py" line="447" />
         <source>Stored value</source>
         <translation>储值卡</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="414" />
+        <location filename="../manager_app.py" line="447" />
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="416" />
+        <location filename="../manager_app.py" line="449" />
         <source>Last 24 hours: takings %1</source>
         <translation>最近 24 小时：营业额 %1</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="428" />
+        <location filename="../manager_app.py" line="461" />
         <source>Label</source>
         <translation>价签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="428" />
+        <location filename="../manager_app.py" line="461" />
         <source>Wanted version</source>
         <translation>目标版本</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="429" />
+        <location filename="../manager_app.py" line="462" />
         <source>Shown version</source>
         <translation>显示版本</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="429" />
+        <location filename="../manager_app.py" line="462" />
         <source>Waiting</source>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="433" />
+        <location filename="../manager_app.py" line="466" />
         <source>Retry stale labels</source>
         <translation>重试未更新价签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="441" />
+        <location filename="../manager_app.py" line="474" />
         <source>No shelf-label system configured</source>
         <translation>未配置电子价签系统</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="445" />
+        <location filename="../manager_app.py" line="478" />
         <source>%1 stale label(s)</source>
         <translation>%1 个价签未更新</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="450" />
+        <location filename="../manager_app.py" line="483" />
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="487" />
+        <location filename="../manager_app.py" line="520" />
         <source>No product for %1</source>
         <translation>找不到商品 %1</translation>
     </message>
@@ -1038,32 +1133,32 @@
 <context>
     <name>SaleLinesModel</name>
     <message>
-        <location filename="../sale_lines_model.py" line="26" />
+        <location filename="../sale_lines_model.py" line="27" />
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="26" />
+        <location filename="../sale_lines_model.py" line="27" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="26" />
+        <location filename="../sale_lines_model.py" line="27" />
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="26" />
+        <location filename="../sale_lines_model.py" line="27" />
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="27" />
+        <location filename="../sale_lines_model.py" line="28" />
         <source>Promotion</source>
         <translation>促销</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="27" />
+        <location filename="../sale_lines_model.py" line="28" />
         <source>Total</source>
         <translation>小计</translation>
     </message>
@@ -1071,32 +1166,32 @@
 <context>
     <name>SaleScreen</name>
     <message>
-        <location filename="../sale_screen.py" line="89" />
+        <location filename="../sale_screen.py" line="90" />
         <source>Scan or type a barcode or PLU, then Enter</source>
         <translation>扫描或输入条码/PLU，按回车</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="111" />
+        <location filename="../sale_screen.py" line="112" />
         <source>TOTAL</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="117" />
+        <location filename="../sale_screen.py" line="118" />
         <source>Items</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="118" />
+        <location filename="../sale_screen.py" line="119" />
         <source>Savings</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="119" />
+        <location filename="../sale_screen.py" line="120" />
         <source>incl. VAT</source>
         <translation>含税</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="187" />
+        <location filename="../sale_screen.py" line="188" />
         <source>Member %1</source>
         <translation>会员 %1</translation>
     </message>
@@ -1409,477 +1504,477 @@
 <context>
     <name>TillWindow</name>
     <message>
-        <location filename="../till_app.py" line="112" />
+        <location filename="../till_app.py" line="113" />
         <source>Till %1 · %2</source>
         <translation>收银台 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="161" />
+        <location filename="../till_app.py" line="162" />
         <source>Age OK</source>
         <translation>年龄确认</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="162" />
-        <location filename="../till_app.py" line="364" />
+        <location filename="../till_app.py" line="163" />
+        <location filename="../till_app.py" line="365" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="163" />
+        <location filename="../till_app.py" line="164" />
         <source>Void line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="164" />
-        <location filename="../till_app.py" line="381" />
-        <location filename="../till_app.py" line="384" />
+        <location filename="../till_app.py" line="165" />
+        <location filename="../till_app.py" line="382" />
+        <location filename="../till_app.py" line="385" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="165" />
-        <location filename="../till_app.py" line="397" />
+        <location filename="../till_app.py" line="166" />
+        <location filename="../till_app.py" line="398" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="166" />
+        <location filename="../till_app.py" line="167" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="167" />
-        <location filename="../till_app.py" line="413" />
+        <location filename="../till_app.py" line="168" />
+        <location filename="../till_app.py" line="414" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="168" />
-        <location filename="../till_app.py" line="419" />
-        <location filename="../till_app.py" line="431" />
-        <location filename="../till_app.py" line="434" />
-        <location filename="../till_app.py" line="436" />
+        <location filename="../till_app.py" line="169" />
+        <location filename="../till_app.py" line="420" />
+        <location filename="../till_app.py" line="432" />
+        <location filename="../till_app.py" line="435" />
+        <location filename="../till_app.py" line="437" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="169" />
-        <location filename="../till_app.py" line="516" />
+        <location filename="../till_app.py" line="170" />
+        <location filename="../till_app.py" line="517" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="170" />
+        <location filename="../till_app.py" line="171" />
         <source>Shift / X / Z</source>
         <translation>班次 / X / Z</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="171" />
-        <location filename="../till_app.py" line="532" />
+        <location filename="../till_app.py" line="172" />
+        <location filename="../till_app.py" line="533" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="172" />
+        <location filename="../till_app.py" line="173" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="173" />
+        <location filename="../till_app.py" line="174" />
         <source>Reprint</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="174" />
+        <location filename="../till_app.py" line="175" />
         <source>Find product</source>
         <translation>查找商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="175" />
+        <location filename="../till_app.py" line="176" />
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="176" />
+        <location filename="../till_app.py" line="177" />
         <source>Code entry</source>
         <translation>条码输入</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="198" />
+        <location filename="../till_app.py" line="199" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="200" />
+        <location filename="../till_app.py" line="201" />
         <source>TRAINING · %1</source>
         <translation>培训 · %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="204" />
+        <location filename="../till_app.py" line="205" />
         <source>silver</source>
         <translation>银卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="204" />
+        <location filename="../till_app.py" line="205" />
         <source>gold</source>
         <translation>金卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="205" />
+        <location filename="../till_app.py" line="206" />
         <source>diamond</source>
         <translation>钻石卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="236" />
+        <location filename="../till_app.py" line="237" />
         <source>Cancelled: no supervisor approval</source>
         <translation>已取消：无主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="258" />
+        <location filename="../till_app.py" line="259" />
         <source>Welcome, %1</source>
         <translation>欢迎，%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="282" />
+        <location filename="../till_app.py" line="283" />
         <source>Quantity %1 ×: scan or type the item</source>
         <translation>数量 %1 ×：请扫描或输入商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="334" />
+        <location filename="../till_app.py" line="335" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="334" />
+        <location filename="../till_app.py" line="335" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="338" />
+        <location filename="../till_app.py" line="339" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="342" />
+        <location filename="../till_app.py" line="343" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="356" />
+        <location filename="../till_app.py" line="357" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="357" />
+        <location filename="../till_app.py" line="358" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="358" />
+        <location filename="../till_app.py" line="359" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="364" />
+        <location filename="../till_app.py" line="365" />
         <source>New quantity for line %1</source>
         <translation>第 %1 行的新数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="368" />
+        <location filename="../till_app.py" line="369" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="374" />
+        <location filename="../till_app.py" line="375" />
         <source>Voiding after payment started needs a supervisor</source>
         <translation>付款开始后删除商品需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="375" />
+        <location filename="../till_app.py" line="376" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="381" />
+        <location filename="../till_app.py" line="382" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="384" />
-        <location filename="../till_app.py" line="436" />
+        <location filename="../till_app.py" line="385" />
+        <location filename="../till_app.py" line="437" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="393" />
+        <location filename="../till_app.py" line="394" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="394" />
+        <location filename="../till_app.py" line="395" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="397" />
+        <location filename="../till_app.py" line="398" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="399" />
+        <location filename="../till_app.py" line="400" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="402" />
+        <location filename="../till_app.py" line="403" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="407" />
+        <location filename="../till_app.py" line="408" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="409" />
+        <location filename="../till_app.py" line="410" />
         <source>%1 · cashier %2 · %3 items · %4</source>
         <translation>%1 · 收银员 %2 · %3 件 · %4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="413" />
+        <location filename="../till_app.py" line="414" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="415" />
+        <location filename="../till_app.py" line="416" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="419" />
+        <location filename="../till_app.py" line="420" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="428" />
+        <location filename="../till_app.py" line="429" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="431" />
+        <location filename="../till_app.py" line="432" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="434" />
+        <location filename="../till_app.py" line="435" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="447" />
+        <location filename="../till_app.py" line="448" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="452" />
-        <location filename="../till_app.py" line="457" />
+        <location filename="../till_app.py" line="453" />
+        <location filename="../till_app.py" line="458" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="452" />
-        <location filename="../till_app.py" line="462" />
+        <location filename="../till_app.py" line="453" />
+        <location filename="../till_app.py" line="463" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="452" />
+        <location filename="../till_app.py" line="453" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="453" />
-        <location filename="../till_app.py" line="483" />
+        <location filename="../till_app.py" line="454" />
+        <location filename="../till_app.py" line="484" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="454" />
+        <location filename="../till_app.py" line="455" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="454" />
+        <location filename="../till_app.py" line="455" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="457" />
+        <location filename="../till_app.py" line="458" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="460" />
+        <location filename="../till_app.py" line="461" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="464" />
+        <location filename="../till_app.py" line="465" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="465" />
+        <location filename="../till_app.py" line="466" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="468" />
+        <location filename="../till_app.py" line="469" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="469" />
+        <location filename="../till_app.py" line="470" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="479" />
+        <location filename="../till_app.py" line="480" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="501" />
+        <location filename="../till_app.py" line="502" />
         <source>Z number %1</source>
         <translation>Z 报表号 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="503" />
+        <location filename="../till_app.py" line="504" />
         <source>Sales: %1, total %2</source>
         <translation>销售：%1 笔，合计 %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="505" />
+        <location filename="../till_app.py" line="506" />
         <source>Returns: %1, total %2</source>
         <translation>退货：%1 笔，合计 %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="507" />
+        <location filename="../till_app.py" line="508" />
         <source>Net sales: %1</source>
         <translation>净销售额：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="508" />
+        <location filename="../till_app.py" line="509" />
         <source>Cancelled sales: %1</source>
         <translation>取消交易：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="509" />
+        <location filename="../till_app.py" line="510" />
         <source>No-sale drawer openings: %1</source>
         <translation>非交易开钱箱：%1 次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="516" />
+        <location filename="../till_app.py" line="517" />
         <source>Why open the drawer?</source>
         <translation>开钱箱原因？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="518" />
+        <location filename="../till_app.py" line="519" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="519" />
+        <location filename="../till_app.py" line="520" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="532" />
+        <location filename="../till_app.py" line="533" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="534" />
+        <location filename="../till_app.py" line="535" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="535" />
+        <location filename="../till_app.py" line="536" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="542" />
+        <location filename="../till_app.py" line="543" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="563" />
+        <location filename="../till_app.py" line="564" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="571" />
+        <location filename="../till_app.py" line="572" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="574" />
+        <location filename="../till_app.py" line="575" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="579" />
+        <location filename="../till_app.py" line="580" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="583" />
+        <location filename="../till_app.py" line="584" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="595" />
+        <location filename="../till_app.py" line="596" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="633" />
+        <location filename="../till_app.py" line="634" />
         <source>Waiting for the customer to confirm on the phone (Esc: cancel)</source>
         <translation>等待顾客在手机上确认付款（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="642" />
+        <location filename="../till_app.py" line="643" />
         <source>Paid by payment code</source>
         <translation>已通过付款码收款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="660" />
+        <location filename="../till_app.py" line="661" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="667" />
+        <location filename="../till_app.py" line="668" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="670" />
+        <location filename="../till_app.py" line="671" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="672" />
+        <location filename="../till_app.py" line="673" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="699" />
+        <location filename="../till_app.py" line="700" />
         <source>A payment code: press Pay (F12) first</source>
         <translation>这是付款码：请先按结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="702" />
+        <location filename="../till_app.py" line="703" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>
@@ -1887,7 +1982,7 @@
 <context>
     <name>window</name>
     <message>
-        <location filename="../screenshots.py" line="133" />
+        <location filename="../screenshots.py" line="160" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
