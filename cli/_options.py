@@ -7,6 +7,7 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 from cli.main import CommandError
 from edge.config import ConfigError, StoreConfig, load_config
@@ -93,3 +94,20 @@ def open_terminal(args: argparse.Namespace, holder: str
         lease.release()
         raise CommandError(str(exc)) from None
     return conn, config, lease
+
+
+def add_screen_options(parser: argparse.ArgumentParser) -> None:
+    """The options every app with a window takes, the same way (`pos till|kiosk|manager`)."""
+    parser.add_argument("--locale", default=None, choices=("zh_CN", "en"),
+                        help="language of the screens: zh_CN or en (default: the store's)")
+    parser.add_argument("--windowed", action="store_true",
+                        help="a 1024×768 window instead of full screen (the terminal's default)")
+    parser.add_argument("--demo-devices", action="store_true",
+                        help="use the simulated scanner, scale, printer and RFID reader, with a"
+                             " panel that plays them, instead of the configured devices")
+
+
+def screen_options(args: argparse.Namespace) -> Any:
+    from ui.screen_mode import ScreenOptions
+
+    return ScreenOptions(windowed=args.windowed, demo_devices=args.demo_devices)

@@ -23,7 +23,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                              "$POS_BACKUP_DIR or backups/ beside the database)")
     backup.add_argument("--keep-hourly", type=int, default=24, help="hours that keep one copy each")
     backup.add_argument("--keep-daily", type=int, default=7, help="days that keep one copy each")
-    backup.add_argument("--json", action="store_true")
+    backup.add_argument("--json", action="store_true", help="print the result as JSON")
     backup.set_defaults(run=run_backup)
 
     restore = commands.add_parser("restore", help="put a backup back (refused if older than what "

@@ -30,13 +30,16 @@ def demo_store(directory: Path) -> Path:
     from edge.catalog.demo_store import seed_demo_store
     from edge.config import DEFAULT_TOML
     from edge.ledger.store import open_store
+    from edge.store_ops.demo_opening import seed_demo_opening
 
     directory.mkdir(parents=True, exist_ok=True)
     db = directory / "store.db"
     if not (directory / "store.toml").exists():
         (directory / "store.toml").write_text(DEFAULT_TOML, "utf-8")
     if not db.exists():
-        seed_demo_store(open_store(db))
+        conn = open_store(db)
+        seed_demo_store(conn)
+        seed_demo_opening(conn)
     return db
 
 

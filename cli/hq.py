@@ -21,7 +21,8 @@ def register(commands: Any) -> None:
                             allow_abbrev=False)
     _db(ingest)
     _broker(ingest)
-    ingest.add_argument("--workers", type=int, default=1)
+    ingest.add_argument("--workers", type=int, default=1,
+                        help="ingest workers on the shared subscription (default 1)")
     ingest.add_argument("--signing-key", default="", help="HQ private key, to sign snapshots")
     ingest.add_argument("--timezone", default="Asia/Shanghai", help="for business dates")
     ingest.add_argument("--lock-hours", type=float, default=24.0,
@@ -31,11 +32,13 @@ def register(commands: Any) -> None:
 
     publish = sub.add_parser("publish", help="make and send a new signed version to stores",
                              allow_abbrev=False)
-    publish.add_argument("stream", choices=["catalog", "prices", "promotions"])
+    publish.add_argument("stream", choices=["catalog", "prices", "promotions"],
+                         help="what to publish to the stores")
     publish.add_argument("file", help="a JSON array of items")
     _db(publish)
     _broker(publish)
-    publish.add_argument("--signing-key", required=True)
+    publish.add_argument("--signing-key", required=True,
+                         help="HQ's Ed25519 private key file (pos hq keygen)")
     publish.add_argument("--stores", default="", help="comma-separated; default: every store")
     publish.add_argument("--pinned", default="",
                          help="the public keys the stores pin: a version they would refuse is"
@@ -55,9 +58,10 @@ def register(commands: Any) -> None:
 
     stats = sub.add_parser("stats", help="per store and terminal: seen, seqs, gaps, sales")
     _db(stats)
-    stats.add_argument("--json", action="store_true")
+    stats.add_argument("--json", action="store_true", help="print the figures as JSON")
     stats.add_argument("--date", default="", help="business date (default: today at HQ)")
-    stats.add_argument("--timezone", default="Asia/Shanghai")
+    stats.add_argument("--timezone", default="Asia/Shanghai",
+                       help="the time zone days are cut in (default Asia/Shanghai)")
     stats.set_defaults(run=run_stats)
 
     enroll = sub.add_parser("enroll", help="make a terminal's (or store bridge's) broker "
@@ -73,18 +77,18 @@ def register(commands: Any) -> None:
     topups = sub.add_parser("topups", help="stored-value topups against the Z reports: every"
                                            " difference, and topups no Z covers yet")
     _db(topups)
-    topups.add_argument("--store", default=None)
+    topups.add_argument("--store", default=None, help="only this store (default: every store)")
     topups.set_defaults(run=run_topups)
 
     clear = sub.add_parser("clear-lock", help="lift a stored-value card's offline lock")
-    clear.add_argument("card")
+    clear.add_argument("card", help="the stored-value card number")
     _db(clear)
     clear.set_defaults(run=run_clear_lock)
 
     heads = sub.add_parser("heads", help="the journal head HQ last saw from each terminal, as"
                                          " JSON for `pos journal verify --heads`")
     _db(heads)
-    heads.add_argument("--store", default=None)
+    heads.add_argument("--store", default=None, help="only this store (default: every store)")
     heads.set_defaults(run=run_heads)
 
     from cli._fleet import add_fleet_command  # the fleet view lives in its own module
@@ -92,13 +96,14 @@ def register(commands: Any) -> None:
     add_fleet_command(sub, _db)
 
     keygen = sub.add_parser("keygen", help="make HQ's Ed25519 signing key pair")
-    keygen.add_argument("--private", required=True)
-    keygen.add_argument("--public", required=True)
+    keygen.add_argument("--private", required=True,
+                        help="where to write the private key (mode 0600)")
+    keygen.add_argument("--public", required=True, help="where to write the public key")
     keygen.set_defaults(run=run_keygen)
 
 
 def _identity(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("store")
+    parser.add_argument("store", help="the store id")
     parser.add_argument("terminal", nargs="?", default=None,
                         help="omit for the store broker's bridge credential")
     parser.add_argument("--secrets", default="/etc/pos/secrets",
@@ -114,9 +119,10 @@ def _db(parser: argparse.ArgumentParser) -> None:
 
 
 def _broker(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8883)
-    parser.add_argument("--username", default="")
+    parser.add_argument("--host", default="127.0.0.1", help="the HQ broker's host (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8883,
+                        help="the HQ broker's port (default 8883, MQTT over TLS)")
+    parser.add_argument("--username", default="", help="the broker user (default: none)")
     # Never the password itself: a command line is visible to every user in `ps`.
     parser.add_argument("--password-file", default="",
                         help="file (mode 0600) holding the broker password; or set "
@@ -124,7 +130,8 @@ def _broker(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ca-file", default="", help="CA of the broker's certificate")
     parser.add_argument("--insecure", action="store_true",
                         help="plaintext MQTT (no TLS): only for a broker on this machine")
-    parser.add_argument("--keepalive", type=int, default=10)
+    parser.add_argument("--keepalive", type=int, default=10,
+                        help="MQTT keepalive in seconds (default 10)")
 
 
 def _broker_settings(args: argparse.Namespace) -> Any:

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import argparse
 
-from cli._options import StartRefused, add_terminal_options, open_terminal, refuse_start
+from cli._options import (
+    StartRefused,
+    add_screen_options,
+    add_terminal_options,
+    open_terminal,
+    refuse_start,
+    screen_options,
+)
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("kiosk", help="run a self-checkout lane")
     add_terminal_options(parser)
-    parser.add_argument("--locale", default=None, help="zh_CN or en (default: the store's)")
+    add_screen_options(parser)
     parser.set_defaults(run=run_kiosk)
 
 
@@ -25,4 +32,4 @@ def run_kiosk(args: argparse.Namespace) -> int:
 
     loop_heartbeats.append(Watchdog("kiosk running").ping)
     with lease:
-        return run_kiosk_app(conn, config, locale_name=args.locale)
+        return run_kiosk_app(conn, config, locale_name=args.locale, screen=screen_options(args))

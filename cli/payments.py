@@ -34,7 +34,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     add_store_options(recon)
     recon.add_argument("file", help="WeChat Pay trade bill (text) or Alipay trade bill (csv.zip "
                                     "or its GBK detail CSV)")
-    recon.add_argument("--provider", required=True, choices=("wechat", "alipay"))
+    recon.add_argument("--provider", required=True, choices=("wechat", "alipay"),
+                       help="whose settlement file it is")
     recon.add_argument("--date", required=True, help="the bill's day, YYYY-MM-DD (Beijing time)")
     recon.set_defaults(run=run_recon)
 

@@ -18,7 +18,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     actions = parser.add_subparsers(dest="action", required=True)
     imp = actions.add_parser("import", help="import promotions from a JSON file (docs/promotions.md)")
     add_store_options(imp)
-    imp.add_argument("file")
+    imp.add_argument("file", help="the promotions file (JSON; docs/promotions.md)")
     imp.add_argument("--strict", action="store_true", help="any bad promotion: import nothing")
     imp.set_defaults(run=run_import)
     listing = actions.add_parser("list", help="the promotions the till applies")

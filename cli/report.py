@@ -16,13 +16,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     actions = parser.add_subparsers(dest="action", required=True)
     x = actions.add_parser("x", help="figures since the last Z, without closing the day")
     add_store_options(x)
-    x.add_argument("--json", action="store_true")
+    x.add_argument("--json", action="store_true", help="print the report as JSON")
     x.set_defaults(run=run_x)
     z = actions.add_parser("z", help="close the day: the next Z number, recorded and synced")
     add_store_options(z)
     z.add_argument("--staff", required=True, help="a supervisor's or manager's staff id")
     z.add_argument("--pin", help="their PIN (asked for when omitted)")
-    z.add_argument("--json", action="store_true")
+    z.add_argument("--json", action="store_true", help="print the report as JSON")
     z.set_defaults(run=run_z)
 
 

@@ -14,9 +14,10 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     actions = parser.add_subparsers(dest="action", required=True)
     add = actions.add_parser("add", help="add an employee")
     add_store_options(add)
-    add.add_argument("id")
-    add.add_argument("--name", required=True)
-    add.add_argument("--role", required=True, choices=["cashier", "supervisor", "manager"])
+    add.add_argument("id", help="the staff number they log in with")
+    add.add_argument("--name", required=True, help="the name shown on screens and receipts")
+    add.add_argument("--role", required=True, choices=["cashier", "supervisor", "manager"],
+                     help="what they may do")
     add.add_argument("--pin", help="4-12 digits (asked for when omitted)")
     add.set_defaults(run=run_add)
     listing = actions.add_parser("list", help="list employees")
@@ -24,7 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     listing.set_defaults(run=run_list)
     unlock = actions.add_parser("unlock", help="unlock an employee locked by wrong PINs")
     add_store_options(unlock)
-    unlock.add_argument("id")
+    unlock.add_argument("id", help="the locked staff number")
     unlock.set_defaults(run=run_unlock)
 
 

@@ -14,41 +14,46 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     actions = parser.add_subparsers(dest="action", required=True)
     onhand = actions.add_parser("onhand", help="on-hand quantity of SKUs")
     add_store_options(onhand)
-    onhand.add_argument("sku", nargs="+")
+    onhand.add_argument("sku", nargs="+", help="one or more SKUs")
     onhand.set_defaults(run=run_onhand)
     alerts = actions.add_parser("alerts", help="negative stock and low-stock order suggestions")
     add_store_options(alerts)
     alerts.set_defaults(run=run_alerts)
     receive = actions.add_parser("receive", help="a supplier receipt: SKU=QTY ...")
     add_store_options(receive)
-    receive.add_argument("items", nargs="+", metavar="SKU=QTY")
+    receive.add_argument("items", nargs="+", metavar="SKU=QTY",
+                         help="what arrived: SKU=QTY, QTY in pieces or kg (e.g. P00001=24)")
     receive.add_argument("--reference", default="", help="delivery note / PO number")
-    receive.add_argument("--staff", default="cli")
+    receive.add_argument("--staff", default="cli", help="staff id recorded with the receipt")
     receive.set_defaults(run=run_receive)
     level = actions.add_parser("level", help="set a SKU's min/max for replenishment")
     add_store_options(level)
-    level.add_argument("sku")
-    level.add_argument("--min", required=True)
-    level.add_argument("--max", required=True)
-    level.add_argument("--lead-days", type=int, default=2)
+    level.add_argument("sku", help="the SKU")
+    level.add_argument("--min", required=True, help="order when on-hand falls to this quantity")
+    level.add_argument("--max", required=True, help="never order above this quantity on hand")
+    level.add_argument("--lead-days", type=int, default=2,
+                       help="days from order to delivery (default 2)")
     level.set_defaults(run=run_level)
     start = actions.add_parser("count-start", help="open a stock count (full, or one category)")
     add_store_options(start)
-    start.add_argument("--category")
-    start.add_argument("--staff", default="cli")
+    start.add_argument("--category", help="count only this category (default: everything)")
+    start.add_argument("--staff", default="cli", help="staff id who counts")
     start.set_defaults(run=run_count_start)
     counts = actions.add_parser("counts", help="every stock count, newest first, open or approved")
     add_store_options(counts)
     counts.set_defaults(run=run_counts)
     var = actions.add_parser("variance", help="a count's variance report")
     add_store_options(var)
-    var.add_argument("count")
+    var.add_argument("count", help="the count id (pos stock counts lists them)")
     var.set_defaults(run=run_variance)
     approve = actions.add_parser("approve", help="post a count's variances (supervisor)")
     add_store_options(approve)
-    approve.add_argument("count")
-    approve.add_argument("--staff", required=True)
-    approve.add_argument("--pin")
+    approve.add_argument("count", help="the count id (pos stock counts lists them)")
+    approve.add_argument("--staff", required=True, help="the approving supervisor's staff id")
+    approve.add_argument("--pin", help="the supervisor's PIN (asked for when left out)")
+    approve.add_argument("--uncounted", choices=("leave", "zero"), default="leave",
+                         help="items in scope never counted: leave their stock as it is"
+                              " (default), or set it to zero")
     approve.set_defaults(run=run_approve)
 
 
@@ -153,14 +158,21 @@ def run_variance(args: argparse.Namespace) -> int:
 
 
 def run_approve(args: argparse.Namespace) -> int:
+    from edge.ledger.money import format_amount
     from edge.ops_error import OpsError
     from edge.staff import StaffError, authenticate
-    from edge.store_ops.stock import approve_count
+    from edge.store_ops.stock import approval_summary, approve_count
 
     conn, _ = open_configured_store(args)
     try:
         staff = authenticate(conn, args.staff, args.pin or getpass.getpass("PIN: "))
-        _print_variance(list(approve_count(conn, args.count, staff.id, staff.role)))
+        summary = approval_summary(conn, args.count)
+        _print_variance(list(approve_count(conn, args.count, staff.id, staff.role,
+                                           args.uncounted)))
+        fate = "set to zero" if args.uncounted == "zero" else "left as they were"
+        print(f"{summary.items_counted} items counted, variance value"
+              f" {format_amount(summary.variance_value)}; {len(summary.uncounted)} uncounted"
+              f" items (stock value {format_amount(summary.uncounted_value)}) {fate}")
     except StaffError as exc:
         raise CommandError(str(exc)) from None
     except OpsError as exc:

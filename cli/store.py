@@ -13,13 +13,15 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser = commands.add_parser("init", help="create a store database (and store.toml)")
     add_store_options(parser)
     parser.add_argument("--demo", action="store_true",
-                        help="seed a demo store: products, weighed produce, staff")
+                        help="seed a demo store: products, weighed produce, staff, members,"
+                             " a stored-value card and opening stock")
     parser.set_defaults(run=run_init)
 
 
 def run_init(args: argparse.Namespace) -> int:
     from edge.catalog.demo_store import DEMO_STAFF, seed_demo_store
     from edge.config import DEFAULT_TOML
+    from edge.store_ops.demo_opening import DEMO_CARDS, DEMO_MEMBERS, seed_demo_opening
 
     Path(args.db).parent.mkdir(parents=True, exist_ok=True)
     toml = config_path(args)
@@ -32,8 +34,11 @@ def run_init(args: argparse.Namespace) -> int:
     conn, _ = open_configured_store(args, must_exist=False)
     if args.demo:
         seed_demo_store(conn)
+        seed_demo_opening(conn)
         staff = ", ".join(f"{sid} {role} PIN {pin}" for sid, _, role, pin in DEMO_STAFF)
-        print(f"demo store seeded; staff: {staff}")
+        members = ", ".join(f"{card} {tier} ({qr})" for card, _, qr, _, tier, _ in DEMO_MEMBERS)
+        cards = ", ".join(card for card, _, _ in DEMO_CARDS)
+        print(f"demo store seeded; staff: {staff}\nmembers: {members}\nstored-value card: {cards}")
     print(f"store database ready at {args.db}")
     return 0
 

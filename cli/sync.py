@@ -17,7 +17,7 @@ def register(commands: Any) -> None:
     sub = parser.add_subparsers(dest="sync_command")
     status = sub.add_parser("status", help="connected, pending events, oldest, last ack, error")
     status.add_argument("--db", default=argparse.SUPPRESS, help="as for `pos sync`")
-    status.add_argument("--json", action="store_true")
+    status.add_argument("--json", action="store_true", help="print the status as JSON")
     status.set_defaults(run=show_status)
 
 

@@ -1,18 +1,26 @@
-"""`pos till [--headless]`: the cashier's till, or its JSON-lines protocol on stdin/stdout."""
+"""`pos till [--headless] [--windowed] [--demo-devices] [--locale L]`: the cashier's till
+(full-screen), or its JSON-lines protocol on stdin/stdout."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from cli._options import StartRefused, add_terminal_options, open_terminal, refuse_start
+from cli._options import (
+    StartRefused,
+    add_screen_options,
+    add_terminal_options,
+    open_terminal,
+    refuse_start,
+    screen_options,
+)
 from cli.main import CommandError
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("till", help="run the till")
     add_terminal_options(parser)
-    parser.add_argument("--locale", default=None, help="zh_CN or en (default: the store's)")
+    add_screen_options(parser)
     parser.add_argument("--headless", action="store_true",
                         help="speak JSON lines on stdin/stdout instead of showing a window "
                              "(docs/headless.md)")
@@ -43,4 +51,4 @@ def run_till(args: argparse.Namespace) -> int:
         from ui.till_app import loop_heartbeats, run_till_app
 
         loop_heartbeats.append(Watchdog("till running").ping)
-        return run_till_app(conn, config, locale_name=args.locale)
+        return run_till_app(conn, config, locale_name=args.locale, screen=screen_options(args))

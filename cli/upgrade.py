@@ -29,14 +29,16 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
     rollback = sub.add_parser("rollback", help="switch back to the previous release (and its "
                                                "database schema)")
-    rollback.add_argument("--root", default=DEFAULT_ROOT)
+    rollback.add_argument("--root", default=DEFAULT_ROOT,
+                          help=f"where the releases live (default {DEFAULT_ROOT})")
     rollback.add_argument("--db", default="", help="the store database: put back the copy taken "
                                                    "before migrating if the previous release "
                                                    "cannot open it")
     rollback.set_defaults(run=run_rollback)
 
     status = sub.add_parser("status", help="the running and the previous release")
-    status.add_argument("--root", default=DEFAULT_ROOT)
+    status.add_argument("--root", default=DEFAULT_ROOT,
+                        help=f"where the releases live (default {DEFAULT_ROOT})")
     status.set_defaults(run=run_status)
 
 

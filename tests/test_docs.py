@@ -40,3 +40,21 @@ def test_links_between_docs_resolve() -> None:
             if not (doc.parent / target).exists():
                 broken.append(f"{doc.name} → {target}")
     assert broken == []
+
+
+def leaf_parsers(parser: argparse.ArgumentParser, prefix: str = "pos"
+                 ) -> Iterator[tuple[str, argparse.ArgumentParser]]:
+    yield prefix, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from leaf_parsers(sub, f"{prefix} {name}")
+
+
+def test_every_argument_has_help() -> None:
+    missing = [f"{command} {action.option_strings[0] if action.option_strings else action.dest}"
+               for command, parser in leaf_parsers(build_parser())
+               for action in parser._actions
+               if not isinstance(action, (argparse._SubParsersAction, argparse._HelpAction))
+               and not action.help]
+    assert missing == [], f"give these arguments a help text: {missing}"

@@ -3,39 +3,15 @@ window that plays the devices (scan a product, put produce on the scale, paper o
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
-
-from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from edge.catalog.demo_store import DEMO_STAFF
 from edge.config import load_config
 from edge.ledger.store import open_store
 from edge.promotions.local_table import engine_for
 from edge.till.session import Till
-from ui.demo_devices import SimulatedDevices, start_simulated_devices
-
-
-class DevicePanel(QWidget):
-    def __init__(self, sims: SimulatedDevices, gtins: list[str]) -> None:
-        super().__init__()
-        self.setWindowTitle(self.tr("Simulated devices"))
-        self.sims = sims
-        self.gtins = gtins
-        layout = QVBoxLayout(self)
-        for text, slot in ((self.tr("Scan a product"), self.scan),
-                           (self.tr("Put 0.856 kg on the scale"), lambda: self._weight(856)),
-                           (self.tr("Printer: paper out"), sims.printer.run_out_of_paper),
-                           (self.tr("Printer: load paper"), sims.printer.load_paper)):
-            button = QPushButton(text)
-            button.clicked.connect(slot)
-            layout.addWidget(button)
-
-    def scan(self) -> None:
-        self.sims.scanner.scan(random.choice(self.gtins), "]E0")
-
-    def _weight(self, grams: int) -> None:
-        self.sims.scale.weight_grams = grams
+from ui.demo_devices import start_simulated_devices
+from ui.device_panel import open_device_panel
 
 
 def run_demo_app(db_path: Path) -> int:
@@ -45,17 +21,13 @@ def run_demo_app(db_path: Path) -> int:
     app = make_app(config.locale)
     conn = open_store(db_path)
     sims = start_simulated_devices(conn, db_path.parent)
-    gtins = [r[0].lstrip("0") for r in conn.execute(
-        "SELECT g.gtin FROM product_gtin g JOIN product p USING (sku) WHERE p.age_restricted = 0"
-        " ORDER BY p.sku LIMIT 40")]
     window = TillWindow(Till(conn, config, engine_for(conn, config)), sims.devices)
     window.login_view.show_demo_staff(DEMO_STAFF)
     window.resize(1024, 768)
     window.show()
-    panel = DevicePanel(sims, gtins)
-    panel.move(window.x() + window.width() + 10, window.y())
-    panel.show()
+    panel = open_device_panel(sims, conn, window)  # kept: the panel lives while the app runs
     try:
         return app.exec()
     finally:
+        panel.close()
         sims.close()

@@ -13,12 +13,13 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QLocale, QObject, QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QProgressBar,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -34,40 +35,55 @@ from edge.staff import StaffMember
 from edge.till.session import Till, TillError
 from edge.till.view import sale_view
 from ui.card_terminal import CardTerminal, SimulatedCardTerminal
-from ui.device_bridge import CallResult, DeviceBridge
+from ui.device_bridge import DeviceBridge
 from ui.devices import Devices
 from ui.error_messages import error_text, shopper_error_text
+from ui.live_weighing import UNREACHABLE, LiveWeighing
+from ui.locale_setup import install_locale
 from ui.money_text import MoneyText
 from ui.payment_runner import PaymentRunner
 from ui.pin_pad import PinPad
 from ui.produce_picker import ProducePicker
+from ui.product_photos import photos_for
 from ui.qr_widget import QrWidget
 from ui.sale_lines_model import SaleLinesModel
 from ui.sale_screen import SaleLinesView, fit_columns
+from ui.scaling import factor_for, rescale, restyle, scalable
+from ui.screen_mode import ScreenOptions
 from ui.status_bar import OfflineBanner, StatusStrip
 from ui.store_operations import identify_member
 from ui.wedge_filter import WedgeFilter
 
 CLOSED, ATTRACT, BASKET, PRODUCE, PAY, DONE, ATTENDANT = range(7)
+
+# Why the attendant is called, kept as source text so an alert follows a language switch.
+HELP = QT_TRANSLATE_NOOP("KioskWindow", "Help")
+STAFF_HELP = QT_TRANSLATE_NOOP("KioskWindow", "Staff help needed")
+RESTART = QT_TRANSLATE_NOOP("KioskWindow", "A basket left before the restart was suspended: "
+                                           "resume it in attendant mode")
+AGE_CHECK = QT_TRANSLATE_NOOP("KioskWindow", "Age check for an age-restricted item")
+NO_SCALE = QT_TRANSLATE_NOOP("KioskWindow", "No scale: weigh %1 at a till")
+SCALE_SILENT = QT_TRANSLATE_NOOP("KioskWindow", "The scale is not answering")
+SCALE_UNEXPECTED = QT_TRANSLATE_NOOP("KioskWindow", "Unexpected weight on the scale")
+REMOVE = QT_TRANSLATE_NOOP("KioskWindow", "Remove an item")
+LEFT_PAYING = QT_TRANSLATE_NOOP("KioskWindow", "Customer left during payment")
 IDLE_SECONDS = 90
 
 
 def big_button(text: str, colour: str = "#1565c0") -> QPushButton:
-    button = QPushButton(text)
-    button.setMinimumHeight(72)
+    button = QPushButton(text.replace("&", "&&"))  # "&" would mark a shortcut, not show
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    button.setStyleSheet(f"QPushButton {{ font-size: 22px; color: white; background: {colour};"
-                         " border-radius: 8px; padding: 8px 16px; }"
-                         " QPushButton:disabled { background: #9e9e9e; }")
-    return button
+    style = ("QPushButton { font-size: {px}px; color: white; background: COLOUR;"
+             " border-radius: 8px; padding: 8px 16px; }"
+             " QPushButton:disabled { background: #9e9e9e; }").replace("COLOUR", colour)
+    return scalable(button, style, 22, 72)
 
 
 def heading(text: str, size: int = 30) -> QLabel:
     label = QLabel(text)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setWordWrap(True)
-    label.setStyleSheet(f"font-size: {size}px; font-weight: bold;")
-    return label
+    return scalable(label, "font-size: {px}px; font-weight: bold;", size)
 
 
 class _Activity(QObject):
@@ -96,8 +112,16 @@ class KioskWindow(QMainWindow):
         kiosk_config = self.config.extra.get("kiosk", {})
         self.cash_device = bool(kiosk_config.get("cash_device")) if cash_device is None else cash_device
         self.money = MoneyText(self.locale(), self.config.currency_symbol, self.config.minor_digits)
+        # The shopper may switch language; the next shopper starts in the store's own.
+        self.store_locale = "zh_CN" if self.locale().name().startswith("zh") else "en"
+        self.shopper_locale = self.store_locale
+        self.photos = photos_for(till.conn, kiosk_config)
         self.lane_staff: StaffMember | None = None
-        self.attendant_reasons: list[str] = []
+        self.language_buttons: dict[str, QPushButton] = {}
+        # Why the attendant is called, by cause: each alert goes when its cause does.
+        self.attendant_reasons: dict[str, str] = {}
+        self.attendant_detail: dict[str, str] = {}   # what only staff sees, by cause
+        self._reason_sources: dict[str, tuple[str, str]] = {}
         self.member_next = False
         self.setWindowTitle(self.tr("Self-checkout"))
 
@@ -110,8 +134,8 @@ class KioskWindow(QMainWindow):
         # Touching the alert (the attendant, who carries the PIN) opens attendant mode.
         self.alert = QPushButton()
         self.alert.setObjectName("attendantAlert")
-        self.alert.setStyleSheet("#attendantAlert { background: #c62828; color: white; font-size: 20px;"
-                                 " font-weight: bold; padding: 8px; border: none; }")
+        scalable(self.alert, "#attendantAlert { background: #c62828; color: white; font-size: {px}px;"
+                             " font-weight: bold; padding: 8px; border: none; }", 20)
         self.alert.clicked.connect(self.open_attendant)
         self.alert.hide()
         outer.addWidget(self.alert)
@@ -141,7 +165,13 @@ class KioskWindow(QMainWindow):
         self.idle.timeout.connect(self.idle_reset)
         self.activity = _Activity(self.touched, self)
         QApplication.instance().installEventFilter(self.activity)  # type: ignore[union-attr]
-        self._weighing: CallResult | None = None
+        self.weighing = LiveWeighing(self.devices.scale, self) if self.devices.scale else None
+        self.weighing_plu: tuple[str, str] | None = None
+        if self.weighing is not None:
+            self.weighing.reading.connect(self._live_reading)
+            self.weighing.settled.connect(self._weighed)
+            self.weighing.trouble.connect(self._scale_trouble)
+            self.weighing.cleared.connect(lambda cause: self.clear_reason("scale"))
         self.wedge = WedgeFilter(self)
         self.wedge.code.connect(lambda text, _fast: self.enter_code(text))
         QApplication.instance().installEventFilter(self.wedge)  # type: ignore[union-attr]
@@ -170,7 +200,16 @@ class KioskWindow(QMainWindow):
         start.clicked.connect(self.start)
         layout.addWidget(start, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(1)
+        layout.addWidget(self._language_button("attract"), 0, Qt.AlignmentFlag.AlignRight)
         return page
+
+    def _language_button(self, where: str) -> QPushButton:
+        """The other language, named in itself, so a shopper who cannot read this one finds it."""
+        button = big_button("English" if self.shopper_locale.startswith("zh") else "中文", "#455a64")
+        button.setObjectName(f"language_{where}")
+        button.clicked.connect(self.switch_language)
+        self.language_buttons[where] = button
+        return button
 
     def _basket_page(self) -> QWidget:
         page = QWidget()
@@ -186,7 +225,7 @@ class KioskWindow(QMainWindow):
         left.addWidget(self.table, 1)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("font-size: 18px;")
+        scalable(self.message, "font-size: {px}px;", 18)
         left.addWidget(self.message)
         layout.addLayout(left, 3)
         right = QVBoxLayout()
@@ -194,18 +233,24 @@ class KioskWindow(QMainWindow):
         self.total_label.setObjectName("total")
         right.addWidget(heading(self.tr("To pay"), 22))
         right.addWidget(self.total_label)
+        self.item_photo = QLabel()
+        self.item_photo.setObjectName("itemPhoto")
+        self.item_photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.item_photo.hide()
+        right.addWidget(self.item_photo)
         right.addStretch(1)
         self.buttons: dict[str, QPushButton] = {}
         for name, text, colour, slot in (
                 ("produce", self.tr("Fruit & veg"), "#2e7d32", self.show_produce),
                 ("member", self.tr("Member QR"), "#6a1b9a", self.ask_member),
                 ("remove", self.tr("Remove item"), "#757575", self.remove_item),
-                ("help", self.tr("Help"), "#ef6c00", lambda: self.call_attendant(self.tr("Help"))),
+                ("help", self.tr("Help"), "#ef6c00", lambda: self.call_attendant(HELP, "help")),
                 ("pay", self.tr("Pay"), "#1b5e20", self.go_pay)):
             button = big_button(text, colour)
             button.clicked.connect(slot)
             right.addWidget(button)
             self.buttons[name] = button
+        right.addWidget(self._language_button("basket"))
         layout.addLayout(right, 1)
         return page
 
@@ -213,14 +258,29 @@ class KioskWindow(QMainWindow):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(heading(self.tr("Put the item on the scale, then touch it"), 24))
-        self.picker = ProducePicker(self.till.conn, self._locale_name())
+        self.picker = ProducePicker(self.till.conn, self._locale_name(), photos=self.photos)
         self.picker.picked.connect(self.weigh_produce)
         layout.addWidget(self.picker, 1)
+        weight_row = QHBoxLayout()
         self.produce_message = QLabel()
-        self.produce_message.setStyleSheet("font-size: 18px;")
-        layout.addWidget(self.produce_message)
+        self.produce_message.setWordWrap(True)
+        scalable(self.produce_message, "font-size: {px}px;", 18)
+        weight_row.addWidget(self.produce_message, 1)
+        # While the load moves the bar runs (Qt's busy mode); the weight turns grey.
+        self.weight_moving = QProgressBar()
+        self.weight_moving.setRange(0, 0)
+        self.weight_moving.setTextVisible(False)
+        self.weight_moving.setMaximumWidth(160)
+        self.weight_moving.hide()
+        weight_row.addWidget(self.weight_moving)
+        self.live_weight = QLabel()
+        self.live_weight.setObjectName("liveWeight")
+        self.live_weight.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        scalable(self.live_weight, "font-size: {px}px; font-weight: bold;", 36)
+        weight_row.addWidget(self.live_weight)
+        layout.addLayout(weight_row)
         back = big_button(self.tr("Back"), "#757575")
-        back.clicked.connect(lambda: self.stack.setCurrentIndex(BASKET))
+        back.clicked.connect(self.leave_produce)
         layout.addWidget(back)
         return page
 
@@ -274,6 +334,20 @@ class KioskWindow(QMainWindow):
         layout.addWidget(heading(self.tr("Attendant mode")))
         self.attendant_reason = heading("", 20)
         layout.addWidget(self.attendant_reason)
+        # The basket as the attendant needs it: every line, the totals, what to remove.
+        self.attendant_basket = QWidget()
+        basket = QVBoxLayout(self.attendant_basket)
+        basket.setContentsMargins(0, 0, 0, 0)
+        self.attendant_table = SaleLinesView()
+        self.attendant_table.setModel(self.model)
+        fit_columns(self.attendant_table)
+        basket.addWidget(self.attendant_table, 1)
+        self.attendant_totals = QLabel()
+        self.attendant_totals.setObjectName("attendantTotals")
+        scalable(self.attendant_totals, "font-size: {px}px; font-weight: bold;", 20)
+        basket.addWidget(self.attendant_totals)
+        self.attendant_basket.hide()
+        layout.addWidget(self.attendant_basket, 4)
         self.attendant_pad = PinPad()
         self.attendant_pad.setMaximumWidth(380)
         self.attendant_pad.submitted.connect(self.attendant_login)
@@ -294,7 +368,7 @@ class KioskWindow(QMainWindow):
         self.attendant_panel.hide()
         layout.addWidget(self.attendant_panel)
         self.attendant_message = QLabel()
-        self.attendant_message.setStyleSheet("font-size: 18px; color: #c62828;")
+        scalable(self.attendant_message, "font-size: {px}px; color: #c62828;", 18)
         layout.addWidget(self.attendant_message)
         cancel = big_button(self.tr("Cancel"), "#757575")
         cancel.clicked.connect(self.leave_attendant)
@@ -302,9 +376,6 @@ class KioskWindow(QMainWindow):
         layout.addWidget(cancel)
         layout.addStretch(1)
         return page
-
-    def _locale_name(self) -> str:
-        return "zh_CN" if self.locale().name().startswith("zh") else "en"
 
     # --- lane --------------------------------------------------------------------------------
 
@@ -322,12 +393,16 @@ class KioskWindow(QMainWindow):
             try:
                 self.till.suspend()
             except TillError as exc:
-                self.call_attendant(error_text(exc))
+                self.call_attendant(STAFF_HELP, "error", error_text(exc))
                 return
-            self.call_attendant(self.tr("A basket left before the restart was suspended: "
-                                        "resume it in attendant mode"))
+            self.call_attendant(RESTART, "restart")
 
     def show_attract(self) -> None:
+        self.weighing_plu = None
+        if self.weighing is not None:
+            self.weighing.stop_weighing()
+        if self.shopper_locale != self.store_locale:
+            self.set_shopper_language(self.store_locale)
         self.model.update([])
         self.stack.setCurrentIndex(ATTRACT)
         self.idle.stop()
@@ -345,11 +420,63 @@ class KioskWindow(QMainWindow):
         try:
             self.till.keep_open_sale()
         except TillError as exc:
-            self.call_attendant(error_text(exc))
+            self.call_attendant(STAFF_HELP, "error", error_text(exc))
         view = sale_view(self.till.sale, self.till)
+        if view is not None and self.till.sale is not None:
+            for shown, line in zip(view["lines"], self.till.sale.lines, strict=True):
+                shown["name"] = line.name(self.shopper_locale)
         self.model.update(view["lines"] if view else [])
+        self._show_item_photo()
+        if self.stack.currentIndex() == ATTENDANT:
+            self.show_attendant_basket()
         self.total_label.setText(self.money.amount(view["total"]) if view else self.money.minor(0))
-        self.buttons["pay"].setEnabled(bool(view and view["lines"]))
+        self.buttons["pay"].setEnabled(bool(view and view["lines"]) and not self.attendant_reasons)
+
+    def _show_item_photo(self) -> None:
+        """The photo of the item scanned last, where the catalog has one."""
+        sale = self.till.sale
+        photo = (self.photos.pixmap(sale.lines[-1].sku, 160)
+                 if sale is not None and sale.lines else None)
+        if photo is None:
+            self.item_photo.hide()
+            return
+        self.item_photo.setPixmap(photo)
+        self.item_photo.show()
+
+    # --- language ----------------------------------------------------------------------------
+
+    def switch_language(self) -> None:
+        self.set_shopper_language("en" if self.shopper_locale.startswith("zh") else "zh_CN")
+
+    def set_shopper_language(self, locale_name: str) -> None:
+        """Retranslate the shopper's pages live: load the language, then build those pages again
+        (the same builders, so nothing is missed); the basket and the page shown stay."""
+        install_locale(locale_name)
+        self.shopper_locale = locale_name
+        self.setLocale(QLocale(locale_name))
+        self.money = MoneyText(self.locale(), self.config.currency_symbol, self.config.minor_digits)
+        current = self.stack.currentIndex()
+        self.stack.blockSignals(True)
+        for index, build in ((ATTRACT, self._attract_page), (BASKET, self._basket_page),
+                             (PRODUCE, self._produce_page), (PAY, self._pay_page),
+                             (DONE, self._done_page)):
+            old = self.stack.widget(index)
+            self.stack.removeWidget(old)
+            self.stack.insertWidget(index, build())
+            old.deleteLater()
+        self.attendant_table.setModel(self.model)
+        self.stack.setCurrentIndex(current)
+        self.stack.blockSignals(False)
+        self.setWindowTitle(self.tr("Self-checkout"))
+        self.apply_scale()
+        for cause, (reason, arg) in self._reason_sources.items():
+            self.attendant_reasons[cause] = self.tr(reason).replace("%1", arg)
+        if self.attendant_reasons:
+            self._show_alert()
+        self.refresh()
+
+    def _locale_name(self) -> str:
+        return self.shopper_locale
 
     # --- who sees what ------------------------------------------------------------------------
 
@@ -372,7 +499,8 @@ class KioskWindow(QMainWindow):
 
     def say(self, text: str, error: bool = False) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet("font-size: 18px; color: %s;" % ("#c62828" if error else "#1565c0"))
+        colour = "#c62828" if error else "#1565c0"
+        restyle(self.message, "font-size: {px}px; color: " + colour + ";")
 
     # --- shopping ----------------------------------------------------------------------------
 
@@ -401,28 +529,64 @@ class KioskWindow(QMainWindow):
         self.refresh()
         self.say("")
         if sale.needs_age_check():
-            self.call_attendant(self.tr("Age check for an age-restricted item"))
+            self.call_attendant(AGE_CHECK, "age")
 
     def show_produce(self) -> None:
         self.produce_message.setText("")
+        self.live_weight.setText("")
+        self.weight_moving.hide()
         self.stack.setCurrentIndex(PRODUCE)
 
-    def weigh_produce(self, plu: str, name: str) -> None:
-        if self.devices.scale is None:
-            self.call_attendant(self.tr("No scale: weigh %1 at a till").replace("%1", name))
-            return
-        self.produce_message.setText(self.tr("Weighing %1…").replace("%1", name))
-        call = CallResult(self)
-        call.done.connect(lambda event: self._weighed(plu, event.grams))
-        call.failed.connect(lambda exc: self.call_attendant(
-            self.tr("Unexpected weight: %1").replace("%1", error_text(exc))))
-        self._weighing = call
-        scale = self.devices.scale
-        call.run_in_thread(lambda: scale.read_stable_weight(timeout=3.0))
+    def leave_produce(self) -> None:
+        self.weighing_plu = None
+        if self.weighing is not None:
+            self.weighing.stop_weighing()
+        self.stack.setCurrentIndex(BASKET)
 
-    def _weighed(self, plu: str, grams: int) -> None:
+    def weigh_produce(self, plu: str, name: str) -> None:
+        if self.weighing is None:
+            self.call_attendant(NO_SCALE, "scale", arg=name)
+            return
+        self.weighing_plu = (plu, name)
+        self.produce_message.setText(self.tr("Put %1 on the scale").replace("%1", name))
+        self.weighing.weigh()
+
+    def _live_reading(self, event: object) -> None:
+        """Every answer of the scale while weighing: the weight as it is now, or that it moves."""
+        from drivers.scale.events import MotionEvent, StableWeightEvent, ZeroEvent
+
+        if self.weighing_plu is None:
+            return
+        name = self.weighing_plu[1]
+        moving = isinstance(event, MotionEvent)
+        self.weight_moving.setVisible(moving)
+        restyle(self.live_weight, "font-size: {px}px; font-weight: bold; color: "
+                + ("#9e9e9e;" if moving else "#1b5e20;"))
+        if isinstance(event, StableWeightEvent) and event.grams > 0:
+            self.live_weight.setText(self.weight_text(event.grams))
+            self.produce_message.setText(self.tr("Weighing %1…").replace("%1", name))
+        elif moving:
+            self.produce_message.setText(self.tr("Weighing %1: hold still…").replace("%1", name))
+            if not self.live_weight.text():  # nothing stable yet: a grey placeholder, no number
+                self.live_weight.setText(self.tr("%1 kg").replace("%1", "–.–––"))
+        elif isinstance(event, (ZeroEvent, StableWeightEvent)):
+            self.live_weight.setText(self.weight_text(0))
+            self.produce_message.setText(self.tr("Put %1 on the scale").replace("%1", name))
+
+    def weight_text(self, grams: int) -> str:
+        return self.tr("%1 kg").replace("%1", self.locale().toString(grams / 1000, "f", 3))
+
+    def _scale_trouble(self, cause: str) -> None:
+        self.weight_moving.hide()
+        self.call_attendant(SCALE_SILENT if cause == UNREACHABLE else SCALE_UNEXPECTED, "scale")
+
+    def _weighed(self, grams: int) -> None:
+        picked, self.weighing_plu = self.weighing_plu, None
+        self.weight_moving.hide()
+        if picked is None:
+            return
         try:
-            self.till.add(plu=plu, qty=format_quantity(grams))
+            self.till.add(plu=picked[0], qty=format_quantity(grams))
         except TillError as exc:
             self.produce_message.setText(shopper_error_text(exc))
             return
@@ -446,23 +610,56 @@ class KioskWindow(QMainWindow):
         self.say(self.tr("Welcome, member! Member prices applied"))
 
     def remove_item(self) -> None:
-        self.call_attendant(self.tr("Remove an item"))
+        self.call_attendant(REMOVE, "remove")
 
     # --- attendant ---------------------------------------------------------------------------
 
-    def call_attendant(self, reason: str) -> None:
-        if reason not in self.attendant_reasons:
-            self.attendant_reasons.append(reason)
+    def call_attendant(self, reason: str, cause: str, detail: str | None = None,
+                       arg: str = "") -> None:
+        """Raise (or update) the alert for `cause`; `reason` (source text, with `arg` for its %1)
+        is what the shopper may read, in the language of the moment; `detail` what only the
+        attendant sees."""
+        self.attendant_reasons[cause] = self.tr(reason).replace("%1", arg)
+        self._reason_sources[cause] = (reason, arg)
+        if detail is not None:
+            self.attendant_detail[cause] = detail
+        self._show_alert()
+
+    def clear_reason(self, cause: str) -> None:
+        """The cause is gone (age approved, item removed, scale answering again): so is its alert."""
+        self.attendant_reasons.pop(cause, None)
+        self.attendant_detail.pop(cause, None)
+        self._reason_sources.pop(cause, None)
+        self._show_alert()
+        if self.stack.currentIndex() == ATTENDANT:
+            self.attendant_reason.setText(self._staff_reasons())
+
+    def _show_alert(self) -> None:
+        if not self.attendant_reasons:
+            self.alert.hide()
+            if self.stack.currentIndex() == BASKET:
+                self.refresh()
+            return
         self.alert.setText(self.tr("Please wait: an attendant is coming (%1)")
-                           .replace("%1", "; ".join(self.attendant_reasons)))
+                           .replace("%1", "; ".join(self.attendant_reasons.values())))
         self.alert.show()
         self.buttons["pay"].setEnabled(False)
 
+    def _staff_reasons(self) -> str:
+        """The reasons as the attendant reads them: the detail where there is one, in the
+        language installed now (the store's, in attendant mode)."""
+        return "; ".join(self.attendant_detail.get(cause) or self.tr(reason).replace("%1", arg)
+                         for cause, (reason, arg) in self._reason_sources.items())
+
     def open_attendant(self) -> None:
-        self.attendant_reason.setText("; ".join(self.attendant_reasons))
+        # Staff work in the store's language, whatever the shopper chose.
+        if self.shopper_locale != self.store_locale:
+            install_locale(self.store_locale)
+        self.attendant_reason.setText(self._staff_reasons())
         self.attendant_pad.show()
         self.attendant_pad.clear()
         self.attendant_panel.hide()
+        self.attendant_basket.hide()
         self.attendant_cancel.show()
         self.stack.setCurrentIndex(ATTENDANT)
 
@@ -475,7 +672,22 @@ class KioskWindow(QMainWindow):
         self.attendant_pad.hide()
         self.attendant_cancel.hide()
         self.attendant_panel.show()
+        self.attendant_basket.show()
+        self.show_attendant_basket()
         self.attendant_message.setText(self.tr("Attendant %1").replace("%1", self.attendant.name))
+
+    def show_attendant_basket(self) -> None:
+        sale = self.till.sale
+        if sale is None or not sale.lines:
+            self.attendant_totals.setText(self.tr("No basket open"))
+            return
+        pieces = sum(1 if ln.unit == "kg" else ln.qty_milli // 1000 for ln in sale.lines)
+        text = (self.tr("%1 items · total %2 · tax %3 · paid %4")
+                .replace("%1", str(pieces)).replace("%2", self.money.minor(sale.total))
+                .replace("%3", self.money.minor(sale.tax)).replace("%4", self.money.minor(sale.paid)))
+        if sale.member_id:
+            text += " · " + self.tr("member %1").replace("%1", sale.member_id)
+        self.attendant_totals.setText(text)
 
     def _attendant_act(self, action: Callable[[], object]) -> bool:
         try:
@@ -487,15 +699,17 @@ class KioskWindow(QMainWindow):
 
     def approve_age(self) -> None:
         if self.till.sale is not None and self._attendant_act(self.till.confirm_age):
-            self.attendant_reasons = [r for r in self.attendant_reasons
-                                      if r != self.tr("Age check for an age-restricted item")]
+            self.clear_reason("age")
             self.attendant_message.setText(self.tr("Age approved"))
 
     def attendant_void(self) -> None:
-        rows = self.table.selectionModel().selectedRows()
+        rows = self.attendant_table.selectionModel().selectedRows()
         line = self.model.line_at(rows[0].row() if rows else self.model.rowCount() - 1)
         if line is not None and self._attendant_act(lambda: self.till.void_line(line["line"])):
             self.refresh()
+            self.clear_reason("remove")
+            if self.till.sale is None or not self.till.sale.needs_age_check():
+                self.clear_reason("age")
             self.attendant_message.setText(self.tr("Item removed"))
 
     def attendant_resume(self) -> None:
@@ -506,16 +720,27 @@ class KioskWindow(QMainWindow):
             return
         if self._attendant_act(lambda: self.till.resume(rows[-1]["id"])):
             self.refresh()
+            self.clear_reason("restart")
             self.attendant_message.setText(self.tr("Basket resumed: back to the customer"))
 
     def clear_alert(self) -> None:
-        self.attendant_reasons.clear()
+        """The attendant dealt with it; an alert whose cause is still there (an unchecked age,
+        a scale in trouble) stays."""
+        keep = set()
+        if self.till.sale is not None and self.till.sale.needs_age_check():
+            keep.add("age")
+        if self.weighing is not None and self.weighing.trouble_now is not None:
+            keep.add("scale")
+        for cause in [c for c in self.attendant_reasons if c not in keep]:
+            self.clear_reason(cause)
 
     def close_lane(self) -> None:
         if self.till.sale is not None and self.till.sale.lines:
             self.attendant_message.setText(self.tr("Finish or suspend the basket first"))
             return
         self.attendant_reasons.clear()
+        self.attendant_detail.clear()
+        self._reason_sources.clear()
         self.lane_staff = None
         self.till.staff = None
         self.alert.hide()
@@ -527,12 +752,11 @@ class KioskWindow(QMainWindow):
         # the attendant's id by the till.
         if self.lane_staff is not None:
             self.till.staff = self.lane_staff
-        if not self.attendant_reasons:
-            self.alert.hide()
-        else:
-            self.call_attendant(self.attendant_reasons[-1])
+        if self.shopper_locale != self.store_locale:
+            install_locale(self.shopper_locale)
         self.stack.setCurrentIndex(BASKET if self.till.sale is not None else ATTRACT)
         self.refresh()
+        self._show_alert()
 
     # --- paying ------------------------------------------------------------------------------
 
@@ -540,9 +764,10 @@ class KioskWindow(QMainWindow):
         sale = self.till.sale
         if sale is None or not sale.lines:
             return
-        if self.attendant_reasons or sale.needs_age_check():
-            self.call_attendant(self.attendant_reasons[0] if self.attendant_reasons
-                                else self.tr("Age check for an age-restricted item"))
+        if sale.needs_age_check():
+            self.call_attendant(AGE_CHECK, "age")
+        if self.attendant_reasons:
+            self._show_alert()
             return
         self.stack.setCurrentIndex(PAY)
         self.pay_due.setText(self.tr("To pay %1").replace("%1", self.money.minor(sale.remaining)))
@@ -639,13 +864,13 @@ class KioskWindow(QMainWindow):
         nothing (an unpaid basket is suspended; a part-paid one waits for the attendant)."""
         sale = self.till.sale
         if sale is not None and sale.tenders:
-            self.call_attendant(self.tr("Customer left during payment"))
+            self.call_attendant(LEFT_PAYING, "left_paying")
             return
         if sale is not None and sale.lines:
             try:
                 self.till.suspend()
             except TillError as exc:
-                self.call_attendant(error_text(exc))
+                self.call_attendant(STAFF_HELP, "error", error_text(exc))
                 return
         self.member_next = False
         self.show_attract()
@@ -664,6 +889,24 @@ class KioskWindow(QMainWindow):
             else:
                 self.pay("mobile", reference=f"{event.provider}:{event.code}")
 
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.apply_scale()
+
+    def apply_scale(self) -> None:
+        """Text, touch targets, the basket's rows and the QR grow with the screen."""
+        factor = factor_for(self.width(), self.height())
+        rescale(self, factor)
+        for table in (self.table, self.attendant_table):
+            font = table.font()
+            font.setPixelSize(round(17 * factor))
+            table.setFont(font)
+            table.verticalHeader().setDefaultSectionSize(round(40 * factor))
+            table.setIconSize(QSize(round(20 * factor), round(20 * factor)))
+            fit_columns(table, factor)
+        self.qr.setMinimumSize(round(240 * factor), round(240 * factor))
+        self.picker.scale_tiles(factor)
+
     def keyPressEvent(self, event: Any) -> None:
         # The attendant's key (a key switch on real kiosks; F12 here) opens attendant mode.
         if event.key() == Qt.Key.Key_F12 and self.stack.currentIndex() != CLOSED:
@@ -672,17 +915,19 @@ class KioskWindow(QMainWindow):
         super().keyPressEvent(event)
 
     def closeEvent(self, event: Any) -> None:
+        if self.weighing is not None:
+            self.weighing.stop()
         for event_filter in (self.activity, self.wedge):
             QApplication.instance().removeEventFilter(event_filter)  # type: ignore[union-attr]
         super().closeEvent(event)
 
 
 def run_kiosk_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices | None = None,
-                  locale_name: str | None = None) -> int:
+                  locale_name: str | None = None, screen: ScreenOptions | None = None) -> int:
     from providers.accounts import mobile_payments_for
     from ui.till_app import run_window
 
     return run_window(conn, config,
                       lambda d: KioskWindow(Till(conn, config, engine_for(conn, config),
                                                  payments=mobile_payments_for(conn, config)), d),
-                      devices, locale_name)
+                      devices, locale_name, screen)

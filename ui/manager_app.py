@@ -36,6 +36,7 @@ from edge.ledger.money import MoneyError, format_quantity, parse_quantity
 from edge.ops_error import OpsError
 from edge.staff import StaffError, StaffMember, authenticate
 from edge.store_ops import stock
+from ui.count_approval import CountApprovalDialog
 from ui.device_bridge import CallResult, DeviceBridge
 from ui.devices import Devices
 from ui.error_messages import error_text
@@ -44,6 +45,8 @@ from ui.pin_pad import PinPad
 from ui.produce_picker import category_label
 from ui.prompts import Prompter
 from ui.sales_charts import SalesCharts, sales_by_category, sales_by_hour, tender_mix
+from ui.scaling import factor_for, rescale, restyle, scalable
+from ui.screen_mode import ScreenOptions
 from ui.status_bar import OfflineBanner, StatusStrip
 from ui.stock_count_model import NAME, StockCountModel
 from ui.wedge_filter import WedgeFilter
@@ -58,7 +61,7 @@ def table(model: Any = None) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
     view.verticalHeader().setDefaultSectionSize(36)
-    view.setStyleSheet("font-size: 16px;")
+    scalable(view, "font-size: {px}px;", 16)
     if model is not None:
         view.setModel(model)
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -66,10 +69,22 @@ def table(model: Any = None) -> QTableView:
     return view
 
 
+def fit_columns_to_contents(view: QTableView) -> None:
+    """Measure every column but the name again (it stretches): rows arriving or a new font do not
+    make a ResizeToContents header measure, so SKU and quantities would stay cut ("P00…",
+    "-0.8…") at the width of the empty table."""
+    model = view.model()
+    if model is None:
+        return
+    for column in range(model.columnCount()):
+        if column != NAME:
+            view.resizeColumnToContents(column)
+
+
 def button(text: str) -> QPushButton:
     b = QPushButton(text)
     b.setMinimumHeight(48)
-    b.setStyleSheet("font-size: 16px;")
+    scalable(b, "font-size: {px}px;", 16, 48)
     return b
 
 
@@ -106,7 +121,7 @@ class ManagerWindow(QMainWindow):
         layout.addStretch(1)
         title = QLabel(self.tr("Manager mode"))
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        title.setStyleSheet("font-size: 28px; font-weight: bold;")
+        scalable(title, "font-size: {px}px; font-weight: bold;", 28)
         layout.addWidget(title)
         self.pad = PinPad()
         self.pad.setMaximumWidth(380)
@@ -116,7 +131,7 @@ class ManagerWindow(QMainWindow):
         self.pages.addWidget(login)
 
         self.tabs = QTabWidget()
-        self.tabs.setStyleSheet("QTabBar::tab { min-height: 40px; min-width: 130px; font-size: 16px; }")
+        scalable(self.tabs, "QTabBar::tab { min-height: 40px; min-width: 130px; font-size: {px}px; }", 16)
         self.tabs.addTab(self._count_tab(), self.tr("Stock count"))
         self.tabs.addTab(self._receiving_tab(), self.tr("Goods receiving"))
         self.tabs.addTab(self._price_tab(), self.tr("Price check"))
@@ -137,6 +152,7 @@ class ManagerWindow(QMainWindow):
 
         QApplication.instance().installEventFilter(self.wedge)  # type: ignore[union-attr]
         self._round: CallResult | None = None
+        self.approval_dialog: CountApprovalDialog | None = None
 
     # --- login -------------------------------------------------------------------------------
 
@@ -169,7 +185,7 @@ class ManagerWindow(QMainWindow):
             self.count_buttons[name] = b
         layout.addLayout(row)
         self.count_summary = QLabel(self.tr("Start a count, then scan items or read the RFID tags"))
-        self.count_summary.setStyleSheet("font-size: 16px;")
+        scalable(self.count_summary, "font-size: {px}px;", 16)
         layout.addWidget(self.count_summary)
         self.count_model = StockCountModel(self.money, self)
         self.count_table = table(self.count_model)
@@ -189,7 +205,7 @@ class ManagerWindow(QMainWindow):
             return call()
         except (OpsError, MoneyError, DeviceError) as exc:
             where.setText(error_text(exc))
-            where.setStyleSheet("font-size: 16px; color: #c62828;")
+            restyle(where, "font-size: {px}px; color: #c62828;")
             return None
 
     def start_count(self) -> None:
@@ -210,9 +226,10 @@ class ManagerWindow(QMainWindow):
             self.count_model.names.update(self.conn.execute(
                 f"SELECT sku, {column} FROM product WHERE sku IN ({marks})", missing).fetchall())
         self.count_model.update(lines)
+        fit_columns_to_contents(self.count_table)
         counted = sum(1 for ln in lines if ln.counted is not None)
         value = sum(ln.value for ln in lines)
-        self.count_summary.setStyleSheet("font-size: 16px;")
+        restyle(self.count_summary, "font-size: {px}px;")
         self.count_summary.setText(self.tr("%1 of %2 items counted · variance value %3")
                                    .replace("%1", str(counted)).replace("%2", str(len(lines)))
                                    .replace("%3", self.money.minor(value)))
@@ -284,19 +301,35 @@ class ManagerWindow(QMainWindow):
             self.refresh_count()
 
     def approve_count(self) -> None:
+        """Show the summary (counted, variance value, uncounted and their fate) first; the
+        count is posted only when the manager approves it there."""
+        if self.count_id is None or self.staff is None:
+            return
+        count_id = self.count_id
+        summary = self._ops(lambda: stock.approval_summary(self.conn, count_id), self.count_summary)
+        if summary is None:
+            return
+        column = "name_zh" if self.locale_name.startswith("zh") else "name_en"
+        names = dict(self.conn.execute(f"SELECT sku, {column} FROM product").fetchall())
+        dialog = CountApprovalDialog(summary, self.money, names, self)
+        dialog.accepted.connect(lambda: self.post_count(dialog.choice()))
+        self.approval_dialog = dialog
+        dialog.open()
+
+    def post_count(self, uncounted: str) -> None:
         if self.count_id is None or self.staff is None:
             return
         count_id, staff = self.count_id, self.staff
-        if not self.prompt.confirm(self.tr("Approve count"),
-                                   self.tr("Post the variances to stock?")):
-            return
-        posted = self._ops(lambda: stock.approve_count(self.conn, count_id, staff.id, staff.role),
-                           self.count_summary)
+        posted = self._ops(lambda: stock.approve_count(self.conn, count_id, staff.id, staff.role,
+                                                       uncounted), self.count_summary)
         if posted is not None:
             self.count_id = None
             self._count_buttons_state()
-            self.count_summary.setText(self.tr("Count approved: %1 variance(s) posted")
-                                       .replace("%1", str(sum(1 for ln in posted if ln.variance))))
+            text = self.tr("Count approved: %1 variance(s) posted").replace(
+                "%1", str(sum(1 for ln in posted if ln.variance)))
+            if uncounted == "zero":
+                text += " · " + self.tr("uncounted items set to zero")
+            self.count_summary.setText(text)
 
     # --- receiving ---------------------------------------------------------------------------
 
@@ -308,7 +341,7 @@ class ManagerWindow(QMainWindow):
         self.supplier.setMinimumHeight(40)
         layout.addWidget(self.supplier)
         self.receiving_message = QLabel(self.tr("Scan each item received"))
-        self.receiving_message.setStyleSheet("font-size: 16px;")
+        scalable(self.receiving_message, "font-size: {px}px;", 16)
         layout.addWidget(self.receiving_message)
         self.receiving_table = QTableWidget(0, 3)
         self.receiving_table.setHorizontalHeaderLabels([self.tr("SKU"), self.tr("Item"), self.tr("Qty")])
@@ -357,15 +390,15 @@ class ManagerWindow(QMainWindow):
         self.price_entry = QLineEdit()
         self.price_entry.setPlaceholderText(self.tr("Scan or type a barcode or PLU"))
         self.price_entry.setMinimumHeight(44)
-        self.price_entry.setStyleSheet("font-size: 20px;")
+        scalable(self.price_entry, "font-size: {px}px;", 20)
         self.price_entry.returnPressed.connect(lambda: self.price_check(self.price_entry.text()))
         layout.addWidget(self.price_entry)
         self.price_name = QLabel()
-        self.price_name.setStyleSheet("font-size: 26px;")
+        scalable(self.price_name, "font-size: {px}px;", 26)
         self.price_value = QLabel()
-        self.price_value.setStyleSheet("font-size: 48px; font-weight: bold; color: #1b5e20;")
+        scalable(self.price_value, "font-size: {px}px; font-weight: bold; color: #1b5e20;", 48)
         self.price_detail = QLabel()
-        self.price_detail.setStyleSheet("font-size: 18px;")
+        scalable(self.price_detail, "font-size: {px}px;", 18)
         for label in (self.price_name, self.price_value, self.price_detail):
             layout.addWidget(label)
         layout.addStretch(1)
@@ -382,7 +415,7 @@ class ManagerWindow(QMainWindow):
         self.price_name.setText(self._name(product))
         self.price_value.setText(self.money.minor(product.price) + unit)
         on_hand = stock.on_hand(self.conn, product.sku)
-        self.price_detail.setStyleSheet("font-size: 18px;")
+        restyle(self.price_detail, "font-size: {px}px;")
         self.price_detail.setText(self.tr("SKU %1 · on hand %2").replace("%1", product.sku)
                                   .replace("%2", format_quantity(abs(on_hand)) if on_hand >= 0
                                            else "-" + format_quantity(-on_hand)))
@@ -394,7 +427,7 @@ class ManagerWindow(QMainWindow):
         layout = QVBoxLayout(page)
         row = QHBoxLayout()
         self.report_summary = QLabel()
-        self.report_summary.setStyleSheet("font-size: 16px;")
+        scalable(self.report_summary, "font-size: {px}px;", 16)
         row.addWidget(self.report_summary, 1)
         refresh = button(self.tr("Refresh"))
         refresh.clicked.connect(self.refresh_reports)
@@ -422,7 +455,7 @@ class ManagerWindow(QMainWindow):
         page = QWidget()
         layout = QVBoxLayout(page)
         self.esl_summary = QLabel()
-        self.esl_summary.setStyleSheet("font-size: 16px;")
+        scalable(self.esl_summary, "font-size: {px}px;", 16)
         layout.addWidget(self.esl_summary)
         self.esl_table = QTableWidget(0, 4)
         self.esl_table.setHorizontalHeaderLabels([self.tr("Label"), self.tr("Wanted version"),
@@ -508,6 +541,14 @@ class ManagerWindow(QMainWindow):
         elif isinstance(event, InventoryEvent):
             self.rfid_counted(dict(event.count.per_gtin))
 
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        factor = factor_for(self.width(), self.height())
+        rescale(self, factor)
+        for view in self.findChildren(QTableView):
+            view.verticalHeader().setDefaultSectionSize(round(36 * factor))
+            fit_columns_to_contents(view)
+
     def closeEvent(self, event: Any) -> None:
         from PySide6.QtWidgets import QApplication
 
@@ -516,7 +557,8 @@ class ManagerWindow(QMainWindow):
 
 
 def run_manager_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices | None = None,
-                    locale_name: str | None = None) -> int:
+                    locale_name: str | None = None, screen: ScreenOptions | None = None) -> int:
     from ui.till_app import run_window
 
-    return run_window(conn, config, lambda d: ManagerWindow(conn, config, d), devices, locale_name)
+    return run_window(conn, config, lambda d: ManagerWindow(conn, config, d), devices, locale_name,
+                      screen)

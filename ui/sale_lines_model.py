@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from ui.age_mark import age_mark_icon
 from ui.money_text import MoneyText
 
 LineView = dict[str, Any]
@@ -47,6 +48,8 @@ class SaleLinesModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(line, column)
+        if role == Qt.ItemDataRole.DecorationRole and column == ITEM and line["age_restricted"]:
+            return age_mark_icon()
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (QTY, PRICE, PROMOTION, TOTAL):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == PROMOTION and line["promotions"]:
@@ -59,8 +62,7 @@ class SaleLinesModel(QAbstractTableModel):
         if column == NO:
             return str(line["line"])
         if column == ITEM:
-            mark = " 🔞" if line["age_restricted"] else ""
-            return f"{line['name']}{mark}"
+            return str(line["name"])
         if column == QTY:
             return f"{self.money.decimal(line['qty'])} kg" if line["unit"] == "kg" else line["qty"]
         if column == PRICE:

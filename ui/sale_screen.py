@@ -56,14 +56,15 @@ class SaleLinesView(QTableView):
         self.painted.emit()
 
 
-def fit_columns(table: QTableView) -> None:
+def fit_columns(table: QTableView, factor: float = 1.0) -> None:
     """Fixed widths for the number columns, the rest to the name: sizing to contents would scan
-    every row on every change, which a 100-line basket cannot afford inside the scan budget."""
+    every row on every change, which a 100-line basket cannot afford inside the scan budget.
+    `factor` is the screen's scale (ui/scaling.py): the widths grow with the font."""
     header = table.horizontalHeader()
     widths = {NO: 44, QTY: 96, PRICE: 96, PROMOTION: 190, TOTAL: 104}
     for column, width in widths.items():
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(column, width)
+        header.resizeSection(column, round(width * factor))
     header.setSectionResizeMode(ITEM, QHeaderView.ResizeMode.Stretch)
 
 

@@ -1,6 +1,7 @@
 """`python -m ui.screenshots`: renders each main screen of the till, the kiosk and manager mode in
-zh_CN and en at 1024×768 from the running apps (offscreen is fine) into docs/screenshots/*.png,
-on a fresh demo store with simulated devices and a few sales for the charts.
+zh_CN and en, at 1024×768 (`NAME-LOCALE.png`) and 1920×1080 (`NAME-LOCALE-1080p.png`), from the
+running apps (offscreen is fine) into docs/screenshots/, on a fresh demo store with simulated
+devices and a few sales for the charts.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from edge.catalog.demo_store import seed_demo_store
@@ -28,6 +30,9 @@ from edge.promotions.promotion_file import load_promotions
 from edge.till.session import Till
 
 SIZE = (1024, 768)
+SIZES = {"1024x768": (1024, 768), "1920x1080": (1920, 1080)}
+# The file name's mark for a size; the 1024×768 shots keep the plain names the README shows.
+SIZE_SUFFIX = {(1024, 768): "", (1920, 1080): "-1080p"}
 PROMOTIONS = """[
  {"id": "PCT-DRINKS-10", "type": "percent_off", "name": {"zh": "饮料九折", "en": "Drinks 10% off"},
   "target": {"categories": ["饮料 Drinks"]}, "params": {"percent_bp": 1000}}
@@ -49,9 +54,19 @@ def settle(seconds: float = 0.2, until: Callable[[], bool] | None = None, timeou
 
 def shoot(window: QWidget, out: Path, name: str, locale: str) -> None:
     settle(0.15)
-    path = out / f"{name}-{locale}.png"
+    path = out / f"{name}-{locale}{SIZE_SUFFIX.get(SIZE, f'-{SIZE[0]}x{SIZE[1]}')}.png"
     window.grab().save(str(path))
+    compact_png(path)
     print(path)
+
+
+def compact_png(path: Path) -> None:
+    """256 colours are plenty for a screen of flat colours and text, at under half the bytes."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
 
 
 def fill_history(till: Till, gtins: list[str], sales: int = 24) -> None:
@@ -72,7 +87,15 @@ def fill_history(till: Till, gtins: list[str], sales: int = 24) -> None:
     till.logout()
 
 
-def run(out: Path, locales: list[str]) -> None:
+def run(out: Path, locales: list[str], sizes: list[tuple[int, int]] | None = None) -> None:
+    """Every scene in every locale, once per size (SIZE is the size being shot)."""
+    global SIZE
+    for size in sizes or [SIZE]:
+        SIZE = size
+        run_at_size(out, locales)
+
+
+def run_at_size(out: Path, locales: list[str]) -> None:
     from ui.demo_devices import start_simulated_devices
     from ui.kiosk_app import KioskWindow
     from ui.locale_setup import apply_font, install_locale
@@ -110,6 +133,10 @@ def run(out: Path, locales: list[str]) -> None:
                 manager = ManagerWindow(conn, config, sims.devices)
                 manager_screens(manager, out, locale, REPORTS)
         finally:
+            # The windows go first: their status timers must not outlive the temporary store.
+            for widget in QApplication.topLevelWidgets():
+                widget.deleteLater()
+            QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             sims.close()
             conn.close()
     app.processEvents()
@@ -157,6 +184,7 @@ def kiosk_screens(window: QWidget, sims: object, gtins: list[str], alcohol: str,
         window.enter_code(code)
     window.show_produce()
     shoot(window, out, "kiosk-produce", locale)
+    weighing_screens(window, sims, out, locale)
     window.picker.tiles["1"].click()
     settle(until=lambda: window.model.rowCount() == 3)
     shoot(window, out, "kiosk-basket", locale)
@@ -172,6 +200,28 @@ def kiosk_screens(window: QWidget, sims: object, gtins: list[str], alcohol: str,
     window.close()
 
 
+def weighing_screens(window: QWidget, sims: object, out: Path, locale: str) -> None:
+    """Live weight through the simulated scale: the load moving, then a stable reading on screen
+    (the kiosk asks slowly here, so the shot falls between the two readings that settle it)."""
+    from ui.kiosk_app import KioskWindow
+
+    assert isinstance(window, KioskWindow) and window.weighing is not None
+    scale = sims.scale  # type: ignore[attr-defined]
+    grams = scale.weight_grams
+    scale.motion = True
+    window.picker.tiles["1"].click()
+    settle(until=lambda: window.weight_moving.isVisible())
+    shoot(window, out, "kiosk-weighing-moving", locale)
+    window.weighing.pause = 30.0
+    scale.motion = False
+    settle(until=lambda: window.live_weight.text().startswith(window.locale().toString(
+        grams / 1000, "f", 3)))
+    shoot(window, out, "kiosk-weighing", locale)
+    window.leave_produce()
+    window.weighing.pause = 0.1
+    window.show_produce()
+
+
 def manager_screens(window: QWidget, out: Path, locale: str, reports_tab: int) -> None:
     from ui.manager_app import ManagerWindow
 
@@ -183,6 +233,11 @@ def manager_screens(window: QWidget, out: Path, locale: str, reports_tab: int) -
     window.rfid_round()
     settle(until=lambda: any(ln.counted is not None for ln in window.count_model.lines))
     shoot(window, out, "manager-count", locale)
+    window.approve_count()
+    dialog = window.approval_dialog
+    assert dialog is not None
+    shoot(dialog, out, "manager-approve", locale)
+    dialog.reject()
     window.tabs.setCurrentIndex(reports_tab)
     shoot(window, out, "manager-reports", locale)
     window.close()
@@ -192,8 +247,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default="docs/screenshots")
     parser.add_argument("--locales", default="zh_CN,en")
+    parser.add_argument("--sizes", default="1024x768,1920x1080",
+                        help="window sizes to shoot, comma-separated (1024x768, 1920x1080)")
     args = parser.parse_args()
-    run(Path(args.out), args.locales.split(","))
+    run(Path(args.out), args.locales.split(","), [SIZES[s] for s in args.sizes.split(",")])
     return 0
 
 

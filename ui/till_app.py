@@ -43,6 +43,7 @@ from ui.payment_runner import PaymentRunner
 from ui.pin_pad import PinPad
 from ui.prompts import Prompter
 from ui.sale_screen import SaleScreen
+from ui.screen_mode import ScreenOptions, show_window
 from ui.status_bar import OfflineBanner, StatusStrip
 from ui.store_operations import identify_member, tender_types
 from ui.tender_view import TenderView
@@ -753,19 +754,31 @@ loop_heartbeats: list[Callable[[], object]] = []
 
 def run_window(conn: sqlite3.Connection, config: StoreConfig,
                build: Callable[[Devices], QWidget], devices: Devices | None = None,
-               locale_name: str | None = None) -> int:
-    """Start Qt, the store's configured devices (unless given) and the window `build` makes;
-    run until it closes, then release the devices."""
+               locale_name: str | None = None, screen: ScreenOptions | None = None) -> int:
+    """Start Qt, the store's configured devices (unless given; the simulators with
+    `demo_devices`) and the window `build` makes, full-screen unless `windowed`; run until it
+    closes, then release the devices."""
+    screen = screen or ScreenOptions()
     app = make_app(locale_name or config.locale)
-    if devices is None:
-        from ui.devices import configured_devices
+    db_file = conn.execute("PRAGMA database_list").fetchone()[2]
+    sims = None
+    if devices is None and screen.demo_devices:
+        from ui.demo_devices import start_simulated_devices
 
-        db_file = conn.execute("PRAGMA database_list").fetchone()[2]
-        devices = configured_devices(config.extra, Path(db_file).parent)
-    devices.start()
+        sims = start_simulated_devices(conn, Path(db_file).parent)
+        devices = sims.devices
+    else:
+        if devices is None:
+            from ui.devices import configured_devices
+
+            devices = configured_devices(config.extra, Path(db_file).parent)
+        devices.start()
     window = build(devices)
-    window.resize(1024, 768)
-    window.show()
+    show_window(window, screen.windowed)
+    if sims is not None:
+        from ui.device_panel import open_device_panel
+
+        panel = open_device_panel(sims, conn, window)
     beat = QTimer()
     beat.timeout.connect(lambda: [heartbeat() for heartbeat in loop_heartbeats])
     beat.start(1000)
@@ -773,14 +786,18 @@ def run_window(conn: sqlite3.Connection, config: StoreConfig,
     try:
         return app.exec()
     finally:
-        devices.close()
+        if sims is not None:
+            panel.close()
+            sims.close()
+        else:
+            devices.close()
 
 
 def run_till_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices | None = None,
-                 locale_name: str | None = None) -> int:
+                 locale_name: str | None = None, screen: ScreenOptions | None = None) -> int:
     from providers.accounts import mobile_payments_for
 
     return run_window(conn, config,
                       lambda d: TillWindow(Till(conn, config, engine_for(conn, config),
                                                 payments=mobile_payments_for(conn, config)), d),
-                      devices, locale_name)
+                      devices, locale_name, screen)

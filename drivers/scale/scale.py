@@ -111,6 +111,13 @@ class Scale(Device):
                 raise self._no_weight(last)
             time.sleep(_RETRY_PAUSE)
 
+    def read_weight(self, unit_price: int = 0) -> DeviceEvent | None:
+        """One reading, whatever it is: a stable weight, a condition (motion, zero, under zero,
+        over capacity), the scale's error, or None when it did not answer. For a live display
+        that keeps asking; only a `StableWeightEvent` may go into a sale."""
+        self._require_enabled()
+        return self._weigh_once(unit_price)
+
     def zero(self) -> DeviceEvent | None:
         """Ask a Toledo scale to zero itself; its status reply says whether it did."""
         return self._command(toledo8217.REQUEST_ZERO)

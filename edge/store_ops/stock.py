@@ -8,7 +8,9 @@ An item's expected quantity = snapshot (movements with seq < S) + movements with
 the item's count watermark (the outbox seq when it was last scanned), so sales during the count
 are neither missed nor counted twice. Scans add up; a recount replaces the item's figure.
 Approval posts one 'count' movement per counted item equal to its variance (counted − expected).
-Items in scope that were never scanned are listed and left alone.
+Rule UNCOUNTED: items in scope that were never scanned are, by the approver's choice, left as
+they are ("leave") or set to zero ("zero": a 'count' movement of −expected each, in the same
+fact); `approval_summary` says beforehand which items and what value that touches.
 Rule REORDER_QTY: daily velocity v = units sold (sales − returns) in the last `velocity_days`
 days / velocity_days; target = min_qty + v × (lead_time_days + review_days); suggested order =
 target − on_hand, capped so on_hand + order <= max_qty, never below 0, rounded up to whole units
@@ -33,6 +35,7 @@ from edge.ops_error import OpsError
 from edge.sale.basket import Sale
 
 MANUAL_KINDS = ("receipt", "transfer", "adjustment")
+UNCOUNTED_CHOICES = ("leave", "zero")
 APPROVER_ROLES = ("supervisor", "manager")
 
 
@@ -44,6 +47,16 @@ class VarianceLine:
     counted: int | None    # None: in scope, never scanned
     variance: int          # counted − expected (0 when not counted)
     value: int             # variance × current price, fen
+
+
+@dataclass(frozen=True)
+class ApprovalSummary:
+    """What approving a count will do, shown before it is done."""
+
+    items_counted: int
+    variance_value: int              # fen, over the counted items
+    uncounted: list[VarianceLine]    # in scope, never scanned, with stock expected
+    uncounted_value: int             # fen: the expected stock of those at today's price
 
 
 @dataclass(frozen=True)
@@ -230,27 +243,53 @@ def variance(conn: sqlite3.Connection, count_id: object) -> list[VarianceLine]:
         if counted is None and expected == 0:
             continue
         diff = counted[0] - expected if counted else 0
-        price = product["price"] if product else 0
-        value = line_amount(price, abs(diff)) * (1 if diff >= 0 else -1)
+        value = _value(product["price"] if product else 0, diff)
         lines.append(VarianceLine(sku, product["name_zh"] if product else sku, expected,
                                   counted[0] if counted else None, diff, value))
     return lines
 
 
+def _value(price: int, qty_milli: int) -> int:
+    """A signed quantity at a price, rounded as a sale line is."""
+    return line_amount(price, abs(qty_milli)) * (1 if qty_milli >= 0 else -1)
+
+
+def _zeroed(line: VarianceLine, conn: sqlite3.Connection) -> VarianceLine:
+    """An uncounted item as set to zero: counted 0, variance −expected."""
+    price = conn.execute("SELECT price FROM product WHERE sku = ?", (line.sku,)).fetchone()
+    return VarianceLine(line.sku, line.name, line.expected, 0, -line.expected,
+                        _value(price[0] if price else 0, -line.expected))
+
+
+def approval_summary(conn: sqlite3.Connection, count_id: object) -> ApprovalSummary:
+    lines = variance(conn, count_id)
+    counted = [ln for ln in lines if ln.counted is not None]
+    uncounted = [ln for ln in lines if ln.counted is None and ln.expected != 0]
+    return ApprovalSummary(len(counted), sum(ln.value for ln in counted), uncounted,
+                           -sum(_zeroed(ln, conn).value for ln in uncounted))
+
+
 def approve_count(conn: sqlite3.Connection, count_id: object, approver_id: str,
-                  approver_role: str) -> list[VarianceLine]:
-    """Post the variances as 'count' movements: one fact, one `stock.count_approved` event."""
+                  approver_role: str, uncounted: object = "leave") -> list[VarianceLine]:
+    """Post the variances as 'count' movements: one fact, one `stock.count_approved` event.
+    `uncounted` is "leave" or "zero" (rule UNCOUNTED); the lines returned are as posted."""
     if approver_role not in APPROVER_ROLES:
         raise OpsError("permission_denied", "approving a stock count needs a supervisor")
+    if uncounted not in UNCOUNTED_CHOICES:
+        raise OpsError("bad_request", "uncounted items are either left (leave) or set to zero (zero)")
     session = _open_count(conn, count_id)
     with write_transaction(conn):
         if conn.execute("SELECT 1 FROM stock_count_approval WHERE count_id = ?",
                         (session["id"],)).fetchone():
             raise OpsError("count_closed", "this stock count is already approved")
         lines = variance(conn, session["id"])
+        to_zero = ({ln.sku for ln in lines if ln.counted is None and ln.expected != 0}
+                   if uncounted == "zero" else set())
+        lines = [_zeroed(ln, conn) if ln.sku in to_zero else ln for ln in lines]
         posted = [ln for ln in lines if ln.counted is not None and ln.variance != 0]
         event = append_event(conn, "stock.count_approved",
                              {"count_id": session["id"], "approved_by": approver_id,
+                              "uncounted": uncounted,
                               "items": [{"sku": ln.sku, "expected": ln.expected,
                                          "counted": ln.counted, "variance": ln.variance}
                                         for ln in lines if ln.counted is not None]})
@@ -260,8 +299,10 @@ def approve_count(conn: sqlite3.Connection, count_id: object, approver_id: str,
                      " VALUES (?, ?, ?, ?)", (session["id"], approver_id, event.seq, utc_now_iso()))
         append_entry(conn, "stock.count_approved", approver_id,
                      {"count_id": session["id"], "event_seq": event.seq, "adjusted": len(posted),
-                      "value": sum(ln.value for ln in posted)})
+                      "value": sum(ln.value for ln in posted), "uncounted": uncounted,
+                      "zeroed": len(to_zero)})
     return lines
+
 
 
 # --- replenishment --------------------------------------------------------------------------

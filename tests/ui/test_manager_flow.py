@@ -78,10 +78,47 @@ def test_stock_count_with_the_rfid_reader_recount_and_approve(
     window.count_buttons["recount"].click()
     assert {ln.sku: ln for ln in model.lines}[sku1].variance == 0
 
-    prompts.confirms.append(True)
     window.count_buttons["approve"].click()
+    dialog = window.approval_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert "3 items counted" in dialog.counted.text()
+    assert "Every item in scope was counted" in dialog.uncounted_text.text()
+    dialog.approve_button.click()
     assert window.count_id is None
     assert stock.on_hand(conn, sku3) == 1000 and stock.on_hand(conn, sku1) == 4000
+
+
+def test_count_approval_summary_lists_the_uncounted_and_the_manager_sets_them_to_zero(
+        qtbot: QtBot, conn: sqlite3.Connection, config: StoreConfig,
+        prompts: ScriptedPrompts) -> None:
+    from PySide6.QtCore import Qt
+
+    (sku1, gtin1), (sku2, _), (sku3, _) = products(conn, 3)
+    stock.move(conn, "3001", "receipt", [(sku1, 4000), (sku2, 3000), (sku3, 2000)])
+    window = manager(qtbot, conn, config, None, prompts)
+    window.tabs.setCurrentIndex(COUNT)
+    window.count_buttons["start"].click()
+    window.scanned(gtin1.lstrip("0"))
+    window.count_buttons["approve"].click()
+    dialog = window.approval_dialog
+    assert dialog is not None
+    assert "1 items counted" in dialog.counted.text()
+    assert "2 items in scope were not counted" in dialog.uncounted_text.text()
+    assert dialog.uncounted_list.count() == 2 and sku2 in dialog.uncounted_list.item(0).text()
+    assert dialog.leave.isChecked()  # leaving them is the default
+
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # Escape cancels: nothing posted
+    assert window.count_id is not None and stock.on_hand(conn, sku2) == 3000
+
+    window.count_buttons["approve"].click()
+    dialog = window.approval_dialog
+    assert dialog is not None
+    dialog.zero.setChecked(True)
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)  # Enter approves
+    assert window.count_id is None
+    assert stock.on_hand(conn, sku1) == 1000
+    assert stock.on_hand(conn, sku2) == 0 and stock.on_hand(conn, sku3) == 0
+    assert "zero" in window.count_summary.text()
 
 
 def test_price_check_receiving_and_report_charts(

@@ -249,7 +249,7 @@ def _count_variance(till: Till, r: dict[str, Any]) -> dict[str, Any]:
 def _count_approve(till: Till, r: dict[str, Any]) -> dict[str, Any]:
     approver = _supervisor(till, r)
     return _variance_view(till, stock.approve_count(till.conn, r.get("count"), approver.id,
-                                                    approver.role))
+                                                    approver.role, r.get("uncounted", "leave")))
 
 
 def _stock_receive(till: Till, r: dict[str, Any]) -> dict[str, Any]:

@@ -1,29 +1,87 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>CountApprovalDialog</name>
+    <message>
+        <location filename="../count_approval.py" line="28" />
+        <source>Approve count</source>
+        <translation>审批盘点</translation>
+    </message>
+    <message>
+        <location filename="../count_approval.py" line="31" />
+        <source>%1 items counted · variance value %2</source>
+        <translation>已盘 %1 项 · 差异金额 %2</translation>
+    </message>
+    <message>
+        <location filename="../count_approval.py" line="43" />
+        <source>on hand %1</source>
+        <translation>账面 %1</translation>
+    </message>
+    <message>
+        <location filename="../count_approval.py" line="46" />
+        <source>Leave them as they are</source>
+        <translation>保持原样</translation>
+    </message>
+    <message>
+        <location filename="../count_approval.py" line="47" />
+        <source>Set them to zero (a count movement each, journaled)</source>
+        <translation>清零（每项记一笔盘点变动，写入日志）</translation>
+    </message>
+    <message>
+        <location filename="../count_approval.py" line="55" />
+        <source>%1 items in scope were not counted (stock value %2). What happens to them?</source>
+        <translation>范围内有 %1 项未盘点（库存金额 %2）。如何处理？</translation>
+    </message>
+    <message>
+        <location filename="../count_approval.py" line="59" />
+        <source>Every item in scope was counted.</source>
+        <translation>范围内所有商品均已盘点。</translation>
+    </message>
+    <message>
+        <location filename="../count_approval.py" line="63" />
+        <source>Approve</source>
+        <translation>审批</translation>
+    </message>
+    <message>
+        <location filename="../count_approval.py" line="65" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>DevicePanel</name>
     <message>
-        <location filename="../demo_app.py" line="22" />
+        <location filename="../device_panel.py" line="19" />
         <source>Simulated devices</source>
         <translation>模拟设备</translation>
     </message>
     <message>
-        <location filename="../demo_app.py" line="26" />
+        <location filename="../device_panel.py" line="23" />
         <source>Scan a product</source>
         <translation>扫描一件商品</translation>
     </message>
     <message>
-        <location filename="../demo_app.py" line="27" />
+        <location filename="../device_panel.py" line="24" />
         <source>Put 0.856 kg on the scale</source>
         <translation>在秤上放 0.856 公斤</translation>
     </message>
     <message>
-        <location filename="../demo_app.py" line="28" />
+        <location filename="../device_panel.py" line="25" />
+        <source>Scale: moving / steady</source>
+        <translation>电子秤：晃动 / 稳定</translation>
+    </message>
+    <message>
+        <location filename="../device_panel.py" line="26" />
+        <source>Empty the scale</source>
+        <translation>清空秤盘</translation>
+    </message>
+    <message>
+        <location filename="../device_panel.py" line="27" />
         <source>Printer: paper out</source>
         <translation>打印机：缺纸</translation>
     </message>
     <message>
-        <location filename="../demo_app.py" line="29" />
+        <location filename="../device_panel.py" line="28" />
         <source>Printer: load paper</source>
         <translation>打印机：装纸</translation>
     </message>
@@ -430,285 +488,327 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../kiosk_app.py" line="102" />
+        <location filename="../kiosk_app.py" line="126" />
+        <location filename="../kiosk_app.py" line="470" />
         <source>Self-checkout</source>
         <translation>自助收银</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="154" />
+        <location filename="../kiosk_app.py" line="184" />
         <source>This lane is closed</source>
         <translation>本通道暂停服务</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="155" />
+        <location filename="../kiosk_app.py" line="185" />
         <source>Staff: open the lane with your PIN</source>
         <translation>员工：请输入密码开启通道</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="167" />
+        <location filename="../kiosk_app.py" line="197" />
         <source>Welcome! Scan your first item to start</source>
         <translation>欢迎光临！扫描第一件商品即可开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="168" />
+        <location filename="../kiosk_app.py" line="198" />
         <source>Weighed fruit and vegetables: touch Start</source>
         <translation>称重果蔬：请点击开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="169" />
+        <location filename="../kiosk_app.py" line="199" />
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="179" />
+        <location filename="../kiosk_app.py" line="218" />
         <source>Scan your items</source>
         <translation>请扫描商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="195" />
+        <location filename="../kiosk_app.py" line="234" />
         <source>To pay</source>
         <translation>应付</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="200" />
+        <location filename="../kiosk_app.py" line="244" />
         <source>Fruit &amp; veg</source>
         <translation>果蔬称重</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="201" />
+        <location filename="../kiosk_app.py" line="245" />
         <source>Member QR</source>
         <translation>会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="202" />
+        <location filename="../kiosk_app.py" line="246" />
         <source>Remove item</source>
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="203" />
+        <location filename="../kiosk_app.py" line="60" />
+        <location filename="../kiosk_app.py" line="247" />
         <source>Help</source>
         <translation>求助</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="204" />
+        <location filename="../kiosk_app.py" line="248" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="215" />
+        <location filename="../kiosk_app.py" line="260" />
         <source>Put the item on the scale, then touch it</source>
         <translation>请把商品放在秤上，然后点选商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="222" />
+        <location filename="../kiosk_app.py" line="282" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="236" />
+        <location filename="../kiosk_app.py" line="296" />
         <source>Bank card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="236" />
+        <location filename="../kiosk_app.py" line="296" />
         <source>WeChat Pay / Alipay</source>
         <translation>微信 / 支付宝</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="237" />
+        <location filename="../kiosk_app.py" line="297" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="244" />
+        <location filename="../kiosk_app.py" line="304" />
         <source>Back to basket</source>
         <translation>返回购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="254" />
+        <location filename="../kiosk_app.py" line="314" />
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="257" />
+        <location filename="../kiosk_app.py" line="317" />
         <source>Finish</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="263" />
+        <location filename="../kiosk_app.py" line="323" />
         <source>Scan for your e-receipt</source>
         <translation>扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="274" />
+        <location filename="../kiosk_app.py" line="334" />
         <source>Attendant mode</source>
         <translation>值守模式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="284" />
+        <location filename="../kiosk_app.py" line="358" />
         <source>Approve age</source>
         <translation>确认年龄</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="285" />
+        <location filename="../kiosk_app.py" line="359" />
         <source>Remove selected item</source>
         <translation>移除所选商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="286" />
+        <location filename="../kiosk_app.py" line="360" />
         <source>Resume basket</source>
         <translation>恢复购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="287" />
+        <location filename="../kiosk_app.py" line="361" />
         <source>Clear alert</source>
         <translation>清除提醒</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="288" />
+        <location filename="../kiosk_app.py" line="362" />
         <source>Close lane</source>
         <translation>关闭通道</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="289" />
+        <location filename="../kiosk_app.py" line="363" />
         <source>Back to customer</source>
         <translation>返回顾客界面</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="299" />
+        <location filename="../kiosk_app.py" line="373" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="327" />
+        <location filename="../kiosk_app.py" line="61" />
+        <source>Staff help needed</source>
+        <translation>需要工作人员协助</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="62" />
         <source>A basket left before the restart was suspended: resume it in attendant mode</source>
         <translation>重启前未结账的购物篮已挂单：请在值守模式中恢复</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="397" />
+        <location filename="../kiosk_app.py" line="525" />
         <source>Please use Fruit &amp; veg for this item</source>
         <translation>此商品请使用果蔬称重</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="404" />
-        <location filename="../kiosk_app.py" line="491" />
-        <location filename="../kiosk_app.py" line="545" />
+        <location filename="../kiosk_app.py" line="64" />
         <source>Age check for an age-restricted item</source>
         <translation>限龄商品需核验年龄</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="412" />
+        <location filename="../kiosk_app.py" line="65" />
         <source>No scale: weigh %1 at a till</source>
         <translation>无电子秤：请到收银台称重 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="414" />
+        <location filename="../kiosk_app.py" line="551" />
+        <location filename="../kiosk_app.py" line="574" />
+        <source>Put %1 on the scale</source>
+        <translation>请把%1放到秤上</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="567" />
         <source>Weighing %1…</source>
         <translation>正在称重 %1…</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="418" />
-        <source>Unexpected weight: %1</source>
-        <translation>重量异常：%1</translation>
+        <location filename="../kiosk_app.py" line="569" />
+        <source>Weighing %1: hold still…</source>
+        <translation>正在称重%1：请勿晃动…</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="434" />
+        <location filename="../kiosk_app.py" line="571" />
+        <location filename="../kiosk_app.py" line="577" />
+        <source>%1 kg</source>
+        <translation>%1 公斤</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="66" />
+        <source>The scale is not answering</source>
+        <translation>电子秤无响应</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="67" />
+        <source>Unexpected weight on the scale</source>
+        <translation>秤上重量异常</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="598" />
         <source>Scan your member QR code</source>
         <translation>请扫描会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="438" />
+        <location filename="../kiosk_app.py" line="602" />
         <source>Scan an item first, then your member QR code</source>
         <translation>请先扫描商品，再扫会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="446" />
+        <location filename="../kiosk_app.py" line="610" />
         <source>Welcome, member! Member prices applied</source>
         <translation>欢迎会员！已享会员价</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="449" />
+        <location filename="../kiosk_app.py" line="68" />
         <source>Remove an item</source>
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="456" />
+        <location filename="../kiosk_app.py" line="643" />
         <source>Please wait: an attendant is coming (%1)</source>
         <translation>请稍候，值守员马上就到（%1）</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="478" />
+        <location filename="../kiosk_app.py" line="677" />
         <source>Attendant %1</source>
         <translation>值守员 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="492" />
+        <location filename="../kiosk_app.py" line="682" />
+        <source>No basket open</source>
+        <translation>没有进行中的购物篮</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="685" />
+        <source>%1 items · total %2 · tax %3 · paid %4</source>
+        <translation>%1 件 · 合计 %2 · 税额 %3 · 已付 %4</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="689" />
+        <source>member %1</source>
+        <translation>会员 %1</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="703" />
         <source>Age approved</source>
         <translation>年龄已确认</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="499" />
+        <location filename="../kiosk_app.py" line="713" />
         <source>Item removed</source>
         <translation>商品已移除</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="505" />
+        <location filename="../kiosk_app.py" line="719" />
         <source>No suspended baskets</source>
         <translation>没有挂起的购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="509" />
+        <location filename="../kiosk_app.py" line="724" />
         <source>Basket resumed: back to the customer</source>
         <translation>购物篮已恢复：请交还顾客</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="516" />
+        <location filename="../kiosk_app.py" line="739" />
         <source>Finish or suspend the basket first</source>
         <translation>请先完成或挂起购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="548" />
+        <location filename="../kiosk_app.py" line="773" />
         <source>To pay %1</source>
         <translation>应付 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="549" />
+        <location filename="../kiosk_app.py" line="774" />
         <source>Choose how to pay</source>
         <translation>请选择付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="565" />
+        <location filename="../kiosk_app.py" line="790" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="569" />
+        <location filename="../kiosk_app.py" line="794" />
         <source>Show your payment code to the scanner</source>
         <translation>请将付款码对准扫描器</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="572" />
+        <location filename="../kiosk_app.py" line="797" />
         <source>Insert notes and coins</source>
         <translation>请投入纸币和硬币</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="589" />
-        <location filename="../kiosk_app.py" line="609" />
+        <location filename="../kiosk_app.py" line="814" />
+        <location filename="../kiosk_app.py" line="834" />
         <source>Confirm the payment on your phone</source>
         <translation>请在手机上确认付款</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="619" />
+        <location filename="../kiosk_app.py" line="844" />
         <source>Take your e-receipt with the QR code</source>
         <translation>请扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="626" />
+        <location filename="../kiosk_app.py" line="851" />
         <source>Take your receipt, or scan the QR code for an e-receipt</source>
         <translation>请取走小票，或扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="642" />
+        <location filename="../kiosk_app.py" line="69" />
         <source>Customer left during payment</source>
         <translation>顾客付款中途离开</translation>
     </message>
@@ -716,32 +816,32 @@
 <context>
     <name>LoginView</name>
     <message>
-        <location filename="../till_app.py" line="73" />
+        <location filename="../till_app.py" line="74" />
         <source>Log in with your staff number and PIN</source>
         <translation>请输入工号和密码登录</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="80" />
+        <location filename="../till_app.py" line="81" />
         <source>Training mode: practice sales, nothing is recorded</source>
         <translation>培训模式：练习销售，不记录任何交易</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="93" />
+        <location filename="../till_app.py" line="94" />
         <source>cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="93" />
+        <location filename="../till_app.py" line="94" />
         <source>supervisor</source>
         <translation>主管</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="94" />
+        <location filename="../till_app.py" line="95" />
         <source>manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="95" />
+        <location filename="../till_app.py" line="96" />
         <source>Demo store: log in as</source>
         <translation>示范门店：可登录为</translation>
     </message>
@@ -749,237 +849,232 @@
 <context>
     <name>ManagerWindow</name>
     <message>
-        <location filename="../manager_app.py" line="89" />
+        <location filename="../manager_app.py" line="104" />
         <source>Manager · %1</source>
         <translation>店长 · %1</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="107" />
+        <location filename="../manager_app.py" line="122" />
         <source>Manager mode</source>
         <translation>店长模式</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="120" />
+        <location filename="../manager_app.py" line="135" />
         <source>Stock count</source>
         <translation>盘点</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="121" />
+        <location filename="../manager_app.py" line="136" />
         <source>Goods receiving</source>
         <translation>收货</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="122" />
+        <location filename="../manager_app.py" line="137" />
         <source>Price check</source>
         <translation>查价</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="123" />
+        <location filename="../manager_app.py" line="138" />
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="124" />
+        <location filename="../manager_app.py" line="139" />
         <source>Shelf labels</source>
         <translation>电子价签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="150" />
+        <location filename="../manager_app.py" line="166" />
         <source>Manager mode needs a manager's PIN</source>
         <translation>店长模式需要店长密码</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="162" />
+        <location filename="../manager_app.py" line="178" />
         <source>Start count</source>
         <translation>开始盘点</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="163" />
+        <location filename="../manager_app.py" line="179" />
         <source>Read RFID</source>
         <translation>读取 RFID</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="164" />
+        <location filename="../manager_app.py" line="180" />
         <source>Recount selected</source>
         <translation>复盘所选</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="165" />
+        <location filename="../manager_app.py" line="181" />
         <source>Approve</source>
         <translation>审批</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="171" />
+        <location filename="../manager_app.py" line="187" />
         <source>Start a count, then scan items or read the RFID tags</source>
         <translation>开始盘点，然后扫描商品或读取 RFID 标签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="216" />
+        <location filename="../manager_app.py" line="233" />
         <source>%1 of %2 items counted · variance value %3</source>
         <translation>已盘 %1 / %2 项 · 差异金额 %3</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="238" />
+        <location filename="../manager_app.py" line="255" />
         <source>Reading RFID tags…</source>
         <translation>正在读取 RFID 标签…</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="260" />
+        <location filename="../manager_app.py" line="277" />
         <source>%1 tags of unknown products</source>
         <translation>%1 个未知商品标签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="275" />
+        <location filename="../manager_app.py" line="292" />
         <source>Recount</source>
         <translation>复盘</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="275" />
+        <location filename="../manager_app.py" line="292" />
         <source>Counted quantity of %1</source>
         <translation>%1 的实盘数量</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="290" />
-        <source>Approve count</source>
-        <translation>审批盘点</translation>
-    </message>
-    <message>
-        <location filename="../manager_app.py" line="291" />
-        <source>Post the variances to stock?</source>
-        <translation>将差异过账到库存？</translation>
-    </message>
-    <message>
-        <location filename="../manager_app.py" line="298" />
+        <location filename="../manager_app.py" line="328" />
         <source>Count approved: %1 variance(s) posted</source>
         <translation>盘点已审批：过账 %1 条差异</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="307" />
+        <location filename="../manager_app.py" line="331" />
+        <source>uncounted items set to zero</source>
+        <translation>未盘商品已清零</translation>
+    </message>
+    <message>
+        <location filename="../manager_app.py" line="340" />
         <source>Supplier delivery note</source>
         <translation>供应商送货单号</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="310" />
+        <location filename="../manager_app.py" line="343" />
         <source>Scan each item received</source>
         <translation>请逐件扫描收到的商品</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="314" />
+        <location filename="../manager_app.py" line="347" />
         <source>SKU</source>
         <translation>货号</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="314" />
+        <location filename="../manager_app.py" line="347" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="314" />
+        <location filename="../manager_app.py" line="347" />
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="318" />
+        <location filename="../manager_app.py" line="351" />
         <source>Post goods receipt</source>
         <translation>收货过账</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="347" />
+        <location filename="../manager_app.py" line="380" />
         <source>Goods receipt posted (%1 items)</source>
         <translation>收货已过账（%1 项）</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="358" />
+        <location filename="../manager_app.py" line="391" />
         <source>Scan or type a barcode or PLU</source>
         <translation>扫描或输入条码/PLU</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="381" />
+        <location filename="../manager_app.py" line="414" />
         <source> / kg</source>
         <translation> / 公斤</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="386" />
+        <location filename="../manager_app.py" line="419" />
         <source>SKU %1 · on hand %2</source>
         <translation>货号 %1 · 库存 %2</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="399" />
+        <location filename="../manager_app.py" line="432" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="413" />
+        <location filename="../manager_app.py" line="446" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="413" />
+        <location filename="../manager_app.py" line="446" />
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="413" />
+        <location filename="../manager_app.py" line="446" />
         <source>Mobile pay</source>
         <translation>移动支付</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="414" />
+        <location filename="../manager_app.py" line="447" />
         <source>Stored value</source>
         <translation>储值卡</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="414" />
+        <location filename="../manager_app.py" line="447" />
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="416" />
+        <location filename="../manager_app.py" line="449" />
         <source>Last 24 hours: takings %1</source>
         <translation>最近 24 小时：营业额 %1</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="428" />
+        <location filename="../manager_app.py" line="461" />
         <source>Label</source>
         <translation>价签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="428" />
+        <location filename="../manager_app.py" line="461" />
         <source>Wanted version</source>
         <translation>目标版本</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="429" />
+        <location filename="../manager_app.py" line="462" />
         <source>Shown version</source>
         <translation>显示版本</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="429" />
+        <location filename="../manager_app.py" line="462" />
         <source>Waiting</source>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="433" />
+        <location filename="../manager_app.py" line="466" />
         <source>Retry stale labels</source>
         <translation>重试未更新价签</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="441" />
+        <location filename="../manager_app.py" line="474" />
         <source>No shelf-label system configured</source>
         <translation>未配置电子价签系统</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="445" />
+        <location filename="../manager_app.py" line="478" />
         <source>%1 stale label(s)</source>
         <translation>%1 个价签未更新</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="450" />
+        <location filename="../manager_app.py" line="483" />
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../manager_app.py" line="487" />
+        <location filename="../manager_app.py" line="520" />
         <source>No product for %1</source>
         <translation>找不到商品 %1</translation>
     </message>
@@ -1039,32 +1134,32 @@
 <context>
     <name>SaleLinesModel</name>
     <message>
-        <location filename="../sale_lines_model.py" line="26" />
+        <location filename="../sale_lines_model.py" line="27" />
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="26" />
+        <location filename="../sale_lines_model.py" line="27" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="26" />
+        <location filename="../sale_lines_model.py" line="27" />
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="26" />
+        <location filename="../sale_lines_model.py" line="27" />
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="27" />
+        <location filename="../sale_lines_model.py" line="28" />
         <source>Promotion</source>
         <translation>促销</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="27" />
+        <location filename="../sale_lines_model.py" line="28" />
         <source>Total</source>
         <translation>小计</translation>
     </message>
@@ -1072,32 +1167,32 @@
 <context>
     <name>SaleScreen</name>
     <message>
-        <location filename="../sale_screen.py" line="89" />
+        <location filename="../sale_screen.py" line="90" />
         <source>Scan or type a barcode or PLU, then Enter</source>
         <translation>扫描或输入条码/PLU，按回车</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="111" />
+        <location filename="../sale_screen.py" line="112" />
         <source>TOTAL</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="117" />
+        <location filename="../sale_screen.py" line="118" />
         <source>Items</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="118" />
+        <location filename="../sale_screen.py" line="119" />
         <source>Savings</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="119" />
+        <location filename="../sale_screen.py" line="120" />
         <source>incl. VAT</source>
         <translation>含税</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="187" />
+        <location filename="../sale_screen.py" line="188" />
         <source>Member %1</source>
         <translation>会员 %1</translation>
     </message>
@@ -1420,492 +1515,492 @@
 <context>
     <name>TillWindow</name>
     <message>
-        <location filename="../till_app.py" line="114" />
+        <location filename="../till_app.py" line="115" />
         <source>Till %1 · %2</source>
         <translation>收银台 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="163" />
+        <location filename="../till_app.py" line="164" />
         <source>Age OK</source>
         <translation>年龄确认</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="164" />
-        <location filename="../till_app.py" line="366" />
+        <location filename="../till_app.py" line="165" />
+        <location filename="../till_app.py" line="367" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="165" />
+        <location filename="../till_app.py" line="166" />
         <source>Void line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="166" />
-        <location filename="../till_app.py" line="383" />
-        <location filename="../till_app.py" line="386" />
+        <location filename="../till_app.py" line="167" />
+        <location filename="../till_app.py" line="384" />
+        <location filename="../till_app.py" line="387" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="167" />
-        <location filename="../till_app.py" line="399" />
+        <location filename="../till_app.py" line="168" />
+        <location filename="../till_app.py" line="400" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="168" />
+        <location filename="../till_app.py" line="169" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="169" />
-        <location filename="../till_app.py" line="415" />
+        <location filename="../till_app.py" line="170" />
+        <location filename="../till_app.py" line="416" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="170" />
-        <location filename="../till_app.py" line="421" />
-        <location filename="../till_app.py" line="433" />
-        <location filename="../till_app.py" line="436" />
-        <location filename="../till_app.py" line="438" />
+        <location filename="../till_app.py" line="171" />
+        <location filename="../till_app.py" line="422" />
+        <location filename="../till_app.py" line="434" />
+        <location filename="../till_app.py" line="437" />
+        <location filename="../till_app.py" line="439" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="171" />
-        <location filename="../till_app.py" line="518" />
+        <location filename="../till_app.py" line="172" />
+        <location filename="../till_app.py" line="519" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="172" />
+        <location filename="../till_app.py" line="173" />
         <source>Shift / X / Z</source>
         <translation>班次 / X / Z</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="173" />
-        <location filename="../till_app.py" line="534" />
+        <location filename="../till_app.py" line="174" />
+        <location filename="../till_app.py" line="535" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="174" />
+        <location filename="../till_app.py" line="175" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="175" />
+        <location filename="../till_app.py" line="176" />
         <source>Reprint</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="176" />
+        <location filename="../till_app.py" line="177" />
         <source>Find product</source>
         <translation>查找商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="177" />
+        <location filename="../till_app.py" line="178" />
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="178" />
+        <location filename="../till_app.py" line="179" />
         <source>Code entry</source>
         <translation>条码输入</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="200" />
+        <location filename="../till_app.py" line="201" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="202" />
+        <location filename="../till_app.py" line="203" />
         <source>TRAINING · %1</source>
         <translation>培训 · %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="206" />
+        <location filename="../till_app.py" line="207" />
         <source>silver</source>
         <translation>银卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="206" />
+        <location filename="../till_app.py" line="207" />
         <source>gold</source>
         <translation>金卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="207" />
+        <location filename="../till_app.py" line="208" />
         <source>diamond</source>
         <translation>钻石卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="238" />
+        <location filename="../till_app.py" line="239" />
         <source>Cancelled: no supervisor approval</source>
         <translation>已取消：无主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="260" />
+        <location filename="../till_app.py" line="261" />
         <source>Welcome, %1</source>
         <translation>欢迎，%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="284" />
+        <location filename="../till_app.py" line="285" />
         <source>Quantity %1 ×: scan or type the item</source>
         <translation>数量 %1 ×：请扫描或输入商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="336" />
+        <location filename="../till_app.py" line="337" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="336" />
+        <location filename="../till_app.py" line="337" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="340" />
+        <location filename="../till_app.py" line="341" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="344" />
+        <location filename="../till_app.py" line="345" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="358" />
+        <location filename="../till_app.py" line="359" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="359" />
+        <location filename="../till_app.py" line="360" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="360" />
+        <location filename="../till_app.py" line="361" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="366" />
+        <location filename="../till_app.py" line="367" />
         <source>New quantity for line %1</source>
         <translation>第 %1 行的新数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="370" />
+        <location filename="../till_app.py" line="371" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="376" />
+        <location filename="../till_app.py" line="377" />
         <source>Voiding after payment started needs a supervisor</source>
         <translation>付款开始后删除商品需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="377" />
+        <location filename="../till_app.py" line="378" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="383" />
+        <location filename="../till_app.py" line="384" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="386" />
-        <location filename="../till_app.py" line="438" />
+        <location filename="../till_app.py" line="387" />
+        <location filename="../till_app.py" line="439" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="395" />
+        <location filename="../till_app.py" line="396" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="396" />
+        <location filename="../till_app.py" line="397" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="399" />
+        <location filename="../till_app.py" line="400" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="401" />
+        <location filename="../till_app.py" line="402" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="404" />
+        <location filename="../till_app.py" line="405" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="409" />
+        <location filename="../till_app.py" line="410" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="411" />
+        <location filename="../till_app.py" line="412" />
         <source>%1 · cashier %2 · %3 items · %4</source>
         <translation>%1 · 收银员 %2 · %3 件 · %4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="415" />
+        <location filename="../till_app.py" line="416" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="417" />
+        <location filename="../till_app.py" line="418" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="421" />
+        <location filename="../till_app.py" line="422" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="430" />
+        <location filename="../till_app.py" line="431" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="433" />
+        <location filename="../till_app.py" line="434" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="436" />
+        <location filename="../till_app.py" line="437" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="449" />
+        <location filename="../till_app.py" line="450" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="454" />
-        <location filename="../till_app.py" line="459" />
+        <location filename="../till_app.py" line="455" />
+        <location filename="../till_app.py" line="460" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="454" />
-        <location filename="../till_app.py" line="464" />
+        <location filename="../till_app.py" line="455" />
+        <location filename="../till_app.py" line="465" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="454" />
+        <location filename="../till_app.py" line="455" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="455" />
-        <location filename="../till_app.py" line="485" />
+        <location filename="../till_app.py" line="456" />
+        <location filename="../till_app.py" line="486" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="456" />
+        <location filename="../till_app.py" line="457" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="456" />
+        <location filename="../till_app.py" line="457" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="459" />
+        <location filename="../till_app.py" line="460" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="462" />
+        <location filename="../till_app.py" line="463" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="466" />
+        <location filename="../till_app.py" line="467" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="467" />
+        <location filename="../till_app.py" line="468" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="470" />
+        <location filename="../till_app.py" line="471" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="471" />
+        <location filename="../till_app.py" line="472" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="481" />
+        <location filename="../till_app.py" line="482" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="503" />
+        <location filename="../till_app.py" line="504" />
         <source>Z number %1</source>
         <translation>Z 报表号 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="505" />
+        <location filename="../till_app.py" line="506" />
         <source>Sales: %1, total %2</source>
         <translation>销售：%1 笔，合计 %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="507" />
+        <location filename="../till_app.py" line="508" />
         <source>Returns: %1, total %2</source>
         <translation>退货：%1 笔，合计 %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="509" />
+        <location filename="../till_app.py" line="510" />
         <source>Net sales: %1</source>
         <translation>净销售额：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="510" />
+        <location filename="../till_app.py" line="511" />
         <source>Cancelled sales: %1</source>
         <translation>取消交易：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="511" />
+        <location filename="../till_app.py" line="512" />
         <source>No-sale drawer openings: %1</source>
         <translation>非交易开钱箱：%1 次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="518" />
+        <location filename="../till_app.py" line="519" />
         <source>Why open the drawer?</source>
         <translation>开钱箱原因？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="520" />
+        <location filename="../till_app.py" line="521" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="521" />
+        <location filename="../till_app.py" line="522" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="534" />
+        <location filename="../till_app.py" line="535" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="536" />
+        <location filename="../till_app.py" line="537" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="537" />
+        <location filename="../till_app.py" line="538" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="544" />
+        <location filename="../till_app.py" line="545" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="565" />
+        <location filename="../till_app.py" line="566" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="573" />
+        <location filename="../till_app.py" line="574" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="576" />
+        <location filename="../till_app.py" line="577" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="581" />
+        <location filename="../till_app.py" line="582" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="585" />
+        <location filename="../till_app.py" line="586" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="597" />
+        <location filename="../till_app.py" line="598" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="619" />
+        <location filename="../till_app.py" line="620" />
         <source>A payment is in progress: wait for it or press Esc</source>
         <translation>正在付款：请等待，或按 Esc 取消</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="636" />
+        <location filename="../till_app.py" line="637" />
         <source>Cancelling: waiting for the provider to answer…</source>
         <translation>正在取消：等待支付平台应答…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="639" />
+        <location filename="../till_app.py" line="640" />
         <source>Cancelling the payment…</source>
         <translation>正在取消付款…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="653" />
+        <location filename="../till_app.py" line="654" />
         <source>Waiting for the customer to confirm on the phone (Esc: cancel)</source>
         <translation>等待顾客在手机上确认付款（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="671" />
+        <location filename="../till_app.py" line="672" />
         <source>Paid by payment code</source>
         <translation>已通过付款码收款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="689" />
+        <location filename="../till_app.py" line="690" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="696" />
+        <location filename="../till_app.py" line="697" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="699" />
+        <location filename="../till_app.py" line="700" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="701" />
+        <location filename="../till_app.py" line="702" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="728" />
+        <location filename="../till_app.py" line="729" />
         <source>A payment code: press Pay (F12) first</source>
         <translation>这是付款码：请先按结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="731" />
+        <location filename="../till_app.py" line="732" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>
@@ -1913,7 +2008,7 @@
 <context>
     <name>window</name>
     <message>
-        <location filename="../screenshots.py" line="133" />
+        <location filename="../screenshots.py" line="160" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>

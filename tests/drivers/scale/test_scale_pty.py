@@ -209,3 +209,15 @@ def test_a_port_that_refuses_its_line_settings_is_open_failed_not_a_crash() -> N
                 scale.close()
     finally:
         simulator.close()
+
+
+def test_read_weight_reports_each_reading_as_it_is_motion_included(rig: Rig) -> None:
+    simulator, scale = rig
+    simulator.weight_grams = 700
+    simulator.motion = True
+    assert isinstance(scale.read_weight(unit_price=1000), MotionEvent)
+    simulator.motion = False
+    reading = scale.read_weight(unit_price=1000)
+    assert isinstance(reading, StableWeightEvent) and reading.grams == 700
+    simulator.silent = True
+    assert scale.read_weight(unit_price=1000) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime
 
@@ -78,3 +79,51 @@ def test_low_stock_suggests_an_order_from_sales_velocity(client: Client,
     # target = min 5 + 2/day × (3 lead + 7 review) = 25; on hand 4 → order 21
     assert (s.on_hand, s.daily_velocity, s.order_qty) == (4000, 2000, 21000)
     assert client.ok("stock_alerts")["reorder"] == [{"sku": "A001", "on_hand": "4", "order": "21"}]
+
+
+def test_approving_with_uncounted_set_to_zero_posts_their_stock_away_in_the_same_fact(
+        client: Client, conn: sqlite3.Connection) -> None:
+    from edge.store_ops.stock import approval_summary
+
+    client.ok("stock_receive", items=[{"sku": "A001", "qty": "10"}, {"sku": "B001", "qty": "20"},
+                                      {"sku": "D001", "qty": "5"}], reference="PO-2")
+    count = client.ok("stock_count_start")["count"]
+    client.ok("stock_count", count=count, sku="A001", qty="9")
+    summary = approval_summary(conn, count)
+    assert summary.items_counted == 1
+    assert {ln.sku for ln in summary.uncounted} == {"B001", "D001"}
+    price = {sku: p for sku, p in conn.execute("SELECT sku, price FROM product")}
+    assert summary.variance_value == -price["A001"]
+    assert summary.uncounted_value == 20 * price["B001"] + 5 * price["D001"]
+
+    journal_before = conn.execute("SELECT count(*) FROM journal").fetchone()[0]
+    bad = client("stock_approve", count=count, override=SUPERVISOR, uncounted="drop")
+    assert bad["error"]["code"] == "bad_request"
+    assert conn.execute("SELECT count(*) FROM journal").fetchone()[0] == journal_before
+    assert on_hand(conn, "B001") == 20000
+
+    posted = client.ok("stock_approve", count=count, override=SUPERVISOR, uncounted="zero")
+    by_sku = {v["sku"]: v for v in posted["variance"]}
+    assert by_sku["D001"]["counted"] == "0" and by_sku["D001"]["variance"] == "-5"
+    assert on_hand(conn, "A001") == 9000 and on_hand(conn, "B001") == 0
+    assert on_hand(conn, "D001") == 0
+    moves = conn.execute("SELECT sku, qty_milli, event_seq FROM stock_movement"
+                         " WHERE kind = 'count' ORDER BY sku").fetchall()
+    assert [tuple(m[:2]) for m in moves] == [("A001", -1000), ("B001", -20000), ("D001", -5000)]
+    assert len({m[2] for m in moves}) == 1   # one fact
+    entry = conn.execute("SELECT kind, body FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
+    body = json.loads(entry[1])
+    assert entry[0] == "stock.count_approved"
+    assert body["uncounted"] == "zero" and body["zeroed"] == 2
+
+
+def test_approving_leaves_uncounted_items_alone_by_default(client: Client,
+                                                          conn: sqlite3.Connection) -> None:
+    client.ok("stock_receive", items=[{"sku": "A001", "qty": "10"}, {"sku": "B001", "qty": "3"}],
+              reference="PO-3")
+    count = client.ok("stock_count_start")["count"]
+    client.ok("stock_count", count=count, sku="A001", qty="10")
+    client.ok("stock_approve", count=count, override=SUPERVISOR)
+    assert on_hand(conn, "B001") == 3000
+    assert conn.execute("SELECT count(*) FROM stock_movement WHERE kind = 'count'"
+                        ).fetchone()[0] == 0

@@ -1,0 +1,147 @@
+"""Screens at 1024×768 and 1920×1080: text and targets grow with the window and nothing that
+matters is clipped (the kiosk's total and buttons, the manager's count table); full-screen by
+default, windowed on request; the device panel on the screen; the drawn age mark."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from edge.config import StoreConfig
+from edge.store_ops import stock
+from edge.till.session import Till
+from tests.ui.conftest import ScriptedPrompts
+from tests.ui.test_kiosk_flow import alcohol_gtin, open_lane
+from tests.ui.test_manager_flow import manager, products
+from tests.ui.test_till_flow import gtins
+from ui.kiosk_app import BASKET, KioskWindow
+from ui.manager_app import COUNT
+from ui.sale_lines_model import PRICE, QTY, TOTAL
+from ui.screen_mode import show_window
+from ui.stock_count_model import EXPECTED, SKU
+
+SIZES = [(1024, 768), (1920, 1080)]
+
+
+def settle(qtbot: QtBot, window: QWidget, size: tuple[int, int]) -> None:
+    window.resize(*size)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == size, timeout=3000)
+    QApplication.processEvents()
+
+
+def text_fits(widget: QLabel | QPushButton) -> bool:
+    metrics = QFontMetrics(widget.font())
+    room = widget.contentsRect().width() - (24 if isinstance(widget, QPushButton) else 0)
+    return metrics.horizontalAdvance(widget.text().replace("&&", "&")) <= room
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_kiosk_total_and_buttons_fit_and_scale(qtbot: QtBot, till: Till,
+                                                   conn: sqlite3.Connection,
+                                                   size: tuple[int, int]) -> None:
+    window = open_lane(qtbot, till, None)
+    for code in gtins(conn, 3) * 4:
+        window.enter_code(code)
+    settle(qtbot, window, size)
+    assert window.total_label.text() and text_fits(window.total_label)
+    for button in window.buttons.values():
+        assert text_fits(button), button.text()
+    window.show_produce()
+    scale_weighed(window, conn)
+    window.stack.setCurrentIndex(BASKET)
+    QApplication.processEvents()
+    metrics = QFontMetrics(window.table.font())
+    for row in range(window.model.rowCount()):
+        for column in (QTY, PRICE, TOTAL):
+            text = window.model.index(row, column).data()
+            assert metrics.horizontalAdvance(text) < window.table.columnWidth(column), text
+    total_px = window.total_label.font().pixelSize()
+    button_height = window.buttons["pay"].height()
+    if size == SIZES[0]:
+        assert total_px == 44 and button_height >= 72
+    else:  # min(1920 / 1024, 1080 / 768) = 1.40625
+        assert total_px == round(44 * 1.40625) and button_height >= round(72 * 1.40625)
+        assert window.table.font().pixelSize() == round(17 * 1.40625)
+
+
+def scale_weighed(window: KioskWindow, conn: sqlite3.Connection) -> None:
+    """A weighed line, the widest quantity a basket shows ("0.856 kg")."""
+    window.till.add(plu="2", qty="0.856")
+    window.refresh()
+
+
+def test_the_kiosk_keeps_its_scale_across_a_language_switch(qtbot: QtBot, till: Till) -> None:
+    window = open_lane(qtbot, till, None)
+    settle(qtbot, window, SIZES[1])
+    window.switch_language()
+    try:
+        assert window.total_label.font().pixelSize() == round(44 * 1.40625)
+    finally:
+        window.switch_language()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_manager_count_table_shows_sku_and_quantities_whole(
+        qtbot: QtBot, conn: sqlite3.Connection, config: StoreConfig, prompts: ScriptedPrompts,
+        size: tuple[int, int]) -> None:
+    (sku1, _), = products(conn, 1)
+    sku2 = conn.execute("SELECT sku FROM product WHERE unit = 'kg' LIMIT 1").fetchone()[0]
+    stock.move(conn, "3001", "receipt", [(sku1, 12000), (sku2, 3000)])
+    stock.move(conn, "3001", "adjustment", [(sku2, -3856)], reason="spoilt")  # -0.856 on hand
+    window = manager(qtbot, conn, config, None, prompts)
+    window.tabs.setCurrentIndex(COUNT)
+    window.count_buttons["start"].click()
+    settle(qtbot, window, size)
+    view, model = window.count_table, window.count_model
+    metrics = QFontMetrics(view.font())
+    for row in range(model.rowCount()):
+        for column in (SKU, EXPECTED):
+            text = model.index(row, column).data()
+            assert metrics.horizontalAdvance(text) < view.columnWidth(column), (text, column)
+
+
+def test_apps_open_full_screen_unless_windowed(qtbot: QtBot) -> None:
+    full, windowed = QWidget(), QWidget()
+    qtbot.addWidget(full)
+    qtbot.addWidget(windowed)
+    show_window(full, windowed=False)
+    show_window(windowed, windowed=True)
+    assert full.isFullScreen()
+    assert not windowed.isFullScreen() and (windowed.width(), windowed.height()) == (1024, 768)
+
+
+def test_the_device_panel_opens_on_the_screen(qtbot: QtBot, conn: sqlite3.Connection,
+                                             tmp_path: object) -> None:
+    from pathlib import Path
+
+    from ui.demo_devices import start_simulated_devices
+    from ui.device_panel import open_device_panel
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    show_window(window, windowed=False)
+    assert isinstance(tmp_path, Path)
+    sims = start_simulated_devices(conn, tmp_path)
+    try:
+        panel = open_device_panel(sims, conn, window)
+        qtbot.addWidget(panel)
+        area = window.screen().availableGeometry()
+        assert area.contains(panel.frameGeometry())
+    finally:
+        sims.close()
+
+
+def test_age_restricted_lines_carry_a_drawn_mark_and_no_emoji(qtbot: QtBot, till: Till,
+                                                              conn: sqlite3.Connection) -> None:
+    from PySide6.QtCore import Qt
+
+    window = open_lane(qtbot, till, None)
+    window.enter_code(alcohol_gtin(conn))
+    index = window.model.index(0, 1)
+    icon = index.data(Qt.ItemDataRole.DecorationRole)
+    assert icon is not None and not icon.isNull()
+    assert all(ord(ch) < 0x2000 or 0x4E00 <= ord(ch) <= 0x9FFF or ch in "·" for ch in index.data())

@@ -1,0 +1,138 @@
+"""Live weighing at the kiosk: asks the scale again and again on a worker thread and hands every
+reading to the GUI thread, so the shopper sees the weight move and settle.
+
+Rules kept here: a moving load is normal, never an error, and there is no time limit while the
+shopper handles the item (they can go back; the idle timer resets an abandoned lane). A weight
+is taken only when the scale declared it stable twice in a row with the same grams. Trouble has
+a cause and clears with it: `unreachable` (no answer to MISSES_UNREACHABLE requests in a row)
+clears at the next answer; `unexpected` (over capacity, under zero) clears at the next weighable
+reading (zero or stable).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from drivers.device import DeviceError, ErrorEvent
+from drivers.scale.events import OverCapacityEvent, StableWeightEvent, UnderZeroEvent, ZeroEvent
+
+MISSES_UNREACHABLE = 2
+PAUSE_SECONDS = 0.1
+
+UNREACHABLE = "unreachable"
+UNEXPECTED = "unexpected"
+
+
+class LiveWeighing(QObject):
+    """`reading(event)` for every answer (None: no answer); `settled(grams)` once; `trouble(cause)`
+    and `cleared(cause)` as the scale's condition comes and goes."""
+
+    reading = Signal(object)
+    settled = Signal(int)
+    trouble = Signal(str)
+    cleared = Signal(str)
+    _answer = Signal(object)
+
+    def __init__(self, scale: Any, parent: QObject | None = None,
+                 pause: float = PAUSE_SECONDS) -> None:
+        super().__init__(parent)
+        self.scale = scale
+        self.pause = pause
+        self.trouble_now: str | None = None
+        self.wanted = False          # False: only watching for trouble to clear
+        self._misses = 0
+        self._last_stable: int | None = None
+        self._stop: threading.Event | None = None
+        self._answer.connect(self._on_answer)
+
+    @property
+    def running(self) -> bool:
+        return self._stop is not None
+
+    def weigh(self) -> None:
+        """Start (or restart) waiting for a settled weight."""
+        self.wanted = True
+        self._last_stable = None
+        self._ensure_running()
+
+    def stop_weighing(self) -> None:
+        """The shopper went back: stop taking a weight, but keep watching an open trouble."""
+        self.wanted = False
+        if self.trouble_now is None:
+            self.stop()
+
+    def stop(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
+            self._stop = None
+
+    def _ensure_running(self) -> None:
+        if self._stop is not None:
+            return
+        stop = threading.Event()
+        self._stop = stop
+        threading.Thread(target=self._poll, args=(stop,), name="live-weighing",
+                         daemon=True).start()
+
+    def _poll(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                event: object = self.scale.read_weight()
+            except DeviceError as exc:
+                event = exc
+            if stop.is_set():
+                return
+            try:
+                self._answer.emit(event)
+            except RuntimeError:  # the window went away under the thread
+                return
+            stop.wait(self.pause)
+
+    def _on_answer(self, event: object) -> None:
+        if self._stop is None:
+            return
+        if event is None or isinstance(event, DeviceError) or (
+                isinstance(event, ErrorEvent) and event.code in ("garbage", "partial_read")):
+            self._misses += 1
+            self.reading.emit(None)
+            if self._misses >= MISSES_UNREACHABLE:
+                self._raise(UNREACHABLE)
+            return
+        self._misses = 0
+        if self.trouble_now == UNREACHABLE:
+            self._clear()
+        self.reading.emit(event)
+        if isinstance(event, (OverCapacityEvent, UnderZeroEvent, ErrorEvent)):
+            self._last_stable = None
+            self._raise(UNEXPECTED)
+            return
+        if isinstance(event, (ZeroEvent, StableWeightEvent)) and self.trouble_now is not None:
+            self._clear()
+        if not self.wanted:
+            return
+        if isinstance(event, StableWeightEvent) and event.grams > 0:
+            if event.grams == self._last_stable:
+                self.wanted = False
+                self.stop()
+                self.settled.emit(event.grams)
+                return
+            self._last_stable = event.grams
+        else:
+            self._last_stable = None
+
+    def _raise(self, cause: str) -> None:
+        if self.trouble_now != cause:
+            if self.trouble_now is not None:
+                self.cleared.emit(self.trouble_now)
+            self.trouble_now = cause
+            self.trouble.emit(cause)
+
+    def _clear(self) -> None:
+        cause, self.trouble_now = self.trouble_now, None
+        if cause is not None:
+            self.cleared.emit(cause)
+        if not self.wanted:
+            self.stop()
