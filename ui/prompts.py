@@ -1,6 +1,6 @@
 """The questions a screen asks the user (a text, a choice, yes/no, a supervisor's PIN, a product
-found by search), behind one
-object, so each flow can be driven by the tests with scripted answers instead of modal dialogs.
+found by search, a discount), behind one object, so each flow can be driven by the tests with
+scripted answers instead of modal dialogs.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from edge.catalog.products import Product
+from ui.discount_dialog import Discount, DiscountDialog
 from ui.money_text import MoneyText
 from ui.pin_pad import OverrideDialog
 from ui.product_search import ProductSearchDialog
@@ -41,6 +42,11 @@ class Prompter:
         dialog = OverrideDialog(reason, self.parent)
         dialog.exec()
         return dialog.override
+
+    def discount(self, title: str, digits: int) -> Discount | None:
+        dialog = DiscountDialog(title, digits, self.parent)
+        dialog.exec()
+        return dialog.discount
 
     def find_product(self, conn: sqlite3.Connection, money: MoneyText, locale: str
                      ) -> Product | None:

@@ -170,6 +170,8 @@ class TillWindow(QMainWindow):
         keys.add("F10", self.tr("Shift / X / Z"), self.shift)
         keys.add("F11", self.tr("Cancel sale"), self.cancel_sale)
         keys.add("F12", self.tr("Pay"), self.go_to_tender)
+        keys.add("Ctrl+D", self.tr("Line discount"), self.discount_line)
+        keys.add("Ctrl+Shift+D", self.tr("Order discount"), self.discount_order)
         keys.add("Ctrl+P", self.tr("Reprint"), self.reprint)
         keys.add("Ctrl+F", self.tr("Find product"), self.find_product)
         keys.add("Ctrl+L", self.tr("Log out"), self.logout)
@@ -392,6 +394,29 @@ class TillWindow(QMainWindow):
         self.with_override(lambda ov: self.till.override_price(line, amount, reason, ov),
                            self.tr("A price override needs a supervisor"),
                            self.tr("Price changed"))
+
+    def discount_line(self) -> None:
+        line = self.sale_screen.selected_line()
+        if line is None:
+            return
+        given = self.prompt.discount(self.tr("Discount on line %1").replace("%1", str(line)),
+                                     self.config.minor_digits)
+        if given is not None:
+            kind, value, reason = given
+            self.with_override(lambda ov: self.till.discount_line(line, kind, value, reason, ov),
+                               self.tr("This discount is above your limit: a supervisor approves"),
+                               self.tr("Discount given"))
+
+    def discount_order(self) -> None:
+        if self.till.sale is None or not self.till.sale.lines:
+            return
+        given = self.prompt.discount(self.tr("Discount on the whole order"),
+                                     self.config.minor_digits)
+        if given is not None:
+            kind, value, reason = given
+            self.with_override(lambda ov: self.till.discount_order(kind, value, reason, ov),
+                               self.tr("This discount is above your limit: a supervisor approves"),
+                               self.tr("Discount given"))
 
     def member(self) -> None:
         token = self.prompt.text(self.tr("Member"), self.tr("Member card, phone or QR code"))

@@ -47,6 +47,13 @@ from edge.ledger.money import QTY_SCALE, MoneyError, div_half_up, parse_quantity
 from edge.ledger.store import free_bytes, storage_failure, write_transaction
 from edge.sale.basket import Line, PriceOverride, Sale, reprice
 from edge.sale.card_numbers import contains_full_pan
+from edge.sale.manual_discounts import (
+    KINDS,
+    LINE_DISCOUNT_ID,
+    ORDER_DISCOUNT_ID,
+    ManualDiscount,
+    percent_of,
+)
 from edge.sale.pricing import NoPromotions, PromotionEngine
 from edge.sale.tenders import TENDER_TYPES, TenderError, apply_tender
 from edge.staff import StaffError, StaffMember, authenticate
@@ -234,6 +241,76 @@ class Till:
         self._journal_override("price_override", approver,
                                {"sale_id": sale.id, "line": line.line_no, "sku": line.sku,
                                 "from": original, "to": price, "reason": reason.strip()[:200]})
+        self.sale = sale
+        return sale
+
+    def discount_line(self, line_no: object, kind: object, value: object, reason: object = "",
+                      override: Override = None) -> Sale:
+        """A manual discount on one line (`kind` percent: whole percent; amount: fen), replacing
+        the line's earlier one; 0 removes it. Above the cashier's role limit a supervisor approves.
+        """
+        current = self._require_open_sale()
+        self._line(current, line_no)
+        sale = current.copy()
+        line = self._line(sale, line_no)
+        base = line.gross - sum(d.amount for d in line.discounts
+                                if d.promotion_id not in (LINE_DISCOUNT_ID, ORDER_DISCOUNT_ID))
+        given = self._manual_discount(kind, value, reason, override, base, f"line {line_no}")
+        line.manual_discount = given[0] if given else None
+        return self._put_discount(sale, given, {"line": line.line_no, "sku": line.sku},
+                                  "line_discount")
+
+    def discount_order(self, kind: object, value: object, reason: object = "",
+                       override: Override = None) -> Sale:
+        """A manual discount on the whole order, after promotions and line discounts, spread
+        over the lines; 0 removes it. Role limits as for discount_line."""
+        current = self._require_open_sale()
+        sale = current.copy()
+        sale.order_discount = None
+        self._reprice(sale)
+        given = self._manual_discount(kind, value, reason, override,
+                                      sum(ln.total for ln in sale.lines), "the order")
+        sale.order_discount = given[0] if given else None
+        return self._put_discount(sale, given, {}, "order_discount")
+
+    def _manual_discount(self, kind: object, value: object, reason: object, override: Override,
+                         base: int, what: str) -> tuple[ManualDiscount, StaffMember] | None:
+        """Every check of a manual discount, before anything changes: the discount and who
+        approved it, or None to remove one (taking a discount away needs no approval)."""
+        assert self.staff is not None and self.sale is not None
+        if self.sale.totalled:
+            raise TillError("sale_totalled", "prices cannot change once payment has started")
+        if kind not in KINDS:
+            raise TillError("bad_request", "kind must be percent or amount")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise TillError("bad_request", "a discount is a whole number >= 0 (percent or fen)")
+        reason = "" if reason is None else reason
+        if not isinstance(reason, str):
+            raise TillError("bad_request", "reason must be a string")
+        self._refuse_card_number("reason", reason)
+        if value == 0:
+            return None
+        if kind == "percent" and value > 100:
+            raise TillError("discount_too_large", "a discount is at most 100 percent")
+        if kind == "amount" and value > base:
+            raise TillError("discount_too_large", f"the discount is more than {what} costs")
+        percent = value if kind == "percent" else percent_of(value, base)
+        approver = self._authorize(
+            "discount", override,
+            lambda member: self.settings.discount_limit(member.role) >= percent)
+        return (ManualDiscount(str(kind), value, self.staff.id, approver.id, reason.strip()[:100]),
+                approver)
+
+    def _put_discount(self, sale: Sale, given: tuple[ManualDiscount, StaffMember] | None,
+                      body: dict[str, Any], action: str) -> Sale:
+        self._reprice(sale)
+        if sale.lines and sale.total <= 0:
+            raise TillError("discount_too_large", "a discount must leave something to pay")
+        if given is not None:
+            discount, approver = given
+            self._journal_override(action, approver,
+                                   {"sale_id": sale.id, **body, "kind": discount.kind,
+                                    "value": discount.value, "reason": discount.reason})
         self.sale = sale
         return sale
 
@@ -548,6 +625,7 @@ class Till:
         sale = self._open_sale()
         mergeable = next((ln for ln in sale.lines if ln.sku == product.sku and ln.unit == "each"
                           and ln.fixed_gross is None and ln.override is None
+                          and ln.manual_discount is None and not ln.open_price
                           and fixed_gross is None and product.unit == "each"), None)
         if mergeable is not None:
             if mergeable.qty_milli + qty > 99_999_999:
@@ -566,9 +644,12 @@ class Till:
     def _reprice(self, sale: Sale) -> None:
         reprice(sale, self.engine, self.clock(), self.config.prices_include_tax)
 
-    def _authorize(self, action: str, override: Override) -> StaffMember:
+    def _authorize(self, action: str, override: Override,
+                   allowed: Callable[[StaffMember], bool] | None = None) -> StaffMember:
+        """`allowed` says who may do `action` (by default its REQUIRED_ROLE)."""
         assert self.staff is not None
-        if self.staff.may(action):
+        allowed = allowed or (lambda member: member.may(action))
+        if allowed(self.staff):
             return self.staff
         if not override:
             raise TillError("permission_denied",
@@ -591,7 +672,7 @@ class Till:
             raise TillError("permission_denied" if exc.code == "invalid_pin" else exc.code,
                             f"override refused: {exc}") from None
         self._override_failures = 0
-        if not approver.may(action):
+        if not allowed(approver):
             raise TillError("approver_not_allowed", f"{approver.id} may not approve {action}")
         return approver
 

@@ -120,6 +120,7 @@ class ScriptedPrompts:
         self.confirms: list[bool] = []
         self.overrides: list[dict[str, str] | None] = []
         self.products: list[object] = []
+        self.discounts: list[tuple[str, int, str] | None] = []
         self.informed: list[str] = []
         self.asked: list[str] = []
 
@@ -141,6 +142,10 @@ class ScriptedPrompts:
     def override(self, reason: str) -> dict[str, str] | None:
         self.asked.append(reason)
         return self.overrides.pop(0)
+
+    def discount(self, title: str, digits: int) -> tuple[str, int, str] | None:
+        self.asked.append(title)
+        return self.discounts.pop(0)
 
     def find_product(self, conn: object, money: object, locale: str) -> object:
         self.asked.append("find product")

@@ -114,6 +114,27 @@ def _no_sale(till: Till, r: dict[str, Any]) -> dict[str, Any]:
     return {"drawer": "open"}
 
 
+def _discount(till: Till, r: dict[str, Any]) -> tuple[str, int]:
+    """`percent` (a whole number) or `amount` (a decimal string), exactly one."""
+    if ("percent" in r) == ("amount" in r):
+        raise ProtocolError("bad_request", "give exactly one of percent or amount")
+    if "percent" in r:
+        return "percent", field(r, "percent", int)
+    return "amount", amount_field(r, "amount", till)
+
+
+def _discount_line(till: Till, r: dict[str, Any]) -> dict[str, Any]:
+    kind, value = _discount(till, r)
+    till.discount_line(field(r, "line", int), kind, value, r.get("reason", ""), r.get("override"))
+    return {}
+
+
+def _discount_order(till: Till, r: dict[str, Any]) -> dict[str, Any]:
+    kind, value = _discount(till, r)
+    till.discount_order(kind, value, r.get("reason", ""), r.get("override"))
+    return {}
+
+
 def _staff_name(till: Till) -> str:
     return till.staff.name if till.staff else ""
 
@@ -131,6 +152,8 @@ _OPS: dict[str, Handler] = {
     "override_price": lambda t, r: (t.override_price(field(r, "line", int),
                                                      amount_field(r, "price", t), r.get("reason"),
                                                      r.get("override")), {})[1],
+    "discount_line": _discount_line,
+    "discount_order": _discount_order,
     "confirm_age": lambda t, r: (t.confirm_age(), {})[1],
     "tender": _tender,
     "cancel": lambda t, r: (t.cancel(r.get("override")), {})[1],
