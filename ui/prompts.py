@@ -1,5 +1,5 @@
 """The questions a screen asks the user (a text, a choice, yes/no, a supervisor's PIN, a product
-found by search, a discount), behind one object, so each flow can be driven by the tests with
+found by search, a discount, an open price), behind one object, so each flow can be driven by the tests with
 scripted answers instead of modal dialogs.
 """
 
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 from edge.catalog.products import Product
 from ui.discount_dialog import Discount, DiscountDialog
 from ui.money_text import MoneyText
+from ui.open_price_dialog import OpenPriceDialog
 from ui.pin_pad import OverrideDialog
 from ui.product_search import ProductSearchDialog
 
@@ -47,6 +48,11 @@ class Prompter:
         dialog = DiscountDialog(title, digits, self.parent)
         dialog.exec()
         return dialog.discount
+
+    def open_price(self, name: str, category: str, digits: int) -> int | None:
+        dialog = OpenPriceDialog(name, category, digits, self.parent)
+        dialog.exec()
+        return dialog.price
 
     def find_product(self, conn: sqlite3.Connection, money: MoneyText, locale: str
                      ) -> Product | None:

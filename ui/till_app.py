@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from drivers.device import DeviceError, DeviceEvent, ErrorEvent
+from edge.catalog.products import Product
 from edge.config import StoreConfig
 from edge.ledger.money import MoneyError, format_quantity, parse_amount
 from edge.promotions.local_table import engine_for
 from edge.sale.basket import Sale
 from edge.sale.receipt import build_receipt
-from edge.till.session import REPRINT_MARK, TRAINING_MARK, Till, TillError
+from edge.till.session import REPRINT_MARK, TRAINING_MARK, PriceRequired, Till, TillError
 from edge.till.view import sale_view
 from ui import store_operations as ops
 from ui.card_terminal import CardTerminal, SimulatedCardTerminal
@@ -290,6 +291,10 @@ class TillWindow(QMainWindow):
             return
         try:
             self.till.scan(code, qty=qty)
+        except PriceRequired as exc:
+            self.ask_price(exc.product, lambda price, ov: self.till.scan(
+                code, qty=qty, price=price, override=ov))
+            return
         except TillError as exc:
             if exc.code == "weight_required" and qty is None:
                 self.weigh(lambda grams: self.till.scan(code, weight=format_quantity(grams)))
@@ -306,7 +311,31 @@ class TillWindow(QMainWindow):
         if product is not None and product.unit == "kg" and qty is None:
             self.weigh(lambda grams: self.till.add(plu=plu, qty=format_quantity(grams)))
             return
-        self.act(lambda: self.till.add(plu=plu, qty=qty or "1"))
+        self.add_item(lambda price, ov: self.till.add(plu=plu, qty=qty or "1", price=price,
+                                                      override=ov))
+
+    def add_item(self, add: Callable[[int | None, dict[str, str] | None], object]) -> None:
+        """Add an item; an open-price one first asks its price (see ask_price)."""
+        try:
+            add(None, None)
+        except PriceRequired as exc:
+            self.ask_price(exc.product, add)
+            return
+        except (TillError, MoneyError, DeviceError) as exc:
+            self.error(exc)
+            return
+        self.refresh()
+        self.sale_screen.say("")
+
+    def ask_price(self, product: Product,
+                  add: Callable[[int | None, dict[str, str] | None], object]) -> None:
+        """The price of an open-price item, asked with its name and category; above
+        till.open_price_approval_above a supervisor approves."""
+        price = self.prompt.open_price(product.name(self.config.locale), product.category,
+                                       self.config.minor_digits)
+        if price is not None:
+            self.with_override(lambda ov: add(price, ov),
+                               self.tr("This price needs a supervisor's approval"))
 
     def find_product(self) -> None:
         """Search by pinyin initials, SKU or name; the chosen product is added like a scan
@@ -318,7 +347,8 @@ class TillWindow(QMainWindow):
         if product.unit == "kg" and qty is None:
             self.weigh(lambda grams: self.till.add(sku=product.sku, qty=format_quantity(grams)))
             return
-        self.act(lambda: self.till.add(sku=product.sku, qty=qty or "1"))
+        self.add_item(lambda price, ov: self.till.add(sku=product.sku, qty=qty or "1", price=price,
+                                                      override=ov))
 
     def reprint(self) -> None:
         """Print the last receipt again, marked as a reprint (journaled by the till)."""

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from edge.catalog.barcodes import normalize_plu
 
-_COLUMNS = "sku, plu, name_zh, name_en, unit, price, tax_class, category, age_restricted, active"
+_COLUMNS = ("sku, plu, name_zh, name_en, unit, price, tax_class, category, age_restricted, active,"
+            " open_price")
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Product:
     category: str
     age_restricted: bool
     active: bool
+    open_price: bool = False    # 无码商品: the cashier types the price (its `price` is unused)
 
     def name(self, locale: str) -> str:
         return self.name_zh if locale.startswith("zh") else self.name_en
@@ -31,7 +33,7 @@ def _product(row: sqlite3.Row | None) -> Product | None:
     if row is None:
         return None
     return Product(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
-                   bool(row[8]), bool(row[9]))
+                   bool(row[8]), bool(row[9]), bool(row[10]))
 
 
 def by_sku(conn: sqlite3.Connection, sku: str) -> Product | None:

@@ -77,6 +77,15 @@ class TillError(Exception):
         self.message = message
 
 
+class PriceRequired(TillError):
+    """An open-price item was added without its price; carries the product, so a screen can ask
+    for the price showing the item's name and category."""
+
+    def __init__(self, product: Product) -> None:
+        super().__init__("price_required", f"{product.sku} is an open-price item: type its price")
+        self.product = product
+
+
 Override = dict[str, Any] | None
 
 
@@ -145,9 +154,11 @@ class Till:
 
     # --- building the basket -----------------------------------------------------------------
 
-    def scan(self, data: object, weight: object = None, qty: object = None) -> Sale:
+    def scan(self, data: object, weight: object = None, qty: object = None,
+             price: int | None = None, override: Override = None) -> Sale:
         """Add what `data` (a scanned or typed code) names; `qty` (pieces, from the cashier's
-        `3*` prefix) applies to items sold by the piece only."""
+        `3*` prefix) applies to items sold by the piece only; `price` (fen) is the typed price of
+        an open-price item (`price_required` without it)."""
         self._require_staff()
         if not isinstance(data, str):
             raise TillError("bad_request", "scan data must be a string")
@@ -168,9 +179,10 @@ class Till:
                 raise TillError("invalid_quantity", "a quantity applies to items sold by the "
                                                     "piece, not to weighed or price-labelled ones")
             quantity = self._quantity(qty, "each")
-        return self._add_product(product, quantity, fixed_gross)
+        return self._add_product(product, quantity, fixed_gross, price, override)
 
-    def add(self, sku: object = None, plu: object = None, qty: object = "1") -> Sale:
+    def add(self, sku: object = None, plu: object = None, qty: object = "1",
+            price: int | None = None, override: Override = None) -> Sale:
         self._require_staff()
         if (sku is None) == (plu is None) or not isinstance(sku or plu, str):
             raise TillError("bad_request", "give exactly one of sku or plu, as a string")
@@ -178,7 +190,7 @@ class Till:
                    else catalog.by_plu(self.conn, str(plu)))
         if product is None:
             raise TillError("unknown_product", f"no product {sku or plu}")
-        return self._add_product(product, self._quantity(qty, product.unit), None)
+        return self._add_product(product, self._quantity(qty, product.unit), None, price, override)
 
     def set_qty(self, line_no: object, qty: object, override: Override = None) -> Sale:
         sale = self._require_open_sale()
@@ -613,7 +625,8 @@ class Till:
             return self._quantity(weight, "kg"), None
         return QTY_SCALE, None
 
-    def _add_product(self, product: Product, qty: int, fixed_gross: int | None) -> Sale:
+    def _add_product(self, product: Product, qty: int, fixed_gross: int | None,
+                     price: int | None = None, override: Override = None) -> Sale:
         if not product.active:
             raise TillError("product_inactive", f"{product.sku} is not for sale")
         rate = self.config.tax_classes.get(product.tax_class)
@@ -622,6 +635,10 @@ class Till:
                                            f"{product.tax_class!r}")
         if self.sale is not None and self.sale.totalled:
             raise TillError("sale_totalled", "payment has started: no more items")
+        approver = self._open_price_approver(product, fixed_gross, price, override)
+        if approver is not None:
+            assert price is not None
+            return self._add_open_price(product, qty, rate, price, approver)
         sale = self._open_sale()
         mergeable = next((ln for ln in sale.lines if ln.sku == product.sku and ln.unit == "each"
                           and ln.fixed_gross is None and ln.override is None
@@ -639,6 +656,47 @@ class Till:
                                    product.tax_class, rate, product.age_restricted, fixed_gross))
             sale.next_line_no += 1
         self._reprice(sale)
+        return sale
+
+    def _open_price_approver(self, product: Product, fixed_gross: int | None, price: int | None,
+                             override: Override) -> StaffMember | None:
+        """For an open-price item: who lets it sell at `price` (the cashier up to
+        till.open_price_approval_above, else a supervisor); None for any other item."""
+        if not product.open_price or fixed_gross is not None:
+            if price is not None:
+                raise TillError("bad_request", f"{product.sku} has its own price: give no price")
+            return None
+        if price is None:
+            raise PriceRequired(product)
+        if not isinstance(price, int) or isinstance(price, bool) or not 0 < price <= 99_999_999:
+            raise TillError("invalid_amount", "an open price must be more than 0")
+        self._require_staff()
+        assert self.staff is not None
+        if price <= self.settings.open_price_approval_above:
+            return self.staff
+        return self._authorize("open_price", override)
+
+    def _add_open_price(self, product: Product, qty: int, rate: int, price: int,
+                        approver: StaffMember) -> Sale:
+        """An open-price item is its own line (never merged); approved above the limit and
+        journaled then with both ids, like a price override."""
+        assert self.staff is not None
+        previous, previous_last = self.sale, self.last_sale
+        sale = self._open_sale().copy()
+        sale.lines.append(Line(sale.next_line_no, product.sku, product.name_zh, product.name_en,
+                               product.unit, product.category, qty, price, product.tax_class,
+                               rate, product.age_restricted, open_price=True))
+        sale.next_line_no += 1
+        self._reprice(sale)
+        if approver is not self.staff:
+            try:
+                self._journal_override("open_price", approver,
+                                       {"sale_id": sale.id, "line": sale.next_line_no - 1,
+                                        "sku": product.sku, "price": price})
+            except TillError:
+                self.sale, self.last_sale = previous, previous_last
+                raise
+        self.sale = sale
         return sale
 
     def _reprice(self, sale: Sale) -> None:

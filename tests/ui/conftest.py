@@ -121,6 +121,7 @@ class ScriptedPrompts:
         self.overrides: list[dict[str, str] | None] = []
         self.products: list[object] = []
         self.discounts: list[tuple[str, int, str] | None] = []
+        self.prices: list[int | None] = []
         self.informed: list[str] = []
         self.asked: list[str] = []
 
@@ -146,6 +147,10 @@ class ScriptedPrompts:
     def discount(self, title: str, digits: int) -> tuple[str, int, str] | None:
         self.asked.append(title)
         return self.discounts.pop(0)
+
+    def open_price(self, name: str, category: str, digits: int) -> int | None:
+        self.asked.append(f"price of {name} ({category})")
+        return self.prices.pop(0)
 
     def find_product(self, conn: object, money: object, locale: str) -> object:
         self.asked.append("find product")

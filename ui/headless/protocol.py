@@ -114,6 +114,11 @@ def _no_sale(till: Till, r: dict[str, Any]) -> dict[str, Any]:
     return {"drawer": "open"}
 
 
+def _open_price(till: Till, r: dict[str, Any]) -> int | None:
+    """The typed price of an open-price item, when given."""
+    return amount_field(r, "price", till) if "price" in r else None
+
+
 def _discount(till: Till, r: dict[str, Any]) -> tuple[str, int]:
     """`percent` (a whole number) or `amount` (a decimal string), exactly one."""
     if ("percent" in r) == ("amount" in r):
@@ -144,8 +149,10 @@ _OPS: dict[str, Handler] = {
     "logout": _logout,
     "state": lambda t, r: {"staff": t.staff.id if t.staff else None,
                            "storage": t.storage_state()},
-    "scan": lambda t, r: (t.scan(field(r, "data", str), r.get("weight"), r.get("qty")), {})[1],
-    "add": lambda t, r: (t.add(r.get("sku"), r.get("plu"), r.get("qty", "1")), {})[1],
+    "scan": lambda t, r: (t.scan(field(r, "data", str), r.get("weight"), r.get("qty"),
+                                 _open_price(t, r), r.get("override")), {})[1],
+    "add": lambda t, r: (t.add(r.get("sku"), r.get("plu"), r.get("qty", "1"), _open_price(t, r),
+                               r.get("override")), {})[1],
     "set_qty": lambda t, r: (t.set_qty(field(r, "line", int), field(r, "qty", (str, int)),
                                        r.get("override")), {})[1],
     "void_line": lambda t, r: (t.void_line(field(r, "line", int), r.get("override")), {})[1],

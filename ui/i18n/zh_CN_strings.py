@@ -377,4 +377,10 @@ ZH = {
     'Discount: a percentage (10%) or an amount (5.00)': '折扣：百分比（10%）或金额（5.00）',
     '10% or 5.00': '10% 或 5.00',
     'Reason (optional)': '原因（可选）',
+    'Type the price of this item': '请输入该商品的价格',
+    'Open price': '手输价格',
+    'Price of %1': '%1 的价格',
+    'Category: %1': '类别：%1',
+    'Price, e.g. 12.50': '价格，例如 12.50',
+    "This price needs a supervisor's approval": '此价格需要主管授权',
 }
