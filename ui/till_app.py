@@ -148,6 +148,7 @@ class TillWindow(QMainWindow):
         self.wedge.code.connect(lambda text, _fast: self.enter_code(text))
         QApplication.instance().installEventFilter(self.wedge)  # type: ignore[union-attr]
         self._weighing: CallResult | None = None
+        self._member_shown: tuple[tuple[str, str], str] | None = None
         self.pending_qty: str | None = None
         self._mobile_amount: int | None = None
         self.stack.currentChanged.connect(self._page_changed)
@@ -189,19 +190,28 @@ class TillWindow(QMainWindow):
 
     def refresh(self) -> None:
         view = self.view()
-        member = None
-        if view and view.get("member"):
-            from edge.customers.members import by_id
-
-            found = by_id(self.till.conn, view["member"])
-            member = (f"{found.name or found.card_no or ''} · {self.tier_name(found.tier)}"
-                      if found else None)
-        self.sale_screen.show_sale(view, member)
+        self.sale_screen.show_sale(view, self.member_text(view["member"] if view else None))
         staff = self.till.staff
         cashier = self.tr("Cashier %1").replace("%1", staff.name) if staff else ""
         if staff and self.till.training:
             cashier = self.tr("TRAINING · %1").replace("%1", cashier)
         self.sale_screen.staff_label.setText(cashier)
+
+    def member_text(self, member_id: str | None) -> str | None:
+        """The attached member as the cashier sees them: name (or card), tier in the screen's
+        language, points balance. Looked up once per member and sale, not on every scan."""
+        if member_id is None:
+            return None
+        key = (member_id, self.till.current.id if self.till.current else "")
+        if self._member_shown is None or self._member_shown[0] != key:
+            from edge.customers.members import by_id
+
+            found = by_id(self.till.conn, member_id)
+            text = member_id if found is None else self.tr("%1 · %2 · %3 points").replace(
+                "%1", found.name or found.card_no or member_id).replace(
+                "%2", self.tier_name(found.tier)).replace("%3", f"{found.points:,}")
+            self._member_shown = (key, text)
+        return self._member_shown[1]
 
     def tier_name(self, tier: str) -> str:
         names = {"silver": self.tr("silver"), "gold": self.tr("gold"),

@@ -383,4 +383,5 @@ ZH = {
     'Category: %1': '类别：%1',
     'Price, e.g. 12.50': '价格，例如 12.50',
     "This price needs a supervisor's approval": '此价格需要主管授权',
+    '%1 · %2 · %3 points': '%1 · %2 · %3 积分',
 }
