@@ -34,6 +34,7 @@ from edge.till.session import REPRINT_MARK, TRAINING_MARK, PriceRequired, Till, 
 from edge.till.view import sale_view
 from ui import store_operations as ops
 from ui.card_terminal import CardTerminal, SimulatedCardTerminal
+from ui.customer_display import CustomerDisplayFeed
 from ui.device_bridge import CallResult, DeviceBridge
 from ui.devices import Devices
 from ui.error_messages import error_text
@@ -144,6 +145,10 @@ class TillWindow(QMainWindow):
         for _, device in self.devices.all():
             device.add_listener(self.bridge.listener)
         self.status.show_devices(self.devices)
+        self.customer_display = CustomerDisplayFeed(
+            self.devices.display, self.money, self.config.locale,
+            lambda exc: self.status.set_device(self.devices.display.name, exc.code))
+        self.customer_display.sale(None)
         self.wedge = WedgeFilter(self)
         self.wedge.code.connect(lambda text, _fast: self.enter_code(text))
         QApplication.instance().installEventFilter(self.wedge)  # type: ignore[union-attr]
@@ -190,6 +195,7 @@ class TillWindow(QMainWindow):
 
     def refresh(self) -> None:
         view = self.view()
+        self.customer_display.sale(self.till.current)
         self.sale_screen.show_sale(view, self.member_text(view["member"] if view else None))
         staff = self.till.staff
         cashier = self.tr("Cashier %1").replace("%1", staff.name) if staff else ""
@@ -619,6 +625,7 @@ class TillWindow(QMainWindow):
         if sale is None or view is None:
             return
         self.tender_view.show_sale(view, max(sale.remaining, 0))
+        self.customer_display.due(max(sale.remaining, 0))
 
     def back_to_sale(self) -> None:
         if self.till.payments is not None and self.till.payments.waiting is not None:
@@ -629,6 +636,7 @@ class TillWindow(QMainWindow):
             return
         self.stack.setCurrentIndex(SALE)
         self.sale_screen.entry.setFocus()
+        self.customer_display.sale(self.till.sale)
 
     def pay(self, type_name: str, amount: int, reference: str | None = None) -> None:
         approval = masked = None
@@ -715,6 +723,7 @@ class TillWindow(QMainWindow):
         view = sale_view(sale, self.till)
         assert view is not None
         self.tender_view.show_done(view, receipt.qr_payload, note)
+        self.customer_display.paid(sale.paid, sale.change)
         self.sale_screen.show_sale(None)
         self.sale_completed.emit(sale)
 

@@ -384,4 +384,9 @@ ZH = {
     'Price, e.g. 12.50': '价格，例如 12.50',
     "This price needs a supervisor's approval": '此价格需要主管授权',
     '%1 · %2 · %3 points': '%1 · %2 · %3 积分',
+    'Welcome': '欢迎光临',
+    'TO PAY': '应付',
+    'PAID': '实收',
+    'CHANGE': '找零',
+    'Customer display': '顾客显示屏',
 }
