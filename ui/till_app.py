@@ -530,7 +530,7 @@ class TillWindow(QMainWindow):
                     ops.open_shift(self.till, parse_amount(amount, self.config.minor_digits))
                     self.sale_screen.say(self.tr("Shift opened"))
             elif index == 1:
-                self.prompt.inform(self.tr("X report"), self.report_text(ops.x_report(self.till)))
+                self.show_report(self.tr("X report"), ops.x_report(self.till))
             elif index == 2:
                 text = self.prompt.text(self.tr("Close shift"), self.tr(
                     "Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4"))
@@ -551,7 +551,7 @@ class TillWindow(QMainWindow):
                     if override is None:
                         return
                     body = ops.z_report(self.till, override)
-                self.prompt.inform(self.tr("Z report"), self.report_text(body))
+                self.show_report(self.tr("Z report"), body)
         except (TillError, MoneyError) as exc:
             self.error(exc)
 
@@ -565,23 +565,21 @@ class TillWindow(QMainWindow):
             counts[value] = counts.get(value, 0) + int(pieces)
         return counts
 
-    def report_text(self, body: dict[str, Any]) -> str:
-        m = self.money.minor
-        lines = []
-        if "z_number" in body:
-            lines.append(self.tr("Z number %1").replace("%1", str(body["z_number"])))
-        lines += [
-            self.tr("Sales: %1, total %2").replace("%1", str(body["sales"]["count"]))
-            .replace("%2", m(body["sales"]["total"])),
-            self.tr("Returns: %1, total %2").replace("%1", str(body["returns"]["count"]))
-            .replace("%2", m(body["returns"]["total"])),
-            self.tr("Net sales: %1").replace("%1", m(body["net_sales"])),
-            self.tr("Cancelled sales: %1").replace("%1", str(body["voids"]["cancelled_sales"])),
-            self.tr("No-sale drawer openings: %1").replace("%1", str(body["cash"]["no_sales"])),
-        ]
-        for kind, figures in sorted(body["tenders"].items()):
-            lines.append(f"  {self.tender_view.tender_name(kind)}: {m(figures['net'])}")
-        return "\n".join(lines)
+    def show_report(self, title: str, body: dict[str, Any]) -> None:
+        """An X or Z report on screen, printable on the receipt printer."""
+        self.prompt.report(title, body, self.money, self.tender_view.tender_name,
+                           self.print_document)
+
+    def print_document(self, compose: Callable[[int], list[Any]]) -> str:
+        """Print a document composed for the printer's columns; what became of it, to show."""
+        printer = self.devices.printer
+        if printer is None:
+            return self.tr("No receipt printer")
+        try:
+            self.print_jobs.append(printer.print(compose(printer.profile.columns)))
+        except DeviceError as exc:
+            return self.tr("Not printed: %1").replace("%1", error_text(exc))
+        return self.tr("Printing")
 
     def no_sale(self) -> None:
         reason = self.prompt.text(self.tr("No sale"), self.tr("Why open the drawer?"))

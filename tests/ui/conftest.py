@@ -122,6 +122,8 @@ class ScriptedPrompts:
         self.products: list[object] = []
         self.discounts: list[tuple[str, int, str] | None] = []
         self.prices: list[int | None] = []
+        self.reports: list[object] = []      # the ReportDialog each report opened (not shown)
+        self.print_reports = False           # press its Print button
         self.informed: list[str] = []
         self.asked: list[str] = []
 
@@ -147,6 +149,15 @@ class ScriptedPrompts:
     def discount(self, title: str, digits: int) -> tuple[str, int, str] | None:
         self.asked.append(title)
         return self.discounts.pop(0)
+
+    def report(self, title: str, body: dict[str, object], money: object, tender_name: object,
+               print_document: object) -> None:
+        from ui.report_dialog import ReportDialog
+
+        dialog = ReportDialog(title, body, money, tender_name, print_document)  # type: ignore[arg-type]
+        self.reports.append(dialog)
+        if self.print_reports:
+            dialog.print_button.click()
 
     def open_price(self, name: str, category: str, digits: int) -> int | None:
         self.asked.append(f"price of {name} ({category})")
