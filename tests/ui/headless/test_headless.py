@@ -101,3 +101,13 @@ def test_line_and_order_discounts_within_role_limits(till: HeadlessTill, db_path
     assert both["discount"] != sale["discount"]
     assert till.send({"op": "discount_order", "percent": 5, "amount": "1"})["error"]["code"] == \
         "bad_request"
+
+
+def test_an_open_price_item_takes_its_typed_price(till: HeadlessTill) -> None:
+    till.send({"op": "login", "staff": "1001", "pin": "1234"})
+    assert till.send({"op": "add", "plu": "90"})["error"]["code"] == "price_required"
+    over = till.send({"op": "add", "plu": "90", "price": "150.00"})
+    assert over["error"]["code"] == "permission_denied"
+    sale = till.send({"op": "add", "plu": "90", "price": "150.00",
+                      "override": {"staff": "2001", "pin": "5678"}})["sale"]
+    assert sale["lines"][0]["unit_price"] == "150.00"
