@@ -207,6 +207,10 @@ class Till:
             line.qty_milli = old
             self._reprice(sale)
             raise TillError("would_refund", "the sale would then cost less than already paid")
+        if _discounted_to_nothing(sale):
+            line.qty_milli = old
+            self._reprice(sale)
+            raise _nothing_left()
         return sale
 
     def void_line(self, line_no: object, override: Override = None) -> Sale:
@@ -221,6 +225,8 @@ class Till:
         self._reprice(sale)
         if sale.totalled and sale.total + sale.rounding < sale.paid - sale.change:
             raise TillError("would_refund", "the sale would then cost less than already paid")
+        if _discounted_to_nothing(sale):
+            raise _nothing_left()
         sale.voided_lines.append(line)
         with self._storage(), write_transaction(self.conn):
             append_entry(self.conn, "line.voided", self.staff.id,
@@ -316,8 +322,8 @@ class Till:
     def _put_discount(self, sale: Sale, given: tuple[ManualDiscount, StaffMember] | None,
                       body: dict[str, Any], action: str) -> Sale:
         self._reprice(sale)
-        if sale.lines and sale.total <= 0:
-            raise TillError("discount_too_large", "a discount must leave something to pay")
+        if _discounted_to_nothing(sale):
+            raise _nothing_left()
         if given is not None:
             discount, approver = given
             self._journal_override(action, approver,
@@ -778,6 +784,18 @@ class Till:
         if isinstance(value, str) and contains_full_pan(value):
             raise TillError("full_pan_refused", f"{name} looks like a full card number: "
                                                 "never type card numbers into the till")
+
+
+def _discounted_to_nothing(sale: Sale) -> bool:
+    """Manual discounts must leave something to pay, also after a void or a smaller quantity
+    (an amount off the order could otherwise swallow what is left)."""
+    manual = sale.order_discount is not None or any(ln.manual_discount for ln in sale.lines)
+    return manual and bool(sale.lines) and sale.total <= 0
+
+
+def _nothing_left() -> TillError:
+    return TillError("discount_too_large", "a discount must leave something to pay: remove "
+                                           "or lower the discount first")
 
 
 def _free_space_of(conn: sqlite3.Connection) -> Callable[[], int]:

@@ -199,3 +199,20 @@ def test_percent_of_rounds_up_and_the_order_spread_adds_up() -> None:
     shares = spread_order_discount(ManualDiscount("amount", 100, "a", "a"),
                                    [(1, 333), (2, 333), (3, 334)])
     assert sum(shares.values()) == 100 and shares == {1: 33, 2: 33, 3: 34}
+
+
+def test_a_void_that_would_leave_nothing_to_pay_after_an_order_discount_is_refused(
+        conn: sqlite3.Connection, config: StoreConfig) -> None:
+    till = cashier_till(conn, config)
+    a, b = demo_gtins(conn, 2)
+    till.scan(a)
+    till.scan(b)
+    assert till.sale is not None
+    dearer = max(price_of_gtin(conn, a), price_of_gtin(conn, b))
+    till.discount_order("amount", dearer + 1, override=MANAGER)   # more than either line alone
+    before = till.sale
+    with pytest.raises(TillError) as err:
+        till.void_line(1)
+    assert err.value.code == "discount_too_large" and till.sale is before
+    till.discount_order("amount", 0)                  # without the discount the void goes through
+    assert len(till.void_line(1).lines) == 1
