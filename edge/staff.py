@@ -26,6 +26,7 @@ _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 # The lowest role allowed to do each guarded action on its own.
 REQUIRED_ROLE = {
     "price_override": "supervisor",
+    "open_price": "supervisor",     # above till.open_price_approval_above
     "cancel_sale": "supervisor",
     "void_after_total": "supervisor",
     "no_sale": "supervisor",

@@ -73,6 +73,17 @@ class SaleTender(Strict):
     masked_pan: Annotated[str, Meta(max_length=32)] | None = None
 
 
+class ManualDiscount(Strict):
+    """A discount a cashier gave by hand (edge/sale/manual_discounts.py), with who approved it."""
+    line_no: SmallNo | None
+    kind: Literal["percent", "amount"]
+    value: Annotated[int, Meta(ge=1)]
+    amount: Money
+    by: Id
+    approved_by: Id
+    reason: Text = ""
+
+
 class Sale(Strict):
     sale_id: Id
     store_id: Id
@@ -92,6 +103,7 @@ class Sale(Strict):
     change: Money
     lines: Annotated[list[SaleLine], Meta(max_length=MAX_LIST)]
     tenders: Annotated[list[SaleTender], Meta(max_length=50)] = []
+    manual_discounts: Annotated[list[ManualDiscount], Meta(max_length=MAX_LIST)] = []
 
 
 SALE_TYPES = ("sale.completed", "sale.cancelled")

@@ -1,5 +1,6 @@
-"""Simulated devices for the demo and the screenshots: a serial scanner and a scale on ptys, an
-ESC/POS printer and an LLRP RFID reader on local TCP, each driven through its real driver."""
+"""Simulated devices for the demo and the screenshots: a serial scanner, a scale and a 2×20
+customer display (GB18030, so it shows Chinese) on ptys, an ESC/POS printer and an LLRP RFID
+reader on local TCP, each driven through its real driver."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class SimulatedDevices:
     printer: Any
     scale: Any
     rfid: Any
+    display: Any = None
     _closers: list[Any] = field(default_factory=list)
 
     def close(self) -> None:
@@ -28,6 +30,9 @@ class SimulatedDevices:
 
 
 def start_simulated_devices(conn: sqlite3.Connection, state_dir: Path) -> SimulatedDevices:
+    from drivers.display.commands import PROFILES
+    from drivers.display.display import CustomerDisplay
+    from drivers.display.simulator import DisplaySimulator
     from drivers.printer.printer import PrinterDevice
     from drivers.printer.profiles import PROFILE_58MM
     from drivers.printer.simulator import PrinterSimulator
@@ -43,6 +48,7 @@ def start_simulated_devices(conn: sqlite3.Connection, state_dir: Path) -> Simula
     printer = PrinterSimulator().start()
     scale = ScaleSimulator()
     scale.weight_grams = 856
+    display = DisplaySimulator()
     # Shelf stock for an RFID count: a few of the first products, tagged.
     stock = {gtin: qty for (gtin,), qty in zip(conn.execute(
         "SELECT gtin FROM product_gtin ORDER BY sku LIMIT 6").fetchall(), (12, 8, 5, 9, 3, 7),
@@ -55,7 +61,9 @@ def start_simulated_devices(conn: sqlite3.Connection, state_dir: Path) -> Simula
                               profile=PROFILE_58MM, queue_path=state_dir / "demo-print.sqlite"),
         scale=Scale("scale", settings=SerialSettings(scale.port)),
         rfid=LlrpReader("rfid", host, port, timeout_s=5.0),
+        display=CustomerDisplay("display", settings=SerialSettings(display.port),
+                                profile=PROFILES["gb18030"]),
     )
     devices.start()
-    return SimulatedDevices(devices, scanner, printer, scale, rfid,
-                            [scanner.close, printer.kill, scale.close, rfid.stop])
+    return SimulatedDevices(devices, scanner, printer, scale, rfid, display,
+                            [scanner.close, printer.kill, scale.close, rfid.stop, display.close])

@@ -1,13 +1,14 @@
 """The panel that plays the simulated devices (scan a product, put produce on the scale or make
-it move, paper out and back), for `pos demo` and `--demo-devices`; it opens on top, in a corner
-of the app's screen."""
+it move, paper out and back) and shows the simulated customer display, for `pos demo` and
+`--demo-devices`; it opens on top, in a corner of the app's screen."""
 
 from __future__ import annotations
 
 import random
 import sqlite3
 
-from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.demo_devices import SimulatedDevices
 from ui.screen_mode import place_on_screen
@@ -29,6 +30,19 @@ class DevicePanel(QWidget):
             button = QPushButton(text)
             button.clicked.connect(slot)
             layout.addWidget(button)
+        layout.addWidget(QLabel(self.tr("Customer display")))
+        self.display = QLabel()
+        self.display.setStyleSheet("font-family: monospace; font-size: 18px; background: #002b1a;"
+                                   " color: #7CFC00; padding: 6px;")
+        layout.addWidget(self.display)
+        self.display_timer = QTimer(self)
+        self.display_timer.timeout.connect(self.show_display)
+        self.display_timer.start(200)
+
+    def show_display(self) -> None:
+        """The simulated pole display's two lines, as its screen buffer holds them."""
+        if self.sims.display is not None:
+            self.display.setText("\n".join(self.sims.display.text("gb18030")))
 
     def scan(self) -> None:
         self.sims.scanner.scan(random.choice(self.gtins), "]E0")

@@ -21,11 +21,12 @@ class Devices:
     scale: Any = None            # drivers.scale.scale.Scale
     rfid: Any = None             # drivers.rfid.LlrpReader
     esl: Any = None              # drivers.esl.ShelfLabels
+    display: Any = None          # drivers.display.display.CustomerDisplay
     failures: dict[str, str] = field(default_factory=dict)
 
     def all(self) -> list[tuple[str, Device]]:
         named = (("scanner", self.scanner), ("printer", self.printer), ("scale", self.scale),
-                 ("rfid", self.rfid), ("esl", self.esl))
+                 ("rfid", self.rfid), ("esl", self.esl), ("display", self.display))
         return [(kind, device) for kind, device in named if device is not None]
 
     def start(self) -> None:
@@ -60,7 +61,7 @@ def configured_devices(extra: dict[str, Any], state_dir: Path) -> Devices:
     from drivers.registry import create_device
 
     for name, dc in parsed.items():
-        # One device per kind; the till has no use for a customer display (`Devices` has none).
+        # One device per kind.
         if not dc.enabled or dc.kind not in _KINDS or getattr(devices, dc.kind) is not None:
             continue
         try:
@@ -70,4 +71,4 @@ def configured_devices(extra: dict[str, Any], state_dir: Path) -> Devices:
     return devices
 
 
-_KINDS = ("scanner", "printer", "scale", "rfid", "esl")
+_KINDS = ("scanner", "printer", "scale", "rfid", "esl", "display")

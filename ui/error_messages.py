@@ -38,6 +38,9 @@ MESSAGES: dict[str, str] = {
     "sale_totalled": QT_TRANSLATE_NOOP(
         "ErrorMessages", "Payment has started: items and prices can no longer change"),
     "would_refund": QT_TRANSLATE_NOOP("ErrorMessages", "The sale would cost less than already paid"),
+    "price_required": QT_TRANSLATE_NOOP("ErrorMessages", "Type the price of this item"),
+    "discount_too_large": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "That discount is too large: something must be left to pay"),
     "age_check_required": QT_TRANSLATE_NOOP("ErrorMessages", "Check the customer's age first (F1)"),
     "no_open_sale": QT_TRANSLATE_NOOP("ErrorMessages", "There is no sale open"),
     "sale_open": QT_TRANSLATE_NOOP("ErrorMessages", "Finish, suspend or cancel the current sale first"),

@@ -1,19 +1,23 @@
 """The questions a screen asks the user (a text, a choice, yes/no, a supervisor's PIN, a product
-found by search), behind one
-object, so each flow can be driven by the tests with scripted answers instead of modal dialogs.
+found by search, a discount, an open price, a report), behind one object, so each flow can be
+driven by the tests with scripted answers instead of modal dialogs.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from edge.catalog.products import Product
+from ui.discount_dialog import Discount, DiscountDialog
 from ui.money_text import MoneyText
+from ui.open_price_dialog import OpenPriceDialog
 from ui.pin_pad import OverrideDialog
 from ui.product_search import ProductSearchDialog
+from ui.report_dialog import PrintDocument, ReportDialog
 
 
 class Prompter:
@@ -37,10 +41,24 @@ class Prompter:
     def inform(self, title: str, text: str) -> None:
         QMessageBox.information(self.parent, title, text)
 
+    def report(self, title: str, body: dict[str, Any], money: MoneyText,
+               tender_name: Callable[[str], str], print_document: PrintDocument) -> None:
+        ReportDialog(title, body, money, tender_name, print_document, self.parent).exec()
+
     def override(self, reason: str) -> dict[str, str] | None:
         dialog = OverrideDialog(reason, self.parent)
         dialog.exec()
         return dialog.override
+
+    def discount(self, title: str, digits: int) -> Discount | None:
+        dialog = DiscountDialog(title, digits, self.parent)
+        dialog.exec()
+        return dialog.discount
+
+    def open_price(self, name: str, category: str, digits: int) -> int | None:
+        dialog = OpenPriceDialog(name, category, digits, self.parent)
+        dialog.exec()
+        return dialog.price
 
     def find_product(self, conn: sqlite3.Connection, money: MoneyText, locale: str
                      ) -> Product | None:

@@ -167,8 +167,30 @@ def till_screens(window: QWidget, gtins: list[str], out: Path, locale: str) -> N
     window.pay("cash", -(-sale.remaining // 5000) * 5000)
     shoot(window, out, "till-receipt", locale)
     window.next_customer()
+    dialog_screens(window, out, locale)
     window.logout()
     window.close()
+
+
+def dialog_screens(window: QWidget, out: Path, locale: str) -> None:
+    """The X report screen and the discount dialog, over the till."""
+    from ui import store_operations as ops
+    from ui.discount_dialog import DiscountDialog
+    from ui.report_dialog import ReportDialog
+    from ui.till_app import TillWindow
+
+    assert isinstance(window, TillWindow)
+    report = ReportDialog(window.tr("X report"), ops.x_report(window.till), window.money,
+                          window.tender_view.tender_name, window.print_document, window)
+    report.show()
+    shoot(report, out, "till-x-report", locale)
+    report.close()
+    discount = DiscountDialog(window.tr("Discount on line %1").replace("%1", "2"),
+                              window.config.minor_digits, window)
+    discount.value.setText("10%")
+    discount.show()
+    shoot(discount, out, "till-discount", locale)
+    discount.close()
 
 
 def kiosk_screens(window: QWidget, sims: object, gtins: list[str], alcohol: str, out: Path,

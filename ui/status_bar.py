@@ -152,7 +152,8 @@ class StatusStrip(QFrame):
 
     def kind_name(self, kind: str) -> str:
         names = {"scanner": self.tr("Scanner"), "printer": self.tr("Printer"), "scale": self.tr("Scale"),
-                 "rfid": self.tr("RFID"), "esl": self.tr("Shelf labels")}
+                 "rfid": self.tr("RFID"), "esl": self.tr("Shelf labels"),
+                 "display": self.tr("Customer display")}
         return names.get(kind, kind)
 
     def show_devices(self, devices: Devices) -> None:

@@ -25,15 +25,17 @@ from PySide6.QtWidgets import (
 )
 
 from drivers.device import DeviceError, DeviceEvent, ErrorEvent
+from edge.catalog.products import Product
 from edge.config import StoreConfig
 from edge.ledger.money import MoneyError, format_quantity, parse_amount
 from edge.promotions.local_table import engine_for
 from edge.sale.basket import Sale
 from edge.sale.receipt import build_receipt
-from edge.till.session import REPRINT_MARK, TRAINING_MARK, Till, TillError
+from edge.till.session import REPRINT_MARK, TRAINING_MARK, PriceRequired, Till, TillError
 from edge.till.view import sale_view
 from ui import store_operations as ops
 from ui.card_terminal import CardTerminal, SimulatedCardTerminal
+from ui.customer_display import CustomerDisplayFeed
 from ui.device_bridge import CallResult, DeviceBridge
 from ui.devices import Devices
 from ui.error_messages import error_text
@@ -146,10 +148,15 @@ class TillWindow(QMainWindow):
         for _, device in self.devices.all():
             device.add_listener(self.bridge.listener)
         self.status.show_devices(self.devices)
+        self.customer_display = CustomerDisplayFeed(
+            self.devices.display, self.money, self.config.locale,
+            lambda exc: self.status.set_device(self.devices.display.name, exc.code))
+        self.customer_display.sale(None)
         self.wedge = WedgeFilter(self)
         self.wedge.code.connect(lambda text, _fast: self.enter_code(text))
         QApplication.instance().installEventFilter(self.wedge)  # type: ignore[union-attr]
         self._weighing: CallResult | None = None
+        self._member_shown: tuple[tuple[str, str], str] | None = None
         self.pending_qty: str | None = None
         self._mobile_amount: int | None = None
         self.stack.currentChanged.connect(self._page_changed)
@@ -173,6 +180,8 @@ class TillWindow(QMainWindow):
         keys.add("F10", self.tr("Shift / X / Z"), self.shift)
         keys.add("F11", self.tr("Cancel sale"), self.cancel_sale)
         keys.add("F12", self.tr("Pay"), self.go_to_tender)
+        keys.add("Ctrl+D", self.tr("Line discount"), self.discount_line)
+        keys.add("Ctrl+Shift+D", self.tr("Order discount"), self.discount_order)
         keys.add("Ctrl+P", self.tr("Reprint"), self.reprint)
         keys.add("Ctrl+F", self.tr("Find product"), self.find_product)
         keys.add("Ctrl+L", self.tr("Log out"), self.logout)
@@ -189,19 +198,29 @@ class TillWindow(QMainWindow):
 
     def refresh(self) -> None:
         view = self.view()
-        member = None
-        if view and view.get("member"):
-            from edge.customers.members import by_id
-
-            found = by_id(self.till.conn, view["member"])
-            member = (f"{found.name or found.card_no or ''} · {self.tier_name(found.tier)}"
-                      if found else None)
-        self.sale_screen.show_sale(view, member)
+        self.customer_display.sale(self.till.current)
+        self.sale_screen.show_sale(view, self.member_text(view["member"] if view else None))
         staff = self.till.staff
         cashier = self.tr("Cashier %1").replace("%1", staff.name) if staff else ""
         if staff and self.till.training:
             cashier = self.tr("TRAINING · %1").replace("%1", cashier)
         self.sale_screen.staff_label.setText(cashier)
+
+    def member_text(self, member_id: str | None) -> str | None:
+        """The attached member as the cashier sees them: name (or card), tier in the screen's
+        language, points balance. Looked up once per member and sale, not on every scan."""
+        if member_id is None:
+            return None
+        key = (member_id, self.till.current.id if self.till.current else "")
+        if self._member_shown is None or self._member_shown[0] != key:
+            from edge.customers.members import by_id
+
+            found = by_id(self.till.conn, member_id)
+            text = member_id if found is None else self.tr("%1 · %2 · %3 points").replace(
+                "%1", found.name or found.card_no or member_id).replace(
+                "%2", self.tier_name(found.tier)).replace("%3", f"{found.points:,}")
+            self._member_shown = (key, text)
+        return self._member_shown[1]
 
     def tier_name(self, tier: str) -> str:
         names = {"silver": self.tr("silver"), "gold": self.tr("gold"),
@@ -291,6 +310,10 @@ class TillWindow(QMainWindow):
             return
         try:
             self.till.scan(code, qty=qty)
+        except PriceRequired as exc:
+            self.ask_price(exc.product, lambda price, ov: self.till.scan(
+                code, qty=qty, price=price, override=ov))
+            return
         except TillError as exc:
             if exc.code == "weight_required" and qty is None:
                 self.weigh(lambda grams: self.till.scan(code, weight=format_quantity(grams)))
@@ -307,7 +330,31 @@ class TillWindow(QMainWindow):
         if product is not None and product.unit == "kg" and qty is None:
             self.weigh(lambda grams: self.till.add(plu=plu, qty=format_quantity(grams)))
             return
-        self.act(lambda: self.till.add(plu=plu, qty=qty or "1"))
+        self.add_item(lambda price, ov: self.till.add(plu=plu, qty=qty or "1", price=price,
+                                                      override=ov))
+
+    def add_item(self, add: Callable[[int | None, dict[str, str] | None], object]) -> None:
+        """Add an item; an open-price one first asks its price (see ask_price)."""
+        try:
+            add(None, None)
+        except PriceRequired as exc:
+            self.ask_price(exc.product, add)
+            return
+        except (TillError, MoneyError, DeviceError) as exc:
+            self.error(exc)
+            return
+        self.refresh()
+        self.sale_screen.say("")
+
+    def ask_price(self, product: Product,
+                  add: Callable[[int | None, dict[str, str] | None], object]) -> None:
+        """The price of an open-price item, asked with its name and category; above
+        till.open_price_approval_above a supervisor approves."""
+        price = self.prompt.open_price(product.name(self.config.locale), product.category,
+                                       self.config.minor_digits)
+        if price is not None:
+            self.with_override(lambda ov: add(price, ov),
+                               self.tr("This price needs a supervisor's approval"))
 
     def find_product(self) -> None:
         """Search by pinyin initials, SKU or name; the chosen product is added like a scan
@@ -319,7 +366,8 @@ class TillWindow(QMainWindow):
         if product.unit == "kg" and qty is None:
             self.weigh(lambda grams: self.till.add(sku=product.sku, qty=format_quantity(grams)))
             return
-        self.act(lambda: self.till.add(sku=product.sku, qty=qty or "1"))
+        self.add_item(lambda price, ov: self.till.add(sku=product.sku, qty=qty or "1", price=price,
+                                                      override=ov))
 
     def reprint(self) -> None:
         """Print the last receipt again, marked as a reprint (journaled by the till)."""
@@ -396,6 +444,29 @@ class TillWindow(QMainWindow):
                            self.tr("A price override needs a supervisor"),
                            self.tr("Price changed"))
 
+    def discount_line(self) -> None:
+        line = self.sale_screen.selected_line()
+        if line is None:
+            return
+        given = self.prompt.discount(self.tr("Discount on line %1").replace("%1", str(line)),
+                                     self.config.minor_digits)
+        if given is not None:
+            kind, value, reason = given
+            self.with_override(lambda ov: self.till.discount_line(line, kind, value, reason, ov),
+                               self.tr("This discount is above your limit: a supervisor approves"),
+                               self.tr("Discount given"))
+
+    def discount_order(self) -> None:
+        if self.till.sale is None or not self.till.sale.lines:
+            return
+        given = self.prompt.discount(self.tr("Discount on the whole order"),
+                                     self.config.minor_digits)
+        if given is not None:
+            kind, value, reason = given
+            self.with_override(lambda ov: self.till.discount_order(kind, value, reason, ov),
+                               self.tr("This discount is above your limit: a supervisor approves"),
+                               self.tr("Discount given"))
+
     def member(self) -> None:
         token = self.prompt.text(self.tr("Member"), self.tr("Member card, phone or QR code"))
         if token:
@@ -462,7 +533,7 @@ class TillWindow(QMainWindow):
                     ops.open_shift(self.till, parse_amount(amount, self.config.minor_digits))
                     self.sale_screen.say(self.tr("Shift opened"))
             elif index == 1:
-                self.prompt.inform(self.tr("X report"), self.report_text(ops.x_report(self.till)))
+                self.show_report(self.tr("X report"), ops.x_report(self.till))
             elif index == 2:
                 text = self.prompt.text(self.tr("Close shift"), self.tr(
                     "Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4"))
@@ -483,7 +554,7 @@ class TillWindow(QMainWindow):
                     if override is None:
                         return
                     body = ops.z_report(self.till, override)
-                self.prompt.inform(self.tr("Z report"), self.report_text(body))
+                self.show_report(self.tr("Z report"), body)
         except (TillError, MoneyError) as exc:
             self.error(exc)
 
@@ -497,23 +568,21 @@ class TillWindow(QMainWindow):
             counts[value] = counts.get(value, 0) + int(pieces)
         return counts
 
-    def report_text(self, body: dict[str, Any]) -> str:
-        m = self.money.minor
-        lines = []
-        if "z_number" in body:
-            lines.append(self.tr("Z number %1").replace("%1", str(body["z_number"])))
-        lines += [
-            self.tr("Sales: %1, total %2").replace("%1", str(body["sales"]["count"]))
-            .replace("%2", m(body["sales"]["total"])),
-            self.tr("Returns: %1, total %2").replace("%1", str(body["returns"]["count"]))
-            .replace("%2", m(body["returns"]["total"])),
-            self.tr("Net sales: %1").replace("%1", m(body["net_sales"])),
-            self.tr("Cancelled sales: %1").replace("%1", str(body["voids"]["cancelled_sales"])),
-            self.tr("No-sale drawer openings: %1").replace("%1", str(body["cash"]["no_sales"])),
-        ]
-        for kind, figures in sorted(body["tenders"].items()):
-            lines.append(f"  {self.tender_view.tender_name(kind)}: {m(figures['net'])}")
-        return "\n".join(lines)
+    def show_report(self, title: str, body: dict[str, Any]) -> None:
+        """An X or Z report on screen, printable on the receipt printer."""
+        self.prompt.report(title, body, self.money, self.tender_view.tender_name,
+                           self.print_document)
+
+    def print_document(self, compose: Callable[[int], list[Any]]) -> str:
+        """Print a document composed for the printer's columns; what became of it, to show."""
+        printer = self.devices.printer
+        if printer is None:
+            return self.tr("No receipt printer")
+        try:
+            self.print_jobs.append(printer.print(compose(printer.profile.columns)))
+        except DeviceError as exc:
+            return self.tr("Not printed: %1").replace("%1", error_text(exc))
+        return self.tr("Printing")
 
     def no_sale(self) -> None:
         reason = self.prompt.text(self.tr("No sale"), self.tr("Why open the drawer?"))
@@ -557,6 +626,7 @@ class TillWindow(QMainWindow):
         if sale is None or view is None:
             return
         self.tender_view.show_sale(view, max(sale.remaining, 0))
+        self.customer_display.due(max(sale.remaining, 0))
 
     def back_to_sale(self) -> None:
         if self.payment_in_progress():
@@ -567,6 +637,7 @@ class TillWindow(QMainWindow):
             return
         self.stack.setCurrentIndex(SALE)
         self.sale_screen.entry.setFocus()
+        self.customer_display.sale(self.till.sale)
 
     def pay(self, type_name: str, amount: int, reference: str | None = None) -> None:
         approval = masked = None
@@ -680,6 +751,7 @@ class TillWindow(QMainWindow):
         view = sale_view(sale, self.till)
         assert view is not None
         self.tender_view.show_done(view, receipt.qr_payload, note)
+        self.customer_display.paid(sale.paid, sale.change)
         self.sale_screen.show_sale(None)
         self.sale_completed.emit(sale)
 

@@ -51,6 +51,15 @@ class CustomerDisplay(Device):
         c = self.commands
         self._show(c.line(name, fallback=english_name), c.line("", price_text))
 
+    def show_line_and_total(self, name: str, price_text: str, total_text: str,
+                            label: str = "TOTAL", english_name: str | None = None,
+                            english_label: str = "TOTAL") -> None:
+        """While selling: the line just scanned (name and amount) on top, the running total
+        below; the English texts stand in where the display cannot show the others."""
+        c = self.commands
+        self._show(c.line(name, price_text, fallback=english_name),
+                   c.line(label, total_text, fallback=english_label))
+
     def show_total(self, total_text: str, label: str = "TOTAL") -> None:
         c = self.commands
         self._show(c.line(label), c.line("", total_text))

@@ -85,6 +85,10 @@ def seed_demo_store(conn: sqlite3.Connection, products: int = 300, seed: int = 7
         conn.executemany(
             "INSERT OR REPLACE INTO product (sku, plu, name_zh, name_en, unit, price, tax_class,"
             " category, age_restricted, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        # 无码商品: an item without a barcode, its price typed at the till (PLU 90)
+        conn.execute("INSERT OR REPLACE INTO product (sku, plu, name_zh, name_en, unit, price,"
+                     " tax_class, category, open_price) VALUES ('X0001', '90', '无码商品',"
+                     " 'Unlisted item', 'each', 0, 'standard', '杂货 Sundries', 1)")
         conn.executemany("INSERT OR REPLACE INTO product_gtin (gtin, sku) VALUES (?, ?)",
                          [(g.zfill(14), sku) for g, sku in gtins])
         refresh_index(conn)

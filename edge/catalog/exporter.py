@@ -27,13 +27,13 @@ def export_catalog(conn: sqlite3.Connection, path: str | Path) -> int:
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
         for row in conn.execute("SELECT sku, plu, name_zh, name_en, unit, price, tax_class,"
-                                " category, age_restricted, active, tax_code FROM product"
+                                " category, age_restricted, active, tax_code, open_price FROM product"
                                 " ORDER BY sku"):
             values = {"sku": row[0], "gtins": "|".join(gtins.get(row[0], [])),
                       "plu": row[1] or "", "name_zh": row[2], "name_en": row[3], "unit": row[4],
                       "price": format_amount(row[5]), "tax_class": row[6], "category": row[7],
                       "age_restricted": int(row[8]), "active": int(row[9]),
-                      "tax_code": row[10]}
+                      "tax_code": row[10], "open_price": int(row[11])}
             writer.writerow([csv_cell(values[column]) for column in COLUMNS])
             count += 1
     return count

@@ -26,12 +26,12 @@ from edge.ledger.store import write_transaction
 from edge.safe_text import csv_cell, first_control, shown
 
 COLUMNS = ("sku", "gtins", "plu", "name_zh", "name_en", "unit", "price", "tax_class", "category",
-           "age_restricted", "active", "tax_code")
+           "age_restricted", "active", "tax_code", "open_price")
 REQUIRED = ("sku", "name_zh", "unit", "price", "tax_class")
 # Longest text per column; anything longer is a typo or an attack, refused with its line.
 MAX_LENGTH = {"sku": 64, "gtins": 1000, "plu": 32, "name_zh": 200, "name_en": 200, "unit": 8,
               "price": 20, "tax_class": 64, "category": 100, "age_restricted": 8, "active": 8,
-              "tax_code": 64}
+              "tax_code": 64, "open_price": 8}
 _MAX_OTHER = 1000   # columns the importer does not read
 _BOOL = {"": False, "0": False, "1": True, "false": False, "true": True, "no": False, "yes": True}
 _BATCH = 2000
@@ -66,6 +66,7 @@ class ProductRow:
     age_restricted: bool
     active: bool
     tax_code: str = ""
+    open_price: bool = False
 
 
 class CatalogFileError(ValueError):
@@ -214,7 +215,7 @@ def parse_row(raw: dict[str, str], tax_classes: dict[str, int]) -> ProductRow:
     return ProductRow(sku, tuple(dict.fromkeys(gtins)), normalize_plu(plu) if plu else None,
                       name_zh, get.get("name_en") or name_zh, unit, price, tax_class,
                       get.get("category", ""), _flag(get, "age_restricted", False),
-                      _flag(get, "active", True), tax_code)
+                      _flag(get, "active", True), tax_code, _flag(get, "open_price", False))
 
 
 def _unquote_formula(value: str) -> str:
@@ -243,14 +244,15 @@ def _upsert(conn: sqlite3.Connection, row: ProductRow) -> str | None:
             return f"PLU {row.plu} already belongs to SKU {owner[0]}"
     conn.execute(
         "INSERT INTO product (sku, plu, name_zh, name_en, unit, price, tax_class, category,"
-        " age_restricted, active, tax_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " age_restricted, active, tax_code, open_price) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (sku) DO UPDATE SET plu = excluded.plu, name_zh = excluded.name_zh,"
         " name_en = excluded.name_en, unit = excluded.unit, price = excluded.price,"
         " tax_class = excluded.tax_class, category = excluded.category,"
         " age_restricted = excluded.age_restricted, active = excluded.active,"
-        " tax_code = excluded.tax_code",
+        " tax_code = excluded.tax_code, open_price = excluded.open_price",
         (row.sku, row.plu, row.name_zh, row.name_en, row.unit, row.price, row.tax_class,
-         row.category, int(row.age_restricted), int(row.active), row.tax_code),
+         row.category, int(row.age_restricted), int(row.active), row.tax_code,
+         int(row.open_price)),
     )
     if row.gtins:
         conn.execute(f"DELETE FROM product_gtin WHERE sku = ? AND gtin NOT IN "

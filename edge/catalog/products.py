@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from edge.catalog.barcodes import normalize_plu
 
 _COLUMNS = ("sku, plu, name_zh, name_en, unit, price, tax_class, category, age_restricted, active,"
-            " tax_code")
+            " tax_code, open_price")
 TAX_CODE_DIGITS = 19
 
 
@@ -29,6 +29,7 @@ class Product:
     age_restricted: bool
     active: bool
     tax_code: str = ""
+    open_price: bool = False    # 无码商品: the cashier types the price (its `price` is unused)
 
     def name(self, locale: str) -> str:
         return self.name_zh if locale.startswith("zh") else self.name_en
@@ -38,7 +39,7 @@ def _product(row: sqlite3.Row | None) -> Product | None:
     if row is None:
         return None
     return Product(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
-                   bool(row[8]), bool(row[9]), row[10])
+                   bool(row[8]), bool(row[9]), row[10], bool(row[11]))
 
 
 def tax_code_error(code: str) -> str | None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from edge.ledger.money import QTY_SCALE, div_half_up
-from edge.promotions.prorate import prorate
+from edge.ledger.prorate import prorate
 from edge.promotions.rules import BASIS_POINTS, Deal
 from edge.sale.pricing import PricedLine
 

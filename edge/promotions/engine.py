@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from edge.ledger.money import div_half_up, line_amount
+from edge.ledger.prorate import prorate
 from edge.promotions.deals import DealOutcome, price_deal
-from edge.promotions.prorate import prorate
 from edge.promotions.rules import (
     BASIS_POINTS,
     AmountOff,

@@ -1,7 +1,7 @@
 """The basket being sold: lines, tenders and totals, in memory, with no I/O. The till persists a
 sale only when it becomes a fact (completed or cancelled) or when it is suspended.
 
-Invariants after every `reprice`:
+Invariants after every `reprice` (manual discounts after promotions: edge/sale/manual_discounts.py):
 - line.total = line.gross - line.discount, never negative;
 - sale.total = sum(line.total) (+ sale.tax when prices exclude VAT);
 - sale.tax = sum(line.tax) (rule TAX_PER_LINE in edge/ledger/tax.py).
@@ -16,6 +16,12 @@ from typing import Any
 
 from edge.ledger.money import line_amount
 from edge.ledger.tax import line_tax
+from edge.sale.manual_discounts import (
+    LINE_DISCOUNT_ID,
+    ORDER_DISCOUNT_ID,
+    ManualDiscount,
+    spread_order_discount,
+)
 from edge.sale.pricing import LineDiscount, PricedLine, PricingContext, PromotionEngine
 
 
@@ -47,6 +53,8 @@ class Line:
     total: int = 0
     tax: int = 0
     discounts: list[LineDiscount] = field(default_factory=list)
+    manual_discount: ManualDiscount | None = None
+    open_price: bool = False            # the cashier typed the price (an open-price item)
 
     def name(self, locale: str) -> str:
         return self.name_zh if locale.startswith("zh") else self.name_en
@@ -78,6 +86,7 @@ class Sale:
     member_id: str | None = None
     member_tier: str | None = None
     coupons: list[str] = field(default_factory=list)
+    order_discount: ManualDiscount | None = None
     subtotal: int = 0
     discount: int = 0
     tax: int = 0
@@ -132,13 +141,35 @@ class Sale:
             d = dict(d)
             d["override"] = PriceOverride(**d["override"]) if d.get("override") else None
             d["discounts"] = [LineDiscount(**x) for x in d.get("discounts", [])]
+            d["manual_discount"] = _manual(d.get("manual_discount"))
             return Line(**d)
 
         d = dict(data)
         d["lines"] = [line(x) for x in d["lines"]]
         d["voided_lines"] = [line(x) for x in d["voided_lines"]]
         d["tenders"] = [Tender(**x) for x in d["tenders"]]
+        d["order_discount"] = _manual(d.get("order_discount"))
         return Sale(**d)
+
+    def manual_discounts(self) -> list[dict[str, Any]]:
+        """Every manual discount with who gave and who approved it, for the sale's fact."""
+        given: list[tuple[int | None, ManualDiscount, str]] = [
+            (ln.line_no, ln.manual_discount, LINE_DISCOUNT_ID) for ln in self.lines
+            if ln.manual_discount is not None]
+        if self.order_discount is not None:
+            given.append((None, self.order_discount, ORDER_DISCOUNT_ID))
+        out = []
+        for line_no, discount, kind_id in given:
+            amount = sum(d.amount for ln in self.lines for d in ln.discounts
+                         if d.promotion_id == kind_id and (line_no is None or ln.line_no == line_no))
+            out.append({"line_no": line_no, "kind": discount.kind, "value": discount.value,
+                        "amount": amount, "by": discount.by_staff,
+                        "approved_by": discount.approved_by, "reason": discount.reason})
+        return out
+
+
+def _manual(data: dict[str, Any] | None) -> ManualDiscount | None:
+    return ManualDiscount(**data) if data else None
 
 
 def reprice(sale: Sale, engine: PromotionEngine, now: datetime, prices_include_tax: bool) -> None:
@@ -154,6 +185,15 @@ def reprice(sale: Sale, engine: PromotionEngine, now: datetime, prices_include_t
         by_line.setdefault(discount.line_no, []).append(discount)
     for ln in sale.lines:
         ln.discounts = by_line.get(ln.line_no, [])
+        if ln.manual_discount is not None:
+            _add(ln, LINE_DISCOUNT_ID, ln.manual_discount.amount_of(_left(ln)),
+                 ln.manual_discount.label())
+    if sale.order_discount is not None:
+        shares = spread_order_discount(sale.order_discount,
+                                       [(ln.line_no, _left(ln)) for ln in sale.lines])
+        for ln in sale.lines:
+            _add(ln, ORDER_DISCOUNT_ID, shares.get(ln.line_no, 0), sale.order_discount.order_label())
+    for ln in sale.lines:
         ln.discount = min(sum(d.amount for d in ln.discounts), ln.gross)
         ln.total = ln.gross - ln.discount
         ln.tax = line_tax(ln.total, ln.tax_rate_bp, prices_include_tax)
@@ -162,3 +202,13 @@ def reprice(sale: Sale, engine: PromotionEngine, now: datetime, prices_include_t
     sale.tax = sum(ln.tax for ln in sale.lines)
     lines_total = sum(ln.total for ln in sale.lines)
     sale.total = lines_total if prices_include_tax else lines_total + sale.tax
+
+
+def _left(ln: Line) -> int:
+    """What the line costs after the discounts it has so far."""
+    return max(ln.gross - sum(d.amount for d in ln.discounts), 0)
+
+
+def _add(ln: Line, kind_id: str, amount: int, reason: str) -> None:
+    if amount > 0:
+        ln.discounts = [*ln.discounts, LineDiscount(ln.line_no, kind_id, amount, reason)]

@@ -64,8 +64,9 @@ def record_sale(conn: sqlite3.Connection, sale: Sale, config: StoreConfig,
 
 
 def sale_payload(sale: Sale, config: StoreConfig) -> dict[str, Any]:
-    """The `sale.completed` / `sale.cancelled` event body (see docs/sync-protocol.md)."""
-    return {
+    """The `sale.completed` / `sale.cancelled` event body (see docs/sync-protocol.md); manual
+    discounts, with who gave and approved them, only when the sale has any."""
+    payload: dict[str, Any] = {
         "sale_id": sale.id, "store_id": sale.store_id, "terminal_id": sale.terminal_id,
         "receipt_no": sale.receipt_no, "staff_id": sale.staff_id, "opened_at": sale.opened_at,
         "closed_at": sale.closed_at, "currency": config.currency, "subtotal": sale.subtotal,
@@ -79,6 +80,10 @@ def sale_payload(sale: Sale, config: StoreConfig) -> dict[str, Any]:
                      "reference": t.reference, "approval_code": t.approval_code,
                      "masked_pan": t.masked_pan} for t in sale.tenders],
     }
+    manual = sale.manual_discounts()
+    if manual:
+        payload["manual_discounts"] = manual
+    return payload
 
 
 def _line_detail(ln: Line) -> dict[str, Any]:
@@ -86,6 +91,13 @@ def _line_detail(ln: Line) -> dict[str, Any]:
     if ln.discounts:
         detail["discounts"] = [{"promotion_id": d.promotion_id, "amount": d.amount,
                                 "reason": d.reason} for d in ln.discounts]
+    if ln.manual_discount:
+        detail["manual_discount"] = {"kind": ln.manual_discount.kind,
+                                     "value": ln.manual_discount.value,
+                                     "by": ln.manual_discount.by_staff,
+                                     "approved_by": ln.manual_discount.approved_by}
+    if ln.open_price:
+        detail["open_price"] = True
     if ln.override:
         detail["override"] = {"original_price": ln.override.original_price,
                               "by": ln.override.by_staff, "approved_by": ln.override.approved_by,

@@ -48,6 +48,13 @@ from edge.ledger.store import free_bytes, storage_failure, write_transaction
 from edge.payments.steps import Steps, run_steps
 from edge.sale.basket import Line, PriceOverride, Sale, reprice
 from edge.sale.card_numbers import contains_full_pan
+from edge.sale.manual_discounts import (
+    KINDS,
+    LINE_DISCOUNT_ID,
+    ORDER_DISCOUNT_ID,
+    ManualDiscount,
+    percent_of,
+)
 from edge.sale.pricing import NoPromotions, PromotionEngine
 from edge.sale.tenders import TENDER_TYPES, TenderError, apply_tender
 from edge.staff import StaffError, StaffMember, authenticate
@@ -69,6 +76,15 @@ class TillError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class PriceRequired(TillError):
+    """An open-price item was added without its price; carries the product, so a screen can ask
+    for the price showing the item's name and category."""
+
+    def __init__(self, product: Product) -> None:
+        super().__init__("price_required", f"{product.sku} is an open-price item: type its price")
+        self.product = product
 
 
 Override = dict[str, Any] | None
@@ -139,9 +155,11 @@ class Till:
 
     # --- building the basket -----------------------------------------------------------------
 
-    def scan(self, data: object, weight: object = None, qty: object = None) -> Sale:
+    def scan(self, data: object, weight: object = None, qty: object = None,
+             price: int | None = None, override: Override = None) -> Sale:
         """Add what `data` (a scanned or typed code) names; `qty` (pieces, from the cashier's
-        `3*` prefix) applies to items sold by the piece only."""
+        `3*` prefix) applies to items sold by the piece only; `price` (fen) is the typed price of
+        an open-price item (`price_required` without it)."""
         self._require_staff()
         if not isinstance(data, str):
             raise TillError("bad_request", "scan data must be a string")
@@ -162,9 +180,10 @@ class Till:
                 raise TillError("invalid_quantity", "a quantity applies to items sold by the "
                                                     "piece, not to weighed or price-labelled ones")
             quantity = self._quantity(qty, "each")
-        return self._add_product(product, quantity, fixed_gross)
+        return self._add_product(product, quantity, fixed_gross, price, override)
 
-    def add(self, sku: object = None, plu: object = None, qty: object = "1") -> Sale:
+    def add(self, sku: object = None, plu: object = None, qty: object = "1",
+            price: int | None = None, override: Override = None) -> Sale:
         self._require_staff()
         if (sku is None) == (plu is None) or not isinstance(sku or plu, str):
             raise TillError("bad_request", "give exactly one of sku or plu, as a string")
@@ -172,7 +191,7 @@ class Till:
                    else catalog.by_plu(self.conn, str(plu)))
         if product is None:
             raise TillError("unknown_product", f"no product {sku or plu}")
-        return self._add_product(product, self._quantity(qty, product.unit), None)
+        return self._add_product(product, self._quantity(qty, product.unit), None, price, override)
 
     def set_qty(self, line_no: object, qty: object, override: Override = None) -> Sale:
         sale = self._require_open_sale()
@@ -189,6 +208,10 @@ class Till:
             line.qty_milli = old
             self._reprice(sale)
             raise TillError("would_refund", "the sale would then cost less than already paid")
+        if _discounted_to_nothing(sale):
+            line.qty_milli = old
+            self._reprice(sale)
+            raise _nothing_left()
         return sale
 
     def void_line(self, line_no: object, override: Override = None) -> Sale:
@@ -203,6 +226,8 @@ class Till:
         self._reprice(sale)
         if sale.totalled and sale.total + sale.rounding < sale.paid - sale.change:
             raise TillError("would_refund", "the sale would then cost less than already paid")
+        if _discounted_to_nothing(sale):
+            raise _nothing_left()
         sale.voided_lines.append(line)
         with self._storage(), write_transaction(self.conn):
             append_entry(self.conn, "line.voided", self.staff.id,
@@ -235,6 +260,76 @@ class Till:
         self._journal_override("price_override", approver,
                                {"sale_id": sale.id, "line": line.line_no, "sku": line.sku,
                                 "from": original, "to": price, "reason": reason.strip()[:200]})
+        self.sale = sale
+        return sale
+
+    def discount_line(self, line_no: object, kind: object, value: object, reason: object = "",
+                      override: Override = None) -> Sale:
+        """A manual discount on one line (`kind` percent: whole percent; amount: fen), replacing
+        the line's earlier one; 0 removes it. Above the cashier's role limit a supervisor approves.
+        """
+        current = self._require_open_sale()
+        self._line(current, line_no)
+        sale = current.copy()
+        line = self._line(sale, line_no)
+        base = line.gross - sum(d.amount for d in line.discounts
+                                if d.promotion_id not in (LINE_DISCOUNT_ID, ORDER_DISCOUNT_ID))
+        given = self._manual_discount(kind, value, reason, override, base, f"line {line_no}")
+        line.manual_discount = given[0] if given else None
+        return self._put_discount(sale, given, {"line": line.line_no, "sku": line.sku},
+                                  "line_discount")
+
+    def discount_order(self, kind: object, value: object, reason: object = "",
+                       override: Override = None) -> Sale:
+        """A manual discount on the whole order, after promotions and line discounts, spread
+        over the lines; 0 removes it. Role limits as for discount_line."""
+        current = self._require_open_sale()
+        sale = current.copy()
+        sale.order_discount = None
+        self._reprice(sale)
+        given = self._manual_discount(kind, value, reason, override,
+                                      sum(ln.total for ln in sale.lines), "the order")
+        sale.order_discount = given[0] if given else None
+        return self._put_discount(sale, given, {}, "order_discount")
+
+    def _manual_discount(self, kind: object, value: object, reason: object, override: Override,
+                         base: int, what: str) -> tuple[ManualDiscount, StaffMember] | None:
+        """Every check of a manual discount, before anything changes: the discount and who
+        approved it, or None to remove one (taking a discount away needs no approval)."""
+        assert self.staff is not None and self.sale is not None
+        if self.sale.totalled:
+            raise TillError("sale_totalled", "prices cannot change once payment has started")
+        if kind not in KINDS:
+            raise TillError("bad_request", "kind must be percent or amount")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise TillError("bad_request", "a discount is a whole number >= 0 (percent or fen)")
+        reason = "" if reason is None else reason
+        if not isinstance(reason, str):
+            raise TillError("bad_request", "reason must be a string")
+        self._refuse_card_number("reason", reason)
+        if value == 0:
+            return None
+        if kind == "percent" and value > 100:
+            raise TillError("discount_too_large", "a discount is at most 100 percent")
+        if kind == "amount" and value > base:
+            raise TillError("discount_too_large", f"the discount is more than {what} costs")
+        percent = value if kind == "percent" else percent_of(value, base)
+        approver = self._authorize(
+            "discount", override,
+            lambda member: self.settings.discount_limit(member.role) >= percent)
+        return (ManualDiscount(str(kind), value, self.staff.id, approver.id, reason.strip()[:100]),
+                approver)
+
+    def _put_discount(self, sale: Sale, given: tuple[ManualDiscount, StaffMember] | None,
+                      body: dict[str, Any], action: str) -> Sale:
+        self._reprice(sale)
+        if _discounted_to_nothing(sale):
+            raise _nothing_left()
+        if given is not None:
+            discount, approver = given
+            self._journal_override(action, approver,
+                                   {"sale_id": sale.id, **body, "kind": discount.kind,
+                                    "value": discount.value, "reason": discount.reason})
         self.sale = sale
         return sale
 
@@ -555,7 +650,8 @@ class Till:
             return self._quantity(weight, "kg"), None
         return QTY_SCALE, None
 
-    def _add_product(self, product: Product, qty: int, fixed_gross: int | None) -> Sale:
+    def _add_product(self, product: Product, qty: int, fixed_gross: int | None,
+                     price: int | None = None, override: Override = None) -> Sale:
         if not product.active:
             raise TillError("product_inactive", f"{product.sku} is not for sale")
         rate = self.config.tax_classes.get(product.tax_class)
@@ -564,9 +660,14 @@ class Till:
                                            f"{product.tax_class!r}")
         if self.sale is not None and self.sale.totalled:
             raise TillError("sale_totalled", "payment has started: no more items")
+        approver = self._open_price_approver(product, fixed_gross, price, override)
+        if approver is not None:
+            assert price is not None
+            return self._add_open_price(product, qty, rate, price, approver)
         sale = self._open_sale()
         mergeable = next((ln for ln in sale.lines if ln.sku == product.sku and ln.unit == "each"
                           and ln.fixed_gross is None and ln.override is None
+                          and ln.manual_discount is None and not ln.open_price
                           and fixed_gross is None and product.unit == "each"), None)
         if mergeable is not None:
             if mergeable.qty_milli + qty > 99_999_999:
@@ -582,12 +683,56 @@ class Till:
         self._reprice(sale)
         return sale
 
+    def _open_price_approver(self, product: Product, fixed_gross: int | None, price: int | None,
+                             override: Override) -> StaffMember | None:
+        """For an open-price item: who lets it sell at `price` (the cashier up to
+        till.open_price_approval_above, else a supervisor); None for any other item."""
+        if not product.open_price or fixed_gross is not None:
+            if price is not None:
+                raise TillError("bad_request", f"{product.sku} has its own price: give no price")
+            return None
+        if price is None:
+            raise PriceRequired(product)
+        if not isinstance(price, int) or isinstance(price, bool) or not 0 < price <= 99_999_999:
+            raise TillError("invalid_amount", "an open price must be more than 0")
+        self._require_staff()
+        assert self.staff is not None
+        if price <= self.settings.open_price_approval_above:
+            return self.staff
+        return self._authorize("open_price", override)
+
+    def _add_open_price(self, product: Product, qty: int, rate: int, price: int,
+                        approver: StaffMember) -> Sale:
+        """An open-price item is its own line (never merged); approved above the limit and
+        journaled then with both ids, like a price override."""
+        assert self.staff is not None
+        previous, previous_last = self.sale, self.last_sale
+        sale = self._open_sale().copy()
+        sale.lines.append(Line(sale.next_line_no, product.sku, product.name_zh, product.name_en,
+                               product.unit, product.category, qty, price, product.tax_class,
+                               rate, product.age_restricted, open_price=True))
+        sale.next_line_no += 1
+        self._reprice(sale)
+        if approver is not self.staff:
+            try:
+                self._journal_override("open_price", approver,
+                                       {"sale_id": sale.id, "line": sale.next_line_no - 1,
+                                        "sku": product.sku, "price": price})
+            except TillError:
+                self.sale, self.last_sale = previous, previous_last
+                raise
+        self.sale = sale
+        return sale
+
     def _reprice(self, sale: Sale) -> None:
         reprice(sale, self.engine, self.clock(), self.config.prices_include_tax)
 
-    def _authorize(self, action: str, override: Override) -> StaffMember:
+    def _authorize(self, action: str, override: Override,
+                   allowed: Callable[[StaffMember], bool] | None = None) -> StaffMember:
+        """`allowed` says who may do `action` (by default its REQUIRED_ROLE)."""
         assert self.staff is not None
-        if self.staff.may(action):
+        allowed = allowed or (lambda member: member.may(action))
+        if allowed(self.staff):
             return self.staff
         if not override:
             raise TillError("permission_denied",
@@ -610,7 +755,7 @@ class Till:
             raise TillError("permission_denied" if exc.code == "invalid_pin" else exc.code,
                             f"override refused: {exc}") from None
         self._override_failures = 0
-        if not approver.may(action):
+        if not allowed(approver):
             raise TillError("approver_not_allowed", f"{approver.id} may not approve {action}")
         return approver
 
@@ -658,6 +803,18 @@ class Till:
         if isinstance(value, str) and contains_full_pan(value):
             raise TillError("full_pan_refused", f"{name} looks like a full card number: "
                                                 "never type card numbers into the till")
+
+
+def _discounted_to_nothing(sale: Sale) -> bool:
+    """Manual discounts must leave something to pay, also after a void or a smaller quantity
+    (an amount off the order could otherwise swallow what is left)."""
+    manual = sale.order_discount is not None or any(ln.manual_discount for ln in sale.lines)
+    return manual and bool(sale.lines) and sale.total <= 0
+
+
+def _nothing_left() -> TillError:
+    return TillError("discount_too_large", "a discount must leave something to pay: remove "
+                                           "or lower the discount first")
 
 
 def _free_space_of(conn: sqlite3.Connection) -> Callable[[], int]:

@@ -4,9 +4,13 @@ Amounts are fen, sizes megabytes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from edge.config import ConfigError, StoreConfig
+from edge.staff import ROLES
+
+# The largest manual discount (percent of what it applies to) each role may give on its own.
+DEFAULT_DISCOUNT_LIMITS = {"cashier": 10, "supervisor": 50, "manager": 100}
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,16 @@ class TillSettings:
     # A staffed till sells only inside an open shift (its drawer is counted at the close); off for
     # self-checkout lanes, which have no drawer.
     require_shift: bool = False
+    # Per role: the largest line or order discount, in percent of what it applies to, that role
+    # may give alone; above it a member of a role whose limit covers it approves. Roles left out
+    # keep DEFAULT_DISCOUNT_LIMITS.
+    discount_limit_percent: dict[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_DISCOUNT_LIMITS))
+    # fen: an open-price item (the cashier types its price) priced above this needs a supervisor.
+    open_price_approval_above: int = 10_000
+
+    def discount_limit(self, role: str) -> int:
+        return self.discount_limit_percent.get(role, 0)
 
 
 def till_settings(config: StoreConfig) -> TillSettings:
@@ -30,8 +44,11 @@ def till_settings(config: StoreConfig) -> TillSettings:
     unknown = set(table) - set(TillSettings.__dataclass_fields__)
     if unknown:
         raise ConfigError(f"[till] has unknown keys: {', '.join(sorted(unknown))}")
-    values: dict[str, int | bool] = {}
+    values: dict[str, int | bool | dict[str, int]] = {}
     for key, value in table.items():
+        if key == "discount_limit_percent":
+            values[key] = {**DEFAULT_DISCOUNT_LIMITS, **_discount_limits(value)}
+            continue
         if key == "require_shift":
             if not isinstance(value, bool):
                 raise ConfigError("till.require_shift must be true or false")
@@ -42,3 +59,17 @@ def till_settings(config: StoreConfig) -> TillSettings:
     if settings.storage_floor_mb > settings.storage_warn_mb:
         raise ConfigError("till.storage_floor_mb must not be above till.storage_warn_mb")
     return settings
+
+
+def _discount_limits(table: object) -> dict[str, int]:
+    if not isinstance(table, dict):
+        raise ConfigError("till.discount_limit_percent must be a table of role = percent, "
+                          "e.g. { cashier = 10, supervisor = 50 }")
+    for role, percent in table.items():
+        if role not in ROLES:
+            raise ConfigError(f"till.discount_limit_percent: unknown role {role!r} "
+                              f"(roles: {', '.join(ROLES)})")
+        if not isinstance(percent, int) or isinstance(percent, bool) or not 0 <= percent <= 100:
+            raise ConfigError(f"till.discount_limit_percent.{role} must be a whole percent "
+                              "from 0 to 100")
+    return dict(table)

@@ -120,6 +120,10 @@ class ScriptedPrompts:
         self.confirms: list[bool] = []
         self.overrides: list[dict[str, str] | None] = []
         self.products: list[object] = []
+        self.discounts: list[tuple[str, int, str] | None] = []
+        self.prices: list[int | None] = []
+        self.reports: list[object] = []      # the ReportDialog each report opened (not shown)
+        self.print_reports = False           # press its Print button
         self.informed: list[str] = []
         self.asked: list[str] = []
 
@@ -141,6 +145,23 @@ class ScriptedPrompts:
     def override(self, reason: str) -> dict[str, str] | None:
         self.asked.append(reason)
         return self.overrides.pop(0)
+
+    def discount(self, title: str, digits: int) -> tuple[str, int, str] | None:
+        self.asked.append(title)
+        return self.discounts.pop(0)
+
+    def report(self, title: str, body: dict[str, object], money: object, tender_name: object,
+               print_document: object) -> None:
+        from ui.report_dialog import ReportDialog
+
+        dialog = ReportDialog(title, body, money, tender_name, print_document)  # type: ignore[arg-type]
+        self.reports.append(dialog)
+        if self.print_reports:
+            dialog.print_button.click()
+
+    def open_price(self, name: str, category: str, digits: int) -> int | None:
+        self.asked.append(f"price of {name} ({category})")
+        return self.prices.pop(0)
 
     def find_product(self, conn: object, money: object, locale: str) -> object:
         self.asked.append("find product")

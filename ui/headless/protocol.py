@@ -114,6 +114,32 @@ def _no_sale(till: Till, r: dict[str, Any]) -> dict[str, Any]:
     return {"drawer": "open"}
 
 
+def _open_price(till: Till, r: dict[str, Any]) -> int | None:
+    """The typed price of an open-price item, when given."""
+    return amount_field(r, "price", till) if "price" in r else None
+
+
+def _discount(till: Till, r: dict[str, Any]) -> tuple[str, int]:
+    """`percent` (a whole number) or `amount` (a decimal string), exactly one."""
+    if ("percent" in r) == ("amount" in r):
+        raise ProtocolError("bad_request", "give exactly one of percent or amount")
+    if "percent" in r:
+        return "percent", field(r, "percent", int)
+    return "amount", amount_field(r, "amount", till)
+
+
+def _discount_line(till: Till, r: dict[str, Any]) -> dict[str, Any]:
+    kind, value = _discount(till, r)
+    till.discount_line(field(r, "line", int), kind, value, r.get("reason", ""), r.get("override"))
+    return {}
+
+
+def _discount_order(till: Till, r: dict[str, Any]) -> dict[str, Any]:
+    kind, value = _discount(till, r)
+    till.discount_order(kind, value, r.get("reason", ""), r.get("override"))
+    return {}
+
+
 def _staff_name(till: Till) -> str:
     return till.staff.name if till.staff else ""
 
@@ -123,14 +149,18 @@ _OPS: dict[str, Handler] = {
     "logout": _logout,
     "state": lambda t, r: {"staff": t.staff.id if t.staff else None,
                            "storage": t.storage_state()},
-    "scan": lambda t, r: (t.scan(field(r, "data", str), r.get("weight"), r.get("qty")), {})[1],
-    "add": lambda t, r: (t.add(r.get("sku"), r.get("plu"), r.get("qty", "1")), {})[1],
+    "scan": lambda t, r: (t.scan(field(r, "data", str), r.get("weight"), r.get("qty"),
+                                 _open_price(t, r), r.get("override")), {})[1],
+    "add": lambda t, r: (t.add(r.get("sku"), r.get("plu"), r.get("qty", "1"), _open_price(t, r),
+                               r.get("override")), {})[1],
     "set_qty": lambda t, r: (t.set_qty(field(r, "line", int), field(r, "qty", (str, int)),
                                        r.get("override")), {})[1],
     "void_line": lambda t, r: (t.void_line(field(r, "line", int), r.get("override")), {})[1],
     "override_price": lambda t, r: (t.override_price(field(r, "line", int),
                                                      amount_field(r, "price", t), r.get("reason"),
                                                      r.get("override")), {})[1],
+    "discount_line": _discount_line,
+    "discount_order": _discount_order,
     "confirm_age": lambda t, r: (t.confirm_age(), {})[1],
     "tender": _tender,
     "cancel": lambda t, r: (t.cancel(r.get("override")), {})[1],

@@ -49,41 +49,92 @@
     </message>
 </context>
 <context>
+    <name>CustomerDisplayFeed</name>
+    <message>
+        <location filename="../customer_display.py" line="37" />
+        <source>Welcome</source>
+        <translation>欢迎光临</translation>
+    </message>
+    <message>
+        <location filename="../customer_display.py" line="45" />
+        <source>TOTAL</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <location filename="../customer_display.py" line="53" />
+        <source>TO PAY</source>
+        <translation>应付</translation>
+    </message>
+    <message>
+        <location filename="../customer_display.py" line="58" />
+        <source>PAID</source>
+        <translation>实收</translation>
+    </message>
+    <message>
+        <location filename="../customer_display.py" line="58" />
+        <source>CHANGE</source>
+        <translation>找零</translation>
+    </message>
+</context>
+<context>
     <name>DevicePanel</name>
     <message>
-        <location filename="../device_panel.py" line="19" />
+        <location filename="../device_panel.py" line="20" />
         <source>Simulated devices</source>
         <translation>模拟设备</translation>
     </message>
     <message>
-        <location filename="../device_panel.py" line="23" />
+        <location filename="../device_panel.py" line="24" />
         <source>Scan a product</source>
         <translation>扫描一件商品</translation>
     </message>
     <message>
-        <location filename="../device_panel.py" line="24" />
+        <location filename="../device_panel.py" line="25" />
         <source>Put 0.856 kg on the scale</source>
         <translation>在秤上放 0.856 公斤</translation>
     </message>
     <message>
-        <location filename="../device_panel.py" line="25" />
+        <location filename="../device_panel.py" line="26" />
         <source>Scale: moving / steady</source>
         <translation>电子秤：晃动 / 稳定</translation>
     </message>
     <message>
-        <location filename="../device_panel.py" line="26" />
+        <location filename="../device_panel.py" line="27" />
         <source>Empty the scale</source>
         <translation>清空秤盘</translation>
     </message>
     <message>
-        <location filename="../device_panel.py" line="27" />
+        <location filename="../device_panel.py" line="28" />
         <source>Printer: paper out</source>
         <translation>打印机：缺纸</translation>
     </message>
     <message>
-        <location filename="../device_panel.py" line="28" />
+        <location filename="../device_panel.py" line="29" />
         <source>Printer: load paper</source>
         <translation>打印机：装纸</translation>
+    </message>
+    <message>
+        <location filename="../device_panel.py" line="33" />
+        <source>Customer display</source>
+        <translation>顾客显示屏</translation>
+    </message>
+</context>
+<context>
+    <name>DiscountDialog</name>
+    <message>
+        <location filename="../discount_dialog.py" line="33" />
+        <source>Discount: a percentage (10%) or an amount (5.00)</source>
+        <translation>折扣：百分比（10%）或金额（5.00）</translation>
+    </message>
+    <message>
+        <location filename="../discount_dialog.py" line="35" />
+        <source>10% or 5.00</source>
+        <translation>10% 或 5.00</translation>
+    </message>
+    <message>
+        <location filename="../discount_dialog.py" line="39" />
+        <source>Reason (optional)</source>
+        <translation>原因（可选）</translation>
     </message>
 </context>
 <context>
@@ -170,317 +221,327 @@
     </message>
     <message>
         <location filename="../error_messages.py" line="41" />
+        <source>Type the price of this item</source>
+        <translation>请输入该商品的价格</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="42" />
+        <source>That discount is too large: something must be left to pay</source>
+        <translation>折扣过大：须留有应付金额</translation>
+    </message>
+    <message>
+        <location filename="../error_messages.py" line="44" />
         <source>Check the customer's age first (F1)</source>
         <translation>请先核验顾客年龄（F1）</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="42" />
+        <location filename="../error_messages.py" line="45" />
         <source>There is no sale open</source>
         <translation>当前没有交易</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="43" />
+        <location filename="../error_messages.py" line="46" />
         <source>Finish, suspend or cancel the current sale first</source>
         <translation>请先完成、挂单或取消当前交易</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="44" />
+        <location filename="../error_messages.py" line="47" />
         <source>The sale is empty</source>
         <translation>交易中没有商品</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="45" />
+        <location filename="../error_messages.py" line="48" />
         <source>Payments were taken: finish the sale</source>
         <translation>已收款：请完成交易</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="46" />
+        <location filename="../error_messages.py" line="49" />
         <source>Not found</source>
         <translation>未找到</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="48" />
+        <location filename="../error_messages.py" line="51" />
         <source>That amount is not valid</source>
         <translation>金额无效</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="49" />
+        <location filename="../error_messages.py" line="52" />
         <source>More than is due: only cash gives change</source>
         <translation>超过应付金额：只有现金可以找零</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="50" />
+        <location filename="../error_messages.py" line="53" />
         <source>Nothing is due</source>
         <translation>无需付款</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="51" />
+        <location filename="../error_messages.py" line="54" />
         <source>Never type a card number into the till</source>
         <translation>请勿在收银机中输入银行卡号</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="52" />
+        <location filename="../error_messages.py" line="55" />
         <source>Not enough points</source>
         <translation>积分不足</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="53" />
+        <location filename="../error_messages.py" line="56" />
         <source>Not enough balance on the card</source>
         <translation>卡内余额不足</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="54" />
+        <location filename="../error_messages.py" line="57" />
         <source>This card is in use at another till: try again shortly</source>
         <translation>此卡正在其他收银台使用：请稍后再试</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="56" />
+        <location filename="../error_messages.py" line="59" />
         <source>Card not found</source>
         <translation>未找到此卡</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="57" />
+        <location filename="../error_messages.py" line="60" />
         <source>Offline: this card cannot spend more until the link to HQ is back</source>
         <translation>离线：与总部恢复连接前此卡不能继续消费</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="59" />
+        <location filename="../error_messages.py" line="62" />
         <source>Offline: stored-value cards cannot spend more until HQ is back</source>
         <translation>离线：与总部恢复连接前储值卡不能继续消费</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="62" />
+        <location filename="../error_messages.py" line="65" />
         <source>A payment code payment is still waiting: wait, or cancel it first</source>
         <translation>付款码支付仍在等待：请稍候，或先取消</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="64" />
+        <location filename="../error_messages.py" line="67" />
         <source>This is not a WeChat Pay or Alipay payment code</source>
         <translation>这不是微信或支付宝付款码</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="66" />
+        <location filename="../error_messages.py" line="69" />
         <source>This till takes no payment codes: choose another way to pay</source>
         <translation>此收银机不支持付款码：请选择其他付款方式</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="68" />
+        <location filename="../error_messages.py" line="71" />
         <source>No payment is waiting</source>
         <translation>没有等待中的付款</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="69" />
+        <location filename="../error_messages.py" line="72" />
         <source>Scan the customer's payment code instead of typing a mobile payment</source>
         <translation>请扫描顾客的付款码，不要手工录入移动支付</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="71" />
+        <location filename="../error_messages.py" line="74" />
         <source>The payment service cannot be reached: the customer was not charged. Take another payment</source>
         <translation>无法连接支付服务：顾客未被扣款。请换用其他付款方式</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="74" />
+        <location filename="../error_messages.py" line="77" />
         <source>The last payment is not settled yet: take another payment; new codes wait until it is</source>
         <translation>上一笔付款尚未了结：请换用其他付款方式；新的付款码需等其了结</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="77" />
+        <location filename="../error_messages.py" line="80" />
         <source>No payment in time: the payment was cancelled. Scan a new code</source>
         <translation>付款超时：已撤销本次支付。请重新扫码</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="79" />
+        <location filename="../error_messages.py" line="82" />
         <source>The payment was declined: ask for another payment</source>
         <translation>付款被拒绝：请换用其他付款方式</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="82" />
+        <location filename="../error_messages.py" line="85" />
         <source>Member not found</source>
         <translation>未找到会员</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="83" />
+        <location filename="../error_messages.py" line="86" />
         <source>No member on this sale</source>
         <translation>此交易没有会员</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="84" />
+        <location filename="../error_messages.py" line="87" />
         <source>This member already exists</source>
         <translation>会员已存在</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="85" />
+        <location filename="../error_messages.py" line="88" />
         <source>This card number already exists</source>
         <translation>卡号已存在</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="86" />
+        <location filename="../error_messages.py" line="89" />
         <source>Already returned</source>
         <translation>已退货</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="87" />
+        <location filename="../error_messages.py" line="90" />
         <source>This cannot be returned</source>
         <translation>不可退货</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="88" />
+        <location filename="../error_messages.py" line="91" />
         <source>Only the last sale can be voided</source>
         <translation>只能撤销最后一笔交易</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="89" />
+        <location filename="../error_messages.py" line="92" />
         <source>Above the limit for a return without receipt</source>
         <translation>超过无小票退货限额</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="91" />
+        <location filename="../error_messages.py" line="94" />
         <source>This item is not part of this count</source>
         <translation>此商品不在本次盘点范围内</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="92" />
+        <location filename="../error_messages.py" line="95" />
         <source>This count is already closed</source>
         <translation>本次盘点已结束</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="93" />
+        <location filename="../error_messages.py" line="96" />
         <source>Nothing counted yet</source>
         <translation>尚未盘点任何商品</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="94" />
+        <location filename="../error_messages.py" line="97" />
         <source>Open a shift first</source>
         <translation>请先开班</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="95" />
+        <location filename="../error_messages.py" line="98" />
         <source>A shift is already open</source>
         <translation>已经开班</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="96" />
+        <location filename="../error_messages.py" line="99" />
         <source>That is not a note or coin of this currency</source>
         <translation>不是本币种的纸币或硬币</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="98" />
+        <location filename="../error_messages.py" line="101" />
         <source>The disk is full: nothing was recorded. Call support, then try again</source>
         <translation>磁盘已满：未记录任何内容。请联系技术支持后重试</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="100" />
+        <location filename="../error_messages.py" line="103" />
         <source>The database refused the write: nothing was recorded. Try again</source>
         <translation>数据库写入失败：未记录任何内容。请重试</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="102" />
+        <location filename="../error_messages.py" line="105" />
         <source>The disk is almost full: no new sale can start. Call support</source>
         <translation>磁盘空间不足：无法开始新交易。请联系技术支持</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="105" />
+        <location filename="../error_messages.py" line="108" />
         <source>The device does not answer</source>
         <translation>设备无响应</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="106" />
+        <location filename="../error_messages.py" line="109" />
         <source>Nothing is on the scale</source>
         <translation>秤上没有商品</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="107" />
+        <location filename="../error_messages.py" line="110" />
         <source>The device did not answer in time</source>
         <translation>设备响应超时</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="108" />
+        <location filename="../error_messages.py" line="111" />
         <source>The connection to the device was lost</source>
         <translation>与设备的连接已断开</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="109" />
+        <location filename="../error_messages.py" line="112" />
         <source>The device cannot be reached</source>
         <translation>无法连接设备</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="110" />
+        <location filename="../error_messages.py" line="113" />
         <source>The device is busy</source>
         <translation>设备忙</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="111" />
+        <location filename="../error_messages.py" line="114" />
         <source>The device is closed</source>
         <translation>设备已关闭</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="112" />
+        <location filename="../error_messages.py" line="115" />
         <source>The device is not open</source>
         <translation>设备未打开</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="113" />
-        <location filename="../error_messages.py" line="114" />
+        <location filename="../error_messages.py" line="116" />
+        <location filename="../error_messages.py" line="117" />
         <source>The device is not ready</source>
         <translation>设备未就绪</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="115" />
+        <location filename="../error_messages.py" line="118" />
         <source>The device cannot be opened</source>
         <translation>无法打开设备</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="116" />
+        <location filename="../error_messages.py" line="119" />
         <source>No driver for this device</source>
         <translation>此设备没有驱动</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="117" />
+        <location filename="../error_messages.py" line="120" />
         <source>The device does not support this</source>
         <translation>设备不支持此操作</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="118" />
+        <location filename="../error_messages.py" line="121" />
         <source>The device is not set up correctly</source>
         <translation>设备配置不正确</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="119" />
+        <location filename="../error_messages.py" line="122" />
         <source>A program part for this device is missing</source>
         <translation>缺少此设备所需的程序组件</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="120" />
+        <location filename="../error_messages.py" line="123" />
         <source>The printer is still printing</source>
         <translation>打印机仍在打印</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="121" />
+        <location filename="../error_messages.py" line="124" />
         <source>No such print job</source>
         <translation>没有此打印任务</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="122" />
+        <location filename="../error_messages.py" line="125" />
         <source>Nothing to print</source>
         <translation>没有可打印的内容</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="123" />
+        <location filename="../error_messages.py" line="126" />
         <source>Not possible in training mode: log in normally for real work</source>
         <translation>培训模式下不能进行此操作：请正常登录后再处理</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="126" />
+        <location filename="../error_messages.py" line="129" />
         <source>That is not possible here</source>
         <translation>此处不能进行该操作</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="134" />
+        <location filename="../error_messages.py" line="137" />
         <source>Refused (%1): call a supervisor</source>
         <translation>操作被拒绝（%1）：请呼叫主管</translation>
     </message>
     <message>
-        <location filename="../error_messages.py" line="143" />
+        <location filename="../error_messages.py" line="146" />
         <source>Please wait: a member of staff is coming to help</source>
         <translation>请稍候：工作人员马上来帮助您</translation>
     </message>
@@ -816,32 +877,32 @@
 <context>
     <name>LoginView</name>
     <message>
-        <location filename="../till_app.py" line="74" />
+        <location filename="../till_app.py" line="76" />
         <source>Log in with your staff number and PIN</source>
         <translation>请输入工号和密码登录</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="81" />
+        <location filename="../till_app.py" line="83" />
         <source>Training mode: practice sales, nothing is recorded</source>
         <translation>培训模式：练习销售，不记录任何交易</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="94" />
+        <location filename="../till_app.py" line="96" />
         <source>cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="94" />
+        <location filename="../till_app.py" line="96" />
         <source>supervisor</source>
         <translation>主管</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="95" />
+        <location filename="../till_app.py" line="97" />
         <source>manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="96" />
+        <location filename="../till_app.py" line="98" />
         <source>Demo store: log in as</source>
         <translation>示范门店：可登录为</translation>
     </message>
@@ -1088,6 +1149,29 @@
     </message>
 </context>
 <context>
+    <name>OpenPriceDialog</name>
+    <message>
+        <location filename="../open_price_dialog.py" line="19" />
+        <source>Open price</source>
+        <translation>手输价格</translation>
+    </message>
+    <message>
+        <location filename="../open_price_dialog.py" line="21" />
+        <source>Price of %1</source>
+        <translation>%1 的价格</translation>
+    </message>
+    <message>
+        <location filename="../open_price_dialog.py" line="24" />
+        <source>Category: %1</source>
+        <translation>类别：%1</translation>
+    </message>
+    <message>
+        <location filename="../open_price_dialog.py" line="27" />
+        <source>Price, e.g. 12.50</source>
+        <translation>价格，例如 12.50</translation>
+    </message>
+</context>
+<context>
     <name>OverrideDialog</name>
     <message>
         <location filename="../pin_pad.py" line="82" />
@@ -1129,6 +1213,124 @@
         <location filename="../product_search.py" line="48" />
         <source> / kg</source>
         <translation> / 公斤</translation>
+    </message>
+</context>
+<context>
+    <name>ReportDialog</name>
+    <message>
+        <location filename="../report_dialog.py" line="80" />
+        <source>Print (Ctrl+P)</source>
+        <translation>打印 (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="97" />
+        <source>Z number</source>
+        <translation>Z 报表号</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="99" />
+        <source>Sales</source>
+        <translation>销售</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="100" />
+        <source>Completed sales</source>
+        <translation>已完成销售</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="101" />
+        <source>Gross sales</source>
+        <translation>销售总额</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="102" />
+        <source>Discounts</source>
+        <translation>折扣</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="103" />
+        <source>Sales total</source>
+        <translation>销售合计</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="104" />
+        <source>VAT included</source>
+        <translation>含增值税</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="105" />
+        <source>Cash rounding</source>
+        <translation>抹零</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="106" />
+        <source>Returns</source>
+        <translation>退货</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="107" />
+        <source>Returns total</source>
+        <translation>退货合计</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="108" />
+        <source>Net sales</source>
+        <translation>净销售额</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="109" />
+        <source>Voids</source>
+        <translation>作废</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="110" />
+        <source>Voided lines</source>
+        <translation>作废行</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="111" />
+        <source>Cancelled sales</source>
+        <translation>已取消交易</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="113" />
+        <source>Tenders (net)</source>
+        <translation>支付方式（净额）</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="118" />
+        <source>Cash drawer</source>
+        <translation>钱箱</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="119" />
+        <source>Floats</source>
+        <translation>备用金</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="120" />
+        <source>Cash in</source>
+        <translation>存入现金</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="121" />
+        <source>Cash out</source>
+        <translation>取出现金</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="122" />
+        <source>Pickups</source>
+        <translation>现金上缴</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="123" />
+        <source>No-sale drawer openings</source>
+        <translation>无销售开钱箱</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="127" />
+        <source>Over/short</source>
+        <translation>长短款</translation>
     </message>
 </context>
 <context>
@@ -1341,52 +1543,57 @@
         <translation>电子价签</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="185" />
+        <location filename="../status_bar.py" line="156" />
+        <source>Customer display</source>
+        <translation>顾客显示屏</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="186" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="186" />
+        <location filename="../status_bar.py" line="187" />
         <source>paper out</source>
         <translation>缺纸</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="187" />
+        <location filename="../status_bar.py" line="188" />
         <source>paper low</source>
         <translation>纸将尽</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="188" />
+        <location filename="../status_bar.py" line="189" />
         <source>cover open</source>
         <translation>盖子未关</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="189" />
+        <location filename="../status_bar.py" line="190" />
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="190" />
+        <location filename="../status_bar.py" line="191" />
         <source>error</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="191" />
+        <location filename="../status_bar.py" line="192" />
         <source>disconnected</source>
         <translation>已断开</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="192" />
+        <location filename="../status_bar.py" line="193" />
         <source>not connected</source>
         <translation>未连接</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="193" />
+        <location filename="../status_bar.py" line="194" />
         <source>weight moving</source>
         <translation>重量不稳</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="194" />
+        <location filename="../status_bar.py" line="195" />
         <source>overloaded</source>
         <translation>超载</translation>
     </message>
@@ -1515,492 +1722,519 @@
 <context>
     <name>TillWindow</name>
     <message>
-        <location filename="../till_app.py" line="115" />
+        <location filename="../till_app.py" line="117" />
         <source>Till %1 · %2</source>
         <translation>收银台 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="164" />
+        <location filename="../till_app.py" line="171" />
         <source>Age OK</source>
         <translation>年龄确认</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="165" />
-        <location filename="../till_app.py" line="367" />
+        <location filename="../till_app.py" line="172" />
+        <location filename="../till_app.py" line="415" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="166" />
+        <location filename="../till_app.py" line="173" />
         <source>Void line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="167" />
-        <location filename="../till_app.py" line="384" />
-        <location filename="../till_app.py" line="387" />
+        <location filename="../till_app.py" line="174" />
+        <location filename="../till_app.py" line="432" />
+        <location filename="../till_app.py" line="435" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="168" />
-        <location filename="../till_app.py" line="400" />
+        <location filename="../till_app.py" line="175" />
+        <location filename="../till_app.py" line="471" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="169" />
+        <location filename="../till_app.py" line="176" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="170" />
-        <location filename="../till_app.py" line="416" />
+        <location filename="../till_app.py" line="177" />
+        <location filename="../till_app.py" line="487" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="171" />
-        <location filename="../till_app.py" line="422" />
-        <location filename="../till_app.py" line="434" />
-        <location filename="../till_app.py" line="437" />
-        <location filename="../till_app.py" line="439" />
+        <location filename="../till_app.py" line="178" />
+        <location filename="../till_app.py" line="493" />
+        <location filename="../till_app.py" line="505" />
+        <location filename="../till_app.py" line="508" />
+        <location filename="../till_app.py" line="510" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="172" />
-        <location filename="../till_app.py" line="519" />
+        <location filename="../till_app.py" line="179" />
+        <location filename="../till_app.py" line="588" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="173" />
+        <location filename="../till_app.py" line="180" />
         <source>Shift / X / Z</source>
         <translation>班次 / X / Z</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="174" />
-        <location filename="../till_app.py" line="535" />
+        <location filename="../till_app.py" line="181" />
+        <location filename="../till_app.py" line="604" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="175" />
+        <location filename="../till_app.py" line="182" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="176" />
+        <location filename="../till_app.py" line="183" />
+        <source>Line discount</source>
+        <translation>单品折扣</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="184" />
+        <source>Order discount</source>
+        <translation>整单折扣</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="185" />
         <source>Reprint</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="177" />
+        <location filename="../till_app.py" line="186" />
         <source>Find product</source>
         <translation>查找商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="178" />
+        <location filename="../till_app.py" line="187" />
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="179" />
+        <location filename="../till_app.py" line="188" />
         <source>Code entry</source>
         <translation>条码输入</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="201" />
+        <location filename="../till_app.py" line="204" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="203" />
+        <location filename="../till_app.py" line="206" />
         <source>TRAINING · %1</source>
         <translation>培训 · %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="207" />
+        <location filename="../till_app.py" line="219" />
+        <source>%1 · %2 · %3 points</source>
+        <translation>%1 · %2 · %3 积分</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="226" />
         <source>silver</source>
         <translation>银卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="207" />
+        <location filename="../till_app.py" line="226" />
         <source>gold</source>
         <translation>金卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="208" />
+        <location filename="../till_app.py" line="227" />
         <source>diamond</source>
         <translation>钻石卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="239" />
+        <location filename="../till_app.py" line="258" />
         <source>Cancelled: no supervisor approval</source>
         <translation>已取消：无主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="261" />
+        <location filename="../till_app.py" line="280" />
         <source>Welcome, %1</source>
         <translation>欢迎，%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="285" />
+        <location filename="../till_app.py" line="304" />
         <source>Quantity %1 ×: scan or type the item</source>
         <translation>数量 %1 ×：请扫描或输入商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="337" />
+        <location filename="../till_app.py" line="357" />
+        <source>This price needs a supervisor's approval</source>
+        <translation>此价格需要主管授权</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="385" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="337" />
+        <location filename="../till_app.py" line="385" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="341" />
+        <location filename="../till_app.py" line="389" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="345" />
+        <location filename="../till_app.py" line="393" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="359" />
+        <location filename="../till_app.py" line="407" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="360" />
+        <location filename="../till_app.py" line="408" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="361" />
+        <location filename="../till_app.py" line="409" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="367" />
+        <location filename="../till_app.py" line="415" />
         <source>New quantity for line %1</source>
         <translation>第 %1 行的新数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="371" />
+        <location filename="../till_app.py" line="419" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="377" />
+        <location filename="../till_app.py" line="425" />
         <source>Voiding after payment started needs a supervisor</source>
         <translation>付款开始后删除商品需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="378" />
+        <location filename="../till_app.py" line="426" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="384" />
+        <location filename="../till_app.py" line="432" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="387" />
-        <location filename="../till_app.py" line="439" />
+        <location filename="../till_app.py" line="435" />
+        <location filename="../till_app.py" line="510" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="396" />
+        <location filename="../till_app.py" line="444" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="397" />
+        <location filename="../till_app.py" line="445" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="400" />
+        <location filename="../till_app.py" line="451" />
+        <source>Discount on line %1</source>
+        <translation>第 %1 行折扣</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="456" />
+        <location filename="../till_app.py" line="467" />
+        <source>This discount is above your limit: a supervisor approves</source>
+        <translation>折扣超出您的权限：需主管授权</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="457" />
+        <location filename="../till_app.py" line="468" />
+        <source>Discount given</source>
+        <translation>已打折</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="462" />
+        <source>Discount on the whole order</source>
+        <translation>整单折扣</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="471" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="402" />
+        <location filename="../till_app.py" line="473" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="405" />
+        <location filename="../till_app.py" line="476" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="410" />
+        <location filename="../till_app.py" line="481" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="412" />
+        <location filename="../till_app.py" line="483" />
         <source>%1 · cashier %2 · %3 items · %4</source>
         <translation>%1 · 收银员 %2 · %3 件 · %4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="416" />
+        <location filename="../till_app.py" line="487" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="418" />
+        <location filename="../till_app.py" line="489" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="422" />
+        <location filename="../till_app.py" line="493" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="431" />
+        <location filename="../till_app.py" line="502" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="434" />
+        <location filename="../till_app.py" line="505" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="437" />
+        <location filename="../till_app.py" line="508" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="450" />
+        <location filename="../till_app.py" line="521" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="455" />
-        <location filename="../till_app.py" line="460" />
+        <location filename="../till_app.py" line="526" />
+        <location filename="../till_app.py" line="531" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="455" />
-        <location filename="../till_app.py" line="465" />
+        <location filename="../till_app.py" line="526" />
+        <location filename="../till_app.py" line="536" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="455" />
+        <location filename="../till_app.py" line="526" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="456" />
-        <location filename="../till_app.py" line="486" />
+        <location filename="../till_app.py" line="527" />
+        <location filename="../till_app.py" line="557" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="457" />
+        <location filename="../till_app.py" line="528" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="457" />
+        <location filename="../till_app.py" line="528" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="460" />
+        <location filename="../till_app.py" line="531" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="463" />
+        <location filename="../till_app.py" line="534" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="467" />
+        <location filename="../till_app.py" line="538" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="468" />
+        <location filename="../till_app.py" line="539" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="471" />
+        <location filename="../till_app.py" line="542" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="472" />
+        <location filename="../till_app.py" line="543" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="482" />
+        <location filename="../till_app.py" line="553" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="504" />
-        <source>Z number %1</source>
-        <translation>Z 报表号 %1</translation>
+        <location filename="../till_app.py" line="580" />
+        <source>No receipt printer</source>
+        <translation>没有小票打印机</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="506" />
-        <source>Sales: %1, total %2</source>
-        <translation>销售：%1 笔，合计 %2</translation>
+        <location filename="../till_app.py" line="584" />
+        <source>Not printed: %1</source>
+        <translation>未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="508" />
-        <source>Returns: %1, total %2</source>
-        <translation>退货：%1 笔，合计 %2</translation>
+        <location filename="../till_app.py" line="585" />
+        <source>Printing</source>
+        <translation>正在打印</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="510" />
-        <source>Net sales: %1</source>
-        <translation>净销售额：%1</translation>
-    </message>
-    <message>
-        <location filename="../till_app.py" line="511" />
-        <source>Cancelled sales: %1</source>
-        <translation>取消交易：%1</translation>
-    </message>
-    <message>
-        <location filename="../till_app.py" line="512" />
-        <source>No-sale drawer openings: %1</source>
-        <translation>非交易开钱箱：%1 次</translation>
-    </message>
-    <message>
-        <location filename="../till_app.py" line="519" />
+        <location filename="../till_app.py" line="588" />
         <source>Why open the drawer?</source>
         <translation>开钱箱原因？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="521" />
+        <location filename="../till_app.py" line="590" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="522" />
+        <location filename="../till_app.py" line="591" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="535" />
+        <location filename="../till_app.py" line="604" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="537" />
+        <location filename="../till_app.py" line="606" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="538" />
+        <location filename="../till_app.py" line="607" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="545" />
+        <location filename="../till_app.py" line="614" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="566" />
+        <location filename="../till_app.py" line="636" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="574" />
+        <location filename="../till_app.py" line="645" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="577" />
+        <location filename="../till_app.py" line="648" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="582" />
+        <location filename="../till_app.py" line="653" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="586" />
+        <location filename="../till_app.py" line="657" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="598" />
+        <location filename="../till_app.py" line="669" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="620" />
+        <location filename="../till_app.py" line="691" />
         <source>A payment is in progress: wait for it or press Esc</source>
         <translation>正在付款：请等待，或按 Esc 取消</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="637" />
+        <location filename="../till_app.py" line="708" />
         <source>Cancelling: waiting for the provider to answer…</source>
         <translation>正在取消：等待支付平台应答…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="640" />
+        <location filename="../till_app.py" line="711" />
         <source>Cancelling the payment…</source>
         <translation>正在取消付款…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="654" />
+        <location filename="../till_app.py" line="725" />
         <source>Waiting for the customer to confirm on the phone (Esc: cancel)</source>
         <translation>等待顾客在手机上确认付款（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="672" />
+        <location filename="../till_app.py" line="743" />
         <source>Paid by payment code</source>
         <translation>已通过付款码收款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="690" />
+        <location filename="../till_app.py" line="762" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="697" />
+        <location filename="../till_app.py" line="769" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="700" />
+        <location filename="../till_app.py" line="772" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="702" />
+        <location filename="../till_app.py" line="774" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="729" />
+        <location filename="../till_app.py" line="801" />
         <source>A payment code: press Pay (F12) first</source>
         <translation>这是付款码：请先按结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="732" />
+        <location filename="../till_app.py" line="804" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>
@@ -2011,6 +2245,16 @@
         <location filename="../screenshots.py" line="160" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
+    </message>
+    <message>
+        <location filename="../screenshots.py" line="183" />
+        <source>X report</source>
+        <translation>X 报表</translation>
+    </message>
+    <message>
+        <location filename="../screenshots.py" line="188" />
+        <source>Discount on line %1</source>
+        <translation>第 %1 行折扣</translation>
     </message>
 </context>
 </TS>

@@ -85,3 +85,29 @@ def test_training_login_sells_without_facts_and_marks_the_receipt(till: Headless
     assert done["receipt"].startswith("*** 培训 TRAINING ***")
     assert till.send({"op": "shift_open", "float": "0"})["error"]["code"] == "training_mode"
     assert sqlite3.connect(db_path).execute("SELECT count(*) FROM outbox").fetchone()[0] == outbox
+
+
+def test_line_and_order_discounts_within_role_limits(till: HeadlessTill, db_path: Path) -> None:
+    a, b = first_gtins(db_path, 2)
+    till.send({"op": "login", "staff": "1001", "pin": "1234"})
+    till.send({"op": "scan", "data": a})
+    till.send({"op": "scan", "data": b})
+    refused = till.send({"op": "discount_line", "line": 1, "percent": 25})
+    assert refused["error"]["code"] == "permission_denied"
+    sale = till.send({"op": "discount_line", "line": 1, "percent": 25, "reason": "dented",
+                      "override": {"staff": "2001", "pin": "5678"}})["sale"]
+    assert [p["id"] for p in sale["lines"][0]["promotions"]] == ["manual"]
+    both = till.send({"op": "discount_order", "amount": "0.05"})["sale"]
+    assert both["discount"] != sale["discount"]
+    assert till.send({"op": "discount_order", "percent": 5, "amount": "1"})["error"]["code"] == \
+        "bad_request"
+
+
+def test_an_open_price_item_takes_its_typed_price(till: HeadlessTill) -> None:
+    till.send({"op": "login", "staff": "1001", "pin": "1234"})
+    assert till.send({"op": "add", "plu": "90"})["error"]["code"] == "price_required"
+    over = till.send({"op": "add", "plu": "90", "price": "150.00"})
+    assert over["error"]["code"] == "permission_denied"
+    sale = till.send({"op": "add", "plu": "90", "price": "150.00",
+                      "override": {"staff": "2001", "pin": "5678"}})["sale"]
+    assert sale["lines"][0]["unit_price"] == "150.00"
