@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pty
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,12 @@ import pytest
 
 from cli.main import main
 from tests.cli.test_safe_start import pos
+
+
+def product_count(db_path: Path) -> int:
+    with sqlite3.connect(db_path) as conn:
+        count: int = conn.execute("SELECT count(*) FROM product").fetchone()[0]
+    return count
 
 
 def listed(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[list[str], str]:
@@ -24,14 +31,16 @@ def listed(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[list[str], s
 def test_pages_are_stable_and_cover_the_catalog(db_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     db = ["--db", str(db_path)]
+    total = product_count(db_path)   # the demo store: 300 products and an open-price item
+    pages = -(-total // 100)
     first, footer = listed(capsys, *db, "--per-page", "100")
     assert len(first) == 100 and first[0].startswith("F0001\t红富士苹果")
-    assert footer == "page 1 of 3: 100 of 300 products"
-    seen = [ln.split("\t")[0] for page in (1, 2, 3)
+    assert footer == f"page 1 of {pages}: 100 of {total} products"
+    seen = [ln.split("\t")[0] for page in range(1, pages + 1)
             for ln in listed(capsys, *db, "--per-page", "100", "--page", str(page))[0]]
-    assert len(seen) == len(set(seen)) == 300 and seen == sorted(seen)
-    beyond, footer = listed(capsys, *db, "--per-page", "100", "--page", "4")
-    assert beyond == [] and footer == "page 4 of 3: 0 of 300 products"
+    assert len(seen) == len(set(seen)) == total and seen == sorted(seen)
+    beyond, footer = listed(capsys, *db, "--per-page", "100", "--page", str(pages + 1))
+    assert beyond == [] and footer == f"page {pages + 1} of {pages}: 0 of {total} products"
 
 
 def test_filters_by_category_unit_status_and_age(db_path: Path,
@@ -46,7 +55,7 @@ def test_filters_by_category_unit_status_and_age(db_path: Path,
     assert adult and all(ln.endswith("18+") for ln in adult)
     rest, footer = listed(capsys, *db, "--no-age-restricted", "--per-page", "1")
     assert len(rest) == 1 and not rest[0].endswith("18+")
-    assert footer.endswith(f"of {300 - len(adult)} products")
+    assert footer.endswith(f"of {product_count(db_path) - len(adult)} products")
     inactive, footer = listed(capsys, *db, "--status", "inactive")
     assert inactive == [] and footer == "page 1 of 1: 0 of 0 products"
 
@@ -63,7 +72,7 @@ def test_the_import_draws_a_progress_bar_on_a_terminal_only(db_path: Path,
     assert pos("catalog", "export", str(csv), "--db", str(db_path)).returncode == 0
     piped = pos("catalog", "import", str(csv), "--db", str(db_path))
     assert piped.returncode == 0 and piped.stderr == ""
-    assert piped.stdout.strip() == "imported 300 products, 0 bad rows"
+    assert piped.stdout.strip() == f"imported {product_count(db_path)} products, 0 bad rows"
 
     controller, terminal = pty.openpty()
     env = {**os.environ, "COLUMNS": "100", "TERM": "xterm"}
@@ -78,5 +87,5 @@ def test_the_import_draws_a_progress_bar_on_a_terminal_only(db_path: Path,
     except OSError:  # the pty is closed once everything was read
         pass
     os.close(controller)
-    assert run.returncode == 0 and "imported 300 products" in run.stdout
+    assert run.returncode == 0 and f"imported {product_count(db_path)} products" in run.stdout
     assert b"100%" in drawn and "━".encode() in drawn

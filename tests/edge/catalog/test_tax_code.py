@@ -66,8 +66,8 @@ def test_export_writes_the_code_and_import_reads_it_back_unchanged(
     out = tmp_path / "out.csv"
     export_catalog(conn, out)
     lines = out.read_text("utf-8-sig").splitlines()
-    assert lines[0].endswith(",tax_code")
-    assert next(ln for ln in lines if ln.startswith("M1,")).endswith(f",{MILK}")
+    assert lines[0].endswith(",tax_code,open_price")
+    assert next(ln for ln in lines if ln.startswith("M1,")).endswith(f",{MILK},0")
     before = [tuple(r) for r in conn.execute("SELECT * FROM product ORDER BY sku")]
     assert import_catalog(conn, out, DEFAULT_TAX_CLASSES).errors == []
     assert [tuple(r) for r in conn.execute("SELECT * FROM product ORDER BY sku")] == before
