@@ -204,7 +204,9 @@ def test_sustained_ingest_from_200_simulated_terminals(tmp_path: Path,
     bs = BrokerSettings(port=broker.port, keepalive=30)
     duration, rate = 30.0, int(os.environ.get("SYNC_BENCH_RATE", "1000"))
     rng = random.Random(5)
-    prebuilt = [canonical_json(sale_payload("S000", "T000", 1, rng)) for _ in range(50)]
+    # 50 prebuilt sales, each sent with its own sale id (HQ dead-letters a repeated fact id)
+    payloads = [sale_payload("S000", "T000", 1, rng) for _ in range(50)]
+    prebuilt = [(canonical_json(p), p["sale_id"]) for p in payloads]
     latencies: list[float] = []
     lock = threading.Lock()
 
@@ -225,9 +227,11 @@ def test_sustained_ingest_from_200_simulated_terminals(tmp_path: Path,
 
         def sell(self) -> None:
             self.seq += 1
-            body = prebuilt[self.seq % len(prebuilt)].replace('"S000"', f'"{self.store}"'
-                                                              ).replace('"T000"', f'"{self.terminal}"')
-            self.rows.append((self.seq, f"{self.n:08d}-0000-4000-8000-{self.seq:012d}",
+            body, sale_id = prebuilt[self.seq % len(prebuilt)]
+            unique = f"{self.n:08d}-0000-4000-8000-{self.seq:012d}"
+            body = body.replace('"S000"', f'"{self.store}"').replace(
+                '"T000"', f'"{self.terminal}"').replace(sale_id, unique)
+            self.rows.append((self.seq, unique,
                               "sale.completed", body, "2026-11-22T02:00:00.000+00:00"))
 
         def send(self, now: float) -> None:
