@@ -35,6 +35,7 @@ from edge.staff import StaffMember
 from edge.till.session import Till, TillError
 from edge.till.view import sale_view
 from ui.card_terminal import CardTerminal, SimulatedCardTerminal
+from ui.customer_display import CustomerDisplayFeed
 from ui.device_bridge import DeviceBridge
 from ui.devices import Devices
 from ui.error_messages import error_text, shopper_error_text
@@ -159,6 +160,11 @@ class KioskWindow(QMainWindow):
             device.add_listener(self.bridge.listener)
         self.status.show_devices(self.devices)
         self.status.refresh()
+        # a pole display on the lane (where one is configured) shows what the screen shows
+        self.customer_display = CustomerDisplayFeed(
+            self.devices.display, self.money, self.config.locale,
+            lambda exc: self.status.set_device(self.devices.display.name, exc.code))
+        self.customer_display.sale(None)
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.setInterval(int(idle_seconds * 1000))
@@ -404,6 +410,7 @@ class KioskWindow(QMainWindow):
         if self.shopper_locale != self.store_locale:
             self.set_shopper_language(self.store_locale)
         self.model.update([])
+        self.customer_display.sale(None)
         self.stack.setCurrentIndex(ATTRACT)
         self.idle.stop()
 
@@ -426,6 +433,7 @@ class KioskWindow(QMainWindow):
             for shown, line in zip(view["lines"], self.till.sale.lines, strict=True):
                 shown["name"] = line.name(self.shopper_locale)
         self.model.update(view["lines"] if view else [])
+        self.customer_display.sale(self.till.sale)
         self._show_item_photo()
         if self.stack.currentIndex() == ATTENDANT:
             self.show_attendant_basket()
@@ -770,6 +778,7 @@ class KioskWindow(QMainWindow):
             self._show_alert()
             return
         self.stack.setCurrentIndex(PAY)
+        self.customer_display.due(max(sale.remaining, 0))
         self.pay_due.setText(self.tr("To pay %1").replace("%1", self.money.minor(sale.remaining)))
         self.pay_message.setText(self.tr("Choose how to pay"))
 
@@ -840,6 +849,7 @@ class KioskWindow(QMainWindow):
     def completed(self) -> None:
         sale = self.till.last_sale
         assert sale is not None
+        self.customer_display.paid(sale.paid, sale.change)
         receipt = build_receipt(sale, self.config, self.lane_staff.name if self.lane_staff else "")
         note = self.tr("Take your e-receipt with the QR code")
         printer = self.devices.printer

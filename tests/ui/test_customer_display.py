@@ -122,3 +122,35 @@ def test_the_demo_panel_shows_the_simulated_display(
         qtbot.waitUntil(lambda: name in panel.display.text(), timeout=3000)
     finally:
         sims.close()
+
+
+def test_the_kiosk_lane_drives_its_pole_display_too(
+        qtbot: QtBot, conn: sqlite3.Connection, display_sim: DisplaySimulator) -> None:
+    from tests.ui.test_kiosk_flow import open_lane
+    from ui.kiosk_app import DONE
+
+    devices = display_devices(display_sim, "epson")
+    try:
+        till = Till(conn, StoreConfig(locale="en"))
+        lane = open_lane(qtbot, till, devices)
+        shows(qtbot, display_sim, f"{'Welcome':^20}".rstrip(), "")
+        lane.enter_code(gtins(conn, 1)[0])
+        sale = till.sale
+        assert sale is not None and len(sale.lines) == 1
+        money = lane.money.minor
+        line = sale.lines[0]
+        name = line.name_en[:20 - len(money(line.total)) - 1]
+        shows(qtbot, display_sim, f"{name:<{20 - len(money(line.total))}}{money(line.total)}",
+              f"TOTAL{money(sale.total):>15}")
+        lane.buttons["pay"].click()
+        shows(qtbot, display_sim, "TO PAY", f"{money(sale.total):>20}")
+        lane.pay_buttons["card"].click()
+        assert lane.stack.currentIndex() == DONE
+        done = till.last_sale
+        assert done is not None and done.status == "completed"
+        shows(qtbot, display_sim, f"PAID{money(done.paid):>16}", f"CHANGE{money(done.change):>14}")
+        lane.finish()
+        shows(qtbot, display_sim, f"{'Welcome':^20}".rstrip(), "")
+        assert display_sim.screen.errors == []
+    finally:
+        devices.close()
