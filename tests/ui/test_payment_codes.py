@@ -24,6 +24,7 @@ from providers.simulator import Behaviour, ProviderSimulator
 from tests.edge.payments.harness import CODES, RealClock, adapters, simulator
 from tests.ui.conftest import ScriptedPrompts
 from tests.ui.test_till_flow import gtins, login, make_window
+from ui.kiosk_app import KioskWindow
 from ui.till_app import TENDER, TillWindow
 
 # real seconds, short: the window's timer polls for real
@@ -213,3 +214,84 @@ def test_the_kiosk_stays_live_while_the_provider_holds_the_request(
     assert sale is not None
     completed_once(conn, sale.id)
     assert sum(sim.charged().values()) == sale.total and len(sim.charged()) == 1
+
+
+# --- the kiosk's cancel key -----------------------------------------------------------------
+
+# the customer has long enough that only the cancel key can end the attempt early
+PATIENT = PaymentSettings(timeout_s=20.0, query_interval_s=0.05, reverse_interval_s=0.05,
+                          reverse_for_s=2.0)
+
+
+@pytest.fixture
+def patient(conn: sqlite3.Connection, config: StoreConfig, sim: ProviderSimulator) -> Till:
+    clock = RealClock()
+    return Till(conn, config, payments=MobilePayments(conn, config, adapters(sim.url), PATIENT,
+                                                      now=clock.now, sleep=clock.sleep))
+
+
+def kiosk_at_pay(qtbot: QtBot, till: Till, conn: sqlite3.Connection) -> KioskWindow:
+    from tests.ui.test_kiosk_flow import open_lane
+    from ui.kiosk_app import PAY
+
+    window = open_lane(qtbot, till, None)
+    for code in gtins(conn, 2):
+        till.scan(code)
+    window.refresh()
+    window.go_pay()
+    assert window.stack.currentIndex() == PAY
+    return window
+
+
+def test_the_kiosk_cancel_key_reverses_a_waiting_payment_and_keeps_the_basket(
+        qtbot: QtBot, patient: Till, conn: sqlite3.Connection, sim: ProviderSimulator) -> None:
+    from ui.kiosk_app import DONE, PAY
+
+    sim.behaviour = Behaviour(s.USERPAYING, paying_s=30)   # the phone asks for a password
+    window = kiosk_at_pay(qtbot, patient, conn)
+    assert window.cancel_payment_button.isHidden()
+    window.device_event(PaymentCodeEvent("scanner", CODES["wechat"], "wechat"))
+    assert not window.cancel_payment_button.isHidden()
+    assert not window.pay_buttons["card"].isEnabled() and not window.pay_back.isEnabled()
+    qtbot.waitUntil(lambda: patient.payments is not None and patient.payments.waiting is not None
+                    and not window.payment_runner.busy, timeout=5000)
+    qtbot.mouseClick(window.cancel_payment_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "cancelled" in window.pay_message.text(), timeout=5000)
+    assert window.pay_message.text() == \
+        "Payment cancelled: you were not charged. Choose how to pay"
+    assert window.stack.currentIndex() == PAY and window.cancel_payment_button.isHidden()
+    sale = patient.sale
+    assert sale is not None and len(sale.lines) == 2 and not sale.tenders   # the basket is kept
+    assert [a.state for a in attempts_of_sale(conn, sale.id)] == ["reversed"]
+    assert [(o["state"], o["charged"]) for o in sim.ledger()] == [("REVOKED", False)]
+    assert sim.charged() == {}
+    assert window.pay_buttons["card"].isEnabled()
+    qtbot.mouseClick(window.pay_buttons["card"], Qt.MouseButton.LeftButton)  # another tender
+    assert window.stack.currentIndex() == DONE
+    paid = patient.last_sale
+    assert paid is not None and [t.type for t in paid.tenders] == ["card"]
+    assert sim.charged() == {}
+
+
+def test_escape_at_the_kiosk_during_a_held_success_completes_the_sale_once(
+        qtbot: QtBot, slow_paying: Till, conn: sqlite3.Connection,
+        sim: ProviderSimulator) -> None:
+    from ui.kiosk_app import DONE, PAY
+
+    sim.behaviour = Behaviour(s.SUCCESS, hold_s=HOLD_S)   # the customer paid; the answer is slow
+    window = kiosk_at_pay(qtbot, slow_paying, conn)
+    completions: list[str] = []
+    original = window.completed
+    window.completed = lambda: (completions.append("done"), original())  # type: ignore[method-assign]
+    window.device_event(PaymentCodeEvent("scanner", CODES["alipay"], "alipay"))
+    qtbot.wait(100)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert window.pay_message.text() == "Cancelling the payment…"
+    assert window.payment_runner.busy and window.stack.currentIndex() == PAY
+    qtbot.waitUntil(lambda: window.stack.currentIndex() == DONE, timeout=int(HOLD_S * 1000) + 5000)
+    qtbot.wait(200)   # a stray cancel or second completion would show here
+    sale = slow_paying.last_sale
+    assert sale is not None and completions == ["done"]
+    completed_once(conn, sale.id)
+    assert sim.charged() == {sale.tenders[0].reference: sale.total}
+

@@ -374,6 +374,14 @@ ZH = {
     'Paid by payment code': '已通过付款码收款',
     'Waiting for the customer to confirm on the phone (Esc: cancel)': '等待顾客在手机上确认付款（Esc：取消）',
     'Confirm the payment on your phone': '请在手机上确认付款',
+    'Cancel payment': '取消付款',
+    'Payment cancelled: you were not charged. Choose how to pay': '付款已取消，未扣款。请选择付款方式',
+    'No payment in time: you were not charged. Show a new code or choose another way to pay':
+        '未在规定时间内完成付款，未扣款。请出示新的付款码，或选择其他付款方式',
+    'The payment was declined: you were not charged. Choose another way to pay':
+        '付款未成功，未扣款。请选择其他付款方式',
+    'Payment codes cannot be taken right now: you were not charged. Choose another way to pay':
+        '暂时无法使用付款码，未扣款。请选择其他付款方式',
     'A payment code payment is still waiting: wait, or cancel it first':
         '付款码支付仍在等待：请稍候，或先取消',
     'This is not a WeChat Pay or Alipay payment code': '这不是微信或支付宝付款码',
