@@ -5,6 +5,7 @@ cancel key, Esc) while the customer confirms on the phone, and completes the sal
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -295,3 +296,78 @@ def test_escape_at_the_kiosk_during_a_held_success_completes_the_sale_once(
     completed_once(conn, sale.id)
     assert sim.charged() == {sale.tenders[0].reference: sale.total}
 
+
+# --- a return's refund to the payment code, off the GUI thread --------------------------------
+
+class GapTicker(Ticker):
+    """A 20 ms timer that remembers the longest gap between its ticks: a frozen event loop
+    shows as a gap as long as the freeze."""
+
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+        self.longest = 0.0
+        super().__init__()
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        self.longest = max(self.longest, now - self.last)
+        self.last = now
+        super()._tick()
+
+
+def test_a_returns_refund_held_by_the_provider_leaves_the_till_live(
+        qtbot: QtBot, slow_paying: Till, conn: sqlite3.Connection, sim: ProviderSimulator,
+        prompts: ScriptedPrompts) -> None:
+    sim.behaviour = Behaviour(s.SUCCESS)
+    window = make_window(qtbot, slow_paying, None, prompts)
+    login(qtbot, window)
+    for code in gtins(conn, 2):
+        slow_paying.scan(code)
+    sale = slow_paying.pay_code(CODES["wechat"])
+    assert sale.status == "completed"
+    out_trade_no = sale.tenders[0].reference
+    sim.refund_hold_s = HOLD_S
+    prompts.texts = [sale.id, "1", "changed my mind"]
+    prompts.choices = [0]
+    ticker = GapTicker()
+    window.returns()
+    assert "asking WeChat Pay/Alipay" in window.sale_screen.message.text()
+    record = conn.execute("SELECT id, total FROM sale_return").fetchone()
+    assert record is not None                                   # the return is recorded at once
+    qtbot.waitUntil(lambda: ticker.ticks >= 25, timeout=2000)   # the loop ticks meanwhile…
+    key_handled_within(qtbot, 100)
+    assert ticker.longest < 1.0, f"the event loop stopped for {ticker.longest:.2f} s"
+    assert "asking" in window.sale_screen.message.text()        # …while the refund is held
+    qtbot.waitUntil(lambda: "Refunded" in window.sale_screen.message.text(),
+                    timeout=int(HOLD_S * 1000) + 5000)
+    assert ticker.longest < 1.0, f"the event loop stopped for {ticker.longest:.2f} s"
+    refunded = conn.execute("SELECT amount FROM return_tender WHERE type = 'mobile'"
+                            " AND return_id = ?", (record["id"],)).fetchone()[0]
+    assert 0 < refunded < sale.total
+    assert window.sale_screen.message.text().startswith(
+        f"Refunded {window.money.minor(refunded)} to WeChat Pay/Alipay")
+    qtbot.wait(200)
+    rows = conn.execute("SELECT out_refund_no, amount, state FROM payment_refund").fetchall()
+    assert [(r["amount"], r["state"]) for r in rows] == [(refunded, "success")]
+    asked = [r for r in sim.requests if r[2] == "refund"]
+    assert [r[3] for r in asked] == [rows[0]["out_refund_no"]]   # asked once, refunded once
+    assert sim.charged() == {out_trade_no: sale.total - refunded}
+
+
+def test_a_returns_refund_the_provider_cannot_take_now_is_pending_for_the_agent(
+        qtbot: QtBot, slow_paying: Till, conn: sqlite3.Connection, sim: ProviderSimulator,
+        prompts: ScriptedPrompts) -> None:
+    window = make_window(qtbot, slow_paying, None, prompts)
+    login(qtbot, window)
+    for code in gtins(conn, 2):
+        slow_paying.scan(code)
+    sale = slow_paying.pay_code(CODES["alipay"])
+    sim.refuse_requests = True        # an outage: every request answered 500
+    prompts.texts = [sale.id, "1", "wrong size"]
+    prompts.choices = [0]
+    window.returns()
+    qtbot.waitUntil(lambda: "not confirmed yet" in window.sale_screen.message.text(),
+                    timeout=5000)
+    assert "retried automatically (X report)" in window.sale_screen.message.text()
+    assert [r["state"] for r in conn.execute("SELECT state FROM payment_refund")] == ["pending"]
+    assert sim.charged() == {sale.tenders[0].reference: sale.total}   # nothing refunded yet

@@ -165,6 +165,16 @@ ZH = {
     'Retry stale labels': '重试未更新价签',
     'Return': '退货',
     'Returned: refund %1': '已退货：退款 %1',
+    'Returned: refund %1 · asking WeChat Pay/Alipay for the refund…':
+        '已退货：退款 %1 · 正在向微信支付/支付宝申请退款…',
+    'Refunded %1 to WeChat Pay/Alipay: the money goes back to the account the customer paid with':
+        '已退款 %1 至微信支付/支付宝：款项将退回顾客付款的账户',
+    'Refund %1 to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)':
+        '退款 %1 至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）',
+    'Refund %1 to WeChat Pay/Alipay refused: pay the customer another way, with a supervisor':
+        '退款 %1 至微信支付/支付宝被拒绝：请由主管以其他方式退款给顾客',
+    'Refund to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)':
+        '退款至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）',
     'Returns: %1, total %2': '退货：%1 笔，合计 %2',
     'SKU': '货号',
     'SKU %1 · on hand %2': '货号 %1 · 库存 %2',
