@@ -103,6 +103,7 @@ class ProviderSimulator:
         self.bills: dict[tuple[str, str], bytes] = {}
         self.hang_s = 1.0
         self.hold_s = 0.0
+        self.refund_hold_s = 0.0    # a slow provider: every refund answer comes this late
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -225,6 +226,10 @@ class ProviderSimulator:
         order.state = "REVOKED"
         return "done", order
 
+    def _refund_how(self) -> str:
+        """A refund answer is held `refund_hold_s` (the refund itself is already accepted)."""
+        return "refund_hold" if self.refund_hold_s > 0 else "answer"
+
     def _refund(self, provider: str, out_trade_no: str, out_refund_no: str,
                 amount: int) -> str:
         """→ accepted | again | too_much | no_trade."""
@@ -313,7 +318,7 @@ class ProviderSimulator:
                 self.requests.append((time.monotonic(), "wechat", "refund", orn))
                 what = self._refund("wechat", otn, orn, int(data["amount"]["refund"]))
                 if what in ("accepted", "again"):
-                    return 200, self._wechat_refund(orn, "PROCESSING"), "answer"
+                    return 200, self._wechat_refund(orn, "PROCESSING"), self._refund_how()
                 return 400, {"code": "INVALID_REQUEST", "message": what}, "answer"
             if path == "/v3/bill/tradebill" and method == "GET":
                 day = parse_qs(urlsplit(target).query).get("bill_date", [""])[0]
@@ -442,7 +447,7 @@ class ProviderSimulator:
                 if what in ("accepted", "again"):
                     return method, {"code": "10000", "msg": "Success", "out_trade_no": otn,
                                     "refund_fee": yuan(amount), "fund_change":
-                                        "Y" if what == "accepted" else "N"}, "answer"
+                                        "Y" if what == "accepted" else "N"}, self._refund_how()
                 return method, _ali_error("40004", "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"
                                           if what == "too_much" else "ACQ.TRADE_NOT_EXIST",
                                           what), "answer"
@@ -576,6 +581,8 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(sim.hang_s)
         if how == "hold":
             time.sleep(sim.hold_s)
+        if how == "refund_hold":
+            time.sleep(sim.refund_hold_s)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))

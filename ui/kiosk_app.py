@@ -307,9 +307,14 @@ class KioskWindow(QMainWindow):
             self.pay_buttons[name] = button
         self.pay_buttons["cash"].setVisible(self.cash_device)
         layout.addLayout(row)
-        back = big_button(self.tr("Back to basket"), "#757575")
-        back.clicked.connect(self.back_to_basket)
-        layout.addWidget(back)
+        # While a payment code waits: the shopper's way out (Escape does the same).
+        self.cancel_payment_button = big_button(self.tr("Cancel payment"), "#c62828")
+        self.cancel_payment_button.clicked.connect(self.cancel_payment)
+        self.cancel_payment_button.hide()
+        layout.addWidget(self.cancel_payment_button)
+        self.pay_back = big_button(self.tr("Back to basket"), "#757575")
+        self.pay_back.clicked.connect(self.back_to_basket)
+        layout.addWidget(self.pay_back)
         layout.addStretch(1)
         return page
 
@@ -783,6 +788,8 @@ class KioskWindow(QMainWindow):
         self.pay_message.setText(self.tr("Choose how to pay"))
 
     def back_to_basket(self) -> None:
+        if self.payment_in_progress():
+            return
         if self.till.sale is not None and self.till.sale.tenders:
             return
         self.stack.setCurrentIndex(BASKET)
@@ -820,6 +827,8 @@ class KioskWindow(QMainWindow):
         statement on this one, so the lane stays live while a provider is slow."""
         if self.payment_runner.busy:
             return
+        self._cancel_asked = False
+        self._show_waiting(True)
         self.pay_message.setText(self.tr("Confirm the payment on your phone"))
         self.payment_runner.run(self.till.pay_code_steps(code, wait=False), self._payment_step)
 
@@ -827,24 +836,72 @@ class KioskWindow(QMainWindow):
     def payment_runner(self) -> PaymentRunner:
         return PaymentRunner(self)
 
+    _cancel_asked = False
+
+    def payment_in_progress(self) -> bool:
+        payments = self.till.payments
+        return self.payment_runner.busy or (payments is not None and payments.waiting is not None)
+
     def poll_payment(self) -> None:
         if not self.payment_runner.busy and self.till.payments is not None \
                 and self.till.payments.waiting is not None:
             self.payment_runner.run(self.till.payment_poll_steps(), self._payment_step)
 
+    def cancel_payment(self) -> None:
+        """The shopper's Cancel payment (or Escape), as the till's Esc: the waiting attempt is
+        reversed; asked during a provider request, it is done when that request returns (a
+        SUCCESS it brings completes the sale: the customer paid)."""
+        if not self.payment_in_progress():
+            return
+        self._cancel_asked = True     # kept until the outcome is shown: it words the message
+        self.pay_message.setText(self.tr("Cancelling the payment…"))
+        self.cancel_payment_button.setEnabled(False)
+        if not self.payment_runner.busy:
+            self.payment_runner.run(self.till.payment_cancel_steps(), self._payment_step)
+
     def _payment_step(self, _sale: object, failure: Exception | None) -> None:
         if isinstance(failure, TillError):
-            self.pay_message.setText(failure.message)
+            self.pay_message.setText(self._payment_failed_text(failure))
+            self._cancel_asked = False
+            self._show_waiting(False)
             return
         if failure is not None:
             raise failure
         payments = self.till.payments
         if payments is not None and payments.waiting is not None:
+            if self._cancel_asked:    # asked while a request was out: do it now
+                self.payment_runner.run(self.till.payment_cancel_steps(), self._payment_step)
+                return
             self.pay_message.setText(self.tr("Confirm the payment on your phone"))
             wait = payments.flow.wait_time(payments.waiting.out_trade_no)
             QTimer.singleShot(max(50, int(wait * 1000)), self.poll_payment)
-        elif self.till.sale is None and self.till.last_sale is not None:
+            return
+        self._cancel_asked = False
+        self._show_waiting(False)
+        if self.till.sale is None and self.till.last_sale is not None:
             self.completed()
+
+    def _payment_failed_text(self, failure: TillError) -> str:
+        """What the shopper reads when a payment code did not pay: plain words, no codes."""
+        if failure.code == "payment_reversed":
+            if self._cancel_asked:
+                return self.tr("Payment cancelled: you were not charged. Choose how to pay")
+            return self.tr("No payment in time: you were not charged. Show a new code or "
+                           "choose another way to pay")
+        if failure.code == "payment_declined":
+            return self.tr("The payment was declined: you were not charged. Choose another way "
+                           "to pay")
+        if failure.code == "payment_offline":
+            return self.tr("Payment codes cannot be taken right now: you were not charged. "
+                           "Choose another way to pay")
+        return shopper_error_text(failure)
+
+    def _show_waiting(self, waiting: bool) -> None:
+        """While a payment code waits only Cancel payment is offered."""
+        self.cancel_payment_button.setVisible(waiting)
+        self.cancel_payment_button.setEnabled(waiting)
+        for button in (*self.pay_buttons.values(), self.pay_back):
+            button.setEnabled(not waiting)
 
     def completed(self) -> None:
         sale = self.till.last_sale
@@ -921,6 +978,10 @@ class KioskWindow(QMainWindow):
         # The attendant's key (a key switch on real kiosks; F12 here) opens attendant mode.
         if event.key() == Qt.Key.Key_F12 and self.stack.currentIndex() != CLOSED:
             self.open_attendant()
+            return
+        if event.key() == Qt.Key.Key_Escape and self.stack.currentIndex() == PAY \
+                and self.payment_in_progress():
+            self.cancel_payment()
             return
         super().keyPressEvent(event)
 

@@ -11,7 +11,6 @@ from edge.customers import members
 from edge.ops_error import OpsError
 from edge.sale.basket import Sale
 from edge.store_ops import reports, returns, shifts
-from edge.till.return_refunds import refund_to_payments
 from edge.till.session import Till, TillError
 
 T = TypeVar("T")
@@ -60,11 +59,11 @@ def returnable(till: Till, receipt_text: str) -> tuple[str, list[dict[str, Any]]
 
 def return_items(till: Till, sale_id: str, items: list[tuple[int, int]],
                  reason: str) -> returns.ReturnRecord:
+    """Record the return; its payment-code shares are refunded after, off the GUI thread
+    (ui/return_refund_worker.py)."""
     staff = _fact_maker(till, "a return")
-    record = _ops(lambda: returns.return_sale_items(till.conn, till.config, staff, sale_id, items,
-                                                    reason))
-    refund_to_payments(till, record)  # payment-code shares back to the original payment
-    return record
+    return _ops(lambda: returns.return_sale_items(till.conn, till.config, staff, sale_id, items,
+                                                  reason))
 
 
 def open_shift(till: Till, float_amount: int) -> shifts.Shift:

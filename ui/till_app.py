@@ -28,9 +28,11 @@ from drivers.device import DeviceError, DeviceEvent, ErrorEvent
 from edge.catalog.products import Product
 from edge.config import StoreConfig
 from edge.ledger.money import MoneyError, format_quantity, parse_amount
+from edge.payments.attempts import Refund
 from edge.promotions.local_table import engine_for
 from edge.sale.basket import Sale
 from edge.sale.receipt import build_receipt
+from edge.store_ops.returns import ReturnRecord
 from edge.till.session import REPRINT_MARK, TRAINING_MARK, PriceRequired, Till, TillError
 from edge.till.view import sale_view
 from ui import store_operations as ops
@@ -44,6 +46,7 @@ from ui.money_text import MoneyText
 from ui.payment_runner import PaymentRunner
 from ui.pin_pad import PinPad
 from ui.prompts import Prompter
+from ui.return_refund_worker import ReturnRefunder
 from ui.sale_screen import SaleScreen
 from ui.screen_mode import ScreenOptions, show_window
 from ui.status_bar import OfflineBanner, StatusStrip
@@ -516,11 +519,47 @@ class TillWindow(QMainWindow):
         except (TillError, MoneyError) as exc:
             self.error(exc)
             return
-        refund = ", ".join(f"{self.tender_view.tender_name(t.type)} {self.money.minor(t.amount)}"
-                           for t in record.tenders)
+        refund = self._refund_text(record)
         self.sale_screen.say(self.tr("Returned: refund %1").replace("%1", refund))
         if any(t.type == "cash" for t in record.tenders):
             self.kick_drawer()
+        if self.return_refunder.refund(self.till, record):   # off this thread: see below
+            self.sale_screen.say(self.tr("Returned: refund %1 · asking WeChat Pay/Alipay for the "
+                                         "refund…").replace("%1", refund))
+
+    # A return's refund to the original payment code asks the provider on a worker thread with
+    # its own connection (ui/return_refund_worker.py): a provider holding the connection does
+    # not freeze the till; the outcome comes back to the message line.
+
+    def _refund_text(self, record: ReturnRecord) -> str:
+        return ", ".join(f"{self.tender_view.tender_name(t.type)} {self.money.minor(t.amount)}"
+                         for t in record.tenders)
+
+    @cached_property
+    def return_refunder(self) -> ReturnRefunder:
+        return ReturnRefunder(self._return_refunded, self)
+
+    def _return_refunded(self, record: ReturnRecord, outcome: list[Refund] | Exception) -> None:
+        """refunded / pending (the sync agent asks again; the X report lists it) / refused."""
+        if outcome == []:   # no payment attempt behind the share: given back as it was taken
+            self.sale_screen.say(self.tr("Returned: refund %1")
+                                 .replace("%1", self._refund_text(record)))
+            return
+        refunds = [] if isinstance(outcome, Exception) else outcome
+        texts = []
+        for state, text in (("success", self.tr("Refunded %1 to WeChat Pay/Alipay: the money goes "
+                                                "back to the account the customer paid with")),
+                            ("pending", self.tr("Refund %1 to WeChat Pay/Alipay not confirmed yet: "
+                                                "it is retried automatically (X report)")),
+                            ("failed", self.tr("Refund %1 to WeChat Pay/Alipay refused: pay the "
+                                               "customer another way, with a supervisor"))):
+            amount = sum(f.amount for f in refunds if f.state == state)
+            if amount:
+                texts.append(text.replace("%1", self.money.minor(amount)))
+        if not texts:   # the worker failed: the sync agent's job starts the refund
+            texts.append(self.tr("Refund to WeChat Pay/Alipay not confirmed yet: it is retried "
+                                 "automatically (X report)"))
+        self.sale_screen.say(" · ".join(texts), error=any(f.state == "failed" for f in refunds))
 
     def shift(self) -> None:
         choices = [self.tr("Open shift"), self.tr("X report"), self.tr("Close shift (blind count)"),

@@ -550,7 +550,7 @@
     <name>KioskWindow</name>
     <message>
         <location filename="../kiosk_app.py" line="126" />
-        <location filename="../kiosk_app.py" line="470" />
+        <location filename="../kiosk_app.py" line="475" />
         <source>Self-checkout</source>
         <translation>自助收银</translation>
     </message>
@@ -641,62 +641,67 @@
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="304" />
+        <location filename="../kiosk_app.py" line="305" />
+        <source>Cancel payment</source>
+        <translation>取消付款</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="309" />
         <source>Back to basket</source>
         <translation>返回购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="314" />
+        <location filename="../kiosk_app.py" line="319" />
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="317" />
+        <location filename="../kiosk_app.py" line="322" />
         <source>Finish</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="323" />
+        <location filename="../kiosk_app.py" line="328" />
         <source>Scan for your e-receipt</source>
         <translation>扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="334" />
+        <location filename="../kiosk_app.py" line="339" />
         <source>Attendant mode</source>
         <translation>值守模式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="358" />
+        <location filename="../kiosk_app.py" line="363" />
         <source>Approve age</source>
         <translation>确认年龄</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="359" />
+        <location filename="../kiosk_app.py" line="364" />
         <source>Remove selected item</source>
         <translation>移除所选商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="360" />
+        <location filename="../kiosk_app.py" line="365" />
         <source>Resume basket</source>
         <translation>恢复购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="361" />
+        <location filename="../kiosk_app.py" line="366" />
         <source>Clear alert</source>
         <translation>清除提醒</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="362" />
+        <location filename="../kiosk_app.py" line="367" />
         <source>Close lane</source>
         <translation>关闭通道</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="363" />
+        <location filename="../kiosk_app.py" line="368" />
         <source>Back to customer</source>
         <translation>返回顾客界面</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="373" />
+        <location filename="../kiosk_app.py" line="378" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -711,7 +716,7 @@
         <translation>重启前未结账的购物篮已挂单：请在值守模式中恢复</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="525" />
+        <location filename="../kiosk_app.py" line="530" />
         <source>Please use Fruit &amp; veg for this item</source>
         <translation>此商品请使用果蔬称重</translation>
     </message>
@@ -726,24 +731,24 @@
         <translation>无电子秤：请到收银台称重 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="551" />
-        <location filename="../kiosk_app.py" line="574" />
+        <location filename="../kiosk_app.py" line="556" />
+        <location filename="../kiosk_app.py" line="579" />
         <source>Put %1 on the scale</source>
         <translation>请把%1放到秤上</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="567" />
+        <location filename="../kiosk_app.py" line="572" />
         <source>Weighing %1…</source>
         <translation>正在称重 %1…</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="569" />
+        <location filename="../kiosk_app.py" line="574" />
         <source>Weighing %1: hold still…</source>
         <translation>正在称重%1：请勿晃动…</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="571" />
-        <location filename="../kiosk_app.py" line="577" />
+        <location filename="../kiosk_app.py" line="576" />
+        <location filename="../kiosk_app.py" line="582" />
         <source>%1 kg</source>
         <translation>%1 公斤</translation>
     </message>
@@ -758,17 +763,17 @@
         <translation>秤上重量异常</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="598" />
+        <location filename="../kiosk_app.py" line="603" />
         <source>Scan your member QR code</source>
         <translation>请扫描会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="602" />
+        <location filename="../kiosk_app.py" line="607" />
         <source>Scan an item first, then your member QR code</source>
         <translation>请先扫描商品，再扫会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="610" />
+        <location filename="../kiosk_app.py" line="615" />
         <source>Welcome, member! Member prices applied</source>
         <translation>欢迎会员！已享会员价</translation>
     </message>
@@ -778,93 +783,118 @@
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="643" />
+        <location filename="../kiosk_app.py" line="648" />
         <source>Please wait: an attendant is coming (%1)</source>
         <translation>请稍候，值守员马上就到（%1）</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="677" />
+        <location filename="../kiosk_app.py" line="682" />
         <source>Attendant %1</source>
         <translation>值守员 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="682" />
+        <location filename="../kiosk_app.py" line="687" />
         <source>No basket open</source>
         <translation>没有进行中的购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="685" />
+        <location filename="../kiosk_app.py" line="690" />
         <source>%1 items · total %2 · tax %3 · paid %4</source>
         <translation>%1 件 · 合计 %2 · 税额 %3 · 已付 %4</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="689" />
+        <location filename="../kiosk_app.py" line="694" />
         <source>member %1</source>
         <translation>会员 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="703" />
+        <location filename="../kiosk_app.py" line="708" />
         <source>Age approved</source>
         <translation>年龄已确认</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="713" />
+        <location filename="../kiosk_app.py" line="718" />
         <source>Item removed</source>
         <translation>商品已移除</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="719" />
+        <location filename="../kiosk_app.py" line="724" />
         <source>No suspended baskets</source>
         <translation>没有挂起的购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="724" />
+        <location filename="../kiosk_app.py" line="729" />
         <source>Basket resumed: back to the customer</source>
         <translation>购物篮已恢复：请交还顾客</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="739" />
+        <location filename="../kiosk_app.py" line="744" />
         <source>Finish or suspend the basket first</source>
         <translation>请先完成或挂起购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="773" />
+        <location filename="../kiosk_app.py" line="778" />
         <source>To pay %1</source>
         <translation>应付 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="774" />
+        <location filename="../kiosk_app.py" line="779" />
         <source>Choose how to pay</source>
         <translation>请选择付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="790" />
+        <location filename="../kiosk_app.py" line="797" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="794" />
+        <location filename="../kiosk_app.py" line="801" />
         <source>Show your payment code to the scanner</source>
         <translation>请将付款码对准扫描器</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="797" />
+        <location filename="../kiosk_app.py" line="804" />
         <source>Insert notes and coins</source>
         <translation>请投入纸币和硬币</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="814" />
-        <location filename="../kiosk_app.py" line="834" />
+        <location filename="../kiosk_app.py" line="823" />
+        <location filename="../kiosk_app.py" line="866" />
         <source>Confirm the payment on your phone</source>
         <translation>请在手机上确认付款</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="844" />
+        <location filename="../kiosk_app.py" line="848" />
+        <source>Cancelling the payment…</source>
+        <translation>正在取消付款…</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="879" />
+        <source>Payment cancelled: you were not charged. Choose how to pay</source>
+        <translation>付款已取消，未扣款。请选择付款方式</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="880" />
+        <source>No payment in time: you were not charged. Show a new code or choose another way to pay</source>
+        <translation>未在规定时间内完成付款，未扣款。请出示新的付款码，或选择其他付款方式</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="883" />
+        <source>The payment was declined: you were not charged. Choose another way to pay</source>
+        <translation>付款未成功，未扣款。请选择其他付款方式</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="886" />
+        <source>Payment codes cannot be taken right now: you were not charged. Choose another way to pay</source>
+        <translation>暂时无法使用付款码，未扣款。请选择其他付款方式</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_app.py" line="901" />
         <source>Take your e-receipt with the QR code</source>
         <translation>请扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="851" />
+        <location filename="../kiosk_app.py" line="908" />
         <source>Take your receipt, or scan the QR code for an e-receipt</source>
         <translation>请取走小票，或扫码获取电子小票</translation>
     </message>
@@ -877,32 +907,32 @@
 <context>
     <name>LoginView</name>
     <message>
-        <location filename="../till_app.py" line="76" />
+        <location filename="../till_app.py" line="79" />
         <source>Log in with your staff number and PIN</source>
         <translation>请输入工号和密码登录</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="83" />
+        <location filename="../till_app.py" line="86" />
         <source>Training mode: practice sales, nothing is recorded</source>
         <translation>培训模式：练习销售，不记录任何交易</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="96" />
+        <location filename="../till_app.py" line="99" />
         <source>cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="96" />
+        <location filename="../till_app.py" line="99" />
         <source>supervisor</source>
         <translation>主管</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="97" />
+        <location filename="../till_app.py" line="100" />
         <source>manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="98" />
+        <location filename="../till_app.py" line="101" />
         <source>Demo store: log in as</source>
         <translation>示范门店：可登录为</translation>
     </message>
@@ -1722,519 +1752,545 @@
 <context>
     <name>TillWindow</name>
     <message>
-        <location filename="../till_app.py" line="117" />
+        <location filename="../till_app.py" line="120" />
         <source>Till %1 · %2</source>
         <translation>收银台 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="171" />
+        <location filename="../till_app.py" line="174" />
         <source>Age OK</source>
         <translation>年龄确认</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="172" />
-        <location filename="../till_app.py" line="415" />
+        <location filename="../till_app.py" line="175" />
+        <location filename="../till_app.py" line="418" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="173" />
+        <location filename="../till_app.py" line="176" />
         <source>Void line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="174" />
-        <location filename="../till_app.py" line="432" />
+        <location filename="../till_app.py" line="177" />
         <location filename="../till_app.py" line="435" />
+        <location filename="../till_app.py" line="438" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="175" />
-        <location filename="../till_app.py" line="471" />
+        <location filename="../till_app.py" line="178" />
+        <location filename="../till_app.py" line="474" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="176" />
+        <location filename="../till_app.py" line="179" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="177" />
-        <location filename="../till_app.py" line="487" />
+        <location filename="../till_app.py" line="180" />
+        <location filename="../till_app.py" line="490" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="178" />
-        <location filename="../till_app.py" line="493" />
-        <location filename="../till_app.py" line="505" />
+        <location filename="../till_app.py" line="181" />
+        <location filename="../till_app.py" line="496" />
         <location filename="../till_app.py" line="508" />
-        <location filename="../till_app.py" line="510" />
+        <location filename="../till_app.py" line="511" />
+        <location filename="../till_app.py" line="513" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="179" />
-        <location filename="../till_app.py" line="588" />
+        <location filename="../till_app.py" line="182" />
+        <location filename="../till_app.py" line="627" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="180" />
+        <location filename="../till_app.py" line="183" />
         <source>Shift / X / Z</source>
         <translation>班次 / X / Z</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="181" />
-        <location filename="../till_app.py" line="604" />
+        <location filename="../till_app.py" line="184" />
+        <location filename="../till_app.py" line="643" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="182" />
+        <location filename="../till_app.py" line="185" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="183" />
+        <location filename="../till_app.py" line="186" />
         <source>Line discount</source>
         <translation>单品折扣</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="184" />
+        <location filename="../till_app.py" line="187" />
         <source>Order discount</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="185" />
+        <location filename="../till_app.py" line="188" />
         <source>Reprint</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="186" />
+        <location filename="../till_app.py" line="189" />
         <source>Find product</source>
         <translation>查找商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="187" />
+        <location filename="../till_app.py" line="190" />
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="188" />
+        <location filename="../till_app.py" line="191" />
         <source>Code entry</source>
         <translation>条码输入</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="204" />
+        <location filename="../till_app.py" line="207" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="206" />
+        <location filename="../till_app.py" line="209" />
         <source>TRAINING · %1</source>
         <translation>培训 · %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="219" />
+        <location filename="../till_app.py" line="222" />
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 积分</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="226" />
+        <location filename="../till_app.py" line="229" />
         <source>silver</source>
         <translation>银卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="226" />
+        <location filename="../till_app.py" line="229" />
         <source>gold</source>
         <translation>金卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="227" />
+        <location filename="../till_app.py" line="230" />
         <source>diamond</source>
         <translation>钻石卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="258" />
+        <location filename="../till_app.py" line="261" />
         <source>Cancelled: no supervisor approval</source>
         <translation>已取消：无主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="280" />
+        <location filename="../till_app.py" line="283" />
         <source>Welcome, %1</source>
         <translation>欢迎，%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="304" />
+        <location filename="../till_app.py" line="307" />
         <source>Quantity %1 ×: scan or type the item</source>
         <translation>数量 %1 ×：请扫描或输入商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="357" />
+        <location filename="../till_app.py" line="360" />
         <source>This price needs a supervisor's approval</source>
         <translation>此价格需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="385" />
+        <location filename="../till_app.py" line="388" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="385" />
+        <location filename="../till_app.py" line="388" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="389" />
+        <location filename="../till_app.py" line="392" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="393" />
+        <location filename="../till_app.py" line="396" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="407" />
+        <location filename="../till_app.py" line="410" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="408" />
+        <location filename="../till_app.py" line="411" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="409" />
+        <location filename="../till_app.py" line="412" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="415" />
+        <location filename="../till_app.py" line="418" />
         <source>New quantity for line %1</source>
         <translation>第 %1 行的新数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="419" />
+        <location filename="../till_app.py" line="422" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="425" />
+        <location filename="../till_app.py" line="428" />
         <source>Voiding after payment started needs a supervisor</source>
         <translation>付款开始后删除商品需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="426" />
+        <location filename="../till_app.py" line="429" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="432" />
+        <location filename="../till_app.py" line="435" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="435" />
-        <location filename="../till_app.py" line="510" />
+        <location filename="../till_app.py" line="438" />
+        <location filename="../till_app.py" line="513" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="444" />
+        <location filename="../till_app.py" line="447" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="445" />
+        <location filename="../till_app.py" line="448" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="451" />
+        <location filename="../till_app.py" line="454" />
         <source>Discount on line %1</source>
         <translation>第 %1 行折扣</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="456" />
-        <location filename="../till_app.py" line="467" />
+        <location filename="../till_app.py" line="459" />
+        <location filename="../till_app.py" line="470" />
         <source>This discount is above your limit: a supervisor approves</source>
         <translation>折扣超出您的权限：需主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="457" />
-        <location filename="../till_app.py" line="468" />
+        <location filename="../till_app.py" line="460" />
+        <location filename="../till_app.py" line="471" />
         <source>Discount given</source>
         <translation>已打折</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="462" />
+        <location filename="../till_app.py" line="465" />
         <source>Discount on the whole order</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="471" />
+        <location filename="../till_app.py" line="474" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="473" />
+        <location filename="../till_app.py" line="476" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="476" />
+        <location filename="../till_app.py" line="479" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="481" />
+        <location filename="../till_app.py" line="484" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="483" />
+        <location filename="../till_app.py" line="486" />
         <source>%1 · cashier %2 · %3 items · %4</source>
         <translation>%1 · 收银员 %2 · %3 件 · %4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="487" />
+        <location filename="../till_app.py" line="490" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="489" />
+        <location filename="../till_app.py" line="492" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="493" />
+        <location filename="../till_app.py" line="496" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="502" />
+        <location filename="../till_app.py" line="505" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="505" />
+        <location filename="../till_app.py" line="508" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="508" />
+        <location filename="../till_app.py" line="511" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="521" />
+        <location filename="../till_app.py" line="523" />
+        <location filename="../till_app.py" line="545" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="526" />
-        <location filename="../till_app.py" line="531" />
+        <location filename="../till_app.py" line="527" />
+        <source>Returned: refund %1 · asking WeChat Pay/Alipay for the refund…</source>
+        <translation>已退货：退款 %1 · 正在向微信支付/支付宝申请退款…</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="550" />
+        <source>Refunded %1 to WeChat Pay/Alipay: the money goes back to the account the customer paid with</source>
+        <translation>已退款 %1 至微信支付/支付宝：款项将退回顾客付款的账户</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="552" />
+        <source>Refund %1 to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)</source>
+        <translation>退款 %1 至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="554" />
+        <source>Refund %1 to WeChat Pay/Alipay refused: pay the customer another way, with a supervisor</source>
+        <translation>退款 %1 至微信支付/支付宝被拒绝：请由主管以其他方式退款给顾客</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="560" />
+        <source>Refund to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)</source>
+        <translation>退款至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="565" />
+        <location filename="../till_app.py" line="570" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="526" />
-        <location filename="../till_app.py" line="536" />
+        <location filename="../till_app.py" line="565" />
+        <location filename="../till_app.py" line="575" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="526" />
+        <location filename="../till_app.py" line="565" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="527" />
-        <location filename="../till_app.py" line="557" />
+        <location filename="../till_app.py" line="566" />
+        <location filename="../till_app.py" line="596" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="528" />
+        <location filename="../till_app.py" line="567" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="528" />
+        <location filename="../till_app.py" line="567" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="531" />
+        <location filename="../till_app.py" line="570" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="534" />
+        <location filename="../till_app.py" line="573" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="538" />
+        <location filename="../till_app.py" line="577" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="539" />
+        <location filename="../till_app.py" line="578" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="542" />
+        <location filename="../till_app.py" line="581" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="543" />
+        <location filename="../till_app.py" line="582" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="553" />
+        <location filename="../till_app.py" line="592" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="580" />
+        <location filename="../till_app.py" line="619" />
         <source>No receipt printer</source>
         <translation>没有小票打印机</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="584" />
+        <location filename="../till_app.py" line="623" />
         <source>Not printed: %1</source>
         <translation>未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="585" />
+        <location filename="../till_app.py" line="624" />
         <source>Printing</source>
         <translation>正在打印</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="588" />
+        <location filename="../till_app.py" line="627" />
         <source>Why open the drawer?</source>
         <translation>开钱箱原因？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="590" />
+        <location filename="../till_app.py" line="629" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="591" />
+        <location filename="../till_app.py" line="630" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="604" />
+        <location filename="../till_app.py" line="643" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="606" />
+        <location filename="../till_app.py" line="645" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="607" />
+        <location filename="../till_app.py" line="646" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="614" />
+        <location filename="../till_app.py" line="653" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="636" />
+        <location filename="../till_app.py" line="675" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="645" />
+        <location filename="../till_app.py" line="684" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="648" />
+        <location filename="../till_app.py" line="687" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="653" />
+        <location filename="../till_app.py" line="692" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="657" />
+        <location filename="../till_app.py" line="696" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="669" />
+        <location filename="../till_app.py" line="708" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="691" />
+        <location filename="../till_app.py" line="730" />
         <source>A payment is in progress: wait for it or press Esc</source>
         <translation>正在付款：请等待，或按 Esc 取消</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="708" />
+        <location filename="../till_app.py" line="747" />
         <source>Cancelling: waiting for the provider to answer…</source>
         <translation>正在取消：等待支付平台应答…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="711" />
+        <location filename="../till_app.py" line="750" />
         <source>Cancelling the payment…</source>
         <translation>正在取消付款…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="725" />
+        <location filename="../till_app.py" line="764" />
         <source>Waiting for the customer to confirm on the phone (Esc: cancel)</source>
         <translation>等待顾客在手机上确认付款（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="743" />
+        <location filename="../till_app.py" line="782" />
         <source>Paid by payment code</source>
         <translation>已通过付款码收款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="762" />
+        <location filename="../till_app.py" line="801" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="769" />
+        <location filename="../till_app.py" line="808" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="772" />
+        <location filename="../till_app.py" line="811" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="774" />
+        <location filename="../till_app.py" line="813" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="801" />
+        <location filename="../till_app.py" line="840" />
         <source>A payment code: press Pay (F12) first</source>
         <translation>这是付款码：请先按结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="804" />
+        <location filename="../till_app.py" line="843" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>

@@ -165,6 +165,16 @@ ZH = {
     'Retry stale labels': '重试未更新价签',
     'Return': '退货',
     'Returned: refund %1': '已退货：退款 %1',
+    'Returned: refund %1 · asking WeChat Pay/Alipay for the refund…':
+        '已退货：退款 %1 · 正在向微信支付/支付宝申请退款…',
+    'Refunded %1 to WeChat Pay/Alipay: the money goes back to the account the customer paid with':
+        '已退款 %1 至微信支付/支付宝：款项将退回顾客付款的账户',
+    'Refund %1 to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)':
+        '退款 %1 至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）',
+    'Refund %1 to WeChat Pay/Alipay refused: pay the customer another way, with a supervisor':
+        '退款 %1 至微信支付/支付宝被拒绝：请由主管以其他方式退款给顾客',
+    'Refund to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)':
+        '退款至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）',
     'Returns: %1, total %2': '退货：%1 笔，合计 %2',
     'SKU': '货号',
     'SKU %1 · on hand %2': '货号 %1 · 库存 %2',
@@ -374,6 +384,14 @@ ZH = {
     'Paid by payment code': '已通过付款码收款',
     'Waiting for the customer to confirm on the phone (Esc: cancel)': '等待顾客在手机上确认付款（Esc：取消）',
     'Confirm the payment on your phone': '请在手机上确认付款',
+    'Cancel payment': '取消付款',
+    'Payment cancelled: you were not charged. Choose how to pay': '付款已取消，未扣款。请选择付款方式',
+    'No payment in time: you were not charged. Show a new code or choose another way to pay':
+        '未在规定时间内完成付款，未扣款。请出示新的付款码，或选择其他付款方式',
+    'The payment was declined: you were not charged. Choose another way to pay':
+        '付款未成功，未扣款。请选择其他付款方式',
+    'Payment codes cannot be taken right now: you were not charged. Choose another way to pay':
+        '暂时无法使用付款码，未扣款。请选择其他付款方式',
     'A payment code payment is still waiting: wait, or cancel it first':
         '付款码支付仍在等待：请稍候，或先取消',
     'This is not a WeChat Pay or Alipay payment code': '这不是微信或支付宝付款码',
