@@ -24,6 +24,12 @@ from PySide6.QtWidgets import (
 from ui.function_keys import FunctionKeyBar
 from ui.money_text import MoneyText
 from ui.sale_lines_model import ITEM, NO, PRICE, PROMOTION, QTY, TOTAL, SaleLinesModel
+from ui.scaling import scalable
+
+# The totals' fixed boxes at 1024×768 (width, height); they grow with the screen's scale.
+FIGURE_BOX = (130, 28)
+TOTAL_BOX = (250, 64)
+TOTALS_MIN_WIDTH = 260
 
 
 def pieces(lines: list[dict[str, Any]]) -> int:
@@ -77,10 +83,10 @@ class SaleScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         top = QHBoxLayout()
-        self.staff_label = QLabel()
-        self.staff_label.setStyleSheet("font-size: 15px; color: #455a64;")
-        self.member_label = QLabel()
-        self.member_label.setStyleSheet("font-size: 15px; color: #6a1b9a;")
+        self.factor = 1.0
+        self.message_is_error = False
+        self.staff_label = scalable(QLabel(), "font-size: {px}px; color: #455a64;", 15)
+        self.member_label = scalable(QLabel(), "font-size: {px}px; color: #6a1b9a;", 15)
         top.addWidget(self.staff_label)
         top.addStretch(1)
         top.addWidget(self.member_label)
@@ -88,8 +94,7 @@ class SaleScreen(QWidget):
 
         self.entry = QLineEdit()
         self.entry.setPlaceholderText(self.tr("Scan or type a barcode or PLU, then Enter"))
-        self.entry.setMinimumHeight(44)
-        self.entry.setStyleSheet("font-size: 20px;")
+        scalable(self.entry, "font-size: {px}px;", 20, 44)
         self.entry.returnPressed.connect(self._entered)
         self.entry.installEventFilter(self)  # arrows move the line selection from the entry box
         layout.addWidget(self.entry)
@@ -102,7 +107,7 @@ class SaleScreen(QWidget):
         self.model.rowsInserted.connect(self._row_added)
         middle.addWidget(self.table, 3)
 
-        totals = QFrame()
+        self.totals = totals = QFrame()
         totals.setObjectName("totals")
         totals.setStyleSheet("#totals { background: #eceff1; border-radius: 6px; }")
         grid = QGridLayout(totals)
@@ -110,29 +115,26 @@ class SaleScreen(QWidget):
         self.discount_label = QLabel()
         self.tax_label = QLabel()
         self.total_caption = QLabel(self.tr("TOTAL"))
-        self.total_caption.setStyleSheet("font-size: 20px; font-weight: bold;")
+        scalable(self.total_caption, "font-size: {px}px; font-weight: bold;", 20)
         self.total_label = QLabel()
         self.total_label.setObjectName("total")
-        self.total_label.setStyleSheet("font-size: 44px; font-weight: bold; color: #1b5e20;")
+        scalable(self.total_label, "font-size: {px}px; font-weight: bold; color: #1b5e20;", 44)
         self.total_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         for i, (caption, label) in enumerate(((self.tr("Items"), self.items_label),
                                               (self.tr("Savings"), self.discount_label),
                                               (self.tr("incl. VAT"), self.tax_label))):
-            cap = QLabel(caption)
-            cap.setStyleSheet("font-size: 16px;")
-            label.setStyleSheet("font-size: 18px;")
+            cap = scalable(QLabel(caption), "font-size: {px}px;", 16)
+            scalable(label, "font-size: {px}px;", 18)
             label.setAlignment(Qt.AlignmentFlag.AlignRight)
             grid.addWidget(cap, i, 0)
             grid.addWidget(label, i, 1)
         # Fixed sizes: a label whose size cannot change does not relayout (and repaint) the whole
         # window each time a scan changes its text.
-        for label in (self.items_label, self.discount_label, self.tax_label):
-            label.setFixedSize(130, 28)
-        self.total_label.setFixedSize(250, 64)
+        self._fix_figure_sizes(1.0)
         grid.addWidget(self.total_caption, 3, 0, 1, 2)
         grid.addWidget(self.total_label, 4, 0, 1, 2)
         grid.setRowStretch(5, 1)
-        totals.setMinimumWidth(260)
+        totals.setMinimumWidth(TOTALS_MIN_WIDTH)
         middle.addWidget(totals, 1)
         layout.addLayout(middle, 1)
 
@@ -143,6 +145,27 @@ class SaleScreen(QWidget):
         layout.addWidget(self.message)
         self.keys = FunctionKeyBar(columns=7)
         layout.addWidget(self.keys)
+
+    def _fix_figure_sizes(self, factor: float) -> None:
+        for label in (self.items_label, self.discount_label, self.tax_label):
+            label.setFixedSize(round(FIGURE_BOX[0] * factor), round(FIGURE_BOX[1] * factor))
+        self.total_label.setFixedSize(round(TOTAL_BOX[0] * factor), round(TOTAL_BOX[1] * factor))
+
+    def apply_scale(self, factor: float) -> None:
+        """The parts that are sized, not styled, for the screen's scale: the line list's font,
+        rows and columns, the totals' boxes, the message line and the function keys. The styled
+        labels are rescaled by the window (ui/scaling.py). Called on a resize, never per scan."""
+        self.factor = factor
+        font = self.table.font()
+        font.setPixelSize(round(17 * factor))
+        self.table.setFont(font)
+        self.table.verticalHeader().setDefaultSectionSize(round(40 * factor))
+        fit_columns(self.table, factor)
+        self._fix_figure_sizes(factor)
+        self.totals.setMinimumWidth(round(TOTALS_MIN_WIDTH * factor))
+        self.message.setMinimumHeight(round(28 * factor))
+        self.keys.scale(factor)
+        self.say(self.message.text(), self.message_is_error)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.entry and event.type() == QEvent.Type.KeyPress:
@@ -189,7 +212,9 @@ class SaleScreen(QWidget):
 
     def say(self, text: str, error: bool = False) -> None:
         # Restyle only on a change: setStyleSheet re-polishes and repaints even when equal.
-        style = "font-size: 16px; color: %s;" % ("#c62828" if error else "#1565c0")
+        colour = "#c62828" if error else "#1565c0"
+        style = f"font-size: {round(16 * self.factor)}px; color: {colour};"
+        self.message_is_error = error
         if self.message.styleSheet() != style:
             self.message.setStyleSheet(style)
         self.message.setText(text)

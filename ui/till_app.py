@@ -45,6 +45,7 @@ from ui.payment_runner import PaymentRunner
 from ui.pin_pad import PinPad
 from ui.prompts import Prompter
 from ui.sale_screen import SaleScreen
+from ui.scaling import factor_for, rescale, scalable
 from ui.screen_mode import ScreenOptions, show_window
 from ui.status_bar import OfflineBanner, StatusStrip
 from ui.store_operations import identify_member, tender_types
@@ -71,11 +72,11 @@ class LoginView(QWidget):
         layout.addStretch(1)
         heading = QLabel(title)
         heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        heading.setStyleSheet("font-size: 28px; font-weight: bold;")
+        scalable(heading, "font-size: {px}px; font-weight: bold;", 28)
         layout.addWidget(heading)
         hint = QLabel(self.tr("Log in with your staff number and PIN"))
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hint.setStyleSheet("font-size: 16px;")
+        scalable(hint, "font-size: {px}px;", 16)
         layout.addWidget(hint)
         self.pad = PinPad()
         self.pad.setMaximumWidth(380)
@@ -85,7 +86,7 @@ class LoginView(QWidget):
         layout.addWidget(self.training, 0, Qt.AlignmentFlag.AlignHCenter)
         self.demo_staff = QLabel()
         self.demo_staff.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.demo_staff.setStyleSheet("font-size: 15px; color: #6a1b9a;")
+        scalable(self.demo_staff, "font-size: {px}px; color: #6a1b9a;", 15)
         self.demo_staff.hide()
         layout.addWidget(self.demo_staff)
         layout.addStretch(1)
@@ -802,6 +803,20 @@ class TillWindow(QMainWindow):
         elif isinstance(event, ErrorEvent) and isinstance(event, DeviceEvent):
             if event.code in ("garbage", "partial_read"):
                 self.sale_screen.say(self.tr("Bad read: scan again"), error=True)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.apply_scale()
+
+    def apply_scale(self) -> None:
+        """Text and touch targets grow with the screen (ui/scaling.py). Only when the scale
+        changes: a scan never restyles or relayouts the window."""
+        factor = factor_for(self.width(), self.height())
+        if factor == self.property("scaleFactor"):
+            return
+        rescale(self, factor)
+        self.sale_screen.apply_scale(factor)
+        self.tender_view.apply_scale(factor)
 
     def closeEvent(self, event: Any) -> None:
         QApplication.instance().removeEventFilter(self.wedge)  # type: ignore[union-attr]
