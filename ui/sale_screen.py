@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QFrame,
     QGridLayout,
@@ -16,6 +17,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -23,7 +26,16 @@ from PySide6.QtWidgets import (
 
 from ui.function_keys import FunctionKeyBar
 from ui.money_text import MoneyText
-from ui.sale_lines_model import ITEM, NO, PRICE, PROMOTION, QTY, TOTAL, SaleLinesModel
+from ui.sale_lines_model import (
+    ITEM,
+    LINE_ROLE,
+    NO,
+    PRICE,
+    PROMOTION,
+    QTY,
+    TOTAL,
+    SaleLinesModel,
+)
 from ui.scaling import scalable
 
 # The totals' fixed boxes at 1024×768 (width, height); they grow with the screen's scale.
@@ -62,6 +74,43 @@ class SaleLinesView(QTableView):
         self.painted.emit()
 
 
+class QuantityEditor(QStyledItemDelegate):
+    """The Qty cell's inline editor: it opens on the selected line with its quantity selected;
+    Enter commits (`committed(line number, text)`, which the till checks and may refuse), Escape
+    or leaving the cell cancels. The view never writes the model: the till's answer does."""
+
+    committed = Signal(int, str)
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,
+                     index: QModelIndex | QPersistentModelIndex) -> QWidget:
+        editor = QLineEdit(parent)
+        editor.setObjectName("qtyEditor")
+        editor.setFont(option.font)
+        editor.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        line = index.data(LINE_ROLE)
+        assert isinstance(editor, QLineEdit)
+        editor.setText(str(line["qty"]) if line else "")
+        editor.selectAll()
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel,
+                     index: QModelIndex | QPersistentModelIndex) -> None:
+        line = index.data(LINE_ROLE)
+        assert isinstance(editor, QLineEdit)
+        text = editor.text().strip()
+        if line and text and text != str(line["qty"]):
+            self.committed.emit(int(line["line"]), text)
+
+    def eventFilter(self, editor: QObject, event: QEvent) -> bool:
+        # Qt commits when the editor loses the focus; here only Enter commits.
+        if event.type() == QEvent.Type.FocusOut and isinstance(editor, QWidget):
+            self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.RevertModelCache)
+            return False
+        return super().eventFilter(editor, event)
+
+
 def fit_columns(table: QTableView, factor: float = 1.0) -> None:
     """Fixed widths for the number columns, the rest to the name: sizing to contents would scan
     every row on every change, which a 100-line basket cannot afford inside the scan budget.
@@ -76,6 +125,8 @@ def fit_columns(table: QTableView, factor: float = 1.0) -> None:
 
 class SaleScreen(QWidget):
     code_entered = Signal(str)
+    qty_entered = Signal(int, str)     # line number, the new quantity as typed (inline editor)
+    qty_stepped = Signal(int, int)     # line number, +1 or -1 (the + and - keys)
 
     def __init__(self, money: MoneyText, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -104,6 +155,10 @@ class SaleScreen(QWidget):
         self.table = SaleLinesView()
         self.table.setModel(self.model)
         fit_columns(self.table)
+        self.qty_editor = QuantityEditor(self.table)
+        self.table.setItemDelegateForColumn(QTY, self.qty_editor)
+        self.qty_editor.committed.connect(self.qty_entered)
+        self.qty_editor.closeEditor.connect(lambda *_: self.entry.setFocus())
         self.model.rowsInserted.connect(self._row_added)
         middle.addWidget(self.table, 3)
 
@@ -178,7 +233,26 @@ class SaleScreen(QWidget):
                 self.table.selectRow(row)
                 self.table.scrollTo(self.model.index(row, 0))
                 return True
+            if key in (Qt.Key.Key_Plus, Qt.Key.Key_Minus) and not self.entry.text():
+                line = self.selected_line()
+                if line is not None:
+                    self.qty_stepped.emit(line, 1 if key == Qt.Key.Key_Plus else -1)
+                return True
         return super().eventFilter(watched, event)
+
+    def edit_quantity(self) -> bool:
+        """Open the inline editor in the selected line's Qty cell (the last line when none is
+        selected); False when the sale has no lines."""
+        rows = self.table.selectionModel().selectedRows()
+        row = rows[0].row() if rows else self.model.rowCount() - 1
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        index = self.model.index(row, QTY)
+        self.table.scrollTo(index)
+        self.table.setCurrentIndex(index)
+        self.table.edit(index)
+        return True
 
     def _entered(self) -> None:
         text = self.entry.text().strip()

@@ -135,6 +135,9 @@ class TillWindow(QMainWindow):
         self.login_view.pad.submitted.connect(self.login)
         self.sale_screen = SaleScreen(self.money)
         self.sale_screen.code_entered.connect(self.enter_code)
+        # Queued: the till's answer (maybe a supervisor's dialog) comes after the editor closed.
+        self.sale_screen.qty_entered.connect(self.set_quantity, Qt.ConnectionType.QueuedConnection)
+        self.sale_screen.qty_stepped.connect(self.step_quantity)
         self.tender_view = TenderView(self.money)
         self.tender_view.tender.connect(self.pay)
         self.tender_view.back.connect(self.back_to_sale)
@@ -410,14 +413,31 @@ class TillWindow(QMainWindow):
             self.act(self.till.confirm_age, self.tr("Age confirmed"))
 
     def change_quantity(self) -> None:
-        line = self.sale_screen.selected_line()
-        if line is None:
+        """F2: the selected line's Qty cell becomes an editor; Enter sets it, Escape cancels."""
+        if self.sale_screen.edit_quantity():
+            self.sale_screen.say(self.tr("New quantity, then Enter (Esc: cancel)"))
+
+    def set_quantity(self, line: int, text: str) -> None:
+        """The quantity typed in the line's Qty cell, through the till (a supervisor approves
+        when the sale is already being paid)."""
+        self.with_override(lambda ov: self.till.set_qty(line, text, ov),
+                           self.tr("Changing a paid sale needs a supervisor"))
+        self.sale_screen.entry.setFocus()
+
+    def step_quantity(self, line: int, step: int) -> None:
+        """+ and - in the empty entry box: one piece more or less of the selected line (a
+        weighed line opens its Qty cell instead; below one piece, void the line with F3)."""
+        current = next((ln for ln in self.sale_screen.model.lines if ln["line"] == line), None)
+        if current is None:
             return
-        text = self.prompt.text(self.tr("Quantity"), self.tr("New quantity for line %1")
-                                .replace("%1", str(line)))
-        if text:
-            self.with_override(lambda ov: self.till.set_qty(line, text, ov),
-                               self.tr("Changing a paid sale needs a supervisor"))
+        if current["unit"] != "each":
+            self.change_quantity()
+            return
+        qty = int(float(current["qty"])) + step
+        if qty < 1:
+            self.sale_screen.say(self.tr("To remove the line, void it (F3)"), error=True)
+            return
+        self.set_quantity(line, str(qty))
 
     def void_line(self) -> None:
         line = self.sale_screen.selected_line()
