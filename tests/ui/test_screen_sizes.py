@@ -117,6 +117,27 @@ def test_the_till_totals_lines_and_keys_fit_and_scale(qtbot: QtBot, till: Till,
             assert key_fits(button), button.text()
 
 
+def test_the_till_with_every_device_fits_1024_wide_in_english(
+        qtbot: QtBot, till: Till, prompts: ScriptedPrompts) -> None:
+    """The status strip names each device ("✔ Scanner"; a problem spelled out): six devices and
+    an offline link with events waiting must not push the window past 1024 px."""
+    from ui.status_bar import LinkState
+
+    window = make_window(qtbot, till, None, prompts)
+    strip = window.status
+    for kind in ("scanner", "printer", "scale", "rfid", "esl", "display"):
+        strip.add_device(kind, strip.kind_name(kind))
+    strip.set_device("printer", "paper_out")
+    strip.timer.stop()  # the long link text below stays
+    strip.link_label.setText(strip._link_text(LinkState(False, True, 29, 59.0)))
+    QApplication.processEvents()
+    assert window.minimumSizeHint().width() <= SIZES[0][0], window.minimumSizeHint()
+    settle(qtbot, window, SIZES[0])
+    for label in strip.devices.values():                      # each device whole
+        assert text_fits(label), label.text()
+    assert strip.link_label.toolTip() == strip.link_label.text()  # the link's text, if cut
+
+
 def test_a_scan_does_not_restyle_the_till(qtbot: QtBot, till: Till, conn: sqlite3.Connection,
                                           prompts: ScriptedPrompts) -> None:
     """The scan path stays cheap: the scale is applied when the window's size changes, not when
