@@ -155,10 +155,12 @@ class SaleScreen(QWidget):
         self.table = SaleLinesView()
         self.table.setModel(self.model)
         fit_columns(self.table)
+        # The editor's delegate is set only while editing: a Python delegate on the column would
+        # put a Python call into every cell's paint, inside the scan-to-paint budget.
         self.qty_editor = QuantityEditor(self.table)
-        self.table.setItemDelegateForColumn(QTY, self.qty_editor)
         self.qty_editor.committed.connect(self.qty_entered)
-        self.qty_editor.closeEditor.connect(lambda *_: self.entry.setFocus())
+        self.qty_editor.closeEditor.connect(self._quantity_editor_closed,
+                                            Qt.ConnectionType.QueuedConnection)
         self.model.rowsInserted.connect(self._row_added)
         middle.addWidget(self.table, 3)
 
@@ -251,8 +253,14 @@ class SaleScreen(QWidget):
         index = self.model.index(row, QTY)
         self.table.scrollTo(index)
         self.table.setCurrentIndex(index)
+        self.table.setItemDelegateForColumn(QTY, self.qty_editor)
         self.table.edit(index)
         return True
+
+    def _quantity_editor_closed(self) -> None:
+        if self.table.state() != QAbstractItemView.State.EditingState:
+            self.table.setItemDelegateForColumn(QTY, None)  # type: ignore[arg-type]
+        self.entry.setFocus()
 
     def _entered(self) -> None:
         text = self.entry.text().strip()

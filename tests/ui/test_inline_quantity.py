@@ -73,6 +73,8 @@ def test_f2_edits_the_selected_quantity_in_place_enter_sets_escape_cancels(
     assert qty_of(till, 1) == 1000
     qtbot.waitUntil(lambda: editor_closed(window))
     assert window.sale_screen.model.index(0, QTY).data() == "4"
+    # the editor's Python delegate is gone again: no Python call in each scan's paint
+    qtbot.waitUntil(lambda: window.sale_screen.table.itemDelegateForColumn(QTY) is None)
     assert QApplication.focusWidget() is window.sale_screen.entry  # the next scan goes in
 
     press(qtbot, window, Qt.Key.Key_Up)
