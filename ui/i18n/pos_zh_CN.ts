@@ -877,32 +877,32 @@
 <context>
     <name>LoginView</name>
     <message>
-        <location filename="../till_app.py" line="76" />
+        <location filename="../till_app.py" line="77" />
         <source>Log in with your staff number and PIN</source>
         <translation>请输入工号和密码登录</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="83" />
+        <location filename="../till_app.py" line="84" />
         <source>Training mode: practice sales, nothing is recorded</source>
         <translation>培训模式：练习销售，不记录任何交易</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="96" />
+        <location filename="../till_app.py" line="97" />
         <source>cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="96" />
+        <location filename="../till_app.py" line="97" />
         <source>supervisor</source>
         <translation>主管</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="97" />
+        <location filename="../till_app.py" line="98" />
         <source>manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="98" />
+        <location filename="../till_app.py" line="99" />
         <source>Demo store: log in as</source>
         <translation>示范门店：可登录为</translation>
     </message>
@@ -1143,7 +1143,7 @@
 <context>
     <name>OfflineBanner</name>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="64" />
+        <location filename="../status_bar.py" line="90" />
         <source>Offline: selling continues; %n sale event(s) will be sent when the link returns</source>
         <translation><numerusform>离线：可继续销售；%n 条交易将在网络恢复后上传</numerusform></translation>
     </message>
@@ -1336,32 +1336,32 @@
 <context>
     <name>SaleLinesModel</name>
     <message>
-        <location filename="../sale_lines_model.py" line="27" />
+        <location filename="../sale_lines_model.py" line="28" />
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="27" />
+        <location filename="../sale_lines_model.py" line="28" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="27" />
+        <location filename="../sale_lines_model.py" line="28" />
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="27" />
+        <location filename="../sale_lines_model.py" line="28" />
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="28" />
+        <location filename="../sale_lines_model.py" line="29" />
         <source>Promotion</source>
         <translation>促销</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="28" />
+        <location filename="../sale_lines_model.py" line="29" />
         <source>Total</source>
         <translation>小计</translation>
     </message>
@@ -1369,32 +1369,32 @@
 <context>
     <name>SaleScreen</name>
     <message>
-        <location filename="../sale_screen.py" line="90" />
+        <location filename="../sale_screen.py" line="147" />
         <source>Scan or type a barcode or PLU, then Enter</source>
         <translation>扫描或输入条码/PLU，按回车</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="112" />
+        <location filename="../sale_screen.py" line="174" />
         <source>TOTAL</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="118" />
+        <location filename="../sale_screen.py" line="180" />
         <source>Items</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="119" />
+        <location filename="../sale_screen.py" line="181" />
         <source>Savings</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="120" />
+        <location filename="../sale_screen.py" line="182" />
         <source>incl. VAT</source>
         <translation>含税</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="188" />
+        <location filename="../sale_screen.py" line="293" />
         <source>Member %1</source>
         <translation>会员 %1</translation>
     </message>
@@ -1448,152 +1448,152 @@
 <context>
     <name>StatusStrip</name>
     <message>
-        <location filename="../status_bar.py" line="115" />
+        <location filename="../status_bar.py" line="140" />
         <source>Disk full: no new sale can start, call support</source>
         <translation>磁盘已满：无法开始新交易，请联系技术支持</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="117" />
+        <location filename="../status_bar.py" line="142" />
         <source>Disk almost full: call support</source>
         <translation>磁盘空间不足：请联系技术支持</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="125" />
+        <location filename="../status_bar.py" line="150" />
         <source>Clock %1 ahead of HQ: set the time, payments fail beyond 5 min</source>
         <translation>时钟比总部快 %1：请校准时间，偏差超过 5 分钟将无法收款</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="127" />
+        <location filename="../status_bar.py" line="152" />
         <source>Clock %1 behind HQ: set the time, payments fail beyond 5 min</source>
         <translation>时钟比总部慢 %1：请校准时间，偏差超过 5 分钟将无法收款</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="132" />
+        <location filename="../status_bar.py" line="157" />
         <source>HQ link: not set up</source>
         <translation>总部连接：未配置</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="133" />
+        <location filename="../status_bar.py" line="158" />
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="133" />
+        <location filename="../status_bar.py" line="158" />
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="134" />
+        <location filename="../status_bar.py" line="159" />
         <source>%n event(s) waiting</source>
         <translation><numerusform>%n 条待上传</numerusform></translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="136" />
+        <location filename="../status_bar.py" line="161" />
         <source>oldest %1</source>
         <translation>最早 %1 前</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="139" />
+        <location filename="../status_bar.py" line="164" />
         <source>last contact %1</source>
         <translation>最近联系 %1</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="141" />
+        <location filename="../status_bar.py" line="166" />
         <source>no contact yet</source>
         <translation>尚未联系</translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="146" />
+        <location filename="../status_bar.py" line="171" />
         <source>%n s</source>
         <translation><numerusform>%n 秒</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="148" />
+        <location filename="../status_bar.py" line="173" />
         <source>%n min</source>
         <translation><numerusform>%n 分钟</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="149" />
+        <location filename="../status_bar.py" line="174" />
         <source>%n h</source>
         <translation><numerusform>%n 小时</numerusform></translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="154" />
+        <location filename="../status_bar.py" line="179" />
         <source>Scanner</source>
         <translation>扫描枪</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="154" />
+        <location filename="../status_bar.py" line="179" />
         <source>Printer</source>
         <translation>打印机</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="154" />
+        <location filename="../status_bar.py" line="179" />
         <source>Scale</source>
         <translation>电子秤</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="155" />
+        <location filename="../status_bar.py" line="180" />
         <source>RFID</source>
         <translation>RFID</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="155" />
+        <location filename="../status_bar.py" line="180" />
         <source>Shelf labels</source>
         <translation>电子价签</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="156" />
+        <location filename="../status_bar.py" line="181" />
         <source>Customer display</source>
         <translation>顾客显示屏</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="186" />
+        <location filename="../status_bar.py" line="214" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="187" />
+        <location filename="../status_bar.py" line="215" />
         <source>paper out</source>
         <translation>缺纸</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="188" />
+        <location filename="../status_bar.py" line="216" />
         <source>paper low</source>
         <translation>纸将尽</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="189" />
+        <location filename="../status_bar.py" line="217" />
         <source>cover open</source>
         <translation>盖子未关</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="190" />
+        <location filename="../status_bar.py" line="218" />
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="191" />
+        <location filename="../status_bar.py" line="219" />
         <source>error</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="192" />
+        <location filename="../status_bar.py" line="220" />
         <source>disconnected</source>
         <translation>已断开</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="193" />
+        <location filename="../status_bar.py" line="221" />
         <source>not connected</source>
         <translation>未连接</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="194" />
+        <location filename="../status_bar.py" line="222" />
         <source>weight moving</source>
         <translation>重量不稳</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="195" />
+        <location filename="../status_bar.py" line="223" />
         <source>overloaded</source>
         <translation>超载</translation>
     </message>
@@ -1634,87 +1634,87 @@
 <context>
     <name>TenderView</name>
     <message>
-        <location filename="../tender_view.py" line="77" />
+        <location filename="../tender_view.py" line="80" />
         <source>Payments</source>
         <translation>付款记录</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="88" />
+        <location filename="../tender_view.py" line="90" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="106" />
-        <location filename="../tender_view.py" line="164" />
+        <location filename="../tender_view.py" line="107" />
+        <location filename="../tender_view.py" line="165" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="107" />
-        <location filename="../tender_view.py" line="164" />
+        <location filename="../tender_view.py" line="108" />
+        <location filename="../tender_view.py" line="165" />
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="108" />
-        <location filename="../tender_view.py" line="164" />
+        <location filename="../tender_view.py" line="109" />
+        <location filename="../tender_view.py" line="165" />
         <source>Mobile pay</source>
         <translation>移动支付</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="109" />
-        <location filename="../tender_view.py" line="165" />
+        <location filename="../tender_view.py" line="110" />
+        <location filename="../tender_view.py" line="166" />
         <source>Stored value</source>
         <translation>储值卡</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="111" />
-        <location filename="../tender_view.py" line="165" />
+        <location filename="../tender_view.py" line="112" />
+        <location filename="../tender_view.py" line="166" />
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="113" />
+        <location filename="../tender_view.py" line="114" />
         <source>Back to sale</source>
         <translation>返回销售</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="127" />
+        <location filename="../tender_view.py" line="128" />
         <source>Not an amount: %1</source>
         <translation>金额无效：%1</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="148" />
+        <location filename="../tender_view.py" line="149" />
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="149" />
+        <location filename="../tender_view.py" line="150" />
         <source>Due %1</source>
         <translation>应付 %1</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="166" />
+        <location filename="../tender_view.py" line="167" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="185" />
+        <location filename="../tender_view.py" line="186" />
         <source>Next customer</source>
         <translation>下一位顾客</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="189" />
+        <location filename="../tender_view.py" line="190" />
         <source>Scan for your e-receipt</source>
         <translation>扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="200" />
+        <location filename="../tender_view.py" line="201" />
         <source>Change %1</source>
         <translation>找零 %1</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="202" />
+        <location filename="../tender_view.py" line="203" />
         <source>Receipt No. %1 · total %2</source>
         <translation>小票号 %1 · 合计 %2</translation>
     </message>
@@ -1722,519 +1722,523 @@
 <context>
     <name>TillWindow</name>
     <message>
-        <location filename="../till_app.py" line="117" />
+        <location filename="../till_app.py" line="118" />
         <source>Till %1 · %2</source>
         <translation>收银台 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="171" />
+        <location filename="../till_app.py" line="175" />
         <source>Age OK</source>
         <translation>年龄确认</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="172" />
-        <location filename="../till_app.py" line="415" />
+        <location filename="../till_app.py" line="176" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="173" />
+        <location filename="../till_app.py" line="177" />
         <source>Void line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="174" />
-        <location filename="../till_app.py" line="432" />
-        <location filename="../till_app.py" line="435" />
+        <location filename="../till_app.py" line="178" />
+        <location filename="../till_app.py" line="453" />
+        <location filename="../till_app.py" line="456" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="175" />
-        <location filename="../till_app.py" line="471" />
+        <location filename="../till_app.py" line="179" />
+        <location filename="../till_app.py" line="492" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="176" />
+        <location filename="../till_app.py" line="180" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="177" />
-        <location filename="../till_app.py" line="487" />
+        <location filename="../till_app.py" line="181" />
+        <location filename="../till_app.py" line="508" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="178" />
-        <location filename="../till_app.py" line="493" />
-        <location filename="../till_app.py" line="505" />
-        <location filename="../till_app.py" line="508" />
-        <location filename="../till_app.py" line="510" />
+        <location filename="../till_app.py" line="182" />
+        <location filename="../till_app.py" line="514" />
+        <location filename="../till_app.py" line="526" />
+        <location filename="../till_app.py" line="529" />
+        <location filename="../till_app.py" line="531" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="179" />
-        <location filename="../till_app.py" line="588" />
+        <location filename="../till_app.py" line="183" />
+        <location filename="../till_app.py" line="609" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="180" />
+        <location filename="../till_app.py" line="184" />
         <source>Shift / X / Z</source>
         <translation>班次 / X / Z</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="181" />
-        <location filename="../till_app.py" line="604" />
+        <location filename="../till_app.py" line="185" />
+        <location filename="../till_app.py" line="625" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="182" />
+        <location filename="../till_app.py" line="186" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="183" />
+        <location filename="../till_app.py" line="187" />
         <source>Line discount</source>
         <translation>单品折扣</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="184" />
+        <location filename="../till_app.py" line="188" />
         <source>Order discount</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="185" />
+        <location filename="../till_app.py" line="189" />
         <source>Reprint</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="186" />
+        <location filename="../till_app.py" line="190" />
         <source>Find product</source>
         <translation>查找商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="187" />
+        <location filename="../till_app.py" line="191" />
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="188" />
+        <location filename="../till_app.py" line="192" />
         <source>Code entry</source>
         <translation>条码输入</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="204" />
+        <location filename="../till_app.py" line="208" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="206" />
+        <location filename="../till_app.py" line="210" />
         <source>TRAINING · %1</source>
         <translation>培训 · %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="219" />
+        <location filename="../till_app.py" line="223" />
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 积分</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="226" />
+        <location filename="../till_app.py" line="230" />
         <source>silver</source>
         <translation>银卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="226" />
+        <location filename="../till_app.py" line="230" />
         <source>gold</source>
         <translation>金卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="227" />
+        <location filename="../till_app.py" line="231" />
         <source>diamond</source>
         <translation>钻石卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="258" />
+        <location filename="../till_app.py" line="262" />
         <source>Cancelled: no supervisor approval</source>
         <translation>已取消：无主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="280" />
+        <location filename="../till_app.py" line="284" />
         <source>Welcome, %1</source>
         <translation>欢迎，%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="304" />
+        <location filename="../till_app.py" line="308" />
         <source>Quantity %1 ×: scan or type the item</source>
         <translation>数量 %1 ×：请扫描或输入商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="357" />
+        <location filename="../till_app.py" line="361" />
         <source>This price needs a supervisor's approval</source>
         <translation>此价格需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="385" />
+        <location filename="../till_app.py" line="389" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="385" />
+        <location filename="../till_app.py" line="389" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="389" />
+        <location filename="../till_app.py" line="393" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="393" />
+        <location filename="../till_app.py" line="397" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="407" />
+        <location filename="../till_app.py" line="411" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="408" />
+        <location filename="../till_app.py" line="412" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="409" />
+        <location filename="../till_app.py" line="413" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="415" />
-        <source>New quantity for line %1</source>
-        <translation>第 %1 行的新数量</translation>
+        <location filename="../till_app.py" line="418" />
+        <source>New quantity, then Enter (Esc: cancel)</source>
+        <translation>输入新数量后按回车（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="419" />
+        <location filename="../till_app.py" line="424" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="425" />
+        <location filename="../till_app.py" line="438" />
+        <source>To remove the line, void it (F3)</source>
+        <translation>要删除此行，请按删除行 (F3)</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="446" />
         <source>Voiding after payment started needs a supervisor</source>
         <translation>付款开始后删除商品需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="426" />
+        <location filename="../till_app.py" line="447" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="432" />
+        <location filename="../till_app.py" line="453" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="435" />
-        <location filename="../till_app.py" line="510" />
+        <location filename="../till_app.py" line="456" />
+        <location filename="../till_app.py" line="531" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="444" />
+        <location filename="../till_app.py" line="465" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="445" />
+        <location filename="../till_app.py" line="466" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="451" />
+        <location filename="../till_app.py" line="472" />
         <source>Discount on line %1</source>
         <translation>第 %1 行折扣</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="456" />
-        <location filename="../till_app.py" line="467" />
+        <location filename="../till_app.py" line="477" />
+        <location filename="../till_app.py" line="488" />
         <source>This discount is above your limit: a supervisor approves</source>
         <translation>折扣超出您的权限：需主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="457" />
-        <location filename="../till_app.py" line="468" />
+        <location filename="../till_app.py" line="478" />
+        <location filename="../till_app.py" line="489" />
         <source>Discount given</source>
         <translation>已打折</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="462" />
+        <location filename="../till_app.py" line="483" />
         <source>Discount on the whole order</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="471" />
+        <location filename="../till_app.py" line="492" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="473" />
+        <location filename="../till_app.py" line="494" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="476" />
+        <location filename="../till_app.py" line="497" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="481" />
+        <location filename="../till_app.py" line="502" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="483" />
+        <location filename="../till_app.py" line="504" />
         <source>%1 · cashier %2 · %3 items · %4</source>
         <translation>%1 · 收银员 %2 · %3 件 · %4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="487" />
+        <location filename="../till_app.py" line="508" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="489" />
+        <location filename="../till_app.py" line="510" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="493" />
+        <location filename="../till_app.py" line="514" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="502" />
+        <location filename="../till_app.py" line="523" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="505" />
+        <location filename="../till_app.py" line="526" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="508" />
+        <location filename="../till_app.py" line="529" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="521" />
+        <location filename="../till_app.py" line="542" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="526" />
-        <location filename="../till_app.py" line="531" />
+        <location filename="../till_app.py" line="547" />
+        <location filename="../till_app.py" line="552" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="526" />
-        <location filename="../till_app.py" line="536" />
+        <location filename="../till_app.py" line="547" />
+        <location filename="../till_app.py" line="557" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="526" />
+        <location filename="../till_app.py" line="547" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="527" />
-        <location filename="../till_app.py" line="557" />
+        <location filename="../till_app.py" line="548" />
+        <location filename="../till_app.py" line="578" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="528" />
+        <location filename="../till_app.py" line="549" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="528" />
+        <location filename="../till_app.py" line="549" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="531" />
+        <location filename="../till_app.py" line="552" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="534" />
+        <location filename="../till_app.py" line="555" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="538" />
+        <location filename="../till_app.py" line="559" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="539" />
+        <location filename="../till_app.py" line="560" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="542" />
+        <location filename="../till_app.py" line="563" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="543" />
+        <location filename="../till_app.py" line="564" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="553" />
+        <location filename="../till_app.py" line="574" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="580" />
+        <location filename="../till_app.py" line="601" />
         <source>No receipt printer</source>
         <translation>没有小票打印机</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="584" />
+        <location filename="../till_app.py" line="605" />
         <source>Not printed: %1</source>
         <translation>未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="585" />
+        <location filename="../till_app.py" line="606" />
         <source>Printing</source>
         <translation>正在打印</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="588" />
+        <location filename="../till_app.py" line="609" />
         <source>Why open the drawer?</source>
         <translation>开钱箱原因？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="590" />
+        <location filename="../till_app.py" line="611" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="591" />
+        <location filename="../till_app.py" line="612" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="604" />
+        <location filename="../till_app.py" line="625" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="606" />
+        <location filename="../till_app.py" line="627" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="607" />
+        <location filename="../till_app.py" line="628" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="614" />
+        <location filename="../till_app.py" line="635" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="636" />
+        <location filename="../till_app.py" line="657" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="645" />
+        <location filename="../till_app.py" line="666" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="648" />
+        <location filename="../till_app.py" line="669" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="653" />
+        <location filename="../till_app.py" line="674" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="657" />
+        <location filename="../till_app.py" line="678" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="669" />
+        <location filename="../till_app.py" line="690" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="691" />
+        <location filename="../till_app.py" line="712" />
         <source>A payment is in progress: wait for it or press Esc</source>
         <translation>正在付款：请等待，或按 Esc 取消</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="708" />
+        <location filename="../till_app.py" line="729" />
         <source>Cancelling: waiting for the provider to answer…</source>
         <translation>正在取消：等待支付平台应答…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="711" />
+        <location filename="../till_app.py" line="732" />
         <source>Cancelling the payment…</source>
         <translation>正在取消付款…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="725" />
+        <location filename="../till_app.py" line="746" />
         <source>Waiting for the customer to confirm on the phone (Esc: cancel)</source>
         <translation>等待顾客在手机上确认付款（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="743" />
+        <location filename="../till_app.py" line="764" />
         <source>Paid by payment code</source>
         <translation>已通过付款码收款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="762" />
+        <location filename="../till_app.py" line="783" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="769" />
+        <location filename="../till_app.py" line="790" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="772" />
+        <location filename="../till_app.py" line="793" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="774" />
+        <location filename="../till_app.py" line="795" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="801" />
+        <location filename="../till_app.py" line="822" />
         <source>A payment code: press Pay (F12) first</source>
         <translation>这是付款码：请先按结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="804" />
+        <location filename="../till_app.py" line="825" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>
@@ -2242,17 +2246,17 @@
 <context>
     <name>window</name>
     <message>
-        <location filename="../screenshots.py" line="160" />
+        <location filename="../screenshots.py" line="172" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../screenshots.py" line="183" />
+        <location filename="../screenshots.py" line="208" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../screenshots.py" line="188" />
+        <location filename="../screenshots.py" line="213" />
         <source>Discount on line %1</source>
         <translation>第 %1 行折扣</translation>
     </message>
