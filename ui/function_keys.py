@@ -43,6 +43,15 @@ class FunctionKeyBar(QWidget):
         self.buttons[key] = button
         return action
 
+    def scale(self, factor: float) -> None:
+        """Key labels and touch targets for the screen's scale (ui/scaling.py); called when the
+        window's size changes, never per scan."""
+        for button in self.buttons.values():
+            font = button.font()
+            font.setPixelSize(round(14 * factor))
+            button.setFont(font)
+            button.setMinimumHeight(round(54 * factor))
+
     def set_available(self, key: str, available: bool) -> None:
         """Whether the action can be used at all here (e.g. a tender type the core lacks)."""
         if available:

@@ -17,6 +17,7 @@ LineView = dict[str, Any]
 Index = QModelIndex | QPersistentModelIndex
 
 NO, ITEM, QTY, PRICE, PROMOTION, TOTAL = range(6)
+LINE_ROLE = Qt.ItemDataRole.UserRole + 1   # the whole line view, for the quantity editor
 
 
 class SaleLinesModel(QAbstractTableModel):
@@ -56,7 +57,16 @@ class SaleLinesModel(QAbstractTableModel):
             return "\n".join(f"{p['reason']}: -{p['amount']}" for p in line["promotions"])
         if role == Qt.ItemDataRole.UserRole:
             return line["line"]
+        if role == LINE_ROLE:
+            return line
         return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        """The Qty cell is editable (the till's inline quantity editor); nothing else is."""
+        flags = super().flags(index)
+        if index.isValid() and index.column() == QTY:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
 
     def _text(self, line: LineView, column: int) -> str:
         if column == NO:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QFrame,
     QGridLayout,
@@ -16,6 +17,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -23,7 +26,22 @@ from PySide6.QtWidgets import (
 
 from ui.function_keys import FunctionKeyBar
 from ui.money_text import MoneyText
-from ui.sale_lines_model import ITEM, NO, PRICE, PROMOTION, QTY, TOTAL, SaleLinesModel
+from ui.sale_lines_model import (
+    ITEM,
+    LINE_ROLE,
+    NO,
+    PRICE,
+    PROMOTION,
+    QTY,
+    TOTAL,
+    SaleLinesModel,
+)
+from ui.scaling import scalable
+
+# The totals' fixed boxes at 1024×768 (width, height); they grow with the screen's scale.
+FIGURE_BOX = (130, 28)
+TOTAL_BOX = (250, 64)
+TOTALS_MIN_WIDTH = 260
 
 
 def pieces(lines: list[dict[str, Any]]) -> int:
@@ -56,6 +74,43 @@ class SaleLinesView(QTableView):
         self.painted.emit()
 
 
+class QuantityEditor(QStyledItemDelegate):
+    """The Qty cell's inline editor: it opens on the selected line with its quantity selected;
+    Enter commits (`committed(line number, text)`, which the till checks and may refuse), Escape
+    or leaving the cell cancels. The view never writes the model: the till's answer does."""
+
+    committed = Signal(int, str)
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,
+                     index: QModelIndex | QPersistentModelIndex) -> QWidget:
+        editor = QLineEdit(parent)
+        editor.setObjectName("qtyEditor")
+        editor.setFont(option.font)
+        editor.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        line = index.data(LINE_ROLE)
+        assert isinstance(editor, QLineEdit)
+        editor.setText(str(line["qty"]) if line else "")
+        editor.selectAll()
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel,
+                     index: QModelIndex | QPersistentModelIndex) -> None:
+        line = index.data(LINE_ROLE)
+        assert isinstance(editor, QLineEdit)
+        text = editor.text().strip()
+        if line and text and text != str(line["qty"]):
+            self.committed.emit(int(line["line"]), text)
+
+    def eventFilter(self, editor: QObject, event: QEvent) -> bool:
+        # Qt commits when the editor loses the focus; here only Enter commits.
+        if event.type() == QEvent.Type.FocusOut and isinstance(editor, QWidget):
+            self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.RevertModelCache)
+            return False
+        return super().eventFilter(editor, event)
+
+
 def fit_columns(table: QTableView, factor: float = 1.0) -> None:
     """Fixed widths for the number columns, the rest to the name: sizing to contents would scan
     every row on every change, which a 100-line basket cannot afford inside the scan budget.
@@ -70,6 +125,8 @@ def fit_columns(table: QTableView, factor: float = 1.0) -> None:
 
 class SaleScreen(QWidget):
     code_entered = Signal(str)
+    qty_entered = Signal(int, str)     # line number, the new quantity as typed (inline editor)
+    qty_stepped = Signal(int, int)     # line number, +1 or -1 (the + and - keys)
 
     def __init__(self, money: MoneyText, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,10 +134,10 @@ class SaleScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         top = QHBoxLayout()
-        self.staff_label = QLabel()
-        self.staff_label.setStyleSheet("font-size: 15px; color: #455a64;")
-        self.member_label = QLabel()
-        self.member_label.setStyleSheet("font-size: 15px; color: #6a1b9a;")
+        self.factor = 1.0
+        self.message_is_error = False
+        self.staff_label = scalable(QLabel(), "font-size: {px}px; color: #455a64;", 15)
+        self.member_label = scalable(QLabel(), "font-size: {px}px; color: #6a1b9a;", 15)
         top.addWidget(self.staff_label)
         top.addStretch(1)
         top.addWidget(self.member_label)
@@ -88,8 +145,7 @@ class SaleScreen(QWidget):
 
         self.entry = QLineEdit()
         self.entry.setPlaceholderText(self.tr("Scan or type a barcode or PLU, then Enter"))
-        self.entry.setMinimumHeight(44)
-        self.entry.setStyleSheet("font-size: 20px;")
+        scalable(self.entry, "font-size: {px}px;", 20, 44)
         self.entry.returnPressed.connect(self._entered)
         self.entry.installEventFilter(self)  # arrows move the line selection from the entry box
         layout.addWidget(self.entry)
@@ -99,10 +155,16 @@ class SaleScreen(QWidget):
         self.table = SaleLinesView()
         self.table.setModel(self.model)
         fit_columns(self.table)
+        # The editor's delegate is set only while editing: a Python delegate on the column would
+        # put a Python call into every cell's paint, inside the scan-to-paint budget.
+        self.qty_editor = QuantityEditor(self.table)
+        self.qty_editor.committed.connect(self.qty_entered)
+        self.qty_editor.closeEditor.connect(self._quantity_editor_closed,
+                                            Qt.ConnectionType.QueuedConnection)
         self.model.rowsInserted.connect(self._row_added)
         middle.addWidget(self.table, 3)
 
-        totals = QFrame()
+        self.totals = totals = QFrame()
         totals.setObjectName("totals")
         totals.setStyleSheet("#totals { background: #eceff1; border-radius: 6px; }")
         grid = QGridLayout(totals)
@@ -110,29 +172,26 @@ class SaleScreen(QWidget):
         self.discount_label = QLabel()
         self.tax_label = QLabel()
         self.total_caption = QLabel(self.tr("TOTAL"))
-        self.total_caption.setStyleSheet("font-size: 20px; font-weight: bold;")
+        scalable(self.total_caption, "font-size: {px}px; font-weight: bold;", 20)
         self.total_label = QLabel()
         self.total_label.setObjectName("total")
-        self.total_label.setStyleSheet("font-size: 44px; font-weight: bold; color: #1b5e20;")
+        scalable(self.total_label, "font-size: {px}px; font-weight: bold; color: #1b5e20;", 44)
         self.total_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         for i, (caption, label) in enumerate(((self.tr("Items"), self.items_label),
                                               (self.tr("Savings"), self.discount_label),
                                               (self.tr("incl. VAT"), self.tax_label))):
-            cap = QLabel(caption)
-            cap.setStyleSheet("font-size: 16px;")
-            label.setStyleSheet("font-size: 18px;")
+            cap = scalable(QLabel(caption), "font-size: {px}px;", 16)
+            scalable(label, "font-size: {px}px;", 18)
             label.setAlignment(Qt.AlignmentFlag.AlignRight)
             grid.addWidget(cap, i, 0)
             grid.addWidget(label, i, 1)
         # Fixed sizes: a label whose size cannot change does not relayout (and repaint) the whole
         # window each time a scan changes its text.
-        for label in (self.items_label, self.discount_label, self.tax_label):
-            label.setFixedSize(130, 28)
-        self.total_label.setFixedSize(250, 64)
+        self._fix_figure_sizes(1.0)
         grid.addWidget(self.total_caption, 3, 0, 1, 2)
         grid.addWidget(self.total_label, 4, 0, 1, 2)
         grid.setRowStretch(5, 1)
-        totals.setMinimumWidth(260)
+        totals.setMinimumWidth(TOTALS_MIN_WIDTH)
         middle.addWidget(totals, 1)
         layout.addLayout(middle, 1)
 
@@ -143,6 +202,27 @@ class SaleScreen(QWidget):
         layout.addWidget(self.message)
         self.keys = FunctionKeyBar(columns=7)
         layout.addWidget(self.keys)
+
+    def _fix_figure_sizes(self, factor: float) -> None:
+        for label in (self.items_label, self.discount_label, self.tax_label):
+            label.setFixedSize(round(FIGURE_BOX[0] * factor), round(FIGURE_BOX[1] * factor))
+        self.total_label.setFixedSize(round(TOTAL_BOX[0] * factor), round(TOTAL_BOX[1] * factor))
+
+    def apply_scale(self, factor: float) -> None:
+        """The parts that are sized, not styled, for the screen's scale: the line list's font,
+        rows and columns, the totals' boxes, the message line and the function keys. The styled
+        labels are rescaled by the window (ui/scaling.py). Called on a resize, never per scan."""
+        self.factor = factor
+        font = self.table.font()
+        font.setPixelSize(round(17 * factor))
+        self.table.setFont(font)
+        self.table.verticalHeader().setDefaultSectionSize(round(40 * factor))
+        fit_columns(self.table, factor)
+        self._fix_figure_sizes(factor)
+        self.totals.setMinimumWidth(round(TOTALS_MIN_WIDTH * factor))
+        self.message.setMinimumHeight(round(28 * factor))
+        self.keys.scale(factor)
+        self.say(self.message.text(), self.message_is_error)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.entry and event.type() == QEvent.Type.KeyPress:
@@ -155,7 +235,32 @@ class SaleScreen(QWidget):
                 self.table.selectRow(row)
                 self.table.scrollTo(self.model.index(row, 0))
                 return True
+            if key in (Qt.Key.Key_Plus, Qt.Key.Key_Minus) and not self.entry.text():
+                line = self.selected_line()
+                if line is not None:
+                    self.qty_stepped.emit(line, 1 if key == Qt.Key.Key_Plus else -1)
+                return True
         return super().eventFilter(watched, event)
+
+    def edit_quantity(self) -> bool:
+        """Open the inline editor in the selected line's Qty cell (the last line when none is
+        selected); False when the sale has no lines."""
+        rows = self.table.selectionModel().selectedRows()
+        row = rows[0].row() if rows else self.model.rowCount() - 1
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        index = self.model.index(row, QTY)
+        self.table.scrollTo(index)
+        self.table.setCurrentIndex(index)
+        self.table.setItemDelegateForColumn(QTY, self.qty_editor)
+        self.table.edit(index)
+        return True
+
+    def _quantity_editor_closed(self) -> None:
+        if self.table.state() != QAbstractItemView.State.EditingState:
+            self.table.setItemDelegateForColumn(QTY, None)  # type: ignore[arg-type]
+        self.entry.setFocus()
 
     def _entered(self) -> None:
         text = self.entry.text().strip()
@@ -189,7 +294,9 @@ class SaleScreen(QWidget):
 
     def say(self, text: str, error: bool = False) -> None:
         # Restyle only on a change: setStyleSheet re-polishes and repaints even when equal.
-        style = "font-size: 16px; color: %s;" % ("#c62828" if error else "#1565c0")
+        colour = "#c62828" if error else "#1565c0"
+        style = f"font-size: {round(16 * self.factor)}px; color: {colour};"
+        self.message_is_error = error
         if self.message.styleSheet() != style:
             self.message.setStyleSheet(style)
         self.message.setText(text)

@@ -33,6 +33,8 @@ SIZE = (1024, 768)
 SIZES = {"1024x768": (1024, 768), "1920x1080": (1920, 1080)}
 # The file name's mark for a size; the 1024×768 shots keep the plain names the README shows.
 SIZE_SUFFIX = {(1024, 768): "", (1920, 1080): "-1080p"}
+UNKNOWN_GTIN = "4006381333931"  # a valid EAN-13 the demo store does not sell
+SEARCH_QUERY = "nfsq"            # pinyin initials: 农夫山泉
 PROMOTIONS = """[
  {"id": "PCT-DRINKS-10", "type": "percent_off", "name": {"zh": "饮料九折", "en": "Drinks 10% off"},
   "target": {"categories": ["饮料 Drinks"]}, "params": {"percent_bp": 1000}}
@@ -133,13 +135,23 @@ def run_at_size(out: Path, locales: list[str]) -> None:
                 manager = ManagerWindow(conn, config, sims.devices)
                 manager_screens(manager, out, locale, REPORTS)
         finally:
-            # The windows go first: their status timers must not outlive the temporary store.
-            for widget in QApplication.topLevelWidgets():
-                widget.deleteLater()
-            QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+            close_windows()  # before the temporary store goes: nothing may read it afterwards
             sims.close()
             conn.close()
     app.processEvents()
+
+
+def close_windows() -> None:
+    """Close and delete every window (and dialog) now: a status strip's timer that outlived the
+    temporary store would check the disk usage of a removed directory (FileNotFoundError)."""
+    from PySide6.QtCore import QTimer
+
+    for widget in QApplication.topLevelWidgets():
+        for timer in widget.findChildren(QTimer):
+            timer.stop()
+        widget.close()  # closeEvent: the kiosk stops weighing, the apps drop their key filters
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def till_screens(window: QWidget, gtins: list[str], out: Path, locale: str) -> None:
@@ -159,6 +171,11 @@ def till_screens(window: QWidget, gtins: list[str], out: Path, locale: str) -> N
     window.refresh()
     window.sale_screen.say(window.tr("Member identified"))
     shoot(window, out, "till-sale", locale)
+    window.enter_code(UNKNOWN_GTIN)        # the error banner: a barcode the store doesn't sell
+    shoot(window, out, "till-error", locale)
+    window.change_quantity()               # the selected line's quantity, edited in place
+    shoot(window, out, "till-quantity", locale)
+    window.sale_screen.entry.setFocus()    # Escape's effect: the editor closes unchanged
     window.go_to_tender()
     window.pay("card", 2000)
     shoot(window, out, "till-tender", locale)
@@ -167,19 +184,27 @@ def till_screens(window: QWidget, gtins: list[str], out: Path, locale: str) -> N
     window.pay("cash", -(-sale.remaining // 5000) * 5000)
     shoot(window, out, "till-receipt", locale)
     window.next_customer()
+    window.reprint()
+    shoot(window, out, "till-reprint", locale)
     dialog_screens(window, out, locale)
     window.logout()
     window.close()
 
 
 def dialog_screens(window: QWidget, out: Path, locale: str) -> None:
-    """The X report screen and the discount dialog, over the till."""
+    """Product search, the X report screen and the discount dialog, over the till."""
     from ui import store_operations as ops
     from ui.discount_dialog import DiscountDialog
+    from ui.product_search import ProductSearchDialog
     from ui.report_dialog import ReportDialog
     from ui.till_app import TillWindow
 
     assert isinstance(window, TillWindow)
+    search = ProductSearchDialog(window.till.conn, window.money, locale, window)
+    search.query.setText(SEARCH_QUERY)
+    search.show()
+    shoot(search, out, "till-search", locale)
+    search.close()
     report = ReportDialog(window.tr("X report"), ops.x_report(window.till), window.money,
                           window.tender_view.tender_name, window.print_document, window)
     report.show()

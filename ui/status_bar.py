@@ -14,12 +14,38 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from cloud_sync.hq_clock import clock_is_off
 from drivers.device import DeviceEvent, ErrorEvent, StatusEvent
 from ui.devices import Devices
+
+
+class ElidedLabel(QLabel):
+    """A label that takes the room left and ends in "…" when its text is longer (the full text
+    in its tooltip): the link's text never pushes the window wider than the screen."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def setText(self, text: str) -> None:
+        if text != self.text():
+            super().setText(text)
+            self.setToolTip(text)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter = QPainter(self)
+        self.style().drawItemText(painter, rect, int(Qt.AlignmentFlag.AlignLeft
+                                                     | Qt.AlignmentFlag.AlignVCenter),
+                                  self.palette(), self.isEnabled(), text, self.foregroundRole())
 
 
 @dataclass(frozen=True)
@@ -82,9 +108,9 @@ class StatusStrip(QFrame):
                            "font-size: 13px; padding: 0 6px; }")
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(6, 2, 6, 2)
-        self.link_label = QLabel()
+        self.link_label = ElidedLabel()
         self.link_label.setObjectName("link")
-        self._layout.addWidget(self.link_label)
+        self._layout.addWidget(self.link_label, 1)
         self.storage_label = QLabel()
         self.storage_label.setObjectName("storage")
         self.storage_label.setStyleSheet("color: #ffab91; font-weight: bold;")
@@ -93,7 +119,6 @@ class StatusStrip(QFrame):
         self.clock_label.setObjectName("clock")
         self.clock_label.setStyleSheet("color: #ffab91; font-weight: bold;")
         self._layout.addWidget(self.clock_label)
-        self._layout.addStretch(1)
         self.devices: dict[str, QLabel] = {}
         self.device_state: dict[str, str] = {}
         self.state = LinkState(False, False)
@@ -177,8 +202,11 @@ class StatusStrip(QFrame):
             return
         self.device_state[name] = condition
         ok = condition in ("online", "paper_near_end", "drawer_open", "drawer_closed")
-        label.setText(f"{'✔' if ok else '✖'} {label.property('kind_label')}: "
-                      f"{self.condition_text(condition)}")
+        # "✔ Scanner" when all is well (the tick says ready: six devices fit 1024 px in English);
+        # any other condition is spelled out.
+        kind = label.property("kind_label")
+        label.setText(f"✔ {kind}" if condition == "online" else
+                      f"{'✔' if ok else '✖'} {kind}: {self.condition_text(condition)}")
         label.setStyleSheet("" if ok else "color: #ff8a80; font-weight: bold;")
 
     def condition_text(self, condition: str) -> str:

@@ -24,6 +24,7 @@ from edge.ledger.money import MoneyError, format_amount, parse_amount
 from ui.function_keys import FunctionKeyBar
 from ui.money_text import MoneyText
 from ui.qr_widget import QrWidget
+from ui.scaling import scalable
 
 QUICK_CASH = (1000, 5000, 10000)  # 10, 50, 100 yuan notes, in fen
 
@@ -48,6 +49,8 @@ class TenderView(QWidget):
         self.money = money
         self.digits = money.digits
         self.due = 0
+        self.factor = 1.0
+        self.message_is_error = False
         self.pages = QStackedWidget()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 8, 8, 8)
@@ -65,13 +68,13 @@ class TenderView(QWidget):
         layout = QHBoxLayout(page)
         left = QVBoxLayout()
         self.total_label = QLabel()
-        self.total_label.setStyleSheet("font-size: 22px;")
+        scalable(self.total_label, "font-size: {px}px;", 22)
         self.due_label = QLabel()
         self.due_label.setObjectName("due")
-        self.due_label.setStyleSheet("font-size: 44px; font-weight: bold; color: #b71c1c;")
+        scalable(self.due_label, "font-size: {px}px; font-weight: bold; color: #b71c1c;", 44)
         self.tenders_list = QListWidget()
         self.tenders_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.tenders_list.setStyleSheet("font-size: 17px;")
+        scalable(self.tenders_list, "font-size: {px}px;", 17)
         left.addWidget(self.total_label)
         left.addWidget(self.due_label)
         left.addWidget(QLabel(self.tr("Payments")))
@@ -81,8 +84,7 @@ class TenderView(QWidget):
         right = QVBoxLayout()
         self.amount = QLineEdit()
         self.amount.setObjectName("amount")
-        self.amount.setMinimumHeight(52)
-        self.amount.setStyleSheet("font-size: 26px;")
+        scalable(self.amount, "font-size: {px}px;", 26, 52)
         self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.amount.returnPressed.connect(lambda: self._pay("cash"))
         right.addWidget(QLabel(self.tr("Amount")))
@@ -92,8 +94,7 @@ class TenderView(QWidget):
         self.keys = FunctionKeyBar(columns=3)
         for i, key in enumerate(("F6", "F7", "F8", "F9")):
             button = QPushButton()
-            button.setMinimumHeight(54)
-            button.setStyleSheet("font-size: 18px;")
+            scalable(button, "font-size: {px}px;", 18, 54)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, n=i: self._quick(n))
             self.quick.addWidget(button, 0, i)
@@ -174,10 +175,10 @@ class TenderView(QWidget):
         left = QVBoxLayout()
         self.change_label = QLabel()
         self.change_label.setObjectName("change")
-        self.change_label.setStyleSheet("font-size: 44px; font-weight: bold; color: #1b5e20;")
+        scalable(self.change_label, "font-size: {px}px; font-weight: bold; color: #1b5e20;", 44)
         self.receipt_label = QLabel()
         self.receipt_label.setWordWrap(True)
-        self.receipt_label.setStyleSheet("font-size: 17px;")
+        scalable(self.receipt_label, "font-size: {px}px;", 17)
         left.addWidget(self.change_label)
         left.addWidget(self.receipt_label)
         left.addStretch(1)
@@ -204,13 +205,23 @@ class TenderView(QWidget):
         self.qr.set_payload(qr_payload)
         self.say("")
 
+    def apply_scale(self, factor: float) -> None:
+        """The sized parts for the screen's scale (the styled ones are rescaled by the window)."""
+        self.factor = factor
+        self.keys.scale(factor)
+        self.done_keys.scale(factor)
+        self.qr.setMinimumSize(round(220 * factor), round(220 * factor))
+        self.say(self.message.text(), self.message_is_error)
+
     @property
     def done(self) -> bool:
         return self.pages.currentIndex() == 1
 
     def say(self, text: str, error: bool = False) -> None:
         # Restyle only on a change: setStyleSheet re-polishes and repaints even when equal.
-        style = "font-size: 16px; color: %s;" % ("#c62828" if error else "#1565c0")
+        colour = "#c62828" if error else "#1565c0"
+        style = f"font-size: {round(16 * self.factor)}px; color: {colour};"
+        self.message_is_error = error
         if self.message.styleSheet() != style:
             self.message.setStyleSheet(style)
         self.message.setText(text)

@@ -48,6 +48,7 @@ from ui.pin_pad import PinPad
 from ui.prompts import Prompter
 from ui.return_refund_worker import ReturnRefunder
 from ui.sale_screen import SaleScreen
+from ui.scaling import factor_for, rescale, scalable
 from ui.screen_mode import ScreenOptions, show_window
 from ui.status_bar import OfflineBanner, StatusStrip
 from ui.store_operations import identify_member, tender_types
@@ -74,11 +75,11 @@ class LoginView(QWidget):
         layout.addStretch(1)
         heading = QLabel(title)
         heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        heading.setStyleSheet("font-size: 28px; font-weight: bold;")
+        scalable(heading, "font-size: {px}px; font-weight: bold;", 28)
         layout.addWidget(heading)
         hint = QLabel(self.tr("Log in with your staff number and PIN"))
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hint.setStyleSheet("font-size: 16px;")
+        scalable(hint, "font-size: {px}px;", 16)
         layout.addWidget(hint)
         self.pad = PinPad()
         self.pad.setMaximumWidth(380)
@@ -88,7 +89,7 @@ class LoginView(QWidget):
         layout.addWidget(self.training, 0, Qt.AlignmentFlag.AlignHCenter)
         self.demo_staff = QLabel()
         self.demo_staff.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.demo_staff.setStyleSheet("font-size: 15px; color: #6a1b9a;")
+        scalable(self.demo_staff, "font-size: {px}px; color: #6a1b9a;", 15)
         self.demo_staff.hide()
         layout.addWidget(self.demo_staff)
         layout.addStretch(1)
@@ -137,6 +138,9 @@ class TillWindow(QMainWindow):
         self.login_view.pad.submitted.connect(self.login)
         self.sale_screen = SaleScreen(self.money)
         self.sale_screen.code_entered.connect(self.enter_code)
+        # Queued: the till's answer (maybe a supervisor's dialog) comes after the editor closed.
+        self.sale_screen.qty_entered.connect(self.set_quantity, Qt.ConnectionType.QueuedConnection)
+        self.sale_screen.qty_stepped.connect(self.step_quantity)
         self.tender_view = TenderView(self.money)
         self.tender_view.tender.connect(self.pay)
         self.tender_view.back.connect(self.back_to_sale)
@@ -412,14 +416,31 @@ class TillWindow(QMainWindow):
             self.act(self.till.confirm_age, self.tr("Age confirmed"))
 
     def change_quantity(self) -> None:
-        line = self.sale_screen.selected_line()
-        if line is None:
+        """F2: the selected line's Qty cell becomes an editor; Enter sets it, Escape cancels."""
+        if self.sale_screen.edit_quantity():
+            self.sale_screen.say(self.tr("New quantity, then Enter (Esc: cancel)"))
+
+    def set_quantity(self, line: int, text: str) -> None:
+        """The quantity typed in the line's Qty cell, through the till (a supervisor approves
+        when the sale is already being paid)."""
+        self.with_override(lambda ov: self.till.set_qty(line, text, ov),
+                           self.tr("Changing a paid sale needs a supervisor"))
+        self.sale_screen.entry.setFocus()
+
+    def step_quantity(self, line: int, step: int) -> None:
+        """+ and - in the empty entry box: one piece more or less of the selected line (a
+        weighed line opens its Qty cell instead; below one piece, void the line with F3)."""
+        current = next((ln for ln in self.sale_screen.model.lines if ln["line"] == line), None)
+        if current is None:
             return
-        text = self.prompt.text(self.tr("Quantity"), self.tr("New quantity for line %1")
-                                .replace("%1", str(line)))
-        if text:
-            self.with_override(lambda ov: self.till.set_qty(line, text, ov),
-                               self.tr("Changing a paid sale needs a supervisor"))
+        if current["unit"] != "each":
+            self.change_quantity()
+            return
+        qty = int(float(current["qty"])) + step
+        if qty < 1:
+            self.sale_screen.say(self.tr("To remove the line, void it (F3)"), error=True)
+            return
+        self.set_quantity(line, str(qty))
 
     def void_line(self) -> None:
         line = self.sale_screen.selected_line()
@@ -841,6 +862,20 @@ class TillWindow(QMainWindow):
         elif isinstance(event, ErrorEvent) and isinstance(event, DeviceEvent):
             if event.code in ("garbage", "partial_read"):
                 self.sale_screen.say(self.tr("Bad read: scan again"), error=True)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.apply_scale()
+
+    def apply_scale(self) -> None:
+        """Text and touch targets grow with the screen (ui/scaling.py). Only when the scale
+        changes: a scan never restyles or relayouts the window."""
+        factor = factor_for(self.width(), self.height())
+        if factor == self.property("scaleFactor"):
+            return
+        rescale(self, factor)
+        self.sale_screen.apply_scale(factor)
+        self.tender_view.apply_scale(factor)
 
     def closeEvent(self, event: Any) -> None:
         QApplication.instance().removeEventFilter(self.wedge)  # type: ignore[union-attr]

@@ -113,9 +113,10 @@ def test_a_whole_sale_without_the_mouse(
     scanner_sim.scan(b)
     qtbot.waitUntil(lambda: window.sale_screen.model.rowCount() == 2, timeout=5000)
     press(qtbot, window, Qt.Key.Key_Up)                                  # line 1, from the entry box
-    answer_dialog(enter("4"))
-    press(qtbot, window, Qt.Key.Key_F2)                                  # quantity dialog
-    assert till.sale is not None and till.sale.lines[0].qty_milli == 4000
+    press(qtbot, window, Qt.Key.Key_F2)                                  # its Qty cell, in place
+    type_into_focus("4", Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: till.sale is not None and till.sale.lines[0].qty_milli == 4000)
+    assert till.sale is not None
     answer_dialog(enter("M8888"))
     press(qtbot, window, Qt.Key.Key_F5)                                  # member dialog
     assert till.sale.member_id is not None

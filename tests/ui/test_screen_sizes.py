@@ -1,5 +1,6 @@
 """Screens at 1024×768 and 1920×1080: text and targets grow with the window and nothing that
-matters is clipped (the kiosk's total and buttons, the manager's count table); full-screen by
+matters is clipped (the till's totals, lines and function keys, the kiosk's total and buttons,
+the manager's count table); full-screen by
 default, windowed on request; the device panel on the screen; the drawn age mark."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -17,7 +19,7 @@ from edge.till.session import Till
 from tests.ui.conftest import ScriptedPrompts
 from tests.ui.test_kiosk_flow import alcohol_gtin, open_lane
 from tests.ui.test_manager_flow import manager, products
-from tests.ui.test_till_flow import gtins
+from tests.ui.test_till_flow import gtins, login, make_window
 from ui.kiosk_app import BASKET, KioskWindow
 from ui.manager_app import COUNT
 from ui.sale_lines_model import PRICE, QTY, TOTAL
@@ -66,6 +68,104 @@ def test_the_kiosk_total_and_buttons_fit_and_scale(qtbot: QtBot, till: Till,
     else:  # min(1920 / 1024, 1080 / 768) = 1.40625
         assert total_px == round(44 * 1.40625) and button_height >= round(72 * 1.40625)
         assert window.table.font().pixelSize() == round(17 * 1.40625)
+
+
+def key_fits(button: QPushButton) -> bool:
+    """A function key's label ("F2" over "Quantity"): every line fits across the button."""
+    metrics = QFontMetrics(button.font())
+    room = button.contentsRect().width() - 8
+    return all(metrics.horizontalAdvance(line) <= room for line in button.text().split("\n"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_till_totals_lines_and_keys_fit_and_scale(qtbot: QtBot, till: Till,
+                                                      conn: sqlite3.Connection,
+                                                      prompts: ScriptedPrompts,
+                                                      size: tuple[int, int]) -> None:
+    factor = 1.0 if size == SIZES[0] else 1.40625  # min(1920 / 1024, 1080 / 768)
+    window = make_window(qtbot, till, None, prompts)
+    login(qtbot, window)
+    for code in gtins(conn, 3) * 30:  # a total in the thousands: the widest the box must hold
+        window.enter_code(code)
+    window.till.add(plu="2", qty="12.856")
+    window.refresh()
+    settle(qtbot, window, size)
+    screen = window.sale_screen
+    assert screen.total_label.text() and text_fits(screen.total_label), screen.total_label.text()
+    for label in (screen.items_label, screen.discount_label, screen.tax_label):
+        assert text_fits(label), label.text()
+    assert screen.total_label.font().pixelSize() == round(44 * factor)
+    assert screen.entry.font().pixelSize() == round(20 * factor)
+    assert screen.entry.height() >= round(44 * factor)
+    metrics = QFontMetrics(screen.table.font())
+    assert screen.table.font().pixelSize() == round(17 * factor)
+    for row in range(screen.model.rowCount()):
+        for column in (QTY, PRICE, TOTAL):
+            text = screen.model.index(row, column).data()
+            assert metrics.horizontalAdvance(text) < screen.table.columnWidth(column), text
+    for button in screen.keys.buttons.values():
+        assert button.font().pixelSize() == round(14 * factor)
+        assert button.height() >= round(54 * factor) and key_fits(button), button.text()
+    screen.say("No product for this barcode", error=True)
+    assert screen.message.font().pixelSize() == round(16 * factor)
+    window.go_to_tender()
+    QApplication.processEvents()
+    tender = window.tender_view
+    assert text_fits(tender.due_label) and tender.due_label.font().pixelSize() == round(44 * factor)
+    for button in tender.keys.buttons.values():
+        if button.isVisible():
+            assert key_fits(button), button.text()
+
+
+def test_the_till_with_every_device_fits_1024_wide_in_english(
+        qtbot: QtBot, till: Till, prompts: ScriptedPrompts) -> None:
+    """The status strip names each device ("✔ Scanner"; a problem spelled out): six devices and
+    an offline link with events waiting must not push the window past 1024 px."""
+    from ui.status_bar import LinkState
+
+    window = make_window(qtbot, till, None, prompts)
+    strip = window.status
+    for kind in ("scanner", "printer", "scale", "rfid", "esl", "display"):
+        strip.add_device(kind, strip.kind_name(kind))
+    strip.set_device("printer", "paper_out")
+    strip.timer.stop()  # the long link text below stays
+    strip.link_label.setText(strip._link_text(LinkState(False, True, 29, 59.0)))
+    QApplication.processEvents()
+    assert window.minimumSizeHint().width() <= SIZES[0][0], window.minimumSizeHint()
+    settle(qtbot, window, SIZES[0])
+    for label in strip.devices.values():                      # each device whole
+        assert text_fits(label), label.text()
+    assert strip.link_label.toolTip() == strip.link_label.text()  # the link's text, if cut
+
+
+def test_a_scan_does_not_restyle_the_till(qtbot: QtBot, till: Till, conn: sqlite3.Connection,
+                                          prompts: ScriptedPrompts) -> None:
+    """The scan path stays cheap: the scale is applied when the window's size changes, not when
+    a line is added (a style sheet set re-polishes and repaints the window)."""
+    window = make_window(qtbot, till, None, prompts)
+    login(qtbot, window)
+    settle(qtbot, window, SIZES[1])
+    first, *more = gtins(conn, 4)
+    window.enter_code(first)
+    screen = window.sale_screen
+    restyled: list[QWidget] = []
+    for widget in window.findChildren(QWidget):
+        widget.installEventFilter(StyleChangeSpy(restyled, widget))  # lives as the widget's child
+    for code in more:
+        window.enter_code(code)
+    assert screen.model.rowCount() == 4
+    assert restyled == [], [w.objectName() or type(w).__name__ for w in restyled]
+
+
+class StyleChangeSpy(QObject):
+    def __init__(self, seen: list[QWidget], widget: QWidget) -> None:
+        super().__init__(widget)
+        self.seen, self.widget = seen, widget
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.StyleChange:
+            self.seen.append(self.widget)
+        return False
 
 
 def scale_weighed(window: KioskWindow, conn: sqlite3.Connection) -> None:

@@ -7,6 +7,7 @@ import json
 import sqlite3
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from drivers.printer.simulator import PrintedQr, PrinterSimulator
@@ -127,9 +128,10 @@ def test_void_price_override_and_no_sale_ask_a_supervisor(
     qtbot.keyClick(window, Qt.Key.Key_F4)
     assert till.sale is not None and till.sale.lines[-1].unit_price == 100, (
         window.sale_screen.message.text(), prompts.asked)
-    prompts.texts += ["3"]
-    qtbot.keyClick(window, Qt.Key.Key_F2)
-    assert till.sale.lines[-1].qty_milli == 3000
+    qtbot.keyClick(window, Qt.Key.Key_F2)                     # the Qty cell opens in place
+    qtbot.keyClicks(QApplication.focusWidget(), "3")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: till.sale is not None and till.sale.lines[-1].qty_milli == 3000)
     qtbot.keyClick(window, Qt.Key.Key_F3)
     assert len(till.sale.lines) == 1
     prompts.texts.append("change for the float")

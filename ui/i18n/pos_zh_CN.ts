@@ -549,357 +549,357 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../kiosk_app.py" line="126" />
-        <location filename="../kiosk_app.py" line="475" />
+        <location filename="../kiosk_app.py" line="127" />
+        <location filename="../kiosk_app.py" line="483" />
         <source>Self-checkout</source>
         <translation>自助收银</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="184" />
+        <location filename="../kiosk_app.py" line="190" />
         <source>This lane is closed</source>
         <translation>本通道暂停服务</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="185" />
+        <location filename="../kiosk_app.py" line="191" />
         <source>Staff: open the lane with your PIN</source>
         <translation>员工：请输入密码开启通道</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="197" />
+        <location filename="../kiosk_app.py" line="203" />
         <source>Welcome! Scan your first item to start</source>
         <translation>欢迎光临！扫描第一件商品即可开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="198" />
+        <location filename="../kiosk_app.py" line="204" />
         <source>Weighed fruit and vegetables: touch Start</source>
         <translation>称重果蔬：请点击开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="199" />
+        <location filename="../kiosk_app.py" line="205" />
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="218" />
+        <location filename="../kiosk_app.py" line="224" />
         <source>Scan your items</source>
         <translation>请扫描商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="234" />
+        <location filename="../kiosk_app.py" line="240" />
         <source>To pay</source>
         <translation>应付</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="244" />
+        <location filename="../kiosk_app.py" line="250" />
         <source>Fruit &amp; veg</source>
         <translation>果蔬称重</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="245" />
+        <location filename="../kiosk_app.py" line="251" />
         <source>Member QR</source>
         <translation>会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="246" />
+        <location filename="../kiosk_app.py" line="252" />
         <source>Remove item</source>
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="60" />
-        <location filename="../kiosk_app.py" line="247" />
+        <location filename="../kiosk_app.py" line="61" />
+        <location filename="../kiosk_app.py" line="253" />
         <source>Help</source>
         <translation>求助</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="248" />
+        <location filename="../kiosk_app.py" line="254" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="260" />
+        <location filename="../kiosk_app.py" line="266" />
         <source>Put the item on the scale, then touch it</source>
         <translation>请把商品放在秤上，然后点选商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="282" />
+        <location filename="../kiosk_app.py" line="288" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="296" />
+        <location filename="../kiosk_app.py" line="302" />
         <source>Bank card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="296" />
+        <location filename="../kiosk_app.py" line="302" />
         <source>WeChat Pay / Alipay</source>
         <translation>微信 / 支付宝</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="297" />
+        <location filename="../kiosk_app.py" line="303" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="305" />
+        <location filename="../kiosk_app.py" line="311" />
         <source>Cancel payment</source>
         <translation>取消付款</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="309" />
+        <location filename="../kiosk_app.py" line="315" />
         <source>Back to basket</source>
         <translation>返回购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="319" />
+        <location filename="../kiosk_app.py" line="325" />
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="322" />
+        <location filename="../kiosk_app.py" line="328" />
         <source>Finish</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="328" />
+        <location filename="../kiosk_app.py" line="334" />
         <source>Scan for your e-receipt</source>
         <translation>扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="339" />
+        <location filename="../kiosk_app.py" line="345" />
         <source>Attendant mode</source>
         <translation>值守模式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="363" />
+        <location filename="../kiosk_app.py" line="369" />
         <source>Approve age</source>
         <translation>确认年龄</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="364" />
+        <location filename="../kiosk_app.py" line="370" />
         <source>Remove selected item</source>
         <translation>移除所选商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="365" />
+        <location filename="../kiosk_app.py" line="371" />
         <source>Resume basket</source>
         <translation>恢复购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="366" />
+        <location filename="../kiosk_app.py" line="372" />
         <source>Clear alert</source>
         <translation>清除提醒</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="367" />
+        <location filename="../kiosk_app.py" line="373" />
         <source>Close lane</source>
         <translation>关闭通道</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="368" />
+        <location filename="../kiosk_app.py" line="374" />
         <source>Back to customer</source>
         <translation>返回顾客界面</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="378" />
+        <location filename="../kiosk_app.py" line="384" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="61" />
+        <location filename="../kiosk_app.py" line="62" />
         <source>Staff help needed</source>
         <translation>需要工作人员协助</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="62" />
+        <location filename="../kiosk_app.py" line="63" />
         <source>A basket left before the restart was suspended: resume it in attendant mode</source>
         <translation>重启前未结账的购物篮已挂单：请在值守模式中恢复</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="530" />
+        <location filename="../kiosk_app.py" line="538" />
         <source>Please use Fruit &amp; veg for this item</source>
         <translation>此商品请使用果蔬称重</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="64" />
+        <location filename="../kiosk_app.py" line="65" />
         <source>Age check for an age-restricted item</source>
         <translation>限龄商品需核验年龄</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="65" />
+        <location filename="../kiosk_app.py" line="66" />
         <source>No scale: weigh %1 at a till</source>
         <translation>无电子秤：请到收银台称重 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="556" />
-        <location filename="../kiosk_app.py" line="579" />
+        <location filename="../kiosk_app.py" line="564" />
+        <location filename="../kiosk_app.py" line="587" />
         <source>Put %1 on the scale</source>
         <translation>请把%1放到秤上</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="572" />
+        <location filename="../kiosk_app.py" line="580" />
         <source>Weighing %1…</source>
         <translation>正在称重 %1…</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="574" />
+        <location filename="../kiosk_app.py" line="582" />
         <source>Weighing %1: hold still…</source>
         <translation>正在称重%1：请勿晃动…</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="576" />
-        <location filename="../kiosk_app.py" line="582" />
+        <location filename="../kiosk_app.py" line="584" />
+        <location filename="../kiosk_app.py" line="590" />
         <source>%1 kg</source>
         <translation>%1 公斤</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="66" />
+        <location filename="../kiosk_app.py" line="67" />
         <source>The scale is not answering</source>
         <translation>电子秤无响应</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="67" />
+        <location filename="../kiosk_app.py" line="68" />
         <source>Unexpected weight on the scale</source>
         <translation>秤上重量异常</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="603" />
+        <location filename="../kiosk_app.py" line="611" />
         <source>Scan your member QR code</source>
         <translation>请扫描会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="607" />
+        <location filename="../kiosk_app.py" line="615" />
         <source>Scan an item first, then your member QR code</source>
         <translation>请先扫描商品，再扫会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="615" />
+        <location filename="../kiosk_app.py" line="623" />
         <source>Welcome, member! Member prices applied</source>
         <translation>欢迎会员！已享会员价</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="68" />
+        <location filename="../kiosk_app.py" line="69" />
         <source>Remove an item</source>
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="648" />
+        <location filename="../kiosk_app.py" line="656" />
         <source>Please wait: an attendant is coming (%1)</source>
         <translation>请稍候，值守员马上就到（%1）</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="682" />
+        <location filename="../kiosk_app.py" line="690" />
         <source>Attendant %1</source>
         <translation>值守员 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="687" />
+        <location filename="../kiosk_app.py" line="695" />
         <source>No basket open</source>
         <translation>没有进行中的购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="690" />
+        <location filename="../kiosk_app.py" line="698" />
         <source>%1 items · total %2 · tax %3 · paid %4</source>
         <translation>%1 件 · 合计 %2 · 税额 %3 · 已付 %4</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="694" />
+        <location filename="../kiosk_app.py" line="702" />
         <source>member %1</source>
         <translation>会员 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="708" />
+        <location filename="../kiosk_app.py" line="716" />
         <source>Age approved</source>
         <translation>年龄已确认</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="718" />
+        <location filename="../kiosk_app.py" line="726" />
         <source>Item removed</source>
         <translation>商品已移除</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="724" />
+        <location filename="../kiosk_app.py" line="732" />
         <source>No suspended baskets</source>
         <translation>没有挂起的购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="729" />
+        <location filename="../kiosk_app.py" line="737" />
         <source>Basket resumed: back to the customer</source>
         <translation>购物篮已恢复：请交还顾客</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="744" />
+        <location filename="../kiosk_app.py" line="752" />
         <source>Finish or suspend the basket first</source>
         <translation>请先完成或挂起购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="778" />
+        <location filename="../kiosk_app.py" line="787" />
         <source>To pay %1</source>
         <translation>应付 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="779" />
+        <location filename="../kiosk_app.py" line="788" />
         <source>Choose how to pay</source>
         <translation>请选择付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="797" />
+        <location filename="../kiosk_app.py" line="806" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="801" />
+        <location filename="../kiosk_app.py" line="810" />
         <source>Show your payment code to the scanner</source>
         <translation>请将付款码对准扫描器</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="804" />
+        <location filename="../kiosk_app.py" line="813" />
         <source>Insert notes and coins</source>
         <translation>请投入纸币和硬币</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="823" />
-        <location filename="../kiosk_app.py" line="866" />
+        <location filename="../kiosk_app.py" line="832" />
+        <location filename="../kiosk_app.py" line="875" />
         <source>Confirm the payment on your phone</source>
         <translation>请在手机上确认付款</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="848" />
+        <location filename="../kiosk_app.py" line="857" />
         <source>Cancelling the payment…</source>
         <translation>正在取消付款…</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="879" />
+        <location filename="../kiosk_app.py" line="888" />
         <source>Payment cancelled: you were not charged. Choose how to pay</source>
         <translation>付款已取消，未扣款。请选择付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="880" />
+        <location filename="../kiosk_app.py" line="889" />
         <source>No payment in time: you were not charged. Show a new code or choose another way to pay</source>
         <translation>未在规定时间内完成付款，未扣款。请出示新的付款码，或选择其他付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="883" />
+        <location filename="../kiosk_app.py" line="892" />
         <source>The payment was declined: you were not charged. Choose another way to pay</source>
         <translation>付款未成功，未扣款。请选择其他付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="886" />
+        <location filename="../kiosk_app.py" line="895" />
         <source>Payment codes cannot be taken right now: you were not charged. Choose another way to pay</source>
         <translation>暂时无法使用付款码，未扣款。请选择其他付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="901" />
+        <location filename="../kiosk_app.py" line="911" />
         <source>Take your e-receipt with the QR code</source>
         <translation>请扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="908" />
+        <location filename="../kiosk_app.py" line="918" />
         <source>Take your receipt, or scan the QR code for an e-receipt</source>
         <translation>请取走小票，或扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk_app.py" line="69" />
+        <location filename="../kiosk_app.py" line="70" />
         <source>Customer left during payment</source>
         <translation>顾客付款中途离开</translation>
     </message>
@@ -907,32 +907,32 @@
 <context>
     <name>LoginView</name>
     <message>
-        <location filename="../till_app.py" line="79" />
+        <location filename="../till_app.py" line="80" />
         <source>Log in with your staff number and PIN</source>
         <translation>请输入工号和密码登录</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="86" />
+        <location filename="../till_app.py" line="87" />
         <source>Training mode: practice sales, nothing is recorded</source>
         <translation>培训模式：练习销售，不记录任何交易</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="99" />
+        <location filename="../till_app.py" line="100" />
         <source>cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="99" />
+        <location filename="../till_app.py" line="100" />
         <source>supervisor</source>
         <translation>主管</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="100" />
+        <location filename="../till_app.py" line="101" />
         <source>manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="101" />
+        <location filename="../till_app.py" line="102" />
         <source>Demo store: log in as</source>
         <translation>示范门店：可登录为</translation>
     </message>
@@ -1173,7 +1173,7 @@
 <context>
     <name>OfflineBanner</name>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="64" />
+        <location filename="../status_bar.py" line="90" />
         <source>Offline: selling continues; %n sale event(s) will be sent when the link returns</source>
         <translation><numerusform>离线：可继续销售；%n 条交易将在网络恢复后上传</numerusform></translation>
     </message>
@@ -1366,32 +1366,32 @@
 <context>
     <name>SaleLinesModel</name>
     <message>
-        <location filename="../sale_lines_model.py" line="27" />
+        <location filename="../sale_lines_model.py" line="28" />
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="27" />
+        <location filename="../sale_lines_model.py" line="28" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="27" />
+        <location filename="../sale_lines_model.py" line="28" />
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="27" />
+        <location filename="../sale_lines_model.py" line="28" />
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="28" />
+        <location filename="../sale_lines_model.py" line="29" />
         <source>Promotion</source>
         <translation>促销</translation>
     </message>
     <message>
-        <location filename="../sale_lines_model.py" line="28" />
+        <location filename="../sale_lines_model.py" line="29" />
         <source>Total</source>
         <translation>小计</translation>
     </message>
@@ -1399,32 +1399,32 @@
 <context>
     <name>SaleScreen</name>
     <message>
-        <location filename="../sale_screen.py" line="90" />
+        <location filename="../sale_screen.py" line="147" />
         <source>Scan or type a barcode or PLU, then Enter</source>
         <translation>扫描或输入条码/PLU，按回车</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="112" />
+        <location filename="../sale_screen.py" line="174" />
         <source>TOTAL</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="118" />
+        <location filename="../sale_screen.py" line="180" />
         <source>Items</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="119" />
+        <location filename="../sale_screen.py" line="181" />
         <source>Savings</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="120" />
+        <location filename="../sale_screen.py" line="182" />
         <source>incl. VAT</source>
         <translation>含税</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="188" />
+        <location filename="../sale_screen.py" line="293" />
         <source>Member %1</source>
         <translation>会员 %1</translation>
     </message>
@@ -1478,152 +1478,152 @@
 <context>
     <name>StatusStrip</name>
     <message>
-        <location filename="../status_bar.py" line="115" />
+        <location filename="../status_bar.py" line="140" />
         <source>Disk full: no new sale can start, call support</source>
         <translation>磁盘已满：无法开始新交易，请联系技术支持</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="117" />
+        <location filename="../status_bar.py" line="142" />
         <source>Disk almost full: call support</source>
         <translation>磁盘空间不足：请联系技术支持</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="125" />
+        <location filename="../status_bar.py" line="150" />
         <source>Clock %1 ahead of HQ: set the time, payments fail beyond 5 min</source>
         <translation>时钟比总部快 %1：请校准时间，偏差超过 5 分钟将无法收款</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="127" />
+        <location filename="../status_bar.py" line="152" />
         <source>Clock %1 behind HQ: set the time, payments fail beyond 5 min</source>
         <translation>时钟比总部慢 %1：请校准时间，偏差超过 5 分钟将无法收款</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="132" />
+        <location filename="../status_bar.py" line="157" />
         <source>HQ link: not set up</source>
         <translation>总部连接：未配置</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="133" />
+        <location filename="../status_bar.py" line="158" />
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="133" />
+        <location filename="../status_bar.py" line="158" />
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="134" />
+        <location filename="../status_bar.py" line="159" />
         <source>%n event(s) waiting</source>
         <translation><numerusform>%n 条待上传</numerusform></translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="136" />
+        <location filename="../status_bar.py" line="161" />
         <source>oldest %1</source>
         <translation>最早 %1 前</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="139" />
+        <location filename="../status_bar.py" line="164" />
         <source>last contact %1</source>
         <translation>最近联系 %1</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="141" />
+        <location filename="../status_bar.py" line="166" />
         <source>no contact yet</source>
         <translation>尚未联系</translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="146" />
+        <location filename="../status_bar.py" line="171" />
         <source>%n s</source>
         <translation><numerusform>%n 秒</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="148" />
+        <location filename="../status_bar.py" line="173" />
         <source>%n min</source>
         <translation><numerusform>%n 分钟</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../status_bar.py" line="149" />
+        <location filename="../status_bar.py" line="174" />
         <source>%n h</source>
         <translation><numerusform>%n 小时</numerusform></translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="154" />
+        <location filename="../status_bar.py" line="179" />
         <source>Scanner</source>
         <translation>扫描枪</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="154" />
+        <location filename="../status_bar.py" line="179" />
         <source>Printer</source>
         <translation>打印机</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="154" />
+        <location filename="../status_bar.py" line="179" />
         <source>Scale</source>
         <translation>电子秤</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="155" />
+        <location filename="../status_bar.py" line="180" />
         <source>RFID</source>
         <translation>RFID</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="155" />
+        <location filename="../status_bar.py" line="180" />
         <source>Shelf labels</source>
         <translation>电子价签</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="156" />
+        <location filename="../status_bar.py" line="181" />
         <source>Customer display</source>
         <translation>顾客显示屏</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="186" />
+        <location filename="../status_bar.py" line="214" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="187" />
+        <location filename="../status_bar.py" line="215" />
         <source>paper out</source>
         <translation>缺纸</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="188" />
+        <location filename="../status_bar.py" line="216" />
         <source>paper low</source>
         <translation>纸将尽</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="189" />
+        <location filename="../status_bar.py" line="217" />
         <source>cover open</source>
         <translation>盖子未关</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="190" />
+        <location filename="../status_bar.py" line="218" />
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="191" />
+        <location filename="../status_bar.py" line="219" />
         <source>error</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="192" />
+        <location filename="../status_bar.py" line="220" />
         <source>disconnected</source>
         <translation>已断开</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="193" />
+        <location filename="../status_bar.py" line="221" />
         <source>not connected</source>
         <translation>未连接</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="194" />
+        <location filename="../status_bar.py" line="222" />
         <source>weight moving</source>
         <translation>重量不稳</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="195" />
+        <location filename="../status_bar.py" line="223" />
         <source>overloaded</source>
         <translation>超载</translation>
     </message>
@@ -1664,87 +1664,87 @@
 <context>
     <name>TenderView</name>
     <message>
-        <location filename="../tender_view.py" line="77" />
+        <location filename="../tender_view.py" line="80" />
         <source>Payments</source>
         <translation>付款记录</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="88" />
+        <location filename="../tender_view.py" line="90" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="106" />
-        <location filename="../tender_view.py" line="164" />
+        <location filename="../tender_view.py" line="107" />
+        <location filename="../tender_view.py" line="165" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="107" />
-        <location filename="../tender_view.py" line="164" />
+        <location filename="../tender_view.py" line="108" />
+        <location filename="../tender_view.py" line="165" />
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="108" />
-        <location filename="../tender_view.py" line="164" />
+        <location filename="../tender_view.py" line="109" />
+        <location filename="../tender_view.py" line="165" />
         <source>Mobile pay</source>
         <translation>移动支付</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="109" />
-        <location filename="../tender_view.py" line="165" />
+        <location filename="../tender_view.py" line="110" />
+        <location filename="../tender_view.py" line="166" />
         <source>Stored value</source>
         <translation>储值卡</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="111" />
-        <location filename="../tender_view.py" line="165" />
+        <location filename="../tender_view.py" line="112" />
+        <location filename="../tender_view.py" line="166" />
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="113" />
+        <location filename="../tender_view.py" line="114" />
         <source>Back to sale</source>
         <translation>返回销售</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="127" />
+        <location filename="../tender_view.py" line="128" />
         <source>Not an amount: %1</source>
         <translation>金额无效：%1</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="148" />
+        <location filename="../tender_view.py" line="149" />
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="149" />
+        <location filename="../tender_view.py" line="150" />
         <source>Due %1</source>
         <translation>应付 %1</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="166" />
+        <location filename="../tender_view.py" line="167" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="185" />
+        <location filename="../tender_view.py" line="186" />
         <source>Next customer</source>
         <translation>下一位顾客</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="189" />
+        <location filename="../tender_view.py" line="190" />
         <source>Scan for your e-receipt</source>
         <translation>扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="200" />
+        <location filename="../tender_view.py" line="201" />
         <source>Change %1</source>
         <translation>找零 %1</translation>
     </message>
     <message>
-        <location filename="../tender_view.py" line="202" />
+        <location filename="../tender_view.py" line="203" />
         <source>Receipt No. %1 · total %2</source>
         <translation>小票号 %1 · 合计 %2</translation>
     </message>
@@ -1752,545 +1752,549 @@
 <context>
     <name>TillWindow</name>
     <message>
-        <location filename="../till_app.py" line="120" />
+        <location filename="../till_app.py" line="121" />
         <source>Till %1 · %2</source>
         <translation>收银台 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="174" />
+        <location filename="../till_app.py" line="178" />
         <source>Age OK</source>
         <translation>年龄确认</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="175" />
-        <location filename="../till_app.py" line="418" />
+        <location filename="../till_app.py" line="179" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="176" />
+        <location filename="../till_app.py" line="180" />
         <source>Void line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="177" />
-        <location filename="../till_app.py" line="435" />
-        <location filename="../till_app.py" line="438" />
+        <location filename="../till_app.py" line="181" />
+        <location filename="../till_app.py" line="456" />
+        <location filename="../till_app.py" line="459" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="178" />
-        <location filename="../till_app.py" line="474" />
+        <location filename="../till_app.py" line="182" />
+        <location filename="../till_app.py" line="495" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="179" />
+        <location filename="../till_app.py" line="183" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="180" />
-        <location filename="../till_app.py" line="490" />
+        <location filename="../till_app.py" line="184" />
+        <location filename="../till_app.py" line="511" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="181" />
-        <location filename="../till_app.py" line="496" />
-        <location filename="../till_app.py" line="508" />
-        <location filename="../till_app.py" line="511" />
-        <location filename="../till_app.py" line="513" />
+        <location filename="../till_app.py" line="185" />
+        <location filename="../till_app.py" line="517" />
+        <location filename="../till_app.py" line="529" />
+        <location filename="../till_app.py" line="532" />
+        <location filename="../till_app.py" line="534" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="182" />
-        <location filename="../till_app.py" line="627" />
+        <location filename="../till_app.py" line="186" />
+        <location filename="../till_app.py" line="648" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="183" />
+        <location filename="../till_app.py" line="187" />
         <source>Shift / X / Z</source>
         <translation>班次 / X / Z</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="184" />
-        <location filename="../till_app.py" line="643" />
+        <location filename="../till_app.py" line="188" />
+        <location filename="../till_app.py" line="664" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="185" />
+        <location filename="../till_app.py" line="189" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="186" />
+        <location filename="../till_app.py" line="190" />
         <source>Line discount</source>
         <translation>单品折扣</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="187" />
+        <location filename="../till_app.py" line="191" />
         <source>Order discount</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="188" />
+        <location filename="../till_app.py" line="192" />
         <source>Reprint</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="189" />
+        <location filename="../till_app.py" line="193" />
         <source>Find product</source>
         <translation>查找商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="190" />
+        <location filename="../till_app.py" line="194" />
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="191" />
+        <location filename="../till_app.py" line="195" />
         <source>Code entry</source>
         <translation>条码输入</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="207" />
+        <location filename="../till_app.py" line="211" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="209" />
+        <location filename="../till_app.py" line="213" />
         <source>TRAINING · %1</source>
         <translation>培训 · %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="222" />
+        <location filename="../till_app.py" line="226" />
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 积分</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="229" />
+        <location filename="../till_app.py" line="233" />
         <source>silver</source>
         <translation>银卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="229" />
+        <location filename="../till_app.py" line="233" />
         <source>gold</source>
         <translation>金卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="230" />
+        <location filename="../till_app.py" line="234" />
         <source>diamond</source>
         <translation>钻石卡</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="261" />
+        <location filename="../till_app.py" line="265" />
         <source>Cancelled: no supervisor approval</source>
         <translation>已取消：无主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="283" />
+        <location filename="../till_app.py" line="287" />
         <source>Welcome, %1</source>
         <translation>欢迎，%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="307" />
+        <location filename="../till_app.py" line="311" />
         <source>Quantity %1 ×: scan or type the item</source>
         <translation>数量 %1 ×：请扫描或输入商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="360" />
+        <location filename="../till_app.py" line="364" />
         <source>This price needs a supervisor's approval</source>
         <translation>此价格需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="388" />
+        <location filename="../till_app.py" line="392" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="388" />
+        <location filename="../till_app.py" line="392" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="392" />
+        <location filename="../till_app.py" line="396" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="396" />
+        <location filename="../till_app.py" line="400" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="410" />
+        <location filename="../till_app.py" line="414" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="411" />
+        <location filename="../till_app.py" line="415" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="412" />
+        <location filename="../till_app.py" line="416" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="418" />
-        <source>New quantity for line %1</source>
-        <translation>第 %1 行的新数量</translation>
+        <location filename="../till_app.py" line="421" />
+        <source>New quantity, then Enter (Esc: cancel)</source>
+        <translation>输入新数量后按回车（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="422" />
+        <location filename="../till_app.py" line="427" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="428" />
+        <location filename="../till_app.py" line="441" />
+        <source>To remove the line, void it (F3)</source>
+        <translation>要删除此行，请按删除行 (F3)</translation>
+    </message>
+    <message>
+        <location filename="../till_app.py" line="449" />
         <source>Voiding after payment started needs a supervisor</source>
         <translation>付款开始后删除商品需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="429" />
+        <location filename="../till_app.py" line="450" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="435" />
+        <location filename="../till_app.py" line="456" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="438" />
-        <location filename="../till_app.py" line="513" />
+        <location filename="../till_app.py" line="459" />
+        <location filename="../till_app.py" line="534" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="447" />
+        <location filename="../till_app.py" line="468" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="448" />
+        <location filename="../till_app.py" line="469" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="454" />
+        <location filename="../till_app.py" line="475" />
         <source>Discount on line %1</source>
         <translation>第 %1 行折扣</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="459" />
-        <location filename="../till_app.py" line="470" />
+        <location filename="../till_app.py" line="480" />
+        <location filename="../till_app.py" line="491" />
         <source>This discount is above your limit: a supervisor approves</source>
         <translation>折扣超出您的权限：需主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="460" />
-        <location filename="../till_app.py" line="471" />
+        <location filename="../till_app.py" line="481" />
+        <location filename="../till_app.py" line="492" />
         <source>Discount given</source>
         <translation>已打折</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="465" />
+        <location filename="../till_app.py" line="486" />
         <source>Discount on the whole order</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="474" />
+        <location filename="../till_app.py" line="495" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="476" />
+        <location filename="../till_app.py" line="497" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="479" />
+        <location filename="../till_app.py" line="500" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="484" />
+        <location filename="../till_app.py" line="505" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="486" />
+        <location filename="../till_app.py" line="507" />
         <source>%1 · cashier %2 · %3 items · %4</source>
         <translation>%1 · 收银员 %2 · %3 件 · %4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="490" />
+        <location filename="../till_app.py" line="511" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="492" />
+        <location filename="../till_app.py" line="513" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="496" />
+        <location filename="../till_app.py" line="517" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="505" />
+        <location filename="../till_app.py" line="526" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="508" />
+        <location filename="../till_app.py" line="529" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="511" />
+        <location filename="../till_app.py" line="532" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="523" />
-        <location filename="../till_app.py" line="545" />
+        <location filename="../till_app.py" line="544" />
+        <location filename="../till_app.py" line="566" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="527" />
+        <location filename="../till_app.py" line="548" />
         <source>Returned: refund %1 · asking WeChat Pay/Alipay for the refund…</source>
         <translation>已退货：退款 %1 · 正在向微信支付/支付宝申请退款…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="550" />
+        <location filename="../till_app.py" line="571" />
         <source>Refunded %1 to WeChat Pay/Alipay: the money goes back to the account the customer paid with</source>
         <translation>已退款 %1 至微信支付/支付宝：款项将退回顾客付款的账户</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="552" />
+        <location filename="../till_app.py" line="573" />
         <source>Refund %1 to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)</source>
         <translation>退款 %1 至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="554" />
+        <location filename="../till_app.py" line="575" />
         <source>Refund %1 to WeChat Pay/Alipay refused: pay the customer another way, with a supervisor</source>
         <translation>退款 %1 至微信支付/支付宝被拒绝：请由主管以其他方式退款给顾客</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="560" />
+        <location filename="../till_app.py" line="581" />
         <source>Refund to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)</source>
         <translation>退款至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="565" />
-        <location filename="../till_app.py" line="570" />
+        <location filename="../till_app.py" line="586" />
+        <location filename="../till_app.py" line="591" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="565" />
-        <location filename="../till_app.py" line="575" />
+        <location filename="../till_app.py" line="586" />
+        <location filename="../till_app.py" line="596" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="565" />
+        <location filename="../till_app.py" line="586" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="566" />
-        <location filename="../till_app.py" line="596" />
+        <location filename="../till_app.py" line="587" />
+        <location filename="../till_app.py" line="617" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="567" />
+        <location filename="../till_app.py" line="588" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="567" />
+        <location filename="../till_app.py" line="588" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="570" />
+        <location filename="../till_app.py" line="591" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="573" />
+        <location filename="../till_app.py" line="594" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="577" />
+        <location filename="../till_app.py" line="598" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="578" />
+        <location filename="../till_app.py" line="599" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="581" />
+        <location filename="../till_app.py" line="602" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="582" />
+        <location filename="../till_app.py" line="603" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="592" />
+        <location filename="../till_app.py" line="613" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="619" />
+        <location filename="../till_app.py" line="640" />
         <source>No receipt printer</source>
         <translation>没有小票打印机</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="623" />
+        <location filename="../till_app.py" line="644" />
         <source>Not printed: %1</source>
         <translation>未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="624" />
+        <location filename="../till_app.py" line="645" />
         <source>Printing</source>
         <translation>正在打印</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="627" />
+        <location filename="../till_app.py" line="648" />
         <source>Why open the drawer?</source>
         <translation>开钱箱原因？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="629" />
+        <location filename="../till_app.py" line="650" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="630" />
+        <location filename="../till_app.py" line="651" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="643" />
+        <location filename="../till_app.py" line="664" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="645" />
+        <location filename="../till_app.py" line="666" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="646" />
+        <location filename="../till_app.py" line="667" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="653" />
+        <location filename="../till_app.py" line="674" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="675" />
+        <location filename="../till_app.py" line="696" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="684" />
+        <location filename="../till_app.py" line="705" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="687" />
+        <location filename="../till_app.py" line="708" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="692" />
+        <location filename="../till_app.py" line="713" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="696" />
+        <location filename="../till_app.py" line="717" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="708" />
+        <location filename="../till_app.py" line="729" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="730" />
+        <location filename="../till_app.py" line="751" />
         <source>A payment is in progress: wait for it or press Esc</source>
         <translation>正在付款：请等待，或按 Esc 取消</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="747" />
+        <location filename="../till_app.py" line="768" />
         <source>Cancelling: waiting for the provider to answer…</source>
         <translation>正在取消：等待支付平台应答…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="750" />
+        <location filename="../till_app.py" line="771" />
         <source>Cancelling the payment…</source>
         <translation>正在取消付款…</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="764" />
+        <location filename="../till_app.py" line="785" />
         <source>Waiting for the customer to confirm on the phone (Esc: cancel)</source>
         <translation>等待顾客在手机上确认付款（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="782" />
+        <location filename="../till_app.py" line="803" />
         <source>Paid by payment code</source>
         <translation>已通过付款码收款</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="801" />
+        <location filename="../till_app.py" line="822" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="808" />
+        <location filename="../till_app.py" line="829" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="811" />
+        <location filename="../till_app.py" line="832" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="813" />
+        <location filename="../till_app.py" line="834" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="840" />
+        <location filename="../till_app.py" line="861" />
         <source>A payment code: press Pay (F12) first</source>
         <translation>这是付款码：请先按结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../till_app.py" line="843" />
+        <location filename="../till_app.py" line="864" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>
@@ -2298,17 +2302,17 @@
 <context>
     <name>window</name>
     <message>
-        <location filename="../screenshots.py" line="160" />
+        <location filename="../screenshots.py" line="172" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../screenshots.py" line="183" />
+        <location filename="../screenshots.py" line="208" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../screenshots.py" line="188" />
+        <location filename="../screenshots.py" line="213" />
         <source>Discount on line %1</source>
         <translation>第 %1 行折扣</translation>
     </message>
