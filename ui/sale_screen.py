@@ -279,18 +279,20 @@ class SaleScreen(QWidget):
         return None if line is None else int(line["line"])
 
     def show_sale(self, view: dict[str, Any] | None, member: str | None = None) -> None:
-        lines = view["lines"] if view and view["status"] in ("open", "suspended") else []
+        open_sale = view is not None and view["status"] in ("open", "suspended")
+        lines = view["lines"] if view is not None and open_sale else []
         self.model.update(lines)
-        if view is None or view["status"] == "cancelled":  # a cancelled sale leaves no totals
+        self.member_label.setText(self.tr("Member %1").replace("%1", member)
+                                  if member and open_sale else "")
+        if not lines:  # a finished (completed or cancelled) sale leaves no totals behind
             for label in (self.items_label, self.discount_label, self.tax_label, self.total_label):
                 label.setText("")
-            self.member_label.setText("")
             return
+        assert view is not None
         self.items_label.setText(str(pieces(view["lines"])))
         self.discount_label.setText(self.money.amount(view["discount"]))
         self.tax_label.setText(self.money.amount(view["tax"]))
-        self.total_label.setText(self.money.amount(view["total"]) if lines else "")
-        self.member_label.setText(self.tr("Member %1").replace("%1", member) if member else "")
+        self.total_label.setText(self.money.amount(view["total"]))
 
     def say(self, text: str, error: bool = False) -> None:
         # Restyle only on a change: setStyleSheet re-polishes and repaints even when equal.

@@ -196,6 +196,19 @@ def test_after_a_cancel_the_totals_are_empty(qtbot: QtBot, till: Till, conn: sql
     assert (window.sale_screen.items_label.text(), window.sale_screen.tax_label.text()) == ("", "")
 
 
+def test_after_a_completed_sale_the_next_customer_sees_empty_totals(
+        qtbot: QtBot, till: Till, conn: sqlite3.Connection, prompts: ScriptedPrompts) -> None:
+    window = make_window(qtbot, till, None, prompts)
+    login(qtbot, window)
+    type_code(qtbot, window, gtins(conn, 1)[0])
+    till.tender("cash", 100_00)
+    window.next_customer()
+    assert till.sale is None and till.last_sale is not None
+    screen = window.sale_screen
+    assert [label.text() for label in (screen.items_label, screen.discount_label,
+                                        screen.tax_label, screen.total_label)] == ["", "", "", ""]
+
+
 def test_member_tier_and_produce_tabs_read_right_in_chinese(qtbot: QtBot,
                                                             conn: sqlite3.Connection) -> None:
     from ui.produce_picker import ProducePicker
