@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QLocale, QObject, QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -364,17 +365,18 @@ class KioskWindow(QMainWindow):
         self.attendant_pad.submitted.connect(self.attendant_login)
         layout.addWidget(self.attendant_pad, 0, Qt.AlignmentFlag.AlignHCenter)
         self.attendant_panel = QWidget()
-        panel = QHBoxLayout(self.attendant_panel)
+        panel = QGridLayout(self.attendant_panel)  # three a row: six in one row overflow 1024 px
         self.attendant_buttons: dict[str, QPushButton] = {}
-        for name, text, slot in (("age", self.tr("Approve age"), self.approve_age),
-                                 ("void", self.tr("Remove selected item"), self.attendant_void),
-                                 ("resume", self.tr("Resume basket"), self.attendant_resume),
-                                 ("clear", self.tr("Clear alert"), self.clear_alert),
-                                 ("close", self.tr("Close lane"), self.close_lane),
-                                 ("done", self.tr("Back to customer"), self.leave_attendant)):
+        for n, (name, text, slot) in enumerate((
+                ("age", self.tr("Approve age"), self.approve_age),
+                ("void", self.tr("Remove selected item"), self.attendant_void),
+                ("resume", self.tr("Resume basket"), self.attendant_resume),
+                ("clear", self.tr("Clear alert"), self.clear_alert),
+                ("close", self.tr("Close lane"), self.close_lane),
+                ("done", self.tr("Back to customer"), self.leave_attendant))):
             button = big_button(text, "#37474f")
             button.clicked.connect(slot)
-            panel.addWidget(button)
+            panel.addWidget(button, n // 3, n % 3)
             self.attendant_buttons[name] = button
         self.attendant_panel.hide()
         layout.addWidget(self.attendant_panel)

@@ -70,6 +70,21 @@ def test_the_kiosk_total_and_buttons_fit_and_scale(qtbot: QtBot, till: Till,
         assert window.table.font().pixelSize() == round(17 * 1.40625)
 
 
+def test_the_kiosk_attendant_screen_keeps_to_1024_px_in_english(
+        qtbot: QtBot, conn: sqlite3.Connection) -> None:
+    """Six attendant buttons in one row made the window 1,160 px wide at 1024×768 in English."""
+    window = open_lane(qtbot, Till(conn, StoreConfig(locale="en")), None)
+    window.enter_code(gtins(conn, 1)[0])
+    settle(qtbot, window, SIZES[0])
+    window.open_attendant()
+    window.attendant_pad.submitted.emit("2001", "5678")
+    assert window.attendant_panel.isVisibleTo(window)
+    QApplication.processEvents()
+    assert window.width() == 1024 and window.minimumSizeHint().width() <= 1024
+    for button in window.attendant_buttons.values():
+        assert text_fits(button), button.text()
+
+
 def key_fits(button: QPushButton) -> bool:
     """A function key's label ("F2" over "Quantity"): every line fits across the button."""
     metrics = QFontMetrics(button.font())
