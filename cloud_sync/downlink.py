@@ -143,14 +143,14 @@ def _apply_catalog(conn: sqlite3.Connection, items: list[CatalogItem], snapshot:
         conn.executemany("UPDATE product SET plu = NULL WHERE plu = ? AND sku <> ?", plus)
     conn.executemany(
         "INSERT INTO product (sku, plu, name_zh, name_en, unit, price, tax_class, category,"
-        " age_restricted, active, tax_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " age_restricted, active, tax_code, open_price) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (sku) DO UPDATE SET plu = excluded.plu, name_zh = excluded.name_zh,"
         " name_en = excluded.name_en, unit = excluded.unit, price = excluded.price,"
         " tax_class = excluded.tax_class, category = excluded.category,"
         " age_restricted = excluded.age_restricted, active = excluded.active,"
-        " tax_code = excluded.tax_code",
+        " tax_code = excluded.tax_code, open_price = excluded.open_price",
         [(i.sku, i.plu, i.name_zh, i.name_en, i.unit, _money(i.price), i.tax_class, i.category,
-          int(i.age_restricted), int(i.active), _tax_code(i)) for i in items],
+          int(i.age_restricted), int(i.active), _tax_code(i), int(i.open_price)) for i in items],
     )
     conn.executemany(
         "INSERT OR REPLACE INTO product_gtin (gtin, sku) VALUES (?, ?)",

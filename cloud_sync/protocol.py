@@ -166,8 +166,9 @@ class LookupReply(msgspec.Struct, forbid_unknown_fields=True, tag="lookup"):
 # ---- downlink: signed versions ------------------------------------------------------------------
 
 class CatalogItem(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """omit_defaults: an item without a tax code encodes as before `tax_code` existed, so a till
-    that does not know the field still takes it; one with a code needs a till that does."""
+    """omit_defaults: an item without a tax code (or not open-price) encodes as before the field
+    existed, so a till that does not know the field still takes it; one with it needs a till that
+    does."""
 
     sku: str
     name_zh: str
@@ -181,6 +182,7 @@ class CatalogItem(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     active: bool = True
     gtins: list[str] = []
     tax_code: str = ""   # 19 digits (税收分类编码) or empty: rule TAX_CODE, edge/catalog/products.py
+    open_price: bool = False   # 无码商品: the till asks the price (docs/catalog.md)
 
 
 class PriceItem(msgspec.Struct, forbid_unknown_fields=True):

@@ -90,6 +90,23 @@ def test_the_signed_catalog_carries_the_code_to_the_till(tmp_path: Path) -> None
     assert bread is not None and bread.tax_code == ""
 
 
+def test_the_signed_catalog_carries_the_open_price_flag(tmp_path: Path) -> None:
+    generate_keypair(tmp_path / "hq.key", tmp_path / "hq.pub")
+    key, pub = load_private_key(tmp_path / "hq.key"), load_public_key(tmp_path / "hq.pub")
+    storage = open_storage(str(tmp_path / "hq.sqlite"))
+    items = [CatalogItem(sku="O1", name_zh="无码商品", name_en="Open price", unit="each", price=0,
+                         tax_class="standard", category="杂货", open_price=True),
+             CatalogItem(sku="M2", name_zh="面包", name_en="Bread", unit="each", price=800,
+                         tax_class="standard")]
+    assert b"open_price" not in encode(items[1])   # readable by tills from before the field
+    signed = publish_version(storage, key, "catalog", items, "S001")[1]
+    till = open_store(tmp_path / "till.db")
+    assert apply_signed(till, pub, signed, "S001").outcome is Outcome.APPLIED
+    open_item, bread = catalog.by_sku(till, "O1"), catalog.by_sku(till, "M2")
+    assert open_item is not None and open_item.open_price
+    assert bread is not None and not bread.open_price
+
+
 def test_hq_refuses_to_publish_a_bad_code_and_a_till_refuses_to_apply_one(
         tmp_path: Path) -> None:
     bad = [{"sku": "B1", "name_zh": "坏", "name_en": "Bad", "unit": "each", "price": 100,
