@@ -38,6 +38,7 @@ from cloud_sync.signing import (
     verify_pinned,
 )
 from edge.catalog.products import tax_code_error
+from edge.catalog.search import refresh_index
 from edge.ledger.clock import utc_now_iso
 from edge.ledger.store import write_transaction
 
@@ -156,6 +157,7 @@ def _apply_catalog(conn: sqlite3.Connection, items: list[CatalogItem], snapshot:
         "INSERT OR REPLACE INTO product_gtin (gtin, sku) VALUES (?, ?)",
         [(_gtin14(g), i.sku) for i in items for g in i.gtins],
     )
+    refresh_index(conn)  # names and pinyin initials searchable at the till, in the same transaction
 
 
 def _tax_code(item: CatalogItem) -> str:

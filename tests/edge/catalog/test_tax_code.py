@@ -17,6 +17,7 @@ from cloud_sync.signing import generate_keypair, load_private_key, load_public_k
 from edge.catalog import products as catalog
 from edge.catalog.exporter import export_catalog
 from edge.catalog.importer import import_catalog
+from edge.catalog.search import search
 from edge.config import DEFAULT_TAX_CLASSES
 from edge.ledger.store import open_store
 from hq.publish import PublishError, publish_version, read_items
@@ -105,6 +106,9 @@ def test_the_signed_catalog_carries_the_open_price_flag(tmp_path: Path) -> None:
     open_item, bread = catalog.by_sku(till, "O1"), catalog.by_sku(till, "M2")
     assert open_item is not None and open_item.open_price
     assert bread is not None and not bread.open_price
+    # and what HQ sends is searchable at the till: name, pinyin initials
+    assert [p.sku for p in search(till, "无码")] == ["O1"]
+    assert [p.sku for p in search(till, "mb")] == ["M2"]          # 面包: mian bao
 
 
 def test_hq_refuses_to_publish_a_bad_code_and_a_till_refuses_to_apply_one(
