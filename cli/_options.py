@@ -63,7 +63,7 @@ def refuse_start(exc: StartRefused, headless: bool, locale: str | None = None) -
     screen instead of the login."""
     if headless:
         raise CommandError(str(exc))
-    from ui.startup_refusal import show_refusal
+    from ui.till.startup_refusal import show_refusal
 
     print(f"pos: {exc}", file=sys.stderr)
     return show_refusal(exc.kind, str(exc), locale or exc.locale)
@@ -108,6 +108,6 @@ def add_screen_options(parser: argparse.ArgumentParser) -> None:
 
 
 def screen_options(args: argparse.Namespace) -> Any:
-    from ui.screen_mode import ScreenOptions
+    from ui.widgets.screen_mode import ScreenOptions
 
     return ScreenOptions(windowed=args.windowed, demo_devices=args.demo_devices)

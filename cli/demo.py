@@ -47,7 +47,7 @@ def run_demo(args: argparse.Namespace) -> int:
     db = demo_store(Path(args.dir))
     if has_display() and not args.headless:
         try:
-            from ui.demo_app import run_demo_app
+            from ui.demo.demo_app import run_demo_app
         except ImportError:
             pass
         else:

@@ -46,13 +46,13 @@ def _version() -> str:
 
 
 def _device_checks(config: Path) -> list[Check]:
-    """The devices the till would open (ui.devices, the same wiring), each asked for its health;
+    """The devices the till would open (ui.hardware.devices, the same wiring), each asked for its health;
     a printer is given a moment to report its first status (paper, cover)."""
     import tempfile
     import time
 
     from edge.config import ConfigError, load_config
-    from ui.devices import configured_devices
+    from ui.hardware.devices import configured_devices
 
     try:
         extra = load_config(config).extra

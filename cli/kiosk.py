@@ -1,4 +1,4 @@
-"""`pos kiosk`: the self-checkout lane (ui/kiosk_app.py)."""
+"""`pos kiosk`: the self-checkout lane (ui/kiosk/kiosk_app.py)."""
 
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ def run_kiosk(args: argparse.Namespace) -> int:
     except StartRefused as exc:
         return refuse_start(exc, headless=False, locale=args.locale)
     from cli._systemd import Watchdog
-    from ui.kiosk_app import run_kiosk_app
-    from ui.till_app import loop_heartbeats
+    from ui.kiosk.kiosk_app import run_kiosk_app
+    from ui.till.till_app import loop_heartbeats
 
     loop_heartbeats.append(Watchdog("kiosk running").ping)
     with lease:

@@ -1,5 +1,5 @@
 """`pos manager`: manager mode — stock counts, receiving, price check, reports, shelf labels
-(ui/manager_app.py)."""
+(ui/manager/manager_app.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,6 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def run_manager(args: argparse.Namespace) -> int:
     conn, config = open_configured_store(args)
-    from ui.manager_app import run_manager_app
+    from ui.manager.manager_app import run_manager_app
 
     return run_manager_app(conn, config, locale_name=args.locale, screen=screen_options(args))

@@ -48,7 +48,7 @@ def run_till(args: argparse.Namespace) -> int:
                   sys.stdin.buffer, sys.stdout)
             return 0
         from cli._systemd import Watchdog
-        from ui.till_app import loop_heartbeats, run_till_app
+        from ui.till.till_app import loop_heartbeats, run_till_app
 
         loop_heartbeats.append(Watchdog("till running").ping)
         return run_till_app(conn, config, locale_name=args.locale, screen=screen_options(args))

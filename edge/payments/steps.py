@@ -5,7 +5,7 @@ chooses where that waiting happens.
 Rule: a `ProviderCall` holds network I/O only (never the till's SQLite connection), so a runner may
 send it on another thread while the generator itself, and every SQLite statement in it, stays on
 the thread that runs the steps. `run_steps` runs everything here and now (the headless till, the
-CLI, tests); the Qt apps run the calls on a worker thread (ui/payment_runner.py).
+CLI, tests); the Qt apps run the calls on a worker thread (ui/till/payment_runner.py).
 """
 
 from __future__ import annotations

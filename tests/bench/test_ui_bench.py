@@ -15,9 +15,9 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from ui.refcount_guard import make_singletons_immortal
+from ui.widgets.refcount_guard import make_singletons_immortal
 
-make_singletons_immortal()  # PySide6 6.12 on Python 3.11: see ui/refcount_guard.py
+make_singletons_immortal()  # PySide6 6.12 on Python 3.11: see ui/widgets/refcount_guard.py
 
 import sqlite3  # noqa: E402
 import statistics  # noqa: E402
@@ -37,8 +37,8 @@ from edge.promotions.engine import PromotionsEngine  # noqa: E402
 from edge.promotions.promotion_file import load_promotions  # noqa: E402
 from edge.till.session import Till  # noqa: E402
 from tests.bench.performance_doc import write_section  # noqa: E402
-from ui.devices import Devices  # noqa: E402
-from ui.till_app import TillWindow, make_app  # noqa: E402
+from ui.hardware.devices import Devices  # noqa: E402
+from ui.till.till_app import TillWindow, make_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SCAN_BUDGET_MS = 16.0  # one frame at 60 Hz
@@ -58,7 +58,7 @@ from PySide6.QtCore import QTimer
 from edge.config import StoreConfig
 from edge.ledger.store import open_store
 from edge.till.session import Till
-from ui.till_app import TillWindow, make_app
+from ui.till.till_app import TillWindow, make_app
 
 app = make_app("zh_CN")
 conn = open_store(sys.argv[1])

@@ -26,8 +26,8 @@ from drivers.scanner.serial_scanner import SerialScanner
 from drivers.scanner.simulator import ScannerSimulator
 from edge.config import StoreConfig
 from edge.till.session import Till
-from ui.devices import Devices
-from ui.refcount_guard import make_singletons_immortal
+from ui.hardware.devices import Devices
+from ui.widgets.refcount_guard import make_singletons_immortal
 
 FAST_QUEUE = QueueTimings(poll=0.01, status_interval=0.03, status_timeout=1.0, ack_timeout=3.0,
                           reconnect_delay=0.05)
@@ -152,7 +152,7 @@ class ScriptedPrompts:
 
     def report(self, title: str, body: dict[str, object], money: object, tender_name: object,
                print_document: object) -> None:
-        from ui.report_dialog import ReportDialog
+        from ui.till.report_dialog import ReportDialog
 
         dialog = ReportDialog(title, body, money, tender_name, print_document)  # type: ignore[arg-type]
         self.reports.append(dialog)

@@ -16,11 +16,11 @@ from drivers.printer.simulator import PrinterSimulator
 from edge.till.session import Till, TillError
 from tests.ui.conftest import ScriptedPrompts
 from tests.ui.test_till_flow import gtins, login, make_window
-from ui.devices import Devices
-from ui.error_messages import MESSAGES, message_for, shopper_message_for
+from ui.hardware.devices import Devices
 from ui.i18n.zh_CN_strings import ZH
-from ui.pin_pad import OverrideDialog
-from ui.till_app import make_app
+from ui.till.till_app import make_app
+from ui.widgets.error_messages import MESSAGES, message_for, shopper_message_for
+from ui.widgets.pin_pad import OverrideDialog
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -138,8 +138,8 @@ def test_a_till_error_on_the_sale_screen_is_translated(qtbot: QtBot, till: Till,
 
 def test_search_by_pinyin_initials_with_the_keyboard_only(qtbot: QtBot, till: Till,
                                                           conn: sqlite3.Connection) -> None:
-    from ui.money_text import MoneyText
-    from ui.product_search import ProductSearchDialog
+    from ui.till.product_search import ProductSearchDialog
+    from ui.widgets.money_text import MoneyText
 
     sku = conn.execute("SELECT sku FROM product WHERE name_zh LIKE '农夫山泉%' ORDER BY sku"
                        " LIMIT 1").fetchone()[0]
@@ -211,7 +211,7 @@ def test_after_a_completed_sale_the_next_customer_sees_empty_totals(
 
 def test_member_tier_and_produce_tabs_read_right_in_chinese(qtbot: QtBot,
                                                             conn: sqlite3.Connection) -> None:
-    from ui.produce_picker import ProducePicker
+    from ui.kiosk.produce_picker import ProducePicker
 
     make_app("zh_CN")
     try:
@@ -221,7 +221,7 @@ def test_member_tier_and_produce_tabs_read_right_in_chinese(qtbot: QtBot,
         assert picker.tabs.tabText(0) == "Fruit && veg"  # shown as "Fruit & veg"
         window_tier = {"gold": "金卡", "silver": "银卡", "diamond": "钻石卡"}
         from edge.config import StoreConfig
-        from ui.till_app import TillWindow
+        from ui.till.till_app import TillWindow
         win = TillWindow(Till(conn, StoreConfig(locale="zh_CN")))
         qtbot.addWidget(win)
         assert {t: win.tier_name(t) for t in window_tier} == window_tier

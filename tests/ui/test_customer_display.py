@@ -20,8 +20,8 @@ from edge.config import StoreConfig
 from edge.till.session import Till
 from tests.ui.conftest import ScriptedPrompts
 from tests.ui.test_till_flow import gtins, login, make_window
-from ui.devices import Devices
-from ui.till_app import make_app
+from ui.hardware.devices import Devices
+from ui.till.till_app import make_app
 
 
 @pytest.fixture
@@ -104,8 +104,8 @@ def test_a_chinese_till_shows_chinese_on_a_gb18030_display(
 
 def test_the_demo_panel_shows_the_simulated_display(
         qtbot: QtBot, conn: sqlite3.Connection, prompts: ScriptedPrompts, tmp_path: Path) -> None:
-    from ui.demo_devices import start_simulated_devices
-    from ui.device_panel import DevicePanel
+    from ui.demo.demo_devices import start_simulated_devices
+    from ui.demo.device_panel import DevicePanel
 
     sims = start_simulated_devices(conn, tmp_path)
     try:
@@ -127,7 +127,7 @@ def test_the_demo_panel_shows_the_simulated_display(
 def test_the_kiosk_lane_drives_its_pole_display_too(
         qtbot: QtBot, conn: sqlite3.Connection, display_sim: DisplaySimulator) -> None:
     from tests.ui.test_kiosk_flow import open_lane
-    from ui.kiosk_app import DONE
+    from ui.kiosk.kiosk_app import DONE
 
     devices = display_devices(display_sim, "epson")
     try:

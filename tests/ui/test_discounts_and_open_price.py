@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 from edge.till.session import Till
 from tests.ui.conftest import ScriptedPrompts
 from tests.ui.test_till_flow import gtins, login, make_window
-from ui.discount_dialog import DiscountDialog, parse_discount
-from ui.open_price_dialog import OpenPriceDialog
+from ui.till.discount_dialog import DiscountDialog, parse_discount
+from ui.till.open_price_dialog import OpenPriceDialog
 
 SUPERVISOR = {"staff": "2001", "pin": "5678"}
 

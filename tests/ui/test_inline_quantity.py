@@ -25,9 +25,9 @@ from tests.ui.test_keyboard_only import (
     type_into_focus,
 )
 from tests.ui.test_till_flow import gtins
-from ui.error_messages import error_text
-from ui.sale_lines_model import QTY
-from ui.till_app import TillWindow, make_app
+from ui.till.sale_lines_model import QTY
+from ui.till.till_app import TillWindow, make_app
+from ui.widgets.error_messages import error_text
 
 
 @pytest.fixture(params=["en", "zh_CN"])

@@ -21,8 +21,8 @@ from edge.customers.members import register_member
 from edge.till.session import Till
 from tests.ui.conftest import activate
 from tests.ui.test_till_flow import gtins
-from ui.devices import Devices
-from ui.till_app import SALE, TENDER, TillWindow, make_app
+from ui.hardware.devices import Devices
+from ui.till.till_app import SALE, TENDER, TillWindow, make_app
 
 SUPERVISOR = ("2001", "5678")
 

@@ -17,8 +17,8 @@ from pytestqt.qtbot import QtBot
 from edge.till.session import Till
 from tests.ui.test_kiosk_flow import alcohol_gtin, open_lane
 from tests.ui.test_till_flow import gtins
-from ui.kiosk_app import ATTENDANT, ATTRACT, BASKET, KioskWindow
-from ui.locale_setup import install_locale
+from ui.kiosk.kiosk_app import ATTENDANT, ATTRACT, BASKET, KioskWindow
+from ui.widgets.locale_setup import install_locale
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

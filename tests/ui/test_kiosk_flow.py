@@ -15,8 +15,8 @@ from drivers.scanner.simulator import ScannerSimulator
 from edge.till.session import Till
 from tests.ui.conftest import activate
 from tests.ui.test_till_flow import gtins
-from ui.devices import Devices
-from ui.kiosk_app import ATTENDANT, ATTRACT, BASKET, CLOSED, DONE, PAY, KioskWindow
+from ui.hardware.devices import Devices
+from ui.kiosk.kiosk_app import ATTENDANT, ATTRACT, BASKET, CLOSED, DONE, PAY, KioskWindow
 
 
 def open_lane(qtbot: QtBot, till: Till, devices: Devices | None, idle: float = 60) -> KioskWindow:
@@ -105,7 +105,7 @@ def test_idle_timeout_suspends_an_unpaid_basket_and_returns_to_attract(
 
 def test_the_lane_shows_link_and_devices_to_staff_only(qtbot: QtBot, till: Till,
                                                        conn: sqlite3.Connection) -> None:
-    from ui.status_bar import LinkState
+    from ui.widgets.status_bar import LinkState
 
     window = open_lane(qtbot, till, None)
     offline = LinkState(online=False, configured=True, pending=6)

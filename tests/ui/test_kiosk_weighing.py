@@ -12,8 +12,8 @@ from drivers.scale.simulator import ScaleSimulator
 from edge.till.session import Till
 from tests.ui.test_kiosk_flow import alcohol_gtin, open_lane
 from tests.ui.test_till_flow import gtins
-from ui.devices import Devices
-from ui.kiosk_app import BASKET, PRODUCE
+from ui.hardware.devices import Devices
+from ui.kiosk.kiosk_app import BASKET, PRODUCE
 
 
 def test_a_moving_load_shows_as_moving_for_as_long_as_it_moves_then_the_weight_is_taken(

@@ -15,8 +15,8 @@ from drivers.rfid.simulator import LlrpReaderSimulator, ReaderPopulation, sgtin_
 from edge.config import StoreConfig
 from edge.store_ops import stock
 from tests.ui.conftest import ScriptedPrompts, activate
-from ui.devices import Devices
-from ui.manager_app import COUNT, PRICE, RECEIVING, REPORTS, ManagerWindow
+from ui.hardware.devices import Devices
+from ui.manager.manager_app import COUNT, PRICE, RECEIVING, REPORTS, ManagerWindow
 
 
 def products(conn: sqlite3.Connection, n: int) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from edge.customers.members import points_balance, register_member
 from edge.till.session import Till
 from tests.ui.conftest import ScriptedPrompts
 from tests.ui.test_till_flow import gtins, login, make_window
-from ui.till_app import make_app
+from ui.till.till_app import make_app
 
 
 def test_member_name_translated_tier_and_points_show_once_attached(

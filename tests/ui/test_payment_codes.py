@@ -25,8 +25,8 @@ from providers.simulator import Behaviour, ProviderSimulator
 from tests.edge.payments.harness import CODES, RealClock, adapters, simulator
 from tests.ui.conftest import ScriptedPrompts
 from tests.ui.test_till_flow import gtins, login, make_window
-from ui.kiosk_app import KioskWindow
-from ui.till_app import TENDER, TillWindow
+from ui.kiosk.kiosk_app import KioskWindow
+from ui.till.till_app import TENDER, TillWindow
 
 # real seconds, short: the window's timer polls for real
 QUICK = PaymentSettings(timeout_s=1.0, query_interval_s=0.05, reverse_interval_s=0.05,
@@ -91,7 +91,7 @@ def test_esc_while_waiting_cancels_and_reverses(qtbot: QtBot, paying: Till,
 def test_the_kiosk_takes_a_payment_code_through_the_provider(
         qtbot: QtBot, paying: Till, conn: sqlite3.Connection, sim: ProviderSimulator) -> None:
     from tests.ui.test_kiosk_flow import open_lane
-    from ui.kiosk_app import DONE, PAY
+    from ui.kiosk.kiosk_app import DONE, PAY
 
     sim.behaviour = Behaviour(s.USERPAYING, paying_s=0.3)
     window = open_lane(qtbot, paying, None)
@@ -194,7 +194,7 @@ def test_the_kiosk_stays_live_while_the_provider_holds_the_request(
         qtbot: QtBot, slow_paying: Till, conn: sqlite3.Connection,
         sim: ProviderSimulator) -> None:
     from tests.ui.test_kiosk_flow import open_lane
-    from ui.kiosk_app import DONE, PAY
+    from ui.kiosk.kiosk_app import DONE, PAY
 
     sim.behaviour = Behaviour(s.SUCCESS, hold_s=HOLD_S)
     window = open_lane(qtbot, slow_paying, None)
@@ -233,7 +233,7 @@ def patient(conn: sqlite3.Connection, config: StoreConfig, sim: ProviderSimulato
 
 def kiosk_at_pay(qtbot: QtBot, till: Till, conn: sqlite3.Connection) -> KioskWindow:
     from tests.ui.test_kiosk_flow import open_lane
-    from ui.kiosk_app import PAY
+    from ui.kiosk.kiosk_app import PAY
 
     window = open_lane(qtbot, till, None)
     for code in gtins(conn, 2):
@@ -246,7 +246,7 @@ def kiosk_at_pay(qtbot: QtBot, till: Till, conn: sqlite3.Connection) -> KioskWin
 
 def test_the_kiosk_cancel_key_reverses_a_waiting_payment_and_keeps_the_basket(
         qtbot: QtBot, patient: Till, conn: sqlite3.Connection, sim: ProviderSimulator) -> None:
-    from ui.kiosk_app import DONE, PAY
+    from ui.kiosk.kiosk_app import DONE, PAY
 
     sim.behaviour = Behaviour(s.USERPAYING, paying_s=30)   # the phone asks for a password
     window = kiosk_at_pay(qtbot, patient, conn)
@@ -277,7 +277,7 @@ def test_the_kiosk_cancel_key_reverses_a_waiting_payment_and_keeps_the_basket(
 def test_escape_at_the_kiosk_during_a_held_success_completes_the_sale_once(
         qtbot: QtBot, slow_paying: Till, conn: sqlite3.Connection,
         sim: ProviderSimulator) -> None:
-    from ui.kiosk_app import DONE, PAY
+    from ui.kiosk.kiosk_app import DONE, PAY
 
     sim.behaviour = Behaviour(s.SUCCESS, hold_s=HOLD_S)   # the customer paid; the answer is slow
     window = kiosk_at_pay(qtbot, slow_paying, conn)

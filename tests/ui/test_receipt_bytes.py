@@ -16,7 +16,7 @@ from edge.ledger.store import write_transaction
 from edge.sale.receipt import build_receipt
 from tests.drivers.printer.escpos_decoder import DrawerKick, decode, lines
 from tests.edge.sale.sale_helpers import demo_gtins, logged_in_till
-from ui.receipt_document import receipt_document
+from ui.till.receipt_document import receipt_document
 
 HOSTILE = "\x1bp\x00\x19\xfa"
 

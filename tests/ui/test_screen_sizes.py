@@ -20,11 +20,11 @@ from tests.ui.conftest import ScriptedPrompts
 from tests.ui.test_kiosk_flow import alcohol_gtin, open_lane
 from tests.ui.test_manager_flow import manager, products
 from tests.ui.test_till_flow import gtins, login, make_window
-from ui.kiosk_app import BASKET, KioskWindow
-from ui.manager_app import COUNT
-from ui.sale_lines_model import PRICE, QTY, TOTAL
-from ui.screen_mode import show_window
-from ui.stock_count_model import EXPECTED, SKU
+from ui.kiosk.kiosk_app import BASKET, KioskWindow
+from ui.manager.manager_app import COUNT
+from ui.manager.stock_count_model import EXPECTED, SKU
+from ui.till.sale_lines_model import PRICE, QTY, TOTAL
+from ui.widgets.screen_mode import show_window
 
 SIZES = [(1024, 768), (1920, 1080)]
 
@@ -136,7 +136,7 @@ def test_the_till_with_every_device_fits_1024_wide_in_english(
         qtbot: QtBot, till: Till, prompts: ScriptedPrompts) -> None:
     """The status strip names each device ("✔ Scanner"; a problem spelled out): six devices and
     an offline link with events waiting must not push the window past 1024 px."""
-    from ui.status_bar import LinkState
+    from ui.widgets.status_bar import LinkState
 
     window = make_window(qtbot, till, None, prompts)
     strip = window.status
@@ -233,8 +233,8 @@ def test_the_device_panel_opens_on_the_screen(qtbot: QtBot, conn: sqlite3.Connec
                                              tmp_path: object) -> None:
     from pathlib import Path
 
-    from ui.demo_devices import start_simulated_devices
-    from ui.device_panel import open_device_panel
+    from ui.demo.demo_devices import start_simulated_devices
+    from ui.demo.device_panel import open_device_panel
 
     window = QWidget()
     qtbot.addWidget(window)

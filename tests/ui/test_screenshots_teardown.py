@@ -1,4 +1,4 @@
-"""`python -m ui.screenshots` runs the apps on a temporary store: its windows must be gone before
+"""`python -m ui.demo.screenshots` runs the apps on a temporary store: its windows must be gone before
 that store is, or a status strip's poll checks the disk usage of a removed directory."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 from edge.config import StoreConfig
 from edge.ledger.store import open_store
 from edge.till.session import Till
-from ui.screenshots import close_windows
-from ui.till_app import TillWindow
+from ui.demo.screenshots import close_windows
+from ui.till.till_app import TillWindow
 
 
 def test_no_window_polls_the_temporary_store_after_it_is_gone(

@@ -6,8 +6,8 @@ from pytestqt.qtbot import QtBot
 
 
 def test_the_refusal_screen_speaks_the_stores_language(qtbot: QtBot) -> None:
-    from ui.startup_refusal import refusal_box
-    from ui.till_app import make_app
+    from ui.till.startup_refusal import refusal_box
+    from ui.till.till_app import make_app
 
     make_app("zh_CN")
     try:

@@ -8,8 +8,8 @@ from pytestqt.qtbot import QtBot
 
 from edge.config import config_from_dict
 from edge.till.session import MB, Till
-from ui.status_bar import StatusStrip
-from ui.till_app import make_app
+from ui.till.till_app import make_app
+from ui.widgets.status_bar import StatusStrip
 
 
 def test_the_status_strip_warns_of_low_and_critical_disk(qtbot: QtBot,

@@ -15,9 +15,9 @@ from drivers.scanner.simulator import ScannerSimulator
 from edge.customers.members import register_member
 from edge.till.session import Till
 from tests.ui.conftest import ScriptedPrompts, activate
-from ui.devices import Devices
-from ui.error_messages import message_for
-from ui.till_app import LOGIN, SALE, TENDER, TillWindow
+from ui.hardware.devices import Devices
+from ui.till.till_app import LOGIN, SALE, TENDER, TillWindow
+from ui.widgets.error_messages import message_for
 
 
 def gtins(conn: sqlite3.Connection, n: int) -> list[str]:

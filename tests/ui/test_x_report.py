@@ -15,10 +15,10 @@ from edge.store_ops.reports import x_report
 from edge.till.session import Till
 from tests.ui.conftest import ScriptedPrompts, activate
 from tests.ui.test_till_flow import gtins, login, make_window
-from ui.devices import Devices
-from ui.money_text import MoneyText
-from ui.report_dialog import ReportDialog
-from ui.till_app import make_app
+from ui.hardware.devices import Devices
+from ui.till.report_dialog import ReportDialog
+from ui.till.till_app import make_app
+from ui.widgets.money_text import MoneyText
 
 
 def sell_one(qtbot: QtBot, window: object, till: Till, conn: sqlite3.Connection) -> int:

@@ -35,25 +35,25 @@ from edge.sale.receipt import build_receipt
 from edge.store_ops.returns import ReturnRecord
 from edge.till.session import REPRINT_MARK, TRAINING_MARK, PriceRequired, Till, TillError
 from edge.till.view import sale_view
-from ui import store_operations as ops
-from ui.card_terminal import CardTerminal, SimulatedCardTerminal
-from ui.customer_display import CustomerDisplayFeed
-from ui.device_bridge import CallResult, DeviceBridge
-from ui.devices import Devices
-from ui.error_messages import error_text
-from ui.locale_setup import apply_font, install_locale
-from ui.money_text import MoneyText
-from ui.payment_runner import PaymentRunner
-from ui.pin_pad import PinPad
-from ui.prompts import Prompter
-from ui.return_refund_worker import ReturnRefunder
-from ui.sale_screen import SaleScreen
-from ui.scaling import factor_for, rescale, scalable
-from ui.screen_mode import ScreenOptions, show_window
-from ui.status_bar import OfflineBanner, StatusStrip
-from ui.store_operations import identify_member, tender_types
-from ui.tender_view import TenderView
-from ui.wedge_filter import WedgeFilter
+from ui.hardware.card_terminal import CardTerminal, SimulatedCardTerminal
+from ui.hardware.device_bridge import CallResult, DeviceBridge
+from ui.hardware.devices import Devices
+from ui.hardware.wedge_filter import WedgeFilter
+from ui.till import store_operations as ops
+from ui.till.customer_display import CustomerDisplayFeed
+from ui.till.payment_runner import PaymentRunner
+from ui.till.prompts import Prompter
+from ui.till.return_refund_worker import ReturnRefunder
+from ui.till.sale_screen import SaleScreen
+from ui.till.store_operations import identify_member, tender_types
+from ui.till.tender_view import TenderView
+from ui.widgets.error_messages import error_text
+from ui.widgets.locale_setup import apply_font, install_locale
+from ui.widgets.money_text import MoneyText
+from ui.widgets.pin_pad import PinPad
+from ui.widgets.scaling import factor_for, rescale, scalable
+from ui.widgets.screen_mode import ScreenOptions, show_window
+from ui.widgets.status_bar import OfflineBanner, StatusStrip
 
 LOGIN, SALE, TENDER = range(3)
 
@@ -549,7 +549,7 @@ class TillWindow(QMainWindow):
                                          "refund…").replace("%1", refund))
 
     # A return's refund to the original payment code asks the provider on a worker thread with
-    # its own connection (ui/return_refund_worker.py): a provider holding the connection does
+    # its own connection (ui/till/return_refund_worker.py): a provider holding the connection does
     # not freeze the till; the outcome comes back to the message line.
 
     def _refund_text(self, record: ReturnRecord) -> str:
@@ -730,7 +730,7 @@ class TillWindow(QMainWindow):
                                  .replace("%2", self.tender_view.tender_name(type_name)))
 
     # --- payment codes: the waiting screen (the flow: edge/till/mobile_payment.py) -----------
-    # Each provider request runs on a worker thread (ui/payment_runner.py) while every SQLite
+    # Each provider request runs on a worker thread (ui/till/payment_runner.py) while every SQLite
     # statement stays on this one: the screen stays live while a provider holds a connection,
     # and Esc is heard at once; a cancel asked during a request is done when that request returns.
 
@@ -820,7 +820,7 @@ class TillWindow(QMainWindow):
         printer = self.devices.printer
         if printer is None:
             return self.tr("No receipt printer: offer the e-receipt")
-        from ui.receipt_document import receipt_document
+        from ui.till.receipt_document import receipt_document
 
         try:
             self.print_jobs.append(printer.print(receipt_document(receipt, printer.profile.columns,
@@ -868,7 +868,7 @@ class TillWindow(QMainWindow):
         self.apply_scale()
 
     def apply_scale(self) -> None:
-        """Text and touch targets grow with the screen (ui/scaling.py). Only when the scale
+        """Text and touch targets grow with the screen (ui/widgets/scaling.py). Only when the scale
         changes: a scan never restyles or relayouts the window."""
         factor = factor_for(self.width(), self.height())
         if factor == self.property("scaleFactor"):
@@ -883,7 +883,7 @@ class TillWindow(QMainWindow):
 
 
 def make_app(locale_name: str) -> QApplication:
-    from ui.refcount_guard import make_singletons_immortal
+    from ui.widgets.refcount_guard import make_singletons_immortal
 
     make_singletons_immortal()
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -909,20 +909,20 @@ def run_window(conn: sqlite3.Connection, config: StoreConfig,
     db_file = conn.execute("PRAGMA database_list").fetchone()[2]
     sims = None
     if devices is None and screen.demo_devices:
-        from ui.demo_devices import start_simulated_devices
+        from ui.demo.demo_devices import start_simulated_devices
 
         sims = start_simulated_devices(conn, Path(db_file).parent)
         devices = sims.devices
     else:
         if devices is None:
-            from ui.devices import configured_devices
+            from ui.hardware.devices import configured_devices
 
             devices = configured_devices(config.extra, Path(db_file).parent)
         devices.start()
     window = build(devices)
     show_window(window, screen.windowed)
     if sims is not None:
-        from ui.device_panel import open_device_panel
+        from ui.demo.device_panel import open_device_panel
 
         panel = open_device_panel(sims, conn, window)
     beat = QTimer()

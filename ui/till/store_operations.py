@@ -60,7 +60,7 @@ def returnable(till: Till, receipt_text: str) -> tuple[str, list[dict[str, Any]]
 def return_items(till: Till, sale_id: str, items: list[tuple[int, int]],
                  reason: str) -> returns.ReturnRecord:
     """Record the return; its payment-code shares are refunded after, off the GUI thread
-    (ui/return_refund_worker.py)."""
+    (ui/till/return_refund_worker.py)."""
     staff = _fact_maker(till, "a return")
     return _ops(lambda: returns.return_sale_items(till.conn, till.config, staff, sale_id, items,
                                                   reason))

@@ -12,12 +12,12 @@ from typing import Any
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from edge.catalog.products import Product
-from ui.discount_dialog import Discount, DiscountDialog
-from ui.money_text import MoneyText
-from ui.open_price_dialog import OpenPriceDialog
-from ui.pin_pad import OverrideDialog
-from ui.product_search import ProductSearchDialog
-from ui.report_dialog import PrintDocument, ReportDialog
+from ui.till.discount_dialog import Discount, DiscountDialog
+from ui.till.open_price_dialog import OpenPriceDialog
+from ui.till.product_search import ProductSearchDialog
+from ui.till.report_dialog import PrintDocument, ReportDialog
+from ui.widgets.money_text import MoneyText
+from ui.widgets.pin_pad import OverrideDialog
 
 
 class Prompter:

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from edge.ledger.money import MoneyError, format_amount, parse_amount
-from ui.function_keys import FunctionKeyBar
-from ui.money_text import MoneyText
-from ui.qr_widget import QrWidget
-from ui.scaling import scalable
+from ui.till.function_keys import FunctionKeyBar
+from ui.widgets.money_text import MoneyText
+from ui.widgets.qr_widget import QrWidget
+from ui.widgets.scaling import scalable
 
 QUICK_CASH = (1000, 5000, 10000)  # 10, 50, 100 yuan notes, in fen
 

@@ -10,12 +10,12 @@ from edge.config import load_config
 from edge.ledger.store import open_store
 from edge.promotions.local_table import engine_for
 from edge.till.session import Till
-from ui.demo_devices import start_simulated_devices
-from ui.device_panel import open_device_panel
+from ui.demo.demo_devices import start_simulated_devices
+from ui.demo.device_panel import open_device_panel
 
 
 def run_demo_app(db_path: Path) -> int:
-    from ui.till_app import TillWindow, make_app
+    from ui.till.till_app import TillWindow, make_app
 
     config = load_config(db_path.with_name("store.toml"))
     app = make_app(config.locale)

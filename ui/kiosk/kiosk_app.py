@@ -35,26 +35,26 @@ from edge.sale.receipt import build_receipt
 from edge.staff import StaffMember
 from edge.till.session import Till, TillError
 from edge.till.view import sale_view
-from ui.card_terminal import CardTerminal, SimulatedCardTerminal
-from ui.customer_display import CustomerDisplayFeed
-from ui.device_bridge import DeviceBridge
-from ui.devices import Devices
-from ui.error_messages import error_text, shopper_error_text
-from ui.live_weighing import UNREACHABLE, LiveWeighing
-from ui.locale_setup import install_locale
-from ui.money_text import MoneyText
-from ui.payment_runner import PaymentRunner
-from ui.pin_pad import PinPad
-from ui.produce_picker import ProducePicker
-from ui.product_photos import photos_for
-from ui.qr_widget import QrWidget
-from ui.sale_lines_model import SaleLinesModel
-from ui.sale_screen import SaleLinesView, fit_columns
-from ui.scaling import factor_for, rescale, restyle, scalable
-from ui.screen_mode import ScreenOptions
-from ui.status_bar import OfflineBanner, StatusStrip
-from ui.store_operations import identify_member
-from ui.wedge_filter import WedgeFilter
+from ui.hardware.card_terminal import CardTerminal, SimulatedCardTerminal
+from ui.hardware.device_bridge import DeviceBridge
+from ui.hardware.devices import Devices
+from ui.hardware.wedge_filter import WedgeFilter
+from ui.kiosk.live_weighing import UNREACHABLE, LiveWeighing
+from ui.kiosk.produce_picker import ProducePicker
+from ui.kiosk.product_photos import photos_for
+from ui.till.customer_display import CustomerDisplayFeed
+from ui.till.payment_runner import PaymentRunner
+from ui.till.sale_lines_model import SaleLinesModel
+from ui.till.sale_screen import SaleLinesView, fit_columns
+from ui.till.store_operations import identify_member
+from ui.widgets.error_messages import error_text, shopper_error_text
+from ui.widgets.locale_setup import install_locale
+from ui.widgets.money_text import MoneyText
+from ui.widgets.pin_pad import PinPad
+from ui.widgets.qr_widget import QrWidget
+from ui.widgets.scaling import factor_for, rescale, restyle, scalable
+from ui.widgets.screen_mode import ScreenOptions
+from ui.widgets.status_bar import OfflineBanner, StatusStrip
 
 CLOSED, ATTRACT, BASKET, PRODUCE, PAY, DONE, ATTENDANT = range(7)
 
@@ -825,7 +825,7 @@ class KioskWindow(QMainWindow):
     def pay_by_code(self, code: str) -> None:
         """The till's payment-code flow (edge/till/mobile_payment.py), polled by a timer while
         the customer confirms on the phone; the sale completes only on the provider's SUCCESS.
-        Each provider request runs on a worker thread (ui/payment_runner.py), every SQLite
+        Each provider request runs on a worker thread (ui/till/payment_runner.py), every SQLite
         statement on this one, so the lane stays live while a provider is slow."""
         if self.payment_runner.busy:
             return
@@ -913,7 +913,7 @@ class KioskWindow(QMainWindow):
         note = self.tr("Take your e-receipt with the QR code")
         printer = self.devices.printer
         if printer is not None:
-            from ui.receipt_document import receipt_document
+            from ui.till.receipt_document import receipt_document
 
             try:
                 printer.print(receipt_document(receipt, printer.profile.columns))
@@ -998,7 +998,7 @@ class KioskWindow(QMainWindow):
 def run_kiosk_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices | None = None,
                   locale_name: str | None = None, screen: ScreenOptions | None = None) -> int:
     from providers.accounts import mobile_payments_for
-    from ui.till_app import run_window
+    from ui.till.till_app import run_window
 
     return run_window(conn, config,
                       lambda d: KioskWindow(Till(conn, config, engine_for(conn, config),

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor
 
 from edge.ledger.money import format_quantity
 from edge.store_ops.stock import VarianceLine
-from ui.money_text import MoneyText
+from ui.widgets.money_text import MoneyText
 
 Index = QModelIndex | QPersistentModelIndex
 SKU, NAME, EXPECTED, COUNTED, VARIANCE, VALUE = range(6)

@@ -1,5 +1,5 @@
 """The produce picker for weighed items without barcodes: categories as tabs, one tile per product
-with its photo (ui/product_photos.py) or else a drawn picture (the product's first character on
+with its photo (ui/kiosk/product_photos.py) or else a drawn picture (the product's first character on
 its own colour), a tap picks it.
 """
 
@@ -12,8 +12,9 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QGridLayout, QScrollArea, QTabWidget, QToolButton, QVBoxLayout, QWidget
 
-from ui.product_photos import ProductPhotos
-from ui.scaling import scalable
+from ui.kiosk.product_photos import ProductPhotos
+from ui.widgets.catalog_text import category_label
+from ui.widgets.scaling import scalable
 
 PALETTE = ("#e53935", "#fb8c00", "#fdd835", "#7cb342", "#43a047", "#00897b", "#1e88e5",
            "#8e24aa", "#6d4c41", "#d81b60")
@@ -81,15 +82,9 @@ class ProducePicker(QWidget):
 
 
     def scale_tiles(self, factor: float) -> None:
-        """Tiles and pictures sized for the screen (ui/scaling.py): 140×120 at 1024×768."""
+        """Tiles and pictures sized for the screen (ui/widgets/scaling.py): 140×120 at 1024×768."""
         for tile in self.tiles.values():
             tile.setIconSize(QSize(round(72 * factor), round(72 * factor)))
             tile.setMinimumSize(round(140 * factor), round(120 * factor))
 
 
-def category_label(category: str, locale_name: str) -> str:
-    """Bilingual category names read "生鲜 Fresh": Chinese first, English after the space."""
-    zh, _, en = category.partition(" ")
-    if not en or zh.isascii():
-        return category
-    return zh if locale_name.startswith("zh") else en

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListWidget, QVBoxLayo
 
 from edge.catalog.products import Product
 from edge.catalog.search import search
-from ui.money_text import MoneyText
+from ui.widgets.money_text import MoneyText
 
 
 class ProductSearchDialog(QDialog):

@@ -10,8 +10,8 @@ import sqlite3
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ui.demo_devices import SimulatedDevices
-from ui.screen_mode import place_on_screen
+from ui.demo.demo_devices import SimulatedDevices
+from ui.widgets.screen_mode import place_on_screen
 
 
 class DevicePanel(QWidget):

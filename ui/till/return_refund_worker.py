@@ -2,7 +2,7 @@
 asked off the GUI thread: the Qt till records the return on its own connection, then a worker
 thread asks the provider for the refund on a connection of its own to the same database file.
 
-Why a second connection and not the steps pattern of ui/payment_runner.py: a refund's SQLite
+Why a second connection and not the steps pattern of ui/till/payment_runner.py: a refund's SQLite
 work is two short write transactions (the refund row, committed before the request leaves; its
 outcome) around the provider's requests, and the store's connections are WAL with a busy
 timeout (edge/ledger/store.py `connect`), so a worker may write while the till reads and writes.

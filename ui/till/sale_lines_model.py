@@ -10,8 +10,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from ui.age_mark import age_mark_icon
-from ui.money_text import MoneyText
+from ui.widgets.age_mark import age_mark_icon
+from ui.widgets.money_text import MoneyText
 
 LineView = dict[str, Any]
 Index = QModelIndex | QPersistentModelIndex

@@ -44,7 +44,7 @@ class FunctionKeyBar(QWidget):
         return action
 
     def scale(self, factor: float) -> None:
-        """Key labels and touch targets for the screen's scale (ui/scaling.py); called when the
+        """Key labels and touch targets for the screen's scale (ui/widgets/scaling.py); called when the
         window's size changes, never per scan."""
         for button in self.buttons.values():
             font = button.font()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox
 
-from ui.till_app import make_app
+from ui.till.till_app import make_app
 
 
 def refusal_box(kind: str, detail: str) -> QMessageBox:

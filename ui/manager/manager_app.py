@@ -36,20 +36,20 @@ from edge.ledger.money import MoneyError, format_quantity, parse_quantity
 from edge.ops_error import OpsError
 from edge.staff import StaffError, StaffMember, authenticate
 from edge.store_ops import stock
-from ui.count_approval import CountApprovalDialog
-from ui.device_bridge import CallResult, DeviceBridge
-from ui.devices import Devices
-from ui.error_messages import error_text
-from ui.money_text import MoneyText
-from ui.pin_pad import PinPad
-from ui.produce_picker import category_label
-from ui.prompts import Prompter
-from ui.sales_charts import SalesCharts, sales_by_category, sales_by_hour, tender_mix
-from ui.scaling import factor_for, rescale, restyle, scalable
-from ui.screen_mode import ScreenOptions
-from ui.status_bar import OfflineBanner, StatusStrip
-from ui.stock_count_model import NAME, StockCountModel
-from ui.wedge_filter import WedgeFilter
+from ui.hardware.device_bridge import CallResult, DeviceBridge
+from ui.hardware.devices import Devices
+from ui.hardware.wedge_filter import WedgeFilter
+from ui.manager.count_approval import CountApprovalDialog
+from ui.manager.sales_charts import SalesCharts, sales_by_category, sales_by_hour, tender_mix
+from ui.manager.stock_count_model import NAME, StockCountModel
+from ui.till.prompts import Prompter
+from ui.widgets.catalog_text import category_label
+from ui.widgets.error_messages import error_text
+from ui.widgets.money_text import MoneyText
+from ui.widgets.pin_pad import PinPad
+from ui.widgets.scaling import factor_for, rescale, restyle, scalable
+from ui.widgets.screen_mode import ScreenOptions
+from ui.widgets.status_bar import OfflineBanner, StatusStrip
 
 COUNT, RECEIVING, PRICE, REPORTS, ESL = range(5)
 
@@ -558,7 +558,7 @@ class ManagerWindow(QMainWindow):
 
 def run_manager_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices | None = None,
                     locale_name: str | None = None, screen: ScreenOptions | None = None) -> int:
-    from ui.till_app import run_window
+    from ui.till.till_app import run_window
 
     return run_window(conn, config, lambda d: ManagerWindow(conn, config, d), devices, locale_name,
                       screen)

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject
 
 from drivers.device import DeviceError
 from edge.sale.basket import Sale
-from ui.money_text import MoneyText
+from ui.widgets.money_text import MoneyText
 
 
 class CustomerDisplayFeed(QObject):

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from drivers.printer.document import Block, Cut, Feed, Rule, Text
 from edge.sale.receipt import center, two_columns
-from ui.money_text import MoneyText
+from ui.widgets.money_text import MoneyText
 
 Row = tuple[str, str]          # (label, value); a value of "" makes the label a heading
 # Prints a document composed for the printer's columns; answers what became of it.

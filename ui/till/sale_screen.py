@@ -24,9 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.function_keys import FunctionKeyBar
-from ui.money_text import MoneyText
-from ui.sale_lines_model import (
+from ui.till.function_keys import FunctionKeyBar
+from ui.till.sale_lines_model import (
     ITEM,
     LINE_ROLE,
     NO,
@@ -36,7 +35,8 @@ from ui.sale_lines_model import (
     TOTAL,
     SaleLinesModel,
 )
-from ui.scaling import scalable
+from ui.widgets.money_text import MoneyText
+from ui.widgets.scaling import scalable
 
 # The totals' fixed boxes at 1024×768 (width, height); they grow with the screen's scale.
 FIGURE_BOX = (130, 28)
@@ -114,7 +114,7 @@ class QuantityEditor(QStyledItemDelegate):
 def fit_columns(table: QTableView, factor: float = 1.0) -> None:
     """Fixed widths for the number columns, the rest to the name: sizing to contents would scan
     every row on every change, which a 100-line basket cannot afford inside the scan budget.
-    `factor` is the screen's scale (ui/scaling.py): the widths grow with the font."""
+    `factor` is the screen's scale (ui/widgets/scaling.py): the widths grow with the font."""
     header = table.horizontalHeader()
     widths = {NO: 44, QTY: 96, PRICE: 96, PROMOTION: 190, TOTAL: 104}
     for column, width in widths.items():
@@ -211,7 +211,7 @@ class SaleScreen(QWidget):
     def apply_scale(self, factor: float) -> None:
         """The parts that are sized, not styled, for the screen's scale: the line list's font,
         rows and columns, the totals' boxes, the message line and the function keys. The styled
-        labels are rescaled by the window (ui/scaling.py). Called on a resize, never per scan."""
+        labels are rescaled by the window (ui/widgets/scaling.py). Called on a resize, never per scan."""
         self.factor = factor
         font = self.table.font()
         font.setPixelSize(round(17 * factor))

@@ -1,4 +1,4 @@
-"""`python -m ui.screenshots`: renders each main screen of the till, the kiosk and manager mode in
+"""`python -m ui.demo.screenshots`: renders each main screen of the till, the kiosk and manager mode in
 zh_CN and en, at 1024×768 (`NAME-LOCALE.png`) and 1920×1080 (`NAME-LOCALE-1080p.png`), from the
 running apps (offscreen is fine) into docs/screenshots/, on a fresh demo store with simulated
 devices and a few sales for the charts.
@@ -98,12 +98,12 @@ def run(out: Path, locales: list[str], sizes: list[tuple[int, int]] | None = Non
 
 
 def run_at_size(out: Path, locales: list[str]) -> None:
-    from ui.demo_devices import start_simulated_devices
-    from ui.kiosk_app import KioskWindow
-    from ui.locale_setup import apply_font, install_locale
-    from ui.manager_app import REPORTS, ManagerWindow
-    from ui.refcount_guard import make_singletons_immortal
-    from ui.till_app import TillWindow
+    from ui.demo.demo_devices import start_simulated_devices
+    from ui.kiosk.kiosk_app import KioskWindow
+    from ui.manager.manager_app import REPORTS, ManagerWindow
+    from ui.till.till_app import TillWindow
+    from ui.widgets.locale_setup import apply_font, install_locale
+    from ui.widgets.refcount_guard import make_singletons_immortal
 
     make_singletons_immortal()
     out.mkdir(parents=True, exist_ok=True)
@@ -155,7 +155,7 @@ def close_windows() -> None:
 
 
 def till_screens(window: QWidget, gtins: list[str], out: Path, locale: str) -> None:
-    from ui.till_app import TillWindow
+    from ui.till.till_app import TillWindow
 
     assert isinstance(window, TillWindow)
     window.resize(*SIZE)
@@ -165,7 +165,7 @@ def till_screens(window: QWidget, gtins: list[str], out: Path, locale: str) -> N
     for code in (gtins[0], gtins[1], gtins[1], gtins[5], gtins[9], gtins[12]):
         window.enter_code(code)
     window.till.add(plu="2", qty="0.856")
-    from ui.store_operations import identify_member
+    from ui.till.store_operations import identify_member
 
     identify_member(window.till, "M8888")
     window.refresh()
@@ -193,11 +193,11 @@ def till_screens(window: QWidget, gtins: list[str], out: Path, locale: str) -> N
 
 def dialog_screens(window: QWidget, out: Path, locale: str) -> None:
     """Product search, the X report screen and the discount dialog, over the till."""
-    from ui import store_operations as ops
-    from ui.discount_dialog import DiscountDialog
-    from ui.product_search import ProductSearchDialog
-    from ui.report_dialog import ReportDialog
-    from ui.till_app import TillWindow
+    from ui.till import store_operations as ops
+    from ui.till.discount_dialog import DiscountDialog
+    from ui.till.product_search import ProductSearchDialog
+    from ui.till.report_dialog import ReportDialog
+    from ui.till.till_app import TillWindow
 
     assert isinstance(window, TillWindow)
     search = ProductSearchDialog(window.till.conn, window.money, locale, window)
@@ -220,7 +220,7 @@ def dialog_screens(window: QWidget, out: Path, locale: str) -> None:
 
 def kiosk_screens(window: QWidget, sims: object, gtins: list[str], alcohol: str, out: Path,
                   locale: str) -> None:
-    from ui.kiosk_app import KioskWindow
+    from ui.kiosk.kiosk_app import KioskWindow
 
     assert isinstance(window, KioskWindow)
     window.resize(*SIZE)
@@ -250,7 +250,7 @@ def kiosk_screens(window: QWidget, sims: object, gtins: list[str], alcohol: str,
 def weighing_screens(window: QWidget, sims: object, out: Path, locale: str) -> None:
     """Live weight through the simulated scale: the load moving, then a stable reading on screen
     (the kiosk asks slowly here, so the shot falls between the two readings that settle it)."""
-    from ui.kiosk_app import KioskWindow
+    from ui.kiosk.kiosk_app import KioskWindow
 
     assert isinstance(window, KioskWindow) and window.weighing is not None
     scale = sims.scale  # type: ignore[attr-defined]
@@ -270,7 +270,7 @@ def weighing_screens(window: QWidget, sims: object, out: Path, locale: str) -> N
 
 
 def manager_screens(window: QWidget, out: Path, locale: str, reports_tab: int) -> None:
-    from ui.manager_app import ManagerWindow
+    from ui.manager.manager_app import ManagerWindow
 
     assert isinstance(window, ManagerWindow)
     window.resize(*SIZE)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from edge.ledger.money import format_quantity
 from edge.store_ops.stock import ApprovalSummary
-from ui.money_text import MoneyText
+from ui.widgets.money_text import MoneyText
 
 
 class CountApprovalDialog(QDialog):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from edge.ledger.money import MoneyError, parse_amount
-from ui.error_messages import error_text
+from ui.widgets.error_messages import error_text
 
 
 class OpenPriceDialog(QDialog):

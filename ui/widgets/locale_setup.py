@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 
-I18N = Path(__file__).with_name("i18n")
+I18N = Path(__file__).resolve().parents[1] / "i18n"
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei")
 
 
@@ -22,7 +22,7 @@ def qm_path(locale_name: str) -> Path | None:
     ts = I18N / f"pos_{locale_name}.ts"
     qm = ts.with_suffix(".qm")
     if ts.exists() and (not qm.exists() or qm.stat().st_mtime < ts.stat().st_mtime):
-        lrelease = shutil.which("pyside6-lrelease") or str(Path(__file__).resolve().parents[1]
+        lrelease = shutil.which("pyside6-lrelease") or str(Path(__file__).resolve().parents[2]
                                                            / ".venv/bin/pyside6-lrelease")
         subprocess.run([lrelease, "-silent", str(ts), "-qm", str(qm)], check=False)
     return qm if qm.exists() else None

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from drivers.device import SerialSettings
-from ui.devices import Devices
+from ui.hardware.devices import Devices
 
 
 @dataclass

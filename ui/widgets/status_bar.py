@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from cloud_sync.hq_clock import clock_is_off
 from drivers.device import DeviceEvent, ErrorEvent, StatusEvent
-from ui.devices import Devices
+from ui.hardware.devices import Devices
 
 
 class ElidedLabel(QLabel):

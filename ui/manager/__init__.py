@@ -1,0 +1,1 @@
+"""Manager mode: stock counts with their approval, and the report charts."""
