@@ -99,6 +99,7 @@ def run_doctor(args: argparse.Namespace) -> int:
         check_database,
         check_disk,
         check_hq_clock,
+        check_stock_ledger,
     )
     from cloud_sync.settings import SettingsError, load_agent_settings
 
@@ -121,6 +122,7 @@ def run_doctor(args: argparse.Namespace) -> int:
         checks += _device_checks(config)
     if db.exists():
         checks.append(check_backlog(db))
+        checks.append(check_stock_ledger(db))
     checks.append(check_backup(backups))
     report = HealthReport(1, store, terminal, _version(),
                           datetime.now(UTC).isoformat(timespec="seconds"), checks)

@@ -95,6 +95,10 @@ def register(commands: Any) -> None:
 
     add_fleet_command(sub, _db)
 
+    from cli._hq_stock import add_stock_command
+
+    add_stock_command(sub, _db)
+
     keygen = sub.add_parser("keygen", help="make HQ's Ed25519 signing key pair")
     keygen.add_argument("--private", required=True,
                         help="where to write the private key (mode 0600)")

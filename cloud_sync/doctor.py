@@ -1,5 +1,6 @@
 """The appliance's own checks behind `pos doctor`: disk, database, clock, broker and its TLS
-certificate, sync backlog, last backup. Each returns a `Check` saying what an operator should do.
+certificate, sync backlog, the stock ledger's digest, last backup. Each returns a `Check` saying
+what an operator should do.
 
 Rule: a check never changes anything (the database is opened read-only) and never waits long (a
 second or two per network probe), so a sick terminal answers as fast as a healthy one.
@@ -26,6 +27,7 @@ from cloud_sync.settings import AgentSettings, BrokerSettings, lookup_username
 from cloud_sync.status import read_status
 from edge.ledger.backup import list_backups
 from edge.ledger.store import edge_migrations
+from edge.store_ops.stock import ledger_digest
 
 MB = 1024 * 1024
 NTP_EPOCH_OFFSET = 2208988800          # seconds from 1900-01-01 (NTP) to 1970-01-01 (Unix)
@@ -197,6 +199,22 @@ def check_backlog(db: Path, warn_age_s: float = 900, fail_age_s: float = 4 * 360
     if (age is not None and age >= warn_age_s) or status.rejected:
         return Check("backlog", "warn", text, data)
     return Check("backlog", "ok", text, data)
+
+
+def check_stock_ledger(db: Path) -> Check:
+    """The terminal's stock ledger as a digest through its latest seq, for HQ to check its own copy
+    against (`pos hq stock verify`); never a warning: a figure, not a judgement."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=2, isolation_level=None)
+        try:
+            d = ledger_digest(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return Check("stock", "warn", f"cannot read the stock ledger: {exc}")
+    return Check("stock", "ok", f"{d.skus} SKUs in stock through seq {d.through_seq}",
+                 {"through_seq": d.through_seq, "skus": d.skus, "sum_milli": d.sum_milli,
+                  "digest": d.digest})
 
 
 def check_backup(directory: Path, now: datetime | None = None, warn_age_s: float = 2 * 3600,

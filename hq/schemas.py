@@ -234,6 +234,50 @@ class PaymentRefunded(Strict):
     refunded_at: Instant
 
 
+# ---- stock ---------------------------------------------------------------------------------------
+
+SignedQty = Annotated[int, Meta(ge=-MAX_QTY, le=MAX_QTY)]
+
+
+class StockItem(Strict):
+    sku: Id
+    qty_milli: SignedQty
+
+
+class StockMoved(Strict):
+    """A supplier receipt (+), a transfer (+ in, − out) or an adjustment (signed, with a reason)."""
+
+    items: Annotated[list[StockItem], Meta(min_length=1, max_length=MAX_LIST)]
+    reference: Text
+    reason: Text
+    staff_id: Id
+
+
+class CountStarted(Strict):
+    count_id: Id
+    scope: Literal["full", "category"]
+    category: Text | None
+
+
+class CountedItem(Strict):
+    sku: Id
+    expected: SignedQty
+    counted: Annotated[int, Meta(ge=0, le=MAX_QTY)] | None
+    variance: SignedQty
+
+
+class CountApproved(Strict):
+    """An approved count: each counted item's variance is one movement (counted − expected)."""
+
+    count_id: Id
+    approved_by: Id
+    uncounted: Literal["leave", "zero"]
+    items: Annotated[list[CountedItem], Meta(max_length=MAX_LIST)]
+
+
+STOCK_MOVED_TYPES = ("stock.receipt", "stock.transfer", "stock.adjustment")
+
+
 TYPED: dict[str, type[Strict]] = {
     "return.completed": Return,
     "stored_value.topup": Topup,
@@ -241,6 +285,11 @@ TYPED: dict[str, type[Strict]] = {
     "stored_value.refund": Refund,
     "member.registered": MemberRegistered,
     "payment.refunded": PaymentRefunded,
+    "stock.receipt": StockMoved,
+    "stock.transfer": StockMoved,
+    "stock.adjustment": StockMoved,
+    "stock.count_started": CountStarted,
+    "stock.count_approved": CountApproved,
 }
 SV_TYPES = ("stored_value.topup", "stored_value.spend", "stored_value.refund")
 _decoders = {t: msgspec.json.Decoder(cls) for t, cls in TYPED.items()}

@@ -19,6 +19,7 @@ for items sold by the piece. Suggested only when on_hand <= min_qty (a low-stock
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import uuid
 from collections.abc import Iterable
@@ -340,3 +341,39 @@ def suggestions(conn: sqlite3.Connection, ops: StoreOpsConfig,
             order += QTY_SCALE - order % QTY_SCALE
         out.append(Suggestion(sku, have, low, high, max(0, sold) // ops.velocity_days, order))
     return out
+
+
+# --- the ledger as HQ checks it ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LedgerDigest:
+    """A terminal's stock ledger through one of its seqs, in a line: HQ sums its own copy of the
+    same facts through the same seq and must find the same digest (`pos hq stock verify`)."""
+
+    through_seq: int
+    skus: int           # SKUs whose movements do not sum to zero
+    sum_milli: int      # all of them added up
+    digest: str         # sha256 over "sku\tqty\n", sorted by SKU, zero sums left out
+
+
+def digest_of(through_seq: int, sums: Iterable[tuple[str, int]]) -> LedgerDigest:
+    """The one way a ledger is digested, at the store and at HQ."""
+    kept = sorted((sku, int(qty)) for sku, qty in sums if qty)
+    h = hashlib.sha256()
+    for sku, qty in kept:
+        h.update(f"{sku}\t{qty}\n".encode())
+    return LedgerDigest(through_seq, len(kept), sum(q for _, q in kept), h.hexdigest())
+
+
+def ledger_digest(conn: sqlite3.Connection) -> LedgerDigest:
+    """This terminal's ledger through its latest outbox seq (one read transaction: a movement is
+    written with its fact, so no movement of a later seq can be in the sums)."""
+    conn.execute("BEGIN")
+    try:
+        row = conn.execute("SELECT value FROM counter WHERE name = 'outbox_seq'").fetchone()
+        through = int(row[0]) if row else 0
+        sums = conn.execute("SELECT sku, SUM(qty_milli) FROM stock_movement WHERE event_seq <= ?"
+                            " GROUP BY sku", (through,)).fetchall()
+    finally:
+        conn.execute("COMMIT")
+    return digest_of(through, [(row[0], row[1]) for row in sums])

@@ -180,6 +180,20 @@ class HqStorage(Protocol):
         """For keys seen on one side only: HQ's facts of any day, and files of any day."""
         ...
 
+    def stock_sums(self, store: str, terminal: str | None = None, through: int | None = None
+                   ) -> list[tuple[str, int]]:
+        """(sku, qty_milli) summed over the store's facts at HQ, or one terminal's through a seq
+        (hq/stock/movements.py)."""
+        ...
+
+    def stock_on_hand(self, store: str) -> list[tuple[str, int]]:
+        """(sku, qty_milli) as kept in the ingest transaction."""
+        ...
+
+    def watermarks(self, store: str) -> dict[str, int]:
+        """Each terminal of the store: the seq through which HQ holds all its facts."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -17,6 +17,7 @@ from cloud_sync.protocol import Rejection
 from hq.recon import tables as recon_tables
 from hq.recon.tables import ImportedFile, Sides
 from hq.schemas import SV_TYPES
+from hq.stock.movements import MOVEMENT_COLUMNS, MOVEMENT_TYPES, StockChanges, ledger_sums_sql
 from hq.storage.interface import (
     HEALTH_CLOCK_BACK_S,
     HEALTH_COLUMNS,
@@ -176,6 +177,7 @@ class PgStorage:
         new = {row[0] for row in cur.fetchall()}
         fresh = [e for e in b.accepted if e.seq in new]
         rows.add(sale_rows(b.store, b.terminal, fresh, self.zone))
+        rows.stock.add(b.store, b.terminal, fresh)
         plain = [e for e in fresh if e.sale is None and e.type not in SV_TYPES]
         self._events(cur, b, plain)  # first: a refund's return may be in this batch
         refunds = refund_rows(b.store, b.terminal, plain, self.zone)
@@ -427,6 +429,23 @@ class PgStorage:
                         recon_tables.file_keys_anywhere(cur, True, keys))
         return self._run(read)  # type: ignore[no-any-return]
 
+    def stock_sums(self, store: str, terminal: str | None = None, through: int | None = None
+                   ) -> list[tuple[str, int]]:
+        sql, values = ledger_sums_sql(store, terminal, through)
+        rows = self._run(lambda conn: conn.execute(sql, values).fetchall())
+        return [(r[0], int(r[1])) for r in rows]
+
+    def stock_on_hand(self, store: str) -> list[tuple[str, int]]:
+        rows = self._run(lambda conn: conn.execute(
+            "SELECT sku, qty_milli FROM hq_stock_on_hand WHERE store = %s ORDER BY sku",
+            (store,)).fetchall())
+        return [(r[0], int(r[1])) for r in rows]
+
+    def watermarks(self, store: str) -> dict[str, int]:
+        rows = self._run(lambda conn: conn.execute(
+            "SELECT terminal, acked_to FROM hq_terminal WHERE store = %s", (store,)).fetchall())
+        return {r[0]: int(r[1]) for r in rows}
+
     def close(self) -> None:
         self.conn.close()
 
@@ -476,12 +495,14 @@ def _advance(cur: psycopg.Cursor[Any], b: BatchIn, new: set[int],
 
 
 class _Rows:
-    """Sale, line and tender rows gathered for one binary COPY each."""
+    """Sale, line, tender and stock-movement rows gathered for one binary COPY each, and the
+    on-hand changes they make, written once per (store, SKU)."""
 
     def __init__(self) -> None:
         self.sales: list[tuple[Any, ...]] = []
         self.lines: list[tuple[Any, ...]] = []
         self.tenders: list[tuple[Any, ...]] = []
+        self.stock = StockChanges()
 
     def add(self, more: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]],
                               list[tuple[Any, ...]]]) -> None:
@@ -493,7 +514,17 @@ class _Rows:
         _copy(cur, "hq_sale", SALE_COLUMNS, SALE_TYPES, self.sales)
         _copy(cur, "hq_sale_line", LINE_COLUMNS, LINE_TYPES, self.lines)
         _copy(cur, "hq_sale_tender", TENDER_COLUMNS, TENDER_TYPES, self.tenders)
+        _copy(cur, "hq_stock_movement", MOVEMENT_COLUMNS, MOVEMENT_TYPES, self.stock.movements)
+        on_hand = self.stock.on_hand_rows()
+        if on_hand:
+            cur.execute(
+                "INSERT INTO hq_stock_on_hand (store, sku, qty_milli)"
+                " SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[])"
+                " ON CONFLICT (store, sku) DO UPDATE"
+                " SET qty_milli = hq_stock_on_hand.qty_milli + EXCLUDED.qty_milli, updated_at = now()",
+                ([r[0] for r in on_hand], [r[1] for r in on_hand], [r[2] for r in on_hand]))
         self.sales, self.lines, self.tenders = [], [], []
+        self.stock.clear()
 
 
 def _copy(cur: psycopg.Cursor[Any], table: str, columns: tuple[str, ...],

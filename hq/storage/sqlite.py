@@ -16,6 +16,7 @@ from cloud_sync.protocol import Rejection
 from hq.recon import tables as recon_tables
 from hq.recon.tables import ImportedFile, Sides
 from hq.schemas import SV_TYPES
+from hq.stock.movements import MOVEMENT_COLUMNS, StockChanges, ledger_sums_sql
 from hq.storage.interface import (
     HEALTH_CLOCK_BACK_S,
     HEALTH_COLUMNS,
@@ -184,6 +185,7 @@ class SqliteStorage:
             c.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
                           [tuple(v.isoformat() if isinstance(v, date) else v for v in row)
                            for row in rows])
+        self._stock(store, terminal, fresh)
         plain = [e for e in fresh if e.sale is None and e.type not in SV_TYPES]
         self._events(store, terminal, plain)  # first: a refund's return may be in this batch
         refunds = refund_rows(store, terminal, plain, self.zone)
@@ -206,6 +208,18 @@ class SqliteStorage:
                       [(store, terminal, r.seq, r.event_id, r.type, clean_text(r.reason, 500),
                         r.payload) for r in refused if r.seq is None or r.seq in new])
         return accepted, refused, new
+
+    def _stock(self, store: str, terminal: str, events: list[Accepted]) -> None:
+        changes = StockChanges()
+        changes.add(store, terminal, events)
+        self.conn.executemany(
+            f"INSERT INTO hq_stock_movement ({', '.join(MOVEMENT_COLUMNS)})"
+            f" VALUES ({', '.join('?' * len(MOVEMENT_COLUMNS))})", changes.movements)
+        self.conn.executemany(
+            f"INSERT INTO hq_stock_on_hand (store, sku, qty_milli, updated_at)"
+            f" VALUES (?, ?, ?, {_NOW}) ON CONFLICT (store, sku) DO UPDATE"
+            f" SET qty_milli = qty_milli + excluded.qty_milli, updated_at = excluded.updated_at",
+            changes.on_hand_rows())
 
     def _events(self, store: str, terminal: str, events: list[Accepted]) -> None:
         self.conn.executemany(
@@ -359,6 +373,19 @@ class SqliteStorage:
         cur = self.conn.cursor()
         return (recon_tables.hq_keys_anywhere(cur, False, keys),
                 recon_tables.file_keys_anywhere(cur, False, keys))
+
+    def stock_sums(self, store: str, terminal: str | None = None, through: int | None = None
+                   ) -> list[tuple[str, int]]:
+        sql, values = ledger_sums_sql(store, terminal, through)
+        return [(r[0], int(r[1])) for r in self.conn.execute(sql.replace("%s", "?"), values)]
+
+    def stock_on_hand(self, store: str) -> list[tuple[str, int]]:
+        return [(r[0], int(r[1])) for r in self.conn.execute(
+            "SELECT sku, qty_milli FROM hq_stock_on_hand WHERE store = ? ORDER BY sku", (store,))]
+
+    def watermarks(self, store: str) -> dict[str, int]:
+        return {r[0]: int(r[1]) for r in self.conn.execute(
+            "SELECT terminal, acked_to FROM hq_terminal WHERE store = ?", (store,))}
 
     def close(self) -> None:
         self.conn.close()

@@ -48,7 +48,7 @@ def sale(store: str, seq: int, edit: Callable[[dict[str, Any]], None] | None = N
     return (seq, f"{store}-{seq}-event", "sale.completed", canonical_json(body), AT)
 
 
-def generic(seq: int, body: str, event_type: str = "stock.receipt", at: str = AT) -> Row:
+def generic(seq: int, body: str, event_type: str = "shift.opened", at: str = AT) -> Row:
     return (seq, f"S001-{seq}-event", event_type, body, at)
 
 

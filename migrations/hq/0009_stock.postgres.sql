@@ -1,0 +1,24 @@
+-- Stock at HQ (进销存): every movement a store reports other than a sale's (those are the completed
+-- sales' lines in hq_sale_line), and each store's on-hand per SKU, kept up to date in the ingest
+-- transaction from both. hq/stock/ holds the rules; `pos hq stock verify` checks the two agree
+-- with each other and with each terminal's own ledger.
+CREATE TABLE hq_stock_movement (
+    store     TEXT NOT NULL,
+    terminal  TEXT NOT NULL,
+    seq       BIGINT NOT NULL,          -- the fact's seq on its terminal
+    item_no   INTEGER NOT NULL,         -- the item's place in the fact
+    sku       TEXT NOT NULL,
+    kind      TEXT NOT NULL CHECK (kind IN ('return', 'receipt', 'transfer', 'adjustment', 'count')),
+    qty_milli BIGINT NOT NULL,          -- signed: + into the store's stock, − out of it
+    reference TEXT,
+    PRIMARY KEY (store, terminal, seq, item_no)
+);
+CREATE INDEX hq_stock_movement_sku ON hq_stock_movement (store, sku);
+
+CREATE TABLE hq_stock_on_hand (
+    store      TEXT NOT NULL,
+    sku        TEXT NOT NULL,
+    qty_milli  BIGINT NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (store, sku)
+);
