@@ -77,6 +77,9 @@ class Diagnosis:
             return f"SKIP  {c.name:<16} {c.kind:<8} {c.address}  disabled in config"
         verdict = "OK  " if health.ok else "FAIL"
         detail = f"{health.status}: {health.detail}" if health.detail else health.status
+        # A driver library's message may hold line breaks (python-escpos's does once libusb is
+        # installed): one device, one line.
+        detail = " ".join(detail.split())
         return f"{verdict}  {c.name:<16} {c.kind:<8} {c.address}  {detail}"
 
 
