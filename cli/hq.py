@@ -97,7 +97,7 @@ def register(commands: Any) -> None:
 
     from cli._hq_stock import add_stock_command
 
-    add_stock_command(sub, _db)
+    add_stock_command(sub, _db, _broker, _broker_settings)
 
     keygen = sub.add_parser("keygen", help="make HQ's Ed25519 signing key pair")
     keygen.add_argument("--private", required=True,

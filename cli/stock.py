@@ -1,4 +1,5 @@
-"""`pos stock onhand|alerts|receive|level|count-start|counts|variance|approve`: the stock ledger."""
+"""`pos stock onhand|alerts|receive|level|count-start|counts|variance|approve|transfers|ship|
+receive-transfer`: the stock ledger, and transfers between stores sent by HQ."""
 
 from __future__ import annotations
 
@@ -55,6 +56,24 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                          help="items in scope never counted: leave their stock as it is"
                               " (default), or set it to zero")
     approve.set_defaults(run=run_approve)
+    transfers = actions.add_parser("transfers", help="transfers HQ sent this store: to ship or to"
+                                                     " receive (--all: done ones too)")
+    add_store_options(transfers)
+    transfers.add_argument("--all", action="store_true", help="also those already recorded")
+    transfers.set_defaults(run=run_transfers)
+    ship = actions.add_parser("ship", help="ship a transfer HQ sent: every line out of this store")
+    add_store_options(ship)
+    ship.add_argument("transfer", help="the transfer id (pos stock transfers lists them)")
+    ship.add_argument("--staff", default="cli", help="staff id recorded with the shipment")
+    ship.set_defaults(run=run_ship)
+    take = actions.add_parser("receive-transfer", help="receive a transfer from another store,"
+                                                       " as counted on arrival")
+    add_store_options(take)
+    take.add_argument("transfer", help="the transfer id (pos stock transfers lists them)")
+    take.add_argument("counted", nargs="*", metavar="SKU=QTY",
+                      help="what arrived, when it differs from what was sent (default: as sent)")
+    take.add_argument("--staff", default="cli", help="staff id recorded with the receipt")
+    take.set_defaults(run=run_receive_transfer)
 
 
 def _qty(text: str) -> int:
@@ -94,16 +113,22 @@ def run_alerts(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_receive(args: argparse.Namespace) -> int:
-    from edge.ops_error import OpsError
-    from edge.store_ops.stock import move
-
+def parse_items(texts: list[str]) -> list[tuple[str, int]]:
+    """SKU=QTY words as (sku, qty_milli)."""
     items = []
-    for item in args.items:
+    for item in texts:
         sku, sep, qty = item.partition("=")
         if not sep:
             raise CommandError(f"{item}: write SKU=QTY")
         items.append((sku, _qty(qty)))
+    return items
+
+
+def run_receive(args: argparse.Namespace) -> int:
+    from edge.ops_error import OpsError
+    from edge.store_ops.stock import move
+
+    items = parse_items(args.items)
     conn, _ = open_configured_store(args)
     try:
         seq = move(conn, args.staff, "receipt", items, args.reference)
@@ -193,3 +218,45 @@ def run_counts(args: argparse.Namespace) -> int:
     if not found:
         print("no stock counts yet")
     return 0
+
+
+def run_transfers(args: argparse.Namespace) -> int:
+    from edge.store_ops.transfers import transfers_at
+
+    conn, config = open_configured_store(args)
+    for t in transfers_at(conn, config.store_id, open_only=not args.all):
+        side = (f"to ship to {t.transfer.to_store}" if t.direction == "out"
+                else f"to receive from {t.transfer.from_store}")
+        state = f"done (event {t.done_seq})" if t.done_seq is not None else (
+            "cancelled" if t.transfer.cancelled else side)
+        lines = ", ".join(f"{sku}={_signed(qty)}" for sku, qty in t.transfer.lines)
+        print(f"{t.transfer.transfer_id}\t{state}\t{lines}")
+    return 0
+
+
+def run_ship(args: argparse.Namespace) -> int:
+    from edge.ops_error import OpsError
+    from edge.store_ops.transfers import ship
+
+    conn, config = open_configured_store(args)
+    try:
+        seq = ship(conn, config.store_id, args.staff, args.transfer)
+    except OpsError as exc:
+        raise CommandError(f"{exc.code}: {exc}") from None
+    print(f"shipped {args.transfer} (event {seq})")
+    return 0
+
+
+def run_receive_transfer(args: argparse.Namespace) -> int:
+    from edge.ops_error import OpsError
+    from edge.store_ops.transfers import receive
+
+    counted = dict(parse_items(args.counted)) if args.counted else None
+    conn, config = open_configured_store(args)
+    try:
+        seq = receive(conn, config.store_id, args.staff, args.transfer, counted)
+    except OpsError as exc:
+        raise CommandError(f"{exc.code}: {exc}") from None
+    print(f"received {args.transfer} (event {seq})")
+    return 0
+

@@ -1,5 +1,5 @@
-"""Applying HQ's signed downlink documents (catalog, prices, promotions) to the till's database,
-and promoting effective-dated prices when their time comes.
+"""Applying HQ's signed downlink documents (catalog, prices, promotions, transfers) to the till's
+database, and promoting effective-dated prices when their time comes.
 
 Rule: a document applies only if its signature verifies against the pinned key its key_id names
 (keys are added only by a rollover signed with a pinned key), it is for this
@@ -41,6 +41,7 @@ from edge.catalog.products import tax_code_error
 from edge.catalog.search import refresh_index
 from edge.ledger.clock import utc_now_iso
 from edge.ledger.store import write_transaction
+from edge.store_ops.transfers import Transfer, apply_transfers
 
 
 class Outcome(Enum):
@@ -114,6 +115,10 @@ def _apply(conn: sqlite3.Connection, doc: Document, items: list) -> ApplyResult:
             _apply_catalog(conn, items, snapshot)
         elif doc.stream == "prices":
             _apply_prices(conn, items, snapshot, doc.version)
+        elif doc.stream == "transfers":
+            apply_transfers(conn, [Transfer(t.transfer_id, t.from_store, t.to_store,
+                                            [(ln.sku, ln.qty_milli) for ln in t.lines], t.note,
+                                            t.cancelled) for t in items], snapshot, doc.version)
         else:
             _apply_promotions(conn, items, snapshot, doc.version)
         conn.execute(

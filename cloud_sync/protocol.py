@@ -13,7 +13,7 @@ import msgspec
 
 SCHEMA_VERSION = 1
 ROOT = "pos/v1"
-STREAMS = ("catalog", "prices", "promotions")
+STREAMS = ("catalog", "prices", "promotions", "transfers")
 
 
 # ---- topics -------------------------------------------------------------------------------------
@@ -198,11 +198,28 @@ class PromotionItem(msgspec.Struct, forbid_unknown_fields=True):
     active: bool = True
 
 
+class TransferLine(msgspec.Struct, forbid_unknown_fields=True):
+    sku: str
+    qty_milli: int
+
+
+class TransferItem(msgspec.Struct, forbid_unknown_fields=True):
+    """A transfer between two stores, created at HQ and sent to both: the sending store ships it
+    (a `stock.transfer` out, reference = transfer_id), the receiving store receives it (in)."""
+
+    transfer_id: str
+    from_store: str
+    to_store: str
+    lines: list[TransferLine]
+    note: str = ""
+    cancelled: bool = False
+
+
 class Document(msgspec.Struct, forbid_unknown_fields=True):
     """One version of one stream for one store: a delta on version-1, or a whole snapshot."""
 
     v: int
-    stream: Literal["catalog", "prices", "promotions"]
+    stream: Literal["catalog", "prices", "promotions", "transfers"]
     store: str
     version: int
     kind: Literal["delta", "snapshot"]
@@ -240,6 +257,7 @@ ITEM_TYPES: dict[str, type] = {
     "catalog": list[CatalogItem],
     "prices": list[PriceItem],
     "promotions": list[PromotionItem],
+    "transfers": list[TransferItem],
 }
 
 encode = msgspec.json.encode

@@ -26,6 +26,7 @@ from cloud_sync.protocol import (
     PriceItem,
     PromotionItem,
     Rollover,
+    TransferItem,
     encode,
     head_topic,
     keys_topic,
@@ -59,9 +60,11 @@ def read_items(stream: str, path: Path) -> list[CatalogItem] | list[PriceItem] |
     return items
 
 
-def item_key(stream: str, item: CatalogItem | PriceItem | PromotionItem) -> str:
+def item_key(stream: str, item: CatalogItem | PriceItem | PromotionItem | TransferItem) -> str:
     if isinstance(item, PromotionItem):
         return item.promotion_id
+    if isinstance(item, TransferItem):
+        return item.transfer_id
     if isinstance(item, PriceItem):
         return f"{item.sku}@{item.effective_at or ''}"
     return item.sku

@@ -103,6 +103,15 @@ def move(conn: sqlite3.Connection, staff_id: str, kind: str, items: list[tuple[s
          reference: str = "", reason: str = "") -> int:
     """A supplier receipt (+), a transfer (signed: + in, − out) or an adjustment (signed, with a
     reason) as one fact with its `stock.<kind>` event. Returns the event seq."""
+    check_move(conn, kind, items, reason)
+    with write_transaction(conn):
+        return record_move(conn, staff_id, kind, items, reference, reason)
+
+
+def check_move(conn: sqlite3.Connection, kind: str, items: list[tuple[str, int]],
+               reason: str = "") -> None:
+    """OpsError unless `items` can be moved as `kind` (known SKUs, quantities of the right sign,
+    whole pieces); reads only."""
     if kind not in MANUAL_KINDS:
         raise OpsError("bad_request", f"kind must be one of {', '.join(MANUAL_KINDS)}")
     if not items:
@@ -118,13 +127,18 @@ def move(conn: sqlite3.Connection, staff_id: str, kind: str, items: list[tuple[s
             raise OpsError("unknown_product", f"no product {sku}")
         if unit[0] == "each" and qty % QTY_SCALE:
             raise OpsError("invalid_quantity", f"{sku} is counted by the piece: whole quantities")
-    with write_transaction(conn):
-        event = append_event(conn, f"stock.{kind}",
-                             {"items": [{"sku": s, "qty_milli": q} for s, q in items],
-                              "reference": reference, "reason": reason, "staff_id": staff_id})
-        add_movements(conn, [(s, kind, q, reference or None) for s, q in items], event.seq)
-        append_entry(conn, f"stock.{kind}", staff_id, {"event_seq": event.seq, "items": len(items),
-                                                       "reference": reference, "reason": reason})
+
+
+def record_move(conn: sqlite3.Connection, staff_id: str, kind: str, items: list[tuple[str, int]],
+                reference: str = "", reason: str = "") -> int:
+    """The fact, its movements and journal entry of a checked move; inside the caller's write
+    transaction. Returns the event seq."""
+    event = append_event(conn, f"stock.{kind}",
+                         {"items": [{"sku": s, "qty_milli": q} for s, q in items],
+                          "reference": reference, "reason": reason, "staff_id": staff_id})
+    add_movements(conn, [(s, kind, q, reference or None) for s, q in items], event.seq)
+    append_entry(conn, f"stock.{kind}", staff_id, {"event_seq": event.seq, "items": len(items),
+                                                   "reference": reference, "reason": reason})
     return event.seq
 
 

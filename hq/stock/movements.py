@@ -11,6 +11,7 @@ workers lock the same rows in the same order and never deadlock).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,9 +29,12 @@ class StockChanges:
 
     movements: list[tuple[Any, ...]] = field(default_factory=list)
     deltas: dict[tuple[str, str], int] = field(default_factory=dict)
+    legs: list[tuple[Any, ...]] = field(default_factory=list)   # see TRANSFER_LEG_SQL
 
     def add(self, store: str, terminal: str, events: Iterable[Accepted]) -> None:
         for e in events:
+            if e.type == "stock.transfer" and isinstance(e.fact, StockMoved):
+                self._leg(store, terminal, e.seq, e.fact)
             for item_no, sku, kind, qty, reference in _moves(e):
                 if kind != "sale":
                     self.movements.append((store, terminal, e.seq, item_no, sku, kind, qty,
@@ -45,6 +49,19 @@ class StockChanges:
     def clear(self) -> None:
         self.movements = []
         self.deltas = {}
+        self.legs = []
+
+    def _leg(self, store: str, terminal: str, seq: int, fact: StockMoved) -> None:
+        """A transfer fact whose items all go one way may be a leg of an HQ transfer named by
+        its reference; TRANSFER_LEG_SQL keeps it only if that transfer has this store on that
+        side. Any other reference is the store's own note."""
+        signs = {item.qty_milli > 0 for item in fact.items}
+        if not fact.reference or len(signs) != 1:
+            return
+        direction = "in" if signs == {True} else "out"
+        lines = json.dumps([{"sku": i.sku, "qty_milli": i.qty_milli} for i in fact.items])
+        self.legs.append((fact.reference, direction, store, terminal, seq, lines,
+                          fact.reference, direction, store, direction, store))
 
 
 def _moves(e: Accepted) -> list[tuple[int, str, str, int, str | None]]:
@@ -63,6 +80,14 @@ def _moves(e: Accepted) -> list[tuple[int, str, str, int, str | None]]:
                 for i, item in enumerate(fact.items, 1)
                 if item.counted is not None and item.variance]
     return []
+
+
+# A store's leg of an HQ transfer: only from the store on that side, and only once.
+TRANSFER_LEG_SQL = (
+    "INSERT INTO hq_transfer_leg (transfer_id, direction, store, terminal, seq, lines)"
+    " SELECT %s, %s, %s, %s, %s, %s WHERE EXISTS (SELECT 1 FROM hq_transfer WHERE transfer_id = %s"
+    "  AND ((%s = 'out' AND from_store = %s) OR (%s = 'in' AND to_store = %s)))"
+    " ON CONFLICT DO NOTHING")
 
 
 # The ledger as HQ holds it, summed per SKU: a completed sale's lines out, every reported movement

@@ -190,6 +190,15 @@ class HqStorage(Protocol):
         """(sku, qty_milli) as kept in the ingest transaction."""
         ...
 
+    def add_transfer(self, transfer_id: str, from_store: str, to_store: str, lines: str,
+                     note: str, created_by: str) -> None:
+        """Store a transfer HQ made (hq/stock/transfers.py); `lines` as JSON."""
+        ...
+
+    def transfers(self, store: str = "") -> list[dict[str, Any]]:
+        """Every transfer (of one store, either side) with its legs (TRANSFERS_SQL's columns)."""
+        ...
+
     def watermarks(self, store: str) -> dict[str, int]:
         """Each terminal of the store: the seq through which HQ holds all its facts."""
         ...

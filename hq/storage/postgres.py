@@ -17,7 +17,14 @@ from cloud_sync.protocol import Rejection
 from hq.recon import tables as recon_tables
 from hq.recon.tables import ImportedFile, Sides
 from hq.schemas import SV_TYPES
-from hq.stock.movements import MOVEMENT_COLUMNS, MOVEMENT_TYPES, StockChanges, ledger_sums_sql
+from hq.stock.movements import (
+    MOVEMENT_COLUMNS,
+    MOVEMENT_TYPES,
+    TRANSFER_LEG_SQL,
+    StockChanges,
+    ledger_sums_sql,
+)
+from hq.stock.transfers import TRANSFERS_SQL
 from hq.storage.interface import (
     HEALTH_CLOCK_BACK_S,
     HEALTH_COLUMNS,
@@ -441,6 +448,20 @@ class PgStorage:
             (store,)).fetchall())
         return [(r[0], int(r[1])) for r in rows]
 
+    def add_transfer(self, transfer_id: str, from_store: str, to_store: str, lines: str,
+                     note: str, created_by: str) -> None:
+        self._run(lambda conn: conn.execute(
+            "INSERT INTO hq_transfer (transfer_id, from_store, to_store, lines, note, created_by)"
+            " VALUES (%s, %s, %s, %s::jsonb, %s, %s)",
+            (transfer_id, from_store, to_store, lines, note, created_by)))
+
+    def transfers(self, store: str = "") -> list[dict[str, Any]]:
+        def read(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:
+            cur = conn.execute(TRANSFERS_SQL, (store, store, store))
+            names = [d.name for d in cur.description or []]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        return self._run(read)  # type: ignore[no-any-return]
+
     def watermarks(self, store: str) -> dict[str, int]:
         rows = self._run(lambda conn: conn.execute(
             "SELECT terminal, acked_to FROM hq_terminal WHERE store = %s", (store,)).fetchall())
@@ -523,6 +544,8 @@ class _Rows:
                 " ON CONFLICT (store, sku) DO UPDATE"
                 " SET qty_milli = hq_stock_on_hand.qty_milli + EXCLUDED.qty_milli, updated_at = now()",
                 ([r[0] for r in on_hand], [r[1] for r in on_hand], [r[2] for r in on_hand]))
+        if self.stock.legs:
+            cur.executemany(TRANSFER_LEG_SQL, self.stock.legs)
         self.sales, self.lines, self.tenders = [], [], []
         self.stock.clear()
 

@@ -16,7 +16,8 @@ from cloud_sync.protocol import Rejection
 from hq.recon import tables as recon_tables
 from hq.recon.tables import ImportedFile, Sides
 from hq.schemas import SV_TYPES
-from hq.stock.movements import MOVEMENT_COLUMNS, StockChanges, ledger_sums_sql
+from hq.stock.movements import MOVEMENT_COLUMNS, TRANSFER_LEG_SQL, StockChanges, ledger_sums_sql
+from hq.stock.transfers import TRANSFERS_SQL
 from hq.storage.interface import (
     HEALTH_CLOCK_BACK_S,
     HEALTH_COLUMNS,
@@ -220,6 +221,7 @@ class SqliteStorage:
             f" VALUES (?, ?, ?, {_NOW}) ON CONFLICT (store, sku) DO UPDATE"
             f" SET qty_milli = qty_milli + excluded.qty_milli, updated_at = excluded.updated_at",
             changes.on_hand_rows())
+        self.conn.executemany(TRANSFER_LEG_SQL.replace("%s", "?"), changes.legs)
 
     def _events(self, store: str, terminal: str, events: list[Accepted]) -> None:
         self.conn.executemany(
@@ -382,6 +384,19 @@ class SqliteStorage:
     def stock_on_hand(self, store: str) -> list[tuple[str, int]]:
         return [(r[0], int(r[1])) for r in self.conn.execute(
             "SELECT sku, qty_milli FROM hq_stock_on_hand WHERE store = ? ORDER BY sku", (store,))]
+
+    def add_transfer(self, transfer_id: str, from_store: str, to_store: str, lines: str,
+                     note: str, created_by: str) -> None:
+        with self._tx():
+            self.conn.execute(
+                f"INSERT INTO hq_transfer (transfer_id, from_store, to_store, lines, note,"
+                f" created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, {_NOW})",
+                (transfer_id, from_store, to_store, lines, note, created_by))
+
+    def transfers(self, store: str = "") -> list[dict[str, Any]]:
+        cur = self.conn.execute(TRANSFERS_SQL.replace("%s", "?"), (store, store, store))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
     def watermarks(self, store: str) -> dict[str, int]:
         return {r[0]: int(r[1]) for r in self.conn.execute(

@@ -22,3 +22,27 @@ CREATE TABLE hq_stock_on_hand (
     updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     PRIMARY KEY (store, sku)
 );
+
+-- Transfers between stores, created at HQ (`pos hq stock transfer`) and sent to both stores on
+-- their signed `transfers` stream; each store's leg arrives as its stock.transfer fact whose
+-- reference is the transfer id (shipped: out of from_store, received: into to_store).
+CREATE TABLE hq_transfer (
+    transfer_id TEXT PRIMARY KEY,
+    from_store  TEXT NOT NULL,
+    to_store    TEXT NOT NULL,
+    lines       JSONB NOT NULL,            -- [{"sku", "qty_milli"}]
+    note        TEXT NOT NULL,
+    created_by  TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    CHECK (from_store <> to_store)
+);
+
+CREATE TABLE hq_transfer_leg (
+    transfer_id TEXT NOT NULL REFERENCES hq_transfer (transfer_id),
+    direction   TEXT NOT NULL CHECK (direction IN ('out', 'in')),
+    store       TEXT NOT NULL,
+    terminal    TEXT NOT NULL,
+    seq         BIGINT NOT NULL,
+    lines       JSONB NOT NULL,            -- as the store moved them, signed
+    PRIMARY KEY (transfer_id, direction)
+);
