@@ -32,9 +32,13 @@ def run_agent(args: argparse.Namespace) -> int:
     from cloud_sync.settings import SettingsError, load_agent_settings
 
     setup_logging(logging.INFO)         # JSON lines to the journal, secrets masked
+    from edge.config import ConfigError, load_config
+    from edge.orders.settings import orders_settings
+
     try:
         settings = load_agent_settings(Path(args.config))
-    except SettingsError as exc:
+        grace = orders_settings(load_config(Path(args.config))).grace
+    except (SettingsError, ConfigError) as exc:
         raise CommandError(str(exc)) from None
     discover = None
     if settings.broker.discover:
@@ -47,7 +51,7 @@ def run_agent(args: argparse.Namespace) -> int:
 
     try:
         with hold_lease(args.db, "pos sync"):       # one agent per database, or two fight
-            agent = Agent(settings, args.db, discover)
+            agent = Agent(settings, args.db, discover, order_grace=grace)
             from cli._refund_job import start_refund_job
             start_refund_job(args.db, Path(args.config), stop)
             agent.step = ping_after_each(agent.step, Watchdog("sync agent running"))  # type: ignore[method-assign]

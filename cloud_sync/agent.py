@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,8 @@ from edge.ledger.clock import utc_now_iso
 from edge.ledger.journal import journal_head
 from edge.ledger.outbox import mark_acked, mark_rejected
 from edge.ledger.store import open_store, write_transaction
+from edge.orders.orders import expire_due
+from edge.orders.settings import DEFAULT_GRACE
 
 log = logging.getLogger("cloud_sync.agent")
 _ack_decoder = msgspec.json.Decoder(Ack)
@@ -68,8 +70,10 @@ _head_decoder = msgspec.json.Decoder(Head)
 class Agent:
     def __init__(self, settings: AgentSettings, db_path: str | Path,
                  discover: Callable[[], tuple[str, int] | None] | None = None,
-                 wall: Callable[[], float] = time.time) -> None:
+                 wall: Callable[[], float] = time.time,
+                 order_grace: timedelta = DEFAULT_GRACE) -> None:
         self.s = settings
+        self.order_grace = order_grace  # online orders not picked up by slot end + this: released
         self.wall = wall  # this terminal's clock, measured against HQ's (cloud_sync/hq_clock.py)
         self.clock_off = False
         self.conn = open_store(db_path)
@@ -141,6 +145,7 @@ class Agent:
         if now >= self.next_housekeeping:
             self.next_housekeeping = now + self.s.status_interval
             promote_due_prices(self.conn)
+            expire_due(self.conn, datetime.now(UTC), self.order_grace)
             write_status(self.conn, connected=int(self.connected), broker=self.broker_label)
 
     def _connect(self) -> None:

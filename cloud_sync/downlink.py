@@ -1,5 +1,5 @@
-"""Applying HQ's signed downlink documents (catalog, prices, promotions, transfers) to the till's
-database, and promoting effective-dated prices when their time comes.
+"""Applying HQ's signed downlink documents (catalog, prices, promotions, transfers, orders) to the
+till's database, and promoting effective-dated prices when their time comes.
 
 Rule: a document applies only if its signature verifies against the pinned key its key_id names
 (keys are added only by a rollover signed with a pinned key), it is for this
@@ -24,6 +24,7 @@ from cloud_sync.protocol import (
     ITEM_TYPES,
     CatalogItem,
     Document,
+    OrderItem,
     PriceItem,
     PromotionItem,
     Rollover,
@@ -41,6 +42,7 @@ from edge.catalog.products import tax_code_error
 from edge.catalog.search import refresh_index
 from edge.ledger.clock import utc_now_iso
 from edge.ledger.store import write_transaction
+from edge.orders.orders import Order, OrderLine, apply_orders
 from edge.store_ops.transfers import Transfer, apply_transfers
 
 
@@ -115,6 +117,8 @@ def _apply(conn: sqlite3.Connection, doc: Document, items: list) -> ApplyResult:
             _apply_catalog(conn, items, snapshot)
         elif doc.stream == "prices":
             _apply_prices(conn, items, snapshot, doc.version)
+        elif doc.stream == "orders":
+            apply_orders(conn, [_order(o) for o in items], snapshot, doc.version)
         elif doc.stream == "transfers":
             apply_transfers(conn, [Transfer(t.transfer_id, t.from_store, t.to_store,
                                             [(ln.sku, ln.qty_milli) for ln in t.lines], t.note,
@@ -129,6 +133,13 @@ def _apply(conn: sqlite3.Connection, doc: Document, items: list) -> ApplyResult:
         )
         promote_due_prices(conn)
     return ApplyResult(Outcome.APPLIED, doc.stream, doc.version)
+
+
+def _order(item: OrderItem) -> Order:
+    return Order(item.order_id, item.channel, item.pickup_code,
+                 [OrderLine(ln.line, ln.sku, ln.name, ln.qty_milli, ln.unit_price)
+                  for ln in item.lines], item.slot_end, item.paid_online, item.substitutions,
+                 item.member_id, item.cancelled)
 
 
 def _refuse(conn: sqlite3.Connection, stream: str | None, reason: str) -> None:

@@ -13,7 +13,7 @@ import msgspec
 
 SCHEMA_VERSION = 1
 ROOT = "pos/v1"
-STREAMS = ("catalog", "prices", "promotions", "transfers")
+STREAMS = ("catalog", "prices", "promotions", "transfers", "orders")
 
 
 # ---- topics -------------------------------------------------------------------------------------
@@ -215,11 +215,33 @@ class TransferItem(msgspec.Struct, forbid_unknown_fields=True):
     cancelled: bool = False
 
 
+class OrderLineItem(msgspec.Struct, forbid_unknown_fields=True):
+    line: int
+    sku: str
+    name: str
+    qty_milli: int
+    unit_price: int
+
+
+class OrderItem(msgspec.Struct, forbid_unknown_fields=True):
+    """An online order for this store to reserve, pick and hand over (edge/orders/)."""
+
+    order_id: str
+    channel: str
+    pickup_code: str
+    lines: list[OrderLineItem]
+    slot_end: str
+    paid_online: bool
+    substitutions: bool = False
+    member_id: str | None = None
+    cancelled: bool = False
+
+
 class Document(msgspec.Struct, forbid_unknown_fields=True):
     """One version of one stream for one store: a delta on version-1, or a whole snapshot."""
 
     v: int
-    stream: Literal["catalog", "prices", "promotions", "transfers"]
+    stream: Literal["catalog", "prices", "promotions", "transfers", "orders"]
     store: str
     version: int
     kind: Literal["delta", "snapshot"]
@@ -258,6 +280,7 @@ ITEM_TYPES: dict[str, type] = {
     "prices": list[PriceItem],
     "promotions": list[PromotionItem],
     "transfers": list[TransferItem],
+    "orders": list[OrderItem],
 }
 
 encode = msgspec.json.encode

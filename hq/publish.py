@@ -23,6 +23,7 @@ from cloud_sync.protocol import (
     CatalogItem,
     Document,
     Head,
+    OrderItem,
     PriceItem,
     PromotionItem,
     Rollover,
@@ -60,11 +61,13 @@ def read_items(stream: str, path: Path) -> list[CatalogItem] | list[PriceItem] |
     return items
 
 
-def item_key(stream: str, item: CatalogItem | PriceItem | PromotionItem | TransferItem) -> str:
+def item_key(stream: str, item: Any) -> str:
     if isinstance(item, PromotionItem):
         return item.promotion_id
     if isinstance(item, TransferItem):
         return item.transfer_id
+    if isinstance(item, OrderItem):
+        return item.order_id
     if isinstance(item, PriceItem):
         return f"{item.sku}@{item.effective_at or ''}"
     return item.sku

@@ -278,6 +278,71 @@ class CountApproved(Strict):
 STOCK_MOVED_TYPES = ("stock.receipt", "stock.transfer", "stock.adjustment")
 
 
+# ---- online orders (edge/orders/) -----------------------------------------------------------------
+
+class ReservedLine(Strict):
+    line: SmallNo
+    sku: Id
+    requested: Qty
+    reserved: Annotated[int, Meta(ge=0, le=MAX_QTY)]
+
+
+class OrderReserved(Strict):
+    order_id: Id
+    result: Literal["reserved", "partial", "declined"]
+    lines: Annotated[list[ReservedLine], Meta(min_length=1, max_length=MAX_LIST)]
+
+
+class PickedLine(Strict):
+    line: SmallNo
+    sku: Id
+    picked_sku: Id
+    ordered: Qty
+    qty_milli: Annotated[int, Meta(ge=0, le=MAX_QTY)]
+    amount: Money
+    ordered_amount: Money
+
+
+class OrderPicked(Strict):
+    order_id: Id
+    staff_id: Id
+    lines: Annotated[list[PickedLine], Meta(min_length=1, max_length=MAX_LIST)]
+    difference: Annotated[int, Meta(ge=-MAX_MONEY, le=MAX_MONEY)]
+
+
+class HandedLine(Strict):
+    sku: Id
+    qty_milli: Qty
+
+
+class OrderHandedOver(Strict):
+    order_id: Id
+    staff_id: Id
+    sale_id: Id | None
+    paid_online: bool
+    lines: Annotated[list[HandedLine], Meta(max_length=MAX_LIST)]
+
+
+class OrderReleased(Strict):
+    order_id: Id
+    reason: Literal["expired", "cancelled"]
+    lines: Annotated[list[HandedLine], Meta(max_length=MAX_LIST)]
+
+
+class OrderConflict(Strict):
+    """The store sold a unit online orders hold: `short_milli` of `sku` is no longer there."""
+
+    sku: Id
+    short_milli: Qty
+    reserved_milli: Qty
+    sale_id: Id
+    orders: Annotated[list[Id], Meta(min_length=1, max_length=MAX_LIST)]
+
+
+ORDER_TYPES = ("order.reserved", "order.picked", "order.handed_over", "order.released",
+               "order.conflict")
+
+
 TYPED: dict[str, type[Strict]] = {
     "return.completed": Return,
     "stored_value.topup": Topup,
@@ -290,6 +355,11 @@ TYPED: dict[str, type[Strict]] = {
     "stock.adjustment": StockMoved,
     "stock.count_started": CountStarted,
     "stock.count_approved": CountApproved,
+    "order.reserved": OrderReserved,
+    "order.picked": OrderPicked,
+    "order.handed_over": OrderHandedOver,
+    "order.released": OrderReleased,
+    "order.conflict": OrderConflict,
 }
 SV_TYPES = ("stored_value.topup", "stored_value.spend", "stored_value.refund")
 _decoders = {t: msgspec.json.Decoder(cls) for t, cls in TYPED.items()}

@@ -15,6 +15,7 @@ from edge.ledger.clock import utc_now_iso
 from edge.ledger.journal import append_entry
 from edge.ledger.outbox import append_event
 from edge.ledger.store import next_counter, write_transaction
+from edge.orders.reservations import report_oversold
 from edge.sale.basket import Line, Sale, Tender
 from edge.till.effects import record_sale_effects
 
@@ -54,6 +55,11 @@ def record_sale(conn: sqlite3.Connection, sale: Sale, config: StoreConfig,
              for t in sale.tenders],
         )
         record_sale_effects(conn, sale, config, event.seq)
+        if sale.status == "completed":
+            sold: dict[str, int] = {}
+            for ln in sale.lines:
+                sold[ln.sku] = sold.get(ln.sku, 0) + ln.qty_milli
+            report_oversold(conn, sold, sale.id)
         append_entry(conn, f"sale.{sale.status}", sale.staff_id,
                      {"sale_id": sale.id, "receipt_no": sale.receipt_no, "event_seq": event.seq,
                       "total": sale.total, "lines": len(sale.lines),

@@ -45,6 +45,8 @@ from edge.ledger.clock import utc_now_iso
 from edge.ledger.journal import append_entry
 from edge.ledger.money import QTY_SCALE, MoneyError, div_half_up, parse_quantity
 from edge.ledger.store import free_bytes, storage_failure, write_transaction
+from edge.orders.reservations import ReservedStock, reserved_conflict
+from edge.orders.settings import orders_settings
 from edge.payments.steps import Steps, run_steps
 from edge.sale.basket import Line, PriceOverride, Sale, reprice
 from edge.sale.card_numbers import contains_full_pan
@@ -111,6 +113,10 @@ class Till:
         self._override_wait_until = 0.0
         self.training = False
         self.payments = payments
+        self.orders = orders_settings(config)
+        # Warnings for the cashier from the last action (a sale taking stock an online order
+        # holds); the UI shows them and clears them with `take_notices`.
+        self.notices: list[ReservedStock] = []
         if payments is not None:  # attempts a crash left open are settled before a sale opens
             with self._storage():
                 self.last_sale = payments.resolve_at_start()
@@ -664,6 +670,7 @@ class Till:
         if approver is not None:
             assert price is not None
             return self._add_open_price(product, qty, rate, price, approver)
+        self._check_reserved(product, qty)
         sale = self._open_sale()
         mergeable = next((ln for ln in sale.lines if ln.sku == product.sku and ln.unit == "each"
                           and ln.fixed_gross is None and ln.override is None
@@ -682,6 +689,22 @@ class Till:
             sale.next_line_no += 1
         self._reprice(sale)
         return sale
+
+    def _check_reserved(self, product: Product, qty: int) -> None:
+        """Stock an online order holds (edge/orders/reservations.py): warned, or refused when the
+        store says `[orders] reserved_stock = "refuse"`. The basket's own lines count."""
+        in_basket = sum(ln.qty_milli for ln in self.sale.lines if ln.sku == product.sku) \
+            if self.sale is not None else 0
+        conflict = reserved_conflict(self.conn, product.sku, in_basket + qty)
+        if conflict is None:
+            return
+        if self.orders.reserved_stock == "refuse":
+            raise TillError("reserved_stock", f"{product.sku}: online orders hold this stock")
+        self.notices.append(conflict)
+
+    def take_notices(self) -> list[ReservedStock]:
+        notices, self.notices = self.notices, []
+        return notices
 
     def _open_price_approver(self, product: Product, fixed_gross: int | None, price: int | None,
                              override: Override) -> StaffMember | None:

@@ -4,9 +4,11 @@ ledger (edge/store_ops/stock.py), so that HQ's on-hand is the sum of the stores'
 Rule: a completed sale moves −qty of each line (its lines are already in hq_sale_line, so it adds
 no movement row); a return +qty of each line; a receipt, transfer or adjustment each item as
 signed by the store; an approved count each counted item's variance (counted − expected). A
-cancelled sale and a count's start move nothing. On-hand per (store, SKU) changes by the sum of
-one ingest transaction's movements, written once per key in key order (so that concurrent
-workers lock the same rows in the same order and never deadlock).
+cancelled sale and a count's start move nothing; an online order handed over paid online moves
+its picked lines out (kind `order`; one paid at pickup is a till sale, which moved them).
+On-hand per (store, SKU) changes by the sum of one ingest transaction's movements, written once per
+key in key order (so that concurrent workers lock the same rows in the same order and never
+deadlock).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hq.schemas import STOCK_MOVED_TYPES, CountApproved, Return, StockMoved
+from hq.schemas import STOCK_MOVED_TYPES, CountApproved, OrderHandedOver, Return, StockMoved
 from hq.storage.interface import Accepted
 
 MOVEMENT_COLUMNS = ("store", "terminal", "seq", "item_no", "sku", "kind", "qty_milli", "reference")
@@ -75,6 +77,9 @@ def _moves(e: Accepted) -> list[tuple[int, str, str, int, str | None]]:
         kind = e.type.removeprefix("stock.")
         return [(i, item.sku, kind, item.qty_milli, fact.reference or None)
                 for i, item in enumerate(fact.items, 1)]
+    if e.type == "order.handed_over" and isinstance(fact, OrderHandedOver):
+        return [(i, ln.sku, "order", -ln.qty_milli, fact.order_id)
+                for i, ln in enumerate(fact.lines, 1)]
     if e.type == "stock.count_approved" and isinstance(fact, CountApproved):
         return [(i, item.sku, "count", item.variance, fact.count_id)
                 for i, item in enumerate(fact.items, 1)

@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from cloud_sync.protocol import Rejection
+from hq.orders.book import apply_order_facts
 from hq.recon import tables as recon_tables
 from hq.recon.tables import ImportedFile, Sides
-from hq.schemas import SV_TYPES
+from hq.schemas import ORDER_TYPES, SV_TYPES
 from hq.stock.movements import (
     MOVEMENT_COLUMNS,
     MOVEMENT_TYPES,
@@ -195,6 +196,7 @@ class PgStorage:
         applied, moved = apply_batch(ledger, b.store, b.terminal, fresh,
                                      [e[0] for e in events], acked_to)
         self._events(cur, b, applied)
+        apply_order_facts(cur, b.store, [e for e in fresh if e.type in ORDER_TYPES])
         if moved:
             cur.execute("UPDATE hq_received SET rejected = TRUE WHERE store = %s"
                         " AND terminal = %s AND seq = ANY(%s)",

@@ -8,7 +8,8 @@ CREATE TABLE hq_stock_movement (
     seq       BIGINT NOT NULL,          -- the fact's seq on its terminal
     item_no   INTEGER NOT NULL,         -- the item's place in the fact
     sku       TEXT NOT NULL,
-    kind      TEXT NOT NULL CHECK (kind IN ('return', 'receipt', 'transfer', 'adjustment', 'count')),
+    kind      TEXT NOT NULL CHECK (kind IN ('return', 'receipt', 'transfer', 'adjustment', 'count',
+                                           'order')),
     qty_milli BIGINT NOT NULL,          -- signed: + into the store's stock, − out of it
     reference TEXT,
     PRIMARY KEY (store, terminal, seq, item_no)

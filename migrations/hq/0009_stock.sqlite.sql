@@ -6,7 +6,8 @@ CREATE TABLE hq_stock_movement (
     seq       INTEGER NOT NULL,
     item_no   INTEGER NOT NULL,
     sku       TEXT NOT NULL,
-    kind      TEXT NOT NULL CHECK (kind IN ('return', 'receipt', 'transfer', 'adjustment', 'count')),
+    kind      TEXT NOT NULL CHECK (kind IN ('return', 'receipt', 'transfer', 'adjustment', 'count',
+                                           'order')),
     qty_milli INTEGER NOT NULL,
     reference TEXT,
     PRIMARY KEY (store, terminal, seq, item_no)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
-from edge.ledger.money import MoneyError, format_amount
+from edge.ledger.money import MoneyError, format_amount, format_quantity
 from edge.sale.basket import Sale
 from edge.sale.receipt import build_receipt, render_text
 from edge.till.session import REPRINT_MARK, TRAINING_MARK, Till, TillError
 from edge.till.view import sale_view
+from ui.headless.orders import ORDER_OPS
 from ui.headless.payments import PAYMENT_OPS
 from ui.headless.requests import (
     Handler,
@@ -33,7 +34,7 @@ MAX_LINE_BYTES = 64 * 1024
 class TillProtocol:
     def __init__(self, till: Till) -> None:
         self.till = till
-        self.ops: dict[str, Handler] = {**_OPS, **STORE_OPS, **PAYMENT_OPS}
+        self.ops: dict[str, Handler] = {**_OPS, **STORE_OPS, **PAYMENT_OPS, **ORDER_OPS}
 
     def handle_line(self, line: str) -> str:
         try:
@@ -59,6 +60,12 @@ class TillProtocol:
             return error_answer("internal_error", f"{type(exc).__name__}: {exc}"[:300])
         answer = {"ok": True, "sale": sale_view(self.till.current, self.till)}
         answer.update(extra)
+        notices = self.till.take_notices()
+        if notices:     # online orders hold stock this sale takes (edge/orders/reservations.py)
+            answer["warnings"] = [{"code": "reserved_stock", "sku": n.sku,
+                                   "reserved": format_quantity(n.reserved),
+                                   "available": format_quantity(max(n.available, 0))}
+                                  for n in notices]
         return encode_answer(answer)
 
 
