@@ -77,6 +77,7 @@ class Diagnosis:
             return f"SKIP  {c.name:<16} {c.kind:<8} {c.address}  disabled in config"
         verdict = "OK  " if health.ok else "FAIL"
         detail = f"{health.status}: {health.detail}" if health.detail else health.status
+        detail = " ".join(detail.split())  # a library's multi-line message stays on its line
         return f"{verdict}  {c.name:<16} {c.kind:<8} {c.address}  {detail}"
 
 
