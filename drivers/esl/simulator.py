@@ -122,7 +122,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(404, b"")
             return
         fault = ap.draw_fault()
-        if fault == "error":
+        if fault == "error" or any(url.path.startswith(path) for path in ap.failing_paths):
             self._reply(500, b"")
             return
         if fault in ("drop", "lost_answer"):
@@ -247,6 +247,7 @@ class SimulatedAP:
         self.faults = 0
         self.get_db_requests: list[str] = []
         self.tag_type_requests: list[str] = []
+        self.failing_paths: set[str] = set()  # GET paths (prefixes) answered 500, for tests
         # The AP's /tagtypes directory: hwType → file. The firmware converts with these only.
         self.tag_type_files: dict[int, bytes] = {hw: tag_type_file(t) for hw, t in TAG_TYPES.items()}
         for mac in macs:

@@ -18,6 +18,7 @@ from drivers.config import (
 from drivers.device import DeviceError
 from drivers.registry import FACTORIES, create_device
 from drivers.scale.scale import Scale
+from drivers.scanner.hid import HidScanner
 from drivers.scanner.serial_scanner import SerialScanner
 
 GOOD = """
@@ -265,7 +266,7 @@ def test_hid_scanners_type_the_store_layout_unless_they_say_otherwise() -> None:
     assert devices["kiosk_scanner"].options["keyboard_layout"] == "fr"
     assert parse_devices(tomllib.loads(HID))["hand_scanner"].options["keyboard_layout"] == "us"
     scanner = create_device(devices["hand_scanner"])
-    assert getattr(scanner, "keyboard_layout") == "de"
+    assert isinstance(scanner, HidScanner) and scanner.keyboard_layout == "de"
 
 
 @pytest.mark.parametrize(
@@ -287,5 +288,5 @@ def test_the_store_config_reads_the_scanner_layout() -> None:
 
     assert config_from_dict({}).scanner_keyboard_layout == "us"
     assert config_from_dict({"scanner": {"keyboard_layout": "fr"}}).scanner_keyboard_layout == "fr"
-    with pytest.raises(StoreConfigError, match="scanner.keyboard_layout"):
+    with pytest.raises(StoreConfigError, match=r"scanner\.keyboard_layout"):
         config_from_dict({"scanner": {"keyboard_layout": "French AZERTY"}})

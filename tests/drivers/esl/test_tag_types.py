@@ -135,10 +135,10 @@ def test_a_type_neither_knows_has_no_size_and_one_the_ap_cannot_say_now_is_asked
         assert state.size is None and state.model == "hwType 0xC3"
         sim.tag_type_files[NEW_TYPE] = NEW_TYPE_FILE
         ap = OpenEPaperLinkAP(sim.url)
-        sim.failure_rate = 1.0
-        with pytest.raises(EslTransientError):
-            ap._get_db(f"mac={MAC}")  # noqa: SLF001 - the /tagtypes answer is the one lost
-        sim.failure_rate = 0.0
+        sim.failing_paths.add("/tagtypes/")
+        with pytest.raises(EslTransientError, match=r"tagtypes/C3\.json: HTTP 500"):
+            ap.observe(MAC)
+        sim.failing_paths.clear()
         assert ap.observe(MAC).size == (416, 240)
 
 
