@@ -11,7 +11,11 @@ Brecknell 67xxU service manual §7.6.3 "8213-SCP03", which 8217 mode follows:
   DIVA Service Manual 72191202 (05/2012) §6.1.4.3 "Status Byte Format", p. 45, table "Scale
   Status Byte Bit Definitions": bit 0 motion, 1 over capacity, 2 under zero, 3 outside zero
   capture range, 4 centre of zero, 5 net weight (1) or gross (0), 6 always 1, 7 even parity.
-  So an untared scale in motion answers STX "?" 0x41 CR, a tared one STX "?" 0x61 CR.
+  So an untared scale in motion answers STX "?" 0x41 CR, a tared one STX "?" 0x61 CR. (8213
+  "demand" scales such as Transcell's PC-150, appendix B.1.4, figure B-4, set bit 5 always; it
+  reads as "net" there, and nothing here acts on it.) The weight record carries no unit (the
+  PC-150 manual: "this SDF does not support units of measure"): a scale set to pounds would be
+  read as kilograms, so set these scales to kg.
 Rules kept here: a weight becomes integer grams by digit arithmetic (no float); bytes outside a
 frame, a frame that is not one of the two forms, or a status byte without bit 6 are garbage and
 become an `ErrorEvent`. Bit 5 says net or gross and is never read as a condition; bit 7 is the
