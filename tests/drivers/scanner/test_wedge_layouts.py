@@ -7,6 +7,8 @@ French one's EAN-13 as ^()!@#$%^&*(@, both as scans)."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from drivers.device import DeviceEvent, ErrorEvent
 from drivers.scanner.keymap import KeymapDecoder, decode_keys, key_events_for, translate
@@ -95,3 +97,16 @@ def test_text_read_through_the_desktops_layout_translates_back() -> None:
     assert translate("^()!@#$%^&*(@", typed_in="fr", read_as="us") == "6901234567892"
     assert translate("6901234567892", typed_in="us", read_as="us") == "6901234567892"
     assert translate("é", typed_in="us", read_as="us") is None  # US types no é
+
+
+ascii_text = st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=30)
+
+
+@given(ascii_text, st.sampled_from(["de", "fr", "be", "es", "it"]), st.sampled_from(["]C0", "]E0", "]Q1"]))
+def test_with_aim_ids_a_scan_typed_in_an_altgr_bracket_layout_is_never_a_scan_when_read_as_us(
+    text: str, layout: str, aim: str
+) -> None:
+    # docs/devices.md: "]" needs AltGr in these layouts, and US has none, so the AIM id itself
+    # gives the layout away: whatever the data, the scan is refused, never delivered.
+    events = scan(aim + text, layout, "us")
+    assert events and all(isinstance(event, ErrorEvent) for event in events)
