@@ -25,7 +25,7 @@ from typing import Any
 import msgspec
 
 from edge.payments.attempts import out_trade_no_for
-from hq.schemas import ACCEPTED_TYPES
+from hq import schemas
 from hq.storage.interface import Accepted, Alert, BatchIn, Grant, OwnershipView, Refused
 
 
@@ -59,8 +59,11 @@ class Ref:
     when: tuple[str, tuple[str, ...]] | None = None  # list items only: (field, values) it names
 
 
-_MOBILE_PAYMENT = Ref("tenders[].reference", Kind.PAYMENT, Owner.ID, when=("type", ("mobile",)))
-_SALE = (Ref("sale_id", Kind.SALE, Owner.NEW), _MOBILE_PAYMENT)
+# A tender's reference: a mobile payment's out_trade_no, or a stored-value card (its spend or
+# refund event charges the card's grant; the tender only needs one to exist).
+_PAID_BY = (Ref("tenders[].reference", Kind.PAYMENT, Owner.ID, when=("type", ("mobile",))),
+            Ref("tenders[].reference", Kind.CARD, Owner.HQ, when=("type", ("stored_value",))))
+_SALE = (Ref("sale_id", Kind.SALE, Owner.NEW), *_PAID_BY)
 _SHIFT = (Ref("shift_id", Kind.SHIFT, Owner.NEW),)
 _COUNT = (Ref("count_id", Kind.COUNT, Owner.NEW),)
 
@@ -69,7 +72,8 @@ OWNERSHIP: dict[str, tuple[Ref, ...]] = {
     "sale.completed": _SALE,
     "sale.cancelled": _SALE,
     "return.completed": (Ref("return_id", Kind.RETURN, Owner.NEW),
-                         Ref("original_sale_id", Kind.SALE, Owner.HQ, grant_amount="total")),
+                         Ref("original_sale_id", Kind.SALE, Owner.HQ, grant_amount="total"),
+                         _PAID_BY[1]),
     "stored_value.topup": (Ref("card_no", Kind.CARD, Owner.HQ),),
     "stored_value.spend": (Ref("card_no", Kind.CARD, Owner.HQ, grant_amount="amount"),
                            Ref("sale_id", Kind.SALE, Owner.HQ)),
@@ -107,8 +111,9 @@ class OwnershipTableIncomplete(RuntimeError):
     """An accepted event type has no row, or a row names a type the ingest does not accept."""
 
 
-def check_table(accepted: tuple[str, ...] = ACCEPTED_TYPES) -> None:
+def check_table() -> None:
     """Refuse to start an ingest whose table does not cover exactly the accepted event types."""
+    accepted = schemas.ACCEPTED_TYPES
     missing = sorted(set(accepted) - set(OWNERSHIP))
     extra = sorted(set(OWNERSHIP) - set(accepted))
     if missing or extra:
