@@ -22,7 +22,7 @@ from hq import schemas
 from hq.ingest import IngestOptions, IngestWorker
 from hq.ownership import OWNERSHIP, Kind, Owner, OwnershipTableIncomplete, Ref, enforce, id_prefix
 from hq.storage import open_storage
-from hq.storage.interface import HqStorage
+from hq.storage.interface import HqStorage, OwnershipView
 from hq.validation import check_batch
 from tests.cloud_sync.sales import sale_payload
 
@@ -295,3 +295,25 @@ def test_an_event_type_the_ingest_does_not_know_is_refused() -> None:
     raw = batch_bytes("S001", "T01", 0, [(1, "e1", "order.placed", '{"order_id":"o1"}', AT)])
     batch = check_batch("S001", "T01", raw)
     assert not batch.accepted and "unknown event type" in batch.refused[0].reason
+
+
+def test_a_group_of_sales_asks_hq_storage_nothing() -> None:
+    """The drain's hot path: sale ids are new and payment numbers carry their terminal, so the
+    rule needs no database round trip for a group of sales (and one for a group that names
+    objects HQ must look up)."""
+    rows = [(n, f"e{n}", "sale.completed", canonical_json(sale("S001", n)), AT)
+            for n in range(1, 101)]
+    batches = [check_batch("S001", "T01", batch_bytes("S001", "T01", 0, rows))] * 64
+    asked: list[dict[str, set[str]]] = []
+
+    def lookup(wanted: dict[str, set[str]], _askers: set[tuple[str, str]]) -> Any:
+        asked.append(wanted)
+        return OwnershipView()
+
+    assert enforce(batches, lookup) == batches and asked == []
+    spend = {"card_no": "C1", "amount": 1, "sale_id": "s", "terminal_id": "T01",
+             "offline": False}
+    more = [check_batch("S001", "T01", batch_bytes("S001", "T01", 0, [
+        (101, "e101", "stored_value.spend", canonical_json(spend), AT)]))] * 3
+    enforce(batches + more, lookup)
+    assert asked == [{"card": {"C1"}, "sale": {"s"}}]
