@@ -205,40 +205,47 @@ def enforce(batches: list[BatchIn], lookup: Lookup) -> list[BatchIn]:
         alerts = list(b.alerts)
         kept = []
         for e, body, found in rows:
-            why = _judge(b, e, body, found, created, view, spent)
-            if why is None:
+            why, note = _judge(b, e, body, found, created, view, spent)
+            if why is not None:
+                refused.append(Refused(e.seq, e.event_id, e.type, why, e.payload))
+            else:
                 kept.append(e)
-                continue
-            refused.append(Refused(e.seq, e.event_id, e.type, why, e.payload))
-            alerts.append(Alert(e.seq, e.event_id, e.type, why))
-        out.append(b if len(kept) == len(b.accepted) else
+            if why or note:
+                alerts.append(Alert(e.seq, e.event_id, e.type, why or note or ""))
+        out.append(b if len(alerts) == len(b.alerts) else
                    replace(b, accepted=kept, refused=refused, alerts=alerts))
     return out
 
 
 def _judge(b: BatchIn, e: Accepted, body: Any, found: list[tuple[Ref, str]],
            created: dict[tuple[str, str], set[str]], view: OwnershipView,
-           spent: dict[int, int]) -> str | None:
+           spent: dict[int, int]) -> tuple[str | None, str | None]:
+    """(why the fact is refused, or None; an alert on a fact that is taken all the same)."""
     charges: list[tuple[Grant, int]] = []
+    note = None
     for ref, value in found:
         shown = value[:64]
         if ref.owner is Owner.ID:
             if not _carries(value, _LETTER[ref.kind], b.store, b.terminal):
                 return (f"not_owner: {ref.path} {shown!r} is not a {ref.kind} number of"
-                        f" {b.store}/{b.terminal}")
+                        f" {b.store}/{b.terminal}"), None
         elif ref.owner is Owner.HQ:
             owners = created.get((ref.kind, value), set()) | view.owners.get((ref.kind, value),
                                                                               set())
+            if len(owners) > 1:  # an id another sender took too (kept apart per sender)
+                note = (f"taken_id: {ref.kind} {shown!r} is held by stores"
+                        f" {', '.join(sorted(owners))[:64]}")
             if not owners or b.store in owners:
                 continue  # unknown yet (it may arrive later: the readers check again) or its own
             charge = _grant(b, e, ref, value, body, view, spent)
             if charge is None:
                 return (f"not_owner: {ref.path} names {ref.kind} {shown!r} of store"
-                        f" {', '.join(sorted(owners))[:64]}, not granted to {b.store}/{b.terminal}")
+                        f" {', '.join(sorted(owners))[:64]}, not granted to {b.store}/{b.terminal}"
+                        ), None
             charges.append(charge)
     for grant, amount in charges:
         spent[grant.id] = spent.get(grant.id, 0) + amount
-    return None
+    return None, note
 
 
 def _carries(value: str, letter: str, store: str, terminal: str) -> bool:

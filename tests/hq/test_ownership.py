@@ -245,8 +245,13 @@ def test_an_id_a_fact_creates_is_kept_per_sender_and_never_takes_another_stores_
                                      (theirs[Kind.SALE],))) == ["S001", "S002"]
     assert hq.send("S002", "return.completed", a_return(
         "S002", "RET-2b", theirs[Kind.SALE], theirs[Kind.CARD], 100)) is None
+    # Taken all the same, with an alert that the id is held twice: HQ sees the collision.
+    [(detail,)] = hq.q("SELECT detail FROM hq_security_alert WHERE store = 'S002'")
+    assert detail.startswith("taken_id: sale") and "S001, S002" in detail
     assert hq.send("S001", "return.completed", dict(a_return(
         "S001", "RET-2b", theirs[Kind.SALE], world.ids["S001"][Kind.CARD], 100))) is None
+    [(detail,)] = hq.q("SELECT detail FROM hq_security_alert WHERE store = 'S001'")
+    assert detail.startswith("taken_id: sale") and "S001, S002" in detail
 
 
 @pytest.mark.timeout(60)
