@@ -203,6 +203,11 @@ class HqStorage(Protocol):
         """HQ's word on a stored-value card for the asking terminal (see `card_reply`)."""
         ...
 
+    def security_alerts(self, store: str | None = None, limit: int = 100
+                        ) -> list[tuple[str, str, str, int | None, str, str]]:
+        """(at, store, terminal, seq, type, detail) of the latest security alerts."""
+        ...
+
     def journal_heads(self, store: str | None = None) -> list[tuple[str, str, int, str]]:
         """(store, terminal, seq, hash): the latest journal head each terminal sent."""
         ...

@@ -130,3 +130,16 @@ def _instant(value: Any) -> datetime:
 
 def _at(postgres: bool, moment: datetime) -> Any:
     return moment if postgres else moment.astimezone(UTC).isoformat()
+
+
+def security_alerts(cur: Any, postgres: bool, store: str | None, limit: int
+                    ) -> list[tuple[str, str, str, int | None, str, str]]:
+    """(at, store, terminal, seq, type, detail), the latest first."""
+    mark = "%s" if postgres else "?"
+    nullable = "%s::text" if postgres else "?"
+    rows = cur.execute(
+        f"SELECT at, store, terminal, seq, type, detail FROM hq_security_alert"
+        f" WHERE ({nullable} IS NULL OR store = {mark}) ORDER BY id DESC LIMIT {mark}",
+        (store, store, limit)).fetchall()
+    return [(at.isoformat() if isinstance(at, datetime) else str(at), s, t,
+             None if seq is None else int(seq), ty, d) for at, s, t, seq, ty, d in rows]

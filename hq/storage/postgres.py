@@ -54,7 +54,12 @@ from hq.storage.ledger import (
     clear_lock,
     reconcile_topups,
 )
-from hq.storage.owners import grant_if_foreign, ownership_view, write_alerts
+from hq.storage.owners import (
+    grant_if_foreign,
+    ownership_view,
+    security_alerts,
+    write_alerts,
+)
 
 log = logging.getLogger("hq.storage")
 # What a write that passed validation can still raise for the data it carries (not for a lost
@@ -354,6 +359,14 @@ class PgStorage:
                 return grant_if_foreign(cur, True, store, terminal, kind, object_id, amount, now,
                                         expires_at)
         return self._run(write)  # type: ignore[no-any-return]
+
+    def security_alerts(self, store: str | None = None, limit: int = 100
+                        ) -> list[tuple[str, str, str, int | None, str, str]]:
+        def read(conn: psycopg.Connection[Any]
+                 ) -> list[tuple[str, str, str, int | None, str, str]]:
+            with conn.cursor() as cur:
+                return security_alerts(cur, True, store, limit)
+        return self._run(read)  # type: ignore[no-any-return]
 
     def journal_heads(self, store: str | None = None) -> list[tuple[str, str, int, str]]:
         rows = self._run(lambda conn: conn.execute(

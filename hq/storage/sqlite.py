@@ -49,7 +49,12 @@ from hq.storage.ledger import (
     clear_lock,
     reconcile_topups,
 )
-from hq.storage.owners import grant_if_foreign, ownership_view, write_alerts
+from hq.storage.owners import (
+    grant_if_foreign,
+    ownership_view,
+    security_alerts,
+    write_alerts,
+)
 
 # What a write that passed validation can still raise for the data it carries.
 POISON = (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError, sqlite3.ProgrammingError,
@@ -310,6 +315,10 @@ class SqliteStorage:
         with self._tx():
             return grant_if_foreign(self.conn.cursor(), False, store, terminal, kind, object_id,
                                     amount, now, expires_at)
+
+    def security_alerts(self, store: str | None = None, limit: int = 100
+                        ) -> list[tuple[str, str, str, int | None, str, str]]:
+        return security_alerts(self.conn.cursor(), False, store, limit)
 
     def journal_heads(self, store: str | None = None) -> list[tuple[str, str, int, str]]:
         return [(r[0], r[1], int(r[2]), r[3]) for r in self.conn.execute(

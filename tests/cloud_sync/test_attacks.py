@@ -414,7 +414,7 @@ def _refund(store: str, sale_id: str, return_id: str | None) -> dict[str, Any]:
 
 @pytest.mark.timeout(120)
 def test_facts_naming_another_stores_sale_refund_number_or_card_change_nothing_and_its_own_land(
-        site: Site) -> None:
+        site: Site, capsys: pytest.CaptureFixture[str]) -> None:
     wait_until(lambda: site.pending("S001") == 0 and site.pending("S002") == 0, 30,
                "both stores drained over TLS")
     site.add("S002", "stored_value.topup", {
@@ -460,6 +460,10 @@ def test_facts_naming_another_stores_sale_refund_number_or_card_change_nothing_a
                           " AND detail LIKE 'not_owner%%'") == len(attacks)
         assert site.hq_facts() == before
         assert request_red_letters(book, now) == 0  # `pos invoice run` finds nothing to do
+        capsys.readouterr()
+        assert pos(["hq", "alerts", "--db", site.pg_url, "--store", "S001"]) == 1
+        shown = capsys.readouterr().out
+        assert shown.count("not_owner") == len(attacks) and "4 security alerts" in shown
     finally:
         evil.loop_stop()
         evil.disconnect()

@@ -221,6 +221,7 @@ def test_a_fact_naming_another_stores_object_is_refused_for_every_accepted_event
             assert hq.effects() == before, f"{what}: changed what HQ holds"
             if why:
                 assert hq.alerts("S001") == alerts + 1, f"{what}: no security alert"
+                assert hq.storage.security_alerts("S001", 1)[0][5] == reason
             tried += 1
     assert tried > len(schemas.ACCEPTED_TYPES) + 10
     # S002's own facts about its objects still land, through all of it.
