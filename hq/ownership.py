@@ -27,6 +27,7 @@ import msgspec
 from edge.payments.attempts import out_trade_no_for
 from hq import schemas
 from hq.storage.interface import Accepted, Alert, BatchIn, Grant, OwnershipView, Refused
+from hq.storage.owners import OWNER_QUERIES
 
 
 class Kind(StrEnum):
@@ -120,6 +121,13 @@ def check_table() -> None:
         raise OwnershipTableIncomplete(
             f"hq/ownership.py OWNERSHIP: no row for {missing}" if missing else
             f"hq/ownership.py OWNERSHIP: rows for types the ingest does not accept: {extra}")
+    for event_type, refs in OWNERSHIP.items():
+        for ref in refs:
+            if (ref.owner is Owner.HQ and ref.kind not in OWNER_QUERIES) or \
+                    (ref.owner is Owner.ID and ref.kind not in _LETTER):
+                raise OwnershipTableIncomplete(
+                    f"{event_type}.{ref.path}: HQ cannot find the owner of a {ref.kind} by"
+                    f" {ref.owner} (hq/storage/owners.py OWNER_QUERIES, or an id letter)")
 
 
 Lookup = Callable[[dict[str, set[str]], set[tuple[str, str]]], OwnershipView]

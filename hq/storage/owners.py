@@ -14,6 +14,7 @@ from typing import Any
 from hq.storage.interface import Alert, Grant, OwnershipView
 
 _CHUNK = 500  # ids per IN (...): within both engines' parameter limits
+OWNER_QUERIES = frozenset({"sale", "return", "card", "member"})  # the kinds _owner_sql knows
 
 
 def _json(postgres: bool, key: str) -> str:
@@ -23,7 +24,7 @@ def _json(postgres: bool, key: str) -> str:
 def _owner_sql(postgres: bool) -> dict[str, str]:
     """kind → a query of (id, owner store) for the ids in `IN ({ids})`."""
     ret, member = _json(postgres, "return_id"), _json(postgres, "member_id")
-    return {
+    queries = {
         "sale": "SELECT sale_id, store FROM hq_sale WHERE sale_id IN ({ids})",
         "return": f"SELECT {ret}, store FROM hq_event WHERE type = 'return.completed'"
                   f" AND {ret} IN ({{ids}})",
@@ -32,6 +33,8 @@ def _owner_sql(postgres: bool) -> dict[str, str]:
         "member": f"SELECT {member}, store FROM hq_event WHERE type = 'member.registered'"
                   f" AND {member} IN ({{ids}})",
     }
+    assert set(queries) == OWNER_QUERIES
+    return queries
 
 
 def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
@@ -46,8 +49,6 @@ def ownership_view(cur: Any, postgres: bool, wanted: dict[str, set[str]],
     sql = _owner_sql(postgres)
     view = OwnershipView()
     for kind, ids in wanted.items():
-        if kind not in sql:
-            raise ValueError(f"no owner query for kind {kind!r} (hq/storage/owners.py)")
         for chunk in _chunks(ids):
             query = sql[kind].format(ids=", ".join([mark] * len(chunk)))
             for object_id, store in cur.execute(query, tuple(chunk)).fetchall():

@@ -295,6 +295,11 @@ def test_an_accepted_event_type_without_a_row_stops_the_ingest_from_starting(
     monkeypatch.setattr(schemas, "ACCEPTED_TYPES", (*schemas.ACCEPTED_TYPES, "order.placed"))
     with pytest.raises(OwnershipTableIncomplete, match=r"no row for \['order.placed'\]"):
         IngestWorker(options)
+    # A row whose owner HQ cannot look up stops it too.
+    monkeypatch.setattr(schemas, "ACCEPTED_TYPES", (*schemas.ACCEPTED_TYPES, "order.placed"))
+    monkeypatch.setitem(OWNERSHIP, "order.placed", (Ref("order_id", Kind.SHIFT, Owner.HQ),))
+    with pytest.raises(OwnershipTableIncomplete, match="order.placed.order_id"):
+        IngestWorker(options)
 
 
 def test_an_event_type_the_ingest_does_not_know_is_refused() -> None:
