@@ -58,6 +58,10 @@ class Hq:
         return list(conn.execute(sql if self.postgres else sql.replace("%s", "?"),
                                  args).fetchall())
 
+    def x(self, sql: str, args: tuple[Any, ...] = ()) -> None:
+        conn: Any = self.storage.conn  # type: ignore[attr-defined]
+        conn.execute(sql if self.postgres else sql.replace("%s", "?"), args)
+
     def effects(self) -> list[Any]:
         """Everything a fact can change at HQ, bar its dead letter and alert."""
         return [self.q("SELECT store, terminal, seq, type FROM hq_event ORDER BY 1, 2, 3"),
@@ -298,7 +302,7 @@ def test_an_accepted_event_type_without_a_row_stops_the_ingest_from_starting(
     # A row whose owner HQ cannot look up stops it too.
     monkeypatch.setattr(schemas, "ACCEPTED_TYPES", (*schemas.ACCEPTED_TYPES, "order.placed"))
     monkeypatch.setitem(OWNERSHIP, "order.placed", (Ref("order_id", Kind.SHIFT, Owner.HQ),))
-    with pytest.raises(OwnershipTableIncomplete, match="order.placed.order_id"):
+    with pytest.raises(OwnershipTableIncomplete, match=r"order\.placed\.order_id"):
         IngestWorker(options)
 
 
@@ -328,3 +332,36 @@ def test_a_group_of_sales_asks_hq_storage_nothing() -> None:
         (101, "e101", "stored_value.spend", canonical_json(spend), AT)]))] * 3
     enforce(batches + more, lookup)
     assert asked == [{"card": {"C1"}, "sale": {"s"}}]
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+def test_the_migration_gives_existing_cards_the_store_of_their_first_topup(
+        engine: str, tmp_path: Path, request: pytest.FixtureRequest,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import hq.storage.postgres as pg_module
+    import hq.storage.sqlite as sqlite_module
+    from hq.storage.interface import hq_migrations
+
+    url = (request.getfixturevalue("pg_url") if engine == "postgres"
+           else f"sqlite:///{tmp_path / 'hq.sqlite'}")
+    dialect = "postgres" if engine == "postgres" else "sqlite"
+    every = hq_migrations(dialect)
+    ours = next(i for i, (_, sql) in enumerate(every) if "CREATE TABLE hq_grant" in sql)
+    module: Any = pg_module if engine == "postgres" else sqlite_module
+    monkeypatch.setattr(module, "hq_migrations", lambda _d: every[:ours])
+    before = Hq(url)  # HQ as it was before the ownership migration, with cards in its ledger
+    for n, (card, store) in enumerate([("C1", "S002"), ("C1", "S001"), ("C2", "S001")]):
+        before.x("INSERT INTO hq_sv_movement (movement_id, card_no, store, terminal, seq, kind,"
+                 " amount, delta, offline, at, received_at) VALUES (%s, %s, %s, 'T01', %s,"
+                 " 'topup', 100, 100, FALSE, %s, %s)",
+                 (f"m{n}", card, store, n + 1, AT, (NOW + timedelta(seconds=n)).isoformat()))
+    before.x("INSERT INTO hq_sv_card (card_no, balance) VALUES ('C1', 200), ('C2', 100),"
+             " ('C3', 0)")
+    before.storage.close()
+    monkeypatch.setattr(module, "hq_migrations", lambda _d: every)
+    after = Hq(url)
+    try:
+        assert after.q("SELECT card_no, owner_store FROM hq_sv_card ORDER BY 1") == [
+            ("C1", "S002"), ("C2", "S001"), ("C3", None)]
+    finally:
+        after.storage.close()
