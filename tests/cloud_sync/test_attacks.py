@@ -484,6 +484,25 @@ def test_facts_naming_another_stores_sale_refund_number_or_card_change_nothing_a
     assert request_red_letters(book, now) == 1  # for S002's own return only
     assert book.red_for("return-S002") is not None and book.red_for("evil-return") is None
 
+    # A cross-store return made the honest way: S001-T01 looks the sale up first (HQ records
+    # the grant), then returns within it; that return's red-letter invoice follows.
+    till = site.attacker("S001-T01-till")
+    try:
+        found = ask(till, encode(SaleLookup(v=SCHEMA_VERSION, sale_id=sale2)))
+        assert found is not None and json.loads(found)["found"] is True
+        till.publish(events_topic("S001", "T01"), forged(
+            24, "return.completed", _return("S001", "return-x", sale2, 100),
+            at=datetime.now(UTC).isoformat()), qos=1).wait_for_publish(5)
+        wait_until(lambda: site.count("SELECT count(*) FROM hq_event WHERE store = 'S001'"
+                                      " AND type = 'return.completed'") == 1, 10,
+                   "the granted return at HQ")
+    finally:
+        till.loop_stop()
+        till.disconnect()
+    assert site.count("SELECT count(*) FROM hq_grant WHERE store = 'S001' AND kind = 'sale'"
+                      " AND owner_store = 'S002'") == 1
+    assert request_red_letters(book, now) == 1 and book.red_for("return-x") is not None
+
 
 @pytest.mark.timeout(120)
 def test_hq_answers_only_on_the_askers_own_reply_topic_never_a_reply_and_not_too_often(
