@@ -1,16 +1,25 @@
 """`pos devices list | test NAME | doctor`: the store's configured devices, what zeroconf finds on
 the LAN, and a health check per device. A thin layer over `drivers.config` and `drivers.registry`.
+`pos devices test scanner` (when no device is called "scanner") asks for one scan from a
+keyboard-wedge scanner and says which keyboard layout it types (`drivers.scanner.keymap`).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 from cli.main import CommandError
 from drivers.config import ConfigError, DeviceConfig, load_devices
 from drivers.registry import Diagnosis, check, diagnose
+from drivers.scanner.keymap import DEFAULT_LAYOUT, layouts_typing
+from drivers.scanner.layouts import LAYOUTS
 
 DEFAULT_CONFIG = "store.toml"
+# The layout test code: typed without AltGr in every layout known, and read differently in each
+# (docs/devices.md shows it as a Code 128 to scan).
+LAYOUT_PROBE = 'QAZWY1-/."^'
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,7 +32,12 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     listing.set_defaults(run=run_list)
 
     test = actions.add_parser("test", help="open one device and check its health")
-    test.add_argument("name", help="the device's logical name, as in [devices.NAME]")
+    test.add_argument("name", help="the device's logical name, as in [devices.NAME]; 'scanner': "
+                      "which keyboard layout a keyboard-wedge scanner types (scan into this terminal)")
+    test.add_argument("--expect", default=LAYOUT_PROBE, metavar="TEXT",
+                      help=f"what the code scanned for 'test scanner' holds (default: {LAYOUT_PROBE})")
+    test.add_argument("--read-as", default=DEFAULT_LAYOUT, choices=tuple(LAYOUTS), metavar="LAYOUT",
+                      help="the keyboard layout this terminal reads keys in (default: us)")
     test.set_defaults(run=run_test)
 
     doctor = actions.add_parser("doctor", help="check every enabled device, one line each")
@@ -67,6 +81,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_test(args: argparse.Namespace) -> int:
+    if args.name == "scanner" and (not Path(args.config).exists() or "scanner" not in _devices(args)):
+        return run_layout_check(args)
     devices = _devices(args)
     config = devices.get(args.name)
     if config is None:
@@ -75,6 +91,38 @@ def run_test(args: argparse.Namespace) -> int:
     health = check(config)
     print(Diagnosis(config, health).line())
     return 0 if health.ok else 1
+
+
+def run_layout_check(args: argparse.Namespace) -> int:
+    """One scan typed into this terminal: which layouts type `--expect` so, and whether
+    `[scanner] keyboard_layout` names one of them."""
+    from edge.config import ConfigError as StoreConfigError
+    from edge.config import load_config
+
+    try:
+        configured = load_config(args.config).scanner_keyboard_layout
+    except StoreConfigError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"Scan a code holding {args.expect} with the keyboard-wedge scanner (docs/devices.md):",
+          flush=True)  # fmt: skip
+    line = sys.stdin.readline()
+    read = line.rstrip("\r\n")
+    if not read:
+        print("FAIL  scanner  nothing was scanned")
+        return 1
+    found = layouts_typing(args.expect, read, read_as=args.read_as)
+    if not found:
+        print(f"FAIL  scanner  read {read!r}: no known layout ({', '.join(LAYOUTS)}) types"
+              f" {args.expect!r} so; check the code scanned and --read-as")  # fmt: skip
+        return 1
+    types = " or ".join(found)
+    if configured in found:
+        print(f"OK    scanner  types the {types} layout; [scanner] keyboard_layout is {configured!r}")
+        return 0
+    print(f"FAIL  scanner  types the {types} layout, but [scanner] keyboard_layout is {configured!r}:"
+          f' set keyboard_layout = "{found[0]}" under [scanner] in {args.config}'
+          " (or set the scanner to that layout)")  # fmt: skip
+    return 1
 
 
 def run_doctor(args: argparse.Namespace) -> int:

@@ -91,6 +91,13 @@ def register(commands: Any) -> None:
     heads.add_argument("--store", default=None, help="only this store (default: every store)")
     heads.set_defaults(run=run_heads)
 
+    alerts = sub.add_parser("alerts", help="security alerts: facts that named another store's"
+                                           " object, ids held by two senders")
+    _db(alerts)
+    alerts.add_argument("--store", default=None, help="only this store (default: every store)")
+    alerts.add_argument("--limit", type=int, default=100, help="the latest N (default 100)")
+    alerts.set_defaults(run=run_alerts)
+
     from cli._fleet import add_fleet_command  # the fleet view lives in its own module
 
     add_fleet_command(sub, _db)
@@ -344,6 +351,21 @@ def run_heads(args: argparse.Namespace) -> int:
     print(json.dumps([{"store": s, "terminal": t, "seq": seq, "hash": h}
                       for s, t, seq, h in heads], indent=2))
     return 0
+
+
+def run_alerts(args: argparse.Namespace) -> int:
+    """Exit 1 when there is any alert: something to look at (docs/security.md)."""
+    from hq.storage import open_storage
+
+    storage = open_storage(args.db)
+    try:
+        rows = storage.security_alerts(args.store, args.limit)
+    finally:
+        storage.close()
+    for at, store, terminal, seq, event_type, detail in rows:
+        print(f"{at} {store}/{terminal} seq {seq} {event_type}: {detail}")
+    print(f"{len(rows)} security alerts")
+    return 1 if rows else 0
 
 
 def run_topups(args: argparse.Namespace) -> int:

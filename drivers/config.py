@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from drivers.device import SerialSettings
+from drivers.scanner.layouts import LAYOUTS
+
+DEFAULT_KEYBOARD_LAYOUT = "us"
 
 
 class ConfigError(ValueError):
@@ -70,7 +73,9 @@ TRANSPORT_KEYS: dict[str, dict[str, Key]] = {
         "parity": _str(choices=("N", "E", "O"), default="N"),
         "stopbits": _int(choices=(1, 2), default=1),
     },
-    "hid": {"path": _str(required=True)},
+    # A keyboard-wedge scanner types in a keyboard layout (an xkb name); default: the store-wide
+    # `[scanner] keyboard_layout`, else "us".
+    "hid": {"path": _str(required=True), "keyboard_layout": _str(choices=tuple(LAYOUTS))},
     "usb": {"vendor_id": _int(required=True), "product_id": _int(required=True)},
     "tcp": {"host": _str(required=True), "port": _int(required=True)},
     "http": {"url": _str(required=True)},
@@ -180,17 +185,31 @@ def parse_devices(config: Mapping[str, Any]) -> dict[str, DeviceConfig]:
         raise ConfigError("devices: must be a table of [devices.NAME] tables")
     problems: list[str] = []
     parsed: dict[str, DeviceConfig] = {}
+    layout = _store_keyboard_layout(config, problems)
     for name, table in devices.items():
         where = f"devices.{name}"
         if not isinstance(table, Mapping):
             problems.append(f"{where}: must be a table")
             continue
         device = _parse_one(name, table, problems)
+        if device is not None and device.transport == "hid" and "keyboard_layout" not in device.options:
+            device = DeviceConfig(name, device.kind, device.transport,
+                                  {**device.options, "keyboard_layout": layout})  # fmt: skip
         if device is not None:
             parsed[name] = device
     if problems:
         raise ConfigError("; ".join(problems))
     return parsed
+
+
+def _store_keyboard_layout(config: Mapping[str, Any], problems: list[str]) -> str:
+    """`[scanner] keyboard_layout`: the layout wedge scanners type unless a device says otherwise."""
+    section = config.get("scanner", {})
+    layout = section.get("keyboard_layout", DEFAULT_KEYBOARD_LAYOUT) if isinstance(section, Mapping) else None
+    if layout not in LAYOUTS:
+        problems.append(f"scanner.keyboard_layout: must be one of {', '.join(LAYOUTS)} (got {layout!r})")
+        return DEFAULT_KEYBOARD_LAYOUT
+    return str(layout)
 
 
 def load_devices(path: str | Path) -> dict[str, DeviceConfig]:

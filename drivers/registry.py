@@ -103,7 +103,8 @@ def create_scanner(config: DeviceConfig, state_dir: Path | None = None) -> Devic
     if config.transport == "hid":
         from drivers.scanner.hid import HidScanner
 
-        return HidScanner(config.name, path=config.options["path"])
+        return HidScanner(config.name, path=config.options["path"],
+                          keyboard_layout=config.options.get("keyboard_layout", "us"))  # fmt: skip
     from drivers.scanner.serial_scanner import SerialScanner
 
     suffix = config.options.get("suffix", "")

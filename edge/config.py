@@ -5,6 +5,7 @@ Sections owned by other parts (`[sync]`, `[devices.*]`) are passed through untou
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +132,9 @@ class StoreConfig:
     payment_codes: tuple[PaymentCodeRange, ...] = DEFAULT_PAYMENT_CODES
     rcn_region: str | None = None
     e_receipt_url: str = "https://r.example.com/r/"
+    # `[scanner] keyboard_layout`: the xkb layout keyboard-wedge scanners type (drivers/scanner/
+    # layouts.py holds the ones known; the device config checks the name against them).
+    scanner_keyboard_layout: str = "us"
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -164,7 +168,12 @@ def config_from_dict(data: dict[str, Any]) -> StoreConfig:
     payment_codes = DEFAULT_PAYMENT_CODES + tuple(
         _payment_range(i, r) for i, r in enumerate(_array(data, "payment_codes")))
     _refuse_payment_overlaps(rules, payment_codes, custom="scale_barcodes" in data)
-    known = {"store", "money", "tax", "scale_barcodes", "payment_codes"}
+    scanner = _table(data, "scanner")
+    layout = _get(scanner, "scanner", "keyboard_layout", str, "us")
+    if not re.fullmatch(r"[a-z]{2,3}", layout):
+        raise ConfigError(f"scanner.keyboard_layout must be an xkb layout name such as us, de or fr,"
+                          f" not {layout!r}")
+    known = {"store", "money", "tax", "scale_barcodes", "payment_codes", "scanner"}
     return StoreConfig(
         store_id=_get(store, "store", "store_id", str, "S001"),
         terminal_id=_get(store, "store", "terminal_id", str, "T01"),
@@ -183,6 +192,7 @@ def config_from_dict(data: dict[str, Any]) -> StoreConfig:
         payment_codes=payment_codes,
         rcn_region=_get(store, "store", "rcn_region", str, "") or None,
         e_receipt_url=_get(store, "store", "e_receipt_url", str, "https://r.example.com/r/"),
+        scanner_keyboard_layout=layout,
         extra={k: v for k, v in data.items() if k not in known},
     )
 

@@ -23,9 +23,11 @@ from typing import Any
 
 import msgspec
 import paho.mqtt.client as mqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from cloud_sync.health import MAX_REPORT
-from cloud_sync.mqtt_link import make_client, reply_properties, session_properties
+from cloud_sync.mqtt_link import make_client, session_properties
 from cloud_sync.protocol import (
     INGEST_FILTERS,
     INGEST_SHARE,
@@ -44,6 +46,7 @@ from cloud_sync.protocol import (
 )
 from cloud_sync.settings import BrokerSettings
 from cloud_sync.signing import load_private_key
+from hq.ownership import GRANT_LIFE, check_table, enforce
 from hq.publish import snapshot
 from hq.storage import open_storage
 from hq.storage.interface import (
@@ -62,6 +65,9 @@ WORKER_STALE_S = 10.0  # a worker whose loop has not turned for this long is hun
 Heartbeat = Callable[[], None]
 MAX_DELTAS = 50  # further behind than this, a store gets a snapshot instead of the deltas
 _request_decoder = msgspec.json.Decoder(Request)
+_reply_decoder = msgspec.json.Decoder(LookupReply | ErrorReply)
+LOOKUP_RATE = 5.0  # requests a second per terminal and worker, after a burst of
+LOOKUP_BURST = 20.0
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,9 @@ class IngestOptions:
 class IngestWorker:
     def __init__(self, options: IngestOptions,
                  clock: Callable[[], float] = time.time) -> None:
+        check_table()  # an accepted event type without an ownership row: refuse to start
         self.options = options
+        self.limits = RequestLimits()
         self.clock = clock  # HQ's time in acks: terminals measure their clocks against it
         self.key = load_private_key(Path(options.signing_key)) if options.signing_key else None
         self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue(options.queue_size)
@@ -185,6 +193,8 @@ class IngestWorker:
                 self._error(store, terminal, "internal", type(exc).__name__)
         if not batches:
             return
+        # The ownership rule, for the whole group before any effect is written.
+        batches = enforce(batches, storage.ownership_view)
         try:
             results = storage.ingest_many(batches)
         except StorageUnavailable:
@@ -249,30 +259,50 @@ class IngestWorker:
 
     def _request(self, storage: HqStorage, store: str, terminal: str,
                  msg: mqtt.MQTTMessage) -> None:
-        props = getattr(msg, "properties", None)
-        topic = getattr(props, "ResponseTopic", None) or reply_topic(store, terminal)
-        correlation = getattr(props, "CorrelationData", None) or b""
-        if not topic.startswith(f"pos/v1/{store}/"):
-            return  # a store's replies go only to its own downlink
+        """Answer a terminal's request on its own reply topic, derived from the topic it came on
+        (the broker's ACL ties that to its credential): a ResponseTopic in the request is never
+        used, a reply is never answered, and each terminal gets LOOKUP_BURST requests at once and
+        LOOKUP_RATE a second after that; beyond, requests are dropped unanswered."""
+        if not self.limits.allow((store, terminal), time.monotonic()):
+            return
+        topic = reply_topic(store, terminal)
+        correlation = getattr(getattr(msg, "properties", None), "CorrelationData", None) or b""
         try:
             request = _request_decoder.decode(msg.payload)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            if _is_reply(bytes(msg.payload)):
+                return
             self._publish(topic, encode(ErrorReply(v=SCHEMA_VERSION, code="bad_request",
-                                                   message=str(exc))), correlation)
+                                                   message=str(exc)[:200])), correlation)
             return
         if isinstance(request, SyncRequest):
             for body in self._catch_up(storage, store, request):
                 self._publish(topic, body, correlation)
         elif isinstance(request, SaleLookup):
-            found = storage.find_sale(request.sale_id)
+            found = storage.find_sale(request.sale_id, store)
+            if found is not None:
+                sale = msgspec.json.decode(found)
+                self._grant(storage, store, terminal, "sale", request.sale_id,
+                            int(sale.get("total") or 0))
             reply = LookupReply(v=SCHEMA_VERSION, found=found is not None,
                                 body=msgspec.Raw(found or b"null"))
             self._publish(topic, encode(reply), correlation)
         elif isinstance(request, BalanceLookup):
             card = storage.card_balance(request.account_id, store, terminal)
+            if card is not None:
+                balance = int(msgspec.json.decode(card).get("balance") or 0)
+                self._grant(storage, store, terminal, "card", request.account_id, balance)
             self._publish(topic, encode(LookupReply(v=SCHEMA_VERSION, found=card is not None,
                                                     body=msgspec.Raw(card or b"null"))),
                           correlation)
+
+    def _grant(self, storage: HqStorage, store: str, terminal: str, kind: str, object_id: str,
+               amount: int) -> None:
+        """A look-up that hands a terminal another store's object grants it (hq/ownership.py)."""
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        if storage.grant(store, terminal, kind, object_id, amount, now, now + GRANT_LIFE):
+            log.info("%s/%s granted %s %s up to %d", store, terminal, kind,
+                     clean_text(object_id, 64), amount)
 
     def _catch_up(self, storage: HqStorage, store: str, request: SyncRequest) -> list[bytes]:
         head = storage.head(store, request.stream)
@@ -284,8 +314,42 @@ class IngestWorker:
         return storage.versions_after(store, request.stream, request.have, MAX_DELTAS)
 
     def _publish(self, topic: str, body: bytes, correlation: bytes = b"") -> None:
-        props = reply_properties(topic, correlation) if correlation else None
+        props = None
+        if correlation:  # never a ResponseTopic: a reply asks for no answer
+            props = Properties(PacketTypes.PUBLISH)
+            props.CorrelationData = correlation
         self.client.publish(topic, body, qos=1, properties=props)
+
+
+def _is_reply(payload: bytes) -> bool:
+    """A reply (HQ's own, or one made to look like it) published as a request: never answered."""
+    try:
+        _reply_decoder.decode(payload)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return False
+    return True
+
+
+class RequestLimits:
+    """A token bucket per terminal: `burst` requests at once, then `rate` a second."""
+
+    def __init__(self, rate: float = LOOKUP_RATE, burst: float = LOOKUP_BURST) -> None:
+        self.rate, self.burst = rate, burst
+        self.buckets: dict[tuple[str, str], tuple[float, float]] = {}
+        self.dropped = 0
+
+    def allow(self, who: tuple[str, str], now: float) -> bool:
+        tokens, last = self.buckets.get(who, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        if tokens < 1:
+            self.buckets[who] = (tokens, now)
+            self.dropped += 1
+            if self.dropped % 1000 == 1:
+                log.warning("%s/%s: look-ups beyond %g a second dropped (%d so far)",
+                            who[0], who[1], self.rate, self.dropped)
+            return False
+        self.buckets[who] = (tokens - 1, now)
+        return True
 
 
 def run_workers(options: IngestOptions, workers: int, stop: threading.Event,

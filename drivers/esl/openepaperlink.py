@@ -16,6 +16,10 @@ Wire facts, from the AP firmware (OpenEPaperLink, ESP32_AP-Flasher/src, commit 4
   the first 8 bytes of the md5 of the converted image followed by 8 zero bytes, and `pending` to
   what is still queued. A tag that reboots with nothing pending gets md5 all zeros
   (`processDataReq`).
+- /tagtypes/<HH>.json (web.cpp `serveStatic`, Cache-Control max-age=300): the AP's own definition
+  of a tag type, the one its content runner converts with (tag_db.cpp `getHwType`); 404 when the
+  AP has none (its web UI then fetches it from GitHub). Read per hwType, kept for `TAG_TYPE_TTL_S`
+  (the AP's max-age), the built-in table (tag_types.py) when the AP has none or cannot answer.
 - /get_db (tag_db.cpp `tagDBtoJson`, `fillNode`): {"tags": [...]}, `hash` as 32 lower-case hex
   digits of that md5. Paged, "continu" naming the next position, but web.cpp reads `pos` into a
   `uint8_t`: a page past position 255 cannot be asked for. `?mac=` returns one tag, or no tags.
@@ -29,8 +33,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import time
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from drivers.device import Health
@@ -42,11 +47,12 @@ from drivers.esl.system import (
     LabelState,
     Verdict,
 )
-from drivers.esl.tag_types import TAG_TYPES
+from drivers.esl.tag_types import TAG_TYPES, TagType, parse_tag_type
 
 MULTIPART_BOUNDARY = "----posEslBoundary7MA4YWxkTrZu0gW"
 NEVER = 3216153600  # contentmanager.cpp: the `nextupdate` of a tag whose content is done
 EMPTY_HASH = "0" * 32
+TAG_TYPE_TTL_S = 300.0  # web.cpp serves /tagtypes with Cache-Control max-age=300
 MAX_PAGE_POS = 255  # web.cpp keeps the /get_db `pos` in a uint8_t
 # The fields of a fillNode() record kept as a label's baseline.
 RECORD_FIELDS = ("mac", "hash", "pending", "hwType", "nextupdate", "modecfgjson", "lastseen", "nextcheckin")
@@ -85,8 +91,11 @@ def imgupload_body(mac: str, jpeg: bytes, dither: int = 0, boundary: str = MULTI
     return b"".join(parts)
 
 
-def label_state(node: Mapping[str, Any]) -> LabelState:
-    """One fillNode() record as a LabelState (its size from the tag-type table)."""
+def label_state(
+    node: Mapping[str, Any], tag_type_of: Callable[[int], TagType | None] = TAG_TYPES.get
+) -> LabelState:
+    """One fillNode() record as a LabelState, its size from `tag_type_of(hwType)` (the AP's own
+    definition when asked through `OpenEPaperLinkAP`, the built-in table otherwise)."""
     mac = normalise_mac(str(node.get("mac", "")))
     tag_hash = str(node.get("hash") or "").lower()
     pending = int(node.get("pending") or 0)
@@ -94,25 +103,31 @@ def label_state(node: Mapping[str, Any]) -> LabelState:
     record.update(mac=mac, hash=tag_hash, pending=pending, nextupdate=int(node.get("nextupdate") or 0),
                   modecfgjson=str(node.get("modecfgjson") or ""))  # fmt: skip
     hw_type = int(node["hwType"]) if node.get("hwType") is not None else -1
-    tag_type = TAG_TYPES.get(hw_type)
-    model = f"hwType 0x{hw_type:02X}, {tag_type.name}" if tag_type else f"hwType {hw_type}"
+    tag_type = tag_type_of(hw_type) if 0 <= hw_type <= 0xFF else None
+    if tag_type is None:
+        model = f"hwType 0x{hw_type:02X}" if hw_type >= 0 else "hwType unknown"
+    else:
+        model = f"hwType 0x{hw_type:02X}, {tag_type.name} ({'/'.join(tag_type.colors)})"
     return LabelState(
         label=mac,
         shown="" if tag_hash in ("", EMPTY_HASH) else tag_hash,
         pending=pending,
-        size=(tag_type.width, tag_type.height) if tag_type else None,
+        size=(tag_type.width, tag_type.height) if tag_type and tag_type.shows_label else None,
         model=model,
         raw=json.dumps(record, sort_keys=True),
     )
 
 
-def parse_get_db(payload: bytes) -> tuple[list[LabelState], int | None]:
+def parse_get_db(
+    payload: bytes, tag_type_of: Callable[[int], TagType | None] = TAG_TYPES.get
+) -> tuple[list[LabelState], int | None]:
     """One /get_db answer → the tags in it and the `continu` position (None when last)."""
     doc = json.loads(payload)
     if not isinstance(doc, dict) or not isinstance(doc.get("tags"), list):
         raise ValueError(f"get_db answer without a tags list: {str(doc)[:80]}")
     nxt = doc.get("continu")
-    return [label_state(node) for node in doc["tags"]], (int(nxt) if nxt is not None else None)
+    tags = [label_state(node, tag_type_of) for node in doc["tags"]]
+    return tags, (int(nxt) if nxt is not None else None)
 
 
 def delivery_check(before: Mapping[str, Any], now: Mapping[str, Any]) -> Check:
@@ -147,7 +162,9 @@ class OpenEPaperLinkAP:
 
     name = "openepaperlink"
 
-    def __init__(self, base_url: str, *, timeout_s: float = 5.0) -> None:
+    def __init__(
+        self, base_url: str, *, timeout_s: float = 5.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         parsed = urllib.parse.urlsplit(base_url)
         if parsed.scheme != "http" or not parsed.hostname:
             raise ValueError(f"AP URL must be http://host[:port], not {base_url!r}")
@@ -156,6 +173,8 @@ class OpenEPaperLinkAP:
         self.timeout_s = timeout_s
         self.where = f"OpenEPaperLink AP at {self.host}:{self.port}"
         self._health = Health(False, "unknown", f"{self.where}, not asked yet")
+        self._clock = clock
+        self._tag_types: dict[int, tuple[TagType | None, float]] = {}  # hwType → (type, read at)
 
     def _request(
         self, method: str, path: str, body: bytes | None = None, headers: Mapping[str, str] = {}
@@ -174,12 +193,43 @@ class OpenEPaperLinkAP:
             self._health = Health(True, "online", self.where)
         return answer
 
+    def tag_type(self, hw_type: int) -> TagType | None:
+        """The AP's own definition of `hw_type` (GET /tagtypes/<HH>.json), kept TAG_TYPE_TTL_S;
+        the built-in table's when the AP has none (404) or sends one that does not parse. When
+        the AP cannot answer now: what was read last, else the built-in one (kept for no time),
+        else `EslTransientError`, so that a type only the AP knows is asked again, not refused."""
+        kept = self._tag_types.get(hw_type)
+        now = self._clock()
+        if kept is not None and now - kept[1] < TAG_TYPE_TTL_S:
+            return kept[0]
+        path = f"/tagtypes/{hw_type:02X}.json"
+        try:
+            status, payload = self._request("GET", path)
+        except EslTransientError as exc:
+            status, payload, failure = 0, b"", str(exc)
+        else:
+            failure = f"{path}: HTTP {status}"
+        if status == 200:
+            try:
+                found: TagType | None = parse_tag_type(payload)
+            except ValueError:
+                found = TAG_TYPES.get(hw_type)
+        elif status == 404:
+            found = TAG_TYPES.get(hw_type)
+        else:  # unreachable, or a fault: ask again next time
+            fallback = kept[0] if kept is not None else TAG_TYPES.get(hw_type)
+            if fallback is None:  # not "unknown": the AP may well know it
+                raise EslTransientError(failure)
+            return fallback
+        self._tag_types[hw_type] = (found, now)
+        return found
+
     def _get_db(self, query: str) -> tuple[list[LabelState], int | None]:
         status, payload = self._request("GET", f"/get_db?{query}")
         if status != 200:
             raise EslTransientError(f"/get_db?{query}: HTTP {status}")
         try:
-            return parse_get_db(payload)
+            return parse_get_db(payload, self.tag_type)
         except (ValueError, KeyError, TypeError) as exc:
             raise EslTransientError(f"/get_db?{query}: unreadable answer: {exc}") from exc
 

@@ -147,8 +147,9 @@ class ShelfLabels(Device):
         step.state = state
         if state.size is None:
             return step.retry("unknown_tag_type",
-                              f"{state.model}: not in the OpenEPaperLink tag-type table, so no image"
-                              " size is known (the AP does not scale)", tell=True)  # fmt: skip
+                              f"{state.model}: neither the AP (/tagtypes) nor the built-in table"
+                              " gives a black-and-white image size for it (the AP does not scale)",
+                              tell=True)  # fmt: skip
         step.image = encode_jpeg(render_label(LabelFields.from_json(item.fields), state.size))
         step.image_md5 = hashlib.md5(step.image).hexdigest()
         if item.baseline is not None:

@@ -1,6 +1,6 @@
 """A simulated OpenEPaperLink access point, written from the AP firmware (ESP32_AP-Flasher/src,
-commit 468f6b7), quirks included: a real threaded HTTP server on 127.0.0.1 with /imgupload,
-/get_db and /get_ap_config.
+commit 468f6b7, and cdd1cfa for /tagtypes), quirks included: a real threaded HTTP server on
+127.0.0.1 with /imgupload, /get_db, /get_ap_config and /tagtypes/<HH>.json.
 
 What it does as the firmware does:
 - /imgupload answers a bare 200 with an empty body, always (web.cpp: the route's `send(200)`
@@ -9,10 +9,14 @@ What it does as the firmware does:
   `contentMode` becomes 24 and `nextupdate` 0.
 - The content runner (contentmanager.cpp `contentRunner`/`drawNew`, only while running, after
   `convert_delay_s`) draws the JPEG at its own size onto the tag's width × height from the
-  tag-type table (no scaling; `jpg2buffer`), makes the tag's raw image, and queues it
+  AP's own tag-type file (no scaling; `jpg2buffer`), makes the tag's raw image, and queues it
   (newproto.cpp `prepareDataAvail`) unless its md5's first 8 bytes equal the tag's: then nothing
   is queued. A queued image replaces one still queued for the tag. `nextupdate` becomes
-  3216153600. An unknown `hwType` gets `nextupdate` now + 300 and nothing else.
+  3216153600. A `hwType` the AP has no file for gets `nextupdate` now + 300 and nothing else.
+- /tagtypes/<HH>.json serves the AP's tag-type files (LittleFS /tagtypes, web.cpp `serveStatic`,
+  Cache-Control max-age=300): by default one per built-in type, written as the repository's
+  resources/tagtypes files are; `tag_type_files` may add, change or remove any. Upper-case hex
+  only (the file system is case-sensitive); a missing file is 404.
 - After `apply_delay_s` the tag fetches it (unless `asleep`): `processXferComplete` sets the md5
   to the first 8 bytes of the queued image's md5 plus 8 zero bytes, `pending` to what is still
   queued, `updatecount` + 1. So `hash` is never the md5 of the JPEG sent.
@@ -43,12 +47,25 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from PIL import Image, UnidentifiedImageError
 
-from drivers.esl.openepaperlink import NEVER, normalise_mac
-from drivers.esl.tag_types import TAG_TYPES
+from drivers.esl.openepaperlink import NEVER, TAG_TYPE_TTL_S, normalise_mac
+from drivers.esl.tag_types import TAG_TYPES, TagType, parse_tag_type
 
 DOC_CAPACITY = 5000  # tag_db.cpp: DynamicJsonDocument doc(5000)
 SLOT = 16  # bytes of one ArduinoJson 6 variant slot on the 32-bit ESP32
 _HEX_MAC = re.compile(r"^(?:[0-9A-Fa-f]{12}|[0-9A-Fa-f]{16})$")
+_TAG_TYPE_PATH = re.compile(r"^/tagtypes/([0-9A-F]{2})\.json$")
+
+
+def tag_type_file(tag_type: TagType, version: int = 1) -> bytes:
+    """A /tagtypes/<HH>.json file as the repository writes them (tab-indented, colour table as
+    name → [r, g, b]), for the fields the AP reads; `contentids` and templates left out."""
+    rgb = {"white": [255, 255, 255], "black": [0, 0, 0], "red": [255, 0, 0],
+           "yellow": [255, 255, 0], "gray": [150, 150, 150], "green": [0, 255, 0],
+           "blue": [0, 0, 255], "orange": [255, 128, 0]}  # fmt: skip
+    doc = {"version": version, "name": tag_type.name, "width": tag_type.width,
+           "height": tag_type.height, "rotatebuffer": 0, "bpp": tag_type.bpp,
+           "colortable": {c: rgb.get(c, [0, 0, 0]) for c in tag_type.colors}, "shortlut": 0}  # fmt: skip
+    return json.dumps(doc, indent="\t", ensure_ascii=False).encode()
 
 
 @dataclass
@@ -100,11 +117,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         ap = self.server.ap
         url = urllib.parse.urlsplit(self.path)
-        if url.path not in ("/get_db", "/get_ap_config"):
+        type_file = _TAG_TYPE_PATH.match(url.path)
+        if url.path not in ("/get_db", "/get_ap_config") and type_file is None:
             self._reply(404, b"")
             return
         fault = ap.draw_fault()
-        if fault == "error":
+        if fault == "error" or any(url.path.startswith(path) for path in ap.failing_paths):
             self._reply(500, b"")
             return
         if fault in ("drop", "lost_answer"):
@@ -112,6 +130,19 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if url.path == "/get_ap_config":
             self._reply(200, ap.ap_config(), "application/json")
+            return
+        if type_file is not None:
+            ap.tag_type_requests.append(url.path)
+            body = ap.tag_type_files.get(int(type_file.group(1), 16))
+            if body is None:
+                self._reply(404, b"Not found")
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Cache-Control", f"max-age={TAG_TYPE_TTL_S:.0f}")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
             return
         query = urllib.parse.parse_qs(url.query)
         self._reply(200, ap.get_db(query), "application/json")
@@ -160,14 +191,13 @@ def parse_multipart(content_type: str, body: bytes) -> dict[str, bytes]:
     return fields
 
 
-def converted_image(jpeg: bytes, hw_type: int) -> bytes | None:
+def converted_image(jpeg: bytes, tag_type: TagType) -> bytes | None:
     """The raw image the AP makes of a JPEG for a tag type (None: not a JPEG it can read).
 
     The JPEG is drawn at (0, 0) at its own size on a white canvas of the tag's size, then
     thresholded to black and white; 2 bpp tags get a second (empty) colour plane. The bytes
     differ from the firmware's, the rule does not: the hash is of this, never of the JPEG.
     """
-    tag_type = TAG_TYPES[hw_type]
     try:
         picture = Image.open(io.BytesIO(jpeg))
         picture.load()
@@ -179,9 +209,9 @@ def converted_image(jpeg: bytes, hw_type: int) -> bytes | None:
     return plane + bytes(len(plane)) if tag_type.bpp == 2 else plane
 
 
-def hash_for(jpeg: bytes, hw_type: int) -> str:
-    """The `hash` /get_db reports once a tag of `hw_type` shows `jpeg`."""
-    raw = converted_image(jpeg, hw_type)
+def hash_for(jpeg: bytes, tag_type: TagType | int) -> str:
+    """The `hash` /get_db reports once a tag of this type (or built-in hwType) shows `jpeg`."""
+    raw = converted_image(jpeg, TAG_TYPES[tag_type] if isinstance(tag_type, int) else tag_type)
     assert raw is not None, "not a JPEG the AP can read"
     return (hashlib.md5(raw).digest()[:8] + bytes(8)).hex()
 
@@ -216,6 +246,10 @@ class SimulatedAP:
         self.requests = 0
         self.faults = 0
         self.get_db_requests: list[str] = []
+        self.tag_type_requests: list[str] = []
+        self.failing_paths: set[str] = set()  # GET paths (prefixes) answered 500, for tests
+        # The AP's /tagtypes directory: hwType → file. The firmware converts with these only.
+        self.tag_type_files: dict[int, bytes] = {hw: tag_type_file(t) for hw, t in TAG_TYPES.items()}
         for mac in macs:
             self.add_tag(mac, hw_type)
         self._server = _Server(self)
@@ -325,7 +359,8 @@ class SimulatedAP:
 
     def _draw(self, tag: SimTag, now: float) -> None:
         """contentmanager.cpp drawNew for contentMode 24, then newproto.cpp prepareDataAvail."""
-        if tag.hw_type not in TAG_TYPES:
+        tag_type = self._tag_type(tag.hw_type)
+        if tag_type is None:
             tag.nextupdate = int(now) + 300  # "No definition found for tag type"
             return
         if tag.upload is None:
@@ -333,7 +368,7 @@ class SimulatedAP:
             return
         if now < tag.taken_at + self.convert_delay_s:
             return
-        raw, tag.upload = converted_image(tag.upload, tag.hw_type), None
+        raw, tag.upload = converted_image(tag.upload, tag_type), None
         tag.nextupdate = NEVER
         if raw is None:
             return  # "invalid jpg"
@@ -342,6 +377,16 @@ class SimulatedAP:
         if version == tag.md5[:8]:
             return  # "new image is the same as current image. not updating tag."
         tag.queue = [(version, now + self.apply_delay_s)]  # replaces an image still queued
+
+    def _tag_type(self, hw_type: int) -> TagType | None:
+        """tag_db.cpp getHwType: the AP's own /tagtypes file, or no definition."""
+        body = self.tag_type_files.get(hw_type)
+        if body is None:
+            return None
+        try:
+            return parse_tag_type(body)
+        except ValueError:
+            return None  # "json error in /tagtypes/..."
 
     def _fetched(self, tag: SimTag, now: float) -> None:
         """newproto.cpp processXferComplete."""

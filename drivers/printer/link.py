@@ -71,6 +71,16 @@ class PrinterLink:
         self.write(chunk + PAPER_ACK_QUERY)
         self._parser.expect_ack()
 
+    def expect_held_ack(self) -> None:
+        """Right after `connect`: the printer may still hold a chunk sent on the lost link, with
+        its GS r 1; if it does, that answer comes first, on this link, once the chunk is printed."""
+        self._parser.expect_ack()
+
+    def forget_held_ack(self) -> None:
+        """The printer did not hold it: stop expecting its answer (before sending anything that
+        asks GS r again, so the next answer is matched to its own query)."""
+        self._parser.forget_ack()
+
     def take_ack(self, timeout: float) -> bool:
         """Wait up to `timeout` for one chunk confirmation; True if one arrived."""
         deadline = time.monotonic() + timeout

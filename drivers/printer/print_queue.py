@@ -3,14 +3,22 @@
 The rule that keeps a job from being lost or printed twice:
   A job is a list of chunks that each end at a line boundary and carry their own modes (see
   render.py); chunk 0 is the printless setup. Each chunk goes out followed by GS r 1, which the
-  printer answers only after it has processed the chunk; only then does `chunks_done` move past
-  it, in the same SQLite commit. A stopped printer (paper out, cover open) keeps what it received
-  and answers later, so the queue waits and never resends; only when the link itself is lost
-  does it resend, from the first unconfirmed chunk, after the setup chunk.
-So a printed chunk is never sent again, and a chunk is lost only with the printer's power. The
-one window left: the printer prints a chunk and loses power or link before its answer arrives;
-then that one chunk (one line) prints again. A job is `done` only when every chunk is confirmed
-and the printer then reports ready.
+  printer answers only after it has processed the chunk. `chunks_sent` moves past a chunk in a
+  SQLite commit before it leaves, `chunks_done` after its answer came. A stopped printer (paper
+  out, cover open) keeps what it received and answers later, so the queue waits and never
+  resends.
+  When the link is lost (or the queue restarts) with a chunk sent but not confirmed, that chunk
+  is in doubt, and it is settled by the printer's own answer, never by resending blindly: the
+  printer keeps what it received across a link drop (only its power loses it), so on the new
+  link the queue first expects the held chunk's GS r answer. If it comes once the printer is
+  ready (within `held_grace`), the chunk was printed now: it is confirmed and the job goes on
+  after it. If it does not, the printer holds nothing: the chunk was lost with the printer's
+  power, or printed while no link was there to hear its answer. Nobody can tell which, so the
+  queue prints a "continued" marker line, then the chunk: a line that may repeat is marked as
+  such on the paper, and no line is ever missing.
+So a chunk whose fate the printer can tell is printed exactly once; only a chunk the printer
+answered into a dead link (or lost with its power) prints again, under the marker. A job is `done`
+only when every chunk is confirmed and the printer then reports ready.
 
 The caller never waits for the printer: `submit` is one local SQLite insert; the rest happens on
 the queue's thread. Every wait on that thread is bounded and rechecks the stop flag.
@@ -46,11 +54,22 @@ CREATE TABLE IF NOT EXISTS print_jobs (
                 CHECK (state IN ('queued', 'printing', 'done')),
     attempts    INTEGER NOT NULL DEFAULT 0,            -- times the queue started sending it
     chunks_done INTEGER NOT NULL DEFAULT 0,            -- leading chunks the printer confirmed
+    chunks_sent INTEGER NOT NULL DEFAULT 0,            -- leading chunks that went out
+    continued   INTEGER NOT NULL DEFAULT 0,            -- "continued" markers printed in it
     reprint_of  INTEGER REFERENCES print_jobs(id),
     created_at  REAL    NOT NULL,
     done_at     REAL
 )
 """
+
+
+# Columns a queue file made before them lacks (the file outlives a software update).
+_ADDED_COLUMNS = {
+    "chunks_sent": "ALTER TABLE print_jobs ADD COLUMN chunks_sent INTEGER NOT NULL DEFAULT 0",
+    "continued": "ALTER TABLE print_jobs ADD COLUMN continued INTEGER NOT NULL DEFAULT 0",
+}
+# Printed before a chunk in doubt is sent again (the device renders it for its profile).
+CONTINUED_MARKER = b"-- continued --\n"
 
 
 class JobState(Enum):
@@ -67,6 +86,7 @@ class Job:
     chunks_done: int
     chunk_count: int
     reprint_of: int | None
+    continued: int = 0  # "continued" markers printed (a chunk in doubt was sent again)
 
 
 @dataclass(frozen=True)
@@ -79,6 +99,9 @@ class QueueTimings:
     status_timeout: float = 1.0
     ack_timeout: float = 5.0
     reconnect_delay: float = 0.2
+    # How long a ready printer may take to answer for a chunk it held across a link drop: it
+    # prints what it holds as soon as it can, so its answer comes in milliseconds or never.
+    held_grace: float = 1.0
 
 
 class PrintQueue:
@@ -90,8 +113,10 @@ class PrintQueue:
         device_name: str,
         emit: Callable[[DeviceEvent], None],
         timings: QueueTimings | None = None,
+        continued_marker: bytes = CONTINUED_MARKER,
     ) -> None:
         self.link = link
+        self.continued_marker = continued_marker
         self.device_name = device_name
         self.timings = timings or QueueTimings()
         self._emit = emit
@@ -99,6 +124,10 @@ class PrintQueue:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute(SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(print_jobs)")}
+        for column, alter in _ADDED_COLUMNS.items():
+            if column not in columns:
+                self._db.execute(alter)
         self._db_lock = threading.Lock()
         self._calls: SimpleQueue[tuple[Callable[[PrinterLink], Any], Future[Any]]] = SimpleQueue()
         self._wake = threading.Event()
@@ -146,13 +175,13 @@ class PrintQueue:
     def job(self, job_id: int) -> Job:
         with self._db_lock:
             row = self._db.execute(
-                "SELECT id, state, attempts, chunks_done, chunk_ends, reprint_of"
+                "SELECT id, state, attempts, chunks_done, chunk_ends, reprint_of, continued"
                 " FROM print_jobs WHERE id = ?",
                 (job_id,),
             ).fetchone()
         if row is None:
             raise DeviceError("no_such_job", f"no print job {job_id}")
-        return Job(row[0], JobState(row[1]), row[2], row[3], len(json.loads(row[4])), row[5])
+        return Job(row[0], JobState(row[1]), row[2], row[3], len(json.loads(row[4])), row[5], row[6])
 
     def wait_done(self, job_id: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -206,6 +235,8 @@ class PrintQueue:
             try:
                 if not self.link.connected:
                     self.link.connect()
+                    if self._in_doubt() is not None:
+                        self.link.expect_held_ack()
                 self._serve_calls()
                 job_id = self._next_job()
                 if job_id is None:
@@ -261,39 +292,84 @@ class PrintQueue:
             ).fetchone()
         return None if row is None else int(row[0])
 
-    def _load_chunks(self, job_id: int) -> tuple[list[bytes], int]:
+    def _in_doubt(self) -> int | None:
+        """The job whose last sent chunk has no answer yet (only the first unfinished one can)."""
         with self._db_lock:
-            document, ends_json, done = self._db.execute(
+            row = self._db.execute(
+                "SELECT id, chunks_sent > chunks_done FROM print_jobs WHERE state != 'done'"
+                " ORDER BY id LIMIT 1"
+            ).fetchone()
+        return int(row[0]) if row is not None and row[1] else None
+
+    def _load_chunks(self, job_id: int) -> tuple[list[bytes], int, int]:
+        with self._db_lock:
+            document, ends_json, done, sent = self._db.execute(
                 "UPDATE print_jobs SET state = 'printing', attempts = attempts + 1 WHERE id = ?"
-                " RETURNING document, chunk_ends, chunks_done",
+                " RETURNING document, chunk_ends, chunks_done, chunks_sent",
                 (job_id,),
             ).fetchone()
         ends = json.loads(ends_json)
         starts = [0, *ends[:-1]]
-        return [document[a:b] for a, b in zip(starts, ends, strict=True)], int(done)
+        return [document[a:b] for a, b in zip(starts, ends, strict=True)], int(done), int(sent)
+
+    def _set(self, job_id: int, assignments: str, *values: object) -> None:
+        with self._db_lock:
+            self._db.execute(f"UPDATE print_jobs SET {assignments} WHERE id = ?", (*values, job_id))
 
     def _print(self, job_id: int) -> None:
-        chunks, done = self._load_chunks(job_id)
+        chunks, done, sent = self._load_chunks(job_id)
         if not self._wait_ready(job_id):
             return
+        start, marker = max(done, 1), False
+        if sent > done:  # the chunk `done` went out on a lost link: ask the printer, not the odds
+            held = self._wait_held_ack(job_id)
+            if held is None:
+                return
+            if held:
+                start = done + 1
+                self._set(job_id, "chunks_done = ?", start)
+            else:
+                self.link.forget_held_ack()
+                marker = True
+                self._set(job_id, "chunks_sent = ?, continued = continued + 1", done)
         # The setup chunk prints nothing, so it is safe to send again on every attempt; it puts
         # a restarted printer back into the state the remaining chunks assume.
         self.link.write(chunks[0])
-        for index in range(max(done, 1), len(chunks)):
+        if marker:
+            # Its own fate is not recorded: a marker printed twice says the same thing twice.
+            self.link.send_chunk(self.continued_marker)
+            if not self._wait_ack(job_id):
+                return
+        for index in range(start, len(chunks)):
+            self._set(job_id, "chunks_sent = ?", index + 1)
             self.link.send_chunk(chunks[index])
             if not self._wait_ack(job_id):
                 return
-            with self._db_lock:
-                self._db.execute("UPDATE print_jobs SET chunks_done = ? WHERE id = ?", (index + 1, job_id))
+            self._set(job_id, "chunks_done = ?", index + 1)
         if not self._wait_ready(job_id):
             return
-        with self._db_lock:
-            self._db.execute(
-                "UPDATE print_jobs SET state = 'done', done_at = ? WHERE id = ?",
-                (time.time(), job_id),
-            )
+        self._set(job_id, "state = 'done', done_at = ?", time.time())
         with self._done:
             self._done.notify_all()
+
+    def _wait_held_ack(self, job_id: int) -> bool | None:
+        """Whether the printer answers for the chunk it held (True), or, ready for `held_grace`,
+        does not (False); None if the queue is stopping. A stop restarts the grace: a printer
+        that stopped again holds what it has until a person acts."""
+        t = self.timings
+        deadline = time.monotonic() + t.held_grace
+        while not self._stop.is_set():
+            if self.link.take_ack(t.poll):
+                return True
+            now = time.monotonic()
+            if now >= deadline:
+                self._serve_calls()
+                status = self.link.poll_status(t.status_timeout)
+                self._note(status, job_id)
+                if status.ready:
+                    return self.link.take_ack(t.poll)
+                deadline = now + t.held_grace
+        return None
 
     def _wait_ready(self, job_id: int) -> bool:
         """Poll real-time status until the printer can print; False if the queue is stopping."""

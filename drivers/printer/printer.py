@@ -9,13 +9,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from drivers.device import Device, DeviceError, DeviceState, Health
-from drivers.printer.document import Document
+from drivers.printer.document import Document, Text
 from drivers.printer.drawer import CashDrawer
 from drivers.printer.link import PrinterLink
 from drivers.printer.print_queue import Job, PrintQueue, QueueTimings
 from drivers.printer.profiles import PrinterProfile
-from drivers.printer.render import render_chunks
+from drivers.printer.render import render_block, render_chunks
 from drivers.printer.transport import Transport
+
+# The line printed before a chunk the queue sends again because it cannot know whether the printer
+# printed it (print_queue.py): the reader sees that the line after it may repeat the one before.
+CONTINUED_TEXT = "-- 接上页 continued --"
 
 
 class PrinterDevice(Device):
@@ -46,6 +50,7 @@ class PrinterDevice(Device):
             device_name=self.name,
             emit=self.emit,
             timings=self._timings,
+            continued_marker=render_block(Text(CONTINUED_TEXT, align="center"), self.profile),
         )
         self._drawer = CashDrawer(self._queue, pin=self._drawer_pin)
         self._queue.start()

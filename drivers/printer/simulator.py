@@ -10,8 +10,12 @@ in a parameter that is the same as this command, the printer starts processing t
 Everything else waits its turn. While the
 paper is out or the cover is open, bytes received are kept (not rejected) and printed when the
 condition clears; GS r is answered only when reached, i.e. after every byte before it was
-processed. Bytes not yet processed belong to their connection: if it closes, or the printer is
-killed (power cut), they are lost; what is already on the roll stays there.
+processed. The receive buffer is the printer's, not the connection's: when a connection drops
+(a cable pulled, a switch restarted, the till's process killed), complete commands already
+received stay in it and print when the printer can, and their GS r answers go to whichever
+connection is open by then, or nowhere (issue 21: a chunk held through a link drop printed
+again when the queue resent it). Only a power cut (`kill`) empties the buffer; what is already
+on the roll stays there. `unplug` / `plug_in` take the network away and give it back.
 
 The command grammar is written out again here, on purpose apart from the test decoder, so the
 decoder stays an independent check of the renderer.
@@ -113,6 +117,16 @@ def _needs_paper(cmd: bytes) -> bool:
     )
 
 
+def _reset(sock: socket.socket) -> None:
+    """Close with linger 0, which sends RST: the peer sees the link gone, as with a cut cable or
+    a printer losing power, not an orderly close."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+        sock.close()
+    except OSError:
+        pass
+
+
 class _Connection:
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
@@ -156,6 +170,7 @@ class PrinterSimulator:
         self._connections: list[_Connection] = []
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
+        self._unplugged = False
         self._reset_modes()
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -191,12 +206,7 @@ class PrinterSimulator:
             self._pending.clear()
             for conn in self._connections:
                 conn.closed = True
-                try:
-                    # Linger 0 sends RST, as a printer losing power would leave the peer hanging.
-                    conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
-                    conn.sock.close()
-                except OSError:
-                    pass
+                _reset(conn.sock)
             self._connections.clear()
         self._listener.close()
         for thread in self._threads:
@@ -217,6 +227,9 @@ class PrinterSimulator:
                 return
             # Replies are single bytes; without NODELAY each waits for the peer's delayed ack.
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self._unplugged:
+                _reset(sock)
+                continue
             conn = _Connection(sock)
             with self._cond:
                 self._connections.append(conn)
@@ -236,8 +249,7 @@ class PrinterSimulator:
             self._receive(conn, data)
         with self._cond:
             conn.closed = True
-            # The unprocessed bytes of a closed connection are lost with it.
-            self._pending = deque(item for item in self._pending if item[0] is not conn)
+            # Its unprocessed commands stay in the printer's buffer (see the module rule).
             if conn in self._connections:
                 self._connections.remove(conn)
             self._cond.notify_all()
@@ -358,9 +370,30 @@ class PrinterSimulator:
             elif cmd[5:7] == b"1Q":
                 self._use_paper(PrintedQr(self.qr_data.decode("utf-8", errors="replace")))
         elif head == b"\x1dr":
-            conn.send(bytes([(0x03 if self.near_end else 0) | (0x0C if self.paper_end else 0)]))
+            answer = bytes([(0x03 if self.near_end else 0) | (0x0C if self.paper_end else 0)])
+            self._answer_to(conn).send(answer)
+
+    def _answer_to(self, conn: _Connection) -> _Connection:
+        """The printer has one way out: a command received on a connection since closed is
+        answered on the one open now (if none, the answer is sent into the closed one: lost)."""
+        if conn.closed and self._connections:
+            return self._connections[-1]
+        return conn
 
     # -- what a person does to the printer -----------------------------------------------------
+
+    def unplug(self) -> None:
+        """The network goes: connections reset, new ones refused; the printer keeps its buffer."""
+        with self._cond:
+            self._unplugged = True
+            for conn in self._connections:
+                conn.closed = True
+                _reset(conn.sock)
+            self._connections.clear()
+            self._cond.notify_all()
+
+    def plug_in(self) -> None:
+        self._unplugged = False
 
     def _change(self, action: Callable[[], None]) -> None:
         with self._cond:

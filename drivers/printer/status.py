@@ -133,6 +133,12 @@ class StatusParser:
         self._order += 1
         self._acks.append(self._order)
 
+    def forget_ack(self) -> None:
+        """Stop waiting for the oldest expected GS r answer (one that may never come: the answer
+        to a chunk a printer held across a link drop, when the printer turned out not to hold it)."""
+        if self._acks:
+            self._acks.popleft()
+
     @property
     def outstanding(self) -> int:
         return len(self._realtime) + len(self._acks)

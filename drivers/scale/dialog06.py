@@ -4,11 +4,14 @@ Framing, from the Dibal DPOS400 manual §4.39 "DIALOG 06 protocol" and the Cely 
 (EOT 04h, STX 02h, ETX 03h, ENQ 05h, ACK 06h, NAK 15h, ESC 1Bh as field separator):
 - host → scale, unit price (record 01): EOT STX "01" ESC PPPPPP ESC ETX; the scale answers ACK.
 - host → scale, weight request: EOT ENQ; the scale answers with record 02,
-  STX "02" ESC u ESC WWWWW ESC PPPPPP ESC IIIIII ETX (W weight, P unit price, I amount), or NAK
-  when it cannot weigh. `u` is the number of decimals of the weight in kg ("3": WWWWW is grams),
-  as Coop IT Easy's Dialog 06 driver for Mettler Toledo scales reads it (hw_scale_toledo,
-  `_parse_weighing_result` / `get_weight`: weight × 10^-u). Only "3" and "2" (10 g steps) are
-  accepted: finer than a gram cannot be a whole number of grams, and other codes are unverified.
+  STX "02" ESC u ESC WWWWW ESC PPPPP[P] ESC IIIIII ETX (W weight, P unit price of 5 or 6 digits,
+  I amount), or NAK when it cannot weigh. `u` is the scale's weight unit, from METTLER TOLEDO's
+  DIVA Service Manual 72191202 (05/2012) §6.1.8, p. 54, "Record 02: Result of weighing":
+  "0" lb:oz in 1/8 oz, "1" lb in 0.01 lb, "2" lb in 0.005 lb, "3" kg. Read here: "3", WWWWW in
+  grams (kg with 3 decimals, as both public Dialog 06 drivers read it: weight / 1000); "2",
+  WWWWW in thousandths of a pound, a whole number of 0.005 lb steps (3 decimals are the fewest
+  that hold a 0.005 step). "0" and "1" are refused with `unsupported_unit`: the manual does not
+  say where their decimals sit, and a guess would misread the weight; any other code is garbage.
 - after a NAK, host → scale, status request (record 08): EOT STX "08" ETX; the scale answers
   record 09, STX "09" ESC s1 s0 ETX, where s1 s0 is a status code (table below).
 The scale prices the weight itself (legal for trade), so the amount comes back in the record.
@@ -41,7 +44,7 @@ from drivers.scale.events import (
 
 EOT, STX, ETX, ENQ, ACK, NAK, ESC = 0x04, 0x02, 0x03, 0x05, 0x06, 0x15, 0x1B
 _MAX_FRAME = 64
-_WEIGHT_RECORD = re.compile(rb"^02\x1b([0-9])\x1b(\d{5})\x1b(\d{6})\x1b(\d{6})$")
+_WEIGHT_RECORD = re.compile(rb"^02\x1b(.)\x1b(\d{5})\x1b(\d{5,6})\x1b(\d{6})$", re.DOTALL)
 _STATUS_RECORD = re.compile(rb"^09\x1b(\d{2})$")
 _CHECKSUM_RECORD = re.compile(rb"^11\x1b(?:2([0-9A-Fa-f]{2})|([01]))$")
 
@@ -62,8 +65,17 @@ STATUS_TEXT = {
     "32": "scale in overload range",
     "33": "scale was not unloaded for approx. 2 minutes",
 }
-# Decimals of the kg weight in record 02 that this POS accepts, with the grams per W digit.
-_GRAMS_PER_DIGIT = {b"3": 1, b"2": 10}
+# Record 02's unit codes (DIVA Service Manual p. 54) and the ones this POS reads.
+KG, LB_0005 = b"3", b"2"
+UNIT_TEXT = {b"0": "lb:oz in 1/8 oz", b"1": "lb in 0.01 lb", b"2": "lb in 0.005 lb", b"3": "kg"}
+# 1 lb = 0.45359237 kg exactly (international pound, 1959): grams = thousandths of a pound ×
+# 45359237 / 10^8. Rounding "lb_to_grams": half up to the whole gram, in integers.
+_MICROGRAMS_PER_MILLI_LB = 45_359_237  # 10^-8 g units per 0.001 lb
+
+
+def grams_from_milli_lb(milli_lb: int) -> int:
+    """Thousandths of a pound as whole grams, rounded half up (1.000 lb → 454 g)."""
+    return (milli_lb * _MICROGRAMS_PER_MILLI_LB + 50_000_000) // 100_000_000
 
 
 @dataclass(frozen=True)
@@ -197,16 +209,30 @@ class Dialog06Protocol:
     def _record(self, body: bytes) -> None:
         weight = _WEIGHT_RECORD.match(body)
         if weight is not None:
-            unit, grams, unit_price, amount = weight.groups()
-            factor = _GRAMS_PER_DIGIT.get(unit)
-            if factor is None:
+            unit, digits, unit_price, amount = weight.groups()
+            if unit == KG:
+                event = StableWeightEvent(self.device, int(digits), int(unit_price), int(amount))
+            elif unit == LB_0005:
+                milli_lb = int(digits)
+                if milli_lb % 5:
+                    self._error("garbage", "lb weight is not a whole 0.005 lb step", body)
+                    return
+                grams = grams_from_milli_lb(milli_lb)
+                event = StableWeightEvent(
+                    self.device, grams, int(unit_price), int(amount), unit="lb", milli_lb=milli_lb
+                )
+            elif unit in UNIT_TEXT:
                 self._error(
-                    "unsupported_unit", f"weight with {unit.decode()} decimals is not whole grams", body
+                    "unsupported_unit",
+                    f"the scale weighs in {UNIT_TEXT[unit]} (record 02 unit code {unit.decode()});"
+                    " set it to kg or lb in 0.005 lb",
+                    body,
                 )
                 return
-            self._events.append(
-                StableWeightEvent(self.device, int(grams) * factor, int(unit_price), int(amount))
-            )
+            else:
+                self._error("garbage", "record 02 with an unknown unit code", body)
+                return
+            self._events.append(event)
             return
         checksum = _CHECKSUM_RECORD.match(body)
         if checksum is not None:
@@ -238,9 +264,13 @@ class Dialog06Protocol:
         self._events.append(ErrorEvent(self.device, code, message, bytes(raw)))
 
 
-def encode_weight_record(grams: int, unit_price: int, amount: int) -> bytes:
-    """Record 02 in kg with 3 decimals (the simulator's side)."""
-    fields = f"02\x1b3\x1b{grams:05d}\x1b{unit_price:06d}\x1b{amount:06d}".encode()
+def encode_weight_record(
+    weight: int, unit_price: int, amount: int, unit: bytes = KG, price_digits: int = 6
+) -> bytes:
+    """Record 02 (the simulator's side): `weight` in grams for unit "3" (kg), in thousandths of
+    a pound for "2"; the unit price in 5 or 6 digits, as the scale is set up."""
+    numbers = f"\x1b{weight:05d}\x1b{unit_price:0{price_digits}d}\x1b{amount:06d}"
+    fields = b"02\x1b" + unit + numbers.encode()
     return bytes([STX]) + fields + bytes([ETX])
 
 

@@ -9,13 +9,19 @@ from drivers.device import DeviceEvent
 
 @dataclass(frozen=True)
 class StableWeightEvent(DeviceEvent):
-    """A weight the scale declares stable. Dialog 06 scales also price it (minor units); `net` is
-    True when the scale marks the weight as net (a tare is set)."""
+    """A weight the scale declares stable. Dialog 06 scales also price it (minor units, per the
+    scale's own unit); `net` is True when the scale marks the weight as net (a tare is set).
+
+    `unit` is the unit the scale weighed in. A scale weighing in pounds also gives its reading as
+    `milli_lb` (thousandths of a pound); `grams` is then that reading converted with the rounding
+    `lb_to_grams` (half up to the gram, drivers/scale/dialog06.py)."""
 
     grams: int
     unit_price: int | None = None
     amount: int | None = None
     net: bool = False
+    unit: str = "kg"
+    milli_lb: int | None = None
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,11 @@ class Scale(Device):
             return Health(False, "no_answer", f"no reply on {self.settings.port}")
         if isinstance(event, ErrorEvent) and event.code in ("garbage", "partial_read"):
             return Health(False, "garbled", event.message)
-        return Health(True, "online", f"{self.protocol} on {self.settings.port}")
+        detail = f"{self.protocol} on {self.settings.port}"
+        condition = _CONDITION_CODES.get(type(event))
+        if condition is not None:  # a scale that says "in motion" answers well: it is online
+            detail += f" ({condition.replace('_', ' ')})"
+        return Health(True, "online", detail)
 
     def read_stable_weight(self, timeout: float, unit_price: int = 0) -> StableWeightEvent:
         """A stable weight within `timeout` seconds, or `DeviceError` saying why there is none.

@@ -32,9 +32,19 @@ class ScaleSimulator:
     """`port` is the device path to give the driver. Attributes may change at any time."""
 
     def __init__(
-        self, protocol: str = "toledo8217", *, dialog06_key: int | None = None, seed: int = 0
+        self,
+        protocol: str = "toledo8217",
+        *,
+        dialog06_key: int | None = None,
+        dialog06_unit: bytes = dialog06.KG,
+        price_digits: int = 6,
+        seed: int = 0,
     ) -> None:
         self.protocol = protocol
+        # Dialog 06 record 02 as the scale is set up (DIVA Service Manual p. 54): its unit code
+        # ("3" kg, "2" lb in 0.005 lb, or another to test refusal) and a 5- or 6-digit unit price.
+        self.dialog06_unit = dialog06_unit
+        self.price_digits = price_digits
         self.weight_grams = 0  # the gross load on the platter
         self.tare_grams = 0  # set by a Toledo "T": weights are then net, sent marked "N"
         self.motion = False
@@ -91,16 +101,18 @@ class ScaleSimulator:
         bits, _ = self._condition()
         if command == toledo8217.REQUEST_WEIGHT:
             if bits:
-                return toledo8217.encode_status(bits)
+                return toledo8217.encode_status(bits, net=self.tare_grams != 0)
             if self.tare_grams:
                 return toledo8217.encode_weight(self.weight_grams - self.tare_grams, net=True)
             return toledo8217.encode_weight(self.weight_grams)
-        if command == toledo8217.REQUEST_ZERO and not bits:
-            self.weight_grams = self.tare_grams = 0
+        if command == toledo8217.REQUEST_ZERO and not bits and not self.tare_grams:
+            # Zero is captured only when stable and gross (DIVA Service Manual p. 44, "Z").
+            self.weight_grams = 0
             return toledo8217.encode_status(toledo8217.CENTER_OF_ZERO)
         if command == toledo8217.REQUEST_TARE and not bits:
             self.tare_grams = self.weight_grams
-        return toledo8217.encode_status(bits | (toledo8217.CENTER_OF_ZERO * (not bits)))
+        at_zero = toledo8217.CENTER_OF_ZERO * (not bits and self.weight_grams == self.tare_grams)
+        return toledo8217.encode_status(bits | at_zero, net=self.tare_grams != 0)
 
     def _dialog06_replies(self) -> None:
         while True:
@@ -126,12 +138,21 @@ class ScaleSimulator:
             return bytes([dialog06.NAK])
         if self.weight_grams == 0:
             return bytes([dialog06.NAK])
-        # Round half up to a whole minor unit, as the scale's legal price calculation does.
-        amount = (self.weight_grams * self.unit_price + 500) // 1000
         self.weighings += 1
         if self.dialog06_key is not None and self.weighings >= CHECKSUM_EVERY:
             self._needs_checksum = True
-        return dialog06.encode_weight_record(self.weight_grams, self.unit_price, amount)
+        # Round half up to a whole minor unit, as the scale's legal price calculation does.
+        if self.dialog06_unit == dialog06.KG:
+            weight = self.weight_grams
+            amount = (self.weight_grams * self.unit_price + 500) // 1000
+        else:
+            # A pound scale shows the load to the nearest 0.005 lb and prices it per lb.
+            steps = (self.weight_grams * 100_000_000 * 2 + 45_359_237 * 5) // (45_359_237 * 10)
+            weight = steps * 5
+            amount = (weight * self.unit_price + 500) // 1000
+        return dialog06.encode_weight_record(
+            weight, self.unit_price, amount, self.dialog06_unit, self.price_digits
+        )
 
     def _dialog06_record(self, body: bytes) -> bytes:
         if body.startswith(b"01\x1b") and len(body) == 10 and body[3:9].isdigit():
@@ -140,7 +161,11 @@ class ScaleSimulator:
                 self._z = self._rng.randrange(256)
                 self.checksum_requests += 1
                 return dialog06.encode_checksum_request(self._z)
-            self.unit_price = int(body[3:9])
+            price = int(body[3:9])
+            if price >= 10**self.price_digits:  # more than its display holds: record 09 says 11
+                self.unit_price = None
+                return bytes([dialog06.NAK])
+            self.unit_price = price
             return bytes([dialog06.ACK])
         if body == b"08":
             _, code = self._condition()

@@ -7,17 +7,26 @@ Brecknell 67xxU service manual §7.6.3 "8213-SCP03", which 8217 mode follows:
   "01.234"), CR. The scale answers with a weight only when it is stable and in range. Scales
   that right-align the display field pad it with leading spaces, and a tared scale marks a net
   weight with a trailing "N": STX " 1.234N" CR (issue 12, a tared scale's reply).
-- scale → host, otherwise: STX, "?", a status byte, CR. Status bits: 0 motion, 1 over capacity,
-  2 under zero, 3 outside zero capture range, 4 centre of zero, 5 and 6 always 1, 7 parity.
+- scale → host, otherwise: STX, "?", a status byte, CR. The status byte, from METTLER TOLEDO's
+  DIVA Service Manual 72191202 (05/2012) §6.1.4.3 "Status Byte Format", p. 45, table "Scale
+  Status Byte Bit Definitions": bit 0 motion, 1 over capacity, 2 under zero, 3 outside zero
+  capture range, 4 centre of zero, 5 net weight (1) or gross (0), 6 always 1, 7 even parity.
+  So an untared scale in motion answers STX "?" 0x41 CR, a tared one STX "?" 0x61 CR. (8213
+  "demand" scales such as Transcell's PC-150, appendix B.1.4, figure B-4, set bit 5 always; it
+  reads as "net" there, and nothing here acts on it.) The weight record carries no unit (the
+  PC-150 manual: "this SDF does not support units of measure"): a scale set to pounds would be
+  read as kilograms, so set these scales to kg.
 Rules kept here: a weight becomes integer grams by digit arithmetic (no float); bytes outside a
-frame, a frame that is not one of the two forms, or a status byte without bits 5 and 6 set are
-garbage and become an `ErrorEvent`.
+frame, a frame that is not one of the two forms, or a status byte without bit 6 are garbage and
+become an `ErrorEvent`. Bit 5 says net or gross and is never read as a condition; bit 7 is the
+line's parity, checked (or stripped) by the UART, not here.
 """
 
 from __future__ import annotations
 
 import re
 from collections import deque
+from dataclasses import dataclass
 
 from drivers.device import ErrorEvent
 from drivers.scale.events import (
@@ -34,13 +43,40 @@ REQUEST_ZERO = b"Z"
 REQUEST_TARE = b"T"
 
 MOTION, OVER_CAPACITY, UNDER_ZERO, OUTSIDE_ZERO_RANGE, CENTER_OF_ZERO = 1, 2, 4, 8, 16
-_ALWAYS_SET = 0x60
+NET = 0x20
+_ALWAYS_SET = 0x40
 _MAX_FRAME = 16
 _WEIGHT = re.compile(rb"^ *(-?) *(\d{1,6})(?:\.(\d{1,3}))?(N?)$")
 
 Toledo8217Event = (
     StableWeightEvent | MotionEvent | ZeroEvent | UnderZeroEvent | OverCapacityEvent | ErrorEvent
 )
+
+
+@dataclass(frozen=True)
+class StatusByte:
+    """The status byte's bits as the manual names them (bit 7, parity, is left out)."""
+
+    motion: bool
+    over_capacity: bool
+    under_zero: bool
+    outside_zero_range: bool
+    center_of_zero: bool
+    net: bool
+
+
+def decode_status(byte: int) -> StatusByte | None:
+    """The status byte's bits, or None when bit 6 (always 1) is clear: then it is not one."""
+    if not byte & _ALWAYS_SET:
+        return None
+    return StatusByte(
+        motion=bool(byte & MOTION),
+        over_capacity=bool(byte & OVER_CAPACITY),
+        under_zero=bool(byte & UNDER_ZERO),
+        outside_zero_range=bool(byte & OUTSIDE_ZERO_RANGE),
+        center_of_zero=bool(byte & CENTER_OF_ZERO),
+        net=bool(byte & NET),
+    )
 
 
 def grams_from_kg_text(sign: bytes, whole: bytes, fraction: bytes) -> int:
@@ -104,10 +140,11 @@ class Toledo8217Protocol:
 
     def _frame(self, body: bytes) -> None:
         if body[:1] == b"?":
-            if len(body) != 2 or (body[1] & _ALWAYS_SET) != _ALWAYS_SET:
+            status = decode_status(body[1]) if len(body) == 2 else None
+            if status is None:
                 self._error("garbage", "malformed status record", body)
                 return
-            self._status(body[1] & 0x7F)  # bit 7 is parity, not status
+            self._status(status, body[1])
             return
         match = _WEIGHT.match(body)
         if match is None:
@@ -120,20 +157,20 @@ class Toledo8217Protocol:
         else:
             self._events.append(StableWeightEvent(self.device, grams, net=net == b"N"))
 
-    def _status(self, status: int) -> None:
+    def _status(self, status: StatusByte, byte: int) -> None:
         # One event per reply, the condition that most blocks a sale first.
-        if status & OVER_CAPACITY:
+        if status.over_capacity:
             self._events.append(OverCapacityEvent(self.device))
-        elif status & UNDER_ZERO:
+        elif status.under_zero:
             self._events.append(UnderZeroEvent(self.device))
-        elif status & MOTION:
+        elif status.motion:
             self._events.append(MotionEvent(self.device))
-        elif status & CENTER_OF_ZERO:
+        elif status.center_of_zero:
             self._events.append(ZeroEvent(self.device))
-        elif status & OUTSIDE_ZERO_RANGE:
-            self._error("zero_range", "scale is outside its zero capture range", bytes([status]))
+        elif status.outside_zero_range:
+            self._error("zero_range", "scale is outside its zero capture range", bytes([byte]))
         else:
-            self._error("no_weight", "status record with no condition set", bytes([status]))
+            self._error("no_weight", "status record with no condition set", bytes([byte]))
 
     def _flush_junk(self) -> None:
         if self._junk:
@@ -154,6 +191,8 @@ def encode_weight(grams: int, net: bool = False) -> bytes:
     return bytes([STX]) + text.encode() + bytes([CR])
 
 
-def encode_status(status: int) -> bytes:
-    """The scale's status record for the given condition bits (MOTION | OVER_CAPACITY …)."""
-    return bytes([STX]) + b"?" + bytes([_ALWAYS_SET | (status & 0x1F)]) + bytes([CR])
+def encode_status(status: int, net: bool = False) -> bytes:
+    """The scale's status record for the given condition bits (MOTION | OVER_CAPACITY …), with
+    bit 6 set and bit 5 set only for a tared (net) scale: an untared scale in motion is 0x41."""
+    byte = _ALWAYS_SET | (NET if net else 0) | (status & 0x1F)
+    return bytes([STX]) + b"?" + bytes([byte]) + bytes([CR])

@@ -1,4 +1,5 @@
-"""A USB HID keyboard-wedge scanner through evdev, grabbed so scans never type into other windows.
+"""A USB HID keyboard-wedge scanner through evdev, grabbed so scans never type into other windows;
+its keys are read in the layout the scanner types (`keyboard_layout`, keymap.py).
 
 evdev is optional: without it the package still imports and `open()` fails with a clear
 `DeviceError`; the keymap core (`keymap.py`) needs no evdev at all.
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drivers.device import Device, DeviceError, DeviceState, ErrorEvent, Health
-from drivers.scanner.keymap import KeymapDecoder
+from drivers.scanner.keymap import DEFAULT_LAYOUT, KeymapDecoder, layout_named
 from drivers.scanner.protocol import ScannerProtocol
 
 try:
@@ -32,11 +33,18 @@ class HidScanner(Device):
     """Reads `/dev/input/eventN` (better: a stable `/dev/input/by-id/...` path) exclusively."""
 
     path: str = ""
+    keyboard_layout: str = DEFAULT_LAYOUT  # the xkb layout the scanner is set to type
     frame_gap: float = FRAME_GAP_SECONDS
     _input: Any = field(default=None, repr=False)
     _thread: threading.Thread | None = field(default=None, repr=False)
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
     _link_error: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        try:
+            layout_named(self.keyboard_layout)
+        except ValueError as exc:
+            raise DeviceError("bad_config", f"{self.name}: {exc}") from None
 
     def _open(self) -> None:
         if evdev is None:
@@ -49,7 +57,7 @@ class HidScanner(Device):
         except OSError as exc:
             raise DeviceError("open_failed", f"cannot grab {self.path}: {exc}") from exc
         self._protocol = ScannerProtocol(self.name, suffix=b"\r")
-        self._keymap = KeymapDecoder()
+        self._keymap = KeymapDecoder(self.keyboard_layout)
         self._stop.clear()
         self._thread = threading.Thread(target=self._read_loop, name=f"hid-{self.name}")
         self._thread.daemon = True

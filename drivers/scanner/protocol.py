@@ -9,6 +9,9 @@ Rules it keeps (after h11: feed `receive_data`, then drain `next_event`):
   anything else is garbage and becomes an `ErrorEvent` carrying the raw bytes.
 - Bytes left without a terminator when the transport reports silence (`timeout()`) are a partial
   read: an `ErrorEvent`, never a scan. A frame longer than `max_length` is an error too.
+- A body whose characters cannot be a barcode of its symbology (symbology.py: EAN/UPC digits and
+  check digit, GS1 element strings and check digits, at least a letter or digit in any scan) is
+  an `ErrorEvent` "not_a_barcode", never a scan: a misread is refused, not delivered.
 - A body that is a WeChat Pay or Alipay payment code becomes a `PaymentCodeEvent`, so the till
   never looks it up as a product.
 """
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 
 from drivers.device import DeviceEvent, ErrorEvent
 from drivers.scanner.payment_codes import classify_payment_code
+from drivers.scanner.symbology import refusal
 
 GS = "\x1d"
 _AIM_ID = re.compile(r"\][A-Za-z][0-9A-Za-z]")
@@ -141,6 +145,10 @@ class ScannerProtocol:
             if not text:
                 self._error("empty_scan", f"symbology {symbology} with no data", frame)
                 return
+        reason = refusal(text, symbology)
+        if reason is not None:
+            self._error("not_a_barcode", f"{symbology or 'scan'} {text!r}: {reason}", frame)
+            return
         provider = classify_payment_code(text, symbology)
         if provider is not None:
             self._events.append(PaymentCodeEvent(self.device, text, provider, symbology))

@@ -61,6 +61,7 @@ class StoredReturn:
     return_id: str
     sale_id: str
     lines: list[ReturnLineFact]
+    sale_store: str  # the store whose sale it returns: the return's own, or a grant's owner
 
 
 _FIELDS = ", ".join(InvoiceRow.__dataclass_fields__)
@@ -122,9 +123,11 @@ class InvoiceBook:
 
     # ---- HQ's facts ----------------------------------------------------------------------------
 
-    def sale(self, sale_id: str) -> StoredSale | None:
+    def sale(self, sale_id: str, store: str = "") -> StoredSale | None:
+        """The sale of that id; of `store` first when another sender holds the id too."""
         rows = self._rows("SELECT store, terminal, seq, status, total, tax FROM hq_sale"
-                          " WHERE sale_id = ? LIMIT 1", (sale_id,))
+                          " WHERE sale_id = ? ORDER BY store = ? DESC, store, terminal LIMIT 1",
+                          (sale_id, store))
         if not rows:
             return None
         store, terminal, seq, status, total, tax = rows[0]
@@ -147,24 +150,34 @@ class InvoiceBook:
         return found
 
     def returns_of(self, sale_ids: list[str]) -> list[StoredReturn]:
-        """Every `return.completed` HQ holds for these sales."""
-        field = ("payload->>'original_sale_id'" if self.postgres
-                 else "json_extract(payload, '$.original_sale_id')")
-        payloads = []
+        """Every `return.completed` HQ holds for these sales that passed the ownership rule
+        (hq/ownership.py): of a sale of the return's own store, or of a sale a look-up granted
+        the returning terminal. Checked again here, so that a return HQ took while the sale was
+        still unknown to it never reaches another store's customer's invoice."""
+        field = ("e.payload->>'original_sale_id'" if self.postgres
+                 else "json_extract(e.payload, '$.original_sale_id')")
+        rows = []
         for start in range(0, len(sale_ids), 500):      # within both engines' parameter limits
             chunk = sale_ids[start:start + 500]
-            payloads += [p for (p,) in self._rows(
-                f"SELECT payload{'::text' if self.postgres else ''} FROM hq_event"
-                f" WHERE type = 'return.completed' AND {field} IN ({', '.join('?' * len(chunk))})"
-                " ORDER BY store, terminal, seq", tuple(chunk))]
+            rows += self._rows(
+                f"SELECT e.payload{'::text' if self.postgres else ''}, coalesce("
+                f"(SELECT s.store FROM hq_sale s WHERE s.sale_id = {field}"
+                " AND s.store = e.store LIMIT 1),"
+                " (SELECT g.owner_store FROM hq_grant g WHERE g.kind = 'sale'"
+                f" AND g.object_id = {field} AND g.store = e.store AND g.terminal = e.terminal"
+                " ORDER BY g.id LIMIT 1)) FROM hq_event e"
+                f" WHERE e.type = 'return.completed' AND {field} IN ({', '.join('?' * len(chunk))})"
+                " ORDER BY e.store, e.terminal, e.seq", tuple(chunk))
         out = []
-        for payload in payloads:
+        for payload, sale_store in rows:
+            if sale_store is None:
+                continue
             body = json.loads(payload)
             lines = [ReturnLineFact(int(ln["sale_line_no"]), int(ln["qty_milli"]),
                                     int(ln["amount"]), int(ln["tax"]))
                      for ln in body["lines"] if ln.get("sale_line_no") is not None]
             out.append(StoredReturn(str(body["return_id"]), str(body["original_sale_id"]),
-                                    lines))
+                                    lines, str(sale_store)))
         return out
 
     # ---- invoices ------------------------------------------------------------------------------

@@ -150,10 +150,12 @@ def request_red_letters(book: InvoiceBook, now: datetime) -> int:
         if book.red_for(ret.return_id) is not None:
             continue
         blue = blues[ret.sale_id]
+        if ret.sale_store != blue.store:  # a sale id two stores hold: not this invoice's sale
+            continue
         amount = -sum(ln.amount for ln in ret.lines)
         if amount == 0:
             continue
-        sale = book.sale(ret.sale_id)
+        sale = book.sale(ret.sale_id, blue.store)
         assert sale is not None
         book.add(_order_no("R", ret.return_id, 0), "red", sale, ret.return_id, blue.buyer_title,
                  blue.buyer_tax_id, blue.email, blue.phone, amount, "", blue.invoice_no, now)
@@ -164,7 +166,7 @@ def request_red_letters(book: InvoiceBook, now: datetime) -> int:
 def _lines_of(book: InvoiceBook, row: InvoiceRow) -> list[InvoiceLine]:
     if row.lines:
         return [InvoiceLine.from_json(x) for x in json.loads(row.lines)]
-    sale = book.sale(row.sale_id)
+    sale = book.sale(row.sale_id, row.store)
     if sale is None:
         raise InvoiceBuildError(f"HQ no longer has sale {row.sale_id}")
     if row.kind == "blue":

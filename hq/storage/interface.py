@@ -46,6 +46,16 @@ class Refused:
 
 
 @dataclass(frozen=True)
+class Alert:
+    """A security alert on one event (hq_security_alert): a fact naming another store's object."""
+
+    seq: int
+    event_id: str
+    type: str
+    detail: str
+
+
+@dataclass(frozen=True)
 class BatchIn:
     """One validated batch of one terminal, ready to be written."""
 
@@ -56,6 +66,31 @@ class BatchIn:
     since: int  # the terminal's ack watermark when it sent the batch
     journal: tuple[int, str] | None = None  # the terminal's journal head (seq, hash)
     sent_at: float | None = None  # the terminal's clock when it sent the batch (echoed in the ack)
+    alerts: list[Alert] = field(default_factory=list)  # written with the batch, once per event
+
+
+@dataclass(frozen=True)
+class Grant:
+    """An object an HQ look-up handed a terminal of another store."""
+
+    id: int
+    store: str
+    terminal: str
+    kind: str
+    object_id: str
+    amount: int
+    used: int  # what facts already at HQ charged against it
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass
+class OwnershipView:
+    """What HQ's storage knows of the objects a group names: their owner stores (several when a
+    fact id was taken by another sender), and the grants their asking terminals hold."""
+
+    owners: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    grants: list[Grant] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -148,10 +183,29 @@ class HqStorage(Protocol):
 
     def snapshot_items(self, store: str, stream: str) -> tuple[int, list[bytes]]: ...
 
-    def find_sale(self, sale_id: str) -> bytes | None: ...
+    def find_sale(self, sale_id: str, prefer_store: str | None = None) -> bytes | None:
+        """The sale with its lines; of `prefer_store` when another store holds the id too."""
+        ...
+
+    def ownership_view(self, wanted: dict[str, set[str]],
+                       askers: set[tuple[str, str]]) -> OwnershipView:
+        """Owner stores of the objects named (kind → ids) and the askers' grants on them
+        (hq/ownership.py), in one call for a whole group."""
+        ...
+
+    def grant(self, store: str, terminal: str, kind: str, object_id: str, amount: int,
+              now: datetime, expires_at: datetime) -> bool:
+        """Record that a look-up handed this terminal another store's object (False: the
+        object is the terminal's own store's or unknown, nothing to grant)."""
+        ...
 
     def card_balance(self, card_no: str, store: str, terminal: str) -> bytes | None:
         """HQ's word on a stored-value card for the asking terminal (see `card_reply`)."""
+        ...
+
+    def security_alerts(self, store: str | None = None, limit: int = 100
+                        ) -> list[tuple[str, str, str, int | None, str, str]]:
+        """(at, store, terminal, seq, type, detail) of the latest security alerts."""
         ...
 
     def journal_heads(self, store: str | None = None) -> list[tuple[str, str, int, str]]:

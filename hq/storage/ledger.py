@@ -1,13 +1,14 @@
 """HQ's stored-value ledger: every movement of every card, with its rules, written in the
 transaction of the batch that carried it; both engines run this same code (SQL kept portable).
 
-Rules: a card belongs to the chain and any store may spend it; amounts are positive and bounded
-(hq/schemas.py); a movement id (the event id) is applied once; a spend beyond the balance is
-accepted only as an overdraft within the till's offline card limit (offline, or while the
-terminal's earlier events are still missing) and raises an alert; a refund needs its return and
-never exceeds what that return gave back to the card; a topup is attributed to the store that
-took the money and checked later against its Z reports; an offline lock expires after
-`lock_hours` (default 24, `pos hq ingest --lock-hours`) and HQ can clear it.
+Rules: a card belongs to the store of its first topup; another store's terminal moves it only
+under a grant from a balance look-up (hq/ownership.py, checked before this ledger runs); amounts
+are positive and bounded (hq/schemas.py); a movement id (the event id) is applied once; a spend
+beyond the balance is accepted only as an overdraft within the till's offline card limit
+(offline, or while the terminal's earlier events are still missing) and raises an alert; a
+refund needs its return and never exceeds what that return gave back to the card; a topup is
+attributed to the store that took the money and checked later against its Z reports; an offline
+lock expires after `lock_hours` (default 24, `pos hq ingest --lock-hours`) and HQ can clear it.
 """
 
 from __future__ import annotations
@@ -85,13 +86,16 @@ class Ledger:
                  overdraft, at, now.isoformat()))
         lock = isinstance(fact, Spend) and fact.offline and fact.lock
         until = (now + timedelta(hours=self.lock_hours)).isoformat() if lock else None
-        self._q("INSERT INTO hq_sv_card (card_no, balance, lock_store, lock_terminal, lock_until)"
-                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (card_no) DO UPDATE SET"
+        # The card's owner (hq/ownership.py): the store of its first topup HQ applies.
+        self._q("INSERT INTO hq_sv_card (card_no, balance, lock_store, lock_terminal, lock_until,"
+                " owner_store) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (card_no) DO UPDATE SET"
                 " balance = hq_sv_card.balance + excluded.balance,"
                 " lock_store = coalesce(excluded.lock_store, hq_sv_card.lock_store),"
                 " lock_terminal = coalesce(excluded.lock_terminal, hq_sv_card.lock_terminal),"
-                " lock_until = coalesce(excluded.lock_until, hq_sv_card.lock_until)",
-                (fact.card_no, delta, store if lock else None, terminal if lock else None, until))
+                " lock_until = coalesce(excluded.lock_until, hq_sv_card.lock_until),"
+                " owner_store = coalesce(hq_sv_card.owner_store, excluded.owner_store)",
+                (fact.card_no, delta, store if lock else None, terminal if lock else None, until,
+                 store if kind == "topup" else None))
         if alert:
             self._q("INSERT INTO hq_sv_alert (card_no, movement_id, store, terminal, detail, at)"
                     " VALUES (%s, %s, %s, %s, %s, %s)",

@@ -7,7 +7,7 @@ same terminal serialise there and contiguity is computed on committed, complete 
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,6 +40,7 @@ from hq.storage.interface import (
     BatchIn,
     HealthIn,
     IngestResult,
+    OwnershipView,
     Refused,
     StorageUnavailable,
     StoredHealth,
@@ -61,6 +62,12 @@ from hq.storage.ledger import (
     balance_reply,
     clear_lock,
     reconcile_topups,
+)
+from hq.storage.owners import (
+    grant_if_foreign,
+    ownership_view,
+    security_alerts,
+    write_alerts,
 )
 
 log = logging.getLogger("hq.storage")
@@ -167,6 +174,7 @@ class PgStorage:
             for i in order:
                 results[i] = _advance(cur, written[i][0], written[i][1], state)
                 _anchor(cur, batches[i])
+                write_alerts(cur, True, batches[i].store, batches[i].terminal, batches[i].alerts)
         return [results[i] for i in range(len(batches))]
 
     def _write_batch(self, cur: psycopg.Cursor[Any], b: BatchIn, rows: _Rows,
@@ -325,15 +333,16 @@ class PgStorage:
             "SELECT DISTINCT store FROM hq_terminal ORDER BY store").fetchall())
         return [r[0] for r in rows]
 
-    def find_sale(self, sale_id: str) -> bytes | None:
+    def find_sale(self, sale_id: str, prefer_store: str | None = None) -> bytes | None:
         row = self._run(lambda conn: conn.execute(
             "SELECT e.payload::text FROM hq_sale s JOIN LATERAL (SELECT json_build_object("
             " 'store', s.store, 'terminal', s.terminal, 'seq', s.seq, 'sale_id', s.sale_id,"
             " 'status', s.status, 'receipt_no', s.receipt_no, 'total', s.total,"
             " 'closed_at', s.closed_at, 'lines', (SELECT coalesce(json_agg(l ORDER BY l.line_no),"
             " '[]') FROM hq_sale_line l WHERE l.store = s.store AND l.terminal = s.terminal"
-            " AND l.seq = s.seq)) AS payload) e ON TRUE WHERE s.sale_id = %s LIMIT 1",
-            (sale_id,)).fetchone())
+            " AND l.seq = s.seq)) AS payload) e ON TRUE WHERE s.sale_id = %s"
+            " ORDER BY s.store = %s DESC, s.store, s.terminal LIMIT 1",
+            (sale_id, prefer_store)).fetchone())
         return row[0].encode("utf-8") if row else None
 
     def card_balance(self, card_no: str, store: str, terminal: str) -> bytes | None:
@@ -345,6 +354,29 @@ class PgStorage:
             balance, through, holder = found
             return card_reply(card_no, balance, through,
                               lock_holder(store, *holder) if holder else None)
+        return self._run(read)  # type: ignore[no-any-return]
+
+    def ownership_view(self, wanted: dict[str, set[str]],
+                       askers: set[tuple[str, str]]) -> OwnershipView:
+        def read(conn: psycopg.Connection[Any]) -> OwnershipView:
+            with conn.transaction(), conn.cursor() as cur:
+                return ownership_view(cur, True, wanted, askers)
+        return self._run(read)  # type: ignore[no-any-return]
+
+    def grant(self, store: str, terminal: str, kind: str, object_id: str, amount: int,
+              now: datetime, expires_at: datetime) -> bool:
+        def write(conn: psycopg.Connection[Any]) -> bool:
+            with conn.transaction(), conn.cursor() as cur:
+                return grant_if_foreign(cur, True, store, terminal, kind, object_id, amount, now,
+                                        expires_at)
+        return self._run(write)  # type: ignore[no-any-return]
+
+    def security_alerts(self, store: str | None = None, limit: int = 100
+                        ) -> list[tuple[str, str, str, int | None, str, str]]:
+        def read(conn: psycopg.Connection[Any]
+                 ) -> list[tuple[str, str, str, int | None, str, str]]:
+            with conn.cursor() as cur:
+                return security_alerts(cur, True, store, limit)
         return self._run(read)  # type: ignore[no-any-return]
 
     def journal_heads(self, store: str | None = None) -> list[tuple[str, str, int, str]]:

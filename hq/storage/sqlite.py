@@ -29,6 +29,7 @@ from hq.storage.interface import (
     BatchIn,
     HealthIn,
     IngestResult,
+    OwnershipView,
     Refused,
     StoredHealth,
     TerminalStats,
@@ -49,6 +50,12 @@ from hq.storage.ledger import (
     balance_reply,
     clear_lock,
     reconcile_topups,
+)
+from hq.storage.owners import (
+    grant_if_foreign,
+    ownership_view,
+    security_alerts,
+    write_alerts,
 )
 
 # What a write that passed validation can still raise for the data it carries.
@@ -88,6 +95,7 @@ class SqliteStorage:
             results = []
             for b in batches:
                 results.append(self._ingest(b.store, b.terminal, b.accepted, b.refused, b.since))
+                write_alerts(self.conn.cursor(), False, b.store, b.terminal, b.alerts)
                 if b.journal is not None:
                     self.conn.execute(
                         "UPDATE hq_terminal SET journal_seq = ?, journal_hash = ? WHERE store = ?"
@@ -294,7 +302,7 @@ class SqliteStorage:
         return [r[0] for r in self.conn.execute(
             "SELECT DISTINCT store FROM hq_terminal ORDER BY store")]
 
-    def find_sale(self, sale_id: str) -> bytes | None:
+    def find_sale(self, sale_id: str, prefer_store: str | None = None) -> bytes | None:
         row = self.conn.execute(
             "SELECT json_object('store', s.store, 'terminal', s.terminal, 'seq', s.seq,"
             " 'sale_id', s.sale_id, 'status', s.status, 'receipt_no', s.receipt_no,"
@@ -302,7 +310,8 @@ class SqliteStorage:
             " json_object('line_no', l.line_no, 'sku', l.sku, 'qty_milli', l.qty_milli,"
             " 'total', l.total)) FROM hq_sale_line l WHERE l.store = s.store"
             " AND l.terminal = s.terminal AND l.seq = s.seq))"
-            " FROM hq_sale s WHERE s.sale_id = ? LIMIT 1", (sale_id,)).fetchone()
+            " FROM hq_sale s WHERE s.sale_id = ? ORDER BY s.store = ? DESC, s.store, s.terminal"
+            " LIMIT 1", (sale_id, prefer_store)).fetchone()
         return row[0].encode("utf-8") if row else None
 
     def card_balance(self, card_no: str, store: str, terminal: str) -> bytes | None:
@@ -312,6 +321,20 @@ class SqliteStorage:
         balance, through, holder = found
         return card_reply(card_no, balance, through,
                           lock_holder(store, *holder) if holder else None)
+
+    def ownership_view(self, wanted: dict[str, set[str]],
+                       askers: set[tuple[str, str]]) -> OwnershipView:
+        return ownership_view(self.conn.cursor(), False, wanted, askers)
+
+    def grant(self, store: str, terminal: str, kind: str, object_id: str, amount: int,
+              now: datetime, expires_at: datetime) -> bool:
+        with self._tx():
+            return grant_if_foreign(self.conn.cursor(), False, store, terminal, kind, object_id,
+                                    amount, now, expires_at)
+
+    def security_alerts(self, store: str | None = None, limit: int = 100
+                        ) -> list[tuple[str, str, str, int | None, str, str]]:
+        return security_alerts(self.conn.cursor(), False, store, limit)
 
     def journal_heads(self, store: str | None = None) -> list[tuple[str, str, int, str]]:
         return [(r[0], r[1], int(r[2]), r[3]) for r in self.conn.execute(

@@ -10,23 +10,39 @@ import socket
 import sqlite3
 import threading
 import time
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
 import psycopg
 import pytest
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from cli.main import main as pos
 from cloud_sync.agent import batch_bytes
 from cloud_sync.lookup import lookup_balance
 from cloud_sync.mqtt_link import make_client
-from cloud_sync.protocol import events_topic, version_topic
+from cloud_sync.protocol import (
+    SCHEMA_VERSION,
+    BalanceLookup,
+    SaleLookup,
+    encode,
+    events_topic,
+    reply_topic,
+    request_topic,
+    version_topic,
+)
 from cloud_sync.settings import BrokerSettings
 from cloud_sync.status import read_status
 from edge.ledger.journal import append_entry
 from edge.ledger.outbox import append_event, canonical_json
 from edge.ledger.store import open_store, write_transaction
+from hq.ingest import LOOKUP_BURST, LOOKUP_RATE
+from hq.invoices.book import InvoiceBook
+from hq.invoices.service import request_red_letters
 from tests.cloud_sync.harness import SecureSite, free_port, wait_until
 from tests.cloud_sync.sales import make_sales, sale_payload
 from tests.cloud_sync.test_chaos import Proc
@@ -81,10 +97,37 @@ class Site:
         """A client with S001-T01's stolen credential (as its look-up user: as S001-T01 itself it
         would only push S001's own agent off, the one session that credential owns)."""
         client = make_client(client_id, self.site.settings(self.port, "S001-T01-lookup"))
+        heard: list[mqtt.MQTTMessage] = []
+        client.user_data_set(heard)  # what HQ sends to S001-T01's own downlink
+        client.on_message = lambda _c, _u, msg: heard.append(msg)
         client.connect("127.0.0.1", self.port)
         client.loop_start()
+        client.subscribe("pos/v1/S001/T01/down/#", qos=1)
         time.sleep(0.3)
         return client
+
+    def spy(self) -> tuple[mqtt.Client, list[mqtt.MQTTMessage]]:
+        """HQ's publisher credential on the services listener: sees every message under S001."""
+        heard: list[mqtt.MQTTMessage] = []
+        client = make_client(f"spy-{time.monotonic_ns()}", self.site.settings(self.services,
+                                                                              "hq-publish"))
+        client.on_message = lambda _c, _u, msg: heard.append(msg)
+        client.connect("127.0.0.1", self.services)
+        client.loop_start()
+        client.subscribe("pos/v1/S001/#", qos=0)
+        time.sleep(0.3)
+        return client, heard
+
+    def count(self, sql: str, *args: Any) -> int:
+        with psycopg.connect(self.pg_url) as conn:
+            return int(conn.execute(sql, args).fetchone()[0])
+
+    def add(self, store: str, event_type: str, body: dict[str, Any]) -> None:
+        """A genuine fact of `store`, made the way its till makes it: its agent sends it."""
+        conn = open_store(self.dbs[store])
+        with write_transaction(conn):
+            append_event(conn, event_type, body)
+        conn.close()
 
     def hq_facts(self) -> dict[str, Any]:
         """Everything HQ believes, bar the dead letters: what no attack may change."""
@@ -120,9 +163,32 @@ def site(tmp_path: Path, pg_url: str) -> Any:
     s.stop()
 
 
-def forged(seq: int, event_type: str, body: dict[str, Any], event_id: str | None = None) -> bytes:
+def ask(client: mqtt.Client, body: bytes, response_topic: str | None = None,
+        timeout: float = 5.0) -> bytes | None:
+    """Publish a request as S001-T01 (naming `response_topic` if given) and wait for HQ's
+    answer on S001-T01's own reply topic; its payload, or None."""
+    heard: list[mqtt.MQTTMessage] = client.user_data_get()
+    correlation = uuid.uuid4().bytes
+    props = Properties(PacketTypes.PUBLISH)
+    props.CorrelationData = correlation
+    if response_topic:
+        props.ResponseTopic = response_topic
+    client.publish(request_topic("S001", "T01"), body, qos=1,
+                   properties=props).wait_for_publish(5)
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        for msg in list(heard):
+            if getattr(msg.properties, "CorrelationData", None) == correlation:
+                assert msg.topic == reply_topic("S001", "T01")
+                return bytes(msg.payload)
+        time.sleep(0.05)
+    return None
+
+
+def forged(seq: int, event_type: str, body: dict[str, Any], event_id: str | None = None,
+           at: str = AT) -> bytes:
     return batch_bytes("S001", "T01", 0, [(seq, event_id or f"evil-{seq}", event_type,
-                                           canonical_json(body), AT)])
+                                           canonical_json(body), at)])
 
 
 @pytest.mark.timeout(120)
@@ -179,10 +245,10 @@ def test_one_terminals_credentials_change_nothing_at_hq_that_is_not_its_own_true
                                         "terminal_id": "T01", "offline": False}, "amount"),
             (29, "stored_value.spend", {"card_no": "SV2", "amount": 50_000, "sale_id": "s",
                                         "terminal_id": "T01", "offline": True, "lock": True},
-             "offline card limit"),
+             "not_owner"),
             (30, "stored_value.refund", {"card_no": "SV2", "amount": 5_000, "return_id": "R9",
                                          "sale_id": None, "terminal_id": "T01",
-                                         "offline": False}, "does not hold"),
+                                         "offline": False}, "not_owner"),
         ]
         for seq, event_type, body, _ in attacks:
             evil.publish(events_topic("S001", "T01"), forged(seq, event_type, body),
@@ -197,17 +263,28 @@ def test_one_terminals_credentials_change_nothing_at_hq_that_is_not_its_own_true
         assert site.hq_facts() == before  # nothing HQ believes has changed
         assert lookup_balance(s002, "S002", "T01", "SV2")["balance"] == 10_000  # type: ignore[index]
 
-        # Lock abuse: an offline spend within the limit, then a seq gap held open on purpose.
-        evil.publish(events_topic("S001", "T01"), forged(40, "stored_value.spend", {
-            "card_no": "SV2", "amount": 100, "sale_id": "s40", "terminal_id": "T01",
-            "offline": True, "lock": True}), qos=1).wait_for_publish(5)
+        # Lock abuse: an offline spend of S002's card, a seq gap held open on purpose: not
+        # S001's card, so no lock (issue 20) ...
+        spend = {"card_no": "SV2", "amount": 100, "sale_id": "s40", "terminal_id": "T01",
+                 "offline": True, "lock": True}
+        evil.publish(events_topic("S001", "T01"), forged(40, "stored_value.spend", spend),
+                     qos=1).wait_for_publish(5)
+        wait_until(lambda: 40 in dict(site.dead()), 10, "the forged lock dead-lettered")
+        assert "not_owner" in dict(site.dead())[40]
+        assert lookup_balance(s002, "S002", "T01", "SV2")["locked_by"] is None  # type: ignore[index]
+        # ... unless S001-T01 asked HQ for the card first: the look-up grants it, and the lock
+        # of a granted offline spend expires by itself within a day, or HQ lifts it.
+        assert ask(evil, encode(BalanceLookup(v=SCHEMA_VERSION, account_id="SV2")))
+        evil.publish(events_topic("S001", "T01"), forged(
+            41, "stored_value.spend", spend, at=datetime.now(UTC).isoformat()),
+            qos=1).wait_for_publish(5)
         wait_until(lambda: lookup_balance(s002, "S002", "T01", "SV2")["locked_by"], 10,  # type: ignore[index]
                    "the lock")
         with psycopg.connect(site.pg_url) as pg:
             hours = pg.execute("SELECT extract(epoch FROM lock_until - now()) / 3600"
                                " FROM hq_sv_card WHERE card_no = 'SV2'").fetchone()[0]
-        assert 23.9 < float(hours) <= 24.0  # it expires by itself within a day ...
-        assert pos(["hq", "clear-lock", "SV2", "--db", site.pg_url]) == 0  # ... or HQ lifts it
+        assert 23.9 < float(hours) <= 24.0
+        assert pos(["hq", "clear-lock", "SV2", "--db", site.pg_url]) == 0
         assert lookup_balance(s002, "S002", "T01", "SV2")["locked_by"] is None  # type: ignore[index]
     finally:
         evil.loop_stop()
@@ -314,3 +391,167 @@ def test_a_journal_rewritten_after_hq_saw_its_head_is_caught_through_the_real_ch
     assert pos(["journal", "verify", "--db", str(site.dbs["S001"]), "--config", str(config)]) == 0
     assert pos(["journal", "verify", "--db", str(site.dbs["S001"]), "--config", str(config),
                 "--heads", str(heads)]) == 1
+
+
+# ---- issue 20: facts about another store's things, and replies where nobody asked -------------
+
+def _return(store: str, return_id: str, sale_id: str, amount: int) -> dict[str, Any]:
+    tax = amount * 1300 // 11300
+    return {"return_id": return_id, "kind": "receipt", "original_sale_id": sale_id,
+            "store_id": store, "terminal_id": "T01", "staff_id": "c01", "approved_by": None,
+            "reason": "", "total": amount, "tax": tax, "rounding": 0,
+            "lines": [{"line_no": 1, "sale_line_no": 1, "sku": "SKU00001", "qty_milli": 1000,
+                       "amount": amount, "tax_rate_bp": 1300, "tax": tax}],
+            "tenders": [{"type": "cash", "amount": amount, "reference": None}]}
+
+
+def _refund(store: str, sale_id: str, return_id: str | None) -> dict[str, Any]:
+    return {"out_refund_no": "RS002T010000000001", "out_trade_no": f"P{store}T010000000001",
+            "provider": "wechat", "amount": 100, "return_id": return_id, "sale_id": sale_id,
+            "store_id": store, "terminal_id": "T01", "refund_id": None,
+            "refunded_at": datetime.now(UTC).isoformat()}
+
+
+@pytest.mark.timeout(120)
+def test_facts_naming_another_stores_sale_refund_number_or_card_change_nothing_and_its_own_land(
+        site: Site, capsys: pytest.CaptureFixture[str]) -> None:
+    wait_until(lambda: site.pending("S001") == 0 and site.pending("S002") == 0, 30,
+               "both stores drained over TLS")
+    site.add("S002", "stored_value.topup", {
+        "card_no": "SV2", "amount": 10_000, "tender": "cash", "terminal_id": "T01",
+        "staff_id": "c01", "offline": False, "shift_id": "sh1"})
+    wait_until(lambda: site.pending("S002") == 0, 20, "S002's topup at HQ")
+    with psycopg.connect(site.pg_url) as pg:
+        sale2 = pg.execute("SELECT sale_id FROM hq_sale WHERE store = 'S002' ORDER BY seq"
+                           " LIMIT 1").fetchone()[0]
+        sale1 = pg.execute("SELECT sale_id FROM hq_sale WHERE store = 'S001' ORDER BY seq"
+                           " LIMIT 1").fetchone()[0]
+    # S002's customer has an issued invoice for that sale (the id is in the receipt's QR).
+    book = InvoiceBook(site.pg_url)
+    now = datetime.now(UTC)
+    blue = book.sale(sale2)
+    assert blue is not None
+    book.add("B-S002", "blue", blue, None, "某某有限公司", "91310000MA1FL8XQ3X", "", "",
+             blue.total, "", "", now)
+    assert book.issued("B-S002", "0" * 20, "serial", now)
+    before = site.hq_facts()
+
+    evil = site.attacker()
+    try:
+        attacks = [
+            # A red-letter invoice against S002's customer: a return of S002's sale.
+            (21, "return.completed", _return("S001", "evil-return", sale2, blue.total)),
+            # S002-T01's next refund number taken first: the genuine one must still land.
+            (22, "payment.refunded", _refund("S001", sale1, None)),
+            # S002's customer's card drained online, and locked by an offline spend with a gap.
+            (23, "stored_value.spend", {"card_no": "SV2", "amount": 5_000, "sale_id": sale1,
+                                        "terminal_id": "T01", "offline": False}),
+            (30, "stored_value.spend", {"card_no": "SV2", "amount": 100, "sale_id": sale1,
+                                        "terminal_id": "T01", "offline": True, "lock": True}),
+        ]
+        for seq, event_type, body in attacks:
+            evil.publish(events_topic("S001", "T01"), forged(seq, event_type, body),
+                         qos=1).wait_for_publish(5)
+        wait_until(lambda: len(site.dead()) >= len(attacks), 20, "every forgery dead-lettered")
+        reasons = dict(site.dead())
+        for seq, _, _ in attacks:
+            assert reasons[seq].startswith("not_owner"), (seq, reasons[seq])
+        assert site.count("SELECT count(*) FROM hq_security_alert WHERE store = 'S001'"
+                          " AND detail LIKE 'not_owner%%'") == len(attacks)
+        assert site.hq_facts() == before
+        assert request_red_letters(book, now) == 0  # `pos invoice run` finds nothing to do
+        capsys.readouterr()
+        assert pos(["hq", "alerts", "--db", site.pg_url, "--store", "S001"]) == 1
+        shown = capsys.readouterr().out
+        assert shown.count("not_owner") == len(attacks) and "4 security alerts" in shown
+    finally:
+        evil.loop_stop()
+        evil.disconnect()
+
+    # S002's own facts about its own things, sent after the forgeries, all land.
+    site.add("S002", "return.completed", _return("S002", "return-S002", sale2, 100))
+    site.add("S002", "payment.refunded", _refund("S002", sale2, "return-S002"))
+    site.add("S002", "stored_value.spend", {"card_no": "SV2", "amount": 1_000, "sale_id": sale2,
+                                            "terminal_id": "T01", "offline": False})
+    wait_until(lambda: site.pending("S002") == 0, 20, "S002's facts acknowledged")
+    with psycopg.connect(site.pg_url) as pg:
+        assert pg.execute("SELECT store, sale_id FROM hq_payment_refund WHERE out_refund_no ="
+                          " 'RS002T010000000001'").fetchall() == [("S002", sale2)]
+        assert pg.execute("SELECT balance, lock_store, owner_store FROM hq_sv_card"
+                          " WHERE card_no = 'SV2'").fetchall() == [(9_000, None, "S002")]
+        assert pg.execute("SELECT count(*) FROM hq_dead_letter WHERE store = 'S002'"
+                          ).fetchone()[0] == 0
+    assert request_red_letters(book, now) == 1  # for S002's own return only
+    assert book.red_for("return-S002") is not None and book.red_for("evil-return") is None
+
+    # A cross-store return made the honest way: S001-T01 looks the sale up first (HQ records
+    # the grant), then returns within it; that return's red-letter invoice follows.
+    till = site.attacker("S001-T01-till")
+    try:
+        found = ask(till, encode(SaleLookup(v=SCHEMA_VERSION, sale_id=sale2)))
+        assert found is not None and json.loads(found)["found"] is True
+        till.publish(events_topic("S001", "T01"), forged(
+            24, "return.completed", _return("S001", "return-x", sale2, 100),
+            at=datetime.now(UTC).isoformat()), qos=1).wait_for_publish(5)
+        wait_until(lambda: site.count("SELECT count(*) FROM hq_event WHERE store = 'S001'"
+                                      " AND type = 'return.completed'") == 1, 10,
+                   "the granted return at HQ")
+    finally:
+        till.loop_stop()
+        till.disconnect()
+    assert site.count("SELECT count(*) FROM hq_grant WHERE store = 'S001' AND kind = 'sale'"
+                      " AND owner_store = 'S002'") == 1
+    assert request_red_letters(book, now) == 1 and book.red_for("return-x") is not None
+
+
+@pytest.mark.timeout(120)
+def test_hq_answers_only_on_the_askers_own_reply_topic_never_a_reply_and_not_too_often(
+        site: Site) -> None:
+    wait_until(lambda: site.pending("S001") == 0 and site.pending("S002") == 0, 30,
+               "both stores drained over TLS")
+    spy, heard = site.spy()
+    evil = site.attacker()
+    try:
+        # The loop seed: a bad request naming its own request topic; and requests naming
+        # another terminal's uplink, reply and request topics. Each is answered once, on
+        # S001-T01's own reply topic, without a ResponseTopic of its own.
+        seeds = [request_topic("S001", "T01"), events_topic("S001", "T02"),
+                 reply_topic("S001", "T02"), request_topic("S001", "T02")]
+        for topic in seeds:
+            answer = ask(evil, b'{"not":"a request"}', response_topic=topic)
+            assert answer is not None and b"bad_request" in answer, topic
+        # A reply published as a request (HQ's own error reply, copied): never answered.
+        error = b'{"type":"error","v":1,"code":"bad_request","message":"x"}'
+        assert ask(evil, error, response_topic=request_topic("S001", "T01"), timeout=2) is None
+        time.sleep(2)  # a loop, if any, has had time to run
+        # On S001-T01's request topic: the attacker's requests (and its agent's own sync
+        # requests), none of HQ's.
+        requests = [bytes(m.payload) for m in heard if m.topic == request_topic("S001", "T01")
+                    and b'"type":"sync"' not in m.payload]
+        assert requests == [b'{"not":"a request"}'] * len(seeds) + [error]
+        replies = [m for m in heard if m.topic == reply_topic("S001", "T01")]
+        assert len(replies) == len(seeds)
+        assert all(getattr(m.properties, "ResponseTopic", None) is None for m in replies)
+        assert [m.topic for m in heard if "/T02/" in m.topic] == []
+        assert site.count("SELECT count(*) FROM hq_dead_letter WHERE terminal = 'T02'") == 0
+        assert site.count("SELECT count(*) FROM hq_terminal WHERE terminal = 'T02'") == 0
+
+        # A flood of look-ups: HQ answers a burst, then a few a second, and drops the rest.
+        heard.clear()
+        started = time.monotonic()
+        for n in range(300):
+            evil.publish(request_topic("S001", "T01"),
+                         encode(SaleLookup(v=SCHEMA_VERSION, sale_id=f"x{n}")), qos=1)
+        time.sleep(3)
+        elapsed = time.monotonic() - started
+        answered = len([m for m in heard if m.topic == reply_topic("S001", "T01")])
+        assert 10 <= answered <= LOOKUP_BURST + LOOKUP_RATE * elapsed + 1, (answered, elapsed)
+        # Honest traffic of the other store flows through it.
+        conn = open_store(site.dbs["S002"])
+        make_sales(conn, "S002", "T01", 1)
+        conn.close()
+        wait_until(lambda: site.pending("S002") == 0, 10, "S002's new sale acknowledged")
+    finally:
+        for client in (evil, spy):
+            client.loop_stop()
+            client.disconnect()

@@ -12,7 +12,7 @@ from cloud_sync.hq_clock import MAX_ROUND_TRIP_S, clock_is_off, offset_from_ack
 from cloud_sync.protocol import Ack, Rejection, encode
 from hq.validation import BatchUnreadable, check_batch
 
-ROWS = [(1, "e1", "stock.adjusted", '{"sku":"SKU00001","delta_milli":-1000}',
+ROWS = [(1, "e1", "stock.adjustment", '{"sku":"SKU00001","delta_milli":-1000}',
          "2026-11-22T02:00:00.000+00:00")]
 
 

@@ -73,7 +73,9 @@ def test_bad_event_is_dead_lettered_marked_rejected_and_does_not_block_the_strea
     bad["total"] += 1  # does not add up: HQ cannot verify it
     with write_transaction(conn):
         append_event(conn, "sale.completed", bad)
-        append_event(conn, "stock.adjusted", {"sku": "SKU00001", "delta_milli": -1000})
+        append_event(conn, "stock.adjustment", {"items": [{"sku": "SKU00001", "qty_milli": -1000}],
+                                                "reference": "", "reason": "broken",
+                                                "staff_id": "1001"})
     make_sales(conn, "S001", "T01", 3)
     worker = ingest(broker, pg_url)
     agent = Running(Agent(settings(broker), db))
@@ -88,8 +90,8 @@ def test_bad_event_is_dead_lettered_marked_rejected_and_does_not_block_the_strea
     with psycopg.connect(pg_url) as pg:
         assert pg.execute("SELECT count(*) FROM hq_sale").fetchone()[0] == 6
         assert pg.execute("SELECT seq, reason FROM hq_dead_letter").fetchall() == [(4, reason)]
-        assert pg.execute("SELECT type, payload->>'sku' FROM hq_event").fetchall() == [
-            ("stock.adjusted", "SKU00001")]
+        assert pg.execute("SELECT type, payload->'items'->0->>'sku' FROM hq_event").fetchall() == [
+            ("stock.adjustment", "SKU00001")]
         assert pg.execute("SELECT acked_to FROM hq_terminal").fetchone()[0] == 8
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -126,3 +127,40 @@ def test_doctor_says_so_when_no_device_is_configured(
     path.write_text('[store]\nname = "Shop 1"\n')
     assert main(["devices", "doctor", "--config", str(path)]) == 1
     assert "no devices configured" in capsys.readouterr().out
+
+
+PROBE = 'QAZWY1-/."^'
+
+
+@pytest.mark.parametrize(
+    ("typed_in", "configured", "ok"), [("de", "de", True), ("fr", "fr", True), ("de", "us", False),
+                                       ("us", "us", True), ("fr", "us", False)],
+)  # fmt: skip
+def test_test_scanner_names_the_layout_the_scanner_types(
+    typed_in: str, configured: str, ok: bool, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    from drivers.scanner.keymap import decode_keys, key_events_for
+
+    config = tmp_path / "store.toml"
+    config.write_text(f'[scanner]\nkeyboard_layout = "{configured}"\n')
+    # The scanner types the probe in its layout; this terminal reads the keys as US.
+    typed = decode_keys(key_events_for(PROBE, layout=typed_in), "us").replace("\r", "\n")
+    monkeypatch.setattr("sys.stdin", io.StringIO(typed))
+    assert main(["devices", "test", "scanner", "--config", str(config)]) == (0 if ok else 1)
+    verdict = capsys.readouterr().out.splitlines()[-1]
+    assert verdict.startswith("OK" if ok else "FAIL") and f"types the {typed_in} layout" in verdict
+    if not ok:
+        assert f'keyboard_layout = "{typed_in}"' in verdict
+
+
+def test_test_scanner_says_when_no_layout_fits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("6901234567892\n"))
+    assert main(["devices", "test", "scanner", "--config", str(tmp_path / "none.toml")]) == 1
+    assert "no known layout" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO("^()!@#$%^&*(@\n"))
+    args = ["devices", "test", "scanner", "--expect", "6901234567892", "--config", str(tmp_path / "x")]
+    assert main(args) == 1
+    assert "types the fr or be layout" in capsys.readouterr().out

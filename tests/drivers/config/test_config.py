@@ -18,6 +18,7 @@ from drivers.config import (
 from drivers.device import DeviceError
 from drivers.registry import FACTORIES, create_device
 from drivers.scale.scale import Scale
+from drivers.scanner.hid import HidScanner
 from drivers.scanner.serial_scanner import SerialScanner
 
 GOOD = """
@@ -243,3 +244,49 @@ def test_every_config_key_and_kind_is_documented() -> None:
     missing = sorted(key for key in keys if f"`{key}`" not in doc)
     assert missing == []
     assert all(f"`{kind}`" in doc for kind in (*KIND_KEYS, *FACTORIES))
+
+
+HID = """
+[devices.hand_scanner]
+kind = "scanner"
+transport = "hid"
+path = "/dev/input/by-id/usb-scanner-event-kbd"
+
+[devices.kiosk_scanner]
+kind = "scanner"
+transport = "hid"
+path = "/dev/input/event7"
+keyboard_layout = "fr"
+"""
+
+
+def test_hid_scanners_type_the_store_layout_unless_they_say_otherwise() -> None:
+    devices = parse_devices(tomllib.loads('[scanner]\nkeyboard_layout = "de"\n' + HID))
+    assert devices["hand_scanner"].options["keyboard_layout"] == "de"
+    assert devices["kiosk_scanner"].options["keyboard_layout"] == "fr"
+    assert parse_devices(tomllib.loads(HID))["hand_scanner"].options["keyboard_layout"] == "us"
+    scanner = create_device(devices["hand_scanner"])
+    assert isinstance(scanner, HidScanner) and scanner.keyboard_layout == "de"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[scanner]\nkeyboard_layout = "dvorak"\n', "scanner.keyboard_layout: must be one of us, gb, de"),
+        (HID.replace('"fr"', '"xx"'), "devices.kiosk_scanner.keyboard_layout: must be one of"),
+    ],
+)
+def test_an_unknown_layout_is_named_in_the_error(toml: str, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_devices(tomllib.loads(toml))
+    assert message in str(info.value)
+
+
+def test_the_store_config_reads_the_scanner_layout() -> None:
+    from edge.config import ConfigError as StoreConfigError
+    from edge.config import config_from_dict
+
+    assert config_from_dict({}).scanner_keyboard_layout == "us"
+    assert config_from_dict({"scanner": {"keyboard_layout": "fr"}}).scanner_keyboard_layout == "fr"
+    with pytest.raises(StoreConfigError, match=r"scanner\.keyboard_layout"):
+        config_from_dict({"scanner": {"keyboard_layout": "French AZERTY"}})

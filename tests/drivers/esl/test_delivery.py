@@ -252,7 +252,7 @@ def test_an_unknown_tag_type_is_refused_with_a_clear_error(tmp_path: Path) -> No
             labels.pump()
             clock.now += 1
         [error] = [e for e in events if isinstance(e, ErrorEvent)]
-        assert error.code == "label_unknown_tag_type" and "hwType 153" in error.message
+        assert error.code == "label_unknown_tag_type" and "hwType 0x99" in error.message
         assert labels.stale_labels()[0].reason == "unknown_tag_type"
         assert sim.tags[MACS[0]].uploads == 0
         labels.close()

@@ -93,7 +93,7 @@ def test_get_db_golden_json_parses_to_label_states_and_the_next_page() -> None:
     [tag], nxt = parse_get_db(GET_DB_PAGE)
     assert (tag.label, tag.pending, tag.size) == (MAC, 1, (296, 128))
     assert tag.shown == "cb1f0dd9c44258f70000000000000000"
-    assert tag.model == 'hwType 0x01, M2 2.9"'
+    assert tag.model == 'hwType 0x01, M2 2.9" (white/black/red)'
     assert json.loads(tag.raw)["nextupdate"] == NEVER
     assert nxt == 8
     assert parse_get_db(b'{"tags":[]}') == ([], None)
@@ -194,7 +194,7 @@ def test_observe_of_an_unknown_mac_is_rejected_as_unknown() -> None:
 def test_an_unknown_hw_type_has_no_size() -> None:
     with SimulatedAP([MAC], hw_type=0xBE) as sim:
         state = OpenEPaperLinkAP(sim.url).observe(MAC)
-    assert state.size is None and state.model == "hwType 190"
+    assert state.size is None and state.model == "hwType 0xBE"
 
 
 def test_ap_health_reads_the_radio_state_when_probed_and_never_blocks_otherwise() -> None:

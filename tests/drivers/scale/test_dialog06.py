@@ -1,10 +1,13 @@
 """Dialog 06 core on exact bytes. Golden vectors from the Dibal DPOS400 manual §4.39 "DIALOG 06
 protocol" and the Cely PI100 manual §7.5 (record 01 unit price, EOT ENQ weight request, record 02
 weight answer, record 08/09 status; EOT 04h STX 02h ETX 03h ENQ 05h ACK 06h NAK 15h ESC 1Bh).
-Records 10 and 11 (the checksum handshake) and the unit code as decimals of the kg weight follow
-Coop IT Easy's Dialog 06 driver for Mettler Toledo scales (hw_scale_toledo/controllers/main.py:
-`send_record_10`, `_parse_checksums_request`, `calculate_checksums`, `_get_kw_value`,
-`get_weight`); the correction value is checked here against plain GF(2) polynomial division.
+Record 02's unit code and its 5- or 6-digit unit price follow METTLER TOLEDO's DIVA Service Manual
+72191202 (05/2012) §6.1.8, p. 54 ("Record 02: Result of weighing": scale status 30H lb:oz 1/8 oz,
+31H lb/0.01, 32H lb/0.005, 33H kg; weight 5 digits, unit price 5/6 digits, price to pay 6 digits).
+Records 10 and 11 (the checksum handshake) follow Coop IT Easy's Dialog 06 driver for Mettler
+Toledo scales (hw_scale_toledo/controllers/main.py: `send_record_10`, `_parse_checksums_request`,
+`calculate_checksums`, `_get_kw_value`) and the DIVA manual p. 55 §6.1.8.4; the correction value is
+checked here against plain GF(2) polynomial division.
 """
 
 from __future__ import annotations
@@ -46,18 +49,64 @@ def test_weight_record_gives_grams_price_and_amount() -> None:
     assert parse(reply) == [StableWeightEvent("sc", 1234, 1299, 1603)]
 
 
-def test_two_decimal_kg_record_scales_to_grams() -> None:
-    # u = "2": the weight has two decimals in kg, so 00123 is 1.23 kg (weight × 10^-u).
-    assert parse(b"\x0202\x1b2\x1b00123\x1b000100\x1b000123\x03")[0] == StableWeightEvent(
-        "sc", 1230, 100, 123
-    )
+# DIVA Service Manual p. 54: unit code 33H is kg; the weight's 5 digits are grams (both public
+# Dialog 06 drivers read weight / 1000).
+@pytest.mark.parametrize(
+    ("reply", "event"),
+    [
+        (b"\x0202\x1b3\x1b01234\x1b001299\x1b001603\x03", StableWeightEvent("sc", 1234, 1299, 1603)),
+        # The same weighing from a scale set to 5-digit unit prices ("5/6 digits", p. 54).
+        (b"\x0202\x1b3\x1b01234\x1b01299\x1b001603\x03", StableWeightEvent("sc", 1234, 1299, 1603)),
+        (b"\x0202\x1b3\x1b00005\x1b99999\x1b000000\x03", StableWeightEvent("sc", 5, 99999, 0)),
+    ],
+)
+def test_kg_record_with_five_or_six_digit_unit_price(reply: bytes, event: StableWeightEvent) -> None:
+    assert parse(reply) == [event]
 
 
-@pytest.mark.parametrize("unit", [b"4", b"1", b"0"])
-def test_unit_codes_other_than_2_and_3_decimals_are_refused(unit: bytes) -> None:
-    # "4" is 0.1 g steps (not the 10 g the driver once assumed): no whole grams; 1 and 0 unverified.
-    [event] = parse(b"\x0202\x1b" + unit + b"\x1b01234\x1b001299\x1b001603\x03")
+# DIVA Service Manual p. 54: unit code 32H is lb in 0.005 lb steps; the weight's 5 digits are then
+# thousandths of a pound. Issue 21: `01000` was read as 10,000 g; it is 1.000 lb = 453.59237 g.
+@pytest.mark.parametrize(
+    ("weight", "grams"),
+    [(b"01000", 454), (b"00005", 2), (b"02205", 1000), (b"30000", 13608), (b"00000", 0)],
+)
+def test_lb_record_is_pounds_converted_to_grams(weight: bytes, grams: int) -> None:
+    reply = b"\x0202\x1b2\x1b" + weight + b"\x1b00299\x1b000299\x03"
+    [event] = parse(reply)
+    assert event == StableWeightEvent("sc", grams, 299, 299, unit="lb", milli_lb=int(weight))
+
+
+def test_lb_to_grams_rounds_half_up_to_the_gram() -> None:
+    # 0.005 lb = 2.26796185 g → 2 g; 1.000 lb = 453.59237 g → 454 g; exact by definition.
+    assert dialog06.grams_from_milli_lb(5) == 2
+    assert dialog06.grams_from_milli_lb(1000) == 454
+    assert dialog06.grams_from_milli_lb(99995) == 45357  # 45,357.0690… g
+
+
+def test_lb_weight_off_the_0005_step_is_garbage() -> None:
+    [event] = parse(b"\x0202\x1b2\x1b01003\x1b00299\x1b000300\x03")
+    assert isinstance(event, ErrorEvent) and event.code == "garbage"
+
+
+@pytest.mark.parametrize(("unit", "text"), [(b"0", "1/8 oz"), (b"1", "0.01 lb")])
+def test_other_manual_unit_codes_are_refused_with_a_clear_error(unit: bytes, text: str) -> None:
+    # 30H (lb:oz) and 31H (lb/0.01) exist (p. 54) but the manual does not place their decimals:
+    # refused by name, never read as kg.
+    [event] = parse(b"\x0202\x1b" + unit + b"\x1b01000\x1b001299\x1b001299\x03")
     assert isinstance(event, ErrorEvent) and event.code == "unsupported_unit"
+    assert text in event.message and "kg or lb" in event.message
+
+
+@pytest.mark.parametrize("unit", [b"4", b"A", b" ", b"\x00"])
+def test_unit_codes_outside_the_manual_are_garbage(unit: bytes) -> None:
+    [event] = parse(b"\x0202\x1b" + unit + b"\x1b01234\x1b001299\x1b001603\x03")
+    assert isinstance(event, ErrorEvent) and event.code == "garbage"
+
+
+@pytest.mark.parametrize("price", [b"1299", b"0001299"])
+def test_unit_price_of_other_lengths_is_garbage(price: bytes) -> None:
+    [event] = parse(b"\x0202\x1b3\x1b01234\x1b" + price + b"\x1b001603\x03")
+    assert isinstance(event, ErrorEvent) and event.code == "garbage"
 
 
 def _gf2_mod(value: int, divisor: int) -> int:
@@ -118,10 +167,20 @@ def test_other_status_codes_are_errors_with_their_text() -> None:
     assert "unit price" in event.message
 
 
-@given(st.integers(0, 99_999), st.integers(0, 999_999), st.integers(0, 999_999))
-def test_weight_record_round_trips(grams: int, price: int, amount: int) -> None:
-    record = dialog06.encode_weight_record(grams, price, amount)
+@given(
+    st.integers(0, 99_999), st.integers(0, 999_999), st.integers(0, 999_999), st.sampled_from([5, 6])
+)
+def test_weight_record_round_trips(grams: int, price: int, amount: int, digits: int) -> None:
+    price %= 10**digits
+    record = dialog06.encode_weight_record(grams, price, amount, price_digits=digits)
     assert parse(record) == [StableWeightEvent("sc", grams, price, amount)]
+
+
+@given(st.integers(0, 19_999), st.integers(0, 99_999))
+def test_lb_weight_record_round_trips(steps: int, price: int) -> None:
+    record = dialog06.encode_weight_record(steps * 5, price, 0, dialog06.LB_0005, price_digits=5)
+    [event] = parse(record)
+    assert isinstance(event, StableWeightEvent) and (event.unit, event.milli_lb) == ("lb", steps * 5)
 
 
 @given(st.binary(max_size=200))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from drivers.device import DeviceError, DeviceEvent, SerialSettings
+from drivers.scale import dialog06
 from drivers.scale.dialog06 import ChecksumRequest
 from drivers.scale.events import MotionEvent, StableWeightEvent
 from drivers.scale.scale import Scale
@@ -221,3 +222,79 @@ def test_read_weight_reports_each_reading_as_it_is_motion_included(rig: Rig) -> 
     assert isinstance(reading, StableWeightEvent) and reading.grams == 700
     simulator.silent = True
     assert scale.read_weight(unit_price=1000) is None
+
+
+def test_toledo_untared_scale_in_motion_is_healthy_and_reports_motion(toledo: Rig) -> None:
+    # Issue 21: an untared scale in motion answers STX "?" 0x41 CR (DIVA Service Manual p. 45:
+    # bit 6 always 1, bit 5 clear for gross). Doctor called it `garbled`; it is motion.
+    simulator, scale = toledo
+    simulator.weight_grams = 640
+    simulator.motion = True
+    seen: list[DeviceEvent] = []
+    scale.add_listener(seen.append)
+    health = scale.health()
+    assert (health.ok, health.status) == (True, "online")
+    assert health.detail.endswith("(motion)")
+    assert isinstance(scale.read_weight(), MotionEvent)
+    assert seen and all(isinstance(event, MotionEvent) for event in seen)
+
+
+def test_toledo_status_after_a_tare_carries_the_net_bit(toledo: Rig) -> None:
+    simulator, scale = toledo
+    simulator.weight_grams = 180
+    assert scale.tare() is not None
+    simulator.motion = True
+    simulator.received.clear()
+    assert isinstance(scale.read_weight(), MotionEvent)
+    assert simulator.received == bytearray(b"W")
+
+
+def dialog06_unit_rig(unit: bytes, price_digits: int) -> tuple[ScaleSimulator, Scale]:
+    simulator = ScaleSimulator("dialog06", dialog06_unit=unit, price_digits=price_digits)
+    scale = Scale("deli", settings=SerialSettings(simulator.port), protocol="dialog06",
+                  reply_timeout=0.3)  # fmt: skip
+    scale.open()
+    scale.claim()
+    scale.enable()
+    return simulator, scale
+
+
+@pytest.mark.parametrize("price_digits", [5, 6])
+def test_dialog06_pound_scale_weighs_in_grams_through_the_pty(price_digits: int) -> None:
+    # DIVA Service Manual p. 54: unit code 32H, lb in 0.005 lb; the unit price in 5 or 6 digits.
+    simulator, scale = dialog06_unit_rig(dialog06.LB_0005, price_digits)
+    try:
+        simulator.weight_grams = 454  # the scale shows 1.000 lb
+        reading = scale.read_stable_weight(timeout=1.0, unit_price=299)
+        assert (reading.grams, reading.unit, reading.milli_lb) == (454, "lb", 1000)
+        assert (reading.unit_price, reading.amount) == (299, 299)
+    finally:
+        scale.close()
+        simulator.close()
+
+
+def test_dialog06_kg_scale_with_five_digit_prices_through_the_pty() -> None:
+    simulator, scale = dialog06_unit_rig(dialog06.KG, 5)
+    try:
+        simulator.weight_grams = 1234
+        reading = scale.read_stable_weight(timeout=1.0, unit_price=1299)
+        assert (reading.grams, reading.unit, reading.amount) == (1234, "kg", 1603)
+        with pytest.raises(DeviceError) as info:  # a price the 5-digit scale cannot show
+            scale.read_stable_weight(timeout=0.5, unit_price=123_456)
+        assert info.value.code == "dialog06_11"
+    finally:
+        scale.close()
+        simulator.close()
+
+
+def test_dialog06_scale_in_an_unread_unit_is_refused_not_read_as_kg() -> None:
+    simulator, scale = dialog06_unit_rig(b"1", 6)  # lb in 0.01 lb
+    try:
+        simulator.weight_grams = 1000
+        with pytest.raises(DeviceError) as info:
+            scale.read_stable_weight(timeout=1.0, unit_price=100)
+        assert info.value.code == "unsupported_unit"
+        assert "lb in 0.01 lb" in str(info.value)
+    finally:
+        scale.close()
+        simulator.close()

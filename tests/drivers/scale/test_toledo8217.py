@@ -1,7 +1,10 @@
 """Toledo 8217 core on exact bytes. Golden vectors from the Toledo 8213 "demand" format (Transcell
-PC-150 manual, appendix B.1.4, figures B-3/B-4) and the Brecknell 67xxU service manual §7.6.3
-"8213-SCP03", table 7.5 (status bits: 0 motion, 1 over capacity, 2 under zero, 3 outside zero
-capture range, 4 centre of zero, 5 and 6 always 1, 7 parity).
+PC-150 manual, appendix B.1.4, figures B-3/B-4), the Brecknell 67xxU service manual §7.6.3
+"8213-SCP03", and METTLER TOLEDO's DIVA Service Manual 72191202 (05/2012) §6.1.4.2 "Command
+Descriptions", p. 44, and §6.1.4.3 "Status Byte Format", p. 45, table "Scale Status Byte Bit
+Definitions": bit 0 motion, 1 over capacity, 2 under zero, 3 outside zero capture range, 4 centre
+of zero, 5 net (1) / gross (0), 6 always 1, 7 even parity. (The Brecknell table's "5 and 6 always
+1" describes a scale that is always net; the DIVA table is the one an untared scale follows.)
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ from drivers.scale.events import (
 from drivers.scale.toledo8217 import (
     CENTER_OF_ZERO,
     MOTION,
+    OVER_CAPACITY,
+    StatusByte,
     Toledo8217Protocol,
+    decode_status,
     encode_status,
     encode_weight,
 )
@@ -78,21 +84,52 @@ def test_other_suffixes_and_inner_spaces_are_garbage(reply: bytes) -> None:
 @pytest.mark.parametrize(
     ("reply", "event"),
     [
-        (b"\x02?\x61\r", MotionEvent("sc")),  # 0110 0001: motion
-        (b"\x02?\x62\r", OverCapacityEvent("sc")),  # 0110 0010: over capacity
-        (b"\x02?\x64\r", UnderZeroEvent("sc")),  # 0110 0100: under zero
-        (b"\x02?\x70\r", ZeroEvent("sc")),  # 0111 0000: centre of zero
-        (b"\x02?\xe1\r", MotionEvent("sc")),  # parity bit set: still motion
-        (b"\x02?\x63\r", OverCapacityEvent("sc")),  # over capacity outranks motion
+        # Issue 21's capture: an untared scale in motion. Bit 6 set, bit 5 clear (gross), bit 0.
+        (b"\x02?\x41\r", MotionEvent("sc")),  # 0100 0001: gross, motion
+        (b"\x02?\x61\r", MotionEvent("sc")),  # 0110 0001: net, motion
+        (b"\x02?\x42\r", OverCapacityEvent("sc")),  # 0100 0010: gross, over capacity
+        (b"\x02?\x44\r", UnderZeroEvent("sc")),  # 0100 0100: gross, under zero
+        (b"\x02?\x50\r", ZeroEvent("sc")),  # 0101 0000: gross, centre of zero
+        (b"\x02?\x70\r", ZeroEvent("sc")),  # 0111 0000: net, centre of zero
+        (b"\x02?\xc1\r", MotionEvent("sc")),  # parity bit set: still motion
+        (b"\x02?\x43\r", OverCapacityEvent("sc")),  # over capacity outranks motion
     ],
 )
 def test_status_record_bits(reply: bytes, event: DeviceEvent) -> None:
     assert parse(reply) == [event]
 
 
-def test_status_without_fixed_bits_is_garbage() -> None:
-    [event] = parse(b"\x02?\x01\r")
-    assert isinstance(event, ErrorEvent) and event.code == "garbage"
+# Every one of the 256 bytes against the manual's table (p. 45), one bit at a time.
+@pytest.mark.parametrize("byte", range(256))
+def test_every_status_byte_decodes_as_the_manual_table_says(byte: int) -> None:
+    bit = [bool(byte >> n & 1) for n in range(8)]
+    status = decode_status(byte)
+    events = parse(b"\x02?" + bytes([byte]) + b"\r", timeout=True)
+    if byte in (0x02, 0x0D):  # STX and CR frame the record: it breaks, and says so
+        assert events and all(isinstance(e, ErrorEvent) for e in events)
+        return
+    [event] = events
+    if not bit[6]:  # "Always 1": a byte without it is not a status byte
+        assert status is None
+        assert isinstance(event, ErrorEvent) and event.code == "garbage"
+        return
+    assert status == StatusByte(
+        motion=bit[0], over_capacity=bit[1], under_zero=bit[2], outside_zero_range=bit[3],
+        center_of_zero=bit[4], net=bit[5],
+    )  # fmt: skip
+    # One event, the condition that most blocks a sale; bits 5 (net/gross) and 7 (parity) change
+    # nothing; motion is reported as motion, never as garbage.
+    if bit[1]:
+        assert event == OverCapacityEvent("sc")
+    elif bit[2]:
+        assert event == UnderZeroEvent("sc")
+    elif bit[0]:
+        assert event == MotionEvent("sc")
+    elif bit[4]:
+        assert event == ZeroEvent("sc")
+    else:
+        assert isinstance(event, ErrorEvent)
+        assert event.code == ("zero_range" if bit[3] else "no_weight")
 
 
 def test_bytes_outside_frame_are_reported_then_frame_parses() -> None:
@@ -112,8 +149,11 @@ def test_weight_round_trips(grams: int, net: bool) -> None:
 
 
 def test_status_encoding_matches_manual_bytes() -> None:
-    assert encode_status(MOTION) == b"\x02?\x61\r"
-    assert encode_status(CENTER_OF_ZERO) == b"\x02?\x70\r"
+    # The simulator's side: bit 6 always, bit 5 only when a tare makes the weight net (p. 45).
+    assert encode_status(MOTION) == b"\x02?\x41\r"
+    assert encode_status(MOTION, net=True) == b"\x02?\x61\r"
+    assert encode_status(CENTER_OF_ZERO) == b"\x02?\x50\r"
+    assert encode_status(OVER_CAPACITY | MOTION) == b"\x02?\x43\r"
 
 
 @given(st.binary(max_size=200))
