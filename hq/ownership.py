@@ -41,6 +41,7 @@ class Kind(StrEnum):
     MEMBER = "member"  # a member (and so its points): the store that registered it
     SHIFT = "shift"
     COUNT = "count"  # a stock count
+    ORDER = "order"  # an online order: the store HQ routed it to (hq/orders/book.py)
 
 
 class Owner(StrEnum):
@@ -67,6 +68,7 @@ _PAID_BY = (Ref("tenders[].reference", Kind.PAYMENT, Owner.ID, when=("type", ("m
 _SALE = (Ref("sale_id", Kind.SALE, Owner.NEW), *_PAID_BY)
 _SHIFT = (Ref("shift_id", Kind.SHIFT, Owner.NEW),)
 _COUNT = (Ref("count_id", Kind.COUNT, Owner.NEW),)
+_ORDER = (Ref("order_id", Kind.ORDER, Owner.HQ),)
 
 # The table. Skus are the chain's catalog, staff ids the store's own people: no owned object.
 OWNERSHIP: dict[str, tuple[Ref, ...]] = {
@@ -99,6 +101,13 @@ OWNERSHIP: dict[str, tuple[Ref, ...]] = {
     "stock.adjustment": (),
     "stock.count_started": _COUNT,
     "stock.count_approved": _COUNT,
+    # Online orders: a store speaks only of the orders HQ sent it. A conflict's `orders` list is
+    # matched with the sender's store by hq/orders/book.py itself.
+    "order.reserved": _ORDER,
+    "order.picked": _ORDER,
+    "order.handed_over": (*_ORDER, Ref("sale_id", Kind.SALE, Owner.HQ)),
+    "order.released": _ORDER,
+    "order.conflict": (Ref("sale_id", Kind.SALE, Owner.HQ),),
 }
 
 # How long a look-up's grant lasts: the till makes the return or the spend right after it.

@@ -14,7 +14,7 @@ from typing import Any
 from hq.storage.interface import Alert, Grant, OwnershipView
 
 _CHUNK = 500  # ids per IN (...): within both engines' parameter limits
-OWNER_QUERIES = frozenset({"sale", "return", "card", "member"})  # the kinds _owner_sql knows
+OWNER_QUERIES = frozenset({"sale", "return", "card", "member", "order"})  # the kinds _owner_sql knows
 
 
 def _json(postgres: bool, key: str) -> str:
@@ -32,6 +32,7 @@ def _owner_sql(postgres: bool) -> dict[str, str]:
                 " AND card_no IN ({ids})",
         "member": f"SELECT {member}, store FROM hq_event WHERE type = 'member.registered'"
                   f" AND {member} IN ({{ids}})",
+        "order": "SELECT order_id, store FROM hq_order WHERE order_id IN ({ids})",
     }
     assert set(queries) == OWNER_QUERIES
     return queries

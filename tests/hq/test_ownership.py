@@ -121,6 +121,14 @@ class World:
                                             "tier": "silver"})]
             for event_type, body in facts:
                 assert hq.send(store, event_type, body) is None, event_type
+            ids[Kind.ORDER] = f"O-{store}"
+            hq.x("INSERT INTO hq_channel (channel, secret) VALUES ('mini', 's')"
+                   " ON CONFLICT DO NOTHING")
+            hq.x("INSERT INTO hq_order (order_id, channel, channel_order_id, store, status,"
+                   " pickup_code, paid_online, body, created_at, updated_at) VALUES"
+                   f" ('O-{store}', 'mini', 'W-{store}', '{store}', 'sent', '123456', TRUE,"
+                   " '{\"lines\": [], \"slot_end\": \"2026-11-22T04:00:00+00:00\"}',"
+                   " '2026-11-22T02:00:00Z', '2026-11-22T02:00:00Z')")
 
     def samples(self) -> dict[str, dict[str, Any]]:
         """A true fact of S001-T01 of every type: HQ takes each (the controls)."""
@@ -158,6 +166,17 @@ class World:
             "stock.count_started": {"count_id": "c1", "scope": "full", "category": None},
             "stock.count_approved": {"count_id": "c1", "approved_by": "m01",
                                      "uncounted": "leave", "items": []},
+            "order.reserved": {"order_id": own[Kind.ORDER], "result": "reserved", "lines": [
+                {"line": 1, "sku": "SKU00001", "requested": 1000, "reserved": 1000}]},
+            "order.picked": {"order_id": own[Kind.ORDER], "staff_id": "c01", "difference": 0,
+                             "lines": [{"line": 1, "sku": "SKU00001", "picked_sku": "SKU00001",
+                                        "ordered": 1000, "qty_milli": 1000, "amount": 100,
+                                        "ordered_amount": 100}]},
+            "order.handed_over": {"order_id": own[Kind.ORDER], "staff_id": "c01",
+                                  "sale_id": own[Kind.SALE], "paid_online": False, "lines": []},
+            "order.released": {"order_id": own[Kind.ORDER], "reason": "expired", "lines": []},
+            "order.conflict": {"sku": "SKU00001", "short_milli": 1000, "reserved_milli": 1000,
+                               "sale_id": own[Kind.SALE], "orders": [own[Kind.ORDER]]},
         }
 
 
