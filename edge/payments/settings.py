@@ -53,6 +53,12 @@ def configured_providers(config: StoreConfig) -> list[str]:
     return [name for name in PROVIDER_TABLES if isinstance(table, dict) and name in table]
 
 
+def payment_code_body(code: str) -> str:
+    """A scanned payment code without spaces and the scanner's AIM symbology prefix (`]Q1…`)."""
+    code = code.strip()
+    return code[3:] if code.startswith("]") and len(code) > 3 else code
+
+
 def provider_for_code(code: str) -> str | None:
     """Which provider issued a customer's payment code: WeChat Pay 18 digits starting 10-15,
     Alipay 16-24 digits starting 25-30 (the ranges edge/catalog/barcodes.py refuses as products)."""
