@@ -8,12 +8,12 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from edge.config import ConfigError, StoreConfig
 from edge.payments.provider import PaymentProvider
 from edge.till.mobile_payment import MobilePayments
 from providers.alipay import Alipay, AlipayAccount
-from cryptography.hazmat.primitives.asymmetric import rsa
-
 from providers.signing import certificate_serial, load_private_key, load_public_key
 from providers.wechat_pay import WeChatPay, WeChatPayAccount, normal_serial
 

@@ -1,6 +1,6 @@
-"""The sync agent's payment job, for refunds (`pos sync` runs it beside the agent): a refund of a return that an
-outage left pending, and a return share a crash left unasked, are settled by the job's rounds
-against the simulator over HTTP, with no cashier involved."""
+"""The sync agent's payment job (`pos sync` runs it beside the agent), for refunds: a refund of
+a return that an outage left pending, and a return share a crash left unasked, are settled by
+the job's rounds against the simulator over HTTP, with no cashier involved."""
 
 from __future__ import annotations
 

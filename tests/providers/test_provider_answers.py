@@ -21,8 +21,14 @@ from edge.payments import provider as p
 from providers.accounts import providers_from_config
 from providers.alipay import Alipay, AlipayAccount
 from providers.signing import new_key, pem_private, pem_public
-from providers.simulator import SIMULATOR_KEY_ID, Behaviour, ProviderSimulator, SimulatorKeys
-from providers.simulator import UNRECORDED_ERROR, USERPAYING
+from providers.simulator import (
+    SIMULATOR_KEY_ID,
+    UNRECORDED_ERROR,
+    USERPAYING,
+    Behaviour,
+    ProviderSimulator,
+    SimulatorKeys,
+)
 from providers.wechat_pay import WeChatPay, WeChatPayAccount
 from tests.edge.payments.harness import ALIPAY_CODE, WECHAT_CODE, FakeClock, adapters, keys, simulator
 
