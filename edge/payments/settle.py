@@ -1,5 +1,5 @@
 """Settling payment attempts nobody waits for, away from the cashier: the sync agent's payment job
-(cli/_refund_job.py) each round, and `pos payments settle` for a manager.
+(cli/_payment_job.py) each round, and `pos payments settle` for a manager.
 
 Rule: an attempt here is only ever reversed, never applied to a sale (a SUCCESS found now is
 reversed and flagged charged-then-reversed); a `pending` attempt is touched only once it is older

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from cli._refund_job import PaymentJob
+from cli._payment_job import PaymentJob
 from edge.config import load_config
 from edge.payments.attempts import alerts, attempts_of_sale, open_attempts
 from edge.payments.settings import PaymentSettings

@@ -9,7 +9,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from cli._refund_job import PaymentJob, start_payment_job
+from cli._payment_job import PaymentJob, start_payment_job
 from edge.config import StoreConfig, load_config
 from edge.payments.attempts import pending_refunds
 from edge.payments.return_refunds import refund_return, unrequested_shares
