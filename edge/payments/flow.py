@@ -193,12 +193,12 @@ class PaymentFlow:
 
     # --- after a crash, and in the background ----------------------------------------------
 
-    def hand_over_open(self, keep: str | None = None) -> list[Attempt]:
-        """Give up, without a word to any provider, every attempt still `pending` but `keep`
-        (the one the till waits for): nobody will apply it to a sale any more, so from now on it
+    def hand_over_open(self) -> list[Attempt]:
+        """Give up, without a word to any provider, every attempt still `pending` (call it only
+        when the till waits for none): nobody will apply it to a sale any more, so from now on it
         is only reversed, by `settle_steps`. Returns every attempt not final."""
         for attempt in open_attempts(self.conn):
-            if attempt.state == "pending" and attempt.out_trade_no != keep:
+            if attempt.state == "pending":
                 set_reversing(self.conn, attempt, self.last_provider_state(attempt.out_trade_no),
                               "left open (the till restarted or moved on): reversed in the "
                               "background")
@@ -320,7 +320,7 @@ class PaymentFlow:
     def _heard(self, attempt: Attempt, answer: str) -> None:
         answers = self._timing_of(attempt).answers
         answers.append(answer[:200])
-        del answers[:-20]                 # the first few and the latest are what tell the story
+        del answers[1:-19]                # the pay answer and the latest 19 tell the story
 
     def _finish(self, attempt: Attempt, state: str, provider_state: str, *,
                 transaction_id: str | None = None, charged_then_reversed: bool = False,

@@ -48,13 +48,15 @@ def settle_attempt(conn: sqlite3.Connection, providers: Mapping[str, p.PaymentPr
     attempt = get_attempt(conn, out_trade_no)
     if attempt is None:
         raise KeyError(out_trade_no)
-    if attempt.final:
-        return Settled(attempt, [])
+    if attempt.final:                     # nothing to ask: what the provider said then
+        return Settled(attempt, _last_answers(conn, attempt))
     if attempt.provider not in providers:
         raise LookupError(f"{attempt.provider} is not configured on this store")
     flow = _flow(conn, providers, settings)
     settled = flow.settle(out_trade_no)
-    return Settled(settled, flow.answers(out_trade_no) or _last_answers(conn, settled))
+    # a final attempt's answers went to the journal with its state; an open one's are in the flow
+    return Settled(settled, _last_answers(conn, settled) if settled.final
+                   else flow.answers(out_trade_no))
 
 
 def settle_open_attempts(conn: sqlite3.Connection, providers: Mapping[str, p.PaymentProvider],
@@ -80,9 +82,10 @@ def _flow(conn: sqlite3.Connection, providers: Mapping[str, p.PaymentProvider],
 
 
 def _last_answers(conn: sqlite3.Connection, attempt: Attempt) -> list[str]:
-    """The answers journaled when the attempt became final (another settler got there first)."""
+    """The answers journaled with the attempt's final state."""
     row = conn.execute("SELECT body FROM journal WHERE kind LIKE 'payment.%' AND"
-                       " json_extract(body, '$.out_trade_no') = ? ORDER BY seq DESC LIMIT 1",
+                       " json_extract(body, '$.out_trade_no') = ? AND"
+                       " json_extract(body, '$.answers') IS NOT NULL ORDER BY seq DESC LIMIT 1",
                        (attempt.out_trade_no,)).fetchone()
     answers = json.loads(row[0]).get("answers", []) if row else []
     return [str(a) for a in answers]

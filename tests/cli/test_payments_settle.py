@@ -68,7 +68,10 @@ def test_a_manager_settles_a_refused_reversal_once_the_provider_lets_it(
     asked = [json.loads(r[0]) for r in conn.execute(
         "SELECT body FROM journal WHERE kind = 'payment.settle_asked' AND staff_id = '3001'")]
     assert asked == [{"out_trade_no": out_trade_no}] * 2
+    asked_before = len(sim.requests)
     assert settle(db_path, out_trade_no) == 0                      # final: nothing asked again
+    assert len(sim.requests) == asked_before
+    assert "wechat said: reverse: DONE" in capsys.readouterr().out  # the journaled answers
     assert sim.charged() == {}
 
 
