@@ -97,9 +97,11 @@ def run_alerts(args: argparse.Namespace) -> int:
 
 
 def run_settle(args: argparse.Namespace) -> int:
+    from edge.config import ConfigError
     from edge.ledger.journal import append_entry
     from edge.ledger.money import format_amount
     from edge.ledger.store import write_transaction
+    from edge.payments.attempts import get_attempt
     from edge.payments.settings import payment_settings
     from edge.payments.settle import settle_attempt
     from edge.staff import StaffError, authenticate
@@ -111,13 +113,17 @@ def run_settle(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     if staff.role != "manager":
         raise CommandError(f"{staff.id} may not settle payments: it needs a manager")
+    if get_attempt(conn, args.attempt) is None:
+        raise CommandError(f"no payment attempt {args.attempt} on this till")
+    try:
+        settings = payment_settings(config)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
     with write_transaction(conn):     # who asked, before any request leaves
         append_entry(conn, "payment.settle_asked", staff.id, {"out_trade_no": args.attempt})
     try:
-        settled = settle_attempt(conn, providers, args.attempt, payment_settings(config))
-    except KeyError:
-        raise CommandError(f"no payment attempt {args.attempt} on this till") from None
-    except LookupError as exc:
+        settled = settle_attempt(conn, providers, args.attempt, settings)
+    except LookupError as exc:        # its provider is not configured here
         raise CommandError(str(exc)) from None
     a = settled.attempt
     print(f"{a.out_trade_no}  {a.provider}  {format_amount(a.amount, 2)}  sale {a.sale_id}  "

@@ -9,11 +9,10 @@ the error-shaped `{"code": "USERPAYING"}`); a pay request can fail before the pr
 anything (UNRECORDED_ERROR), after which WeChat answers query and reverse `404 ORDER_NOT_EXIST` and
 Alipay's cancel succeeds without an `action` (only a trade that exists gets one); answers are
 signed with the key named in `Wechatpay-Serial` (a platform certificate serial or a
-`PUB_KEY_ID_…`) and, when `alipay_cert_sn` is set, name Alipay's certificate;
-reversing while the customer is
-still paying can be refused (WeChat USERPAYING, Alipay retry_flag=Y); a reversal of a paid order
-returns the money (Alipay action=refund; WeChat's query then shows REVOKED with the
-transaction_id); WeChat closes an unpaid code payment 45 s after creation; a refund is accepted
+`PUB_KEY_ID_…`) and, when `alipay_cert_sn` is set, name Alipay's certificate; reversing while
+the customer is still paying can be refused (WeChat USERPAYING, Alipay retry_flag=Y); a reversal
+of a paid order returns the money (Alipay action=refund; WeChat's query then shows REVOKED with
+the transaction_id); WeChat closes an unpaid code payment 45 s after creation; a refund is accepted
 first and confirmed by its query. The daily trade bills (WeChat `GET /v3/bill/tradebill` then the
 signed download of `download_url`, checked by its SHA1; Alipay
 `alipay.data.dataservice.bill.downloadurl.query` then a plain GET of `bill_download_url`) are
