@@ -83,6 +83,17 @@ def test_userpaying_then_success_queries_every_few_seconds(conn: sqlite3.Connect
     assert len(completed_sales(conn)) == 1 and sum(sim.charged().values()) == sale.total
 
 
+@pytest.mark.parametrize("form", ["trade_state", "code"])
+def test_either_form_of_wechat_userpaying_waits_for_the_customer(
+        conn: sqlite3.Connection, sim: ProviderSimulator, clock: FakeClock, form: str) -> None:
+    sim.userpaying_form = form       # 202 {"trade_state": "USERPAYING"} or {"code": "USERPAYING"}
+    sim.behaviour = Behaviour(s.USERPAYING, paying_s=6)
+    till = till_with_sale(conn, sim, clock)
+    sale = till.pay_code(CODES["wechat"])
+    assert sale.status == "completed" and requests(sim, "query") == 2   # at 4 and 8 s
+    assert requests(sim, "reverse") == 0 and len(completed_sales(conn)) == 1
+
+
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_userpaying_past_the_timeout_is_reversed_and_the_sale_stays_due(
         conn: sqlite3.Connection, sim: ProviderSimulator, clock: FakeClock, provider: str) -> None:
