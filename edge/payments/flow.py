@@ -12,8 +12,9 @@ Rules:
   it is reversed, never applied;
 - "closed" without a reversal only when the provider says nothing was charged (FAILED, CLOSED) or
   the request never left (ProviderUnreachable on pay); "closed" after a reversal only when the
-  provider answers the reversal "no such order" and a query right after agrees (a pay request that
-  failed before the provider recorded anything): nothing to give back;
+  provider answers the reversal "no such order", at least `not_found_after_s` after the pay request
+  left, and a query right after agrees (a pay request that failed before the provider recorded
+  anything): nothing to give back;
 - no attempt blocks another, and nothing here runs at start: an attempt left open (a crash, a
   reversal still refused) is only ever reversed, by whoever settles it (`settle_steps`: the sync
   agent's payment job, `pos payments settle`); every provider answer heard about an attempt is
@@ -30,6 +31,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from edge.ledger.store import write_transaction
 from edge.payments import provider as p
@@ -58,6 +60,7 @@ class _Timing:
     last_state: str | None = None
     unanswered: bool = False        # the last reversal got no answer at all (an outage)
     answers: list[str] = field(default_factory=list)   # what the provider said, in order
+    started: float | None = None    # when this flow sent the pay request (None: another did)
 
 
 class PaymentFlow:
@@ -92,7 +95,8 @@ class PaymentFlow:
                                  code=code, staff_id=staff_id, store_id=store_id,
                                  terminal_id=terminal_id, also=also)
         now = self.now()
-        self._timing[attempt.out_trade_no] = _Timing(now + self.settings.timeout_s, now)
+        self._timing[attempt.out_trade_no] = _Timing(now + self.settings.timeout_s, now,
+                                                     started=now)
         request = p.PayRequest(attempt.out_trade_no, code.strip(), amount, description, store_id,
                                terminal_id)
         try:
@@ -294,10 +298,15 @@ class PaymentFlow:
                             charged_then_reversed=bool(charged), note=note)
 
     def _not_found(self, attempt: Attempt) -> Steps[Attempt]:
-        """The reversal found no such order. Believed only when a query right after agrees
-        (a pay request that failed before the provider recorded anything): then nothing was
-        charged and the attempt is closed; otherwise the reversal is tried again."""
+        """The reversal found no such order. Believed only `not_found_after_s` after the pay
+        request left and when a query right after agrees (a pay request that failed before the
+        provider recorded anything): then nothing was charged and the attempt is closed;
+        otherwise the reversal is tried again."""
         timing = self._timing_of(attempt)
+        if self._age_s(attempt) < self.settings.not_found_after_s:  # the pay may be in flight
+            timing.last_state = p.REVERSE_NOT_FOUND
+            timing.next_at = self.now() + self.settings.reverse_interval_s
+            return attempt
         status = yield from self._query(attempt)
         if status.state == p.NOT_FOUND:
             return self._finish(attempt, "closed", p.NOT_FOUND,
@@ -306,6 +315,15 @@ class PaymentFlow:
         timing.next_at = self.now() + self.settings.reverse_interval_s  # it exists: reverse again
         timing.last_state = status.state
         return attempt
+
+    def _age_s(self, attempt: Attempt) -> float:
+        """Seconds since the attempt's pay request left: by this flow's clock when it sent it,
+        else by the attempt's recorded creation (another process, before a restart)."""
+        timing = self._timing_of(attempt)
+        if timing.started is not None:
+            return self.now() - timing.started
+        created = datetime.fromisoformat(attempt.created_at.replace("Z", "+00:00"))
+        return (datetime.now(UTC) - created).total_seconds()
 
     def _query(self, attempt: Attempt) -> Steps[p.TradeStatus]:
         client = self.providers[attempt.provider]

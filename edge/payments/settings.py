@@ -23,6 +23,10 @@ class PaymentSettings:
     # How long one reversal keeps trying before the attempt is left `reversing` for later
     # (next payment code, next start); WeChat closes an unpaid code payment after 45 s.
     reverse_for_s: float = 90.0
+    # A reversal answered "no such order" is believed only this long after the pay request left:
+    # WeChat asks for 15 s between a pay request and its reversal, and a pay answered with a
+    # system error may still be in flight before that.
+    not_found_after_s: float = 15.0
 
 
 def payment_settings(config: StoreConfig) -> PaymentSettings:

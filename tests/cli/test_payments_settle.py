@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,11 @@ def stuck_attempt(db_path: Path, sim: ProviderSimulator, code: str) -> str:
     till.pay_code(code, wait=False)
     [attempt] = open_attempts(conn)
     set_reversing(conn, attempt, None, "given up")
+    # the pay request left a minute ago (a "no such order" is believed only 15 s after it)
+    minute_ago = datetime.now(UTC) - timedelta(minutes=1)
+    conn.execute("UPDATE payment_attempt SET created_at = ?",
+                 (minute_ago.isoformat(timespec="milliseconds"),))
+    conn.commit()
     conn.close()
     return attempt.out_trade_no
 

@@ -35,7 +35,7 @@ from tests.edge.sale.test_crash import check_consistent
 KILLS = 60
 # Real seconds, short so that many kills land inside the waiting, querying and reversing.
 FAST = PaymentSettings(timeout_s=0.3, query_interval_s=0.05, reverse_interval_s=0.05,
-                       reverse_for_s=3.0)
+                       reverse_for_s=3.0, not_found_after_s=0.3)
 LONGEST_S = 0.4                 # the simulator's longest wait (customer paying, held answers)
 ADAPTER_TIMEOUT_S = 0.15
 

@@ -91,6 +91,29 @@ def test_a_pay_error_before_the_provider_recorded_anything_settles_as_not_charge
     assert till.pay_code(CODES[provider]).status == "completed"  # the next code: paid at once
 
 
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_no_such_order_is_believed_only_15_s_after_the_pay_request(
+        conn: sqlite3.Connection, sim: ProviderSimulator, clock: FakeClock,
+        provider: str) -> None:
+    sim.behaviour = Behaviour(s.UNRECORDED_ERROR)
+    till = selling(conn, sim, clock)
+    start = clock.now()
+    till.pay_code(CODES[provider], wait=False)     # 500: the answer settles nothing
+    clock.sleep(1)
+    with pytest.raises(TillError) as refused:      # the cashier's cancel key, a second later
+        till.payment_cancel()
+    assert "not charged" in refused.value.message
+    [attempt] = attempts_of_sale(conn, till.sale.id)  # type: ignore[union-attr]
+    if provider == "wechat":                       # reversed again until the pay cannot be in flight
+        assert refused.value.code == "payment_failed" and attempt.state == "closed"
+        assert clock.now() - start >= 15 and ops(sim).count("reverse") >= 3
+        assert ops(sim)[-1] == "query"
+    else:    # Alipay's first cancel closed the number: the next one answers action=close
+        assert refused.value.code == "payment_reversed" and attempt.state == "reversed"
+        assert ops(sim).count("cancel") == 2
+    assert sim.charged() == {}
+
+
 @pytest.mark.parametrize("first", PROVIDERS)
 def test_an_unsettled_attempt_blocks_no_code_no_tender_and_no_start(
         conn: sqlite3.Connection, sim: ProviderSimulator, clock: FakeClock, first: str) -> None:
