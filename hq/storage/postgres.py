@@ -17,6 +17,7 @@ from cloud_sync.protocol import Rejection
 from hq.recon import tables as recon_tables
 from hq.recon.tables import ImportedFile, Sides
 from hq.schemas import SV_TYPES
+from hq.storage import rollups
 from hq.storage.interface import (
     HEALTH_CLOCK_BACK_S,
     HEALTH_COLUMNS,
@@ -147,7 +148,7 @@ class PgStorage:
                         (b.store, b.terminal))
                     state[(b.store, b.terminal)] = cur.fetchone()  # type: ignore[assignment]
             written: dict[int, tuple[BatchIn, set[int]]] = {}
-            rows = _Rows()
+            rows = _Rows(self.zone)
             for i in order:
                 acked_to = state[(batches[i].store, batches[i].terminal)][0]
                 if careful:
@@ -244,7 +245,7 @@ class PgStorage:
     def _in_savepoint(self, conn: psycopg.Connection[Any], cur: psycopg.Cursor[Any],
                       b: BatchIn, acked_to: int) -> tuple[BatchIn, set[int]]:
         with conn.transaction():
-            rows = _Rows()
+            rows = _Rows(self.zone)
             written = self._write_batch(cur, b, rows, acked_to)
             rows.copy(cur)
         return written
@@ -476,9 +477,11 @@ def _advance(cur: psycopg.Cursor[Any], b: BatchIn, new: set[int],
 
 
 class _Rows:
-    """Sale, line and tender rows gathered for one binary COPY each."""
+    """Sale, line and tender rows gathered for one binary COPY each, and the console's rollups
+    updated from the same rows."""
 
-    def __init__(self) -> None:
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
         self.sales: list[tuple[Any, ...]] = []
         self.lines: list[tuple[Any, ...]] = []
         self.tenders: list[tuple[Any, ...]] = []
@@ -493,6 +496,7 @@ class _Rows:
         _copy(cur, "hq_sale", SALE_COLUMNS, SALE_TYPES, self.sales)
         _copy(cur, "hq_sale_line", LINE_COLUMNS, LINE_TYPES, self.lines)
         _copy(cur, "hq_sale_tender", TENDER_COLUMNS, TENDER_TYPES, self.tenders)
+        rollups.add_sales(cur, self.sales, self.tenders, self.zone)
         self.sales, self.lines, self.tenders = [], [], []
 
 
