@@ -75,7 +75,8 @@ class Guard:
         client = (scope.get("client") or ("", 0))[0]
         prefix = next(p for p in RATES if path.startswith(p))
         if not self.buckets[prefix].take(client):
-            await _answer(send, *json_error(429, "rate_limited", "too many requests; slow down"))
+            await _answer(send, *json_error(429, "rate_limited", "too many requests; slow down",
+                                                close=False))
             return
         limit = next((v for p, v in BODY_LIMITS.items() if path.startswith(p)),
                      self.limits.max_body)

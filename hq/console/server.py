@@ -32,10 +32,13 @@ class ServerLimits:
     backlog: int = 1024
 
 
-def json_error(status: int, error: str, message: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+def json_error(status: int, error: str, message: str, close: bool = True
+               ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """A refusal as (status, headers, body); `close` when the client may still be sending."""
     body = json.dumps({"error": error, "message": message}).encode()
-    return status, [(b"content-type", b"application/json"), (b"connection", b"close"),
-                    (b"content-length", str(len(body)).encode())], body
+    headers = [(b"content-type", b"application/json"),
+               (b"content-length", str(len(body)).encode())]
+    return status, headers + ([(b"connection", b"close")] if close else []), body
 
 
 def protocol_class(limits: ServerLimits) -> type[H11Protocol]:
