@@ -236,6 +236,8 @@ class Console:
                         await asyncio.wait_for(queue.get(), 15)
                     except TimeoutError:
                         yield ": still here\n\n"
+                    if self.hub.closing:
+                        return
                     data = await run_in_threadpool(load)
             finally:
                 self.hub.unsubscribe(queue)
@@ -369,7 +371,10 @@ def create_app(settings: ConsoleSettings) -> Guard:
         routes += console.routes()
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={404: _not_found, 405: _not_allowed})
-    return Guard(app, settings.limits)
+    guarded = Guard(app, settings.limits)
+    if console is not None:
+        guarded.stopping.append(console.hub.close_streams)
+    return guarded
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:

@@ -48,7 +48,7 @@ MESSAGES: dict[str, tuple[str, str]] = {   # key: (en, zh_CN)
     "lag": ("Lag", "延迟"),
     "seq_gap": ("Seqs not yet contiguous", "序号缺口"),
     "clock_offset": ("Clock offset", "时钟偏差"),
-    "versions": ("Applied versions", "已应用版本"),
+    "versions": ("Published versions", "已发布版本"),
     "devices": ("Devices", "设备"),
     "problems": ("Problems", "问题"),
     "stale": ("stale", "过期"),

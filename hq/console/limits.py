@@ -66,6 +66,7 @@ class Guard:
         self.app = app
         self.limits = limits
         self.buckets = {prefix: TokenBuckets(rate) for prefix, rate in RATES.items()}
+        self.stopping: list[Callable[[], None]] = []   # run when the server starts stopping
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

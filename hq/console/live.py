@@ -26,6 +26,12 @@ class LiveHub:
         self.subscribers: set[asyncio.Queue[None]] = set()
         self.stop_event = threading.Event()
         self.thread: threading.Thread | None = None
+        self.closing = False
+
+    def close_streams(self) -> None:
+        """The server is stopping: every open stream ends at its next wake-up, now."""
+        self.closing = True
+        self._wake()
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,14 +108,29 @@ def protocol_class(limits: ServerLimits) -> type[H11Protocol]:
     return BoundedProtocol
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling the app it stops before it waits for open responses (so the
+    live page's event streams end cleanly instead of being cancelled)."""
+
+    def __init__(self, config: uvicorn.Config, stopping: list[Callable[[], None]]) -> None:
+        super().__init__(config)
+        self.stopping = stopping
+
+    async def shutdown(self, sockets: Any = None) -> None:
+        for stop in self.stopping:
+            stop()
+        await super().shutdown(sockets)
+
+
 def make_server(app: Any, host: str, port: int, limits: ServerLimits) -> uvicorn.Server:
+    """`app` may list callables to run when the server starts stopping, as `app.stopping`."""
     config = uvicorn.Config(
         app, host=host, port=port, http=protocol_class(limits), lifespan="on",
         limit_concurrency=limits.max_connections, backlog=limits.backlog,
         timeout_keep_alive=int(max(1, limits.keep_alive_s)),
         h11_max_incomplete_event_size=limits.max_header_bytes, access_log=False,
-        server_header=False, log_level="warning", ws="none")
-    return uvicorn.Server(config)
+        server_header=False, log_level="warning", ws="none", timeout_graceful_shutdown=5)
+    return _Server(config, list(getattr(app, "stopping", [])))
 
 
 def parse_bind(bind: str) -> tuple[str, int]:

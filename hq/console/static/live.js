@@ -20,9 +20,9 @@
     for (var h = 0; h < 24; h++) { hours.push(String(h).padStart(2, "0")); }
     charts[0].setOption({
       animation: false,
-      title: { text: hourly.dataset.title, textStyle: { fontSize: 14 } },
+      title: { text: hourly.dataset.title, left: 10, top: 8, textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return yuan(Math.round(v * 100)); } },
-      legend: { top: 24 },
+      legend: { top: 8, right: 10 },
       grid: { top: 60, left: 60, right: 20, bottom: 30 },
       xAxis: { type: "category", data: hours },
       yAxis: { type: "value" },
@@ -33,7 +33,7 @@
     });
     charts[1].setOption({
       animation: false,
-      title: { text: tenders.dataset.title, textStyle: { fontSize: 14 } },
+      title: { text: tenders.dataset.title, left: 10, top: 8, textStyle: { fontSize: 14 } },
       tooltip: { trigger: "item", valueFormatter: function (v) { return yuan(Math.round(v * 100)); } },
       series: [{ type: "pie", radius: ["35%", "65%"], top: 20,
                  data: Object.keys(d.chain.tenders).map(function (k) {

@@ -19,7 +19,6 @@ class Served:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = make_server(create_app(settings), "127.0.0.1", self.port, settings.limits)
-        self.server.config.timeout_graceful_shutdown = 1
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
         wait_until(lambda: self.server.started, 20, "uvicorn to start")

@@ -77,3 +77,22 @@ class HqData:
                                 (store,)).fetchone()
         assert row is not None
         return int(row[0])
+
+    def health(self, store: str, terminal: str, received_at: datetime, printer: str = "ok",
+               pending: int = 0, oldest_s: float | None = None, offset_s: float = 0.4) -> None:
+        """A terminal's health report as `pos doctor --publish` sends it, kept by HQ."""
+        from cloud_sync.health import Check, HealthReport, encode_report
+        from hq.terminal_health import check_health
+
+        checks = [
+            Check("disk", "ok", "75314 MB free", {"free_bytes": 78971584512}),
+            Check("clock", "warn" if abs(offset_s) > 2 else "ok", f"{offset_s:+.1f} s",
+                  {"offset_s": offset_s}),
+            Check("backlog", "warn" if pending > 100 else "ok", f"{pending} events",
+                  {"pending": pending, "oldest_age_s": oldest_s}),
+            Check("device receipt", "fail" if printer != "ok" else "ok", f"printer {printer}",
+                  {"kind": "printer", "state": printer}),
+            Check("device scanner", "ok", "scanner ok", {"kind": "scanner", "state": "ok"})]
+        report = HealthReport(1, store, terminal, "0.1.0", received_at.isoformat(), checks)
+        assert self.storage.keep_health(check_health(store, terminal, encode_report(report),
+                                                     received_at))
