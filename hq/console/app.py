@@ -67,8 +67,9 @@ class ConsoleSettings:
     # Secure cookies need HTTPS (or a browser on the same machine: loopback counts as secure);
     # off only for a console reached over plain HTTP on a trusted network, by asking.
     secure_cookies: bool = True
-    login_per_user: Rate = Rate(5 / 60, 5)      # failed or not: 5 tries, then one a minute
-    login_per_client: Rate = Rate(20 / 60, 20)
+    # Login tries, failed or not: per username 5, then one a minute; per address 20, then 1/3 s.
+    login_per_user: Rate = field(default_factory=lambda: Rate(5 / 60, 5))
+    login_per_client: Rate = field(default_factory=lambda: Rate(20 / 60, 20))
     clock: Callable[[], datetime] | None = None  # tests set HQ's clock
 
     @property

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+
 import psycopg
 
 from hq.storage.rollups import NOTIFY_CHANNEL

@@ -68,12 +68,12 @@ def add_sales(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
         ([k[0] for k, _ in h], [k[1] for k, _ in h], [k[2] for k, _ in h],
          [v[0] for _, v in h], [v[1] for _, v in h]))
     if kept:
-        t = sorted(kept.items())
+        k = sorted(kept.items())
         cur.execute(
             "INSERT INTO hq_rollup_tender_day AS r (business_date, store, tender, tenders, amount)"
             " SELECT * FROM unnest(%s::date[], %s::text[], %s::text[], %s::bigint[],"
             " %s::bigint[]) ON CONFLICT (business_date, store, tender) DO UPDATE"
             " SET tenders = r.tenders + excluded.tenders, amount = r.amount + excluded.amount",
-            ([k[0] for k, _ in t], [k[1] for k, _ in t], [k[2] for k, _ in t],
-             [v[0] for _, v in t], [v[1] for _, v in t]))
+            ([key[0] for key, _ in k], [key[1] for key, _ in k], [key[2] for key, _ in k],
+             [v[0] for _, v in k], [v[1] for _, v in k]))
     cur.execute(f"NOTIFY {NOTIFY_CHANNEL}")

@@ -24,9 +24,9 @@ from cloud_sync.signing import generate_keypair, load_private_key
 from edge.ledger.money import line_amount
 from edge.ledger.outbox import canonical_json
 from edge.ledger.tax import tax_included
+from hq.console.app import ConsoleSettings
 from hq.invoices.book import InvoiceBook
 from hq.invoices.buyer import InvoiceRequestError, parse_buyer
-from hq.console.app import ConsoleSettings
 from hq.invoices.service import request_invoice, retry, run_once, status_lines
 from hq.publish import publish_version
 from hq.storage import open_storage

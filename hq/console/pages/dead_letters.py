@@ -3,6 +3,7 @@ resolved (audited). A store manager sees and resolves only their stores' dead le
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hq.console.accounts import audit
@@ -49,8 +50,17 @@ def _one(ctx: Ctx) -> tuple[dict[str, Any], bytes]:
 @page("/dead-letters/{id:int}", "dead_letter.html", "nav.dead_letters", nav=False)
 def dead_letter(ctx: Ctx) -> dict[str, Any]:
     shown, raw = _one(ctx)
-    return {"dead_letter": shown, "raw": raw.decode("utf-8", errors="replace"),
+    return {"dead_letter": shown, "raw": _readable(raw),
             "may_resolve": ctx.user.changes(shown["store"]) and shown["resolved_at"] is None}
+
+
+def _readable(raw: bytes) -> str:
+    """The event as sent: indented when it is JSON, else its bytes as text."""
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        return json.dumps(json.loads(text), ensure_ascii=False, indent=2)
+    except ValueError:
+        return text
 
 
 @action("/dead-letters/{id:int}/resolve")

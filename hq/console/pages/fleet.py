@@ -75,12 +75,12 @@ def fleet_page(ctx: Ctx) -> dict[str, Any]:
         terminals.append(row)
     stores: dict[str, list[dict[str, Any]]] = {}
     for row in terminals:
-        stores.setdefault(row["store"], []).append(row)
+        stores.setdefault(str(row["store"]), []).append(row)
     ordered = sorted(stores.items(), key=lambda kv: (
         min(TROUBLE.index(r["trouble"]) for r in kv[1]), kv[0]))
     return {"store": chosen,
-            "stores": [{"store": store, "published": published.get(store, {}), "trouble": TROUBLE[min(TROUBLE.index(r["trouble"])
-                                                                for r in rows)],
+            "stores": [{"store": store, "published": published.get(store, {}),
+                        "trouble": TROUBLE[min(TROUBLE.index(r["trouble"]) for r in rows)],
                         "terminals": sorted(rows, key=lambda r: (TROUBLE.index(r["trouble"]),
                                                                  r["terminal"]))}
                        for store, rows in ordered]}
