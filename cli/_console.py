@@ -25,6 +25,10 @@ def add_console_commands(sub: Any, db_option: Callable[[argparse.ArgumentParser]
     console.add_argument("--plain-http-cookies", action="store_true",
                          help="session cookies without the Secure flag: only for a console"
                               " reached over plain HTTP on a trusted network")
+    console.add_argument("--connections-per-client", type=int, default=64,
+                         help="open connections one address may hold (default 64); behind a"
+                              " reverse proxy every connection comes from the proxy: raise it"
+                              " and let the proxy limit each client")
     console.set_defaults(run=run_console)
 
     user = sub.add_parser("user", help="HQ console accounts")
@@ -47,14 +51,18 @@ def add_console_commands(sub: Any, db_option: Callable[[argparse.ArgumentParser]
 
 
 def serve(db: str, bind: str, timezone: str = "Asia/Shanghai", secure_cookies: bool = True,
-          what: str = "HQ console") -> int:
+          what: str = "HQ console", per_client: int | None = None) -> int:
     from hq.console.app import ConsoleSettings, create_app
-    from hq.console.server import make_server, parse_bind
+    from hq.console.server import ServerLimits, make_server, parse_bind
     from hq.storage.interface import StorageUnavailable
 
     try:
         host, port = parse_bind(bind)
-        settings = ConsoleSettings(db, timezone, secure_cookies=secure_cookies)
+        limits = ServerLimits() if per_client is None else ServerLimits(
+            connections_per_client=per_client)
+        if limits.connections_per_client < 1:
+            raise ValueError("--connections-per-client must be at least 1")
+        settings = ConsoleSettings(db, timezone, limits, secure_cookies=secure_cookies)
         app = create_app(settings)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
@@ -71,7 +79,8 @@ def serve(db: str, bind: str, timezone: str = "Asia/Shanghai", secure_cookies: b
 def run_console(args: argparse.Namespace) -> int:
     if not args.db.startswith(("postgresql://", "postgres://")):
         raise CommandError("the console needs PostgreSQL (--db postgresql://...)")
-    return serve(args.db, args.bind, args.timezone, not args.plain_http_cookies)
+    return serve(args.db, args.bind, args.timezone, not args.plain_http_cookies,
+                 per_client=args.connections_per_client)
 
 
 def _password(args: argparse.Namespace) -> str:

@@ -5,13 +5,17 @@ alike, CSRF on every form, login rate limits and the audit log, both languages."
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from starlette.testclient import TestClient
+
+with warnings.catch_warnings():     # Starlette 1.x would rather have `httpx2`; httpx works
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 from cli.main import main as pos
 from hq.console.accounts import hash_password, verify_password

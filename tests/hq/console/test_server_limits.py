@@ -99,6 +99,24 @@ def test_slow_headers_slow_bodies_bad_lengths_and_too_many_connections_are_cut(
         server.stop()
 
 
+@pytest.mark.timeout(60)
+def test_invoice_serve_on_a_sqlite_demo_store_serves_only_the_endpoint(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'hq.sqlite'}"
+    server = ServedProcess(["invoice", "serve", "--db", db, "--port", "{port}"],
+                           tmp_path / "serve.log")
+    try:
+        for path, error in ((f"/invoices/S001/T01/{uuid.uuid4()}", "unknown_sale"),
+                            ("/live", "not_found")):
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+            conn.request("GET", path)
+            answer = conn.getresponse()
+            assert (answer.status, json.loads(answer.read())["error"]) == (404, error)
+            conn.close()
+    finally:
+        server.stop()
+    assert "the console itself needs PostgreSQL" in (tmp_path / "serve.log").read_text()
+
+
 class Flood:
     """Background attackers; each counts what it did."""
 
