@@ -35,30 +35,46 @@ def tender_kept(tenders: list[tuple[int, str, int]], change: int) -> list[tuple[
 def add_sales(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
               tenders: list[tuple[Any, ...]], zone: ZoneInfo) -> None:
     """Add the completed sales among `sales` (and their `tenders`) to the rollups."""
-    hours: dict[tuple[date, str, int], list[int]] = defaultdict(lambda: [0, 0])
+    hours: dict[tuple[date, str, int], list[int]] = {}
     completed: dict[tuple[str, str, int], tuple[date, int]] = {}
     for s in sales:
         if s[_S_STATUS] != "completed":
             continue
         day, store = s[_S_DAY], s[_S_STORE]
-        figures = hours[(day, store, s[_S_CLOSED].astimezone(zone).hour)]
-        figures[0] += 1
-        figures[1] += s[_S_TOTAL]
+        key = (day, store, s[_S_CLOSED].astimezone(zone).hour)
+        figures = hours.get(key)
+        if figures is None:
+            hours[key] = [1, s[_S_TOTAL]]
+        else:
+            figures[0] += 1
+            figures[1] += s[_S_TOTAL]
         completed[(store, s[_S_TERMINAL], s[_S_SEQ])] = (day, s[_S_CHANGE])
     if not hours:
         return
-    per_sale: dict[tuple[str, str, int], list[tuple[int, str, int]]] = defaultdict(list)
-    for t in tenders:
-        key = (t[0], t[1], t[2])
-        if key in completed:
-            per_sale[key].append((t[_T_TENDER_NO], t[_T_TYPE], t[_T_AMOUNT]))
-    kept: dict[tuple[date, str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for key, rows in per_sale.items():
-        day, change = completed[key]
-        for kind, amount in tender_kept(rows, change):
-            figures = kept[(day, key[0], kind)]
+    kept: dict[tuple[date, str, str], list[int]] = {}
+    with_change: dict[tuple[str, str, int], list[tuple[int, str, int]]] = defaultdict(list)
+
+    def keep(day: date, store: str, kind: str, amount: int) -> None:
+        figures = kept.get((day, store, kind))
+        if figures is None:
+            kept[(day, store, kind)] = [1, amount]
+        else:
             figures[0] += 1
             figures[1] += amount
+
+    for t in tenders:
+        sale = (t[0], t[1], t[2])
+        found = completed.get(sale)
+        if found is None:
+            continue
+        if found[1]:                      # change given: settled per sale below
+            with_change[sale].append((t[_T_TENDER_NO], t[_T_TYPE], t[_T_AMOUNT]))
+        else:
+            keep(found[0], t[0], t[_T_TYPE], t[_T_AMOUNT])
+    for sale, rows in with_change.items():
+        day, change = completed[sale]
+        for kind, amount in tender_kept(rows, change):
+            keep(day, sale[0], kind, amount)
     h = sorted(hours.items())
     cur.execute(
         "INSERT INTO hq_rollup_sales_hour AS r (business_date, store, hour, sales, net)"
