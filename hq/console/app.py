@@ -295,7 +295,13 @@ class Console:
         def change(conn: Any, user: accounts.User, token: str, form: dict[str, str]) -> None:
             if form.get("locale") in LOCALES:
                 accounts.set_locale(conn, user, form["locale"])
-        return await self._own_change(request, change, None)
+        response = await self._own_change(request, change, None)
+        locale = (await request.form()).get("locale")
+        if response.status_code == 303 and locale in LOCALES:
+            # Kept in the browser too, so the login page after a logout speaks it.
+            response.set_cookie("hq_locale", str(locale), max_age=365 * 86400, httponly=True,
+                                samesite="strict", secure=self.settings.secure_cookies)
+        return response
 
     async def _own_change(self, request: Request, change: Callable[..., None],
                           where: str | None, forget: bool = False) -> Response:

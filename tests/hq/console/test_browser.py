@@ -229,6 +229,10 @@ def test_roles_csrf_and_every_page_in_both_languages(
                         "return document.querySelectorAll('#hourly-chart canvas').length"),
                         10, "the chart drawn")
                 b.shoot(name, locale)
+        b.logout()
+        b.shoot("login", "zh_CN")                       # the language stays after a logout
+        assert b.text("#login-button") == "登录"
+        b.login("boss")
         b.go("/fleet")
         assert b.text("section.store h2").split()[0] == "S002"   # in trouble: listed first
 
