@@ -38,15 +38,12 @@ CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver"
 ROOT = Path(__file__).resolve().parents[3]
 ZONE = ZoneInfo("Asia/Shanghai")
 
-pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-                                reason="needs Debian's chromium and chromium-driver "
-                                       "(packaging/setup.sh --dev installs them)")
-
-
 def chromium(profile: Path) -> Any:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
+    assert CHROMIUM.exists() and CHROMEDRIVER.exists(), \
+        "install Debian's chromium and chromium-driver (packaging/setup.sh --dev does)"
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
