@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 
 from drivers.device import DeviceError
 from edge.config import StoreConfig
+from edge.customers import members
 from edge.ledger.money import format_quantity
+from edge.ops_error import OpsError
 from edge.promotions.local_table import engine_for
 from edge.sale.receipt import build_receipt
 from edge.staff import StaffMember
@@ -69,7 +71,23 @@ SCALE_SILENT = QT_TRANSLATE_NOOP("KioskWindow", "The scale is not answering")
 SCALE_UNEXPECTED = QT_TRANSLATE_NOOP("KioskWindow", "Unexpected weight on the scale")
 REMOVE = QT_TRANSLATE_NOOP("KioskWindow", "Remove an item")
 LEFT_PAYING = QT_TRANSLATE_NOOP("KioskWindow", "Customer left during payment")
+UNKNOWN_ITEM = QT_TRANSLATE_NOOP("KioskWindow", "An item the lane does not know")
+PAYMENT_PROBLEM = QT_TRANSLATE_NOOP("KioskWindow", "A problem with the payment")
+# What the till refuses as no product: the code may be a member's QR or card number instead.
+NOT_A_PRODUCT = ("unknown_product", "invalid_barcode", "member_code")
 IDLE_SECONDS = 90
+
+
+def payment_provider(config: StoreConfig, code: str) -> str | None:
+    """The provider whose payment-code range (`payment_codes`) holds this scan, however it came
+    in: the till's rule (edge/catalog/barcodes.py, payment codes first), asked before a scan is
+    sold, since the till would charge the code at once."""
+    body = code.strip()
+    if body.startswith("]") and len(body) > 3:     # an AIM symbology id in front
+        body = body[3:]
+    if not (body.isascii() and body.isdigit()):
+        return None
+    return next((r.name for r in config.payment_codes if r.matches(body)), None)
 
 
 def big_button(text: str, colour: str = "#1565c0") -> QPushButton:
@@ -177,6 +195,7 @@ class KioskWindow(QMainWindow):
         if self.weighing is not None:
             self.weighing.reading.connect(self._live_reading)
             self.weighing.settled.connect(self._weighed)
+            self.weighing.lift.connect(self._lift_and_replace)
             self.weighing.trouble.connect(self._scale_trouble)
             self.weighing.cleared.connect(lambda cause: self.clear_reason("scale"))
         self.wedge = WedgeFilter(self)
@@ -520,8 +539,14 @@ class KioskWindow(QMainWindow):
     # --- shopping ----------------------------------------------------------------------------
 
     def enter_code(self, code: str) -> None:
+        """Every scan, from a keyboard-wedge (HID) or a serial scanner alike: a payment code pays
+        for the basket, a member's QR or card attaches the member, anything else is sold."""
         page = self.stack.currentIndex()
         if page in (CLOSED, ATTENDANT):
+            return
+        provider = payment_provider(self.config, code)
+        if provider is not None:
+            self.payment_code(code, provider)
             return
         if page == DONE:
             self.finish()
@@ -532,12 +557,20 @@ class KioskWindow(QMainWindow):
         if page in (ATTRACT, PRODUCE, PAY):
             if page == PAY and self.till.sale is not None and self.till.sale.tenders:
                 return
+            if page == PRODUCE:
+                self.leave_produce()
             self.start()
         try:
             sale = self.till.scan(code)
         except TillError as exc:
-            if exc.code == "weight_required":
+            if exc.code in NOT_A_PRODUCT and self._is_member(code):
+                self.member(code)
+            elif exc.code == "weight_required":
                 self.say(self.tr("Please use Fruit & veg for this item"), error=True)
+            elif exc.code == "unknown_product":
+                self.call_attendant(UNKNOWN_ITEM, "unknown",
+                                    self.tr("Unknown barcode %1").replace("%1", code.strip()[:40]))
+                self.say(shopper_error_text(exc), error=True)
             else:
                 self.say(shopper_error_text(exc), error=True)
             return
@@ -545,6 +578,36 @@ class KioskWindow(QMainWindow):
         self.say("")
         if sale.needs_age_check():
             self.call_attendant(AGE_CHECK, "age")
+
+    def _is_member(self, code: str) -> bool:
+        try:
+            members.identify(self.till.conn, code.strip())
+        except OpsError:
+            return False
+        return True
+
+    def payment_code(self, code: str, provider: str) -> None:
+        """A customer's payment code, from any scanner on any shopper page: on the basket it
+        starts paying for the basket (the shopper's natural move), on the pay page it pays."""
+        page = self.stack.currentIndex()
+        sale = self.till.sale
+        if page == DONE or sale is None or not sale.lines:
+            if page != DONE:
+                self.start()
+                self.say(self.tr("Scan your items first, then your payment code"), error=True)
+            return
+        if page != PAY:
+            if page == PRODUCE:
+                self.leave_produce()
+            self.go_pay()
+            if self.stack.currentIndex() != PAY:   # an alert holds payment: the attendant comes
+                return
+        if self.attendant_reasons:                 # an alert holds payment on this page too
+            return
+        if self.till.payments is not None:
+            self.pay_by_code(code)
+        else:
+            self.pay("mobile", reference=f"{provider}:{code}")
 
     def show_produce(self) -> None:
         self.produce_message.setText("")
@@ -591,6 +654,14 @@ class KioskWindow(QMainWindow):
     def weight_text(self, grams: int) -> str:
         return self.tr("%1 kg").replace("%1", self.locale().toString(grams / 1000, "f", 3))
 
+    def _lift_and_replace(self, grams: int) -> None:
+        """The load sold last still lies on the scale: it is not sold again."""
+        if self.weighing_plu is None:
+            return
+        self.produce_message.setText(
+            self.tr("Lift the item off the scale and place %1 on it again")
+            .replace("%1", self.weighing_plu[1]))
+
     def _scale_trouble(self, cause: str) -> None:
         self.weight_moving.hide()
         self.call_attendant(SCALE_SILENT if cause == UNREACHABLE else SCALE_UNEXPECTED, "scale")
@@ -605,6 +676,8 @@ class KioskWindow(QMainWindow):
         except TillError as exc:
             self.produce_message.setText(shopper_error_text(exc))
             return
+        assert self.weighing is not None
+        self.weighing.discipline.taken()
         self.stack.setCurrentIndex(BASKET)
         self.refresh()
 
@@ -616,13 +689,16 @@ class KioskWindow(QMainWindow):
         if self.till.sale is None:
             self.say(self.tr("Scan an item first, then your member QR code"), error=True)
             return
+        before = self.till.sale.total
         try:
-            identify_member(self.till, token)
+            sale = identify_member(self.till, token)
         except TillError as exc:
             self.say(shopper_error_text(exc), error=True)
             return
         self.refresh()
-        self.say(self.tr("Welcome, member! Member prices applied"))
+        # member prices are claimed only when they changed something
+        self.say(self.tr("Welcome, member! Member prices applied") if sale.total != before
+                 else self.tr("Welcome, member!"))
 
     def remove_item(self) -> None:
         self.call_attendant(REMOVE, "remove")
@@ -652,6 +728,7 @@ class KioskWindow(QMainWindow):
     def _show_alert(self) -> None:
         if not self.attendant_reasons:
             self.alert.hide()
+            self._hold_payment()
             if self.stack.currentIndex() == BASKET:
                 self.refresh()
             return
@@ -659,6 +736,7 @@ class KioskWindow(QMainWindow):
                            .replace("%1", "; ".join(self.attendant_reasons.values())))
         self.alert.show()
         self.buttons["pay"].setEnabled(False)
+        self._hold_payment()
 
     def _staff_reasons(self) -> str:
         """The reasons as the attendant reads them: the detail where there is one, in the
@@ -805,7 +883,9 @@ class KioskWindow(QMainWindow):
         if type_name == "card":
             result = self.card_terminal.charge(amount)
             if not result.approved:
-                self.pay_message.setText(self.tr("Card declined: %1").replace("%1", result.message))
+                self.pay_message.setText(self.tr("Card declined: please wait for staff"))
+                self.call_attendant(PAYMENT_PROBLEM, "payment",
+                                    self.tr("Card declined: %1").replace("%1", result.message))
                 return
             approval, masked = result.approval_code, result.masked_pan
         elif type_name == "mobile" and reference is None:
@@ -818,6 +898,7 @@ class KioskWindow(QMainWindow):
             done = self.till.tender(type_name, amount, reference, approval, masked)
         except TillError as exc:
             self.pay_message.setText(shopper_error_text(exc))
+            self.call_attendant(PAYMENT_PROBLEM, "payment", error_text(exc))
             return
         if done.status == "completed":
             self.completed()
@@ -864,8 +945,11 @@ class KioskWindow(QMainWindow):
     def _payment_step(self, _sale: object, failure: Exception | None) -> None:
         if isinstance(failure, TillError):
             self.pay_message.setText(self._payment_failed_text(failure))
+            cancelled = self._cancel_asked and failure.code == "payment_reversed"
             self._cancel_asked = False
             self._show_waiting(False)
+            if not cancelled:       # the shopper's own cancel is no problem; anything else is
+                self.call_attendant(PAYMENT_PROBLEM, "payment", error_text(failure))
             return
         if failure is not None:
             raise failure
@@ -888,22 +972,31 @@ class KioskWindow(QMainWindow):
         if failure.code == "payment_reversed":
             if self._cancel_asked:
                 return self.tr("Payment cancelled: you were not charged. Choose how to pay")
-            return self.tr("No payment in time: you were not charged. Show a new code or "
-                           "choose another way to pay")
+            return self.tr("No payment in time: you were not charged. A member of staff is "
+                           "coming")
         if failure.code == "payment_declined":
-            return self.tr("The payment was declined: you were not charged. Choose another way "
-                           "to pay")
+            return self.tr("The payment was declined: you were not charged. A member of staff "
+                           "is coming")
         if failure.code == "payment_offline":
             return self.tr("Payment codes cannot be taken right now: you were not charged. "
-                           "Choose another way to pay")
+                           "A member of staff is coming")
         return shopper_error_text(failure)
 
     def _show_waiting(self, waiting: bool) -> None:
         """While a payment code waits only Cancel payment is offered."""
         self.cancel_payment_button.setVisible(waiting)
         self.cancel_payment_button.setEnabled(waiting)
-        for button in (*self.pay_buttons.values(), self.pay_back):
-            button.setEnabled(not waiting)
+        self._waiting = waiting
+        self.pay_back.setEnabled(not waiting)
+        self._hold_payment()
+
+    _waiting = False
+
+    def _hold_payment(self) -> None:
+        """While a code waits, or an alert is up until the attendant cleared it, nothing more is
+        paid."""
+        for button in self.pay_buttons.values():
+            button.setEnabled(not self._waiting and not self.attendant_reasons)
 
     def completed(self) -> None:
         sale = self.till.last_sale
@@ -952,11 +1045,9 @@ class KioskWindow(QMainWindow):
         self.status.device_event(event)
         if isinstance(event, ScanEvent):
             self.enter_code(event.symbology + event.data)
-        elif isinstance(event, PaymentCodeEvent) and self.stack.currentIndex() == PAY:
-            if self.till.payments is not None:
-                self.pay_by_code(event.code)
-            else:
-                self.pay("mobile", reference=f"{event.provider}:{event.code}")
+        elif isinstance(event, PaymentCodeEvent) and self.stack.currentIndex() not in (CLOSED,
+                                                                                      ATTENDANT):
+            self.payment_code(event.code, event.provider)
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
