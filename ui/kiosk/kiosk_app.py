@@ -222,9 +222,9 @@ class KioskWindow(QMainWindow):
         layout.addStretch(1)
         layout.addWidget(heading(self.tr("Welcome! Scan your first item to start"), 40))
         layout.addWidget(heading(self.tr("Weighed fruit and vegetables: touch Start"), 22))
-        start = big_button(self.tr("Start"), "#2e7d32")
-        start.clicked.connect(self.start)
-        layout.addWidget(start, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.start_button = big_button(self.tr("Start"), "#2e7d32")
+        self.start_button.clicked.connect(self.start)
+        layout.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(1)
         layout.addWidget(self._language_button("attract"), 0, Qt.AlignmentFlag.AlignRight)
         return page
@@ -305,9 +305,9 @@ class KioskWindow(QMainWindow):
         scalable(self.live_weight, "font-size: {px}px; font-weight: bold;", 36)
         weight_row.addWidget(self.live_weight)
         layout.addLayout(weight_row)
-        back = big_button(self.tr("Back"), "#757575")
-        back.clicked.connect(self.leave_produce)
-        layout.addWidget(back)
+        self.produce_back = big_button(self.tr("Back"), "#757575")
+        self.produce_back.clicked.connect(self.leave_produce)
+        layout.addWidget(self.produce_back)
         return page
 
     def _pay_page(self) -> QWidget:
