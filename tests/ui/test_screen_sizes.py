@@ -229,25 +229,36 @@ def test_apps_open_full_screen_unless_windowed(qtbot: QtBot) -> None:
     assert not windowed.isFullScreen() and (windowed.width(), windowed.height()) == (1024, 768)
 
 
-def test_the_device_panel_opens_on_the_screen(qtbot: QtBot, conn: sqlite3.Connection,
-                                             tmp_path: object) -> None:
+@pytest.mark.parametrize("windowed", [False, True])
+def test_the_device_panel_opens_beside_the_app_never_over_it(
+        qtbot: QtBot, conn: sqlite3.Connection, tmp_path: object, windowed: bool) -> None:
+    """Full-screen (no room beside): the app gives up the panel's width; a window with room
+    beside it: the panel stands there, the window untouched. Either way on the screen and over
+    nothing."""
     from pathlib import Path
 
-    from ui.demo.demo_devices import start_simulated_devices
-    from ui.demo.device_panel import open_device_panel
+    from ui.demo.device_panel import demo_stand_ins
 
     window = QWidget()
     qtbot.addWidget(window)
-    show_window(window, windowed=False)
+    show_window(window, windowed=windowed)
+    if windowed:                        # the offscreen screen is 800 px wide: leave room
+        window.setGeometry(40, 40, 400, 500)
+    before = window.geometry()
     assert isinstance(tmp_path, Path)
-    sims = start_simulated_devices(conn, tmp_path)
+    stand_ins = demo_stand_ins(conn, tmp_path)
     try:
-        panel = open_device_panel(sims, conn, window)
+        stand_ins.attach(window)
+        [panel] = [w for w in QApplication.topLevelWidgets()
+                   if w.objectName() == "devicePanel" and w.isVisible()]
         qtbot.addWidget(panel)
         area = window.screen().availableGeometry()
-        assert area.contains(panel.frameGeometry())
+        assert panel.isVisible() and area.contains(panel.frameGeometry())
+        assert not panel.frameGeometry().intersects(window.frameGeometry())
+        assert area.contains(window.frameGeometry())
+        assert (window.geometry() == before) == windowed
     finally:
-        sims.close()
+        stand_ins.close()
 
 
 def test_age_restricted_lines_carry_a_drawn_mark_and_no_emoji(qtbot: QtBot, till: Till,
