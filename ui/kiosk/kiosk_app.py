@@ -54,7 +54,7 @@ from ui.widgets.locale_setup import install_locale
 from ui.widgets.money_text import MoneyText
 from ui.widgets.pin_pad import PinPad
 from ui.widgets.qr_widget import QrWidget
-from ui.widgets.scaling import factor_for, rescale, restyle, scalable
+from ui.widgets.scaling import factor_for, follow_scale_in_dialogs, rescale, restyle, scalable
 from ui.widgets.screen_mode import ScreenOptions
 from ui.widgets.status_bar import OfflineBanner, StatusStrip
 
@@ -76,6 +76,7 @@ PAYMENT_PROBLEM = QT_TRANSLATE_NOOP("KioskWindow", "A problem with the payment")
 # What the till refuses as no product: the code may be a member's QR or card number instead.
 NOT_A_PRODUCT = ("unknown_product", "invalid_barcode", "member_code")
 IDLE_SECONDS = 90
+QR_PX = 300         # the e-receipt's QR at 1024×768; it grows with the screen
 
 
 def payment_provider(config: StoreConfig, code: str) -> str | None:
@@ -90,13 +91,14 @@ def payment_provider(config: StoreConfig, code: str) -> str | None:
     return next((r.name for r in config.payment_codes if r.matches(body)), None)
 
 
-def big_button(text: str, colour: str = "#1565c0") -> QPushButton:
+def big_button(text: str, colour: str = "#1565c0", size: int = 22,
+               height: int = 72) -> QPushButton:
     button = QPushButton(text.replace("&", "&&"))  # "&" would mark a shortcut, not show
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     style = ("QPushButton { font-size: {px}px; color: white; background: COLOUR;"
              " border-radius: 8px; padding: 8px 16px; }"
              " QPushButton:disabled { background: #9e9e9e; }").replace("COLOUR", colour)
-    return scalable(button, style, 22, 72)
+    return scalable(button, style, size, height)
 
 
 def heading(text: str, size: int = 30) -> QLabel:
@@ -125,6 +127,7 @@ class KioskWindow(QMainWindow):
                  card_terminal: CardTerminal | None = None, idle_seconds: float = IDLE_SECONDS,
                  cash_device: bool | None = None) -> None:
         super().__init__()
+        follow_scale_in_dialogs()
         self.till = till
         self.config: StoreConfig = till.config
         self.devices = devices or Devices()
@@ -311,52 +314,66 @@ class KioskWindow(QMainWindow):
         return page
 
     def _pay_page(self) -> QWidget:
+        """What to pay and how, in big type: the whole screen is the instruction."""
         page = QWidget()
         layout = QVBoxLayout(page)
-        self.pay_due = heading("", 40)
+        self.pay_due = heading("", 60)
+        self.pay_due.setObjectName("payDue")
         layout.addWidget(self.pay_due)
-        self.pay_message = heading("", 20)
+        self.pay_message = heading("", 30)
+        self.pay_message.setObjectName("payMessage")
         layout.addWidget(self.pay_message)
+        layout.addStretch(1)
+        self.pay_instruction = heading(
+            self.tr("Hold your WeChat Pay or Alipay payment code under the scanner"), 34)
+        self.pay_instruction.setObjectName("payInstruction")
+        layout.addWidget(self.pay_instruction)
+        layout.addWidget(heading(self.tr("or touch how you pay:"), 24))
         row = QHBoxLayout()
         self.pay_buttons: dict[str, QPushButton] = {}
         for name, text in (("card", self.tr("Bank card")), ("mobile", self.tr("WeChat Pay / Alipay")),
                            ("cash", self.tr("Cash"))):
-            button = big_button(text)
+            button = big_button(text, size=30, height=120)
             button.clicked.connect(lambda _=False, n=name: self.pay(n))
             row.addWidget(button)
             self.pay_buttons[name] = button
         self.pay_buttons["cash"].setVisible(self.cash_device)
         layout.addLayout(row)
+        layout.addStretch(1)
         # While a payment code waits: the shopper's way out (Escape does the same).
-        self.cancel_payment_button = big_button(self.tr("Cancel payment"), "#c62828")
+        self.cancel_payment_button = big_button(self.tr("Cancel payment"), "#c62828", 28, 96)
         self.cancel_payment_button.clicked.connect(self.cancel_payment)
         self.cancel_payment_button.hide()
         layout.addWidget(self.cancel_payment_button)
         self.pay_back = big_button(self.tr("Back to basket"), "#757575")
         self.pay_back.clicked.connect(self.back_to_basket)
         layout.addWidget(self.pay_back)
-        layout.addStretch(1)
         return page
 
     def _done_page(self) -> QWidget:
+        """Thanks, what to take, and the e-receipt's QR as large as the screen allows."""
         page = QWidget()
         layout = QHBoxLayout(page)
         left = QVBoxLayout()
-        left.addWidget(heading(self.tr("Thank you!"), 44))
-        self.done_message = heading("", 20)
+        left.addStretch(1)
+        left.addWidget(heading(self.tr("Thank you!"), 72))
+        self.done_message = heading("", 32)
+        self.done_message.setObjectName("doneMessage")
         left.addWidget(self.done_message)
-        finish = big_button(self.tr("Finish"), "#2e7d32")
+        left.addWidget(heading(self.tr("Take your items with you"), 28))
+        left.addStretch(1)
+        finish = big_button(self.tr("Finish"), "#2e7d32", 30, 110)
         finish.clicked.connect(self.finish)
         left.addWidget(finish)
-        left.addStretch(1)
-        layout.addLayout(left, 1)
+        layout.addLayout(left, 3)
         right = QVBoxLayout()
-        right.addWidget(heading(self.tr("Scan for your e-receipt"), 18))
-        self.qr = QrWidget()
-        self.qr.setMinimumSize(240, 240)
-        right.addWidget(self.qr)
         right.addStretch(1)
-        layout.addLayout(right)
+        right.addWidget(heading(self.tr("Scan for your e-receipt"), 26))
+        self.qr = QrWidget()
+        self.qr.setMinimumSize(QR_PX, QR_PX)
+        right.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
+        right.addStretch(1)
+        layout.addLayout(right, 2)
         return page
 
     def _attendant_page(self) -> QWidget:
@@ -1064,7 +1081,7 @@ class KioskWindow(QMainWindow):
             table.verticalHeader().setDefaultSectionSize(round(40 * factor))
             table.setIconSize(QSize(round(20 * factor), round(20 * factor)))
             fit_columns(table, factor)
-        self.qr.setMinimumSize(round(240 * factor), round(240 * factor))
+        self.qr.setMinimumSize(round(QR_PX * factor), round(QR_PX * factor))
         self.picker.scale_tiles(factor)
 
     def keyPressEvent(self, event: Any) -> None:

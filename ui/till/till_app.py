@@ -51,7 +51,7 @@ from ui.widgets.error_messages import error_text
 from ui.widgets.locale_setup import apply_font, install_locale
 from ui.widgets.money_text import MoneyText
 from ui.widgets.pin_pad import PinPad
-from ui.widgets.scaling import factor_for, rescale, scalable
+from ui.widgets.scaling import factor_for, follow_scale_in_dialogs, rescale, scalable
 from ui.widgets.screen_mode import ScreenOptions, show_window
 from ui.widgets.status_bar import OfflineBanner, StatusStrip
 
@@ -111,6 +111,7 @@ class TillWindow(QMainWindow):
     def __init__(self, till: Till, devices: Devices | None = None,
                  card_terminal: CardTerminal | None = None) -> None:
         super().__init__()
+        follow_scale_in_dialogs()
         self.till = till
         self.config: StoreConfig = till.config
         self.devices = devices or Devices()
