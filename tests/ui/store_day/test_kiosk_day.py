@@ -26,6 +26,7 @@ from providers import simulator as s
 from providers.simulator import Behaviour, ProviderSimulator
 from tests.edge.payments.harness import CODES, RealClock, adapters, simulator
 from tests.ui.conftest import activate
+from tests.ui.screen_scale import fonts, not_grown, overflowing, settle
 from ui.hardware.devices import Devices
 from ui.kiosk.kiosk_app import ATTENDANT, ATTRACT, BASKET, CLOSED, DONE, PAY, PRODUCE, KioskWindow
 from ui.widgets.locale_setup import install_locale
@@ -329,3 +330,40 @@ def test_a_declined_payment_code_calls_the_attendant_and_holds_payment_until_cle
     assert sale["tenders"] == [("mobile", sale["total"])]
     assert sum(provider.charged().values()) == sale["total"]
 
+
+
+# --- screens that scale ----------------------------------------------------------------------
+
+def to_page(qtbot: QtBot, lane: KioskWindow, conn: sqlite3.Connection, page: str) -> None:
+    """Bring the lane to `page` through its inputs."""
+    if page == "attract":
+        return
+    hid_scan(qtbot, lane, gtins(conn, 1)[0])
+    if page == "basket":
+        return
+    if page == "produce":
+        tap(qtbot, lane.buttons["produce"])
+    elif page == "pay":
+        tap(qtbot, lane.buttons["pay"])
+    elif page == "done":
+        tap(qtbot, lane.buttons["pay"])
+        tap(qtbot, lane.pay_buttons["card"])
+    elif page == "attendant":
+        attendant(qtbot, lane)
+    elif page == "alert":
+        hid_scan(qtbot, lane, UNKNOWN_GTIN)
+
+
+@pytest.mark.parametrize("page", ["attract", "basket", "produce", "pay", "done", "attendant",
+                                  "alert"])
+def test_every_text_on_every_kiosk_screen_grows_at_1080p_and_nothing_overflows_at_768(
+        qtbot: QtBot, lane: KioskWindow, conn: sqlite3.Connection, page: str) -> None:
+    to_page(qtbot, lane, conn, page)
+    settle(lane, (1024, 768))
+    assert overflowing(lane) == []
+    assert lane.minimumSizeHint().width() <= 1024 and lane.minimumSizeHint().height() <= 768
+    small = fonts(lane)
+    assert len(small) >= 3
+    settle(lane, (1920, 1080))
+    assert not_grown(small, fonts(lane)) == []
+    assert overflowing(lane) == []
