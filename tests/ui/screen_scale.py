@@ -24,8 +24,8 @@ def visible_text_widgets(root: QWidget) -> list[QWidget]:
     for widget in [root, *root.findChildren(QWidget)]:
         if not isinstance(widget, TEXT_WIDGETS) or not widget.isVisible():
             continue
-        if isinstance(widget, QLabel) and (not widget.text() or widget.pixmap() is not None
-                                           and not widget.pixmap().isNull()):
+        if isinstance(widget, QLabel) and (not widget.text() or (widget.pixmap() is not None
+                                           and not widget.pixmap().isNull())):
             continue                      # an empty label or a picture: no text to size
         if isinstance(widget, QAbstractButton) and not widget.text():
             continue
@@ -63,7 +63,7 @@ def overflowing(root: QWidget) -> list[str]:
         placed = QRect(widget.mapTo(root, widget.rect().topLeft()), widget.size())
         if not bounds.contains(placed):
             problems.append(f"{_name(widget)} at {placed.getRect()} outside {bounds.getRect()}")
-        if isinstance(widget, QLabel) and not widget.wordWrap() or isinstance(widget,
+        if (isinstance(widget, QLabel) and not widget.wordWrap()) or isinstance(widget,
                                                                                 QAbstractButton):
             metrics = QFontMetrics(widget.font())
             room = widget.contentsRect().width() - (8 if isinstance(widget, QAbstractButton)

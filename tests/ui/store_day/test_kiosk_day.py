@@ -367,3 +367,33 @@ def test_every_text_on_every_kiosk_screen_grows_at_1080p_and_nothing_overflows_a
     settle(lane, (1920, 1080))
     assert not_grown(small, fonts(lane)) == []
     assert overflowing(lane) == []
+
+
+# --- member codes in any scan ------------------------------------------------------------------
+
+@pytest.mark.parametrize("scanner_kind", ["hid", "serial"])
+def test_a_member_qr_scanned_like_any_item_attaches_the_member_and_claims_no_price_it_did_not_give(
+        qtbot: QtBot, lane: KioskWindow, conn: sqlite3.Connection,
+        scanner_sim: ScannerSimulator, scanner_kind: str) -> None:
+    from edge.customers.members import identify
+    from edge.store_ops.demo_opening import DEMO_MEMBERS, seed_demo_opening
+
+    seed_demo_opening(conn)
+    qr = DEMO_MEMBERS[1][2]
+    [item] = gtins(conn, 1)
+    hid_scan(qtbot, lane, item)
+    total = lane.total_label.text()
+    if scanner_kind == "hid":
+        hid_scan(qtbot, lane, qr)                              # no Member QR button first
+    else:
+        serial_scan(qtbot, scanner_sim, qr,
+                    lambda: lane.till.sale is not None and lane.till.sale.member_id is not None)
+    assert lane.alert.isHidden() and lane.model.rowCount() == 1
+    if lane.total_label.text() == total:                       # nothing cheaper: nothing claimed
+        assert lane.message.text() == QCoreApplication.translate("KioskWindow", "Welcome, member!")
+    tap(qtbot, lane.buttons["pay"])
+    tap(qtbot, lane.pay_buttons["card"])
+    [sale] = books(conn)
+    member = conn.execute("SELECT member_id FROM sale_member").fetchone()[0]
+    assert member == identify(conn, qr).id
+    assert sale["tenders"] == [("card", sale["total"])]
