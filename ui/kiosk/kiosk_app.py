@@ -524,6 +524,7 @@ class KioskWindow(QMainWindow):
             self.attendant_reasons[cause] = self.tr(reason).replace("%1", arg)
         if self.attendant_reasons:
             self._show_alert()
+        self._hold_payment()                # the new pay page's buttons, as the old ones were
         self.refresh()
 
     def _locale_name(self) -> str:
