@@ -127,7 +127,7 @@ class KioskWindow(QMainWindow):
                  card_terminal: CardTerminal | None = None, idle_seconds: float = IDLE_SECONDS,
                  cash_device: bool | None = None) -> None:
         super().__init__()
-        follow_scale_in_dialogs()
+        follow_scale_in_dialogs(self)
         self.till = till
         self.config: StoreConfig = till.config
         self.devices = devices or Devices()

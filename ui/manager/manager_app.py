@@ -92,7 +92,7 @@ class ManagerWindow(QMainWindow):
     def __init__(self, conn: sqlite3.Connection, config: StoreConfig,
                  devices: Devices | None = None) -> None:
         super().__init__()
-        follow_scale_in_dialogs()
+        follow_scale_in_dialogs(self)
         self.conn = conn
         self.config = config
         self.devices = devices or Devices()

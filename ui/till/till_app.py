@@ -111,7 +111,7 @@ class TillWindow(QMainWindow):
     def __init__(self, till: Till, devices: Devices | None = None,
                  card_terminal: CardTerminal | None = None) -> None:
         super().__init__()
-        follow_scale_in_dialogs()
+        follow_scale_in_dialogs(self)
         self.till = till
         self.config: StoreConfig = till.config
         self.devices = devices or Devices()

@@ -6,7 +6,7 @@ and a layout drawn for the smallest screen never clips on the largest.
 Rule: factor = min(width / 1024, height / 768), kept between 0.75 and 2.5, so both axes fit.
 Unstyled text (a caption, a standard dialog's label and buttons) follows its window's base font,
 BASE_FONT_PX at 1024×768. A dialog takes the scale of the window it opens over (`DialogScaler`,
-installed once by each app window) and is sized to show all it holds, within that window.
+installed on each app window) and is sized to show all it holds, within that window.
 """
 
 from __future__ import annotations
@@ -62,13 +62,21 @@ def window_factor(widget: QWidget) -> float:
 
 
 class DialogScaler(QObject):
-    """Every dialog, as it first shows, takes the scale of the window it opens over, and the
-    size to show all it holds (never more than that window): the X report without scrolling."""
+    """Watches one app window (never the whole application: a Python filter there would run
+    for every event, the scan path's paints included): each dialog opened over it, as it first
+    shows, takes the window's scale and the size to show all it holds (never more than the
+    window): the X report without scrolling."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.Show and isinstance(watched, QDialog)
-                and watched.property("scaleFactor") is None):
-            fit_dialog(watched)
+        kind = event.type()
+        if kind == QEvent.Type.ChildPolished:          # a child about to show: is it a dialog?
+            child = event.child()  # type: ignore[attr-defined]
+            if isinstance(child, QDialog) and child.property("scaleFactor") is None:
+                child.installEventFilter(self)
+        elif kind == QEvent.Type.Show and isinstance(watched, QDialog):
+            watched.removeEventFilter(self)
+            if watched.property("scaleFactor") is None:
+                fit_dialog(watched)
         return False
 
 
@@ -93,11 +101,9 @@ def fit_dialog(dialog: QDialog) -> None:
         dialog.move(centre.x() - dialog.width() // 2, centre.y() - dialog.height() // 2)
 
 
-def follow_scale_in_dialogs() -> None:
-    """Install the dialog scaler on the application, once."""
-    app = QApplication.instance()
-    if app is not None and not any(isinstance(c, DialogScaler) for c in app.children()):
-        app.installEventFilter(DialogScaler(app))
+def follow_scale_in_dialogs(window: QWidget) -> None:
+    """Scale every dialog opened over `window` (an app window calls this once)."""
+    window.installEventFilter(DialogScaler(window))
 
 
 def restyle(widget: QWidget, template: str, px: int = 16) -> None:
