@@ -69,9 +69,16 @@ class LiveWeighing(QObject):
         self._ensure_running()
 
     def stop_weighing(self) -> None:
-        """The shopper went back: stop taking a weight, but keep watching an open trouble."""
+        """The shopper went back: stop taking a weight, but keep watching an open trouble and a
+        load sold that still lies on the scale."""
         self.wanted = False
-        if self.trouble_now is None:
+        self._stop_when_idle()
+
+    def _stop_when_idle(self) -> None:
+        """Nothing to watch any more: no weight wanted, no trouble, and the platter cleared
+        since the last sale (watching for that lift lets the next item of the same weight be
+        taken at once instead of asked to be lifted)."""
+        if not self.wanted and self.trouble_now is None and self.discipline.last_taken is None:
             self.stop()
 
     def stop(self) -> None:
@@ -132,11 +139,12 @@ class LiveWeighing(QObject):
         if isinstance(event, (ZeroEvent, StableWeightEvent)) and self.trouble_now is not None:
             self._clear()
         if not self.wanted:
+            self._stop_when_idle()
             return
         if verdict == "take":
             self.wanted = False
-            self.stop()
-            self.settled.emit(grams)
+            self.settled.emit(grams)        # the kiosk calls discipline.taken() when it sold it
+            self._stop_when_idle()          # ...else it keeps watching for the lift
         elif verdict == "lift_and_replace":
             self.lift.emit(grams)           # and keep watching for the lift
         elif grams > 0:
@@ -155,5 +163,4 @@ class LiveWeighing(QObject):
         cause, self.trouble_now = self.trouble_now, None
         if cause is not None:
             self.cleared.emit(cause)
-        if not self.wanted:
-            self.stop()
+        self._stop_when_idle()

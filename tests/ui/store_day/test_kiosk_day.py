@@ -233,6 +233,26 @@ def test_a_load_left_on_the_scale_is_charged_once_and_the_shopper_lifts_and_plac
     assert sale["total"] == round(856 * 698 / 1000) + round(856 * 498 / 1000)
 
 
+def test_a_load_lifted_on_the_basket_screen_lets_the_next_of_the_same_weight_be_taken_at_once(
+        qtbot: QtBot, lane: KioskWindow, conn: sqlite3.Connection,
+        scale_sim: ScaleSimulator) -> None:
+    """The lane keeps an eye on the scale after a sale of a weight until the platter is clear,
+    so a shopper who took the bananas off is not asked to lift the tomatoes."""
+    tap(qtbot, lane.start_button)
+    scale_sim.weight_grams = 856
+    weigh(qtbot, lane, "2")                                   # bananas
+    qtbot.waitUntil(lambda: lane.model.rowCount() == 1, timeout=5000)
+    scale_sim.weight_grams = 0                                # taken off, on the basket screen
+    qtbot.waitUntil(lambda: not lane.weighing.running, timeout=5000)  # type: ignore[union-attr]
+    scale_sim.weight_grams = 856                              # tomatoes, the same weight
+    weigh(qtbot, lane, "3")
+    qtbot.waitUntil(lambda: lane.model.rowCount() == 2, timeout=5000)
+    tap(qtbot, lane.buttons["pay"])
+    tap(qtbot, lane.pay_buttons["card"])
+    [sale] = books(conn)
+    assert sale["lines"] == [("F0002", 856), ("F0003", 856)]
+
+
 def lift_text(window: KioskWindow) -> str:
     assert window.weighing_plu is not None
     return QCoreApplication.translate(
