@@ -193,8 +193,9 @@ def test_install_makes_the_pos_user_and_gives_it_config_and_data(till: float) ->
     for name in ("store.toml", "pos.env", "hq.env", "role"):
         assert owner_mode(Path("/etc/pos") / name) == ("root", "pos", 0o640), name
     assert Path("/etc/pos/role").read_text().split()[-1] == "till"
-    for data in (DATA, DATA / "backups", DATA / "publish"):
+    for data in (DATA, DATA / "publish"):
         assert owner_mode(data) == ("pos", "pos", 0o750), data
+    assert owner_mode(DATA / "backups") == ("pos", "pos", 0o700)
 
 
 def test_install_puts_the_release_units_rules_and_broker_files_in_place(till: float) -> None:
