@@ -208,8 +208,8 @@ def make_tls(workdir: Path) -> tuple[Path, Path, Path]:
     return paths
 
 
-def password_file(workdir: Path, users: dict[str, str]) -> Path:
-    path = workdir / "passwd"
+def password_file(workdir: Path, users: dict[str, str], name: str = "passwd") -> Path:
+    path = workdir / name
     path.write_text("".join(f"{u}:{p}\n" for u, p in users.items()))
     subprocess.run(["/usr/bin/mosquitto_passwd", "-U", str(path)], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -229,6 +229,9 @@ class SecureSite:
         self.acl = workdir / "acl"
         shutil.copy(ROOT / "packaging" / "mosquitto" / "acl", self.acl)
         self.passwords = {"hq-ingest": "pw-hq", "hq-publish": "pw-publish"}
+        # HQ services' own file, the only one HQ's local listener (8884) knows; the shared one
+        # also holds them for the single-listener test brokers.
+        self.services_passwd = password_file(workdir, self.passwords, "services.passwd")
         self.passwd = password_file(workdir, self.passwords)
         self.secrets = workdir / "secrets"
         for store, terminal in terminals:

@@ -276,9 +276,11 @@ def test_a_store_server_gets_the_broker_and_avahi_files_and_loses_them_on_purge(
     assert Path("/etc/pos/role").read_text().split()[-1] == "store-server"
     conf, acl = Path("/etc/mosquitto/conf.d/pos-store.conf"), Path("/etc/mosquitto/pos/acl")
     avahi = Path("/etc/avahi/services/pos-mqtt.service")
-    assert owner_mode(conf) == ("root", "root", 0o644)
+    # The broker reads them as `mosquitto` (also on reload); the conf holds the bridge's secret.
+    assert owner_mode(conf) == ("root", "mosquitto", 0o640)
     assert conf.read_bytes() == (ROOT / "packaging/mosquitto/store.conf").read_bytes()
-    assert owner_mode(acl) == ("root", "root", 0o640)
+    assert owner_mode(acl) == ("root", "mosquitto", 0o640)
+    assert owner_mode(Path("/etc/mosquitto/pos")) == ("root", "mosquitto", 0o750)
     assert owner_mode(avahi) == ("root", "root", 0o644)
     assert "_mqtt._tcp" in avahi.read_text()
     run("dpkg", "--purge", PACKAGE)
