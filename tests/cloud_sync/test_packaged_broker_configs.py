@@ -17,23 +17,35 @@ from tests.cloud_sync.harness import (
     SecureSite,
     _port_open,
     free_port,
+    readable_by_broker,
     wait_until,
 )
 from tests.cloud_sync.test_security import Listener
 
 
-def site_config(name: str, workdir: Path, ports: dict[str, int], **fill: str) -> Path:
-    """The packaged config with this site's paths, ports and secrets filled in."""
+def site_config(name: str, workdir: Path, ports: dict[str, int], user: str = "root",
+                **fill: str) -> Path:
+    """The packaged config with this site's paths, ports and secrets filled in. As root by
+    default (mosquitto would drop to a user that cannot read pytest's tmp); with
+    `user=BROKER_USER` as packaged, over a `broker_user_dir()` (persistence in a subdirectory that
+    user owns, as /var/lib/mosquitto is)."""
     text = (ROOT / "packaging" / "mosquitto" / name).read_text()
     text = text.replace("/etc/mosquitto/pos/", f"{workdir}/")
     for listener, port in ports.items():
         text = text.replace(listener, f"listener {port} 127.0.0.1")
+    state = workdir
+    if user != "root":
+        state = workdir / "lib"
+        state.mkdir(mode=0o700, exist_ok=True)
+        shutil.chown(state, user, user)
     text = text.replace("persistence_location /var/lib/mosquitto/",
-                        f"persistence_location {workdir}/").replace("log_dest syslog", "log_dest stderr")
+                        f"persistence_location {state}/").replace("log_dest syslog", "log_dest stderr")
     for old, new in fill.items():
         text = text.replace(old, new)
     path = workdir / name
-    path.write_text("user root\n" + text)  # as root, mosquitto would drop to a user that cannot read tmp
+    path.write_text(f"user {user}\n" + text)
+    if user != "root":
+        readable_by_broker(path)  # a reload rereads it as that user
     return path
 
 
