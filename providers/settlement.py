@@ -14,7 +14,11 @@
 A file cut short (no WeChat summary, no Alipay end line, a zip that does not open) and text in
 the wrong encoding are problems too, with the line of the first bad byte.
 Rule: a bad row is reported with its line number and reason, never dropped silently; the good
-rows are kept.
+rows are kept. What is read is bounded before it is held: a file or zip member at most MAX_FILE
+bytes, a line at most MAX_LINE, a field at most MAX_FIELD characters, a zip member's size and
+compression ratio checked from its header before a byte of it is inflated (`read_bounded`,
+`zip_member`), so a zip bomb or a line of gigabytes is refused at the first bad line with
+memory that stays small.
 """
 
 from __future__ import annotations
@@ -23,10 +27,77 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import BinaryIO
 
 from edge.payments.reconcile import SettledItem
+
+# A provider's daily bill of a busy merchant is tens of MB, its lines under 2 KB, its fields short.
+MAX_FILE = 64 << 20
+MAX_LINE = 64 << 10
+MAX_FIELD = 4096
+MAX_RATIO = 100        # text CSV deflates 5 to 10 times; a zip bomb, thousands of times
+MAX_MEMBERS = 16
+_CHUNK = 1 << 20
+
+
+class FileRefused(ValueError):
+    """A file (or zip member) past a bound: where (line; 0 for the file as a whole) and why."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+        self.reason = reason
+
+
+def read_bounded(stream: BinaryIO, limit: int = MAX_FILE, max_line: int | None = MAX_LINE
+                 ) -> bytes:
+    """The bytes of `stream`, read a chunk at a time; FileRefused at the first line longer than
+    `max_line` bytes (None: a binary file, no lines) or once past `limit` bytes, having held at
+    most `limit` plus one chunk."""
+    chunks: list[bytes] = []
+    size = 0
+    line, run = 1, 0  # the line being read and its length so far
+    while chunk := stream.read(_CHUNK):
+        size += len(chunk)
+        if max_line is not None:
+            start = 0
+            while (newline := chunk.find(b"\n", start)) >= 0:
+                if run + newline - start > max_line:
+                    break
+                line, run, start = line + 1, 0, newline + 1
+            else:
+                run += len(chunk) - start
+            if run > max_line or newline >= 0:
+                raise FileRefused(line, f"a line longer than {max_line:,} bytes")
+        if size > limit:
+            raise FileRefused(0, f"larger than {limit:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def zip_member(archive: zipfile.ZipFile, name: str) -> bytes:
+    """One member, its size and compression ratio checked from the central directory before a
+    byte is inflated, and counted again while inflating (a header may lie)."""
+    info = archive.getinfo(name)
+    if info.file_size > MAX_FILE:
+        raise FileRefused(0, f"{_zip_name(name)} unpacks to {info.file_size:,} bytes (at most"
+                             f" {MAX_FILE:,})")
+    if info.file_size > MAX_RATIO * max(info.compress_size, 1) and info.file_size > _CHUNK:
+        raise FileRefused(0, f"{_zip_name(name)} unpacks {info.file_size // max(info.compress_size, 1):,}"
+                             f" times its packed size (at most {MAX_RATIO}): a zip bomb?")
+    with archive.open(info) as member:
+        return read_bounded(member)
+
+
+def _long_field(fields: list[str]) -> str | None:
+    longest = max((len(f) for f in fields), default=0)
+    if longest > MAX_FIELD:
+        return f"a field of {longest:,} characters (at most {MAX_FIELD:,})"
+    return None
+
 
 _WECHAT_NEEDS = ("商户订单号", "交易状态", "应结订单金额", "商户退款单号", "申请退款金额", "手续费")
 _ALIPAY_NEEDS = ("商户订单号", "业务类型", "订单金额（元）", "退款批次号/请求号", "服务费（元）")
@@ -99,6 +170,9 @@ def parse_wechat_trade_bill(text: str) -> Settlement:
                 result.summary = dict(zip(names, values, strict=False))
             break
         fields = [f.strip().lstrip("`") for f in line.split(",")]
+        if (too_long := _long_field(fields)) is not None:
+            result.problems.append((number, too_long))
+            continue
         if len(fields) != len(header):
             result.problems.append((number, f"{len(fields)} fields, the header has {len(header)}"))
             continue
@@ -130,11 +204,16 @@ def parse_alipay_trade_bill(data: bytes) -> Settlement:
     if data[:2] == b"PK":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                if len(archive.infolist()) > MAX_MEMBERS:
+                    return Settlement(problems=[(0, f"{len(archive.infolist()):,} files in the"
+                                                    f" archive (at most {MAX_MEMBERS})")])
                 names = [n for n in archive.namelist() if n.endswith(".csv")]
                 detail = [n for n in names if "汇总" not in _zip_name(n)]
                 if not detail:
                     return Settlement(problems=[(0, "no detail CSV in the archive")])
-                data = archive.read(detail[0])
+                data = zip_member(archive, detail[0])
+        except FileRefused as exc:
+            return Settlement(problems=[(exc.line, exc.reason)])
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
             return Settlement(problems=[(0, f"not a readable zip (cut short?): {exc}")])
     result = Settlement()
@@ -145,12 +224,15 @@ def parse_alipay_trade_bill(data: bytes) -> Settlement:
     col: dict[str, int] = {}
     ended = False
     number = 0
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    for number, row in _csv_rows(text, result):
         if row and row[0].startswith("#") and col and "结束" in row[0]:
             ended = True
         if not row or row[0].startswith("#"):
             continue
         cells = [c.strip() for c in row]
+        if (too_long := _long_field(cells)) is not None:
+            result.problems.append((number, too_long))
+            continue
         if not col:
             col = {name: i for i, name in enumerate(cells)}
             missing = [h for h in _ALIPAY_NEEDS if h not in col]
@@ -199,15 +281,21 @@ def parse_acquirer_settlement(data: bytes) -> Settlement:
     if text is None:
         assert problem is not None
         return Settlement(problems=[problem])
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    result = Settlement()
+    rows = _csv_rows(text.lstrip("\ufeff"), result)
     expected = ACQUIRER_HEADER.split(",")
-    if not rows or [c.strip() for c in rows[0]] != expected:
+    first = next(rows, None)
+    if first is None and result.problems:
+        return result
+    if first is None or [c.strip() for c in first[1]] != expected:
         return Settlement(problems=[(1, "not an acquirer settlement file: the header must be "
                                         + ACQUIRER_HEADER)])
-    result = Settlement()
     col = {name: i for i, name in enumerate(expected)}
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in rows:
         if not row or not "".join(row).strip():
+            continue
+        if (too_long := _long_field(row)) is not None:
+            result.problems.append((number, too_long))
             continue
         if len(row) != len(expected):
             result.problems.append((number, f"{len(row)} fields, the header has {len(expected)}"))
@@ -233,6 +321,23 @@ def parse_acquirer_settlement(data: bytes) -> Settlement:
         else:
             result.problems.append((number, f"unknown txn_type {kind!r} (SALE or REFUND)"))
     return result
+
+
+def _csv_rows(text: str, result: Settlement) -> Iterator[tuple[int, list[str]]]:
+    """(line where the row starts, cells); a row the csv module cannot take (a field past its
+    own limit, a NUL) ends the file with its line as a problem."""
+    reader = csv.reader(io.StringIO(text))
+    start = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            result.problems.append((start, f"unreadable CSV: {exc}"))
+            return
+        yield start, row
+        start = reader.line_num + 1
 
 
 def _zip_name(name: str) -> str:
