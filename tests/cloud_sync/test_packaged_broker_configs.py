@@ -1,22 +1,27 @@
-"""The Mosquitto configs shipped in packaging/mosquitto/ work as written: HQ's broker (TLS, a
-listener for store bridges that pins client id to username, one for HQ services) and a store
-broker bridged to it, with credentials made by `pos hq enroll`'s code. Only what a site fills in
-(paths, ports, the bridge's address and secret) is substituted."""
+"""The Mosquitto configs shipped in packaging/mosquitto/ work as written, run as the packaged
+`mosquitto` user: HQ's broker (TLS, a listener for store bridges and terminals that pins client
+id to username, one for HQ services) and a store broker bridged to it, with credentials made by
+`pos hq enroll`'s code. Only what a site fills in (paths, ports, the bridge's address and secret)
+is substituted."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.cloud_sync.harness import (
+    BROKER_USER,
     MOSQUITTO,
     ROOT,
     SecureSite,
     _port_open,
+    broker_user_dir,
     free_port,
+    process_user,
     readable_by_broker,
     wait_until,
 )
@@ -61,23 +66,38 @@ def start(conf: Path, port: int) -> subprocess.Popen[bytes]:
 
 @pytest.mark.timeout(60)
 def test_hq_and_bridged_store_brokers_carry_a_store_up_and_its_downlink_down(tmp_path: Path) -> None:
-    hq_dir, store_dir = tmp_path / "hq", tmp_path / "store"
-    hq_dir.mkdir()
-    store_dir.mkdir()
-    hq_site = SecureSite(hq_dir, [("S001", None)])  # the bridge's credential, at HQ
-    store_site = SecureSite(store_dir, [("S001", "T01")])  # the till's, at the store
+    with broker_user_dir() as etc:
+        hq_and_store_as_their_packaged_user(etc)
+
+
+def hq_and_store_as_their_packaged_user(etc: Path) -> None:
+    """Both brokers as `mosquitto` over files an operator installs root:mosquitto 0640; the
+    store's tills publish up through the bridge (the retain flag stripped on the way), HQ's
+    ack comes down."""
+    hq_dir, store_dir = etc / "hq", etc / "store"
+    for folder in (hq_dir, store_dir):
+        folder.mkdir()
+        shutil.chown(folder, group=BROKER_USER)
+        folder.chmod(0o750)
+    hq_site = SecureSite(hq_dir, [("S001", None)]).for_broker_user()  # the bridge's, at HQ
+    store_site = SecureSite(store_dir, [("S001", "T01")]).for_broker_user()  # the till's
     # make_tls wrote ca.crt, server.crt and server.key; a store server's have their own names.
     shutil.copy(store_site.cert, store_dir / "store-server.crt")
     shutil.copy(store_site.key, store_dir / "store-server.key")
     shutil.copy(hq_site.ca, store_dir / "hq-ca.crt")
+    readable_by_broker(*(store_dir / n for n in ("store-server.crt", "store-server.key",
+                                                  "hq-ca.crt")))
     hq_port, services_port, store_port = free_port(), free_port(), free_port()
     hq = start(site_config("hq.conf", hq_dir, {"listener 8883": hq_port,
-                                               "listener 8884 127.0.0.1": services_port}),
-               hq_port)
-    store = start(site_config("store.conf", store_dir, {"listener 8883": store_port}, **{
-        "hq.example.com:8883": f"127.0.0.1:{hq_port}",
-        "BRIDGE-SECRET": hq_site.passwords["bridge-S001"]}), store_port)
+                                               "listener 8884 127.0.0.1": services_port},
+                           user=BROKER_USER), hq_port)
+    store = start(site_config("store.conf", store_dir, {"listener 8883": store_port},
+                              user=BROKER_USER, **{
+                                  "hq.example.com:8883": f"127.0.0.1:{hq_port}",
+                                  "BRIDGE-SECRET": hq_site.passwords["bridge-S001"]}),
+                  store_port)
     try:
+        assert process_user(hq.pid) == process_user(store.pid) == BROKER_USER
         at_hq = Listener(hq_site.settings(services_port, "hq-ingest"), "hq", ["pos/v1/+/+/up/#"])
         till = Listener(store_site.settings(store_port, "S001-T01"), "till",
                         ["pos/v1/S001/T01/down/#"])
@@ -86,8 +106,17 @@ def test_hq_and_bridged_store_brokers_carry_a_store_up_and_its_downlink_down(tmp
                    "pos/v1/S001/T01/up/events" in at_hq.got, 20, "the till's event at HQ")
         wait_until(lambda: at_hq.publish("pos/v1/S001/T01/down/ack") or
                    "pos/v1/S001/T01/down/ack" in till.got, 20, "HQ's ack at the till")
+        till.client.publish("pos/v1/S001/T01/up/presence", b"{}", qos=1,
+                            retain=True).wait_for_publish(5)
+        wait_until(lambda: "pos/v1/S001/T01/up/presence" in at_hq.got, 10, "presence at HQ")
         at_hq.close()
         till.close()
+        # What the till left retained at its store broker never became retained at HQ.
+        late = Listener(hq_site.settings(services_port, "hq-publish"), "late",
+                        ["pos/v1/+/+/up/#"])
+        time.sleep(0.5)
+        late.close()
+        assert late.got == []
     finally:
         for proc in (store, hq):
             proc.kill()
