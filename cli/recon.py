@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import io
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from cli.main import CommandError
 
@@ -81,7 +81,7 @@ def detect_source(data: bytes) -> str:
     raise CommandError("cannot tell the file's source from its content: give --source")
 
 
-def read_settlement(name: str, stream: BinaryIO) -> bytes:
+def read_settlement(name: str, stream: IO[bytes]) -> bytes:
     """The file's bytes, read in chunks within the bounds of providers/settlement.py (lines
     checked unless it is a zip); CommandError with `FILE:LINE: reason` at the first bound passed,
     before the rest is read."""

@@ -30,7 +30,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import BinaryIO
+from typing import IO
 
 from edge.payments.reconcile import SettledItem
 
@@ -52,7 +52,7 @@ class FileRefused(ValueError):
         self.reason = reason
 
 
-def read_bounded(stream: BinaryIO, limit: int = MAX_FILE, max_line: int | None = MAX_LINE
+def read_bounded(stream: IO[bytes], limit: int = MAX_FILE, max_line: int | None = MAX_LINE
                  ) -> bytes:
     """The bytes of `stream`, read a chunk at a time; FileRefused at the first line longer than
     `max_line` bytes (None: a binary file, no lines) or once past `limit` bytes, having held at
