@@ -280,8 +280,13 @@ def run_enroll(args: argparse.Namespace) -> int:
                         Path(args.acl), rotate=args.rotate)
     except (EnrollError, OSError) as exc:
         raise CommandError(str(exc)) from None
-    print(f"credential written to {secret} (mode 0600); copy it to the terminal and set"
-          f" [sync] password_file; reload the broker (SIGHUP)")
+    if args.rotate:
+        print(f"credential written to {secret} (mode 0600); copy it over the terminal's"
+              f" [sync] password_file, then reload the broker: the running agent takes the new"
+              f" secret by itself (at once with `systemctl reload pos-sync`)")
+    else:
+        print(f"credential written to {secret} (mode 0600); copy it to the terminal and set"
+              f" [sync] password_file; reload the broker (SIGHUP)")
     return 0
 
 
