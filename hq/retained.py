@@ -52,7 +52,8 @@ class RetainedSweeper:
                     " messages", msg.topic, len(msg.payload))
 
     def sweep_once(self, stop: threading.Event) -> None:
-        options = SubscribeOptions(qos=1, retainAsPublished=True,
+        # QoS 0: a retained message missed now is there at the next sweep.
+        options = SubscribeOptions(qos=0, retainAsPublished=True,
                                    retainHandling=SubscribeOptions.RETAIN_SEND_ON_SUBSCRIBE)
         self.client.subscribe(UPLINK, options=options)
         stop.wait(SETTLE_S)
