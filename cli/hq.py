@@ -299,7 +299,7 @@ def run_revoke(args: argparse.Namespace) -> int:
         revoke(args.store, args.terminal, Path(args.secrets), Path(args.passwd), Path(args.acl))
     except (EnrollError, OSError) as exc:
         raise CommandError(str(exc)) from None
-    print("revoked; reload the broker (SIGHUP) to drop it")
+    print("revoked; reload the broker (SIGHUP): it ends the credential's sessions")
     return 0
 
 

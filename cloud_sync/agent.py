@@ -129,15 +129,17 @@ class Agent:
             self.conn.close()
 
     def request_credential_reload(self) -> None:
-        """Read the credential file again on the next turn of the loop (safe in a signal handler):
-        with a new secret, the agent reconnects with it at once."""
+        """Read the credential file again on the next turn of the loop (safe in a signal handler).
+        A new secret serves the next connection: an open session stays (the broker ends it when
+        it reloads its password file), and a till offline for its old secret tries at once."""
         self.credential_reload.set()
 
     def step(self) -> None:
         if self.credential_reload.is_set():
             self.credential_reload.clear()
-            if self._reload_credential("SIGHUP") and self.socket_open:
-                self.client.disconnect()  # on_disconnect schedules the reconnect with the new one
+            if self._reload_credential("SIGHUP") and not self.socket_open:
+                self.backoff = self.s.backoff_min
+                self.next_attempt = time.monotonic()
         now = time.monotonic()
         if not self.socket_open and now >= self.next_attempt:
             self._connect()

@@ -75,10 +75,17 @@ class PackagedHq:
         self.broker.wait(5)
         self.start()
 
-    def reload(self) -> None:
-        """`systemctl reload mosquitto`: passwd and acl reread, as the broker's own user."""
+    def reload(self, until_refused: tuple[str, str]) -> None:
+        """`systemctl reload mosquitto`: passwd and acl reread, as the broker's own user; done
+        once (user, password) is refused, the change the reload was for."""
         self.broker.send_signal(1)
-        time.sleep(0.5)
+        wait_until(lambda: self.refused(*until_refused), 10, f"the reload to refuse {until_refused[0]}",
+                   interval=0.2)
+
+    def refused(self, user: str, password: str) -> bool:
+        code, client = self.connect(user, password)
+        done(client)
+        return code in NOT_AUTHORIZED
 
     def connect(self, user: str, password: str | None = None, client_id: str = "probe",
                 services: bool = False) -> tuple[int, mqtt.Client]:
@@ -190,37 +197,39 @@ def test_packaged_broker_as_its_own_user_through_enroll_revoke_reload_and_rotate
         # Revoke one till and reload: the broker rereads passwd and acl as `mosquitto`. Before,
         # they were root's 0600 after `pos hq revoke`, and every connection was refused from here.
         t01, t02, s2 = tills["S001", "T01"], tills["S001", "T02"], tills["S002", "T01"]
-        old_t02 = hq.site.passwords["S001-T02"]
         hq.pos("revoke", "S001", "T02")
-        hq.reload()
+        hq.reload(until_refused=("S001-T02-lookup", hq.site.passwords["S001-T02"]))
         for user in ("S001-T01-lookup", "S002-T01-lookup"):
             code, client = hq.connect(user)
             done(client)
             assert code == 0, f"{user} refused after a revoke and reload: {code}"
-        code, client = hq.connect("S001-T02-lookup", old_t02)
-        done(client)
-        assert code in NOT_AUTHORIZED
+        # The reload also ended the revoked till's open session: it is refused from then on.
+        wait_until(lambda: "Not authorized" in t02.log.read_text(), 10, "S001-T02 shut out")
 
-        # Rotate S002-T01, copy the new secret to its till, reload the broker, SIGHUP the agent
-        # (`systemctl reload pos-sync`): it reads the file and reconnects with the new secret.
+        # Rotate S002-T01, copy the new secret to its till, SIGHUP its agent (`systemctl reload
+        # pos-sync`): it reads the file now. The broker's reload then ends its session (Mosquitto
+        # drops a client whose password changed) and it reconnects with the new secret at once,
+        # never refused.
         s2_pid, s2_old = s2.pid(), hq.site.passwords["S002-T01"]
         hq.enroll("S002", "T01", rotate=True)
         s2.copy_secret()
-        hq.reload()
         assert s2.proc.proc is not None
         s2.proc.proc.send_signal(1)
         wait_until(lambda: "credential_reloaded" in s2.log.read_text(), 10,
                    "S002-T01's agent rereads its secret on SIGHUP")
-        code, client = hq.connect("S002-T01-lookup", s2_old)
-        done(client)
-        assert code in NOT_AUTHORIZED  # the old secret is gone: the agent is on the new one
+        before = s2.log.read_text()
+        assert "(SIGHUP)" in before
+        hq.reload(until_refused=("S002-T01-lookup", s2_old))
+        wait_until(lambda: "connected to" in s2.log.read_text()[len(before):], 10,
+                   "S002-T01's agent back on the new secret")
+        assert "Not authorized" not in s2.log.read_text()[len(before):]
 
         # Rotate S001-T01 without telling its agent, then restart the broker: every till
         # reconnects; S001-T01's is refused with its old secret, rereads the file and gets in.
-        t01_pid = t01.pid()
+        t01_pid, t01_old = t01.pid(), hq.site.passwords["S001-T01"]
         hq.enroll("S001", "T01", rotate=True)
         t01.copy_secret()
-        hq.reload()
+        hq.reload(until_refused=("S001-T01-lookup", t01_old))
         hq.restart()
         assert process_user(hq.broker.pid) == "mosquitto"
         for till in tills.values():
@@ -317,9 +326,11 @@ def test_a_terminal_credential_keeps_to_its_own_topics_size_and_client_id(etc: P
             evil.subscribe(topic, qos=1)
         time.sleep(0.5)
         code, t02 = hq.connect("S001-T02")
+        assert code == 0
         t02.publish(events_topic("S001", "T02"), b"t02", qos=1).wait_for_publish(5)
         done(t02)
         code, hq_side = hq.connect("hq-publish", client_id="hq-publish-1", services=True)
+        assert code == 0
         hq_side.publish(ack_topic("S001", "T02"), b"ack", qos=1).wait_for_publish(5)
         done(hq_side)
         evil.publish(events_topic("S001", "T02"), b"forged", qos=1).wait_for_publish(5)

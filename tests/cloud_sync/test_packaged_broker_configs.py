@@ -55,12 +55,14 @@ def site_config(name: str, workdir: Path, ports: dict[str, int], user: str = "ro
 
 
 def start(conf: Path, port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([MOSQUITTO, "-c", str(conf)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    # Its log to a file, not a pipe nobody drains (a full pipe would stall the broker).
+    log = conf.with_suffix(".log")
+    with log.open("ab") as out:
+        proc = subprocess.Popen([MOSQUITTO, "-c", str(conf)], stdout=subprocess.DEVNULL,
+                                stderr=out)
     wait_until(lambda: _port_open(port) or proc.poll() is not None, 10, f"{conf.name} to listen")
     if proc.poll() is not None:
-        why = proc.stderr.read().decode() if proc.stderr else ""
-        raise AssertionError(f"{conf.name} refused to start: {why}")
+        raise AssertionError(f"{conf.name} refused to start: {log.read_text()}")
     return proc
 
 
