@@ -89,7 +89,10 @@ def zip_member(archive: zipfile.ZipFile, name: str) -> bytes:
         raise FileRefused(0, f"{_zip_name(name)} unpacks {info.file_size // max(info.compress_size, 1):,}"
                              f" times its packed size (at most {MAX_RATIO}): a zip bomb?")
     with archive.open(info) as member:
-        return read_bounded(member)
+        try:
+            return read_bounded(member)
+        except FileRefused as exc:
+            raise FileRefused(exc.line, f"in {_zip_name(name)}: {exc.reason}") from None
 
 
 def _long_field(fields: list[str]) -> str | None:

@@ -102,3 +102,18 @@ def test_a_200_kb_csv_field_is_a_file_line_reason_not_a_traceback(
     status, peak, err = recon_import(tmp_path, path, "--source", "acquirer")
     assert status == 1 and peak <= PEAK_MB
     assert reason in refused_once(err, f"{path}:{line}")
+
+
+def test_a_long_line_inside_a_zip_member_names_the_member_and_its_line() -> None:
+    import io
+
+    from providers.settlement import parse_alipay_trade_bill
+
+    packed = io.BytesIO()
+    name = "2088_20260305_业务明细.csv"
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        # Alipay writes GBK names without the UTF-8 flag, which Python reads as cp437.
+        archive.writestr(name.encode("gbk").decode("cp437"),
+                         b"#\xd6\xa7\xb8\xb6\xb1\xa6\n" + b"A" * 100_000 + b"\n")
+    assert parse_alipay_trade_bill(packed.getvalue()).problems == [
+        (2, f"in {name}: a line longer than {MAX_LINE:,} bytes")]
