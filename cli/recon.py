@@ -81,19 +81,18 @@ def detect_source(data: bytes) -> str:
     raise CommandError("cannot tell the file's source from its content: give --source")
 
 
-def read_settlement(name: str, stream: IO[bytes]) -> bytes:
+def read_settlement(name: str, stream: IO[bytes], then: str = "nothing of {name} was imported"
+                    ) -> bytes:
     """The file's bytes, read in chunks within the bounds of providers/settlement.py (lines
     checked unless it is a zip); CommandError with `FILE:LINE: reason` at the first bound passed,
     before the rest is read."""
-    from providers.settlement import MAX_LINE, FileRefused, read_bounded
+    from providers.settlement import FileRefused, read_settlement_file
 
-    zipped = stream.read(2) == b"PK"
-    stream.seek(0)
     try:
-        return read_bounded(stream, max_line=None if zipped else MAX_LINE)
+        return read_settlement_file(stream)
     except FileRefused as exc:
         where = f"{name}:{exc.line}" if exc.line else name
-        raise CommandError(f"{where}: {exc.reason}\nnothing of {name} was imported") from None
+        raise CommandError(f"{where}: {exc.reason}\n{then.format(name=name)}") from None
 
 
 def import_bytes(storage: Any, source: str, day: Any, name: str, data: bytes) -> int:

@@ -78,6 +78,14 @@ def read_bounded(stream: IO[bytes], limit: int = MAX_FILE, max_line: int | None 
     return b"".join(chunks)
 
 
+def read_settlement_file(stream: IO[bytes]) -> bytes:
+    """A settlement file's bytes within the bounds (lines checked unless it is a zip, whose
+    members are checked when opened); FileRefused at the first bound passed."""
+    zipped = stream.read(2) == b"PK"
+    stream.seek(0)
+    return read_bounded(stream, max_line=None if zipped else MAX_LINE)
+
+
 def zip_member(archive: zipfile.ZipFile, name: str) -> bytes:
     """One member, its size and compression ratio checked from the central directory before a
     byte is inflated, and counted again while inflating (a header may lie)."""

@@ -117,3 +117,25 @@ def test_a_long_line_inside_a_zip_member_names_the_member_and_its_line() -> None
                          b"#\xd6\xa7\xb8\xb6\xb1\xa6\n" + b"A" * 100_000 + b"\n")
     assert parse_alipay_trade_bill(packed.getvalue()).problems == [
         (2, f"in {name}: a line longer than {MAX_LINE:,} bytes")]
+
+
+@pytest.mark.timeout(60)
+def test_the_tills_pos_payments_recon_reads_the_same_bounds(tmp_path: Path) -> None:
+    """The store-side comparison (`pos payments recon`) reads bills through the same bounded
+    reader: a 2 GiB line is refused at its line before the store database is even opened."""
+    huge = tmp_path / "bill.csv"
+    try:
+        with huge.open("wb") as out:
+            out.write(WECHAT_HEADER.encode() + b"\n")
+            out.truncate(out.tell() + (2 << 30))
+        done = subprocess.run(
+            [sys.executable, "-c", MEASURE, sys.executable, "-m", "cli.main", "payments", "recon",
+             str(huge), "--provider", "wechat", "--date", "2026-03-05",
+             "--db", str(tmp_path / "store.db")],
+            cwd=ROOT, env=python_env(), capture_output=True, text=True, timeout=50)
+        status, peak_kib = (int(v) for v in done.stdout.split())
+        assert status == 1 and peak_kib / 1024 <= PEAK_MB
+        assert f"a line longer than {MAX_LINE:,} bytes" in refused_once(done.stderr, f"{huge}:2")
+        assert "nothing of" in done.stderr and not (tmp_path / "store.db").exists()
+    finally:
+        huge.unlink(missing_ok=True)
