@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO
@@ -140,44 +141,56 @@ def _fee(text: str) -> Decimal:
     return Decimal(text)
 
 
-def decode(data: bytes, encoding: str) -> tuple[str | None, tuple[int, str] | None]:
-    """(the text, None) or (None, (line, reason)) naming the line of the first bad byte."""
-    try:
-        return data.decode(encoding), None
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        return None, (line, f"not {encoding.upper()} text (byte 0x{data[exc.start]:02x})")
+def text_lines(data: bytes, encoding: str) -> Iterator[str]:
+    """Each line of `data` decoded, its newline kept, one at a time: the text of the whole file is
+    never held. FileRefused names the line of the first byte that is not `encoding` (UTF-8 and
+    GBK never use the byte of a newline inside a character, so splitting first is safe)."""
+    start, number, size = 0, 1, len(data)
+    while start < size:
+        end = data.find(b"\n", start)
+        end = size if end < 0 else end + 1
+        try:
+            yield data[start:end].decode(encoding)
+        except UnicodeDecodeError as exc:
+            bad = data[start + exc.start]
+            raise FileRefused(number, f"not {encoding.upper()} text (byte 0x{bad:02x})") from None
+        start, number = end, number + 1
 
 
 def parse_wechat_trade_bill_bytes(data: bytes) -> Settlement:
-    """The downloaded bill as bytes (UTF-8)."""
-    text, problem = decode(data, "utf-8")
-    if text is None:
-        assert problem is not None
-        return Settlement(problems=[problem])
-    return parse_wechat_trade_bill(text)
+    """The downloaded bill as bytes (UTF-8), decoded line by line."""
+    try:
+        return _parse_wechat(text_lines(data, "utf-8"))
+    except FileRefused as exc:
+        return Settlement(problems=[(exc.line, exc.reason)])
 
 
 def parse_wechat_trade_bill(text: str) -> Settlement:
+    return _parse_wechat(iter(text.splitlines()))
+
+
+def _parse_wechat(lines: Iterator[str]) -> Settlement:
     result = Settlement()
-    lines = text.lstrip("\ufeff").splitlines()
-    if not lines:
+    first = next(lines, "").lstrip("\ufeff")
+    if not first:
         result.problems.append((1, "empty file"))
         return result
-    header = [h.strip() for h in lines[0].split(",")]
+    header = [h.strip() for h in first.rstrip("\r\n").split(",")]
     missing = [h for h in _WECHAT_NEEDS if h not in header]
     if missing:
         result.problems.append((1, f"not a WeChat Pay trade bill: no {', '.join(missing)}"))
         return result
     col = {name: i for i, name in enumerate(header)}
     number = 1
-    for number, line in enumerate(lines[1:], start=2):
+    for number, line in enumerate(lines, start=2):
+        line = line.rstrip("\r\n")
         if not line.strip():
             continue
         if line.startswith("总交易单数"):
             names = line.split(",")
-            if number < len(lines):
-                values = [v.lstrip("`") for v in lines[number].split(",")]
+            following = next(lines, None)
+            if following is not None:
+                values = [v.lstrip("`") for v in following.rstrip("\r\n").split(",")]
                 result.summary = dict(zip(names, values, strict=False))
             break
         fields = [f.strip().lstrip("`") for f in line.split(",")]
@@ -227,15 +240,18 @@ def parse_alipay_trade_bill(data: bytes) -> Settlement:
             return Settlement(problems=[(exc.line, exc.reason)])
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
             return Settlement(problems=[(0, f"not a readable zip (cut short?): {exc}")])
+    try:
+        return _parse_alipay(text_lines(data, "gbk"))
+    except FileRefused as exc:
+        return Settlement(problems=[(exc.line, exc.reason)])
+
+
+def _parse_alipay(lines: Iterator[str]) -> Settlement:
     result = Settlement()
-    text, problem = decode(data, "gbk")
-    if text is None:
-        assert problem is not None
-        return Settlement(problems=[problem])
     col: dict[str, int] = {}
     ended = False
     number = 0
-    for number, row in _csv_rows(text, result):
+    for number, row in _csv_rows(lines, result):
         if row and row[0].startswith("#") and col and "结束" in row[0]:
             ended = True
         if not row or row[0].startswith("#"):
@@ -288,12 +304,16 @@ def parse_acquirer_settlement(data: bytes) -> Settlement:
     terminal's reference number (what the till keeps in the card tender's reference), for a
     REFUND `original_reference` the sale's; amount in yuan (2 decimals), fee in yuan (up to 5,
     negative when given back). A sale is matched by its reference, a refund by the original's."""
-    text, problem = decode(data, "utf-8")
-    if text is None:
-        assert problem is not None
-        return Settlement(problems=[problem])
+    try:
+        return _parse_acquirer(text_lines(data, "utf-8"))
+    except FileRefused as exc:
+        return Settlement(problems=[(exc.line, exc.reason)])
+
+
+def _parse_acquirer(lines: Iterator[str]) -> Settlement:
     result = Settlement()
-    rows = _csv_rows(text.lstrip("\ufeff"), result)
+    first_line = next(lines, "").lstrip("\ufeff")
+    rows = _csv_rows(itertools.chain([first_line], lines), result)
     expected = ACQUIRER_HEADER.split(",")
     first = next(rows, None)
     if first is None and result.problems:
@@ -334,10 +354,10 @@ def parse_acquirer_settlement(data: bytes) -> Settlement:
     return result
 
 
-def _csv_rows(text: str, result: Settlement) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(lines: Iterable[str], result: Settlement) -> Iterator[tuple[int, list[str]]]:
     """(line where the row starts, cells); a row the csv module cannot take (a field past its
     own limit, a NUL) ends the file with its line as a problem."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(lines)
     start = 1
     while True:
         try:
