@@ -24,6 +24,7 @@ from drivers.printer.simulator import PrinterSimulator
 from drivers.scale.simulator import ScaleSimulator
 from drivers.scanner.simulator import ScannerSimulator
 from edge.config import StoreConfig, config_from_dict
+from edge.store_ops.demo_opening import seed_demo_opening
 from edge.till.session import Till
 from tests.ui.conftest import ScriptedPrompts, activate
 from ui.hardware.devices import Devices
@@ -117,6 +118,7 @@ class Counter:
 def open_counter(qtbot: QtBot, conn: sqlite3.Connection, devices: Devices | None,
                  scanner: ScannerSimulator, printer: PrinterSimulator, scale: ScaleSimulator,
                  locale: str, shift: bool = True, **till: object) -> Counter:
+    seed_demo_opening(conn)          # members, the stored-value card, stock: as `pos init --demo`
     config = config_from_dict({"store": {"locale": locale}, "till": till}) if till \
         else StoreConfig(locale=locale)
     session = Till(conn, config, lane="till")
