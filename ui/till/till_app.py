@@ -47,7 +47,7 @@ from ui.till.payment_runner import PaymentRunner
 from ui.till.prompts import Prompter
 from ui.till.return_refund_worker import ReturnRefunder
 from ui.till.sale_screen import SaleScreen
-from ui.till.scale_reading import take_weight
+from ui.till.scale_reading import LIFT_S, take_weight
 from ui.till.store_operations import identify_member, payment_provider, tender_types
 from ui.till.tender_view import TenderView
 from ui.widgets.error_messages import error_text
@@ -171,6 +171,7 @@ class TillWindow(QMainWindow):
         self.weighing = WeighingDiscipline()
         self.pending_tare: int | None = None      # grams, for the next weighed item only
         self.price_check_next = False             # Ctrl+I: the next code is looked up, not sold
+        self.lift_wait_s = LIFT_S                 # how long "lift and place again" waits
         self._member_shown: tuple[tuple[str, str], str] | None = None
         self.pending_qty: str | None = None
         self._mobile_amount: int | None = None
@@ -436,7 +437,9 @@ class TillWindow(QMainWindow):
         lift.done.connect(self._ask_to_lift)
         self._weighing = call
         scale, discipline = self.devices.scale, self.weighing
-        call.run_in_thread(lambda: take_weight(scale, discipline, lambda: lift.done.emit(None)))
+        wait = self.lift_wait_s
+        call.run_in_thread(lambda: take_weight(scale, discipline, lambda: lift.done.emit(None),
+                                               lift_s=wait))
 
     def _weighed(self, then: Callable[[int, str | None], object], grams: int,
                  tare: str | None) -> None:

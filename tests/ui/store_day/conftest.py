@@ -91,10 +91,10 @@ class Counter:
         self.scanner.scan(code)
 
     def sales(self) -> list[sqlite3.Row]:
-        """The recorded sales, with the member as the sale's event carries it to HQ."""
+        """The recorded sales, with the member whose points the sale moved."""
         return self.conn.execute(
-            "SELECT s.id, s.status, s.total, s.change, json_extract(o.payload, '$.member_id')"
-            " AS member_id FROM sale s JOIN outbox o ON o.seq = s.event_seq"
+            "SELECT s.id, s.status, s.total, s.change, (SELECT MAX(p.member_id) FROM"
+            " points_movement p WHERE p.sale_id = s.id) AS member_id FROM sale s"
             " ORDER BY s.event_seq").fetchall()
 
     def tenders(self, sale_id: str) -> list[tuple[str, int]]:
