@@ -122,19 +122,24 @@
 <context>
     <name>DiscountDialog</name>
     <message>
-        <location filename="../till/discount_dialog.py" line="33" />
+        <location filename="../till/discount_dialog.py" line="44" />
         <source>Discount: a percentage (10%) or an amount (5.00)</source>
         <translation>折扣：百分比（10%）或金额（5.00）</translation>
     </message>
     <message>
-        <location filename="../till/discount_dialog.py" line="35" />
+        <location filename="../till/discount_dialog.py" line="46" />
         <source>10% or 5.00</source>
         <translation>10% 或 5.00</translation>
     </message>
     <message>
-        <location filename="../till/discount_dialog.py" line="39" />
+        <location filename="../till/discount_dialog.py" line="50" />
         <source>Reason (optional)</source>
         <translation>原因（可选）</translation>
+    </message>
+    <message>
+        <location filename="../till/discount_dialog.py" line="52" />
+        <source>(no reason)</source>
+        <translation>（无原因）</translation>
     </message>
 </context>
 <context>
@@ -907,32 +912,32 @@
 <context>
     <name>LoginView</name>
     <message>
-        <location filename="../till/till_app.py" line="80" />
+        <location filename="../till/till_app.py" line="83" />
         <source>Log in with your staff number and PIN</source>
         <translation>请输入工号和密码登录</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="87" />
+        <location filename="../till/till_app.py" line="90" />
         <source>Training mode: practice sales, nothing is recorded</source>
         <translation>培训模式：练习销售，不记录任何交易</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="100" />
+        <location filename="../till/till_app.py" line="103" />
         <source>cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="100" />
+        <location filename="../till/till_app.py" line="103" />
         <source>supervisor</source>
         <translation>主管</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="101" />
+        <location filename="../till/till_app.py" line="104" />
         <source>manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="102" />
+        <location filename="../till/till_app.py" line="105" />
         <source>Demo store: log in as</source>
         <translation>示范门店：可登录为</translation>
     </message>
@@ -1358,7 +1363,17 @@
         <translation>无销售开钱箱</translation>
     </message>
     <message>
+        <location filename="../till/report_dialog.py" line="126" />
+        <source>Expected in the till</source>
+        <translation>应有金额</translation>
+    </message>
+    <message>
         <location filename="../till/report_dialog.py" line="127" />
+        <source>Expected %1</source>
+        <translation>应有%1</translation>
+    </message>
+    <message>
+        <location filename="../till/report_dialog.py" line="131" />
         <source>Over/short</source>
         <translation>长短款</translation>
     </message>
@@ -1664,87 +1679,92 @@
 <context>
     <name>TenderView</name>
     <message>
-        <location filename="../till/tender_view.py" line="80" />
+        <location filename="../till/tender_view.py" line="81" />
         <source>Payments</source>
         <translation>付款记录</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="90" />
+        <location filename="../till/tender_view.py" line="91" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="107" />
-        <location filename="../till/tender_view.py" line="165" />
+        <location filename="../till/tender_view.py" line="102" />
+        <location filename="../till/tender_view.py" line="162" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="108" />
-        <location filename="../till/tender_view.py" line="165" />
+        <location filename="../till/tender_view.py" line="103" />
+        <location filename="../till/tender_view.py" line="162" />
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="109" />
-        <location filename="../till/tender_view.py" line="165" />
+        <location filename="../till/tender_view.py" line="104" />
+        <location filename="../till/tender_view.py" line="162" />
         <source>Mobile pay</source>
         <translation>移动支付</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="110" />
-        <location filename="../till/tender_view.py" line="166" />
+        <location filename="../till/tender_view.py" line="105" />
+        <location filename="../till/tender_view.py" line="163" />
         <source>Stored value</source>
         <translation>储值卡</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="112" />
-        <location filename="../till/tender_view.py" line="166" />
+        <location filename="../till/tender_view.py" line="107" />
+        <location filename="../till/tender_view.py" line="163" />
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="114" />
+        <location filename="../till/tender_view.py" line="109" />
+        <source>Void line</source>
+        <translation>删除行</translation>
+    </message>
+    <message>
+        <location filename="../till/tender_view.py" line="110" />
         <source>Back to sale</source>
         <translation>返回销售</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="128" />
+        <location filename="../till/tender_view.py" line="124" />
         <source>Not an amount: %1</source>
         <translation>金额无效：%1</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="149" />
+        <location filename="../till/tender_view.py" line="145" />
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="150" />
+        <location filename="../till/tender_view.py" line="146" />
         <source>Due %1</source>
         <translation>应付 %1</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="167" />
+        <location filename="../till/tender_view.py" line="164" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="186" />
+        <location filename="../till/tender_view.py" line="183" />
         <source>Next customer</source>
         <translation>下一位顾客</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="190" />
+        <location filename="../till/tender_view.py" line="187" />
         <source>Scan for your e-receipt</source>
         <translation>扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="201" />
+        <location filename="../till/tender_view.py" line="198" />
         <source>Change %1</source>
         <translation>找零 %1</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="203" />
+        <location filename="../till/tender_view.py" line="200" />
         <source>Receipt No. %1 · total %2</source>
         <translation>小票号 %1 · 合计 %2</translation>
     </message>
@@ -1752,549 +1772,656 @@
 <context>
     <name>TillWindow</name>
     <message>
-        <location filename="../till/till_app.py" line="121" />
+        <location filename="../till/till_app.py" line="124" />
         <source>Till %1 · %2</source>
         <translation>收银台 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="178" />
+        <location filename="../till/till_app.py" line="187" />
         <source>Age OK</source>
         <translation>年龄确认</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="179" />
+        <location filename="../till/till_app.py" line="188" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="180" />
+        <location filename="../till/till_app.py" line="189" />
+        <location filename="../till/till_app.py" line="586" />
+        <location filename="../till/till_app.py" line="593" />
+        <location filename="../till/till_app.py" line="596" />
         <source>Void line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="181" />
-        <location filename="../till/till_app.py" line="456" />
-        <location filename="../till/till_app.py" line="459" />
+        <location filename="../till/till_app.py" line="190" />
+        <location filename="../till/till_app.py" line="607" />
+        <location filename="../till/till_app.py" line="610" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="182" />
-        <location filename="../till/till_app.py" line="495" />
+        <location filename="../till/till_app.py" line="191" />
+        <location filename="../till/till_app.py" line="649" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="183" />
+        <location filename="../till/till_app.py" line="192" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="184" />
-        <location filename="../till/till_app.py" line="511" />
+        <location filename="../till/till_app.py" line="193" />
+        <location filename="../till/till_app.py" line="665" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="185" />
-        <location filename="../till/till_app.py" line="517" />
-        <location filename="../till/till_app.py" line="529" />
-        <location filename="../till/till_app.py" line="532" />
-        <location filename="../till/till_app.py" line="534" />
+        <location filename="../till/till_app.py" line="194" />
+        <location filename="../till/till_app.py" line="671" />
+        <location filename="../till/till_app.py" line="683" />
+        <location filename="../till/till_app.py" line="686" />
+        <location filename="../till/till_app.py" line="688" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="186" />
-        <location filename="../till/till_app.py" line="648" />
+        <location filename="../till/till_app.py" line="195" />
+        <location filename="../till/till_app.py" line="802" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="187" />
+        <location filename="../till/till_app.py" line="196" />
         <source>Shift / X / Z</source>
         <translation>班次 / X / Z</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="188" />
-        <location filename="../till/till_app.py" line="664" />
+        <location filename="../till/till_app.py" line="197" />
+        <location filename="../till/till_app.py" line="818" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="189" />
+        <location filename="../till/till_app.py" line="198" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="190" />
+        <location filename="../till/till_app.py" line="199" />
         <source>Line discount</source>
         <translation>单品折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="191" />
+        <location filename="../till/till_app.py" line="200" />
         <source>Order discount</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="192" />
+        <location filename="../till/till_app.py" line="201" />
         <source>Reprint</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="193" />
+        <location filename="../till/till_app.py" line="202" />
         <source>Find product</source>
         <translation>查找商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="194" />
+        <location filename="../till/till_app.py" line="203" />
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="195" />
+        <location filename="../till/till_app.py" line="204" />
         <source>Code entry</source>
         <translation>条码输入</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="211" />
+        <location filename="../till/till_app.py" line="205" />
+        <source>Price check</source>
+        <translation>查价</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="206" />
+        <location filename="../till/till_app.py" line="519" />
+        <source>Coupon</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="207" />
+        <location filename="../till/till_app.py" line="467" />
+        <location filename="../till/till_app.py" line="476" />
+        <source>Tare</source>
+        <translation>去皮</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="223" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="213" />
+        <location filename="../till/till_app.py" line="225" />
         <source>TRAINING · %1</source>
         <translation>培训 · %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="226" />
+        <location filename="../till/till_app.py" line="238" />
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 积分</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="233" />
+        <location filename="../till/till_app.py" line="245" />
         <source>silver</source>
         <translation>银卡</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="233" />
+        <location filename="../till/till_app.py" line="245" />
         <source>gold</source>
         <translation>金卡</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="234" />
+        <location filename="../till/till_app.py" line="246" />
         <source>diamond</source>
         <translation>钻石卡</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="265" />
+        <location filename="../till/till_app.py" line="277" />
         <source>Cancelled: no supervisor approval</source>
         <translation>已取消：无主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="287" />
+        <location filename="../till/till_app.py" line="299" />
         <source>Welcome, %1</source>
         <translation>欢迎，%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="311" />
+        <location filename="../till/till_app.py" line="337" />
         <source>Quantity %1 ×: scan or type the item</source>
         <translation>数量 %1 ×：请扫描或输入商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="364" />
+        <location filename="../till/till_app.py" line="394" />
         <source>This price needs a supervisor's approval</source>
         <translation>此价格需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="392" />
+        <location filename="../till/till_app.py" line="426" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="392" />
+        <location filename="../till/till_app.py" line="426" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="396" />
+        <location filename="../till/till_app.py" line="432" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="400" />
+        <location filename="../till/till_app.py" line="453" />
+        <source>The same weight is still on the scale: lift the item off and place it again, then scan it again</source>
+        <translation>秤上仍是同样的重量：请拿起商品再重新放上，然后重新扫码</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="456" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="414" />
+        <location filename="../till/till_app.py" line="459" />
+        <source>Lift the item off the scale and place it again</source>
+        <translation>请把商品从秤上拿起，再重新放上</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="465" />
+        <source>%1 g</source>
+        <translation>%1 克</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="466" />
+        <source>Type a tare…</source>
+        <translation>输入皮重…</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="466" />
+        <location filename="../till/till_app.py" line="473" />
+        <source>No tare</source>
+        <translation>不去皮</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="467" />
+        <source>Container weight for the next weighed item</source>
+        <translation>下一件称重商品的容器重量</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="476" />
+        <source>Tare in kg (e.g. 0.015)</source>
+        <translation>皮重（公斤，例如 0.015）</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="487" />
+        <source>Tare %1 g: weigh the item</source>
+        <translation>去皮 %1 克：请称重商品</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="498" />
+        <source>Price check: scan the item (nothing is added)</source>
+        <translation>查价：请扫描商品（不会加入销售）</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="507" />
+        <source> / kg</source>
+        <translation> / 公斤</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="509" />
+        <source>Price check: %1 · %2</source>
+        <translation>查价：%1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="510" />
+        <source>Promotion: %1</source>
+        <translation>促销：%1</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="512" />
+        <source>On hand %1</source>
+        <translation>库存 %1</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="519" />
+        <source>Scan or type the coupon code</source>
+        <translation>扫描或输入优惠券码</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="521" />
+        <source>Coupon %1 added</source>
+        <translation>已添加优惠券 %1</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="540" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="415" />
+        <location filename="../till/till_app.py" line="541" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="416" />
+        <location filename="../till/till_app.py" line="542" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="421" />
+        <location filename="../till/till_app.py" line="547" />
         <source>New quantity, then Enter (Esc: cancel)</source>
         <translation>输入新数量后按回车（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="427" />
+        <location filename="../till/till_app.py" line="553" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="441" />
+        <location filename="../till/till_app.py" line="567" />
         <source>To remove the line, void it (F3)</source>
         <translation>要删除此行，请按删除行 (F3)</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="449" />
-        <source>Voiding after payment started needs a supervisor</source>
-        <translation>付款开始后删除商品需要主管授权</translation>
-    </message>
-    <message>
-        <location filename="../till/till_app.py" line="450" />
+        <location filename="../till/till_app.py" line="601" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="456" />
+        <location filename="../till/till_app.py" line="607" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="459" />
-        <location filename="../till/till_app.py" line="534" />
+        <location filename="../till/till_app.py" line="528" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="468" />
+        <location filename="../till/till_app.py" line="619" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="469" />
+        <location filename="../till/till_app.py" line="620" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="475" />
+        <location filename="../till/till_app.py" line="626" />
         <source>Discount on line %1</source>
         <translation>第 %1 行折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="480" />
-        <location filename="../till/till_app.py" line="491" />
+        <location filename="../till/till_app.py" line="631" />
+        <location filename="../till/till_app.py" line="642" />
         <source>This discount is above your limit: a supervisor approves</source>
         <translation>折扣超出您的权限：需主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="481" />
-        <location filename="../till/till_app.py" line="492" />
+        <location filename="../till/till_app.py" line="632" />
+        <location filename="../till/till_app.py" line="643" />
         <source>Discount given</source>
         <translation>已打折</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="486" />
+        <location filename="../till/till_app.py" line="637" />
         <source>Discount on the whole order</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="495" />
+        <location filename="../till/till_app.py" line="649" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="497" />
+        <location filename="../till/till_app.py" line="360" />
+        <location filename="../till/till_app.py" line="651" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="500" />
+        <location filename="../till/till_app.py" line="586" />
+        <source>Which line?</source>
+        <translation>哪一行？</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="589" />
+        <source>Line voided: %1 due</source>
+        <translation>已删除该行：应付 %1</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="594" />
+        <source>Void line %1?</source>
+        <translation>删除第 %1 行？</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="600" />
+        <source>Voiding this line needs a supervisor</source>
+        <translation>删除此行需要主管授权</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="654" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="505" />
+        <location filename="../till/till_app.py" line="659" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="507" />
+        <location filename="../till/till_app.py" line="661" />
         <source>%1 · cashier %2 · %3 items · %4</source>
         <translation>%1 · 收银员 %2 · %3 件 · %4</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="511" />
+        <location filename="../till/till_app.py" line="665" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="513" />
+        <location filename="../till/till_app.py" line="667" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="517" />
+        <location filename="../till/till_app.py" line="671" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="526" />
+        <location filename="../till/till_app.py" line="680" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="529" />
+        <location filename="../till/till_app.py" line="683" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="532" />
+        <location filename="../till/till_app.py" line="686" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="544" />
-        <location filename="../till/till_app.py" line="566" />
+        <location filename="../till/till_app.py" line="698" />
+        <location filename="../till/till_app.py" line="720" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="548" />
+        <location filename="../till/till_app.py" line="702" />
         <source>Returned: refund %1 · asking WeChat Pay/Alipay for the refund…</source>
         <translation>已退货：退款 %1 · 正在向微信支付/支付宝申请退款…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="571" />
+        <location filename="../till/till_app.py" line="725" />
         <source>Refunded %1 to WeChat Pay/Alipay: the money goes back to the account the customer paid with</source>
         <translation>已退款 %1 至微信支付/支付宝：款项将退回顾客付款的账户</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="573" />
+        <location filename="../till/till_app.py" line="727" />
         <source>Refund %1 to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)</source>
         <translation>退款 %1 至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="575" />
+        <location filename="../till/till_app.py" line="729" />
         <source>Refund %1 to WeChat Pay/Alipay refused: pay the customer another way, with a supervisor</source>
         <translation>退款 %1 至微信支付/支付宝被拒绝：请由主管以其他方式退款给顾客</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="581" />
+        <location filename="../till/till_app.py" line="735" />
         <source>Refund to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)</source>
         <translation>退款至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="586" />
-        <location filename="../till/till_app.py" line="591" />
+        <location filename="../till/till_app.py" line="740" />
+        <location filename="../till/till_app.py" line="745" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="586" />
-        <location filename="../till/till_app.py" line="596" />
+        <location filename="../till/till_app.py" line="740" />
+        <location filename="../till/till_app.py" line="750" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="586" />
+        <location filename="../till/till_app.py" line="740" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="587" />
-        <location filename="../till/till_app.py" line="617" />
+        <location filename="../till/till_app.py" line="741" />
+        <location filename="../till/till_app.py" line="771" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="588" />
+        <location filename="../till/till_app.py" line="742" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="588" />
+        <location filename="../till/till_app.py" line="742" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="591" />
+        <location filename="../till/till_app.py" line="745" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="594" />
+        <location filename="../till/till_app.py" line="748" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="598" />
+        <location filename="../till/till_app.py" line="752" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="599" />
+        <location filename="../till/till_app.py" line="753" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="602" />
+        <location filename="../till/till_app.py" line="756" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="603" />
+        <location filename="../till/till_app.py" line="757" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="613" />
+        <location filename="../till/till_app.py" line="767" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="640" />
+        <location filename="../till/till_app.py" line="794" />
         <source>No receipt printer</source>
         <translation>没有小票打印机</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="644" />
+        <location filename="../till/till_app.py" line="798" />
         <source>Not printed: %1</source>
         <translation>未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="645" />
+        <location filename="../till/till_app.py" line="799" />
         <source>Printing</source>
         <translation>正在打印</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="648" />
-        <source>Why open the drawer?</source>
-        <translation>开钱箱原因？</translation>
-    </message>
-    <message>
-        <location filename="../till/till_app.py" line="650" />
+        <location filename="../till/till_app.py" line="804" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="651" />
+        <location filename="../till/till_app.py" line="805" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="664" />
+        <location filename="../till/till_app.py" line="818" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="666" />
+        <location filename="../till/till_app.py" line="820" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="667" />
+        <location filename="../till/till_app.py" line="821" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="674" />
+        <location filename="../till/till_app.py" line="828" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="696" />
+        <location filename="../till/till_app.py" line="844" />
+        <source>A payment code: scan the items first</source>
+        <translation>这是付款码：请先扫描商品</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="863" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="705" />
+        <location filename="../till/till_app.py" line="872" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="708" />
+        <location filename="../till/till_app.py" line="875" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="713" />
+        <location filename="../till/till_app.py" line="880" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="717" />
+        <location filename="../till/till_app.py" line="884" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="729" />
+        <location filename="../till/till_app.py" line="896" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="751" />
+        <location filename="../till/till_app.py" line="918" />
         <source>A payment is in progress: wait for it or press Esc</source>
         <translation>正在付款：请等待，或按 Esc 取消</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="768" />
+        <location filename="../till/till_app.py" line="943" />
         <source>Cancelling: waiting for the provider to answer…</source>
         <translation>正在取消：等待支付平台应答…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="771" />
+        <location filename="../till/till_app.py" line="946" />
         <source>Cancelling the payment…</source>
         <translation>正在取消付款…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="785" />
+        <location filename="../till/till_app.py" line="960" />
         <source>Waiting for the customer to confirm on the phone (Esc: cancel)</source>
         <translation>等待顾客在手机上确认付款（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="803" />
+        <location filename="../till/till_app.py" line="978" />
         <source>Paid by payment code</source>
         <translation>已通过付款码收款</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="822" />
+        <location filename="../till/till_app.py" line="997" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="829" />
+        <location filename="../till/till_app.py" line="1004" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="832" />
+        <location filename="../till/till_app.py" line="1007" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="834" />
+        <location filename="../till/till_app.py" line="1009" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="861" />
-        <source>A payment code: press Pay (F12) first</source>
-        <translation>这是付款码：请先按结账 (F12)</translation>
-    </message>
-    <message>
-        <location filename="../till/till_app.py" line="864" />
+        <location filename="../till/till_app.py" line="1036" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>

@@ -106,8 +106,6 @@ def test_void_after_a_partial_tender_keeps_the_payment_and_changes_the_balance(
     assert counter.tenders(sale.id) == [("cash", 100), ("cash", kept - 100)]
 
 
-
-
 def test_no_shift_no_sale_then_open_it_with_f10(qtbot: QtBot, conn: object, devices: Devices,
                                                 scanner_sim: ScannerSimulator,
                                                 printer_sim: PrinterSimulator,

@@ -95,3 +95,29 @@ def test_price_check_shows_the_item_and_adds_nothing(counter: Counter, source: s
     assert counter.conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == outbox
     scan(counter, source, code)                       # the next scan sells again
     counter.qtbot.waitUntil(lambda: counter.till.sale is not None, timeout=5000)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_a_payment_code_on_the_sale_screen_goes_through_the_provider(
+        counter: Counter, source: str) -> None:
+    """With [payments] set up: the same scan asks the provider (simulator over real HTTP) and
+    the sale completes only on its SUCCESS, the attempt's id as the tender's reference."""
+    from edge.payments.attempts import attempts_of_sale
+    from edge.till.mobile_payment import MobilePayments
+    from tests.edge.payments.harness import RealClock, adapters, simulator
+    from tests.ui.test_payment_codes import QUICK
+
+    sim = simulator()
+    try:
+        clock = RealClock()
+        counter.till.payments = MobilePayments(counter.conn, counter.till.config,
+                                               adapters(sim.url), QUICK, now=clock.now,
+                                               sleep=clock.sleep)
+        due = basket_due(counter)
+        scan(counter, source, CODES["alipay"])
+        counter.qtbot.waitUntil(lambda: counter.window.tender_view.done, timeout=10000)
+        sale = counter.till.last_sale
+        assert sale is not None and counter.tenders(sale.id) == [("mobile", due)]
+        assert sale.tenders[0].reference == attempts_of_sale(counter.conn, sale.id)[0].out_trade_no
+    finally:
+        sim.stop()
