@@ -47,6 +47,7 @@ from edge.ledger.clock import utc_now_iso
 from edge.ledger.journal import append_entry
 from edge.ledger.money import QTY_SCALE, MoneyError, div_half_up, parse_quantity
 from edge.ledger.store import free_bytes, storage_failure, write_transaction
+from edge.ops_error import OpsError
 from edge.payments.steps import Steps, run_steps
 from edge.sale.basket import Line, PriceOverride, Sale, reprice
 from edge.sale.card_numbers import contains_full_pan
@@ -60,12 +61,11 @@ from edge.sale.manual_discounts import (
 from edge.sale.pricing import NoPromotions, PricedLine, PricingContext, PromotionEngine
 from edge.sale.tenders import TENDER_TYPES, TenderError, apply_tender
 from edge.staff import StaffError, StaffMember, authenticate
-from edge.ops_error import OpsError
 from edge.store_ops import stock
 from edge.store_ops.shifts import current_shift
 from edge.till.mobile_payment import MobilePayments, Outcome, PaymentRefused
-from edge.till.record import load_draft, record_sale, save_draft
 from edge.till.reasons import check_reasons
+from edge.till.record import load_draft, record_sale, save_draft
 from edge.till.settings import till_settings
 
 # After this many wrong supervisor PINs in a row, each further attempt waits: 1 s, 2 s, 4 s ...

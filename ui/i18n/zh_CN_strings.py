@@ -462,7 +462,8 @@ ZH = {
     'Coupon': '优惠券',
     'Tare': '去皮',
     'Lift the item off the scale and place it again': '请把商品从秤上拿起，再重新放上',
-    'The same weight is still on the scale: lift the item off and place it again, then scan it again': '秤上仍是同样的重量：请拿起商品再重新放上，然后重新扫码',
+    'The same weight is still on the scale: lift the item off and place it again, then scan it again':
+        '秤上仍是同样的重量：请拿起商品再重新放上，然后重新扫码',
     '%1 g': '%1 克',
     'Type a tare…': '输入皮重…',
     'No tare': '不去皮',

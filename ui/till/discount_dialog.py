@@ -1,6 +1,7 @@
 """Asks for a manual discount: "10%" is a percentage, "5" or "5.00" an amount, and an optional
-reason picked from the store's list (edge/till/reasons.py: nothing to type). Enter gives it, Escape cancels; a discount above the cashier's limit is the till's to
-refuse (then the supervisor dialog follows), not this dialog's."""
+reason picked from the store's list (edge/till/reasons.py: nothing to type). Enter gives it,
+Escape cancels; a discount above the cashier's limit is the till's to refuse (then the supervisor
+dialog follows), not this dialog's."""
 
 from __future__ import annotations
 

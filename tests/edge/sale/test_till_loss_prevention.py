@@ -99,7 +99,7 @@ def test_reason_lists_default_in_both_languages_and_follow_store_toml() -> None:
     assert reasons(own, "void") == ["A"]
     assert reasons(own, "return", "en") == ["Bad"]
     assert reasons(own, "discount", "zh_CN")[0] == "商品瑕疵"
-    with pytest.raises(ConfigError, match="reasons.void"):
+    with pytest.raises(ConfigError, match=r"reasons\.void"):
         Till(sqlite3.connect(":memory:"), config_from_dict({"reasons": {"void": []}}))
 
 
