@@ -7,9 +7,11 @@ committed, so a full disk or any storage error (`storage_full`, `storage_error`)
 and the same action simply works again once the cause is gone. Every check happens before the
 first change.
 
-Rule (accountable voids): every voided line is journaled when it is voided and kept with the
-sale's fact; a sale left with lines or voids is never dropped: logging out cancels it as a fact,
-and a cancel above `till.cancel_approval_above` needs a supervisor.
+Rule (accountable voids): every voided line is journaled when it is voided (who, who approved,
+why) and kept with the sale's fact; `till.void_approval` says when a supervisor approves (none,
+after the subtotal, always), and always once the sale has taken a payment (the payment stays,
+what is due changes); a sale left with lines or voids is never dropped: logging out cancels it
+as a fact, and a cancel above `till.cancel_approval_above` needs a supervisor.
 
 Rule (training): a login in training mode sells as usual but records nothing as a fact: no
 sale, no stock movement, no outbox event, no receipt number; each finished training sale is one

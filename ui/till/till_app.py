@@ -301,6 +301,7 @@ class TillWindow(QMainWindow):
             self.go_to_tender()
 
     def logout(self) -> None:
+        self.price_check_next = False
         if self.act(self.till.logout):
             self.stack.setCurrentIndex(LOGIN)
             self.login_view.pad.clear()
