@@ -227,7 +227,7 @@ def serve(till: Till, stdin: IO[bytes], stdout: IO[str]) -> None:
             except UnicodeDecodeError:
                 answer = error_answer("bad_json", "the line is not valid UTF-8")
             else:
-                if not text.strip():
+                if not raw.strip():      # blank: ASCII whitespace only (str.strip also eats \x1e)
                     continue
                 answer = protocol.handle_line(text)
         stdout.write(answer + "\n")
