@@ -7,6 +7,7 @@ where the screen went. A key added to a bar without a row here fails the coverag
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 
 from edge.catalog.products import by_sku
+from edge.promotions.local_table import engine_for, import_promotions
 from edge.till.reasons import reasons
 from tests.ui.store_day.conftest import SUPERVISOR, Counter
 from ui.till.till_app import LOGIN, SALE, TENDER
@@ -195,6 +197,9 @@ def code_entry(c: Counter, press: Press) -> None:
 
 
 def price_check(c: Counter, press: Press) -> None:
+    promotions_arrive(c, {"id": "ALL5", "type": "percent_off", "name": {"zh": "九五折",
+                                                                         "en": "5% off"},
+                          "params": {"percent_bp": 500}})
     code = c.gtins(1)[0]
     press()
     c.type_code(code)
@@ -202,13 +207,31 @@ def price_check(c: Counter, press: Press) -> None:
     price = c.conn.execute("SELECT p.price FROM product p JOIN product_gtin g USING (sku)"
                            " WHERE g.gtin = ?", (code.zfill(14),)).fetchone()[0]
     assert c.window.money.minor(price) in c.message()
+    assert c.window.tr("Promotion: %1").split("%1")[0] in c.message()
+
+
+def promotions_arrive(c: Counter, *promotions: dict[str, Any]) -> None:
+    """The store's promotions as HQ sends them, and the till's engine over them (as at start)."""
+    assert not import_promotions(c.conn, json.dumps(list(promotions))).problems
+    c.till.engine = engine_for(c.conn, c.till.config)
 
 
 def coupon(c: Counter, press: Press) -> None:
+    promotions_arrive(c, {"id": "CPN10", "type": "percent_off", "coupon": "CPN-2026",
+                          "name": {"zh": "券九折", "en": "Coupon 10% off"},
+                          "params": {"percent_bp": 1000}})
     basket(c, 1)
+    assert c.till.sale is not None
+    before = c.till.sale.total
     c.prompts.texts.append("CPN-2026")
     press()
-    assert c.till.sale is not None and c.till.sale.coupons == ["CPN-2026"]
+    assert c.till.sale.coupons == ["CPN-2026"] and c.till.sale.total < before
+    c.press("F12")
+    c.press("F6")
+    sale = c.till.last_sale
+    assert sale is not None and c.tenders(sale.id) == [("cash", sale.total)]
+    assert [r[0] for r in c.conn.execute("SELECT code FROM sale_coupon WHERE sale_id = ?",
+                                         (sale.id,))] == ["CPN-2026"]
 
 
 def tare(c: Counter, press: Press) -> None:
