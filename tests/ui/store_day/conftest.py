@@ -24,6 +24,7 @@ from drivers.printer.simulator import PrinterSimulator
 from drivers.scale.simulator import ScaleSimulator
 from drivers.scanner.simulator import ScannerSimulator
 from edge.config import StoreConfig, config_from_dict
+from edge.promotions.local_table import engine_for
 from edge.store_ops.demo_opening import seed_demo_opening
 from edge.till.session import Till
 from tests.ui.conftest import ScriptedPrompts, activate
@@ -121,7 +122,7 @@ def open_counter(qtbot: QtBot, conn: sqlite3.Connection, devices: Devices | None
     seed_demo_opening(conn)          # members, the stored-value card, stock: as `pos init --demo`
     config = config_from_dict({"store": {"locale": locale}, "till": till}) if till \
         else StoreConfig(locale=locale)
-    session = Till(conn, config, lane="till")
+    session = Till(conn, config, engine_for(conn, config), lane="till")   # as `pos till`
     window = TillWindow(session, devices)
     prompts = ScriptedPrompts()
     window.prompt = prompts  # type: ignore[assignment]
