@@ -43,6 +43,7 @@ class TenderView(QWidget):
     tender = Signal(str, int)        # type, amount in fen
     back = Signal()
     void_line = Signal()             # F11: void a line of a part-paid sale (a supervisor approves)
+    code_entered = Signal(str)       # a scanner's code typed into the amount field (HID scanner)
     new_sale = Signal()
 
     def __init__(self, money: MoneyText, parent: QWidget | None = None) -> None:
@@ -87,7 +88,7 @@ class TenderView(QWidget):
         self.amount.setObjectName("amount")
         scalable(self.amount, "font-size: {px}px;", 26, 52)
         self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.amount.returnPressed.connect(lambda: self._pay("cash"))
+        self.amount.returnPressed.connect(self._amount_entered)
         right.addWidget(QLabel(self.tr("Amount")))
         right.addWidget(self.amount)
         # Quick cash: one key each, its button and its label made from the amounts computed once
@@ -123,6 +124,21 @@ class TenderView(QWidget):
         except MoneyError:
             self.say(self.tr("Not an amount: %1").replace("%1", self.amount.text()), True)
             return None
+
+    def is_code(self, text: str) -> bool:
+        """Whether the window takes `text` for a scanned code (a payment code) rather than an
+        amount; the window sets this from the store's payment-code ranges."""
+        return False
+
+    def _amount_entered(self) -> None:
+        """Enter in the amount field: cash for the amount, or, when a HID scanner typed a
+        customer's payment code there (the field has the focus), that code."""
+        text = self.amount.text().strip()
+        if self.is_code(text):
+            self.amount.clear()
+            self.code_entered.emit(text)
+            return
+        self._pay("cash")
 
     def _pay(self, type_name: str) -> None:
         amount = self._amount()

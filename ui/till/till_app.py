@@ -149,6 +149,8 @@ class TillWindow(QMainWindow):
         self.tender_view.back.connect(self.back_to_sale)
         self.tender_view.new_sale.connect(self.next_customer)
         self.tender_view.void_line.connect(self.void_line_while_paying)
+        self.tender_view.is_code = lambda text: payment_provider(text, self.config) is not None  # type: ignore[method-assign]
+        self.tender_view.code_entered.connect(self.enter_code)
         self.tender_view.set_available(tender_types())
         for page in (self.login_view, self.sale_screen, self.tender_view):
             self.stack.addWidget(page)

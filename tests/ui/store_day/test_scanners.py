@@ -6,6 +6,9 @@ card number in the scan box; a price check that adds nothing. Books: the sale's 
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from tests.edge.payments.harness import CODES
 from tests.ui.store_day.conftest import Counter
@@ -43,14 +46,28 @@ def test_a_payment_code_on_the_sale_screen_pays_for_the_basket(counter: Counter,
     assert counter.journal("line.voided") == []
 
 
-@pytest.mark.parametrize("source", SOURCES)
+def hid_where_the_focus_is(code: str) -> None:
+    """A HID scanner types into whatever has the focus: on the tender screen, the amount field
+    (holding what is due, selected)."""
+    focus = QApplication.focusWidget()
+    assert focus is not None
+    QTest.keyClicks(focus, code)
+    QTest.keyClick(focus, Qt.Key.Key_Return)
+
+
+@pytest.mark.parametrize("source", [*SOURCES, "hid_focus"])
 def test_a_payment_code_on_the_tender_screen_pays_what_is_left(counter: Counter,
                                                                source: str) -> None:
     due = basket_due(counter)
     counter.press("F12")
-    counter.window.tender_view.amount.setText("1.00")
+    view = counter.window.tender_view
+    view.amount.setText("1.00")
     counter.press("F1")                                   # part in cash
-    scan(counter, source, CODES["wechat"])
+    assert QApplication.focusWidget() is view.amount
+    if source == "hid_focus":
+        hid_where_the_focus_is(CODES["wechat"])           # never cash of ¥1,345,678,901,234,567.89
+    else:
+        scan(counter, source, CODES["wechat"])
     counter.qtbot.waitUntil(lambda: counter.window.tender_view.done, timeout=5000)
     sale = counter.till.last_sale
     assert sale is not None and counter.tenders(sale.id) == [("cash", 100), ("mobile", due - 100)]
