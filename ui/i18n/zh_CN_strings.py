@@ -482,6 +482,8 @@ ZH = {
     'Voiding this line needs a supervisor': '删除此行需要主管授权',
     'A payment code: scan the items first': '这是付款码：请先扫描商品',
     '(no reason)': '（无原因）',
+    'That is a barcode, not an amount: finish paying first (Esc: back to the sale)':
+        '这是条码，不是金额：请先完成付款（Esc：返回销售）',
     'Expected in the till': '应有金额',
     'Expected %1': '应有%1',
 }

@@ -71,6 +71,13 @@ def local_time(iso_utc: str) -> str:
 QUANTITY_PREFIX = re.compile(r"(\d{1,4})[*×xX](.*)")
 
 
+def scanned_code(text: str) -> bool:
+    """Digits only and 8 or more of them: a barcode or payment code from a HID scanner typed
+    into a field, never an amount (a cash amount has a decimal point or is shorter; ¥12,345,678
+    from an EAN-8 would otherwise be tendered as cash)."""
+    return text.isascii() and text.isdigit() and len(text) >= 8
+
+
 class LoginView(QWidget):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -149,7 +156,7 @@ class TillWindow(QMainWindow):
         self.tender_view.back.connect(self.back_to_sale)
         self.tender_view.new_sale.connect(self.next_customer)
         self.tender_view.void_line.connect(self.void_line_while_paying)
-        self.tender_view.is_code = lambda text: payment_provider(text, self.config) is not None  # type: ignore[method-assign]
+        self.tender_view.is_code = scanned_code  # type: ignore[method-assign]
         self.tender_view.code_entered.connect(self.enter_code)
         self.tender_view.set_available(tender_types())
         for page in (self.login_view, self.sale_screen, self.tender_view):
@@ -322,6 +329,9 @@ class TillWindow(QMainWindow):
                     amount = self._mobile_amount or self.tender_view.due
                     self._mobile_amount = None
                     self.pay_code(code, provider, amount)
+                else:
+                    self.tender_view.say(self.tr("That is a barcode, not an amount: finish "
+                                                 "paying first (Esc: back to the sale)"), True)
                 return
         if self.stack.currentIndex() != SALE:
             return

@@ -138,3 +138,15 @@ def test_a_payment_code_on_the_sale_screen_goes_through_the_provider(
         assert sale.tenders[0].reference == attempts_of_sale(counter.conn, sale.id)[0].out_trade_no
     finally:
         sim.stop()
+
+
+def test_a_product_barcode_typed_into_the_amount_field_is_not_cash(counter: Counter) -> None:
+    """An EAN-8 from a HID scanner after Pay would be ¥12,345,678 of cash with the change to
+    match; it is refused as a barcode and the sale waits, unchanged."""
+    basket_due(counter)
+    counter.press("F12")
+    view = counter.window.tender_view
+    view.amount.setFocus()
+    hid_where_the_focus_is("12345670")
+    assert not view.done and counter.till.sale is not None and not counter.till.sale.tenders
+    assert view.message_is_error and counter.sales() == []
