@@ -5,6 +5,7 @@ the change, the e-receipt QR and the printer's answer once the sale completes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -46,9 +47,12 @@ class TenderView(QWidget):
     code_entered = Signal(str)       # a scanner's code typed into the amount field (HID scanner)
     new_sale = Signal()
 
-    def __init__(self, money: MoneyText, parent: QWidget | None = None) -> None:
+    def __init__(self, money: MoneyText, is_code: Callable[[str], bool] = lambda _text: False,
+                 parent: QWidget | None = None) -> None:
+        """`is_code` tells a scanner's code typed into the amount field from an amount."""
         super().__init__(parent)
         self.money = money
+        self.is_code = is_code
         self.digits = money.digits
         self.due = 0
         self.factor = 1.0
@@ -124,11 +128,6 @@ class TenderView(QWidget):
         except MoneyError:
             self.say(self.tr("Not an amount: %1").replace("%1", self.amount.text()), True)
             return None
-
-    def is_code(self, text: str) -> bool:
-        """Whether the window takes `text` for a scanned code (a payment code) rather than an
-        amount; the window sets this from the store's payment-code ranges."""
-        return False
 
     def _amount_entered(self) -> None:
         """Enter in the amount field: cash for the amount, or, when a HID scanner typed a

@@ -151,12 +151,11 @@ class TillWindow(QMainWindow):
         # Queued: the till's answer (maybe a supervisor's dialog) comes after the editor closed.
         self.sale_screen.qty_entered.connect(self.set_quantity, Qt.ConnectionType.QueuedConnection)
         self.sale_screen.qty_stepped.connect(self.step_quantity)
-        self.tender_view = TenderView(self.money)
+        self.tender_view = TenderView(self.money, scanned_code)
         self.tender_view.tender.connect(self.pay)
         self.tender_view.back.connect(self.back_to_sale)
         self.tender_view.new_sale.connect(self.next_customer)
         self.tender_view.void_line.connect(self.void_line_while_paying)
-        self.tender_view.is_code = scanned_code  # type: ignore[method-assign]
         self.tender_view.code_entered.connect(self.enter_code)
         self.tender_view.set_available(tender_types())
         for page in (self.login_view, self.sale_screen, self.tender_view):
