@@ -88,7 +88,8 @@ class Counter:
         QTest.keyClicks(target, code)
         QTest.keyClick(target, Qt.Key.Key_Return)
 
-    def serial_scan(self, code: str, lines_before: int | None = None) -> None:
+    def serial_scan(self, code: str) -> None:
+        """The serial scanner: the code framed as the scanner sends it, over its pty."""
         self.scanner.scan(code)
 
     def sales(self) -> list[sqlite3.Row]:
