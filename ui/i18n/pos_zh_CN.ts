@@ -1679,92 +1679,92 @@
 <context>
     <name>TenderView</name>
     <message>
-        <location filename="../till/tender_view.py" line="82" />
+        <location filename="../till/tender_view.py" line="86" />
         <source>Payments</source>
         <translation>付款记录</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="92" />
+        <location filename="../till/tender_view.py" line="96" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="103" />
-        <location filename="../till/tender_view.py" line="178" />
+        <location filename="../till/tender_view.py" line="107" />
+        <location filename="../till/tender_view.py" line="177" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="104" />
-        <location filename="../till/tender_view.py" line="178" />
+        <location filename="../till/tender_view.py" line="108" />
+        <location filename="../till/tender_view.py" line="177" />
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="105" />
-        <location filename="../till/tender_view.py" line="178" />
+        <location filename="../till/tender_view.py" line="109" />
+        <location filename="../till/tender_view.py" line="177" />
         <source>Mobile pay</source>
         <translation>移动支付</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="106" />
-        <location filename="../till/tender_view.py" line="179" />
+        <location filename="../till/tender_view.py" line="110" />
+        <location filename="../till/tender_view.py" line="178" />
         <source>Stored value</source>
         <translation>储值卡</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="108" />
-        <location filename="../till/tender_view.py" line="179" />
+        <location filename="../till/tender_view.py" line="112" />
+        <location filename="../till/tender_view.py" line="178" />
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="110" />
+        <location filename="../till/tender_view.py" line="114" />
         <source>Void line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="111" />
+        <location filename="../till/tender_view.py" line="115" />
         <source>Back to sale</source>
         <translation>返回销售</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="125" />
+        <location filename="../till/tender_view.py" line="129" />
         <source>Not an amount: %1</source>
         <translation>金额无效：%1</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="161" />
+        <location filename="../till/tender_view.py" line="160" />
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="162" />
+        <location filename="../till/tender_view.py" line="161" />
         <source>Due %1</source>
         <translation>应付 %1</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="180" />
+        <location filename="../till/tender_view.py" line="179" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="199" />
+        <location filename="../till/tender_view.py" line="198" />
         <source>Next customer</source>
         <translation>下一位顾客</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="203" />
+        <location filename="../till/tender_view.py" line="202" />
         <source>Scan for your e-receipt</source>
         <translation>扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="214" />
+        <location filename="../till/tender_view.py" line="213" />
         <source>Change %1</source>
         <translation>找零 %1</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="216" />
+        <location filename="../till/tender_view.py" line="215" />
         <source>Receipt No. %1 · total %2</source>
         <translation>小票号 %1 · 合计 %2</translation>
     </message>
@@ -1777,656 +1777,656 @@
         <translation>收银台 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="196" />
+        <location filename="../till/till_app.py" line="195" />
         <source>Age OK</source>
         <translation>年龄确认</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="197" />
+        <location filename="../till/till_app.py" line="196" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="198" />
-        <location filename="../till/till_app.py" line="599" />
-        <location filename="../till/till_app.py" line="606" />
-        <location filename="../till/till_app.py" line="609" />
+        <location filename="../till/till_app.py" line="197" />
+        <location filename="../till/till_app.py" line="598" />
+        <location filename="../till/till_app.py" line="612" />
+        <location filename="../till/till_app.py" line="614" />
         <source>Void line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="199" />
-        <location filename="../till/till_app.py" line="620" />
-        <location filename="../till/till_app.py" line="623" />
+        <location filename="../till/till_app.py" line="198" />
+        <location filename="../till/till_app.py" line="625" />
+        <location filename="../till/till_app.py" line="628" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="200" />
-        <location filename="../till/till_app.py" line="662" />
+        <location filename="../till/till_app.py" line="199" />
+        <location filename="../till/till_app.py" line="667" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="201" />
+        <location filename="../till/till_app.py" line="200" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="202" />
-        <location filename="../till/till_app.py" line="678" />
+        <location filename="../till/till_app.py" line="201" />
+        <location filename="../till/till_app.py" line="683" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="203" />
-        <location filename="../till/till_app.py" line="684" />
-        <location filename="../till/till_app.py" line="696" />
-        <location filename="../till/till_app.py" line="699" />
+        <location filename="../till/till_app.py" line="202" />
+        <location filename="../till/till_app.py" line="689" />
         <location filename="../till/till_app.py" line="701" />
+        <location filename="../till/till_app.py" line="704" />
+        <location filename="../till/till_app.py" line="706" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="204" />
-        <location filename="../till/till_app.py" line="815" />
+        <location filename="../till/till_app.py" line="203" />
+        <location filename="../till/till_app.py" line="820" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="205" />
+        <location filename="../till/till_app.py" line="204" />
         <source>Shift / X / Z</source>
         <translation>班次 / X / Z</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="206" />
-        <location filename="../till/till_app.py" line="831" />
+        <location filename="../till/till_app.py" line="205" />
+        <location filename="../till/till_app.py" line="836" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="207" />
+        <location filename="../till/till_app.py" line="206" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="208" />
+        <location filename="../till/till_app.py" line="207" />
         <source>Line discount</source>
         <translation>单品折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="209" />
+        <location filename="../till/till_app.py" line="208" />
         <source>Order discount</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="210" />
+        <location filename="../till/till_app.py" line="209" />
         <source>Reprint</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="211" />
+        <location filename="../till/till_app.py" line="210" />
         <source>Find product</source>
         <translation>查找商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="212" />
+        <location filename="../till/till_app.py" line="211" />
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="213" />
+        <location filename="../till/till_app.py" line="212" />
         <source>Code entry</source>
         <translation>条码输入</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="214" />
+        <location filename="../till/till_app.py" line="213" />
         <source>Price check</source>
         <translation>查价</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="215" />
-        <location filename="../till/till_app.py" line="532" />
+        <location filename="../till/till_app.py" line="214" />
+        <location filename="../till/till_app.py" line="531" />
         <source>Coupon</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="216" />
-        <location filename="../till/till_app.py" line="480" />
-        <location filename="../till/till_app.py" line="489" />
+        <location filename="../till/till_app.py" line="215" />
+        <location filename="../till/till_app.py" line="479" />
+        <location filename="../till/till_app.py" line="488" />
         <source>Tare</source>
         <translation>去皮</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="232" />
+        <location filename="../till/till_app.py" line="231" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="234" />
+        <location filename="../till/till_app.py" line="233" />
         <source>TRAINING · %1</source>
         <translation>培训 · %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="247" />
+        <location filename="../till/till_app.py" line="246" />
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 积分</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="254" />
+        <location filename="../till/till_app.py" line="253" />
         <source>silver</source>
         <translation>银卡</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="254" />
+        <location filename="../till/till_app.py" line="253" />
         <source>gold</source>
         <translation>金卡</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="255" />
+        <location filename="../till/till_app.py" line="254" />
         <source>diamond</source>
         <translation>钻石卡</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="286" />
+        <location filename="../till/till_app.py" line="285" />
         <source>Cancelled: no supervisor approval</source>
         <translation>已取消：无主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="308" />
+        <location filename="../till/till_app.py" line="307" />
         <source>Welcome, %1</source>
         <translation>欢迎，%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="333" />
+        <location filename="../till/till_app.py" line="332" />
         <source>That is a barcode, not an amount: finish paying first (Esc: back to the sale)</source>
         <translation>这是条码，不是金额：请先完成付款（Esc：返回销售）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="350" />
+        <location filename="../till/till_app.py" line="349" />
         <source>Quantity %1 ×: scan or type the item</source>
         <translation>数量 %1 ×：请扫描或输入商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="407" />
+        <location filename="../till/till_app.py" line="406" />
         <source>This price needs a supervisor's approval</source>
         <translation>此价格需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="439" />
+        <location filename="../till/till_app.py" line="438" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="439" />
+        <location filename="../till/till_app.py" line="438" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="445" />
+        <location filename="../till/till_app.py" line="444" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="466" />
+        <location filename="../till/till_app.py" line="465" />
         <source>The same weight is still on the scale: lift the item off and place it again, then scan it again</source>
         <translation>秤上仍是同样的重量：请拿起商品再重新放上，然后重新扫码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="469" />
+        <location filename="../till/till_app.py" line="468" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="472" />
+        <location filename="../till/till_app.py" line="471" />
         <source>Lift the item off the scale and place it again</source>
         <translation>请把商品从秤上拿起，再重新放上</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="478" />
+        <location filename="../till/till_app.py" line="477" />
         <source>%1 g</source>
         <translation>%1 克</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="479" />
+        <location filename="../till/till_app.py" line="478" />
         <source>Type a tare…</source>
         <translation>输入皮重…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="479" />
-        <location filename="../till/till_app.py" line="486" />
+        <location filename="../till/till_app.py" line="478" />
+        <location filename="../till/till_app.py" line="485" />
         <source>No tare</source>
         <translation>不去皮</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="480" />
+        <location filename="../till/till_app.py" line="479" />
         <source>Container weight for the next weighed item</source>
         <translation>下一件称重商品的容器重量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="489" />
+        <location filename="../till/till_app.py" line="488" />
         <source>Tare in kg (e.g. 0.015)</source>
         <translation>皮重（公斤，例如 0.015）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="500" />
+        <location filename="../till/till_app.py" line="499" />
         <source>Tare %1 g: weigh the item</source>
         <translation>去皮 %1 克：请称重商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="511" />
+        <location filename="../till/till_app.py" line="510" />
         <source>Price check: scan the item (nothing is added)</source>
         <translation>查价：请扫描商品（不会加入销售）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="520" />
+        <location filename="../till/till_app.py" line="519" />
         <source> / kg</source>
         <translation> / 公斤</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="522" />
+        <location filename="../till/till_app.py" line="521" />
         <source>Price check: %1 · %2</source>
         <translation>查价：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="523" />
+        <location filename="../till/till_app.py" line="522" />
         <source>Promotion: %1</source>
         <translation>促销：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="525" />
+        <location filename="../till/till_app.py" line="524" />
         <source>On hand %1</source>
         <translation>库存 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="532" />
+        <location filename="../till/till_app.py" line="531" />
         <source>Scan or type the coupon code</source>
         <translation>扫描或输入优惠券码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="534" />
+        <location filename="../till/till_app.py" line="533" />
         <source>Coupon %1 added</source>
         <translation>已添加优惠券 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="553" />
+        <location filename="../till/till_app.py" line="552" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="554" />
+        <location filename="../till/till_app.py" line="553" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="555" />
+        <location filename="../till/till_app.py" line="554" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="560" />
+        <location filename="../till/till_app.py" line="559" />
         <source>New quantity, then Enter (Esc: cancel)</source>
         <translation>输入新数量后按回车（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="566" />
+        <location filename="../till/till_app.py" line="565" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="580" />
+        <location filename="../till/till_app.py" line="579" />
         <source>To remove the line, void it (F3)</source>
         <translation>要删除此行，请按删除行 (F3)</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="614" />
+        <location filename="../till/till_app.py" line="610" />
+        <source>Void line %1: %2 (%3)?</source>
+        <translation>删除第 %1 行：%2（%3）？</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="619" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="620" />
+        <location filename="../till/till_app.py" line="625" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="541" />
+        <location filename="../till/till_app.py" line="540" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="632" />
+        <location filename="../till/till_app.py" line="637" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="633" />
+        <location filename="../till/till_app.py" line="638" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="639" />
+        <location filename="../till/till_app.py" line="644" />
         <source>Discount on line %1</source>
         <translation>第 %1 行折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="644" />
-        <location filename="../till/till_app.py" line="655" />
+        <location filename="../till/till_app.py" line="649" />
+        <location filename="../till/till_app.py" line="660" />
         <source>This discount is above your limit: a supervisor approves</source>
         <translation>折扣超出您的权限：需主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="645" />
-        <location filename="../till/till_app.py" line="656" />
+        <location filename="../till/till_app.py" line="650" />
+        <location filename="../till/till_app.py" line="661" />
         <source>Discount given</source>
         <translation>已打折</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="650" />
+        <location filename="../till/till_app.py" line="655" />
         <source>Discount on the whole order</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="662" />
+        <location filename="../till/till_app.py" line="667" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="373" />
-        <location filename="../till/till_app.py" line="664" />
+        <location filename="../till/till_app.py" line="372" />
+        <location filename="../till/till_app.py" line="669" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="599" />
+        <location filename="../till/till_app.py" line="598" />
         <source>Which line?</source>
         <translation>哪一行？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="602" />
+        <location filename="../till/till_app.py" line="601" />
         <source>Line voided: %1 due</source>
         <translation>已删除该行：应付 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="607" />
-        <source>Void line %1?</source>
-        <translation>删除第 %1 行？</translation>
-    </message>
-    <message>
-        <location filename="../till/till_app.py" line="613" />
+        <location filename="../till/till_app.py" line="618" />
         <source>Voiding this line needs a supervisor</source>
         <translation>删除此行需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="667" />
+        <location filename="../till/till_app.py" line="672" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="672" />
+        <location filename="../till/till_app.py" line="677" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="674" />
+        <location filename="../till/till_app.py" line="679" />
         <source>%1 · cashier %2 · %3 items · %4</source>
         <translation>%1 · 收银员 %2 · %3 件 · %4</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="678" />
+        <location filename="../till/till_app.py" line="683" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="680" />
+        <location filename="../till/till_app.py" line="685" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="684" />
+        <location filename="../till/till_app.py" line="689" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="693" />
+        <location filename="../till/till_app.py" line="698" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="696" />
+        <location filename="../till/till_app.py" line="701" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="699" />
+        <location filename="../till/till_app.py" line="704" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="711" />
-        <location filename="../till/till_app.py" line="733" />
+        <location filename="../till/till_app.py" line="716" />
+        <location filename="../till/till_app.py" line="738" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="715" />
+        <location filename="../till/till_app.py" line="720" />
         <source>Returned: refund %1 · asking WeChat Pay/Alipay for the refund…</source>
         <translation>已退货：退款 %1 · 正在向微信支付/支付宝申请退款…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="738" />
+        <location filename="../till/till_app.py" line="743" />
         <source>Refunded %1 to WeChat Pay/Alipay: the money goes back to the account the customer paid with</source>
         <translation>已退款 %1 至微信支付/支付宝：款项将退回顾客付款的账户</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="740" />
+        <location filename="../till/till_app.py" line="745" />
         <source>Refund %1 to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)</source>
         <translation>退款 %1 至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="742" />
+        <location filename="../till/till_app.py" line="747" />
         <source>Refund %1 to WeChat Pay/Alipay refused: pay the customer another way, with a supervisor</source>
         <translation>退款 %1 至微信支付/支付宝被拒绝：请由主管以其他方式退款给顾客</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="748" />
+        <location filename="../till/till_app.py" line="753" />
         <source>Refund to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)</source>
         <translation>退款至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="753" />
         <location filename="../till/till_app.py" line="758" />
+        <location filename="../till/till_app.py" line="763" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="753" />
-        <location filename="../till/till_app.py" line="763" />
+        <location filename="../till/till_app.py" line="758" />
+        <location filename="../till/till_app.py" line="768" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="753" />
+        <location filename="../till/till_app.py" line="758" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="754" />
-        <location filename="../till/till_app.py" line="784" />
+        <location filename="../till/till_app.py" line="759" />
+        <location filename="../till/till_app.py" line="789" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="755" />
+        <location filename="../till/till_app.py" line="760" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="755" />
+        <location filename="../till/till_app.py" line="760" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="758" />
+        <location filename="../till/till_app.py" line="763" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="761" />
+        <location filename="../till/till_app.py" line="766" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="765" />
+        <location filename="../till/till_app.py" line="770" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="766" />
+        <location filename="../till/till_app.py" line="771" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="769" />
+        <location filename="../till/till_app.py" line="774" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="770" />
+        <location filename="../till/till_app.py" line="775" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="780" />
+        <location filename="../till/till_app.py" line="785" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="807" />
+        <location filename="../till/till_app.py" line="812" />
         <source>No receipt printer</source>
         <translation>没有小票打印机</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="811" />
+        <location filename="../till/till_app.py" line="816" />
         <source>Not printed: %1</source>
         <translation>未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="812" />
+        <location filename="../till/till_app.py" line="817" />
         <source>Printing</source>
         <translation>正在打印</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="817" />
+        <location filename="../till/till_app.py" line="822" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="818" />
+        <location filename="../till/till_app.py" line="823" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="831" />
+        <location filename="../till/till_app.py" line="836" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="833" />
+        <location filename="../till/till_app.py" line="838" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="834" />
+        <location filename="../till/till_app.py" line="839" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="841" />
+        <location filename="../till/till_app.py" line="846" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="857" />
+        <location filename="../till/till_app.py" line="862" />
         <source>A payment code: scan the items first</source>
         <translation>这是付款码：请先扫描商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="876" />
+        <location filename="../till/till_app.py" line="881" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="885" />
+        <location filename="../till/till_app.py" line="890" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="888" />
+        <location filename="../till/till_app.py" line="893" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="893" />
+        <location filename="../till/till_app.py" line="898" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="897" />
+        <location filename="../till/till_app.py" line="902" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="909" />
+        <location filename="../till/till_app.py" line="914" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="931" />
+        <location filename="../till/till_app.py" line="936" />
         <source>A payment is in progress: wait for it or press Esc</source>
         <translation>正在付款：请等待，或按 Esc 取消</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="956" />
+        <location filename="../till/till_app.py" line="961" />
         <source>Cancelling: waiting for the provider to answer…</source>
         <translation>正在取消：等待支付平台应答…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="959" />
+        <location filename="../till/till_app.py" line="964" />
         <source>Cancelling the payment…</source>
         <translation>正在取消付款…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="973" />
+        <location filename="../till/till_app.py" line="978" />
         <source>Waiting for the customer to confirm on the phone (Esc: cancel)</source>
         <translation>等待顾客在手机上确认付款（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="991" />
+        <location filename="../till/till_app.py" line="996" />
         <source>Paid by payment code</source>
         <translation>已通过付款码收款</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="1010" />
+        <location filename="../till/till_app.py" line="1015" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="1017" />
+        <location filename="../till/till_app.py" line="1022" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="1020" />
+        <location filename="../till/till_app.py" line="1025" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="1022" />
+        <location filename="../till/till_app.py" line="1027" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="1049" />
+        <location filename="../till/till_app.py" line="1054" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>

@@ -478,7 +478,7 @@ ZH = {
     'Coupon %1 added': '已添加优惠券 %1',
     'Which line?': '哪一行？',
     'Line voided: %1 due': '已删除该行：应付 %1',
-    'Void line %1?': '删除第 %1 行？',
+    'Void line %1: %2 (%3)?': '删除第 %1 行：%2（%3）？',
     'Voiding this line needs a supervisor': '删除此行需要主管授权',
     'A payment code: scan the items first': '这是付款码：请先扫描商品',
     '(no reason)': '（无原因）',

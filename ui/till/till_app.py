@@ -602,8 +602,14 @@ class TillWindow(QMainWindow):
                 "%1", self.money.minor(max(self.till.sale.remaining, 0) if self.till.sale else 0)))
 
     def _void(self, line: int) -> bool:
-        if not self.prompt.confirm(self.tr("Void line"),
-                                   self.tr("Void line %1?").replace("%1", str(line))):
+        sale = self.till.sale
+        found = sale.line(line) if sale is not None else None
+        if found is None:
+            return False
+        name = found.name_zh if self.config.locale.startswith("zh") else found.name_en
+        question = self.tr("Void line %1: %2 (%3)?").replace("%1", str(line)).replace(
+            "%2", name).replace("%3", self.money.minor(found.total))
+        if not self.prompt.confirm(self.tr("Void line"), question):
             return False
         why = self.reason("void", self.tr("Void line"))
         if why is None:

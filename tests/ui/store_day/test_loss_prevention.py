@@ -67,7 +67,11 @@ def test_a_void_not_confirmed_changes_nothing(counter: Counter) -> None:
     for code in counter.gtins(2):
         counter.type_code(code)
     counter.prompts.confirms.append(False)
+    assert counter.till.sale is not None
+    last = counter.till.sale.lines[-1]
     counter.press("F3")
+    name = last.name_zh if counter.locale.startswith("zh") else last.name_en
+    assert name in counter.prompts.asked[-1]                 # the question names the item
     assert counter.till.sale is not None and len(counter.till.sale.lines) == 2
     assert counter.journal("line.voided") == []
 
