@@ -2,8 +2,9 @@
 HQ while online (a look-up that holds it for this terminal) and taken within the till's own rules
 while offline; taken as the `coupon` tender, and reported to HQ as `coupon.redeemed` with the sale.
 
-Rule COUPON_CODE: `HQ-<value in fen>-<last day YYYYMMDD, UTC>-<8 letters of base32>`; HQ makes the
-codes (hq/loyalty/), so the till can read value and expiry even when it cannot ask.
+Rule COUPON_CODE: `HQ-<value in fen>-<last day YYYYMMDD>-<8 letters of base32>`; HQ makes the
+codes (hq/loyalty/), so the till can read value and expiry even when it cannot ask. The last day
+is the till's date; HQ counts it to midnight UTC at its end (the fact's own time).
 Rule COUPON_OFFLINE: offline (or HQ unreachable), the till takes an HQ coupon only if its code
 reads right, its last day has not passed by the till's clock, its value is within
 `[members] offline_coupon_limit`, and this till has not taken it before. HQ accepts the first
@@ -17,7 +18,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from edge.ledger.outbox import append_event
@@ -30,7 +31,7 @@ _CODE = re.compile(r"^HQ-([1-9][0-9]{0,5})-([0-9]{8})-([A-Z2-7]{8})$")
 class CouponCode:
     code: str
     value: int       # fen
-    last_day: date   # UTC
+    last_day: date
 
 
 def parse_code(code: object) -> CouponCode | None:
@@ -52,10 +53,6 @@ def make_code(value: int, last_day: date, tail: str) -> str:
     if parse_code(code) is None:
         raise ValueError(f"not a coupon code: {code!r}")
     return code
-
-
-def expired(coupon: CouponCode, now: datetime) -> bool:
-    return now.astimezone(UTC).date() > coupon.last_day
 
 
 @dataclass(frozen=True)
@@ -102,4 +99,4 @@ def record_sale_coupons(conn: sqlite3.Connection, sale: Sale) -> None:
         append_event(conn, "coupon.redeemed", {
             "code": coupon.code, "sale_id": sale.id, "member_id": sale.member_id,
             "value": coupon.value, "amount": t.amount, "terminal_id": sale.terminal_id,
-            "offline": t.approval_code != "hq"})
+            "offline": t.approval_code != "HQ"})

@@ -41,6 +41,7 @@ from edge.catalog.barcodes import BarcodeError, Scan, interpret
 from edge.catalog.products import Product
 from edge.config import StoreConfig
 from edge.customers.account_tenders import check_account_tender
+from edge.customers.coupons import HqLookups, parse_code
 from edge.ledger.clock import utc_now_iso
 from edge.ledger.journal import append_entry
 from edge.ledger.money import QTY_SCALE, MoneyError, div_half_up, parse_quantity
@@ -98,8 +99,10 @@ class Till:
                  clock: Callable[[], datetime] = datetime.now,
                  free_space: Callable[[], int] | None = None,
                  monotonic: Callable[[], float] = time.monotonic,
-                 payments: MobilePayments | None = None) -> None:
+                 payments: MobilePayments | None = None,
+                 hq: HqLookups | None = None) -> None:
         self.conn = conn
+        self.hq = hq  # HQ's points and coupons (cloud_sync.lookup.HqLookups); None: local rules
         self.config = config
         self.settings = till_settings(config)
         self.engine = engine or NoPromotions()
@@ -367,8 +370,9 @@ class Till:
         sale = current.copy()
         try:
             if kind is not None and kind.needs_account:
-                reference = check_account_tender(self.conn, self.config, sale, kind.name, amount,
-                                                  reference)  # type: ignore[arg-type]
+                reference, approval_code = check_account_tender(
+                    self.conn, self.config, sale, kind.name, amount, reference,  # type: ignore[arg-type]
+                    None if self.training else self.hq, self.clock().date())
             paid_in_full = apply_tender(sale, str(type_name), amount, self.config.cash_rounding,
                                         reference, approval_code, masked_pan)  # type: ignore[arg-type]
         except TenderError as exc:
@@ -474,9 +478,16 @@ class Till:
         return sale
 
     def add_coupon(self, code: object) -> Sale:
+        """A promotion's coupon code (it unlocks the promotion), or an HQ member coupon: that one
+        pays (tender `coupon`) its value, or what is due if less (edge/customers/coupons.py)."""
         sale = self._require_open_sale()
         if not isinstance(code, str) or not code.strip() or len(code) > 64:
             raise TillError("bad_request", "coupon must be a code of 1 to 64 characters")
+        member_coupon = parse_code(code)
+        if member_coupon is not None:
+            self.refuse_in_training("an HQ coupon")
+            return self.tender("coupon", min(member_coupon.value, sale.remaining),
+                               member_coupon.code)
         if sale.totalled:
             raise TillError("sale_totalled", "payment has started: no more coupons")
         if code.strip() not in sale.coupons:
