@@ -229,11 +229,11 @@ class MemberPoints(Strict):
 
 
 class CouponRedeemed(Strict):
-    """An HQ coupon (edge/customers/coupons.py) taken as a tender: once across the chain."""
+    """An HQ coupon (edge/customers/coupons.py) taken as a tender: once across the chain. It
+    names no member: the coupon's member is HQ's to know, and may be another store's."""
 
     code: Annotated[str, Meta(min_length=1, max_length=64)]
     sale_id: Id
-    member_id: Id | None
     value: Annotated[int, Meta(ge=1, le=MAX_SV_AMOUNT)]
     amount: Annotated[int, Meta(ge=1, le=MAX_SV_AMOUNT)]
     terminal_id: Id

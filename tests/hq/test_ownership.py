@@ -153,7 +153,7 @@ class World:
                               "tier": "silver", "eligible_spend": 100, "earned": 1,
                               "redeemed": 0},
             "coupon.redeemed": {"code": "HQ-500-20261231-ABCDEFGH", "sale_id": own[Kind.SALE],
-                                "member_id": own[Kind.MEMBER], "value": 500, "amount": 500,
+                                "value": 500, "amount": 500,
                                 "terminal_id": "T01", "offline": False},
             "payment.refunded": {"out_refund_no": own[Kind.REFUND],
                                  "out_trade_no": own[Kind.PAYMENT], "provider": "wechat",
