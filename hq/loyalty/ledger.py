@@ -231,7 +231,7 @@ class Loyalty:
                     (f"{store}/{terminal}", fact.code))
             return
         self.alert(store, terminal, seq, event_id, "coupon.redeemed",
-                   f"coupon {fact.code} redeemed again: {why} (sale {fact.sale_id},"
+                   f"coupon {fact.code} not accepted: {why} (sale {fact.sale_id},"
                    f" {'offline' if fact.offline else 'online'})", code=fact.code)
 
     def _why_not(self, store: str, terminal: str, at: str, fact: CouponRedeemed) -> str | None:
