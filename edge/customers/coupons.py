@@ -97,5 +97,5 @@ def record_sale_coupons(conn: sqlite3.Connection, sale: Sale) -> None:
         if coupon is None:
             continue
         append_event(conn, "coupon.redeemed", {
-            "code": coupon.code, "sale_id": sale.id, "value": coupon.value, "amount": t.amount, "terminal_id": sale.terminal_id,
-            "offline": t.approval_code != "HQ"})
+            "code": coupon.code, "sale_id": sale.id, "value": coupon.value, "amount": t.amount,
+            "terminal_id": sale.terminal_id, "offline": t.approval_code != "HQ"})

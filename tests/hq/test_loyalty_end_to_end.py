@@ -6,7 +6,6 @@ accepts the first redemption and flags the other."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
