@@ -66,3 +66,13 @@ CREATE TABLE hq_coupon_redemption (
     at        TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE INDEX hq_coupon_redemption_code ON hq_coupon_redemption (code);
+
+-- The points HQ already holds as generic member.points facts start the ledger.
+INSERT INTO hq_points_movement (movement_id, member_id, store, terminal, seq, kind, points, sale_id)
+SELECT event_id, payload->>'member_id', store, terminal, seq, 'sale',
+       (payload->>'earned')::bigint - (payload->>'redeemed')::bigint, payload->>'sale_id'
+FROM hq_event WHERE type = 'member.points' AND payload->>'member_id' IS NOT NULL
+    AND payload->>'earned' ~ '^[0-9]{1,12}$' AND payload->>'redeemed' ~ '^[0-9]{1,12}$'
+ON CONFLICT DO NOTHING;
+INSERT INTO hq_points_member (member_id, balance)
+SELECT member_id, sum(points) FROM hq_points_movement GROUP BY member_id;

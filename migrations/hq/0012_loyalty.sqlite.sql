@@ -67,3 +67,15 @@ CREATE TABLE hq_coupon_redemption (
     at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 CREATE INDEX hq_coupon_redemption_code ON hq_coupon_redemption (code);
+
+-- The points HQ already holds as generic member.points facts start the ledger.
+INSERT INTO hq_points_movement (movement_id, member_id, store, terminal, seq, kind, points, sale_id)
+SELECT event_id, json_extract(payload, '$.member_id'), store, terminal, seq, 'sale',
+       json_extract(payload, '$.earned') - json_extract(payload, '$.redeemed'),
+       json_extract(payload, '$.sale_id')
+FROM hq_event WHERE type = 'member.points' AND json_extract(payload, '$.member_id') IS NOT NULL
+    AND typeof(json_extract(payload, '$.earned')) = 'integer'
+    AND typeof(json_extract(payload, '$.redeemed')) = 'integer'
+ON CONFLICT DO NOTHING;
+INSERT INTO hq_points_member (member_id, balance)
+SELECT member_id, sum(points) FROM hq_points_movement GROUP BY member_id;

@@ -17,6 +17,7 @@ from edge.customers.coupons import parse_code
 from hq.loyalty import online
 from hq.loyalty.ledger import Loyalty
 from hq.schemas import MemberPoints
+from hq.storage.interface import hq_migrations
 from tests.hq.test_ownership import AT, NOW, Hq
 
 MEMBER = "MEM-A"
@@ -145,3 +146,21 @@ def test_a_tills_look_up_holds_a_coupon_against_other_tills_and_the_channel(hq: 
         online.redeem_coupon(hq.storage, other, "W2", now=later)
     assert online.redeem_coupon(hq.storage, other, "W3") == 1000
     assert online.redeem_coupon(hq.storage, other, "W3") == 1000        # idempotent
+
+
+def test_the_ledger_starts_from_the_member_points_hq_already_holds(hq: Hq) -> None:
+    """The loyalty migration's last part, run again over a generic member.points fact that HQ
+    stored before the ledger existed (and one whose numbers are not integers: skipped)."""
+    dialect = "postgres" if hq.postgres else "sqlite"
+    [sql] = [sql for _, sql in hq_migrations(dialect) if "CREATE TABLE hq_points_movement" in sql]
+    backfill = sql.split("-- The points HQ already holds")[1].split("\n", 1)[1]
+    payload = '{"member_id": "MEM-A", "sale_id": "old", "earned": 40, "redeemed": 15}'
+    bad = '{"member_id": "MEM-A", "sale_id": "odd", "earned": "x", "redeemed": 15}'
+    for seq, body in ((91, payload), (92, bad)):
+        hq.x("INSERT INTO hq_event (store, terminal, seq, event_id, type, created_at, payload)"
+             " VALUES ('S001', 'T01', %s, %s, 'member.points', %s, %s)",
+             (seq, f"old-{seq}", AT, body))
+    for statement in backfill.split(";"):
+        if statement.strip():
+            hq.x(statement)
+    assert online.points_balance(hq.storage, MEMBER).balance == 25
