@@ -17,15 +17,13 @@ import sqlite3
 from datetime import date
 
 from edge.config import StoreConfig
-from edge.customers.coupons import HqLookups, parse_code, taken_here
+from edge.customers.coupons import HQ_APPROVED, HqLookups, parse_code, taken_here
 from edge.customers.members import points_balance, points_for_amount
 from edge.customers.stored_value import check_spend
 from edge.ledger.hq_link import link_online
 from edge.ops_config import StoreOpsConfig, store_ops_config
 from edge.sale.basket import Sale
 from edge.sale.tenders import TenderError
-
-HQ_APPROVED = "HQ"  # a tender's approval code when HQ held its points or coupon
 
 
 def check_account_tender(conn: sqlite3.Connection, config: StoreConfig, sale: Sale, type_name: str,

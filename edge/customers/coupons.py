@@ -24,6 +24,7 @@ from typing import Protocol
 from edge.ledger.outbox import append_event
 from edge.sale.basket import Sale
 
+HQ_APPROVED = "HQ"  # a points or coupon tender's approval code when HQ held it for this till
 _CODE = re.compile(r"^HQ-([1-9][0-9]{0,5})-([0-9]{8})-([A-Z2-7]{8})$")
 
 
@@ -98,4 +99,4 @@ def record_sale_coupons(conn: sqlite3.Connection, sale: Sale) -> None:
             continue
         append_event(conn, "coupon.redeemed", {
             "code": coupon.code, "sale_id": sale.id, "value": coupon.value, "amount": t.amount,
-            "terminal_id": sale.terminal_id, "offline": t.approval_code != "HQ"})
+            "terminal_id": sale.terminal_id, "offline": t.approval_code != HQ_APPROVED})

@@ -20,6 +20,7 @@ import sqlite3
 import uuid
 from dataclasses import dataclass
 
+from edge.customers.coupons import HQ_APPROVED
 from edge.ledger.clock import utc_now_iso
 from edge.ledger.journal import append_entry
 from edge.ledger.outbox import append_event
@@ -143,7 +144,7 @@ def record_sale_points(conn: sqlite3.Connection, sale: Sale, ops: StoreOpsConfig
                       for kind, points in movements if points])
     # Always sent: HQ's sale schema is closed, so this event is how it learns the sale's member.
     # Offline: points paid without HQ's hold (POINTS_OFFLINE in edge/customers/account_tenders.py).
-    offline = any(t.type == "points" and t.approval_code != "HQ" for t in sale.tenders)
+    offline = any(t.type == "points" and t.approval_code != HQ_APPROVED for t in sale.tenders)
     append_event(conn, "member.points", {"member_id": sale.member_id, "sale_id": sale.id,
                                          "tier": tier, "eligible_spend": eligible,
                                          "earned": earned, "redeemed": redeemed,
