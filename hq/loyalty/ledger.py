@@ -117,7 +117,12 @@ class Loyalty:
         watermark, the others' holds taken off) and a hold of `hold` points if they are there."""
         if not self.member_known(member_id):
             return None
+        # A row to lock even for a member without movements: two tills' holds wait in turn.
+        self._q("INSERT INTO hq_points_member (member_id, balance) VALUES (%s, 0)"
+                " ON CONFLICT (member_id) DO NOTHING", (member_id,))
         balance = self.balance(member_id)
+        self._q("DELETE FROM hq_points_hold WHERE member_id = %s AND expires_at <= %s",
+                (member_id, self._at(now)))
         row = self._q("SELECT acked_to FROM hq_terminal WHERE store = %s AND terminal = %s",
                       (store, terminal)).fetchone()
         through = int(row[0]) if row else 0

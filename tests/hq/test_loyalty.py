@@ -66,6 +66,8 @@ def test_points_earned_online_and_at_tills_are_one_balance_and_a_hold_keeps_a_ti
     answer = look_up_points(hq, "S002", 300)
     assert answer is not None and answer["balance"] == 510 and answer["held"] == 300
     assert online.points_balance(hq.storage, MEMBER).available == 210
+    later = datetime.now(UTC) + timedelta(minutes=31)       # a hold the till never used expires
+    assert online.points_balance(hq.storage, MEMBER, now=later).available == 510
     with pytest.raises(online.LoyaltyRefused, match="insufficient_points"):
         online.spend_points(hq.storage, MEMBER, 300, "W2")
     assert online.spend_points(hq.storage, MEMBER, 200, "W2") == 310
