@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -29,7 +30,12 @@ from cloud_sync.protocol import (
     reply_topic,
     request_topic,
 )
-from cloud_sync.settings import BrokerSettings, lookup_username
+from cloud_sync.settings import (
+    BrokerSettings,
+    SettingsError,
+    load_agent_settings,
+    lookup_username,
+)
 from edge.customers.coupons import CouponAnswer, PointsAnswer
 
 _reply_decoder = msgspec.json.Decoder(LookupReply | ErrorReply)
@@ -98,6 +104,16 @@ class HqLookups:
             return lookup_coupon(self.broker, self.store, self.terminal, code, self.timeout)
         except LookupFailed:
             return None
+
+
+def hq_lookups_for(config: Path) -> HqLookups | None:
+    """The till's HqLookups from the store's TOML (`[store]`, `[sync]`, as the agent reads it);
+    None when the file names no usable broker: the till then keeps its offline rules."""
+    try:
+        settings = load_agent_settings(config)
+    except SettingsError:
+        return None
+    return HqLookups(settings.broker, settings.store_id, settings.terminal_id)
 
 
 def _ask(broker: BrokerSettings, store: str, terminal: str, body: bytes,

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from cloud_sync.agent import Agent
-from cloud_sync.lookup import HqLookups
+from cloud_sync.lookup import hq_lookups_for
 from cloud_sync.settings import AgentSettings, BrokerSettings
 from cloud_sync.signing import generate_keypair
 from edge.config import StoreConfig
@@ -40,7 +40,14 @@ class Store:
         self.conn = open_store(self.db)
         seed(self.conn)
         self.store, self.broker, self.tmp_path = store, broker, tmp_path
-        self.lookups = HqLookups(BrokerSettings(port=broker.port), store, "T01", timeout=3.0)
+        # As `pos till --headless` makes it: from the store's TOML, as the agent reads it.
+        toml = tmp_path / store / "store.toml"
+        toml.write_text(f'[store]\nstore_id = "{store}"\nterminal_id = "T01"\n[sync]\n'
+                        f'host = "127.0.0.1"\nport = {broker.port}\ninsecure = true\n', "utf-8")
+        toml.chmod(0o600)
+        lookups = hq_lookups_for(toml)
+        assert lookups is not None and lookups.broker.port == broker.port
+        self.lookups = lookups
         self.till = Till(self.conn, StoreConfig(store_id=store), hq=self.lookups)
         self.headless = TillProtocol(self.till)
         self.agent: Running | None = None
@@ -98,6 +105,7 @@ def test_points_earned_online_are_spent_at_the_till_under_hqs_hold(
         assert s1.op("login", staff="1001", pin="1234")["ok"]
         assert s1.op("member_identify", token="M0001")["ok"]
         assert s1.op("add", sku="A001", qty="5")["ok"]                          # 16.65
+        assert hq_lookups_for(tmp_path / "nowhere.toml") is None    # no config: local rules
         s1.till.hq = None          # the till alone knows no points: nothing earned here yet
         assert s1.op("tender", type="points", amount="5.00")["error"]["code"] == \
             "insufficient_points"
