@@ -371,192 +371,257 @@
     </message>
     <message>
         <location filename="../widgets/error_messages.py" line="95" />
+        <source>Online orders hold this stock: it cannot be sold at the counter</source>
+        <translation>此库存已被线上订单锁定，不能在柜台销售</translation>
+    </message>
+    <message>
+        <location filename="../widgets/error_messages.py" line="97" />
+        <source>Wrong item for this order line, and the customer allowed no substitutes</source>
+        <translation>商品与订单行不符，且顾客不接受替换</translation>
+    </message>
+    <message>
+        <location filename="../widgets/error_messages.py" line="100" />
+        <source>This order is not picked yet</source>
+        <translation>该订单尚未拣货</translation>
+    </message>
+    <message>
+        <location filename="../widgets/error_messages.py" line="101" />
+        <source>Nothing is picked for this order: pick an item or release the order</source>
+        <translation>该订单未拣任何商品：请拣货或释放订单</translation>
+    </message>
+    <message>
+        <location filename="../widgets/error_messages.py" line="103" />
+        <source>This order is closed (handed over, expired or cancelled)</source>
+        <translation>该订单已关闭（已提货、已过期或已取消）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/error_messages.py" line="105" />
+        <source>This order was handed over already</source>
+        <translation>该订单已核销提货</translation>
+    </message>
+    <message>
+        <location filename="../widgets/error_messages.py" line="107" />
+        <source>This order is paid at pickup: sell its items first, then hand it over</source>
+        <translation>该订单为到店付款：请先收款，再核销提货</translation>
+    </message>
+    <message>
+        <location filename="../widgets/error_messages.py" line="109" />
+        <source>This transfer was already recorded at this store</source>
+        <translation>本店已登记该调拨单</translation>
+    </message>
+    <message>
+        <location filename="../widgets/error_messages.py" line="111" />
+        <source>HQ cancelled this transfer: do not ship it</source>
+        <translation>总部已取消该调拨单，请勿发货</translation>
+    </message>
+    <message>
+        <location filename="../widgets/error_messages.py" line="113" />
+        <source>This coupon is not known</source>
+        <translation>无法识别此优惠券</translation>
+    </message>
+    <message>
+        <location filename="../widgets/error_messages.py" line="114" />
+        <source>This coupon has expired</source>
+        <translation>该优惠券已过期</translation>
+    </message>
+    <message>
+        <location filename="../widgets/error_messages.py" line="115" />
+        <source>This coupon was already used</source>
+        <translation>该优惠券已使用</translation>
+    </message>
+    <message>
+        <location filename="../widgets/error_messages.py" line="116" />
+        <source>Offline: coupons above the offline limit wait until HQ is back</source>
+        <translation>离线：超出离线限额的优惠券需等待与总部恢复连接</translation>
+    </message>
+    <message>
+        <location filename="../widgets/error_messages.py" line="119" />
         <source>Member not found</source>
         <translation>未找到会员</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="96" />
+        <location filename="../widgets/error_messages.py" line="120" />
         <source>No member on this sale</source>
         <translation>此交易没有会员</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="97" />
+        <location filename="../widgets/error_messages.py" line="121" />
         <source>This member already exists</source>
         <translation>会员已存在</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="98" />
+        <location filename="../widgets/error_messages.py" line="122" />
         <source>This card number already exists</source>
         <translation>卡号已存在</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="99" />
+        <location filename="../widgets/error_messages.py" line="123" />
         <source>Already returned</source>
         <translation>已退货</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="100" />
+        <location filename="../widgets/error_messages.py" line="124" />
         <source>This cannot be returned</source>
         <translation>不可退货</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="101" />
+        <location filename="../widgets/error_messages.py" line="125" />
         <source>Only the last sale can be voided</source>
         <translation>只能撤销最后一笔交易</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="102" />
+        <location filename="../widgets/error_messages.py" line="126" />
         <source>Above the limit for a return without receipt</source>
         <translation>超过无小票退货限额</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="104" />
+        <location filename="../widgets/error_messages.py" line="128" />
         <source>This item is not part of this count</source>
         <translation>此商品不在本次盘点范围内</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="105" />
+        <location filename="../widgets/error_messages.py" line="129" />
         <source>This count is already closed</source>
         <translation>本次盘点已结束</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="106" />
+        <location filename="../widgets/error_messages.py" line="130" />
         <source>Nothing counted yet</source>
         <translation>尚未盘点任何商品</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="107" />
+        <location filename="../widgets/error_messages.py" line="131" />
         <source>Open a shift first</source>
         <translation>请先开班</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="108" />
+        <location filename="../widgets/error_messages.py" line="132" />
         <source>A shift is already open</source>
         <translation>已经开班</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="109" />
+        <location filename="../widgets/error_messages.py" line="133" />
         <source>That is not a note or coin of this currency</source>
         <translation>不是本币种的纸币或硬币</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="111" />
+        <location filename="../widgets/error_messages.py" line="135" />
         <source>The disk is full: nothing was recorded. Call support, then try again</source>
         <translation>磁盘已满：未记录任何内容。请联系技术支持后重试</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="113" />
+        <location filename="../widgets/error_messages.py" line="137" />
         <source>The database refused the write: nothing was recorded. Try again</source>
         <translation>数据库写入失败：未记录任何内容。请重试</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="115" />
+        <location filename="../widgets/error_messages.py" line="139" />
         <source>The disk is almost full: no new sale can start. Call support</source>
         <translation>磁盘空间不足：无法开始新交易。请联系技术支持</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="118" />
+        <location filename="../widgets/error_messages.py" line="142" />
         <source>The device does not answer</source>
         <translation>设备无响应</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="119" />
+        <location filename="../widgets/error_messages.py" line="143" />
         <source>Nothing is on the scale</source>
         <translation>秤上没有商品</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="120" />
+        <location filename="../widgets/error_messages.py" line="144" />
         <source>The device did not answer in time</source>
         <translation>设备响应超时</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="121" />
+        <location filename="../widgets/error_messages.py" line="145" />
         <source>The connection to the device was lost</source>
         <translation>与设备的连接已断开</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="122" />
+        <location filename="../widgets/error_messages.py" line="146" />
         <source>The device cannot be reached</source>
         <translation>无法连接设备</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="123" />
+        <location filename="../widgets/error_messages.py" line="147" />
         <source>The device is busy</source>
         <translation>设备忙</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="124" />
+        <location filename="../widgets/error_messages.py" line="148" />
         <source>The device is closed</source>
         <translation>设备已关闭</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="125" />
+        <location filename="../widgets/error_messages.py" line="149" />
         <source>The device is not open</source>
         <translation>设备未打开</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="126" />
-        <location filename="../widgets/error_messages.py" line="127" />
+        <location filename="../widgets/error_messages.py" line="150" />
+        <location filename="../widgets/error_messages.py" line="151" />
         <source>The device is not ready</source>
         <translation>设备未就绪</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="128" />
+        <location filename="../widgets/error_messages.py" line="152" />
         <source>The device cannot be opened</source>
         <translation>无法打开设备</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="129" />
+        <location filename="../widgets/error_messages.py" line="153" />
         <source>No driver for this device</source>
         <translation>此设备没有驱动</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="130" />
+        <location filename="../widgets/error_messages.py" line="154" />
         <source>The device does not support this</source>
         <translation>设备不支持此操作</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="131" />
+        <location filename="../widgets/error_messages.py" line="155" />
         <source>The device is not set up correctly</source>
         <translation>设备配置不正确</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="132" />
+        <location filename="../widgets/error_messages.py" line="156" />
         <source>A program part for this device is missing</source>
         <translation>缺少此设备所需的程序组件</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="133" />
+        <location filename="../widgets/error_messages.py" line="157" />
         <source>The printer is still printing</source>
         <translation>打印机仍在打印</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="134" />
+        <location filename="../widgets/error_messages.py" line="158" />
         <source>No such print job</source>
         <translation>没有此打印任务</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="135" />
+        <location filename="../widgets/error_messages.py" line="159" />
         <source>Nothing to print</source>
         <translation>没有可打印的内容</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="136" />
+        <location filename="../widgets/error_messages.py" line="160" />
         <source>Not possible in training mode: log in normally for real work</source>
         <translation>培训模式下不能进行此操作：请正常登录后再处理</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="139" />
+        <location filename="../widgets/error_messages.py" line="163" />
         <source>That is not possible here</source>
         <translation>此处不能进行该操作</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="147" />
+        <location filename="../widgets/error_messages.py" line="171" />
         <source>Refused (%1): call a supervisor</source>
         <translation>操作被拒绝（%1）：请呼叫主管</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="156" />
+        <location filename="../widgets/error_messages.py" line="180" />
         <source>Please wait: a member of staff is coming to help</source>
         <translation>请稍候：工作人员马上来帮助您</translation>
     </message>

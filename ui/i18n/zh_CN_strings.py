@@ -510,4 +510,22 @@ ZH = {
         '这是条码，不是金额：请先完成付款（Esc：返回销售）',
     'Expected in the till': '应有金额',
     'Expected %1': '应有%1',
+    'Online orders hold this stock: it cannot be sold at the counter':
+        '此库存已被线上订单锁定，不能在柜台销售',
+    'Wrong item for this order line, and the customer allowed no substitutes':
+        '商品与订单行不符，且顾客不接受替换',
+    'This order is not picked yet': '该订单尚未拣货',
+    'Nothing is picked for this order: pick an item or release the order':
+        '该订单未拣任何商品：请拣货或释放订单',
+    'This order is closed (handed over, expired or cancelled)': '该订单已关闭（已提货、已过期或已取消）',
+    'This order was handed over already': '该订单已核销提货',
+    'This order is paid at pickup: sell its items first, then hand it over':
+        '该订单为到店付款：请先收款，再核销提货',
+    'This transfer was already recorded at this store': '本店已登记该调拨单',
+    'HQ cancelled this transfer: do not ship it': '总部已取消该调拨单，请勿发货',
+    'This coupon is not known': '无法识别此优惠券',
+    'This coupon has expired': '该优惠券已过期',
+    'This coupon was already used': '该优惠券已使用',
+    'Offline: coupons above the offline limit wait until HQ is back':
+        '离线：超出离线限额的优惠券需等待与总部恢复连接',
 }

@@ -91,6 +91,30 @@ MESSAGES: dict[str, str] = {
     "payment_declined": QT_TRANSLATE_NOOP(
         "ErrorMessages", "The payment was declined: the customer was not charged. Ask for "
                          "another payment"),
+    # online orders (edge/orders/), transfers between stores, HQ coupons
+    "reserved_stock": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "Online orders hold this stock: it cannot be sold at the counter"),
+    "wrong_item": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "Wrong item for this order line, and the customer allowed no "
+                         "substitutes"),
+    "not_picked": QT_TRANSLATE_NOOP("ErrorMessages", "This order is not picked yet"),
+    "nothing_picked": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "Nothing is picked for this order: pick an item or release the order"),
+    "order_closed": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "This order is closed (handed over, expired or cancelled)"),
+    "already_handed_over": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "This order was handed over already"),
+    "payment_required": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "This order is paid at pickup: sell its items first, then hand it over"),
+    "already_recorded": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "This transfer was already recorded at this store"),
+    "transfer_cancelled": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "HQ cancelled this transfer: do not ship it"),
+    "unknown_coupon": QT_TRANSLATE_NOOP("ErrorMessages", "This coupon is not known"),
+    "coupon_expired": QT_TRANSLATE_NOOP("ErrorMessages", "This coupon has expired"),
+    "coupon_redeemed": QT_TRANSLATE_NOOP("ErrorMessages", "This coupon was already used"),
+    "offline_coupon_limit": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "Offline: coupons above the offline limit wait until HQ is back"),
     # members, returns, shifts, stock
     "unknown_member": QT_TRANSLATE_NOOP("ErrorMessages", "Member not found"),
     "no_member": QT_TRANSLATE_NOOP("ErrorMessages", "No member on this sale"),

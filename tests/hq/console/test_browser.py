@@ -158,6 +158,7 @@ def test_a_till_sale_shows_live_and_a_dead_letter_with_its_reason(
 
     try:
         assert till.send({"op": "login", "staff": "1001", "pin": "1234"})["ok"]
+        assert till.send({"op": "shift_open", "float": "0"})["ok"]  # a till sells in a shift
         b.login("boss")
         b.go("/live")
         wait_until(lambda: "updates" in b.text("#live-state"), 10, "the live stream open")
