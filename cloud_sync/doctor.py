@@ -1,5 +1,6 @@
 """The appliance's own checks behind `pos doctor`: disk, database, clock, broker and its TLS
-certificate, sync backlog, the stock ledger's digest, last backup. Each returns a `Check` saying
+certificate, sync backlog, the stock ledger's digest, last backup, the downlink versions applied
+and the shelf labels' delivery state. Each returns a `Check` saying
 what an operator should do.
 
 Rule: a check never changes anything (the database is opened read-only) and never waits long (a
@@ -8,6 +9,7 @@ second or two per network probe), so a sick terminal answers as fast as a health
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import sqlite3
@@ -20,7 +22,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cloud_sync.health import Check, HealthReport, encode_report, health_topic
+from cloud_sync.health import (
+    MAX_LABELS,
+    Check,
+    HealthReport,
+    LabelStatus,
+    encode_report,
+    health_topic,
+)
 from cloud_sync.hq_clock import clock_is_off
 from cloud_sync.mqtt_link import make_client
 from cloud_sync.settings import AgentSettings, BrokerSettings, lookup_username
@@ -215,6 +224,75 @@ def check_stock_ledger(db: Path) -> Check:
     return Check("stock", "ok", f"{d.skus} SKUs in stock through seq {d.through_seq}",
                  {"through_seq": d.through_seq, "skus": d.skus, "sum_milli": d.sum_milli,
                   "digest": d.digest})
+
+
+DOWNLINK_STREAMS = ("catalog", "prices", "promotions", "transfers", "orders")
+# An outbox reason that will not clear by waiting: the label is failed until someone acts.
+LABEL_FAILURES = ("unknown_mac", "unknown_tag_type")
+
+
+def check_downlink(db: Path) -> Check:
+    """The version of each of HQ's streams this till applied (sync_stream): HQ's rollout view
+    compares it with what it published. A figure, never a judgement."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=2)
+        try:
+            rows = dict(conn.execute("SELECT stream, version FROM sync_stream").fetchall())
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return Check("downlink", "warn", f"cannot read the applied versions: {exc}")
+    data: dict[str, object] = {s: int(rows.get(s, 0)) for s in DOWNLINK_STREAMS}
+    return Check("downlink", "ok", ", ".join(f"{s} {v}" for s, v in data.items()), data)
+
+
+def check_labels(esl_db: Path) -> tuple[Check, list[LabelStatus]]:
+    """The shelf labels of the store's ESL outbox (drivers/esl: esl_labels, esl_outbox, and
+    esl_shelf naming each label's SKU), each confirmed, pending or failed, with the price it
+    was last confirmed showing; at most MAX_LABELS are listed (failed and pending first), all
+    are counted."""
+    try:
+        conn = sqlite3.connect(f"file:{esl_db}?mode=ro", uri=True, timeout=2)
+        try:
+            rows = conn.execute(
+                "SELECT l.mac, s.sku, l.wanted_version, l.confirmed_version, w.fields, c.fields,"
+                " COALESCE(w.reason, ''), COALESCE(w.reported, 0)"
+                " FROM esl_labels l JOIN esl_shelf s ON s.mac = l.mac"
+                " LEFT JOIN esl_outbox w ON w.mac = l.mac AND w.version = l.wanted_version"
+                " LEFT JOIN esl_outbox c ON c.mac = l.mac AND c.version = l.confirmed_version"
+                " ORDER BY l.mac").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return Check("labels", "warn", f"cannot read the shelf labels: {exc}"), []
+    labels = []
+    for mac, sku, wanted, confirmed, wanted_fields, shown_fields, reason, reported in rows:
+        if confirmed is not None and confirmed >= wanted:
+            state = "confirmed"
+        elif reason in LABEL_FAILURES or reported:
+            state = "failed"
+        else:
+            state = "pending"
+        labels.append(LabelStatus(str(mac), str(sku), state,  # type: ignore[arg-type]
+                                  _price(shown_fields), _price(wanted_fields),
+                                  "" if state == "confirmed" else str(reason)[:64]))
+    counts = {s: sum(label.state == s for label in labels)
+              for s in ("confirmed", "pending", "failed")}
+    text = (f"{counts['confirmed']} of {len(labels)} labels show their price; "
+            f"{counts['pending']} pending, {counts['failed']} failed")
+    labels.sort(key=lambda label: (("failed", "pending", "confirmed").index(label.state),
+                                   label.mac))
+    data: dict[str, object] = {**counts, "labels": len(labels),
+                               "listed": min(len(labels), MAX_LABELS)}
+    return (Check("labels", "warn" if counts["failed"] else "ok", text, data),  # type: ignore[arg-type]
+            labels[:MAX_LABELS])
+
+
+def _price(fields: str | None) -> int | None:
+    if not fields:
+        return None
+    value = json.loads(fields).get("price_fen")
+    return value if isinstance(value, int) and value >= 0 else None
 
 
 def check_backup(directory: Path, now: datetime | None = None, warn_age_s: float = 2 * 3600,
