@@ -9,6 +9,7 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cli._options import add_store_options, config_path
 from cloud_sync.health import Check, HealthReport
@@ -30,6 +31,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--no-devices", action="store_true",
                         help="do not open the devices (while the till holds them: two readers on "
                              "one serial port steal each other's bytes)")
+    parser.add_argument("--esl-db", default="",
+                        help="the ESL outbox whose shelf labels to report (default: the first "
+                             "esl-*.sqlite beside the database, if any)")
     parser.add_argument("--json", action="store_true", help="the report as JSON")
     parser.add_argument("--publish", action="store_true",
                         help="also publish the report (retained) for HQ's fleet view")
@@ -91,20 +95,32 @@ def _clock_check(host: str) -> Check:
     return check_clock(ntp_synchronized(), offset, f"ntp {host}")
 
 
-def run_doctor(args: argparse.Namespace) -> int:
+def esl_database(db: Path, given: str) -> Path | None:
+    """The ESL outbox to report the labels of: `given`, else esl-*.sqlite beside `db`."""
+    if given:
+        return Path(given)
+    found = sorted(db.resolve().parent.glob("esl-*.sqlite"))
+    return found[0] if found else None
+
+
+def build_report(db: Path, config: Path, backups: Path, time_server: str = "",
+                 devices: bool = True, esl_db: Path | None = None
+                 ) -> tuple[HealthReport, Any]:
+    """The terminal's health report and its sync settings (None when it has none)."""
     from cloud_sync.doctor import (
         check_backlog,
         check_backup,
         check_broker,
         check_database,
         check_disk,
+        check_downlink,
         check_hq_clock,
+        check_labels,
         check_stock_ledger,
     )
+    from cloud_sync.health import LabelStatus
     from cloud_sync.settings import SettingsError, load_agent_settings
 
-    db, config = Path(args.db), config_path(args)
-    backups = Path(args.backup_dir) if args.backup_dir else db.resolve().parent / "backups"
     checks = [check_disk(db), check_database(db)]
     store = terminal = "?"
     try:
@@ -114,18 +130,32 @@ def run_doctor(args: argparse.Namespace) -> int:
         checks.append(Check("broker", "fail", f"no sync settings: {exc}"))
     if settings is not None:
         store, terminal = settings.store_id, settings.terminal_id
-        checks.append(_clock_check(args.time_server or settings.broker.host))
+        checks.append(_clock_check(time_server or settings.broker.host))
         if db.exists():
             checks.append(check_hq_clock(db))
         checks.append(check_broker(settings.broker))
-    if not args.no_devices:
+    if devices:
         checks += _device_checks(config)
+    labels: list[LabelStatus] | None = None
     if db.exists():
         checks.append(check_backlog(db))
         checks.append(check_stock_ledger(db))
+        checks.append(check_downlink(db))
+    if esl_db is not None:
+        found, labels = check_labels(esl_db)
+        checks.append(found)
     checks.append(check_backup(backups))
-    report = HealthReport(1, store, terminal, _version(),
-                          datetime.now(UTC).isoformat(timespec="seconds"), checks)
+    return HealthReport(1, store, terminal, _version(),
+                        datetime.now(UTC).isoformat(timespec="seconds"), checks, labels), settings
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    db, config = Path(args.db), config_path(args)
+    backups = Path(args.backup_dir) if args.backup_dir else db.resolve().parent / "backups"
+    report, settings = build_report(db, config, backups, args.time_server, not args.no_devices,
+                                    esl_database(db, args.esl_db))
+    checks = report.checks
+    store, terminal = report.store, report.terminal
     if args.json:
         from cloud_sync.health import encode_report
 

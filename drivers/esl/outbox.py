@@ -114,6 +114,7 @@ class EslOutbox:
         check_backoff: Backoff | None = None,
         rng: random.Random | None = None,
     ) -> None:
+        self.path = Path(path)
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
