@@ -1,0 +1,232 @@
+"""Prices and promotions with rollout: publish a signed version of the prices or promotions
+stream to chosen stores (a form per SKU or promotion, or a file as `pos hq publish` takes), then
+watch it reach each till (the version its health report says it applied) and each shelf label
+showing a SKU of it (confirmed / pending / failed, from the store's ESL outbox in the report of
+the terminal that runs it).
+
+Rule: a version is done at a store only when every terminal of the store applied it and every
+label showing one of its SKUs is confirmed showing the price it sets; a price not yet effective
+is scheduled, one a later version replaced is superseded (and no longer waited for). Publishing
+is HQ admins' only: analysts and store managers read (managers their stores).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from cloud_sync.health import LabelStatus, decode_report
+from cloud_sync.protocol import ITEM_TYPES, Document, PriceItem, PromotionItem, Signed, encode
+from hq.console.accounts import audit
+from hq.console.pages import Ctx, Forbidden, action, page
+from hq.fleet import applied_versions
+
+STREAMS = ("prices", "promotions")
+SHOWN_VERSIONS = 30
+
+
+class PublishRefused(ValueError):
+    """The form cannot become a version; nothing was stored or sent."""
+
+
+def _items(signed: bytes, stream: str) -> list[Any]:
+    doc = msgspec.json.decode(msgspec.json.decode(signed, type=Signed).doc, type=Document)
+    return list(msgspec.json.decode(doc.items, type=ITEM_TYPES[stream]))
+
+
+def _reports(ctx: Ctx) -> tuple[dict[str, dict[str, dict[str, int]]],
+                                dict[str, list[LabelStatus]]]:
+    """Per store: each terminal's applied versions, and the shelf labels of its reports."""
+    with ctx.storage.lock:
+        kept = ctx.storage.db.health()
+    applied: dict[str, dict[str, dict[str, int]]] = {}
+    labels: dict[str, list[LabelStatus]] = {}
+    for k in kept:
+        if not ctx.user.sees(k.store):
+            continue
+        try:
+            report = decode_report(k.report)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            continue            # listed as unreadable on the fleet page
+        applied.setdefault(k.store, {})[k.terminal] = applied_versions(report)
+        labels.setdefault(k.store, []).extend(report.labels or [])
+    return applied, labels
+
+
+def _label_state(label: LabelStatus, price: int) -> str:
+    if label.state == "confirmed" and label.price == price:
+        return "confirmed"
+    return "failed" if label.state == "failed" else "pending"
+
+
+@page("/rollout", "rollout.html", "nav.rollout")
+def rollout(ctx: Ctx) -> dict[str, Any]:
+    chosen = ctx.store_param()
+    applied, labels = _reports(ctx)
+    rows = ctx.conn.execute(
+        "SELECT store, stream, version, signed, created_at FROM hq_version"
+        " WHERE stream = ANY(%s) AND (%s::text IS NULL OR store = %s)"
+        " ORDER BY created_at DESC, store, stream, version DESC LIMIT 500",
+        (list(STREAMS), chosen, chosen)).fetchall()
+    latest = {(r[0], r[1], r[2]): int(r[3]) for r in ctx.conn.execute(
+        "SELECT store, stream, key, version FROM hq_stream_item WHERE stream = ANY(%s)",
+        (list(STREAMS),)).fetchall()}
+    versions = []
+    for store, stream, version, signed, created_at in rows:
+        if not ctx.user.sees(store):
+            continue
+        if len(versions) == SHOWN_VERSIONS:
+            break
+        versions.append(_version(ctx, store, stream, int(version), bytes(signed), created_at,
+                                 applied.get(store, {}), labels.get(store, []), latest))
+    return {"store": chosen, "versions": versions,
+            "may_publish": ctx.user.role == "admin",
+            "publish_ready": bool(ctx.settings and ctx.settings.signing_key),
+            "stores": sorted(s for s in applied if ctx.user.sees(s)),
+            "published": ctx.query.get("published", ""), "error": ctx.query.get("error", "")}
+
+
+def _version(ctx: Ctx, store: str, stream: str, version: int, signed: bytes,
+             created_at: datetime, terminals: dict[str, dict[str, int]],
+             store_labels: list[LabelStatus], latest: dict[tuple[str, str, str], int]
+             ) -> dict[str, Any]:
+    from hq.publish import item_key
+
+    tills = [{"terminal": t, "applied": v.get(stream, 0),
+              "state": "applied" if v.get(stream, 0) >= version else "pending"}
+             for t, v in sorted(terminals.items())]
+    items, shelf = [], []
+    for item in _items(signed, stream):
+        key = item_key(stream, item)
+        row: dict[str, Any] = {"key": key}
+        if latest.get((store, stream, key), version) > version:
+            row["state"] = "superseded"
+        if isinstance(item, PriceItem):
+            due = item.effective_at is None or datetime.fromisoformat(item.effective_at) <= ctx.now
+            row.update(sku=item.sku, price=item.price, effective_at=item.effective_at)
+            row.setdefault("state", "due" if due else "scheduled")
+            if row["state"] == "due":
+                for label in store_labels:
+                    if label.sku == item.sku:
+                        shelf.append({"mac": label.mac, "sku": label.sku,
+                                      "state": _label_state(label, item.price),
+                                      "shows": label.price, "wanted": label.wanted,
+                                      "reason": label.reason})
+        elif isinstance(item, PromotionItem):
+            row.update(promotion_id=item.promotion_id, active=item.active,
+                       body=bytes(item.body).decode("utf-8"))
+            row.setdefault("state", "due")
+        items.append(row)
+    waiting = [i for i in items if i["state"] == "scheduled"]
+    if all(i["state"] == "superseded" for i in items):
+        status = "superseded"
+    elif not tills or any(t["state"] != "applied" for t in tills):
+        status = "rolling_out"
+    elif any(lb["state"] == "failed" for lb in shelf):
+        status = "failed"
+    elif any(lb["state"] != "confirmed" for lb in shelf):
+        status = "rolling_out"
+    else:
+        status = "scheduled" if waiting else "done"
+    return {"store": store, "stream": stream, "version": version, "status": status,
+            "published_at": created_at.astimezone(ctx.zone).isoformat(timespec="seconds"),
+            "items": items, "tills": tills, "labels": shelf,
+            "tills_applied": sum(t["state"] == "applied" for t in tills),
+            "labels_confirmed": sum(lb["state"] == "confirmed" for lb in shelf)}
+
+
+def _fen(text: str) -> int:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise PublishRefused(f"price {text!r} is not a number") from None
+    if value < 0 or value != value.quantize(Decimal("0.01")):
+        raise PublishRefused(f"price {text!r}: yuan, at most two decimals, not negative")
+    return int(value * 100)
+
+
+def form_items(ctx: Ctx, form: dict[str, str]) -> tuple[str, list[Any]]:
+    """The stream and its items from the publish form: a file's JSON array when one was sent,
+    else the one price or promotion typed in."""
+    from hq.publish import PublishError, parse_items
+
+    stream = form.get("stream", "")
+    if stream not in STREAMS:
+        raise PublishRefused(f"stream must be one of {', '.join(STREAMS)}")
+    try:
+        if form.get("file", "").strip():
+            return stream, list(parse_items(stream, form["file"].encode("utf-8"), "file"))
+        if stream == "prices":
+            sku = form.get("sku", "").strip()
+            if not sku:
+                raise PublishRefused("a SKU is needed")
+            when = form.get("effective_at", "").strip()
+            at = None
+            if when:
+                try:
+                    at = datetime.fromisoformat(when)
+                except ValueError:
+                    raise PublishRefused(f"effective time {when!r} is not a date and time") from None
+                at = (at if at.tzinfo else at.replace(tzinfo=ctx.zone)).isoformat()
+            raw = encode([PriceItem(sku, _fen(form.get("price", "")), at)])
+        else:
+            pid = form.get("promotion_id", "").strip()
+            if not pid:
+                raise PublishRefused("a promotion id is needed")
+            raw = (b'[{"promotion_id":' + msgspec.json.encode(pid) + b',"body":'
+                   + form.get("body", "").encode("utf-8") + b',"active":'
+                   + (b"true" if form.get("active", "") else b"false") + b"}]")
+        return stream, list(parse_items(stream, raw, "form"))
+    except PublishError as exc:
+        raise PublishRefused(str(exc)) from None
+
+
+@action("/rollout/publish")
+def publish(ctx: Ctx, form: dict[str, str]) -> str:
+    """Store a signed version per chosen store, send it, audit it: HQ admins only."""
+    from urllib.parse import quote
+
+    from cloud_sync.signing import load_keyring, load_private_key
+    from hq.publish import PublishError, publish_version, send
+
+    if ctx.user.role != "admin":
+        raise Forbidden("publish")
+    settings = ctx.settings
+    if settings is None or not settings.signing_key:
+        return "/rollout?error=" + quote("no signing key: start the console with --signing-key")
+    try:
+        stream, items = form_items(ctx, form)
+    except PublishRefused as exc:
+        return "/rollout?error=" + quote(str(exc)[:300])
+    with ctx.storage.lock:
+        known = ctx.storage.db.stores()
+    stores = [s.strip() for s in form.get("stores", "").split(",") if s.strip()] or known
+    if not stores:
+        return "/rollout?error=" + quote("no stores known yet; name them")
+    key = load_private_key(Path(settings.signing_key))
+    pinned = load_keyring(Path(settings.pinned)) if settings.pinned else None
+    sent = []
+    try:
+        with ctx.storage.lock:
+            for store in stores:
+                version, signed = publish_version(ctx.storage.db, key, stream, items, store, pinned)
+                sent.append((store, stream, version, signed))
+    except PublishError as exc:
+        return "/rollout?error=" + quote(str(exc)[:300])
+    finally:
+        if sent:
+            with ctx.conn.transaction(), ctx.conn.cursor() as cur:
+                audit(cur, ctx.user.username, f"{stream}.publish",
+                      ",".join(f"{s}@{v}" for s, _, v, _ in sent),
+                      {"items": msgspec.json.decode(encode(items))})
+    note = ""
+    if settings.broker is not None:
+        try:
+            send(settings.broker, sent)
+        except OSError as exc:
+            note = f"&error={quote(f'stored, but the broker is unreachable ({exc}); stores catch up from the retained head')}"
+    return "/rollout?published=" + quote(",".join(f"{s}@{v}" for s, _, v, _ in sent)) + note
