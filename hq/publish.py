@@ -8,8 +8,8 @@ it against them first. A new signing key reaches the stores by a rollover signed
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 

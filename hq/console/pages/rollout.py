@@ -75,7 +75,7 @@ def rollout(ctx: Ctx) -> dict[str, Any]:
     latest = {(r[0], r[1], r[2]): int(r[3]) for r in ctx.conn.execute(
         "SELECT store, stream, key, version FROM hq_stream_item WHERE stream = ANY(%s)",
         (list(STREAMS),)).fetchall()}
-    versions = []
+    versions: list[dict[str, Any]] = []
     for store, stream, version, signed, created_at in rows:
         if not ctx.user.sees(store):
             continue
@@ -168,10 +168,10 @@ def form_items(ctx: Ctx, form: dict[str, str]) -> tuple[str, list[Any]]:
             at = None
             if when:
                 try:
-                    at = datetime.fromisoformat(when)
+                    local = datetime.fromisoformat(when)
                 except ValueError:
                     raise PublishRefused(f"effective time {when!r} is not a date and time") from None
-                at = (at if at.tzinfo else at.replace(tzinfo=ctx.zone)).isoformat()
+                at = (local if local.tzinfo else local.replace(tzinfo=ctx.zone)).isoformat()
             raw = encode([PriceItem(sku, _fen(form.get("price", "")), at)])
         else:
             pid = form.get("promotion_id", "").strip()
@@ -228,5 +228,6 @@ def publish(ctx: Ctx, form: dict[str, str]) -> str:
         try:
             send(settings.broker, sent)
         except OSError as exc:
-            note = f"&error={quote(f'stored, but the broker is unreachable ({exc}); stores catch up from the retained head')}"
+            note = "&error=" + quote(f"stored, but the broker is unreachable ({exc}); the"
+                                     " stores catch up from the retained head")
     return "/rollout?published=" + quote(",".join(f"{s}@{v}" for s, _, v, _ in sent)) + note
