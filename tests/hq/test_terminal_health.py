@@ -76,7 +76,7 @@ def test_a_redelivered_older_report_does_not_replace_the_newer(storage: HqStorag
     (report(terminal="T06"), "claims S001/T06 on the topic of S001/T05"),
     (report(store="S00/1"), "malformed report"),
     (report(store="S+"), "malformed report"),
-    (report(spare="x" * 70_000), "exceeds 65536"),
+    (report(spare="x" * 270_000), "exceeds 262144"),
     (report(version="0.1\u0000"), "NUL or a control character"),
     (report(version="0.1\u001b[2J"), "NUL or a control character"),
     (report(unknown=1), "malformed report"),
