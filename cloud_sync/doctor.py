@@ -39,6 +39,7 @@ from edge.ledger.store import edge_migrations
 from edge.store_ops.stock import ledger_digest
 
 MB = 1024 * 1024
+Figure = str | int | float | bool | None      # a value of a check's data
 NTP_EPOCH_OFFSET = 2208988800          # seconds from 1900-01-01 (NTP) to 1970-01-01 (Unix)
 
 
@@ -242,7 +243,7 @@ def check_downlink(db: Path) -> Check:
             conn.close()
     except sqlite3.Error as exc:
         return Check("downlink", "warn", f"cannot read the applied versions: {exc}")
-    data: dict[str, object] = {s: int(rows.get(s, 0)) for s in DOWNLINK_STREAMS}
+    data: dict[str, Figure] = {s: int(rows.get(s, 0)) for s in DOWNLINK_STREAMS}
     return Check("downlink", "ok", ", ".join(f"{s} {v}" for s, v in data.items()), data)
 
 
@@ -282,10 +283,9 @@ def check_labels(esl_db: Path) -> tuple[Check, list[LabelStatus]]:
             f"{counts['pending']} pending, {counts['failed']} failed")
     labels.sort(key=lambda label: (("failed", "pending", "confirmed").index(label.state),
                                    label.mac))
-    data: dict[str, object] = {**counts, "labels": len(labels),
+    data: dict[str, Figure] = {**counts, "labels": len(labels),
                                "listed": min(len(labels), MAX_LABELS)}
-    return (Check("labels", "warn" if counts["failed"] else "ok", text, data),  # type: ignore[arg-type]
-            labels[:MAX_LABELS])
+    return Check("labels", "warn" if counts["failed"] else "ok", text, data), labels[:MAX_LABELS]
 
 
 def _price(fields: str | None) -> int | None:
