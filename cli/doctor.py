@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +37,6 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--publish", action="store_true",
                         help="also publish the report (retained) for HQ's fleet view")
     parser.set_defaults(run=run_doctor)
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("store-edge-pos")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def _device_checks(config: Path) -> list[Check]:
@@ -84,74 +74,27 @@ def _device_checks(config: Path) -> list[Check]:
     return checks
 
 
-def _clock_check(host: str) -> Check:
-    from cloud_sync.doctor import check_clock, ntp_synchronized, sntp_offset
-
-    name, _, port = host.partition(":")
-    try:
-        offset: float | None = sntp_offset(name, int(port or 123))
-    except (OSError, ValueError):
-        offset = None
-    return check_clock(ntp_synchronized(), offset, f"ntp {host}")
-
-
-def esl_database(db: Path, given: str) -> Path | None:
-    """The ESL outbox to report the labels of: `given`, else esl-*.sqlite beside `db`."""
-    if given:
-        return Path(given)
-    found = sorted(db.resolve().parent.glob("esl-*.sqlite"))
-    return found[0] if found else None
-
-
 def build_report(db: Path, config: Path, backups: Path, time_server: str = "",
                  devices: bool = True, esl_db: Path | None = None
                  ) -> tuple[HealthReport, Any]:
     """The terminal's health report and its sync settings (None when it has none)."""
-    from cloud_sync.doctor import (
-        check_backlog,
-        check_backup,
-        check_broker,
-        check_database,
-        check_disk,
-        check_downlink,
-        check_hq_clock,
-        check_labels,
-        check_stock_ledger,
-    )
-    from cloud_sync.health import LabelStatus
+    from cloud_sync.doctor import appliance_report
     from cloud_sync.settings import SettingsError, load_agent_settings
 
-    checks = [check_disk(db), check_database(db)]
-    store = terminal = "?"
     try:
         settings = load_agent_settings(config)
+        problem = None
     except SettingsError as exc:
-        settings = None
-        checks.append(Check("broker", "fail", f"no sync settings: {exc}"))
-    if settings is not None:
-        store, terminal = settings.store_id, settings.terminal_id
-        checks.append(_clock_check(time_server or settings.broker.host))
-        if db.exists():
-            checks.append(check_hq_clock(db))
-        checks.append(check_broker(settings.broker))
-    if devices:
-        checks += _device_checks(config)
-    labels: list[LabelStatus] | None = None
-    if db.exists():
-        checks.append(check_backlog(db))
-        checks.append(check_stock_ledger(db))
-        checks.append(check_downlink(db))
-    if esl_db is not None:
-        found, labels = check_labels(esl_db)
-        checks.append(found)
-    checks.append(check_backup(backups))
-    return HealthReport(1, store, terminal, _version(),
-                        datetime.now(UTC).isoformat(timespec="seconds"), checks, labels), settings
+        settings, problem = None, Check("broker", "fail", f"no sync settings: {exc}")
+    return appliance_report(db, settings, backups, time_server,
+                            _device_checks(config) if devices else [], esl_db, problem), settings
 
 
 def run_doctor(args: argparse.Namespace) -> int:
     db, config = Path(args.db), config_path(args)
     backups = Path(args.backup_dir) if args.backup_dir else db.resolve().parent / "backups"
+    from cloud_sync.doctor import esl_database
+
     report, settings = build_report(db, config, backups, args.time_server, not args.no_devices,
                                     esl_database(db, args.esl_db))
     checks = report.checks

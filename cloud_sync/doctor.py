@@ -312,6 +312,63 @@ def check_backup(directory: Path, now: datetime | None = None, warn_age_s: float
     return Check("backup", "ok", text, data)
 
 
+def program_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("store-edge-pos")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def measure_clock(host: str) -> Check:
+    """The clock against the NTP server at HOST[:PORT]."""
+    name, _, port = host.partition(":")
+    try:
+        offset: float | None = sntp_offset(name, int(port or 123))
+    except (OSError, ValueError):
+        offset = None
+    return check_clock(ntp_synchronized(), offset, f"ntp {host}")
+
+
+def esl_database(db: Path, given: str = "") -> Path | None:
+    """The ESL outbox to report the labels of: `given`, else esl-*.sqlite beside `db`."""
+    if given:
+        return Path(given)
+    found = sorted(db.resolve().parent.glob("esl-*.sqlite"))
+    return found[0] if found else None
+
+
+def appliance_report(db: Path, settings: AgentSettings | None, backups: Path,
+                     time_server: str = "", device_checks: list[Check] | None = None,
+                     esl_db: Path | None = None, problem: Check | None = None) -> HealthReport:
+    """The terminal's health report (`pos doctor`; the agent's after it applied a version):
+    every check of this module, with the devices' checks the caller made (the command line
+    opens the devices; the agent never does) and `problem` when the settings could not be read."""
+    checks = [check_disk(db), check_database(db)]
+    store = terminal = "?"
+    if problem is not None:
+        checks.append(problem)
+    if settings is not None:
+        store, terminal = settings.store_id, settings.terminal_id
+        checks.append(measure_clock(time_server or settings.broker.host))
+        if db.exists():
+            checks.append(check_hq_clock(db))
+        checks.append(check_broker(settings.broker))
+    checks += device_checks or []
+    labels: list[LabelStatus] | None = None
+    if db.exists():
+        checks.append(check_backlog(db))
+        checks.append(check_stock_ledger(db))
+        checks.append(check_downlink(db))
+    if esl_db is not None:
+        found, labels = check_labels(esl_db)
+        checks.append(found)
+    checks.append(check_backup(backups))
+    return HealthReport(1, store, terminal, program_version(),
+                        datetime.now(UTC).isoformat(timespec="seconds"), checks, labels)
+
+
 def publish_report(settings: AgentSettings, report: HealthReport, timeout: float = 3.0) -> None:
     """Publish `report` retained (QoS 1) on the terminal's health topic; OSError when the broker
     did not take it in time. As the terminal's look-up user and with a client id of its own:
