@@ -16,14 +16,17 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import msgspec
 
 from cloud_sync.health import LabelStatus, decode_report
 from cloud_sync.protocol import ITEM_TYPES, Document, PriceItem, PromotionItem, Signed, encode
+from cloud_sync.signing import load_keyring, load_private_key
 from hq.console.accounts import audit
 from hq.console.pages import Ctx, Forbidden, action, page
 from hq.fleet import applied_versions
+from hq.publish import PublishError, item_key, parse_items, publish_version, send
 
 STREAMS = ("prices", "promotions")
 SHOWN_VERSIONS = 30
@@ -67,22 +70,24 @@ def _label_state(label: LabelStatus, price: int) -> str:
 def rollout(ctx: Ctx) -> dict[str, Any]:
     chosen = ctx.store_param()
     applied, labels = _reports(ctx)
+    only = [chosen] if chosen else (list(ctx.user.stores) if ctx.user.role == "manager" else None)
     rows = ctx.conn.execute(
         "SELECT store, stream, version, signed, created_at FROM hq_version"
-        " WHERE stream = ANY(%s) AND (%s::text IS NULL OR store = %s)"
-        " ORDER BY created_at DESC, store, stream, version DESC LIMIT 500",
-        (list(STREAMS), chosen, chosen)).fetchall()
+        " WHERE stream = ANY(%s) AND (%s::text[] IS NULL OR store = ANY(%s))"
+        " ORDER BY created_at DESC, store, stream, version DESC LIMIT %s",
+        (list(STREAMS), only, only, SHOWN_VERSIONS)).fetchall()
+    shown = [(str(r[0]), str(r[1]), int(r[2]), _items(bytes(r[3]), str(r[1])), r[4])
+             for r in rows]
+    # Only the keys of the versions shown: a page view never reads a store's whole price list.
+    keys = [(store, stream, item_key(stream, i)) for store, stream, _, items, _ in shown
+            for i in items]
     latest = {(r[0], r[1], r[2]): int(r[3]) for r in ctx.conn.execute(
-        "SELECT store, stream, key, version FROM hq_stream_item WHERE stream = ANY(%s)",
-        (list(STREAMS),)).fetchall()}
-    versions: list[dict[str, Any]] = []
-    for store, stream, version, signed, created_at in rows:
-        if not ctx.user.sees(store):
-            continue
-        if len(versions) == SHOWN_VERSIONS:
-            break
-        versions.append(_version(ctx, store, stream, int(version), bytes(signed), created_at,
-                                 applied.get(store, {}), labels.get(store, []), latest))
+        "SELECT store, stream, key, version FROM hq_stream_item WHERE (store, stream, key) IN"
+        " (SELECT * FROM unnest(%s::text[], %s::text[], %s::text[]))",
+        ([k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys])).fetchall()}
+    versions = [_version(ctx, store, stream, version, items, created_at, applied.get(store, {}),
+                         labels.get(store, []), latest)
+                for store, stream, version, items, created_at in shown]
     return {"store": chosen, "versions": versions,
             "may_publish": ctx.user.role == "admin",
             "publish_ready": bool(ctx.settings and ctx.settings.signing_key),
@@ -90,17 +95,15 @@ def rollout(ctx: Ctx) -> dict[str, Any]:
             "published": ctx.query.get("published", ""), "error": ctx.query.get("error", "")}
 
 
-def _version(ctx: Ctx, store: str, stream: str, version: int, signed: bytes,
+def _version(ctx: Ctx, store: str, stream: str, version: int, items_in: list[Any],
              created_at: datetime, terminals: dict[str, dict[str, int]],
              store_labels: list[LabelStatus], latest: dict[tuple[str, str, str], int]
              ) -> dict[str, Any]:
-    from hq.publish import item_key
-
     tills = [{"terminal": t, "applied": v.get(stream, 0),
               "state": "applied" if v.get(stream, 0) >= version else "pending"}
              for t, v in sorted(terminals.items())]
     items, shelf = [], []
-    for item in _items(signed, stream):
+    for item in items_in:
         key = item_key(stream, item)
         row: dict[str, Any] = {"key": key}
         if latest.get((store, stream, key), version) > version:
@@ -152,8 +155,6 @@ def _fen(text: str) -> int:
 def form_items(ctx: Ctx, form: dict[str, str]) -> tuple[str, list[Any]]:
     """The stream and its items from the publish form: a file's JSON array when one was sent,
     else the one price or promotion typed in."""
-    from hq.publish import PublishError, parse_items
-
     stream = form.get("stream", "")
     if stream not in STREAMS:
         raise PublishRefused(f"stream must be one of {', '.join(STREAMS)}")
@@ -188,11 +189,6 @@ def form_items(ctx: Ctx, form: dict[str, str]) -> tuple[str, list[Any]]:
 @action("/rollout/publish")
 def publish(ctx: Ctx, form: dict[str, str]) -> str:
     """Store a signed version per chosen store, send it, audit it: HQ admins only."""
-    from urllib.parse import quote
-
-    from cloud_sync.signing import load_keyring, load_private_key
-    from hq.publish import PublishError, publish_version, send
-
     if ctx.user.role != "admin":
         raise Forbidden("publish")
     settings = ctx.settings
