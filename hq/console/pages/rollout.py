@@ -41,23 +41,27 @@ def _items(signed: bytes, stream: str) -> list[Any]:
     return list(msgspec.json.decode(doc.items, type=ITEM_TYPES[stream]))
 
 
-def _reports(ctx: Ctx) -> tuple[dict[str, dict[str, dict[str, int]]],
-                                dict[str, list[LabelStatus]]]:
-    """Per store: each terminal's applied versions, and the shelf labels of its reports."""
-    with ctx.storage.lock:
-        kept = ctx.storage.db.health()
-    applied: dict[str, dict[str, dict[str, int]]] = {}
+def _reports(ctx: Ctx, stores: list[str]) -> tuple[dict[str, dict[str, dict[str, int]]],
+                                                   dict[str, list[LabelStatus]]]:
+    """Per store of `stores`: each terminal's applied versions, and the shelf labels of its
+    reports (only those stores' reports are read: a label list is up to MAX_LABELS long)."""
+    applied: dict[str, dict[str, dict[str, int]]] = {store: {} for store in stores}
     labels: dict[str, list[LabelStatus]] = {}
-    for k in kept:
-        if not ctx.user.sees(k.store):
-            continue
+    for store, terminal, raw in ctx.conn.execute(
+            "SELECT store, terminal, report::text FROM hq_terminal_health WHERE store = ANY(%s)"
+            " ORDER BY store, terminal", (stores,)).fetchall():
         try:
-            report = decode_report(k.report)
+            report = decode_report(raw.encode("utf-8"))
         except (msgspec.ValidationError, msgspec.DecodeError):
             continue            # listed as unreadable on the fleet page
-        applied.setdefault(k.store, {})[k.terminal] = applied_versions(report)
-        labels.setdefault(k.store, []).extend(report.labels or [])
+        applied[store][terminal] = applied_versions(report)
+        labels.setdefault(store, []).extend(report.labels or [])
     return applied, labels
+
+
+def _known_stores(ctx: Ctx) -> list[str]:
+    return [r[0] for r in ctx.conn.execute(
+        "SELECT store FROM hq_terminal UNION SELECT store FROM hq_version ORDER BY 1").fetchall()]
 
 
 def _label_state(label: LabelStatus, price: int) -> str:
@@ -69,7 +73,6 @@ def _label_state(label: LabelStatus, price: int) -> str:
 @page("/rollout", "rollout.html", "nav.rollout")
 def rollout(ctx: Ctx) -> dict[str, Any]:
     chosen = ctx.store_param()
-    applied, labels = _reports(ctx)
     only = [chosen] if chosen else (list(ctx.user.stores) if ctx.user.role == "manager" else None)
     rows = ctx.conn.execute(
         "SELECT store, stream, version, signed, created_at FROM hq_version"
@@ -78,6 +81,7 @@ def rollout(ctx: Ctx) -> dict[str, Any]:
         (list(STREAMS), only, only, SHOWN_VERSIONS)).fetchall()
     shown = [(str(r[0]), str(r[1]), int(r[2]), _items(bytes(r[3]), str(r[1])), r[4])
              for r in rows]
+    applied, labels = _reports(ctx, sorted({store for store, *_ in shown}))
     # Only the keys of the versions shown: a page view never reads a store's whole price list.
     keys = [(store, stream, item_key(stream, i)) for store, stream, _, items, _ in shown
             for i in items]
@@ -91,7 +95,7 @@ def rollout(ctx: Ctx) -> dict[str, Any]:
     return {"store": chosen, "versions": versions,
             "may_publish": ctx.user.role == "admin",
             "publish_ready": bool(ctx.settings and ctx.settings.signing_key),
-            "stores": sorted(s for s in applied if ctx.user.sees(s)),
+            "stores": ctx.user.visible(_known_stores(ctx)),
             "published": ctx.query.get("published", ""), "error": ctx.query.get("error", "")}
 
 
