@@ -12,6 +12,7 @@ is HQ admins' only: analysts and store managers read (managers their stores).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -29,6 +30,7 @@ from hq.fleet import applied_versions
 from hq.publish import PublishError, item_key, parse_items, publish_version, send
 
 STREAMS = ("prices", "promotions")
+STORE_ID = re.compile("[A-Za-z0-9]{1,32}")        # as `pos hq enroll` allows
 SHOWN_VERSIONS = 30
 
 
@@ -47,6 +49,11 @@ def _reports(ctx: Ctx, stores: list[str]) -> tuple[dict[str, dict[str, dict[str,
     reports (only those stores' reports are read: a label list is up to MAX_LABELS long)."""
     applied: dict[str, dict[str, dict[str, int]]] = {store: {} for store in stores}
     labels: dict[str, list[LabelStatus]] = {}
+    # A terminal HQ knows from its sync stream but has no report from has applied nothing
+    # as far as HQ can tell: it keeps the version from being done.
+    for store, terminal in ctx.conn.execute(
+            "SELECT store, terminal FROM hq_terminal WHERE store = ANY(%s)", (stores,)).fetchall():
+        applied[store][terminal] = {}
     for store, terminal, raw in ctx.conn.execute(
             "SELECT store, terminal, report::text FROM hq_terminal_health WHERE store = ANY(%s)"
             " ORDER BY store, terminal", (stores,)).fetchall():
@@ -182,9 +189,12 @@ def form_items(ctx: Ctx, form: dict[str, str]) -> tuple[str, list[Any]]:
             pid = form.get("promotion_id", "").strip()
             if not pid:
                 raise PublishRefused("a promotion id is needed")
-            raw = (b'[{"promotion_id":' + msgspec.json.encode(pid) + b',"body":'
-                   + form.get("body", "").encode("utf-8") + b',"active":'
-                   + (b"true" if form.get("active", "") else b"false") + b"}]")
+            body = form.get("body", "").encode("utf-8")
+            try:
+                msgspec.json.decode(body)     # one JSON value, nothing after it
+            except msgspec.DecodeError as exc:
+                raise PublishRefused(f"the rule is not JSON: {exc}") from None
+            raw = encode([PromotionItem(pid, msgspec.Raw(body), bool(form.get("active")))])
         return stream, list(parse_items(stream, raw, "form"))
     except PublishError as exc:
         raise PublishRefused(str(exc)) from None
@@ -207,27 +217,29 @@ def publish(ctx: Ctx, form: dict[str, str]) -> str:
     stores = [s.strip() for s in form.get("stores", "").split(",") if s.strip()] or known
     if not stores:
         return "/rollout?error=" + quote("no stores known yet; name them")
+    bad = [s for s in stores if not STORE_ID.fullmatch(s)]
+    if bad:
+        return "/rollout?error=" + quote(f"not a store id: {bad[0][:40]!r}")
     key = load_private_key(Path(settings.signing_key))
     pinned = load_keyring(Path(settings.pinned)) if settings.pinned else None
-    sent = []
+    sent, problems = [], []
     try:
         with ctx.storage.lock:
             for store in stores:
                 version, signed = publish_version(ctx.storage.db, key, stream, items, store, pinned)
                 sent.append((store, stream, version, signed))
     except PublishError as exc:
-        return "/rollout?error=" + quote(str(exc)[:300])
-    finally:
-        if sent:
-            with ctx.conn.transaction(), ctx.conn.cursor() as cur:
-                audit(cur, ctx.user.username, f"{stream}.publish",
-                      ",".join(f"{s}@{v}" for s, _, v, _ in sent),
-                      {"items": msgspec.json.decode(encode(items))})
-    note = ""
-    if settings.broker is not None:
-        try:
-            send(settings.broker, sent)
-        except OSError as exc:
-            note = "&error=" + quote(f"stored, but the broker is unreachable ({exc}); the"
-                                     " stores catch up from the retained head")
-    return "/rollout?published=" + quote(",".join(f"{s}@{v}" for s, _, v, _ in sent)) + note
+        problems.append(str(exc)[:300])
+    done = ",".join(f"{s}@{v}" for s, _, v, _ in sent)
+    if sent:       # what was stored is audited and sent, even when a later store was refused
+        with ctx.conn.transaction(), ctx.conn.cursor() as cur:
+            audit(cur, ctx.user.username, f"{stream}.publish", done,
+                  {"items": msgspec.json.decode(encode(items))})
+        if settings.broker is not None:
+            try:
+                send(settings.broker, sent)
+            except OSError as exc:
+                problems.append(f"stored, but the broker is unreachable ({exc}); the stores"
+                                " catch up from the retained head")
+    where = "/rollout?published=" + quote(done) if sent else "/rollout?"
+    return where + "".join("&error=" + quote(p) for p in problems[:1])

@@ -84,9 +84,15 @@ def test_only_admins_publish_with_the_csrf_token_and_each_publish_is_audited_and
     actor, action, target = data.conn.execute(
         "SELECT actor, action, target FROM hq_audit WHERE action LIKE '%publish'").fetchone()
     assert (actor, action, target) == ("boss", "prices.publish", "S001@1,S002@1")
-    for bad in ({"price": "-1"}, {"price": "2.505"}, {"sku": ""}, {"effective_at": "tomorrow"}):
+    for bad in ({"price": "-1"}, {"price": "2.505"}, {"sku": ""}, {"effective_at": "tomorrow"},
+                {"stores": "S001,S+/#"}):
         refused = publish(clients["boss"], **{**form, **bad})
         assert "error=" in refused.headers["location"], bad
+    # A promotion's rule is one JSON value: text that would smuggle in a second item is refused.
+    smuggle = '1, "active": true}, {"promotion_id": "EVIL", "body": {}'
+    refused = publish(clients["boss"], stream="promotions", promotion_id="M1", body=smuggle,
+                      stores="S001")
+    assert "not%20JSON" in refused.headers["location"]
     assert data.conn.execute("SELECT count(*) FROM hq_version").fetchone()[0] == 2
 
 
@@ -117,8 +123,13 @@ def test_done_only_when_every_till_applied_and_every_label_of_its_skus_confirmed
         label("0000000000A1", "confirmed", 250), label("0000000000A2", "pending", 200),
         label("0000000000B1", "confirmed", 990, sku="P9")])          # another SKU's label
     data.health("S001", "T02", NOW, applied={"prices": 0})
+    data.sale("S001", "T03", NOW)              # a till HQ knows by its sales, with no report
     v = status(c, "S001", 1)
-    assert (v["status"], v["tills_applied"], len(v["tills"])) == ("rolling_out", 1, 2)
+    assert [(t["terminal"], t["state"]) for t in v["tills"]] == [
+        ("T01", "applied"), ("T02", "pending"), ("T03", "pending")]
+    data.health("S001", "T03", NOW, applied={"prices": 1})
+    v = status(c, "S001", 1)
+    assert (v["status"], v["tills_applied"], len(v["tills"])) == ("rolling_out", 2, 3)
     assert [(lb["mac"], lb["state"]) for lb in v["labels"]] == [
         ("0000000000A1", "confirmed"), ("0000000000A2", "pending")]
     data.health("S001", "T02", NOW + timedelta(seconds=1), applied={"prices": 1})
@@ -138,13 +149,14 @@ def test_done_only_when_every_till_applied_and_every_label_of_its_skus_confirmed
     publish(c, stream="prices", sku="P1", price="3.00", stores="S001",
             effective_at="2026-12-05T08:00")
     data.health("S001", "T02", NOW + timedelta(seconds=5), applied={"prices": 2})
+    data.health("S001", "T03", NOW + timedelta(seconds=5), applied={"prices": 2})
     data.health("S001", "T01", NOW + timedelta(seconds=5), applied={"prices": 2}, labels=[
         label("0000000000A1", "confirmed", 250), label("0000000000A2", "confirmed", 250)])
     assert status(c, "S001", 2)["status"] == "scheduled"
     publish(c, stream="prices", sku="P1", price="3.10", stores="S001",
             effective_at="2026-12-05T08:00")
     assert status(c, "S001", 2)["status"] == "superseded"
-    assert status(c, "S001", 3)["status"] == "rolling_out"     # T01, T02 at version 2
+    assert status(c, "S001", 3)["status"] == "rolling_out"     # the tills at version 2
     page = c.get("/fleet.json").json()["stores"][0]["terminals"][0]
     assert page["applied"] == {"prices": 2}
 
