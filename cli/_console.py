@@ -13,7 +13,9 @@ from typing import Any
 from cli.main import CommandError
 
 
-def add_console_commands(sub: Any, db_option: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_console_commands(sub: Any, db_option: Callable[[argparse.ArgumentParser], None],
+                         broker_options: Callable[[argparse.ArgumentParser], None],
+                         broker_settings: Callable[[argparse.Namespace], Any]) -> None:
     console = sub.add_parser("console", help="serve the HQ web console and the invoice request"
                                              " endpoint (one ASGI app on uvicorn)",
                              allow_abbrev=False)
@@ -29,7 +31,14 @@ def add_console_commands(sub: Any, db_option: Callable[[argparse.ArgumentParser]
                          help="open connections one address may hold (default 64); behind a"
                               " reverse proxy every connection comes from the proxy: raise it"
                               " and let the proxy limit each client")
-    console.set_defaults(run=run_console)
+    console.add_argument("--signing-key", default="",
+                         help="HQ's private key: with it admins publish prices and promotions on"
+                              " /rollout (signed, sent through the broker options below)")
+    console.add_argument("--pinned", default="",
+                         help="the public key(s) the stores pin: a version they would refuse is"
+                              " never stored")
+    broker_options(console)
+    console.set_defaults(run=run_console, broker_settings=broker_settings)
 
     user = sub.add_parser("user", help="HQ console accounts")
     users = user.add_subparsers(dest="user_command", required=True, metavar="USER_COMMAND")
@@ -51,7 +60,8 @@ def add_console_commands(sub: Any, db_option: Callable[[argparse.ArgumentParser]
 
 
 def serve(db: str, bind: str, timezone: str = "Asia/Shanghai", secure_cookies: bool = True,
-          what: str = "HQ console", per_client: int | None = None) -> int:
+          what: str = "HQ console", per_client: int | None = None, signing_key: str = "",
+          pinned: str = "", broker: Any = None) -> int:
     from hq.console.app import ConsoleSettings, create_app
     from hq.console.server import ServerLimits, make_server, parse_bind
     from hq.storage.interface import StorageUnavailable
@@ -62,7 +72,8 @@ def serve(db: str, bind: str, timezone: str = "Asia/Shanghai", secure_cookies: b
             connections_per_client=per_client)
         if limits.connections_per_client < 1:
             raise ValueError("--connections-per-client must be at least 1")
-        settings = ConsoleSettings(db, timezone, limits, secure_cookies=secure_cookies)
+        settings = ConsoleSettings(db, timezone, limits, secure_cookies=secure_cookies,
+                                   signing_key=signing_key, pinned=pinned, broker=broker)
         app = create_app(settings)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
@@ -79,8 +90,19 @@ def serve(db: str, bind: str, timezone: str = "Asia/Shanghai", secure_cookies: b
 def run_console(args: argparse.Namespace) -> int:
     if not args.db.startswith(("postgresql://", "postgres://")):
         raise CommandError("the console needs PostgreSQL (--db postgresql://...)")
+    if args.signing_key:
+        from pathlib import Path
+
+        from cloud_sync.signing import SignatureError, load_private_key
+
+        try:
+            load_private_key(Path(args.signing_key))       # refused now, not at the first publish
+        except (OSError, ValueError, SignatureError) as exc:
+            raise CommandError(f"--signing-key: {exc}") from None
     return serve(args.db, args.bind, args.timezone, not args.plain_http_cookies,
-                 per_client=args.connections_per_client)
+                 per_client=args.connections_per_client, signing_key=args.signing_key,
+                 pinned=args.pinned,
+                 broker=args.broker_settings(args) if args.signing_key else None)
 
 
 def _password(args: argparse.Namespace) -> str:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cli._options import add_store_options, config_path
 from cloud_sync.health import Check, HealthReport
@@ -30,19 +30,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--no-devices", action="store_true",
                         help="do not open the devices (while the till holds them: two readers on "
                              "one serial port steal each other's bytes)")
+    parser.add_argument("--esl-db", default="",
+                        help="the ESL outbox whose shelf labels to report (default: the first "
+                             "esl-*.sqlite beside the database, if any)")
     parser.add_argument("--json", action="store_true", help="the report as JSON")
     parser.add_argument("--publish", action="store_true",
                         help="also publish the report for HQ's fleet view")
     parser.set_defaults(run=run_doctor)
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("store-edge-pos")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def _device_checks(config: Path) -> list[Check]:
@@ -80,52 +74,31 @@ def _device_checks(config: Path) -> list[Check]:
     return checks
 
 
-def _clock_check(host: str) -> Check:
-    from cloud_sync.doctor import check_clock, ntp_synchronized, sntp_offset
+def build_report(db: Path, config: Path, backups: Path, time_server: str = "",
+                 devices: bool = True, esl_db: Path | None = None
+                 ) -> tuple[HealthReport, Any]:
+    """The terminal's health report and its sync settings (None when it has none)."""
+    from cloud_sync.doctor import appliance_report
+    from cloud_sync.settings import SettingsError, load_agent_settings
 
-    name, _, port = host.partition(":")
     try:
-        offset: float | None = sntp_offset(name, int(port or 123))
-    except (OSError, ValueError):
-        offset = None
-    return check_clock(ntp_synchronized(), offset, f"ntp {host}")
+        settings = load_agent_settings(config)
+        problem = None
+    except SettingsError as exc:
+        settings, problem = None, Check("broker", "fail", f"no sync settings: {exc}")
+    return appliance_report(db, settings, backups, time_server,
+                            _device_checks(config) if devices else [], esl_db, problem), settings
 
 
 def run_doctor(args: argparse.Namespace) -> int:
-    from cloud_sync.doctor import (
-        check_backlog,
-        check_backup,
-        check_broker,
-        check_database,
-        check_disk,
-        check_hq_clock,
-        check_stock_ledger,
-    )
-    from cloud_sync.settings import SettingsError, load_agent_settings
-
     db, config = Path(args.db), config_path(args)
     backups = Path(args.backup_dir) if args.backup_dir else db.resolve().parent / "backups"
-    checks = [check_disk(db), check_database(db)]
-    store = terminal = "?"
-    try:
-        settings = load_agent_settings(config)
-    except SettingsError as exc:
-        settings = None
-        checks.append(Check("broker", "fail", f"no sync settings: {exc}"))
-    if settings is not None:
-        store, terminal = settings.store_id, settings.terminal_id
-        checks.append(_clock_check(args.time_server or settings.broker.host))
-        if db.exists():
-            checks.append(check_hq_clock(db))
-        checks.append(check_broker(settings.broker))
-    if not args.no_devices:
-        checks += _device_checks(config)
-    if db.exists():
-        checks.append(check_backlog(db))
-        checks.append(check_stock_ledger(db))
-    checks.append(check_backup(backups))
-    report = HealthReport(1, store, terminal, _version(),
-                          datetime.now(UTC).isoformat(timespec="seconds"), checks)
+    from cloud_sync.doctor import esl_database
+
+    report, settings = build_report(db, config, backups, args.time_server, not args.no_devices,
+                                    esl_database(db, args.esl_db))
+    checks = report.checks
+    store, terminal = report.store, report.terminal
     if args.json:
         from cloud_sync.health import encode_report
 

@@ -110,6 +110,10 @@ class Agent:
         self.next_housekeeping = 0.0
         self.broker_label = ""
         self.credential_reload = threading.Event()  # set from a SIGHUP handler
+        self.db_path = Path(db_path)
+        # A version applied since the last health report: HQ's rollout waits for it (below).
+        self.report_due = False
+        self.reporting: threading.Thread | None = None
 
     # ---- the loop -----------------------------------------------------------------------------
 
@@ -164,6 +168,7 @@ class Agent:
             self.next_housekeeping = now + self.s.status_interval
             promote_due_prices(self.conn)
             expire_due(self.conn, datetime.now(UTC), self.order_grace)
+            self._report_applied()
             write_status(self.conn, connected=int(self.connected), broker=self.broker_label)
 
     def _connect(self) -> None:
@@ -370,6 +375,30 @@ class Agent:
             self.refusal_backoff.pop(result.stream, None)
             self.quiet_until.pop(result.stream, None)
             log.info("applied %s version %d", result.stream, result.version)
+            self.report_due = self.s.report_on_apply
+
+    def _report_applied(self) -> None:
+        """After a version applied, publish the terminal's health report (its `downlink` check
+        names the version) so HQ's rollout page sees it within seconds, not at the next
+        pos-doctor.timer. In a thread of its own: the report's probes (NTP, broker) take up to
+        a few seconds and the loop must not wait; one at a time, a burst of versions is one
+        report (or two)."""
+        if not self.report_due or (self.reporting is not None and self.reporting.is_alive()):
+            return
+        self.report_due = False
+        self.reporting = threading.Thread(target=self._publish_health, daemon=True,
+                                          name="agent-health")
+        self.reporting.start()
+
+    def _publish_health(self) -> None:
+        from cloud_sync.doctor import appliance_report, esl_database, publish_report
+
+        try:
+            report = appliance_report(self.db_path, self.s, self.db_path.resolve().parent / "backups",
+                                      esl_db=esl_database(self.db_path))
+            publish_report(self.s, report)
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("health report after applying a version not sent: %s", exc)
 
     def _back_off(self, stream: str, reason: str) -> None:
         """A refused version: report it, then stay quiet on that stream for a while, doubling

@@ -1,5 +1,6 @@
 """The appliance's own checks behind `pos doctor`: disk, database, clock, broker and its TLS
-certificate, sync backlog, the stock ledger's digest, last backup. Each returns a `Check` saying
+certificate, sync backlog, the stock ledger's digest, last backup, the downlink versions applied
+and the shelf labels' delivery state. Each returns a `Check` saying
 what an operator should do.
 
 Rule: a check never changes anything (the database is opened read-only) and never waits long (a
@@ -8,6 +9,7 @@ second or two per network probe), so a sick terminal answers as fast as a health
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import sqlite3
@@ -20,7 +22,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cloud_sync.health import Check, HealthReport, encode_report, health_topic
+from cloud_sync.health import (
+    MAX_LABELS,
+    Check,
+    HealthReport,
+    LabelStatus,
+    encode_report,
+    health_topic,
+)
 from cloud_sync.hq_clock import clock_is_off
 from cloud_sync.mqtt_link import make_client
 from cloud_sync.settings import AgentSettings, BrokerSettings, lookup_username
@@ -30,6 +39,7 @@ from edge.ledger.store import edge_migrations
 from edge.store_ops.stock import ledger_digest
 
 MB = 1024 * 1024
+Figure = str | int | float | bool | None      # a value of a check's data
 NTP_EPOCH_OFFSET = 2208988800          # seconds from 1900-01-01 (NTP) to 1970-01-01 (Unix)
 
 
@@ -217,6 +227,74 @@ def check_stock_ledger(db: Path) -> Check:
                   "digest": d.digest})
 
 
+DOWNLINK_STREAMS = ("catalog", "prices", "promotions", "transfers", "orders")
+# An outbox reason that will not clear by waiting: the label is failed until someone acts.
+LABEL_FAILURES = ("unknown_mac", "unknown_tag_type")
+
+
+def check_downlink(db: Path) -> Check:
+    """The version of each of HQ's streams this till applied (sync_stream): HQ's rollout view
+    compares it with what it published. A figure, never a judgement."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=2)
+        try:
+            rows = dict(conn.execute("SELECT stream, version FROM sync_stream").fetchall())
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return Check("downlink", "warn", f"cannot read the applied versions: {exc}")
+    data: dict[str, Figure] = {s: int(rows.get(s, 0)) for s in DOWNLINK_STREAMS}
+    return Check("downlink", "ok", ", ".join(f"{s} {v}" for s, v in data.items()), data)
+
+
+def check_labels(esl_db: Path) -> tuple[Check, list[LabelStatus]]:
+    """The shelf labels of the store's ESL outbox (drivers/esl: esl_labels, esl_outbox, and
+    esl_shelf naming each label's SKU), each confirmed, pending or failed, with the price it
+    was last confirmed showing; at most MAX_LABELS are listed (failed and pending first), all
+    are counted."""
+    try:
+        conn = sqlite3.connect(f"file:{esl_db}?mode=ro", uri=True, timeout=2)
+        try:
+            rows = conn.execute(
+                "SELECT l.mac, s.sku, l.wanted_version, l.confirmed_version, w.fields, c.fields,"
+                " COALESCE(w.reason, ''), COALESCE(w.reported, 0)"
+                " FROM esl_labels l JOIN esl_shelf s ON s.mac = l.mac"
+                " LEFT JOIN esl_outbox w ON w.mac = l.mac AND w.version = l.wanted_version"
+                " LEFT JOIN esl_outbox c ON c.mac = l.mac AND c.version = l.confirmed_version"
+                " ORDER BY l.mac").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return Check("labels", "warn", f"cannot read the shelf labels: {exc}"), []
+    labels = []
+    for mac, sku, wanted, confirmed, wanted_fields, shown_fields, reason, reported in rows:
+        if confirmed is not None and confirmed >= wanted:
+            state = "confirmed"
+        elif reason in LABEL_FAILURES or reported:
+            state = "failed"
+        else:
+            state = "pending"
+        labels.append(LabelStatus(str(mac), str(sku), state,  # type: ignore[arg-type]
+                                  _price(shown_fields), _price(wanted_fields),
+                                  "" if state == "confirmed" else str(reason)[:64]))
+    counts = {s: sum(label.state == s for label in labels)
+              for s in ("confirmed", "pending", "failed")}
+    text = (f"{counts['confirmed']} of {len(labels)} labels show their price; "
+            f"{counts['pending']} pending, {counts['failed']} failed")
+    labels.sort(key=lambda label: (("failed", "pending", "confirmed").index(label.state),
+                                   label.mac))
+    data: dict[str, Figure] = {**counts, "labels": len(labels),
+                               "listed": min(len(labels), MAX_LABELS)}
+    return Check("labels", "warn" if counts["failed"] else "ok", text, data), labels[:MAX_LABELS]
+
+
+def _price(fields: str | None) -> int | None:
+    if not fields:
+        return None
+    value = json.loads(fields).get("price_fen")
+    return value if isinstance(value, int) and value >= 0 else None
+
+
 def check_backup(directory: Path, now: datetime | None = None, warn_age_s: float = 2 * 3600,
                  fail_age_s: float = 26 * 3600) -> Check:
     found = list_backups(directory)
@@ -232,6 +310,63 @@ def check_backup(directory: Path, now: datetime | None = None, warn_age_s: float
     if age >= warn_age_s:
         return Check("backup", "warn", text, data)
     return Check("backup", "ok", text, data)
+
+
+def program_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("store-edge-pos")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def measure_clock(host: str) -> Check:
+    """The clock against the NTP server at HOST[:PORT]."""
+    name, _, port = host.partition(":")
+    try:
+        offset: float | None = sntp_offset(name, int(port or 123))
+    except (OSError, ValueError):
+        offset = None
+    return check_clock(ntp_synchronized(), offset, f"ntp {host}")
+
+
+def esl_database(db: Path, given: str = "") -> Path | None:
+    """The ESL outbox to report the labels of: `given`, else esl-*.sqlite beside `db`."""
+    if given:
+        return Path(given)
+    found = sorted(db.resolve().parent.glob("esl-*.sqlite"))
+    return found[0] if found else None
+
+
+def appliance_report(db: Path, settings: AgentSettings | None, backups: Path,
+                     time_server: str = "", device_checks: list[Check] | None = None,
+                     esl_db: Path | None = None, problem: Check | None = None) -> HealthReport:
+    """The terminal's health report (`pos doctor`; the agent's after it applied a version):
+    every check of this module, with the devices' checks the caller made (the command line
+    opens the devices; the agent never does) and `problem` when the settings could not be read."""
+    checks = [check_disk(db), check_database(db)]
+    store = terminal = "?"
+    if problem is not None:
+        checks.append(problem)
+    if settings is not None:
+        store, terminal = settings.store_id, settings.terminal_id
+        checks.append(measure_clock(time_server or settings.broker.host))
+        if db.exists():
+            checks.append(check_hq_clock(db))
+        checks.append(check_broker(settings.broker))
+    checks += device_checks or []
+    labels: list[LabelStatus] | None = None
+    if db.exists():
+        checks.append(check_backlog(db))
+        checks.append(check_stock_ledger(db))
+        checks.append(check_downlink(db))
+    if esl_db is not None:
+        found, labels = check_labels(esl_db)
+        checks.append(found)
+    checks.append(check_backup(backups))
+    return HealthReport(1, store, terminal, program_version(),
+                        datetime.now(UTC).isoformat(timespec="seconds"), checks, labels)
 
 
 def publish_report(settings: AgentSettings, report: HealthReport, timeout: float = 3.0) -> None:

@@ -19,7 +19,9 @@ Status = Literal["ok", "warn", "fail"]
 _RANK = {"ok": 0, "warn": 1, "fail": 2}
 
 
-MAX_REPORT = 64 * 1024          # bytes of one encoded report; a real one is about 2 KB
+MAX_REPORT = 256 * 1024         # bytes of one encoded report; a real one is about 2 KB, plus
+                                # about 80 bytes per shelf label when the terminal runs the ESL
+MAX_LABELS = 2000               # shelf labels in one report; more are counted, not listed
 _Id = Annotated[str, Meta(pattern="^[A-Za-z0-9]{1,32}$")]   # as `pos hq enroll` allows
 _Name = Annotated[str, Meta(min_length=1, max_length=64)]
 _Text = Annotated[str, Meta(max_length=1000)]
@@ -34,6 +36,21 @@ class Check(msgspec.Struct, forbid_unknown_fields=True):
     data: Annotated[dict[_Name, _Figure], Meta(max_length=32)] = {}
 
 
+class LabelStatus(msgspec.Struct, forbid_unknown_fields=True):
+    """One shelf label as the store's ESL outbox knows it: `confirmed` when the ESL system reports
+    it shows the newest content wanted for it, `failed` when that cannot get there as things are
+    (unknown label, unknown tag type, not shown within the confirmation bound), else `pending`.
+    `price` is the price (fen) of what it was last confirmed showing; `wanted` of the newest
+    content queued for it."""
+
+    mac: Annotated[str, Meta(pattern="^[0-9A-Fa-f]{12,16}$")]
+    sku: _Name
+    state: Literal["confirmed", "pending", "failed"]
+    price: Annotated[int, Meta(ge=0, le=10**12)] | None = None
+    wanted: Annotated[int, Meta(ge=0, le=10**12)] | None = None
+    reason: Annotated[str, Meta(max_length=64)] = ""
+
+
 class HealthReport(msgspec.Struct, forbid_unknown_fields=True):
     v: Annotated[int, Meta(ge=1, le=1000)]
     store: _Id
@@ -41,6 +58,10 @@ class HealthReport(msgspec.Struct, forbid_unknown_fields=True):
     version: _Name
     at: Annotated[str, Meta(max_length=40)]
     checks: Annotated[list[Check], Meta(max_length=64)]
+    # The shelf labels of the store, from the terminal that runs its ESL (the `labels` check
+    # counts them all); absent elsewhere. HQ refuses a report with a field it does not know:
+    # update HQ before the terminals.
+    labels: Annotated[list[LabelStatus], Meta(max_length=MAX_LABELS)] | None = None
 
     @property
     def status(self) -> Status:

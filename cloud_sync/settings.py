@@ -61,6 +61,8 @@ class AgentSettings:
     status_interval: float = 1.0
     # Offline longer than this: ask for a snapshot instead of the missed deltas.
     snapshot_after: float = 6 * 3600.0
+    # After applying a downlink version, publish the health report at once (HQ's rollout).
+    report_on_apply: bool = True
 
 
 def lookup_username(username: str) -> str:

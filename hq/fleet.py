@@ -44,6 +44,7 @@ class FleetRow:
     last_backup_age_s: float | None = None
     problems: list[str] = field(default_factory=list)
     hq_clock_offset_s: float | None = None   # the terminal's clock minus HQ's, from HQ's acks
+    applied: dict[str, int] = field(default_factory=dict)   # downlink stream → version applied
 
     @property
     def clock_off(self) -> bool:
@@ -69,7 +70,15 @@ def fleet_row(report: HealthReport, received_at: datetime, now: datetime,
                     None if free is None else free / 2**20, figure("clock", "offset_s"), devices,
                     figure("backup", "age_s"),
                     [f"{c.name}: {c.detail}" for c in report.checks if c.status != "ok"],
-                    figure("hq clock", "offset_s"))
+                    figure("hq clock", "offset_s"), applied_versions(report))
+
+
+def applied_versions(report: HealthReport) -> dict[str, int]:
+    """The downlink versions the terminal reported applied (its `downlink` check)."""
+    found = report.check("downlink")
+    if found is None:
+        return {}
+    return {k: v for k, v in found.data.items() if isinstance(v, int) and not isinstance(v, bool)}
 
 
 @dataclass

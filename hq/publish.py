@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,18 +47,38 @@ class PublishError(ValueError):
 
 def read_items(stream: str, path: Path) -> list[CatalogItem] | list[PriceItem] | list[PromotionItem]:
     """A JSON array of items of the stream; every item is checked before anything is stored."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PublishError(f"{path}: {exc}") from None
+    return parse_items(stream, raw, str(path))
+
+
+def parse_items(stream: str, raw: bytes, where: str = "items"
+                ) -> list[CatalogItem] | list[PriceItem] | list[PromotionItem]:
+    """`raw` (a JSON array of the stream's items, as `pos hq publish` reads from a file or the
+    console takes from a form), every item checked."""
     if stream not in STREAMS:
         raise PublishError(f"unknown stream {stream!r}; one of {', '.join(STREAMS)}")
     try:
-        items: list[Any] = msgspec.json.decode(path.read_bytes(), type=ITEM_TYPES[stream])
-    except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise PublishError(f"{path}: {exc}") from None
+        items: list[Any] = msgspec.json.decode(raw, type=ITEM_TYPES[stream])
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise PublishError(f"{where}: {exc}") from None
     for item in items:
         if getattr(item, "price", 0) < 0:
-            raise PublishError(f"{path}: negative price for {item.sku}")
+            raise PublishError(f"{where}: negative price for {item.sku}")
         bad_code = tax_code_error(getattr(item, "tax_code", ""))
         if bad_code:
-            raise PublishError(f"{path}: {item.sku}: {bad_code}")
+            raise PublishError(f"{where}: {item.sku}: {bad_code}")
+        at = getattr(item, "effective_at", None)
+        if at is not None:
+            try:
+                aware = datetime.fromisoformat(at).tzinfo is not None
+            except ValueError:
+                aware = False
+            if not aware:
+                raise PublishError(f"{where}: {item.sku}: effective_at {at!r} is not an ISO-8601"
+                                   " time with its offset")
     return items
 
 

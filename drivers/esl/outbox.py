@@ -49,6 +49,10 @@ CREATE TABLE IF NOT EXISTS esl_labels (
     shown_token TEXT,                       -- the system's token for what the label shows
     shown_image_md5 TEXT                    -- md5 of our image that the label shows
 );
+CREATE TABLE IF NOT EXISTS esl_shelf (      -- which product each label shows (feed.py)
+    mac TEXT PRIMARY KEY,
+    sku TEXT NOT NULL
+);
 """
 
 
@@ -110,6 +114,7 @@ class EslOutbox:
         check_backoff: Backoff | None = None,
         rng: random.Random | None = None,
     ) -> None:
+        self.path = Path(path)
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
@@ -313,6 +318,22 @@ class EslOutbox:
             " ORDER BY l.wanted_at, l.mac"
         ).fetchall()
         return [StaleLabel(mac, wv, cv, max(0.0, now - at), r, d) for mac, wv, cv, at, r, d in rows]
+
+    def assign(self, mac: str, sku: str) -> None:
+        """Label `mac` shows product `sku` from now on."""
+        self._db.execute("INSERT INTO esl_shelf (mac, sku) VALUES (?, ?) ON CONFLICT (mac)"
+                         " DO UPDATE SET sku = excluded.sku", (mac, sku))
+
+    def assignments(self) -> list[tuple[str, str]]:
+        return [(str(m), str(s)) for m, s in
+                self._db.execute("SELECT mac, sku FROM esl_shelf ORDER BY mac")]
+
+    def wanted(self, mac: str) -> tuple[int, str] | None:
+        """(version, fields JSON) of the newest content queued for `mac`, if any."""
+        row = self._db.execute(
+            "SELECT o.version, o.fields FROM esl_labels l JOIN esl_outbox o ON o.mac = l.mac"
+            " AND o.version = l.wanted_version WHERE l.mac = ?", (mac,)).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
 
     def state_of(self, mac: str, version: int) -> str | None:
         row = self._db.execute(

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import (
     HTMLResponse,
@@ -71,6 +72,11 @@ class ConsoleSettings:
     login_per_user: Rate = field(default_factory=lambda: Rate(5 / 60, 5))
     login_per_client: Rate = field(default_factory=lambda: Rate(20 / 60, 20))
     clock: Callable[[], datetime] | None = None  # tests set HQ's clock
+    # Publishing prices and promotions (/rollout): HQ's signing key, the keys the stores pin
+    # (a version they would refuse is never stored) and the broker (cloud_sync BrokerSettings).
+    signing_key: str = ""
+    pinned: str = ""
+    broker: Any = None
 
     @property
     def console(self) -> bool:
@@ -144,7 +150,7 @@ class Console:
 
     def ctx(self, conn: Any, user: accounts.User, request: Request) -> Ctx:
         return Ctx(conn, user, dict(request.query_params), dict(request.path_params), self.zone,
-                   self.now(), _StorageView(self.storage, self.storage_lock))
+                   self.now(), _StorageView(self.storage, self.storage_lock), self.settings)
 
     # ---- pages, their JSON twins, actions ---------------------------------------------------
 
@@ -184,7 +190,8 @@ class Console:
             if who is None:
                 return self.error(request, 401, "error.forbidden", True)
             user, csrf = who
-            form = {k: str(v) for k, v in (await request.form()).items()}
+            form = {k: (await v.read()).decode("utf-8", "replace") if isinstance(v, UploadFile)
+                    else str(v) for k, v in (await request.form()).items()}
             sent = form.get("csrf") or request.headers.get("x-csrf-token", "")
             if not hmac.compare_digest(sent.encode(), csrf.encode()):
                 return self.error(request, 403, "error.csrf", False, user, csrf)

@@ -31,6 +31,10 @@ def report(terminal: str = "T05", when: datetime = AT, **extra: object) -> dict[
     return {**json.loads(encode_report(body)), **extra}
 
 
+LABEL = {"mac": "0000021EAF3B1234", "sku": "P00001", "state": "confirmed", "price": 250,
+         "wanted": 250, "reason": ""}
+
+
 def raw(body: dict[str, object]) -> bytes:
     return json.dumps(body).encode()
 
@@ -58,6 +62,20 @@ def test_a_report_is_kept_with_its_figures_as_columns_and_whole(storage: HqStora
     assert storage.health()[0].online is True
 
 
+def test_the_applied_versions_and_shelf_labels_travel_in_the_report_and_are_kept(
+        storage: HqStorage) -> None:
+    from hq.fleet import fleet
+
+    body = report(labels=[LABEL, {**LABEL, "mac": "0000021EAF3B1235", "state": "failed",
+                                  "price": None, "reason": "unknown_mac"}])
+    body["checks"].append({"name": "downlink", "status": "ok", "detail": "",  # type: ignore[attr-defined]
+                           "data": {"catalog": 3, "prices": 7, "promotions": 0}})
+    assert storage.keep_health(check_health("S001", "T05", raw(body), AT))
+    assert json.loads(storage.health()[0].report)["labels"][1]["reason"] == "unknown_mac"
+    [row] = fleet(storage, AT).rows
+    assert row.applied == {"catalog": 3, "prices": 7, "promotions": 0}
+
+
 def test_a_redelivered_older_report_does_not_replace_the_newer(storage: HqStorage) -> None:
     newer = check_health("S001", "T05", raw(report(when=AT)), AT)
     older = check_health("S001", "T05", raw(report(when=AT - timedelta(minutes=5))),
@@ -76,7 +94,7 @@ def test_a_redelivered_older_report_does_not_replace_the_newer(storage: HqStorag
     (report(terminal="T06"), "claims S001/T06 on the topic of S001/T05"),
     (report(store="S00/1"), "malformed report"),
     (report(store="S+"), "malformed report"),
-    (report(spare="x" * 70_000), "exceeds 65536"),
+    (report(spare="x" * 270_000), "exceeds 262144"),
     (report(version="0.1\u0000"), "NUL or a control character"),
     (report(version="0.1\u001b[2J"), "NUL or a control character"),
     (report(unknown=1), "malformed report"),
@@ -91,6 +109,12 @@ def test_a_redelivered_older_report_does_not_replace_the_newer(storage: HqStorag
     (report(checks=[{"name": "disk", "status": "sick", "detail": ""}]), "malformed report"),
     (report(checks=[{"name": "disk", "status": "ok", "detail": ""}] * 65), "malformed report"),
     (report(checks=[{"name": "disk", "status": "ok", "detail": ""}] * 2), "named twice"),
+    (report(labels=[{**LABEL, "shown": 1}]), "malformed report"),
+    (report(labels=[{**LABEL, "state": "delivered"}]), "malformed report"),
+    (report(labels=[{**LABEL, "mac": "../../etc"}]), "malformed report"),
+    (report(labels=[{**LABEL, "price": -1}]), "malformed report"),
+    (report(labels=[{**LABEL, "reason": "r" * 65}]), "malformed report"),
+    (report(labels=[LABEL] * 2001), "malformed report"),
 ])
 def test_a_report_breaking_a_rule_is_refused_whole(body: dict[str, object], reason: str) -> None:
     with pytest.raises(HealthRefused, match=reason.replace("[", r"\[").replace("+", r"\+")):

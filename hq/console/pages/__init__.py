@@ -19,7 +19,7 @@ import psycopg
 
 from hq.console.accounts import User
 
-MODULES = ("live", "fleet", "dead_letters", "audit")
+MODULES = ("live", "fleet", "rollout", "dead_letters", "audit")
 
 
 class Forbidden(Exception):
@@ -39,6 +39,7 @@ class Ctx:
     zone: ZoneInfo
     now: datetime          # HQ's clock, in `zone`
     storage: Any           # hq.storage.postgres.PgStorage, for the HQ views that take one
+    settings: Any = None   # hq.console.app.ConsoleSettings (the signing key, the broker)
 
     @property
     def today(self) -> date:

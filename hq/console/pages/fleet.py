@@ -1,8 +1,9 @@
 """Fleet and sync: every terminal HQ knows — from its sync stream (hq_terminal: seqs, last
 batch) and its latest health report (hq/fleet.py) — grouped by store, stores in trouble first.
 
-The versions shown are the catalog/prices/promotions heads HQ published to the store; the
-tills' health reports do not carry the version each applied yet.
+The versions shown are the catalog/prices/promotions heads HQ published to the store and, per
+terminal, the versions it applied (its health report's `downlink` check); a terminal behind
+HQ's head is marked.
 
 Rule: a store's trouble is its worst terminal's: failing, then stale or offline with a backlog,
 then unresolved dead letters or open seq gaps, then warnings.
@@ -65,6 +66,7 @@ def fleet_page(ctx: Ctx) -> dict[str, Any]:
             "clock_offset_s": (h.hq_clock_offset_s if h and h.hq_clock_offset_s is not None
                                else (h.clock_offset_s if h else None)),
             "version": h.version if h else None,
+            "applied": h.applied if h else {},
             "devices": h.devices if h else {},
             "problems": h.problems if h else [],
             "acked_to": s[2] if s else None, "max_seq": s[3] if s else None,

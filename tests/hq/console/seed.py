@@ -79,8 +79,10 @@ class HqData:
         return int(row[0])
 
     def health(self, store: str, terminal: str, received_at: datetime, printer: str = "ok",
-               pending: int = 0, oldest_s: float | None = None, offset_s: float = 0.4) -> None:
-        """A terminal's health report as `pos doctor --publish` sends it, kept by HQ."""
+               pending: int = 0, oldest_s: float | None = None, offset_s: float = 0.4,
+               applied: dict[str, int] | None = None, labels: list[Any] | None = None) -> None:
+        """A terminal's health report as `pos doctor --publish` sends it, kept by HQ; `applied`:
+        its downlink versions, `labels`: the LabelStatus of the store's shelf labels."""
         from cloud_sync.health import Check, HealthReport, encode_report
         from hq.terminal_health import check_health
 
@@ -93,6 +95,8 @@ class HqData:
             Check("device receipt", "fail" if printer != "ok" else "ok", f"printer {printer}",
                   {"kind": "printer", "state": printer}),
             Check("device scanner", "ok", "scanner ok", {"kind": "scanner", "state": "ok"})]
-        report = HealthReport(1, store, terminal, "0.1.0", received_at.isoformat(), checks)
+        if applied is not None:
+            checks.append(Check("downlink", "ok", "applied", dict(applied)))  # type: ignore[arg-type]
+        report = HealthReport(1, store, terminal, "0.1.0", received_at.isoformat(), checks, labels)
         assert self.storage.keep_health(check_health(store, terminal, encode_report(report),
                                                      received_at))

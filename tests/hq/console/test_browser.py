@@ -209,9 +209,12 @@ def test_roles_csrf_and_every_page_in_both_languages(
         data.sale("S002", "T01", at, cash_over=(minutes % 3) * 100)
         data.sale("S001", "T02", at - timedelta(days=7, minutes=minutes % 40))
     data.sale("S002", "T02", now - timedelta(days=7))
-    data.health("S001", "T01", now, pending=0)
-    data.health("S001", "T02", now - timedelta(minutes=40), pending=320, oldest_s=2400)
-    data.health("S002", "T01", now, printer="paper_out", offset_s=4.2)
+    data.health("S001", "T01", now, pending=0,
+                applied={"catalog": 12, "prices": 31, "promotions": 4})
+    data.health("S001", "T02", now - timedelta(minutes=40), pending=320, oldest_s=2400,
+                applied={"catalog": 12, "prices": 29, "promotions": 4})
+    data.health("S002", "T01", now, printer="paper_out", offset_s=4.2,
+                applied={"catalog": 12, "prices": 30, "promotions": 4})
     own = data.dead_letter("S001", "T01")
     other = data.dead_letter("S002", "T01")
     data.conn.execute("UPDATE hq_terminal SET last_seen = %s - interval '2 seconds'", (now,))
