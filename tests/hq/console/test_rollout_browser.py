@@ -89,6 +89,7 @@ def test_a_price_published_from_the_browser_reaches_the_till_and_the_label_and_s
 
     try:
         assert till.send({"op": "login", "staff": "1001", "pin": "1234"})["ok"]
+        assert till.send({"op": "shift_open", "float": "0"})["ok"]  # a till sells in a shift
         assert rung_price(till) == "2.00"
         wait_until(lambda: label_shows(200), 20, "the label showing the old price first")
         b.login("boss")
