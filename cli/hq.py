@@ -105,6 +105,9 @@ def register(commands: Any) -> None:
     from cli._hq_stock import add_stock_command
 
     add_stock_command(sub, _db, _broker, _broker_settings)
+    from cli._hq_orders import add_orders_commands
+
+    add_orders_commands(sub, _db, _broker, _broker_settings)
 
     keygen = sub.add_parser("keygen", help="make HQ's Ed25519 signing key pair")
     keygen.add_argument("--private", required=True,
