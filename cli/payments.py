@@ -1,9 +1,10 @@
-"""`pos payments alerts|refund|retry-refunds|recon`: payment-code attempts and refunds for the manager
-(docs/payments.md)."""
+"""`pos payments alerts|settle|refund|retry-refunds|recon`: payment-code attempts and refunds for
+the manager (docs/payments.md)."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 
 from cli._options import add_store_options, open_configured_store
 from cli.main import CommandError
@@ -16,6 +17,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                                                "and refunds still pending")
     add_store_options(alerts)
     alerts.set_defaults(run=run_alerts)
+    settle = actions.add_parser("settle", help="settle one attempt now (a manager): reverse it "
+                                               "unless it is final, showing the provider's answers")
+    add_store_options(settle)
+    settle.add_argument("attempt", help="the payment's out_trade_no (P...)")
+    settle.add_argument("--staff", required=True, help="the manager's staff id")
+    settle.add_argument("--pin", help="their PIN (asked for when omitted)")
+    settle.set_defaults(run=run_settle)
     refund = actions.add_parser("refund", help="refund part or all of a payment to the customer's "
                                                "original payment")
     add_store_options(refund)
@@ -67,8 +75,9 @@ def run_alerts(args: argparse.Namespace) -> int:
     unasked = unrequested_shares(conn)
     for a in found:
         what = ("charged, then reversed: the money went back; tell the customer if they ask"
-                if a.charged_then_reversed else f"not final ({a.state}): start the till with "
-                                                "the provider reachable to settle it")
+                if a.charged_then_reversed else f"not final ({a.state}): the sync agent's payment "
+                                                "job reverses it; `pos payments settle "
+                                                f"{a.out_trade_no}` tries now")
         print(f"{a.out_trade_no}  {a.provider}  {format_amount(a.amount, 2)}  sale {a.sale_id}  "
               f"{a.created_at}  {what}")
     for r in refunds:
@@ -85,6 +94,50 @@ def run_alerts(args: argparse.Namespace) -> int:
     print(f"{len(found)} payment alerts, {len(refunds)} pending refunds, {len(failed)} refused "
           f"refunds, {len(unasked)} shares not asked")
     return 1 if found or refunds or failed or unasked else 0
+
+
+def run_settle(args: argparse.Namespace) -> int:
+    from edge.config import ConfigError
+    from edge.ledger.journal import append_entry
+    from edge.ledger.money import format_amount
+    from edge.ledger.store import write_transaction
+    from edge.payments.attempts import get_attempt
+    from edge.payments.settings import payment_settings
+    from edge.payments.settle import settle_attempt
+    from edge.staff import StaffError, authenticate
+
+    conn, config, providers = _providers(args)
+    try:
+        staff = authenticate(conn, args.staff, args.pin or getpass.getpass("PIN: "))
+    except StaffError as exc:
+        raise CommandError(str(exc)) from None
+    if staff.role != "manager":
+        raise CommandError(f"{staff.id} may not settle payments: it needs a manager")
+    if get_attempt(conn, args.attempt) is None:
+        raise CommandError(f"no payment attempt {args.attempt} on this till")
+    try:
+        settings = payment_settings(config)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+    with write_transaction(conn):     # who asked, before any request leaves
+        append_entry(conn, "payment.settle_asked", staff.id, {"out_trade_no": args.attempt})
+    try:
+        settled = settle_attempt(conn, providers, args.attempt, settings)
+    except LookupError as exc:        # its provider is not configured here
+        raise CommandError(str(exc)) from None
+    a = settled.attempt
+    print(f"{a.out_trade_no}  {a.provider}  {format_amount(a.amount, 2)}  sale {a.sale_id}  "
+          f"since {a.created_at}")
+    for answer in settled.answers:
+        print(f"  {a.provider} said: {answer}")
+    money = ("the customer paid for the sale" if a.state == "paid" else
+             "charged, then reversed: the money goes back to the customer"
+             if a.charged_then_reversed else
+             "the customer was not charged" if a.state in ("closed", "reversed") else
+             "not settled yet: the customer may have been charged; the payment job keeps "
+             "reversing it (look it up in the merchant portal if it stays)")
+    print(f"{a.state} ({a.provider_state or '-'}): {money}")
+    return 0 if a.final else 1
 
 
 def run_refund(args: argparse.Namespace) -> int:

@@ -5,15 +5,20 @@ alipay.trade.fastpay.refund.query, posted as forms to the gateway.
 Rule: every request is signed RSA2 (SHA256withRSA over the sorted `key=value` pairs joined by
 `&`, without `sign`, with the merchant key); every answer's signature, over the exact text of its
 `<method>_response` node, is checked with Alipay's public key before it is believed; an answer
-that fails the check counts as no answer.
+that fails the check counts as no answer. In Alipay's public-key-certificate mode an answer names
+the certificate it was signed with (`alipay_cert_sn`): several are held at once while Alipay
+rotates, and an answer naming one we do not hold is not believed.
+`alipay.trade.cancel` returns `action` (close | refund) only when the trade exists (Alipay's page
+for the method): a successful cancel without it, or `ACQ.TRADE_NOT_EXIST`, means Alipay has no
+such trade.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -78,6 +83,8 @@ class AlipayAccount:
     private_key: rsa.RSAPrivateKey
     alipay_public_key: rsa.RSAPublicKey
     timeout_s: float = 10.0
+    # alipay_cert_sn → Alipay's public key in that certificate (public-key-certificate mode)
+    cert_keys: Mapping[str, rsa.RSAPublicKey] = field(default_factory=dict)
 
 
 class Alipay:
@@ -120,8 +127,14 @@ class Alipay:
         data = self._call("alipay.trade.cancel", {"out_trade_no": out_trade_no})
         if data.get("code") == "10000" and data.get("retry_flag", "N") != "Y":
             action = str(data.get("action", ""))
+            if not action:       # only a trade that exists gets an action: Alipay has none
+                return p.ReverseResult(p.REVERSE_NOT_FOUND, was_charged=False,
+                                       code="10000 (no action)")
             # action: close (it was unpaid) or refund (it had been paid: the money goes back)
             return p.ReverseResult(p.REVERSE_DONE, was_charged=action == "refund", code=action)
+        if data.get("sub_code") == "ACQ.TRADE_NOT_EXIST":
+            return p.ReverseResult(p.REVERSE_NOT_FOUND, was_charged=False,
+                                   code="ACQ.TRADE_NOT_EXIST", message=str(data.get("sub_msg", "")))
         return p.ReverseResult(p.REVERSE_RETRY,
                                code=str(data.get("sub_code", data.get("code", ""))),
                                message=str(data.get("sub_msg", "")))
@@ -190,15 +203,23 @@ class Alipay:
             self.clock_offset_s = server - self.clock()
         try:
             text = answer.body.decode("utf-8")
-            signature = json.loads(text).get("sign", "")
+            whole = json.loads(text)
+            signature, cert_sn = whole.get("sign", ""), whole.get("alipay_cert_sn")
         except (UnicodeDecodeError, ValueError, AttributeError):
             raise p.ProviderNoAnswer(f"Alipay answered {answer.status} with no JSON") from None
+        key = self.account.alipay_public_key
+        if cert_sn is not None:
+            found_key = self.account.cert_keys.get(str(cert_sn).strip().upper())
+            if found_key is None:
+                raise p.ProviderNoAnswer(f"Alipay's answer is signed with certificate "
+                                         f"{str(cert_sn)[:64]!r}, which this store does not hold: "
+                                         "add it to [payments.alipay] alipay_cert_keys")
+            key = found_key
         found = response_node(text, method.replace(".", "_") + "_response")
         if found is None:
             raise p.ProviderNoAnswer(f"Alipay's answer has no {method} response")
         raw, data = found
-        if not isinstance(signature, str) or not verify(self.account.alipay_public_key,
-                                                        raw.encode(), signature):
+        if not isinstance(signature, str) or not verify(key, raw.encode(), signature):
             raise p.ProviderNoAnswer("Alipay's answer signature does not verify with its "
                                      "public key")
         return data

@@ -46,6 +46,15 @@ def load_public_key(path: str | Path) -> rsa.RSAPublicKey:
     return key
 
 
+def certificate_serial(path: str | Path) -> str | None:
+    """The serial number (upper-case hex, as WeChat Pay's `Wechatpay-Serial` writes it) of an X.509
+    certificate file; None for a bare public key, which has none."""
+    data = Path(path).read_bytes()
+    if b"CERTIFICATE" not in data:
+        return None
+    return f"{x509.load_pem_x509_certificate(data).serial_number:X}"
+
+
 def new_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 

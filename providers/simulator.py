@@ -2,11 +2,17 @@
 domestic refunds) and the Alipay gateway (trade.pay bar_code, query, cancel, refund, refund
 query), with their signatures both ways, and can be told how the next payments behave.
 
-Quirks kept from the providers' docs: a payment code pays once per out_trade_no, a reversed or
-closed order refuses a later pay with the same out_trade_no; reversing while the customer is
-still paying can be refused (WeChat USERPAYING, Alipay retry_flag=Y); a reversal of a paid order
-returns the money (Alipay action=refund; WeChat's query then shows REVOKED with the
-transaction_id); WeChat closes an unpaid code payment 45 s after creation; a refund is accepted
+Quirks kept from the providers' docs (docs/payments.md cites the pages): a payment code pays once
+per out_trade_no, a reversed or closed order refuses a later pay with the same out_trade_no;
+WeChat's USERPAYING is `202 {"trade_state": "USERPAYING"}` (or, with `userpaying_form = "code"`,
+the error-shaped `{"code": "USERPAYING"}`); a pay request can fail before the provider records
+anything (UNRECORDED_ERROR), after which WeChat answers query and reverse `404 ORDER_NOT_EXIST` and
+Alipay's cancel succeeds without an `action` (only a trade that exists gets one); answers are
+signed with the key named in `Wechatpay-Serial` (a platform certificate serial or a
+`PUB_KEY_ID_…`) and, when `alipay_cert_sn` is set, name Alipay's certificate; reversing while
+the customer is still paying can be refused (WeChat USERPAYING, Alipay retry_flag=Y); a reversal
+of a paid order returns the money (Alipay action=refund; WeChat's query then shows REVOKED with
+the transaction_id); WeChat closes an unpaid code payment 45 s after creation; a refund is accepted
 first and confirmed by its query. The daily trade bills (WeChat `GET /v3/bill/tradebill` then the
 signed download of `download_url`, checked by its SHA1; Alipay
 `alipay.data.dataservice.bill.downloadurl.query` then a plain GET of `bill_download_url`) are
@@ -52,9 +58,12 @@ DROP = "drop"                    # charged, and the connection is closed without
 REFUSE_REVERSAL = "refuse_reversal"  # USERPAYING for `paying_s`; reversal refused meanwhile
 LATE_SUCCESS = "late_success"    # USERPAYING until the till reverses: it went through just before
 DECLINE = "decline"              # refused for good (not enough balance): not charged
+UNRECORDED_ERROR = "unrecorded_error"  # a system error before the provider recorded anything
 MODES = (SUCCESS, USERPAYING, ABANDON, SYSTEMERROR, TIMEOUT, DROP, REFUSE_REVERSAL, LATE_SUCCESS,
-         DECLINE)
+         DECLINE, UNRECORDED_ERROR)
 WECHAT_AUTO_CLOSE_S = 45
+# the id WeChat Pay gives a platform public key (a certificate's serial is hex instead)
+SIMULATOR_KEY_ID = "PUB_KEY_ID_0119000001092026120600000000"
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,7 @@ class Order:
 class SimulatorKeys:
     merchant_public: rsa.RSAPublicKey     # checks the till's requests
     platform_private: rsa.RSAPrivateKey   # signs the answers (WeChat platform key, Alipay's key)
+    platform_serial: str = SIMULATOR_KEY_ID  # what Wechatpay-Serial names it
 
 
 class ProviderSimulator:
@@ -104,6 +114,8 @@ class ProviderSimulator:
         self.hang_s = 1.0
         self.hold_s = 0.0
         self.refund_hold_s = 0.0    # a slow provider: every refund answer comes this late
+        self.userpaying_form = "trade_state"   # WeChat's pay answer while paying: or "code"
+        self.alipay_cert_sn: str | None = None  # public-key-certificate mode: the cert it names
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -197,8 +209,10 @@ class ProviderSimulator:
         self.hang_s = behaviour.hang_s
         self.hold_s = behaviour.hold_s
         order = Order(provider, out_trade_no, amount, now, behaviour)
-        self.orders[(provider, out_trade_no)] = order
         mode = behaviour.mode
+        if mode == UNRECORDED_ERROR:     # failed before anything was written: no order at all
+            return "systemerror", order
+        self.orders[(provider, out_trade_no)] = order
         if mode == DECLINE:
             order.state = "CLOSED"
             return "decline", order
@@ -208,15 +222,18 @@ class ProviderSimulator:
                     DROP: "drop"}[mode], order
         return "userpaying", order
 
-    def _reverse(self, provider: str, out_trade_no: str) -> tuple[str, Order]:
-        """→ (done | retry, order); a reversal of an unknown order leaves a tombstone so that a
-        late pay request with that out_trade_no is refused."""
+    def _reverse(self, provider: str, out_trade_no: str) -> tuple[str, Order | None]:
+        """→ (done | retry | missing, order). WeChat has nothing to reverse for an order it never
+        created (404); Alipay's cancel rolls back whatever was begun, so it leaves a tombstone
+        that refuses a late pay request with that out_trade_no."""
         now = self.clock()
         order = self.orders.get((provider, out_trade_no))
         if order is None:
+            if provider == "wechat":
+                return "missing", None
             order = Order(provider, out_trade_no, 0, now, Behaviour(), state="REVOKED")
             self.orders[(provider, out_trade_no)] = order
-            return "done", order
+            return "missing", order
         self._advance(order, now)
         if order.state == "USERPAYING":
             if order.behaviour.mode == REFUSE_REVERSAL:
@@ -300,9 +317,11 @@ class ProviderSimulator:
             if path.startswith(prefix) and path.endswith("/reverse") and method == "POST":
                 otn = unquote(path[len(prefix):-len("/reverse")])
                 self.requests.append((time.monotonic(), "wechat", "reverse", otn))
-                what, order = self._reverse("wechat", otn)
+                what, _ = self._reverse("wechat", otn)
                 if what == "retry":
                     return 403, {"code": "USERPAYING", "message": "用户支付中"}, "answer"
+                if what == "missing":
+                    return 404, {"code": "ORDER_NOT_EXIST", "message": "订单不存在"}, "answer"
                 return 200, {"appid": self.appid, "mchid": self.mchid, "out_trade_no": otn}, \
                     "answer"
             if path.startswith(prefix) and method == "GET":
@@ -344,7 +363,9 @@ class ProviderSimulator:
         if what == "success":
             return 200, self._wechat_trade(order), "answer"
         if what == "userpaying":
-            return 202, {"code": "USERPAYING", "message": "需要用户输入支付密码"}, "answer"
+            if self.userpaying_form == "code":
+                return 202, {"code": "USERPAYING", "message": "需要用户输入支付密码"}, "answer"
+            return 202, {"trade_state": "USERPAYING"}, "answer"
         if what == "systemerror":
             return 500, {"code": "SYSTEM_ERROR", "message": "系统错误"}, "answer"
         if what == "decline":
@@ -393,7 +414,7 @@ class ProviderSimulator:
         nonce = secrets.token_hex(16)
         message = timestamp.encode() + b"\n" + nonce.encode() + b"\n" + body + b"\n"
         return {"Wechatpay-Timestamp": timestamp, "Wechatpay-Nonce": nonce,
-                "Wechatpay-Serial": "SIMULATOR", "Wechatpay-Signature":
+                "Wechatpay-Serial": self.keys.platform_serial, "Wechatpay-Signature":
                     sign(self.keys.platform_private, message)}
 
     # --- Alipay ------------------------------------------------------------------------------
@@ -432,11 +453,15 @@ class ProviderSimulator:
             if method == "alipay.trade.cancel":
                 self.requests.append((time.monotonic(), "alipay", "cancel", otn))
                 was_charged = bool((o := self.orders.get(("alipay", otn))) and o.charged)
-                what, order = self._reverse("alipay", otn)
+                what, cancelled = self._reverse("alipay", otn)
                 if what == "retry":
                     return method, {**_ali_error("40004", "ACQ.SYSTEM_ERROR", "用户支付中"),
                                     "retry_flag": "Y", "out_trade_no": otn}, "answer"
-                action = "refund" if order.charged or was_charged else "close"
+                if what == "missing":      # `action` only when the trade exists
+                    return method, {"code": "10000", "msg": "Success", "out_trade_no": otn,
+                                    "retry_flag": "N"}, "answer"
+                assert cancelled is not None
+                action = "refund" if cancelled.charged or was_charged else "close"
                 return method, {"code": "10000", "msg": "Success", "out_trade_no": otn,
                                 "retry_flag": "N", "action": action}, "answer"
             if method == "alipay.trade.refund":
@@ -499,7 +524,8 @@ class ProviderSimulator:
         text = json.dumps(node, ensure_ascii=False, separators=(",", ":"))
         signature = sign(self.keys.platform_private, text.encode())
         name = method.replace(".", "_") + "_response" if method else "error_response"
-        return f'{{"{name}":{text},"sign":"{signature}"}}'.encode()
+        cert = f',"alipay_cert_sn":"{self.alipay_cert_sn}"' if self.alipay_cert_sn else ""
+        return f'{{"{name}":{text},"sign":"{signature}"{cert}}}'.encode()
 
 
 def _beijing(epoch: float) -> datetime:
@@ -609,12 +635,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="providers.simulator")
     parser.add_argument("--merchant-public-key", required=True)
     parser.add_argument("--platform-private-key", required=True)
+    parser.add_argument("--platform-key-id", default=SIMULATOR_KEY_ID,
+                        help="the Wechatpay-Serial its answers name")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--mix", type=int, help="pick a random behaviour per payment (seed)")
     parser.add_argument("--longest-s", type=float, default=0.5)
     args = parser.parse_args(argv)
     sim = ProviderSimulator(SimulatorKeys(load_public_key(args.merchant_public_key),
-                                          load_private_key(args.platform_private_key)))
+                                          load_private_key(args.platform_private_key),
+                                          args.platform_key_id))
     if args.mix is not None:
         sim.choose = random_mix(args.mix, args.longest_s)
     port = sim.start(args.port)

@@ -5,6 +5,12 @@ Rule: every request is signed (`WECHATPAY2-SHA256-RSA2048`, SHA256withRSA over
 method\\nurl\\ntimestamp\\nnonce\\nbody\\n with the merchant key) and every answer's signature
 (Wechatpay-Timestamp\\nWechatpay-Nonce\\nbody\\n with the platform key) is checked before it is
 believed; an answer that fails the check counts as no answer (the outcome is then queried).
+The key is chosen by the answer's `Wechatpay-Serial`: a platform certificate's serial number or a
+WeChat Pay public key's id (`PUB_KEY_ID_…`); several are configured at once while WeChat rotates
+them, and an answer naming a serial we do not hold is not believed.
+Answers follow pay.weixin.qq.com's v3 pages for code payments (docs/payments.md cites them):
+USERPAYING comes as `202 {"trade_state": "USERPAYING"}` or as `{"code": "USERPAYING"}`; a reverse or
+query of an order WeChat never created answers `404 ORDER_NOT_EXIST`.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import hashlib
 import json
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -47,9 +53,18 @@ class WeChatPayAccount:
     appid: str
     serial_no: str                       # the merchant certificate's serial number
     private_key: rsa.RSAPrivateKey
-    platform_public_key: rsa.RSAPublicKey
+    # Wechatpay-Serial → the key that checks answers signed with it: platform certificates by
+    # serial number (upper-case hex), WeChat Pay public keys by id (PUB_KEY_ID_…)
+    platform_keys: Mapping[str, rsa.RSAPublicKey]
     device_ip: str = "127.0.0.1"
     timeout_s: float = 10.0
+
+
+def normal_serial(serial: str) -> str:
+    """A platform certificate's serial is hex (compared upper-case); a public key id is kept as
+    written (`PUB_KEY_ID_` and digits)."""
+    serial = serial.strip()
+    return serial if serial.startswith("PUB_KEY_ID_") else serial.upper()
 
 
 class WeChatPay:
@@ -70,12 +85,14 @@ class WeChatPay:
                                "device_ip": a.device_ip},
                 "attach": request.terminal_id}
         status, data = self._call("POST", "/v3/pay/transactions/codepay", body)
-        if status == 200:
-            return self._trade(data)
         code = str(data.get("code", ""))
         message = str(data.get("message", ""))
-        if code == "USERPAYING":
-            return p.TradeStatus(p.USERPAYING, code=code, message=message)
+        # the customer confirms on the phone: `202 {"trade_state": "USERPAYING"}` (nothing else in
+        # the body) or an error-shaped `{"code": "USERPAYING"}`; both mean "query again"
+        if code == "USERPAYING" or data.get("trade_state") == "USERPAYING":
+            return p.TradeStatus(p.USERPAYING, code="USERPAYING", message=message)
+        if status == 200:
+            return self._trade(data)
         if code in _DECLINED:
             return p.TradeStatus(p.FAILED, code=code, message=message)
         return p.TradeStatus(p.UNKNOWN, code=code or str(status), message=message)
@@ -96,10 +113,13 @@ class WeChatPay:
             {"appid": self.account.appid, "mchid": self.account.mchid})
         if status in (200, 204):
             return p.ReverseResult(p.REVERSE_DONE)
+        code = str(data.get("code", status))
+        if status == 404 or code == "ORDER_NOT_EXIST":   # WeChat never created this order
+            return p.ReverseResult(p.REVERSE_NOT_FOUND, was_charged=False, code=code,
+                                   message=str(data.get("message", "")))
         # USERPAYING (the customer is still entering a password), SYSTEM_ERROR, anything else:
         # the order is not settled, so the reversal is tried again.
-        return p.ReverseResult(p.REVERSE_RETRY, code=str(data.get("code", status)),
-                               message=str(data.get("message", "")))
+        return p.ReverseResult(p.REVERSE_RETRY, code=code, message=str(data.get("message", "")))
 
     def refund(self, request: p.RefundRequest) -> p.RefundStatus:
         body = {"out_trade_no": request.out_trade_no, "out_refund_no": request.out_refund_no,
@@ -177,15 +197,21 @@ class WeChatPay:
         timestamp = answer.headers.get("wechatpay-timestamp", "")
         nonce = answer.headers.get("wechatpay-nonce", "")
         signature = answer.headers.get("wechatpay-signature", "")
-        if not (timestamp.isdigit() and nonce and signature):
+        serial = answer.headers.get("wechatpay-serial", "").strip()
+        if not (timestamp.isdigit() and nonce and signature and serial):
             raise p.ProviderNoAnswer(f"WeChat Pay answer {answer.status} is not signed")
+        key = self.account.platform_keys.get(normal_serial(serial))
+        if key is None:
+            raise p.ProviderNoAnswer(f"WeChat Pay answer is signed with key {serial[:64]!r}, which "
+                                     "this store does not hold: add that platform certificate or "
+                                     "public key to [payments.wechat] platform_keys")
         if abs(self.clock() - int(timestamp)) > MAX_SKEW_S:
             raise p.ProviderNoAnswer("WeChat Pay answer's timestamp is more than 5 minutes off: "
                                      "check the till's clock")
         message = timestamp.encode() + b"\n" + nonce.encode() + b"\n" + answer.body + b"\n"
-        if not verify(self.account.platform_public_key, message, signature):
-            raise p.ProviderNoAnswer("WeChat Pay answer's signature does not verify with the "
-                                     "platform key")
+        if not verify(key, message, signature):
+            raise p.ProviderNoAnswer(f"WeChat Pay answer's signature does not verify with the "
+                                     f"platform key {serial[:64]}")
 
     @staticmethod
     def _trade(data: dict[str, Any]) -> p.TradeStatus:

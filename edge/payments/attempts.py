@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from edge.ledger.clock import utc_now_iso
@@ -136,9 +136,10 @@ def set_reversing(conn: sqlite3.Connection, attempt: Attempt, provider_state: st
 def finish_attempt(conn: sqlite3.Connection, attempt: Attempt, state: str, *,
                    provider_state: str | None, transaction_id: str | None = None,
                    charged_then_reversed: bool = False, note: str = "",
-                   in_transaction: bool = False) -> None:
-    """Move an open attempt to its final state, journaled. Inside the caller's transaction when
-    `in_transaction` (the till completes the sale in the same one)."""
+                   in_transaction: bool = False, answers: Sequence[str] = ()) -> None:
+    """Move an open attempt to its final state, journaled with the provider's `answers` that led
+    there. Inside the caller's transaction when `in_transaction` (the till completes the sale in
+    the same one)."""
     if state not in FINAL_STATES:
         raise ValueError(f"{state!r} is not a final state")
     if not in_transaction:
@@ -146,7 +147,7 @@ def finish_attempt(conn: sqlite3.Connection, attempt: Attempt, state: str, *,
             finish_attempt(conn, attempt, state, provider_state=provider_state,
                            transaction_id=transaction_id,
                            charged_then_reversed=charged_then_reversed, note=note,
-                           in_transaction=True)
+                           in_transaction=True, answers=answers)
         return
     changed = conn.execute(
         "UPDATE payment_attempt SET state = ?, provider_state = ?,"
@@ -160,7 +161,8 @@ def finish_attempt(conn: sqlite3.Connection, attempt: Attempt, state: str, *,
     append_entry(conn, kind, attempt.staff_id,
                  {"out_trade_no": attempt.out_trade_no, "provider": attempt.provider,
                   "sale_id": attempt.sale_id, "amount": attempt.amount,
-                  "provider_state": provider_state, "transaction_id": transaction_id})
+                  "provider_state": provider_state, "transaction_id": transaction_id,
+                  **({"answers": list(answers)} if answers else {})})
 
 
 # --- refunds ---------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The payment-code state machine: pay → (SUCCESS | USERPAYING | no clear answer) → query every
 few seconds up to the timeout → reverse, retried while the provider refuses, so that every attempt
-ends paid, closed or reversed, also after a crash (`resolve_open` at start).
+ends paid, closed or reversed, also after a crash (`settle_steps`, in the background).
 
 Rules:
 - the attempt is committed with its out_trade_no before `pay` is sent (attempts.create_attempt);
@@ -11,7 +11,14 @@ Rules:
 - once the till gives up (timeout, cashier's cancel, restart) the attempt is `reversing` for good:
   it is reversed, never applied;
 - "closed" without a reversal only when the provider says nothing was charged (FAILED, CLOSED) or
-  the request never left (ProviderUnreachable on pay).
+  the request never left (ProviderUnreachable on pay); "closed" after a reversal only when the
+  provider answers the reversal "no such order", at least `not_found_after_s` after the pay request
+  left, and a query right after agrees (a pay request that failed before the provider recorded
+  anything): nothing to give back;
+- no attempt blocks another, and nothing here runs at start: an attempt left open (a crash, a
+  reversal still refused) is only ever reversed, by whoever settles it (`settle_steps`: the sync
+  agent's payment job, `pos payments settle`); every provider answer heard about an attempt is
+  journaled with its final state.
 Time comes from the injected `now` and `sleep`, so tests never wait for real seconds.
 Each operation exists as steps (`start_steps`, …: edge/payments/steps.py), which yield every
 provider request and pause instead of making it, so the Qt till sends them off its GUI thread; the
@@ -23,7 +30,8 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from edge.ledger.store import write_transaction
 from edge.payments import provider as p
@@ -51,6 +59,8 @@ class _Timing:
     reverse_until: float | None = None
     last_state: str | None = None
     unanswered: bool = False        # the last reversal got no answer at all (an outage)
+    answers: list[str] = field(default_factory=list)   # what the provider said, in order
+    started: float | None = None    # when this flow sent the pay request (None: another did)
 
 
 class PaymentFlow:
@@ -85,15 +95,18 @@ class PaymentFlow:
                                  code=code, staff_id=staff_id, store_id=store_id,
                                  terminal_id=terminal_id, also=also)
         now = self.now()
-        self._timing[attempt.out_trade_no] = _Timing(now + self.settings.timeout_s, now)
+        self._timing[attempt.out_trade_no] = _Timing(now + self.settings.timeout_s, now,
+                                                     started=now)
         request = p.PayRequest(attempt.out_trade_no, code.strip(), amount, description, store_id,
                                terminal_id)
         try:
             status = yield from provider_call(lambda: client.pay(request))
         except p.ProviderUnreachable as exc:
+            self._heard(attempt, f"pay: not sent ({exc})")
             return self._finish(attempt, "closed", UNREACHABLE, note=f"not sent: {exc}")
         except p.ProviderNoAnswer as exc:
             status = p.TradeStatus(p.UNKNOWN, message=str(exc))
+        self._heard(attempt, "pay: " + _said(status.state, status.code, status.message))
         return (yield from self._after(attempt, status))
 
     def run(self, steps: Steps[Attempt]) -> Attempt:
@@ -182,28 +195,37 @@ class PaymentFlow:
         timing = self._timing.get(out_trade_no)
         return timing.last_state if timing else None
 
-    # --- start of day / after a crash --------------------------------------------------------
+    # --- after a crash, and in the background ----------------------------------------------
 
-    def resolve_open(self) -> list[Attempt]:
-        return run_steps(self.resolve_open_steps(), self.sleep)
-
-    def resolve_open_steps(self) -> Steps[list[Attempt]]:
-        """Bring every attempt left open (by a crash, a restart, an unreachable provider) to a
-        final state if the provider can be reached: a pending one is queried once (SUCCESS
-        completes its sale if that sale still waits), otherwise reversed."""
-        done = []
+    def hand_over_open(self) -> list[Attempt]:
+        """Give up, without a word to any provider, every attempt still `pending` (call it only
+        when the till waits for none): nobody will apply it to a sale any more, so from now on it
+        is only reversed, by `settle_steps`. Returns every attempt not final."""
         for attempt in open_attempts(self.conn):
-            if attempt.provider not in self.providers:
-                done.append(attempt)
-                continue
-            now = self.now()
-            timing = self._timing.setdefault(attempt.out_trade_no, _Timing(now, now))
-            timing.deadline = min(timing.deadline, now)
-            timing.next_at = now
-            if attempt.state == "reversing":
-                timing.reverse_until = now + self.settings.reverse_for_s
-            done.append((yield from self.drive_steps(attempt.out_trade_no)))
-        return done
+            if attempt.state == "pending":
+                set_reversing(self.conn, attempt, self.last_provider_state(attempt.out_trade_no),
+                              "left open (the till restarted or moved on): reversed in the "
+                              "background")
+        return open_attempts(self.conn)
+
+    def settle(self, out_trade_no: str) -> Attempt:
+        return self.run(self.settle_steps(out_trade_no))
+
+    def settle_steps(self, out_trade_no: str) -> Steps[Attempt]:
+        """One try at settling an attempt nobody waits for: a `pending` one is given up and
+        reversed, a `reversing` one reversed (with the confirming query): never applied to a
+        sale. Returns the attempt, final or still `reversing` for the next try."""
+        attempt = self._get(out_trade_no)
+        if attempt.final:
+            return attempt
+        if attempt.state == "pending":
+            return (yield from self.give_up_steps(out_trade_no, "settled in the background"))
+        return (yield from self.retry_now_steps(out_trade_no))
+
+    def answers(self, out_trade_no: str) -> list[str]:
+        """What the provider said about this attempt since this flow first asked."""
+        timing = self._timing.get(out_trade_no)
+        return list(timing.answers) if timing else []
 
     # --- internals ---------------------------------------------------------------------------
 
@@ -245,12 +267,16 @@ class PaymentFlow:
         try:
             result = yield from provider_call(lambda: client.reverse(attempt.out_trade_no))
         except (p.ProviderUnreachable, p.ProviderNoAnswer) as exc:
+            self._heard(attempt, f"reverse: no answer ({exc})")
             timing.last_state = p.UNKNOWN
             timing.unanswered = True
             timing.next_at = self.now() + self.settings.reverse_interval_s
             self._note(attempt, f"reversal not confirmed: {exc}")
             return attempt
         timing.unanswered = False
+        self._heard(attempt, "reverse: " + _said(result.state, result.code, result.message))
+        if result.state == p.REVERSE_NOT_FOUND:
+            return (yield from self._not_found(attempt))
         if result.state == p.REVERSE_RETRY:
             timing.last_state = result.code or p.REVERSE_RETRY
             timing.next_at = self.now() + self.settings.reverse_interval_s
@@ -259,10 +285,7 @@ class PaymentFlow:
         provider_state = p.REVOKED
         transaction_id = None
         if charged is None:  # the answer does not say (WeChat): the order's own record does
-            try:
-                status = yield from provider_call(lambda: client.query(attempt.out_trade_no))
-            except (p.ProviderUnreachable, p.ProviderNoAnswer):
-                status = p.TradeStatus(p.UNKNOWN)
+            status = yield from self._query(attempt)
             charged = status.transaction_id is not None and status.state in (p.REVOKED,
                                                                              p.REFUNDED)
             provider_state = status.state if status.state != p.UNKNOWN else p.REVOKED
@@ -274,19 +297,59 @@ class PaymentFlow:
         return self._finish(attempt, "reversed", provider_state, transaction_id=transaction_id,
                             charged_then_reversed=bool(charged), note=note)
 
+    def _not_found(self, attempt: Attempt) -> Steps[Attempt]:
+        """The reversal found no such order. Believed only `not_found_after_s` after the pay
+        request left and when a query right after agrees (a pay request that failed before the
+        provider recorded anything): then nothing was charged and the attempt is closed;
+        otherwise the reversal is tried again."""
+        timing = self._timing_of(attempt)
+        if self._age_s(attempt) < self.settings.not_found_after_s:  # the pay may be in flight
+            timing.last_state = p.REVERSE_NOT_FOUND
+            timing.next_at = self.now() + self.settings.reverse_interval_s
+            return attempt
+        status = yield from self._query(attempt)
+        if status.state == p.NOT_FOUND:
+            return self._finish(attempt, "closed", p.NOT_FOUND,
+                                note=f"{attempt.provider} has no such order (reverse and query "
+                                     "both say so): the customer was not charged")
+        timing.next_at = self.now() + self.settings.reverse_interval_s  # it exists: reverse again
+        timing.last_state = status.state
+        return attempt
+
+    def _age_s(self, attempt: Attempt) -> float:
+        """Seconds since the attempt's pay request left: by this flow's clock when it sent it,
+        else by the attempt's recorded creation (another process, before a restart)."""
+        timing = self._timing_of(attempt)
+        if timing.started is not None:
+            return self.now() - timing.started
+        created = datetime.fromisoformat(attempt.created_at.replace("Z", "+00:00"))
+        return (datetime.now(UTC) - created).total_seconds()
+
     def _query(self, attempt: Attempt) -> Steps[p.TradeStatus]:
         client = self.providers[attempt.provider]
         try:
-            return (yield from provider_call(lambda: client.query(attempt.out_trade_no)))
+            status = yield from provider_call(lambda: client.query(attempt.out_trade_no))
         except (p.ProviderUnreachable, p.ProviderNoAnswer) as exc:
+            self._heard(attempt, f"query: no answer ({exc})")
             return p.TradeStatus(p.UNKNOWN, message=str(exc))
+        self._heard(attempt, "query: " + _said(status.state, status.code, status.message))
+        return status
+
+    def _heard(self, attempt: Attempt, answer: str) -> None:
+        answers = self._timing_of(attempt).answers
+        answers.append(answer[:200])
+        del answers[1:-19]                # the pay answer and the latest 19 tell the story
 
     def _finish(self, attempt: Attempt, state: str, provider_state: str, *,
                 transaction_id: str | None = None, charged_then_reversed: bool = False,
                 note: str = "") -> Attempt:
-        finish_attempt(self.conn, attempt, state, provider_state=provider_state,
-                       transaction_id=transaction_id, charged_then_reversed=charged_then_reversed,
-                       note=note)
+        try:
+            finish_attempt(self.conn, attempt, state, provider_state=provider_state,
+                           transaction_id=transaction_id,
+                           charged_then_reversed=charged_then_reversed, note=note,
+                           answers=self.answers(attempt.out_trade_no))
+        except ValueError:    # settled meanwhile by another settler (the till, the job, the CLI)
+            pass
         self._timing.pop(attempt.out_trade_no, None)
         return self._get(attempt.out_trade_no)
 
@@ -309,3 +372,9 @@ class PaymentFlow:
         if attempt is None:
             raise KeyError(out_trade_no)
         return attempt
+
+
+def _said(state: str, code: str, message: str) -> str:
+    """One provider answer as the journal keeps it: our reading, then the provider's words."""
+    words = " ".join(part for part in (code, message) if part)
+    return f"{state} ({words})" if words else state

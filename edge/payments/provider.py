@@ -28,6 +28,9 @@ TRADE_STATES = frozenset({SUCCESS, USERPAYING, NOTPAY, NOT_FOUND, UNKNOWN, FAILE
 # Reversal outcomes
 REVERSE_DONE = "DONE"        # closed, or refunded if it had been paid
 REVERSE_RETRY = "RETRY"      # the provider asks to try again (customer still paying, recall=Y)
+# the provider has no such order to reverse (WeChat 404 ORDER_NOT_EXIST; Alipay's cancel answered
+# without an `action`, or ACQ.TRADE_NOT_EXIST): nothing to give back, once a query agrees
+REVERSE_NOT_FOUND = "NOT_FOUND"
 
 # Refund states
 REFUND_SUCCESS = "SUCCESS"
@@ -65,7 +68,7 @@ class TradeStatus:
 
 @dataclass(frozen=True)
 class ReverseResult:
-    state: str                   # REVERSE_DONE | REVERSE_RETRY
+    state: str                   # REVERSE_DONE | REVERSE_RETRY | REVERSE_NOT_FOUND
     # True when the provider says money had been taken and is being returned (Alipay's
     # action=refund); None when the answer does not tell.
     was_charged: bool | None = None

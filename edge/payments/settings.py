@@ -23,6 +23,10 @@ class PaymentSettings:
     # How long one reversal keeps trying before the attempt is left `reversing` for later
     # (next payment code, next start); WeChat closes an unpaid code payment after 45 s.
     reverse_for_s: float = 90.0
+    # A reversal answered "no such order" is believed only this long after the pay request left:
+    # WeChat asks for 15 s between a pay request and its reversal, and a pay answered with a
+    # system error may still be in flight before that.
+    not_found_after_s: float = 15.0
 
 
 def payment_settings(config: StoreConfig) -> PaymentSettings:
@@ -51,6 +55,12 @@ def configured_providers(config: StoreConfig) -> list[str]:
     """The providers this store has a `[payments.<name>]` table for."""
     table = config.extra.get("payments", {})
     return [name for name in PROVIDER_TABLES if isinstance(table, dict) and name in table]
+
+
+def payment_code_body(code: str) -> str:
+    """A scanned payment code without spaces and the scanner's AIM symbology prefix (`]Q1…`)."""
+    code = code.strip()
+    return code[3:] if code.startswith("]") and len(code) > 3 else code
 
 
 def provider_for_code(code: str) -> str | None:

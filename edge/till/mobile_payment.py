@@ -9,7 +9,11 @@ Rules:
 - while an attempt may still complete the sale, nothing else happens at this till: no new code,
   no other tender, no change to the sale (`waiting`);
 - offline (the request could not leave) is said at once, with the other tenders to use;
-- attempts a crash left open are settled by `resolve_at_start` before a new sale opens.
+- no attempt blocks another, and the till never waits on a provider to start: an attempt nobody
+  waits for any more (a crash left it, its reversal is still refused or unanswered) is handed to
+  the background (`hand_over_at_start`, and before each new code), where the sync agent's payment
+  job reverses it (cli/_payment_job.py); new codes and other tenders are taken meanwhile;
+- what the cashier is told says what happened to the customer's money.
 `start`, `poll` and `cancel` run here and now; their `*_steps` forms yield each provider request
 (edge/payments/steps.py) so that the Qt apps send it off the GUI thread.
 """
@@ -24,15 +28,21 @@ from dataclasses import dataclass
 from edge.config import StoreConfig
 from edge.ledger.store import write_transaction
 from edge.payments import provider as p
-from edge.payments.attempts import Attempt, finish_attempt, open_attempts
+from edge.payments.attempts import Attempt, finish_attempt
 from edge.payments.flow import UNREACHABLE, PaymentFlow
-from edge.payments.settings import PaymentSettings, payment_settings, provider_for_code
+from edge.payments.settings import (
+    PaymentSettings,
+    payment_code_body,
+    payment_settings,
+    provider_for_code,
+)
 from edge.payments.steps import Steps, run_steps
 from edge.sale.basket import Sale
 from edge.sale.tenders import TenderError, apply_tender
 from edge.till.record import load_draft, record_sale, save_draft
 
 TENDER_TYPE = "mobile"
+PROVIDER_NAMES = {"wechat": "WeChat Pay", "alipay": "Alipay"}
 CLOCK_WARN_S = 60.0   # providers refuse requests 5 minutes off: warn well before
 
 
@@ -86,9 +96,7 @@ class MobilePayments:
         if self.waiting is not None:
             raise PaymentRefused("payment_pending", f"payment {self.waiting.out_trade_no} is "
                                  "still waiting: wait for it or cancel it first")
-        code = code.strip()
-        if code.startswith("]") and len(code) > 3:  # an AIM symbology prefix from the scanner
-            code = code[3:]
+        code = payment_code_body(code)
         provider = provider_for_code(code)
         if provider is None:
             raise PaymentRefused("invalid_payment_code", "not a WeChat Pay or Alipay payment code")
@@ -102,14 +110,9 @@ class MobilePayments:
         if not 0 < amount <= due:
             raise PaymentRefused("invalid_amount", f"a payment code pays 0.01 up to the {due} fen "
                                                    "due, and gives no change")
-        for earlier in open_attempts(self.conn):  # an outage or a failure left it: settle it
-            if earlier.provider in self.flow.providers:
-                yield from self._settle_leftover(earlier)
-        still_open = open_attempts(self.conn)
-        if still_open:
-            raise PaymentRefused("payment_pending", f"payment {still_open[0].out_trade_no} is "
-                                 "not settled yet (the provider has not confirmed its reversal): "
-                                 "take another tender; the manager sees it under payment alerts")
+        # an earlier attempt nobody waits for is never applied to a sale: the background reverses
+        # it; this code does not wait for that
+        self.flow.hand_over_open()
         attempt = yield from self.flow.start_steps(
             provider=provider, sale_id=sale.id, amount=amount, code=code, staff_id=staff_id,
             store_id=self.config.store_id, terminal_id=self.config.terminal_id,
@@ -132,14 +135,14 @@ class MobilePayments:
         attempt = yield from self.flow.cancel_steps(self.waiting.out_trade_no)
         return (yield from self._follow(attempt, True))
 
-    def resolve_at_start(self) -> Sale | None:
-        """Settle what a crash left open; the sale a late SUCCESS completed, if any."""
-        self._applied = None
-        for attempt in self.flow.resolve_open():
-            if attempt.state in ("closed", "reversed"):
-                self._drop_unpaid_draft(attempt)
-        applied, self._applied = self._applied, None
-        return applied if applied is not None and applied.status == "completed" else None
+    def hand_over_at_start(self) -> list[Attempt]:
+        """What a crash left open is given up (no provider is asked: the till starts at once) and
+        left to the background, which reverses it; the basket stays for another tender, but not
+        on disk (no money was taken on it). Returns the attempts not final."""
+        left = self.flow.hand_over_open()
+        for attempt in left:
+            self._drop_unpaid_draft(attempt)
+        return left
 
     def clock_warning(self) -> str | None:
         """Say so when this till's clock is more than CLOCK_WARN_S off a provider's (as its last
@@ -150,17 +153,6 @@ class MobilePayments:
                 return (f"this till's clock is {abs(offset):.0f} s {'behind' if offset > 0 else 'ahead of'} "
                         f"{name}'s: set the time (NTP); payments fail beyond 5 minutes")
         return None
-
-    def _settle_leftover(self, attempt: Attempt) -> Steps[None]:
-        """An attempt nobody waits for any more is never applied to a sale: it is reversed (a
-        customer charged meanwhile gets the money back and the manager sees it)."""
-        if attempt.state == "pending":
-            attempt = yield from self.flow.give_up_steps(attempt.out_trade_no,
-                                                         "left open; settled before a new code")
-        else:
-            attempt = yield from self.flow.retry_now_steps(attempt.out_trade_no)
-        if attempt.state in ("closed", "reversed"):
-            self._drop_unpaid_draft(attempt)
 
     def _follow(self, attempt: Attempt, wait: bool) -> Steps[Outcome]:
         if wait and not attempt.final:
@@ -188,7 +180,8 @@ class MobilePayments:
 
         def mark_paid(conn: sqlite3.Connection) -> None:
             finish_attempt(conn, attempt, "paid", provider_state=status.state,
-                           transaction_id=status.transaction_id, in_transaction=True)
+                           transaction_id=status.transaction_id, in_transaction=True,
+                           answers=self.flow.answers(attempt.out_trade_no))
 
         if paid_in_full:
             draft.status = "completed"
@@ -211,17 +204,30 @@ class MobilePayments:
 
 
 def _unpaid_error(attempt: Attempt) -> tuple[str, str]:
+    """The cashier's words for an attempt that did not pay: what happened to the money first."""
+    name = PROVIDER_NAMES.get(attempt.provider, attempt.provider)
     if attempt.provider_state == UNREACHABLE:
-        return ("payment_offline", f"{attempt.provider} cannot be reached: the customer was not "
-                                   "charged; take cash, card or another tender")
+        return ("payment_offline", f"{name} cannot be reached: the customer was not charged; "
+                                   "take cash, card or another tender")
     if attempt.state == "reversing":
-        return ("payment_unsettled", f"payment {attempt.out_trade_no} was given up but its "
-                                     "reversal is not confirmed yet (it is retried): the sale is "
-                                     "not paid; take another tender")
+        return ("payment_unsettled", f"payment {attempt.out_trade_no} was given up and {name} "
+                                     "has not confirmed its reversal yet: it is reversed in the "
+                                     "background, and if the customer was charged the money goes "
+                                     "back. The sale is not paid: take a new code or another "
+                                     "tender")
+    if attempt.state == "reversed" and attempt.charged_then_reversed:
+        return ("payment_refunded", f"payment {attempt.out_trade_no} was charged and then "
+                                    f"reversed: {name} returns the money to the customer "
+                                    "(minutes to a few days). The sale is not paid: ask for a "
+                                    "new code or take another tender")
     if attempt.state == "reversed":
         return ("payment_reversed", f"no payment within the time allowed: payment "
                                     f"{attempt.out_trade_no} was reversed and the customer not "
                                     "charged; ask for a new code or take another tender")
-    return ("payment_declined", f"{attempt.provider} declined the payment "
-                                f"({attempt.note or attempt.provider_state}): ask for a new code "
-                                "or take another tender")
+    if attempt.provider_state == p.NOT_FOUND:
+        return ("payment_failed", f"{name} failed the payment before recording it "
+                                  f"({attempt.out_trade_no} does not exist there): the customer "
+                                  "was not charged; ask for a new code or take another tender")
+    return ("payment_declined", f"{name} declined the payment "
+                                f"({attempt.note or attempt.provider_state}): the customer was "
+                                "not charged; ask for a new code or take another tender")

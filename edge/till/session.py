@@ -21,7 +21,7 @@ their own logins count towards a lockout); instead the till waits longer after e
 
 Rule (payment codes, edge/till/mobile_payment.py): while a provider attempt may still complete
 the sale, every other action is refused (`payment_pending`); a sale takes a payment-code payment
-only on the provider's SUCCESS.
+only on the provider's SUCCESS; starting never waits on a provider.
 """
 
 from __future__ import annotations
@@ -117,12 +117,11 @@ class Till:
         # Warnings for the cashier from the last action (a sale taking stock an online order
         # holds); the UI shows them and clears them with `take_notices`.
         self.notices: list[ReservedStock] = []
-        if payments is not None:  # attempts a crash left open are settled before a sale opens
+        if payments is not None:  # attempts a crash left open go to the background, unasked
             with self._storage():
-                self.last_sale = payments.resolve_at_start()
-            # the basket stays (in memory, like any basket without money taken) unless completed
-            self.sale = load_draft(conn, config.terminal_id) or (
-                None if self.last_sale is not None else self.sale)
+                payments.hand_over_at_start()
+            # the basket stays (in memory, like any basket without money taken)
+            self.sale = load_draft(conn, config.terminal_id) or self.sale
 
     # --- staff -------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from edge.ledger.money import format_amount
 from edge.payments.attempts import Attempt, alerts, attempts_of_sale, pending_refunds
+from edge.payments.settings import payment_code_body, provider_for_code
 from edge.sale.receipt import build_receipt, render_text
 from edge.till.session import Till
 from ui.headless.requests import Handler, ProtocolError, amount_field, field
@@ -46,6 +47,17 @@ def _answer(till: Till) -> dict[str, Any]:
     return extra
 
 
+def scan_answer(till: Till, r: dict[str, Any]) -> dict[str, Any]:
+    """`scan`: a product, or a customer's payment code while a sale is due, which pays exactly as
+    `pay_code` does and gets the same answer (payment, and the receipt once the sale is done)."""
+    data = field(r, "data", str)
+    amount = amount_field(r, "price", till) if "price" in r else None
+    till.scan(data, r.get("weight"), r.get("qty"), amount, r.get("override"))
+    if till.payments is not None and provider_for_code(payment_code_body(data)) is not None:
+        return _answer(till)
+    return {}
+
+
 def _pay_code(till: Till, r: dict[str, Any]) -> dict[str, Any]:
     amount = amount_field(r, "amount", till) if r.get("amount") is not None else None
     till.pay_code(field(r, "code", str), amount, _wait(r, True))
@@ -73,6 +85,7 @@ def _payment_alerts(till: Till, r: dict[str, Any]) -> dict[str, Any]:
 
 
 PAYMENT_OPS: dict[str, Handler] = {
+    "scan": scan_answer,
     "pay_code": _pay_code,
     "pay_poll": _pay_poll,
     "pay_cancel": _pay_cancel,

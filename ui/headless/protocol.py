@@ -156,8 +156,6 @@ _OPS: dict[str, Handler] = {
     "logout": _logout,
     "state": lambda t, r: {"staff": t.staff.id if t.staff else None,
                            "storage": t.storage_state()},
-    "scan": lambda t, r: (t.scan(field(r, "data", str), r.get("weight"), r.get("qty"),
-                                 _open_price(t, r), r.get("override")), {})[1],
     "add": lambda t, r: (t.add(r.get("sku"), r.get("plu"), r.get("qty", "1"), _open_price(t, r),
                                r.get("override")), {})[1],
     "set_qty": lambda t, r: (t.set_qty(field(r, "line", int), field(r, "qty", (str, int)),

@@ -341,207 +341,217 @@
     </message>
     <message>
         <location filename="../widgets/error_messages.py" line="77" />
-        <source>The last payment is not settled yet: take another payment; new codes wait until it is</source>
-        <translation>上一笔付款尚未了结：请换用其他付款方式；新的付款码需等其了结</translation>
+        <source>The payment is not settled yet: it is reversed in the background (if the customer was charged, the money goes back). Scan a new code or take another payment</source>
+        <translation>本次付款尚未了结：将在后台撤销（如顾客已被扣款，款项将退回）。请重新扫码或换用其他付款方式</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="80" />
-        <source>No payment in time: the payment was cancelled. Scan a new code</source>
-        <translation>付款超时：已撤销本次支付。请重新扫码</translation>
+        <location filename="../widgets/error_messages.py" line="81" />
+        <source>No payment in time: the payment was cancelled and the customer not charged. Scan a new code</source>
+        <translation>付款超时：已撤销本次支付，顾客未被扣款。请重新扫码</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="82" />
-        <source>The payment was declined: ask for another payment</source>
-        <translation>付款被拒绝：请换用其他付款方式</translation>
+        <location filename="../widgets/error_messages.py" line="84" />
+        <source>The customer was charged, then the payment was reversed: the money goes back to them (minutes to a few days). Scan a new code or take another payment</source>
+        <translation>顾客已被扣款，随后本次支付已撤销：款项将退回顾客（几分钟至几天）。请重新扫码或换用其他付款方式</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="85" />
+        <location filename="../widgets/error_messages.py" line="88" />
+        <source>The payment service failed before taking the payment: the customer was not charged. Scan a new code</source>
+        <translation>支付服务出错，未受理本次支付：顾客未被扣款。请重新扫码</translation>
+    </message>
+    <message>
+        <location filename="../widgets/error_messages.py" line="91" />
+        <source>The payment was declined: the customer was not charged. Ask for another payment</source>
+        <translation>付款被拒绝：顾客未被扣款。请换用其他付款方式</translation>
+    </message>
+    <message>
+        <location filename="../widgets/error_messages.py" line="95" />
         <source>Member not found</source>
         <translation>未找到会员</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="86" />
+        <location filename="../widgets/error_messages.py" line="96" />
         <source>No member on this sale</source>
         <translation>此交易没有会员</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="87" />
+        <location filename="../widgets/error_messages.py" line="97" />
         <source>This member already exists</source>
         <translation>会员已存在</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="88" />
+        <location filename="../widgets/error_messages.py" line="98" />
         <source>This card number already exists</source>
         <translation>卡号已存在</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="89" />
+        <location filename="../widgets/error_messages.py" line="99" />
         <source>Already returned</source>
         <translation>已退货</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="90" />
+        <location filename="../widgets/error_messages.py" line="100" />
         <source>This cannot be returned</source>
         <translation>不可退货</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="91" />
+        <location filename="../widgets/error_messages.py" line="101" />
         <source>Only the last sale can be voided</source>
         <translation>只能撤销最后一笔交易</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="92" />
+        <location filename="../widgets/error_messages.py" line="102" />
         <source>Above the limit for a return without receipt</source>
         <translation>超过无小票退货限额</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="94" />
+        <location filename="../widgets/error_messages.py" line="104" />
         <source>This item is not part of this count</source>
         <translation>此商品不在本次盘点范围内</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="95" />
+        <location filename="../widgets/error_messages.py" line="105" />
         <source>This count is already closed</source>
         <translation>本次盘点已结束</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="96" />
+        <location filename="../widgets/error_messages.py" line="106" />
         <source>Nothing counted yet</source>
         <translation>尚未盘点任何商品</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="97" />
+        <location filename="../widgets/error_messages.py" line="107" />
         <source>Open a shift first</source>
         <translation>请先开班</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="98" />
+        <location filename="../widgets/error_messages.py" line="108" />
         <source>A shift is already open</source>
         <translation>已经开班</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="99" />
+        <location filename="../widgets/error_messages.py" line="109" />
         <source>That is not a note or coin of this currency</source>
         <translation>不是本币种的纸币或硬币</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="101" />
+        <location filename="../widgets/error_messages.py" line="111" />
         <source>The disk is full: nothing was recorded. Call support, then try again</source>
         <translation>磁盘已满：未记录任何内容。请联系技术支持后重试</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="103" />
+        <location filename="../widgets/error_messages.py" line="113" />
         <source>The database refused the write: nothing was recorded. Try again</source>
         <translation>数据库写入失败：未记录任何内容。请重试</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="105" />
+        <location filename="../widgets/error_messages.py" line="115" />
         <source>The disk is almost full: no new sale can start. Call support</source>
         <translation>磁盘空间不足：无法开始新交易。请联系技术支持</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="108" />
+        <location filename="../widgets/error_messages.py" line="118" />
         <source>The device does not answer</source>
         <translation>设备无响应</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="109" />
+        <location filename="../widgets/error_messages.py" line="119" />
         <source>Nothing is on the scale</source>
         <translation>秤上没有商品</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="110" />
+        <location filename="../widgets/error_messages.py" line="120" />
         <source>The device did not answer in time</source>
         <translation>设备响应超时</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="111" />
+        <location filename="../widgets/error_messages.py" line="121" />
         <source>The connection to the device was lost</source>
         <translation>与设备的连接已断开</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="112" />
+        <location filename="../widgets/error_messages.py" line="122" />
         <source>The device cannot be reached</source>
         <translation>无法连接设备</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="113" />
+        <location filename="../widgets/error_messages.py" line="123" />
         <source>The device is busy</source>
         <translation>设备忙</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="114" />
+        <location filename="../widgets/error_messages.py" line="124" />
         <source>The device is closed</source>
         <translation>设备已关闭</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="115" />
+        <location filename="../widgets/error_messages.py" line="125" />
         <source>The device is not open</source>
         <translation>设备未打开</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="116" />
-        <location filename="../widgets/error_messages.py" line="117" />
+        <location filename="../widgets/error_messages.py" line="126" />
+        <location filename="../widgets/error_messages.py" line="127" />
         <source>The device is not ready</source>
         <translation>设备未就绪</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="118" />
+        <location filename="../widgets/error_messages.py" line="128" />
         <source>The device cannot be opened</source>
         <translation>无法打开设备</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="119" />
+        <location filename="../widgets/error_messages.py" line="129" />
         <source>No driver for this device</source>
         <translation>此设备没有驱动</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="120" />
+        <location filename="../widgets/error_messages.py" line="130" />
         <source>The device does not support this</source>
         <translation>设备不支持此操作</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="121" />
+        <location filename="../widgets/error_messages.py" line="131" />
         <source>The device is not set up correctly</source>
         <translation>设备配置不正确</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="122" />
+        <location filename="../widgets/error_messages.py" line="132" />
         <source>A program part for this device is missing</source>
         <translation>缺少此设备所需的程序组件</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="123" />
+        <location filename="../widgets/error_messages.py" line="133" />
         <source>The printer is still printing</source>
         <translation>打印机仍在打印</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="124" />
+        <location filename="../widgets/error_messages.py" line="134" />
         <source>No such print job</source>
         <translation>没有此打印任务</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="125" />
+        <location filename="../widgets/error_messages.py" line="135" />
         <source>Nothing to print</source>
         <translation>没有可打印的内容</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="126" />
+        <location filename="../widgets/error_messages.py" line="136" />
         <source>Not possible in training mode: log in normally for real work</source>
         <translation>培训模式下不能进行此操作：请正常登录后再处理</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="129" />
+        <location filename="../widgets/error_messages.py" line="139" />
         <source>That is not possible here</source>
         <translation>此处不能进行该操作</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="137" />
+        <location filename="../widgets/error_messages.py" line="147" />
         <source>Refused (%1): call a supervisor</source>
         <translation>操作被拒绝（%1）：请呼叫主管</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="146" />
+        <location filename="../widgets/error_messages.py" line="156" />
         <source>Please wait: a member of staff is coming to help</source>
         <translation>请稍候：工作人员马上来帮助您</translation>
     </message>
@@ -885,16 +895,26 @@
     </message>
     <message>
         <location filename="../kiosk/kiosk_app.py" line="897" />
+        <source>You were charged, then the payment was reversed: the money goes back to your account. Choose how to pay</source>
+        <translation>您已被扣款，随后本次支付已撤销：款项将退回您的账户。请选择付款方式</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="900" />
+        <source>The payment did not go through: you were not charged. Show a new code or choose another way to pay</source>
+        <translation>本次支付未成功：您未被扣款。请出示新的付款码或选择其他付款方式</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="903" />
         <source>Payment codes cannot be taken right now: you were not charged. Choose another way to pay</source>
         <translation>暂时无法使用付款码，未扣款。请选择其他付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="913" />
+        <location filename="../kiosk/kiosk_app.py" line="919" />
         <source>Take your e-receipt with the QR code</source>
         <translation>请扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="920" />
+        <location filename="../kiosk/kiosk_app.py" line="926" />
         <source>Take your receipt, or scan the QR code for an e-receipt</source>
         <translation>请取走小票，或扫码获取电子小票</translation>
     </message>

@@ -402,10 +402,25 @@ ZH = {
         '请扫描顾客的付款码，不要手工录入移动支付',
     'The payment service cannot be reached: the customer was not charged. Take another payment':
         '无法连接支付服务：顾客未被扣款。请换用其他付款方式',
-    'The last payment is not settled yet: take another payment; new codes wait until it is':
-        '上一笔付款尚未了结：请换用其他付款方式；新的付款码需等其了结',
-    'No payment in time: the payment was cancelled. Scan a new code': '付款超时：已撤销本次支付。请重新扫码',
-    'The payment was declined: ask for another payment': '付款被拒绝：请换用其他付款方式',
+    'The payment is not settled yet: it is reversed in the background (if the customer was '
+    'charged, the money goes back). Scan a new code or take another payment':
+        '本次付款尚未了结：将在后台撤销（如顾客已被扣款，款项将退回）。请重新扫码或换用其他付款方式',
+    'No payment in time: the payment was cancelled and the customer not charged. Scan a new code':
+        '付款超时：已撤销本次支付，顾客未被扣款。请重新扫码',
+    'The customer was charged, then the payment was reversed: the money goes back to them '
+    '(minutes to a few days). Scan a new code or take another payment':
+        '顾客已被扣款，随后本次支付已撤销：款项将退回顾客（几分钟至几天）。请重新扫码或换用其他付款方式',
+    'The payment service failed before taking the payment: the customer was not charged. '
+    'Scan a new code':
+        '支付服务出错，未受理本次支付：顾客未被扣款。请重新扫码',
+    'The payment was declined: the customer was not charged. Ask for another payment':
+        '付款被拒绝：顾客未被扣款。请换用其他付款方式',
+    'You were charged, then the payment was reversed: the money goes back to your account. '
+    'Choose how to pay':
+        '您已被扣款，随后本次支付已撤销：款项将退回您的账户。请选择付款方式',
+    'The payment did not go through: you were not charged. Show a new code or choose another '
+    'way to pay':
+        '本次支付未成功：您未被扣款。请出示新的付款码或选择其他付款方式',
     'cashier': '收银员',
     'supervisor': '主管',
     'manager': '店长',

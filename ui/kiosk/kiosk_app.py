@@ -893,6 +893,12 @@ class KioskWindow(QMainWindow):
         if failure.code == "payment_declined":
             return self.tr("The payment was declined: you were not charged. Choose another way "
                            "to pay")
+        if failure.code == "payment_refunded":
+            return self.tr("You were charged, then the payment was reversed: the money goes back "
+                           "to your account. Choose how to pay")
+        if failure.code == "payment_failed":
+            return self.tr("The payment did not go through: you were not charged. Show a new "
+                           "code or choose another way to pay")
         if failure.code == "payment_offline":
             return self.tr("Payment codes cannot be taken right now: you were not charged. "
                            "Choose another way to pay")

@@ -75,12 +75,22 @@ MESSAGES: dict[str, str] = {
         "ErrorMessages", "The payment service cannot be reached: the customer was not charged. "
                          "Take another payment"),
     "payment_unsettled": QT_TRANSLATE_NOOP(
-        "ErrorMessages", "The last payment is not settled yet: take another payment; new codes "
-                         "wait until it is"),
+        "ErrorMessages", "The payment is not settled yet: it is reversed in the background (if "
+                         "the customer was charged, the money goes back). Scan a new code or "
+                         "take another payment"),
     "payment_reversed": QT_TRANSLATE_NOOP(
-        "ErrorMessages", "No payment in time: the payment was cancelled. Scan a new code"),
+        "ErrorMessages", "No payment in time: the payment was cancelled and the customer not "
+                         "charged. Scan a new code"),
+    "payment_refunded": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "The customer was charged, then the payment was reversed: the money "
+                         "goes back to them (minutes to a few days). Scan a new code or take "
+                         "another payment"),
+    "payment_failed": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "The payment service failed before taking the payment: the customer "
+                         "was not charged. Scan a new code"),
     "payment_declined": QT_TRANSLATE_NOOP(
-        "ErrorMessages", "The payment was declined: ask for another payment"),
+        "ErrorMessages", "The payment was declined: the customer was not charged. Ask for "
+                         "another payment"),
     # members, returns, shifts, stock
     "unknown_member": QT_TRANSLATE_NOOP("ErrorMessages", "Member not found"),
     "no_member": QT_TRANSLATE_NOOP("ErrorMessages", "No member on this sale"),

@@ -17,7 +17,7 @@ from edge.till.mobile_payment import MobilePayments
 from edge.till.session import Till
 from providers.alipay import Alipay, AlipayAccount
 from providers.signing import new_key, pem_private, pem_public
-from providers.simulator import ProviderSimulator, SimulatorKeys
+from providers.simulator import SIMULATOR_KEY_ID, ProviderSimulator, SimulatorKeys
 from providers.wechat_pay import WeChatPay, WeChatPayAccount
 
 WECHAT_CODE = "134567890123456789"     # 18 digits, 10-15
@@ -82,7 +82,7 @@ def adapters(base_url: str, clock: FakeClock | None = None,
     return {
         "wechat": WeChatPay(WeChatPayAccount(base_url, "1900000109", "wxd930ea5d5a258f4f",
                                              "MERCHANTSERIAL", k.merchant,  # type: ignore[arg-type]
-                                             k.platform.public_key(),  # type: ignore[attr-defined]
+                                             {SIMULATOR_KEY_ID: k.platform.public_key()},  # type: ignore[attr-defined]
                                              timeout_s=timeout_s), now),
         "alipay": Alipay(AlipayAccount(base_url + "/gateway.do", "2021000000000001",
                                        k.merchant, k.platform.public_key(),  # type: ignore[arg-type,attr-defined]
@@ -119,6 +119,7 @@ appid = "wxd930ea5d5a258f4f"
 serial_no = "MERCHANTSERIAL"
 private_key_file = "{key}"
 platform_public_key_file = "{platform}"
+platform_public_key_id = "{SIMULATOR_KEY_ID}"
 
 [payments.alipay]
 gateway_url = "{url}/gateway.do"

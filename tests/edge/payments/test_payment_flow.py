@@ -12,6 +12,7 @@ import pytest
 
 from edge.payments.attempts import alerts, attempts_of_sale, open_attempts
 from edge.payments.settings import PaymentSettings
+from edge.payments.settle import settle_open_attempts
 from edge.till.session import Till, TillError
 from providers import simulator as s
 from providers.simulator import Behaviour, ProviderSimulator
@@ -82,6 +83,17 @@ def test_userpaying_then_success_queries_every_few_seconds(conn: sqlite3.Connect
     assert len(completed_sales(conn)) == 1 and sum(sim.charged().values()) == sale.total
 
 
+@pytest.mark.parametrize("form", ["trade_state", "code"])
+def test_either_form_of_wechat_userpaying_waits_for_the_customer(
+        conn: sqlite3.Connection, sim: ProviderSimulator, clock: FakeClock, form: str) -> None:
+    sim.userpaying_form = form       # 202 {"trade_state": "USERPAYING"} or {"code": "USERPAYING"}
+    sim.behaviour = Behaviour(s.USERPAYING, paying_s=6)
+    till = till_with_sale(conn, sim, clock)
+    sale = till.pay_code(CODES["wechat"])
+    assert sale.status == "completed" and requests(sim, "query") == 2   # at 4 and 8 s
+    assert requests(sim, "reverse") == 0 and len(completed_sales(conn)) == 1
+
+
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_userpaying_past_the_timeout_is_reversed_and_the_sale_stays_due(
         conn: sqlite3.Connection, sim: ProviderSimulator, clock: FakeClock, provider: str) -> None:
@@ -144,7 +156,9 @@ def test_success_after_the_till_gave_up_is_reversed_and_reported(
     till = till_with_sale(conn, sim, clock)
     with pytest.raises(TillError) as refused:
         till.pay_code(CODES[provider])
-    assert refused.value.code == "payment_reversed"
+    assert refused.value.code == "payment_refunded"          # not "not charged": it was
+    assert "charged and then reversed" in refused.value.message
+    assert "returns the money" in refused.value.message
     [attempt] = attempts_of_sale(conn, till.sale.id)  # type: ignore[union-attr]
     assert attempt.state == "reversed" and attempt.charged_then_reversed
     assert [a.out_trade_no for a in alerts(conn)] == [attempt.out_trade_no]
@@ -225,17 +239,26 @@ def test_a_partial_payment_leaves_the_rest_due(conn: sqlite3.Connection, sim: Pr
     assert sorted(r["type"] for r in completed_sales(conn)) == ["cash", "mobile"]
 
 
-def test_a_crash_while_waiting_is_settled_at_start_before_a_new_sale(
+def test_a_crash_while_waiting_leaves_the_attempt_to_the_background_and_keeps_the_basket(
         conn: sqlite3.Connection, sim: ProviderSimulator, clock: FakeClock) -> None:
     sim.behaviour = Behaviour(s.USERPAYING, paying_s=5)
     till = till_with_sale(conn, sim, clock)
-    sale_id = till.pay_code(CODES["wechat"], wait=False).id
+    sale = till.pay_code(CODES["wechat"], wait=False)
     del till                                   # the till dies while the customer is paying
     clock.sleep(8)                             # ... and the customer pays meanwhile
+    seen = len(sim.requests)
     restarted = paying_till(conn, adapters(sim.url, clock), clock, login=False)
-    assert restarted.sale is None and restarted.last_sale is not None
-    assert restarted.last_sale.id == sale_id and restarted.last_sale.status == "completed"
-    assert open_attempts(conn) == [] and len(completed_sales(conn)) == 1
+    assert len(sim.requests) == seen           # starting asked no provider anything
+    assert restarted.sale is not None and restarted.sale.id == sale.id and restarted.sale.lines
+    [left] = open_attempts(conn)
+    assert left.state == "reversing"           # never applied to a sale any more
+    [settled] = settle_open_attempts(conn, adapters(sim.url, clock)) or [None]
+    assert settled is None                     # the payment job's round: reversed, money back
+    [attempt] = attempts_of_sale(conn, sale.id)
+    assert attempt.state == "reversed" and attempt.charged_then_reversed
+    assert sum(sim.charged().values()) == 0 and completed_sales(conn) == []
+    restarted.login("1001", "1234")
+    assert restarted.tender("cash", 10**6).status == "completed"
 
 
 def test_a_crash_before_the_customer_paid_reverses_and_keeps_the_basket(
@@ -245,7 +268,9 @@ def test_a_crash_before_the_customer_paid_reverses_and_keeps_the_basket(
     sale = till.pay_code(CODES["alipay"], wait=False)
     del till
     restarted = paying_till(conn, adapters(sim.url, clock), clock, login=False)
+    assert settle_open_attempts(conn, adapters(sim.url, clock)) == []
     assert open_attempts(conn) == [] and sim.charged() == {}
+    assert [a.state for a in attempts_of_sale(conn, sale.id)] == ["reversed"]
     assert restarted.sale is not None and restarted.sale.id == sale.id and restarted.sale.lines
 
 
@@ -259,9 +284,8 @@ def test_settings_are_read_and_checked() -> None:
             payment_settings(StoreConfig(extra={"payments": bad}))
 
 
-def test_an_outage_mid_payment_is_settled_before_the_next_code(conn: sqlite3.Connection,
-                                                              sim: ProviderSimulator,
-                                                              clock: FakeClock) -> None:
+def test_an_outage_mid_payment_blocks_neither_the_next_code_nor_other_tenders(
+        conn: sqlite3.Connection, sim: ProviderSimulator, clock: FakeClock) -> None:
     sim.behaviour = Behaviour(s.ABANDON, paying_s=40)
     till = till_with_sale(conn, sim, clock)
     port = int(sim.url.rsplit(":", 1)[1])
@@ -271,18 +295,21 @@ def test_an_outage_mid_payment_is_settled_before_the_next_code(conn: sqlite3.Con
     with pytest.raises(TillError) as refused:
         till.payment_poll(wait=True)
     assert refused.value.code == "payment_unsettled"
+    assert "reversed in the background" in refused.value.message
     assert clock.now() - start <= 30                # nobody waits for the outage to end
     [left] = open_attempts(conn)
     assert left.state == "reversing"
     assert till.tender("cash", 10**6).status == "completed"   # other tenders work meanwhile
     for gtin in demo_gtins(conn, 1):
         till.scan(gtin)
-    with pytest.raises(TillError) as again:         # still down: a new code is refused
+    with pytest.raises(TillError) as again:         # still down: this code is offline, at once
         till.pay_code(CODES["alipay"])
-    assert again.value.code in ("payment_pending", "payment_offline")
-    sim.start(port)                                 # back: the old attempt is reversed first
+    assert again.value.code == "payment_offline"
+    sim.start(port)                                 # back: the new code is taken at once
     sim.behaviour = Behaviour(s.SUCCESS)
     assert till.pay_code(CODES["alipay"]).status == "completed"
+    assert [a.state for a in attempts_of_sale(conn, left.sale_id)] == ["reversing"]
+    assert settle_open_attempts(conn, adapters(sim.url, clock)) == []   # the payment job
     assert open_attempts(conn) == []
     assert [a.state for a in attempts_of_sale(conn, left.sale_id)] == ["reversed"]
     assert sum(sim.charged().values()) == till.last_sale.total  # type: ignore[union-attr]

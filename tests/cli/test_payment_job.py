@@ -1,6 +1,6 @@
-"""The sync agent's refund job (`pos sync` runs it beside the agent): a refund of a return that an
-outage left pending, and a return share a crash left unasked, are settled by the job's rounds
-against the simulator over HTTP, with no cashier involved."""
+"""The sync agent's payment job (`pos sync` runs it beside the agent), for refunds: a refund of
+a return that an outage left pending, and a return share a crash left unasked, are settled by
+the job's rounds against the simulator over HTTP, with no cashier involved."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from cli._refund_job import RefundJob, start_refund_job
+from cli._payment_job import PaymentJob, start_payment_job
 from edge.config import StoreConfig, load_config
 from edge.payments.attempts import pending_refunds
 from edge.payments.return_refunds import refund_return, unrequested_shares
@@ -38,7 +38,7 @@ def test_the_job_settles_pending_and_unasked_refunds(db_path: Path,
         assert len(unrequested_shares(conn)) == 1          # a crash before its refund started
         configure(db_path, sim.url)
         config = load_config(db_path.with_name("store.toml"))
-        job = RefundJob(db_path, config, adapters(sim.url, clock), threading.Event())
+        job = PaymentJob(db_path, config, adapters(sim.url, clock), threading.Event())
         assert job.round() == 0
         assert pending_refunds(conn) == [] and unrequested_shares(conn) == []
         assert sim.charged() == {out_trade_no: sale.total - first.total - second.total}
@@ -52,9 +52,9 @@ def test_the_job_runs_only_where_a_provider_is_configured(db_path: Path, tmp_pat
     stop = threading.Event()
     bare = tmp_path / "bare.toml"
     bare.write_text("[store]\nstore_id = \"S001\"\n", "utf-8")
-    assert start_refund_job(db_path, bare, stop) is None
+    assert start_payment_job(db_path, bare, stop) is None
     configure(db_path, "http://127.0.0.1:9")
-    job = start_refund_job(db_path, db_path.with_name("store.toml"), stop)
+    job = start_payment_job(db_path, db_path.with_name("store.toml"), stop)
     try:
         assert job is not None and job.is_alive()
     finally:
