@@ -104,7 +104,7 @@ def test_picking_and_handover_offline_reach_hq_once_and_nothing_is_promised_twic
         assert op("order_handover", code=code1)["order"]["state"] == "handed_over"
         op("order_pick", order=w2, line=1, data="C001", qty="2")
         op("order_pick_done", order=w2)
-        op("add", sku="C001", qty="2")                          # W2 paid at the till
+        op("order_collect", code=code2)                         # W2 rung up and paid here
         op("tender", type="cash", amount="25.60")
         assert op("order_handover", code=code2)["order"]["state"] == "handed_over"
         op("add", sku="A001", qty="1")

@@ -193,6 +193,10 @@ class TillWindow(QMainWindow):
         keys.add("Ctrl+F", self.tr("Find product"), self.find_product)
         keys.add("Ctrl+L", self.tr("Log out"), self.logout)
         keys.add("Ctrl+E", self.tr("Code entry"), self.sale_screen.entry.setFocus)
+        from ui.till.pickup_dialog import PickupDesk
+
+        self.pickup = PickupDesk(self)      # online orders handed over here (核销)
+        keys.add("Ctrl+U", self.tr("Pickup"), self.pickup.start)
 
     def _page_changed(self, index: int) -> None:
         self.sale_screen.keys.set_active(index == SALE)
