@@ -110,4 +110,8 @@ def add_screen_options(parser: argparse.ArgumentParser) -> None:
 def screen_options(args: argparse.Namespace) -> Any:
     from ui.widgets.screen_mode import ScreenOptions
 
-    return ScreenOptions(windowed=args.windowed, demo_devices=args.demo_devices)
+    if not args.demo_devices:
+        return ScreenOptions(windowed=args.windowed)
+    from ui.demo.device_panel import demo_stand_ins
+
+    return ScreenOptions(windowed=args.windowed, demo_devices=demo_stand_ins)

@@ -1,5 +1,5 @@
 """`pos hq`: HQ ingest workers, publishing signed downlink versions, stats, key generation,
-terminal credentials (enroll, revoke) and stored-value locks."""
+terminal credentials (enroll, revoke), stored-value locks, the web console and its users."""
 
 from __future__ import annotations
 
@@ -108,6 +108,10 @@ def register(commands: Any) -> None:
     from cli._hq_orders import add_orders_commands
 
     add_orders_commands(sub, _db, _broker, _broker_settings)
+
+    from cli._console import add_console_commands  # the web console and its accounts
+
+    add_console_commands(sub, _db)
 
     keygen = sub.add_parser("keygen", help="make HQ's Ed25519 signing key pair")
     keygen.add_argument("--private", required=True,

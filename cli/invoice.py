@@ -51,7 +51,7 @@ def register(commands: Any) -> None:
     worker.set_defaults(run=run_worker)
 
     serve = sub.add_parser("serve", help="serve the invoice request endpoint the receipt's QR"
-                                         " page posts to")
+                                         " page posts to (HQ's web app, as `pos hq console`)")
     _db(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8780, help="port to listen on (default 8780)")
@@ -160,17 +160,7 @@ def run_worker(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from hq.invoices.http_api import InvoiceServer
+    from cli._console import serve
 
-    server = InvoiceServer(_book(args), args.host, args.port)
-    print(f"invoice requests at http://{args.host}:{server.port}/invoices/"
-          "{store}/{terminal}/{sale_id}", flush=True)
-    try:
-        server.httpd.serve_forever()
-    except KeyboardInterrupt:
-        return 130
-    finally:
-        server.httpd.server_close()
-        server.book.close()
-    return 0
-
+    # The endpoint lives in HQ's one web app (hq/console/); on SQLite only it is served.
+    return serve(args.db, f"{args.host}:{args.port}", what="invoice requests")

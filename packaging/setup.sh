@@ -12,9 +12,10 @@ dev=0
 mapfile -t qt_packages < <(grep -v '^#' packaging/qt-runtime-packages)
 apt_packages=(mosquitto mosquitto-clients postgresql fonts-noto-cjk "${qt_packages[@]}")
 # For the tests: a virtual display (the xcb plugin really loads), systemd-analyze for the units,
-# cage, which the installed till and kiosk units run (verify checks their executables), and the
-# XKB data (libxkbcommon comes with Qt) the scanner keymaps are checked against (tests/drivers/scanner).
-if [ $dev -eq 1 ]; then apt_packages+=(xvfb xauth systemd cage xkb-data); fi
+# cage, which the installed till and kiosk units run (verify checks their executables), the XKB
+# data (libxkbcommon comes with Qt) the scanner keymaps are checked against (tests/drivers/scanner),
+# and chromium + chromium-driver for the HQ console's browser tests (tests/hq/console/test_browser.py).
+if [ $dev -eq 1 ]; then apt_packages+=(xvfb xauth systemd cage xkb-data chromium chromium-driver); fi
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

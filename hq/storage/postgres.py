@@ -26,6 +26,7 @@ from hq.stock.movements import (
     ledger_sums_sql,
 )
 from hq.stock.transfers import TRANSFERS_SQL
+from hq.storage import rollups
 from hq.storage.interface import (
     HEALTH_CLOCK_BACK_S,
     HEALTH_COLUMNS,
@@ -163,7 +164,7 @@ class PgStorage:
                         (b.store, b.terminal))
                     state[(b.store, b.terminal)] = cur.fetchone()  # type: ignore[assignment]
             written: dict[int, tuple[BatchIn, set[int]]] = {}
-            rows = _Rows()
+            rows = _Rows(self.zone)
             for i in order:
                 acked_to = state[(batches[i].store, batches[i].terminal)][0]
                 if careful:
@@ -263,7 +264,7 @@ class PgStorage:
     def _in_savepoint(self, conn: psycopg.Connection[Any], cur: psycopg.Cursor[Any],
                       b: BatchIn, acked_to: int) -> tuple[BatchIn, set[int]]:
         with conn.transaction():
-            rows = _Rows()
+            rows = _Rows(self.zone)
             written = self._write_batch(cur, b, rows, acked_to)
             rows.copy(cur)
         return written
@@ -550,10 +551,12 @@ def _advance(cur: psycopg.Cursor[Any], b: BatchIn, new: set[int],
 
 
 class _Rows:
-    """Sale, line, tender and stock-movement rows gathered for one binary COPY each, and the
-    on-hand changes they make, written once per (store, SKU)."""
+    """Sale, line, tender and stock-movement rows gathered for one binary COPY each, the on-hand
+    changes they make (written once per (store, SKU)), and the console's rollups updated from the
+    same rows."""
 
-    def __init__(self) -> None:
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
         self.sales: list[tuple[Any, ...]] = []
         self.lines: list[tuple[Any, ...]] = []
         self.tenders: list[tuple[Any, ...]] = []
@@ -580,6 +583,7 @@ class _Rows:
                 ([r[0] for r in on_hand], [r[1] for r in on_hand], [r[2] for r in on_hand]))
         if self.stock.legs:
             cur.executemany(TRANSFER_LEG_SQL, self.stock.legs)
+        rollups.add_sales(cur, self.sales, self.tenders, self.zone)
         self.sales, self.lines, self.tenders = [], [], []
         self.stock.clear()
 

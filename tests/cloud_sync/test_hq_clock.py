@@ -12,7 +12,9 @@ from cloud_sync.hq_clock import MAX_ROUND_TRIP_S, clock_is_off, offset_from_ack
 from cloud_sync.protocol import Ack, Rejection, encode
 from hq.validation import BatchUnreadable, check_batch
 
-ROWS = [(1, "e1", "stock.adjustment", '{"sku":"SKU00001","delta_milli":-1000}',
+ROWS = [(1, "e1", "stock.adjustment",
+         '{"items":[{"sku":"SKU00001","qty_milli":-1000}],"reference":"","reason":"broken",'
+         '"staff_id":"1001"}',
          "2026-11-22T02:00:00.000+00:00")]
 
 

@@ -24,9 +24,9 @@ from cloud_sync.signing import generate_keypair, load_private_key
 from edge.ledger.money import line_amount
 from edge.ledger.outbox import canonical_json
 from edge.ledger.tax import tax_included
+from hq.console.app import ConsoleSettings
 from hq.invoices.book import InvoiceBook
 from hq.invoices.buyer import InvoiceRequestError, parse_buyer
-from hq.invoices.http_api import InvoiceServer
 from hq.invoices.service import request_invoice, retry, run_once, status_lines
 from hq.publish import publish_version
 from hq.storage import open_storage
@@ -34,6 +34,7 @@ from hq.storage.interface import HqStorage
 from hq.validation import validate_batch
 from providers.invoice_nuonuo import NuonuoProvider, NuonuoSettings, sign
 from providers.invoice_simulator import InvoiceSimulator
+from tests.hq.console.harness import Served
 
 STORE, TERMINAL = "S001", "T01"
 CODES = {"MILK": "1030201020000000000", "RICE": "1010101020000000000",
@@ -243,9 +244,8 @@ def test_bad_requests_get_clear_errors_and_store_nothing(hq: Hq, book: InvoiceBo
 
 def test_the_request_endpoint_takes_the_qr_form_over_http(hq: Hq, book: InvoiceBook) -> None:
     sale = hq.sale([("MILK", 1000, 650, 0, 900)])
-    server = InvoiceServer(book)
-    server.serve_in_background()
-    url = f"http://127.0.0.1:{server.port}/invoices/{STORE}/{TERMINAL}/{sale['sale_id']}"
+    server = Served(ConsoleSettings(hq.url))          # HQ's one web app, on uvicorn
+    url = f"{server.url}/invoices/{STORE}/{TERMINAL}/{sale['sale_id']}"
 
     def post(form: dict[str, str], to: str = url) -> tuple[int, dict[str, Any]]:
         req = urllib.request.Request(to, json.dumps(form).encode(), method="POST",

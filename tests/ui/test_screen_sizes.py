@@ -229,25 +229,36 @@ def test_apps_open_full_screen_unless_windowed(qtbot: QtBot) -> None:
     assert not windowed.isFullScreen() and (windowed.width(), windowed.height()) == (1024, 768)
 
 
-def test_the_device_panel_opens_on_the_screen(qtbot: QtBot, conn: sqlite3.Connection,
-                                             tmp_path: object) -> None:
+@pytest.mark.parametrize("windowed", [False, True])
+def test_the_device_panel_opens_beside_the_app_never_over_it(
+        qtbot: QtBot, conn: sqlite3.Connection, tmp_path: object, windowed: bool) -> None:
+    """Full-screen (no room beside): the app gives up the panel's width; a window with room
+    beside it: the panel stands there, the window untouched. Either way on the screen and over
+    nothing."""
     from pathlib import Path
 
-    from ui.demo.demo_devices import start_simulated_devices
-    from ui.demo.device_panel import open_device_panel
+    from ui.demo.device_panel import demo_stand_ins
 
     window = QWidget()
     qtbot.addWidget(window)
-    show_window(window, windowed=False)
+    show_window(window, windowed=windowed)
+    if windowed:                        # the offscreen screen is 800 px wide: leave room
+        window.setGeometry(40, 40, 400, 500)
+    before = window.geometry()
     assert isinstance(tmp_path, Path)
-    sims = start_simulated_devices(conn, tmp_path)
+    stand_ins = demo_stand_ins(conn, tmp_path)
     try:
-        panel = open_device_panel(sims, conn, window)
+        stand_ins.attach(window)
+        [panel] = [w for w in QApplication.topLevelWidgets()
+                   if w.objectName() == "devicePanel" and w.isVisible()]
         qtbot.addWidget(panel)
         area = window.screen().availableGeometry()
-        assert area.contains(panel.frameGeometry())
+        assert panel.isVisible() and area.contains(panel.frameGeometry())
+        assert not panel.frameGeometry().intersects(window.frameGeometry())
+        assert area.contains(window.frameGeometry())
+        assert (window.geometry() == before) == windowed
     finally:
-        sims.close()
+        stand_ins.close()
 
 
 def test_age_restricted_lines_carry_a_drawn_mark_and_no_emoji(qtbot: QtBot, till: Till,
@@ -260,3 +271,143 @@ def test_age_restricted_lines_carry_a_drawn_mark_and_no_emoji(qtbot: QtBot, till
     icon = index.data(Qt.ItemDataRole.DecorationRole)
     assert icon is not None and not icon.isNull()
     assert all(ord(ch) < 0x2000 or 0x4E00 <= ord(ch) <= 0x9FFF or ch in "·" for ch in index.data())
+
+
+# --- every text and every dialog follows the scale --------------------------------------------
+
+def grows_and_fits(window: QWidget, dialog_for: object = None) -> None:
+    """At 1024×768 nothing overflows; at 1920×1080 every visible text is larger. With
+    `dialog_for(window)`, the same for the dialog it opens over the window (a new one at each
+    size, as each opens at its window's scale)."""
+    from tests.ui import screen_scale as sc
+
+    sc.settle(window, SIZES[0])
+    root = window
+    if dialog_for is not None:
+        root = dialog_for(window)  # type: ignore[operator]
+        root.show()
+        QApplication.processEvents()
+        assert window.geometry().contains(root.frameGeometry()) or \
+            root.frameGeometry().width() <= window.width()
+    assert sc.overflowing(root) == []
+    small = [px for _name, px in sc.fonts(root).values()]
+    names = [name for name, _px in sc.fonts(root).values()]
+    if dialog_for is not None:
+        root.close()
+    sc.settle(window, SIZES[1])
+    if dialog_for is not None:
+        root = dialog_for(window)  # type: ignore[operator]
+        root.show()
+        QApplication.processEvents()
+    large = [px for _name, px in sc.fonts(root).values()]
+    assert len(large) == len(small) >= 1, names
+    assert [n for n, a, b in zip(names, small, large, strict=True) if b <= a] == []
+    assert sc.overflowing(root) == []
+    if dialog_for is not None:
+        root.close()
+
+
+def till_at(qtbot: QtBot, till: Till, conn: sqlite3.Connection, prompts: ScriptedPrompts,
+            screen: str) -> QWidget:
+    window = make_window(qtbot, till, None, prompts)
+    if screen == "login":
+        return window
+    login(qtbot, window)
+    for code in gtins(conn, 3):
+        window.enter_code(code)
+    window.enter_code(alcohol_gtin(conn))                     # the 18+ mark among the lines
+    if screen == "tender":
+        window.till.confirm_age()
+        window.go_to_tender()
+    return window
+
+
+@pytest.mark.parametrize("screen", ["login", "sale", "tender"])
+def test_every_text_on_the_till_grows_at_1080p_and_nothing_overflows_at_768(
+        qtbot: QtBot, till: Till, conn: sqlite3.Connection, prompts: ScriptedPrompts,
+        screen: str) -> None:
+    window = till_at(qtbot, till, conn, prompts, screen)
+    grows_and_fits(window)
+    if screen == "sale":                                      # the drawn 18+ mark grows too
+        assert window.sale_screen.table.iconSize().height() == round(20 * 1.40625)
+
+
+def _dialogs() -> dict[str, object]:
+    from ui.till import store_operations as ops
+    from ui.till.discount_dialog import DiscountDialog
+    from ui.till.open_price_dialog import OpenPriceDialog
+    from ui.till.product_search import ProductSearchDialog
+    from ui.till.report_dialog import ReportDialog
+    from ui.widgets.pin_pad import OverrideDialog
+
+    def search(w: object) -> QWidget:
+        dialog = ProductSearchDialog(w.till.conn, w.money, "en", w)  # type: ignore[attr-defined]
+        dialog.query.setText("nfsq")
+        return dialog
+
+    def report(w: object) -> QWidget:
+        return ReportDialog("X report", ops.x_report(w.till), w.money,  # type: ignore[attr-defined]
+                            w.tender_view.tender_name, None, w)  # type: ignore[attr-defined]
+
+    def message(w: object) -> QWidget:
+        from PySide6.QtWidgets import QMessageBox
+
+        return QMessageBox(QMessageBox.Icon.Question, "No sale", "Open the drawer?",
+                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, w)
+
+    def text(w: object) -> QWidget:
+        from PySide6.QtWidgets import QInputDialog
+
+        dialog = QInputDialog(w)  # type: ignore[arg-type]
+        dialog.setLabelText("Reason")
+        return dialog
+
+    return {"search": search, "x_report": report,
+            "discount": lambda w: DiscountDialog("Discount on line 1", 2, w),
+            "open_price": lambda w: OpenPriceDialog("Unlisted item", "Sundries", 2, w),
+            "approval": lambda w: OverrideDialog("A Z report needs a supervisor", w),
+            "message": message, "text": text}
+
+
+@pytest.mark.parametrize("name", list(_dialogs()))
+def test_every_dialog_opens_at_its_windows_scale_and_shows_all_it_holds(
+        qtbot: QtBot, till: Till, conn: sqlite3.Connection, prompts: ScriptedPrompts,
+        name: str) -> None:
+    window = till_at(qtbot, till, conn, prompts, "sale")
+    grows_and_fits(window, _dialogs()[name])
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_x_report_needs_no_scrolling(qtbot: QtBot, till: Till, conn: sqlite3.Connection,
+                                         prompts: ScriptedPrompts,
+                                         size: tuple[int, int]) -> None:
+    from tests.ui import screen_scale as sc
+
+    window = till_at(qtbot, till, conn, prompts, "sale")
+    sc.settle(window, size)
+    dialog = _dialogs()["x_report"](window)  # type: ignore[operator]
+    dialog.show()
+    QApplication.processEvents()
+    table = dialog.table
+    assert not table.verticalScrollBar().isVisible() and not table.horizontalScrollBar().isVisible()
+    last = table.visualRect(table.model().index(table.rowCount() - 1, 0))
+    assert last.bottom() <= table.viewport().height()
+    assert window.frameGeometry().contains(dialog.frameGeometry())
+    dialog.close()
+
+
+def test_the_managers_screens_and_charts_grow_at_1080p(
+        qtbot: QtBot, conn: sqlite3.Connection, config: StoreConfig,
+        prompts: ScriptedPrompts) -> None:
+    from ui.manager.manager_app import REPORTS
+
+    window = manager(qtbot, conn, config, None, prompts)
+    window.tabs.setCurrentIndex(REPORTS)
+    grows_and_fits(window)
+    from tests.ui import screen_scale as sc
+
+    titles = []
+    for size in SIZES:
+        sc.settle(window, size)
+        titles.append([v.chart().titleFont().pixelSize() for v in window.charts.views])
+    assert titles[0] and all(b > a for a, b in zip(*titles, strict=True))

@@ -1,7 +1,9 @@
 """`python -m ui.demo.screenshots`: renders each main screen of the till, the kiosk and manager mode in
 zh_CN and en, at 1024×768 (`NAME-LOCALE.png`) and 1920×1080 (`NAME-LOCALE-1080p.png`), from the
-running apps (offscreen is fine) into docs/screenshots/, on a fresh demo store with simulated
-devices and a few sales for the charts.
+running apps (offscreen is fine) into docs/screenshots/. The store is the demo exactly as `pos
+demo` starts it (catalog, staff, members, promotions, opening stock, store.toml's defaults), with
+simulated devices and a few sales rung up through the till for the charts. A dialog is shot over
+its whole window, as the screen shows it.
 """
 
 from __future__ import annotations
@@ -19,14 +21,14 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QEvent
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from edge.catalog.demo_store import seed_demo_store
 from edge.config import DEFAULT_TOML, StoreConfig, config_from_dict
-from edge.customers.members import register_member
 from edge.ledger.store import open_store
-from edge.promotions.engine import PromotionsEngine
-from edge.promotions.promotion_file import load_promotions
+from edge.promotions.local_table import engine_for
+from edge.store_ops.demo_opening import DEMO_MEMBERS, seed_demo_opening
 from edge.till.session import Till
 
 SIZE = (1024, 768)
@@ -35,10 +37,7 @@ SIZES = {"1024x768": (1024, 768), "1920x1080": (1920, 1080)}
 SIZE_SUFFIX = {(1024, 768): "", (1920, 1080): "-1080p"}
 UNKNOWN_GTIN = "4006381333931"  # a valid EAN-13 the demo store does not sell
 SEARCH_QUERY = "nfsq"            # pinyin initials: 农夫山泉
-PROMOTIONS = """[
- {"id": "PCT-DRINKS-10", "type": "percent_off", "name": {"zh": "饮料九折", "en": "Drinks 10% off"},
-  "target": {"categories": ["饮料 Drinks"]}, "params": {"percent_bp": 1000}}
-]"""
+MEMBER_QR = DEMO_MEMBERS[0][2]   # the demo's diamond member, by the QR a shopper shows
 
 
 def settle(seconds: float = 0.2, until: Callable[[], bool] | None = None, timeout: float = 8.0) -> None:
@@ -54,10 +53,19 @@ def settle(seconds: float = 0.2, until: Callable[[], bool] | None = None, timeou
     app.processEvents()
 
 
-def shoot(window: QWidget, out: Path, name: str, locale: str) -> None:
+def shoot(window: QWidget, out: Path, name: str, locale: str, dialog: QWidget | None = None) -> None:
+    """The window as the screen shows it; with `dialog`, that dialog open over it (dimmed
+    behind, as a modal dialog is seen)."""
     settle(0.15)
     path = out / f"{name}-{locale}{SIZE_SUFFIX.get(SIZE, f'-{SIZE[0]}x{SIZE[1]}')}.png"
-    window.grab().save(str(path))
+    picture = window.grab()
+    if dialog is not None:
+        painter = QPainter(picture)
+        painter.fillRect(picture.rect(), QColor(0, 0, 0, 70))
+        painter.drawPixmap(dialog.frameGeometry().topLeft() - window.geometry().topLeft(),
+                           dialog.grab())
+        painter.end()
+    picture.save(str(path))
     compact_png(path)
     print(path)
 
@@ -110,8 +118,8 @@ def run_at_size(out: Path, locales: list[str]) -> None:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory() as tmp:
         conn = open_store(Path(tmp) / "store.db")
-        seed_demo_store(conn)
-        register_member(conn, "3001", "gold", "陈静", card_no="M8888")
+        seed_demo_store(conn)       # as cli/demo.py's demo_store does
+        seed_demo_opening(conn)
         import tomllib
 
         base = config_from_dict(tomllib.loads(DEFAULT_TOML))
@@ -120,18 +128,17 @@ def run_at_size(out: Path, locales: list[str]) -> None:
             " ORDER BY p.sku LIMIT 40")]
         alcohol = str(conn.execute("SELECT g.gtin FROM product_gtin g JOIN product p USING (sku)"
                                    " WHERE p.age_restricted = 1 LIMIT 1").fetchone()[0]).lstrip("0")
-        promotions = load_promotions(PROMOTIONS)
-        fill_history(Till(conn, base, PromotionsEngine(promotions)), gtins)
+        fill_history(Till(conn, base, engine_for(conn, base)), gtins)
         sims = start_simulated_devices(conn, Path(tmp))
         try:
             for locale in locales:
                 install_locale(locale)
                 apply_font()
                 config: StoreConfig = dataclasses.replace(base, locale=locale)
-                engine = PromotionsEngine(promotions, "zh_CN" if locale.startswith("zh") else "en")
-                till_screens(TillWindow(Till(conn, config, engine), sims.devices), gtins, out, locale)
-                kiosk_screens(KioskWindow(Till(conn, config, engine), sims.devices), sims, gtins,
-                              alcohol, out, locale)
+                till_screens(TillWindow(Till(conn, config, engine_for(conn, config)), sims.devices),
+                             gtins, out, locale)
+                kiosk_screens(KioskWindow(Till(conn, config, engine_for(conn, config)),
+                                          sims.devices), sims, gtins, alcohol, out, locale)
                 manager = ManagerWindow(conn, config, sims.devices)
                 manager_screens(manager, out, locale, REPORTS)
         finally:
@@ -167,7 +174,7 @@ def till_screens(window: QWidget, gtins: list[str], out: Path, locale: str) -> N
     window.till.add(plu="2", qty="0.856")
     from ui.till.store_operations import identify_member
 
-    identify_member(window.till, "M8888")
+    identify_member(window.till, MEMBER_QR)
     window.refresh()
     window.sale_screen.say(window.tr("Member identified"))
     shoot(window, out, "till-sale", locale)
@@ -192,30 +199,34 @@ def till_screens(window: QWidget, gtins: list[str], out: Path, locale: str) -> N
 
 
 def dialog_screens(window: QWidget, out: Path, locale: str) -> None:
-    """Product search, the X report screen and the discount dialog, over the till."""
+    """Each of the till's dialogs open over the till: product search, the X report, a line
+    discount, an open price, a supervisor's approval."""
     from ui.till import store_operations as ops
     from ui.till.discount_dialog import DiscountDialog
+    from ui.till.open_price_dialog import OpenPriceDialog
     from ui.till.product_search import ProductSearchDialog
     from ui.till.report_dialog import ReportDialog
     from ui.till.till_app import TillWindow
+    from ui.widgets.pin_pad import OverrideDialog
 
     assert isinstance(window, TillWindow)
     search = ProductSearchDialog(window.till.conn, window.money, locale, window)
     search.query.setText(SEARCH_QUERY)
-    search.show()
-    shoot(search, out, "till-search", locale)
-    search.close()
     report = ReportDialog(window.tr("X report"), ops.x_report(window.till), window.money,
                           window.tender_view.tender_name, window.print_document, window)
-    report.show()
-    shoot(report, out, "till-x-report", locale)
-    report.close()
     discount = DiscountDialog(window.tr("Discount on line %1").replace("%1", "2"),
                               window.config.minor_digits, window)
     discount.value.setText("10%")
-    discount.show()
-    shoot(discount, out, "till-discount", locale)
-    discount.close()
+    unlisted = "无码商品" if locale.startswith("zh") else "Unlisted item"
+    price = OpenPriceDialog(unlisted, "杂货 Sundries", window.config.minor_digits, window)
+    price.value.setText("12.50")
+    approval = OverrideDialog(window.tr("A Z report needs a supervisor"), window)
+    for name, dialog in (("till-search", search), ("till-x-report", report),
+                         ("till-discount", discount), ("till-open-price", price),
+                         ("till-approval", approval)):
+        dialog.show()
+        shoot(window, out, name, locale, dialog)
+        dialog.close()
 
 
 def kiosk_screens(window: QWidget, sims: object, gtins: list[str], alcohol: str, out: Path,
@@ -242,6 +253,7 @@ def kiosk_screens(window: QWidget, sims: object, gtins: list[str], alcohol: str,
     window.approve_age()
     window.leave_attendant()
     window.go_pay()
+    shoot(window, out, "kiosk-pay", locale)
     window.pay("card")
     shoot(window, out, "kiosk-done", locale)
     window.close()
@@ -283,7 +295,7 @@ def manager_screens(window: QWidget, out: Path, locale: str, reports_tab: int) -
     window.approve_count()
     dialog = window.approval_dialog
     assert dialog is not None
-    shoot(dialog, out, "manager-approve", locale)
+    shoot(window, out, "manager-approve", locale, dialog)
     dialog.reject()
     window.tabs.setCurrentIndex(reports_tab)
     shoot(window, out, "manager-reports", locale)

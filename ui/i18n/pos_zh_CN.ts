@@ -3,47 +3,47 @@
 <context>
     <name>CountApprovalDialog</name>
     <message>
-        <location filename="../manager/count_approval.py" line="28" />
+        <location filename="../manager/count_approval.py" line="29" />
         <source>Approve count</source>
         <translation>审批盘点</translation>
     </message>
     <message>
-        <location filename="../manager/count_approval.py" line="31" />
+        <location filename="../manager/count_approval.py" line="32" />
         <source>%1 items counted · variance value %2</source>
         <translation>已盘 %1 项 · 差异金额 %2</translation>
     </message>
     <message>
-        <location filename="../manager/count_approval.py" line="43" />
+        <location filename="../manager/count_approval.py" line="44" />
         <source>on hand %1</source>
         <translation>账面 %1</translation>
     </message>
     <message>
-        <location filename="../manager/count_approval.py" line="46" />
+        <location filename="../manager/count_approval.py" line="47" />
         <source>Leave them as they are</source>
         <translation>保持原样</translation>
     </message>
     <message>
-        <location filename="../manager/count_approval.py" line="47" />
+        <location filename="../manager/count_approval.py" line="48" />
         <source>Set them to zero (a count movement each, journaled)</source>
         <translation>清零（每项记一笔盘点变动，写入日志）</translation>
     </message>
     <message>
-        <location filename="../manager/count_approval.py" line="55" />
+        <location filename="../manager/count_approval.py" line="56" />
         <source>%1 items in scope were not counted (stock value %2). What happens to them?</source>
         <translation>范围内有 %1 项未盘点（库存金额 %2）。如何处理？</translation>
     </message>
     <message>
-        <location filename="../manager/count_approval.py" line="59" />
+        <location filename="../manager/count_approval.py" line="60" />
         <source>Every item in scope was counted.</source>
         <translation>范围内所有商品均已盘点。</translation>
     </message>
     <message>
-        <location filename="../manager/count_approval.py" line="63" />
+        <location filename="../manager/count_approval.py" line="64" />
         <source>Approve</source>
         <translation>审批</translation>
     </message>
     <message>
-        <location filename="../manager/count_approval.py" line="65" />
+        <location filename="../manager/count_approval.py" line="66" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -79,42 +79,42 @@
 <context>
     <name>DevicePanel</name>
     <message>
-        <location filename="../demo/device_panel.py" line="20" />
+        <location filename="../demo/device_panel.py" line="22" />
         <source>Simulated devices</source>
         <translation>模拟设备</translation>
     </message>
     <message>
-        <location filename="../demo/device_panel.py" line="24" />
+        <location filename="../demo/device_panel.py" line="28" />
         <source>Scan a product</source>
         <translation>扫描一件商品</translation>
     </message>
     <message>
-        <location filename="../demo/device_panel.py" line="25" />
+        <location filename="../demo/device_panel.py" line="29" />
         <source>Put 0.856 kg on the scale</source>
         <translation>在秤上放 0.856 公斤</translation>
     </message>
     <message>
-        <location filename="../demo/device_panel.py" line="26" />
+        <location filename="../demo/device_panel.py" line="30" />
         <source>Scale: moving / steady</source>
         <translation>电子秤：晃动 / 稳定</translation>
     </message>
     <message>
-        <location filename="../demo/device_panel.py" line="27" />
+        <location filename="../demo/device_panel.py" line="31" />
         <source>Empty the scale</source>
         <translation>清空秤盘</translation>
     </message>
     <message>
-        <location filename="../demo/device_panel.py" line="28" />
+        <location filename="../demo/device_panel.py" line="32" />
         <source>Printer: paper out</source>
         <translation>打印机：缺纸</translation>
     </message>
     <message>
-        <location filename="../demo/device_panel.py" line="29" />
+        <location filename="../demo/device_panel.py" line="33" />
         <source>Printer: load paper</source>
         <translation>打印机：装纸</translation>
     </message>
     <message>
-        <location filename="../demo/device_panel.py" line="33" />
+        <location filename="../demo/device_panel.py" line="38" />
         <source>Customer display</source>
         <translation>顾客显示屏</translation>
     </message>
@@ -122,12 +122,12 @@
 <context>
     <name>DiscountDialog</name>
     <message>
-        <location filename="../till/discount_dialog.py" line="33" />
+        <location filename="../till/discount_dialog.py" line="34" />
         <source>Discount: a percentage (10%) or an amount (5.00)</source>
         <translation>折扣：百分比（10%）或金额（5.00）</translation>
     </message>
     <message>
-        <location filename="../till/discount_dialog.py" line="35" />
+        <location filename="../till/discount_dialog.py" line="36" />
         <source>10% or 5.00</source>
         <translation>10% 或 5.00</translation>
     </message>
@@ -559,367 +559,417 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="128" />
-        <location filename="../kiosk/kiosk_app.py" line="485" />
+        <location filename="../kiosk/kiosk_app.py" line="149" />
+        <location filename="../kiosk/kiosk_app.py" line="521" />
         <source>Self-checkout</source>
         <translation>自助收银</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="191" />
+        <location filename="../kiosk/kiosk_app.py" line="213" />
         <source>This lane is closed</source>
         <translation>本通道暂停服务</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="192" />
+        <location filename="../kiosk/kiosk_app.py" line="214" />
         <source>Staff: open the lane with your PIN</source>
         <translation>员工：请输入密码开启通道</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="204" />
+        <location filename="../kiosk/kiosk_app.py" line="226" />
         <source>Welcome! Scan your first item to start</source>
         <translation>欢迎光临！扫描第一件商品即可开始</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="205" />
+        <location filename="../kiosk/kiosk_app.py" line="227" />
         <source>Weighed fruit and vegetables: touch Start</source>
         <translation>称重果蔬：请点击开始</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="206" />
+        <location filename="../kiosk/kiosk_app.py" line="228" />
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="225" />
+        <location filename="../kiosk/kiosk_app.py" line="247" />
         <source>Scan your items</source>
         <translation>请扫描商品</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="241" />
+        <location filename="../kiosk/kiosk_app.py" line="263" />
         <source>To pay</source>
         <translation>应付</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="251" />
+        <location filename="../kiosk/kiosk_app.py" line="273" />
         <source>Fruit &amp; veg</source>
         <translation>果蔬称重</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="252" />
+        <location filename="../kiosk/kiosk_app.py" line="274" />
         <source>Member QR</source>
         <translation>会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="253" />
+        <location filename="../kiosk/kiosk_app.py" line="275" />
         <source>Remove item</source>
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="62" />
-        <location filename="../kiosk/kiosk_app.py" line="254" />
+        <location filename="../kiosk/kiosk_app.py" line="64" />
+        <location filename="../kiosk/kiosk_app.py" line="276" />
         <source>Help</source>
         <translation>求助</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="255" />
+        <location filename="../kiosk/kiosk_app.py" line="74" />
+        <source>An item the lane does not know</source>
+        <translation>本机不认识的商品</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="75" />
+        <source>A problem with the payment</source>
+        <translation>付款出现问题</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="277" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="267" />
+        <location filename="../kiosk/kiosk_app.py" line="289" />
         <source>Put the item on the scale, then touch it</source>
         <translation>请把商品放在秤上，然后点选商品</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="289" />
+        <location filename="../kiosk/kiosk_app.py" line="311" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="303" />
+        <location filename="../kiosk/kiosk_app.py" line="328" />
+        <source>Hold your WeChat Pay or Alipay payment code under the scanner</source>
+        <translation>请将微信或支付宝付款码对准扫描口</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="331" />
+        <source>or touch how you pay:</source>
+        <translation>或点选付款方式：</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="334" />
         <source>Bank card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="303" />
+        <location filename="../kiosk/kiosk_app.py" line="334" />
         <source>WeChat Pay / Alipay</source>
         <translation>微信 / 支付宝</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="304" />
+        <location filename="../kiosk/kiosk_app.py" line="335" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="312" />
+        <location filename="../kiosk/kiosk_app.py" line="344" />
         <source>Cancel payment</source>
         <translation>取消付款</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="316" />
+        <location filename="../kiosk/kiosk_app.py" line="348" />
         <source>Back to basket</source>
         <translation>返回购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="326" />
+        <location filename="../kiosk/kiosk_app.py" line="359" />
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="329" />
+        <location filename="../kiosk/kiosk_app.py" line="363" />
+        <source>Take your items with you</source>
+        <translation>请带好您的商品</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="365" />
         <source>Finish</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="335" />
+        <location filename="../kiosk/kiosk_app.py" line="371" />
         <source>Scan for your e-receipt</source>
         <translation>扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="346" />
+        <location filename="../kiosk/kiosk_app.py" line="382" />
         <source>Attendant mode</source>
         <translation>值守模式</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="371" />
+        <location filename="../kiosk/kiosk_app.py" line="407" />
         <source>Approve age</source>
         <translation>确认年龄</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="372" />
+        <location filename="../kiosk/kiosk_app.py" line="408" />
         <source>Remove selected item</source>
         <translation>移除所选商品</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="373" />
+        <location filename="../kiosk/kiosk_app.py" line="409" />
         <source>Resume basket</source>
         <translation>恢复购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="374" />
+        <location filename="../kiosk/kiosk_app.py" line="410" />
         <source>Clear alert</source>
         <translation>清除提醒</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="375" />
+        <location filename="../kiosk/kiosk_app.py" line="411" />
         <source>Close lane</source>
         <translation>关闭通道</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="376" />
+        <location filename="../kiosk/kiosk_app.py" line="412" />
         <source>Back to customer</source>
         <translation>返回顾客界面</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="386" />
+        <location filename="../kiosk/kiosk_app.py" line="422" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="63" />
+        <location filename="../kiosk/kiosk_app.py" line="993" />
+        <source>No payment in time: you were not charged. A member of staff is coming</source>
+        <translation>未在规定时间内完成付款，未扣款。工作人员马上就到</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="996" />
+        <source>The payment was declined: you were not charged. A member of staff is coming</source>
+        <translation>付款未成功，未扣款。工作人员马上就到</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="999" />
+        <source>You were charged, then the payment was reversed: the money goes back to your account. A member of staff is coming</source>
+        <translation>您已被扣款，随后本次支付已撤销：款项将退回您的账户。工作人员马上就到</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="1002" />
+        <source>The payment did not go through: you were not charged. A member of staff is coming</source>
+        <translation>本次支付未成功：您未被扣款。工作人员马上就到</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="1005" />
+        <source>Payment codes cannot be taken right now: you were not charged. A member of staff is coming</source>
+        <translation>暂时无法使用付款码，未扣款。工作人员马上就到</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="65" />
         <source>Staff help needed</source>
         <translation>需要工作人员协助</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="64" />
+        <location filename="../kiosk/kiosk_app.py" line="66" />
         <source>A basket left before the restart was suspended: resume it in attendant mode</source>
         <translation>重启前未结账的购物篮已挂单：请在值守模式中恢复</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="540" />
+        <location filename="../kiosk/kiosk_app.py" line="587" />
         <source>Please use Fruit &amp; veg for this item</source>
         <translation>此商品请使用果蔬称重</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="66" />
+        <location filename="../kiosk/kiosk_app.py" line="68" />
         <source>Age check for an age-restricted item</source>
         <translation>限龄商品需核验年龄</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="67" />
+        <location filename="../kiosk/kiosk_app.py" line="69" />
         <source>No scale: weigh %1 at a till</source>
         <translation>无电子秤：请到收银台称重 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="566" />
-        <location filename="../kiosk/kiosk_app.py" line="589" />
+        <location filename="../kiosk/kiosk_app.py" line="647" />
+        <location filename="../kiosk/kiosk_app.py" line="670" />
         <source>Put %1 on the scale</source>
         <translation>请把%1放到秤上</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="582" />
+        <location filename="../kiosk/kiosk_app.py" line="663" />
         <source>Weighing %1…</source>
         <translation>正在称重 %1…</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="584" />
+        <location filename="../kiosk/kiosk_app.py" line="665" />
         <source>Weighing %1: hold still…</source>
         <translation>正在称重%1：请勿晃动…</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="586" />
-        <location filename="../kiosk/kiosk_app.py" line="592" />
+        <location filename="../kiosk/kiosk_app.py" line="667" />
+        <location filename="../kiosk/kiosk_app.py" line="673" />
         <source>%1 kg</source>
         <translation>%1 公斤</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="68" />
+        <location filename="../kiosk/kiosk_app.py" line="70" />
         <source>The scale is not answering</source>
         <translation>电子秤无响应</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="69" />
+        <location filename="../kiosk/kiosk_app.py" line="71" />
         <source>Unexpected weight on the scale</source>
         <translation>秤上重量异常</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="613" />
+        <location filename="../kiosk/kiosk_app.py" line="704" />
         <source>Scan your member QR code</source>
         <translation>请扫描会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="617" />
+        <location filename="../kiosk/kiosk_app.py" line="708" />
         <source>Scan an item first, then your member QR code</source>
         <translation>请先扫描商品，再扫会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="625" />
+        <location filename="../kiosk/kiosk_app.py" line="718" />
         <source>Welcome, member! Member prices applied</source>
         <translation>欢迎会员！已享会员价</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="70" />
+        <location filename="../kiosk/kiosk_app.py" line="72" />
         <source>Remove an item</source>
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="658" />
+        <location filename="../kiosk/kiosk_app.py" line="590" />
+        <source>Unknown barcode %1</source>
+        <translation>未知条码 %1</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="615" />
+        <source>Scan your items first, then your payment code</source>
+        <translation>请先扫描商品，再出示付款码</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="680" />
+        <source>Lift the item off the scale and place %1 on it again</source>
+        <translation>请拿起秤上的商品，再把%1重新放上</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="719" />
+        <source>Welcome, member!</source>
+        <translation>欢迎会员！</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="753" />
         <source>Please wait: an attendant is coming (%1)</source>
         <translation>请稍候，值守员马上就到（%1）</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="692" />
+        <location filename="../kiosk/kiosk_app.py" line="788" />
         <source>Attendant %1</source>
         <translation>值守员 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="697" />
+        <location filename="../kiosk/kiosk_app.py" line="793" />
         <source>No basket open</source>
         <translation>没有进行中的购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="700" />
+        <location filename="../kiosk/kiosk_app.py" line="796" />
         <source>%1 items · total %2 · tax %3 · paid %4</source>
         <translation>%1 件 · 合计 %2 · 税额 %3 · 已付 %4</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="704" />
+        <location filename="../kiosk/kiosk_app.py" line="800" />
         <source>member %1</source>
         <translation>会员 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="718" />
+        <location filename="../kiosk/kiosk_app.py" line="814" />
         <source>Age approved</source>
         <translation>年龄已确认</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="728" />
+        <location filename="../kiosk/kiosk_app.py" line="824" />
         <source>Item removed</source>
         <translation>商品已移除</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="734" />
+        <location filename="../kiosk/kiosk_app.py" line="830" />
         <source>No suspended baskets</source>
         <translation>没有挂起的购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="739" />
+        <location filename="../kiosk/kiosk_app.py" line="835" />
         <source>Basket resumed: back to the customer</source>
         <translation>购物篮已恢复：请交还顾客</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="754" />
+        <location filename="../kiosk/kiosk_app.py" line="850" />
         <source>Finish or suspend the basket first</source>
         <translation>请先完成或挂起购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="789" />
+        <location filename="../kiosk/kiosk_app.py" line="885" />
         <source>To pay %1</source>
         <translation>应付 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="790" />
+        <location filename="../kiosk/kiosk_app.py" line="886" />
         <source>Choose how to pay</source>
         <translation>请选择付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="808" />
+        <location filename="../kiosk/kiosk_app.py" line="904" />
+        <source>Card declined: please wait for staff</source>
+        <translation>银行卡被拒：请稍候，工作人员马上就到</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="906" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="812" />
+        <location filename="../kiosk/kiosk_app.py" line="910" />
         <source>Show your payment code to the scanner</source>
         <translation>请将付款码对准扫描器</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="815" />
+        <location filename="../kiosk/kiosk_app.py" line="913" />
         <source>Insert notes and coins</source>
         <translation>请投入纸币和硬币</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="834" />
-        <location filename="../kiosk/kiosk_app.py" line="877" />
+        <location filename="../kiosk/kiosk_app.py" line="933" />
+        <location filename="../kiosk/kiosk_app.py" line="979" />
         <source>Confirm the payment on your phone</source>
         <translation>请在手机上确认付款</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="859" />
+        <location filename="../kiosk/kiosk_app.py" line="958" />
         <source>Cancelling the payment…</source>
         <translation>正在取消付款…</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="890" />
+        <location filename="../kiosk/kiosk_app.py" line="992" />
         <source>Payment cancelled: you were not charged. Choose how to pay</source>
         <translation>付款已取消，未扣款。请选择付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="891" />
-        <source>No payment in time: you were not charged. Show a new code or choose another way to pay</source>
-        <translation>未在规定时间内完成付款，未扣款。请出示新的付款码，或选择其他付款方式</translation>
-    </message>
-    <message>
-        <location filename="../kiosk/kiosk_app.py" line="894" />
-        <source>The payment was declined: you were not charged. Choose another way to pay</source>
-        <translation>付款未成功，未扣款。请选择其他付款方式</translation>
-    </message>
-    <message>
-        <location filename="../kiosk/kiosk_app.py" line="897" />
-        <source>You were charged, then the payment was reversed: the money goes back to your account. Choose how to pay</source>
-        <translation>您已被扣款，随后本次支付已撤销：款项将退回您的账户。请选择付款方式</translation>
-    </message>
-    <message>
-        <location filename="../kiosk/kiosk_app.py" line="900" />
-        <source>The payment did not go through: you were not charged. Show a new code or choose another way to pay</source>
-        <translation>本次支付未成功：您未被扣款。请出示新的付款码或选择其他付款方式</translation>
-    </message>
-    <message>
-        <location filename="../kiosk/kiosk_app.py" line="903" />
-        <source>Payment codes cannot be taken right now: you were not charged. Choose another way to pay</source>
-        <translation>暂时无法使用付款码，未扣款。请选择其他付款方式</translation>
-    </message>
-    <message>
-        <location filename="../kiosk/kiosk_app.py" line="919" />
+        <location filename="../kiosk/kiosk_app.py" line="1030" />
         <source>Take your e-receipt with the QR code</source>
         <translation>请扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="926" />
+        <location filename="../kiosk/kiosk_app.py" line="1037" />
         <source>Take your receipt, or scan the QR code for an e-receipt</source>
         <translation>请取走小票，或扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="71" />
+        <location filename="../kiosk/kiosk_app.py" line="73" />
         <source>Customer left during payment</source>
         <translation>顾客付款中途离开</translation>
     </message>
@@ -960,232 +1010,232 @@
 <context>
     <name>ManagerWindow</name>
     <message>
-        <location filename="../manager/manager_app.py" line="104" />
+        <location filename="../manager/manager_app.py" line="105" />
         <source>Manager · %1</source>
         <translation>店长 · %1</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="122" />
+        <location filename="../manager/manager_app.py" line="123" />
         <source>Manager mode</source>
         <translation>店长模式</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="135" />
+        <location filename="../manager/manager_app.py" line="136" />
         <source>Stock count</source>
         <translation>盘点</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="136" />
+        <location filename="../manager/manager_app.py" line="137" />
         <source>Goods receiving</source>
         <translation>收货</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="137" />
+        <location filename="../manager/manager_app.py" line="138" />
         <source>Price check</source>
         <translation>查价</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="138" />
+        <location filename="../manager/manager_app.py" line="139" />
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="139" />
+        <location filename="../manager/manager_app.py" line="140" />
         <source>Shelf labels</source>
         <translation>电子价签</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="166" />
+        <location filename="../manager/manager_app.py" line="167" />
         <source>Manager mode needs a manager's PIN</source>
         <translation>店长模式需要店长密码</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="178" />
+        <location filename="../manager/manager_app.py" line="179" />
         <source>Start count</source>
         <translation>开始盘点</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="179" />
+        <location filename="../manager/manager_app.py" line="180" />
         <source>Read RFID</source>
         <translation>读取 RFID</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="180" />
+        <location filename="../manager/manager_app.py" line="181" />
         <source>Recount selected</source>
         <translation>复盘所选</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="181" />
+        <location filename="../manager/manager_app.py" line="182" />
         <source>Approve</source>
         <translation>审批</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="187" />
+        <location filename="../manager/manager_app.py" line="188" />
         <source>Start a count, then scan items or read the RFID tags</source>
         <translation>开始盘点，然后扫描商品或读取 RFID 标签</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="233" />
+        <location filename="../manager/manager_app.py" line="234" />
         <source>%1 of %2 items counted · variance value %3</source>
         <translation>已盘 %1 / %2 项 · 差异金额 %3</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="255" />
+        <location filename="../manager/manager_app.py" line="256" />
         <source>Reading RFID tags…</source>
         <translation>正在读取 RFID 标签…</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="277" />
+        <location filename="../manager/manager_app.py" line="278" />
         <source>%1 tags of unknown products</source>
         <translation>%1 个未知商品标签</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="292" />
+        <location filename="../manager/manager_app.py" line="293" />
         <source>Recount</source>
         <translation>复盘</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="292" />
+        <location filename="../manager/manager_app.py" line="293" />
         <source>Counted quantity of %1</source>
         <translation>%1 的实盘数量</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="328" />
+        <location filename="../manager/manager_app.py" line="329" />
         <source>Count approved: %1 variance(s) posted</source>
         <translation>盘点已审批：过账 %1 条差异</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="331" />
+        <location filename="../manager/manager_app.py" line="332" />
         <source>uncounted items set to zero</source>
         <translation>未盘商品已清零</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="340" />
+        <location filename="../manager/manager_app.py" line="341" />
         <source>Supplier delivery note</source>
         <translation>供应商送货单号</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="343" />
+        <location filename="../manager/manager_app.py" line="344" />
         <source>Scan each item received</source>
         <translation>请逐件扫描收到的商品</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="347" />
+        <location filename="../manager/manager_app.py" line="348" />
         <source>SKU</source>
         <translation>货号</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="347" />
+        <location filename="../manager/manager_app.py" line="348" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="347" />
+        <location filename="../manager/manager_app.py" line="348" />
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="351" />
+        <location filename="../manager/manager_app.py" line="352" />
         <source>Post goods receipt</source>
         <translation>收货过账</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="380" />
+        <location filename="../manager/manager_app.py" line="381" />
         <source>Goods receipt posted (%1 items)</source>
         <translation>收货已过账（%1 项）</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="391" />
+        <location filename="../manager/manager_app.py" line="392" />
         <source>Scan or type a barcode or PLU</source>
         <translation>扫描或输入条码/PLU</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="414" />
+        <location filename="../manager/manager_app.py" line="415" />
         <source> / kg</source>
         <translation> / 公斤</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="419" />
+        <location filename="../manager/manager_app.py" line="420" />
         <source>SKU %1 · on hand %2</source>
         <translation>货号 %1 · 库存 %2</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="432" />
+        <location filename="../manager/manager_app.py" line="433" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="446" />
+        <location filename="../manager/manager_app.py" line="447" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="446" />
+        <location filename="../manager/manager_app.py" line="447" />
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="446" />
+        <location filename="../manager/manager_app.py" line="447" />
         <source>Mobile pay</source>
         <translation>移动支付</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="447" />
+        <location filename="../manager/manager_app.py" line="448" />
         <source>Stored value</source>
         <translation>储值卡</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="447" />
+        <location filename="../manager/manager_app.py" line="448" />
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="449" />
+        <location filename="../manager/manager_app.py" line="450" />
         <source>Last 24 hours: takings %1</source>
         <translation>最近 24 小时：营业额 %1</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="461" />
+        <location filename="../manager/manager_app.py" line="462" />
         <source>Label</source>
         <translation>价签</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="461" />
+        <location filename="../manager/manager_app.py" line="462" />
         <source>Wanted version</source>
         <translation>目标版本</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="462" />
+        <location filename="../manager/manager_app.py" line="463" />
         <source>Shown version</source>
         <translation>显示版本</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="462" />
+        <location filename="../manager/manager_app.py" line="463" />
         <source>Waiting</source>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="466" />
+        <location filename="../manager/manager_app.py" line="467" />
         <source>Retry stale labels</source>
         <translation>重试未更新价签</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="474" />
+        <location filename="../manager/manager_app.py" line="475" />
         <source>No shelf-label system configured</source>
         <translation>未配置电子价签系统</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="478" />
+        <location filename="../manager/manager_app.py" line="479" />
         <source>%1 stale label(s)</source>
         <translation>%1 个价签未更新</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="483" />
+        <location filename="../manager/manager_app.py" line="484" />
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="520" />
+        <location filename="../manager/manager_app.py" line="521" />
         <source>No product for %1</source>
         <translation>找不到商品 %1</translation>
     </message>
@@ -1193,7 +1243,7 @@
 <context>
     <name>OfflineBanner</name>
     <message numerus="yes">
-        <location filename="../widgets/status_bar.py" line="90" />
+        <location filename="../widgets/status_bar.py" line="91" />
         <source>Offline: selling continues; %n sale event(s) will be sent when the link returns</source>
         <translation><numerusform>离线：可继续销售；%n 条交易将在网络恢复后上传</numerusform></translation>
     </message>
@@ -1201,22 +1251,22 @@
 <context>
     <name>OpenPriceDialog</name>
     <message>
-        <location filename="../till/open_price_dialog.py" line="19" />
+        <location filename="../till/open_price_dialog.py" line="20" />
         <source>Open price</source>
         <translation>手输价格</translation>
     </message>
     <message>
-        <location filename="../till/open_price_dialog.py" line="21" />
+        <location filename="../till/open_price_dialog.py" line="22" />
         <source>Price of %1</source>
         <translation>%1 的价格</translation>
     </message>
     <message>
-        <location filename="../till/open_price_dialog.py" line="24" />
+        <location filename="../till/open_price_dialog.py" line="25" />
         <source>Category: %1</source>
         <translation>类别：%1</translation>
     </message>
     <message>
-        <location filename="../till/open_price_dialog.py" line="27" />
+        <location filename="../till/open_price_dialog.py" line="28" />
         <source>Price, e.g. 12.50</source>
         <translation>价格，例如 12.50</translation>
     </message>
@@ -1224,7 +1274,7 @@
 <context>
     <name>OverrideDialog</name>
     <message>
-        <location filename="../widgets/pin_pad.py" line="82" />
+        <location filename="../widgets/pin_pad.py" line="83" />
         <source>Supervisor approval</source>
         <translation>主管授权</translation>
     </message>
@@ -1232,17 +1282,17 @@
 <context>
     <name>PinPad</name>
     <message>
-        <location filename="../widgets/pin_pad.py" line="29" />
+        <location filename="../widgets/pin_pad.py" line="31" />
         <source>Staff number</source>
         <translation>工号</translation>
     </message>
     <message>
-        <location filename="../widgets/pin_pad.py" line="31" />
+        <location filename="../widgets/pin_pad.py" line="33" />
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../widgets/pin_pad.py" line="42" />
+        <location filename="../widgets/pin_pad.py" line="43" />
         <source>OK</source>
         <translation>确定</translation>
     </message>
@@ -1250,12 +1300,12 @@
 <context>
     <name>ProductSearchDialog</name>
     <message>
-        <location filename="../till/product_search.py" line="26" />
+        <location filename="../till/product_search.py" line="27" />
         <source>Find a product</source>
         <translation>查找商品</translation>
     </message>
     <message>
-        <location filename="../till/product_search.py" line="29" />
+        <location filename="../till/product_search.py" line="30" />
         <source>Pinyin initials (e.g. nfsq), SKU or part of the name</source>
         <translation>拼音首字母（如 nfsq）、货号或部分名称</translation>
     </message>
@@ -1268,117 +1318,117 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../till/report_dialog.py" line="80" />
+        <location filename="../till/report_dialog.py" line="82" />
         <source>Print (Ctrl+P)</source>
         <translation>打印 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="97" />
+        <location filename="../till/report_dialog.py" line="99" />
         <source>Z number</source>
         <translation>Z 报表号</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="99" />
+        <location filename="../till/report_dialog.py" line="101" />
         <source>Sales</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="100" />
+        <location filename="../till/report_dialog.py" line="102" />
         <source>Completed sales</source>
         <translation>已完成销售</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="101" />
+        <location filename="../till/report_dialog.py" line="103" />
         <source>Gross sales</source>
         <translation>销售总额</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="102" />
+        <location filename="../till/report_dialog.py" line="104" />
         <source>Discounts</source>
         <translation>折扣</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="103" />
+        <location filename="../till/report_dialog.py" line="105" />
         <source>Sales total</source>
         <translation>销售合计</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="104" />
+        <location filename="../till/report_dialog.py" line="106" />
         <source>VAT included</source>
         <translation>含增值税</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="105" />
+        <location filename="../till/report_dialog.py" line="107" />
         <source>Cash rounding</source>
         <translation>抹零</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="106" />
+        <location filename="../till/report_dialog.py" line="108" />
         <source>Returns</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="107" />
+        <location filename="../till/report_dialog.py" line="109" />
         <source>Returns total</source>
         <translation>退货合计</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="108" />
+        <location filename="../till/report_dialog.py" line="110" />
         <source>Net sales</source>
         <translation>净销售额</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="109" />
+        <location filename="../till/report_dialog.py" line="111" />
         <source>Voids</source>
         <translation>作废</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="110" />
+        <location filename="../till/report_dialog.py" line="112" />
         <source>Voided lines</source>
         <translation>作废行</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="111" />
+        <location filename="../till/report_dialog.py" line="113" />
         <source>Cancelled sales</source>
         <translation>已取消交易</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="113" />
+        <location filename="../till/report_dialog.py" line="115" />
         <source>Tenders (net)</source>
         <translation>支付方式（净额）</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="118" />
+        <location filename="../till/report_dialog.py" line="120" />
         <source>Cash drawer</source>
         <translation>钱箱</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="119" />
+        <location filename="../till/report_dialog.py" line="121" />
         <source>Floats</source>
         <translation>备用金</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="120" />
+        <location filename="../till/report_dialog.py" line="122" />
         <source>Cash in</source>
         <translation>存入现金</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="121" />
+        <location filename="../till/report_dialog.py" line="123" />
         <source>Cash out</source>
         <translation>取出现金</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="122" />
+        <location filename="../till/report_dialog.py" line="124" />
         <source>Pickups</source>
         <translation>现金上缴</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="123" />
+        <location filename="../till/report_dialog.py" line="125" />
         <source>No-sale drawer openings</source>
         <translation>无销售开钱箱</translation>
     </message>
     <message>
-        <location filename="../till/report_dialog.py" line="127" />
+        <location filename="../till/report_dialog.py" line="129" />
         <source>Over/short</source>
         <translation>长短款</translation>
     </message>
@@ -1419,32 +1469,32 @@
 <context>
     <name>SaleScreen</name>
     <message>
-        <location filename="../till/sale_screen.py" line="147" />
+        <location filename="../till/sale_screen.py" line="156" />
         <source>Scan or type a barcode or PLU, then Enter</source>
         <translation>扫描或输入条码/PLU，按回车</translation>
     </message>
     <message>
-        <location filename="../till/sale_screen.py" line="174" />
+        <location filename="../till/sale_screen.py" line="183" />
         <source>TOTAL</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../till/sale_screen.py" line="180" />
+        <location filename="../till/sale_screen.py" line="189" />
         <source>Items</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../till/sale_screen.py" line="181" />
+        <location filename="../till/sale_screen.py" line="190" />
         <source>Savings</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../till/sale_screen.py" line="182" />
+        <location filename="../till/sale_screen.py" line="191" />
         <source>incl. VAT</source>
         <translation>含税</translation>
     </message>
     <message>
-        <location filename="../till/sale_screen.py" line="285" />
+        <location filename="../till/sale_screen.py" line="295" />
         <source>Member %1</source>
         <translation>会员 %1</translation>
     </message>
@@ -1452,22 +1502,22 @@
 <context>
     <name>SalesCharts</name>
     <message>
-        <location filename="../manager/sales_charts.py" line="69" />
+        <location filename="../manager/sales_charts.py" line="96" />
         <source>Takings (yuan)</source>
         <translation>营业额（元）</translation>
     </message>
     <message>
-        <location filename="../manager/sales_charts.py" line="78" />
+        <location filename="../manager/sales_charts.py" line="105" />
         <source>Sales by hour</source>
         <translation>分时销售</translation>
     </message>
     <message>
-        <location filename="../manager/sales_charts.py" line="90" />
+        <location filename="../manager/sales_charts.py" line="117" />
         <source>Sales by category</source>
         <translation>分类销售</translation>
     </message>
     <message>
-        <location filename="../manager/sales_charts.py" line="91" />
+        <location filename="../manager/sales_charts.py" line="118" />
         <source>Tender mix</source>
         <translation>支付方式占比</translation>
     </message>
@@ -1498,152 +1548,152 @@
 <context>
     <name>StatusStrip</name>
     <message>
-        <location filename="../widgets/status_bar.py" line="140" />
+        <location filename="../widgets/status_bar.py" line="141" />
         <source>Disk full: no new sale can start, call support</source>
         <translation>磁盘已满：无法开始新交易，请联系技术支持</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="142" />
+        <location filename="../widgets/status_bar.py" line="143" />
         <source>Disk almost full: call support</source>
         <translation>磁盘空间不足：请联系技术支持</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="150" />
+        <location filename="../widgets/status_bar.py" line="151" />
         <source>Clock %1 ahead of HQ: set the time, payments fail beyond 5 min</source>
         <translation>时钟比总部快 %1：请校准时间，偏差超过 5 分钟将无法收款</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="152" />
+        <location filename="../widgets/status_bar.py" line="153" />
         <source>Clock %1 behind HQ: set the time, payments fail beyond 5 min</source>
         <translation>时钟比总部慢 %1：请校准时间，偏差超过 5 分钟将无法收款</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="157" />
+        <location filename="../widgets/status_bar.py" line="158" />
         <source>HQ link: not set up</source>
         <translation>总部连接：未配置</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="158" />
+        <location filename="../widgets/status_bar.py" line="159" />
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="158" />
+        <location filename="../widgets/status_bar.py" line="159" />
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/status_bar.py" line="159" />
+        <location filename="../widgets/status_bar.py" line="160" />
         <source>%n event(s) waiting</source>
         <translation><numerusform>%n 条待上传</numerusform></translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="161" />
+        <location filename="../widgets/status_bar.py" line="162" />
         <source>oldest %1</source>
         <translation>最早 %1 前</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="164" />
+        <location filename="../widgets/status_bar.py" line="165" />
         <source>last contact %1</source>
         <translation>最近联系 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="166" />
+        <location filename="../widgets/status_bar.py" line="167" />
         <source>no contact yet</source>
         <translation>尚未联系</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/status_bar.py" line="171" />
+        <location filename="../widgets/status_bar.py" line="172" />
         <source>%n s</source>
         <translation><numerusform>%n 秒</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/status_bar.py" line="173" />
+        <location filename="../widgets/status_bar.py" line="174" />
         <source>%n min</source>
         <translation><numerusform>%n 分钟</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/status_bar.py" line="174" />
+        <location filename="../widgets/status_bar.py" line="175" />
         <source>%n h</source>
         <translation><numerusform>%n 小时</numerusform></translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="179" />
+        <location filename="../widgets/status_bar.py" line="180" />
         <source>Scanner</source>
         <translation>扫描枪</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="179" />
+        <location filename="../widgets/status_bar.py" line="180" />
         <source>Printer</source>
         <translation>打印机</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="179" />
+        <location filename="../widgets/status_bar.py" line="180" />
         <source>Scale</source>
         <translation>电子秤</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="180" />
+        <location filename="../widgets/status_bar.py" line="181" />
         <source>RFID</source>
         <translation>RFID</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="180" />
+        <location filename="../widgets/status_bar.py" line="181" />
         <source>Shelf labels</source>
         <translation>电子价签</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="181" />
+        <location filename="../widgets/status_bar.py" line="182" />
         <source>Customer display</source>
         <translation>顾客显示屏</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="214" />
+        <location filename="../widgets/status_bar.py" line="215" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="215" />
+        <location filename="../widgets/status_bar.py" line="216" />
         <source>paper out</source>
         <translation>缺纸</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="216" />
+        <location filename="../widgets/status_bar.py" line="217" />
         <source>paper low</source>
         <translation>纸将尽</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="217" />
+        <location filename="../widgets/status_bar.py" line="218" />
         <source>cover open</source>
         <translation>盖子未关</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="218" />
+        <location filename="../widgets/status_bar.py" line="219" />
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="219" />
+        <location filename="../widgets/status_bar.py" line="220" />
         <source>error</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="220" />
+        <location filename="../widgets/status_bar.py" line="221" />
         <source>disconnected</source>
         <translation>已断开</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="221" />
+        <location filename="../widgets/status_bar.py" line="222" />
         <source>not connected</source>
         <translation>未连接</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="222" />
+        <location filename="../widgets/status_bar.py" line="223" />
         <source>weight moving</source>
         <translation>重量不稳</translation>
     </message>
     <message>
-        <location filename="../widgets/status_bar.py" line="223" />
+        <location filename="../widgets/status_bar.py" line="224" />
         <source>overloaded</source>
         <translation>超载</translation>
     </message>
@@ -1772,549 +1822,549 @@
 <context>
     <name>TillWindow</name>
     <message>
-        <location filename="../till/till_app.py" line="121" />
+        <location filename="../till/till_app.py" line="122" />
         <source>Till %1 · %2</source>
         <translation>收银台 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="178" />
+        <location filename="../till/till_app.py" line="179" />
         <source>Age OK</source>
         <translation>年龄确认</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="179" />
+        <location filename="../till/till_app.py" line="180" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="180" />
+        <location filename="../till/till_app.py" line="181" />
         <source>Void line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="181" />
-        <location filename="../till/till_app.py" line="456" />
-        <location filename="../till/till_app.py" line="459" />
+        <location filename="../till/till_app.py" line="182" />
+        <location filename="../till/till_app.py" line="457" />
+        <location filename="../till/till_app.py" line="460" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="182" />
-        <location filename="../till/till_app.py" line="495" />
+        <location filename="../till/till_app.py" line="183" />
+        <location filename="../till/till_app.py" line="496" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="183" />
+        <location filename="../till/till_app.py" line="184" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="184" />
-        <location filename="../till/till_app.py" line="511" />
+        <location filename="../till/till_app.py" line="185" />
+        <location filename="../till/till_app.py" line="512" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="185" />
-        <location filename="../till/till_app.py" line="517" />
-        <location filename="../till/till_app.py" line="529" />
-        <location filename="../till/till_app.py" line="532" />
-        <location filename="../till/till_app.py" line="534" />
+        <location filename="../till/till_app.py" line="186" />
+        <location filename="../till/till_app.py" line="518" />
+        <location filename="../till/till_app.py" line="530" />
+        <location filename="../till/till_app.py" line="533" />
+        <location filename="../till/till_app.py" line="535" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="186" />
-        <location filename="../till/till_app.py" line="648" />
+        <location filename="../till/till_app.py" line="187" />
+        <location filename="../till/till_app.py" line="649" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="187" />
+        <location filename="../till/till_app.py" line="188" />
         <source>Shift / X / Z</source>
         <translation>班次 / X / Z</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="188" />
-        <location filename="../till/till_app.py" line="664" />
+        <location filename="../till/till_app.py" line="189" />
+        <location filename="../till/till_app.py" line="665" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="189" />
+        <location filename="../till/till_app.py" line="190" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="190" />
+        <location filename="../till/till_app.py" line="191" />
         <source>Line discount</source>
         <translation>单品折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="191" />
+        <location filename="../till/till_app.py" line="192" />
         <source>Order discount</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="192" />
+        <location filename="../till/till_app.py" line="193" />
         <source>Reprint</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="193" />
+        <location filename="../till/till_app.py" line="194" />
         <source>Find product</source>
         <translation>查找商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="194" />
+        <location filename="../till/till_app.py" line="195" />
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="195" />
+        <location filename="../till/till_app.py" line="196" />
         <source>Code entry</source>
         <translation>条码输入</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="211" />
+        <location filename="../till/till_app.py" line="212" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="213" />
+        <location filename="../till/till_app.py" line="214" />
         <source>TRAINING · %1</source>
         <translation>培训 · %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="226" />
+        <location filename="../till/till_app.py" line="227" />
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 积分</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="233" />
+        <location filename="../till/till_app.py" line="234" />
         <source>silver</source>
         <translation>银卡</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="233" />
+        <location filename="../till/till_app.py" line="234" />
         <source>gold</source>
         <translation>金卡</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="234" />
+        <location filename="../till/till_app.py" line="235" />
         <source>diamond</source>
         <translation>钻石卡</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="265" />
+        <location filename="../till/till_app.py" line="266" />
         <source>Cancelled: no supervisor approval</source>
         <translation>已取消：无主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="287" />
+        <location filename="../till/till_app.py" line="288" />
         <source>Welcome, %1</source>
         <translation>欢迎，%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="311" />
+        <location filename="../till/till_app.py" line="312" />
         <source>Quantity %1 ×: scan or type the item</source>
         <translation>数量 %1 ×：请扫描或输入商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="364" />
+        <location filename="../till/till_app.py" line="365" />
         <source>This price needs a supervisor's approval</source>
         <translation>此价格需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="392" />
+        <location filename="../till/till_app.py" line="393" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="392" />
+        <location filename="../till/till_app.py" line="393" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="396" />
+        <location filename="../till/till_app.py" line="397" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="400" />
+        <location filename="../till/till_app.py" line="401" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="414" />
+        <location filename="../till/till_app.py" line="415" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="415" />
+        <location filename="../till/till_app.py" line="416" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="416" />
+        <location filename="../till/till_app.py" line="417" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="421" />
+        <location filename="../till/till_app.py" line="422" />
         <source>New quantity, then Enter (Esc: cancel)</source>
         <translation>输入新数量后按回车（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="427" />
+        <location filename="../till/till_app.py" line="428" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="441" />
+        <location filename="../till/till_app.py" line="442" />
         <source>To remove the line, void it (F3)</source>
         <translation>要删除此行，请按删除行 (F3)</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="449" />
+        <location filename="../till/till_app.py" line="450" />
         <source>Voiding after payment started needs a supervisor</source>
         <translation>付款开始后删除商品需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="450" />
+        <location filename="../till/till_app.py" line="451" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="456" />
+        <location filename="../till/till_app.py" line="457" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="459" />
-        <location filename="../till/till_app.py" line="534" />
+        <location filename="../till/till_app.py" line="460" />
+        <location filename="../till/till_app.py" line="535" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="468" />
+        <location filename="../till/till_app.py" line="469" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="469" />
+        <location filename="../till/till_app.py" line="470" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="475" />
+        <location filename="../till/till_app.py" line="476" />
         <source>Discount on line %1</source>
         <translation>第 %1 行折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="480" />
-        <location filename="../till/till_app.py" line="491" />
+        <location filename="../till/till_app.py" line="481" />
+        <location filename="../till/till_app.py" line="492" />
         <source>This discount is above your limit: a supervisor approves</source>
         <translation>折扣超出您的权限：需主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="481" />
-        <location filename="../till/till_app.py" line="492" />
+        <location filename="../till/till_app.py" line="482" />
+        <location filename="../till/till_app.py" line="493" />
         <source>Discount given</source>
         <translation>已打折</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="486" />
+        <location filename="../till/till_app.py" line="487" />
         <source>Discount on the whole order</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="495" />
+        <location filename="../till/till_app.py" line="496" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="497" />
+        <location filename="../till/till_app.py" line="498" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="500" />
+        <location filename="../till/till_app.py" line="501" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="505" />
+        <location filename="../till/till_app.py" line="506" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="507" />
+        <location filename="../till/till_app.py" line="508" />
         <source>%1 · cashier %2 · %3 items · %4</source>
         <translation>%1 · 收银员 %2 · %3 件 · %4</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="511" />
+        <location filename="../till/till_app.py" line="512" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="513" />
+        <location filename="../till/till_app.py" line="514" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="517" />
+        <location filename="../till/till_app.py" line="518" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="526" />
+        <location filename="../till/till_app.py" line="527" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="529" />
+        <location filename="../till/till_app.py" line="530" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="532" />
+        <location filename="../till/till_app.py" line="533" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="544" />
-        <location filename="../till/till_app.py" line="566" />
+        <location filename="../till/till_app.py" line="545" />
+        <location filename="../till/till_app.py" line="567" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="548" />
+        <location filename="../till/till_app.py" line="549" />
         <source>Returned: refund %1 · asking WeChat Pay/Alipay for the refund…</source>
         <translation>已退货：退款 %1 · 正在向微信支付/支付宝申请退款…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="571" />
+        <location filename="../till/till_app.py" line="572" />
         <source>Refunded %1 to WeChat Pay/Alipay: the money goes back to the account the customer paid with</source>
         <translation>已退款 %1 至微信支付/支付宝：款项将退回顾客付款的账户</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="573" />
+        <location filename="../till/till_app.py" line="574" />
         <source>Refund %1 to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)</source>
         <translation>退款 %1 至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="575" />
+        <location filename="../till/till_app.py" line="576" />
         <source>Refund %1 to WeChat Pay/Alipay refused: pay the customer another way, with a supervisor</source>
         <translation>退款 %1 至微信支付/支付宝被拒绝：请由主管以其他方式退款给顾客</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="581" />
+        <location filename="../till/till_app.py" line="582" />
         <source>Refund to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)</source>
         <translation>退款至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="586" />
-        <location filename="../till/till_app.py" line="591" />
+        <location filename="../till/till_app.py" line="587" />
+        <location filename="../till/till_app.py" line="592" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="586" />
-        <location filename="../till/till_app.py" line="596" />
+        <location filename="../till/till_app.py" line="587" />
+        <location filename="../till/till_app.py" line="597" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="586" />
+        <location filename="../till/till_app.py" line="587" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="587" />
-        <location filename="../till/till_app.py" line="617" />
+        <location filename="../till/till_app.py" line="588" />
+        <location filename="../till/till_app.py" line="618" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="588" />
+        <location filename="../till/till_app.py" line="589" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="588" />
+        <location filename="../till/till_app.py" line="589" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="591" />
+        <location filename="../till/till_app.py" line="592" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="594" />
+        <location filename="../till/till_app.py" line="595" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="598" />
+        <location filename="../till/till_app.py" line="599" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="599" />
+        <location filename="../till/till_app.py" line="600" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="602" />
+        <location filename="../till/till_app.py" line="603" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="603" />
+        <location filename="../till/till_app.py" line="604" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="613" />
+        <location filename="../till/till_app.py" line="614" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="640" />
+        <location filename="../till/till_app.py" line="641" />
         <source>No receipt printer</source>
         <translation>没有小票打印机</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="644" />
+        <location filename="../till/till_app.py" line="645" />
         <source>Not printed: %1</source>
         <translation>未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="645" />
+        <location filename="../till/till_app.py" line="646" />
         <source>Printing</source>
         <translation>正在打印</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="648" />
+        <location filename="../till/till_app.py" line="649" />
         <source>Why open the drawer?</source>
         <translation>开钱箱原因？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="650" />
+        <location filename="../till/till_app.py" line="651" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="651" />
+        <location filename="../till/till_app.py" line="652" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="664" />
+        <location filename="../till/till_app.py" line="665" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="666" />
+        <location filename="../till/till_app.py" line="667" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="667" />
+        <location filename="../till/till_app.py" line="668" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="674" />
+        <location filename="../till/till_app.py" line="675" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="696" />
+        <location filename="../till/till_app.py" line="697" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="705" />
+        <location filename="../till/till_app.py" line="706" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="708" />
+        <location filename="../till/till_app.py" line="709" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="713" />
+        <location filename="../till/till_app.py" line="714" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="717" />
+        <location filename="../till/till_app.py" line="718" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="729" />
+        <location filename="../till/till_app.py" line="730" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="751" />
+        <location filename="../till/till_app.py" line="752" />
         <source>A payment is in progress: wait for it or press Esc</source>
         <translation>正在付款：请等待，或按 Esc 取消</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="768" />
+        <location filename="../till/till_app.py" line="769" />
         <source>Cancelling: waiting for the provider to answer…</source>
         <translation>正在取消：等待支付平台应答…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="771" />
+        <location filename="../till/till_app.py" line="772" />
         <source>Cancelling the payment…</source>
         <translation>正在取消付款…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="785" />
+        <location filename="../till/till_app.py" line="786" />
         <source>Waiting for the customer to confirm on the phone (Esc: cancel)</source>
         <translation>等待顾客在手机上确认付款（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="803" />
+        <location filename="../till/till_app.py" line="804" />
         <source>Paid by payment code</source>
         <translation>已通过付款码收款</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="822" />
+        <location filename="../till/till_app.py" line="823" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="829" />
+        <location filename="../till/till_app.py" line="830" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="832" />
+        <location filename="../till/till_app.py" line="833" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="834" />
+        <location filename="../till/till_app.py" line="835" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="861" />
+        <location filename="../till/till_app.py" line="862" />
         <source>A payment code: press Pay (F12) first</source>
         <translation>这是付款码：请先按结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="864" />
+        <location filename="../till/till_app.py" line="865" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>
@@ -2322,19 +2372,24 @@
 <context>
     <name>window</name>
     <message>
-        <location filename="../demo/screenshots.py" line="172" />
+        <location filename="../demo/screenshots.py" line="179" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../demo/screenshots.py" line="208" />
+        <location filename="../demo/screenshots.py" line="215" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../demo/screenshots.py" line="213" />
+        <location filename="../demo/screenshots.py" line="217" />
         <source>Discount on line %1</source>
         <translation>第 %1 行折扣</translation>
+    </message>
+    <message>
+        <location filename="../demo/screenshots.py" line="223" />
+        <source>A Z report needs a supervisor</source>
+        <translation>Z 报表需要主管授权</translation>
     </message>
 </context>
 </TS>

@@ -28,12 +28,14 @@ ZH = {
         '时钟比总部慢 %1：请校准时间，偏差超过 5 分钟将无法收款',
     'A payment code: press Pay (F12) first': '这是付款码：请先按结账 (F12)',
     'A price override needs a supervisor': '改价需要主管授权',
+    'A problem with the payment': '付款出现问题',
     'Age OK': '年龄确认',
     'Age approved': '年龄已确认',
     'Age check': '年龄核验',
     'Age check for an age-restricted item': '限龄商品需核验年龄',
     'Age confirmed': '已确认年龄',
     'Amount': '金额',
+    'An item the lane does not know': '本机不认识的商品',
     'Approve': '审批',
     'Approve age': '确认年龄',
     'Approve count': '审批盘点',
@@ -53,6 +55,7 @@ ZH = {
     'Cancelling a sale needs a supervisor': '取消交易需要主管授权',
     'Card': '银行卡',
     'Card declined: %1': '银行卡被拒：%1',
+    'Card declined: please wait for staff': '银行卡被拒：请稍候，工作人员马上就到',
     'Card or member number': '卡号或会员号',
     'Cash': '现金',
     'Cashier %1': '收银员 %1',
@@ -86,6 +89,7 @@ ZH = {
     'HQ link: not set up': '总部连接：未配置',
     'Has the customer shown they are 18 or older?': '顾客是否已出示证件证明年满 18 岁？',
     'Help': '求助',
+    'Hold your WeChat Pay or Alipay payment code under the scanner': '请将微信或支付宝付款码对准扫描口',
     'Insert notes and coins': '请投入纸币和硬币',
     'Item': '商品',
     'Item removed': '商品已移除',
@@ -125,6 +129,7 @@ ZH = {
         '离线：可继续销售；%n 条交易将在网络恢复后上传',
     'Open shift': '开班',
     'Opening the drawer needs a supervisor': '开钱箱需要主管授权',
+    'or touch how you pay:': '或点选付款方式：',
     'Other': '其他',
     'PIN': '密码',
     'Paid %1 by %2': '已用%2支付 %1',
@@ -197,6 +202,7 @@ ZH = {
     "Scan the customer's payment code": '请扫描顾客付款码',
     "Scan the receipt's QR code or type the sale id": '扫描小票二维码或输入交易号',
     'Scan your items': '请扫描商品',
+    'Scan your items first, then your payment code': '请先扫描商品，再出示付款码',
     'Scan your member QR code': '请扫描会员码',
     'Scanner': '扫描枪',
     'Self-checkout': '自助收银',
@@ -222,6 +228,7 @@ ZH = {
     'Suspended sales': '挂单列表',
     'TOTAL': '合计',
     'Take your e-receipt with the QR code': '请扫码获取电子小票',
+    'Take your items with you': '请带好您的商品',
     'Take your receipt, or scan the QR code for an e-receipt': '请取走小票，或扫码获取电子小票',
     'Takings (yuan)': '营业额（元）',
     'Tender mix': '支付方式占比',
@@ -234,6 +241,7 @@ ZH = {
     'Total': '小计',
     'Total %1': '合计 %1',
     'Unexpected weight on the scale': '秤上重量异常',
+    'Unknown barcode %1': '未知条码 %1',
     'Value': '金额',
     'Variance': '差异',
     'Void line': '删除行',
@@ -249,6 +257,7 @@ ZH = {
     'Weight in kg (e.g. 0.532)': '重量（公斤，例如 0.532）',
     'Welcome! Scan your first item to start': '欢迎光临！扫描第一件商品即可开始',
     'Welcome, %1': '欢迎，%1',
+    'Welcome, member!': '欢迎会员！',
     'Welcome, member! Member prices applied': '欢迎会员！已享会员价',
     'What do you want to do?': '请选择操作',
     'Which item?': '哪件商品？',
@@ -276,6 +285,7 @@ ZH = {
     '○ Offline': '○ 离线',
     '● Online': '● 在线',
     'left': '可退',
+    'Lift the item off the scale and place %1 on it again': '请拿起秤上的商品，再把%1重新放上',
     'Simulated devices': '模拟设备',
     'Scan a product': '扫描一件商品',
     'Put 0.856 kg on the scale': '在秤上放 0.856 公斤',
@@ -387,12 +397,12 @@ ZH = {
     'Confirm the payment on your phone': '请在手机上确认付款',
     'Cancel payment': '取消付款',
     'Payment cancelled: you were not charged. Choose how to pay': '付款已取消，未扣款。请选择付款方式',
-    'No payment in time: you were not charged. Show a new code or choose another way to pay':
-        '未在规定时间内完成付款，未扣款。请出示新的付款码，或选择其他付款方式',
-    'The payment was declined: you were not charged. Choose another way to pay':
-        '付款未成功，未扣款。请选择其他付款方式',
-    'Payment codes cannot be taken right now: you were not charged. Choose another way to pay':
-        '暂时无法使用付款码，未扣款。请选择其他付款方式',
+    'No payment in time: you were not charged. A member of staff is coming':
+        '未在规定时间内完成付款，未扣款。工作人员马上就到',
+    'The payment was declined: you were not charged. A member of staff is coming':
+        '付款未成功，未扣款。工作人员马上就到',
+    'Payment codes cannot be taken right now: you were not charged. A member of staff is coming':
+        '暂时无法使用付款码，未扣款。工作人员马上就到',
     'A payment code payment is still waiting: wait, or cancel it first':
         '付款码支付仍在等待：请稍候，或先取消',
     'This is not a WeChat Pay or Alipay payment code': '这不是微信或支付宝付款码',
@@ -416,11 +426,10 @@ ZH = {
     'The payment was declined: the customer was not charged. Ask for another payment':
         '付款被拒绝：顾客未被扣款。请换用其他付款方式',
     'You were charged, then the payment was reversed: the money goes back to your account. '
-    'Choose how to pay':
-        '您已被扣款，随后本次支付已撤销：款项将退回您的账户。请选择付款方式',
-    'The payment did not go through: you were not charged. Show a new code or choose another '
-    'way to pay':
-        '本次支付未成功：您未被扣款。请出示新的付款码或选择其他付款方式',
+    'A member of staff is coming':
+        '您已被扣款，随后本次支付已撤销：款项将退回您的账户。工作人员马上就到',
+    'The payment did not go through: you were not charged. A member of staff is coming':
+        '本次支付未成功：您未被扣款。工作人员马上就到',
     'cashier': '收银员',
     'supervisor': '主管',
     'manager': '店长',

@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 
 from drivers.device import DeviceError
 from edge.config import StoreConfig
+from edge.customers import members
 from edge.ledger.money import format_quantity
+from edge.ops_error import OpsError
 from edge.promotions.local_table import engine_for
 from edge.sale.receipt import build_receipt
 from edge.staff import StaffMember
@@ -52,7 +54,7 @@ from ui.widgets.locale_setup import install_locale
 from ui.widgets.money_text import MoneyText
 from ui.widgets.pin_pad import PinPad
 from ui.widgets.qr_widget import QrWidget
-from ui.widgets.scaling import factor_for, rescale, restyle, scalable
+from ui.widgets.scaling import factor_for, follow_scale_in_dialogs, rescale, restyle, scalable
 from ui.widgets.screen_mode import ScreenOptions
 from ui.widgets.status_bar import OfflineBanner, StatusStrip
 
@@ -69,16 +71,34 @@ SCALE_SILENT = QT_TRANSLATE_NOOP("KioskWindow", "The scale is not answering")
 SCALE_UNEXPECTED = QT_TRANSLATE_NOOP("KioskWindow", "Unexpected weight on the scale")
 REMOVE = QT_TRANSLATE_NOOP("KioskWindow", "Remove an item")
 LEFT_PAYING = QT_TRANSLATE_NOOP("KioskWindow", "Customer left during payment")
+UNKNOWN_ITEM = QT_TRANSLATE_NOOP("KioskWindow", "An item the lane does not know")
+PAYMENT_PROBLEM = QT_TRANSLATE_NOOP("KioskWindow", "A problem with the payment")
+# What the till refuses as no product: the code may be a member's QR or card number instead.
+NOT_A_PRODUCT = ("unknown_product", "invalid_barcode", "member_code")
 IDLE_SECONDS = 90
+QR_PX = 300         # the e-receipt's QR at 1024×768; it grows with the screen
 
 
-def big_button(text: str, colour: str = "#1565c0") -> QPushButton:
+def payment_provider(config: StoreConfig, code: str) -> str | None:
+    """The provider whose payment-code range (`payment_codes`) holds this scan, however it came
+    in: the till's rule (edge/catalog/barcodes.py, payment codes first), asked before a scan is
+    sold, since the till would charge the code at once."""
+    body = code.strip()
+    if body.startswith("]") and len(body) > 3:     # an AIM symbology id in front
+        body = body[3:]
+    if not (body.isascii() and body.isdigit()):
+        return None
+    return next((r.name for r in config.payment_codes if r.matches(body)), None)
+
+
+def big_button(text: str, colour: str = "#1565c0", size: int = 22,
+               height: int = 72) -> QPushButton:
     button = QPushButton(text.replace("&", "&&"))  # "&" would mark a shortcut, not show
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     style = ("QPushButton { font-size: {px}px; color: white; background: COLOUR;"
              " border-radius: 8px; padding: 8px 16px; }"
              " QPushButton:disabled { background: #9e9e9e; }").replace("COLOUR", colour)
-    return scalable(button, style, 22, 72)
+    return scalable(button, style, size, height)
 
 
 def heading(text: str, size: int = 30) -> QLabel:
@@ -107,6 +127,7 @@ class KioskWindow(QMainWindow):
                  card_terminal: CardTerminal | None = None, idle_seconds: float = IDLE_SECONDS,
                  cash_device: bool | None = None) -> None:
         super().__init__()
+        follow_scale_in_dialogs(self)
         self.till = till
         self.config: StoreConfig = till.config
         self.devices = devices or Devices()
@@ -177,6 +198,7 @@ class KioskWindow(QMainWindow):
         if self.weighing is not None:
             self.weighing.reading.connect(self._live_reading)
             self.weighing.settled.connect(self._weighed)
+            self.weighing.lift.connect(self._lift_and_replace)
             self.weighing.trouble.connect(self._scale_trouble)
             self.weighing.cleared.connect(lambda cause: self.clear_reason("scale"))
         self.wedge = WedgeFilter(self)
@@ -203,9 +225,9 @@ class KioskWindow(QMainWindow):
         layout.addStretch(1)
         layout.addWidget(heading(self.tr("Welcome! Scan your first item to start"), 40))
         layout.addWidget(heading(self.tr("Weighed fruit and vegetables: touch Start"), 22))
-        start = big_button(self.tr("Start"), "#2e7d32")
-        start.clicked.connect(self.start)
-        layout.addWidget(start, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.start_button = big_button(self.tr("Start"), "#2e7d32")
+        self.start_button.clicked.connect(self.start)
+        layout.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(1)
         layout.addWidget(self._language_button("attract"), 0, Qt.AlignmentFlag.AlignRight)
         return page
@@ -286,58 +308,72 @@ class KioskWindow(QMainWindow):
         scalable(self.live_weight, "font-size: {px}px; font-weight: bold;", 36)
         weight_row.addWidget(self.live_weight)
         layout.addLayout(weight_row)
-        back = big_button(self.tr("Back"), "#757575")
-        back.clicked.connect(self.leave_produce)
-        layout.addWidget(back)
+        self.produce_back = big_button(self.tr("Back"), "#757575")
+        self.produce_back.clicked.connect(self.leave_produce)
+        layout.addWidget(self.produce_back)
         return page
 
     def _pay_page(self) -> QWidget:
+        """What to pay and how, in big type: the whole screen is the instruction."""
         page = QWidget()
         layout = QVBoxLayout(page)
-        self.pay_due = heading("", 40)
+        self.pay_due = heading("", 60)
+        self.pay_due.setObjectName("payDue")
         layout.addWidget(self.pay_due)
-        self.pay_message = heading("", 20)
+        self.pay_message = heading("", 30)
+        self.pay_message.setObjectName("payMessage")
         layout.addWidget(self.pay_message)
+        layout.addStretch(1)
+        self.pay_instruction = heading(
+            self.tr("Hold your WeChat Pay or Alipay payment code under the scanner"), 34)
+        self.pay_instruction.setObjectName("payInstruction")
+        layout.addWidget(self.pay_instruction)
+        layout.addWidget(heading(self.tr("or touch how you pay:"), 24))
         row = QHBoxLayout()
         self.pay_buttons: dict[str, QPushButton] = {}
         for name, text in (("card", self.tr("Bank card")), ("mobile", self.tr("WeChat Pay / Alipay")),
                            ("cash", self.tr("Cash"))):
-            button = big_button(text)
+            button = big_button(text, size=30, height=120)
             button.clicked.connect(lambda _=False, n=name: self.pay(n))
             row.addWidget(button)
             self.pay_buttons[name] = button
         self.pay_buttons["cash"].setVisible(self.cash_device)
         layout.addLayout(row)
+        layout.addStretch(1)
         # While a payment code waits: the shopper's way out (Escape does the same).
-        self.cancel_payment_button = big_button(self.tr("Cancel payment"), "#c62828")
+        self.cancel_payment_button = big_button(self.tr("Cancel payment"), "#c62828", 28, 96)
         self.cancel_payment_button.clicked.connect(self.cancel_payment)
         self.cancel_payment_button.hide()
         layout.addWidget(self.cancel_payment_button)
         self.pay_back = big_button(self.tr("Back to basket"), "#757575")
         self.pay_back.clicked.connect(self.back_to_basket)
         layout.addWidget(self.pay_back)
-        layout.addStretch(1)
         return page
 
     def _done_page(self) -> QWidget:
+        """Thanks, what to take, and the e-receipt's QR as large as the screen allows."""
         page = QWidget()
         layout = QHBoxLayout(page)
         left = QVBoxLayout()
-        left.addWidget(heading(self.tr("Thank you!"), 44))
-        self.done_message = heading("", 20)
+        left.addStretch(1)
+        left.addWidget(heading(self.tr("Thank you!"), 72))
+        self.done_message = heading("", 32)
+        self.done_message.setObjectName("doneMessage")
         left.addWidget(self.done_message)
-        finish = big_button(self.tr("Finish"), "#2e7d32")
+        left.addWidget(heading(self.tr("Take your items with you"), 28))
+        left.addStretch(1)
+        finish = big_button(self.tr("Finish"), "#2e7d32", 30, 110)
         finish.clicked.connect(self.finish)
         left.addWidget(finish)
-        left.addStretch(1)
-        layout.addLayout(left, 1)
+        layout.addLayout(left, 3)
         right = QVBoxLayout()
-        right.addWidget(heading(self.tr("Scan for your e-receipt"), 18))
-        self.qr = QrWidget()
-        self.qr.setMinimumSize(240, 240)
-        right.addWidget(self.qr)
         right.addStretch(1)
-        layout.addLayout(right)
+        right.addWidget(heading(self.tr("Scan for your e-receipt"), 26))
+        self.qr = QrWidget()
+        self.qr.setMinimumSize(QR_PX, QR_PX)
+        right.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
+        right.addStretch(1)
+        layout.addLayout(right, 2)
         return page
 
     def _attendant_page(self) -> QWidget:
@@ -488,6 +524,7 @@ class KioskWindow(QMainWindow):
             self.attendant_reasons[cause] = self.tr(reason).replace("%1", arg)
         if self.attendant_reasons:
             self._show_alert()
+        self._hold_payment()                # the new pay page's buttons, as the old ones were
         self.refresh()
 
     def _locale_name(self) -> str:
@@ -520,8 +557,14 @@ class KioskWindow(QMainWindow):
     # --- shopping ----------------------------------------------------------------------------
 
     def enter_code(self, code: str) -> None:
+        """Every scan, from a keyboard-wedge (HID) or a serial scanner alike: a payment code pays
+        for the basket, a member's QR or card attaches the member, anything else is sold."""
         page = self.stack.currentIndex()
         if page in (CLOSED, ATTENDANT):
+            return
+        provider = payment_provider(self.config, code)
+        if provider is not None:
+            self.payment_code(code, provider)
             return
         if page == DONE:
             self.finish()
@@ -532,12 +575,20 @@ class KioskWindow(QMainWindow):
         if page in (ATTRACT, PRODUCE, PAY):
             if page == PAY and self.till.sale is not None and self.till.sale.tenders:
                 return
+            if page == PRODUCE:
+                self.leave_produce()
             self.start()
         try:
             sale = self.till.scan(code)
         except TillError as exc:
-            if exc.code == "weight_required":
+            if exc.code in NOT_A_PRODUCT and self._is_member(code):
+                self.member(code)
+            elif exc.code == "weight_required":
                 self.say(self.tr("Please use Fruit & veg for this item"), error=True)
+            elif exc.code == "unknown_product":
+                self.call_attendant(UNKNOWN_ITEM, "unknown",
+                                    self.tr("Unknown barcode %1").replace("%1", code.strip()[:40]))
+                self.say(shopper_error_text(exc), error=True)
             else:
                 self.say(shopper_error_text(exc), error=True)
             return
@@ -545,6 +596,36 @@ class KioskWindow(QMainWindow):
         self.say("")
         if sale.needs_age_check():
             self.call_attendant(AGE_CHECK, "age")
+
+    def _is_member(self, code: str) -> bool:
+        try:
+            members.identify(self.till.conn, code.strip())
+        except OpsError:
+            return False
+        return True
+
+    def payment_code(self, code: str, provider: str) -> None:
+        """A customer's payment code, from any scanner on any shopper page: on the basket it
+        starts paying for the basket (the shopper's natural move), on the pay page it pays."""
+        page = self.stack.currentIndex()
+        sale = self.till.sale
+        if page == DONE or sale is None or not sale.lines:
+            if page != DONE:
+                self.start()
+                self.say(self.tr("Scan your items first, then your payment code"), error=True)
+            return
+        if page != PAY:
+            if page == PRODUCE:
+                self.leave_produce()
+            self.go_pay()
+            if self.stack.currentIndex() != PAY:   # an alert holds payment: the attendant comes
+                return
+        if self.attendant_reasons:                 # an alert holds payment on this page too
+            return
+        if self.till.payments is not None:
+            self.pay_by_code(code)
+        else:
+            self.pay("mobile", reference=f"{provider}:{code}")
 
     def show_produce(self) -> None:
         self.produce_message.setText("")
@@ -591,6 +672,14 @@ class KioskWindow(QMainWindow):
     def weight_text(self, grams: int) -> str:
         return self.tr("%1 kg").replace("%1", self.locale().toString(grams / 1000, "f", 3))
 
+    def _lift_and_replace(self, grams: int) -> None:
+        """The load sold last still lies on the scale: it is not sold again."""
+        if self.weighing_plu is None:
+            return
+        self.produce_message.setText(
+            self.tr("Lift the item off the scale and place %1 on it again")
+            .replace("%1", self.weighing_plu[1]))
+
     def _scale_trouble(self, cause: str) -> None:
         self.weight_moving.hide()
         self.call_attendant(SCALE_SILENT if cause == UNREACHABLE else SCALE_UNEXPECTED, "scale")
@@ -605,6 +694,8 @@ class KioskWindow(QMainWindow):
         except TillError as exc:
             self.produce_message.setText(shopper_error_text(exc))
             return
+        assert self.weighing is not None
+        self.weighing.discipline.taken()
         self.stack.setCurrentIndex(BASKET)
         self.refresh()
 
@@ -616,13 +707,16 @@ class KioskWindow(QMainWindow):
         if self.till.sale is None:
             self.say(self.tr("Scan an item first, then your member QR code"), error=True)
             return
+        before = self.till.sale.total
         try:
-            identify_member(self.till, token)
+            sale = identify_member(self.till, token)
         except TillError as exc:
             self.say(shopper_error_text(exc), error=True)
             return
         self.refresh()
-        self.say(self.tr("Welcome, member! Member prices applied"))
+        # member prices are claimed only when they changed something
+        self.say(self.tr("Welcome, member! Member prices applied") if sale.total != before
+                 else self.tr("Welcome, member!"))
 
     def remove_item(self) -> None:
         self.call_attendant(REMOVE, "remove")
@@ -652,6 +746,7 @@ class KioskWindow(QMainWindow):
     def _show_alert(self) -> None:
         if not self.attendant_reasons:
             self.alert.hide()
+            self._hold_payment()
             if self.stack.currentIndex() == BASKET:
                 self.refresh()
             return
@@ -659,6 +754,7 @@ class KioskWindow(QMainWindow):
                            .replace("%1", "; ".join(self.attendant_reasons.values())))
         self.alert.show()
         self.buttons["pay"].setEnabled(False)
+        self._hold_payment()
 
     def _staff_reasons(self) -> str:
         """The reasons as the attendant reads them: the detail where there is one, in the
@@ -805,7 +901,9 @@ class KioskWindow(QMainWindow):
         if type_name == "card":
             result = self.card_terminal.charge(amount)
             if not result.approved:
-                self.pay_message.setText(self.tr("Card declined: %1").replace("%1", result.message))
+                self.pay_message.setText(self.tr("Card declined: please wait for staff"))
+                self.call_attendant(PAYMENT_PROBLEM, "payment",
+                                    self.tr("Card declined: %1").replace("%1", result.message))
                 return
             approval, masked = result.approval_code, result.masked_pan
         elif type_name == "mobile" and reference is None:
@@ -818,6 +916,7 @@ class KioskWindow(QMainWindow):
             done = self.till.tender(type_name, amount, reference, approval, masked)
         except TillError as exc:
             self.pay_message.setText(shopper_error_text(exc))
+            self.call_attendant(PAYMENT_PROBLEM, "payment", error_text(exc))
             return
         if done.status == "completed":
             self.completed()
@@ -864,8 +963,11 @@ class KioskWindow(QMainWindow):
     def _payment_step(self, _sale: object, failure: Exception | None) -> None:
         if isinstance(failure, TillError):
             self.pay_message.setText(self._payment_failed_text(failure))
+            cancelled = self._cancel_asked and failure.code == "payment_reversed"
             self._cancel_asked = False
             self._show_waiting(False)
+            if not cancelled:       # the shopper's own cancel is no problem; anything else is
+                self.call_attendant(PAYMENT_PROBLEM, "payment", error_text(failure))
             return
         if failure is not None:
             raise failure
@@ -888,28 +990,37 @@ class KioskWindow(QMainWindow):
         if failure.code == "payment_reversed":
             if self._cancel_asked:
                 return self.tr("Payment cancelled: you were not charged. Choose how to pay")
-            return self.tr("No payment in time: you were not charged. Show a new code or "
-                           "choose another way to pay")
+            return self.tr("No payment in time: you were not charged. A member of staff is "
+                           "coming")
         if failure.code == "payment_declined":
-            return self.tr("The payment was declined: you were not charged. Choose another way "
-                           "to pay")
+            return self.tr("The payment was declined: you were not charged. A member of staff "
+                           "is coming")
         if failure.code == "payment_refunded":
             return self.tr("You were charged, then the payment was reversed: the money goes back "
-                           "to your account. Choose how to pay")
+                           "to your account. A member of staff is coming")
         if failure.code == "payment_failed":
-            return self.tr("The payment did not go through: you were not charged. Show a new "
-                           "code or choose another way to pay")
+            return self.tr("The payment did not go through: you were not charged. A member of "
+                           "staff is coming")
         if failure.code == "payment_offline":
             return self.tr("Payment codes cannot be taken right now: you were not charged. "
-                           "Choose another way to pay")
+                           "A member of staff is coming")
         return shopper_error_text(failure)
 
     def _show_waiting(self, waiting: bool) -> None:
         """While a payment code waits only Cancel payment is offered."""
         self.cancel_payment_button.setVisible(waiting)
         self.cancel_payment_button.setEnabled(waiting)
-        for button in (*self.pay_buttons.values(), self.pay_back):
-            button.setEnabled(not waiting)
+        self._waiting = waiting
+        self.pay_back.setEnabled(not waiting)
+        self._hold_payment()
+
+    _waiting = False
+
+    def _hold_payment(self) -> None:
+        """While a code waits, or an alert is up until the attendant cleared it, nothing more is
+        paid."""
+        for button in self.pay_buttons.values():
+            button.setEnabled(not self._waiting and not self.attendant_reasons)
 
     def completed(self) -> None:
         sale = self.till.last_sale
@@ -958,11 +1069,9 @@ class KioskWindow(QMainWindow):
         self.status.device_event(event)
         if isinstance(event, ScanEvent):
             self.enter_code(event.symbology + event.data)
-        elif isinstance(event, PaymentCodeEvent) and self.stack.currentIndex() == PAY:
-            if self.till.payments is not None:
-                self.pay_by_code(event.code)
-            else:
-                self.pay("mobile", reference=f"{event.provider}:{event.code}")
+        elif isinstance(event, PaymentCodeEvent) and self.stack.currentIndex() not in (CLOSED,
+                                                                                      ATTENDANT):
+            self.payment_code(event.code, event.provider)
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
@@ -979,7 +1088,7 @@ class KioskWindow(QMainWindow):
             table.verticalHeader().setDefaultSectionSize(round(40 * factor))
             table.setIconSize(QSize(round(20 * factor), round(20 * factor)))
             fit_columns(table, factor)
-        self.qr.setMinimumSize(round(240 * factor), round(240 * factor))
+        self.qr.setMinimumSize(round(QR_PX * factor), round(QR_PX * factor))
         self.picker.scale_tiles(factor)
 
     def keyPressEvent(self, event: Any) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from edge.ledger.money import format_quantity
 from edge.store_ops.stock import ApprovalSummary
 from ui.widgets.money_text import MoneyText
+from ui.widgets.scaling import scalable
 
 
 class CountApprovalDialog(QDialog):
@@ -31,11 +32,11 @@ class CountApprovalDialog(QDialog):
         self.counted = QLabel(self.tr("%1 items counted · variance value %2")
                               .replace("%1", str(summary.items_counted))
                               .replace("%2", money.minor(summary.variance_value)))
-        self.counted.setStyleSheet("font-size: 18px; font-weight: bold;")
+        scalable(self.counted, "font-size: {px}px; font-weight: bold;", 18)
         layout.addWidget(self.counted)
         self.uncounted_text = QLabel()
         self.uncounted_text.setWordWrap(True)
-        self.uncounted_text.setStyleSheet("font-size: 16px;")
+        scalable(self.uncounted_text, "font-size: {px}px;", 16)
         layout.addWidget(self.uncounted_text)
         self.uncounted_list = QListWidget()
         for line in summary.uncounted:

@@ -48,7 +48,7 @@ from ui.widgets.catalog_text import category_label
 from ui.widgets.error_messages import error_text
 from ui.widgets.money_text import MoneyText
 from ui.widgets.pin_pad import PinPad
-from ui.widgets.scaling import factor_for, rescale, restyle, scalable
+from ui.widgets.scaling import factor_for, follow_scale_in_dialogs, rescale, restyle, scalable
 from ui.widgets.screen_mode import ScreenOptions
 from ui.widgets.status_bar import OfflineBanner, StatusStrip
 
@@ -93,6 +93,7 @@ class ManagerWindow(QMainWindow):
     def __init__(self, conn: sqlite3.Connection, config: StoreConfig,
                  devices: Devices | None = None) -> None:
         super().__init__()
+        follow_scale_in_dialogs(self)
         self.conn = conn
         self.config = config
         self.devices = devices or Devices()
@@ -554,6 +555,7 @@ class ManagerWindow(QMainWindow):
         super().resizeEvent(event)
         factor = factor_for(self.width(), self.height())
         rescale(self, factor)
+        self.charts.scale(factor)
         for view in self.findChildren(QTableView):
             view.verticalHeader().setDefaultSectionSize(round(36 * factor))
             fit_columns_to_contents(view)

@@ -17,7 +17,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QFont, QPainter
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 
@@ -45,20 +45,47 @@ def tender_mix(conn: sqlite3.Connection, since: str) -> list[tuple[str, int]]:
         (since,))]
 
 
+# Text sizes in pixels at 1024×768 (ui/widgets/scaling.py): titles, then labels and legends.
+TITLE_PX, LABEL_PX = 16, 13
+
+
 class SalesCharts(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.grid = QGridLayout(self)
         self.views: list[QChartView] = []
+        self.factor = 1.0
 
     def _view(self, chart: QChart) -> QChartView:
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
         view = QChartView(chart)
         view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        view.setMinimumHeight(220)
         self.views.append(view)
+        self._scale_view(view)
         return view
+
+    def scale(self, factor: float) -> None:
+        """Titles, axis labels, legends and slice labels at the screen's scale."""
+        self.factor = factor
+        for view in self.views:
+            self._scale_view(view)
+
+    def _scale_view(self, view: QChartView) -> None:
+        chart = view.chart()
+        title, label = QFont(chart.titleFont()), QFont(chart.legend().font())
+        title.setPixelSize(round(TITLE_PX * self.factor))
+        title.setBold(True)
+        label.setPixelSize(round(LABEL_PX * self.factor))
+        chart.setTitleFont(title)
+        chart.legend().setFont(label)
+        for axis in chart.axes():
+            axis.setLabelsFont(label)
+        for series in chart.series():
+            if isinstance(series, QPieSeries):
+                for piece in series.slices():
+                    piece.setLabelFont(label)
+        view.setMinimumHeight(round(220 * self.factor))
 
     def show_data(self, hours: list[int], categories: list[tuple[str, int]],
                   tenders: list[tuple[str, int]], tender_names: dict[str, str]) -> None:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBo
 
 from edge.ledger.money import MoneyError, parse_amount
 from ui.widgets.error_messages import error_text
+from ui.widgets.scaling import scalable
 
 Discount = tuple[str, int, str]   # kind ("percent" | "amount"), value (percent or fen), reason
 
@@ -33,8 +34,7 @@ class DiscountDialog(QDialog):
         layout.addWidget(QLabel(self.tr("Discount: a percentage (10%) or an amount (5.00)")))
         self.value = QLineEdit()
         self.value.setPlaceholderText(self.tr("10% or 5.00"))
-        self.value.setMinimumHeight(44)
-        self.value.setStyleSheet("font-size: 20px;")
+        scalable(self.value, "font-size: {px}px;", 20, 44)
         layout.addWidget(self.value)
         layout.addWidget(QLabel(self.tr("Reason (optional)")))
         self.reason = QLineEdit()

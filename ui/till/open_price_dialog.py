@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBo
 
 from edge.ledger.money import MoneyError, parse_amount
 from ui.widgets.error_messages import error_text
+from ui.widgets.scaling import scalable
 
 
 class OpenPriceDialog(QDialog):
@@ -19,14 +20,13 @@ class OpenPriceDialog(QDialog):
         self.setWindowTitle(self.tr("Open price"))
         layout = QVBoxLayout(self)
         title = QLabel(self.tr("Price of %1").replace("%1", name))
-        title.setStyleSheet("font-size: 18px; font-weight: bold;")
+        scalable(title, "font-size: {px}px; font-weight: bold;", 18)
         layout.addWidget(title)
         self.category = QLabel(self.tr("Category: %1").replace("%1", category or "—"))
         layout.addWidget(self.category)
         self.value = QLineEdit()
         self.value.setPlaceholderText(self.tr("Price, e.g. 12.50"))
-        self.value.setMinimumHeight(44)
-        self.value.setStyleSheet("font-size: 20px;")
+        scalable(self.value, "font-size: {px}px;", 20, 44)
         layout.addWidget(self.value)
         self.message = QLabel()
         self.message.setStyleSheet("color: #c62828;")

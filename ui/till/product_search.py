@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListWidget, QVBoxLayo
 from edge.catalog.products import Product
 from edge.catalog.search import search
 from ui.widgets.money_text import MoneyText
+from ui.widgets.scaling import scalable
 
 
 class ProductSearchDialog(QDialog):
@@ -29,13 +30,12 @@ class ProductSearchDialog(QDialog):
         hint = QLabel(self.tr("Pinyin initials (e.g. nfsq), SKU or part of the name"))
         layout.addWidget(hint)
         self.query = QLineEdit()
-        self.query.setMinimumHeight(44)
-        self.query.setStyleSheet("font-size: 20px;")
+        scalable(self.query, "font-size: {px}px;", 20, 44)
         self.query.textChanged.connect(self.refresh)
         self.query.installEventFilter(self)
         layout.addWidget(self.query)
         self.list = QListWidget()
-        self.list.setStyleSheet("font-size: 17px;")
+        scalable(self.list, "font-size: {px}px;", 17)
         self.list.itemActivated.connect(lambda _item: self.choose())
         layout.addWidget(self.list, 1)
         self.query.setFocus()

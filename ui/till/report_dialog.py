@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from drivers.printer.document import Block, Cut, Feed, Rule, Text
 from edge.sale.receipt import center, two_columns
 from ui.widgets.money_text import MoneyText
+from ui.widgets.scaling import scalable
 
 Row = tuple[str, str]          # (label, value); a value of "" makes the label a heading
 # Prints a document composed for the printer's columns; answers what became of it.
@@ -48,7 +50,7 @@ class ReportDialog(QDialog):
         self.resize(560, 640)
         layout = QVBoxLayout(self)
         heading = QLabel(f"{title} · {body.get('terminal_id', '')} · {self.printed_at}")
-        heading.setStyleSheet("font-size: 20px; font-weight: bold;")
+        scalable(heading, "font-size: {px}px; font-weight: bold;", 20)
         layout.addWidget(heading)
         self.table = QTableWidget(len(self.rows), 2)
         self.table.horizontalHeader().hide()
@@ -57,9 +59,9 @@ class ReportDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(
             1, QHeaderView.ResizeMode.ResizeToContents)
-        font = self.table.font()
-        font.setPixelSize(17)
-        self.table.setFont(font)
+        scalable(self.table, "font-size: {px}px;", 17)
+        # the dialog is sized to the whole report (ui/widgets/scaling.py): no scrolling
+        self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         for i, (label, value) in enumerate(self.rows):
             left = QTableWidgetItem(label)
             if not value:

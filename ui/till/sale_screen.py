@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -217,6 +226,7 @@ class SaleScreen(QWidget):
         font.setPixelSize(round(17 * factor))
         self.table.setFont(font)
         self.table.verticalHeader().setDefaultSectionSize(round(40 * factor))
+        self.table.setIconSize(QSize(round(20 * factor), round(20 * factor)))   # the 18+ mark
         fit_columns(self.table, factor)
         self._fix_figure_sizes(factor)
         self.totals.setMinimumWidth(round(TOTALS_MIN_WIDTH * factor))

@@ -51,7 +51,7 @@ from ui.widgets.error_messages import error_text
 from ui.widgets.locale_setup import apply_font, install_locale
 from ui.widgets.money_text import MoneyText
 from ui.widgets.pin_pad import PinPad
-from ui.widgets.scaling import factor_for, rescale, scalable
+from ui.widgets.scaling import factor_for, follow_scale_in_dialogs, rescale, scalable
 from ui.widgets.screen_mode import ScreenOptions, show_window
 from ui.widgets.status_bar import OfflineBanner, StatusStrip
 
@@ -111,6 +111,7 @@ class TillWindow(QMainWindow):
     def __init__(self, till: Till, devices: Devices | None = None,
                  card_terminal: CardTerminal | None = None) -> None:
         super().__init__()
+        follow_scale_in_dialogs(self)
         self.till = till
         self.config: StoreConfig = till.config
         self.devices = devices or Devices()
@@ -905,18 +906,16 @@ loop_heartbeats: list[Callable[[], object]] = []
 def run_window(conn: sqlite3.Connection, config: StoreConfig,
                build: Callable[[Devices], QWidget], devices: Devices | None = None,
                locale_name: str | None = None, screen: ScreenOptions | None = None) -> int:
-    """Start Qt, the store's configured devices (unless given; the simulators with
-    `demo_devices`) and the window `build` makes, full-screen unless `windowed`; run until it
-    closes, then release the devices."""
+    """Start Qt, the store's configured devices (unless given; stand-ins with `demo_devices`,
+    whose companion opens beside the window) and the window `build` makes, full-screen unless
+    `windowed`; run until it closes, then release the devices."""
     screen = screen or ScreenOptions()
     app = make_app(locale_name or config.locale)
     db_file = conn.execute("PRAGMA database_list").fetchone()[2]
-    sims = None
-    if devices is None and screen.demo_devices:
-        from ui.demo.demo_devices import start_simulated_devices
-
-        sims = start_simulated_devices(conn, Path(db_file).parent)
-        devices = sims.devices
+    stand_ins = None
+    if devices is None and screen.demo_devices is not None:
+        stand_ins = screen.demo_devices(conn, Path(db_file).parent)
+        devices = stand_ins.devices
     else:
         if devices is None:
             from ui.hardware.devices import configured_devices
@@ -925,10 +924,8 @@ def run_window(conn: sqlite3.Connection, config: StoreConfig,
         devices.start()
     window = build(devices)
     show_window(window, screen.windowed)
-    if sims is not None:
-        from ui.demo.device_panel import open_device_panel
-
-        panel = open_device_panel(sims, conn, window)
+    if stand_ins is not None:
+        stand_ins.attach(window)
     beat = QTimer()
     beat.timeout.connect(lambda: [heartbeat() for heartbeat in loop_heartbeats])
     beat.start(1000)
@@ -936,9 +933,8 @@ def run_window(conn: sqlite3.Connection, config: StoreConfig,
     try:
         return app.exec()
     finally:
-        if sims is not None:
-            panel.close()
-            sims.close()
+        if stand_ins is not None:
+            stand_ins.close()
         else:
             devices.close()
 

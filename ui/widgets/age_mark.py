@@ -35,6 +35,6 @@ def age_mark_pixmap(size: int = 24) -> QPixmap:
 @cache
 def age_mark_icon() -> QIcon:
     icon = QIcon()
-    for size in (16, 24, 32, 48):
+    for size in (16, 24, 32, 48, 64):       # up to the 1920×1080 row height
         icon.addPixmap(age_mark_pixmap(size))
     return icon

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.widgets.scaling import scalable
+
 
 class PinPad(QWidget):
     """Two fields (staff id, PIN) and a keypad; `submitted(staff, pin)` on Enter/OK."""
@@ -31,8 +33,7 @@ class PinPad(QWidget):
         self.pin.setPlaceholderText(self.tr("PIN"))
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         for field in (self.staff, self.pin):
-            field.setMinimumHeight(48)
-            field.setStyleSheet("font-size: 22px;")
+            scalable(field, "font-size: {px}px;", 22, 48)
             layout.addWidget(field)
         self.staff.returnPressed.connect(self.pin.setFocus)
         self.pin.returnPressed.connect(self.submit)
@@ -40,14 +41,14 @@ class PinPad(QWidget):
         keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "⌫", "0", "OK"]
         for i, key in enumerate(keys):
             button = QPushButton(self.tr("OK") if key == "OK" else key)
-            button.setMinimumSize(72, 56)
+            button.setMinimumWidth(72)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setStyleSheet("font-size: 20px;")
+            scalable(button, "font-size: {px}px;", 20, 56)
             button.clicked.connect(lambda _=False, k=key: self._key(k))
             grid.addWidget(button, i // 3, i % 3)
         layout.addLayout(grid)
         self.message = QLabel()
-        self.message.setStyleSheet("color: #c62828; font-size: 15px;")
+        scalable(self.message, "color: #c62828; font-size: {px}px;", 15)
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
 
@@ -83,7 +84,7 @@ class OverrideDialog(QDialog):
         layout = QVBoxLayout(self)
         label = QLabel(reason)
         label.setWordWrap(True)
-        label.setStyleSheet("font-size: 16px;")
+        scalable(label, "font-size: {px}px;", 16)
         layout.addWidget(label)
         self.pad = PinPad()
         layout.addWidget(self.pad)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 from cloud_sync.hq_clock import clock_is_off
 from drivers.device import DeviceEvent, ErrorEvent, StatusEvent
 from ui.hardware.devices import Devices
+from ui.widgets.scaling import scalable
 
 
 class ElidedLabel(QLabel):
@@ -75,8 +76,8 @@ class OfflineBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("offlineBanner")
-        self.setStyleSheet("#offlineBanner { background: #f5c518; } QLabel { color: #222; "
-                           "font-size: 15px; font-weight: bold; }")
+        scalable(self, "#offlineBanner { background: #f5c518; } QLabel { color: #222; "
+                       "font-size: {px}px; font-weight: bold; }", 15)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 4, 12, 4)
         self.label = QLabel()
@@ -104,8 +105,8 @@ class StatusStrip(QFrame):
         self.conn = conn
         self.storage_state = storage_state
         self.setObjectName("statusStrip")
-        self.setStyleSheet("#statusStrip { background: #263238; } QLabel { color: #eceff1; "
-                           "font-size: 13px; padding: 0 6px; }")
+        scalable(self, "#statusStrip { background: #263238; } QLabel { color: #eceff1; "
+                       "font-size: {px}px; padding: 0 6px; }", 13)
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(6, 2, 6, 2)
         self.link_label = ElidedLabel()

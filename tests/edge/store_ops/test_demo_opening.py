@@ -45,11 +45,34 @@ def test_every_product_opens_with_stock_so_the_first_sales_do_not_go_negative(
     assert facts == 1   # one receipt fact
 
 
+def test_the_demo_store_has_a_line_discount_and_a_basket_threshold_the_till_applies(
+        tmp_path: Path) -> None:
+    from edge.config import StoreConfig
+    from edge.promotions.local_table import engine_for
+    from edge.till.session import Till
+
+    conn = demo_db(tmp_path)
+    till = Till(conn, StoreConfig(), engine_for(conn, StoreConfig()))
+    till.login("1001", "1234")
+    drink = conn.execute("SELECT g.gtin FROM product_gtin g JOIN product p USING (sku)"
+                         " WHERE p.category = '饮料 Drinks' LIMIT 1").fetchone()[0].lstrip("0")
+    sale = till.scan(drink)
+    assert sale.lines[0].discount > 0                 # 饮料九折 on the line
+    till.add(plu="7", qty="2.000")                    # pork belly, ¥59.80: over ¥50
+    sale = till.sale
+    assert sale is not None
+    applied = {d.promotion_id for ln in sale.lines for d in ln.discounts}
+    assert applied == {"DEMO-DRINKS-10", "DEMO-MJ-50-5"}
+
+
 def test_seeding_the_opening_twice_changes_nothing(tmp_path: Path) -> None:
     conn = demo_db(tmp_path)
     journal = conn.execute("SELECT count(*) FROM journal").fetchone()[0]
     movements = conn.execute("SELECT count(*) FROM stock_movement").fetchone()[0]
+    promotions = conn.execute("SELECT promotion_id, imported_at FROM local_promotion").fetchall()
     seed_demo_opening(conn)
+    assert conn.execute("SELECT promotion_id, imported_at FROM local_promotion").fetchall() \
+        == promotions and len(promotions) == 2
     assert conn.execute("SELECT count(*) FROM journal").fetchone()[0] == journal
     assert conn.execute("SELECT count(*) FROM stock_movement").fetchone()[0] == movements
     assert verify(conn) == []
