@@ -13,7 +13,9 @@ from typing import Any
 from cli.main import CommandError
 
 
-def add_console_commands(sub: Any, db_option: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_console_commands(sub: Any, db_option: Callable[[argparse.ArgumentParser], None],
+                         broker_option: Callable[[argparse.ArgumentParser], None],
+                         broker_settings: Callable[[argparse.Namespace], Any]) -> None:
     console = sub.add_parser("console", help="serve the HQ web console and the invoice request"
                                              " endpoint (one ASGI app on uvicorn)",
                              allow_abbrev=False)
@@ -29,6 +31,9 @@ def add_console_commands(sub: Any, db_option: Callable[[argparse.ArgumentParser]
                          help="open connections one address may hold (default 64); behind a"
                               " reverse proxy every connection comes from the proxy: raise it"
                               " and let the proxy limit each client")
+    from cli._hq_orders import add_serving_options
+
+    add_serving_options(console, broker_option, broker_settings)   # the online-order API
     console.set_defaults(run=run_console)
 
     user = sub.add_parser("user", help="HQ console accounts")
@@ -51,7 +56,7 @@ def add_console_commands(sub: Any, db_option: Callable[[argparse.ArgumentParser]
 
 
 def serve(db: str, bind: str, timezone: str = "Asia/Shanghai", secure_cookies: bool = True,
-          what: str = "HQ console", per_client: int | None = None) -> int:
+          what: str = "HQ console", per_client: int | None = None, orders: Any = None) -> int:
     from hq.console.app import ConsoleSettings, create_app
     from hq.console.server import ServerLimits, make_server, parse_bind
     from hq.storage.interface import StorageUnavailable
@@ -62,7 +67,8 @@ def serve(db: str, bind: str, timezone: str = "Asia/Shanghai", secure_cookies: b
             connections_per_client=per_client)
         if limits.connections_per_client < 1:
             raise ValueError("--connections-per-client must be at least 1")
-        settings = ConsoleSettings(db, timezone, limits, secure_cookies=secure_cookies)
+        settings = ConsoleSettings(db, timezone, limits, secure_cookies=secure_cookies,
+                                   orders=orders)
         app = create_app(settings)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
@@ -70,8 +76,9 @@ def serve(db: str, bind: str, timezone: str = "Asia/Shanghai", secure_cookies: b
         raise CommandError(f"HQ database unavailable: {exc}") from None
     server = make_server(app, host, port, settings.limits)
     print(f"{what} at http://{bind}/ (invoice requests at /invoices/{{store}}/{{terminal}}/"
-          "{sale_id})" + ("" if settings.console else "; the console itself needs PostgreSQL"),
-          flush=True)
+          "{sale_id})" + ("" if settings.console else "; the console itself needs PostgreSQL")
+          + ("; online orders at /api/v1/orders" if orders is not None and settings.console
+             else ""), flush=True)
     server.run()
     return 0
 
@@ -79,8 +86,10 @@ def serve(db: str, bind: str, timezone: str = "Asia/Shanghai", secure_cookies: b
 def run_console(args: argparse.Namespace) -> int:
     if not args.db.startswith(("postgresql://", "postgres://")):
         raise CommandError("the console needs PostgreSQL (--db postgresql://...)")
+    from cli._hq_orders import orders_settings
+
     return serve(args.db, args.bind, args.timezone, not args.plain_http_cookies,
-                 per_client=args.connections_per_client)
+                 per_client=args.connections_per_client, orders=orders_settings(args))
 
 
 def _password(args: argparse.Namespace) -> str:

@@ -198,3 +198,31 @@ def run_orders_webhooks(args: argparse.Namespace) -> int:
         print(f"  {w['channel']} {w['order_id']} attempts {w['attempts']} next {w['next_at']}"
               f"  {w['last_error'] or ''}")
     return 0
+
+
+def add_serving_options(parser: argparse.ArgumentParser,
+                        broker_option: Callable[[argparse.ArgumentParser], None],
+                        broker_settings: Callable[[argparse.Namespace], Any]) -> None:
+    """`pos hq console` serves the online-order API (/api/v1/orders) when given HQ's signing key:
+    new orders go to their store signed, through HQ's broker; status webhooks are delivered by a
+    thread beside the app unless `--no-webhooks` (then run `pos hq orders webhooks --loop`)."""
+    parser.add_argument("--signing-key", default="",
+                        help="HQ's Ed25519 private key file: serve the online-order API"
+                             " (/api/v1/orders) and sign the orders sent to stores with it")
+    parser.add_argument("--no-webhooks", action="store_true",
+                        help="do not deliver order webhooks from this process (run `pos hq"
+                             " orders webhooks --loop` instead)")
+    broker_option(parser)
+    parser.set_defaults(broker_settings=broker_settings)
+
+
+def orders_settings(args: argparse.Namespace) -> Any:
+    """The order API's settings from `add_serving_options`, or None when it is not served."""
+    if not args.signing_key:
+        return None
+    from hq.orders.service import OrdersSettings
+
+    if not Path(args.signing_key).is_file():
+        raise CommandError(f"no signing key at {args.signing_key}")
+    return OrdersSettings(Path(args.signing_key), args.broker_settings(args),
+                          webhooks=not args.no_webhooks)

@@ -111,7 +111,7 @@ def register(commands: Any) -> None:
 
     from cli._console import add_console_commands  # the web console and its accounts
 
-    add_console_commands(sub, _db)
+    add_console_commands(sub, _db, _broker, _broker_settings)
 
     keygen = sub.add_parser("keygen", help="make HQ's Ed25519 signing key pair")
     keygen.add_argument("--private", required=True,
