@@ -22,8 +22,8 @@ import psycopg
 import pytest
 
 from edge.ledger.store import open_store
-from tests.cloud_sync.fault_proxy import FaultProxy
 from tests.cloud_sync import orders_mix
+from tests.cloud_sync.fault_proxy import FaultProxy
 from tests.cloud_sync.harness import (
     ROOT,
     Broker,

@@ -42,7 +42,8 @@ def _online(pg_url: str) -> bool:
 
 @pytest.mark.timeout(120)
 def test_picking_and_handover_offline_reach_hq_once_and_nothing_is_promised_twice(
-        hq: tuple[TestClient, Channel, str], broker: Broker, tmp_path: Path) -> None:
+        hq: tuple[TestClient, Channel, str],  # noqa: F811 (the fixture imported above)
+        broker: Broker, tmp_path: Path) -> None:
     _, channel, pg_url = hq
     conn = store(tmp_path)
     proxy = FaultProxy(broker.port)

@@ -36,7 +36,7 @@ def test_an_order_is_picked_by_scanner_and_scale_and_its_label_printed(
         qtbot: QtBot, conn: sqlite3.Connection, config: StoreConfig, devices: Devices,
         scanner_sim: ScannerSimulator, scale_sim: ScaleSimulator, printer_sim: PrinterSimulator,
         prompts: ScriptedPrompts) -> None:
-    (sku1, gtin1), (sku2, gtin2) = products(conn, 2)
+    (sku1, gtin1), (sku2, _) = products(conn, 2)
     stock.move(conn, "3001", "receipt", [(sku1, 5000), (sku2, 5000), ("F0001", 3000),
                                          ("F0002", 3000)])
     arrive(conn, "O2", "222222", "2026-12-06T12:00:00+08:00", [("F0002", 500, 698)],
