@@ -521,4 +521,8 @@ ZH = {
     'Wrong item: the customer allowed no substitutes': '商品不对：顾客不接受替代品',
     'no substitutes': '不接受替代',
     'substitutes allowed': '接受替代',
+    'Online orders hold this stock: it cannot be sold at the counter': '线上订单已锁定此库存，不能在柜台销售',
+    'Nothing is picked: release the order instead': '尚未拣货：请改为释放该订单',
+    'This order is paid at pickup: take the payment first': '此订单为到店付款：请先收款',
+    'This order is paid online: hand it over': '此订单已在线支付：请直接交付',
 }

@@ -135,6 +135,17 @@ MESSAGES: dict[str, str] = {
     "empty_job": QT_TRANSLATE_NOOP("ErrorMessages", "Nothing to print"),
     "training_mode": QT_TRANSLATE_NOOP(
         "ErrorMessages", "Not possible in training mode: log in normally for real work"),
+    # online orders (edge/orders/)
+    "reserved_stock": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "Online orders hold this stock: it cannot be sold at the counter"),
+    "wrong_item": QT_TRANSLATE_NOOP("ErrorMessages", "Wrong item: the customer allowed no substitutes"),
+    "nothing_picked": QT_TRANSLATE_NOOP("ErrorMessages", "Nothing is picked: release the order instead"),
+    "order_closed": QT_TRANSLATE_NOOP("ErrorMessages", "This order is closed (expired or cancelled)"),
+    "already_handed_over": QT_TRANSLATE_NOOP("ErrorMessages", "This order was handed over already"),
+    "not_picked": QT_TRANSLATE_NOOP("ErrorMessages", "This order is not picked yet"),
+    "payment_required": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "This order is paid at pickup: take the payment first"),
+    "paid_online": QT_TRANSLATE_NOOP("ErrorMessages", "This order is paid online: hand it over"),
     # anything else
     "bad_request": QT_TRANSLATE_NOOP("ErrorMessages", "That is not possible here"),
 }
