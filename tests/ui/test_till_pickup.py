@@ -1,5 +1,6 @@
 """Handover at the Qt till through the real shortcut (Ctrl+U, "Pickup"): a paid-online order by
-its 6-digit code at once, once only; a pay-at-pickup order by its QR (`PU:<order id>`) rung up
+its 6-digit code at once, once only; a pay-at-pickup order by its QR (`PU:<order id>`) scanned
+into the sale screen, rung up
 as a sale, paid in cash by the function key, and handed over when that sale completes, naming
 it — the books (online_order, the order.handed_over fact, the sale) assert the result."""
 
@@ -57,9 +58,10 @@ def test_pickup_hands_over_paid_orders_at_once_and_pay_at_pickup_orders_with_the
     assert "No open order" in window.sale_screen.message.text()
     assert len(handed_over(conn)) == 1
 
-    prompts.texts.append("PU:O2")
-    prompts.confirms.append(True)
-    qtbot.keyClick(window, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
+    prompts.confirms.append(True)                   # the customer's QR, scanned at the sale screen
+    qtbot.keyClicks(window.sale_screen.entry, "PU:O2")
+    qtbot.keyClick(window.sale_screen.entry, Qt.Key.Key_Return)
+    assert "To pay now" in prompts.asked[-1]
     assert till.sale is not None and [(ln.sku, ln.qty_milli) for ln in till.sale.lines] == [
         (sku2, 3000)]
     assert find_order(conn, "O2").state == "picked"      # not before the money is taken

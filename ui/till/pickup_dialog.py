@@ -24,7 +24,8 @@ class PickupDesk(QObject):
         self.collecting: str | None = None     # a pay-at-pickup order whose sale is open
         window.sale_completed.connect(self.sale_completed)
 
-    def start(self) -> None:
+    def start(self, scanned: str | None = None) -> None:
+        """The Pickup key (asks for the code), or the customer's QR scanned on the sale screen."""
         w = self.window
         till = w.till
         if till.staff is None:
@@ -32,8 +33,8 @@ class PickupDesk(QObject):
         if till.sale is not None:
             w.sale_screen.say(self.tr("Finish or suspend the sale first"), error=True)
             return
-        code = w.prompt.text(self.tr("Pickup"),
-                             self.tr("Pickup code (6 digits), or scan the customer's QR"))
+        code = scanned or w.prompt.text(self.tr("Pickup"),
+                                        self.tr("Pickup code (6 digits), or scan the customer's QR"))
         if not code:
             return
         try:

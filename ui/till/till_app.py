@@ -197,7 +197,7 @@ class TillWindow(QMainWindow):
         from ui.till.pickup_dialog import PickupDesk
 
         self.pickup = PickupDesk(self)      # online orders handed over here (核销)
-        keys.add("Ctrl+U", self.tr("Pickup"), self.pickup.start)
+        keys.add("Ctrl+U", self.tr("Pickup"), lambda: self.pickup.start())
 
     def _page_changed(self, index: int) -> None:
         self.sale_screen.keys.set_active(index == SALE)
@@ -308,6 +308,9 @@ class TillWindow(QMainWindow):
             else:
                 return
         if self.stack.currentIndex() != SALE:
+            return
+        if code.startswith("PU:"):     # a customer's pickup QR: the Pickup key's flow
+            self.pickup.start(code)
             return
         prefix = QUANTITY_PREFIX.fullmatch(code)
         if prefix:  # "3*" (then a scan) or "3*6901234567892": three of the next item
