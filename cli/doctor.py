@@ -32,7 +32,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                              "one serial port steal each other's bytes)")
     parser.add_argument("--json", action="store_true", help="the report as JSON")
     parser.add_argument("--publish", action="store_true",
-                        help="also publish the report (retained) for HQ's fleet view")
+                        help="also publish the report for HQ's fleet view")
     parser.set_defaults(run=run_doctor)
 
 

@@ -28,6 +28,9 @@ def register(commands: Any) -> None:
     ingest.add_argument("--lock-hours", type=float, default=24.0,
                         help="an offline stored-value spend locks the card for other terminals"
                              " this long at most")
+    ingest.add_argument("--sweep-retained", type=float, default=30.0, metavar="SECONDS",
+                        help="clear what terminals leave retained on their uplink topics this"
+                             " often (default 30; 0: never)")
     ingest.set_defaults(run=run_ingest)
 
     publish = sub.add_parser("publish", help="make and send a new signed version to stores",
@@ -186,10 +189,25 @@ def run_ingest(args: argparse.Namespace) -> int:
     # pos-hq-ingest@.service is Type=notify with WatchdogSec: READY=1 on the first turn of the
     # ingest loop, WATCHDOG=1 from that loop (hq/ingest.py: run_workers) while it keeps turning.
     watchdog = Watchdog(f"ingest: {args.workers} worker(s)")
+    sweeper = None
+    if args.sweep_retained > 0:
+        import os
+
+        from hq.retained import RetainedSweeper
+
+        sweeper = threading.Thread(
+            target=RetainedSweeper(options.broker, args.sweep_retained,
+                                   f"hq-retained-sweeper-{os.getpid()}").run,
+            args=(stop,), daemon=True)
+        sweeper.start()
     try:
         run_workers(options, args.workers, stop, watchdog.ping)
     except KeyboardInterrupt:
         pass
+    finally:
+        stop.set()
+        if sweeper is not None:
+            sweeper.join(5)
     return 0
 
 
@@ -280,8 +298,13 @@ def run_enroll(args: argparse.Namespace) -> int:
                         Path(args.acl), rotate=args.rotate)
     except (EnrollError, OSError) as exc:
         raise CommandError(str(exc)) from None
-    print(f"credential written to {secret} (mode 0600); copy it to the terminal and set"
-          f" [sync] password_file; reload the broker (SIGHUP)")
+    if args.rotate:
+        print(f"credential written to {secret} (mode 0600); copy it over the terminal's"
+              f" [sync] password_file, then reload the broker: the running agent takes the new"
+              f" secret by itself (at once with `systemctl reload pos-sync`)")
+    else:
+        print(f"credential written to {secret} (mode 0600); copy it to the terminal and set"
+              f" [sync] password_file; reload the broker (SIGHUP)")
     return 0
 
 
@@ -294,7 +317,7 @@ def run_revoke(args: argparse.Namespace) -> int:
         revoke(args.store, args.terminal, Path(args.secrets), Path(args.passwd), Path(args.acl))
     except (EnrollError, OSError) as exc:
         raise CommandError(str(exc)) from None
-    print("revoked; reload the broker (SIGHUP) to drop it")
+    print("revoked; reload the broker (SIGHUP): it ends the credential's sessions")
     return 0
 
 

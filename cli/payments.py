@@ -173,13 +173,15 @@ def run_recon(args: argparse.Namespace) -> int:
     from datetime import date
     from pathlib import Path
 
+    from cli.recon import read_settlement
     from edge.ledger.money import format_amount
     from edge.payments.reconcile import reconcile
     from providers.settlement import parse_alipay_trade_bill, parse_wechat_trade_bill
 
     try:
         day = date.fromisoformat(args.date)
-        data = Path(args.file).read_bytes()
+        with Path(args.file).open("rb") as stream:
+            data = read_settlement(args.file, stream, "nothing of {name} was compared")
     except (ValueError, OSError) as exc:
         raise CommandError(str(exc)) from None
     if args.provider == "wechat":

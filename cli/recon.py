@@ -4,8 +4,9 @@ acquirer's settlement files against HQ's tenders and refunds (hq/recon/, docs/pa
 from __future__ import annotations
 
 import argparse
+import io
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from cli.main import CommandError
 
@@ -80,6 +81,20 @@ def detect_source(data: bytes) -> str:
     raise CommandError("cannot tell the file's source from its content: give --source")
 
 
+def read_settlement(name: str, stream: IO[bytes], then: str = "nothing of {name} was imported"
+                    ) -> bytes:
+    """The file's bytes, read in chunks within the bounds of providers/settlement.py (lines
+    checked unless it is a zip); CommandError with `FILE:LINE: reason` at the first bound passed,
+    before the rest is read."""
+    from providers.settlement import FileRefused, read_settlement_file
+
+    try:
+        return read_settlement_file(stream)
+    except FileRefused as exc:
+        where = f"{name}:{exc.line}" if exc.line else name
+        raise CommandError(f"{where}: {exc.reason}\n{then.format(name=name)}") from None
+
+
 def import_bytes(storage: Any, source: str, day: Any, name: str, data: bytes) -> int:
     """Parse and import one file; the number of rows. Raises CommandError with every problem."""
     from hq.recon.files import ImportRefused, Parsed, imported_file
@@ -106,7 +121,8 @@ def run_import(args: argparse.Namespace) -> int:
 
     day = _date(args.date)
     try:
-        data = Path(args.file).read_bytes()
+        with Path(args.file).open("rb") as stream:
+            data = read_settlement(args.file, stream)
     except OSError as exc:
         raise CommandError(f"{args.file}: {exc.strerror or exc}") from None
     source = args.source or detect_source(data)
@@ -142,6 +158,7 @@ def run_fetch(args: argparse.Namespace) -> int:
     path = Path(args.out) / f"{args.provider}-{day}.{suffix}"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+    data = read_settlement(str(path), io.BytesIO(data))
     storage = open_storage(args.db)
     try:
         rows = import_bytes(storage, args.provider, day, str(path), data)

@@ -52,6 +52,8 @@ def run_agent(args: argparse.Namespace) -> int:
     try:
         with hold_lease(args.db, "pos sync"):       # one agent per database, or two fight
             agent = Agent(settings, args.db, discover, order_grace=grace)
+            # `systemctl reload pos-sync` (or kill -HUP): read the rotated credential file now.
+            signal.signal(signal.SIGHUP, lambda *_: agent.request_credential_reload())
             from cli._payment_job import start_payment_job
             start_payment_job(args.db, Path(args.config), stop)
             agent.step = ping_after_each(agent.step, Watchdog("sync agent running"))  # type: ignore[method-assign]

@@ -44,7 +44,7 @@ def run_till(args: argparse.Namespace) -> int:
                 payments = mobile_payments_for(conn, config)
             except ConfigError as exc:
                 raise CommandError(str(exc)) from None
-            serve(Till(conn, config, engine_for(conn, config), payments=payments),
+            serve(Till(conn, config, engine_for(conn, config), payments=payments, lane="till"),
                   sys.stdin.buffer, sys.stdout)
             return 0
         from cli._systemd import Watchdog

@@ -3,7 +3,9 @@ It publishes the outbox in seq order in batches, applies HQ's signed downlink, a
 
 Rule: an event leaves the outbox only on HQ's application ack; after any reconnect or restart
 everything not acknowledged is sent again from the first pending seq. One thread owns the
-database connection and the MQTT client (paho's loop runs in it too).
+database connection and the MQTT client (paho's loop runs in it too). A credential is never read
+only once: the agent reads its `password_file` again when the broker refuses it and on SIGHUP
+(`request_credential_reload`), so a secret rotated at HQ is picked up without a restart.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -52,7 +55,7 @@ from cloud_sync.protocol import (
     request_topic,
     version_topic,
 )
-from cloud_sync.settings import AgentSettings
+from cloud_sync.settings import AgentSettings, SettingsError, read_secret
 from cloud_sync.signing import SignatureError, load_keyring
 from cloud_sync.status import write_status
 from edge.ledger.clock import utc_now_iso
@@ -65,6 +68,9 @@ from edge.orders.settings import DEFAULT_GRACE
 log = logging.getLogger("cloud_sync.agent")
 _ack_decoder = msgspec.json.Decoder(Ack)
 _head_decoder = msgspec.json.Decoder(Head)
+# CONNACK reasons that mean "this credential": MQTT 5 bad user name or password, not authorized;
+# MQTT 3.1.1's return codes 4 and 5 as paho reports them.
+_CREDENTIAL_REFUSED = {134, 135, 4, 5}
 
 
 class Agent:
@@ -103,6 +109,7 @@ class Agent:
         self.was_offline_for = 0.0
         self.next_housekeeping = 0.0
         self.broker_label = ""
+        self.credential_reload = threading.Event()  # set from a SIGHUP handler
 
     # ---- the loop -----------------------------------------------------------------------------
 
@@ -119,13 +126,24 @@ class Agent:
         finally:
             if self.socket_open:
                 self.client.publish(presence_topic(self.s.store_id, self.s.terminal_id),
-                                    _presence(False), qos=1, retain=True)
+                                    _presence(False), qos=1)
                 self.client.disconnect()
                 self.client.loop(0.1)
             write_status(self.conn, connected=0)
             self.conn.close()
 
+    def request_credential_reload(self) -> None:
+        """Read the credential file again on the next turn of the loop (safe in a signal handler).
+        A new secret serves the next connection: an open session stays (the broker ends it when
+        it reloads its password file), and a till offline for its old secret tries at once."""
+        self.credential_reload.set()
+
     def step(self) -> None:
+        if self.credential_reload.is_set():
+            self.credential_reload.clear()
+            if self._reload_credential("SIGHUP") and not self.socket_open:
+                self.backoff = self.s.backoff_min
+                self.next_attempt = time.monotonic()
         now = time.monotonic()
         if not self.socket_open and now >= self.next_attempt:
             self._connect()
@@ -167,6 +185,24 @@ class Agent:
         except OSError as exc:
             self._failed(f"cannot reach broker {self.broker_label}: {exc}")
 
+    def _reload_credential(self, why: str) -> bool:
+        """Take the secret in `password_file` if it changed; True when it did. The secret itself
+        is never logged."""
+        path = self.s.broker.password_file
+        if not path:
+            return False
+        try:
+            password = read_secret(Path(path))
+        except SettingsError as exc:
+            log.warning("credential not reloaded (%s): %s", why, exc)
+            return False
+        if password == self.s.broker.password:
+            return False
+        self.s = replace(self.s, broker=replace(self.s.broker, password=password))
+        self.client.username_pw_set(self.s.broker.username or None, password or None)
+        log.info("credential_reloaded from %s (%s)", path, why)
+        return True
+
     def _failed(self, error: str) -> None:
         log.warning("%s", error)
         write_status(self.conn, connected=0, last_error=error, last_error_at=utc_now_iso())
@@ -180,6 +216,10 @@ class Agent:
         if reason.is_failure:
             self.refused = True
             self._failed(f"broker refused the connection: {reason}")
+            if reason.value in _CREDENTIAL_REFUSED and self._reload_credential(str(reason)):
+                # A rotated secret: try it now rather than after the back-off.
+                self.backoff = self.s.backoff_min
+                self.next_attempt = time.monotonic()
             return
         store, terminal = self.s.store_id, self.s.terminal_id
         self.connected = True
@@ -190,7 +230,7 @@ class Agent:
             subs += [(version_topic(store, st), 1) for st in STREAMS]
             subs += [(head_topic(store, st), 1) for st in STREAMS]
         client.subscribe(subs)
-        client.publish(presence_topic(store, terminal), _presence(True), qos=1, retain=True)
+        client.publish(presence_topic(store, terminal), _presence(True), qos=1)
         # Whatever was in flight may be lost with the old connection or the broker: send it all.
         self.acked = self._first_pending() - 1
         self.sent_up_to = self.acked

@@ -235,7 +235,8 @@ def check_backup(directory: Path, now: datetime | None = None, warn_age_s: float
 
 
 def publish_report(settings: AgentSettings, report: HealthReport, timeout: float = 3.0) -> None:
-    """Publish `report` retained (QoS 1) on the terminal's health topic; OSError when the broker
+    """Publish `report` (QoS 1, not retained: HQ's broker keeps nothing a terminal leaves) on the
+    terminal's health topic; OSError when the broker
     did not take it in time. As the terminal's look-up user and with a client id of its own:
     where the broker makes the username the client id, the agent's user would knock it off."""
     b = settings.broker
@@ -249,7 +250,7 @@ def publish_report(settings: AgentSettings, report: HealthReport, timeout: float
     client.loop_start()
     try:
         info = client.publish(health_topic(report.store, report.terminal), encode_report(report),
-                              qos=1, retain=True)
+                              qos=1)
         info.wait_for_publish(timeout)
         if not info.is_published():
             raise OSError(f"{b.host}:{b.port} did not acknowledge within {timeout:.0f} s")

@@ -1,5 +1,5 @@
-"""A terminal's health report on the wire: what `pos doctor` found, published retained (QoS 1)
-on `pos/v1/{store}/{terminal}/up/health` beside its presence, and read by HQ's fleet view.
+"""A terminal's health report on the wire: what `pos doctor` found, published (QoS 1, not
+retained) on `pos/v1/{store}/{terminal}/up/health` beside its presence, and read by HQ's fleet view.
 
 Rule: a report carries figures, never secrets or personal data (no passwords, no member ids); a
 body that does not decode into `HealthReport` — bounds included: HQ stores what a store's

@@ -25,7 +25,7 @@ def make_client(client_id: str, broker: BrokerSettings,
     if broker.tls:
         client.tls_set(ca_certs=broker.ca_file or None, cert_reqs=ssl.CERT_REQUIRED)
     if will:
-        client.will_set(will[0], will[1], qos=1, retain=True)
+        client.will_set(will[0], will[1], qos=1)
     # paho keeps QoS 1 messages in memory only; our outbox is the durable queue, so a small
     # in-flight window here is enough.
     client.max_inflight_messages_set(64)

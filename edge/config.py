@@ -315,4 +315,10 @@ cash_rounding = "none"
 standard = 1300
 reduced = 900
 zero = 0
+
+# The till (docs/store-operations.md, "At the till"); the defaults, uncomment to change:
+# [till]
+# void_approval = "after_subtotal"   # none | after_subtotal | always
+# require_shift = true               # pos till: sell inside an open shift (kiosks: false)
+# tare_presets_g = [5, 15, 30]
 """

@@ -1,25 +1,32 @@
 """Terminal identity: one broker credential per terminal (and per store bridge), the Mosquitto
 password entries and ACL blocks that pin it to its own topics, written by `pos hq enroll`.
 
-Rules: a terminal's username is `STORE-TERMINAL` and may write only `pos/v1/STORE/TERMINAL/up/#`
-and read only its own downlink and its store's; the broker makes the username the client id
-(`use_username_as_clientid`), so no credential can take over another client's session. Secrets
-are written with mode 0600 and never printed.
+Rules: a terminal's username is `STORE-TERMINAL`; its ACL names the exact topics it uses (its
+agent writes events, presence and requests and reads its acks, replies and the store's signed
+downlink; its look-up user writes requests and health and reads replies), never a `#`. The broker
+makes the username the client id (`use_username_as_clientid`), so no credential can take over
+another client's session. Secrets are written with mode 0600 and never printed; the broker's
+`passwd` and `acl` stay readable by the broker's own user (group `mosquitto`, 0640), or one
+revoke and reload would lock every store out.
 """
 
 from __future__ import annotations
 
 import base64
+import grp
 import hashlib
 import os
 import re
 import secrets
+import stat
 from pathlib import Path
 
+from cloud_sync.protocol import STREAMS
 from cloud_sync.settings import lookup_username
 
 _ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
 _ITERATIONS = 101  # what mosquitto_passwd writes for its $7$ (PBKDF2-SHA512) hashes
+BROKER_GROUP = "mosquitto"  # the Debian package's broker user and group
 
 
 class EnrollError(ValueError):
@@ -48,11 +55,26 @@ def mosquitto_hash(password: str, salt: bytes | None = None) -> str:
             f"{base64.b64encode(digest).decode()}")
 
 
-def acl_block(user: str, store: str, terminal: str | None) -> str:
-    """The ACL of one terminal (or, with terminal None, of a store's bridge)."""
+def acl_block(user: str, store: str, terminal: str | None, lookup: bool = False) -> str:
+    """The ACL of one terminal's agent (or, with `lookup`, of its look-up user; with terminal None,
+    of a store's bridge): exactly the topics it uses. A bridge speaks for every terminal of its
+    store (`+` in the terminal's place) and for nothing else."""
     own = f"pos/v1/{store}/{terminal}" if terminal else f"pos/v1/{store}/+"
-    return (f"# {user} begin\nuser {user}\ntopic write {own}/up/#\ntopic read {own}/down/#\n"
-            f"topic read pos/v1/{store}/down/#\n# {user} end\n")
+    store_down = ([f"pos/v1/{store}/down/keys"]
+                  + [f"pos/v1/{store}/down/{stream}/{leaf}" for stream in STREAMS
+                     for leaf in ("v", "head")])
+    if lookup:
+        writes, reads = ["up/request", "up/health"], ["down/reply"]
+        store_down = []
+    elif terminal:
+        writes, reads = ["up/events", "up/presence", "up/request"], ["down/ack", "down/reply"]
+    else:
+        writes = ["up/events", "up/presence", "up/request", "up/health"]
+        reads = ["down/ack", "down/reply"]
+    lines = ([f"topic write {own}/{leaf}" for leaf in writes]
+             + [f"topic read {own}/{leaf}" for leaf in reads]
+             + [f"topic read {topic}" for topic in store_down])
+    return f"# {user} begin\nuser {user}\n" + "".join(f"{ln}\n" for ln in lines) + f"# {user} end\n"
 
 
 def write_private(path: Path, text: str) -> None:
@@ -64,12 +86,43 @@ def write_private(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def write_broker_file(path: Path, text: str) -> None:
+    """Replace the broker's `passwd` or `acl` by `text`, readable by the broker's own user: group
+    `mosquitto`, mode 0640, owner kept (root:root 0600, what this wrote before, locked the broker
+    out of its own files at the next reload). Without a `mosquitto` group on this machine, the
+    file keeps its owner and group, mode 0600 or 0640. Written aside and renamed, so the broker
+    never reads half a file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+        try:
+            old = path.stat()
+            owner, group, mode = old.st_uid, old.st_gid, stat.S_IMODE(old.st_mode) & 0o640
+        except FileNotFoundError:
+            owner, group, mode = os.getuid(), os.getgid(), 0o600
+        broker = _broker_gid()
+        if broker != -1:
+            group, mode = broker, 0o640
+        if (owner, group) != (os.getuid(), os.getgid()):
+            os.fchown(out.fileno(), owner, group)
+        os.fchmod(out.fileno(), mode | 0o600)
+    os.replace(tmp, path)
+
+
+def _broker_gid() -> int:
+    try:
+        return grp.getgrnam(BROKER_GROUP).gr_gid
+    except KeyError:
+        return -1  # no packaged broker on this machine: the file stays the writer's, 0600
+
+
 def _set_users(passwd: Path, entries: dict[str, str | None]) -> None:
     """Set (hash) or remove (None) users in a Mosquitto password file."""
     lines = passwd.read_text("utf-8").splitlines() if passwd.exists() else []
     kept = [ln for ln in lines if ln.split(":", 1)[0] not in entries]
     kept += [f"{user}:{hashed}" for user, hashed in entries.items() if hashed is not None]
-    write_private(passwd, "".join(f"{ln}\n" for ln in kept))
+    write_broker_file(passwd, "".join(f"{ln}\n" for ln in kept))
 
 
 def _set_acl(acl: Path, user: str, block: str | None) -> None:
@@ -78,7 +131,7 @@ def _set_acl(acl: Path, user: str, block: str | None) -> None:
                   flags=re.S)
     if block:
         text = text.rstrip("\n") + "\n\n" + block
-    acl.write_text(text, "utf-8")
+    write_broker_file(acl, text)
 
 
 def enroll(store: str, terminal: str | None, secrets_dir: Path, passwd: Path, acl: Path,
@@ -100,7 +153,8 @@ def enroll(store: str, terminal: str | None, secrets_dir: Path, passwd: Path, ac
     _set_users(passwd, users)
     _set_acl(acl, user, acl_block(user, store, terminal))
     if terminal:
-        _set_acl(acl, lookup_username(user), acl_block(lookup_username(user), store, terminal))
+        _set_acl(acl, lookup_username(user),
+                 acl_block(lookup_username(user), store, terminal, lookup=True))
     write_private(secret, password + "\n")
     return secret
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import stat
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -98,14 +99,19 @@ def backup_name(at: datetime) -> str:
 def take_backup(db: str | Path, directory: str | Path, now: datetime | None = None,
                 progress: Callable[[int, int, int], object] | None = None) -> Backup:
     """Copy `db` into `directory` as store-<UTC stamp>.db, check the copy against the snapshot
-    it was taken from, and only then give it its final name (fsynced)."""
+    it was taken from, and only then give it its final name (fsynced). The copy holds every
+    sale and customer of the store: mode 0600 in a 0700 directory, whatever the umask."""
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    private_directory(directory)
     at = now or datetime.now(UTC)
     final = directory / backup_name(at)
     part = final.with_name(final.name + ".part")
     source = connect(db)
     try:
+        # Made 0600 before SQLite opens it: SQLite keeps an existing file's mode (and gives its
+        # journal the same), so the copy is never readable by others, not even while written.
+        part.unlink(missing_ok=True)
+        os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         # One read transaction: the copy and the figures it must match are the same snapshot,
         # while the till keeps committing sales through its own connection (WAL).
         source.execute("BEGIN")
@@ -128,6 +134,13 @@ def take_backup(db: str | Path, directory: str | Path, now: datetime | None = No
     os.replace(part, final)
     _fsync(directory)
     return Backup(final, at, expected)
+
+
+def private_directory(directory: Path) -> None:
+    """`directory` made if missing and kept 0700 (an existing one made 0755 by hand is narrowed)."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if stat.S_IMODE(directory.stat().st_mode) != 0o700:
+        directory.chmod(0o700)
 
 
 def _check_copy(path: Path, expected: Snapshot) -> list[str]:
@@ -275,6 +288,7 @@ def restore(path: str | Path, db: str | Path, plan: RestorePlan, force: bool = F
     try:
         if db.stat().st_size > 0 and target.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
             aside = db.with_name(f"{db.name}.before-restore-{datetime.now(UTC).strftime(_STAMP)}")
+            os.close(os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             copy_database(target, aside)
         restore_database(path, target)
         target.execute("PRAGMA journal_mode = WAL")

@@ -15,9 +15,14 @@ from typing import Literal
 
 Verdict = Literal["wait", "take", "lift_and_replace"]
 
+# Defaults for a retail scale with a 2 g division (0-6 kg): near zero is within two divisions;
+# a weight within 10 g of the last one taken is the same load. (The kiosk sets its own.)
+ZERO_BAND_G = 4
+CHANGE_BAND_G = 10
+
 
 class WeighingDiscipline:
-    def __init__(self, zero_band_g: int, change_band_g: int) -> None:
+    def __init__(self, zero_band_g: int = ZERO_BAND_G, change_band_g: int = CHANGE_BAND_G) -> None:
         if zero_band_g < 0 or change_band_g < 0:
             raise ValueError("bands are grams >= 0")
         self.zero_band_g = zero_band_g

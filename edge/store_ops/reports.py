@@ -40,9 +40,25 @@ def _counter(conn: sqlite3.Connection, name: str) -> int:
 
 
 def x_report(conn: sqlite3.Connection, config: StoreConfig) -> dict[str, Any]:
+    """The figures since the last Z, with what the till should hold per tender (`expected`)."""
     _, from_seq, journal_from = _last_z(conn, config.terminal_id)
-    return report(conn, config.terminal_id, from_seq, _counter(conn, "outbox_seq"), journal_from,
+    body = report(conn, config.terminal_id, from_seq, _counter(conn, "outbox_seq"), journal_from,
                   _counter(conn, "journal_seq"))
+    body["expected"] = expected_by_tender(body)
+    return body
+
+
+def expected_by_tender(body: dict[str, Any]) -> dict[str, int]:
+    """What the till should hold per tender over a report's window: every tender's net (sales
+    less change and refunds) and stored-value top-ups taken by it; cash also the floats, cash in,
+    cash out and pickups (EXPECTED_CASH of edge/store_ops/shifts.py, over the same window)."""
+    expected = {kind: figures["net"] for kind, figures in body["tenders"].items()}
+    for kind, amount in body["cash"]["stored_value_topups"].items():
+        expected[kind] = expected.get(kind, 0) + amount
+    cash = body["cash"]
+    expected["cash"] = (expected.get("cash", 0) + cash["floats"] + cash["cash_in"]
+                        - cash["cash_out"] - cash["pickups"])
+    return expected
 
 
 def z_report(conn: sqlite3.Connection, config: StoreConfig, staff_id: str) -> dict[str, Any]:

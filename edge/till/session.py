@@ -7,9 +7,11 @@ committed, so a full disk or any storage error (`storage_full`, `storage_error`)
 and the same action simply works again once the cause is gone. Every check happens before the
 first change.
 
-Rule (accountable voids): every voided line is journaled when it is voided and kept with the
-sale's fact; a sale left with lines or voids is never dropped: logging out cancels it as a fact,
-and a cancel above `till.cancel_approval_above` needs a supervisor.
+Rule (accountable voids): every voided line is journaled when it is voided (who, who approved,
+why) and kept with the sale's fact; `till.void_approval` says when a supervisor approves (none,
+after the subtotal, always), and always once the sale has taken a payment (the payment stays,
+what is due changes); a sale left with lines or voids is never dropped: logging out cancels it
+as a fact, and a cancel above `till.cancel_approval_above` needs a supervisor.
 
 Rule (training): a login in training mode sells as usual but records nothing as a fact: no
 sale, no stock movement, no outbox event, no receipt number; each finished training sale is one
@@ -40,7 +42,9 @@ from edge.catalog import products as catalog
 from edge.catalog.barcodes import BarcodeError, Scan, interpret
 from edge.catalog.products import Product
 from edge.config import StoreConfig
+from edge.customers import members
 from edge.customers.account_tenders import check_account_tender
+from edge.customers.member_codes import member_code, member_code_ranges
 from edge.ledger.clock import utc_now_iso
 from edge.ledger.journal import append_entry
 from edge.ledger.money import (
@@ -51,6 +55,7 @@ from edge.ledger.money import (
     parse_quantity,
 )
 from edge.ledger.store import free_bytes, storage_failure, write_transaction
+from edge.ops_error import OpsError
 from edge.orders.reservations import ReservedStock, reserved_conflict
 from edge.orders.settings import orders_settings
 from edge.payments.steps import Steps, run_steps
@@ -63,11 +68,13 @@ from edge.sale.manual_discounts import (
     ManualDiscount,
     percent_of,
 )
-from edge.sale.pricing import NoPromotions, PromotionEngine
+from edge.sale.pricing import NoPromotions, PricedLine, PricingContext, PromotionEngine
 from edge.sale.tenders import TENDER_TYPES, TenderError, apply_tender
 from edge.staff import StaffError, StaffMember, authenticate
+from edge.store_ops import stock
 from edge.store_ops.shifts import current_shift
 from edge.till.mobile_payment import MobilePayments, Outcome, PaymentRefused
+from edge.till.reasons import check_reasons
 from edge.till.record import load_draft, record_sale, save_draft
 from edge.till.settings import till_settings
 
@@ -104,10 +111,18 @@ class Till:
                  clock: Callable[[], datetime] = datetime.now,
                  free_space: Callable[[], int] | None = None,
                  monotonic: Callable[[], float] = time.monotonic,
-                 payments: MobilePayments | None = None) -> None:
+                 payments: MobilePayments | None = None, lane: str | None = None) -> None:
+        """`lane` is "till" for a staffed till (`pos till`: it sells inside an open shift unless
+        `[till] require_shift = false`), "kiosk" for a self-checkout lane (no shift unless set
+        true); None (a library use) follows only the setting."""
         self.conn = conn
         self.config = config
         self.settings = till_settings(config)
+        self.require_shift = (self.settings.require_shift if self.settings.require_shift
+                              is not None else lane == "till")
+        check_reasons(config)
+        member_code_ranges(config)  # a bad [[member_codes]] refuses the start, not a scan
+        self._subtotalled: str | None = None   # the id of the sale the cashier subtotalled
         self.engine = engine or NoPromotions()
         self.clock = clock
         self.free_space = free_space or _free_space_of(conn)
@@ -167,13 +182,20 @@ class Till:
     # --- building the basket -----------------------------------------------------------------
 
     def scan(self, data: object, weight: object = None, qty: object = None,
-             price: int | None = None, override: Override = None) -> Sale:
+             price: int | None = None, override: Override = None, tare: object = None) -> Sale:
         """Add what `data` (a scanned or typed code) names; `qty` (pieces, from the cashier's
         `3*` prefix) applies to items sold by the piece only; `price` (fen) is the typed price of
-        an open-price item (`price_required` without it)."""
+        an open-price item (`price_required` without it); `tare` (kg, like `weight`) is taken
+        off a weighed item's weight. A member's card or QR (edge/customers/member_codes.py)
+        attaches the member instead."""
         self._require_staff()
         if not isinstance(data, str):
             raise TillError("bad_request", "scan data must be a string")
+        token = member_code(data, self.config)
+        if token is not None:
+            if weight is not None or qty is not None or price is not None or tare is not None:
+                raise TillError("bad_request", "a member code takes no weight, qty, price or tare")
+            return self.identify_member(token)
         try:
             scan = interpret(data, self.config)
         except BarcodeError as exc:
@@ -186,6 +208,10 @@ class Till:
         if product is None:
             raise TillError("unknown_product", f"no product for barcode {data.strip()[:40]}")
         quantity, fixed_gross = self._scan_quantity(product, scan, weight)
+        if tare is not None:
+            if product.unit != "kg" or weight is None:
+                raise TillError("bad_request", "a tare applies to an item weighed at the till")
+            quantity = self._net_weight(quantity, tare)
         if qty is not None:
             if product.unit != "each" or fixed_gross is not None:
                 raise TillError("invalid_quantity", "a quantity applies to items sold by the "
@@ -194,7 +220,9 @@ class Till:
         return self._add_product(product, quantity, fixed_gross, price, override)
 
     def add(self, sku: object = None, plu: object = None, qty: object = "1",
-            price: int | None = None, override: Override = None) -> Sale:
+            price: int | None = None, override: Override = None, tare: object = None) -> Sale:
+        """Add a product by SKU or PLU; for a weighed one `qty` is the scale's weight (kg) and
+        `tare` (kg) the container's, taken off it."""
         self._require_staff()
         if (sku is None) == (plu is None) or not isinstance(sku or plu, str):
             raise TillError("bad_request", "give exactly one of sku or plu, as a string")
@@ -202,7 +230,67 @@ class Till:
                    else catalog.by_plu(self.conn, str(plu)))
         if product is None:
             raise TillError("unknown_product", f"no product {sku or plu}")
-        return self._add_product(product, self._quantity(qty, product.unit), None, price, override)
+        quantity = self._quantity(qty, product.unit)
+        if tare is not None:
+            if product.unit != "kg":
+                raise TillError("bad_request", "a tare applies to weighed items only")
+            quantity = self._net_weight(quantity, tare)
+        return self._add_product(product, quantity, None, price, override)
+
+    def price_check(self, data: object) -> dict[str, Any]:
+        """What a scanned or typed code (or a PLU) costs, without adding it: the product, its
+        price, the promotions that apply to one (and to three, for multi-buys) now with the
+        sale's member tier, and the stock on hand. Changes nothing."""
+        self._require_staff()
+        if not isinstance(data, str):
+            raise TillError("bad_request", "scan data must be a string")
+        text = data.strip()
+        if text.isascii() and text.isdigit() and len(text) <= 5:
+            product = catalog.by_plu(self.conn, text)
+        else:
+            try:
+                scan = interpret(text, self.config)
+            except BarcodeError as exc:
+                raise TillError(exc.code, str(exc)) from None
+            product = (catalog.by_gtin(self.conn, scan.key) if scan.kind == "gtin"
+                       else catalog.by_plu(self.conn, scan.key))
+        if product is None:
+            raise TillError("unknown_product", f"no product for code {text[:40]}")
+        tier = self.sale.member_tier if self.sale is not None else None
+        promotions: dict[str, dict[str, Any]] = {}
+        for pieces in (1, 3):
+            qty = QTY_SCALE * pieces
+            gross = div_half_up(product.price * qty, QTY_SCALE)
+            probe = PricedLine(1, product.sku, product.category, product.unit, qty,
+                               product.price, gross)
+            context = PricingContext(self.clock(), self.config.store_id, tier,
+                                     frozenset(self.sale.coupons) if self.sale else frozenset())
+            for found in self.engine.apply([probe], context):
+                promotions.setdefault(found.promotion_id, {
+                    "id": found.promotion_id, "reason": found.reason, "qty_milli": qty,
+                    "amount": found.amount})
+        return {"sku": product.sku, "name_zh": product.name_zh, "name_en": product.name_en,
+                "unit": product.unit, "price": product.price, "active": product.active,
+                "promotions": list(promotions.values()),
+                "on_hand_milli": stock.on_hand(self.conn, product.sku)}
+
+    def identify_member(self, token: object) -> Sale:
+        """Attach the member whose card number, phone or QR is `token` (opening a sale)."""
+        self._require_staff()
+        try:
+            found = members.identify(self.conn, token)
+        except OpsError as exc:
+            raise TillError(exc.code, str(exc)) from None
+        return self.set_member(found.id, found.tier)
+
+    def subtotal(self) -> Sale:
+        """The cashier asks for the total (Pay): from here a void needs what
+        `till.void_approval` says (after_subtotal: a supervisor)."""
+        sale = self._require_open_sale()
+        if not sale.lines:
+            raise TillError("empty_sale", "nothing to pay for")
+        self._subtotalled = sale.id
+        return sale
 
     def set_qty(self, line_no: object, qty: object, override: Override = None) -> Sale:
         sale = self._require_open_sale()
@@ -225,11 +313,18 @@ class Till:
             raise _nothing_left()
         return sale
 
-    def void_line(self, line_no: object, override: Override = None) -> Sale:
+    def void_line(self, line_no: object, override: Override = None,
+                  reason: object = None) -> Sale:
+        """Void a line, journaled with who approved it and the cashier's `reason` (from the
+        store's list, edge/till/reasons.py). `till.void_approval` says when a supervisor
+        approves; once a payment was taken always (the payment stays, what is due changes)."""
         current = self._require_open_sale()
         self._line(current, line_no)
-        approver = (self._authorize("void_after_total", override) if current.totalled
-                    else self.staff)
+        if reason is not None and (not isinstance(reason, str) or len(reason) > 200):
+            raise TillError("bad_request", "reason must be a string of at most 200 characters")
+        self._refuse_card_number("reason", reason)
+        approver = (self._authorize("void_after_total", override)
+                    if self._void_needs_supervisor(current) else self.staff)
         assert approver is not None and self.staff is not None
         sale = current.copy()
         line = self._line(sale, line_no)
@@ -244,11 +339,16 @@ class Till:
             append_entry(self.conn, "line.voided", self.staff.id,
                          {"sale_id": sale.id, "line": line.line_no, "sku": line.sku,
                           "qty_milli": line.qty_milli, "total": line.total,
-                          "approved_by": approver.id})
+                          "approved_by": approver.id, "reason": (reason or "").strip()})
             if sale.tenders and not self.training:
                 save_draft(self.conn, sale, in_transaction=True)
         self.sale = sale
         return sale
+
+    def _void_needs_supervisor(self, sale: Sale) -> bool:
+        mode = self.settings.void_approval
+        return (sale.totalled or mode == "always"
+                or (mode == "after_subtotal" and self._subtotalled == sale.id))
 
     def override_price(self, line_no: object, price: int, reason: object,
                        override: Override = None) -> Sale:
@@ -619,7 +719,7 @@ class Till:
             if self.storage_state() == "critical":
                 raise TillError("storage_low", "the disk is almost full: no new sale can start "
                                                "until space is freed (call support)")
-            if self.settings.require_shift and not self.training and \
+            if self.require_shift and not self.training and \
                     current_shift(self.conn, self.config.terminal_id) is None:
                 raise TillError("no_shift", "open a shift (count the float) before selling")
             self.sale = Sale(str(uuid.uuid4()), self.config.store_id, self.config.terminal_id,
@@ -643,6 +743,13 @@ class Till:
         if unit == "each" and value % QTY_SCALE:
             raise TillError("invalid_quantity", "items sold by the piece take whole quantities")
         return value
+
+    def _net_weight(self, gross: int, tare: object) -> int:
+        """The weight (g) less a tare given in kg like a weight; what is left must weigh."""
+        net = gross - self._quantity(tare, "kg")
+        if net <= 0:
+            raise TillError("invalid_quantity", "the tare is as heavy as the whole weight")
+        return net
 
     def _scan_quantity(self, product: Product, scan: Scan, weight: object) -> tuple[int, int | None]:
         if scan.weight_grams is not None:

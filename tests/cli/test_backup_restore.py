@@ -127,3 +127,34 @@ def test_pos_backup_prints_checks_rotates_and_says_why_it_fails(tmp_path: Path) 
     assert missing.returncode == 1 and "no store database" in missing.stderr
     broken = pos("restore", str(tmp_path / "store.db-wal"), "--db", str(tmp_path / "x.db"))
     assert broken.returncode == 1 and "pos: " in broken.stderr
+
+
+@pytest.mark.timeout(60)
+def test_pos_backup_under_umask_022_writes_0600_copies_in_a_0700_directory(tmp_path: Path) -> None:
+    """A backup holds every sale and member: not readable by others, whatever the umask (the
+    insider found 0644 copies under 022), also in a directory that already existed as 0755."""
+    import os
+    import stat
+
+    db = tmp_path / "store.db"
+    make_sales(open_store(db), "S001", "T01", 5)
+    opened = tmp_path / "opened"
+    opened.mkdir(mode=0o755)
+    opened.chmod(0o755)
+    for directory in (tmp_path / "fresh" / "backups", opened):
+        done = subprocess.run([sys.executable, "-m", "cli.main", "backup", "--db", str(db),
+                               "--to", str(directory), "--json"], cwd=ROOT, env=python_env(),
+                              capture_output=True, text=True, timeout=60,
+                              preexec_fn=lambda: os.umask(0o022))
+        assert done.returncode == 0, done.stderr
+        copy = Path(json.loads(done.stdout)["path"])
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+        assert [p.name for p in directory.iterdir()] == [copy.name]        # no .part, no journal
+        assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    before_restore = subprocess.run(
+        [sys.executable, "-m", "cli.main", "restore", str(copy), "--db", str(db), "--force"],
+        cwd=ROOT, env=python_env(), capture_output=True, text=True, timeout=60,
+        preexec_fn=lambda: os.umask(0o022))
+    assert before_restore.returncode == 0, before_restore.stderr
+    aside = list(tmp_path.glob("store.db.before-restore-*"))
+    assert aside and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in aside)

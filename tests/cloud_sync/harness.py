@@ -21,6 +21,7 @@ from typing import Any
 import psycopg
 
 MOSQUITTO = "/usr/sbin/mosquitto"
+BROKER_USER = "mosquitto"  # what Debian's mosquitto.service drops to, and our configs assume
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,17 +52,21 @@ def _port_open(port: int) -> bool:
 
 
 class Broker:
-    """A real Mosquitto with persistence off, so SIGKILL really loses what it held."""
+    """A real Mosquitto with persistence off, so SIGKILL really loses what it held. As root by
+    default (it would drop to its own user and lose our temp files); with `user=BROKER_USER`, as
+    the packaged broker runs, over files in a `broker_user_dir()`."""
 
-    def __init__(self, workdir: Path, extra: str = "", port: int | None = None) -> None:
+    def __init__(self, workdir: Path, extra: str = "", port: int | None = None,
+                 user: str = "root") -> None:
         self.workdir = workdir
         self.port = port or free_port()
         self.conf = workdir / f"mosquitto-{self.port}.conf"
         self.conf.write_text(
-            # Started as root, mosquitto would drop to its own user and lose our temp files.
-            f"user root\nlistener {self.port} 127.0.0.1\npersistence false\n"
+            f"user {user}\nlistener {self.port} 127.0.0.1\npersistence false\n"
             f"max_queued_messages 10000\nlog_dest stderr\nlog_type error\n"
             + (extra or "allow_anonymous true\n"))
+        if user != "root":
+            readable_by_broker(self.conf)  # a reload (SIGHUP) rereads it as that user
         self.proc: subprocess.Popen[bytes] | None = None
         self.start()
 
@@ -79,8 +84,43 @@ class Broker:
         self.kill()
         self.start()
 
+    def reload(self) -> None:
+        """What `systemctl reload mosquitto` does: reread passwd, ACL and config."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGHUP)
+
     def stop(self) -> None:
         self.kill()
+
+
+@contextlib.contextmanager
+def broker_user_dir() -> Any:
+    """A directory laid out like /etc/mosquitto/pos (root:mosquitto 0750), which the packaged
+    broker user can reach (pytest's tmp_path is root's alone); removed afterwards."""
+    path = Path(tempfile.mkdtemp(prefix="pos-broker-"))
+    try:
+        shutil.chown(path, group=BROKER_USER)
+        path.chmod(0o750)
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def readable_by_broker(*paths: Path) -> None:
+    """root:mosquitto 0640, as an operator installs the broker's certificate, key and configs."""
+    for path in paths:
+        shutil.chown(path, group=BROKER_USER)
+        path.chmod(0o640)
+
+
+def process_user(pid: int) -> str:
+    """The effective user a process runs as (from /proc)."""
+    import pwd
+
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Uid:"):
+            return pwd.getpwuid(int(line.split()[2])).pw_name
+    raise AssertionError(f"no Uid line for process {pid}")
 
 
 @contextlib.contextmanager
@@ -208,8 +248,8 @@ def make_tls(workdir: Path) -> tuple[Path, Path, Path]:
     return paths
 
 
-def password_file(workdir: Path, users: dict[str, str]) -> Path:
-    path = workdir / "passwd"
+def password_file(workdir: Path, users: dict[str, str], name: str = "passwd") -> Path:
+    path = workdir / name
     path.write_text("".join(f"{u}:{p}\n" for u, p in users.items()))
     subprocess.run(["/usr/bin/mosquitto_passwd", "-U", str(path)], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -229,6 +269,9 @@ class SecureSite:
         self.acl = workdir / "acl"
         shutil.copy(ROOT / "packaging" / "mosquitto" / "acl", self.acl)
         self.passwords = {"hq-ingest": "pw-hq", "hq-publish": "pw-publish"}
+        # HQ services' own file, the only one HQ's local listener (8884) knows; the shared one
+        # also holds them for the single-listener test brokers.
+        self.services_passwd = password_file(workdir, self.passwords, "services.passwd")
         self.passwd = password_file(workdir, self.passwords)
         self.secrets = workdir / "secrets"
         for store, terminal in terminals:
@@ -237,6 +280,14 @@ class SecureSite:
             self.passwords[user] = secret.read_text().strip()
             if terminal:
                 self.passwords[f"{user}-lookup"] = self.passwords[user]
+
+    def for_broker_user(self) -> SecureSite:
+        """The files the broker reads made readable by its packaged user, as an operator sets them
+        up (passwd and acl are already so: `pos hq enroll` writes them that way); the secrets
+        directory stays root's alone."""
+        readable_by_broker(self.ca, self.cert, self.key, self.services_passwd, self.passwd,
+                           self.acl)
+        return self
 
     def broker_extra(self, pin_client_ids: bool = True, tls: bool = True) -> str:
         return ((f"cafile {self.ca}\ncertfile {self.cert}\nkeyfile {self.key}\n" if tls else "")

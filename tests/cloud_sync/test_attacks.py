@@ -93,10 +93,11 @@ class Site:
         finally:
             conn.close()
 
-    def attacker(self, client_id: str = "evil") -> mqtt.Client:
-        """A client with S001-T01's stolen credential (as its look-up user: as S001-T01 itself it
-        would only push S001's own agent off, the one session that credential owns)."""
-        client = make_client(client_id, self.site.settings(self.port, "S001-T01-lookup"))
+    def attacker(self, client_id: str = "evil", user: str = "S001-T01-lookup") -> mqtt.Client:
+        """A client with S001-T01's stolen credential: its look-up user by default (the broker's
+        exact ACL lets that user write only up/request and up/health); as S001-T01 itself, the
+        one session that credential owns, after S001's own agent is stopped (`forger`)."""
+        client = make_client(client_id, self.site.settings(self.port, user))
         heard: list[mqtt.MQTTMessage] = []
         client.user_data_set(heard)  # what HQ sends to S001-T01's own downlink
         client.on_message = lambda _c, _u, msg: heard.append(msg)
@@ -105,6 +106,12 @@ class Site:
         client.subscribe("pos/v1/S001/T01/down/#", qos=1)
         time.sleep(0.3)
         return client
+
+    def forger(self) -> mqtt.Client:
+        """S001-T01's own credential, its agent stopped: it may write S001-T01's uplink, so every
+        forged fact reaches HQ, whose ownership rule must refuse it (the broker's ACL does not)."""
+        self.procs[1].stop()
+        return self.attacker("S001-T01", user="S001-T01")
 
     def spy(self) -> tuple[mqtt.Client, list[mqtt.MQTTMessage]]:
         """HQ's publisher credential on the services listener: sees every message under S001."""
@@ -215,7 +222,7 @@ def test_one_terminals_credentials_change_nothing_at_hq_that_is_not_its_own_true
                                         (real,)).fetchone()[0])
     s001.close()
 
-    evil = site.attacker()
+    evil = site.forger()
     try:
         # Cross-store and cross-terminal publishes: the broker's ACL drops them.
         sale2 = canonical_json(sale_payload("S002", "T01", 999, random.Random(1), at=AT))
@@ -436,7 +443,7 @@ def test_facts_naming_another_stores_sale_refund_number_or_card_change_nothing_a
     assert book.issued("B-S002", "0" * 20, "serial", now)
     before = site.hq_facts()
 
-    evil = site.attacker()
+    evil = site.forger()
     try:
         attacks = [
             # A red-letter invoice against S002's customer: a return of S002's sale.
@@ -486,7 +493,7 @@ def test_facts_naming_another_stores_sale_refund_number_or_card_change_nothing_a
 
     # A cross-store return made the honest way: S001-T01 looks the sale up first (HQ records
     # the grant), then returns within it; that return's red-letter invoice follows.
-    till = site.attacker("S001-T01-till")
+    till = site.attacker("S001-T01-till", user="S001-T01")   # its agent is stopped
     try:
         found = ask(till, encode(SaleLookup(v=SCHEMA_VERSION, sale_id=sale2)))
         assert found is not None and json.loads(found)["found"] is True

@@ -3,8 +3,10 @@ HQ workers are SIGKILLed, links are silently blackholed or lose their acks, and 
 is crashed. At the end HQ holds exactly the terminals' events, once, to the fen. Each terminal logs
 in with its own enrolled credential (password from a 0600 file) under the packaged ACL, over TLS
 (the fault proxies terminate TLS with the test CA's certificate, so that they can still drop MQTT
-packets). Client ids are not pinned to usernames on this one broker, because the two ingest
-workers share a user (test_attacks.py covers the pinning)."""
+packets). The broker runs as its packaged user (`mosquitto`, never root), and one terminal's
+secret is rotated mid-run (`pos hq enroll --rotate`, broker reloaded): its running agent picks
+the new one up by itself. Client ids are not pinned to usernames on this one broker, because the
+two ingest workers share a user (test_broker_hardening.py covers the pinning)."""
 
 from __future__ import annotations
 
@@ -22,14 +24,18 @@ import psycopg
 import pytest
 
 from edge.ledger.store import open_store
+from hq.identity import enroll
 from tests.cloud_sync import orders_mix
 from tests.cloud_sync.fault_proxy import FaultProxy
 from tests.cloud_sync.harness import (
+    BROKER_USER,
     ROOT,
     Broker,
     PgCluster,
     SecureSite,
     agent_config,
+    broker_user_dir,
+    process_user,
     python_env,
     wait_until,
 )
@@ -75,10 +81,17 @@ class Proc:
 @pytest.mark.slow
 @pytest.mark.timeout(240)
 def test_five_terminals_five_thousand_sales_fifty_faults_converge_exactly(tmp_path: Path) -> None:
+    with broker_user_dir() as etc:
+        converge_under_chaos(tmp_path, etc)
+
+
+def converge_under_chaos(tmp_path: Path, etc: Path) -> None:
     rng = random.Random(20261122)
     pg = PgCluster()
-    site = SecureSite(tmp_path, TERMINALS)
-    broker = Broker(tmp_path, site.broker_extra(pin_client_ids=False))
+    site = SecureSite(etc, TERMINALS).for_broker_user()
+    broker = Broker(etc, site.broker_extra(pin_client_ids=False), user=BROKER_USER)
+    assert broker.proc is not None and process_user(broker.proc.pid) == BROKER_USER
+    rotated = TERMINALS[0]
     ingest_pw = tmp_path / "hq-ingest.password"
     ingest_pw.write_text(site.passwords["hq-ingest"] + "\n")
     ingest_pw.chmod(0o600)
@@ -141,9 +154,22 @@ def test_five_terminals_five_thousand_sales_fifty_faults_converge_exactly(tmp_pa
 
         kinds = ["agent", "agent", "broker", "worker", "worker", "blackhole", "drop_acks",
                  "database"]
+        rotated_pid = 0
         while any(t.is_alive() for t in sellers) or sum(faults.values()) < MIN_FAULTS:
+            if not rotated_pid and sum(faults.values()) >= MIN_FAULTS // 3:
+                # Mid-run: a new secret for one till (its agent reads this very file), the broker
+                # reloaded, its link cut: the agent, refused with the old secret, rereads it.
+                # From here that agent is never restarted, so only the reread can get it in.
+                agents[rotated].ensure_running()
+                assert agents[rotated].proc is not None
+                rotated_pid = agents[rotated].proc.pid
+                enroll(*rotated, site.secrets, site.passwd, site.acl, rotate=True)
+                broker.reload()
+                proxies[rotated].cut()
             kind = rng.choice(kinds)
             key = rng.choice(TERMINALS)
+            if kind == "agent" and rotated_pid and key == rotated:
+                continue
             if kind == "agent":
                 agents[key].kill()
                 later(rng.uniform(0, 1.0), agents[key].ensure_running)
@@ -186,6 +212,9 @@ def test_five_terminals_five_thousand_sales_fifty_faults_converge_exactly(tmp_pa
             return True
 
         wait_until(all_drained, 90, "every outbox drained", interval=0.5)
+        assert agents[rotated].proc is not None and agents[rotated].proc.pid == rotated_pid
+        log = (tmp_path / f"agent-{rotated[0]}-{rotated[1]}.log").read_text()
+        assert "credential_reloaded" in log
 
         with psycopg.connect(pg.url) as hq:
             received = hq.execute("SELECT store, terminal, seq FROM hq_received").fetchall()

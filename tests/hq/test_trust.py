@@ -4,6 +4,7 @@ command line, `pos init` creates private files, and HQ keeps no member's full ph
 
 from __future__ import annotations
 
+import grp
 import stat
 from pathlib import Path
 
@@ -25,11 +26,14 @@ def test_enroll_writes_a_private_secret_and_pins_the_terminal_to_its_topics(
         tmp_path: Path) -> None:
     passwd, acl = tmp_path / "passwd", tmp_path / "acl"
     secret = enroll("S001", "T01", tmp_path / "secrets", passwd, acl)
-    assert mode(secret) == 0o600 and mode(passwd) == 0o600
+    # The secret is root's alone; the broker's files are readable by the broker's user.
+    assert mode(secret) == 0o600 and mode(passwd) == mode(acl) == 0o640
+    assert passwd.stat().st_gid == acl.stat().st_gid == grp.getgrnam("mosquitto").gr_gid
     assert secret.read_text().strip() not in passwd.read_text()  # only hashes
     users = [line.split(":")[0] for line in passwd.read_text().splitlines()]
     assert users == ["S001-T01", "S001-T01-lookup"]
-    assert "user S001-T01\ntopic write pos/v1/S001/T01/up/#\n" in acl.read_text()
+    assert "user S001-T01\ntopic write pos/v1/S001/T01/up/events\n" in acl.read_text()
+    assert "#" not in acl.read_text().replace("# S001-T01 ", "").replace("# S001-T01-lookup ", "")
     with pytest.raises(EnrollError):
         enroll("S001", "T01", tmp_path / "secrets", passwd, acl)  # never overwritten silently
     with pytest.raises(EnrollError):

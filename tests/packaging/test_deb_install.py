@@ -193,8 +193,9 @@ def test_install_makes_the_pos_user_and_gives_it_config_and_data(till: float) ->
     for name in ("store.toml", "pos.env", "hq.env", "role"):
         assert owner_mode(Path("/etc/pos") / name) == ("root", "pos", 0o640), name
     assert Path("/etc/pos/role").read_text().split()[-1] == "till"
-    for data in (DATA, DATA / "backups", DATA / "publish"):
+    for data in (DATA, DATA / "publish"):
         assert owner_mode(data) == ("pos", "pos", 0o750), data
+    assert owner_mode(DATA / "backups") == ("pos", "pos", 0o700)
 
 
 def test_install_puts_the_release_units_rules_and_broker_files_in_place(till: float) -> None:
@@ -275,9 +276,11 @@ def test_a_store_server_gets_the_broker_and_avahi_files_and_loses_them_on_purge(
     assert Path("/etc/pos/role").read_text().split()[-1] == "store-server"
     conf, acl = Path("/etc/mosquitto/conf.d/pos-store.conf"), Path("/etc/mosquitto/pos/acl")
     avahi = Path("/etc/avahi/services/pos-mqtt.service")
-    assert owner_mode(conf) == ("root", "root", 0o644)
+    # The broker reads them as `mosquitto` (also on reload); the conf holds the bridge's secret.
+    assert owner_mode(conf) == ("root", "mosquitto", 0o640)
     assert conf.read_bytes() == (ROOT / "packaging/mosquitto/store.conf").read_bytes()
-    assert owner_mode(acl) == ("root", "root", 0o640)
+    assert owner_mode(acl) == ("root", "mosquitto", 0o640)
+    assert owner_mode(Path("/etc/mosquitto/pos")) == ("root", "mosquitto", 0o750)
     assert owner_mode(avahi) == ("root", "root", 0o644)
     assert "_mqtt._tcp" in avahi.read_text()
     run("dpkg", "--purge", PACKAGE)

@@ -32,7 +32,7 @@ def analyze_root(tmp_path: Path) -> Path:
     ours.mkdir(parents=True)
     for unit in unit_files():
         shutil.copy(unit, ours)
-    for exe in ("opt/pos/current/venv/bin/pos", "usr/bin/cage", "bin/sh"):
+    for exe in ("opt/pos/current/venv/bin/pos", "usr/bin/cage", "bin/sh", "bin/kill"):
         path = root / exe
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("#!/bin/sh\n")

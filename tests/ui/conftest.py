@@ -146,7 +146,8 @@ class ScriptedPrompts:
         self.asked.append(reason)
         return self.overrides.pop(0)
 
-    def discount(self, title: str, digits: int) -> tuple[str, int, str] | None:
+    def discount(self, title: str, digits: int,
+                 reasons: object = ()) -> tuple[str, int, str] | None:
         self.asked.append(title)
         return self.discounts.pop(0)
 

@@ -327,8 +327,8 @@ def test_a_returns_refund_held_by_the_provider_leaves_the_till_live(
     assert sale.status == "completed"
     out_trade_no = sale.tenders[0].reference
     sim.refund_hold_s = HOLD_S
-    prompts.texts = [sale.id, "1", "changed my mind"]
-    prompts.choices = [0]
+    prompts.texts = [sale.id, "1"]
+    prompts.choices = [0, 1]
     ticker = GapTicker()
     window.returns()
     assert "asking WeChat Pay/Alipay" in window.sale_screen.message.text()
@@ -363,8 +363,8 @@ def test_a_returns_refund_the_provider_cannot_take_now_is_pending_for_the_agent(
         slow_paying.scan(code)
     sale = slow_paying.pay_code(CODES["alipay"])
     sim.refuse_requests = True        # an outage: every request answered 500
-    prompts.texts = [sale.id, "1", "wrong size"]
-    prompts.choices = [0]
+    prompts.texts = [sale.id, "1"]
+    prompts.choices = [0, 0]
     window.returns()
     qtbot.waitUntil(lambda: "not confirmed yet" in window.sale_screen.message.text(),
                     timeout=5000)

@@ -123,7 +123,8 @@ def test_void_price_override_and_no_sale_ask_a_supervisor(
     login(qtbot, window)
     for code in gtins(conn, 2):
         window.enter_code(code)
-    prompts.texts += ["1.00", "damaged box"]
+    prompts.texts += ["1.00"]
+    prompts.choices.append(0)                                 # a reason from the list
     prompts.overrides.append({"staff": "2001", "pin": "5678"})
     qtbot.keyClick(window, Qt.Key.Key_F4)
     assert till.sale is not None and till.sale.lines[-1].unit_price == 100, (
@@ -132,9 +133,11 @@ def test_void_price_override_and_no_sale_ask_a_supervisor(
     qtbot.keyClicks(QApplication.focusWidget(), "3")
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: till.sale is not None and till.sale.lines[-1].qty_milli == 3000)
+    prompts.confirms.append(True)
+    prompts.choices.append(0)
     qtbot.keyClick(window, Qt.Key.Key_F3)
     assert len(till.sale.lines) == 1
-    prompts.texts.append("change for the float")
+    prompts.choices.append(0)
     prompts.overrides.append({"staff": "1001", "pin": "1234"})  # a cashier may not approve
     qtbot.keyClick(window, Qt.Key.Key_F9)
     assert window.sale_screen.message.text() == message_for("approver_not_allowed")
@@ -176,8 +179,8 @@ def test_return_and_shift_with_x_and_z_reports(
     assert sale is not None and sale.status == "completed"
     qtbot.keyClick(window, Qt.Key.Key_F12)  # next customer
 
-    prompts.texts += [sale.id, "1", "wrong flavour"]
-    prompts.choices.append(0)
+    prompts.texts += [sale.id, "1"]
+    prompts.choices += [0, 0]                                # the line, then the reason
     qtbot.keyClick(window, Qt.Key.Key_F8)
     assert "Returned" in window.sale_screen.message.text(), window.sale_screen.message.text()
 

@@ -1,4 +1,4 @@
-"""Handover at the Qt till through the real shortcut (Ctrl+U, "Pickup"): a paid-online order by
+"""Handover at the Qt till through the real shortcut (Ctrl+K, "Pickup"): a paid-online order by
 its 6-digit code at once, once only; a pay-at-pickup order by its QR (`PU:<order id>`) scanned
 into the sale screen, rung up
 as a sale, paid in cash by the function key, and handed over when that sale completes, naming
@@ -48,13 +48,13 @@ def test_pickup_hands_over_paid_orders_at_once_and_pay_at_pickup_orders_with_the
 
     prompts.texts.append("111111")
     prompts.confirms.append(True)
-    qtbot.keyClick(window, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     assert "Paid online" in prompts.asked[-1] and "111111" in prompts.asked[-1]
     assert find_order(conn, "O1").state == "handed_over"
     assert "handed over" in window.sale_screen.message.text()
     assert reserved(conn, sku1) == 0 and till.sale is None
     prompts.texts.append("111111")                  # the code is spent
-    qtbot.keyClick(window, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     assert "No open order" in window.sale_screen.message.text()
     assert len(handed_over(conn)) == 1
 

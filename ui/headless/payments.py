@@ -52,7 +52,7 @@ def scan_answer(till: Till, r: dict[str, Any]) -> dict[str, Any]:
     `pay_code` does and gets the same answer (payment, and the receipt once the sale is done)."""
     data = field(r, "data", str)
     amount = amount_field(r, "price", till) if "price" in r else None
-    till.scan(data, r.get("weight"), r.get("qty"), amount, r.get("override"))
+    till.scan(data, r.get("weight"), r.get("qty"), amount, r.get("override"), r.get("tare"))
     if till.payments is not None and provider_for_code(payment_code_body(data)) is not None:
         return _answer(till)
     return {}

@@ -13,6 +13,8 @@ from typing import IO, Any
 from edge.ledger.money import MoneyError, format_amount, format_quantity
 from edge.sale.basket import Sale
 from edge.sale.receipt import build_receipt, render_text
+from edge.till.reasons import KINDS as REASON_KINDS
+from edge.till.reasons import reasons
 from edge.till.session import REPRINT_MARK, TRAINING_MARK, Till, TillError
 from edge.till.view import sale_view
 from ui.headless.orders import ORDER_OPS
@@ -147,6 +149,33 @@ def _discount_order(till: Till, r: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def _price_check(till: Till, r: dict[str, Any]) -> dict[str, Any]:
+    """What a code costs, its promotions and stock; adds nothing (amounts as decimal strings)."""
+    found = till.price_check(field(r, "data", str))
+    digits = till.config.minor_digits
+    return {"product": {
+        **{k: found[k] for k in ("sku", "name_zh", "name_en", "unit", "active")},
+        "price": format_amount(found["price"], digits),
+        "promotions": [{"id": p["id"], "reason": p["reason"], "qty": format_quantity(p["qty_milli"]),
+                        "saving": format_amount(p["amount"], digits)} for p in found["promotions"]],
+        "on_hand": _signed_quantity(found["on_hand_milli"])}}
+
+
+def _signed_quantity(milli: int) -> str:
+    return format_quantity(milli) if milli >= 0 else "-" + format_quantity(-milli)
+
+
+def _reasons(till: Till, r: dict[str, Any]) -> dict[str, Any]:
+    """The store's reason list for a kind (void, no_sale, discount, price_override, return)."""
+    kind = field(r, "kind", str)
+    if kind not in REASON_KINDS:
+        raise ProtocolError("bad_request", f"kind must be one of {', '.join(REASON_KINDS)}")
+    locale = r.get("locale", till.config.locale)
+    if not isinstance(locale, str) or len(locale) > 16:
+        raise ProtocolError("bad_request", "locale must be a locale name such as zh_CN or en")
+    return {"reasons": reasons(till.config, kind, locale)}
+
+
 def _staff_name(till: Till) -> str:
     return till.staff.name if till.staff else ""
 
@@ -157,10 +186,14 @@ _OPS: dict[str, Handler] = {
     "state": lambda t, r: {"staff": t.staff.id if t.staff else None,
                            "storage": t.storage_state()},
     "add": lambda t, r: (t.add(r.get("sku"), r.get("plu"), r.get("qty", "1"), _open_price(t, r),
-                               r.get("override")), {})[1],
+                               r.get("override"), r.get("tare")), {})[1],
+    "price_check": _price_check,
+    "subtotal": lambda t, r: (t.subtotal(), {})[1],
+    "reasons": _reasons,
     "set_qty": lambda t, r: (t.set_qty(field(r, "line", int), field(r, "qty", (str, int)),
                                        r.get("override")), {})[1],
-    "void_line": lambda t, r: (t.void_line(field(r, "line", int), r.get("override")), {})[1],
+    "void_line": lambda t, r: (t.void_line(field(r, "line", int), r.get("override"),
+                                           r.get("reason")), {})[1],
     "override_price": lambda t, r: (t.override_price(field(r, "line", int),
                                                      amount_field(r, "price", t), r.get("reason"),
                                                      r.get("override")), {})[1],
@@ -199,7 +232,7 @@ def serve(till: Till, stdin: IO[bytes], stdout: IO[str]) -> None:
             except UnicodeDecodeError:
                 answer = error_answer("bad_json", "the line is not valid UTF-8")
             else:
-                if not text.strip():
+                if not raw.strip():      # blank: ASCII whitespace only (str.strip also eats \x1e)
                     continue
                 answer = protocol.handle_line(text)
         stdout.write(answer + "\n")

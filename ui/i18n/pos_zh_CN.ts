@@ -122,19 +122,24 @@
 <context>
     <name>DiscountDialog</name>
     <message>
-        <location filename="../till/discount_dialog.py" line="34" />
+        <location filename="../till/discount_dialog.py" line="46" />
         <source>Discount: a percentage (10%) or an amount (5.00)</source>
         <translation>折扣：百分比（10%）或金额（5.00）</translation>
     </message>
     <message>
-        <location filename="../till/discount_dialog.py" line="36" />
+        <location filename="../till/discount_dialog.py" line="48" />
         <source>10% or 5.00</source>
         <translation>10% 或 5.00</translation>
     </message>
     <message>
-        <location filename="../till/discount_dialog.py" line="39" />
+        <location filename="../till/discount_dialog.py" line="51" />
         <source>Reason (optional)</source>
         <translation>原因（可选）</translation>
+    </message>
+    <message>
+        <location filename="../till/discount_dialog.py" line="53" />
+        <source>(no reason)</source>
+        <translation>（无原因）</translation>
     </message>
 </context>
 <context>
@@ -977,32 +982,32 @@
 <context>
     <name>LoginView</name>
     <message>
-        <location filename="../till/till_app.py" line="80" />
+        <location filename="../till/till_app.py" line="90" />
         <source>Log in with your staff number and PIN</source>
         <translation>请输入工号和密码登录</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="87" />
+        <location filename="../till/till_app.py" line="97" />
         <source>Training mode: practice sales, nothing is recorded</source>
         <translation>培训模式：练习销售，不记录任何交易</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="100" />
+        <location filename="../till/till_app.py" line="110" />
         <source>cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="100" />
+        <location filename="../till/till_app.py" line="110" />
         <source>supervisor</source>
         <translation>主管</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="101" />
+        <location filename="../till/till_app.py" line="111" />
         <source>manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="102" />
+        <location filename="../till/till_app.py" line="112" />
         <source>Demo store: log in as</source>
         <translation>示范门店：可登录为</translation>
     </message>
@@ -1428,7 +1433,17 @@
         <translation>无销售开钱箱</translation>
     </message>
     <message>
+        <location filename="../till/report_dialog.py" line="128" />
+        <source>Expected in the till</source>
+        <translation>应有金额</translation>
+    </message>
+    <message>
         <location filename="../till/report_dialog.py" line="129" />
+        <source>Expected %1</source>
+        <translation>应有%1</translation>
+    </message>
+    <message>
+        <location filename="../till/report_dialog.py" line="133" />
         <source>Over/short</source>
         <translation>长短款</translation>
     </message>
@@ -1734,87 +1749,92 @@
 <context>
     <name>TenderView</name>
     <message>
-        <location filename="../till/tender_view.py" line="80" />
+        <location filename="../till/tender_view.py" line="86" />
         <source>Payments</source>
         <translation>付款记录</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="90" />
+        <location filename="../till/tender_view.py" line="96" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
         <location filename="../till/tender_view.py" line="107" />
-        <location filename="../till/tender_view.py" line="165" />
+        <location filename="../till/tender_view.py" line="177" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
         <location filename="../till/tender_view.py" line="108" />
-        <location filename="../till/tender_view.py" line="165" />
+        <location filename="../till/tender_view.py" line="177" />
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
         <location filename="../till/tender_view.py" line="109" />
-        <location filename="../till/tender_view.py" line="165" />
+        <location filename="../till/tender_view.py" line="177" />
         <source>Mobile pay</source>
         <translation>移动支付</translation>
     </message>
     <message>
         <location filename="../till/tender_view.py" line="110" />
-        <location filename="../till/tender_view.py" line="166" />
+        <location filename="../till/tender_view.py" line="178" />
         <source>Stored value</source>
         <translation>储值卡</translation>
     </message>
     <message>
         <location filename="../till/tender_view.py" line="112" />
-        <location filename="../till/tender_view.py" line="166" />
+        <location filename="../till/tender_view.py" line="178" />
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
         <location filename="../till/tender_view.py" line="114" />
+        <source>Void line</source>
+        <translation>删除行</translation>
+    </message>
+    <message>
+        <location filename="../till/tender_view.py" line="115" />
         <source>Back to sale</source>
         <translation>返回销售</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="128" />
+        <location filename="../till/tender_view.py" line="129" />
         <source>Not an amount: %1</source>
         <translation>金额无效：%1</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="149" />
+        <location filename="../till/tender_view.py" line="160" />
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="150" />
+        <location filename="../till/tender_view.py" line="161" />
         <source>Due %1</source>
         <translation>应付 %1</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="167" />
+        <location filename="../till/tender_view.py" line="179" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="186" />
+        <location filename="../till/tender_view.py" line="198" />
         <source>Next customer</source>
         <translation>下一位顾客</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="190" />
+        <location filename="../till/tender_view.py" line="202" />
         <source>Scan for your e-receipt</source>
         <translation>扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="201" />
+        <location filename="../till/tender_view.py" line="213" />
         <source>Change %1</source>
         <translation>找零 %1</translation>
     </message>
     <message>
-        <location filename="../till/tender_view.py" line="203" />
+        <location filename="../till/tender_view.py" line="215" />
         <source>Receipt No. %1 · total %2</source>
         <translation>小票号 %1 · 合计 %2</translation>
     </message>
@@ -1822,549 +1842,661 @@
 <context>
     <name>TillWindow</name>
     <message>
-        <location filename="../till/till_app.py" line="122" />
+        <location filename="../till/till_app.py" line="132" />
         <source>Till %1 · %2</source>
         <translation>收银台 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="179" />
+        <location filename="../till/till_app.py" line="196" />
         <source>Age OK</source>
         <translation>年龄确认</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="180" />
+        <location filename="../till/till_app.py" line="197" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="181" />
+        <location filename="../till/till_app.py" line="198" />
+        <location filename="../till/till_app.py" line="599" />
+        <location filename="../till/till_app.py" line="613" />
+        <location filename="../till/till_app.py" line="615" />
         <source>Void line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="182" />
-        <location filename="../till/till_app.py" line="457" />
-        <location filename="../till/till_app.py" line="460" />
+        <location filename="../till/till_app.py" line="199" />
+        <location filename="../till/till_app.py" line="626" />
+        <location filename="../till/till_app.py" line="629" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="183" />
-        <location filename="../till/till_app.py" line="496" />
+        <location filename="../till/till_app.py" line="200" />
+        <location filename="../till/till_app.py" line="668" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="184" />
+        <location filename="../till/till_app.py" line="201" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="185" />
-        <location filename="../till/till_app.py" line="512" />
+        <location filename="../till/till_app.py" line="202" />
+        <location filename="../till/till_app.py" line="684" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="186" />
-        <location filename="../till/till_app.py" line="518" />
-        <location filename="../till/till_app.py" line="530" />
-        <location filename="../till/till_app.py" line="533" />
-        <location filename="../till/till_app.py" line="535" />
+        <location filename="../till/till_app.py" line="203" />
+        <location filename="../till/till_app.py" line="690" />
+        <location filename="../till/till_app.py" line="702" />
+        <location filename="../till/till_app.py" line="705" />
+        <location filename="../till/till_app.py" line="707" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="187" />
-        <location filename="../till/till_app.py" line="649" />
+        <location filename="../till/till_app.py" line="204" />
+        <location filename="../till/till_app.py" line="821" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="188" />
+        <location filename="../till/till_app.py" line="205" />
         <source>Shift / X / Z</source>
         <translation>班次 / X / Z</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="189" />
-        <location filename="../till/till_app.py" line="665" />
+        <location filename="../till/till_app.py" line="206" />
+        <location filename="../till/till_app.py" line="837" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="190" />
+        <location filename="../till/till_app.py" line="207" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="191" />
+        <location filename="../till/till_app.py" line="208" />
         <source>Line discount</source>
         <translation>单品折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="192" />
+        <location filename="../till/till_app.py" line="209" />
         <source>Order discount</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="193" />
+        <location filename="../till/till_app.py" line="210" />
         <source>Reprint</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="194" />
+        <location filename="../till/till_app.py" line="211" />
         <source>Find product</source>
         <translation>查找商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="195" />
+        <location filename="../till/till_app.py" line="212" />
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="196" />
+        <location filename="../till/till_app.py" line="213" />
         <source>Code entry</source>
         <translation>条码输入</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="212" />
+        <location filename="../till/till_app.py" line="214" />
+        <source>Price check</source>
+        <translation>查价</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="215" />
+        <location filename="../till/till_app.py" line="532" />
+        <source>Coupon</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="216" />
+        <location filename="../till/till_app.py" line="480" />
+        <location filename="../till/till_app.py" line="489" />
+        <source>Tare</source>
+        <translation>去皮</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="232" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="214" />
+        <location filename="../till/till_app.py" line="234" />
         <source>TRAINING · %1</source>
         <translation>培训 · %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="227" />
+        <location filename="../till/till_app.py" line="247" />
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 积分</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="234" />
+        <location filename="../till/till_app.py" line="254" />
         <source>silver</source>
         <translation>银卡</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="234" />
+        <location filename="../till/till_app.py" line="254" />
         <source>gold</source>
         <translation>金卡</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="235" />
+        <location filename="../till/till_app.py" line="255" />
         <source>diamond</source>
         <translation>钻石卡</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="266" />
+        <location filename="../till/till_app.py" line="286" />
         <source>Cancelled: no supervisor approval</source>
         <translation>已取消：无主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="288" />
+        <location filename="../till/till_app.py" line="308" />
         <source>Welcome, %1</source>
         <translation>欢迎，%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="312" />
+        <location filename="../till/till_app.py" line="333" />
+        <source>That is a barcode, not an amount: finish paying first (Esc: back to the sale)</source>
+        <translation>这是条码，不是金额：请先完成付款（Esc：返回销售）</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="350" />
         <source>Quantity %1 ×: scan or type the item</source>
         <translation>数量 %1 ×：请扫描或输入商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="365" />
+        <location filename="../till/till_app.py" line="407" />
         <source>This price needs a supervisor's approval</source>
         <translation>此价格需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="393" />
+        <location filename="../till/till_app.py" line="439" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="393" />
+        <location filename="../till/till_app.py" line="439" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="397" />
+        <location filename="../till/till_app.py" line="445" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="401" />
+        <location filename="../till/till_app.py" line="466" />
+        <source>The same weight is still on the scale: lift the item off and place it again, then scan it again</source>
+        <translation>秤上仍是同样的重量：请拿起商品再重新放上，然后重新扫码</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="469" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="415" />
+        <location filename="../till/till_app.py" line="472" />
+        <source>Lift the item off the scale and place it again</source>
+        <translation>请把商品从秤上拿起，再重新放上</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="478" />
+        <source>%1 g</source>
+        <translation>%1 克</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="479" />
+        <source>Type a tare…</source>
+        <translation>输入皮重…</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="479" />
+        <location filename="../till/till_app.py" line="486" />
+        <source>No tare</source>
+        <translation>不去皮</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="480" />
+        <source>Container weight for the next weighed item</source>
+        <translation>下一件称重商品的容器重量</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="489" />
+        <source>Tare in kg (e.g. 0.015)</source>
+        <translation>皮重（公斤，例如 0.015）</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="500" />
+        <source>Tare %1 g: weigh the item</source>
+        <translation>去皮 %1 克：请称重商品</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="511" />
+        <source>Price check: scan the item (nothing is added)</source>
+        <translation>查价：请扫描商品（不会加入销售）</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="520" />
+        <source> / kg</source>
+        <translation> / 公斤</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="522" />
+        <source>Price check: %1 · %2</source>
+        <translation>查价：%1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="523" />
+        <source>Promotion: %1</source>
+        <translation>促销：%1</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="525" />
+        <source>On hand %1</source>
+        <translation>库存 %1</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="532" />
+        <source>Scan or type the coupon code</source>
+        <translation>扫描或输入优惠券码</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="534" />
+        <source>Coupon %1 added</source>
+        <translation>已添加优惠券 %1</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="553" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="416" />
+        <location filename="../till/till_app.py" line="554" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="417" />
+        <location filename="../till/till_app.py" line="555" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="422" />
+        <location filename="../till/till_app.py" line="560" />
         <source>New quantity, then Enter (Esc: cancel)</source>
         <translation>输入新数量后按回车（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="428" />
+        <location filename="../till/till_app.py" line="566" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="442" />
+        <location filename="../till/till_app.py" line="580" />
         <source>To remove the line, void it (F3)</source>
         <translation>要删除此行，请按删除行 (F3)</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="450" />
-        <source>Voiding after payment started needs a supervisor</source>
-        <translation>付款开始后删除商品需要主管授权</translation>
-    </message>
-    <message>
-        <location filename="../till/till_app.py" line="451" />
+        <location filename="../till/till_app.py" line="620" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="457" />
+        <location filename="../till/till_app.py" line="626" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="460" />
-        <location filename="../till/till_app.py" line="535" />
+        <location filename="../till/till_app.py" line="541" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="469" />
+        <location filename="../till/till_app.py" line="638" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="470" />
+        <location filename="../till/till_app.py" line="639" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="476" />
+        <location filename="../till/till_app.py" line="645" />
         <source>Discount on line %1</source>
         <translation>第 %1 行折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="481" />
-        <location filename="../till/till_app.py" line="492" />
+        <location filename="../till/till_app.py" line="650" />
+        <location filename="../till/till_app.py" line="661" />
         <source>This discount is above your limit: a supervisor approves</source>
         <translation>折扣超出您的权限：需主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="482" />
-        <location filename="../till/till_app.py" line="493" />
+        <location filename="../till/till_app.py" line="651" />
+        <location filename="../till/till_app.py" line="662" />
         <source>Discount given</source>
         <translation>已打折</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="487" />
+        <location filename="../till/till_app.py" line="656" />
         <source>Discount on the whole order</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="496" />
+        <location filename="../till/till_app.py" line="668" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="498" />
+        <location filename="../till/till_app.py" line="373" />
+        <location filename="../till/till_app.py" line="670" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="501" />
+        <location filename="../till/till_app.py" line="599" />
+        <source>Which line?</source>
+        <translation>哪一行？</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="602" />
+        <source>Line voided: %1 due</source>
+        <translation>已删除该行：应付 %1</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="611" />
+        <source>Void line %1: %2 (%3)?</source>
+        <translation>删除第 %1 行：%2（%3）？</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="619" />
+        <source>Voiding this line needs a supervisor</source>
+        <translation>删除此行需要主管授权</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="673" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="506" />
+        <location filename="../till/till_app.py" line="678" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="508" />
+        <location filename="../till/till_app.py" line="680" />
         <source>%1 · cashier %2 · %3 items · %4</source>
         <translation>%1 · 收银员 %2 · %3 件 · %4</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="512" />
+        <location filename="../till/till_app.py" line="684" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="514" />
+        <location filename="../till/till_app.py" line="686" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="518" />
+        <location filename="../till/till_app.py" line="690" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="527" />
+        <location filename="../till/till_app.py" line="699" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="530" />
+        <location filename="../till/till_app.py" line="702" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="533" />
+        <location filename="../till/till_app.py" line="705" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="545" />
-        <location filename="../till/till_app.py" line="567" />
+        <location filename="../till/till_app.py" line="717" />
+        <location filename="../till/till_app.py" line="739" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="549" />
+        <location filename="../till/till_app.py" line="721" />
         <source>Returned: refund %1 · asking WeChat Pay/Alipay for the refund…</source>
         <translation>已退货：退款 %1 · 正在向微信支付/支付宝申请退款…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="572" />
+        <location filename="../till/till_app.py" line="744" />
         <source>Refunded %1 to WeChat Pay/Alipay: the money goes back to the account the customer paid with</source>
         <translation>已退款 %1 至微信支付/支付宝：款项将退回顾客付款的账户</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="574" />
+        <location filename="../till/till_app.py" line="746" />
         <source>Refund %1 to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)</source>
         <translation>退款 %1 至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="576" />
+        <location filename="../till/till_app.py" line="748" />
         <source>Refund %1 to WeChat Pay/Alipay refused: pay the customer another way, with a supervisor</source>
         <translation>退款 %1 至微信支付/支付宝被拒绝：请由主管以其他方式退款给顾客</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="582" />
+        <location filename="../till/till_app.py" line="754" />
         <source>Refund to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)</source>
         <translation>退款至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="587" />
-        <location filename="../till/till_app.py" line="592" />
+        <location filename="../till/till_app.py" line="759" />
+        <location filename="../till/till_app.py" line="764" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="587" />
-        <location filename="../till/till_app.py" line="597" />
+        <location filename="../till/till_app.py" line="759" />
+        <location filename="../till/till_app.py" line="769" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="587" />
+        <location filename="../till/till_app.py" line="759" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="588" />
-        <location filename="../till/till_app.py" line="618" />
+        <location filename="../till/till_app.py" line="760" />
+        <location filename="../till/till_app.py" line="790" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="589" />
+        <location filename="../till/till_app.py" line="761" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="589" />
+        <location filename="../till/till_app.py" line="761" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="592" />
+        <location filename="../till/till_app.py" line="764" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="595" />
+        <location filename="../till/till_app.py" line="767" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="599" />
+        <location filename="../till/till_app.py" line="771" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="600" />
+        <location filename="../till/till_app.py" line="772" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="603" />
+        <location filename="../till/till_app.py" line="775" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="604" />
+        <location filename="../till/till_app.py" line="776" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="614" />
+        <location filename="../till/till_app.py" line="786" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="641" />
+        <location filename="../till/till_app.py" line="813" />
         <source>No receipt printer</source>
         <translation>没有小票打印机</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="645" />
+        <location filename="../till/till_app.py" line="817" />
         <source>Not printed: %1</source>
         <translation>未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="646" />
+        <location filename="../till/till_app.py" line="818" />
         <source>Printing</source>
         <translation>正在打印</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="649" />
-        <source>Why open the drawer?</source>
-        <translation>开钱箱原因？</translation>
-    </message>
-    <message>
-        <location filename="../till/till_app.py" line="651" />
+        <location filename="../till/till_app.py" line="823" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="652" />
+        <location filename="../till/till_app.py" line="824" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="665" />
+        <location filename="../till/till_app.py" line="837" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="667" />
+        <location filename="../till/till_app.py" line="839" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="668" />
+        <location filename="../till/till_app.py" line="840" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="675" />
+        <location filename="../till/till_app.py" line="847" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="697" />
+        <location filename="../till/till_app.py" line="863" />
+        <source>A payment code: scan the items first</source>
+        <translation>这是付款码：请先扫描商品</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="882" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="706" />
+        <location filename="../till/till_app.py" line="891" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="709" />
+        <location filename="../till/till_app.py" line="894" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="714" />
+        <location filename="../till/till_app.py" line="899" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="718" />
+        <location filename="../till/till_app.py" line="903" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="730" />
+        <location filename="../till/till_app.py" line="915" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="752" />
+        <location filename="../till/till_app.py" line="937" />
         <source>A payment is in progress: wait for it or press Esc</source>
         <translation>正在付款：请等待，或按 Esc 取消</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="769" />
+        <location filename="../till/till_app.py" line="962" />
         <source>Cancelling: waiting for the provider to answer…</source>
         <translation>正在取消：等待支付平台应答…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="772" />
+        <location filename="../till/till_app.py" line="965" />
         <source>Cancelling the payment…</source>
         <translation>正在取消付款…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="786" />
+        <location filename="../till/till_app.py" line="979" />
         <source>Waiting for the customer to confirm on the phone (Esc: cancel)</source>
         <translation>等待顾客在手机上确认付款（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="804" />
+        <location filename="../till/till_app.py" line="997" />
         <source>Paid by payment code</source>
         <translation>已通过付款码收款</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="823" />
+        <location filename="../till/till_app.py" line="1016" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="830" />
+        <location filename="../till/till_app.py" line="1023" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="833" />
+        <location filename="../till/till_app.py" line="1026" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="835" />
+        <location filename="../till/till_app.py" line="1028" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="862" />
-        <source>A payment code: press Pay (F12) first</source>
-        <translation>这是付款码：请先按结账 (F12)</translation>
-    </message>
-    <message>
-        <location filename="../till/till_app.py" line="865" />
+        <location filename="../till/till_app.py" line="1055" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>

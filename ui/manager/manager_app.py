@@ -436,7 +436,7 @@ class ManagerWindow(QMainWindow):
         scalable(self.report_summary, "font-size: {px}px;", 16)
         row.addWidget(self.report_summary, 1)
         refresh = button(self.tr("Refresh"))
-        refresh.clicked.connect(self.refresh_reports)
+        refresh.clicked.connect(lambda _checked=False: self.refresh_reports())  # not days=False
         row.addWidget(refresh)
         layout.addLayout(row)
         self.charts = SalesCharts()

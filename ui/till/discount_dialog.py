@@ -1,10 +1,21 @@
 """Asks for a manual discount: "10%" is a percentage, "5" or "5.00" an amount, and an optional
-reason. Enter gives it, Escape cancels; a discount above the cashier's limit is the till's to
-refuse (then the supervisor dialog follows), not this dialog's."""
+reason picked from the store's list (edge/till/reasons.py: nothing to type). Enter gives it,
+Escape cancels; a discount above the cashier's limit is the till's to refuse (then the supervisor
+dialog follows), not this dialog's."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from edge.ledger.money import MoneyError, parse_amount
 from ui.widgets.error_messages import error_text
@@ -25,7 +36,8 @@ def parse_discount(text: str, digits: int) -> tuple[str, int]:
 
 
 class DiscountDialog(QDialog):
-    def __init__(self, title: str, digits: int, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, digits: int, parent: QWidget | None = None,
+                 reasons: Sequence[str] = ()) -> None:
         super().__init__(parent)
         self.digits = digits
         self.discount: Discount | None = None
@@ -37,7 +49,10 @@ class DiscountDialog(QDialog):
         scalable(self.value, "font-size: {px}px;", 20, 44)
         layout.addWidget(self.value)
         layout.addWidget(QLabel(self.tr("Reason (optional)")))
-        self.reason = QLineEdit()
+        self.reason = QComboBox()
+        self.reason.addItem(self.tr("(no reason)"), "")
+        for reason in reasons:
+            self.reason.addItem(reason, reason)
         layout.addWidget(self.reason)
         self.message = QLabel()
         self.message.setStyleSheet("color: #c62828;")
@@ -59,5 +74,5 @@ class DiscountDialog(QDialog):
             self.message.setText(error_text(exc))
             self.value.setFocus()
             return
-        self.discount = (kind, value, self.reason.text().strip())
+        self.discount = (kind, value, str(self.reason.currentData()))
         self.accept()

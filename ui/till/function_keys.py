@@ -1,5 +1,9 @@
 """Function keys: each frequent action is a QAction with its key, and a touch button on screen
 labelled with that key, so the same action is reachable by keyboard, touch and mouse.
+
+Rule (one path per action): the key, its button and any shortcut trigger the one QAction, and the
+action calls its slot with no arguments: Qt's `triggered(checked)` never reaches a slot, where a
+lambda's default parameter would read it as data (F7 once tendered quick amount 0 that way).
 """
 
 from __future__ import annotations
@@ -23,13 +27,17 @@ class FunctionKeyBar(QWidget):
         self.unavailable: set[str] = set()
         self.active = True
 
-    def add(self, key: str, text: str, slot: Callable[[], None]) -> QAction:
+    def add(self, key: str, text: str, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(key))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(slot)
+
+        def run(_checked: bool = False) -> None:   # the signal's argument stops here
+            slot()
+
+        action.triggered.connect(run)
         self.addAction(action)
-        button = QPushButton(f"{key}\n{text}")
+        button = QPushButton(self.label(key, text))
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.setMinimumHeight(54)
         # A font, not a style sheet: style-sheet buttons cost milliseconds on every window repaint.
@@ -42,6 +50,16 @@ class FunctionKeyBar(QWidget):
         self.actions_by_key[key] = action
         self.buttons[key] = button
         return action
+
+    @staticmethod
+    def label(key: str, text: str) -> str:
+        return f"{key}\n{text}"
+
+    def set_text(self, key: str, text: str) -> None:
+        """A key whose meaning changes with the screen (a quick-cash amount): its action and its
+        button say the same."""
+        self.actions_by_key[key].setText(text)
+        self.buttons[key].setText(self.label(key, text))
 
     def scale(self, factor: float) -> None:
         """Key labels and touch targets for the screen's scale (ui/widgets/scaling.py); called when the

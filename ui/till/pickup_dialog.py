@@ -1,4 +1,4 @@
-"""Handing over an online order at the till (核销): the cashier presses Pickup (Ctrl+U), types the
+"""Handing over an online order at the till (核销): the cashier presses Pickup (Ctrl+K), types the
 customer's 6-digit code or scans their QR (`PU:<order id>`), sees the order, and hands it over.
 A paid-online order is handed over at once; a pay-at-pickup order's picked lines go into a sale,
 paid with any tender, and the handover is recorded when that sale completes, naming it

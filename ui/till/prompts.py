@@ -50,8 +50,8 @@ class Prompter:
         dialog.exec()
         return dialog.override
 
-    def discount(self, title: str, digits: int) -> Discount | None:
-        dialog = DiscountDialog(title, digits, self.parent)
+    def discount(self, title: str, digits: int, reasons: Sequence[str] = ()) -> Discount | None:
+        dialog = DiscountDialog(title, digits, self.parent, reasons)
         dialog.exec()
         return dialog.discount
 

@@ -124,6 +124,10 @@ class ReportDialog(QDialog):
             (self.tr("Pickups"), m(cash["pickups"])),
             (self.tr("No-sale drawer openings"), str(cash["no_sales"])),
         ]
+        if "expected" in body:       # the X report: what the till should hold, per tender
+            rows.append((self.tr("Expected in the till"), ""))
+            rows += [(self.tr("Expected %1").replace("%1", self.tender_name(kind)), m(amount))
+                     for kind, amount in sorted(body["expected"].items())]
         over_short = body.get("over_short", {})
         if over_short.get("shifts_closed"):
             rows.append((self.tr("Over/short"), m(over_short["over_short"])))

@@ -5,16 +5,16 @@ the change, the e-receipt QR and the printer's answer once the sale completes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -27,6 +27,7 @@ from ui.widgets.qr_widget import QrWidget
 from ui.widgets.scaling import scalable
 
 QUICK_CASH = (1000, 5000, 10000)  # 10, 50, 100 yuan notes, in fen
+QUICK_KEYS = ("F6", "F7", "F8", "F9")
 
 
 def quick_amounts(due: int) -> list[int]:
@@ -42,11 +43,16 @@ def quick_amounts(due: int) -> list[int]:
 class TenderView(QWidget):
     tender = Signal(str, int)        # type, amount in fen
     back = Signal()
+    void_line = Signal()             # F11: void a line of a part-paid sale (a supervisor approves)
+    code_entered = Signal(str)       # a scanner's code typed into the amount field (HID scanner)
     new_sale = Signal()
 
-    def __init__(self, money: MoneyText, parent: QWidget | None = None) -> None:
+    def __init__(self, money: MoneyText, is_code: Callable[[str], bool] = lambda _text: False,
+                 parent: QWidget | None = None) -> None:
+        """`is_code` tells a scanner's code typed into the amount field from an amount."""
         super().__init__(parent)
         self.money = money
+        self.is_code = is_code
         self.digits = money.digits
         self.due = 0
         self.factor = 1.0
@@ -86,23 +92,17 @@ class TenderView(QWidget):
         self.amount.setObjectName("amount")
         scalable(self.amount, "font-size: {px}px;", 26, 52)
         self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.amount.returnPressed.connect(lambda: self._pay("cash"))
+        self.amount.returnPressed.connect(self._amount_entered)
         right.addWidget(QLabel(self.tr("Amount")))
         right.addWidget(self.amount)
-        self.quick = QGridLayout()
-        self.quick_buttons: list[QPushButton] = []
+        # Quick cash: one key each, its button and its label made from the amounts computed once
+        # per due (show_sale); the slot tenders exactly the amount the label shows.
+        self.quick_amounts: list[int] = []
+        self.quick_keys = FunctionKeyBar(columns=4)
+        for i, key in enumerate(QUICK_KEYS):
+            self.quick_keys.add(key, "", partial(self._quick, i))
+        right.addWidget(self.quick_keys)
         self.keys = FunctionKeyBar(columns=3)
-        for i, key in enumerate(("F6", "F7", "F8", "F9")):
-            button = QPushButton()
-            scalable(button, "font-size: {px}px;", 18, 54)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.clicked.connect(lambda _=False, n=i: self._quick(n))
-            self.quick.addWidget(button, 0, i)
-            self.quick_buttons.append(button)
-            self.keys.add(key, "", lambda n=i: self._quick(n))
-        for key in ("F6", "F7", "F8", "F9"):
-            self.keys.buttons[key].hide()
-        right.addLayout(self.quick)
         self.type_actions = {
             "cash": self.keys.add("F1", self.tr("Cash"), lambda: self._pay("cash")),
             "card": self.keys.add("F2", self.tr("Card"), lambda: self._pay("card")),
@@ -111,6 +111,7 @@ class TenderView(QWidget):
                                           lambda: self._pay("stored_value")),
             "points": self.keys.add("F5", self.tr("Points"), lambda: self._pay("points")),
         }
+        self.keys.add("F11", self.tr("Void line"), self.void_line.emit)
         self.keys.add("Esc", self.tr("Back to sale"), self.back.emit)
         right.addWidget(self.keys)
         right.addStretch(1)
@@ -128,18 +129,28 @@ class TenderView(QWidget):
             self.say(self.tr("Not an amount: %1").replace("%1", self.amount.text()), True)
             return None
 
+    def _amount_entered(self) -> None:
+        """Enter in the amount field: cash for the amount, or, when a HID scanner typed a
+        customer's payment code there (the field has the focus), that code."""
+        text = self.amount.text().strip()
+        if self.is_code(text):
+            self.amount.clear()
+            self.code_entered.emit(text)
+            return
+        self._pay("cash")
+
     def _pay(self, type_name: str) -> None:
         amount = self._amount()
         if amount is not None:
             self.tender.emit(type_name, amount)
 
     def _quick(self, n: int) -> None:
-        amounts = quick_amounts(self.due)
-        if n < len(amounts):
-            self.tender.emit("cash", amounts[n])
+        if n < len(self.quick_amounts):
+            self.tender.emit("cash", self.quick_amounts[n])
 
     def set_active(self, active: bool) -> None:
         self.keys.set_active(active and not self.done)
+        self.quick_keys.set_active(active and not self.done)
         self.done_keys.set_active(active and self.done)
 
     def show_sale(self, view: dict[str, Any], due_minor: int) -> None:
@@ -154,12 +165,13 @@ class TenderView(QWidget):
         self.amount.setText(format_amount(due_minor, self.digits))
         self.amount.selectAll()
         self.amount.setFocus()
-        amounts = quick_amounts(due_minor)
-        for i, button in enumerate(self.quick_buttons):
-            key = ("F6", "F7", "F8", "F9")[i]
-            button.setVisible(i < len(amounts))
-            if i < len(amounts):
-                button.setText(f"{key}  {self.money.minor(amounts[i])}")
+        self.quick_amounts = quick_amounts(due_minor)
+        for i, key in enumerate(QUICK_KEYS):
+            shown = i < len(self.quick_amounts)
+            self.quick_keys.set_available(key, shown)
+            self.quick_keys.buttons[key].setVisible(shown)
+            if shown:
+                self.quick_keys.set_text(key, self.money.minor(self.quick_amounts[i]))
 
     def tender_name(self, type_name: str) -> str:
         names = {"cash": self.tr("Cash"), "card": self.tr("Card"), "mobile": self.tr("Mobile pay"),
@@ -209,6 +221,7 @@ class TenderView(QWidget):
         """The sized parts for the screen's scale (the styled ones are rescaled by the window)."""
         self.factor = factor
         self.keys.scale(factor)
+        self.quick_keys.scale(factor)
         self.done_keys.scale(factor)
         self.qr.setMinimumSize(round(220 * factor), round(220 * factor))
         self.say(self.message.text(), self.message_is_error)

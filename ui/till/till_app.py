@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -32,7 +32,9 @@ from edge.payments.attempts import Refund
 from edge.promotions.local_table import engine_for
 from edge.sale.basket import Sale
 from edge.sale.receipt import build_receipt
+from edge.sale.weighing import WeighingDiscipline
 from edge.store_ops.returns import ReturnRecord
+from edge.till.reasons import reasons
 from edge.till.session import REPRINT_MARK, TRAINING_MARK, PriceRequired, Till, TillError
 from edge.till.view import sale_view
 from ui.hardware.card_terminal import CardTerminal, SimulatedCardTerminal
@@ -45,7 +47,8 @@ from ui.till.payment_runner import PaymentRunner
 from ui.till.prompts import Prompter
 from ui.till.return_refund_worker import ReturnRefunder
 from ui.till.sale_screen import SaleScreen
-from ui.till.store_operations import identify_member, tender_types
+from ui.till.scale_reading import LIFT_S, take_weight
+from ui.till.store_operations import identify_member, payment_provider, tender_types
 from ui.till.tender_view import TenderView
 from ui.widgets.error_messages import error_text
 from ui.widgets.locale_setup import apply_font, install_locale
@@ -66,6 +69,13 @@ def local_time(iso_utc: str) -> str:
 
 # The cashier's quantity prefix: "3*" before a scan or PLU (the keypad's × types "*").
 QUANTITY_PREFIX = re.compile(r"(\d{1,4})[*×xX](.*)")
+
+
+def scanned_code(text: str) -> bool:
+    """Digits only and 8 or more of them: a barcode or payment code from a HID scanner typed
+    into a field, never an amount (a cash amount has a decimal point or is shorter; ¥12,345,678
+    from an EAN-8 would otherwise be tendered as cash)."""
+    return text.isascii() and text.isdigit() and len(text) >= 8
 
 
 class LoginView(QWidget):
@@ -142,10 +152,12 @@ class TillWindow(QMainWindow):
         # Queued: the till's answer (maybe a supervisor's dialog) comes after the editor closed.
         self.sale_screen.qty_entered.connect(self.set_quantity, Qt.ConnectionType.QueuedConnection)
         self.sale_screen.qty_stepped.connect(self.step_quantity)
-        self.tender_view = TenderView(self.money)
+        self.tender_view = TenderView(self.money, scanned_code)
         self.tender_view.tender.connect(self.pay)
         self.tender_view.back.connect(self.back_to_sale)
         self.tender_view.new_sale.connect(self.next_customer)
+        self.tender_view.void_line.connect(self.void_line_while_paying)
+        self.tender_view.code_entered.connect(self.enter_code)
         self.tender_view.set_available(tender_types())
         for page in (self.login_view, self.sale_screen, self.tender_view):
             self.stack.addWidget(page)
@@ -164,6 +176,11 @@ class TillWindow(QMainWindow):
         self.wedge.code.connect(lambda text, _fast: self.enter_code(text))
         QApplication.instance().installEventFilter(self.wedge)  # type: ignore[union-attr]
         self._weighing: CallResult | None = None
+        # The scale's discipline (edge/sale/weighing.py): a load left on it is never sold twice.
+        self.weighing = WeighingDiscipline()
+        self.pending_tare: int | None = None      # grams, for the next weighed item only
+        self.price_check_next = False             # Ctrl+I: the next code is looked up, not sold
+        self.lift_wait_s = LIFT_S                 # how long "lift and place again" waits
         self._member_shown: tuple[tuple[str, str], str] | None = None
         self.pending_qty: str | None = None
         self._mobile_amount: int | None = None
@@ -194,10 +211,13 @@ class TillWindow(QMainWindow):
         keys.add("Ctrl+F", self.tr("Find product"), self.find_product)
         keys.add("Ctrl+L", self.tr("Log out"), self.logout)
         keys.add("Ctrl+E", self.tr("Code entry"), self.sale_screen.entry.setFocus)
+        keys.add("Ctrl+I", self.tr("Price check"), self.price_check)
+        keys.add("Ctrl+U", self.tr("Coupon"), self.coupon)
+        keys.add("Ctrl+T", self.tr("Tare"), self.tare)
         from ui.till.pickup_dialog import PickupDesk
 
         self.pickup = PickupDesk(self)      # online orders handed over here (核销)
-        keys.add("Ctrl+U", self.tr("Pickup"), lambda: self.pickup.start())
+        keys.add("Ctrl+K", self.tr("Pickup"), self.pickup.start)
 
     def _page_changed(self, index: int) -> None:
         self.sale_screen.keys.set_active(index == SALE)
@@ -294,6 +314,7 @@ class TillWindow(QMainWindow):
             self.go_to_tender()
 
     def logout(self) -> None:
+        self.price_check_next = False
         if self.act(self.till.logout):
             self.stack.setCurrentIndex(LOGIN)
             self.login_view.pad.clear()
@@ -301,16 +322,33 @@ class TillWindow(QMainWindow):
     # --- basket ------------------------------------------------------------------------------
 
     def enter_code(self, code: str) -> None:
-        """A code from the scanner, the wedge or the entry box: a barcode, or a PLU when short."""
+        """A code from the scanner, the wedge or the entry box: a barcode, or a PLU when short;
+        a payment code pays for the basket, a member's card or QR attaches the member."""
         if self.stack.currentIndex() == TENDER:
             if self.tender_view.done:
                 self.next_customer()
             else:
+                provider = payment_provider(code, self.config)
+                if provider is not None:     # a HID scanner's code on the tender screen
+                    amount = self._mobile_amount or self.tender_view.due
+                    self._mobile_amount = None
+                    self.pay_code(code, provider, amount)
+                else:
+                    self.tender_view.say(self.tr("That is a barcode, not an amount: finish "
+                                                 "paying first (Esc: back to the sale)"), True)
                 return
         if self.stack.currentIndex() != SALE:
             return
         if code.startswith("PU:"):     # a customer's pickup QR: the Pickup key's flow
             self.pickup.start(code)
+            return
+        if self.price_check_next:
+            self.price_check_next = False
+            self.show_price(code)
+            return
+        provider = payment_provider(code, self.config)
+        if provider is not None:        # the customer's natural move: pay for the basket
+            self.pay_from_sale(code, provider)
             return
         prefix = QUANTITY_PREFIX.fullmatch(code)
         if prefix:  # "3*" (then a scan) or "3*6901234567892": three of the next item
@@ -323,27 +361,31 @@ class TillWindow(QMainWindow):
         if code.isdigit() and len(code) <= 5:
             self.add_plu(code, qty)
             return
+        member_before = self.till.sale.member_id if self.till.sale else None
         try:
-            self.till.scan(code, qty=qty)
+            sale = self.till.scan(code, qty=qty)
         except PriceRequired as exc:
             self.ask_price(exc.product, lambda price, ov: self.till.scan(
                 code, qty=qty, price=price, override=ov))
             return
         except TillError as exc:
             if exc.code == "weight_required" and qty is None:
-                self.weigh(lambda grams: self.till.scan(code, weight=format_quantity(grams)))
+                self.weigh(lambda grams, tare: self.till.scan(
+                    code, weight=format_quantity(grams), tare=tare))
                 return
             self.error(exc)
             return
         self.refresh()
-        self.sale_screen.say("")
+        member_scanned = sale.member_id is not None and sale.member_id != member_before
+        self.sale_screen.say(self.tr("Member identified") if member_scanned else "")
 
     def add_plu(self, plu: str, qty: str | None = None) -> None:
         from edge.catalog import products as catalog
 
         product = catalog.by_plu(self.till.conn, plu)
         if product is not None and product.unit == "kg" and qty is None:
-            self.weigh(lambda grams: self.till.add(plu=plu, qty=format_quantity(grams)))
+            self.weigh(lambda grams, tare: self.till.add(plu=plu, qty=format_quantity(grams),
+                                                         tare=tare))
             return
         self.add_item(lambda price, ov: self.till.add(plu=plu, qty=qty or "1", price=price,
                                                       override=ov))
@@ -379,7 +421,8 @@ class TillWindow(QMainWindow):
             return
         qty, self.pending_qty = self.pending_qty, None
         if product.unit == "kg" and qty is None:
-            self.weigh(lambda grams: self.till.add(sku=product.sku, qty=format_quantity(grams)))
+            self.weigh(lambda grams, tare: self.till.add(sku=product.sku,
+                                                         qty=format_quantity(grams), tare=tare))
             return
         self.add_item(lambda price, ov: self.till.add(sku=product.sku, qty=qty or "1", price=price,
                                                       override=ov))
@@ -394,21 +437,116 @@ class TillWindow(QMainWindow):
         receipt = build_receipt(sale, self.config, self.till.staff.name if self.till.staff else "")
         self.sale_screen.say(self.print_receipt(receipt, reprint=True))
 
-    def weigh(self, then: Callable[[int], object]) -> None:
-        """Weight from the scale (on a worker thread), or typed in when there is no scale."""
+    def weigh(self, then: Callable[[int, str | None], object]) -> None:
+        """Weight from the scale (on a worker thread, under the weighing discipline: a load
+        left from the last item must be lifted and placed again), or typed in when there is no
+        scale; `then(grams, tare)` adds the item, the tare (kg) chosen with Ctrl+T coming off."""
+        tare = None if self.pending_tare is None else format_quantity(self.pending_tare)
         if self.devices.scale is None:
             text = self.prompt.text(self.tr("Weight"), self.tr("Weight in kg (e.g. 0.532)"))
-            if text:
-                self.act(lambda: then(self._grams(text)))
+            if text and self.act(lambda: then(self._grams(text), tare)):
+                self.pending_tare = None
             return
+        if self._weighing is not None:
+            return                                  # one weighing at a time
         self.sale_screen.say(self.tr("Weighing…"))
         call = CallResult(self)
-        call.done.connect(lambda event: self.act(lambda: then(event.grams)))
-        call.failed.connect(lambda exc: self.sale_screen.say(
-            self.tr("Scale: %1").replace("%1", error_text(exc)), error=True))
+        call.done.connect(lambda grams: self._weighed(then, grams, tare))
+        call.failed.connect(self._weighing_failed)
+        lift = CallResult(self)   # its done signal carries "lift and place again" to this thread
+        lift.done.connect(self._ask_to_lift)
         self._weighing = call
-        scale = self.devices.scale
-        call.run_in_thread(lambda: scale.read_stable_weight(timeout=3.0))
+        scale, discipline = self.devices.scale, self.weighing
+        wait = self.lift_wait_s
+        call.run_in_thread(lambda: take_weight(scale, discipline, lambda: lift.done.emit(None),
+                                               lift_s=wait))
+
+    def _weighed(self, then: Callable[[int, str | None], object], grams: int,
+                 tare: str | None) -> None:
+        self._weighing = None
+        if self.act(lambda: then(grams, tare)):
+            self.weighing.taken()       # this load is sold: never again until lifted
+            self.pending_tare = None
+
+    def _weighing_failed(self, exc: Exception) -> None:
+        self._weighing = None
+        text = (self.tr("The same weight is still on the scale: lift the item off and place it "
+                        "again, then scan it again")
+                if getattr(exc, "code", None) == "lift_and_replace" else error_text(exc))
+        self.sale_screen.say(self.tr("Scale: %1").replace("%1", text), error=True)
+
+    def _ask_to_lift(self, _unused: object) -> None:
+        self.sale_screen.say(self.tr("Lift the item off the scale and place it again"),
+                             error=True)
+
+    def tare(self) -> None:
+        """Ctrl+T: a tare for the next weighed item: a preset container or typed in kg."""
+        presets = list(self.till.settings.tare_presets_g)
+        labels = [self.tr("%1 g").replace("%1", str(g)) for g in presets]
+        labels += [self.tr("Type a tare…"), self.tr("No tare")]
+        index = self.prompt.choose(self.tr("Tare"), self.tr("Container weight for the next "
+                                                            "weighed item"), labels)
+        if index is None:
+            return
+        if index == len(presets) + 1:
+            self.pending_tare = None
+            self.sale_screen.say(self.tr("No tare"))
+            return
+        if index == len(presets):
+            text = self.prompt.text(self.tr("Tare"), self.tr("Tare in kg (e.g. 0.015)"))
+            if not text:
+                return
+            try:
+                grams = self._grams(text)
+            except MoneyError as exc:
+                self.error(exc)
+                return
+        else:
+            grams = presets[index]
+        self.pending_tare = grams
+        self.sale_screen.say(self.tr("Tare %1 g: weigh the item").replace("%1", str(grams)))
+
+    def price_check(self) -> None:
+        """Ctrl+I: the code in the entry box, or the next one scanned, is looked up: name,
+        price, promotions and stock; nothing is added to the sale."""
+        text = self.sale_screen.entry.text().strip()
+        if text:
+            self.sale_screen.entry.clear()
+            self.show_price(text)
+            return
+        self.price_check_next = True
+        self.sale_screen.say(self.tr("Price check: scan the item (nothing is added)"))
+
+    def show_price(self, code: str) -> None:
+        try:
+            found = self.till.price_check(code)
+        except TillError as exc:
+            self.error(exc)
+            return
+        name = found["name_zh"] if self.config.locale.startswith("zh") else found["name_en"]
+        price = self.money.minor(found["price"]) + (self.tr(" / kg") if found["unit"] == "kg"
+                                                    else "")
+        parts = [self.tr("Price check: %1 · %2").replace("%1", name).replace("%2", price)]
+        parts += [self.tr("Promotion: %1").replace("%1", p["reason"])
+                  for p in found["promotions"]]
+        parts.append(self.tr("On hand %1").replace("%1", format_quantity(found["on_hand_milli"])
+                                                  if found["on_hand_milli"] >= 0 else
+                                                  "-" + format_quantity(-found["on_hand_milli"])))
+        self.sale_screen.say(" · ".join(parts))
+
+    def coupon(self) -> None:
+        """Ctrl+U: a coupon scanned (into the dialog) or typed; promotions needing it apply."""
+        code = self.prompt.text(self.tr("Coupon"), self.tr("Scan or type the coupon code"))
+        if code:
+            self.act(lambda: self.till.add_coupon(code), self.tr("Coupon %1 added")
+                     .replace("%1", code))
+
+    def reason(self, kind: str, title: str) -> str | None:
+        """A reason picked from the store's list for `kind` (edge/till/reasons.py): nothing to
+        type, in the screen's language."""
+        items = reasons(self.config, kind, QLocale().name())
+        index = self.prompt.choose(title, self.tr("Reason"), items)
+        return None if index is None else items[index]
 
     @staticmethod
     def _grams(text: str) -> int:
@@ -451,11 +589,42 @@ class TillWindow(QMainWindow):
         self.set_quantity(line, str(qty))
 
     def void_line(self) -> None:
+        """F3: void the selected line, confirmed, with a reason from the list; a supervisor
+        approves as `till.void_approval` says."""
         line = self.sale_screen.selected_line()
         if line is not None:
-            self.with_override(lambda ov: self.till.void_line(line, ov),
-                               self.tr("Voiding after payment started needs a supervisor"),
-                               self.tr("Line %1 voided").replace("%1", str(line)))
+            self._void(line)
+
+    def void_line_while_paying(self) -> None:
+        """F11 on the tender screen: void a line of a sale that has taken a payment; a supervisor
+        approves, the payment stays and what is due changes."""
+        sale = self.till.sale
+        if sale is None or not sale.lines or self.payment_in_progress():
+            return
+        labels = [f"{ln.line_no}. {ln.name_zh if self.config.locale.startswith('zh') else ln.name_en}"
+                  f"  {self.money.minor(ln.total)}" for ln in sale.lines]
+        index = self.prompt.choose(self.tr("Void line"), self.tr("Which line?"), labels)
+        if index is not None and self._void(sale.lines[index].line_no):
+            self._show_tender()
+            self.tender_view.say(self.tr("Line voided: %1 due").replace(
+                "%1", self.money.minor(max(self.till.sale.remaining, 0) if self.till.sale else 0)))
+
+    def _void(self, line: int) -> bool:
+        sale = self.till.sale
+        found = sale.line(line) if sale is not None else None
+        if found is None:
+            return False
+        name = found.name_zh if self.config.locale.startswith("zh") else found.name_en
+        question = self.tr("Void line %1: %2 (%3)?").replace("%1", str(line)).replace(
+            "%2", name).replace("%3", self.money.minor(found.total))
+        if not self.prompt.confirm(self.tr("Void line"), question):
+            return False
+        why = self.reason("void", self.tr("Void line"))
+        if why is None:
+            return False
+        return self.with_override(lambda ov: self.till.void_line(line, ov, why),
+                                  self.tr("Voiding this line needs a supervisor"),
+                                  self.tr("Line %1 voided").replace("%1", str(line)))
 
     def override_price(self) -> None:
         line = self.sale_screen.selected_line()
@@ -464,7 +633,7 @@ class TillWindow(QMainWindow):
         price = self.prompt.text(self.tr("Price override"), self.tr("New unit price"))
         if not price:
             return
-        reason = self.prompt.text(self.tr("Price override"), self.tr("Reason"))
+        reason = self.reason("price_override", self.tr("Price override"))
         if not reason:
             return
         try:
@@ -481,7 +650,7 @@ class TillWindow(QMainWindow):
         if line is None:
             return
         given = self.prompt.discount(self.tr("Discount on line %1").replace("%1", str(line)),
-                                     self.config.minor_digits)
+                                     self.config.minor_digits, self.discount_reasons())
         if given is not None:
             kind, value, reason = given
             self.with_override(lambda ov: self.till.discount_line(line, kind, value, reason, ov),
@@ -492,12 +661,15 @@ class TillWindow(QMainWindow):
         if self.till.sale is None or not self.till.sale.lines:
             return
         given = self.prompt.discount(self.tr("Discount on the whole order"),
-                                     self.config.minor_digits)
+                                     self.config.minor_digits, self.discount_reasons())
         if given is not None:
             kind, value, reason = given
             self.with_override(lambda ov: self.till.discount_order(kind, value, reason, ov),
                                self.tr("This discount is above your limit: a supervisor approves"),
                                self.tr("Discount given"))
+
+    def discount_reasons(self) -> list[str]:
+        return reasons(self.config, "discount", QLocale().name())
 
     def member(self) -> None:
         token = self.prompt.text(self.tr("Member"), self.tr("Member card, phone or QR code"))
@@ -539,7 +711,7 @@ class TillWindow(QMainWindow):
             return
         qty = self.prompt.text(self.tr("Return"), self.tr("Quantity to return"),
                                format_quantity(int(lines[index]["left_milli"])))
-        reason = self.prompt.text(self.tr("Return"), self.tr("Reason")) if qty else None
+        reason = self.reason("return", self.tr("Return")) if qty else None
         if not qty or not reason:
             return
         try:
@@ -653,7 +825,7 @@ class TillWindow(QMainWindow):
         return self.tr("Printing")
 
     def no_sale(self) -> None:
-        reason = self.prompt.text(self.tr("No sale"), self.tr("Why open the drawer?"))
+        reason = self.reason("no_sale", self.tr("No sale"))
         if reason and self.with_override(lambda ov: self.till.no_sale(reason, ov),
                                          self.tr("Opening the drawer needs a supervisor"),
                                          self.tr("Drawer opened")):
@@ -685,8 +857,21 @@ class TillWindow(QMainWindow):
             self.confirm_age()
             if sale.needs_age_check():
                 return
+        if not self.act(self.till.subtotal):
+            return
         self.stack.setCurrentIndex(TENDER)
         self._show_tender()
+
+    def pay_from_sale(self, code: str, provider: str) -> None:
+        """A payment code scanned on the sale screen (HID or serial): the basket goes to payment
+        and the code pays what is due, as if Pay (F12) had been pressed first."""
+        sale = self.till.sale
+        if sale is None or not sale.lines:
+            self.sale_screen.say(self.tr("A payment code: scan the items first"), error=True)
+            return
+        self.go_to_tender()
+        if self.stack.currentIndex() == TENDER and not self.tender_view.done:
+            self.pay_code(code, provider, self.tender_view.due)
 
     def _show_tender(self) -> None:
         sale = self.till.sale
@@ -763,6 +948,14 @@ class TillWindow(QMainWindow):
         self._say_waiting()
         self.payment_runner.run(self.till.pay_code_steps(code, amount, wait=False),
                                 self._payment_returned)
+
+    def pay_code(self, code: str, provider: str, amount: int) -> None:
+        """One path for a payment code from any scanner: the provider's flow when this till
+        takes payment codes, else a mobile tender recording the code."""
+        if self.till.payments is not None:
+            self.pay_by_code(code, amount)
+        else:
+            self.pay("mobile", amount, reference=f"{provider}:{code}")
 
     def poll_payment(self) -> None:
         if self.payment_runner.busy or self.till.payments is None \
@@ -861,12 +1054,9 @@ class TillWindow(QMainWindow):
             if self.stack.currentIndex() == TENDER and not self.tender_view.done:
                 amount = self._mobile_amount or self.tender_view.due
                 self._mobile_amount = None
-                if self.till.payments is not None:
-                    self.pay_by_code(event.code, amount)
-                else:
-                    self.pay("mobile", amount, reference=f"{event.provider}:{event.code}")
-            else:
-                self.sale_screen.say(self.tr("A payment code: press Pay (F12) first"), error=True)
+                self.pay_code(event.code, event.provider, amount)
+            elif self.stack.currentIndex() == SALE and self.till.staff is not None:
+                self.pay_from_sale(event.code, event.provider)
         elif isinstance(event, ErrorEvent) and isinstance(event, DeviceEvent):
             if event.code in ("garbage", "partial_read"):
                 self.sale_screen.say(self.tr("Bad read: scan again"), error=True)
@@ -948,5 +1138,6 @@ def run_till_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices
 
     return run_window(conn, config,
                       lambda d: TillWindow(Till(conn, config, engine_for(conn, config),
-                                                payments=mobile_payments_for(conn, config)), d),
+                                                payments=mobile_payments_for(conn, config),
+                                                lane="till"), d),
                       devices, locale_name, screen)

@@ -91,6 +91,7 @@ def test_every_bad_line_gets_its_error_and_the_till_and_database_are_unchanged(d
     gtin = demo_gtins(sqlite3.connect(db_path), 1)[0]
     till = HeadlessTill(db_path)
     till.send({"op": "login", "staff": "1001", "pin": "1234"})
+    assert till.send({"op": "shift_open", "float": "0"})["ok"]  # a till sells in a shift
     till.send({"op": "scan", "data": gtin})
     before_state = till.send({"op": "state"})
     before_db = snapshot(db_path)

@@ -29,6 +29,7 @@ def first_gtins(db_path: Path, n: int) -> list[str]:
 def test_a_whole_sale_through_the_protocol(till: HeadlessTill, db_path: Path) -> None:
     a, b = first_gtins(db_path, 2)
     assert till.send({"op": "login", "staff": "1001", "pin": "1234"})["staff"]["role"] == "cashier"
+    assert till.send({"op": "shift_open", "float": "0"})["ok"]  # a till sells in a shift
     answer = till.send({"op": "scan", "data": a})
     sale = answer["sale"]
     assert answer["ok"] and sale["status"] == "open" and sale["lines"][0]["qty"] == "1"
@@ -55,6 +56,7 @@ def test_a_whole_sale_through_the_protocol(till: HeadlessTill, db_path: Path) ->
 def test_suspend_resume_and_cancel(till: HeadlessTill, db_path: Path) -> None:
     (a,) = first_gtins(db_path, 1)
     till.send({"op": "login", "staff": "1001", "pin": "1234"})
+    assert till.send({"op": "shift_open", "float": "0"})["ok"]  # a till sells in a shift
     till.send({"op": "scan", "data": a})
     suspended = till.send({"op": "suspend"})
     assert suspended["sale"] is None
@@ -90,6 +92,7 @@ def test_training_login_sells_without_facts_and_marks_the_receipt(till: Headless
 def test_line_and_order_discounts_within_role_limits(till: HeadlessTill, db_path: Path) -> None:
     a, b = first_gtins(db_path, 2)
     till.send({"op": "login", "staff": "1001", "pin": "1234"})
+    assert till.send({"op": "shift_open", "float": "0"})["ok"]  # a till sells in a shift
     till.send({"op": "scan", "data": a})
     till.send({"op": "scan", "data": b})
     refused = till.send({"op": "discount_line", "line": 1, "percent": 25})
@@ -105,6 +108,7 @@ def test_line_and_order_discounts_within_role_limits(till: HeadlessTill, db_path
 
 def test_an_open_price_item_takes_its_typed_price(till: HeadlessTill) -> None:
     till.send({"op": "login", "staff": "1001", "pin": "1234"})
+    assert till.send({"op": "shift_open", "float": "0"})["ok"]  # a till sells in a shift
     assert till.send({"op": "add", "plu": "90"})["error"]["code"] == "price_required"
     over = till.send({"op": "add", "plu": "90", "price": "150.00"})
     assert over["error"]["code"] == "permission_denied"

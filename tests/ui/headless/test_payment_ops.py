@@ -43,6 +43,7 @@ def test_pay_code_through_the_headless_till(db_path: Path, live_sim: ProviderSim
     till = HeadlessTill(db_path)
     try:
         assert till.send({"op": "login", "staff": "1001", "pin": "1234"})["ok"]
+        assert till.send({"op": "shift_open", "float": "0"})["ok"]  # a till sells in a shift
         for gtin in gtins:
             assert till.send({"op": "scan", "data": gtin})["ok"]
         paid = till.send({"op": "pay_code", "code": CODES["wechat"]})

@@ -1,0 +1,155 @@
+"""Loss prevention in the till core: void approvals by `till.void_approval`, the void after a
+partial tender, reasons, member codes in the scan, price check, tare and the shift rule."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from edge.config import ConfigError, StoreConfig, config_from_dict
+from edge.customers.members import register_member
+from edge.store_ops.shifts import open_shift
+from edge.till.reasons import reasons
+from edge.till.session import Till, TillError
+from tests.edge.sale.sale_helpers import SUPERVISOR, demo_gtins, price_of_gtin
+
+
+def till_with(conn: sqlite3.Connection, lane: str | None = None, **till: object) -> Till:
+    t = Till(conn, config_from_dict({"till": till} if till else {}), lane=lane)
+    t.login("1001", "1234")
+    return t
+
+
+def voids(conn: sqlite3.Connection) -> list[dict[str, object]]:
+    return [json.loads(body) for (body,) in conn.execute(
+        "SELECT body FROM journal WHERE kind = 'line.voided' ORDER BY seq")]
+
+
+@pytest.mark.parametrize(("mode", "before", "after"), [
+    ("none", False, False), ("after_subtotal", False, True), ("always", True, True)])
+def test_void_approval_by_mode(conn: sqlite3.Connection, mode: str, before: bool,
+                               after: bool) -> None:
+    till = till_with(conn, void_approval=mode)
+    for gtin in demo_gtins(conn, 3):
+        till.scan(gtin)
+    assert till.sale is not None
+    for line, subtotal, needs in ((1, False, before), (2, True, after)):
+        if subtotal:
+            till.subtotal()
+        if needs:
+            before_void = till.sale.copy()
+            with pytest.raises(TillError) as refused:
+                till.void_line(line, reason="Wrong quantity")
+            assert refused.value.code == "permission_denied"
+            assert till.sale.to_dict() == before_void.to_dict()     # nothing changed
+            till.void_line(line, SUPERVISOR, "Wrong quantity")
+        else:
+            till.void_line(line, reason="Wrong quantity")
+    approvers = [v["approved_by"] for v in voids(conn)]
+    assert approvers == ["2001" if before else "1001", "2001" if after else "1001"]
+    assert {v["reason"] for v in voids(conn)} == {"Wrong quantity"}
+
+
+def test_void_after_a_partial_tender_keeps_the_tender_and_changes_the_balance(
+        conn: sqlite3.Connection) -> None:
+    till = till_with(conn, void_approval="none")
+    a, b = demo_gtins(conn, 2)
+    till.scan(a)
+    till.scan(b)
+    assert till.sale is not None
+    cheap = min(price_of_gtin(conn, a), price_of_gtin(conn, b))
+    till.tender("cash", cheap)
+    with pytest.raises(TillError) as refused:        # money taken: a supervisor, in every mode
+        till.void_line(2)
+    assert refused.value.code == "permission_denied"
+    line = 2 if price_of_gtin(conn, b) >= price_of_gtin(conn, a) else 1
+    keep = till.sale.line(3 - line)
+    assert keep is not None
+    sale = till.void_line(line, SUPERVISOR, "Customer changed their mind")
+    assert [t.amount for t in sale.tenders] == [cheap]
+    assert sale.remaining == keep.total - cheap
+    assert conn.execute("SELECT COUNT(*) FROM open_sale").fetchone()[0] == 1  # kept on disk
+
+
+def test_a_void_that_would_refund_is_refused_and_changes_nothing(conn: sqlite3.Connection) -> None:
+    till = till_with(conn)
+    a, b = demo_gtins(conn, 2)
+    till.scan(a)
+    till.scan(b)
+    assert till.sale is not None
+    till.tender("cash", till.sale.total - 1)
+    before = till.sale.to_dict()
+    with pytest.raises(TillError) as refused:
+        till.void_line(1, SUPERVISOR)
+    assert refused.value.code == "would_refund"
+    assert till.sale.to_dict() == before and voids(conn) == []
+
+
+def test_bad_void_approval_is_refused_at_start() -> None:
+    with pytest.raises(ConfigError, match="void_approval"):
+        Till(sqlite3.connect(":memory:"), config_from_dict({"till": {"void_approval": "never"}}))
+
+
+def test_reason_lists_default_in_both_languages_and_follow_store_toml() -> None:
+    assert reasons(StoreConfig(locale="zh_CN"), "void")[0] == "扫错商品"
+    assert reasons(StoreConfig(locale="en"), "no_sale")[0] == "Change for a customer"
+    own = config_from_dict({"reasons": {"void": ["A"], "return": {"zh_CN": ["坏了"], "en": ["Bad"]}}})
+    assert reasons(own, "void") == ["A"]
+    assert reasons(own, "return", "en") == ["Bad"]
+    assert reasons(own, "discount", "zh_CN")[0] == "商品瑕疵"
+    with pytest.raises(ConfigError, match=r"reasons\.void"):
+        Till(sqlite3.connect(":memory:"), config_from_dict({"reasons": {"void": []}}))
+
+
+def test_member_qr_and_configured_card_numbers_in_the_scan(conn: sqlite3.Connection) -> None:
+    member = register_member(conn, "3001", "gold", "陈静", card_no="88000009",
+                             qr_token="MQR-TEST-0009")
+    till = Till(conn, config_from_dict(
+        {"member_codes": [{"prefix": "MQR-", "min_length": 8, "max_length": 64},
+                          {"prefix": "88", "min_length": 8, "max_length": 8}]}))
+    till.login("1001", "1234")
+    sale = till.scan("]Q1MQR-TEST-0009")
+    assert sale.member_id == member.id and sale.member_tier == "gold" and not sale.lines
+    till.set_member(None, None)
+    assert till.scan("88000009").member_id == member.id
+    with pytest.raises(TillError) as unknown:
+        till.scan("MQR-NOBODY-1")
+    assert unknown.value.code == "unknown_member"
+
+
+def test_price_check_adds_nothing(conn: sqlite3.Connection) -> None:
+    till = till_with(conn)
+    gtin = demo_gtins(conn, 1)[0]
+    answer = till.price_check(gtin)
+    assert answer["price"] == price_of_gtin(conn, gtin) and answer["promotions"] == []
+    assert isinstance(answer["on_hand_milli"], int)
+    assert till.sale is None and till.price_check("1")["unit"] == "kg"
+    with pytest.raises(TillError) as unknown:
+        till.price_check("6900000000000")
+    assert unknown.value.code in ("unknown_product", "invalid_barcode")
+
+
+def test_tare_comes_off_a_weighed_item(conn: sqlite3.Connection) -> None:
+    till = till_with(conn)
+    sale = till.add(plu="1", qty="0.520", tare="0.015")
+    assert sale.lines[0].qty_milli == 505
+    with pytest.raises(TillError) as heavy:
+        till.add(plu="1", qty="0.010", tare="0.015")
+    assert heavy.value.code == "invalid_quantity" and len(till.sale.lines) == 1  # type: ignore[union-attr]
+    with pytest.raises(TillError) as packaged:
+        till.scan(demo_gtins(conn, 1)[0], tare="0.005")
+    assert packaged.value.code == "bad_request"
+
+
+def test_a_staffed_till_sells_only_in_a_shift_a_kiosk_without(conn: sqlite3.Connection) -> None:
+    gtin = demo_gtins(conn, 1)[0]
+    staffed = till_with(conn, lane="till")
+    with pytest.raises(TillError) as refused:
+        staffed.scan(gtin)
+    assert refused.value.code == "no_shift" and staffed.sale is None
+    assert till_with(conn, lane="kiosk").scan(gtin).lines
+    assert till_with(conn, "till", require_shift=False).scan(gtin).lines
+    open_shift(conn, StoreConfig(), "1001", 10_000)
+    assert staffed.scan(gtin).lines
