@@ -484,6 +484,7 @@ ZH = {
     'Printing': '正在打印',
     # Online orders: picking in the manager app, pickup at the till (issue 23)
     'Choose an order first': '请先选择订单',
+    'Refresh orders': '刷新订单',
     'Choose an order, then scan each item': '选择订单，然后逐件扫描商品',
     'Choose the line that is short': '请选择缺货的行',
     'Finish and print': '完成并打印',

@@ -77,7 +77,7 @@ class PickingPanel(QWidget):
         layout.addWidget(self.message)
         row = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        for name, text, slot in (("refresh", self.tr("Refresh"), self.refresh),
+        for name, text, slot in (("refresh", self.tr("Refresh orders"), self.refresh),
                                  ("short", self.tr("Short"), self.short),
                                  ("finish", self.tr("Finish and print"), self.finish)):
             b = QPushButton(text)
