@@ -116,6 +116,10 @@ def register(commands: Any) -> None:
 
     add_console_commands(sub, _db, _broker, _broker_settings)
 
+    from cli._hq_loyalty import add_loyalty_commands
+
+    add_loyalty_commands(sub, _db)
+
     keygen = sub.add_parser("keygen", help="make HQ's Ed25519 signing key pair")
     keygen.add_argument("--private", required=True,
                         help="where to write the private key (mode 0600)")

@@ -10,6 +10,7 @@ from cli._options import (
     StartRefused,
     add_screen_options,
     add_terminal_options,
+    config_path,
     open_terminal,
     refuse_start,
     screen_options,
@@ -28,6 +29,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def run_till(args: argparse.Namespace) -> int:
+    from cloud_sync.lookup import hq_lookups_for
     from edge.config import ConfigError
     from edge.promotions.local_table import engine_for
     from edge.till.session import Till
@@ -44,7 +46,8 @@ def run_till(args: argparse.Namespace) -> int:
                 payments = mobile_payments_for(conn, config)
             except ConfigError as exc:
                 raise CommandError(str(exc)) from None
-            serve(Till(conn, config, engine_for(conn, config), payments=payments, lane="till"),
+            serve(Till(conn, config, engine_for(conn, config), payments=payments, lane="till",
+                       hq=hq_lookups_for(config_path(args))),  # points, coupons (docs/members.md)
                   sys.stdin.buffer, sys.stdout)
             return 0
         from cli._systemd import Watchdog

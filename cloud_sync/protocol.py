@@ -153,7 +153,22 @@ class BalanceLookup(msgspec.Struct, forbid_unknown_fields=True, tag="balance_loo
     account_id: str
 
 
-Request = SyncRequest | SaleLookup | BalanceLookup
+class PointsLookup(msgspec.Struct, forbid_unknown_fields=True, tag="points_lookup"):
+    """A member's points at HQ for this terminal; HQ holds `hold` points for it if they are there."""
+
+    v: int
+    member_id: str
+    hold: int = 0
+
+
+class CouponLookup(msgspec.Struct, forbid_unknown_fields=True, tag="coupon_lookup"):
+    """An HQ coupon's state; HQ holds it for this terminal when it can be redeemed."""
+
+    v: int
+    code: str
+
+
+Request = SyncRequest | SaleLookup | BalanceLookup | PointsLookup | CouponLookup
 
 
 class LookupReply(msgspec.Struct, forbid_unknown_fields=True, tag="lookup"):

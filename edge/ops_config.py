@@ -16,6 +16,8 @@ TIERS = ("silver", "gold", "diamond")
 @dataclass(frozen=True)
 class StoreOpsConfig:
     points_per_yuan_redeemed: int = 100            # 100 points pay 1 yuan
+    offline_points_allowance: int = 0      # points beyond the local balance, HQ unreachable
+    offline_coupon_limit: int = 5_000      # fen: the largest HQ coupon taken, HQ unreachable
     earn_multiplier_pct: dict[str, int] = field(
         default_factory=lambda: {"silver": 100, "gold": 150, "diamond": 200})
     stored_value_offline_card_limit: int = 20_000   # fen a card may spend offline, unconfirmed
@@ -42,6 +44,12 @@ def store_ops_config(config: StoreConfig) -> StoreOpsConfig:
             members.get("points_per_yuan_redeemed", default.points_per_yuan_redeemed),
             "members.points_per_yuan_redeemed"),
         earn_multiplier_pct=multipliers,
+        offline_points_allowance=_positive(
+            members.get("offline_points_allowance", default.offline_points_allowance),
+            "members.offline_points_allowance", zero_ok=True),
+        offline_coupon_limit=_positive(
+            members.get("offline_coupon_limit", default.offline_coupon_limit),
+            "members.offline_coupon_limit", zero_ok=True),
         stored_value_offline_card_limit=_positive(
             stored.get("offline_card_limit", default.stored_value_offline_card_limit),
             "stored_value.offline_card_limit", zero_ok=True),

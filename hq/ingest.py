@@ -33,8 +33,10 @@ from cloud_sync.protocol import (
     INGEST_SHARE,
     SCHEMA_VERSION,
     BalanceLookup,
+    CouponLookup,
     ErrorReply,
     LookupReply,
+    PointsLookup,
     Presence,
     Request,
     SaleLookup,
@@ -46,6 +48,7 @@ from cloud_sync.protocol import (
 )
 from cloud_sync.settings import BrokerSettings
 from cloud_sync.signing import load_private_key
+from hq.loyalty.ledger import Loyalty
 from hq.ownership import GRANT_LIFE, check_table, enforce
 from hq.publish import snapshot
 from hq.storage import open_storage
@@ -295,6 +298,29 @@ class IngestWorker:
             self._publish(topic, encode(LookupReply(v=SCHEMA_VERSION, found=card is not None,
                                                     body=msgspec.Raw(card or b"null"))),
                           correlation)
+        elif isinstance(request, PointsLookup | CouponLookup):
+            self._publish(topic, self._loyalty(storage, store, terminal, request), correlation)
+
+    def _loyalty(self, storage: HqStorage, store: str, terminal: str,
+                 request: PointsLookup | CouponLookup) -> bytes:
+        """A member's points (held for the asker) or a coupon (held for the asker), from HQ's
+        ledgers (hq/loyalty/ledger.py). Points of another store's member grant the asker that
+        member, so the sale's member.points passes the ownership rule."""
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        if isinstance(request, PointsLookup):
+            if not 0 <= request.hold <= 10**9 or len(request.member_id) > 64:
+                return encode(ErrorReply(v=SCHEMA_VERSION, code="bad_request",
+                                         message="member_id of 1-64, hold of 0-10^9 points"))
+            found = storage.loyalty(lambda cur, pg: Loyalty(cur, pg).points_for(
+                request.member_id, store, terminal, request.hold, now))
+            if found is not None:
+                self._grant(storage, store, terminal, "member", request.member_id, 0)
+        else:
+            found = storage.loyalty(lambda cur, pg: Loyalty(cur, pg).coupon_for(
+                request.code[:64], store, terminal, now))
+        body = msgspec.json.encode(found) if found is not None else b"null"
+        return encode(LookupReply(v=SCHEMA_VERSION, found=found is not None,
+                                  body=msgspec.Raw(body)))
 
     def _grant(self, storage: HqStorage, store: str, terminal: str, kind: str, object_id: str,
                amount: int) -> None:

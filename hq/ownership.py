@@ -84,8 +84,12 @@ OWNERSHIP: dict[str, tuple[Ref, ...]] = {
                             Ref("return_id", Kind.RETURN, Owner.HQ),
                             Ref("sale_id", Kind.SALE, Owner.HQ)),
     "member.registered": (Ref("member_id", Kind.MEMBER, Owner.NEW),),
+    # Points spent at another store's till need the grant of a points look-up (hq/loyalty/).
     "member.points": (Ref("member_id", Kind.MEMBER, Owner.HQ),
                       Ref("sale_id", Kind.SALE, Owner.HQ)),
+    # A coupon is HQ's, redeemable at any store once: its ledger (hq/loyalty/ledger.py) accepts
+    # the first redemption and flags any other; the sale must be the sender's.
+    "coupon.redeemed": (Ref("sale_id", Kind.SALE, Owner.HQ),),
     "payment.refunded": (Ref("out_refund_no", Kind.REFUND, Owner.ID),
                          Ref("out_trade_no", Kind.PAYMENT, Owner.ID),
                          Ref("sale_id", Kind.SALE, Owner.HQ),

@@ -212,6 +212,34 @@ class MemberRegistered(Strict):
     tier: Annotated[str, Meta(min_length=1, max_length=32)]
 
 
+Points = Annotated[int, Meta(ge=0, le=10**9)]
+
+
+class MemberPoints(Strict):
+    """A sale's points for its member (edge/customers/members.py record_sale_points): earned and
+    redeemed; `offline` when the till paid points without HQ's hold (its offline allowance)."""
+
+    member_id: Id
+    sale_id: Id
+    tier: Annotated[str, Meta(min_length=1, max_length=32)]
+    eligible_spend: Annotated[int, Meta(ge=-MAX_MONEY, le=MAX_MONEY)]
+    earned: Points
+    redeemed: Points
+    offline: bool = False
+
+
+class CouponRedeemed(Strict):
+    """An HQ coupon (edge/customers/coupons.py) taken as a tender: once across the chain. It
+    names no member: the coupon's member is HQ's to know, and may be another store's."""
+
+    code: Annotated[str, Meta(min_length=1, max_length=64)]
+    sale_id: Id
+    value: Annotated[int, Meta(ge=1, le=MAX_SV_AMOUNT)]
+    amount: Annotated[int, Meta(ge=1, le=MAX_SV_AMOUNT)]
+    terminal_id: Id
+    offline: bool
+
+
 # ---- payments through a provider ------------------------------------------------------------------
 
 # The providers' own ids: letters, digits, _ - | * (WeChat: 6-32 for out_trade_no and out_refund_no,
@@ -349,6 +377,8 @@ TYPED: dict[str, type[Strict]] = {
     "stored_value.spend": Spend,
     "stored_value.refund": Refund,
     "member.registered": MemberRegistered,
+    "member.points": MemberPoints,
+    "coupon.redeemed": CouponRedeemed,
     "payment.refunded": PaymentRefunded,
     "stock.receipt": StockMoved,
     "stock.transfer": StockMoved,
@@ -362,8 +392,9 @@ TYPED: dict[str, type[Strict]] = {
     "order.conflict": OrderConflict,
 }
 SV_TYPES = ("stored_value.topup", "stored_value.spend", "stored_value.refund")
+LOYALTY_TYPES = ("member.points", "coupon.redeemed")
 # Types HQ keeps with the generic bounds below (no schema of their own yet).
-GENERIC_TYPES = ("member.points", "shift.opened", "shift.closed", "shift.z_report",
+GENERIC_TYPES = ("shift.opened", "shift.closed", "shift.z_report",
                  "cash.cash_in", "cash.cash_out", "cash.pickup")
 # Every event type the ingest accepts; any other is refused. Each needs its row in
 # hq/ownership.py OWNERSHIP, or the ingest does not start.

@@ -20,6 +20,7 @@ import sqlite3
 import uuid
 from dataclasses import dataclass
 
+from edge.customers.coupons import HQ_APPROVED
 from edge.ledger.clock import utc_now_iso
 from edge.ledger.journal import append_entry
 from edge.ledger.outbox import append_event
@@ -142,9 +143,12 @@ def record_sale_points(conn: sqlite3.Connection, sale: Sale, ops: StoreOpsConfig
                      [(sale.member_id, kind, points, sale.id, event_seq, now)
                       for kind, points in movements if points])
     # Always sent: HQ's sale schema is closed, so this event is how it learns the sale's member.
+    # Offline: points paid without HQ's hold (POINTS_OFFLINE in edge/customers/account_tenders.py).
+    offline = any(t.type == "points" and t.approval_code != HQ_APPROVED for t in sale.tenders)
     append_event(conn, "member.points", {"member_id": sale.member_id, "sale_id": sale.id,
                                          "tier": tier, "eligible_spend": eligible,
-                                         "earned": earned, "redeemed": redeemed})
+                                         "earned": earned, "redeemed": redeemed,
+                                         "offline": offline})
 
 
 def earn_reversal(conn: sqlite3.Connection, sale_id: str, refunded_non_points_after: int,

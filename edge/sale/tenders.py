@@ -32,6 +32,8 @@ TENDER_TYPES = {
     "stored_value": TenderType("stored_value", gives_change=False, cash_rounding=False,
                                needs_account=True),
     "points": TenderType("points", gives_change=False, cash_rounding=False, needs_account=True),
+    # An HQ member coupon (edge/customers/coupons.py): its code is the reference.
+    "coupon": TenderType("coupon", gives_change=False, cash_rounding=False, needs_account=True),
 }
 
 _MASKED_PAN = re.compile(r"^\d{0,6}[*Xx]{2,13}\d{4}$")

@@ -1,6 +1,6 @@
 """What completing a sale does beyond the sale itself, written inside record_sale's transaction:
 voided lines and coupons kept for reports, stock movements, the member's points, stored-value
-spends (each with its outbox event). Cancelled sales keep only their voided lines.
+spends, HQ coupons (each with its outbox event). Cancelled sales keep only their voided lines.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 
 from edge.config import StoreConfig
+from edge.customers.coupons import record_sale_coupons
 from edge.customers.members import record_sale_points
 from edge.customers.stored_value import record_sale_spends
 from edge.ops_config import store_ops_config
@@ -28,3 +29,4 @@ def record_sale_effects(conn: sqlite3.Connection, sale: Sale, config: StoreConfi
     record_sale_movements(conn, sale, event_seq)
     record_sale_points(conn, sale, store_ops_config(config), event_seq)
     record_sale_spends(conn, sale)
+    record_sale_coupons(conn, sale)

@@ -44,6 +44,7 @@ from edge.catalog.products import Product
 from edge.config import StoreConfig
 from edge.customers import members
 from edge.customers.account_tenders import check_account_tender
+from edge.customers.coupons import HqLookups, parse_code
 from edge.customers.member_codes import member_code, member_code_ranges
 from edge.ledger.clock import utc_now_iso
 from edge.ledger.journal import append_entry
@@ -111,11 +112,14 @@ class Till:
                  clock: Callable[[], datetime] = datetime.now,
                  free_space: Callable[[], int] | None = None,
                  monotonic: Callable[[], float] = time.monotonic,
-                 payments: MobilePayments | None = None, lane: str | None = None) -> None:
+                 payments: MobilePayments | None = None, lane: str | None = None,
+                 hq: HqLookups | None = None) -> None:
         """`lane` is "till" for a staffed till (`pos till`: it sells inside an open shift unless
         `[till] require_shift = false`), "kiosk" for a self-checkout lane (no shift unless set
-        true); None (a library use) follows only the setting."""
+        true); None (a library use) follows only the setting. `hq`: HQ's points and coupons
+        look-ups (cloud_sync.lookup.HqLookups); None: the till's own rules only."""
         self.conn = conn
+        self.hq = hq  # HQ's points and coupons (cloud_sync.lookup.HqLookups); None: local rules
         self.config = config
         self.settings = till_settings(config)
         self.require_shift = (self.settings.require_shift if self.settings.require_shift
@@ -472,8 +476,9 @@ class Till:
         sale = current.copy()
         try:
             if kind is not None and kind.needs_account:
-                reference = check_account_tender(self.conn, self.config, sale, kind.name, amount,
-                                                  reference)  # type: ignore[arg-type]
+                reference, approval_code = check_account_tender(
+                    self.conn, self.config, sale, kind.name, amount, reference,  # type: ignore[arg-type]
+                    None if self.training else self.hq, self.clock().date())
             paid_in_full = apply_tender(sale, str(type_name), amount, self.config.cash_rounding,
                                         reference, approval_code, masked_pan)  # type: ignore[arg-type]
         except TenderError as exc:
@@ -579,9 +584,16 @@ class Till:
         return sale
 
     def add_coupon(self, code: object) -> Sale:
+        """A promotion's coupon code (it unlocks the promotion), or an HQ member coupon: that one
+        pays (tender `coupon`) its value, or what is due if less (edge/customers/coupons.py)."""
         sale = self._require_open_sale()
         if not isinstance(code, str) or not code.strip() or len(code) > 64:
             raise TillError("bad_request", "coupon must be a code of 1 to 64 characters")
+        member_coupon = parse_code(code)
+        if member_coupon is not None:
+            self.refuse_in_training("an HQ coupon")
+            return self.tender("coupon", min(member_coupon.value, sale.remaining),
+                               member_coupon.code)
         if sale.totalled:
             raise TillError("sale_totalled", "payment has started: no more coupons")
         if code.strip() not in sale.coupons:

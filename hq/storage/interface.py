@@ -7,10 +7,11 @@ Rule: `ingest` writes a batch's effects and its dedup records in one transaction
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from cloud_sync.protocol import SCHEMA_VERSION, Ack, Rejection
@@ -19,6 +20,9 @@ from hq.schemas import PaymentRefunded, Sale
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 MAX_REPORTED_GAPS = 20
+
+
+T = TypeVar("T")  # what a `loyalty` call's work returns
 
 
 class StorageUnavailable(Exception):
@@ -197,6 +201,11 @@ class HqStorage(Protocol):
               now: datetime, expires_at: datetime) -> bool:
         """Record that a look-up handed this terminal another store's object (False: the
         object is the terminal's own store's or unknown, nothing to grant)."""
+        ...
+
+    def loyalty(self, work: Callable[[Any, bool], T]) -> T:
+        """`work(cursor, postgres)` in one transaction: the points and coupon ledgers
+        (hq/loyalty/ledger.py), for look-ups and the online channel."""
         ...
 
     def card_balance(self, card_no: str, store: str, terminal: str) -> bytes | None:

@@ -7,6 +7,7 @@ same terminal serialise there and contiguity is computed on committed, complete 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from cloud_sync.protocol import Rejection
+from hq.loyalty.ledger import apply_loyalty_facts
 from hq.orders.book import apply_order_facts
 from hq.recon import tables as recon_tables
 from hq.recon.tables import ImportedFile, Sides
@@ -45,6 +47,7 @@ from hq.storage.interface import (
     Refused,
     StorageUnavailable,
     StoredHealth,
+    T,
     TerminalStats,
     advance,
     card_reply,
@@ -206,6 +209,7 @@ class PgStorage:
                                      [e[0] for e in events], acked_to)
         self._events(cur, b, applied)
         apply_order_facts(cur, b.store, [e for e in fresh if e.type in ORDER_TYPES])
+        apply_loyalty_facts(cur, True, b.store, b.terminal, fresh)
         if moved:
             cur.execute("UPDATE hq_received SET rejected = TRUE WHERE store = %s"
                         " AND terminal = %s AND seq = ANY(%s)",
@@ -356,6 +360,12 @@ class PgStorage:
             return card_reply(card_no, balance, through,
                               lock_holder(store, *holder) if holder else None)
         return self._run(read)  # type: ignore[no-any-return]
+
+    def loyalty(self, work: Callable[[Any, bool], T]) -> T:
+        def run(conn: psycopg.Connection[Any]) -> T:
+            with conn.transaction(), conn.cursor() as cur:
+                return work(cur, True)
+        return self._run(run)  # type: ignore[no-any-return]
 
     def ownership_view(self, wanted: dict[str, set[str]],
                        askers: set[tuple[str, str]]) -> OwnershipView:

@@ -6,13 +6,14 @@ Rule: one BEGIN IMMEDIATE transaction per batch, which also serialises workers s
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from cloud_sync.protocol import Rejection
+from hq.loyalty.ledger import apply_loyalty_facts
 from hq.recon import tables as recon_tables
 from hq.recon.tables import ImportedFile, Sides
 from hq.schemas import SV_TYPES
@@ -32,6 +33,7 @@ from hq.storage.interface import (
     OwnershipView,
     Refused,
     StoredHealth,
+    T,
     TerminalStats,
     advance,
     card_reply,
@@ -206,6 +208,7 @@ class SqliteStorage:
         applied, moved = apply_batch(ledger, store, terminal, fresh,
                                      [e[0] for e in events], acked_to)
         self._events(store, terminal, applied)
+        apply_loyalty_facts(c, False, store, terminal, fresh)
         if moved:
             gone = {r.seq for r in moved}
             c.executemany("UPDATE hq_received SET rejected = 1 WHERE store = ? AND terminal = ?"
@@ -321,6 +324,10 @@ class SqliteStorage:
         balance, through, holder = found
         return card_reply(card_no, balance, through,
                           lock_holder(store, *holder) if holder else None)
+
+    def loyalty(self, work: Callable[[Any, bool], T]) -> T:
+        with self._tx():
+            return work(self.conn, False)
 
     def ownership_view(self, wanted: dict[str, set[str]],
                        askers: set[tuple[str, str]]) -> OwnershipView:

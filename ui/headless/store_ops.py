@@ -80,7 +80,9 @@ def _member_enquiry(till: Till, r: dict[str, Any]) -> dict[str, Any]:
 
 def _coupon(till: Till, r: dict[str, Any]) -> dict[str, Any]:
     sale = till.add_coupon(field(r, "code", str))
-    return {"coupons": list(sale.coupons)}
+    # An HQ member coupon is a tender: it may have paid the sale.
+    return {"coupons": list(sale.coupons), "sale_id": sale.id, "status": sale.status,
+            "remaining": _money(till, sale.remaining)}
 
 
 # --- returns ------------------------------------------------------------------------------------
