@@ -33,10 +33,14 @@ def add_console_commands(sub: Any, db_option: Callable[[argparse.ArgumentParser]
                               " and let the proxy limit each client")
     console.add_argument("--signing-key", default="",
                          help="HQ's private key: with it admins publish prices and promotions on"
-                              " /rollout (signed, sent through the broker options below)")
+                              " /rollout, and the online-order API (/api/v1/orders) is served and"
+                              " signs the orders it sends to stores (through the broker options)")
     console.add_argument("--pinned", default="",
                          help="the public key(s) the stores pin: a version they would refuse is"
                               " never stored")
+    console.add_argument("--no-webhooks", action="store_true",
+                         help="do not deliver order webhooks from this process (run `pos hq"
+                              " orders webhooks --loop` instead)")
     broker_options(console)
     console.set_defaults(run=run_console, broker_settings=broker_settings)
 
@@ -61,7 +65,7 @@ def add_console_commands(sub: Any, db_option: Callable[[argparse.ArgumentParser]
 
 def serve(db: str, bind: str, timezone: str = "Asia/Shanghai", secure_cookies: bool = True,
           what: str = "HQ console", per_client: int | None = None, signing_key: str = "",
-          pinned: str = "", broker: Any = None) -> int:
+          pinned: str = "", broker: Any = None, orders: Any = None) -> int:
     from hq.console.app import ConsoleSettings, create_app
     from hq.console.server import ServerLimits, make_server, parse_bind
     from hq.storage.interface import StorageUnavailable
@@ -73,7 +77,8 @@ def serve(db: str, bind: str, timezone: str = "Asia/Shanghai", secure_cookies: b
         if limits.connections_per_client < 1:
             raise ValueError("--connections-per-client must be at least 1")
         settings = ConsoleSettings(db, timezone, limits, secure_cookies=secure_cookies,
-                                   signing_key=signing_key, pinned=pinned, broker=broker)
+                                   signing_key=signing_key, pinned=pinned, broker=broker,
+                                   orders=orders)
         app = create_app(settings)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
@@ -81,8 +86,9 @@ def serve(db: str, bind: str, timezone: str = "Asia/Shanghai", secure_cookies: b
         raise CommandError(f"HQ database unavailable: {exc}") from None
     server = make_server(app, host, port, settings.limits)
     print(f"{what} at http://{bind}/ (invoice requests at /invoices/{{store}}/{{terminal}}/"
-          "{sale_id})" + ("" if settings.console else "; the console itself needs PostgreSQL"),
-          flush=True)
+          "{sale_id})" + ("" if settings.console else "; the console itself needs PostgreSQL")
+          + ("; online orders at /api/v1/orders" if orders is not None and settings.console
+             else ""), flush=True)
     server.run()
     return 0
 
@@ -99,10 +105,13 @@ def run_console(args: argparse.Namespace) -> int:
             load_private_key(Path(args.signing_key))       # refused now, not at the first publish
         except (OSError, ValueError, SignatureError) as exc:
             raise CommandError(f"--signing-key: {exc}") from None
+    from cli._hq_orders import orders_settings
+
     return serve(args.db, args.bind, args.timezone, not args.plain_http_cookies,
                  per_client=args.connections_per_client, signing_key=args.signing_key,
                  pinned=args.pinned,
-                 broker=args.broker_settings(args) if args.signing_key else None)
+                 broker=args.broker_settings(args) if args.signing_key else None,
+                 orders=orders_settings(args))
 
 
 def _password(args: argparse.Namespace) -> str:

@@ -108,6 +108,9 @@ def register(commands: Any) -> None:
     from cli._hq_stock import add_stock_command
 
     add_stock_command(sub, _db, _broker, _broker_settings)
+    from cli._hq_orders import add_orders_commands
+
+    add_orders_commands(sub, _db, _broker, _broker_settings)
 
     from cli._console import add_console_commands  # the web console and its accounts
 

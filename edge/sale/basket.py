@@ -96,6 +96,9 @@ class Sale:
     closed_at: str | None = None
     receipt_no: int | None = None
     event_seq: int | None = None
+    # A pay-at-pickup online order this sale collects: the stock its reservation holds is this
+    # sale's own (edge/orders/reservations.py), neither warned about nor reported as a conflict.
+    order_id: str | None = None
 
     @property
     def paid(self) -> int:

@@ -59,7 +59,7 @@ def record_sale(conn: sqlite3.Connection, sale: Sale, config: StoreConfig,
             sold: dict[str, int] = {}
             for ln in sale.lines:
                 sold[ln.sku] = sold.get(ln.sku, 0) + ln.qty_milli
-            report_oversold(conn, sold, sale.id)
+            report_oversold(conn, sold, sale.id, sale.order_id)
         append_entry(conn, f"sale.{sale.status}", sale.staff_id,
                      {"sale_id": sale.id, "receipt_no": sale.receipt_no, "event_seq": event.seq,
                       "total": sale.total, "lines": len(sale.lines),

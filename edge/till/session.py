@@ -48,7 +48,13 @@ from edge.customers.coupons import HqLookups, parse_code
 from edge.customers.member_codes import member_code, member_code_ranges
 from edge.ledger.clock import utc_now_iso
 from edge.ledger.journal import append_entry
-from edge.ledger.money import QTY_SCALE, MoneyError, div_half_up, parse_quantity
+from edge.ledger.money import (
+    QTY_SCALE,
+    MoneyError,
+    div_half_up,
+    format_quantity,
+    parse_quantity,
+)
 from edge.ledger.store import free_bytes, storage_failure, write_transaction
 from edge.ops_error import OpsError
 from edge.orders.reservations import ReservedStock, reserved_conflict
@@ -813,12 +819,31 @@ class Till:
         store says `[orders] reserved_stock = "refuse"`. The basket's own lines count."""
         in_basket = sum(ln.qty_milli for ln in self.sale.lines if ln.sku == product.sku) \
             if self.sale is not None else 0
-        conflict = reserved_conflict(self.conn, product.sku, in_basket + qty)
+        conflict = reserved_conflict(self.conn, product.sku, in_basket + qty,
+                                     self.sale.order_id if self.sale is not None else None)
         if conflict is None:
             return
         if self.orders.reserved_stock == "refuse":
             raise TillError("reserved_stock", f"{product.sku}: online orders hold this stock")
         self.notices.append(conflict)
+
+    def collect_order(self, order_id: str, lines: list[tuple[str, int]]) -> Sale:
+        """A new sale of a pay-at-pickup online order's picked lines (sku, qty_milli), naming the
+        order so that its own reservation is this sale's (reservations.py OWN_ORDER). All or
+        nothing: a line refused leaves no sale open."""
+        self._require_staff()
+        if self.sale is not None:
+            raise TillError("sale_open", "finish or suspend the open sale first")
+        last = self.last_sale
+        sale = self._open_sale()
+        sale.order_id = order_id
+        try:
+            for sku, qty in lines:
+                sale = self.add(sku=sku, qty=format_quantity(qty))
+        except (TillError, MoneyError):
+            self.sale, self.last_sale = None, last
+            raise
+        return sale
 
     def take_notices(self) -> list[ReservedStock]:
         notices, self.notices = self.notices, []

@@ -45,6 +45,7 @@ from hq.console.live import LiveHub
 from hq.console.pages import Action, Ctx, Forbidden, NotFound, Page, load_pages, money
 from hq.console.server import ServerLimits
 from hq.invoices.book import InvoiceBook
+from hq.orders.service import OrdersService, OrdersSettings
 from hq.storage.interface import DEFAULT_TIMEZONE
 
 HERE = Path(__file__).resolve().parent
@@ -77,6 +78,8 @@ class ConsoleSettings:
     signing_key: str = ""
     pinned: str = ""
     broker: Any = None
+    # The online-order API (hq/orders/): HQ's signing key and broker; None: not served.
+    orders: OrdersSettings | None = None
 
     @property
     def console(self) -> bool:
@@ -368,23 +371,32 @@ def create_app(settings: ConsoleSettings) -> Guard:
     book = InvoiceBook(settings.db_url)
     invoices = InvoiceEndpoint(book)
     console = Console(settings) if settings.console else None
+    orders = OrdersService(settings.db_url, settings.orders) \
+        if settings.console and settings.orders is not None else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if console is not None:
             console.hub.start(asyncio.get_running_loop())
+        if orders is not None:
+            orders.start()                  # the webhook delivery loop, beside the app
         try:
             yield
         finally:
+            if orders is not None:
+                orders.close()
             if console is not None:
                 console.close()
             book.close()
 
     routes: list[BaseRoute] = list(invoices.routes())
+    handlers: dict[Any, Any] = {404: _not_found, 405: _not_allowed}
+    if orders is not None:
+        routes += orders.routes()
+        handlers.update(orders.exception_handlers)
     if console is not None:
         routes += console.routes()
-    app = Starlette(routes=routes, lifespan=lifespan,
-                    exception_handlers={404: _not_found, 405: _not_allowed})
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)
     guarded = Guard(app, settings.limits)
     if console is not None:
         guarded.stopping.append(console.hub.close_streams)

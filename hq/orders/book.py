@@ -186,6 +186,8 @@ def apply_order_facts(cur: psycopg.Cursor[Any], store: str, events: list[Accepte
                           " FOR UPDATE", (fact.order_id, store)).fetchone()
         if row is None or row[0] in ("handed_over", "expired", "cancelled"):
             continue
+        if isinstance(fact, OrderReserved) and row[0] == "picked":
+            continue    # batches may arrive out of order: the picking already replaced the hold
         holds: list[tuple[str, int]] | None = None
         if isinstance(fact, OrderReserved):
             status, holds = fact.result, [(ln.sku, ln.reserved) for ln in fact.lines]

@@ -11,6 +11,8 @@ webhooks` shows it).
 from __future__ import annotations
 
 import json
+import logging
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -22,6 +24,7 @@ import psycopg
 from hq.orders.signing import signature
 
 MAX_ATTEMPTS = 20
+log = logging.getLogger(__name__)
 
 
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 5.0) -> int:
@@ -65,3 +68,18 @@ def deliver_due(conn: psycopg.Connection[Any], now: float | None = None, limit: 
                          " next_at = to_timestamp(%s) WHERE id = %s",
                          (error or f"HTTP {status}", now + pause, hook_id))
     return delivered
+
+
+def deliver_forever(db_url: str, stop: threading.Event, interval: float = 1.0) -> None:
+    """The delivery loop beside HQ's HTTP app (or `pos hq orders webhooks --loop`): what is due,
+    every `interval` seconds, until `stop`; a database outage is waited out, never fatal."""
+    while not stop.is_set():
+        try:
+            with psycopg.connect(db_url, autocommit=True, connect_timeout=5) as conn:
+                while not stop.is_set():
+                    while deliver_due(conn) and not stop.is_set():
+                        pass
+                    stop.wait(interval)
+        except psycopg.OperationalError as exc:
+            log.warning("webhooks: HQ database unavailable (%s); retrying", str(exc)[:200])
+            stop.wait(max(interval, 5.0))

@@ -58,6 +58,19 @@ def _pick_done(till: Till, r: dict[str, Any]) -> dict[str, Any]:
             "order": _shown(till, orders.find_order(till.conn, field(r, "order", str)))}
 
 
+def _collect(till: Till, r: dict[str, Any]) -> dict[str, Any]:
+    """A pay-at-pickup order's picked lines into a new sale that names the order (its own
+    reservation is the sale's); pay it with any tender, then `order_handover`."""
+    found = orders.find_order(till.conn, field(r, "code", str))
+    if found.state != "picked":
+        raise OpsError("not_picked", f"order {found.order.order_id} is not picked yet")
+    if found.order.paid_online:
+        raise OpsError("paid_online", f"order {found.order.order_id} is paid: hand it over")
+    till.collect_order(found.order.order_id,
+                       [(sku, qty) for sku, qty, _ in found.picked.values() if qty])
+    return {"order": _shown(till, found)}
+
+
 def _handover(till: Till, r: dict[str, Any]) -> dict[str, Any]:
     """By the customer's code; a pay-at-pickup order names the till sale that took its money
     (`sale_id`, default: the sale just completed on this till)."""
@@ -79,5 +92,6 @@ ORDER_OPS: dict[str, Handler] = {op: _mapped(h) for op, h in {
     "order": _order,
     "order_pick": _pick,
     "order_pick_done": _pick_done,
+    "order_collect": _collect,
     "order_handover": _handover,
 }.items()}

@@ -372,7 +372,7 @@
     <message>
         <location filename="../widgets/error_messages.py" line="95" />
         <source>Online orders hold this stock: it cannot be sold at the counter</source>
-        <translation>此库存已被线上订单锁定，不能在柜台销售</translation>
+        <translation>线上订单已锁定此库存，不能在柜台销售</translation>
     </message>
     <message>
         <location filename="../widgets/error_messages.py" line="97" />
@@ -382,7 +382,7 @@
     <message>
         <location filename="../widgets/error_messages.py" line="100" />
         <source>This order is not picked yet</source>
-        <translation>该订单尚未拣货</translation>
+        <translation>此订单尚未拣货</translation>
     </message>
     <message>
         <location filename="../widgets/error_messages.py" line="101" />
@@ -397,7 +397,7 @@
     <message>
         <location filename="../widgets/error_messages.py" line="105" />
         <source>This order was handed over already</source>
-        <translation>该订单已核销提货</translation>
+        <translation>此订单已核销过</translation>
     </message>
     <message>
         <location filename="../widgets/error_messages.py" line="107" />
@@ -611,17 +611,22 @@
         <translation>培训模式下不能进行此操作：请正常登录后再处理</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="163" />
+        <location filename="../widgets/error_messages.py" line="162" />
+        <source>This order is paid online: hand it over</source>
+        <translation>此订单已在线支付：请直接交付</translation>
+    </message>
+    <message>
+        <location filename="../widgets/error_messages.py" line="164" />
         <source>That is not possible here</source>
         <translation>此处不能进行该操作</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="171" />
+        <location filename="../widgets/error_messages.py" line="172" />
         <source>Refused (%1): call a supervisor</source>
         <translation>操作被拒绝（%1）：请呼叫主管</translation>
     </message>
     <message>
-        <location filename="../widgets/error_messages.py" line="180" />
+        <location filename="../widgets/error_messages.py" line="181" />
         <source>Please wait: a member of staff is coming to help</source>
         <translation>请稍候：工作人员马上来帮助您</translation>
     </message>
@@ -1080,232 +1085,237 @@
 <context>
     <name>ManagerWindow</name>
     <message>
-        <location filename="../manager/manager_app.py" line="105" />
+        <location filename="../manager/manager_app.py" line="106" />
         <source>Manager · %1</source>
         <translation>店长 · %1</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="123" />
+        <location filename="../manager/manager_app.py" line="124" />
         <source>Manager mode</source>
         <translation>店长模式</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="136" />
+        <location filename="../manager/manager_app.py" line="137" />
         <source>Stock count</source>
         <translation>盘点</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="137" />
+        <location filename="../manager/manager_app.py" line="138" />
         <source>Goods receiving</source>
         <translation>收货</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="138" />
+        <location filename="../manager/manager_app.py" line="139" />
         <source>Price check</source>
         <translation>查价</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="139" />
+        <location filename="../manager/manager_app.py" line="140" />
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="140" />
+        <location filename="../manager/manager_app.py" line="141" />
         <source>Shelf labels</source>
         <translation>电子价签</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="167" />
+        <location filename="../manager/manager_app.py" line="145" />
+        <source>Online orders</source>
+        <translation>线上订单</translation>
+    </message>
+    <message>
+        <location filename="../manager/manager_app.py" line="172" />
         <source>Manager mode needs a manager's PIN</source>
         <translation>店长模式需要店长密码</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="179" />
+        <location filename="../manager/manager_app.py" line="184" />
         <source>Start count</source>
         <translation>开始盘点</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="180" />
+        <location filename="../manager/manager_app.py" line="185" />
         <source>Read RFID</source>
         <translation>读取 RFID</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="181" />
+        <location filename="../manager/manager_app.py" line="186" />
         <source>Recount selected</source>
         <translation>复盘所选</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="182" />
+        <location filename="../manager/manager_app.py" line="187" />
         <source>Approve</source>
         <translation>审批</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="188" />
+        <location filename="../manager/manager_app.py" line="193" />
         <source>Start a count, then scan items or read the RFID tags</source>
         <translation>开始盘点，然后扫描商品或读取 RFID 标签</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="234" />
+        <location filename="../manager/manager_app.py" line="239" />
         <source>%1 of %2 items counted · variance value %3</source>
         <translation>已盘 %1 / %2 项 · 差异金额 %3</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="256" />
+        <location filename="../manager/manager_app.py" line="261" />
         <source>Reading RFID tags…</source>
         <translation>正在读取 RFID 标签…</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="278" />
+        <location filename="../manager/manager_app.py" line="283" />
         <source>%1 tags of unknown products</source>
         <translation>%1 个未知商品标签</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="293" />
+        <location filename="../manager/manager_app.py" line="298" />
         <source>Recount</source>
         <translation>复盘</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="293" />
+        <location filename="../manager/manager_app.py" line="298" />
         <source>Counted quantity of %1</source>
         <translation>%1 的实盘数量</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="329" />
+        <location filename="../manager/manager_app.py" line="334" />
         <source>Count approved: %1 variance(s) posted</source>
         <translation>盘点已审批：过账 %1 条差异</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="332" />
+        <location filename="../manager/manager_app.py" line="337" />
         <source>uncounted items set to zero</source>
         <translation>未盘商品已清零</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="341" />
+        <location filename="../manager/manager_app.py" line="346" />
         <source>Supplier delivery note</source>
         <translation>供应商送货单号</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="344" />
+        <location filename="../manager/manager_app.py" line="349" />
         <source>Scan each item received</source>
         <translation>请逐件扫描收到的商品</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="348" />
+        <location filename="../manager/manager_app.py" line="353" />
         <source>SKU</source>
         <translation>货号</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="348" />
+        <location filename="../manager/manager_app.py" line="353" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="348" />
+        <location filename="../manager/manager_app.py" line="353" />
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="352" />
+        <location filename="../manager/manager_app.py" line="357" />
         <source>Post goods receipt</source>
         <translation>收货过账</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="381" />
+        <location filename="../manager/manager_app.py" line="386" />
         <source>Goods receipt posted (%1 items)</source>
         <translation>收货已过账（%1 项）</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="392" />
+        <location filename="../manager/manager_app.py" line="397" />
         <source>Scan or type a barcode or PLU</source>
         <translation>扫描或输入条码/PLU</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="415" />
+        <location filename="../manager/manager_app.py" line="420" />
         <source> / kg</source>
         <translation> / 公斤</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="420" />
+        <location filename="../manager/manager_app.py" line="425" />
         <source>SKU %1 · on hand %2</source>
         <translation>货号 %1 · 库存 %2</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="433" />
+        <location filename="../manager/manager_app.py" line="438" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="447" />
+        <location filename="../manager/manager_app.py" line="452" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="447" />
+        <location filename="../manager/manager_app.py" line="452" />
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="447" />
+        <location filename="../manager/manager_app.py" line="452" />
         <source>Mobile pay</source>
         <translation>移动支付</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="448" />
+        <location filename="../manager/manager_app.py" line="453" />
         <source>Stored value</source>
         <translation>储值卡</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="448" />
+        <location filename="../manager/manager_app.py" line="453" />
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="450" />
+        <location filename="../manager/manager_app.py" line="455" />
         <source>Last 24 hours: takings %1</source>
         <translation>最近 24 小时：营业额 %1</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="462" />
+        <location filename="../manager/manager_app.py" line="467" />
         <source>Label</source>
         <translation>价签</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="462" />
+        <location filename="../manager/manager_app.py" line="467" />
         <source>Wanted version</source>
         <translation>目标版本</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="463" />
+        <location filename="../manager/manager_app.py" line="468" />
         <source>Shown version</source>
         <translation>显示版本</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="463" />
+        <location filename="../manager/manager_app.py" line="468" />
         <source>Waiting</source>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="467" />
+        <location filename="../manager/manager_app.py" line="472" />
         <source>Retry stale labels</source>
         <translation>重试未更新价签</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="475" />
+        <location filename="../manager/manager_app.py" line="480" />
         <source>No shelf-label system configured</source>
         <translation>未配置电子价签系统</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="479" />
+        <location filename="../manager/manager_app.py" line="484" />
         <source>%1 stale label(s)</source>
         <translation>%1 个价签未更新</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="484" />
+        <location filename="../manager/manager_app.py" line="489" />
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../manager/manager_app.py" line="521" />
+        <location filename="../manager/manager_app.py" line="528" />
         <source>No product for %1</source>
         <translation>找不到商品 %1</translation>
     </message>
@@ -1347,6 +1357,239 @@
         <location filename="../widgets/pin_pad.py" line="83" />
         <source>Supervisor approval</source>
         <translation>主管授权</translation>
+    </message>
+</context>
+<context>
+    <name>PickingPanel</name>
+    <message>
+        <location filename="../manager/picking.py" line="68" />
+        <source>Slot</source>
+        <translation>时段</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="68" />
+        <source>Pickup code</source>
+        <translation>提货码</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="69" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="69" />
+        <source>Payment</source>
+        <translation>支付</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="72" />
+        <source>Line</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="72" />
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="72" />
+        <source>Ordered</source>
+        <translation>订购</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="73" />
+        <source>Picked</source>
+        <translation>已拣</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="75" />
+        <source>Choose an order, then scan each item</source>
+        <translation>选择订单，然后逐件扫描商品</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="80" />
+        <source>Refresh orders</source>
+        <translation>刷新订单</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="81" />
+        <source>Short</source>
+        <translation>缺货</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="82" />
+        <source>Finish and print</source>
+        <translation>完成并打印</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="111" />
+        <source>Paid online</source>
+        <translation>已在线支付</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="111" />
+        <source>Pay at pickup</source>
+        <translation>到店付款</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="143" />
+        <source>substitutes allowed</source>
+        <translation>接受替代</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="144" />
+        <source>no substitutes</source>
+        <translation>不接受替代</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="145" />
+        <source>Order %1 (%2): scan each item</source>
+        <translation>订单 %1（%2）：请逐件扫描</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="155" />
+        <location filename="../manager/picking.py" line="232" />
+        <source>Choose an order first</source>
+        <translation>请先选择订单</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="159" />
+        <source>No product for %1</source>
+        <translation>找不到商品 %1</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="190" />
+        <source>Line %1: %2 picked</source>
+        <translation>第 %1 行：已拣 %2</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="195" />
+        <source>Wrong item: the customer allowed no substitutes</source>
+        <translation>商品不对：顾客不接受替代品</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="197" />
+        <source>Too many: %1</source>
+        <translation>数量过多：%1</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="203" />
+        <source>Weight</source>
+        <translation>重量</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="203" />
+        <source>Weight in kg (e.g. 0.532)</source>
+        <translation>重量（公斤，例如 0.532）</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="210" />
+        <source>Weighing…</source>
+        <translation>正在称重…</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="214" />
+        <source>Scale: %1</source>
+        <translation>电子秤：%1</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="224" />
+        <source>Choose the line that is short</source>
+        <translation>请选择缺货的行</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="242" />
+        <source>Order %1 picked. %2</source>
+        <translation>订单 %1 已拣货。%2</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="248" />
+        <source>No printer: write the pickup code on the bag</source>
+        <translation>没有打印机：请在袋子上写上提货码</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="253" />
+        <source>Label not printed: %1</source>
+        <translation>标签未打印：%1</translation>
+    </message>
+    <message>
+        <location filename="../manager/picking.py" line="254" />
+        <source>Label printed</source>
+        <translation>标签已打印</translation>
+    </message>
+</context>
+<context>
+    <name>PickupDesk</name>
+    <message>
+        <location filename="../till/pickup_dialog.py" line="34" />
+        <source>Finish or suspend the sale first</source>
+        <translation>请先完成或挂起当前销售</translation>
+    </message>
+    <message>
+        <location filename="../till/pickup_dialog.py" line="36" />
+        <location filename="../till/pickup_dialog.py" line="46" />
+        <source>Pickup</source>
+        <translation>自提</translation>
+    </message>
+    <message>
+        <location filename="../till/pickup_dialog.py" line="37" />
+        <source>Pickup code (6 digits), or scan the customer's QR</source>
+        <translation>提货码（6 位数字），或扫描顾客的二维码</translation>
+    </message>
+    <message>
+        <location filename="../till/pickup_dialog.py" line="49" />
+        <source>Order %1 is not picked yet</source>
+        <translation>订单 %1 尚未拣货</translation>
+    </message>
+    <message>
+        <location filename="../till/pickup_dialog.py" line="65" />
+        <source>Paid online</source>
+        <translation>已在线支付</translation>
+    </message>
+    <message>
+        <location filename="../till/pickup_dialog.py" line="65" />
+        <source>To pay now: %1</source>
+        <translation>现在应付：%1</translation>
+    </message>
+    <message>
+        <location filename="../till/pickup_dialog.py" line="67" />
+        <source>Order %1</source>
+        <translation>订单 %1</translation>
+    </message>
+    <message>
+        <location filename="../till/pickup_dialog.py" line="68" />
+        <source>Hand it over?</source>
+        <translation>确认交付？</translation>
+    </message>
+    <message>
+        <location filename="../till/pickup_dialog.py" line="81" />
+        <source>Order %1: take payment (Pay, F12)</source>
+        <translation>订单 %1：请收款（结账 F12）</translation>
+    </message>
+    <message>
+        <location filename="../till/pickup_dialog.py" line="100" />
+        <source>Order %1 handed over</source>
+        <translation>订单 %1 已核销</translation>
+    </message>
+    <message>
+        <location filename="../till/pickup_dialog.py" line="105" />
+        <source>No open order with this code</source>
+        <translation>没有此提货码的待提订单</translation>
+    </message>
+    <message>
+        <location filename="../till/pickup_dialog.py" line="106" />
+        <source>This order was handed over already</source>
+        <translation>此订单已核销过</translation>
+    </message>
+    <message>
+        <location filename="../till/pickup_dialog.py" line="107" />
+        <source>This order is closed (expired or cancelled)</source>
+        <translation>此订单已关闭（已过期或已取消）</translation>
+    </message>
+    <message>
+        <location filename="../till/pickup_dialog.py" line="108" />
+        <source>This order is not picked yet</source>
+        <translation>此订单尚未拣货</translation>
     </message>
 </context>
 <context>
@@ -1923,22 +2166,22 @@
     </message>
     <message>
         <location filename="../till/till_app.py" line="198" />
-        <location filename="../till/till_app.py" line="599" />
-        <location filename="../till/till_app.py" line="613" />
-        <location filename="../till/till_app.py" line="615" />
+        <location filename="../till/till_app.py" line="606" />
+        <location filename="../till/till_app.py" line="620" />
+        <location filename="../till/till_app.py" line="622" />
         <source>Void line</source>
         <translation>删除行</translation>
     </message>
     <message>
         <location filename="../till/till_app.py" line="199" />
-        <location filename="../till/till_app.py" line="626" />
-        <location filename="../till/till_app.py" line="629" />
+        <location filename="../till/till_app.py" line="633" />
+        <location filename="../till/till_app.py" line="636" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
         <location filename="../till/till_app.py" line="200" />
-        <location filename="../till/till_app.py" line="668" />
+        <location filename="../till/till_app.py" line="675" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
@@ -1949,22 +2192,22 @@
     </message>
     <message>
         <location filename="../till/till_app.py" line="202" />
-        <location filename="../till/till_app.py" line="684" />
+        <location filename="../till/till_app.py" line="691" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
         <location filename="../till/till_app.py" line="203" />
-        <location filename="../till/till_app.py" line="690" />
-        <location filename="../till/till_app.py" line="702" />
-        <location filename="../till/till_app.py" line="705" />
-        <location filename="../till/till_app.py" line="707" />
+        <location filename="../till/till_app.py" line="697" />
+        <location filename="../till/till_app.py" line="709" />
+        <location filename="../till/till_app.py" line="712" />
+        <location filename="../till/till_app.py" line="714" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
         <location filename="../till/till_app.py" line="204" />
-        <location filename="../till/till_app.py" line="821" />
+        <location filename="../till/till_app.py" line="828" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
@@ -1975,7 +2218,7 @@
     </message>
     <message>
         <location filename="../till/till_app.py" line="206" />
-        <location filename="../till/till_app.py" line="837" />
+        <location filename="../till/till_app.py" line="844" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
@@ -2021,547 +2264,552 @@
     </message>
     <message>
         <location filename="../till/till_app.py" line="215" />
-        <location filename="../till/till_app.py" line="532" />
+        <location filename="../till/till_app.py" line="539" />
         <source>Coupon</source>
         <translation>优惠券</translation>
     </message>
     <message>
         <location filename="../till/till_app.py" line="216" />
-        <location filename="../till/till_app.py" line="480" />
-        <location filename="../till/till_app.py" line="489" />
+        <location filename="../till/till_app.py" line="487" />
+        <location filename="../till/till_app.py" line="496" />
         <source>Tare</source>
         <translation>去皮</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="232" />
+        <location filename="../till/till_app.py" line="220" />
+        <source>Pickup</source>
+        <translation>自提</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="236" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="234" />
+        <location filename="../till/till_app.py" line="238" />
         <source>TRAINING · %1</source>
         <translation>培训 · %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="247" />
+        <location filename="../till/till_app.py" line="251" />
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 积分</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="254" />
+        <location filename="../till/till_app.py" line="258" />
         <source>silver</source>
         <translation>银卡</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="254" />
+        <location filename="../till/till_app.py" line="258" />
         <source>gold</source>
         <translation>金卡</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="255" />
+        <location filename="../till/till_app.py" line="259" />
         <source>diamond</source>
         <translation>钻石卡</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="286" />
+        <location filename="../till/till_app.py" line="290" />
         <source>Cancelled: no supervisor approval</source>
         <translation>已取消：无主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="308" />
+        <location filename="../till/till_app.py" line="312" />
         <source>Welcome, %1</source>
         <translation>欢迎，%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="333" />
+        <location filename="../till/till_app.py" line="337" />
         <source>That is a barcode, not an amount: finish paying first (Esc: back to the sale)</source>
         <translation>这是条码，不是金额：请先完成付款（Esc：返回销售）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="350" />
+        <location filename="../till/till_app.py" line="357" />
         <source>Quantity %1 ×: scan or type the item</source>
         <translation>数量 %1 ×：请扫描或输入商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="407" />
+        <location filename="../till/till_app.py" line="414" />
         <source>This price needs a supervisor's approval</source>
         <translation>此价格需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="439" />
+        <location filename="../till/till_app.py" line="446" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="439" />
+        <location filename="../till/till_app.py" line="446" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="445" />
+        <location filename="../till/till_app.py" line="452" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="466" />
+        <location filename="../till/till_app.py" line="473" />
         <source>The same weight is still on the scale: lift the item off and place it again, then scan it again</source>
         <translation>秤上仍是同样的重量：请拿起商品再重新放上，然后重新扫码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="469" />
+        <location filename="../till/till_app.py" line="476" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="472" />
+        <location filename="../till/till_app.py" line="479" />
         <source>Lift the item off the scale and place it again</source>
         <translation>请把商品从秤上拿起，再重新放上</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="478" />
+        <location filename="../till/till_app.py" line="485" />
         <source>%1 g</source>
         <translation>%1 克</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="479" />
+        <location filename="../till/till_app.py" line="486" />
         <source>Type a tare…</source>
         <translation>输入皮重…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="479" />
         <location filename="../till/till_app.py" line="486" />
+        <location filename="../till/till_app.py" line="493" />
         <source>No tare</source>
         <translation>不去皮</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="480" />
+        <location filename="../till/till_app.py" line="487" />
         <source>Container weight for the next weighed item</source>
         <translation>下一件称重商品的容器重量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="489" />
+        <location filename="../till/till_app.py" line="496" />
         <source>Tare in kg (e.g. 0.015)</source>
         <translation>皮重（公斤，例如 0.015）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="500" />
+        <location filename="../till/till_app.py" line="507" />
         <source>Tare %1 g: weigh the item</source>
         <translation>去皮 %1 克：请称重商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="511" />
+        <location filename="../till/till_app.py" line="518" />
         <source>Price check: scan the item (nothing is added)</source>
         <translation>查价：请扫描商品（不会加入销售）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="520" />
+        <location filename="../till/till_app.py" line="527" />
         <source> / kg</source>
         <translation> / 公斤</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="522" />
+        <location filename="../till/till_app.py" line="529" />
         <source>Price check: %1 · %2</source>
         <translation>查价：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="523" />
+        <location filename="../till/till_app.py" line="530" />
         <source>Promotion: %1</source>
         <translation>促销：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="525" />
+        <location filename="../till/till_app.py" line="532" />
         <source>On hand %1</source>
         <translation>库存 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="532" />
+        <location filename="../till/till_app.py" line="539" />
         <source>Scan or type the coupon code</source>
         <translation>扫描或输入优惠券码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="534" />
+        <location filename="../till/till_app.py" line="541" />
         <source>Coupon %1 added</source>
         <translation>已添加优惠券 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="553" />
+        <location filename="../till/till_app.py" line="560" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="554" />
+        <location filename="../till/till_app.py" line="561" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="555" />
+        <location filename="../till/till_app.py" line="562" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="560" />
+        <location filename="../till/till_app.py" line="567" />
         <source>New quantity, then Enter (Esc: cancel)</source>
         <translation>输入新数量后按回车（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="566" />
+        <location filename="../till/till_app.py" line="573" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="580" />
+        <location filename="../till/till_app.py" line="587" />
         <source>To remove the line, void it (F3)</source>
         <translation>要删除此行，请按删除行 (F3)</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="620" />
+        <location filename="../till/till_app.py" line="627" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="626" />
+        <location filename="../till/till_app.py" line="633" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="541" />
+        <location filename="../till/till_app.py" line="548" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="638" />
+        <location filename="../till/till_app.py" line="645" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="639" />
+        <location filename="../till/till_app.py" line="646" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="645" />
+        <location filename="../till/till_app.py" line="652" />
         <source>Discount on line %1</source>
         <translation>第 %1 行折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="650" />
-        <location filename="../till/till_app.py" line="661" />
+        <location filename="../till/till_app.py" line="657" />
+        <location filename="../till/till_app.py" line="668" />
         <source>This discount is above your limit: a supervisor approves</source>
         <translation>折扣超出您的权限：需主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="651" />
-        <location filename="../till/till_app.py" line="662" />
+        <location filename="../till/till_app.py" line="658" />
+        <location filename="../till/till_app.py" line="669" />
         <source>Discount given</source>
         <translation>已打折</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="656" />
+        <location filename="../till/till_app.py" line="663" />
         <source>Discount on the whole order</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="668" />
+        <location filename="../till/till_app.py" line="675" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="373" />
-        <location filename="../till/till_app.py" line="670" />
+        <location filename="../till/till_app.py" line="380" />
+        <location filename="../till/till_app.py" line="677" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="599" />
+        <location filename="../till/till_app.py" line="606" />
         <source>Which line?</source>
         <translation>哪一行？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="602" />
+        <location filename="../till/till_app.py" line="609" />
         <source>Line voided: %1 due</source>
         <translation>已删除该行：应付 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="611" />
+        <location filename="../till/till_app.py" line="618" />
         <source>Void line %1: %2 (%3)?</source>
         <translation>删除第 %1 行：%2（%3）？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="619" />
+        <location filename="../till/till_app.py" line="626" />
         <source>Voiding this line needs a supervisor</source>
         <translation>删除此行需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="673" />
+        <location filename="../till/till_app.py" line="680" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="678" />
+        <location filename="../till/till_app.py" line="685" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="680" />
+        <location filename="../till/till_app.py" line="687" />
         <source>%1 · cashier %2 · %3 items · %4</source>
         <translation>%1 · 收银员 %2 · %3 件 · %4</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="684" />
+        <location filename="../till/till_app.py" line="691" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="686" />
+        <location filename="../till/till_app.py" line="693" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="690" />
+        <location filename="../till/till_app.py" line="697" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="699" />
+        <location filename="../till/till_app.py" line="706" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="702" />
+        <location filename="../till/till_app.py" line="709" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="705" />
+        <location filename="../till/till_app.py" line="712" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="717" />
-        <location filename="../till/till_app.py" line="739" />
+        <location filename="../till/till_app.py" line="724" />
+        <location filename="../till/till_app.py" line="746" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="721" />
+        <location filename="../till/till_app.py" line="728" />
         <source>Returned: refund %1 · asking WeChat Pay/Alipay for the refund…</source>
         <translation>已退货：退款 %1 · 正在向微信支付/支付宝申请退款…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="744" />
+        <location filename="../till/till_app.py" line="751" />
         <source>Refunded %1 to WeChat Pay/Alipay: the money goes back to the account the customer paid with</source>
         <translation>已退款 %1 至微信支付/支付宝：款项将退回顾客付款的账户</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="746" />
+        <location filename="../till/till_app.py" line="753" />
         <source>Refund %1 to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)</source>
         <translation>退款 %1 至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="748" />
+        <location filename="../till/till_app.py" line="755" />
         <source>Refund %1 to WeChat Pay/Alipay refused: pay the customer another way, with a supervisor</source>
         <translation>退款 %1 至微信支付/支付宝被拒绝：请由主管以其他方式退款给顾客</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="754" />
+        <location filename="../till/till_app.py" line="761" />
         <source>Refund to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)</source>
         <translation>退款至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="759" />
-        <location filename="../till/till_app.py" line="764" />
+        <location filename="../till/till_app.py" line="766" />
+        <location filename="../till/till_app.py" line="771" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="759" />
-        <location filename="../till/till_app.py" line="769" />
+        <location filename="../till/till_app.py" line="766" />
+        <location filename="../till/till_app.py" line="776" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="759" />
+        <location filename="../till/till_app.py" line="766" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="760" />
-        <location filename="../till/till_app.py" line="790" />
+        <location filename="../till/till_app.py" line="767" />
+        <location filename="../till/till_app.py" line="797" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="761" />
+        <location filename="../till/till_app.py" line="768" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="761" />
+        <location filename="../till/till_app.py" line="768" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="764" />
+        <location filename="../till/till_app.py" line="771" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="767" />
+        <location filename="../till/till_app.py" line="774" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="771" />
+        <location filename="../till/till_app.py" line="778" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="772" />
+        <location filename="../till/till_app.py" line="779" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="775" />
+        <location filename="../till/till_app.py" line="782" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="776" />
+        <location filename="../till/till_app.py" line="783" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="786" />
+        <location filename="../till/till_app.py" line="793" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="813" />
+        <location filename="../till/till_app.py" line="820" />
         <source>No receipt printer</source>
         <translation>没有小票打印机</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="817" />
+        <location filename="../till/till_app.py" line="824" />
         <source>Not printed: %1</source>
         <translation>未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="818" />
+        <location filename="../till/till_app.py" line="825" />
         <source>Printing</source>
         <translation>正在打印</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="823" />
+        <location filename="../till/till_app.py" line="830" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="824" />
+        <location filename="../till/till_app.py" line="831" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="837" />
+        <location filename="../till/till_app.py" line="844" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="839" />
+        <location filename="../till/till_app.py" line="846" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="840" />
+        <location filename="../till/till_app.py" line="847" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="847" />
+        <location filename="../till/till_app.py" line="854" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="863" />
+        <location filename="../till/till_app.py" line="870" />
         <source>A payment code: scan the items first</source>
         <translation>这是付款码：请先扫描商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="882" />
+        <location filename="../till/till_app.py" line="889" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="891" />
+        <location filename="../till/till_app.py" line="898" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="894" />
+        <location filename="../till/till_app.py" line="901" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="899" />
+        <location filename="../till/till_app.py" line="906" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="903" />
+        <location filename="../till/till_app.py" line="910" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="915" />
+        <location filename="../till/till_app.py" line="922" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="937" />
+        <location filename="../till/till_app.py" line="944" />
         <source>A payment is in progress: wait for it or press Esc</source>
         <translation>正在付款：请等待，或按 Esc 取消</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="962" />
+        <location filename="../till/till_app.py" line="969" />
         <source>Cancelling: waiting for the provider to answer…</source>
         <translation>正在取消：等待支付平台应答…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="965" />
+        <location filename="../till/till_app.py" line="972" />
         <source>Cancelling the payment…</source>
         <translation>正在取消付款…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="979" />
+        <location filename="../till/till_app.py" line="986" />
         <source>Waiting for the customer to confirm on the phone (Esc: cancel)</source>
         <translation>等待顾客在手机上确认付款（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="997" />
+        <location filename="../till/till_app.py" line="1004" />
         <source>Paid by payment code</source>
         <translation>已通过付款码收款</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="1016" />
+        <location filename="../till/till_app.py" line="1023" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="1023" />
+        <location filename="../till/till_app.py" line="1030" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="1026" />
+        <location filename="../till/till_app.py" line="1033" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="1028" />
+        <location filename="../till/till_app.py" line="1035" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="1055" />
+        <location filename="../till/till_app.py" line="1062" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>

@@ -40,6 +40,7 @@ from ui.hardware.device_bridge import CallResult, DeviceBridge
 from ui.hardware.devices import Devices
 from ui.hardware.wedge_filter import WedgeFilter
 from ui.manager.count_approval import CountApprovalDialog
+from ui.manager.picking import PickingPanel
 from ui.manager.sales_charts import SalesCharts, sales_by_category, sales_by_hour, tender_mix
 from ui.manager.stock_count_model import NAME, StockCountModel
 from ui.till.prompts import Prompter
@@ -138,6 +139,10 @@ class ManagerWindow(QMainWindow):
         self.tabs.addTab(self._price_tab(), self.tr("Price check"))
         self.tabs.addTab(self._reports_tab(), self.tr("Reports"))
         self.tabs.addTab(self._esl_tab(), self.tr("Shelf labels"))
+        self.picking = PickingPanel(conn, self.devices, lambda: self.staff,
+                                    lambda code: self.product_for(code, self.picking.message),
+                                    self.money, lambda: self.prompt)
+        self.tabs.addTab(self.picking, self.tr("Online orders"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.pages.addWidget(self.tabs)
 
@@ -502,6 +507,8 @@ class ManagerWindow(QMainWindow):
             self.refresh_reports()
         elif index == ESL:
             self.refresh_esl()
+        elif self.tabs.widget(index) is self.picking:
+            self.picking.refresh()
 
     def _name(self, product: Product) -> str:
         return product.name_zh if self.locale_name.startswith("zh") else product.name_en
@@ -531,6 +538,8 @@ class ManagerWindow(QMainWindow):
             self.receive_scan(code)
         elif index == PRICE:
             self.price_check(code)
+        elif self.tabs.widget(index) is self.picking:
+            self.picking.scanned(code)
 
     def device_event(self, event: object) -> None:
         from drivers.rfid.reader import InventoryEvent

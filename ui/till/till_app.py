@@ -214,6 +214,10 @@ class TillWindow(QMainWindow):
         keys.add("Ctrl+I", self.tr("Price check"), self.price_check)
         keys.add("Ctrl+U", self.tr("Coupon"), self.coupon)
         keys.add("Ctrl+T", self.tr("Tare"), self.tare)
+        from ui.till.pickup_dialog import PickupDesk
+
+        self.pickup = PickupDesk(self)      # online orders handed over here (核销)
+        keys.add("Ctrl+K", self.tr("Pickup"), self.pickup.start)
 
     def _page_changed(self, index: int) -> None:
         self.sale_screen.keys.set_active(index == SALE)
@@ -334,6 +338,9 @@ class TillWindow(QMainWindow):
                                                  "paying first (Esc: back to the sale)"), True)
                 return
         if self.stack.currentIndex() != SALE:
+            return
+        if code.startswith("PU:"):     # a customer's pickup QR: the Pickup key's flow
+            self.pickup.start(code)
             return
         if self.price_check_next:
             self.price_check_next = False

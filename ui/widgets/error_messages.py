@@ -159,6 +159,7 @@ MESSAGES: dict[str, str] = {
     "empty_job": QT_TRANSLATE_NOOP("ErrorMessages", "Nothing to print"),
     "training_mode": QT_TRANSLATE_NOOP(
         "ErrorMessages", "Not possible in training mode: log in normally for real work"),
+    "paid_online": QT_TRANSLATE_NOOP("ErrorMessages", "This order is paid online: hand it over"),
     # anything else
     "bad_request": QT_TRANSLATE_NOOP("ErrorMessages", "That is not possible here"),
 }

@@ -17,7 +17,11 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 
 from edge.catalog.products import by_sku
+from edge.ledger.store import write_transaction
+from edge.orders.orders import Order, OrderLine, apply_orders, find_order
+from edge.orders.picking import finish_picking, pick_line
 from edge.promotions.local_table import engine_for, import_promotions
+from edge.store_ops import stock
 from edge.till.reasons import reasons
 from tests.ui.store_day.conftest import SUPERVISOR, Counter
 from ui.till.till_app import LOGIN, SALE, TENDER
@@ -243,6 +247,22 @@ def tare(c: Counter, press: Press) -> None:
     assert c.till.sale is not None and c.till.sale.lines[0].qty_milli == 505
 
 
+def pickup(c: Counter, press: Press) -> None:
+    """An online order, picked, handed over by its pickup code (docs/orders.md)."""
+    sku = c.conn.execute("SELECT sku FROM product_gtin ORDER BY sku LIMIT 1").fetchone()[0]
+    stock.move(c.conn, "3001", "receipt", [(sku, 2000)])
+    with write_transaction(c.conn):
+        apply_orders(c.conn, [Order("K1", "mini", "135790", [OrderLine(1, sku, sku, 1000, 350)],
+                                    "2026-12-06T12:00:00+08:00", True)], False, 1)
+    pick_line(c.conn, "K1", 1, sku, 1000)
+    finish_picking(c.conn, "3001", "K1")
+    c.prompts.texts.append("135790")
+    c.prompts.confirms.append(True)
+    press()
+    assert find_order(c.conn, "K1").state == "handed_over" and c.till.sale is None
+    assert "135790" in c.message()
+
+
 # --- the tender screen --------------------------------------------------------------------------
 
 def to_tender(c: Counter, n: int = 2) -> int:
@@ -336,7 +356,7 @@ SALE_KEYS: dict[str, Callable[[Counter, Press], None]] = {
     "F6": suspend, "F7": resume, "F8": return_item, "F9": no_sale, "F10": shift_x_report,
     "F11": cancel_sale, "F12": pay, "Ctrl+D": line_discount, "Ctrl+Shift+D": order_discount,
     "Ctrl+P": reprint, "Ctrl+F": find_product, "Ctrl+L": logout, "Ctrl+E": code_entry,
-    "Ctrl+I": price_check, "Ctrl+U": coupon, "Ctrl+T": tare,
+    "Ctrl+I": price_check, "Ctrl+U": coupon, "Ctrl+T": tare, "Ctrl+K": pickup,
 }
 TENDER_KEYS: dict[str, Callable[[Counter, Press], None]] = {
     "F1": tender_cash, "F2": tender_card, "F3": tender_mobile, "F4": tender_stored_value,
