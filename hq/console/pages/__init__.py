@@ -19,7 +19,7 @@ import psycopg
 
 from hq.console.accounts import User
 
-MODULES = ("live", "fleet", "dead_letters", "audit")
+MODULES = ("live", "fleet", "stock", "loss", "money", "dead_letters", "audit")
 
 
 class Forbidden(Exception):
@@ -68,8 +68,25 @@ class Action:
     run: Callable[[Ctx, dict[str, str]], str]   # returns where to go next
 
 
+@dataclass(frozen=True)
+class Download:
+    """A file made for the user (an export): same session and permissions as a page."""
+    path: str
+    make: Callable[[Ctx], tuple[str, str, bytes]]   # (file name, media type, bytes)
+
+
 PAGES: list[Page] = []
 ACTIONS: list[Action] = []
+DOWNLOADS: list[Download] = []
+
+
+def download(path: str) -> Callable[[Callable[[Ctx], tuple[str, str, bytes]]],
+                                    Callable[[Ctx], tuple[str, str, bytes]]]:
+    def register(fn: Callable[[Ctx], tuple[str, str, bytes]]
+                 ) -> Callable[[Ctx], tuple[str, str, bytes]]:
+        DOWNLOADS.append(Download(path, fn))
+        return fn
+    return register
 
 
 def page(path: str, template: str, title: str, nav: bool = True,
