@@ -51,6 +51,7 @@ from hq.console.pages import (
     Page,
     load_pages,
     money,
+    qty,
 )
 from hq.console.server import ServerLimits
 from hq.invoices.book import InvoiceBook
@@ -106,7 +107,7 @@ class Console:
         self.cookie = "__Host-hq_session" if settings.secure_cookies else "hq_session"
         self.jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
                                         autoescape=True, undefined=jinja2.StrictUndefined)
-        self.jinja.globals.update(money=money, echarts=ECHARTS, locales=LOCALES)
+        self.jinja.globals.update(money=money, qty=qty, echarts=ECHARTS, locales=LOCALES)
 
     # ---- plumbing ---------------------------------------------------------------------------
 

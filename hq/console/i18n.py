@@ -36,8 +36,10 @@ MESSAGES: dict[str, tuple[str, str]] = {   # key: (en, zh_CN)
     "weekday.0": ("Mon", "周一"), "weekday.1": ("Tue", "周二"), "weekday.2": ("Wed", "周三"),
     "weekday.3": ("Thu", "周四"), "weekday.4": ("Fri", "周五"), "weekday.5": ("Sat", "周六"),
     "weekday.6": ("Sun", "周日"),
-    "stock.truncated": ("Only the first 2,000 SKUs are shown; the JSON and the exports hold the"
-                        " same.", "仅显示前 2,000 个商品；JSON 与导出相同。"),
+    "stock.first_rows": ("The 200 most urgent SKUs are shown (low stock first, then the largest"
+                         " suggestions); the JSON and the purchase-order exports hold them all.",
+                         "仅显示最紧急的 200 个商品（低库存优先，其次建议量最大）；"
+                         "JSON 与采购单导出包含全部。"),
     "stock.on_hand": ("On hand", "现有库存"),
     "stock.counted": ("Counted", "盘点数"),
     "stock.variance": ("Count variance", "盘点差异"),

@@ -115,3 +115,10 @@ def load_pages() -> tuple[list[Page], list[Action]]:
 def money(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+def qty(milli: int | None) -> str:
+    """A quantity in thousandths as units: whole when it is, else to the gram (3 places)."""
+    if milli is None:
+        return "–"
+    return str(milli // 1000) if milli % 1000 == 0 else f"{milli / 1000:.3f}"

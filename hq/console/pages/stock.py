@@ -24,7 +24,7 @@ from hq.console.pages import Ctx, Forbidden, action, download, page
 
 WINDOW_DAYS = 28                 # four of each weekday
 DEFAULTS = {"lead_days": 2, "review_days": 7, "safety_milli": 0}
-MAX_ROWS = 2000
+MAX_ROWS = 5000                 # in the JSON; the page shows the first 300, the exports all
 
 
 def _store(ctx: Ctx) -> tuple[str | None, list[str]]:
@@ -64,19 +64,24 @@ def weekday_factors(per_weekday: dict[int, int], days: list[date]) -> list[float
             for w in range(7)]
 
 
-def suggest(avg_milli: float, factors: list[float], today: date, lead: int, review: int,
-            safety: int, on_hand: int, on_order: int) -> dict[str, Any]:
-    cover = [factors[(today + timedelta(days=d)).weekday()] for d in range(lead + review)]
-    demand = avg_milli * sum(cover)
-    reorder = avg_milli * sum(cover[:lead]) + safety
+def cover(factors: list[float], today: date, lead: int, review: int) -> tuple[float, float]:
+    """(Σ weekday factors over the lead time, Σ over lead time + review period), from today."""
+    days = [factors[(today + timedelta(days=d)).weekday()] for d in range(lead + review)]
+    return sum(days[:lead]), sum(days)
+
+
+def suggest(avg_milli: float, covered: tuple[float, float], lead: int, review: int, safety: int,
+            on_hand: int, on_order: int) -> dict[str, Any]:
+    demand = avg_milli * covered[1]
+    reorder = avg_milli * covered[0] + safety
     need = demand + safety - on_hand - on_order
     return {"demand_milli": round(demand), "reorder_point_milli": round(reorder),
-            "cover_factor": round(sum(cover) / len(cover), 3) if cover else 1.0,
+            "cover_factor": round(covered[1] / (lead + review), 3),
             "suggest_milli": max(0, math.ceil(round(need) / 1000) * 1000),
             "low": avg_milli > 0 and on_hand <= round(reorder)}
 
 
-def load_stock(ctx: Ctx) -> dict[str, Any]:
+def load_stock(ctx: Ctx, limit: int | None = MAX_ROWS) -> dict[str, Any]:
     store, stores = _store(ctx)
     window = _window(ctx)
     today = ctx.today
@@ -91,6 +96,7 @@ def load_stock(ctx: Ctx) -> dict[str, Any]:
     on_hand = {sku: (qty, at) for sku, qty, at in conn.execute(
         "SELECT sku, qty_milli, updated_at FROM hq_stock_on_hand WHERE store = %s",
         (store,)).fetchall()}
+    changed = max((at for _, at in on_hand.values()), default=None)
     sold = dict(conn.execute(
         "SELECT sku, sum(qty_milli) FROM hq_rollup_sku_day WHERE store = %s"
         " AND business_date >= %s AND business_date < %s GROUP BY sku",
@@ -116,28 +122,32 @@ def load_stock(ctx: Ctx) -> dict[str, Any]:
     count = _last_count(ctx, store)
     counted = {i["sku"]: i for i in count["items"]} if count else {}
     rows = []
+    covers: dict[tuple[int, int], tuple[float, float]] = {}
     for sku in sorted(set(on_hand) | set(sold) | set(on_order) | (set(params) - {"*"})):
-        qty, at = on_hand.get(sku, (0, None))
+        qty, _ = on_hand.get(sku, (0, None))
         lead, review, safety = params.get(sku, store_default)
+        covered = covers.get((lead, review))
+        if covered is None:
+            covered = covers[(lead, review)] = cover(factors, today, lead, review)
         avg = int(sold.get(sku) or 0) / window
         item = counted.get(sku)
         rows.append({
             "sku": sku, "on_hand_milli": int(qty),
-            "updated_at": at.astimezone(ctx.zone).isoformat(timespec="seconds") if at else None,
             "sold_milli": int(sold.get(sku) or 0), "avg_daily_milli": round(avg),
             "lead_days": lead, "review_days": review, "safety_milli": int(safety),
             "own_params": sku in params, "on_order_milli": on_order.get(sku, 0),
             "counted_milli": item["counted"] if item else None,
             "variance_milli": item["variance"] if item else None,
-            **suggest(avg, factors, today, lead, review, int(safety), int(qty),
-                      on_order.get(sku, 0))})
+            **suggest(avg, covered, lead, review, int(safety), int(qty), on_order.get(sku, 0))})
     rows.sort(key=lambda r: (not r["low"], -r["suggest_milli"], r["sku"]))
+    base["on_hand_changed"] = (changed.astimezone(ctx.zone).isoformat(timespec="seconds")
+                               if changed else None)
     summary = count and {k: v for k, v in count.items() if k != "items"}
     return {**base, "factors": [round(f, 3) for f in factors], "count": summary,
             "store_params": dict(zip(("lead_days", "review_days", "safety_milli"),
                                      store_default, strict=True)),
             "low_count": sum(1 for r in rows if r["low"]),
-            "truncated": len(rows) > MAX_ROWS, "rows": rows[:MAX_ROWS]}
+            "truncated": limit is not None and len(rows) > limit, "rows": rows[:limit]}
 
 
 def _last_count(ctx: Ctx, store: str) -> dict[str, Any] | None:
@@ -196,7 +206,7 @@ PO_COLUMNS = ("store", "sku", "order_qty", "on_hand", "on_order", "avg_daily", "
 
 
 def _po_rows(ctx: Ctx) -> tuple[str, list[list[Any]]]:
-    data = load_stock(ctx)
+    data = load_stock(ctx, limit=None)
     store = data["store"] or "none"
     return store, [[store, r["sku"], r["suggest_milli"] / 1000, r["on_hand_milli"] / 1000,
                     r["on_order_milli"] / 1000, round(r["avg_daily_milli"] / 1000, 3),
