@@ -69,10 +69,10 @@ def loss(ctx: Ctx) -> dict[str, Any]:
     for c in chain:
         if not ctx.user.sees(c["store"]) or (chosen and c["store"] != chosen):
             continue
-        rates = {f: rate(c[f], c["sales"]) for f in FIGURES}
+        own = {f: rate(c[f], c["sales"]) for f in FIGURES}
         flagged = [f for f in FIGURES if c[f] >= MIN_EVENTS and (
-            c["sales"] == 0 or (rates[f] or 0) > baseline[f]["threshold"])]
-        cashiers.append({**c, "rates": rates, "flagged": flagged})
+            c["sales"] == 0 or (own[f] or 0) > baseline[f]["threshold"])]
+        cashiers.append({**c, "rates": own, "flagged": flagged})
     cashiers.sort(key=lambda c: (-len(c["flagged"]), c["store"], c["staff"]))
     stores: dict[str, dict[str, int]] = {}
     for c in cashiers:

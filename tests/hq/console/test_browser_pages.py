@@ -89,7 +89,7 @@ def test_a_manager_sees_only_their_stock_and_every_new_page_in_both_languages(
     data.user("mgr1", "manager", ("S001",))
     for store in ("S001", "S002"):
         data.fact(store, "T01", "stock.receipt", {
-            "items": [{"sku": f"SKU{n:05d}", "qty_milli": 40_000} for n in range(1, 13)],
+            "items": [{"sku": f"SKU{n:05d}", "qty_milli": 60_000} for n in range(1, 13)],
             "reference": "PO-1", "reason": "", "staff_id": "c01"}, now - timedelta(days=29))
     for back in range(1, 29):
         day = now - timedelta(days=back)

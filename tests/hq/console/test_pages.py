@@ -87,7 +87,9 @@ def test_stock_page_shows_on_hand_last_count_and_the_suggestion_with_its_inputs(
     assert len(rows) == 2
     book = load_workbook(io.BytesIO(boss.get("/stock/po.xlsx?store=S001").content))
     assert [c.value for c in book.active[2]][:3] == ["S001", "A", 11.0]
-    # The sold-quantity rollup equals a scan of the completed sales' lines.
+    # The sold-quantity rollup equals a scan of the completed sales' lines, a batch sent twice
+    # included.
+    data.sale("S001", "T09", NOW - timedelta(days=2), redeliver=True)
     assert data.conn.execute(
         "SELECT sum(qty_milli) FROM hq_rollup_sku_day WHERE store = 'S001'").fetchone() == \
         data.conn.execute("SELECT sum(l.qty_milli) FROM hq_sale_line l JOIN hq_sale s"
@@ -183,6 +185,13 @@ def test_loss_prevention_rates_against_sales_and_outliers_against_the_chain_medi
     assert mgr.get("/loss?store=S002").status_code == 403
     html = clients["boss"].get("/loss").text
     assert "⚑" in html and "c02" in html
+    # The cashier rollup equals a scan of the sales, a batch sent twice included.
+    data.sale("S002", "T01", day, redeliver=True)
+    assert data.conn.execute(
+        "SELECT sum(sales), sum(cancelled), sum(net) FROM hq_rollup_cashier_day").fetchone() == \
+        data.conn.execute("SELECT count(*) FILTER (WHERE status = 'completed'), count(*) FILTER"
+                          " (WHERE status = 'cancelled'), sum(total) FILTER (WHERE status ="
+                          " 'completed') FROM hq_sale").fetchone()
 
 
 def test_money_page_links_topups_recon_and_invoices(
