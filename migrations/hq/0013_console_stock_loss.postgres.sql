@@ -43,6 +43,10 @@ CREATE TABLE hq_replenish_param (
     PRIMARY KEY (store, sku)
 );
 
+-- The money page's top-ups against Z reports (hq/storage/ledger.py reconcile_topups) reads every
+-- Z report: found without scanning the other events.
+CREATE INDEX hq_event_z_report ON hq_event (store, terminal, seq) WHERE type = 'shift.z_report';
+
 -- The last approved count of a store, found without scanning its events.
 CREATE INDEX hq_event_count_approved ON hq_event (store, created_at) WHERE type = 'stock.count_approved';
 

@@ -147,15 +147,17 @@ def _time_pages(c: TestClient, who: str, wanted: tuple[str, ...]) -> None:
     role = "admin: all 50 stores" if who == "boss" else "manager: 1 store"
     p95s = {}
     for path in wanted:
+        export = "/po." in path
         times = []
         for _ in range(60):
             t1 = time.perf_counter()
             assert c.get(path).status_code == 200, path
             times.append(time.perf_counter() - t1)
-        p95s[path] = percentile(times, 95)
+        if not export:
+            p95s[path] = percentile(times, 95)
         RESULTS[f"`{path}` ({role})"] = (
-            f"p95 {p95s[path] * 1000:.0f} ms (p50 {percentile(times, 50) * 1000:.0f} ms)",
-            "p95 ≤ 200 ms")
+            f"p95 {percentile(times, 95) * 1000:.0f} ms (p50 {percentile(times, 50) * 1000:.0f}"
+            " ms)", "an export: none" if export else "p95 ≤ 200 ms")
     assert all(p95 <= 0.2 for p95 in p95s.values()), p95s
 
 

@@ -51,7 +51,7 @@ def _window(ctx: Ctx) -> int:
 
 
 def weekday_factors(per_weekday: dict[int, int], days: list[date]) -> list[float]:
-    """Factor per weekday (Monday 0): the weekday's average daily sales ÷ the window's; 1.0
+    """Factor per weekday (Monday 0): the weekday's average daily net sales ÷ the window's; 1.0
     where the window has no sales."""
     count = [0] * 7
     for d in days:
@@ -101,8 +101,10 @@ def load_stock(ctx: Ctx, limit: int | None = MAX_ROWS) -> dict[str, Any]:
         "SELECT sku, sum(qty_milli) FROM hq_rollup_sku_day WHERE store = %s"
         " AND business_date >= %s AND business_date < %s GROUP BY sku",
         (store, days[0], today)).fetchall())
+    # The store's weekday pattern from its net sales per day (the live page's rollup: 14-24
+    # rows a day, not one per SKU).
     per_weekday = {int(w) - 1: int(q) for w, q in conn.execute(
-        "SELECT extract(isodow FROM business_date)::int, sum(qty_milli) FROM hq_rollup_sku_day"
+        "SELECT extract(isodow FROM business_date)::int, sum(net) FROM hq_rollup_sales_hour"
         " WHERE store = %s AND business_date >= %s AND business_date < %s GROUP BY 1",
         (store, days[0], today)).fetchall()}
     factors = weekday_factors(per_weekday, days)
