@@ -16,8 +16,10 @@ import csv
 import io
 import json
 import math
+import re
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from hq.console.accounts import audit
 from hq.console.pages import Ctx, Forbidden, action, download, page
@@ -185,9 +187,9 @@ def set_params(ctx: Ctx, form: dict[str, str]) -> str:
         lead, review = int(form["lead_days"]), int(form["review_days"])
         safety = round(float(form.get("safety", "0") or 0) * 1000)
     except (KeyError, ValueError):
-        return f"/stock?store={store}&error=params"
+        return f"/stock?store={quote(store)}&error=params"
     if not (0 <= lead <= 365 and 1 <= review <= 365 and 0 <= safety <= 10**12):
-        return f"/stock?store={store}&error=params"
+        return f"/stock?store={quote(store)}&error=params"
     with ctx.conn.transaction(), ctx.conn.cursor() as cur:
         before = cur.execute("SELECT lead_days, review_days, safety_milli FROM hq_replenish_param"
                              " WHERE store = %s AND sku = %s", (store, sku)).fetchone()
@@ -200,7 +202,7 @@ def set_params(ctx: Ctx, form: dict[str, str]) -> str:
         audit(cur, ctx.user.username, "replenish.params", f"{store}/{sku}",
               {"lead_days": lead, "review_days": review, "safety_milli": safety,
                "before": list(before) if before else None})
-    return f"/stock?store={store}"
+    return f"/stock?store={quote(store)}"
 
 
 PO_COLUMNS = ("store", "sku", "order_qty", "on_hand", "on_order", "avg_daily", "lead_days",
@@ -208,12 +210,14 @@ PO_COLUMNS = ("store", "sku", "order_qty", "on_hand", "on_order", "avg_daily", "
 
 
 def _po_rows(ctx: Ctx) -> tuple[str, list[list[Any]]]:
+    """(the store as a file-name part, the purchase order's rows)."""
     data = load_stock(ctx, limit=None)
     store = data["store"] or "none"
-    return store, [[store, r["sku"], r["suggest_milli"] / 1000, r["on_hand_milli"] / 1000,
-                    r["on_order_milli"] / 1000, round(r["avg_daily_milli"] / 1000, 3),
-                    r["lead_days"], r["review_days"], r["safety_milli"] / 1000,
-                    r["cover_factor"]] for r in data["rows"] if r["suggest_milli"] > 0]
+    rows = [[store, r["sku"], r["suggest_milli"] / 1000, r["on_hand_milli"] / 1000,
+             r["on_order_milli"] / 1000, round(r["avg_daily_milli"] / 1000, 3),
+             r["lead_days"], r["review_days"], r["safety_milli"] / 1000, r["cover_factor"]]
+            for r in data["rows"] if r["suggest_milli"] > 0]
+    return re.sub(r"[^A-Za-z0-9_-]", "_", store), rows
 
 
 @download("/stock/po.csv")

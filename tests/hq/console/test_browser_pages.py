@@ -104,6 +104,17 @@ def test_a_manager_sees_only_their_stock_and_every_new_page_in_both_languages(
         "count_id": "CNT-7", "approved_by": "m01", "uncounted": "leave",
         "items": [{"sku": "SKU00003", "expected": 4_000, "counted": 3_000, "variance": -1_000}]},
         now - timedelta(hours=5))
+    data.fact("S001", "T01", "shift.z_report", {   # counts a top-up HQ never got
+        "z_number": 3, "store_id": "S001", "from_seq": 0, "to_seq": 2,
+        "cash": {"stored_value_topups": {"cash": 20_000}}}, now - timedelta(hours=1))
+    for n, (store, state, reason) in enumerate((("S001", "issued", ""),
+                                                ("S001", "failed", "buyer tax id refused"),
+                                                ("S002", "submitted", ""))):
+        data.conn.execute(
+            "INSERT INTO hq_invoice (order_no, kind, sale_id, store, terminal, state,"
+            " buyer_title, amount, reason, attempts) VALUES (%s, 'blue', %s, %s, 'T01', %s,"
+            " '某某科技有限公司', %s, %s, 1)",
+            (f"ORD{n}", f"sale-{n}", store, state, 12_800 + n * 100, reason))
     server = Served(ConsoleSettings(data.url, clock=lambda: now))
     b = Browser(browser[0], server.url, browser[1])
     try:
