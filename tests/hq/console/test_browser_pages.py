@@ -89,12 +89,13 @@ def test_a_manager_sees_only_their_stock_and_every_new_page_in_both_languages(
     data.user("mgr1", "manager", ("S001",))
     for store in ("S001", "S002"):
         data.fact(store, "T01", "stock.receipt", {
-            "items": [{"sku": f"SKU{n:05d}", "qty_milli": 60_000} for n in range(1, 13)],
+            "items": [{"sku": f"SKU{n:05d}", "qty_milli": 80_000} for n in range(1, 13)],
             "reference": "PO-1", "reason": "", "staff_id": "c01"}, now - timedelta(days=29))
     for back in range(1, 29):
         day = now - timedelta(days=back)
         for n in range(1, 13):
-            data.sale_of("S001", "T01", day, [(f"SKU{n:05d}", 1 + (n + back) % 3)],
+            weekend = 2 if day.weekday() >= 5 else 0          # a visible weekday pattern
+            data.sale_of("S001", "T01", day, [(f"SKU{n:05d}", 1 + (n + back) % 3 + weekend)],
                          staff="c01" if n % 3 else "c02")
         data.sale_of("S002", "T01", day, [("SKU00001", 2)], staff="c07")
     for _ in range(3):
