@@ -122,8 +122,14 @@ def test_a_manager_sees_and_changes_only_their_stores_stock(
     form = {**form, "csrf": csrf_of(ana.get("/stock?store=S001").text), "store": "S001"}
     assert ana.post("/stock/params", data=form).status_code == 403     # read only
     assert mgr.post("/stock/params", data={**form, "csrf": "forged"}).status_code == 403
+    bad = {**form, "csrf": csrf_of(html), "store": "S001", "sku": "B", "lead_days": "-1"}
+    assert mgr.post("/stock/params", data=bad).headers["location"].endswith("error=params")
+    assert mgr.post("/stock/params", data={**bad, "lead_days": "2", "safety": "x"}
+                    ).headers["location"].endswith("error=params")
     assert data.conn.execute("SELECT store, sku, updated_by FROM hq_replenish_param"
                              ).fetchall() == [("S001", "A", "mgr1")]
+    anonymous = TestClient(clients["boss"].app, base_url="https://testserver")
+    assert anonymous.get("/stock/po.csv?store=S001").status_code == 401
 
 
 def test_loss_prevention_rates_against_sales_and_outliers_against_the_chain_median(
