@@ -50,7 +50,8 @@ CREATE INDEX hq_event_z_report ON hq_event (store, terminal, seq) WHERE type = '
 -- The last approved count of a store, found without scanning its events.
 CREATE INDEX hq_event_count_approved ON hq_event (store, created_at) WHERE type = 'stock.count_approved';
 
--- Sales HQ held before these rollups existed, rolled up once here (days cut as the sales were).
+-- Sales HQ held before these rollups existed, rolled up once here (days cut as the sales were);
+-- manual discounts and returns count from here on.
 INSERT INTO hq_rollup_sku_day (store, business_date, sku, qty_milli, lines)
 SELECT s.store, s.business_date, l.sku, sum(l.qty_milli), count(*)
   FROM hq_sale s JOIN hq_sale_line l USING (store, terminal, seq)
