@@ -42,7 +42,18 @@ from hq.console.i18n import LOCALES, MESSAGES, choose_locale, translate
 from hq.console.invoice_api import InvoiceEndpoint
 from hq.console.limits import Guard, Rate, TokenBuckets
 from hq.console.live import LiveHub
-from hq.console.pages import Action, Ctx, Forbidden, NotFound, Page, load_pages, money
+from hq.console.pages import (
+    DOWNLOADS,
+    Action,
+    Ctx,
+    Download,
+    Forbidden,
+    NotFound,
+    Page,
+    load_pages,
+    money,
+    qty,
+)
 from hq.console.server import ServerLimits
 from hq.invoices.book import InvoiceBook
 from hq.orders.service import OrdersService, OrdersSettings
@@ -105,7 +116,7 @@ class Console:
         self.cookie = "__Host-hq_session" if settings.secure_cookies else "hq_session"
         self.jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
                                         autoescape=True, undefined=jinja2.StrictUndefined)
-        self.jinja.globals.update(money=money, echarts=ECHARTS, locales=LOCALES)
+        self.jinja.globals.update(money=money, qty=qty, echarts=ECHARTS, locales=LOCALES)
 
     # ---- plumbing ---------------------------------------------------------------------------
 
@@ -186,6 +197,23 @@ class Console:
         twin = page.path.replace("}", "}.json") if page.path.endswith("}") \
             else page.path + ".json"
         return [Route(twin, show, methods=["GET"]), Route(page.path, show, methods=["GET"])]
+
+    def download_route(self, down: Download) -> Route:
+        async def get(request: Request) -> Response:
+            who = await self.who(request)
+            if who is None:
+                return JSONResponse({"error": "login_required", "message": "log in at /login"}, 401)
+
+            def make() -> tuple[str, str, bytes]:
+                with self.pool.connection() as conn:
+                    return down.make(self.ctx(conn, who[0], request))
+            try:
+                name, media, body = await run_in_threadpool(make)
+            except Forbidden:
+                return self.error(request, 403, "error.forbidden", True)
+            return Response(body, 200, media_type=media, headers={
+                **SECURITY_HEADERS, "content-disposition": f'attachment; filename="{name}"'})
+        return Route(down.path, get, methods=["GET"])
 
     def action_route(self, act: Action) -> Route:
         async def run(request: Request) -> Response:
@@ -346,6 +374,7 @@ class Console:
         for page in self.pages:
             routes += self.page_routes(page)
         routes += [self.action_route(a) for a in self.actions]
+        routes += [self.download_route(d) for d in DOWNLOADS]
         routes.append(Mount("/static", StaticFiles(directory=HERE / "static"), name="static"))
         return routes
 

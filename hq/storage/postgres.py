@@ -198,6 +198,8 @@ class PgStorage:
         fresh = [e for e in b.accepted if e.seq in new]
         rows.add(sale_rows(b.store, b.terminal, fresh, self.zone))
         rows.stock.add(b.store, b.terminal, fresh)
+        rows.facts += [(b.store, e) for e in fresh
+                       if e.type == "return.completed" or (e.sale and e.sale.manual_discounts)]
         plain = [e for e in fresh if e.sale is None and e.type not in SV_TYPES]
         self._events(cur, b, plain)  # first: a refund's return may be in this batch
         refunds = refund_rows(b.store, b.terminal, plain, self.zone)
@@ -571,6 +573,7 @@ class _Rows:
         self.lines: list[tuple[Any, ...]] = []
         self.tenders: list[tuple[Any, ...]] = []
         self.stock = StockChanges()
+        self.facts: list[tuple[str, Accepted]] = []   # for the cashier rollup
 
     def add(self, more: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]],
                               list[tuple[Any, ...]]]) -> None:
@@ -594,7 +597,9 @@ class _Rows:
         if self.stock.legs:
             cur.executemany(TRANSFER_LEG_SQL, self.stock.legs)
         rollups.add_sales(cur, self.sales, self.tenders, self.zone)
-        self.sales, self.lines, self.tenders = [], [], []
+        rollups.add_sku_days(cur, self.sales, self.lines)
+        rollups.add_cashier_days(cur, self.sales, self.facts, self.zone)
+        self.sales, self.lines, self.tenders, self.facts = [], [], [], []
         self.stock.clear()
 
 

@@ -10,7 +10,7 @@ notifies `hq_sales` (delivered only if the transaction commits) for the console'
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -93,3 +93,102 @@ def add_sales(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
             ([key[0] for key, _ in k], [key[1] for key, _ in k], [key[2] for key, _ in k],
              [v[0] for _, v in k], [v[1] for _, v in k]))
     cur.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+
+
+# ---- stock and loss prevention (hq/console/pages/stock.py, loss.py) ----------------------------
+
+_L_SKU, _L_QTY = 4, 7        # indexes into sale_rows' line rows
+_S_STAFF = 7
+CASHIER_FIGURES = ("sales", "net", "cancelled", "manual_discounts", "manual_amount", "returns",
+                   "blind_returns", "post_voids", "other_tender")
+_RETURN_KIND = {"return": "returns", "blind": "blind_returns", "post_void": "post_voids"}
+
+
+def add_sku_days(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
+                 lines: list[tuple[Any, ...]]) -> None:
+    """Add the completed sales' lines to hq_rollup_sku_day: one upsert per batch, in key order."""
+    days = {(s[_S_STORE], s[_S_TERMINAL], s[_S_SEQ]): s[_S_DAY] for s in sales
+            if s[_S_STATUS] == "completed"}
+    if not days:
+        return
+    sold: dict[tuple[str, date, str], list[int]] = {}
+    for ln in lines:
+        day = days.get((ln[0], ln[1], ln[2]))
+        if day is None:
+            continue
+        key = (ln[0], day, ln[_L_SKU])
+        figures = sold.get(key)
+        if figures is None:
+            sold[key] = [ln[_L_QTY], 1]
+        else:
+            figures[0] += ln[_L_QTY]
+            figures[1] += 1
+    rows = sorted(sold.items())
+    cur.execute(
+        "INSERT INTO hq_rollup_sku_day AS r (store, business_date, sku, qty_milli, lines)"
+        " SELECT * FROM unnest(%s::text[], %s::date[], %s::text[], %s::bigint[], %s::bigint[])"
+        " ON CONFLICT (store, business_date, sku) DO UPDATE"
+        " SET qty_milli = r.qty_milli + excluded.qty_milli, lines = r.lines + excluded.lines",
+        ([k[0] for k, _ in rows], [k[1] for k, _ in rows], [k[2] for k, _ in rows],
+         [v[0] for _, v in rows], [v[1] for _, v in rows]))
+
+
+def add_cashier_days(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
+                     facts: list[tuple[str, Any]], zone: ZoneInfo) -> None:
+    """Add a batch's new facts to hq_rollup_cashier_day, per (store, day, staff): completed and
+    cancelled sales (their rows), manual discounts (each `by`, on the sale's day), returns by
+    kind and refunds to a tender the original sale was not paid with (returns' own day).
+    `facts`: (store, Accepted) of the new facts of the transaction."""
+    figures: dict[tuple[str, date, str], list[int]] = {}
+
+    def add(store: str, day: date, staff: str, figure: str, n: int = 1) -> None:
+        key = (store, day, staff)
+        row = figures.get(key)
+        if row is None:
+            row = figures[key] = [0] * len(CASHIER_FIGURES)
+        row[CASHIER_FIGURES.index(figure)] += n
+
+    for s in sales:
+        if s[_S_STATUS] == "completed":
+            add(s[_S_STORE], s[_S_DAY], s[_S_STAFF], "sales")
+            add(s[_S_STORE], s[_S_DAY], s[_S_STAFF], "net", s[_S_TOTAL])
+        else:
+            add(s[_S_STORE], s[_S_DAY], s[_S_STAFF], "cancelled")
+    returns = []
+    for store, e in facts:
+        if e.type == "sale.completed" and e.sale is not None and e.sale.manual_discounts:
+            day = e.sale.closed_at.astimezone(zone).date()
+            for md in e.sale.manual_discounts:
+                add(store, day, md.by, "manual_discounts")
+                add(store, day, md.by, "manual_amount", md.amount)
+        elif e.type == "return.completed" and e.fact is not None:
+            returns.append((store, e))
+    if returns:
+        originals = [str(e.fact.original_sale_id) for _, e in returns if e.fact.original_sale_id]
+        paid_with: dict[str, set[str]] = defaultdict(set)
+        if originals:
+            for sale_id, kind in cur.execute(
+                    "SELECT DISTINCT s.sale_id, t.type FROM hq_sale s JOIN hq_sale_tender t"
+                    " USING (store, terminal, seq) WHERE s.sale_id = ANY(%s)",
+                    (originals,)).fetchall():
+                paid_with[sale_id].add(kind)
+        for store, e in returns:
+            fact = e.fact
+            when = e.created_at
+            day = (datetime.fromisoformat(when) if isinstance(when, str) else when
+                   ).astimezone(zone).date()
+            add(store, day, fact.staff_id, _RETURN_KIND.get(fact.kind, "returns"))
+            kinds = paid_with.get(str(fact.original_sale_id)) if fact.original_sale_id else None
+            if kinds and any(t.type not in kinds for t in fact.tenders):
+                add(store, day, fact.staff_id, "other_tender")
+    if not figures:
+        return
+    rows = sorted(figures.items())
+    columns = ", ".join(CASHIER_FIGURES)
+    cur.execute(
+        f"INSERT INTO hq_rollup_cashier_day AS r (store, business_date, staff, {columns})"
+        " SELECT * FROM unnest(%s::text[], %s::date[], %s::text[]"
+        + ", %s::bigint[]" * len(CASHIER_FIGURES) + ") ON CONFLICT (store, business_date, staff)"
+        " DO UPDATE SET " + ", ".join(f"{c} = r.{c} + excluded.{c}" for c in CASHIER_FIGURES),
+        ([k[0] for k, _ in rows], [k[1] for k, _ in rows], [k[2] for k, _ in rows],
+         *([v[i] for _, v in rows] for i in range(len(CASHIER_FIGURES)))))

@@ -19,7 +19,7 @@ import psycopg
 
 from hq.console.accounts import User
 
-MODULES = ("live", "fleet", "rollout", "dead_letters", "audit")
+MODULES = ("live", "fleet", "stock", "loss", "money", "rollout", "dead_letters", "audit")
 
 
 class Forbidden(Exception):
@@ -69,8 +69,25 @@ class Action:
     run: Callable[[Ctx, dict[str, str]], str]   # returns where to go next
 
 
+@dataclass(frozen=True)
+class Download:
+    """A file made for the user (an export): same session and permissions as a page."""
+    path: str
+    make: Callable[[Ctx], tuple[str, str, bytes]]   # (file name, media type, bytes)
+
+
 PAGES: list[Page] = []
 ACTIONS: list[Action] = []
+DOWNLOADS: list[Download] = []
+
+
+def download(path: str) -> Callable[[Callable[[Ctx], tuple[str, str, bytes]]],
+                                    Callable[[Ctx], tuple[str, str, bytes]]]:
+    def register(fn: Callable[[Ctx], tuple[str, str, bytes]]
+                 ) -> Callable[[Ctx], tuple[str, str, bytes]]:
+        DOWNLOADS.append(Download(path, fn))
+        return fn
+    return register
 
 
 def page(path: str, template: str, title: str, nav: bool = True,
@@ -99,3 +116,10 @@ def load_pages() -> tuple[list[Page], list[Action]]:
 def money(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+def qty(milli: int | None) -> str:
+    """A quantity in thousandths as units: whole when it is, else to the gram (3 places)."""
+    if milli is None:
+        return "–"
+    return str(milli // 1000) if milli % 1000 == 0 else f"{milli / 1000:.3f}"

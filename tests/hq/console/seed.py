@@ -60,6 +60,45 @@ class HqData:
             self.storage.ingest(store, terminal, accepted, refused, since)
         return payload
 
+    def fact(self, store: str, terminal: str, kind: str, payload: dict[str, Any],
+             at: datetime) -> None:
+        """Any other fact (a receipt, a count, a return, …) as the store sends it."""
+        key = (store, terminal)
+        seq = self.seqs.get(key, 0) + 1
+        self.seqs[key] = seq
+        raw = batch_bytes(store, terminal, seq - 1, [
+            (seq, str(uuid.uuid4()), kind, canonical_json(payload),
+             at.isoformat(timespec="milliseconds"))])
+        accepted, refused, since = validate_batch(store, terminal, raw)
+        assert not refused, refused
+        self.storage.ingest(store, terminal, accepted, refused, since)
+
+    def sale_of(self, store: str, terminal: str, at: datetime, lines: list[tuple[str, int]],
+                staff: str = "c01", status: str = "completed",
+                manual: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """A sale of exactly `lines` (sku, qty in units at 1.00 each), paid by WeChat."""
+        key = (store, terminal)
+        seq = self.seqs.get(key, 0) + 1
+        rows = [{"line_no": i, "sku": sku, "name": sku, "unit": "each", "qty_milli": q * 1000,
+                 "unit_price": 100, "gross": 100 * q, "discount": 0, "total": 100 * q,
+                 "tax_class": "std", "tax_rate_bp": 0, "tax": 0}
+                for i, (sku, q) in enumerate(lines, 1)]
+        total = sum(r["total"] for r in rows)
+        when = at.isoformat(timespec="milliseconds")
+        payload: dict[str, Any] = {
+            "sale_id": str(uuid.uuid4()), "store_id": store, "terminal_id": terminal,
+            "receipt_no": seq, "staff_id": staff, "opened_at": when, "closed_at": when,
+            "currency": "CNY", "subtotal": total, "discount": 0, "tax": 0, "total": total,
+            "rounding": 0, "paid": total if status == "completed" else 0, "change": 0,
+            "lines": rows,
+            "tenders": [{"tender_no": 1, "type": "wechat", "amount": total, "reference": None,
+                         "approval_code": None, "masked_pan": None}]
+            if status == "completed" else []}
+        if manual:
+            payload["manual_discounts"] = manual
+        self.fact(store, terminal, f"sale.{status}", payload, at)
+        return payload
+
     def dead_letter(self, store: str, terminal: str) -> int:
         """A sale whose lines do not add up: refused by validation, dead-lettered with why."""
         key = (store, terminal)

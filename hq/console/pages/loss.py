@@ -1,0 +1,90 @@
+"""Loss prevention: per store and cashier, over the last `days` business days, what a cashier did
+that can hide a theft, as rates per 100 completed sales, with the outliers flagged.
+
+Read from hq_rollup_cashier_day (hq/storage/rollups.py), kept in the ingest transaction from the
+facts that reach HQ. Rule (outlier): a cashier's rate of a figure is flagged when it is above
+3 × the chain's median rate of that figure (over every store's cashiers with sales in the same
+days) and rests on at least MIN_EVENTS events; when that median is 0 (most cashiers never do
+it), the chain's overall rate (Σ events ÷ Σ sales) is the baseline instead. Only the chain's
+medians, never another store's rows, are shown to a store manager.
+
+What does not reach HQ (and so is shown as such, not guessed): line voids before or after the
+subtotal (journaled at the store; the sale's fact carries only its remaining lines), price
+overrides and open prices (kept in the store's line detail and journal), no-sale drawer opens
+(journal), training-mode use (by design nothing of it leaves the till), kiosk weight and age
+alerts (no fact carries them).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from statistics import median
+from typing import Any
+
+from hq.console.pages import Ctx, page
+
+FIGURES = ("cancelled", "post_voids", "blind_returns", "returns", "manual_discounts",
+           "other_tender")
+NOT_AT_HQ = ("line_voids", "price_overrides", "no_sale", "training", "kiosk_alerts")
+OUTLIER_TIMES = 3
+MIN_EVENTS = 2
+DEFAULT_DAYS = 7
+
+
+def _days(ctx: Ctx) -> int:
+    try:
+        return min(max(int(ctx.query.get("days", DEFAULT_DAYS)), 1), 92)
+    except ValueError:
+        return DEFAULT_DAYS
+
+
+def rate(count: int, sales: int) -> float | None:
+    """Events per 100 completed sales; None without sales."""
+    return round(100 * count / sales, 2) if sales else None
+
+
+@page("/loss", "loss.html", "nav.loss")
+def loss(ctx: Ctx) -> dict[str, Any]:
+    chosen = ctx.store_param()
+    days = _days(ctx)
+    first = ctx.today - timedelta(days=days - 1)
+    rows = ctx.conn.execute(
+        "SELECT store, staff, sum(sales), sum(net), sum(cancelled), sum(post_voids),"
+        " sum(blind_returns), sum(returns), sum(manual_discounts), sum(other_tender),"
+        " sum(manual_amount) FROM hq_rollup_cashier_day"
+        " WHERE business_date BETWEEN %s AND %s GROUP BY 1, 2 ORDER BY 1, 2",
+        (first, ctx.today)).fetchall()
+    chain = [dict(zip(("store", "staff", "sales", "net", *FIGURES, "manual_amount"),
+                      (r[0], r[1], *(int(v) for v in r[2:])), strict=True)) for r in rows]
+    baseline: dict[str, dict[str, float]] = {}
+    with_sales = [c for c in chain if c["sales"]]
+    total_sales = sum(c["sales"] for c in with_sales)
+    for f in FIGURES:
+        rates = [100 * c[f] / c["sales"] for c in with_sales]
+        med = median(rates) if rates else 0.0
+        overall = 100 * sum(c[f] for c in with_sales) / total_sales if total_sales else 0.0
+        baseline[f] = {"median": round(med, 2), "overall": round(overall, 2),
+                       "threshold": round(OUTLIER_TIMES * (med or overall), 2)}
+    cashiers = []
+    for c in chain:
+        if not ctx.user.sees(c["store"]) or (chosen and c["store"] != chosen):
+            continue
+        own = {f: rate(c[f], c["sales"]) for f in FIGURES}
+        flagged = [f for f in FIGURES if c[f] >= MIN_EVENTS and (
+            c["sales"] == 0 or (own[f] or 0) > baseline[f]["threshold"])]
+        cashiers.append({**c, "rates": own, "flagged": flagged})
+    cashiers.sort(key=lambda c: (-len(c["flagged"]), c["store"], c["staff"]))
+    stores: dict[str, dict[str, int]] = {}
+    for c in cashiers:
+        s = stores.setdefault(c["store"], {"sales": 0, **{f: 0 for f in FIGURES},
+                                           "flagged_cashiers": 0})
+        s["sales"] += c["sales"]
+        for f in FIGURES:
+            s[f] += c[f]
+        s["flagged_cashiers"] += bool(c["flagged"])
+    return {"store": chosen, "days": days, "from": first.isoformat(),
+            "to": ctx.today.isoformat(), "figures": list(FIGURES), "baseline": baseline,
+            "outlier_times": OUTLIER_TIMES, "min_events": MIN_EVENTS,
+            "stores": [{"store": k, **v, "rates": {f: rate(v[f], v["sales"]) for f in FIGURES}}
+                       for k, v in sorted(stores.items())],
+            "cashiers": cashiers, "not_at_hq": list(NOT_AT_HQ)}

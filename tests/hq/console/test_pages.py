@@ -1,0 +1,242 @@
+"""The stock, loss-prevention and money pages in process (ASGI): every figure from facts ingested
+the way the stores send them, worked out by hand here; what a manager may see of them in HTML,
+JSON and the exports; the replenishment parameters' form (CSRF, roles, audit)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from starlette.testclient import TestClient
+
+from tests.hq.console import test_console as base
+from tests.hq.console.seed import HqData
+from tests.hq.console.test_console import NOW, csrf_of
+
+app = base.app              # the fixtures of test_console.py
+clients = base.clients
+
+
+def _sell_a_month(data: HqData) -> None:
+    """SKU A over the 28 days before NOW (a Friday): 1 a day, 5 on Saturdays: 24 + 20 = 44."""
+    for back in range(1, 29):
+        day = NOW - timedelta(days=back)
+        data.sale_of("S001", "T01", day.replace(hour=10), [("A", 5 if day.weekday() == 5 else 1)])
+
+
+def _row(page: dict[str, Any], sku: str) -> dict[str, Any]:
+    return next(r for r in page["rows"] if r["sku"] == sku)
+
+
+def test_stock_page_shows_on_hand_last_count_and_the_suggestion_with_its_inputs(
+        data: HqData, clients: dict[str, TestClient]) -> None:
+    data.fact("S001", "T01", "stock.receipt", {"items": [{"sku": "A", "qty_milli": 50_000},
+                                                         {"sku": "B", "qty_milli": 3_000}],
+                                               "reference": "PO-1", "reason": "", "staff_id": "c01"},
+              NOW - timedelta(days=30))
+    _sell_a_month(data)
+    data.fact("S001", "T01", "stock.count_approved", {
+        "count_id": "CNT-1", "approved_by": "m01", "uncounted": "leave",
+        "items": [{"sku": "A", "expected": 6_000, "counted": 5_000, "variance": -1_000},
+                  {"sku": "B", "expected": 3_000, "counted": 3_000, "variance": 0}]},
+        NOW - timedelta(hours=2))
+    boss = clients["boss"]
+    page = boss.get("/stock.json?store=S001").json()
+    a, b = _row(page, "A"), _row(page, "B")
+    assert page["window"] == 28 and page["from"] == "2026-11-06" and page["to"] == "2026-12-03"
+    # Weekday factors: Saturday's average 5 against 44/28 a day; every other day 1.
+    assert page["factors"][5] == round(5 / (44 / 28), 3)
+    assert page["factors"][0] == round(1 / (44 / 28), 3)
+    assert a["on_hand_milli"] == 50_000 - 44_000 - 1_000 and a["sold_milli"] == 44_000
+    assert (a["counted_milli"], a["variance_milli"]) == (5_000, -1_000)
+    assert (b["counted_milli"], b["variance_milli"]) == (3_000, 0)
+    assert page["count"]["count_id"] == "CNT-1" and page["count"]["variance_milli"] == -1_000
+    # Cover from today (Fri) for lead 2 + review 7 days: Fri Sat Sun … Fri Sat: 2 Saturdays.
+    assert (a["lead_days"], a["review_days"], a["safety_milli"]) == (2, 7, 0)
+    assert a["demand_milli"] == 2 * 5_000 + 7 * 1_000
+    assert a["suggest_milli"] == 17_000 - 5_000
+    # Reorder point: the lead time's demand (Fri 1 + Sat 5) + safety; 5 on hand is below it.
+    assert a["reorder_point_milli"] == 6_000 and a["low"] and page["low_count"] == 1
+    assert not b["low"] and b["suggest_milli"] == 0        # nothing sold: nothing to order
+    # An HQ transfer into the store not received yet is on order.
+    data.conn.execute("INSERT INTO hq_transfer (transfer_id, from_store, to_store, lines, note,"
+                      " created_by) VALUES ('TR-1', 'S002', 'S001', %s, '', 'boss')",
+                      (json.dumps([{"sku": "A", "qty_milli": 4_000}]),))
+    html = boss.get("/stock?store=S001")
+    assert html.status_code == 200 and "CNT-1" in html.text
+    form = {"csrf": csrf_of(html.text), "store": "S001", "sku": "A", "lead_days": "3",
+            "review_days": "7", "safety": "2"}
+    assert boss.post("/stock/params", data=form).status_code == 303
+    a = _row(boss.get("/stock.json?store=S001").json(), "A")
+    # 10 days from Friday hold 2 Saturdays: 10 + 8 = 18; + safety 2 − on hand 5 − on order 4.
+    assert (a["lead_days"], a["on_order_milli"], a["own_params"]) == (3, 4_000, True)
+    assert a["suggest_milli"] == 18_000 + 2_000 - 5_000 - 4_000
+    audited = data.conn.execute("SELECT actor, target, detail FROM hq_audit"
+                                " WHERE action = 'replenish.params'").fetchall()
+    assert audited == [("boss", "S001/A", {"lead_days": 3, "review_days": 7,
+                                           "safety_milli": 2_000, "before": None})]
+    # The purchase order, as CSV and XLSX: the SKUs with something to order.
+    text = boss.get("/stock/po.csv?store=S001").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["store", "sku", "order_qty"] and rows[1][:3] == ["S001", "A", "11.0"]
+    assert len(rows) == 2
+    book = load_workbook(io.BytesIO(boss.get("/stock/po.xlsx?store=S001").content))
+    assert [c.value for c in book.active[2]][:3] == ["S001", "A", 11.0]
+    # The sold-quantity rollup equals a scan of the completed sales' lines, a batch sent twice
+    # included.
+    data.sale("S001", "T09", NOW - timedelta(days=2), redeliver=True)
+    assert data.conn.execute(
+        "SELECT sum(qty_milli) FROM hq_rollup_sku_day WHERE store = 'S001'").fetchone() == \
+        data.conn.execute("SELECT sum(l.qty_milli) FROM hq_sale_line l JOIN hq_sale s"
+                          " USING (store, terminal, seq) WHERE s.status = 'completed'"
+                          " AND s.store = 'S001'").fetchone()
+
+
+def test_a_manager_sees_and_changes_only_their_stores_stock(
+        data: HqData, clients: dict[str, TestClient]) -> None:
+    data.fact("S002", "T01", "stock.receipt", {"items": [{"sku": "Z", "qty_milli": 9_000}],
+                                               "reference": "", "reason": "", "staff_id": "c9"},
+              NOW - timedelta(hours=1))
+    data.fact("S001", "T01", "stock.receipt", {"items": [{"sku": "A", "qty_milli": 1_000}],
+                                               "reference": "", "reason": "", "staff_id": "c1"},
+              NOW - timedelta(hours=1))
+    mgr = clients["mgr1"]
+    own = mgr.get("/stock.json").json()
+    assert own["store"] == "S001" and own["stores"] == ["S001"]
+    assert [r["sku"] for r in own["rows"]] == ["A"]
+    for path in ("/stock?store=S002", "/stock.json?store=S002", "/stock/po.csv?store=S002",
+                 "/stock/po.xlsx?store=S002"):
+        assert mgr.get(path).status_code == 403, path
+    html = mgr.get("/stock?store=S001").text
+    assert "Z" not in [r["sku"] for r in own["rows"]] and "S002" not in html
+    form = {"csrf": csrf_of(html), "store": "S002", "sku": "Z", "lead_days": "1",
+            "review_days": "1", "safety": "0"}
+    assert mgr.post("/stock/params", data=form).status_code == 403
+    assert mgr.post("/stock/params", data={**form, "store": "S001", "sku": "A"}).status_code == 303
+    ana = clients["ana"]
+    form = {**form, "csrf": csrf_of(ana.get("/stock?store=S001").text), "store": "S001"}
+    assert ana.post("/stock/params", data=form).status_code == 403     # read only
+    assert mgr.post("/stock/params", data={**form, "csrf": "forged"}).status_code == 403
+    bad = {**form, "csrf": csrf_of(html), "store": "S001", "sku": "B", "lead_days": "-1"}
+    assert mgr.post("/stock/params", data=bad).headers["location"].endswith("error=params")
+    assert mgr.post("/stock/params", data={**bad, "lead_days": "2", "safety": "x"}
+                    ).headers["location"].endswith("error=params")
+    assert data.conn.execute("SELECT store, sku, updated_by FROM hq_replenish_param"
+                             ).fetchall() == [("S001", "A", "mgr1")]
+    anonymous = TestClient(clients["boss"].app, base_url="https://testserver")
+    assert anonymous.get("/stock/po.csv?store=S001").status_code == 401
+
+
+def test_loss_prevention_rates_against_sales_and_outliers_against_the_chain_median(
+        data: HqData, clients: dict[str, TestClient]) -> None:
+    day = NOW - timedelta(days=1)
+    sold: dict[str, list[dict[str, Any]]] = {}
+    for store, staff, n in (("S001", "c01", 10), ("S001", "c02", 10), ("S002", "c03", 10),
+                            ("S002", "c04", 20)):
+        for i in range(n):
+            manual = [{"line_no": 1, "kind": "amount", "value": 10, "amount": 10, "by": staff,
+                       "approved_by": "m01", "reason": "dent"}] if staff == "c02" and i < 2 else None
+            sold.setdefault(staff, []).append(
+                data.sale_of(store, "T" + staff, day, [("A", 1)], staff=staff, manual=manual))
+    for staff, n in (("c02", 4), ("c03", 1)):
+        for _ in range(n):
+            data.sale_of("S001" if staff == "c02" else "S002", "T" + staff, day, [("A", 1)],
+                         staff=staff, status="cancelled")
+    for i in range(3):      # c02: three returns without a receipt
+        data.fact("S001", "Tc02", "return.completed", {
+            "return_id": f"R-b{i}", "kind": "blind", "original_sale_id": None,
+            "store_id": "S001", "terminal_id": "Tc02", "staff_id": "c02", "approved_by": "m01",
+            "reason": "", "total": 100, "tax": 0, "rounding": 0,
+            "lines": [{"line_no": 1, "sale_line_no": None, "sku": "A", "qty_milli": 1000,
+                       "amount": 100, "tax_rate_bp": 0, "tax": 0}],
+            "tenders": [{"type": "cash", "amount": 100, "reference": None}]}, day)
+    paid_wechat = sold["c01"][0]
+    data.fact("S001", "Tc01", "return.completed", {   # c01 refunds a WeChat sale in cash
+        "return_id": "R-1", "kind": "return", "original_sale_id": paid_wechat["sale_id"],
+        "store_id": "S001", "terminal_id": "Tc01", "staff_id": "c01", "approved_by": None,
+        "reason": "", "total": 100, "tax": 0, "rounding": 0,
+        "lines": [{"line_no": 1, "sale_line_no": 1, "sku": "A", "qty_milli": 1000,
+                   "amount": 100, "tax_rate_bp": 0, "tax": 0}],
+        "tenders": [{"type": "cash", "amount": 100, "reference": None}]}, day)
+    page = clients["boss"].get("/loss.json").json()
+    who = {c["staff"]: c for c in page["cashiers"]}
+    assert {k: who["c02"][k] for k in ("sales", "cancelled", "manual_discounts",
+                                       "blind_returns", "manual_amount")} == {
+        "sales": 10, "cancelled": 4, "manual_discounts": 2, "blind_returns": 3,
+        "manual_amount": 20}
+    assert (who["c01"]["returns"], who["c01"]["other_tender"]) == (1, 1)
+    # Cancelled per 100 sales: 0, 40, 10, 0 → median 5, flagged above 15: c02 (40), not c03
+    # (10, and only 1 event).
+    assert page["baseline"]["cancelled"] == {"median": 5.0, "overall": 10.0, "threshold": 15.0}
+    assert who["c02"]["rates"]["cancelled"] == 40.0
+    # Blind returns: the median is 0, so the chain's overall rate (3 of 50 sales = 6) is the
+    # baseline: 30 > 18.
+    assert page["baseline"]["blind_returns"]["threshold"] == 18.0
+    assert set(who["c02"]["flagged"]) == {"cancelled", "blind_returns", "manual_discounts"}
+    assert who["c01"]["flagged"] == [] and who["c03"]["flagged"] == []
+    assert page["cashiers"][0]["staff"] == "c02"          # the most flagged first
+    assert "line_voids" in page["not_at_hq"] and "kiosk_alerts" in page["not_at_hq"]
+    # A manager: their store's cashiers, the chain's medians, never S002's rows.
+    mgr = clients["mgr1"]
+    theirs = mgr.get("/loss.json").json()
+    assert {c["staff"] for c in theirs["cashiers"]} == {"c01", "c02"}
+    assert [s["store"] for s in theirs["stores"]] == ["S001"]
+    assert theirs["baseline"] == page["baseline"]
+    assert mgr.get("/loss.json?store=S002").status_code == 403
+    assert mgr.get("/loss?store=S002").status_code == 403
+    html = clients["boss"].get("/loss").text
+    assert "⚑" in html and "c02" in html
+    # The cashier rollup equals a scan of the sales, a batch sent twice included.
+    data.sale("S002", "T01", day, redeliver=True)
+    assert data.conn.execute(
+        "SELECT sum(sales), sum(cancelled), sum(net) FROM hq_rollup_cashier_day").fetchone() == \
+        data.conn.execute("SELECT count(*) FILTER (WHERE status = 'completed'), count(*) FILTER"
+                          " (WHERE status = 'cancelled'), sum(total) FILTER (WHERE status ="
+                          " 'completed') FROM hq_sale").fetchone()
+
+
+def test_money_page_links_topups_recon_and_invoices(
+        data: HqData, clients: dict[str, TestClient]) -> None:
+    data.fact("S001", "T01", "shift.z_report", {   # a Z that counts a top-up HQ never got
+        "z_number": 7, "store_id": "S001", "from_seq": 0, "to_seq": 1,
+        "cash": {"stored_value_topups": {"cash": 5_000}}}, NOW - timedelta(hours=1))
+    for store, state in (("S001", "failed"), ("S002", "issued")):
+        data.conn.execute(
+            "INSERT INTO hq_invoice (order_no, kind, sale_id, store, terminal, state,"
+            " buyer_title, amount, reason) VALUES (%s, 'blue', %s, %s, 'T01', %s, '某公司', 1234,"
+            " %s)", (f"O-{store}", f"sale-{store}", store, state,
+                     "buyer tax id refused" if state == "failed" else ""))
+    boss = clients["boss"].get("/money.json?day=2026-12-03").json()
+    assert boss["topups"] == [{"store": "S001", "terminal": "T01", "z_number": 7,
+                               "tender": "cash", "z_amount": 5_000, "hq_amount": 0,
+                               "difference": -5_000}]
+    assert boss["recon"]["day"] == "2026-12-03" and boss["recon"]["clean"]
+    assert boss["invoices"] == [{"store": "S001", "states": {"failed": {"count": 1,
+                                                                        "amount": 1234}}},
+                                {"store": "S002", "states": {"issued": {"count": 1,
+                                                                        "amount": 1234}}}]
+    assert [i["reason"] for i in boss["open_invoices"]] == ["buyer tax id refused"]
+    mgr = clients["mgr1"].get("/money.json").json()
+    assert mgr["recon"] is None                       # chain-wide: HQ roles only
+    assert [i["store"] for i in mgr["invoices"]] == ["S001"]
+    assert clients["mgr1"].get("/money.json?store=S002").status_code == 403
+    assert "5000" not in clients["boss"].get("/money").text and "50.00" in \
+        clients["boss"].get("/money").text
+
+
+@pytest.mark.parametrize("path", ["/stock", "/loss", "/money"])
+def test_new_pages_render_in_both_languages(clients: dict[str, TestClient], path: str) -> None:
+    boss = clients["boss"]
+    html = boss.get(path)
+    assert html.status_code == 200
+    for locale, word in (("en", {"/stock": "Stock and replenishment", "/loss": "Loss prevention",
+                                 "/money": "Money"}[path]),
+                         ("zh_CN", {"/stock": "库存与补货", "/loss": "防损",
+                                    "/money": "资金对账"}[path])):
+        boss.post("/locale", data={"csrf": csrf_of(html.text), "locale": locale, "next": path})
+        assert word in boss.get(path).text
