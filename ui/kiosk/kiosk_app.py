@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from drivers.device import DeviceError
 from edge.config import StoreConfig
 from edge.customers import members
+from edge.customers.member_codes import member_code
 from edge.ledger.money import format_quantity
 from edge.ops_error import OpsError
 from edge.promotions.local_table import engine_for
@@ -568,7 +569,9 @@ class KioskWindow(QMainWindow):
             return
         if page == DONE:
             self.finish()
-        if self.member_next:
+        if self.member_next or member_code(code, self.config) is not None:
+            # A member's card or QR in the store's ranges (edge/customers/member_codes.py): the
+            # kiosk's own member flow, which welcomes the shopper.
             self.member_next = False
             self.member(code)
             return

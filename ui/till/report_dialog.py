@@ -52,26 +52,32 @@ class ReportDialog(QDialog):
         heading = QLabel(f"{title} · {body.get('terminal_id', '')} · {self.printed_at}")
         scalable(heading, "font-size: {px}px; font-weight: bold;", 20)
         layout.addWidget(heading)
-        self.table = QTableWidget(len(self.rows), 2)
+        # Two halves side by side, split at the section heading nearest the middle: with the
+        # expected cash per tender the report outgrew a 1024×768 screen in one column.
+        halves = _halves(self.rows)
+        self.table = QTableWidget(max(len(h) for h in halves), 2 * len(halves))
         self.table.horizontalHeader().hide()
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(
-            1, QHeaderView.ResizeMode.ResizeToContents)
+        for half in range(len(halves)):
+            self.table.horizontalHeader().setSectionResizeMode(
+                2 * half, QHeaderView.ResizeMode.Stretch)
+            self.table.horizontalHeader().setSectionResizeMode(
+                2 * half + 1, QHeaderView.ResizeMode.ResizeToContents)
         scalable(self.table, "font-size: {px}px;", 17)
         # the dialog is sized to the whole report (ui/widgets/scaling.py): no scrolling
         self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
-        for i, (label, value) in enumerate(self.rows):
-            left = QTableWidgetItem(label)
-            if not value:
-                bold = left.font()
-                bold.setBold(True)
-                left.setFont(bold)
-            self.table.setItem(i, 0, left)
-            right = QTableWidgetItem(value)
-            right.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.table.setItem(i, 1, right)
+        for half, rows in enumerate(halves):
+            for i, (label, value) in enumerate(rows):
+                left = QTableWidgetItem(label)
+                if not value:
+                    bold = left.font()
+                    bold.setBold(True)
+                    left.setFont(bold)
+                self.table.setItem(i, 2 * half, left)
+                right = QTableWidgetItem(value)
+                right.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(i, 2 * half + 1, right)
         layout.addWidget(self.table, 1)
         self.message = QLabel()
         layout.addWidget(self.message)
@@ -146,3 +152,14 @@ class ReportDialog(QDialog):
     def print_report(self) -> None:
         if self.print_document is not None:
             self.message.setText(self.print_document(self.document))
+
+
+def _halves(rows: list[Row], one_column_up_to: int = 16) -> list[list[Row]]:
+    """The rows in one column, or in two split at the section heading (a row without a value)
+    nearest the middle."""
+    if len(rows) <= one_column_up_to:
+        return [rows]
+    headings = [i for i, (_, value) in enumerate(rows) if not value and i > 0]
+    cut = min(headings, key=lambda i: abs(i - len(rows) / 2)) if headings else len(rows) // 2
+    return [rows[:cut], rows[cut:]]
+

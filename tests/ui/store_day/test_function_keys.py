@@ -222,8 +222,8 @@ def promotions_arrive(c: Counter, *promotions: dict[str, Any]) -> None:
 
 def coupon(c: Counter, press: Press) -> None:
     promotions_arrive(c, {"id": "CPN10", "type": "percent_off", "coupon": "CPN-2026",
-                          "name": {"zh": "券九折", "en": "Coupon 10% off"},
-                          "params": {"percent_bp": 1000}})
+                          "name": {"zh": "券八折", "en": "Coupon 20% off"},
+                          "params": {"percent_bp": 2000}})  # beats the demo's 饮料九折
     basket(c, 1)
     assert c.till.sale is not None
     before = c.till.sale.total
