@@ -11,6 +11,7 @@ from typing import Any
 from edge.ledger.clock import utc_now_iso
 from edge.ledger.outbox import append_event
 from edge.ledger.store import next_counter, write_transaction
+from edge.store_ops.stock import add_movements
 
 SKUS = [(f"SKU{n:05d}", f"商品{n}", 100 + (n * 37) % 5000) for n in range(1, 400)]
 
@@ -53,6 +54,9 @@ def make_sales(conn: sqlite3.Connection, store: str, terminal: str, count: int,
         with write_transaction(conn):
             for _ in range(min(per_transaction, count - start)):
                 payload = sale_payload(store, terminal, next_counter(conn, "receipt_no"), rng)
-                append_event(conn, "sale.completed", payload)
+                event = append_event(conn, "sale.completed", payload)
+                # Its stock out, as the till records a sale (edge/till/effects.py).
+                add_movements(conn, [(ln["sku"], "sale", -ln["qty_milli"], payload["sale_id"])
+                                     for ln in payload["lines"]], event.seq)
                 grand += payload["total"]
     return grand

@@ -25,6 +25,8 @@ import pytest
 
 from edge.ledger.store import open_store
 from hq.identity import enroll
+from hq.stock.verify import verify_store
+from hq.storage import open_storage
 from tests.cloud_sync import orders_mix
 from tests.cloud_sync.fault_proxy import FaultProxy
 from tests.cloud_sync.harness import (
@@ -132,8 +134,9 @@ def converge_under_chaos(tmp_path: Path, etc: Path) -> None:
             conn.close()
 
         sellers = [threading.Thread(target=sell, args=(key, i)) for i, key in enumerate(TERMINALS)]
+        open_storage(pg.url).close()    # HQ's schema before the orders' first look at it
         sellers.append(threading.Thread(target=orders_mix.work_orders, args=(
-            dbs[TERMINALS[0]], orders_mix.take_orders(pg.url, TERMINALS[0][0]), random.Random(7))))
+            dbs[TERMINALS[0]], pg.url, TERMINALS[0][0], random.Random(7))))
         for t in sellers:
             t.start()
 
@@ -245,6 +248,15 @@ def converge_under_chaos(tmp_path: Path, etc: Path) -> None:
         assert per_store == dict(expected_per_store)
         assert dead == 0
         orders_mix.check_orders(pg.url)
+        # `pos hq stock verify`: HQ's stock equals every terminal's own ledger, SKU by SKU.
+        storage = open_storage(pg.url)
+        try:
+            for store in sorted({s for s, _ in TERMINALS}):
+                checked = verify_store(storage, store, {t: open_store(dbs[(s, t)])
+                                                        for s, t in TERMINALS if s == store})
+                assert checked.ok, checked
+        finally:
+            storage.close()
     finally:
         for proc in procs:
             proc.stop()
