@@ -201,8 +201,9 @@ class KioskWindow(QMainWindow):
             self.weighing.lift.connect(self._lift_and_replace)
             self.weighing.trouble.connect(self._scale_trouble)
             self.weighing.cleared.connect(lambda cause: self.clear_reason("scale"))
-        self.wedge = WedgeFilter(self)
-        self.wedge.code.connect(lambda text, _fast: self.enter_code(text))
+        self.wedge = WedgeFilter(self, self.config.scanner_keyboard_layout,
+                                 self.config.scanner_desktop_layout)
+        self.wedge.code.connect(self.wedge_code)
         QApplication.instance().installEventFilter(self.wedge)  # type: ignore[union-attr]
 
     # --- pages -------------------------------------------------------------------------------
@@ -555,6 +556,16 @@ class KioskWindow(QMainWindow):
         restyle(self.message, "font-size: {px}px; color: " + colour + ";")
 
     # --- shopping ----------------------------------------------------------------------------
+
+    def wedge_code(self, text: str, fast: bool) -> None:
+        """Keys from a keyboard-wedge scanner, read as it meant them (ui/hardware/wedge_filter.py);
+        a misread is refused, never sold or paid."""
+        try:
+            code = self.wedge.read(text, fast)
+        except DeviceError as exc:
+            self.say(shopper_error_text(exc), error=True)
+            return
+        self.enter_code(code)
 
     def enter_code(self, code: str) -> None:
         """Every scan, from a keyboard-wedge (HID) or a serial scanner alike: a payment code pays

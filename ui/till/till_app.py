@@ -148,7 +148,7 @@ class TillWindow(QMainWindow):
         self.login_view = LoginView(self.config.store_name)
         self.login_view.pad.submitted.connect(self.login)
         self.sale_screen = SaleScreen(self.money)
-        self.sale_screen.code_entered.connect(self.enter_code)
+        self.sale_screen.code_entered.connect(lambda text: self.scanned(self.wedge.read_field, text))
         # Queued: the till's answer (maybe a supervisor's dialog) comes after the editor closed.
         self.sale_screen.qty_entered.connect(self.set_quantity, Qt.ConnectionType.QueuedConnection)
         self.sale_screen.qty_stepped.connect(self.step_quantity)
@@ -172,8 +172,10 @@ class TillWindow(QMainWindow):
             self.devices.display, self.money, self.config.locale,
             lambda exc: self.status.set_device(self.devices.display.name, exc.code))
         self.customer_display.sale(None)
-        self.wedge = WedgeFilter(self)
-        self.wedge.code.connect(lambda text, _fast: self.enter_code(text))
+        self.wedge = WedgeFilter(self, self.config.scanner_keyboard_layout,
+                                 self.config.scanner_desktop_layout)
+        self.wedge.code.connect(lambda text, fast: self.scanned(
+            lambda typed: self.wedge.read(typed, fast), text))
         QApplication.instance().installEventFilter(self.wedge)  # type: ignore[union-attr]
         self._weighing: CallResult | None = None
         # The scale's discipline (edge/sale/weighing.py): a load left on it is never sold twice.
@@ -316,6 +318,16 @@ class TillWindow(QMainWindow):
             self.login_view.pad.clear()
 
     # --- basket ------------------------------------------------------------------------------
+
+    def scanned(self, read: Callable[[str], str], text: str) -> None:
+        """Keys typed into the scan box or caught by the wedge: what a scanner meant by them
+        (ui/hardware/wedge_filter.py); a misread is refused on the message line, never sold."""
+        try:
+            code = read(text)
+        except DeviceError as exc:
+            self.error(exc)
+            return
+        self.enter_code(code)
 
     def enter_code(self, code: str) -> None:
         """A code from the scanner, the wedge or the entry box: a barcode, or a PLU when short;
