@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from drivers.device import DeviceError
 from edge.config import StoreConfig
 from edge.customers import members
+from edge.customers.coupons import HqLookups
 from edge.ledger.money import format_quantity
 from edge.ops_error import OpsError
 from edge.promotions.local_table import engine_for
@@ -1122,11 +1123,14 @@ class KioskWindow(QMainWindow):
 
 
 def run_kiosk_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices | None = None,
-                  locale_name: str | None = None, screen: ScreenOptions | None = None) -> int:
+                  locale_name: str | None = None, screen: ScreenOptions | None = None,
+                  hq: HqLookups | None = None) -> int:
+    """`hq`: HQ's points and coupons look-ups, as at the till (run_till_app)."""
     from providers.accounts import mobile_payments_for
     from ui.till.till_app import run_window
 
     return run_window(conn, config,
                       lambda d: KioskWindow(Till(conn, config, engine_for(conn, config),
-                                                 payments=mobile_payments_for(conn, config)), d),
+                                                 payments=mobile_payments_for(conn, config),
+                                                 hq=hq), d),
                       devices, locale_name, screen)

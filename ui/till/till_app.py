@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from drivers.device import DeviceError, DeviceEvent, ErrorEvent
 from edge.catalog.products import Product
 from edge.config import StoreConfig
+from edge.customers.coupons import HqLookups
 from edge.ledger.money import MoneyError, format_quantity, parse_amount
 from edge.payments.attempts import Refund
 from edge.promotions.local_table import engine_for
@@ -1138,11 +1139,14 @@ def run_window(conn: sqlite3.Connection, config: StoreConfig,
 
 
 def run_till_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices | None = None,
-                 locale_name: str | None = None, screen: ScreenOptions | None = None) -> int:
+                 locale_name: str | None = None, screen: ScreenOptions | None = None,
+                 hq: HqLookups | None = None) -> int:
+    """`hq`: HQ's points and coupons look-ups (cloud_sync.lookup.hq_lookups_for), as the
+    headless till has them; None: the till's offline rules."""
     from providers.accounts import mobile_payments_for
 
     return run_window(conn, config,
                       lambda d: TillWindow(Till(conn, config, engine_for(conn, config),
                                                 payments=mobile_payments_for(conn, config),
-                                                lane="till"), d),
+                                                lane="till", hq=hq), d),
                       devices, locale_name, screen)
