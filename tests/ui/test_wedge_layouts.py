@@ -148,7 +148,7 @@ def test_right_when_the_scanner_layout_is_configured_and_the_desktop_reads_us(
 
 @pytest.mark.parametrize("source", ["scan_box", "wedge"])
 @pytest.mark.parametrize("layout", ["de", "fr"])
-@pytest.mark.parametrize("kind", ["ean13", "code128"])
+@pytest.mark.parametrize("kind", ["ean13", "code128", "payment"])
 def test_right_with_aim_ids_when_the_desktop_has_the_scanners_layout(
         qtbot: QtBot, conn: sqlite3.Connection, prompts: ScriptedPrompts, scanner_speed: KeyClock,
         source: str, layout: str, kind: str) -> None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from drivers.device import DeviceError
+from edge.catalog.barcodes import payment_code
 from edge.config import StoreConfig
 from edge.customers import members
 from edge.customers.coupons import HqLookups
@@ -78,18 +79,6 @@ PAYMENT_PROBLEM = QT_TRANSLATE_NOOP("KioskWindow", "A problem with the payment")
 NOT_A_PRODUCT = ("unknown_product", "invalid_barcode", "member_code")
 IDLE_SECONDS = 90
 QR_PX = 300         # the e-receipt's QR at 1024×768; it grows with the screen
-
-
-def payment_provider(config: StoreConfig, code: str) -> str | None:
-    """The provider whose payment-code range (`payment_codes`) holds this scan, however it came
-    in: the till's rule (edge/catalog/barcodes.py, payment codes first), asked before a scan is
-    sold, since the till would charge the code at once."""
-    body = code.strip()
-    if body.startswith("]") and len(body) > 3:     # an AIM symbology id in front
-        body = body[3:]
-    if not (body.isascii() and body.isdigit()):
-        return None
-    return next((r.name for r in config.payment_codes if r.matches(body)), None)
 
 
 def big_button(text: str, colour: str = "#1565c0", size: int = 22,
@@ -574,9 +563,9 @@ class KioskWindow(QMainWindow):
         page = self.stack.currentIndex()
         if page in (CLOSED, ATTENDANT):
             return
-        provider = payment_provider(self.config, code)
-        if provider is not None:
-            self.payment_code(code, provider)
+        paying = payment_code(code, self.config)
+        if paying is not None:
+            self.payment_code(paying.code, paying.provider)
             return
         if page == DONE:
             self.finish()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from drivers.device import DeviceError, DeviceEvent, ErrorEvent
+from edge.catalog.barcodes import payment_code
 from edge.catalog.products import Product
 from edge.config import StoreConfig
 from edge.customers.coupons import HqLookups
@@ -49,7 +50,7 @@ from ui.till.prompts import Prompter
 from ui.till.return_refund_worker import ReturnRefunder
 from ui.till.sale_screen import SaleScreen
 from ui.till.scale_reading import LIFT_S, take_weight
-from ui.till.store_operations import identify_member, payment_provider, tender_types
+from ui.till.store_operations import identify_member, tender_types
 from ui.till.tender_view import TenderView
 from ui.widgets.error_messages import error_text
 from ui.widgets.locale_setup import apply_font, install_locale
@@ -337,11 +338,11 @@ class TillWindow(QMainWindow):
             if self.tender_view.done:
                 self.next_customer()
             else:
-                provider = payment_provider(code, self.config)
-                if provider is not None:     # a HID scanner's code on the tender screen
+                paying = payment_code(code, self.config)
+                if paying is not None:     # a HID scanner's code on the tender screen
                     amount = self._mobile_amount or self.tender_view.due
                     self._mobile_amount = None
-                    self.pay_code(code, provider, amount)
+                    self.pay_code(paying.code, paying.provider, amount)
                 else:
                     self.tender_view.say(self.tr("That is a barcode, not an amount: finish "
                                                  "paying first (Esc: back to the sale)"), True)
@@ -352,9 +353,9 @@ class TillWindow(QMainWindow):
             self.price_check_next = False
             self.show_price(code)
             return
-        provider = payment_provider(code, self.config)
-        if provider is not None:        # the customer's natural move: pay for the basket
-            self.pay_from_sale(code, provider)
+        paying = payment_code(code, self.config)
+        if paying is not None:          # the customer's natural move: pay for the basket
+            self.pay_from_sale(paying.code, paying.provider)
             return
         prefix = QUANTITY_PREFIX.fullmatch(code)
         if prefix:  # "3*" (then a scan) or "3*6901234567892": three of the next item
