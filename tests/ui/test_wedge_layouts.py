@@ -242,3 +242,26 @@ def test_desktop_layout_defaults_to_the_scanners_and_is_checked() -> None:
     assert (both.scanner_keyboard_layout, both.scanner_desktop_layout) == ("fr", "us")
     with pytest.raises(ConfigError, match="desktop_layout"):
         config_from_dict({"scanner": {"desktop_layout": "US-intl"}})
+
+
+@pytest.mark.parametrize("layout", ["de", "fr"])
+@pytest.mark.parametrize("configured", [True, False])
+def test_a_payment_code_typed_into_the_tender_amount_field(
+        qtbot: QtBot, conn: sqlite3.Connection, prompts: ScriptedPrompts, scanner_speed: KeyClock,
+        layout: str, configured: bool) -> None:
+    # On the tender screen the amount field has the focus: a HID scanner types the code there.
+    layouts = {"scanner_keyboard_layout": layout, "scanner_desktop_layout": "us"} if configured else {}
+    window, _ = till_window(qtbot, conn, prompts, **layouts)
+    basket(window, conn)
+    qtbot.keyClick(window, Qt.Key.Key_F12)
+    view = window.tender_view
+    view.amount.clear()
+    view.amount.setFocus()
+    type_keys(view.amount, desktop_keys(PAYMENT if configured else "]Q1" + PAYMENT, layout, "us"))
+    if configured:
+        qtbot.waitUntil(lambda: view.done, timeout=5000)
+        sale = window.till.last_sale
+        assert sale is not None and sale.tenders[0].reference == f"wechat:{PAYMENT}"
+    else:
+        qtbot.waitUntil(lambda: view.message.text() == MISREAD, timeout=5000)
+        assert not view.done and window.till.sale is not None and not window.till.sale.tenders

@@ -115,10 +115,12 @@ class WedgeFilter(QObject):
             raise DeviceError("not_a_barcode", f"{symbology or 'scan'} {read!r}: {reason}")
         return read
 
-    def read_field(self, text: str) -> str:
-        """`read` for a code a text field (the scan box) handed over on Enter."""
+    def read_field(self, text: str, keep: bool = False) -> str:
+        """`read` for a code a text field (the scan box) handed over on Enter; `keep`: only a
+        look, the next read_field reads it again."""
         spoiled, fast = self._field_scan
-        self._field_scan = (False, False)
+        if not keep:
+            self._field_scan = (False, False)
         return self.read(text, fast, spoiled)
 
     def _into_field(self, watched: QObject) -> bool:

@@ -154,12 +154,12 @@ class TillWindow(QMainWindow):
         # Queued: the till's answer (maybe a supervisor's dialog) comes after the editor closed.
         self.sale_screen.qty_entered.connect(self.set_quantity, Qt.ConnectionType.QueuedConnection)
         self.sale_screen.qty_stepped.connect(self.step_quantity)
-        self.tender_view = TenderView(self.money, scanned_code)
+        self.tender_view = TenderView(self.money, self.amount_is_code)
         self.tender_view.tender.connect(self.pay)
         self.tender_view.back.connect(self.back_to_sale)
         self.tender_view.new_sale.connect(self.next_customer)
         self.tender_view.void_line.connect(self.void_line_while_paying)
-        self.tender_view.code_entered.connect(self.enter_code)
+        self.tender_view.code_entered.connect(lambda text: self.scanned(self.wedge.read_field, text))
         self.tender_view.set_available(tender_types())
         for page in (self.login_view, self.sale_screen, self.tender_view):
             self.stack.addWidget(page)
@@ -330,6 +330,14 @@ class TillWindow(QMainWindow):
             self.error(exc)
             return
         self.enter_code(code)
+
+    def amount_is_code(self, text: str) -> bool:
+        """Whether a HID scanner typed a code into the tender's amount field: once read as it
+        meant the keys, a code (scanned_code); a misread is no amount either, and is refused."""
+        try:
+            return scanned_code(self.wedge.read_field(text, keep=True))
+        except DeviceError:
+            return True
 
     def enter_code(self, code: str) -> None:
         """A code from the scanner, the wedge or the entry box: a barcode, or a PLU when short;
