@@ -265,3 +265,16 @@ def test_a_payment_code_typed_into_the_tender_amount_field(
     else:
         qtbot.waitUntil(lambda: view.message.text() == MISREAD, timeout=5000)
         assert not view.done and window.till.sale is not None and not window.till.sale.tenders
+
+
+def test_a_scan_the_hid_driver_refused_is_a_bad_read_on_screen(
+        qtbot: QtBot, conn: sqlite3.Connection, prompts: ScriptedPrompts) -> None:
+    # The evdev path (drivers/scanner/protocol.py) refuses a misread as not_a_barcode: the cashier
+    # hears of it, as of garbage.
+    from drivers.device import ErrorEvent
+
+    window, delivered = till_window(qtbot, conn, prompts)
+    window.device_event(ErrorEvent("scanner", "not_a_barcode", "]E0 '^()!@#$%^&*(@': digits only",
+                                   b"]E0^()!@#$%^&*(@\r"))
+    assert window.sale_screen.message.text() == window.tr("Bad read: scan again")
+    assert delivered == [] and window.till.sale is None

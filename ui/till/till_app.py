@@ -1073,7 +1073,7 @@ class TillWindow(QMainWindow):
             elif self.stack.currentIndex() == SALE and self.till.staff is not None:
                 self.pay_from_sale(event.code, event.provider)
         elif isinstance(event, ErrorEvent) and isinstance(event, DeviceEvent):
-            if event.code in ("garbage", "partial_read"):
+            if event.code in ("garbage", "partial_read", "not_a_barcode"):   # never a silent scan
                 self.sale_screen.say(self.tr("Bad read: scan again"), error=True)
 
     def resizeEvent(self, event: Any) -> None:
