@@ -8,6 +8,7 @@ from cli._options import (
     StartRefused,
     add_screen_options,
     add_terminal_options,
+    config_path,
     open_terminal,
     refuse_start,
     screen_options,
@@ -27,9 +28,11 @@ def run_kiosk(args: argparse.Namespace) -> int:
     except StartRefused as exc:
         return refuse_start(exc, headless=False, locale=args.locale)
     from cli._systemd import Watchdog
+    from cloud_sync.lookup import hq_lookups_for
     from ui.kiosk.kiosk_app import run_kiosk_app
     from ui.till.till_app import loop_heartbeats
 
     loop_heartbeats.append(Watchdog("kiosk running").ping)
     with lease:
-        return run_kiosk_app(conn, config, locale_name=args.locale, screen=screen_options(args))
+        return run_kiosk_app(conn, config, locale_name=args.locale, screen=screen_options(args),
+                             hq=hq_lookups_for(config_path(args)))  # points, coupons (docs/members.md)

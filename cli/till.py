@@ -54,4 +54,5 @@ def run_till(args: argparse.Namespace) -> int:
         from ui.till.till_app import loop_heartbeats, run_till_app
 
         loop_heartbeats.append(Watchdog("till running").ping)
-        return run_till_app(conn, config, locale_name=args.locale, screen=screen_options(args))
+        return run_till_app(conn, config, locale_name=args.locale, screen=screen_options(args),
+                            hq=hq_lookups_for(config_path(args)))  # as headless, above

@@ -206,6 +206,10 @@ def _store_keyboard_layout(config: Mapping[str, Any], problems: list[str]) -> st
     """`[scanner] keyboard_layout`: the layout wedge scanners type unless a device says otherwise."""
     section = config.get("scanner", {})
     layout = section.get("keyboard_layout", DEFAULT_KEYBOARD_LAYOUT) if isinstance(section, Mapping) else None
+    # The Qt apps read wedge scans from the desktop's layout (ui/hardware/wedge_filter.py).
+    desktop = section.get("desktop_layout", DEFAULT_KEYBOARD_LAYOUT) if isinstance(section, Mapping) else None
+    if desktop not in LAYOUTS:
+        problems.append(f"scanner.desktop_layout: must be one of {', '.join(LAYOUTS)} (got {desktop!r})")
     if layout not in LAYOUTS:
         problems.append(f"scanner.keyboard_layout: must be one of {', '.join(LAYOUTS)} (got {layout!r})")
         return DEFAULT_KEYBOARD_LAYOUT

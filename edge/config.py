@@ -135,6 +135,9 @@ class StoreConfig:
     # `[scanner] keyboard_layout`: the xkb layout keyboard-wedge scanners type (drivers/scanner/
     # layouts.py holds the ones known; the device config checks the name against them).
     scanner_keyboard_layout: str = "us"
+    # `[scanner] desktop_layout`: the layout the desktop reads the keyboard in, where wedge scans
+    # reach the Qt apps as key events; None: keyboard_layout's (nothing to translate).
+    scanner_desktop_layout: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -170,9 +173,11 @@ def config_from_dict(data: dict[str, Any]) -> StoreConfig:
     _refuse_payment_overlaps(rules, payment_codes, custom="scale_barcodes" in data)
     scanner = _table(data, "scanner")
     layout = _get(scanner, "scanner", "keyboard_layout", str, "us")
-    if not re.fullmatch(r"[a-z]{2,3}", layout):
-        raise ConfigError(f"scanner.keyboard_layout must be an xkb layout name such as us, de or fr,"
-                          f" not {layout!r}")
+    desktop_layout = _get(scanner, "scanner", "desktop_layout", str, layout)
+    for key, name in (("keyboard_layout", layout), ("desktop_layout", desktop_layout)):
+        if not re.fullmatch(r"[a-z]{2,3}", name):
+            raise ConfigError(f"scanner.{key} must be an xkb layout name such as us, de or fr,"
+                              f" not {name!r}")
     known = {"store", "money", "tax", "scale_barcodes", "payment_codes", "scanner"}
     return StoreConfig(
         store_id=_get(store, "store", "store_id", str, "S001"),
@@ -193,6 +198,7 @@ def config_from_dict(data: dict[str, Any]) -> StoreConfig:
         rcn_region=_get(store, "store", "rcn_region", str, "") or None,
         e_receipt_url=_get(store, "store", "e_receipt_url", str, "https://r.example.com/r/"),
         scanner_keyboard_layout=layout,
+        scanner_desktop_layout=desktop_layout,
         extra={k: v for k, v in data.items() if k not in known},
     )
 

@@ -53,6 +53,29 @@ def is_valid_gtin(code: str) -> bool:
             and gs1_check_digit(code[:-1]) == int(code[-1]))
 
 
+@dataclass(frozen=True)
+class PaymentCode:
+    """A customer's payment code: whose it is, and the code as the provider takes it (without
+    the scanner's AIM symbology id)."""
+
+    provider: str
+    code: str
+
+
+def payment_code(data: str, config: StoreConfig) -> PaymentCode | None:
+    """Whether a scan is a customer's payment code, and whose: digits in one of the payment-code
+    ranges (store.toml's `payment_codes` and the published ones, edge/config.py), however the
+    scan came in (an AIM id in front or not). The one rule every lane asks before selling a scan
+    (PAYMENT_CODES_FIRST): the till would charge the code at once."""
+    body = data.strip("\r\n\t ")
+    if body.startswith("]") and len(body) > _AIM_PREFIX_LENGTH:
+        body = body[_AIM_PREFIX_LENGTH:]
+    if not (body.isascii() and body.isdigit()):  # isdigit alone accepts "²"
+        return None
+    provider = next((r.name for r in config.payment_codes if r.matches(body)), None)
+    return None if provider is None else PaymentCode(provider, body)
+
+
 def normalize_plu(code: str) -> str:
     """Numeric PLUs compare without leading zeros (scale item code "00123" is PLU "123")."""
     return str(int(code)) if code.isdigit() else code
@@ -68,11 +91,11 @@ def interpret(data: str, config: StoreConfig) -> Scan:
     body = text
     if text.startswith("]") and len(text) > _AIM_PREFIX_LENGTH:
         symbology, body = text[:_AIM_PREFIX_LENGTH], text[_AIM_PREFIX_LENGTH:]
+    paying = payment_code(text, config)
+    if paying is not None:
+        raise BarcodeError("payment_code", f"this is a customer's {paying.provider} payment code:"
+                                           " use it to pay, not to sell")
     if body.isascii() and body.isdigit():  # isdigit alone accepts "²"
-        provider = next((r.name for r in config.payment_codes if r.matches(body)), None)
-        if provider is not None:
-            raise BarcodeError("payment_code", f"this is a customer's {provider} payment code:"
-                                               " use it to pay, not to sell")
         for rule in config.scale_rules:
             if len(body) == rule.length and body.startswith(rule.prefix):
                 return _scale_scan(body, rule, symbology)

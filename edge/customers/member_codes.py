@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from edge.catalog.barcodes import payment_code
 from edge.config import ConfigError, StoreConfig
 
 AIM_PREFIX_LENGTH = 3   # "]Q1": the symbology a serial scanner may send before the data
@@ -55,6 +56,6 @@ def member_code(data: str, config: StoreConfig) -> str | None:
     text = data.strip("\r\n\t ")
     if text.startswith("]") and len(text) > AIM_PREFIX_LENGTH:
         text = text[AIM_PREFIX_LENGTH:]
-    if text.isascii() and text.isdigit() and any(r.matches(text) for r in config.payment_codes):
+    if payment_code(text, config) is not None:
         return None
     return text if any(r.matches(text) for r in member_code_ranges(config)) else None

@@ -306,6 +306,8 @@ ZH = {
     'Too many wrong supervisor PINs: wait a moment, then try again': '主管密码错误次数过多：请稍候再试',
     'Log in first': '请先登录',
     'This barcode cannot be read: scan again or type the number': '无法识别此条码：请重新扫描或手工输入',
+    "The scan was misread: scan again (staff: check the scanner's keyboard layout)":
+        '扫码读错：请重新扫描（店员：请检查扫描枪的键盘布局）',
     'This product is not in the catalog: call a supervisor': '商品不在目录中：请呼叫主管',
     'This product is not for sale': '此商品不可销售',
     "This product's data is incomplete: call a supervisor": '商品资料不完整：请呼叫主管',

@@ -28,8 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from drivers.device import DeviceError
+from edge.catalog.barcodes import payment_code
 from edge.config import StoreConfig
 from edge.customers import members
+from edge.customers.coupons import HqLookups
 from edge.customers.member_codes import member_code
 from edge.ledger.money import format_quantity
 from edge.ops_error import OpsError
@@ -78,18 +80,6 @@ PAYMENT_PROBLEM = QT_TRANSLATE_NOOP("KioskWindow", "A problem with the payment")
 NOT_A_PRODUCT = ("unknown_product", "invalid_barcode", "member_code")
 IDLE_SECONDS = 90
 QR_PX = 300         # the e-receipt's QR at 1024×768; it grows with the screen
-
-
-def payment_provider(config: StoreConfig, code: str) -> str | None:
-    """The provider whose payment-code range (`payment_codes`) holds this scan, however it came
-    in: the till's rule (edge/catalog/barcodes.py, payment codes first), asked before a scan is
-    sold, since the till would charge the code at once."""
-    body = code.strip()
-    if body.startswith("]") and len(body) > 3:     # an AIM symbology id in front
-        body = body[3:]
-    if not (body.isascii() and body.isdigit()):
-        return None
-    return next((r.name for r in config.payment_codes if r.matches(body)), None)
 
 
 def big_button(text: str, colour: str = "#1565c0", size: int = 22,
@@ -202,8 +192,9 @@ class KioskWindow(QMainWindow):
             self.weighing.lift.connect(self._lift_and_replace)
             self.weighing.trouble.connect(self._scale_trouble)
             self.weighing.cleared.connect(lambda cause: self.clear_reason("scale"))
-        self.wedge = WedgeFilter(self)
-        self.wedge.code.connect(lambda text, _fast: self.enter_code(text))
+        self.wedge = WedgeFilter(self, self.config.scanner_keyboard_layout,
+                                 self.config.scanner_desktop_layout)
+        self.wedge.code.connect(self.wedge_code)
         QApplication.instance().installEventFilter(self.wedge)  # type: ignore[union-attr]
 
     # --- pages -------------------------------------------------------------------------------
@@ -557,15 +548,25 @@ class KioskWindow(QMainWindow):
 
     # --- shopping ----------------------------------------------------------------------------
 
+    def wedge_code(self, text: str, fast: bool) -> None:
+        """Keys from a keyboard-wedge scanner, read as it meant them (ui/hardware/wedge_filter.py);
+        a misread is refused, never sold or paid."""
+        try:
+            code = self.wedge.read(text, fast)
+        except DeviceError as exc:
+            self.say(shopper_error_text(exc), error=True)
+            return
+        self.enter_code(code)
+
     def enter_code(self, code: str) -> None:
         """Every scan, from a keyboard-wedge (HID) or a serial scanner alike: a payment code pays
         for the basket, a member's QR or card attaches the member, anything else is sold."""
         page = self.stack.currentIndex()
         if page in (CLOSED, ATTENDANT):
             return
-        provider = payment_provider(self.config, code)
-        if provider is not None:
-            self.payment_code(code, provider)
+        paying = payment_code(code, self.config)
+        if paying is not None:
+            self.payment_code(paying.code, paying.provider)
             return
         if page == DONE:
             self.finish()
@@ -1114,11 +1115,14 @@ class KioskWindow(QMainWindow):
 
 
 def run_kiosk_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices | None = None,
-                  locale_name: str | None = None, screen: ScreenOptions | None = None) -> int:
+                  locale_name: str | None = None, screen: ScreenOptions | None = None,
+                  hq: HqLookups | None = None) -> int:
+    """`hq`: HQ's points and coupons look-ups, as at the till (run_till_app)."""
     from providers.accounts import mobile_payments_for
     from ui.till.till_app import run_window
 
     return run_window(conn, config,
                       lambda d: KioskWindow(Till(conn, config, engine_for(conn, config),
-                                                 payments=mobile_payments_for(conn, config)), d),
+                                                 payments=mobile_payments_for(conn, config),
+                                                 hq=hq), d),
                       devices, locale_name, screen)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from edge.config import StoreConfig
 from edge.customers import members
 from edge.ops_error import OpsError
 from edge.sale.basket import Sale
@@ -43,17 +42,6 @@ def identify_member(till: Till, token: str) -> Sale:
     _staff_id(till)
     member = _ops(lambda: members.identify(till.conn, token))
     return till.set_member(member.id, member.tier)
-
-
-def payment_provider(code: str, config: StoreConfig) -> str | None:
-    """The provider whose payment-code range `code` is in (store.toml's and the published
-    ones), or None: how a code typed by a HID scanner is told from a product's."""
-    text = code.strip()
-    if text.startswith("]") and len(text) > 3:    # a symbology identifier before the data
-        text = text[3:]
-    if not (text.isascii() and text.isdigit()):
-        return None
-    return next((r.name for r in config.payment_codes if r.matches(text)), None)
 
 
 def tender_types() -> set[str]:

@@ -25,8 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from drivers.device import DeviceError, DeviceEvent, ErrorEvent
+from edge.catalog.barcodes import payment_code
 from edge.catalog.products import Product
 from edge.config import StoreConfig
+from edge.customers.coupons import HqLookups
 from edge.ledger.money import MoneyError, format_quantity, parse_amount
 from edge.payments.attempts import Refund
 from edge.promotions.local_table import engine_for
@@ -48,7 +50,7 @@ from ui.till.prompts import Prompter
 from ui.till.return_refund_worker import ReturnRefunder
 from ui.till.sale_screen import SaleScreen
 from ui.till.scale_reading import LIFT_S, take_weight
-from ui.till.store_operations import identify_member, payment_provider, tender_types
+from ui.till.store_operations import identify_member, tender_types
 from ui.till.tender_view import TenderView
 from ui.widgets.error_messages import error_text
 from ui.widgets.locale_setup import apply_font, install_locale
@@ -148,16 +150,16 @@ class TillWindow(QMainWindow):
         self.login_view = LoginView(self.config.store_name)
         self.login_view.pad.submitted.connect(self.login)
         self.sale_screen = SaleScreen(self.money)
-        self.sale_screen.code_entered.connect(self.enter_code)
+        self.sale_screen.code_entered.connect(lambda text: self.scanned(self.wedge.read_field, text))
         # Queued: the till's answer (maybe a supervisor's dialog) comes after the editor closed.
         self.sale_screen.qty_entered.connect(self.set_quantity, Qt.ConnectionType.QueuedConnection)
         self.sale_screen.qty_stepped.connect(self.step_quantity)
-        self.tender_view = TenderView(self.money, scanned_code)
+        self.tender_view = TenderView(self.money, self.amount_is_code)
         self.tender_view.tender.connect(self.pay)
         self.tender_view.back.connect(self.back_to_sale)
         self.tender_view.new_sale.connect(self.next_customer)
         self.tender_view.void_line.connect(self.void_line_while_paying)
-        self.tender_view.code_entered.connect(self.enter_code)
+        self.tender_view.code_entered.connect(lambda text: self.scanned(self.wedge.read_field, text))
         self.tender_view.set_available(tender_types())
         for page in (self.login_view, self.sale_screen, self.tender_view):
             self.stack.addWidget(page)
@@ -172,8 +174,10 @@ class TillWindow(QMainWindow):
             self.devices.display, self.money, self.config.locale,
             lambda exc: self.status.set_device(self.devices.display.name, exc.code))
         self.customer_display.sale(None)
-        self.wedge = WedgeFilter(self)
-        self.wedge.code.connect(lambda text, _fast: self.enter_code(text))
+        self.wedge = WedgeFilter(self, self.config.scanner_keyboard_layout,
+                                 self.config.scanner_desktop_layout)
+        self.wedge.code.connect(lambda text, fast: self.scanned(
+            lambda typed: self.wedge.read(typed, fast), text))
         QApplication.instance().installEventFilter(self.wedge)  # type: ignore[union-attr]
         self._weighing: CallResult | None = None
         # The scale's discipline (edge/sale/weighing.py): a load left on it is never sold twice.
@@ -321,6 +325,24 @@ class TillWindow(QMainWindow):
 
     # --- basket ------------------------------------------------------------------------------
 
+    def scanned(self, read: Callable[[str], str], text: str) -> None:
+        """Keys typed into the scan box or caught by the wedge: what a scanner meant by them
+        (ui/hardware/wedge_filter.py); a misread is refused on the message line, never sold."""
+        try:
+            code = read(text)
+        except DeviceError as exc:
+            self.error(exc)
+            return
+        self.enter_code(code)
+
+    def amount_is_code(self, text: str) -> bool:
+        """Whether a HID scanner typed a code into the tender's amount field: once read as it
+        meant the keys, a code (scanned_code); a misread is no amount either, and is refused."""
+        try:
+            return scanned_code(self.wedge.read_field(text, keep=True))
+        except DeviceError:
+            return True
+
     def enter_code(self, code: str) -> None:
         """A code from the scanner, the wedge or the entry box: a barcode, or a PLU when short;
         a payment code pays for the basket, a member's card or QR attaches the member."""
@@ -328,11 +350,11 @@ class TillWindow(QMainWindow):
             if self.tender_view.done:
                 self.next_customer()
             else:
-                provider = payment_provider(code, self.config)
-                if provider is not None:     # a HID scanner's code on the tender screen
+                paying = payment_code(code, self.config)
+                if paying is not None:     # a HID scanner's code on the tender screen
                     amount = self._mobile_amount or self.tender_view.due
                     self._mobile_amount = None
-                    self.pay_code(code, provider, amount)
+                    self.pay_code(paying.code, paying.provider, amount)
                 else:
                     self.tender_view.say(self.tr("That is a barcode, not an amount: finish "
                                                  "paying first (Esc: back to the sale)"), True)
@@ -346,9 +368,9 @@ class TillWindow(QMainWindow):
             self.price_check_next = False
             self.show_price(code)
             return
-        provider = payment_provider(code, self.config)
-        if provider is not None:        # the customer's natural move: pay for the basket
-            self.pay_from_sale(code, provider)
+        paying = payment_code(code, self.config)
+        if paying is not None:          # the customer's natural move: pay for the basket
+            self.pay_from_sale(paying.code, paying.provider)
             return
         prefix = QUANTITY_PREFIX.fullmatch(code)
         if prefix:  # "3*" (then a scan) or "3*6901234567892": three of the next item
@@ -1058,7 +1080,7 @@ class TillWindow(QMainWindow):
             elif self.stack.currentIndex() == SALE and self.till.staff is not None:
                 self.pay_from_sale(event.code, event.provider)
         elif isinstance(event, ErrorEvent) and isinstance(event, DeviceEvent):
-            if event.code in ("garbage", "partial_read"):
+            if event.code in ("garbage", "partial_read", "not_a_barcode"):   # never a silent scan
                 self.sale_screen.say(self.tr("Bad read: scan again"), error=True)
 
     def resizeEvent(self, event: Any) -> None:
@@ -1133,11 +1155,14 @@ def run_window(conn: sqlite3.Connection, config: StoreConfig,
 
 
 def run_till_app(conn: sqlite3.Connection, config: StoreConfig, devices: Devices | None = None,
-                 locale_name: str | None = None, screen: ScreenOptions | None = None) -> int:
+                 locale_name: str | None = None, screen: ScreenOptions | None = None,
+                 hq: HqLookups | None = None) -> int:
+    """`hq`: HQ's points and coupons look-ups (cloud_sync.lookup.hq_lookups_for), as the
+    headless till has them; None: the till's offline rules."""
     from providers.accounts import mobile_payments_for
 
     return run_window(conn, config,
                       lambda d: TillWindow(Till(conn, config, engine_for(conn, config),
                                                 payments=mobile_payments_for(conn, config),
-                                                lane="till"), d),
+                                                lane="till", hq=hq), d),
                       devices, locale_name, screen)

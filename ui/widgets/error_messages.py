@@ -27,6 +27,8 @@ MESSAGES: dict[str, str] = {
     # the basket
     "invalid_barcode": QT_TRANSLATE_NOOP(
         "ErrorMessages", "This barcode cannot be read: scan again or type the number"),
+    "not_a_barcode": QT_TRANSLATE_NOOP(
+        "ErrorMessages", "The scan was misread: scan again (staff: check the scanner's keyboard layout)"),
     "unknown_product": QT_TRANSLATE_NOOP(
         "ErrorMessages", "This product is not in the catalog: call a supervisor"),
     "product_inactive": QT_TRANSLATE_NOOP("ErrorMessages", "This product is not for sale"),
@@ -185,7 +187,8 @@ def shopper_message_for(code: str) -> str:
 # Codes whose sentence a shopper can act on without staff.
 SHOPPER_SAFE = frozenset({"invalid_barcode", "weight_required", "invalid_quantity", "nothing_due",
                           "insufficient_points", "insufficient_balance", "unknown_member",
-                          "zero", "empty_sale", "age_check_required", "payment_code"})
+                          "zero", "empty_sale", "age_check_required", "payment_code",
+                          "not_a_barcode"})
 
 
 def error_text(exc: BaseException) -> str:

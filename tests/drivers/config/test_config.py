@@ -274,6 +274,7 @@ def test_hid_scanners_type_the_store_layout_unless_they_say_otherwise() -> None:
     [
         ('[scanner]\nkeyboard_layout = "dvorak"\n', "scanner.keyboard_layout: must be one of us, gb, de"),
         (HID.replace('"fr"', '"xx"'), "devices.kiosk_scanner.keyboard_layout: must be one of"),
+        ('[scanner]\ndesktop_layout = "xx"\n', "scanner.desktop_layout: must be one of us, gb, de"),
     ],
 )
 def test_an_unknown_layout_is_named_in_the_error(toml: str, message: str) -> None:

@@ -153,3 +153,20 @@ def test_every_alipay_shaped_code_is_a_payment_code(head: int, length: int,
 @given(st.integers(10, 15), st.text(alphabet="0123456789", min_size=16, max_size=16))
 def test_every_wechat_shaped_code_is_a_payment_code(head: int, rest: str) -> None:
     assert "wechat" in payment_provider(f"{head}{rest}")
+
+
+def test_payment_code_says_whose_and_gives_the_code_without_its_aim_id() -> None:
+    # The one rule the till, the kiosk, member codes and interpret() ask (edge/catalog/barcodes.py).
+    from edge.catalog.barcodes import PaymentCode, payment_code
+
+    bank = config_from_dict({"payment_codes": [
+        {"name": "bankapp", "prefix_from": "62", "prefix_to": "62", "min_length": 19,
+         "max_length": 19}]})
+    assert payment_code("134567890123456789", CONFIG) == PaymentCode("wechat", "134567890123456789")
+    assert payment_code("]Q1280000101579012343\r\n", CONFIG) == PaymentCode(
+        "alipay", "280000101579012343")
+    assert payment_code("6212345678901234567", bank) == PaymentCode("bankapp", "6212345678901234567")
+    assert payment_code("6212345678901234567", CONFIG) is None
+    assert payment_code(with_check("690123456789"), CONFIG) is None        # an EAN-13
+    assert payment_code("13456789012345678²", CONFIG) is None               # "²" is no digit here
+    assert payment_code("]C0MQR-DEMO-0002", CONFIG) is None
