@@ -17,7 +17,10 @@ sale, no stock movement, no outbox event, no receipt number; each finished train
 suspending are refused in training, so nothing a trainee does can reach stock, reports or HQ.
 
 Rule (approvals): a wrong supervisor PIN typed at this till never locks the supervisor (only
-their own logins count towards a lockout); instead the till waits longer after each one.
+their own logins count towards a lockout); instead the till waits longer after each one. A right
+PIN counts as a success (it clears the till's wait and the supervisor's own failed logins) only
+once the action it approved succeeded (`_approval_counts_on_success`; a caller of `authorize`
+settles with `settle_approvals`): a refused action writes nothing, its approval included.
 
 Rule (payment codes, edge/till/mobile_payment.py): while a provider attempt may still complete
 the sale, every other action is refused (`payment_pending`); a sale takes a payment-code payment
@@ -30,11 +33,12 @@ import json
 import sqlite3
 import time
 import uuid
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from edge.catalog import products as catalog
 from edge.catalog.barcodes import BarcodeError, Scan, interpret
@@ -57,7 +61,7 @@ from edge.sale.manual_discounts import (
 )
 from edge.sale.pricing import NoPromotions, PromotionEngine
 from edge.sale.tenders import TENDER_TYPES, TenderError, apply_tender
-from edge.staff import StaffError, StaffMember, authenticate
+from edge.staff import StaffError, StaffMember, authenticate, clear_failed_logins
 from edge.store_ops.shifts import current_shift
 from edge.till.mobile_payment import MobilePayments, Outcome, PaymentRefused
 from edge.till.record import load_draft, record_sale, save_draft
@@ -88,6 +92,32 @@ class PriceRequired(TillError):
 
 
 Override = dict[str, Any] | None
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _approval_counts_on_success(
+        action: Callable[Concatenate[Till, _P], _R]) -> Callable[Concatenate[Till, _P], _R]:
+    """Rule (approvals): the approvals `action` used count only when it returns."""
+    @functools.wraps(action)
+    def run(till: Till, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        outer = not till._in_action
+        if outer:
+            till._pending_approvers.clear()   # one left by an `authorize` nobody settled
+            till._in_action = True
+        try:
+            result = action(till, *args, **kwargs)
+        except BaseException:
+            if outer:
+                till.settle_approvals(False)
+            raise
+        finally:
+            if outer:
+                till._in_action = False
+        if outer:
+            till.settle_approvals(True)
+        return result
+    return run
 
 
 class Till:
@@ -109,6 +139,8 @@ class Till:
         self.last_sale: Sale | None = None
         self._override_failures = 0
         self._override_wait_until = 0.0
+        self._pending_approvers: list[str] = []
+        self._in_action = False
         self.training = False
         self.payments = payments
         if payments is not None:  # attempts a crash left open are settled before a sale opens
@@ -155,6 +187,7 @@ class Till:
 
     # --- building the basket -----------------------------------------------------------------
 
+    @_approval_counts_on_success
     def scan(self, data: object, weight: object = None, qty: object = None,
              price: int | None = None, override: Override = None) -> Sale:
         """Add what `data` (a scanned or typed code) names; `qty` (pieces, from the cashier's
@@ -182,6 +215,7 @@ class Till:
             quantity = self._quantity(qty, "each")
         return self._add_product(product, quantity, fixed_gross, price, override)
 
+    @_approval_counts_on_success
     def add(self, sku: object = None, plu: object = None, qty: object = "1",
             price: int | None = None, override: Override = None) -> Sale:
         self._require_staff()
@@ -193,6 +227,7 @@ class Till:
             raise TillError("unknown_product", f"no product {sku or plu}")
         return self._add_product(product, self._quantity(qty, product.unit), None, price, override)
 
+    @_approval_counts_on_success
     def set_qty(self, line_no: object, qty: object, override: Override = None) -> Sale:
         sale = self._require_open_sale()
         line = self._line(sale, line_no)
@@ -214,6 +249,7 @@ class Till:
             raise _nothing_left()
         return sale
 
+    @_approval_counts_on_success
     def void_line(self, line_no: object, override: Override = None) -> Sale:
         current = self._require_open_sale()
         self._line(current, line_no)
@@ -239,6 +275,7 @@ class Till:
         self.sale = sale
         return sale
 
+    @_approval_counts_on_success
     def override_price(self, line_no: object, price: int, reason: object,
                        override: Override = None) -> Sale:
         sale = self._require_open_sale()
@@ -263,6 +300,7 @@ class Till:
         self.sale = sale
         return sale
 
+    @_approval_counts_on_success
     def discount_line(self, line_no: object, kind: object, value: object, reason: object = "",
                       override: Override = None) -> Sale:
         """A manual discount on one line (`kind` percent: whole percent; amount: fen), replacing
@@ -279,6 +317,7 @@ class Till:
         return self._put_discount(sale, given, {"line": line.line_no, "sku": line.sku},
                                   "line_discount")
 
+    @_approval_counts_on_success
     def discount_order(self, kind: object, value: object, reason: object = "",
                        override: Override = None) -> Sale:
         """A manual discount on the whole order, after promotions and line discounts, spread
@@ -441,6 +480,7 @@ class Till:
         assert self.sale is not None
         return self.sale
 
+    @_approval_counts_on_success
     def cancel(self, override: Override = None) -> Sale:
         current = self._require_open_sale()
         if current.tenders:
@@ -532,6 +572,7 @@ class Till:
                         "pieces": pieces, "total": sale["total"]})
         return out
 
+    @_approval_counts_on_success
     def no_sale(self, reason: object, override: Override = None) -> None:
         """Open the drawer without a sale: needs a supervisor and a reason, and is journaled."""
         self._require_staff()
@@ -546,9 +587,23 @@ class Till:
 
     def authorize(self, action: str, override: Override = None) -> StaffMember:
         """The staff member allowed to do `action`: the one logged in, or the supervisor whose id
-        and PIN are in `override`; TillError otherwise."""
+        and PIN are in `override`; TillError otherwise. Call `settle_approvals` once the action
+        is done or refused."""
         self._require_staff()
         return self._authorize(action, override)
+
+    def settle_approvals(self, succeeded: bool) -> None:
+        """The approvals given since the last settling: counted as successes only if `succeeded`
+        (rule "approvals"), forgotten either way."""
+        approvers, self._pending_approvers = self._pending_approvers, []
+        if not succeeded or not approvers:
+            return
+        self._override_failures = 0
+        for staff_id in approvers:
+            try:
+                clear_failed_logins(self.conn, staff_id)
+            except sqlite3.Error:
+                pass  # the action stands; the supervisor's count clears at their next login
 
     def keep_open_sale(self) -> None:
         """Write the sale in progress to disk as it is, so a restart finds it (the kiosk calls
@@ -754,9 +809,9 @@ class Till:
                         2.0 ** (extra - 1), MAX_OVERRIDE_WAIT_S)
             raise TillError("permission_denied" if exc.code == "invalid_pin" else exc.code,
                             f"override refused: {exc}") from None
-        self._override_failures = 0
         if not allowed(approver):
             raise TillError("approver_not_allowed", f"{approver.id} may not approve {action}")
+        self._pending_approvers.append(approver.id)
         return approver
 
     def _journal_override(self, action: str, approver: StaffMember, body: dict[str, Any]) -> None:

@@ -24,6 +24,7 @@ from ui.headless.requests import (
     encode_answer,
     error_answer,
     field,
+    optional_field,
 )
 from ui.headless.store_ops import STORE_OPS
 
@@ -54,9 +55,12 @@ class TillProtocol:
         try:
             extra = handler(self.till, request)
         except (TillError, ProtocolError, MoneyError) as exc:
+            self.till.settle_approvals(False)
             return error_answer(exc.code, str(exc))
         except Exception as exc:  # a bug must cost one answer, never the session
+            self.till.settle_approvals(False)
             return error_answer("internal_error", f"{type(exc).__name__}: {exc}"[:300])
+        self.till.settle_approvals(True)
         answer = {"ok": True, "sale": sale_view(self.till.current, self.till)}
         answer.update(extra)
         return encode_answer(answer)
@@ -69,13 +73,18 @@ def _login(till: Till, r: dict[str, Any]) -> dict[str, Any]:
 
 
 def _receipt(till: Till, r: dict[str, Any]) -> dict[str, Any]:
+    width = _width(r)
     sale = till.last_sale
     if sale is None:
         raise ProtocolError("not_found", "no finished sale to print")
-    width = r.get("width", 32)
+    return _receipt_answer(till, sale, width)
+
+
+def _width(r: dict[str, Any]) -> int:
+    width: int = optional_field(r, "width", int, 32)
     if width not in (32, 48):
         raise ProtocolError("bad_request", "width must be 32 or 48")
-    return _receipt_answer(till, sale, width)
+    return width
 
 
 def _tender(till: Till, r: dict[str, Any]) -> dict[str, Any]:
@@ -98,10 +107,15 @@ def _receipt_answer(till: Till, sale: Sale, width: int, reprint: bool = False) -
 
 
 def _reprint(till: Till, r: dict[str, Any]) -> dict[str, Any]:
-    width = r.get("width", 32)
-    if width not in (32, 48):
-        raise ProtocolError("bad_request", "width must be 32 or 48")
-    return _receipt_answer(till, till.reprint_last(), width, reprint=True)
+    """The copy is rendered before the reprint is journaled: a copy that cannot be made must
+    leave no `receipt.reprinted` behind."""
+    width = _width(r)
+    sale = till.last_sale
+    if sale is None or sale.receipt_no is None or till.staff is None:
+        return _receipt_answer(till, till.reprint_last(), width, reprint=True)  # its refusal
+    answer = _receipt_answer(till, sale, width, reprint=True)
+    till.reprint_last()
+    return answer
 
 
 def _logout(till: Till, r: dict[str, Any]) -> dict[str, Any]:
