@@ -130,7 +130,7 @@ class StoreConfig:
     scale_rules: tuple[ScaleBarcodeRule, ...] = DEFAULT_SCALE_RULES
     payment_codes: tuple[PaymentCodeRange, ...] = DEFAULT_PAYMENT_CODES
     rcn_region: str | None = None
-    e_receipt_url: str = "https://r.example.com/r/"
+    e_receipt_url: str = ""                 # empty: the QR holds store/terminal/sale id only
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -182,7 +182,7 @@ def config_from_dict(data: dict[str, Any]) -> StoreConfig:
         scale_rules=rules,
         payment_codes=payment_codes,
         rcn_region=_get(store, "store", "rcn_region", str, "") or None,
-        e_receipt_url=_get(store, "store", "e_receipt_url", str, "https://r.example.com/r/"),
+        e_receipt_url=_get(store, "store", "e_receipt_url", str, ""),
         extra={k: v for k, v in data.items() if k not in known},
     )
 

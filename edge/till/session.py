@@ -29,11 +29,11 @@ only on the provider's SUCCESS.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import time
 import uuid
-import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime

@@ -12,7 +12,8 @@ from typing import IO, Any
 
 from edge.ledger.money import MoneyError, format_amount
 from edge.sale.basket import Sale
-from edge.sale.receipt import build_receipt, render_text
+from edge.sale.receipt import render_text
+from edge.till.receipts import sale_receipt
 from edge.till.session import REPRINT_MARK, TRAINING_MARK, Till, TillError
 from edge.till.view import sale_view
 from ui.headless.payments import PAYMENT_OPS
@@ -98,7 +99,7 @@ def _tender(till: Till, r: dict[str, Any]) -> dict[str, Any]:
 
 def _receipt_answer(till: Till, sale: Sale, width: int, reprint: bool = False) -> dict[str, Any]:
     """The printed text and the e-receipt QR's payload (what `return_lookup` also accepts)."""
-    receipt = build_receipt(sale, till.config, _staff_name(till))
+    receipt = sale_receipt(till.conn, sale, till.config, _staff_name(till))
     text = render_text(receipt, width)
     mark = TRAINING_MARK if till.training else REPRINT_MARK if reprint else None
     if mark:
@@ -208,7 +209,7 @@ def serve(till: Till, stdin: IO[bytes], stdout: IO[str]) -> None:
             except UnicodeDecodeError:
                 answer = error_answer("bad_json", "the line is not valid UTF-8")
             else:
-                if not text.strip():
+                if not text.strip(" \t\r\n"):  # str.strip() would also take U+001C-U+001F
                     continue
                 answer = protocol.handle_line(text)
         stdout.write(answer + "\n")

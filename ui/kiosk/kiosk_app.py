@@ -31,8 +31,8 @@ from drivers.device import DeviceError
 from edge.config import StoreConfig
 from edge.ledger.money import format_quantity
 from edge.promotions.local_table import engine_for
-from edge.sale.receipt import build_receipt
 from edge.staff import StaffMember
+from edge.till.receipts import sale_receipt
 from edge.till.session import Till, TillError
 from edge.till.view import sale_view
 from ui.hardware.card_terminal import CardTerminal, SimulatedCardTerminal
@@ -909,7 +909,8 @@ class KioskWindow(QMainWindow):
         sale = self.till.last_sale
         assert sale is not None
         self.customer_display.paid(sale.paid, sale.change)
-        receipt = build_receipt(sale, self.config, self.lane_staff.name if self.lane_staff else "")
+        receipt = sale_receipt(self.till.conn, sale, self.config,
+                               self.lane_staff.name if self.lane_staff else "")
         note = self.tr("Take your e-receipt with the QR code")
         printer = self.devices.printer
         if printer is not None:

@@ -31,8 +31,8 @@ from edge.ledger.money import MoneyError, format_quantity, parse_amount
 from edge.payments.attempts import Refund
 from edge.promotions.local_table import engine_for
 from edge.sale.basket import Sale
-from edge.sale.receipt import build_receipt
 from edge.store_ops.returns import ReturnRecord
+from edge.till.receipts import sale_receipt
 from edge.till.session import REPRINT_MARK, TRAINING_MARK, PriceRequired, Till, TillError
 from edge.till.view import sale_view
 from ui.hardware.card_terminal import CardTerminal, SimulatedCardTerminal
@@ -383,7 +383,8 @@ class TillWindow(QMainWindow):
         except TillError as exc:
             self.error(exc)
             return
-        receipt = build_receipt(sale, self.config, self.till.staff.name if self.till.staff else "")
+        receipt = sale_receipt(self.till.conn, sale, self.config,
+                               self.till.staff.name if self.till.staff else "")
         self.sale_screen.say(self.print_receipt(receipt, reprint=True))
 
     def weigh(self, then: Callable[[int], object]) -> None:
@@ -804,7 +805,7 @@ class TillWindow(QMainWindow):
 
     def completed(self, sale: Sale) -> None:
         staff = self.till.staff.name if self.till.staff else ""
-        receipt = build_receipt(sale, self.config, staff)
+        receipt = sale_receipt(self.till.conn, sale, self.config, staff)
         note = self.print_receipt(receipt)
         if any(t.type == "cash" for t in sale.tenders):
             self.kick_drawer()

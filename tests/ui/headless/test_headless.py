@@ -47,7 +47,7 @@ def test_a_whole_sale_through_the_protocol(till: HeadlessTill, db_path: Path) ->
     assert answer["sale"]["paid"] == "10.00"
     answer = till.send({"op": "tender", "type": "cash", "amount": "100"})
     assert answer["sale"]["status"] == "completed"
-    assert "合计 TOTAL" in answer["receipt"]
+    assert "合计" in answer["receipt"]   # a zh_CN store prints zh receipts
     assert till.send({"op": "state"})["sale"]["status"] == "completed"
     assert till.send({"op": "receipt", "width": 48})["receipt"].count("\n") > 10
 
