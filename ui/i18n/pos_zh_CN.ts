@@ -550,7 +550,7 @@
     <name>KioskWindow</name>
     <message>
         <location filename="../kiosk/kiosk_app.py" line="128" />
-        <location filename="../kiosk/kiosk_app.py" line="485" />
+        <location filename="../kiosk/kiosk_app.py" line="487" />
         <source>Self-checkout</source>
         <translation>自助收银</translation>
     </message>
@@ -716,7 +716,7 @@
         <translation>重启前未结账的购物篮已挂单：请在值守模式中恢复</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="540" />
+        <location filename="../kiosk/kiosk_app.py" line="542" />
         <source>Please use Fruit &amp; veg for this item</source>
         <translation>此商品请使用果蔬称重</translation>
     </message>
@@ -731,24 +731,24 @@
         <translation>无电子秤：请到收银台称重 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="566" />
-        <location filename="../kiosk/kiosk_app.py" line="589" />
+        <location filename="../kiosk/kiosk_app.py" line="568" />
+        <location filename="../kiosk/kiosk_app.py" line="591" />
         <source>Put %1 on the scale</source>
         <translation>请把%1放到秤上</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="582" />
+        <location filename="../kiosk/kiosk_app.py" line="584" />
         <source>Weighing %1…</source>
         <translation>正在称重 %1…</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="584" />
+        <location filename="../kiosk/kiosk_app.py" line="586" />
         <source>Weighing %1: hold still…</source>
         <translation>正在称重%1：请勿晃动…</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="586" />
-        <location filename="../kiosk/kiosk_app.py" line="592" />
+        <location filename="../kiosk/kiosk_app.py" line="588" />
+        <location filename="../kiosk/kiosk_app.py" line="594" />
         <source>%1 kg</source>
         <translation>%1 公斤</translation>
     </message>
@@ -763,17 +763,17 @@
         <translation>秤上重量异常</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="613" />
+        <location filename="../kiosk/kiosk_app.py" line="615" />
         <source>Scan your member QR code</source>
         <translation>请扫描会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="617" />
+        <location filename="../kiosk/kiosk_app.py" line="619" />
         <source>Scan an item first, then your member QR code</source>
         <translation>请先扫描商品，再扫会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="625" />
+        <location filename="../kiosk/kiosk_app.py" line="630" />
         <source>Welcome, member! Member prices applied</source>
         <translation>欢迎会员！已享会员价</translation>
     </message>
@@ -783,118 +783,134 @@
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="658" />
+        <location filename="../kiosk/kiosk_app.py" line="632" />
+        <source>Welcome, member!</source>
+        <translation>欢迎会员！</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="665" />
         <source>Please wait: an attendant is coming (%1)</source>
         <translation>请稍候，值守员马上就到（%1）</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="692" />
+        <location filename="../kiosk/kiosk_app.py" line="666" />
+        <location filename="../kiosk/kiosk_app.py" line="673" />
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="699" />
         <source>Attendant %1</source>
         <translation>值守员 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="697" />
+        <location filename="../kiosk/kiosk_app.py" line="704" />
         <source>No basket open</source>
         <translation>没有进行中的购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="700" />
+        <location filename="../kiosk/kiosk_app.py" line="707" />
         <source>%1 items · total %2 · tax %3 · paid %4</source>
         <translation>%1 件 · 合计 %2 · 税额 %3 · 已付 %4</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="704" />
+        <location filename="../kiosk/kiosk_app.py" line="717" />
         <source>member %1</source>
         <translation>会员 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="718" />
+        <location filename="../kiosk/kiosk_app.py" line="717" />
+        <source>(unnamed)</source>
+        <translation>（未登记姓名）</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="731" />
         <source>Age approved</source>
         <translation>年龄已确认</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="728" />
+        <location filename="../kiosk/kiosk_app.py" line="741" />
         <source>Item removed</source>
         <translation>商品已移除</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="734" />
+        <location filename="../kiosk/kiosk_app.py" line="747" />
         <source>No suspended baskets</source>
         <translation>没有挂起的购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="739" />
+        <location filename="../kiosk/kiosk_app.py" line="752" />
         <source>Basket resumed: back to the customer</source>
         <translation>购物篮已恢复：请交还顾客</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="754" />
+        <location filename="../kiosk/kiosk_app.py" line="767" />
         <source>Finish or suspend the basket first</source>
         <translation>请先完成或挂起购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="789" />
+        <location filename="../kiosk/kiosk_app.py" line="802" />
         <source>To pay %1</source>
         <translation>应付 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="790" />
+        <location filename="../kiosk/kiosk_app.py" line="803" />
         <source>Choose how to pay</source>
         <translation>请选择付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="808" />
+        <location filename="../kiosk/kiosk_app.py" line="821" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="812" />
+        <location filename="../kiosk/kiosk_app.py" line="825" />
         <source>Show your payment code to the scanner</source>
         <translation>请将付款码对准扫描器</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="815" />
+        <location filename="../kiosk/kiosk_app.py" line="828" />
         <source>Insert notes and coins</source>
         <translation>请投入纸币和硬币</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="834" />
-        <location filename="../kiosk/kiosk_app.py" line="877" />
+        <location filename="../kiosk/kiosk_app.py" line="847" />
+        <location filename="../kiosk/kiosk_app.py" line="890" />
         <source>Confirm the payment on your phone</source>
         <translation>请在手机上确认付款</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="859" />
+        <location filename="../kiosk/kiosk_app.py" line="872" />
         <source>Cancelling the payment…</source>
         <translation>正在取消付款…</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="890" />
+        <location filename="../kiosk/kiosk_app.py" line="903" />
         <source>Payment cancelled: you were not charged. Choose how to pay</source>
         <translation>付款已取消，未扣款。请选择付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="891" />
+        <location filename="../kiosk/kiosk_app.py" line="904" />
         <source>No payment in time: you were not charged. Show a new code or choose another way to pay</source>
         <translation>未在规定时间内完成付款，未扣款。请出示新的付款码，或选择其他付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="894" />
+        <location filename="../kiosk/kiosk_app.py" line="907" />
         <source>The payment was declined: you were not charged. Choose another way to pay</source>
         <translation>付款未成功，未扣款。请选择其他付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="897" />
+        <location filename="../kiosk/kiosk_app.py" line="910" />
         <source>Payment codes cannot be taken right now: you were not charged. Choose another way to pay</source>
         <translation>暂时无法使用付款码，未扣款。请选择其他付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="913" />
+        <location filename="../kiosk/kiosk_app.py" line="927" />
         <source>Take your e-receipt with the QR code</source>
         <translation>请扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="920" />
+        <location filename="../kiosk/kiosk_app.py" line="934" />
         <source>Take your receipt, or scan the QR code for an e-receipt</source>
         <translation>请取走小票，或扫码获取电子小票</translation>
     </message>
@@ -1250,7 +1266,7 @@
     <message>
         <location filename="../till/report_dialog.py" line="80" />
         <source>Print (Ctrl+P)</source>
-        <translation>打印 (Ctrl+P)</translation>
+        <translation>打印（Ctrl+P）</translation>
     </message>
     <message>
         <location filename="../till/report_dialog.py" line="97" />
@@ -1394,6 +1410,26 @@
         <location filename="../till/sale_lines_model.py" line="29" />
         <source>Total</source>
         <translation>小计</translation>
+    </message>
+    <message>
+        <location filename="../till/sale_lines_model.py" line="79" />
+        <source>%1 kg</source>
+        <translation>%1 公斤</translation>
+    </message>
+    <message>
+        <location filename="../till/sale_lines_model.py" line="84" />
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <location filename="../till/sale_lines_model.py" line="95" />
+        <source>Discount</source>
+        <translation>折扣</translation>
+    </message>
+    <message>
+        <location filename="../till/sale_lines_model.py" line="95" />
+        <source>Order discount</source>
+        <translation>整单折扣</translation>
     </message>
 </context>
 <context>
@@ -1773,14 +1809,14 @@
     </message>
     <message>
         <location filename="../till/till_app.py" line="181" />
-        <location filename="../till/till_app.py" line="456" />
-        <location filename="../till/till_app.py" line="459" />
+        <location filename="../till/till_app.py" line="457" />
+        <location filename="../till/till_app.py" line="460" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
         <location filename="../till/till_app.py" line="182" />
-        <location filename="../till/till_app.py" line="495" />
+        <location filename="../till/till_app.py" line="496" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
@@ -1791,22 +1827,22 @@
     </message>
     <message>
         <location filename="../till/till_app.py" line="184" />
-        <location filename="../till/till_app.py" line="511" />
+        <location filename="../till/till_app.py" line="516" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
         <location filename="../till/till_app.py" line="185" />
-        <location filename="../till/till_app.py" line="517" />
-        <location filename="../till/till_app.py" line="529" />
-        <location filename="../till/till_app.py" line="532" />
+        <location filename="../till/till_app.py" line="522" />
         <location filename="../till/till_app.py" line="534" />
+        <location filename="../till/till_app.py" line="537" />
+        <location filename="../till/till_app.py" line="539" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
         <location filename="../till/till_app.py" line="186" />
-        <location filename="../till/till_app.py" line="648" />
+        <location filename="../till/till_app.py" line="653" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
@@ -1817,7 +1853,7 @@
     </message>
     <message>
         <location filename="../till/till_app.py" line="188" />
-        <location filename="../till/till_app.py" line="664" />
+        <location filename="../till/till_app.py" line="669" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
@@ -1872,6 +1908,12 @@
         <translation>%1 · %2 · %3 积分</translation>
     </message>
     <message>
+        <location filename="../till/till_app.py" line="226" />
+        <location filename="../till/till_app.py" line="227" />
+        <source>(unnamed)</source>
+        <translation>（未登记姓名）</translation>
+    </message>
+    <message>
         <location filename="../till/till_app.py" line="233" />
         <source>silver</source>
         <translation>银卡</translation>
@@ -1907,394 +1949,399 @@
         <translation>此价格需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="392" />
+        <location filename="../till/till_app.py" line="393" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="392" />
+        <location filename="../till/till_app.py" line="393" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="396" />
+        <location filename="../till/till_app.py" line="397" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="400" />
+        <location filename="../till/till_app.py" line="401" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="414" />
+        <location filename="../till/till_app.py" line="415" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="415" />
+        <location filename="../till/till_app.py" line="416" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="416" />
+        <location filename="../till/till_app.py" line="417" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="421" />
+        <location filename="../till/till_app.py" line="422" />
         <source>New quantity, then Enter (Esc: cancel)</source>
         <translation>输入新数量后按回车（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="427" />
+        <location filename="../till/till_app.py" line="428" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="441" />
+        <location filename="../till/till_app.py" line="442" />
         <source>To remove the line, void it (F3)</source>
-        <translation>要删除此行，请按删除行 (F3)</translation>
+        <translation>要删除此行，请按删除行（F3）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="449" />
+        <location filename="../till/till_app.py" line="450" />
         <source>Voiding after payment started needs a supervisor</source>
         <translation>付款开始后删除商品需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="450" />
+        <location filename="../till/till_app.py" line="451" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="456" />
+        <location filename="../till/till_app.py" line="457" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="459" />
-        <location filename="../till/till_app.py" line="534" />
+        <location filename="../till/till_app.py" line="460" />
+        <location filename="../till/till_app.py" line="539" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="468" />
+        <location filename="../till/till_app.py" line="469" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="469" />
+        <location filename="../till/till_app.py" line="470" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="475" />
+        <location filename="../till/till_app.py" line="476" />
         <source>Discount on line %1</source>
         <translation>第 %1 行折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="480" />
-        <location filename="../till/till_app.py" line="491" />
+        <location filename="../till/till_app.py" line="481" />
+        <location filename="../till/till_app.py" line="492" />
         <source>This discount is above your limit: a supervisor approves</source>
         <translation>折扣超出您的权限：需主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="481" />
-        <location filename="../till/till_app.py" line="492" />
+        <location filename="../till/till_app.py" line="482" />
+        <location filename="../till/till_app.py" line="493" />
         <source>Discount given</source>
         <translation>已打折</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="486" />
+        <location filename="../till/till_app.py" line="487" />
         <source>Discount on the whole order</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="495" />
+        <location filename="../till/till_app.py" line="496" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="497" />
+        <location filename="../till/till_app.py" line="498" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="500" />
+        <location filename="../till/till_app.py" line="501" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="505" />
+        <location filename="../till/till_app.py" line="506" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="507" />
+        <location filename="../till/till_app.py" line="511" />
         <source>%1 · cashier %2 · %3 items · %4</source>
         <translation>%1 · 收银员 %2 · %3 件 · %4</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="511" />
+        <location filename="../till/till_app.py" line="516" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="513" />
+        <location filename="../till/till_app.py" line="518" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="517" />
+        <location filename="../till/till_app.py" line="522" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="526" />
+        <location filename="../till/till_app.py" line="531" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="529" />
+        <location filename="../till/till_app.py" line="534" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="532" />
+        <location filename="../till/till_app.py" line="537" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="544" />
-        <location filename="../till/till_app.py" line="566" />
+        <location filename="../till/till_app.py" line="549" />
+        <location filename="../till/till_app.py" line="571" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="548" />
+        <location filename="../till/till_app.py" line="553" />
         <source>Returned: refund %1 · asking WeChat Pay/Alipay for the refund…</source>
         <translation>已退货：退款 %1 · 正在向微信支付/支付宝申请退款…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="571" />
+        <location filename="../till/till_app.py" line="561" />
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="576" />
         <source>Refunded %1 to WeChat Pay/Alipay: the money goes back to the account the customer paid with</source>
         <translation>已退款 %1 至微信支付/支付宝：款项将退回顾客付款的账户</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="573" />
+        <location filename="../till/till_app.py" line="578" />
         <source>Refund %1 to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)</source>
         <translation>退款 %1 至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="575" />
+        <location filename="../till/till_app.py" line="580" />
         <source>Refund %1 to WeChat Pay/Alipay refused: pay the customer another way, with a supervisor</source>
         <translation>退款 %1 至微信支付/支付宝被拒绝：请由主管以其他方式退款给顾客</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="581" />
+        <location filename="../till/till_app.py" line="586" />
         <source>Refund to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)</source>
         <translation>退款至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="586" />
         <location filename="../till/till_app.py" line="591" />
+        <location filename="../till/till_app.py" line="596" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="586" />
-        <location filename="../till/till_app.py" line="596" />
+        <location filename="../till/till_app.py" line="591" />
+        <location filename="../till/till_app.py" line="601" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="586" />
+        <location filename="../till/till_app.py" line="591" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="587" />
-        <location filename="../till/till_app.py" line="617" />
+        <location filename="../till/till_app.py" line="592" />
+        <location filename="../till/till_app.py" line="622" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="588" />
+        <location filename="../till/till_app.py" line="593" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="588" />
+        <location filename="../till/till_app.py" line="593" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="591" />
+        <location filename="../till/till_app.py" line="596" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="594" />
+        <location filename="../till/till_app.py" line="599" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="598" />
+        <location filename="../till/till_app.py" line="603" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="599" />
+        <location filename="../till/till_app.py" line="604" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="602" />
+        <location filename="../till/till_app.py" line="607" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="603" />
+        <location filename="../till/till_app.py" line="608" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="613" />
+        <location filename="../till/till_app.py" line="618" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="640" />
+        <location filename="../till/till_app.py" line="645" />
         <source>No receipt printer</source>
         <translation>没有小票打印机</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="644" />
+        <location filename="../till/till_app.py" line="649" />
         <source>Not printed: %1</source>
         <translation>未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="645" />
+        <location filename="../till/till_app.py" line="650" />
         <source>Printing</source>
         <translation>正在打印</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="648" />
+        <location filename="../till/till_app.py" line="653" />
         <source>Why open the drawer?</source>
         <translation>开钱箱原因？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="650" />
+        <location filename="../till/till_app.py" line="655" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="651" />
+        <location filename="../till/till_app.py" line="656" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="664" />
+        <location filename="../till/till_app.py" line="669" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="666" />
+        <location filename="../till/till_app.py" line="671" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="667" />
+        <location filename="../till/till_app.py" line="672" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="674" />
+        <location filename="../till/till_app.py" line="679" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="696" />
+        <location filename="../till/till_app.py" line="701" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="705" />
+        <location filename="../till/till_app.py" line="710" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="708" />
+        <location filename="../till/till_app.py" line="713" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="713" />
+        <location filename="../till/till_app.py" line="718" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="717" />
+        <location filename="../till/till_app.py" line="722" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="729" />
+        <location filename="../till/till_app.py" line="734" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="751" />
+        <location filename="../till/till_app.py" line="756" />
         <source>A payment is in progress: wait for it or press Esc</source>
         <translation>正在付款：请等待，或按 Esc 取消</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="768" />
+        <location filename="../till/till_app.py" line="773" />
         <source>Cancelling: waiting for the provider to answer…</source>
         <translation>正在取消：等待支付平台应答…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="771" />
+        <location filename="../till/till_app.py" line="776" />
         <source>Cancelling the payment…</source>
         <translation>正在取消付款…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="785" />
+        <location filename="../till/till_app.py" line="790" />
         <source>Waiting for the customer to confirm on the phone (Esc: cancel)</source>
         <translation>等待顾客在手机上确认付款（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="803" />
+        <location filename="../till/till_app.py" line="808" />
         <source>Paid by payment code</source>
         <translation>已通过付款码收款</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="822" />
+        <location filename="../till/till_app.py" line="827" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="829" />
+        <location filename="../till/till_app.py" line="834" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="832" />
+        <location filename="../till/till_app.py" line="837" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="834" />
+        <location filename="../till/till_app.py" line="839" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="861" />
+        <location filename="../till/till_app.py" line="870" />
         <source>A payment code: press Pay (F12) first</source>
-        <translation>这是付款码：请先按结账 (F12)</translation>
+        <translation>这是付款码：请先按结账（F12）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="864" />
+        <location filename="../till/till_app.py" line="873" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>
