@@ -223,8 +223,8 @@ class TillWindow(QMainWindow):
             from edge.customers.members import by_id
 
             found = by_id(self.till.conn, member_id)
-            text = member_id if found is None else self.tr("%1 · %2 · %3 points").replace(
-                "%1", found.name or found.card_no or member_id).replace(
+            text = self.tr("(unnamed)") if found is None else self.tr("%1 · %2 · %3 points").replace(
+                "%1", found.name or found.card_no or self.tr("(unnamed)")).replace(
                 "%2", self.tier_name(found.tier)).replace("%3", f"{found.points:,}")
             self._member_shown = (key, text)
         return self._member_shown[1]
@@ -505,8 +505,12 @@ class TillWindow(QMainWindow):
         if not rows:
             self.sale_screen.say(self.tr("No suspended sales"))
             return
+        from edge.staff import list_staff
+
+        names = {member.id: member.name for member, _locked in list_staff(self.till.conn)}
         labels = [self.tr("%1 · cashier %2 · %3 items · %4")
-                  .replace("%1", local_time(r["suspended_at"])).replace("%2", r["staff_id"])
+                  .replace("%1", local_time(r["suspended_at"]))
+                  .replace("%2", names.get(r["staff_id"]) or r["staff_id"])
                   .replace("%3", str(r["pieces"])).replace("%4", self.money.minor(r["total"]))
                   for r in rows]
         index = self.prompt.choose(self.tr("Resume"), self.tr("Suspended sales"), labels)
@@ -554,8 +558,8 @@ class TillWindow(QMainWindow):
     # not freeze the till; the outcome comes back to the message line.
 
     def _refund_text(self, record: ReturnRecord) -> str:
-        return ", ".join(f"{self.tender_view.tender_name(t.type)} {self.money.minor(t.amount)}"
-                         for t in record.tenders)
+        return self.tr(", ").join(f"{self.tender_view.tender_name(t.type)} "
+                                  f"{self.money.minor(t.amount)}" for t in record.tenders)
 
     @cached_property
     def return_refunder(self) -> ReturnRefunder:
@@ -835,9 +839,13 @@ class TillWindow(QMainWindow):
         return self.tr("Receipt printing")
 
     def next_customer(self) -> None:
+        """A clean screen for the next customer: no message of the last sale stays (printing,
+        a payment code scanned too early)."""
         self.stack.setCurrentIndex(SALE)
         self.refresh()
         self.sale_screen.say("")
+        self.tender_view.say("")
+        self.tender_view.receipt_label.clear()
         self.sale_screen.entry.setFocus()
 
     # --- devices -----------------------------------------------------------------------------
