@@ -20,7 +20,8 @@ def sale_receipt(conn: sqlite3.Connection, sale: Sale, config: StoreConfig,
 
 def receipt_account(conn: sqlite3.Connection, sale: Sale) -> ReceiptAccount:
     name, earned, balance = "", 0, None
-    member = members.by_id(conn, sale.member_id) if sale.member_id else None
+    member_id = sale.member_id or members.sale_member_id(conn, sale.id)   # a reloaded sale
+    member = members.by_id(conn, member_id) if member_id else None
     if member is not None:
         name = member.name or (mask_card(member.card_no) if member.card_no else "")
         balance = member.points

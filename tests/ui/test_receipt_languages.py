@@ -115,7 +115,7 @@ def test_a_both_receipt_prints_each_word_twice(conn: sqlite3.Connection, config:
 def test_the_receipt_language_follows_the_store_and_refuses_others() -> None:
     assert receipt_language(StoreConfig(locale="zh_CN")) == "zh"
     assert receipt_language(StoreConfig(locale="en")) == "en"
-    with pytest.raises(ConfigError, match="receipt.language"):
+    with pytest.raises(ConfigError, match=r"receipt\.language"):
         receipt_language(StoreConfig(extra={"receipt": {"language": "fr"}}))
 
 
