@@ -50,6 +50,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "line_discount": ("折扣", "Discount"),
     "order_discount": ("整单折扣", "Order discount"),
     "kg": ("公斤", "kg"),
+    "reprint": ("重印", "REPRINT"),
+    "training": ("培训", "TRAINING"),
     "cash": ("现金", "Cash"),
     "card": ("银行卡", "Card"),
     "mobile": ("移动支付", "Mobile"),
@@ -62,6 +64,12 @@ WORDS: dict[str, tuple[str, str]] = {
 def word(key: str, language: str) -> str:
     zh, en = WORDS[key]
     return zh if language == "zh" else en if language == "en" else f"{zh} {en}"
+
+
+def receipt_mark(kind: str, language: str) -> str:
+    """The mark printed first and last on a copy ("reprint") or a practice receipt ("training"),
+    so neither is ever taken for an original."""
+    return f"*** {word(kind, language)} ***"
 
 
 def receipt_language(config: StoreConfig) -> str:

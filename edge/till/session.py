@@ -71,8 +71,6 @@ from edge.till.settings import till_settings
 FREE_OVERRIDE_FAILURES = 2
 MAX_OVERRIDE_WAIT_S = 60.0
 MB = 1024 * 1024
-REPRINT_MARK = "*** 重印 REPRINT ***"
-TRAINING_MARK = "*** 培训 TRAINING ***"
 
 
 class TillError(Exception):
@@ -616,7 +614,8 @@ class Till:
 
     def reprint_last(self) -> Sale:
         """The last finished sale, to print again: journaled, since a second receipt can be
-        misused (a return with a copy); the copy is marked REPRINT_MARK."""
+        misused (a return with a copy); the copy is marked as one
+        (edge.sale.receipt.receipt_mark)."""
         self._require_staff()
         assert self.staff is not None
         sale = self.last_sale

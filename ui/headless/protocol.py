@@ -12,9 +12,9 @@ from typing import IO, Any
 
 from edge.ledger.money import MoneyError, format_amount
 from edge.sale.basket import Sale
-from edge.sale.receipt import render_text
+from edge.sale.receipt import receipt_mark, render_text
 from edge.till.receipts import sale_receipt
-from edge.till.session import REPRINT_MARK, TRAINING_MARK, Till, TillError
+from edge.till.session import Till, TillError
 from edge.till.view import sale_view
 from ui.headless.payments import PAYMENT_OPS
 from ui.headless.requests import (
@@ -101,7 +101,8 @@ def _receipt_answer(till: Till, sale: Sale, width: int, reprint: bool = False) -
     """The printed text and the e-receipt QR's payload (what `return_lookup` also accepts)."""
     receipt = sale_receipt(till.conn, sale, till.config, _staff_name(till))
     text = render_text(receipt, width)
-    mark = TRAINING_MARK if till.training else REPRINT_MARK if reprint else None
+    kind = "training" if till.training else "reprint" if reprint else None
+    mark = receipt_mark(kind, receipt.language) if kind else None
     if mark:
         text = f"{mark}\n{text}{mark}\n"
     return {"receipt": text, "receipt_qr": receipt.qr_payload}

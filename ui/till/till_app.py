@@ -31,9 +31,10 @@ from edge.ledger.money import MoneyError, format_quantity, parse_amount
 from edge.payments.attempts import Refund
 from edge.promotions.local_table import engine_for
 from edge.sale.basket import Sale
+from edge.sale.receipt import receipt_mark
 from edge.store_ops.returns import ReturnRecord
 from edge.till.receipts import sale_receipt
-from edge.till.session import REPRINT_MARK, TRAINING_MARK, PriceRequired, Till, TillError
+from edge.till.session import PriceRequired, Till, TillError
 from edge.till.view import sale_view
 from ui.hardware.card_terminal import CardTerminal, SimulatedCardTerminal
 from ui.hardware.device_bridge import CallResult, DeviceBridge
@@ -821,7 +822,8 @@ class TillWindow(QMainWindow):
         self.sale_completed.emit(sale)
 
     def print_receipt(self, receipt: Any, reprint: bool = False) -> str:
-        mark = TRAINING_MARK if self.till.training else REPRINT_MARK if reprint else None
+        kind = "training" if self.till.training else "reprint" if reprint else None
+        mark = receipt_mark(kind, receipt.language) if kind else None
         printer = self.devices.printer
         if printer is None:
             return self.tr("No receipt printer: offer the e-receipt")

@@ -34,7 +34,7 @@ from pytestqt.qtbot import QtBot
 
 from edge.config import StoreConfig
 from edge.customers.members import register_member
-from edge.sale.receipt import render_text
+from edge.sale.receipt import receipt_mark, render_text
 from edge.till.receipts import sale_receipt
 from edge.till.session import Till
 from tests.edge.sale.sale_helpers import scale_label
@@ -247,6 +247,8 @@ def test_a_zh_receipt_holds_no_english(conn: sqlite3.Connection) -> None:
         zh = dataclasses.replace(ZH_STORE, extra={"receipt": {"language": "zh"}})
         check.read(f"receipt {width}", render_text(sale_receipt(conn, sale, zh, "王芳"),
                                                    width).splitlines())
+    check.read("reprint and training marks", [receipt_mark("reprint", "zh"),
+                                              receipt_mark("training", "zh")])
     check.assert_clean()
 
 
