@@ -13,7 +13,7 @@ import dataclasses
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
 from PySide6.QtCore import QAbstractItemModel, QAbstractListModel, QModelIndex, Qt, QTimer
@@ -34,6 +34,7 @@ from pytestqt.qtbot import QtBot
 
 from edge.config import StoreConfig
 from edge.customers.members import register_member
+from edge.sale.pricing import LineDiscount, PricedLine, PricingContext
 from edge.sale.receipt import receipt_mark, render_text
 from edge.till.receipts import sale_receipt
 from edge.till.session import Till
@@ -303,3 +304,25 @@ def test_manager_mode_shows_no_english_in_chinese(
         window.tabs.setCurrentIndex(index)
         check.read(f"manager tab {window.tabs.tabText(index)}", visible_texts(window))
     check.assert_clean()
+
+
+class MemberTenPercent:
+    """A promotions engine with member prices only: 10 % off every line for a gold member."""
+
+    def apply(self, lines: Sequence[PricedLine], context: PricingContext) -> list[LineDiscount]:
+        if context.member_tier != "gold":
+            return []
+        return [LineDiscount(ln.line_no, "GOLD", ln.gross // 10, "会员价") for ln in lines]
+
+
+@pytest.mark.parametrize(("tier", "said"), [("gold", "欢迎会员！已享会员价"),
+                                             ("silver", "欢迎会员！")])
+def test_the_kiosk_says_member_prices_only_when_they_changed_the_basket(
+        qtbot: QtBot, conn: sqlite3.Connection, tier: str, said: str) -> None:
+    register_member(conn, "1001", tier, "周敏", card_no="M5555", qr_token="QR5555")
+    till = Till(conn, ZH_STORE, MemberTenPercent())
+    window = open_lane(qtbot, till, None)
+    window.start()
+    window.enter_code(gtins(conn, 1)[0])
+    window.member("QR5555")
+    assert window.message.text() == said
