@@ -292,6 +292,12 @@ name = "示范超市 Demo Store"
 address = "上海市浦东新区 Demo Road 1"
 tax_id = "91310000DEMO00000X"
 locale = "zh_CN"
+# The e-receipt page the receipt's QR opens ({url}{store_id}/{terminal_id}/{sale_id}); unset, the
+# QR holds store/terminal/sale only and `pos demo` serves a page of its own.
+# e_receipt_url = "https://<the store's e-receipt page>/r/"
+
+[receipt]
+language = "zh"   # zh | en | both
 
 [money]
 currency = "CNY"
