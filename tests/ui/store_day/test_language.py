@@ -13,7 +13,7 @@ import dataclasses
 import re
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import pytest
 from PySide6.QtCore import QAbstractItemModel, QAbstractListModel, QModelIndex, Qt, QTimer
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QGroupBox,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QTabWidget,
@@ -36,6 +37,7 @@ from edge.config import StoreConfig
 from edge.customers.members import register_member
 from edge.sale.pricing import LineDiscount, PricedLine, PricingContext
 from edge.sale.receipt import receipt_mark, render_text
+from edge.store_ops import shifts
 from edge.till.receipts import sale_receipt
 from edge.till.session import Till
 from tests.edge.sale.sale_helpers import scale_label
@@ -137,7 +139,8 @@ class LanguageCheck:
             f"  {word!r} on {where}" for word, where in sorted(self.found.items()))
 
 
-def read_dialog(check: LanguageCheck, where: str) -> list[str]:
+def read_dialog(check: LanguageCheck, where: str,
+                answer: Callable[[QDialog], None] | None = None) -> list[str]:
     """Read the next modal dialog once it is up (its title and texts, returned), then close it
     as Escape does (reject). Not
     through keys: the offscreen platform does not always make the dialog the active window."""
@@ -157,7 +160,7 @@ def read_dialog(check: LanguageCheck, where: str) -> list[str]:
         except Exception as exc:
             check.found[f"{type(exc).__name__}: {exc}"] = f"reading {where}"
         finally:
-            dialog.reject()
+            (answer or QDialog.reject)(dialog)
 
     QTimer.singleShot(0, poll)
     return seen
@@ -207,6 +210,21 @@ def test_the_till_shows_no_english_in_chinese(qtbot: QtBot, conn: sqlite3.Connec
         qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=5000)
         assert seen, f"no dialog for {where}: {window.sale_screen.message.text()!r}"
     check.read("sale after the dialogs", visible_texts(window))
+
+    shifts.open_shift(conn, ZH_STORE, "1001", 10_000)          # the X report: F10, then X
+
+    report: list[list[str]] = []
+
+    def x_report(menu: QDialog) -> None:
+        assert isinstance(menu, QInputDialog)
+        menu.setTextValue(menu.comboBoxItems()[1])
+        report.append(read_dialog(check, "X report"))
+        menu.accept()
+
+    seen = read_dialog(check, "shift menu (F10)", x_report)
+    keys["F10"].click()
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=5000)
+    assert seen and report and report[0], (seen, report)
 
     keys["F6"].click()                                               # suspend: a held sale
     assert till.suspended(), window.sale_screen.message.text()
