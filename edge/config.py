@@ -131,7 +131,7 @@ class StoreConfig:
     scale_rules: tuple[ScaleBarcodeRule, ...] = DEFAULT_SCALE_RULES
     payment_codes: tuple[PaymentCodeRange, ...] = DEFAULT_PAYMENT_CODES
     rcn_region: str | None = None
-    e_receipt_url: str = "https://r.example.com/r/"
+    e_receipt_url: str = ""                 # empty: the QR holds store/terminal/sale id only
     # `[scanner] keyboard_layout`: the xkb layout keyboard-wedge scanners type (drivers/scanner/
     # layouts.py holds the ones known; the device config checks the name against them).
     scanner_keyboard_layout: str = "us"
@@ -196,7 +196,7 @@ def config_from_dict(data: dict[str, Any]) -> StoreConfig:
         scale_rules=rules,
         payment_codes=payment_codes,
         rcn_region=_get(store, "store", "rcn_region", str, "") or None,
-        e_receipt_url=_get(store, "store", "e_receipt_url", str, "https://r.example.com/r/"),
+        e_receipt_url=_get(store, "store", "e_receipt_url", str, ""),
         scanner_keyboard_layout=layout,
         scanner_desktop_layout=desktop_layout,
         extra={k: v for k, v in data.items() if k not in known},
@@ -308,6 +308,12 @@ name = "示范超市 Demo Store"
 address = "上海市浦东新区 Demo Road 1"
 tax_id = "91310000DEMO00000X"
 locale = "zh_CN"
+# The e-receipt page the receipt's QR opens ({url}{store_id}/{terminal_id}/{sale_id}); unset, the
+# QR holds store/terminal/sale only and `pos demo` serves a page of its own.
+# e_receipt_url = "https://<the store's e-receipt page>/r/"
+
+[receipt]
+language = "zh"   # zh | en | both
 
 [money]
 currency = "CNY"

@@ -92,7 +92,9 @@ def _decoy_hash() -> str:
 def authenticate(conn: sqlite3.Connection, staff_id: object, pin: object,
                  count_failures: bool = True) -> StaffMember:
     """The staff member for this id and PIN; raises StaffError otherwise. A wrong PIN counts
-    towards the lockout only when `count_failures` (the person's own login)."""
+    towards the lockout, and a right one clears that count, only when `count_failures` (the
+    person's own login; an approval clears it once the approved action succeeded:
+    `clear_failed_logins`)."""
     if not isinstance(staff_id, str) or not isinstance(pin, str):
         raise StaffError("bad_request", "staff and pin must be strings")
     row = conn.execute("SELECT id, name, role, pin_hash, failed_attempts, locked, active"
@@ -113,10 +115,17 @@ def authenticate(conn: sqlite3.Connection, staff_id: object, pin: object,
         if failed >= MAX_FAILED_PINS:
             raise StaffError("staff_locked", f"wrong PIN {failed} times: staff {staff_id} is locked")
         raise StaffError("invalid_pin", "unknown staff id or wrong PIN")
-    if row["failed_attempts"]:
+    if row["failed_attempts"] and count_failures:
+        clear_failed_logins(conn, staff_id)
+    return StaffMember(row["id"], row["name"], row["role"])
+
+
+def clear_failed_logins(conn: sqlite3.Connection, staff_id: str) -> None:
+    """A right PIN: the wrong ones before it no longer count towards a lockout."""
+    row = conn.execute("SELECT failed_attempts FROM staff WHERE id = ?", (staff_id,)).fetchone()
+    if row is not None and row[0]:
         with write_transaction(conn):
             conn.execute("UPDATE staff SET failed_attempts = 0 WHERE id = ?", (staff_id,))
-    return StaffMember(row["id"], row["name"], row["role"])
 
 
 def unlock_staff(conn: sqlite3.Connection, staff_id: str) -> None:

@@ -190,12 +190,12 @@ def reprice(sale: Sale, engine: PromotionEngine, now: datetime, prices_include_t
         ln.discounts = by_line.get(ln.line_no, [])
         if ln.manual_discount is not None:
             _add(ln, LINE_DISCOUNT_ID, ln.manual_discount.amount_of(_left(ln)),
-                 ln.manual_discount.label())
+                 ln.manual_discount, "line")
     if sale.order_discount is not None:
         shares = spread_order_discount(sale.order_discount,
                                        [(ln.line_no, _left(ln)) for ln in sale.lines])
         for ln in sale.lines:
-            _add(ln, ORDER_DISCOUNT_ID, shares.get(ln.line_no, 0), sale.order_discount.order_label())
+            _add(ln, ORDER_DISCOUNT_ID, shares.get(ln.line_no, 0), sale.order_discount, "order")
     for ln in sale.lines:
         ln.discount = min(sum(d.amount for d in ln.discounts), ln.gross)
         ln.total = ln.gross - ln.discount
@@ -212,6 +212,7 @@ def _left(ln: Line) -> int:
     return max(ln.gross - sum(d.amount for d in ln.discounts), 0)
 
 
-def _add(ln: Line, kind_id: str, amount: int, reason: str) -> None:
+def _add(ln: Line, kind_id: str, amount: int, given: ManualDiscount, kind: str) -> None:
     if amount > 0:
-        ln.discounts = [*ln.discounts, LineDiscount(ln.line_no, kind_id, amount, reason)]
+        ln.discounts = [*ln.discounts, LineDiscount(ln.line_no, kind_id, amount, given.reason,
+                                                    kind, given.percent)]

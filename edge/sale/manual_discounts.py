@@ -34,15 +34,10 @@ class ManualDiscount:
             return div_half_up(base * self.value, 100)
         return min(self.value, base)
 
-    def label(self) -> str:
-        """The receipt's line for it, in both languages like the rest of the receipt."""
-        what = f" {self.value}%" if self.kind == "percent" else ""
-        reason = f" {self.reason}" if self.reason else ""
-        return f"折扣 Discount{what}{reason}"
-
-    def order_label(self) -> str:
-        what = f" {self.value}%" if self.kind == "percent" else ""
-        return f"整单折扣 Order discount{what}"
+    @property
+    def percent(self) -> int | None:
+        """The figure a label shows: the percentage, or None for an amount."""
+        return self.value if self.kind == "percent" else None
 
 
 def percent_of(amount: int, base: int) -> int:

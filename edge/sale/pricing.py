@@ -36,7 +36,12 @@ class LineDiscount:
     line_no: int
     promotion_id: str
     amount: int          # fen, > 0
-    reason: str          # readable, shown on the line and the receipt
+    reason: str          # the promotion's name, or the reason typed with a manual discount
+    # What the discount is, for the screen or receipt to word in its language (the core writes
+    # no label): "promotion" (the reason is its name), "line" or "order" (a manual discount;
+    # `percent` its whole percentage, None for an amount).
+    kind: str = "promotion"
+    percent: int | None = None
 
 
 class PromotionEngine(Protocol):

@@ -19,7 +19,10 @@ sale, no stock movement, no outbox event, no receipt number; each finished train
 suspending are refused in training, so nothing a trainee does can reach stock, reports or HQ.
 
 Rule (approvals): a wrong supervisor PIN typed at this till never locks the supervisor (only
-their own logins count towards a lockout); instead the till waits longer after each one.
+their own logins count towards a lockout); instead the till waits longer after each one. A right
+PIN counts as a success (it clears the till's wait and the supervisor's own failed logins) only
+once the action it approved succeeded (`_approval_counts_on_success`; a caller of `authorize`
+settles with `settle_approvals`): a refused action writes nothing, its approval included.
 
 Rule (payment codes, edge/till/mobile_payment.py): while a provider attempt may still complete
 the sale, every other action is refused (`payment_pending`); a sale takes a payment-code payment
@@ -28,6 +31,7 @@ only on the provider's SUCCESS; starting never waits on a provider.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import time
@@ -36,7 +40,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from edge.catalog import products as catalog
 from edge.catalog.barcodes import BarcodeError, Scan, interpret
@@ -71,7 +75,7 @@ from edge.sale.manual_discounts import (
 )
 from edge.sale.pricing import NoPromotions, PricedLine, PricingContext, PromotionEngine
 from edge.sale.tenders import TENDER_TYPES, TenderError, apply_tender
-from edge.staff import StaffError, StaffMember, authenticate
+from edge.staff import StaffError, StaffMember, authenticate, clear_failed_logins
 from edge.store_ops import stock
 from edge.store_ops.shifts import current_shift
 from edge.till.mobile_payment import MobilePayments, Outcome, PaymentRefused
@@ -83,8 +87,6 @@ from edge.till.settings import till_settings
 FREE_OVERRIDE_FAILURES = 2
 MAX_OVERRIDE_WAIT_S = 60.0
 MB = 1024 * 1024
-REPRINT_MARK = "*** 重印 REPRINT ***"
-TRAINING_MARK = "*** 培训 TRAINING ***"
 
 
 class TillError(Exception):
@@ -104,6 +106,32 @@ class PriceRequired(TillError):
 
 
 Override = dict[str, Any] | None
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _approval_counts_on_success(
+        action: Callable[Concatenate[Till, _P], _R]) -> Callable[Concatenate[Till, _P], _R]:
+    """Rule (approvals): the approvals `action` used count only when it returns."""
+    @functools.wraps(action)
+    def run(till: Till, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        outer = not till._in_action
+        if outer:
+            till._pending_approvers.clear()   # one left by an `authorize` nobody settled
+            till._in_action = True
+        try:
+            result = action(till, *args, **kwargs)
+        except BaseException:
+            if outer:
+                till.settle_approvals(False)
+            raise
+        finally:
+            if outer:
+                till._in_action = False
+        if outer:
+            till.settle_approvals(True)
+        return result
+    return run
 
 
 class Till:
@@ -136,6 +164,8 @@ class Till:
         self.last_sale: Sale | None = None
         self._override_failures = 0
         self._override_wait_until = 0.0
+        self._pending_approvers: list[str] = []
+        self._in_action = False
         self.training = False
         self.payments = payments
         self.orders = orders_settings(config)
@@ -185,6 +215,7 @@ class Till:
 
     # --- building the basket -----------------------------------------------------------------
 
+    @_approval_counts_on_success
     def scan(self, data: object, weight: object = None, qty: object = None,
              price: int | None = None, override: Override = None, tare: object = None) -> Sale:
         """Add what `data` (a scanned or typed code) names; `qty` (pieces, from the cashier's
@@ -223,6 +254,7 @@ class Till:
             quantity = self._quantity(qty, "each")
         return self._add_product(product, quantity, fixed_gross, price, override)
 
+    @_approval_counts_on_success
     def add(self, sku: object = None, plu: object = None, qty: object = "1",
             price: int | None = None, override: Override = None, tare: object = None) -> Sale:
         """Add a product by SKU or PLU; for a weighed one `qty` is the scale's weight (kg) and
@@ -296,6 +328,7 @@ class Till:
         self._subtotalled = sale.id
         return sale
 
+    @_approval_counts_on_success
     def set_qty(self, line_no: object, qty: object, override: Override = None) -> Sale:
         sale = self._require_open_sale()
         line = self._line(sale, line_no)
@@ -317,6 +350,7 @@ class Till:
             raise _nothing_left()
         return sale
 
+    @_approval_counts_on_success
     def void_line(self, line_no: object, override: Override = None,
                   reason: object = None) -> Sale:
         """Void a line, journaled with who approved it and the cashier's `reason` (from the
@@ -354,6 +388,7 @@ class Till:
         return (sale.totalled or mode == "always"
                 or (mode == "after_subtotal" and self._subtotalled == sale.id))
 
+    @_approval_counts_on_success
     def override_price(self, line_no: object, price: int, reason: object,
                        override: Override = None) -> Sale:
         sale = self._require_open_sale()
@@ -378,6 +413,7 @@ class Till:
         self.sale = sale
         return sale
 
+    @_approval_counts_on_success
     def discount_line(self, line_no: object, kind: object, value: object, reason: object = "",
                       override: Override = None) -> Sale:
         """A manual discount on one line (`kind` percent: whole percent; amount: fen), replacing
@@ -394,6 +430,7 @@ class Till:
         return self._put_discount(sale, given, {"line": line.line_no, "sku": line.sku},
                                   "line_discount")
 
+    @_approval_counts_on_success
     def discount_order(self, kind: object, value: object, reason: object = "",
                        override: Override = None) -> Sale:
         """A manual discount on the whole order, after promotions and line discounts, spread
@@ -557,6 +594,7 @@ class Till:
         assert self.sale is not None
         return self.sale
 
+    @_approval_counts_on_success
     def cancel(self, override: Override = None) -> Sale:
         current = self._require_open_sale()
         if current.tenders:
@@ -655,6 +693,7 @@ class Till:
                         "pieces": pieces, "total": sale["total"]})
         return out
 
+    @_approval_counts_on_success
     def no_sale(self, reason: object, override: Override = None) -> None:
         """Open the drawer without a sale: needs a supervisor and a reason, and is journaled."""
         self._require_staff()
@@ -669,9 +708,23 @@ class Till:
 
     def authorize(self, action: str, override: Override = None) -> StaffMember:
         """The staff member allowed to do `action`: the one logged in, or the supervisor whose id
-        and PIN are in `override`; TillError otherwise."""
+        and PIN are in `override`; TillError otherwise. Call `settle_approvals` once the action
+        is done or refused."""
         self._require_staff()
         return self._authorize(action, override)
+
+    def settle_approvals(self, succeeded: bool) -> None:
+        """The approvals given since the last settling: counted as successes only if `succeeded`
+        (rule "approvals"), forgotten either way."""
+        approvers, self._pending_approvers = self._pending_approvers, []
+        if not succeeded or not approvers:
+            return
+        self._override_failures = 0
+        for staff_id in approvers:
+            try:
+                clear_failed_logins(self.conn, staff_id)
+            except sqlite3.Error:
+                pass  # the action stands; the supervisor's count clears at their next login
 
     def keep_open_sale(self) -> None:
         """Write the sale in progress to disk as it is, so a restart finds it (the kiosk calls
@@ -684,7 +737,8 @@ class Till:
 
     def reprint_last(self) -> Sale:
         """The last finished sale, to print again: journaled, since a second receipt can be
-        misused (a return with a copy); the copy is marked REPRINT_MARK."""
+        misused (a return with a copy); the copy is marked as one
+        (edge.sale.receipt.receipt_mark)."""
         self._require_staff()
         assert self.staff is not None
         sale = self.last_sale
@@ -920,9 +974,9 @@ class Till:
                         2.0 ** (extra - 1), MAX_OVERRIDE_WAIT_S)
             raise TillError("permission_denied" if exc.code == "invalid_pin" else exc.code,
                             f"override refused: {exc}") from None
-        self._override_failures = 0
         if not allowed(approver):
             raise TillError("approver_not_allowed", f"{approver.id} may not approve {action}")
+        self._pending_approvers.append(approver.id)
         return approver
 
     def _journal_override(self, action: str, approver: StaffMember, body: dict[str, Any]) -> None:

@@ -29,7 +29,8 @@ def sale_view(sale: Sale | None, till: Till) -> dict[str, Any] | None:
                    "total": amount(ln.total), "tax": amount(ln.tax),
                    "tax_rate_bp": ln.tax_rate_bp, "age_restricted": ln.age_restricted,
                    "promotions": [{"id": d.promotion_id, "amount": amount(d.amount),
-                                   "reason": d.reason} for d in ln.discounts]}
+                                   "reason": d.reason, "kind": d.kind, "percent": d.percent}
+                                  for d in ln.discounts]}
                   for ln in sale.lines],
         "subtotal": amount(sale.subtotal),
         "discount": amount(sale.discount),

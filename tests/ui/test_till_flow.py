@@ -85,7 +85,8 @@ def test_sale_from_scanner_with_member_and_split_tender_prints_and_reaches_outbo
     assert printer_sim.wait_until(
         lambda p: any(isinstance(i, PrintedQr) for i in p.roll.items), timeout=5.0)
     printed = "\n".join(printer_sim.roll.lines())
-    assert "TOTAL" in printed and sale.id[:8] in printed
+    assert "TOTAL" in printed and f"No. {sale.receipt_no}  Seq {sale.event_seq}" in printed
+    assert sale.id[:8] not in printed   # the id is in the QR, never split over lines
     row = conn.execute("SELECT type, payload, state FROM outbox WHERE seq = ?",
                        (sale.event_seq,)).fetchone()
     assert row["type"].startswith("sale") and row["state"] == "pending"

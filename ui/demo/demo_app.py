@@ -3,6 +3,7 @@ window that plays the devices (scan a product, put produce on the scale, paper o
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from edge.catalog.demo_store import DEMO_STAFF
@@ -12,12 +13,17 @@ from edge.promotions.local_table import engine_for
 from edge.till.session import Till
 from ui.demo.demo_devices import start_simulated_devices
 from ui.demo.device_panel import open_device_panel
+from ui.demo.e_receipt_server import EReceiptServer
 
 
 def run_demo_app(db_path: Path) -> int:
     from ui.till.till_app import TillWindow, make_app
 
     config = load_config(db_path.with_name("store.toml"))
+    e_receipts = None
+    if not config.e_receipt_url:   # the QR opens a page this machine serves
+        e_receipts = EReceiptServer(db_path, config).start()
+        config = dataclasses.replace(config, e_receipt_url=e_receipts.url)
     app = make_app(config.locale)
     conn = open_store(db_path)
     sims = start_simulated_devices(conn, db_path.parent)
@@ -31,3 +37,5 @@ def run_demo_app(db_path: Path) -> int:
     finally:
         panel.close()
         sims.close()
+        if e_receipts is not None:
+            e_receipts.close()

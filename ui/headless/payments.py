@@ -10,7 +10,8 @@ from typing import Any
 from edge.ledger.money import format_amount
 from edge.payments.attempts import Attempt, alerts, attempts_of_sale, pending_refunds
 from edge.payments.settings import payment_code_body, provider_for_code
-from edge.sale.receipt import build_receipt, render_text
+from edge.sale.receipt import render_text
+from edge.till.receipts import sale_receipt
 from edge.till.session import Till
 from ui.headless.requests import Handler, ProtocolError, amount_field, field
 
@@ -42,7 +43,7 @@ def _answer(till: Till) -> dict[str, Any]:
         if paid:
             extra["payment"] = _attempt(till, paid[-1])
     if sale is not None and sale.status == "completed":
-        receipt = build_receipt(sale, till.config, till.staff.name if till.staff else "")
+        receipt = sale_receipt(till.conn, sale, till.config, till.staff.name if till.staff else "")
         extra.update(receipt=render_text(receipt, 32), receipt_qr=receipt.qr_payload)
     return extra
 

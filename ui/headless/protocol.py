@@ -12,10 +12,11 @@ from typing import IO, Any
 
 from edge.ledger.money import MoneyError, format_amount, format_quantity
 from edge.sale.basket import Sale
-from edge.sale.receipt import build_receipt, render_text
+from edge.sale.receipt import receipt_mark, render_text
 from edge.till.reasons import KINDS as REASON_KINDS
 from edge.till.reasons import reasons
-from edge.till.session import REPRINT_MARK, TRAINING_MARK, Till, TillError
+from edge.till.receipts import sale_receipt
+from edge.till.session import Till, TillError
 from edge.till.view import sale_view
 from ui.headless.orders import ORDER_OPS
 from ui.headless.payments import PAYMENT_OPS
@@ -27,6 +28,7 @@ from ui.headless.requests import (
     encode_answer,
     error_answer,
     field,
+    optional_field,
 )
 from ui.headless.store_ops import STORE_OPS
 
@@ -57,9 +59,12 @@ class TillProtocol:
         try:
             extra = handler(self.till, request)
         except (TillError, ProtocolError, MoneyError) as exc:
+            self.till.settle_approvals(False)
             return error_answer(exc.code, str(exc))
         except Exception as exc:  # a bug must cost one answer, never the session
+            self.till.settle_approvals(False)
             return error_answer("internal_error", f"{type(exc).__name__}: {exc}"[:300])
+        self.till.settle_approvals(True)
         answer = {"ok": True, "sale": sale_view(self.till.current, self.till)}
         answer.update(extra)
         notices = self.till.take_notices()
@@ -78,13 +83,18 @@ def _login(till: Till, r: dict[str, Any]) -> dict[str, Any]:
 
 
 def _receipt(till: Till, r: dict[str, Any]) -> dict[str, Any]:
+    width = _width(r)
     sale = till.last_sale
     if sale is None:
         raise ProtocolError("not_found", "no finished sale to print")
-    width = r.get("width", 32)
+    return _receipt_answer(till, sale, width)
+
+
+def _width(r: dict[str, Any]) -> int:
+    width: int = optional_field(r, "width", int, 32)
     if width not in (32, 48):
         raise ProtocolError("bad_request", "width must be 32 or 48")
-    return _receipt_answer(till, sale, width)
+    return width
 
 
 def _tender(till: Till, r: dict[str, Any]) -> dict[str, Any]:
@@ -98,19 +108,25 @@ def _tender(till: Till, r: dict[str, Any]) -> dict[str, Any]:
 
 def _receipt_answer(till: Till, sale: Sale, width: int, reprint: bool = False) -> dict[str, Any]:
     """The printed text and the e-receipt QR's payload (what `return_lookup` also accepts)."""
-    receipt = build_receipt(sale, till.config, _staff_name(till))
+    receipt = sale_receipt(till.conn, sale, till.config, _staff_name(till))
     text = render_text(receipt, width)
-    mark = TRAINING_MARK if till.training else REPRINT_MARK if reprint else None
+    kind = "training" if till.training else "reprint" if reprint else None
+    mark = receipt_mark(kind, receipt.language) if kind else None
     if mark:
         text = f"{mark}\n{text}{mark}\n"
     return {"receipt": text, "receipt_qr": receipt.qr_payload}
 
 
 def _reprint(till: Till, r: dict[str, Any]) -> dict[str, Any]:
-    width = r.get("width", 32)
-    if width not in (32, 48):
-        raise ProtocolError("bad_request", "width must be 32 or 48")
-    return _receipt_answer(till, till.reprint_last(), width, reprint=True)
+    """The copy is rendered before the reprint is journaled: a copy that cannot be made must
+    leave no `receipt.reprinted` behind."""
+    width = _width(r)
+    sale = till.last_sale
+    if sale is None or sale.receipt_no is None or till.staff is None:
+        return _receipt_answer(till, till.reprint_last(), width, reprint=True)  # its refusal
+    answer = _receipt_answer(till, sale, width, reprint=True)
+    till.reprint_last()
+    return answer
 
 
 def _logout(till: Till, r: dict[str, Any]) -> dict[str, Any]:
@@ -232,7 +248,7 @@ def serve(till: Till, stdin: IO[bytes], stdout: IO[str]) -> None:
             except UnicodeDecodeError:
                 answer = error_answer("bad_json", "the line is not valid UTF-8")
             else:
-                if not raw.strip():      # blank: ASCII whitespace only (str.strip also eats \x1e)
+                if not text.strip(" \t\r\n"):  # str.strip() would also take U+001C-U+001F
                     continue
                 answer = protocol.handle_line(text)
         stdout.write(answer + "\n")

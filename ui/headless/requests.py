@@ -3,7 +3,8 @@ with their types checked (a bool is never an int), and the checks every request 
 any op sees it.
 
 Rule: a request is text a person or a program typed; before it reaches an op, every string in it
-is free of lone surrogates and control characters (edge/safe_text.py), it nests at most MAX_DEPTH deep, and no
+is free of lone surrogates and control characters (edge/safe_text.py) -- except GS (U+001D) in a
+`scan`'s `data`, which scanners send between GS1 fields -- it nests at most MAX_DEPTH deep, and no
 free-text field holds a full card number. Answers are always valid UTF-8.
 """
 
@@ -46,6 +47,9 @@ def encode_answer(answer: dict[str, Any]) -> str:
     return text
 
 
+GS = "\x1d"   # GS1's field separator: a variable-length field ends with it
+
+
 def check_request(request: object) -> None:
     """Raise ProtocolError for what no op may see (see the module's rule)."""
     stack: list[tuple[object, int, str | None]] = [(request, 0, None)]
@@ -54,7 +58,9 @@ def check_request(request: object) -> None:
         if depth > MAX_DEPTH:
             raise ProtocolError("bad_request", f"the request nests deeper than {MAX_DEPTH} levels")
         if isinstance(value, str):
-            _check_text(value, key)
+            scanned = depth == 1 and key == "data" and isinstance(request, dict) \
+                and request.get("op") == "scan"
+            _check_text(value.replace(GS, "") if scanned else value, key)
         elif isinstance(value, dict):
             for k, v in value.items():
                 _check_text(k, None)
@@ -81,6 +87,12 @@ def field(request: dict[str, Any], name: str, kind: type | tuple[type, ...]) -> 
     if not isinstance(value, kind) or isinstance(value, bool):
         raise ProtocolError("bad_request", f"field {name!r} has the wrong type")
     return value
+
+
+def optional_field(request: dict[str, Any], name: str, kind: type | tuple[type, ...],
+                   default: Any) -> Any:
+    """`field` for a field that may be left out (then `default`); present, it is checked alike."""
+    return default if request.get(name) is None else field(request, name, kind)
 
 
 def amount_field(request: dict[str, Any], name: str, till: Till) -> int:

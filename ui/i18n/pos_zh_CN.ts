@@ -640,7 +640,7 @@
     <name>KioskWindow</name>
     <message>
         <location filename="../kiosk/kiosk_app.py" line="140" />
-        <location filename="../kiosk/kiosk_app.py" line="513" />
+        <location filename="../kiosk/kiosk_app.py" line="515" />
         <source>Self-checkout</source>
         <translation>自助收银</translation>
     </message>
@@ -821,27 +821,38 @@
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="997" />
+        <location filename="../kiosk/kiosk_app.py" line="762" />
+        <location filename="../kiosk/kiosk_app.py" line="770" />
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="814" />
+        <source>(unnamed)</source>
+        <translation>（未登记姓名）</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/kiosk_app.py" line="1007" />
         <source>No payment in time: you were not charged. A member of staff is coming</source>
         <translation>未在规定时间内完成付款，未扣款。工作人员马上就到</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="1000" />
+        <location filename="../kiosk/kiosk_app.py" line="1010" />
         <source>The payment was declined: you were not charged. A member of staff is coming</source>
         <translation>付款未成功，未扣款。工作人员马上就到</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="1003" />
+        <location filename="../kiosk/kiosk_app.py" line="1013" />
         <source>You were charged, then the payment was reversed: the money goes back to your account. A member of staff is coming</source>
         <translation>您已被扣款，随后本次支付已撤销：款项将退回您的账户。工作人员马上就到</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="1006" />
+        <location filename="../kiosk/kiosk_app.py" line="1016" />
         <source>The payment did not go through: you were not charged. A member of staff is coming</source>
         <translation>本次支付未成功：您未被扣款。工作人员马上就到</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="1009" />
+        <location filename="../kiosk/kiosk_app.py" line="1019" />
         <source>Payment codes cannot be taken right now: you were not charged. A member of staff is coming</source>
         <translation>暂时无法使用付款码，未扣款。工作人员马上就到</translation>
     </message>
@@ -856,7 +867,7 @@
         <translation>重启前未结账的购物篮已挂单：请在值守模式中恢复</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="591" />
+        <location filename="../kiosk/kiosk_app.py" line="593" />
         <source>Please use Fruit &amp; veg for this item</source>
         <translation>此商品请使用果蔬称重</translation>
     </message>
@@ -871,24 +882,24 @@
         <translation>无电子秤：请到收银台称重 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="651" />
-        <location filename="../kiosk/kiosk_app.py" line="674" />
+        <location filename="../kiosk/kiosk_app.py" line="653" />
+        <location filename="../kiosk/kiosk_app.py" line="676" />
         <source>Put %1 on the scale</source>
         <translation>请把%1放到秤上</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="667" />
+        <location filename="../kiosk/kiosk_app.py" line="669" />
         <source>Weighing %1…</source>
         <translation>正在称重 %1…</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="669" />
+        <location filename="../kiosk/kiosk_app.py" line="671" />
         <source>Weighing %1: hold still…</source>
         <translation>正在称重%1：请勿晃动…</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="671" />
-        <location filename="../kiosk/kiosk_app.py" line="677" />
+        <location filename="../kiosk/kiosk_app.py" line="673" />
+        <location filename="../kiosk/kiosk_app.py" line="679" />
         <source>%1 kg</source>
         <translation>%1 公斤</translation>
     </message>
@@ -903,17 +914,17 @@
         <translation>秤上重量异常</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="708" />
+        <location filename="../kiosk/kiosk_app.py" line="710" />
         <source>Scan your member QR code</source>
         <translation>请扫描会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="712" />
+        <location filename="../kiosk/kiosk_app.py" line="714" />
         <source>Scan an item first, then your member QR code</source>
         <translation>请先扫描商品，再扫会员码</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="722" />
+        <location filename="../kiosk/kiosk_app.py" line="725" />
         <source>Welcome, member! Member prices applied</source>
         <translation>欢迎会员！已享会员价</translation>
     </message>
@@ -923,128 +934,128 @@
         <translation>移除商品</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="594" />
+        <location filename="../kiosk/kiosk_app.py" line="596" />
         <source>Unknown barcode %1</source>
         <translation>未知条码 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="619" />
+        <location filename="../kiosk/kiosk_app.py" line="621" />
         <source>Scan your items first, then your payment code</source>
         <translation>请先扫描商品，再出示付款码</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="684" />
+        <location filename="../kiosk/kiosk_app.py" line="686" />
         <source>Lift the item off the scale and place %1 on it again</source>
         <translation>请拿起秤上的商品，再把%1重新放上</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="723" />
+        <location filename="../kiosk/kiosk_app.py" line="727" />
         <source>Welcome, member!</source>
         <translation>欢迎会员！</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="757" />
+        <location filename="../kiosk/kiosk_app.py" line="761" />
         <source>Please wait: an attendant is coming (%1)</source>
         <translation>请稍候，值守员马上就到（%1）</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="792" />
+        <location filename="../kiosk/kiosk_app.py" line="796" />
         <source>Attendant %1</source>
         <translation>值守员 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="797" />
+        <location filename="../kiosk/kiosk_app.py" line="801" />
         <source>No basket open</source>
         <translation>没有进行中的购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="800" />
+        <location filename="../kiosk/kiosk_app.py" line="804" />
         <source>%1 items · total %2 · tax %3 · paid %4</source>
         <translation>%1 件 · 合计 %2 · 税额 %3 · 已付 %4</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="804" />
+        <location filename="../kiosk/kiosk_app.py" line="814" />
         <source>member %1</source>
         <translation>会员 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="818" />
+        <location filename="../kiosk/kiosk_app.py" line="828" />
         <source>Age approved</source>
         <translation>年龄已确认</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="828" />
+        <location filename="../kiosk/kiosk_app.py" line="838" />
         <source>Item removed</source>
         <translation>商品已移除</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="834" />
+        <location filename="../kiosk/kiosk_app.py" line="844" />
         <source>No suspended baskets</source>
         <translation>没有挂起的购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="839" />
+        <location filename="../kiosk/kiosk_app.py" line="849" />
         <source>Basket resumed: back to the customer</source>
         <translation>购物篮已恢复：请交还顾客</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="854" />
+        <location filename="../kiosk/kiosk_app.py" line="864" />
         <source>Finish or suspend the basket first</source>
         <translation>请先完成或挂起购物篮</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="889" />
+        <location filename="../kiosk/kiosk_app.py" line="899" />
         <source>To pay %1</source>
         <translation>应付 %1</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="890" />
+        <location filename="../kiosk/kiosk_app.py" line="900" />
         <source>Choose how to pay</source>
         <translation>请选择付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="908" />
+        <location filename="../kiosk/kiosk_app.py" line="918" />
         <source>Card declined: please wait for staff</source>
         <translation>银行卡被拒：请稍候，工作人员马上就到</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="910" />
+        <location filename="../kiosk/kiosk_app.py" line="920" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="914" />
+        <location filename="../kiosk/kiosk_app.py" line="924" />
         <source>Show your payment code to the scanner</source>
         <translation>请将付款码对准扫描器</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="917" />
+        <location filename="../kiosk/kiosk_app.py" line="927" />
         <source>Insert notes and coins</source>
         <translation>请投入纸币和硬币</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="937" />
-        <location filename="../kiosk/kiosk_app.py" line="983" />
+        <location filename="../kiosk/kiosk_app.py" line="947" />
+        <location filename="../kiosk/kiosk_app.py" line="993" />
         <source>Confirm the payment on your phone</source>
         <translation>请在手机上确认付款</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="962" />
+        <location filename="../kiosk/kiosk_app.py" line="972" />
         <source>Cancelling the payment…</source>
         <translation>正在取消付款…</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="996" />
+        <location filename="../kiosk/kiosk_app.py" line="1006" />
         <source>Payment cancelled: you were not charged. Choose how to pay</source>
         <translation>付款已取消，未扣款。请选择付款方式</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="1034" />
+        <location filename="../kiosk/kiosk_app.py" line="1045" />
         <source>Take your e-receipt with the QR code</source>
         <translation>请扫码获取电子小票</translation>
     </message>
     <message>
-        <location filename="../kiosk/kiosk_app.py" line="1041" />
+        <location filename="../kiosk/kiosk_app.py" line="1052" />
         <source>Take your receipt, or scan the QR code for an e-receipt</source>
         <translation>请取走小票，或扫码获取电子小票</translation>
     </message>
@@ -1057,32 +1068,32 @@
 <context>
     <name>LoginView</name>
     <message>
-        <location filename="../till/till_app.py" line="92" />
+        <location filename="../till/till_app.py" line="93" />
         <source>Log in with your staff number and PIN</source>
         <translation>请输入工号和密码登录</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="99" />
+        <location filename="../till/till_app.py" line="100" />
         <source>Training mode: practice sales, nothing is recorded</source>
         <translation>培训模式：练习销售，不记录任何交易</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="112" />
+        <location filename="../till/till_app.py" line="113" />
         <source>cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="112" />
+        <location filename="../till/till_app.py" line="113" />
         <source>supervisor</source>
         <translation>主管</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="113" />
+        <location filename="../till/till_app.py" line="114" />
         <source>manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="114" />
+        <location filename="../till/till_app.py" line="115" />
         <source>Demo store: log in as</source>
         <translation>示范门店：可登录为</translation>
     </message>
@@ -1638,7 +1649,7 @@
     <message>
         <location filename="../till/report_dialog.py" line="88" />
         <source>Print (Ctrl+P)</source>
-        <translation>打印 (Ctrl+P)</translation>
+        <translation>打印（Ctrl+P）</translation>
     </message>
     <message>
         <location filename="../till/report_dialog.py" line="105" />
@@ -1792,6 +1803,26 @@
         <location filename="../till/sale_lines_model.py" line="29" />
         <source>Total</source>
         <translation>小计</translation>
+    </message>
+    <message>
+        <location filename="../till/sale_lines_model.py" line="79" />
+        <source>%1 kg</source>
+        <translation>%1 公斤</translation>
+    </message>
+    <message>
+        <location filename="../till/sale_lines_model.py" line="84" />
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <location filename="../till/sale_lines_model.py" line="95" />
+        <source>Discount</source>
+        <translation>折扣</translation>
+    </message>
+    <message>
+        <location filename="../till/sale_lines_model.py" line="95" />
+        <source>Order discount</source>
+        <translation>整单折扣</translation>
     </message>
 </context>
 <context>
@@ -2155,666 +2186,677 @@
 <context>
     <name>TillWindow</name>
     <message>
-        <location filename="../till/till_app.py" line="134" />
+        <location filename="../till/till_app.py" line="135" />
         <source>Till %1 · %2</source>
         <translation>收银台 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="200" />
+        <location filename="../till/till_app.py" line="201" />
         <source>Age OK</source>
         <translation>年龄确认</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="201" />
+        <location filename="../till/till_app.py" line="202" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="202" />
-        <location filename="../till/till_app.py" line="628" />
-        <location filename="../till/till_app.py" line="642" />
+        <location filename="../till/till_app.py" line="203" />
+        <location filename="../till/till_app.py" line="630" />
         <location filename="../till/till_app.py" line="644" />
+        <location filename="../till/till_app.py" line="646" />
         <source>Void line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="203" />
-        <location filename="../till/till_app.py" line="655" />
-        <location filename="../till/till_app.py" line="658" />
+        <location filename="../till/till_app.py" line="204" />
+        <location filename="../till/till_app.py" line="657" />
+        <location filename="../till/till_app.py" line="660" />
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="204" />
-        <location filename="../till/till_app.py" line="697" />
+        <location filename="../till/till_app.py" line="205" />
+        <location filename="../till/till_app.py" line="699" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="205" />
+        <location filename="../till/till_app.py" line="206" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="206" />
-        <location filename="../till/till_app.py" line="713" />
+        <location filename="../till/till_app.py" line="207" />
+        <location filename="../till/till_app.py" line="719" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="207" />
-        <location filename="../till/till_app.py" line="719" />
-        <location filename="../till/till_app.py" line="731" />
-        <location filename="../till/till_app.py" line="734" />
-        <location filename="../till/till_app.py" line="736" />
+        <location filename="../till/till_app.py" line="208" />
+        <location filename="../till/till_app.py" line="725" />
+        <location filename="../till/till_app.py" line="737" />
+        <location filename="../till/till_app.py" line="740" />
+        <location filename="../till/till_app.py" line="742" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="208" />
-        <location filename="../till/till_app.py" line="850" />
+        <location filename="../till/till_app.py" line="209" />
+        <location filename="../till/till_app.py" line="856" />
         <source>No sale</source>
         <translation>开钱箱</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="209" />
+        <location filename="../till/till_app.py" line="210" />
         <source>Shift / X / Z</source>
         <translation>班次 / X / Z</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="210" />
-        <location filename="../till/till_app.py" line="866" />
+        <location filename="../till/till_app.py" line="211" />
+        <location filename="../till/till_app.py" line="872" />
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="211" />
+        <location filename="../till/till_app.py" line="212" />
         <source>Pay</source>
         <translation>结账</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="212" />
+        <location filename="../till/till_app.py" line="213" />
         <source>Line discount</source>
         <translation>单品折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="213" />
+        <location filename="../till/till_app.py" line="214" />
         <source>Order discount</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="214" />
+        <location filename="../till/till_app.py" line="215" />
         <source>Reprint</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="215" />
+        <location filename="../till/till_app.py" line="216" />
         <source>Find product</source>
         <translation>查找商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="216" />
+        <location filename="../till/till_app.py" line="217" />
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="217" />
+        <location filename="../till/till_app.py" line="218" />
         <source>Code entry</source>
         <translation>条码输入</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="218" />
+        <location filename="../till/till_app.py" line="219" />
         <source>Price check</source>
         <translation>查价</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="219" />
-        <location filename="../till/till_app.py" line="561" />
+        <location filename="../till/till_app.py" line="220" />
+        <location filename="../till/till_app.py" line="563" />
         <source>Coupon</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="220" />
-        <location filename="../till/till_app.py" line="509" />
-        <location filename="../till/till_app.py" line="518" />
+        <location filename="../till/till_app.py" line="221" />
+        <location filename="../till/till_app.py" line="511" />
+        <location filename="../till/till_app.py" line="520" />
         <source>Tare</source>
         <translation>去皮</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="224" />
+        <location filename="../till/till_app.py" line="225" />
         <source>Pickup</source>
         <translation>自提</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="240" />
+        <location filename="../till/till_app.py" line="241" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="242" />
+        <location filename="../till/till_app.py" line="243" />
         <source>TRAINING · %1</source>
         <translation>培训 · %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="255" />
+        <location filename="../till/till_app.py" line="256" />
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 积分</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="262" />
+        <location filename="../till/till_app.py" line="256" />
+        <location filename="../till/till_app.py" line="257" />
+        <source>(unnamed)</source>
+        <translation>（未登记姓名）</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="263" />
         <source>silver</source>
         <translation>银卡</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="262" />
+        <location filename="../till/till_app.py" line="263" />
         <source>gold</source>
         <translation>金卡</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="263" />
+        <location filename="../till/till_app.py" line="264" />
         <source>diamond</source>
         <translation>钻石卡</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="294" />
+        <location filename="../till/till_app.py" line="295" />
         <source>Cancelled: no supervisor approval</source>
         <translation>已取消：无主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="316" />
+        <location filename="../till/till_app.py" line="317" />
         <source>Welcome, %1</source>
         <translation>欢迎，%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="359" />
+        <location filename="../till/till_app.py" line="360" />
         <source>That is a barcode, not an amount: finish paying first (Esc: back to the sale)</source>
         <translation>这是条码，不是金额：请先完成付款（Esc：返回销售）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="379" />
+        <location filename="../till/till_app.py" line="380" />
         <source>Quantity %1 ×: scan or type the item</source>
         <translation>数量 %1 ×：请扫描或输入商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="436" />
+        <location filename="../till/till_app.py" line="437" />
         <source>This price needs a supervisor's approval</source>
         <translation>此价格需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="468" />
+        <location filename="../till/till_app.py" line="470" />
         <source>Weight</source>
         <translation>重量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="468" />
+        <location filename="../till/till_app.py" line="470" />
         <source>Weight in kg (e.g. 0.532)</source>
         <translation>重量（公斤，例如 0.532）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="474" />
+        <location filename="../till/till_app.py" line="476" />
         <source>Weighing…</source>
         <translation>正在称重…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="495" />
+        <location filename="../till/till_app.py" line="497" />
         <source>The same weight is still on the scale: lift the item off and place it again, then scan it again</source>
         <translation>秤上仍是同样的重量：请拿起商品再重新放上，然后重新扫码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="498" />
+        <location filename="../till/till_app.py" line="500" />
         <source>Scale: %1</source>
         <translation>电子秤：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="501" />
+        <location filename="../till/till_app.py" line="503" />
         <source>Lift the item off the scale and place it again</source>
         <translation>请把商品从秤上拿起，再重新放上</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="507" />
+        <location filename="../till/till_app.py" line="509" />
         <source>%1 g</source>
         <translation>%1 克</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="508" />
+        <location filename="../till/till_app.py" line="510" />
         <source>Type a tare…</source>
         <translation>输入皮重…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="508" />
-        <location filename="../till/till_app.py" line="515" />
+        <location filename="../till/till_app.py" line="510" />
+        <location filename="../till/till_app.py" line="517" />
         <source>No tare</source>
         <translation>不去皮</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="509" />
+        <location filename="../till/till_app.py" line="511" />
         <source>Container weight for the next weighed item</source>
         <translation>下一件称重商品的容器重量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="518" />
+        <location filename="../till/till_app.py" line="520" />
         <source>Tare in kg (e.g. 0.015)</source>
         <translation>皮重（公斤，例如 0.015）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="529" />
+        <location filename="../till/till_app.py" line="531" />
         <source>Tare %1 g: weigh the item</source>
         <translation>去皮 %1 克：请称重商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="540" />
+        <location filename="../till/till_app.py" line="542" />
         <source>Price check: scan the item (nothing is added)</source>
         <translation>查价：请扫描商品（不会加入销售）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="549" />
+        <location filename="../till/till_app.py" line="551" />
         <source> / kg</source>
         <translation> / 公斤</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="551" />
+        <location filename="../till/till_app.py" line="553" />
         <source>Price check: %1 · %2</source>
         <translation>查价：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="552" />
+        <location filename="../till/till_app.py" line="554" />
         <source>Promotion: %1</source>
         <translation>促销：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="554" />
+        <location filename="../till/till_app.py" line="556" />
         <source>On hand %1</source>
         <translation>库存 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="561" />
+        <location filename="../till/till_app.py" line="563" />
         <source>Scan or type the coupon code</source>
         <translation>扫描或输入优惠券码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="563" />
+        <location filename="../till/till_app.py" line="565" />
         <source>Coupon %1 added</source>
         <translation>已添加优惠券 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="582" />
+        <location filename="../till/till_app.py" line="584" />
         <source>Age check</source>
         <translation>年龄核验</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="583" />
+        <location filename="../till/till_app.py" line="585" />
         <source>Has the customer shown they are 18 or older?</source>
         <translation>顾客是否已出示证件证明年满 18 岁？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="584" />
+        <location filename="../till/till_app.py" line="586" />
         <source>Age confirmed</source>
         <translation>已确认年龄</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="589" />
+        <location filename="../till/till_app.py" line="591" />
         <source>New quantity, then Enter (Esc: cancel)</source>
         <translation>输入新数量后按回车（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="595" />
+        <location filename="../till/till_app.py" line="597" />
         <source>Changing a paid sale needs a supervisor</source>
         <translation>修改已付款交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="609" />
+        <location filename="../till/till_app.py" line="611" />
         <source>To remove the line, void it (F3)</source>
-        <translation>要删除此行，请按删除行 (F3)</translation>
+        <translation>要删除此行，请按删除行（F3）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="649" />
+        <location filename="../till/till_app.py" line="651" />
         <source>Line %1 voided</source>
         <translation>第 %1 行已删除</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="655" />
+        <location filename="../till/till_app.py" line="657" />
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="570" />
+        <location filename="../till/till_app.py" line="572" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="667" />
+        <location filename="../till/till_app.py" line="669" />
         <source>A price override needs a supervisor</source>
         <translation>改价需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="668" />
+        <location filename="../till/till_app.py" line="670" />
         <source>Price changed</source>
         <translation>价格已修改</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="674" />
+        <location filename="../till/till_app.py" line="676" />
         <source>Discount on line %1</source>
         <translation>第 %1 行折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="679" />
-        <location filename="../till/till_app.py" line="690" />
+        <location filename="../till/till_app.py" line="681" />
+        <location filename="../till/till_app.py" line="692" />
         <source>This discount is above your limit: a supervisor approves</source>
         <translation>折扣超出您的权限：需主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="680" />
-        <location filename="../till/till_app.py" line="691" />
+        <location filename="../till/till_app.py" line="682" />
+        <location filename="../till/till_app.py" line="693" />
         <source>Discount given</source>
         <translation>已打折</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="685" />
+        <location filename="../till/till_app.py" line="687" />
         <source>Discount on the whole order</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="697" />
+        <location filename="../till/till_app.py" line="699" />
         <source>Member card, phone or QR code</source>
         <translation>会员卡号、手机号或会员码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="402" />
-        <location filename="../till/till_app.py" line="699" />
+        <location filename="../till/till_app.py" line="403" />
+        <location filename="../till/till_app.py" line="701" />
         <source>Member identified</source>
         <translation>已识别会员</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="628" />
+        <location filename="../till/till_app.py" line="630" />
         <source>Which line?</source>
         <translation>哪一行？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="631" />
+        <location filename="../till/till_app.py" line="633" />
         <source>Line voided: %1 due</source>
         <translation>已删除该行：应付 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="640" />
+        <location filename="../till/till_app.py" line="642" />
         <source>Void line %1: %2 (%3)?</source>
         <translation>删除第 %1 行：%2（%3）？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="648" />
+        <location filename="../till/till_app.py" line="650" />
         <source>Voiding this line needs a supervisor</source>
         <translation>删除此行需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="702" />
+        <location filename="../till/till_app.py" line="704" />
         <source>Sale suspended</source>
         <translation>交易已挂起</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="707" />
+        <location filename="../till/till_app.py" line="709" />
         <source>No suspended sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="709" />
+        <location filename="../till/till_app.py" line="714" />
         <source>%1 · cashier %2 · %3 items · %4</source>
         <translation>%1 · 收银员 %2 · %3 件 · %4</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="713" />
+        <location filename="../till/till_app.py" line="719" />
         <source>Suspended sales</source>
         <translation>挂单列表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="715" />
+        <location filename="../till/till_app.py" line="721" />
         <source>Sale resumed</source>
         <translation>已取回挂单</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="719" />
+        <location filename="../till/till_app.py" line="725" />
         <source>Scan the receipt's QR code or type the sale id</source>
         <translation>扫描小票二维码或输入交易号</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="728" />
+        <location filename="../till/till_app.py" line="734" />
         <source>left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="731" />
+        <location filename="../till/till_app.py" line="737" />
         <source>Which item?</source>
         <translation>哪件商品？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="734" />
+        <location filename="../till/till_app.py" line="740" />
         <source>Quantity to return</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="746" />
-        <location filename="../till/till_app.py" line="768" />
+        <location filename="../till/till_app.py" line="752" />
+        <location filename="../till/till_app.py" line="774" />
         <source>Returned: refund %1</source>
         <translation>已退货：退款 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="750" />
+        <location filename="../till/till_app.py" line="756" />
         <source>Returned: refund %1 · asking WeChat Pay/Alipay for the refund…</source>
         <translation>已退货：退款 %1 · 正在向微信支付/支付宝申请退款…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="773" />
+        <location filename="../till/till_app.py" line="764" />
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <location filename="../till/till_app.py" line="779" />
         <source>Refunded %1 to WeChat Pay/Alipay: the money goes back to the account the customer paid with</source>
         <translation>已退款 %1 至微信支付/支付宝：款项将退回顾客付款的账户</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="775" />
+        <location filename="../till/till_app.py" line="781" />
         <source>Refund %1 to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)</source>
         <translation>退款 %1 至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="777" />
+        <location filename="../till/till_app.py" line="783" />
         <source>Refund %1 to WeChat Pay/Alipay refused: pay the customer another way, with a supervisor</source>
         <translation>退款 %1 至微信支付/支付宝被拒绝：请由主管以其他方式退款给顾客</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="783" />
+        <location filename="../till/till_app.py" line="789" />
         <source>Refund to WeChat Pay/Alipay not confirmed yet: it is retried automatically (X report)</source>
         <translation>退款至微信支付/支付宝尚未确认：系统会自动重试（见 X 报表）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="788" />
-        <location filename="../till/till_app.py" line="793" />
+        <location filename="../till/till_app.py" line="794" />
+        <location filename="../till/till_app.py" line="799" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="788" />
-        <location filename="../till/till_app.py" line="798" />
+        <location filename="../till/till_app.py" line="794" />
+        <location filename="../till/till_app.py" line="804" />
         <source>X report</source>
         <translation>X 报表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="788" />
+        <location filename="../till/till_app.py" line="794" />
         <source>Close shift (blind count)</source>
         <translation>交班（盲点现金）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="789" />
-        <location filename="../till/till_app.py" line="819" />
+        <location filename="../till/till_app.py" line="795" />
+        <location filename="../till/till_app.py" line="825" />
         <source>Z report</source>
         <translation>Z 报表</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="790" />
+        <location filename="../till/till_app.py" line="796" />
         <source>Shift</source>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="790" />
+        <location filename="../till/till_app.py" line="796" />
         <source>What do you want to do?</source>
         <translation>请选择操作</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="793" />
+        <location filename="../till/till_app.py" line="799" />
         <source>Float in the drawer</source>
         <translation>钱箱备用金</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="796" />
+        <location filename="../till/till_app.py" line="802" />
         <source>Shift opened</source>
         <translation>已开班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="800" />
+        <location filename="../till/till_app.py" line="806" />
         <source>Close shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="801" />
+        <location filename="../till/till_app.py" line="807" />
         <source>Counted cash as denomination x pieces, e.g. 100x3 50x1 0.5x4</source>
         <translation>按面额x张数输入现金，例如 100x3 50x1 0.5x4</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="804" />
+        <location filename="../till/till_app.py" line="810" />
         <source>Shift closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="805" />
+        <location filename="../till/till_app.py" line="811" />
         <source>Counted %1, expected %2, over/short %3</source>
         <translation>实点 %1，应有 %2，长短款 %3</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="815" />
+        <location filename="../till/till_app.py" line="821" />
         <source>A Z report needs a supervisor</source>
         <translation>Z 报表需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="842" />
+        <location filename="../till/till_app.py" line="848" />
         <source>No receipt printer</source>
         <translation>没有小票打印机</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="846" />
+        <location filename="../till/till_app.py" line="852" />
         <source>Not printed: %1</source>
         <translation>未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="847" />
+        <location filename="../till/till_app.py" line="853" />
         <source>Printing</source>
         <translation>正在打印</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="852" />
+        <location filename="../till/till_app.py" line="858" />
         <source>Opening the drawer needs a supervisor</source>
         <translation>开钱箱需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="853" />
+        <location filename="../till/till_app.py" line="859" />
         <source>Drawer opened</source>
         <translation>钱箱已打开</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="866" />
+        <location filename="../till/till_app.py" line="872" />
         <source>Cancel the whole sale?</source>
         <translation>取消整笔交易？</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="868" />
+        <location filename="../till/till_app.py" line="874" />
         <source>Cancelling a sale needs a supervisor</source>
         <translation>取消交易需要主管授权</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="869" />
+        <location filename="../till/till_app.py" line="875" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="876" />
+        <location filename="../till/till_app.py" line="882" />
         <source>Nothing to pay for</source>
         <translation>没有待付款商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="892" />
+        <location filename="../till/till_app.py" line="898" />
         <source>A payment code: scan the items first</source>
         <translation>这是付款码：请先扫描商品</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="911" />
+        <location filename="../till/till_app.py" line="917" />
         <source>Payments were taken: finish paying first</source>
         <translation>已有付款：请先完成付款</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="920" />
+        <location filename="../till/till_app.py" line="926" />
         <source>Present the card on the terminal…</source>
         <translation>请在刷卡终端上刷卡…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="923" />
+        <location filename="../till/till_app.py" line="929" />
         <source>Card declined: %1</source>
         <translation>银行卡被拒：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="928" />
+        <location filename="../till/till_app.py" line="934" />
         <source>Card or member number</source>
         <translation>卡号或会员号</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="932" />
+        <location filename="../till/till_app.py" line="938" />
         <source>Scan the customer's payment code</source>
         <translation>请扫描顾客付款码</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="944" />
+        <location filename="../till/till_app.py" line="950" />
         <source>Paid %1 by %2</source>
         <translation>已用%2支付 %1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="966" />
+        <location filename="../till/till_app.py" line="972" />
         <source>A payment is in progress: wait for it or press Esc</source>
         <translation>正在付款：请等待，或按 Esc 取消</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="991" />
+        <location filename="../till/till_app.py" line="997" />
         <source>Cancelling: waiting for the provider to answer…</source>
         <translation>正在取消：等待支付平台应答…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="994" />
+        <location filename="../till/till_app.py" line="1000" />
         <source>Cancelling the payment…</source>
         <translation>正在取消付款…</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="1008" />
+        <location filename="../till/till_app.py" line="1014" />
         <source>Waiting for the customer to confirm on the phone (Esc: cancel)</source>
         <translation>等待顾客在手机上确认付款（Esc：取消）</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="1026" />
+        <location filename="../till/till_app.py" line="1032" />
         <source>Paid by payment code</source>
         <translation>已通过付款码收款</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="1045" />
+        <location filename="../till/till_app.py" line="1052" />
         <source>No receipt printer: offer the e-receipt</source>
         <translation>无小票打印机：请提供电子小票</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="1052" />
+        <location filename="../till/till_app.py" line="1059" />
         <source>Receipt not printed: %1</source>
         <translation>小票未打印：%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="1055" />
+        <location filename="../till/till_app.py" line="1062" />
         <source>Receipt queued: printer %1</source>
         <translation>小票已排队：打印机%1</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="1057" />
+        <location filename="../till/till_app.py" line="1064" />
         <source>Receipt printing</source>
         <translation>正在打印小票</translation>
     </message>
     <message>
-        <location filename="../till/till_app.py" line="1084" />
+        <location filename="../till/till_app.py" line="1095" />
         <source>Bad read: scan again</source>
         <translation>读码错误：请重新扫描</translation>
     </message>

@@ -26,7 +26,7 @@ ZH = {
         '时钟比总部快 %1：请校准时间，偏差超过 5 分钟将无法收款',
     'Clock %1 behind HQ: set the time, payments fail beyond 5 min':
         '时钟比总部慢 %1：请校准时间，偏差超过 5 分钟将无法收款',
-    'A payment code: press Pay (F12) first': '这是付款码：请先按结账 (F12)',
+    'A payment code: press Pay (F12) first': '这是付款码：请先按结账（F12）',
     'A price override needs a supervisor': '改价需要主管授权',
     'A problem with the payment': '付款出现问题',
     'Age OK': '年龄确认',
@@ -61,7 +61,7 @@ ZH = {
     'Cashier %1': '收银员 %1',
     'Change %1': '找零 %1',
     'Changing a paid sale needs a supervisor': '修改已付款交易需要主管授权',
-    'To remove the line, void it (F3)': '要删除此行，请按删除行 (F3)',
+    'To remove the line, void it (F3)': '要删除此行，请按删除行（F3）',
     'Choose how to pay': '请选择付款方式',
     'Clear alert': '清除提醒',
     'Close lane': '关闭通道',
@@ -458,7 +458,7 @@ ZH = {
     'PAID': '实收',
     'CHANGE': '找零',
     'Customer display': '顾客显示屏',
-    'Print (Ctrl+P)': '打印 (Ctrl+P)',
+    'Print (Ctrl+P)': '打印（Ctrl+P）',
     'Z number': 'Z 报表号',
     'Sales': '销售',
     'Completed sales': '已完成销售',
@@ -570,4 +570,9 @@ ZH = {
     'This coupon was already used': '该优惠券已使用',
     'Offline: coupons above the offline limit wait until HQ is back':
         '离线：超出离线限额的优惠券需等待与总部恢复连接',
+    # list separators and words the language check found (full-width in Chinese)
+    '; ': '；',
+    ', ': '，',
+    'Discount': '折扣',
+    '(unnamed)': '（未登记姓名）',
 }

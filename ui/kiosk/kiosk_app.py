@@ -36,8 +36,8 @@ from edge.customers.member_codes import member_code
 from edge.ledger.money import format_quantity
 from edge.ops_error import OpsError
 from edge.promotions.local_table import engine_for
-from edge.sale.receipt import build_receipt
 from edge.staff import StaffMember
+from edge.till.receipts import sale_receipt
 from edge.till.session import Till, TillError
 from edge.till.view import sale_view
 from ui.hardware.card_terminal import CardTerminal, SimulatedCardTerminal
@@ -446,6 +446,8 @@ class KioskWindow(QMainWindow):
             self.set_shopper_language(self.store_locale)
         self.model.update([])
         self.customer_display.sale(None)
+        self.say("")                 # nothing said to the last shopper stays for the next
+        self.done_message.clear()
         self.stack.setCurrentIndex(ATTRACT)
         self.idle.stop()
 
@@ -711,16 +713,18 @@ class KioskWindow(QMainWindow):
         if self.till.sale is None:
             self.say(self.tr("Scan an item first, then your member QR code"), error=True)
             return
-        before = self.till.sale.total
+        before = self.till.sale.discount
         try:
             sale = identify_member(self.till, token)
         except TillError as exc:
             self.say(shopper_error_text(exc), error=True)
             return
         self.refresh()
-        # member prices are claimed only when they changed something
-        self.say(self.tr("Welcome, member! Member prices applied") if sale.total != before
-                 else self.tr("Welcome, member!"))
+        sale = self.till.sale
+        if sale is not None and sale.discount > before:   # a member price changed something
+            self.say(self.tr("Welcome, member! Member prices applied"))
+        else:
+            self.say(self.tr("Welcome, member!"))
 
     def remove_item(self) -> None:
         self.call_attendant(REMOVE, "remove")
@@ -755,7 +759,7 @@ class KioskWindow(QMainWindow):
                 self.refresh()
             return
         self.alert.setText(self.tr("Please wait: an attendant is coming (%1)")
-                           .replace("%1", "; ".join(self.attendant_reasons.values())))
+                           .replace("%1", self.tr("; ").join(self.attendant_reasons.values())))
         self.alert.show()
         self.buttons["pay"].setEnabled(False)
         self._hold_payment()
@@ -763,7 +767,7 @@ class KioskWindow(QMainWindow):
     def _staff_reasons(self) -> str:
         """The reasons as the attendant reads them: the detail where there is one, in the
         language installed now (the store's, in attendant mode)."""
-        return "; ".join(self.attendant_detail.get(cause) or self.tr(reason).replace("%1", arg)
+        return self.tr("; ").join(self.attendant_detail.get(cause) or self.tr(reason).replace("%1", arg)
                          for cause, (reason, arg) in self._reason_sources.items())
 
     def open_attendant(self) -> None:
@@ -800,8 +804,14 @@ class KioskWindow(QMainWindow):
         text = (self.tr("%1 items · total %2 · tax %3 · paid %4")
                 .replace("%1", str(pieces)).replace("%2", self.money.minor(sale.total))
                 .replace("%3", self.money.minor(sale.tax)).replace("%4", self.money.minor(sale.paid)))
-        if sale.member_id:
-            text += " · " + self.tr("member %1").replace("%1", sale.member_id)
+        if sale.member_id:   # by name (or the card's last digits), never by id
+            from edge.customers.members import by_id
+            from edge.sale.receipt import mask_card
+
+            found = by_id(self.till.conn, sale.member_id)
+            name = "" if found is None else found.name or (
+                mask_card(found.card_no) if found.card_no else "")
+            text += " · " + self.tr("member %1").replace("%1", name or self.tr("(unnamed)"))
         self.attendant_totals.setText(text)
 
     def _attendant_act(self, action: Callable[[], object]) -> bool:
@@ -1030,7 +1040,8 @@ class KioskWindow(QMainWindow):
         sale = self.till.last_sale
         assert sale is not None
         self.customer_display.paid(sale.paid, sale.change)
-        receipt = build_receipt(sale, self.config, self.lane_staff.name if self.lane_staff else "")
+        receipt = sale_receipt(self.till.conn, sale, self.config,
+                               self.lane_staff.name if self.lane_staff else "")
         note = self.tr("Take your e-receipt with the QR code")
         printer = self.devices.printer
         if printer is not None:

@@ -11,7 +11,8 @@ from edge.sale.receipt import Receipt, render_text
 
 
 def receipt_document(receipt: Receipt, columns: int, mark: str | None = None) -> list[Block]:
-    """`mark`: edge.till.session.REPRINT_MARK or TRAINING_MARK, printed first and last."""
+    """`mark`: edge.sale.receipt.receipt_mark (a reprint, a training sale), printed first and
+    last."""
     lines = render_text(receipt, columns).splitlines()
     blocks: list[Block] = [Text(mark, bold=True)] if mark else []
     blocks.append(Text(lines[0], bold=True))

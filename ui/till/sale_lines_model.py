@@ -54,7 +54,8 @@ class SaleLinesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (QTY, PRICE, PROMOTION, TOTAL):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == PROMOTION and line["promotions"]:
-            return "\n".join(f"{p['reason']}: -{p['amount']}" for p in line["promotions"])
+            return "\n".join(f"{self.discount_label(p)}: -{p['amount']}"
+                             for p in line["promotions"])
         if role == Qt.ItemDataRole.UserRole:
             return line["line"]
         if role == LINE_ROLE:
@@ -74,13 +75,29 @@ class SaleLinesModel(QAbstractTableModel):
         if column == ITEM:
             return str(line["name"])
         if column == QTY:
-            return f"{self.money.decimal(line['qty'])} kg" if line["unit"] == "kg" else line["qty"]
+            if line["unit"] == "kg":
+                return self.tr("%1 kg").replace("%1", self.money.decimal(line["qty"]))
+            return line["qty"]
         if column == PRICE:
             return self.money.amount(line["unit_price"])
         if column == PROMOTION:
-            return "; ".join(f"{p['reason']} -{self.money.decimal(p['amount'])}"
-                             for p in line["promotions"])
+            return self.tr("; ").join(f"{self.discount_label(p)} -{self.money.decimal(p['amount'])}"
+                                      for p in line["promotions"])
         return self.money.amount(line["total"])
+
+    def discount_label(self, promotion: dict[str, Any]) -> str:
+        """A discount in the screen's language (edge.sale.pricing.LineDiscount: the core gives
+        its kind and figures, never words): a promotion by its name, a manual discount by its
+        kind, percentage and the reason typed with it."""
+        kind = promotion.get("kind", "promotion")
+        if kind not in ("line", "order"):
+            return str(promotion["reason"])
+        words = [self.tr("Discount") if kind == "line" else self.tr("Order discount")]
+        if promotion.get("percent") is not None:
+            words.append(f"{promotion['percent']}%")
+        if promotion["reason"]:
+            words.append(str(promotion["reason"]))
+        return " ".join(words)
 
     # --- updates -----------------------------------------------------------------------------
 

@@ -85,4 +85,10 @@ def z_report(till: Till, override: Override) -> dict[str, Any]:
     """Z reports need a supervisor (the level that may post-void), as in the headless till."""
     _fact_maker(till, "a Z report")
     approver = till.authorize("post_void", override)
-    return _ops(lambda: reports.z_report(till.conn, till.config, approver.id))
+    try:
+        report = _ops(lambda: reports.z_report(till.conn, till.config, approver.id))
+    except TillError:
+        till.settle_approvals(False)
+        raise
+    till.settle_approvals(True)
+    return report

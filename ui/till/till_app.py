@@ -33,11 +33,12 @@ from edge.ledger.money import MoneyError, format_quantity, parse_amount
 from edge.payments.attempts import Refund
 from edge.promotions.local_table import engine_for
 from edge.sale.basket import Sale
-from edge.sale.receipt import build_receipt
+from edge.sale.receipt import receipt_mark
 from edge.sale.weighing import WeighingDiscipline
 from edge.store_ops.returns import ReturnRecord
 from edge.till.reasons import reasons
-from edge.till.session import REPRINT_MARK, TRAINING_MARK, PriceRequired, Till, TillError
+from edge.till.receipts import sale_receipt
+from edge.till.session import PriceRequired, Till, TillError
 from edge.till.view import sale_view
 from ui.hardware.card_terminal import CardTerminal, SimulatedCardTerminal
 from ui.hardware.device_bridge import CallResult, DeviceBridge
@@ -252,8 +253,8 @@ class TillWindow(QMainWindow):
             from edge.customers.members import by_id
 
             found = by_id(self.till.conn, member_id)
-            text = member_id if found is None else self.tr("%1 · %2 · %3 points").replace(
-                "%1", found.name or found.card_no or member_id).replace(
+            text = self.tr("(unnamed)") if found is None else self.tr("%1 · %2 · %3 points").replace(
+                "%1", found.name or found.card_no or self.tr("(unnamed)")).replace(
                 "%2", self.tier_name(found.tier)).replace("%3", f"{found.points:,}")
             self._member_shown = (key, text)
         return self._member_shown[1]
@@ -456,7 +457,8 @@ class TillWindow(QMainWindow):
         except TillError as exc:
             self.error(exc)
             return
-        receipt = build_receipt(sale, self.config, self.till.staff.name if self.till.staff else "")
+        receipt = sale_receipt(self.till.conn, sale, self.config,
+                               self.till.staff.name if self.till.staff else "")
         self.sale_screen.say(self.print_receipt(receipt, reprint=True))
 
     def weigh(self, then: Callable[[int, str | None], object]) -> None:
@@ -706,8 +708,12 @@ class TillWindow(QMainWindow):
         if not rows:
             self.sale_screen.say(self.tr("No suspended sales"))
             return
+        from edge.staff import list_staff
+
+        names = {member.id: member.name for member, _locked in list_staff(self.till.conn)}
         labels = [self.tr("%1 · cashier %2 · %3 items · %4")
-                  .replace("%1", local_time(r["suspended_at"])).replace("%2", r["staff_id"])
+                  .replace("%1", local_time(r["suspended_at"]))
+                  .replace("%2", names.get(r["staff_id"]) or r["staff_id"])
                   .replace("%3", str(r["pieces"])).replace("%4", self.money.minor(r["total"]))
                   for r in rows]
         index = self.prompt.choose(self.tr("Resume"), self.tr("Suspended sales"), labels)
@@ -755,8 +761,8 @@ class TillWindow(QMainWindow):
     # not freeze the till; the outcome comes back to the message line.
 
     def _refund_text(self, record: ReturnRecord) -> str:
-        return ", ".join(f"{self.tender_view.tender_name(t.type)} {self.money.minor(t.amount)}"
-                         for t in record.tenders)
+        return self.tr(", ").join(f"{self.tender_view.tender_name(t.type)} "
+                                  f"{self.money.minor(t.amount)}" for t in record.tenders)
 
     @cached_property
     def return_refunder(self) -> ReturnRefunder:
@@ -1027,7 +1033,7 @@ class TillWindow(QMainWindow):
 
     def completed(self, sale: Sale) -> None:
         staff = self.till.staff.name if self.till.staff else ""
-        receipt = build_receipt(sale, self.config, staff)
+        receipt = sale_receipt(self.till.conn, sale, self.config, staff)
         note = self.print_receipt(receipt)
         if any(t.type == "cash" for t in sale.tenders):
             self.kick_drawer()
@@ -1039,7 +1045,8 @@ class TillWindow(QMainWindow):
         self.sale_completed.emit(sale)
 
     def print_receipt(self, receipt: Any, reprint: bool = False) -> str:
-        mark = TRAINING_MARK if self.till.training else REPRINT_MARK if reprint else None
+        kind = "training" if self.till.training else "reprint" if reprint else None
+        mark = receipt_mark(kind, receipt.language) if kind else None
         printer = self.devices.printer
         if printer is None:
             return self.tr("No receipt printer: offer the e-receipt")
@@ -1057,9 +1064,13 @@ class TillWindow(QMainWindow):
         return self.tr("Receipt printing")
 
     def next_customer(self) -> None:
+        """A clean screen for the next customer: no message of the last sale stays (printing,
+        a payment code scanned too early)."""
         self.stack.setCurrentIndex(SALE)
         self.refresh()
         self.sale_screen.say("")
+        self.tender_view.say("")
+        self.tender_view.receipt_label.clear()
         self.sale_screen.entry.setFocus()
 
     # --- devices -----------------------------------------------------------------------------

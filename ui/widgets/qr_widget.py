@@ -22,7 +22,6 @@ class QrWidget(QWidget):
         code.add_data(payload)
         code.make(fit=True)
         self._matrix = code.get_matrix()
-        self.setToolTip(payload)
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:

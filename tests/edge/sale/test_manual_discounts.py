@@ -145,7 +145,12 @@ def test_discounts_reach_the_sale_event_hq_accepts_and_the_receipt(
     assert event["manual_discounts"][1]["amount"] == order_off
     decoded = msgspec.json.decode(payload, type=HqSale)
     assert check_sale(decoded, "sale.completed", config.store_id, config.terminal_id) is None
-    text = render_text(build_receipt(done, config, "x"), 48)
+    assert [(d.kind, d.percent, d.reason) for d in done.lines[0].discounts] == [
+        ("line", 30, "damaged box"), ("order", None, "")]   # figures, never a built label
+    text = render_text(build_receipt(done, config, "x"), 48)   # a zh store prints zh
+    assert "折扣 30% damaged box" in text and "整单折扣" in text and "Discount" not in text
+    both = dataclasses.replace(config, extra={"receipt": {"language": "both"}})
+    text = render_text(build_receipt(done, both, "x"), 48)
     assert "折扣 Discount 30% damaged box" in text and "整单折扣 Order discount" in text
 
 

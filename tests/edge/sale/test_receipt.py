@@ -30,9 +30,11 @@ def test_receipt_lines_fit_the_paper(conn: sqlite3.Connection, config: StoreConf
     sale = till.tender("cash", 10000)
     text = render_text(build_receipt(sale, config, "王芳"), width)
     assert all(display_width(line) <= width for line in text.splitlines())
-    assert "红富士苹果" in text and "1.234kg x 12.80" in text
-    assert "银行卡 Card" in text and "现金 Cash" in text and "找零 Change" in text
-    assert f"No. {sale.receipt_no}" in text and f"Seq {sale.event_seq}" in text
+    assert "红富士苹果" in text and "1.234公斤 x 12.80" in text
+    assert "银行卡" in text and "现金" in text and "找零" in text
+    assert "卡号" in text and "622202******1234" in text and "授权码" in text
+    assert f"单号 {sale.receipt_no}  流水 {sale.event_seq}" in text
+    assert sale.id not in text and sale.id[:8] not in text   # the id is in the QR only
     assert "13%" in text and "9%" in text
 
 
@@ -62,11 +64,11 @@ def test_receipt_snapshot(conn: sqlite3.Connection, config: StoreConfig) -> None
         "可口可乐 330ml",
         "  2 x 3.50                  7.00",
         "红富士苹果",
-        "  1.234kg x 12.80          15.79",
+        "  1.234公斤 x 12.80        15.79",
         "--------------------------------",
-        "小计 Subtotal              22.79",
-        "合计 TOTAL                ¥22.79",
-        "现金 Cash                  50.00",
-        "找零 Change                27.21",
+        "小计                       22.79",
+        "合计                      ¥22.79",
+        "现金                       50.00",
+        "找零                       27.21",
         "--------------------------------",
     ]

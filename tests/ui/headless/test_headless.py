@@ -48,7 +48,7 @@ def test_a_whole_sale_through_the_protocol(till: HeadlessTill, db_path: Path) ->
     assert answer["sale"]["paid"] == "10.00"
     answer = till.send({"op": "tender", "type": "cash", "amount": "100"})
     assert answer["sale"]["status"] == "completed"
-    assert "合计 TOTAL" in answer["receipt"]
+    assert "合计" in answer["receipt"]   # a zh_CN store prints zh receipts
     assert till.send({"op": "state"})["sale"]["status"] == "completed"
     assert till.send({"op": "receipt", "width": 48})["receipt"].count("\n") > 10
 
@@ -84,7 +84,7 @@ def test_training_login_sells_without_facts_and_marks_the_receipt(till: Headless
     assert till.send({"op": "login", "staff": "1001", "pin": "1234", "training": True})["training"]
     assert till.send({"op": "scan", "data": gtin})["sale"]["training"] is True
     done = till.send({"op": "tender", "type": "cash", "amount": "100"})
-    assert done["receipt"].startswith("*** 培训 TRAINING ***")
+    assert done["receipt"].startswith("*** 培训 ***")   # a zh_CN store: zh receipts
     assert till.send({"op": "shift_open", "float": "0"})["error"]["code"] == "training_mode"
     assert sqlite3.connect(db_path).execute("SELECT count(*) FROM outbox").fetchone()[0] == outbox
 
