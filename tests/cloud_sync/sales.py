@@ -46,8 +46,11 @@ def sale_payload(store: str, terminal: str, receipt_no: int, rng: random.Random,
 
 
 def make_sales(conn: sqlite3.Connection, store: str, terminal: str, count: int,
-               rng: random.Random | None = None, per_transaction: int = 1) -> int:
-    """Append `count` completed sales; returns their total in fen."""
+               rng: random.Random | None = None, per_transaction: int = 1,
+               with_stock: bool = False) -> int:
+    """Append `count` completed sales; returns their total in fen. `with_stock`: each also
+    records its stock out, as the till does (for tests that check HQ's stock against the
+    ledger)."""
     rng = rng or random.Random()
     grand = 0
     for start in range(0, count, per_transaction):
@@ -55,8 +58,9 @@ def make_sales(conn: sqlite3.Connection, store: str, terminal: str, count: int,
             for _ in range(min(per_transaction, count - start)):
                 payload = sale_payload(store, terminal, next_counter(conn, "receipt_no"), rng)
                 event = append_event(conn, "sale.completed", payload)
-                # Its stock out, as the till records a sale (edge/till/effects.py).
-                add_movements(conn, [(ln["sku"], "sale", -ln["qty_milli"], payload["sale_id"])
-                                     for ln in payload["lines"]], event.seq)
+                if with_stock:      # as the till records a sale's stock (edge/till/effects.py)
+                    add_movements(conn, [(ln["sku"], "sale", -ln["qty_milli"],
+                                          payload["sale_id"]) for ln in payload["lines"]],
+                                  event.seq)
                 grand += payload["total"]
     return grand

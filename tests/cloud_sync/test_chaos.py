@@ -128,7 +128,8 @@ def converge_under_chaos(tmp_path: Path, etc: Path) -> None:
             local = random.Random(seed)
             total = 0
             for _ in range(SALES_PER_TERMINAL // 10):
-                total += make_sales(conn, key[0], key[1], 10, local, per_transaction=5)
+                total += make_sales(conn, key[0], key[1], 10, local, per_transaction=5,
+                                 with_stock=True)
                 time.sleep(local.uniform(0.2, 0.5))
             totals[key] = total
             conn.close()

@@ -238,7 +238,7 @@ def test_the_till_shows_no_english_in_chinese(qtbot: QtBot, conn: sqlite3.Connec
     keys["F12"].click()
     assert window.stack.currentIndex() == TENDER
     check.read("tender", visible_texts(window))
-    window.tender_view.quick_buttons[0].click()                      # F6 quick cash: exact
+    window.tender_view.quick_keys.buttons["F6"].click()              # F6 quick cash: exact
     sale = till.last_sale
     assert sale is not None and sale.status == "completed"
     check.read("done", visible_texts(window))
