@@ -26,6 +26,7 @@ import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import pytest  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -93,7 +94,9 @@ def _codes(conn: sqlite3.Connection, n: int) -> list[str]:
         " ORDER BY p.sku LIMIT ?", (n,))]
 
 
-def test_scan_to_painted_row_with_100_lines(conn: sqlite3.Connection, db_path: Path) -> None:
+@pytest.mark.parametrize("size", [(1024, 768), (1920, 1080)], ids=["1024x768", "1920x1080"])
+def test_scan_to_painted_row_with_100_lines(conn: sqlite3.Connection, db_path: Path,
+                                            size: tuple[int, int]) -> None:
     # The till's own QApplication (its font: no per-glyph fallback for Chinese), not pytest-qt's
     # qtbot, whose per-test hooks added 2-5 ms to every scan.
     make_app("en")
@@ -102,7 +105,7 @@ def test_scan_to_painted_row_with_100_lines(conn: sqlite3.Connection, db_path: P
     devices.start()
     till = Till(conn, StoreConfig(locale="en"), PromotionsEngine(load_promotions(PROMOTIONS), "en"))
     window = TillWindow(till, devices)
-    window.resize(1024, 768)
+    window.resize(*size)
     window.show()
     window.login("1001", "1234")
     codes = _codes(conn, 101)
@@ -155,8 +158,9 @@ def test_scan_to_painted_row_with_100_lines(conn: sqlite3.Connection, db_path: P
     samples.sort()
     p50 = statistics.median(samples)
     p99 = samples[int(len(samples) * 0.99) - 1]
-    _figures["scan"] = (p50, p99, max(samples))
-    print(f"\nscan → painted row, 100 lines: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    _figures[f"scan {size[0]}×{size[1]}"] = (p50, p99, max(samples))
+    print(f"\nscan → painted row, 100 lines, {size[0]}×{size[1]}: p50 {p50:.1f} ms,"
+          f" p99 {p99:.1f} ms")
     assert p99 <= SCAN_BUDGET_MS
 
 
@@ -192,14 +196,13 @@ _figures: dict[str, tuple[float, ...]] = {}
 
 
 def _write_section() -> None:
-    scan = _figures.get("scan")
     start = _figures["start"]
     rss = _figures["rss"]
     rows = ["| what | measured | budget |", "|---|---|---|"]
-    if scan:
-        rows.append(f"| scanner event → row painted, 100-line basket ({SAMPLES} scans over the "
-                    f"pty scanner) | p50 {scan[0]:.1f} ms, p99 {scan[1]:.1f} ms, max {scan[2]:.1f} ms "
-                    f"| p99 ≤ {SCAN_BUDGET_MS:.0f} ms |")
+    for name, scan in sorted((k, v) for k, v in _figures.items() if k.startswith("scan ")):
+        rows.append(f"| scanner event → row painted, 100-line basket, window {name[5:]} "
+                    f"({SAMPLES} scans over the pty scanner) | p50 {scan[0]:.1f} ms, "
+                    f"p99 {scan[1]:.1f} ms, max {scan[2]:.1f} ms | p99 ≤ {SCAN_BUDGET_MS:.0f} ms |")
     rows.append(f"| cold start → login screen shown (new process, 5 runs) | median {start[0]:.2f} s, "
                 f"max {start[1]:.2f} s | ≤ {START_BUDGET_S:.0f} s |")
     rows.append(f"| resident memory (VmRSS) | {rss[0]:.0f} MB at login, {rss[1]:.0f} MB with a "
