@@ -43,7 +43,14 @@ from edge.ledger.store import open_store, write_transaction
 from hq.ingest import LOOKUP_BURST, LOOKUP_RATE
 from hq.invoices.book import InvoiceBook
 from hq.invoices.service import request_red_letters
-from tests.cloud_sync.harness import SecureSite, free_port, wait_until
+from tests.cloud_sync.harness import (
+    BROKER_USER,
+    SecureSite,
+    broker_user_dir,
+    free_port,
+    process_user,
+    wait_until,
+)
 from tests.cloud_sync.sales import make_sales, sale_payload
 from tests.cloud_sync.test_chaos import Proc
 from tests.cloud_sync.test_packaged_broker_configs import site_config, start
@@ -53,15 +60,19 @@ AT = "2026-11-22T02:00:00.000+00:00"
 
 
 class Site:
-    """HQ's broker (packaged hq.conf), PostgreSQL, one ingest process and the two stores' agents."""
+    """HQ's broker (packaged hq.conf run as its packaged `mosquitto` user, over a directory laid
+    out like /etc/mosquitto/pos), PostgreSQL, one ingest process and the two stores' agents."""
 
-    def __init__(self, tmp: Path, pg_url: str) -> None:
+    def __init__(self, tmp: Path, etc: Path, pg_url: str) -> None:
         self.tmp, self.pg_url = tmp, pg_url
-        self.site = SecureSite(tmp, [("S001", "T01"), ("S002", "T01"), ("S002", None)])
+        self.site = SecureSite(etc, [("S001", "T01"), ("S002", "T01"), ("S002", None)])
+        self.site.for_broker_user()
         self.port, self.services = free_port(), free_port()
-        self.broker = start(site_config("hq.conf", tmp, {"listener 8883": self.port,
+        self.broker = start(site_config("hq.conf", etc, {"listener 8883": self.port,
                                                           "listener 8884 127.0.0.1":
-                                                              self.services}), self.port)
+                                                              self.services},
+                                        user=BROKER_USER), self.port)
+        assert process_user(self.broker.pid) == BROKER_USER
         ingest_pw = tmp / "hq-ingest.password"
         ingest_pw.write_text(self.site.passwords["hq-ingest"] + "\n")
         ingest_pw.chmod(0o600)
@@ -165,9 +176,10 @@ class Site:
 
 @pytest.fixture
 def site(tmp_path: Path, pg_url: str) -> Any:
-    s = Site(tmp_path, pg_url)
-    yield s
-    s.stop()
+    with broker_user_dir() as etc:
+        s = Site(tmp_path, etc, pg_url)
+        yield s
+        s.stop()
 
 
 def ask(client: mqtt.Client, body: bytes, response_topic: str | None = None,
