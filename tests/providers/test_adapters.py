@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from collections.abc import Iterator
 
 import pytest
 
@@ -17,19 +16,7 @@ from providers.alipay import Alipay, response_node, sign_content
 from providers.signing import new_key, verify
 from providers.simulator import ProviderSimulator
 from providers.wechat_pay import WeChatPay
-from tests.edge.payments.harness import ALIPAY_CODE, WECHAT_CODE, FakeClock, adapters, simulator
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sim(clock: FakeClock) -> Iterator[ProviderSimulator]:
-    sim = simulator(clock)
-    yield sim
-    sim.stop()
+from tests.edge.payments.harness import ALIPAY_CODE, WECHAT_CODE, FakeClock, adapters
 
 
 def request(out_trade_no: str, code: str, amount: int = 1234) -> p.PayRequest:

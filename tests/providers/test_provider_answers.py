@@ -7,7 +7,6 @@ once while they rotate; Alipay's alipay_cert_sn), an unknown serial refused."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,21 +29,9 @@ from providers.simulator import (
     SimulatorKeys,
 )
 from providers.wechat_pay import WeChatPay, WeChatPayAccount
-from tests.edge.payments.harness import ALIPAY_CODE, WECHAT_CODE, FakeClock, adapters, keys, simulator
+from tests.edge.payments.harness import ALIPAY_CODE, WECHAT_CODE, FakeClock, adapters, keys
 
 CERT_SERIAL = 0x5157F09EFDC096DE15EBE81A47057A7232F1B8E1   # the shape of a WeChat platform serial
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sim(clock: FakeClock) -> Iterator[ProviderSimulator]:
-    sim = simulator(clock)
-    yield sim
-    sim.stop()
 
 
 def request(out_trade_no: str, code: str, amount: int = 1234) -> p.PayRequest:

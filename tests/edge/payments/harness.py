@@ -7,8 +7,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from edge.config import StoreConfig
 from edge.payments.provider import PaymentProvider
@@ -127,3 +130,18 @@ app_id = "2021000000000001"
 private_key_file = "{key}"
 alipay_public_key_file = "{platform}"
 """, "utf-8")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The providers' and the till's clock, moved by hand."""
+    return FakeClock()
+
+
+@pytest.fixture
+def sim(clock: FakeClock) -> Iterator[ProviderSimulator]:
+    """Both providers' simulator over real HTTP, on `clock`."""
+    sim = simulator(clock)
+    yield sim
+    sim.stop()
+

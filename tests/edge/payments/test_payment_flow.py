@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import socket
 import sqlite3
-from collections.abc import Iterator
 
 import pytest
 
@@ -16,22 +15,10 @@ from edge.payments.settle import settle_open_attempts
 from edge.till.session import Till, TillError
 from providers import simulator as s
 from providers.simulator import Behaviour, ProviderSimulator
-from tests.edge.payments.harness import CODES, FakeClock, adapters, paying_till, simulator
+from tests.edge.payments.harness import CODES, FakeClock, adapters, paying_till
 from tests.edge.sale.sale_helpers import demo_gtins
 
 PROVIDERS = ("wechat", "alipay")
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sim(clock: FakeClock) -> Iterator[ProviderSimulator]:
-    sim = simulator(clock)
-    yield sim
-    sim.stop()
 
 
 def till_with_sale(conn: sqlite3.Connection, sim: ProviderSimulator, clock: FakeClock,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import socket
 import sqlite3
-from collections.abc import Iterator
 
 import pytest
 
@@ -21,20 +20,8 @@ from edge.payments.attempts import (
 from edge.payments.provider import PaymentProvider, RefundRequest
 from edge.payments.refunds import RefundError, refund_payment, retry_pending
 from providers.simulator import ProviderSimulator
-from tests.edge.payments.harness import CODES, FakeClock, adapters, paying_till, simulator
+from tests.edge.payments.harness import CODES, FakeClock, adapters, paying_till
 from tests.edge.sale.sale_helpers import demo_gtins
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sim(clock: FakeClock) -> Iterator[ProviderSimulator]:
-    sim = simulator(clock)
-    yield sim
-    sim.stop()
 
 
 def paid_sale(conn: sqlite3.Connection, sim: ProviderSimulator, clock: FakeClock,

@@ -14,7 +14,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,22 +28,10 @@ from edge.payments.return_refunds import (
 from edge.store_ops.reports import x_report
 from edge.store_ops.returns import return_sale_items
 from providers.simulator import ProviderSimulator
-from tests.edge.payments.harness import CODES, FakeClock, adapters, configure, paying_till, simulator
+from tests.edge.payments.harness import CODES, FakeClock, adapters, configure, paying_till
 from tests.edge.sale.sale_helpers import demo_gtins
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sim(clock: FakeClock) -> Iterator[ProviderSimulator]:
-    sim = simulator(clock)
-    yield sim
-    sim.stop()
 
 
 def paid_sale(conn: sqlite3.Connection, sim: ProviderSimulator, clock: FakeClock,

@@ -13,7 +13,6 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,24 +25,12 @@ from edge.payments.settle import settle_open_attempts, unsettled
 from edge.till.session import Till, TillError
 from providers import simulator as s
 from providers.simulator import Behaviour, ProviderSimulator
-from tests.edge.payments.harness import CODES, FakeClock, adapters, configure, paying_till, simulator
+from tests.edge.payments.harness import CODES, FakeClock, adapters, configure, paying_till
 from tests.edge.sale.sale_helpers import demo_gtins
 
 PROVIDERS = ("wechat", "alipay")
 # a reversal refused for 10 s is left to the background (the default keeps trying 90 s)
 SHORT = PaymentSettings(reverse_for_s=10)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sim(clock: FakeClock) -> Iterator[ProviderSimulator]:
-    sim = simulator(clock)
-    yield sim
-    sim.stop()
 
 
 def selling(conn: sqlite3.Connection, sim: ProviderSimulator, clock: FakeClock,

@@ -8,7 +8,6 @@ import json
 import socket
 import sqlite3
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,22 +17,10 @@ from edge.ledger.store import open_store
 from edge.payments.attempts import open_attempts, set_reversing
 from providers import simulator as s
 from providers.simulator import Behaviour, ProviderSimulator
-from tests.edge.payments.harness import CODES, FakeClock, adapters, configure, paying_till, simulator
+from tests.edge.payments.harness import CODES, FakeClock, adapters, configure, paying_till
 from tests.edge.sale.sale_helpers import demo_gtins
 from tests.ui.headless.headless_process import HeadlessTill
 from ui.headless.protocol import TillProtocol
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sim(clock: FakeClock) -> Iterator[ProviderSimulator]:
-    sim = simulator(clock)
-    yield sim
-    sim.stop()
 
 
 def call(protocol: TillProtocol, request: dict[str, Any]) -> dict[str, Any]:
