@@ -112,6 +112,12 @@ OWNERSHIP: dict[str, tuple[Ref, ...]] = {
     "order.handed_over": (*_ORDER, Ref("sale_id", Kind.SALE, Owner.HQ)),
     "order.released": _ORDER,
     "order.conflict": (Ref("sale_id", Kind.SALE, Owner.HQ),),
+    # Loss prevention: a void or a price override comes before its sale's own fact (which may
+    # never come: a basket lost with the till), so the sale is looked up, not created; one HQ
+    # does not know yet passes, another store's is refused.
+    "line.voided": (Ref("sale_id", Kind.SALE, Owner.HQ),),
+    "price.overridden": (Ref("sale_id", Kind.SALE, Owner.HQ),),
+    "drawer.no_sale": (),
 }
 
 # How long a look-up's grant lasts: the till makes the return or the spend right after it.

@@ -371,6 +371,48 @@ ORDER_TYPES = ("order.reserved", "order.picked", "order.handed_over", "order.rel
                "order.conflict")
 
 
+# ---- loss prevention (edge/till/session.py; counted by hq/storage/rollups.py) -----------------
+
+class LineVoided(Strict):
+    """A line voided from a sale in progress: who, who approved, why, and whether the cashier
+    had already asked for the total. The sale may reach HQ after it (or never: a sale lost with
+    the till before it took money)."""
+
+    sale_id: Id
+    line_no: SmallNo
+    sku: Id
+    qty_milli: Qty
+    total: Money
+    staff_id: Id
+    approved_by: Id
+    after_subtotal: bool
+    reason: Text
+
+
+class PriceOverridden(Strict):
+    """A line's price changed by hand (fen, per unit), with who approved it and why."""
+
+    sale_id: Id
+    line_no: SmallNo
+    sku: Id
+    original_price: Money
+    price: Money
+    staff_id: Id
+    approved_by: Id
+    reason: Annotated[str, Meta(min_length=1, max_length=200)]
+
+
+class NoSale(Strict):
+    """The cash drawer opened without a sale (a supervisor approves, with a reason)."""
+
+    staff_id: Id
+    approved_by: Id
+    reason: Annotated[str, Meta(min_length=1, max_length=200)]
+
+
+LOSS_TYPES = ("line.voided", "price.overridden", "drawer.no_sale")
+
+
 TYPED: dict[str, type[Strict]] = {
     "return.completed": Return,
     "stored_value.topup": Topup,
@@ -390,6 +432,9 @@ TYPED: dict[str, type[Strict]] = {
     "order.handed_over": OrderHandedOver,
     "order.released": OrderReleased,
     "order.conflict": OrderConflict,
+    "line.voided": LineVoided,
+    "price.overridden": PriceOverridden,
+    "drawer.no_sale": NoSale,
 }
 SV_TYPES = ("stored_value.topup", "stored_value.spend", "stored_value.refund")
 LOYALTY_TYPES = ("member.points", "coupon.redeemed")

@@ -8,7 +8,9 @@ and the same action simply works again once the cause is gone. Every check happe
 first change.
 
 Rule (accountable voids): every voided line is journaled when it is voided (who, who approved,
-why) and kept with the sale's fact; `till.void_approval` says when a supervisor approves (none,
+why) and kept with the sale's fact; in the same transaction a `line.voided` fact goes to HQ,
+as do `price.overridden` and `drawer.no_sale` with their journal entries (loss prevention at
+HQ counts them; never in training); `till.void_approval` says when a supervisor approves (none,
 after the subtotal, always), and always once the sale has taken a payment (the payment stays,
 what is due changes); a sale left with lines or voids is never dropped: logging out cancels it
 as a fact, and a cancel above `till.cancel_approval_above` needs a supervisor.
@@ -59,6 +61,7 @@ from edge.ledger.money import (
     format_quantity,
     parse_quantity,
 )
+from edge.ledger.outbox import append_event
 from edge.ledger.store import free_bytes, storage_failure, write_transaction
 from edge.ops_error import OpsError
 from edge.orders.reservations import ReservedStock, reserved_conflict
@@ -373,11 +376,18 @@ class Till:
         if _discounted_to_nothing(sale):
             raise _nothing_left()
         sale.voided_lines.append(line)
+        after_subtotal = self._void_after_subtotal(current)
         with self._storage(), write_transaction(self.conn):
             append_entry(self.conn, "line.voided", self.staff.id,
                          {"sale_id": sale.id, "line": line.line_no, "sku": line.sku,
                           "qty_milli": line.qty_milli, "total": line.total,
                           "approved_by": approver.id, "reason": (reason or "").strip()})
+            if not self.training:  # the fact HQ's loss prevention counts (rule "training")
+                append_event(self.conn, "line.voided", {
+                    "sale_id": sale.id, "line_no": line.line_no, "sku": line.sku,
+                    "qty_milli": line.qty_milli, "total": line.total, "staff_id": self.staff.id,
+                    "approved_by": approver.id, "after_subtotal": after_subtotal,
+                    "reason": (reason or "").strip()})
             if sale.tenders and not self.training:
                 save_draft(self.conn, sale, in_transaction=True)
         self.sale = sale
@@ -388,6 +398,10 @@ class Till:
         return (sale.totalled or mode == "always"
                 or (mode == "after_subtotal" and self._subtotalled == sale.id))
 
+    def _void_after_subtotal(self, sale: Sale) -> bool:
+        """Whether the cashier had asked for the total (or payment had started) before voiding."""
+        return sale.totalled or self._subtotalled == sale.id
+
     @_approval_counts_on_success
     def override_price(self, line_no: object, price: int, reason: object,
                        override: Override = None) -> Sale:
@@ -397,6 +411,8 @@ class Till:
             raise TillError("bad_request", "a price override needs a reason")
         if sale.totalled:
             raise TillError("sale_totalled", "prices cannot change once payment has started")
+        if not isinstance(price, int) or isinstance(price, bool) or not 0 <= price <= 99_999_999:
+            raise TillError("invalid_amount", "a price is a whole number of fen from 0")
         self._refuse_card_number("reason", reason)
         approver = self._authorize("price_override", override)
         assert self.staff is not None
@@ -409,7 +425,12 @@ class Till:
         self._reprice(sale)
         self._journal_override("price_override", approver,
                                {"sale_id": sale.id, "line": line.line_no, "sku": line.sku,
-                                "from": original, "to": price, "reason": reason.strip()[:200]})
+                                "from": original, "to": price, "reason": reason.strip()[:200]},
+                               ("price.overridden", {
+                                   "sale_id": sale.id, "line_no": line.line_no, "sku": line.sku,
+                                   "original_price": original, "price": price,
+                                   "staff_id": self.staff.id, "approved_by": approver.id,
+                                   "reason": reason.strip()[:200]}))
         self.sale = sale
         return sale
 
@@ -705,6 +726,10 @@ class Till:
         with self._storage(), write_transaction(self.conn):
             append_entry(self.conn, "drawer.no_sale", self.staff.id,
                          {"approved_by": approver.id, "reason": reason.strip()[:200]})
+            if not self.training:
+                append_event(self.conn, "drawer.no_sale", {
+                    "staff_id": self.staff.id, "approved_by": approver.id,
+                    "reason": reason.strip()[:200]})
 
     def authorize(self, action: str, override: Override = None) -> StaffMember:
         """The staff member allowed to do `action`: the one logged in, or the supervisor whose id
@@ -979,12 +1004,17 @@ class Till:
         self._pending_approvers.append(approver.id)
         return approver
 
-    def _journal_override(self, action: str, approver: StaffMember, body: dict[str, Any]) -> None:
+    def _journal_override(self, action: str, approver: StaffMember, body: dict[str, Any],
+                          event: tuple[str, dict[str, Any]] | None = None) -> None:
+        """Journal an approved action; `event` (type, payload): its fact for HQ, in the same
+        transaction, written only outside training (rule "training")."""
         assert self.staff is not None
         with self._storage(), write_transaction(self.conn):
             append_entry(self.conn, "override", self.staff.id,
                          {"action": action, "staff_id": self.staff.id, "approved_by": approver.id,
                           **body})
+            if event is not None and not self.training:
+                append_event(self.conn, *event)
 
     def refuse_in_training(self, what: str) -> None:
         """For actions that would make facts beyond the sale (store operations, suspending)."""

@@ -72,6 +72,10 @@ MESSAGES: dict[str, tuple[str, str]] = {   # key: (en, zh_CN)
     "loss.returns": ("Returns with receipt", "凭小票退货"),
     "loss.manual_discounts": ("Manual discounts", "手工折扣"),
     "loss.other_tender": ("Refunds to another tender", "退款至其他支付方式"),
+    "loss.line_voids": ("Line voids before the subtotal", "小计前删除商品行"),
+    "loss.line_voids_after": ("Line voids after the subtotal", "小计后删除商品行"),
+    "loss.price_overrides": ("Price overrides", "改价"),
+    "loss.no_sales": ("No-sale drawer opens", "无交易开钱箱"),
     "loss.manual_amount": ("Manual discount amount", "手工折扣金额"),
     "loss.median": ("Chain median rate", "连锁中位比率"),
     "loss.overall": ("Chain overall rate", "连锁总体比率"),
@@ -81,14 +85,9 @@ MESSAGES: dict[str, tuple[str, str]] = {   # key: (en, zh_CN)
     "loss.per_store": ("Per store", "按门店"),
     "loss.flagged_cashiers": ("Flagged cashiers", "异常收银员"),
     "loss.not_at_hq": ("Not reported to HQ (so not shown)", "未上报总部（因此不显示）"),
-    "loss.missing.line_voids": ("Line voids before or after the subtotal: journaled at the"
-                                " store; the sale's fact carries only its remaining lines.",
-                                "小计前后的单行删除：只记在门店日志中，销售事实只含剩余行。"),
-    "loss.missing.price_overrides": ("Price overrides and open prices: in the store's line"
-                                     " detail and journal only.",
-                                     "改价与开放价格：只在门店的明细与日志中。"),
-    "loss.missing.no_sale": ("No-sale drawer opens: journaled at the store only.",
-                             "无交易开钱箱：只记在门店日志中。"),
+    "loss.missing.open_prices": ("Open prices (a price typed for an open-price item): in the"
+                                 " store's line detail and journal only.",
+                                 "开放价格（开放价格商品手输的价格）：只在门店的明细与日志中。"),
     "loss.missing.training": ("Training-mode use: by design nothing of it leaves the till.",
                               "培训模式：按设计不离开收银机。"),
     "loss.missing.kiosk_alerts": ("Kiosk weight and age alerts per lane: no fact carries them"

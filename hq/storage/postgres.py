@@ -19,7 +19,7 @@ from hq.loyalty.ledger import apply_loyalty_facts
 from hq.orders.book import apply_order_facts
 from hq.recon import tables as recon_tables
 from hq.recon.tables import ImportedFile, Sides
-from hq.schemas import ORDER_TYPES, SV_TYPES
+from hq.schemas import LOSS_TYPES, ORDER_TYPES, SV_TYPES
 from hq.stock.movements import (
     MOVEMENT_COLUMNS,
     MOVEMENT_TYPES,
@@ -199,7 +199,8 @@ class PgStorage:
         rows.add(sale_rows(b.store, b.terminal, fresh, self.zone))
         rows.stock.add(b.store, b.terminal, fresh)
         rows.facts += [(b.store, e) for e in fresh
-                       if e.type == "return.completed" or (e.sale and e.sale.manual_discounts)]
+                       if e.type == "return.completed" or e.type in LOSS_TYPES
+                       or (e.sale and e.sale.manual_discounts)]
         plain = [e for e in fresh if e.sale is None and e.type not in SV_TYPES]
         self._events(cur, b, plain)  # first: a refund's return may be in this batch
         refunds = refund_rows(b.store, b.terminal, plain, self.zone)

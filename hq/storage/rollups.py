@@ -100,7 +100,10 @@ def add_sales(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
 _L_SKU, _L_QTY = 4, 7        # indexes into sale_rows' line rows
 _S_STAFF = 7
 CASHIER_FIGURES = ("sales", "net", "cancelled", "manual_discounts", "manual_amount", "returns",
-                   "blind_returns", "post_voids", "other_tender")
+                   "blind_returns", "post_voids", "other_tender", "line_voids",
+                   "line_voids_after", "price_overrides", "no_sales")
+# The till's loss-prevention facts (hq/schemas.py LOSS_TYPES), each counted for its staff_id.
+_LOSS_FIGURE = {"price.overridden": "price_overrides", "drawer.no_sale": "no_sales"}
 _RETURN_KIND = {"return": "returns", "blind": "blind_returns", "post_void": "post_voids"}
 
 
@@ -137,7 +140,8 @@ def add_cashier_days(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
                      facts: list[tuple[str, Any]], zone: ZoneInfo) -> None:
     """Add a batch's new facts to hq_rollup_cashier_day, per (store, day, staff): completed and
     cancelled sales (their rows), manual discounts (each `by`, on the sale's day), returns by
-    kind and refunds to a tender the original sale was not paid with (returns' own day).
+    kind, refunds to a tender the original sale was not paid with, line voids before and after
+    the subtotal, price overrides and no-sale drawer opens (these on their fact's own day).
     `facts`: (store, Accepted) of the new facts of the transaction."""
     figures: dict[tuple[str, date, str], list[int]] = {}
 
@@ -163,6 +167,11 @@ def add_cashier_days(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
                 add(store, day, md.by, "manual_amount", md.amount)
         elif e.type == "return.completed" and e.fact is not None:
             returns.append((store, e))
+        elif e.type == "line.voided" and e.fact is not None:
+            add(store, _day_of(e.created_at, zone), e.fact.staff_id,
+                "line_voids_after" if e.fact.after_subtotal else "line_voids")
+        elif e.type in _LOSS_FIGURE and e.fact is not None:
+            add(store, _day_of(e.created_at, zone), e.fact.staff_id, _LOSS_FIGURE[e.type])
     if returns:
         originals = [str(e.fact.original_sale_id) for _, e in returns if e.fact.original_sale_id]
         paid_with: dict[str, set[str]] = defaultdict(set)
@@ -174,9 +183,7 @@ def add_cashier_days(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
                 paid_with[sale_id].add(kind)
         for store, e in returns:
             fact = e.fact
-            when = e.created_at
-            day = (datetime.fromisoformat(when) if isinstance(when, str) else when
-                   ).astimezone(zone).date()
+            day = _day_of(e.created_at, zone)
             add(store, day, fact.staff_id, _RETURN_KIND.get(fact.kind, "returns"))
             kinds = paid_with.get(str(fact.original_sale_id)) if fact.original_sale_id else None
             if kinds and any(t.type not in kinds for t in fact.tenders):
@@ -192,3 +199,8 @@ def add_cashier_days(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
         " DO UPDATE SET " + ", ".join(f"{c} = r.{c} + excluded.{c}" for c in CASHIER_FIGURES),
         ([k[0] for k, _ in rows], [k[1] for k, _ in rows], [k[2] for k, _ in rows],
          *([v[i] for _, v in rows] for i in range(len(CASHIER_FIGURES)))))
+
+
+def _day_of(when: str | datetime, zone: ZoneInfo) -> date:
+    """The business day at HQ of a fact's `created_at` (the till's time of the fact)."""
+    return (datetime.fromisoformat(when) if isinstance(when, str) else when).astimezone(zone).date()

@@ -180,6 +180,13 @@ class World:
             "order.released": {"order_id": own[Kind.ORDER], "reason": "expired", "lines": []},
             "order.conflict": {"sku": "SKU00001", "short_milli": 1000, "reserved_milli": 1000,
                                "sale_id": own[Kind.SALE], "orders": [own[Kind.ORDER]]},
+            "line.voided": {"sale_id": own[Kind.SALE], "line_no": 1, "sku": "SKU00001",
+                            "qty_milli": 1000, "total": 100, "staff_id": "c01",
+                            "approved_by": "m01", "after_subtotal": True, "reason": "wrong item"},
+            "price.overridden": {"sale_id": own[Kind.SALE], "line_no": 1, "sku": "SKU00001",
+                                 "original_price": 100, "price": 80, "staff_id": "c01",
+                                 "approved_by": "m01", "reason": "damaged"},
+            "drawer.no_sale": {"staff_id": "c01", "approved_by": "m01", "reason": "change"},
         }
 
 

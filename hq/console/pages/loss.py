@@ -8,10 +8,10 @@ days) and rests on at least MIN_EVENTS events; when that median is 0 (most cashi
 it), the chain's overall rate (Σ events ÷ Σ sales) is the baseline instead. Only the chain's
 medians, never another store's rows, are shown to a store manager.
 
-What does not reach HQ (and so is shown as such, not guessed): line voids before or after the
-subtotal (journaled at the store; the sale's fact carries only its remaining lines), price
-overrides and open prices (kept in the store's line detail and journal), no-sale drawer opens
-(journal), training-mode use (by design nothing of it leaves the till), kiosk weight and age
+Line voids (before and after the subtotal), price overrides and no-sale drawer opens come from
+the till's own facts (`line.voided`, `price.overridden`, `drawer.no_sale`). What does not reach
+HQ (and so is shown as such, not guessed): open prices (kept in the store's line detail and
+journal), training-mode use (by design nothing of it leaves the till), kiosk weight and age
 alerts (no fact carries them).
 """
 
@@ -24,8 +24,8 @@ from typing import Any
 from hq.console.pages import Ctx, page
 
 FIGURES = ("cancelled", "post_voids", "blind_returns", "returns", "manual_discounts",
-           "other_tender")
-NOT_AT_HQ = ("line_voids", "price_overrides", "no_sale", "training", "kiosk_alerts")
+           "other_tender", "line_voids", "line_voids_after", "price_overrides", "no_sales")
+NOT_AT_HQ = ("open_prices", "training", "kiosk_alerts")
 OUTLIER_TIMES = 3
 MIN_EVENTS = 2
 DEFAULT_DAYS = 7
@@ -48,10 +48,9 @@ def loss(ctx: Ctx) -> dict[str, Any]:
     chosen = ctx.store_param()
     days = _days(ctx)
     first = ctx.today - timedelta(days=days - 1)
+    sums = ", ".join(f"sum({c})" for c in ("sales", "net", *FIGURES, "manual_amount"))
     rows = ctx.conn.execute(
-        "SELECT store, staff, sum(sales), sum(net), sum(cancelled), sum(post_voids),"
-        " sum(blind_returns), sum(returns), sum(manual_discounts), sum(other_tender),"
-        " sum(manual_amount) FROM hq_rollup_cashier_day"
+        f"SELECT store, staff, {sums} FROM hq_rollup_cashier_day"
         " WHERE business_date BETWEEN %s AND %s GROUP BY 1, 2 ORDER BY 1, 2",
         (first, ctx.today)).fetchall()
     chain = [dict(zip(("store", "staff", "sales", "net", *FIGURES, "manual_amount"),
