@@ -1,5 +1,6 @@
 """The events the real till core writes pass HQ's strict validation: sales with cash rounding
-(抹零), card sales, cancelled sales, and the other event types kept generically."""
+(抹零), card sales, cancelled sales, loss prevention's voids, price overrides and no-sale drawer
+opens, and the other event types kept generically."""
 
 from __future__ import annotations
 
@@ -29,11 +30,31 @@ def test_events_of_the_real_till_are_accepted_by_hq(conn: sqlite3.Connection) ->
     till.tender("card", sale.total, approval_code="A1", masked_pan="622202******7890")
     till.scan(demo_gtins(conn, 1)[0])
     till.cancel(SUPERVISOR)
+    # Loss prevention's facts: a void before and one after the subtotal, a price override and
+    # a no-sale drawer open.
+    for gtin in demo_gtins(conn, 3):
+        till.scan(gtin)
+    till.void_line(3, reason="Wrong item")
+    till.override_price(1, 50, "damaged", SUPERVISOR)
+    till.subtotal()
+    till.void_line(2, SUPERVISOR, "Customer changed their mind")
+    sale = till.current
+    assert sale is not None
+    till.tender("cash", sale.total + 10)
+    till.no_sale("Change for the next till", SUPERVISOR)
     rows = conn.execute("SELECT seq, event_id, type, payload, created_at FROM outbox"
                         " ORDER BY seq").fetchall()
     store, terminal = config.store_id, config.terminal_id
     accepted, refused, _ = validate_batch(store, terminal, batch_bytes(store, terminal, 0, rows))
     assert refused == []
     types = [e.type for e in accepted]
-    assert types.count("sale.completed") == 2 and types.count("sale.cancelled") == 1
+    assert types.count("sale.completed") == 3 and types.count("sale.cancelled") == 1
     assert all(e.sale is not None for e in accepted if e.type.startswith("sale."))
+    assert (types.count("line.voided"), types.count("price.overridden"),
+            types.count("drawer.no_sale")) == (2, 1, 1)
+    voided = [e.fact for e in accepted if e.type == "line.voided"]
+    assert [(v.line_no, v.after_subtotal, v.approved_by) for v in voided] == [
+        (3, False, "1001"), (2, True, "2001")]
+    [override] = [e.fact for e in accepted if e.type == "price.overridden"]
+    assert (override.price, override.approved_by, override.sale_id) == (50, "2001",
+                                                                         voided[0].sale_id)

@@ -153,3 +153,103 @@ def test_a_staffed_till_sells_only_in_a_shift_a_kiosk_without(conn: sqlite3.Conn
     assert till_with(conn, "till", require_shift=False).scan(gtin).lines
     open_shift(conn, StoreConfig(), "1001", 10_000)
     assert staffed.scan(gtin).lines
+
+
+# ---- the facts HQ's loss prevention counts (line.voided, price.overridden, drawer.no_sale) ----
+
+def events(conn: sqlite3.Connection, kind: str | None = None) -> list[tuple[str, dict[str, object]]]:
+    return [(t, json.loads(p)) for t, p in conn.execute(
+        "SELECT type, payload FROM outbox ORDER BY seq") if kind is None or t == kind]
+
+
+def journal_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
+
+
+def test_each_void_writes_one_line_voided_fact_with_its_journal_entry(
+        conn: sqlite3.Connection) -> None:
+    till = till_with(conn, void_approval="after_subtotal")
+    for gtin in demo_gtins(conn, 3):
+        till.scan(gtin)
+    assert till.sale is not None
+    first, second = till.sale.lines[0], till.sale.lines[1]
+    till.void_line(1, reason="Wrong item")
+    assert events(conn) == [("line.voided", {
+        "sale_id": till.sale.id, "line_no": 1, "sku": first.sku, "qty_milli": first.qty_milli,
+        "total": first.total, "staff_id": "1001", "approved_by": "1001",
+        "after_subtotal": False, "reason": "Wrong item"})]
+    till.subtotal()
+    before = (events(conn), journal_count(conn))
+    with pytest.raises(TillError) as refused:           # after the subtotal: a supervisor
+        till.void_line(2, reason="Wrong item")
+    assert refused.value.code == "permission_denied"
+    with pytest.raises(TillError):                      # a wrong supervisor PIN
+        till.void_line(2, {"staff": "2001", "pin": "0000"}, "Wrong item")
+    assert (events(conn), journal_count(conn)) == before  # refused: nothing written
+    till.void_line(2, SUPERVISOR, "  Customer changed their mind ")
+    assert events(conn)[1:] == [("line.voided", {
+        "sale_id": till.sale.id, "line_no": 2, "sku": second.sku,
+        "qty_milli": second.qty_milli, "total": second.total, "staff_id": "1001",
+        "approved_by": "2001", "after_subtotal": True, "reason": "Customer changed their mind"})]
+    # Each fact sits in the transaction of its journal entry: one journal entry per fact.
+    assert len(voids(conn)) == len(events(conn, "line.voided")) == 2
+
+
+def test_a_price_override_writes_one_price_overridden_fact_and_a_refused_one_none(
+        conn: sqlite3.Connection) -> None:
+    till = till_with(conn)
+    gtin = demo_gtins(conn, 1)[0]
+    till.scan(gtin)
+    assert till.sale is not None
+    sku, price = till.sale.lines[0].sku, price_of_gtin(conn, gtin)
+    before = (events(conn), journal_count(conn))
+    for override, code in ((None, "permission_denied"),
+                           ({"staff": "1001", "pin": "1234"}, "approver_not_allowed"),
+                           ({"staff": "2001", "pin": "0000"}, "permission_denied")):
+        with pytest.raises(TillError) as refused:
+            till.override_price(1, 100, "damaged", override)
+        assert refused.value.code == code
+    for bad in (-1, "1.00", 10**9):
+        with pytest.raises(TillError) as refused:
+            till.override_price(1, bad, "damaged", SUPERVISOR)  # type: ignore[arg-type]
+        assert refused.value.code == "invalid_amount"
+    assert (events(conn), journal_count(conn)) == before
+    assert till.sale.lines[0].unit_price == price
+    till.override_price(1, 100, " damaged ", SUPERVISOR)
+    till.override_price(1, 90, "still damaged", SUPERVISOR)     # original stays the catalog's
+    assert events(conn) == [("price.overridden", {
+        "sale_id": till.sale.id, "line_no": 1, "sku": sku, "original_price": price,
+        "price": p, "staff_id": "1001", "approved_by": "2001", "reason": why})
+        for p, why in ((100, "damaged"), (90, "still damaged"))]
+
+
+def test_a_no_sale_writes_one_drawer_no_sale_fact_and_a_refused_one_none(
+        conn: sqlite3.Connection) -> None:
+    till = till_with(conn)
+    before = (events(conn), journal_count(conn))
+    with pytest.raises(TillError) as refused:
+        till.no_sale("Change for the next till")
+    assert refused.value.code == "permission_denied"
+    with pytest.raises(TillError) as refused:
+        till.no_sale(" ", SUPERVISOR)
+    assert refused.value.code == "bad_request"
+    assert (events(conn), journal_count(conn)) == before
+    till.no_sale(" Change for the next till ", SUPERVISOR)
+    assert events(conn) == [("drawer.no_sale", {"staff_id": "1001", "approved_by": "2001",
+                                                "reason": "Change for the next till"})]
+    assert journal_count(conn) == before[1] + 1
+
+
+def test_training_journals_voids_overrides_and_no_sales_but_sends_hq_nothing(
+        conn: sqlite3.Connection) -> None:
+    till = Till(conn, StoreConfig())
+    till.login("1001", "1234", training=True)
+    for gtin in demo_gtins(conn, 2):
+        till.scan(gtin)
+    till.override_price(1, 100, "damaged", SUPERVISOR)
+    till.void_line(2, reason="Wrong item")
+    till.no_sale("Change", SUPERVISOR)
+    assert events(conn) == []
+    kinds = [k for (k,) in conn.execute("SELECT kind FROM journal ORDER BY seq")]
+    assert kinds.count("line.voided") == 1 and kinds.count("drawer.no_sale") == 1
+    assert kinds.count("override") == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +15,9 @@ import pytest
 from openpyxl import load_workbook
 from starlette.testclient import TestClient
 
+from cloud_sync.agent import batch_bytes
+from edge.ledger.outbox import canonical_json
+from hq.validation import validate_batch
 from tests.hq.console import test_console as base
 from tests.hq.console.seed import HqData
 from tests.hq.console.test_console import NOW, csrf_of
@@ -95,6 +99,101 @@ def test_stock_page_shows_on_hand_last_count_and_the_suggestion_with_its_inputs(
         data.conn.execute("SELECT sum(l.qty_milli) FROM hq_sale_line l JOIN hq_sale s"
                           " USING (store, terminal, seq) WHERE s.status = 'completed'"
                           " AND s.store = 'S001'").fetchone()
+
+
+def _till_fact(data: HqData, store: str, terminal: str, kind: str, payload: dict[str, Any],
+               at: Any, times: int = 1) -> None:
+    """A fact as the till sends it, its batch delivered `times` times (a redelivery)."""
+    seq = data.seqs.get((store, terminal), 0) + 1
+    data.seqs[(store, terminal)] = seq
+    raw = batch_bytes(store, terminal, seq - 1, [
+        (seq, str(uuid.uuid4()), kind, canonical_json(payload), at.isoformat())])
+    for _ in range(times):
+        accepted, refused, since = validate_batch(store, terminal, raw)
+        assert not refused, refused
+        data.storage.ingest(store, terminal, accepted, refused, since)
+
+
+def test_loss_prevention_counts_the_tills_voids_price_overrides_and_no_sales(
+        data: HqData, clients: dict[str, TestClient]) -> None:
+    """line.voided (before / after the subtotal), price.overridden and drawer.no_sale, counted
+    for their staff_id on their own day, once however often a batch arrives; rates per 100
+    sales and outliers by the page's one rule."""
+    day = NOW - timedelta(days=1)
+
+    def void(store: str, staff: str, after: bool, sale_id: str | None = None,
+             times: int = 1) -> None:
+        _till_fact(data, store, "T" + staff, "line.voided", {
+            "sale_id": sale_id or str(uuid.uuid4()), "line_no": 1, "sku": "A",
+            "qty_milli": 1000, "total": 100, "staff_id": staff,
+            "approved_by": "m01" if after else staff, "after_subtotal": after,
+            "reason": "wrong item"}, day, times)
+
+    def override(store: str, staff: str, times: int = 1) -> None:
+        _till_fact(data, store, "T" + staff, "price.overridden", {
+            "sale_id": str(uuid.uuid4()), "line_no": 1, "sku": "A", "original_price": 100,
+            "price": 50, "staff_id": staff, "approved_by": "m01", "reason": "damaged"},
+            day, times)
+
+    def no_sale(store: str, staff: str, at: Any) -> None:
+        _till_fact(data, store, "T" + staff, "drawer.no_sale", {
+            "staff_id": staff, "approved_by": "m01", "reason": "change"}, at)
+
+    # Facts of sales not at HQ yet (they come after their voids, or never: a lost basket).
+    void("S001", "c01", False)
+    void("S001", "c02", False)
+    for i in range(4):
+        void("S001", "c02", True, times=2 if i == 0 else 1)        # one batch sent twice
+    void("S002", "c03", False)
+    for i in range(3):
+        override("S001", "c02", times=3 if i == 1 else 1)
+    no_sale("S002", "c03", day)
+    no_sale("S002", "c03", day)
+    no_sale("S001", "c01", NOW - timedelta(days=10))               # outside the 7 days
+    for store, staff in (("S001", "c01"), ("S001", "c02"), ("S002", "c03"), ("S002", "c04")):
+        for _ in range(10):
+            sale = data.sale_of(store, "T" + staff, day, [("A", 1)], staff=staff)
+    void("S002", "c04", True, sale_id=sale["sale_id"])            # a sale HQ holds
+    page = clients["boss"].get("/loss.json").json()
+    who = {c["staff"]: c for c in page["cashiers"]}
+    counts = {s: tuple(who[s][f] for f in ("line_voids", "line_voids_after", "price_overrides",
+                                            "no_sales")) for s in who}
+    assert counts == {"c01": (1, 0, 0, 0), "c02": (1, 4, 3, 0), "c03": (1, 0, 0, 2),
+                      "c04": (0, 1, 0, 0)}
+    assert who["c02"]["rates"]["line_voids_after"] == 40.0
+    assert who["c02"]["rates"]["price_overrides"] == 30.0
+    # Voids before the subtotal: 10, 10, 10, 0 per 100 sales → median 10, flagged above 30.
+    assert page["baseline"]["line_voids"] == {"median": 10.0, "overall": 7.5,
+                                              "threshold": 30.0}
+    # After the subtotal: 0, 40, 0, 10 → median 5, flagged above 15 (c04's 10: no).
+    assert page["baseline"]["line_voids_after"] == {"median": 5.0, "overall": 12.5,
+                                                    "threshold": 15.0}
+    # The rarer ones: median 0, so the chain's overall rate (3 and 2 of 40 sales) is the
+    # baseline.
+    assert page["baseline"]["price_overrides"]["threshold"] == 22.5
+    assert page["baseline"]["no_sales"]["threshold"] == 15.0
+    assert set(who["c02"]["flagged"]) == {"line_voids_after", "price_overrides"}
+    assert who["c03"]["flagged"] == ["no_sales"]
+    assert who["c01"]["flagged"] == [] and who["c04"]["flagged"] == []   # c04: 1 event
+    s001 = next(s for s in page["stores"] if s["store"] == "S001")
+    assert (s001["line_voids"], s001["line_voids_after"], s001["price_overrides"]) == (2, 4, 3)
+    assert page["not_at_hq"] == ["open_prices", "training", "kiosk_alerts"]
+    # Over 92 days the older no-sale counts too.
+    c01 = next(c for c in clients["boss"].get("/loss.json?days=92").json()["cashiers"]
+               if c["staff"] == "c01")
+    assert c01["no_sales"] == 1
+    html = clients["boss"].get("/loss").text
+    assert "改价" in html and "无交易开钱箱" in html and "小计后删除商品行" in html
+    # The rollup equals a count of the facts HQ holds, the redelivered batches included.
+    for figure, where in (("line_voids", "type = 'line.voided' AND NOT"
+                           " (payload->>'after_subtotal')::boolean"),
+                          ("line_voids_after", "type = 'line.voided' AND"
+                           " (payload->>'after_subtotal')::boolean"),
+                          ("price_overrides", "type = 'price.overridden'"),
+                          ("no_sales", "type = 'drawer.no_sale'")):
+        assert data.conn.execute(f"SELECT sum({figure}) FROM hq_rollup_cashier_day"
+                                 ).fetchone() == data.conn.execute(
+            f"SELECT count(*) FROM hq_event WHERE {where}").fetchone(), figure
 
 
 def test_a_manager_sees_and_changes_only_their_stores_stock(
@@ -180,7 +279,7 @@ def test_loss_prevention_rates_against_sales_and_outliers_against_the_chain_medi
     assert set(who["c02"]["flagged"]) == {"cancelled", "blind_returns", "manual_discounts"}
     assert who["c01"]["flagged"] == [] and who["c03"]["flagged"] == []
     assert page["cashiers"][0]["staff"] == "c02"          # the most flagged first
-    assert "line_voids" in page["not_at_hq"] and "kiosk_alerts" in page["not_at_hq"]
+    assert page["not_at_hq"] == ["open_prices", "training", "kiosk_alerts"]
     # A manager: their store's cashiers, the chain's medians, never S002's rows.
     mgr = clients["mgr1"]
     theirs = mgr.get("/loss.json").json()
