@@ -253,3 +253,28 @@ def test_training_journals_voids_overrides_and_no_sales_but_sends_hq_nothing(
     kinds = [k for (k,) in conn.execute("SELECT kind FROM journal ORDER BY seq")]
     assert kinds.count("line.voided") == 1 and kinds.count("drawer.no_sale") == 1
     assert kinds.count("override") == 1
+
+
+def test_a_fact_that_cannot_be_written_leaves_no_journal_entry_and_no_change(
+        conn: sqlite3.Connection) -> None:
+    """The fact and its journal entry are one transaction: the outbox refusing the fact (a
+    storage error) rolls the journal entry back, and the action simply works again after."""
+    till = till_with(conn)
+    for gtin in demo_gtins(conn, 2):
+        till.scan(gtin)
+    assert till.sale is not None
+    conn.execute("CREATE TEMP TRIGGER refuse_fact BEFORE INSERT ON outbox"
+                 " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+    before = (till.sale.to_dict(), journal_count(conn))
+    for action in (lambda: till.void_line(1, reason="Wrong item"),
+                   lambda: till.override_price(1, 100, "damaged", SUPERVISOR),
+                   lambda: till.no_sale("Change", SUPERVISOR)):
+        with pytest.raises(TillError) as failed:
+            action()
+        assert failed.value.code.startswith("storage_")
+        assert (till.sale.to_dict(), journal_count(conn)) == before
+    conn.execute("DROP TRIGGER refuse_fact")
+    till.override_price(1, 100, "damaged", SUPERVISOR)
+    till.void_line(1, reason="Wrong item")
+    till.no_sale("Change", SUPERVISOR)
+    assert [t for t, _ in events(conn)] == ["price.overridden", "line.voided", "drawer.no_sale"]
