@@ -67,6 +67,7 @@ from edge.ops_error import OpsError
 from edge.orders.reservations import ReservedStock, reserved_conflict
 from edge.orders.settings import orders_settings
 from edge.payments.steps import Steps, run_steps
+from edge.safe_text import device_text
 from edge.sale.basket import Line, PriceOverride, Sale, reprice
 from edge.sale.card_numbers import contains_full_pan
 from edge.sale.manual_discounts import (
@@ -382,12 +383,14 @@ class Till:
                          {"sale_id": sale.id, "line": line.line_no, "sku": line.sku,
                           "qty_milli": line.qty_milli, "total": line.total,
                           "approved_by": approver.id, "reason": (reason or "").strip()})
-            if not self.training:  # the fact HQ's loss prevention counts (rule "training")
+            # The fact HQ's loss prevention counts (rule "training"); its text without control
+            # characters, which HQ refuses (edge/safe_text.py).
+            if not self.training:
                 append_event(self.conn, "line.voided", {
                     "sale_id": sale.id, "line_no": line.line_no, "sku": line.sku,
                     "qty_milli": line.qty_milli, "total": line.total, "staff_id": self.staff.id,
                     "approved_by": approver.id, "after_subtotal": after_subtotal,
-                    "reason": (reason or "").strip()})
+                    "reason": device_text((reason or "").strip())})
             if sale.tenders and not self.training:
                 save_draft(self.conn, sale, in_transaction=True)
         self.sale = sale
@@ -430,7 +433,7 @@ class Till:
                                    "sale_id": sale.id, "line_no": line.line_no, "sku": line.sku,
                                    "original_price": original, "price": price,
                                    "staff_id": self.staff.id, "approved_by": approver.id,
-                                   "reason": reason.strip()[:200]}))
+                                   "reason": device_text(reason.strip()[:200]) or "-"}))
         self.sale = sale
         return sale
 
@@ -729,7 +732,7 @@ class Till:
             if not self.training:
                 append_event(self.conn, "drawer.no_sale", {
                     "staff_id": self.staff.id, "approved_by": approver.id,
-                    "reason": reason.strip()[:200]})
+                    "reason": device_text(reason.strip()[:200]) or "-"})
 
     def authorize(self, action: str, override: Override = None) -> StaffMember:
         """The staff member allowed to do `action`: the one logged in, or the supervisor whose id

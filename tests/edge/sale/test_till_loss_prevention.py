@@ -278,3 +278,16 @@ def test_a_fact_that_cannot_be_written_leaves_no_journal_entry_and_no_change(
     till.void_line(1, reason="Wrong item")
     till.no_sale("Change", SUPERVISOR)
     assert [t for t, _ in events(conn)] == ["price.overridden", "line.voided", "drawer.no_sale"]
+
+
+def test_a_reason_with_control_characters_reaches_hq_without_them(
+        conn: sqlite3.Connection) -> None:
+    """HQ refuses text holding control characters (hq/schemas.py); the till's facts leave
+    them out, so a reason typed through a library call still makes a fact HQ takes."""
+    till = till_with(conn)
+    for gtin in demo_gtins(conn, 2):
+        till.scan(gtin)
+    till.void_line(2, reason="wrong\titem")
+    till.override_price(1, 100, "\x1b\n", SUPERVISOR)
+    till.no_sale("change\x00", SUPERVISOR)
+    assert [p["reason"] for _, p in events(conn)] == ["wrongitem", "-", "change"]
