@@ -2,13 +2,15 @@
 a store database, an ingest worker on PostgreSQL, the console in process. An event dead-lettered
 by a bound comes back after the bound is raised, lands at HQ once (a redelivery of the resend
 too), the dead letter says so, the outbox row is acked; a request for a seq the terminal does not
-hold as rejected changes nothing at the store."""
+hold as rejected changes nothing at the store; without a broker the console changes nothing, and
+asking twice before the event is back forgets the seq at HQ once."""
 
 from __future__ import annotations
 
 import random
 import time
 import warnings
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -203,3 +205,41 @@ def test_a_resend_request_for_a_seq_the_terminal_does_not_hold_changes_nothing(
         conn.close()
     with psycopg.connect(pg_url) as pg:
         assert pg.execute("SELECT count(*) FROM hq_sale").fetchone()[0] == 2
+
+
+def test_a_resend_without_a_broker_changes_nothing_and_asking_twice_forgets_the_seq_once(
+        data: HqData, broker: Broker) -> None:
+    data.sale("S001", "T01", datetime.now(UTC))
+    dead = data.dead_letter("S001", "T01")                  # seq 2
+    data.sale("S001", "T01", datetime.now(UTC))             # seq 3
+    data.user("boss", "admin")
+    pg = data.conn
+
+    def state() -> tuple[Any, ...]:
+        return (pg.execute("SELECT acked_to FROM hq_terminal").fetchone()[0],
+                pg.execute("SELECT seq, rejected FROM hq_received ORDER BY seq").fetchall(),
+                pg.execute("SELECT count(*) FROM hq_audit WHERE action = 'dead_letter.resend'"
+                           ).fetchone()[0])
+    assert state() == (3, [(1, False), (2, True), (3, False)], 0)
+    for settings, expected in [
+            (ConsoleSettings(data.url), (3, [(1, False), (2, True), (3, False)], 0)),
+            (ConsoleSettings(data.url, broker=BrokerSettings(port=broker.port)),
+             (1, [(1, False), (3, False)], 1))]:
+        with TestClient(create_app(settings), base_url="https://testserver",
+                        follow_redirects=False) as boss:
+            login(boss, "boss")
+            token = csrf_of(boss.get(f"/dead-letters/{dead}").text)
+            done = boss.post(f"/dead-letters/{dead}/resend", data={"csrf": token})
+            assert done.status_code == 303
+            assert ("error=" in done.headers["location"]) == (settings.broker is None)
+            assert state() == expected
+    # Asked again before it came back: the message goes again, HQ's state does not move.
+    with TestClient(create_app(ConsoleSettings(data.url, broker=BrokerSettings(port=broker.port))),
+                    base_url="https://testserver", follow_redirects=False) as boss:
+        login(boss, "boss")
+        page = boss.get(f"/dead-letters/{dead}")
+        assert 'id="resend-form"' in page.text
+        assert boss.get(f"/dead-letters/{dead}.json").json()["resend"] == "requested"
+        assert boss.post(f"/dead-letters/{dead}/resend",
+                         data={"csrf": csrf_of(page.text)}).status_code == 303
+    assert state() == (1, [(1, False), (3, False)], 2)
