@@ -43,6 +43,7 @@ from cloud_sync.protocol import (
     Event,
     Head,
     Presence,
+    ResendRequest,
     SyncRequest,
     ack_topic,
     encode,
@@ -59,14 +60,15 @@ from cloud_sync.settings import AgentSettings, SettingsError, read_secret
 from cloud_sync.signing import SignatureError, load_keyring
 from cloud_sync.status import write_status
 from edge.ledger.clock import utc_now_iso
-from edge.ledger.journal import journal_head
-from edge.ledger.outbox import mark_acked, mark_rejected
+from edge.ledger.journal import append_entry, journal_head
+from edge.ledger.outbox import mark_acked, mark_for_resend, mark_rejected
 from edge.ledger.store import open_store, write_transaction
 from edge.orders.orders import expire_due
 from edge.orders.settings import DEFAULT_GRACE
 
 log = logging.getLogger("cloud_sync.agent")
-_ack_decoder = msgspec.json.Decoder(Ack)
+# The ack topic carries HQ's acks and its requests to send dead-lettered seqs again.
+_ack_decoder = msgspec.json.Decoder(Ack | ResendRequest)
 _head_decoder = msgspec.json.Decoder(Head)
 # CONNACK reasons that mean "this credential": MQTT 5 bad user name or password, not authorized;
 # MQTT 3.1.1's return codes 4 and 5 as paho reports them.
@@ -307,6 +309,9 @@ class Agent:
             write_status(self.conn, last_error=f"unreadable ack: {exc}",
                          last_error_at=utc_now_iso())
             return
+        if isinstance(ack, ResendRequest):
+            self._resend(ack)
+            return
         offset = offset_from_ack(ack.sent_at, ack.hq_time, self.wall())
         if offset is not None:
             write_status(self.conn, clock_offset_s=round(offset, 3),
@@ -334,6 +339,21 @@ class Agent:
             log.info("HQ reports gaps %s; resending from %d", ack.gaps, self.acked + 1)
             self.sent_up_to = self.acked
             self.last_progress = time.monotonic()
+
+    def _resend(self, request: ResendRequest) -> None:
+        """HQ will take these dead-lettered seqs as new: the ones this outbox holds as rejected
+        go back to pending (journaled) and are sent from the lowest one on, as after a
+        reconnect. Any other seq (acked, pending, unknown, another terminal's) changes nothing."""
+        if (request.store, request.terminal) != (self.s.store_id, self.s.terminal_id):
+            return
+        with write_transaction(self.conn):
+            again = mark_for_resend(self.conn, request.seqs)
+            if again:
+                append_entry(self.conn, "sync.resend", None, {"seqs": again})
+        if again:
+            log.info("HQ asked for seqs %s again; resending them", again)
+            self.acked = min(self.acked, again[0] - 1)
+            self.sent_up_to = min(self.sent_up_to, self.acked)
 
     def _check_ack_timeout(self) -> None:
         if self.sent_up_to > self.acked and \

@@ -7,7 +7,7 @@ whole, at whichever end receives it. Version 1 of the topic tree lives under `po
 from __future__ import annotations
 
 import hashlib
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -114,6 +114,15 @@ class Ack(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True, tag="a
     # decoder refuses unknown fields, never sees them): its echo and HQ's clock when acking.
     sent_at: float | None = None
     hq_time: float | None = None
+
+
+class ResendRequest(msgspec.Struct, forbid_unknown_fields=True, tag="resend"):
+    """HQ asks a terminal, on its ack topic, to send these seqs again: each was dead-lettered,
+    HQ fixed the cause and will take the event as new (an admin's request on the console)."""
+    v: int
+    store: str
+    terminal: str
+    seqs: Annotated[list[int], msgspec.Meta(max_length=100)]
 
 
 class ErrorReply(msgspec.Struct, forbid_unknown_fields=True, tag="error"):

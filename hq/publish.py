@@ -27,8 +27,10 @@ from cloud_sync.protocol import (
     OrderItem,
     PriceItem,
     PromotionItem,
+    ResendRequest,
     Rollover,
     TransferItem,
+    ack_topic,
     encode,
     head_topic,
     keys_topic,
@@ -171,6 +173,21 @@ def send(broker: BrokerSettings, versions: list[tuple[str, str, int, bytes]],
                                  retain=True) for (store, stream), version in heads.items()]
         for info in infos:
             info.wait_for_publish(timeout)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+def send_resend(broker: BrokerSettings, store: str, terminal: str, seqs: list[int],
+                timeout: float = 30.0) -> None:
+    """Ask one terminal, on its own ack topic (only HQ's services may write it: the broker's
+    ACL), to send these dead-lettered seqs again; wait for the broker to take it."""
+    body = encode(ResendRequest(v=SCHEMA_VERSION, store=store, terminal=terminal, seqs=seqs))
+    client = make_client(f"hq-resend-{uuid.uuid4().hex[:8]}", broker)
+    client.connect(broker.host, broker.port, broker.keepalive)
+    client.loop_start()
+    try:
+        client.publish(ack_topic(store, terminal), body, qos=1).wait_for_publish(timeout)
     finally:
         client.disconnect()
         client.loop_stop()

@@ -60,6 +60,20 @@ def mark_rejected(conn: sqlite3.Connection, seq: int, reason: str) -> None:
     )
 
 
+def mark_for_resend(conn: sqlite3.Connection, seqs: list[int]) -> list[int]:
+    """HQ asked for these seqs again (it fixed what dead-lettered them): the ones this outbox
+    holds as 'rejected' go back to 'pending', and are sent with the next batch; any other seq
+    is left as it is. Returns the seqs put back. Call inside a write transaction."""
+    again = []
+    for seq in sorted(set(seqs)):
+        cur = conn.execute(
+            "UPDATE outbox SET state = 'pending', acked_at = NULL, reject_reason = NULL"
+            " WHERE seq = ? AND state = 'rejected'", (seq,))
+        if cur.rowcount:
+            again.append(seq)
+    return again
+
+
 def canonical_json(value: Any) -> str:
     """One spelling per value: sorted keys, no spaces, UTF-8 kept as is."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

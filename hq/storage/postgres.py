@@ -556,7 +556,7 @@ def _advance(cur: psycopg.Cursor[Any], b: BatchIn, new: set[int],
         # Every rejection above the terminal's watermark, again: an earlier ack may be lost.
         cur.execute(
             "SELECT DISTINCT seq, reason FROM hq_dead_letter WHERE store = %s AND terminal = %s"
-            " AND seq > %s AND seq <= %s ORDER BY seq",
+            " AND seq > %s AND seq <= %s AND resend_requested_at IS NULL ORDER BY seq",
             (b.store, b.terminal, b.since, max(acked_to, top)))
         rejected = [Rejection(row[0], row[1]) for row in cur.fetchall()]
     return IngestResult(make_ack(b.store, b.terminal, acked_to, rejected, gaps),

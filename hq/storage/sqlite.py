@@ -167,7 +167,7 @@ class SqliteStorage:
         # Every rejection above the terminal's watermark, again: an earlier ack may be lost.
         rejected = [Rejection(row[0], row[1]) for row in c.execute(
             "SELECT DISTINCT seq, reason FROM hq_dead_letter WHERE store = ? AND terminal = ?"
-            " AND seq > ? AND seq <= ? ORDER BY seq",
+            " AND seq > ? AND seq <= ? AND resend_requested_at IS NULL ORDER BY seq",
             (store, terminal, since, max(acked_to, top)))]
         return IngestResult(make_ack(store, terminal, acked_to, rejected, gaps),
                             new_events=len(new), duplicates=len(old), gaps=gaps)
