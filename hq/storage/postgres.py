@@ -29,6 +29,7 @@ from hq.stock.movements import (
 )
 from hq.stock.transfers import TRANSFERS_SQL
 from hq.storage import rollups
+from hq.storage.array_literal import plain_array, quoted_array
 from hq.storage.interface import (
     HEALTH_CLOCK_BACK_S,
     HEALTH_COLUMNS,
@@ -532,7 +533,7 @@ def _lock_terminals(cur: psycopg.Cursor[Any], keys: list[tuple[str, str]]
         " SELECT s, t, now(), TRUE FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY"
         " AS u(s, t, n) ORDER BY n ON CONFLICT (store, terminal) DO UPDATE SET last_seen = now()"
         " RETURNING store, terminal, acked_to, max_seq, dead_to",
-        ([k[0] for k in unique], [k[1] for k in unique]))
+        (quoted_array(k[0] for k in unique), quoted_array(k[1] for k in unique)))
     return {(r[0], r[1]): (r[2], r[3], r[4]) for r in cur.fetchall()}
 
 
@@ -562,7 +563,10 @@ def _mark_received(cur: psycopg.Cursor[Any], batches: list[BatchIn]
     cur.execute(
         "INSERT INTO hq_received (store, terminal, seq, event_id, type, rejected)"
         " SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[],"
-        " %s::boolean[]) ON CONFLICT DO NOTHING RETURNING store, terminal, seq", cols)
+        " %s::boolean[]) ON CONFLICT DO NOTHING RETURNING store, terminal, seq",
+        (quoted_array(cols[0]), quoted_array(cols[1]), plain_array(cols[2]),
+         quoted_array(cols[3]), quoted_array(cols[4]),
+         "{" + ",".join("t" if r else "f" for r in cols[5]) + "}"))
     new = {}
     for store, terminal, seq in cur.fetchall():
         new.setdefault((store, terminal), set()).add(seq)
@@ -603,8 +607,9 @@ def _save_watermarks(cur: psycopg.Cursor[Any], state: dict[tuple[str, str], tupl
         "UPDATE hq_terminal AS t SET acked_to = u.a, max_seq = u.m, dead_to = u.d"
         " FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::bigint[], %s::bigint[])"
         " AS u(s, t, a, m, d) WHERE t.store = u.s AND t.terminal = u.t",
-        ([k[0] for k in moved], [k[1] for k in moved], [state[k][0] for k in moved],
-         [state[k][1] for k in moved], [state[k][2] for k in moved]))
+        (quoted_array(k[0] for k in moved), quoted_array(k[1] for k in moved),
+         plain_array(state[k][0] for k in moved), plain_array(state[k][1] for k in moved),
+         plain_array(state[k][2] for k in moved)))
 
 
 def _anchor(cur: psycopg.Cursor[Any], batches: list[BatchIn]) -> None:
@@ -621,8 +626,8 @@ def _anchor(cur: psycopg.Cursor[Any], batches: list[BatchIn]) -> None:
         "UPDATE hq_terminal AS t SET journal_seq = u.j, journal_hash = u.h"
         " FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[]) AS u(s, t, j, h)"
         " WHERE t.store = u.s AND t.terminal = u.t AND t.journal_seq <= u.j",
-        ([k[0] for k in keys], [k[1] for k in keys], [heads[k][0] for k in keys],
-         [heads[k][1] for k in keys]))
+        (quoted_array(k[0] for k in keys), quoted_array(k[1] for k in keys),
+         plain_array(heads[k][0] for k in keys), quoted_array(heads[k][1] for k in keys)))
 
 
 def _advance(cur: psycopg.Cursor[Any], b: BatchIn, new: set[int],
@@ -703,7 +708,8 @@ class _Rows:
                 " SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[])"
                 " ON CONFLICT (store, sku) DO UPDATE"
                 " SET qty_milli = hq_stock_on_hand.qty_milli + EXCLUDED.qty_milli, updated_at = now()",
-                ([r[0] for r in on_hand], [r[1] for r in on_hand], [r[2] for r in on_hand]))
+                (quoted_array(r[0] for r in on_hand), quoted_array(r[1] for r in on_hand),
+                 plain_array(r[2] for r in on_hand)))
         if self.stock.legs:
             cur.executemany(TRANSFER_LEG_SQL, self.stock.legs)
         rollups.add_sales(cur, self.sales, self.tenders, self.zone)
