@@ -20,6 +20,7 @@ from hq.orders.book import apply_order_facts
 from hq.recon import tables as recon_tables
 from hq.recon.tables import ImportedFile, Sides
 from hq.schemas import LOSS_TYPES, ORDER_TYPES, SV_TYPES
+from hq.schemas import SALE_TYPES as SALE_EVENTS
 from hq.stock.movements import (
     MOVEMENT_COLUMNS,
     MOVEMENT_TYPES,
@@ -157,19 +158,28 @@ class PgStorage:
         case: one to lock every terminal of the group, one to mark every event received, one
         COPY per table, one upsert per rollup and one to move every watermark; what only some
         facts need (stored value, orders, refunds, ...) is written per batch, when present."""
-        # Terminal rows are locked in (store, terminal) order, so concurrent workers never wait
-        # on each other in a circle; and before any savepoint, so none can roll the row back.
         order = sorted(range(len(batches)), key=lambda i: (batches[i].store, batches[i].terminal))
-        # Python's share of the work is done before the terminal rows are locked, so that a
-        # second worker writing the same terminal waits only for the database's share: the rows
-        # of every event as if all were new (the usual case); a batch with events HQ already
-        # holds has its rows made again inside.
+        keys = [(batches[i].store, batches[i].terminal) for i in order]
+        # Python's share of the work is done before the transaction, so that a second worker
+        # writing the same terminal waits only for the database's share: the rows of every
+        # event as if all were new (the usual case); a batch with events HQ already holds has
+        # its rows made again inside.
         ready = {i: _Prepared(batches[i], self.zone) for i in order} if not careful else {}
+        # A group of sales and loss-prevention facts only adds rows and adds to rollups, which
+        # commute: its terminal rows are locked last, so that two workers writing one
+        # terminal's consecutive batches (a backlog) copy their rows at the same time and wait
+        # for each other only at the shared rollup rows and the watermark. Any other fact (a
+        # stored-value spend, an order, ...) is judged against the terminal's watermark and
+        # order: its group locks the terminals first.
+        late = not careful and all(e.type in SALE_EVENTS or e.type in LOSS_TYPES
+                                   for b in batches for e in b.accepted)
         results: dict[int, IngestResult] = {}
         with conn.transaction(), conn.cursor() as cur:
             # (acked_to, max_seq, dead_to) of each terminal as this transaction leaves it.
-            state = _lock_terminals(cur, [(batches[i].store, batches[i].terminal) for i in order])
-            before = dict(state)
+            # Terminal rows are locked in (store, terminal) order, so concurrent workers never
+            # wait on each other in a circle; and before any savepoint, so none can roll the
+            # row back.
+            state = {} if late else _lock_terminals(cur, keys)
             written: dict[int, tuple[BatchIn, set[int]]] = {}
             rows = _Rows(self.zone)
             if careful:
@@ -180,9 +190,14 @@ class PgStorage:
                 new = _mark_received(cur, [batches[i] for i in order])
                 for i in order:
                     b = batches[i]
-                    written[i] = self._write_batch(cur, b, rows, state[(b.store, b.terminal)][0],
-                                                   _claim(new, b), ready[i])
+                    # The watermark is read by the stored-value ledger only, never in a late group.
+                    acked_to = state[(b.store, b.terminal)][0] if state else 0
+                    written[i] = self._write_batch(cur, b, rows, acked_to, _claim(new, b),
+                                                   ready[i])
             rows.copy(cur)
+            if late:
+                state = _lock_terminals(cur, keys)
+            before = dict(state)
             for i in order:
                 results[i] = _advance(cur, written[i][0], written[i][1], state)
             _save_watermarks(cur, state, before)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 from typing import Any
 
 import psycopg
@@ -94,3 +95,43 @@ def test_a_resend_in_the_same_group_and_events_already_held_land_once(pg_url: st
                           ).fetchone() == (11, 11)
         assert pg.execute("SELECT count(*) FROM hq_dead_letter").fetchone() == (0,)
         assert pg.execute("SELECT sum(sales) FROM hq_rollup_sales_hour").fetchone() == (13,)
+
+
+@pytest.mark.timeout(120)
+def test_two_workers_writing_one_terminals_backlog_at_once_lose_and_double_nothing(
+        pg_url: str) -> None:
+    """A drain: two workers take one terminal's consecutive batches and write them at the same
+    time (a group of sales locks the terminal last, so their copies overlap); whatever order
+    they commit in, the watermark ends at the top, every sale once, the rollups exact, and
+    neither waits on the other in a circle (a deadlock would raise here)."""
+    batches = [batch("S001", "T01", range(1 + 20 * n, 21 + 20 * n)) for n in range(16)]
+    storages = [open_storage(pg_url), open_storage(pg_url)]
+    acks: list[int] = []
+    errors: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            for b in batches[k::2]:
+                acks.extend(r.ack.acked_to for r in storages[k].ingest_many([b]))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in (1, 0)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(100)
+    finally:
+        for s in storages:
+            s.close()
+    assert not errors, errors
+    assert max(acks) == 320
+    assert counts(pg_url) == (320, 960, 320)
+    with psycopg.connect(pg_url) as pg:
+        assert pg.execute("SELECT acked_to, max_seq FROM hq_terminal").fetchone() == (320, 320)
+        assert pg.execute("SELECT sum(sales) FROM hq_rollup_sales_hour").fetchone() == (320,)
+        assert pg.execute("SELECT sum(lines) FROM hq_rollup_sku_day").fetchone() == (960,)
+        on_hand = pg.execute("SELECT sum(qty_milli) FROM hq_stock_on_hand").fetchone()[0]
+        sold = pg.execute("SELECT sum(qty_milli) FROM hq_sale_line").fetchone()[0]
+        assert on_hand == -sold
