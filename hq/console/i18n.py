@@ -84,7 +84,7 @@ MESSAGES: dict[str, tuple[str, str]] = {   # key: (en, zh_CN)
     "loss.cashier": ("Cashier", "收银员"),
     "loss.per_store": ("Per store", "按门店"),
     "loss.flagged_cashiers": ("Flagged cashiers", "异常收银员"),
-    "loss.open_prices": ("Open-price lines (price typed by the cashier)", "无码商品手输价格行"),
+    "loss.open_prices": ("Open-price lines (price typed)", "手输价格行"),
     "loss.open_price_amount": ("Open-price amount", "手输价格金额"),
     "loss.training_sales": ("Training-mode sales", "培训模式交易"),
     "loss.per_lane": ("Per self-checkout lane", "按自助收银通道"),
