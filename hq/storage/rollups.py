@@ -241,8 +241,8 @@ def add_lane_days(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
         if e.type != "kiosk.alert" or e.fact is None:
             continue
         f = e.fact
-        key = (store, _day_of(e.created_at, zone), f.terminal_id, f.kind)  # the sender's
-        row = alerts.setdefault(key, [0] * len(LANE_FIGURES))
+        lane = (store, _day_of(e.created_at, zone), f.terminal_id, f.kind)  # the sender's
+        row = alerts.setdefault(lane, [0] * len(LANE_FIGURES))
         row[0] += 1
         row[1] += f.cleared_by is not None
         row[2] += max(0, int((f.cleared_at - f.raised_at).total_seconds()))
