@@ -84,3 +84,22 @@ def test_a_trainee_can_never_charge_a_real_payment_code(conn: sqlite3.Connection
     with pytest.raises(TillError) as refused:
         till.pay_code("134567890123456789")
     assert refused.value.code == "training_mode"
+
+
+def test_a_training_fact_that_cannot_be_written_leaves_no_journal_entry_and_the_sale_open(
+        conn: sqlite3.Connection, config: StoreConfig) -> None:
+    till = Till(conn, config)
+    till.login("1001", "1234", training=True)
+    till.scan(demo_gtins(conn, 1)[0])
+    journal = conn.execute("SELECT count(*) FROM journal").fetchone()[0]
+    conn.execute("CREATE TEMP TRIGGER refuse_fact BEFORE INSERT ON outbox"
+                 " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+    with pytest.raises(TillError) as failed:
+        till.tender("cash", 100_00)
+    assert failed.value.code.startswith("storage_")
+    assert conn.execute("SELECT count(*) FROM journal").fetchone()[0] == journal
+    assert till.sale is not None and not till.sale.tenders      # nothing changed
+    conn.execute("DROP TRIGGER refuse_fact")
+    assert till.tender("cash", 100_00).status == "completed"
+    assert conn.execute("SELECT count(*) FROM journal").fetchone()[0] == journal + 1
+    assert [t for (t,) in conn.execute("SELECT type FROM outbox")] == ["training.sale"]
