@@ -44,6 +44,12 @@ class StockChanges:
                 key = (store, sku)
                 self.deltas[key] = self.deltas.get(key, 0) + qty
 
+    def merge(self, other: StockChanges) -> None:
+        self.movements += other.movements
+        for key, qty in other.deltas.items():
+            self.deltas[key] = self.deltas.get(key, 0) + qty
+        self.legs += other.legs
+
     def on_hand_rows(self) -> list[tuple[str, str, int]]:
         """(store, sku, change) in key order, zero changes left out."""
         return [(store, sku, qty) for (store, sku), qty in sorted(self.deltas.items()) if qty]

@@ -29,6 +29,7 @@ from hq.stock.movements import (
 )
 from hq.stock.transfers import TRANSFERS_SQL
 from hq.storage import rollups
+from hq.storage.array_literal import plain_array, quoted_array
 from hq.storage.interface import (
     HEALTH_CLOCK_BACK_S,
     HEALTH_COLUMNS,
@@ -78,6 +79,8 @@ log = logging.getLogger("hq.storage")
 # What a write that passed validation can still raise for the data it carries (not for a lost
 # connection): the event is dead-lettered with this, never retried for ever.
 POISON = (psycopg.Error, ValueError, OverflowError, TypeError, UnicodeError)
+RECEIVED_COLUMNS = ("store", "terminal", "seq", "event_id", "type", "rejected")
+RECEIVED_TYPES = ("text", "text", "int8", "text", "text", "bool")
 _HEALTH_UPDATE = ", ".join(f"{c} = excluded.{c}" for c in HEALTH_COLUMNS.split(", ")[2:])
 _LOCK_MIGRATIONS = 0x5053594E  # advisory lock id: only one process migrates at a time
 
@@ -150,76 +153,77 @@ class PgStorage:
 
     def _write(self, conn: psycopg.Connection[Any], batches: list[BatchIn],
                careful: bool) -> list[IngestResult]:
+        """The group in one transaction, with a constant number of statements for the usual
+        case: one to lock every terminal of the group, one to mark every event received, one
+        COPY per table, one upsert per rollup and one to move every watermark; what only some
+        facts need (stored value, orders, refunds, ...) is written per batch, when present."""
         # Terminal rows are locked in (store, terminal) order, so concurrent workers never wait
         # on each other in a circle; and before any savepoint, so none can roll the row back.
         order = sorted(range(len(batches)), key=lambda i: (batches[i].store, batches[i].terminal))
+        # Python's share of the work is done before the terminal rows are locked, so that a
+        # second worker writing the same terminal waits only for the database's share: the rows
+        # of every event as if all were new (the usual case); a batch with events HQ already
+        # holds has its rows made again inside.
+        ready = {i: _Prepared(batches[i], self.zone) for i in order} if not careful else {}
         results: dict[int, IngestResult] = {}
         with conn.transaction(), conn.cursor() as cur:
             # (acked_to, max_seq, dead_to) of each terminal as this transaction leaves it.
-            state: dict[tuple[str, str], tuple[int, int, int]] = {}
-            for i in order:
-                b = batches[i]
-                if (b.store, b.terminal) not in state:
-                    cur.execute(
-                        "INSERT INTO hq_terminal (store, terminal, last_seen, online)"
-                        " VALUES (%s, %s, now(), TRUE) ON CONFLICT (store, terminal)"
-                        " DO UPDATE SET last_seen = now() RETURNING acked_to, max_seq, dead_to",
-                        (b.store, b.terminal))
-                    state[(b.store, b.terminal)] = cur.fetchone()  # type: ignore[assignment]
+            state = _lock_terminals(cur, [(batches[i].store, batches[i].terminal) for i in order])
+            before = dict(state)
             written: dict[int, tuple[BatchIn, set[int]]] = {}
             rows = _Rows(self.zone)
-            for i in order:
-                acked_to = state[(batches[i].store, batches[i].terminal)][0]
-                if careful:
+            if careful:
+                for i in order:
+                    acked_to = state[(batches[i].store, batches[i].terminal)][0]
                     written[i] = self._write_carefully(conn, cur, batches[i], acked_to)
-                else:
-                    written[i] = self._write_batch(cur, batches[i], rows, acked_to)
+            else:
+                new = _mark_received(cur, [batches[i] for i in order])
+                for i in order:
+                    b = batches[i]
+                    written[i] = self._write_batch(cur, b, rows, state[(b.store, b.terminal)][0],
+                                                   _claim(new, b), ready[i])
             rows.copy(cur)
             for i in order:
                 results[i] = _advance(cur, written[i][0], written[i][1], state)
-                _anchor(cur, batches[i])
+            _save_watermarks(cur, state, before)
+            _anchor(cur, [batches[i] for i in order])
+            for i in order:
                 write_alerts(cur, True, batches[i].store, batches[i].terminal, batches[i].alerts)
         return [results[i] for i in range(len(batches))]
 
-    def _write_batch(self, cur: psycopg.Cursor[Any], b: BatchIn, rows: _Rows,
-                     acked_to: int) -> tuple[BatchIn, set[int]]:
-        """Write what of `b` is new; sale rows are gathered in `rows` for one COPY.
+    def _write_batch(self, cur: psycopg.Cursor[Any], b: BatchIn, rows: _Rows, acked_to: int,
+                     new: set[int] | None = None, ready: _Prepared | None = None
+                     ) -> tuple[BatchIn, set[int]]:
+        """Write what of `b` is new (`new`: its seqs this transaction marked received, or None
+        to mark them here); sale rows are gathered in `rows` for one COPY. `ready`: the rows of
+        all of `b`'s accepted events, made before the transaction.
         (the batch as written: the ledger may refuse movements; the seqs that were new)"""
-        events = [(e.seq, e.event_id, e.type, False) for e in b.accepted]
-        events += [(r.seq, r.event_id, r.type, True) for r in b.refused if r.seq is not None]
-        cur.execute(
-            "INSERT INTO hq_received (store, terminal, seq, event_id, type, rejected)"
-            " SELECT %s, %s, s, e, t, r FROM unnest(%s::bigint[], %s::text[],"
-            " %s::text[], %s::boolean[]) AS x(s, e, t, r) ON CONFLICT DO NOTHING"
-            " RETURNING seq",
-            (b.store, b.terminal, [e[0] for e in events], [e[1] for e in events],
-             [e[2] for e in events], [e[3] for e in events]))
-        new = {row[0] for row in cur.fetchall()}
+        if new is None:
+            new = _claim(_mark_received(cur, [b]), b)
         fresh = [e for e in b.accepted if e.seq in new]
-        rows.add(sale_rows(b.store, b.terminal, fresh, self.zone))
-        rows.stock.add(b.store, b.terminal, fresh)
-        rows.facts += [(b.store, e) for e in fresh
-                       if e.type == "return.completed" or e.type in LOSS_TYPES
-                       or (e.sale and e.sale.manual_discounts)]
+        if ready is None or len(fresh) != len(b.accepted):
+            ready = _Prepared(BatchIn(b.store, b.terminal, fresh, [], b.since), self.zone)
+        rows.add(ready)
         plain = [e for e in fresh if e.sale is None and e.type not in SV_TYPES]
         self._events(cur, b, plain)  # first: a refund's return may be in this batch
         refunds = refund_rows(b.store, b.terminal, plain, self.zone)
         if refunds:  # out_refund_no is unique: a replay under a new seq is a duplicate_fact
             cur.executemany(f"INSERT INTO hq_payment_refund ({', '.join(REFUND_COLUMNS)})"
                             f" VALUES ({', '.join(['%s'] * len(REFUND_COLUMNS))})", refunds)
-        ledger = Ledger(cur, postgres=True, lock_hours=self.lock_hours)
-        applied, moved = apply_batch(ledger, b.store, b.terminal, fresh,
-                                     [e[0] for e in events], acked_to)
-        self._events(cur, b, applied)
+        if any(e.type in SV_TYPES for e in fresh):
+            ledger = Ledger(cur, postgres=True, lock_hours=self.lock_hours)
+            seqs = [e.seq for e in b.accepted] + [r.seq for r in b.refused if r.seq is not None]
+            applied, moved = apply_batch(ledger, b.store, b.terminal, fresh, seqs, acked_to)
+            self._events(cur, b, applied)
+            if moved:
+                cur.execute("UPDATE hq_received SET rejected = TRUE WHERE store = %s"
+                            " AND terminal = %s AND seq = ANY(%s)",
+                            (b.store, b.terminal, [r.seq for r in moved]))
+                gone = {r.seq for r in moved}
+                b = BatchIn(b.store, b.terminal, [e for e in b.accepted if e.seq not in gone],
+                            b.refused + moved, b.since, b.journal, b.sent_at, b.alerts)
         apply_order_facts(cur, b.store, [e for e in fresh if e.type in ORDER_TYPES])
         apply_loyalty_facts(cur, True, b.store, b.terminal, fresh)
-        if moved:
-            cur.execute("UPDATE hq_received SET rejected = TRUE WHERE store = %s"
-                        " AND terminal = %s AND seq = ANY(%s)",
-                        (b.store, b.terminal, [r.seq for r in moved]))
-            gone = {r.seq for r in moved}
-            b = BatchIn(b.store, b.terminal, [e for e in b.accepted if e.seq not in gone],
-                        b.refused + moved, b.since)
         dead = [(b.store, b.terminal, r.seq, r.event_id, r.type, clean_text(r.reason, 500),
                  r.payload) for r in b.refused if r.seq is None or r.seq in new]
         if dead:
@@ -519,17 +523,117 @@ class PgStorage:
         self.conn.close()
 
 
-def _anchor(cur: psycopg.Cursor[Any], b: BatchIn) -> None:
-    if b.journal is not None:
-        cur.execute("UPDATE hq_terminal SET journal_seq = %s, journal_hash = %s"
-                    " WHERE store = %s AND terminal = %s AND journal_seq <= %s",
-                    (b.journal[0], b.journal[1], b.store, b.terminal, b.journal[0]))
+def _lock_terminals(cur: psycopg.Cursor[Any], keys: list[tuple[str, str]]
+                    ) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """Lock (creating if new) the rows of these terminals in (store, terminal) order, in one
+    statement: {(store, terminal): (acked_to, max_seq, dead_to)}."""
+    unique = sorted(set(keys))
+    cur.execute(
+        "INSERT INTO hq_terminal (store, terminal, last_seen, online)"
+        " SELECT s, t, now(), TRUE FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY"
+        " AS u(s, t, n) ORDER BY n ON CONFLICT (store, terminal) DO UPDATE SET last_seen = now()"
+        " RETURNING store, terminal, acked_to, max_seq, dead_to",
+        (quoted_array(k[0] for k in unique), quoted_array(k[1] for k in unique)))
+    return {(r[0], r[1]): (r[2], r[3], r[4]) for r in cur.fetchall()}
+
+
+def _mark_received(cur: psycopg.Cursor[Any], batches: list[BatchIn]
+                   ) -> dict[tuple[str, str], set[int]]:
+    """Mark every event of `batches` received, in one statement; the seqs that were new, per
+    terminal. A seq carried twice (a resend in the same group) is new for its first batch only:
+    the caller hands out the sets in batch order (see _claim)."""
+    cols: tuple[list[Any], ...] = ([], [], [], [], [], [])
+    for b in batches:
+        for e in b.accepted:
+            for col, value in zip(cols, (b.store, b.terminal, e.seq, e.event_id, e.type, False),
+                                  strict=True):
+                col.append(value)
+        for r in b.refused:
+            if r.seq is not None:
+                for col, value in zip(cols, (b.store, b.terminal, r.seq, r.event_id, r.type,
+                                             True), strict=True):
+                    col.append(value)
+    if not cols[0]:
+        return {}
+    if _copy_received(cur, cols):
+        new: dict[tuple[str, str], set[int]] = {}
+        for store, terminal, seq in zip(cols[0], cols[1], cols[2], strict=True):
+            new.setdefault((store, terminal), set()).add(seq)
+        return new
+    cur.execute(
+        "INSERT INTO hq_received (store, terminal, seq, event_id, type, rejected)"
+        " SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[],"
+        " %s::boolean[]) ON CONFLICT DO NOTHING RETURNING store, terminal, seq",
+        (quoted_array(cols[0]), quoted_array(cols[1]), plain_array(cols[2]),
+         quoted_array(cols[3]), quoted_array(cols[4]),
+         "{" + ",".join("t" if r else "f" for r in cols[5]) + "}"))
+    new = {}
+    for store, terminal, seq in cur.fetchall():
+        new.setdefault((store, terminal), set()).add(seq)
+    return new
+
+
+def _copy_received(cur: psycopg.Cursor[Any], cols: tuple[list[Any], ...]) -> bool:
+    """The usual case, every event new: one binary COPY, a third of the INSERT's cost. False
+    (and nothing written) if HQ already holds one of them (a resend): the caller then inserts
+    skipping those."""
+    rows = list(zip(*cols, strict=True))
+    if len(set((r[0], r[1], r[2]) for r in rows)) != len(rows):
+        return False
+    try:
+        with cur.connection.transaction():
+            _copy(cur, "hq_received", RECEIVED_COLUMNS, RECEIVED_TYPES, rows)
+    except psycopg.errors.UniqueViolation:
+        return False
+    return True
+
+
+def _claim(new: dict[tuple[str, str], set[int]], b: BatchIn) -> set[int]:
+    """The seqs of `b` that this transaction marked received and no earlier batch claimed."""
+    left = new.get((b.store, b.terminal), set())
+    mine = {e.seq for e in b.accepted if e.seq in left}
+    mine |= {r.seq for r in b.refused if r.seq is not None and r.seq in left}
+    left -= mine
+    return mine
+
+
+def _save_watermarks(cur: psycopg.Cursor[Any], state: dict[tuple[str, str], tuple[int, int, int]],
+                     before: dict[tuple[str, str], tuple[int, int, int]]) -> None:
+    """Every terminal whose watermarks this transaction moved, in one statement."""
+    moved = sorted(k for k, v in state.items() if v != before.get(k))
+    if not moved:
+        return
+    cur.execute(
+        "UPDATE hq_terminal AS t SET acked_to = u.a, max_seq = u.m, dead_to = u.d"
+        " FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::bigint[], %s::bigint[])"
+        " AS u(s, t, a, m, d) WHERE t.store = u.s AND t.terminal = u.t",
+        (quoted_array(k[0] for k in moved), quoted_array(k[1] for k in moved),
+         plain_array(state[k][0] for k in moved), plain_array(state[k][1] for k in moved),
+         plain_array(state[k][2] for k in moved)))
+
+
+def _anchor(cur: psycopg.Cursor[Any], batches: list[BatchIn]) -> None:
+    """Each terminal's latest journal head of the group, in one statement."""
+    heads: dict[tuple[str, str], tuple[int, str]] = {}
+    for b in batches:
+        key = (b.store, b.terminal)
+        if b.journal is not None and (key not in heads or b.journal[0] > heads[key][0]):
+            heads[key] = b.journal
+    if not heads:
+        return
+    keys = sorted(heads)
+    cur.execute(
+        "UPDATE hq_terminal AS t SET journal_seq = u.j, journal_hash = u.h"
+        " FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[]) AS u(s, t, j, h)"
+        " WHERE t.store = u.s AND t.terminal = u.t AND t.journal_seq <= u.j",
+        (quoted_array(k[0] for k in keys), quoted_array(k[1] for k in keys),
+         plain_array(heads[k][0] for k in keys), quoted_array(heads[k][1] for k in keys)))
 
 
 def _advance(cur: psycopg.Cursor[Any], b: BatchIn, new: set[int],
              state: dict[tuple[str, str], tuple[int, int, int]]) -> IngestResult:
-    """Move the terminal's contiguous watermark over what this transaction added; the ack.
-    The usual case (the next seqs, in order) costs one UPDATE and no read."""
+    """Move the terminal's contiguous watermark over what this transaction added (in `state`);
+    the ack. The usual case (the next seqs, in order) costs no statement."""
     key = (b.store, b.terminal)
     acked_to, max_seq, dead_to = state[key]
     seqs = sorted([e.seq for e in b.accepted] + [r.seq for r in b.refused if r.seq is not None])
@@ -546,11 +650,7 @@ def _advance(cur: psycopg.Cursor[Any], b: BatchIn, new: set[int],
         acked_to, gaps = advance(acked_to, [row[0] for row in cur.fetchall()])
     refused_new = [r.seq for r in b.refused if r.seq is not None and r.seq in new]
     new_state = (acked_to, max(max_seq, top), max([dead_to, *refused_new]))
-    if new_state != state[key]:
-        cur.execute(
-            "UPDATE hq_terminal SET acked_to = %s, max_seq = %s, dead_to = %s"
-            " WHERE store = %s AND terminal = %s", (*new_state, b.store, b.terminal))
-        state[key] = new_state
+    state[key] = new_state  # written for the whole group by _save_watermarks
     rejected: list[Rejection] = []
     if new_state[2] > b.since:
         # Every rejection above the terminal's watermark, again: an earlier ack may be lost.
@@ -561,6 +661,19 @@ def _advance(cur: psycopg.Cursor[Any], b: BatchIn, new: set[int],
         rejected = [Rejection(row[0], row[1]) for row in cur.fetchall()]
     return IngestResult(make_ack(b.store, b.terminal, acked_to, rejected, gaps),
                         new_events=len(new), duplicates=len(seqs) - len(new), gaps=gaps)
+
+
+class _Prepared:
+    """The rows one batch's accepted events add (sale, line, tender, stock movement, the on-hand
+    changes, the facts the cashier rollup counts), made without the database."""
+
+    def __init__(self, b: BatchIn, zone: ZoneInfo) -> None:
+        self.sales, self.lines, self.tenders = sale_rows(b.store, b.terminal, b.accepted, zone)
+        self.stock = StockChanges()
+        self.stock.add(b.store, b.terminal, b.accepted)
+        self.facts = [(b.store, e) for e in b.accepted
+                      if e.type == "return.completed" or e.type in LOSS_TYPES
+                      or (e.sale and e.sale.manual_discounts)]
 
 
 class _Rows:
@@ -576,11 +689,12 @@ class _Rows:
         self.stock = StockChanges()
         self.facts: list[tuple[str, Accepted]] = []   # for the cashier rollup
 
-    def add(self, more: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]],
-                              list[tuple[Any, ...]]]) -> None:
-        self.sales += more[0]
-        self.lines += more[1]
-        self.tenders += more[2]
+    def add(self, more: _Prepared) -> None:
+        self.sales += more.sales
+        self.lines += more.lines
+        self.tenders += more.tenders
+        self.stock.merge(more.stock)
+        self.facts += more.facts
 
     def copy(self, cur: psycopg.Cursor[Any]) -> None:
         _copy(cur, "hq_sale", SALE_COLUMNS, SALE_TYPES, self.sales)
@@ -594,7 +708,8 @@ class _Rows:
                 " SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[])"
                 " ON CONFLICT (store, sku) DO UPDATE"
                 " SET qty_milli = hq_stock_on_hand.qty_milli + EXCLUDED.qty_milli, updated_at = now()",
-                ([r[0] for r in on_hand], [r[1] for r in on_hand], [r[2] for r in on_hand]))
+                (quoted_array(r[0] for r in on_hand), quoted_array(r[1] for r in on_hand),
+                 plain_array(r[2] for r in on_hand)))
         if self.stock.legs:
             cur.executemany(TRANSFER_LEG_SQL, self.stock.legs)
         rollups.add_sales(cur, self.sales, self.tenders, self.zone)

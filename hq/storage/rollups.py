@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
+from hq.storage.array_literal import plain_array, quoted_array
+
 NOTIFY_CHANNEL = "hq_sales"
 
 # Indexes into the rows hq.storage.interface.sale_rows makes.
@@ -81,8 +83,9 @@ def add_sales(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
         " SELECT * FROM unnest(%s::date[], %s::text[], %s::smallint[], %s::bigint[],"
         " %s::bigint[]) ON CONFLICT (business_date, store, hour) DO UPDATE"
         " SET sales = r.sales + excluded.sales, net = r.net + excluded.net",
-        ([k[0] for k, _ in h], [k[1] for k, _ in h], [k[2] for k, _ in h],
-         [v[0] for _, v in h], [v[1] for _, v in h]))
+        (plain_array(k[0] for k, _ in h), quoted_array(k[1] for k, _ in h),
+         plain_array(k[2] for k, _ in h), plain_array(v[0] for _, v in h),
+         plain_array(v[1] for _, v in h)))
     if kept:
         k = sorted(kept.items())
         cur.execute(
@@ -90,8 +93,9 @@ def add_sales(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
             " SELECT * FROM unnest(%s::date[], %s::text[], %s::text[], %s::bigint[],"
             " %s::bigint[]) ON CONFLICT (business_date, store, tender) DO UPDATE"
             " SET tenders = r.tenders + excluded.tenders, amount = r.amount + excluded.amount",
-            ([key[0] for key, _ in k], [key[1] for key, _ in k], [key[2] for key, _ in k],
-             [v[0] for _, v in k], [v[1] for _, v in k]))
+            (plain_array(key[0] for key, _ in k), quoted_array(key[1] for key, _ in k),
+             quoted_array(key[2] for key, _ in k), plain_array(v[0] for _, v in k),
+             plain_array(v[1] for _, v in k)))
     cur.execute(f"NOTIFY {NOTIFY_CHANNEL}")
 
 
@@ -134,8 +138,9 @@ def add_sku_days(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
         " SELECT * FROM unnest(%s::text[], %s::date[], %s::text[], %s::bigint[], %s::bigint[])"
         " ON CONFLICT (store, business_date, sku) DO UPDATE"
         " SET qty_milli = r.qty_milli + excluded.qty_milli, lines = r.lines + excluded.lines",
-        ([k[0] for k, _ in rows], [k[1] for k, _ in rows], [k[2] for k, _ in rows],
-         [v[0] for _, v in rows], [v[1] for _, v in rows]))
+        (quoted_array(k[0] for k, _ in rows), plain_array(k[1] for k, _ in rows),
+         quoted_array(k[2] for k, _ in rows), plain_array(v[0] for _, v in rows),
+         plain_array(v[1] for _, v in rows)))
 
 
 def add_cashier_days(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
