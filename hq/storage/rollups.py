@@ -258,8 +258,9 @@ def add_lane_days(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
             " SELECT * FROM unnest(%s::text[], %s::date[], %s::text[], %s::bigint[],"
             " %s::bigint[]) ON CONFLICT (store, business_date, terminal) DO UPDATE"
             " SET sales = r.sales + excluded.sales, net = r.net + excluded.net",
-            ([k[0] for k, _ in t], [k[1] for k, _ in t], [k[2] for k, _ in t],
-             [v[0] for _, v in t], [v[1] for _, v in t]))
+            (quoted_array(k[0] for k, _ in t), plain_array(k[1] for k, _ in t),
+             quoted_array(k[2] for k, _ in t), plain_array(v[0] for _, v in t),
+             plain_array(v[1] for _, v in t)))
     if alerts:
         a = sorted(alerts.items())
         cur.execute(
@@ -269,5 +270,6 @@ def add_lane_days(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
             " ON CONFLICT (store, business_date, terminal, kind) DO UPDATE"
             " SET alerts = r.alerts + excluded.alerts, attended = r.attended + excluded.attended,"
             " open_seconds = r.open_seconds + excluded.open_seconds",
-            ([k[0] for k, _ in a], [k[1] for k, _ in a], [k[2] for k, _ in a],
-             [k[3] for k, _ in a], *([v[i] for _, v in a] for i in range(len(LANE_FIGURES)))))
+            (quoted_array(k[0] for k, _ in a), plain_array(k[1] for k, _ in a),
+             quoted_array(k[2] for k, _ in a), quoted_array(k[3] for k, _ in a),
+             *(plain_array(v[i] for _, v in a) for i in range(len(LANE_FIGURES)))))
