@@ -118,6 +118,11 @@ OWNERSHIP: dict[str, tuple[Ref, ...]] = {
     "line.voided": (Ref("sale_id", Kind.SALE, Owner.HQ),),
     "price.overridden": (Ref("sale_id", Kind.SALE, Owner.HQ),),
     "drawer.no_sale": (),
+    # An open-price fact rides its sale's transaction; a kiosk alert names the basket of the
+    # moment (often never a sale HQ will hold, like a void's). A training sale names no object.
+    "open_price.sold": (Ref("sale_id", Kind.SALE, Owner.HQ),),
+    "training.sale": (),
+    "kiosk.alert": (Ref("sale_id", Kind.SALE, Owner.HQ),),
 }
 
 # How long a look-up's grant lasts: the till makes the return or the spend right after it.

@@ -410,7 +410,49 @@ class NoSale(Strict):
     reason: Annotated[str, Meta(min_length=1, max_length=200)]
 
 
-LOSS_TYPES = ("line.voided", "price.overridden", "drawer.no_sale")
+class OpenPriceLine(Strict):
+    line_no: SmallNo
+    sku: Id
+    qty_milli: Qty
+    unit_price: Annotated[int, Meta(ge=1, le=MAX_MONEY)]   # the price the cashier typed
+    total: Money                                             # the line's total after promotions
+
+
+class OpenPriceSold(Strict):
+    """A completed sale's open-price lines (无码商品: the cashier typed the price), sent in the
+    sale's own transaction (edge/till/record.py); counted for the cashier who sold them."""
+
+    sale_id: Id
+    staff_id: Id
+    lines: Annotated[list[OpenPriceLine], Meta(min_length=1, max_length=MAX_LIST)]
+
+
+class TrainingSale(Strict):
+    """A practice sale finished in training mode (edge/till/session.py rule "training"): who
+    trained and how big the practice was; by design no amount, sku or sale id."""
+
+    staff_id: Id
+    status: Literal["completed", "cancelled"]
+    lines: Annotated[int, Meta(ge=0, le=100_000)]
+    voided_lines: Annotated[int, Meta(ge=0, le=100_000)]
+
+
+class KioskAlert(Strict):
+    """An attendant alert of a self-checkout lane (its terminal), recorded when it cleared:
+    an unexpected weight on the scale or an age check; by whom when staff cleared it. It names
+    its lane, which must be the sending terminal (checked with the sender's identity)."""
+
+    terminal_id: Id
+    kind: Literal["weight", "age"]
+    raised_at: Instant
+    cleared_at: Instant
+    cleared: Literal["age_approved", "item_removed", "attendant", "lane_closed", "resolved"]
+    cleared_by: Id | None
+    sale_id: Id | None
+
+
+LOSS_TYPES = ("line.voided", "price.overridden", "drawer.no_sale", "open_price.sold",
+              "training.sale", "kiosk.alert")
 
 
 TYPED: dict[str, type[Strict]] = {
@@ -435,6 +477,9 @@ TYPED: dict[str, type[Strict]] = {
     "line.voided": LineVoided,
     "price.overridden": PriceOverridden,
     "drawer.no_sale": NoSale,
+    "open_price.sold": OpenPriceSold,
+    "training.sale": TrainingSale,
+    "kiosk.alert": KioskAlert,
 }
 SV_TYPES = ("stored_value.topup", "stored_value.spend", "stored_value.refund")
 LOYALTY_TYPES = ("member.points", "coupon.redeemed")

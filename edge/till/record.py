@@ -1,6 +1,12 @@
 """Completed and cancelled sales as facts. One BEGIN IMMEDIATE transaction writes the sale, its
 lines and tenders, one outbox event and one journal entry, and clears the till's draft; nothing
 here ever updates a recorded sale.
+
+Rule (open prices): a completed sale with open-price lines (无码商品: the cashier typed the
+price) also sends, in that same transaction and right after the sale's own event, one
+`open_price.sold` fact naming those lines, for HQ's loss prevention. The sale's payload does not
+carry the mark (HQ's strict sale schema, and its hot path, stay as they are): HQ counts the
+small fact instead, which only a sale with open prices has.
 """
 
 from __future__ import annotations
@@ -31,6 +37,9 @@ def record_sale(conn: sqlite3.Connection, sale: Sale, config: StoreConfig,
         sale.receipt_no = next_counter(conn, "receipt_no")
         event = append_event(conn, f"sale.{sale.status}", sale_payload(sale, config))
         sale.event_seq = event.seq
+        opened = open_price_payload(sale)
+        if opened is not None:
+            append_event(conn, "open_price.sold", opened)
         conn.execute(
             "INSERT INTO sale (id, store_id, terminal_id, receipt_no, event_seq, status, staff_id,"
             " opened_at, closed_at, currency, line_count, subtotal, discount, tax, total, rounding,"
@@ -90,6 +99,17 @@ def sale_payload(sale: Sale, config: StoreConfig) -> dict[str, Any]:
     if manual:
         payload["manual_discounts"] = manual
     return payload
+
+
+def open_price_payload(sale: Sale) -> dict[str, Any] | None:
+    """The `open_price.sold` fact of a completed sale: its open-price lines as sold (qty, the
+    typed unit price, the line's total after promotions), for its cashier; None without any."""
+    lines = [ln for ln in sale.lines if ln.open_price]
+    if sale.status != "completed" or not lines:
+        return None
+    return {"sale_id": sale.id, "staff_id": sale.staff_id,
+            "lines": [{"line_no": ln.line_no, "sku": ln.sku, "qty_milli": ln.qty_milli,
+                       "unit_price": ln.unit_price, "total": ln.total} for ln in lines]}
 
 
 def _line_detail(ln: Line) -> dict[str, Any]:

@@ -15,10 +15,19 @@ after the subtotal, always), and always once the sale has taken a payment (the p
 what is due changes); a sale left with lines or voids is never dropped: logging out cancels it
 as a fact, and a cancel above `till.cancel_approval_above` needs a supervisor.
 
-Rule (training): a login in training mode sells as usual but records nothing as a fact: no
-sale, no stock movement, no outbox event, no receipt number; each finished training sale is one
-`training.sale` journal entry, so the training itself is on record. Store operations and
-suspending are refused in training, so nothing a trainee does can reach stock, reports or HQ.
+Rule (training): a login in training mode sells as usual but records no sale as a fact: no
+sale, no stock movement, no receipt number, and none of the sale's events (sale, void, price
+override, open price, no-sale, points, stored value); each finished training sale is one
+`training.sale` journal entry and, in the same transaction, one `training.sale` outbox event
+that carries who trained, the practice sale's status and its line counts, and never an amount,
+a sku or a sale id: HQ sees that training was used and by whom (loss prevention), and nothing
+of it can change HQ's money or stock. Store operations and suspending are refused in training,
+so nothing a trainee does can reach stock or reports.
+
+Rule (kiosk alerts): an attendant alert a kiosk lane raised for an unexpected weight or an age
+check is one `kiosk.alert` fact when it clears (`lane_alert`): its kind, when it was raised and
+cleared, how, and by whom when staff cleared it; written with its journal entry in one
+transaction, and journaled only in training.
 
 Rule (approvals): a wrong supervisor PIN typed at this till never locks the supervisor (only
 their own logins count towards a lockout); instead the till waits longer after each one. A right
@@ -1019,6 +1028,30 @@ class Till:
             if event is not None and not self.training:
                 append_event(self.conn, *event)
 
+    def lane_alert(self, kind: object, raised_at: object, cleared: object,
+                   cleared_by: str | None = None) -> None:
+        """Record a kiosk attendant alert that has just cleared (rule "kiosk alerts"): `kind`
+        "weight" (an unexpected weight on the scale) or "age" (an age check), `raised_at` its
+        UTC ISO time, `cleared` how (LANE_ALERT_CLEARED), `cleared_by` the staff member who
+        cleared it, None when its cause went by itself. Works logged in or not (a lane closes
+        with its alerts); the sale in progress, if any, is named."""
+        if kind not in LANE_ALERT_KINDS or cleared not in LANE_ALERT_CLEARED:
+            raise TillError("bad_request", f"a lane alert is one of {LANE_ALERT_KINDS}, cleared"
+                                           f" by one of {LANE_ALERT_CLEARED}")
+        if not isinstance(raised_at, str) or not _is_instant(raised_at):
+            raise TillError("bad_request", "raised_at must be an ISO time with its offset")
+        cleared_at = utc_now_iso()
+        if datetime.fromisoformat(cleared_at) < datetime.fromisoformat(raised_at):
+            cleared_at = raised_at            # the clock stepped back: never a negative wait
+        body = {"terminal_id": self.config.terminal_id, "kind": kind, "raised_at": raised_at,
+                "cleared_at": cleared_at, "cleared": cleared, "cleared_by": cleared_by,
+                "sale_id": self.sale.id if self.sale is not None else None}
+        with self._storage(), write_transaction(self.conn):
+            append_entry(self.conn, "kiosk.alert",
+                         self.staff.id if self.staff is not None else None, body)
+            if not self.training:
+                append_event(self.conn, "kiosk.alert", body)
+
     def refuse_in_training(self, what: str) -> None:
         """For actions that would make facts beyond the sale (store operations, suspending)."""
         if self.training:
@@ -1041,6 +1074,10 @@ class Till:
             append_entry(self.conn, "training.sale", self.staff.id,
                          {"sale_id": sale.id, "status": sale.status, "lines": len(sale.lines),
                           "total": sale.total})
+            # That training was used, for HQ: no money, no sku, no sale id (rule "training").
+            append_event(self.conn, "training.sale", {
+                "staff_id": self.staff.id, "status": sale.status, "lines": len(sale.lines),
+                "voided_lines": len(sale.voided_lines)})
 
     @contextmanager
     def _storage(self) -> Iterator[None]:
@@ -1056,6 +1093,19 @@ class Till:
         if isinstance(value, str) and contains_full_pan(value):
             raise TillError("full_pan_refused", f"{name} looks like a full card number: "
                                                 "never type card numbers into the till")
+
+
+LANE_ALERT_KINDS = ("weight", "age")
+# How an alert cleared: the attendant approved the age, removed an item, cleared the alert,
+# closed the lane; or its cause went by itself (the unexpected weight lifted off the scale).
+LANE_ALERT_CLEARED = ("age_approved", "item_removed", "attendant", "lane_closed", "resolved")
+
+
+def _is_instant(text: str) -> bool:
+    try:
+        return datetime.fromisoformat(text).tzinfo is not None
+    except ValueError:
+        return False
 
 
 def _discounted_to_nothing(sale: Sale) -> bool:

@@ -84,14 +84,22 @@ MESSAGES: dict[str, tuple[str, str]] = {   # key: (en, zh_CN)
     "loss.cashier": ("Cashier", "收银员"),
     "loss.per_store": ("Per store", "按门店"),
     "loss.flagged_cashiers": ("Flagged cashiers", "异常收银员"),
-    "loss.not_at_hq": ("Not reported to HQ (so not shown)", "未上报总部（因此不显示）"),
-    "loss.missing.open_prices": ("Open prices (a price typed for an open-price item): in the"
-                                 " store's line detail and journal only.",
-                                 "开放价格（开放价格商品手输的价格）：只在门店的明细与日志中。"),
-    "loss.missing.training": ("Training-mode use: by design nothing of it leaves the till.",
-                              "培训模式：按设计不离开收银机。"),
-    "loss.missing.kiosk_alerts": ("Kiosk weight and age alerts per lane: no fact carries them"
-                                  " to HQ yet.", "自助收银的称重与年龄预警：尚无事实上报总部。"),
+    "loss.open_prices": ("Open-price lines (price typed)", "手输价格行"),
+    "loss.open_price_amount": ("Open-price amount", "手输价格金额"),
+    "loss.training_sales": ("Training-mode sales", "培训模式交易"),
+    "loss.per_lane": ("Per self-checkout lane", "按自助收银通道"),
+    "loss.lane": ("Lane (terminal)", "通道（终端）"),
+    "loss.lanes_explain": ("The kiosk's attendant alerts for an unexpected weight and for an"
+                           " age check, and in brackets the rate per 100 of the lane's completed"
+                           " sales; attended: cleared by staff; minutes: the average time an"
+                           " alert stayed open. ⚑ by the same rule, against the lanes' median.",
+                           "自助收银的称重异常与年龄核验呼叫店员次数，括号内为每 100 笔该通道完成"
+                           "销售的比率；店员处理：由店员解除；分钟：预警平均持续时间。⚑ 规则同上，"
+                           "以各通道中位比率为准。"),
+    "loss.alerts.weight": ("Weight alerts", "称重异常"),
+    "loss.alerts.age": ("Age checks", "年龄核验"),
+    "loss.attended": ("Attended", "店员处理"),
+    "loss.avg_open_min": ("Avg. minutes", "平均分钟"),
     "money.recon_day": ("Reconciliation day", "对账日"),
     "money.topups": ("Stored-value top-ups vs Z reports", "储值充值与 Z 报表核对"),
     "money.topups_explain": ("Each terminal's top-ups against the Z reports that cover them, per"

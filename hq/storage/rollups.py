@@ -105,9 +105,11 @@ _L_SKU, _L_QTY = 4, 7        # indexes into sale_rows' line rows
 _S_STAFF = 7
 CASHIER_FIGURES = ("sales", "net", "cancelled", "manual_discounts", "manual_amount", "returns",
                    "blind_returns", "post_voids", "other_tender", "line_voids",
-                   "line_voids_after", "price_overrides", "no_sales")
+                   "line_voids_after", "price_overrides", "no_sales", "open_prices",
+                   "open_price_amount", "training_sales")
 # The till's loss-prevention facts (hq/schemas.py LOSS_TYPES), each counted for its staff_id.
-_LOSS_FIGURE = {"price.overridden": "price_overrides", "drawer.no_sale": "no_sales"}
+_LOSS_FIGURE = {"price.overridden": "price_overrides", "drawer.no_sale": "no_sales",
+                "training.sale": "training_sales"}
 _RETURN_KIND = {"return": "returns", "blind": "blind_returns", "post_void": "post_voids"}
 
 
@@ -146,8 +148,10 @@ def add_cashier_days(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
     """Add a batch's new facts to hq_rollup_cashier_day, per (store, day, staff): completed and
     cancelled sales (their rows), manual discounts (each `by`, on the sale's day), returns by
     kind, refunds to a tender the original sale was not paid with, line voids before and after
-    the subtotal, price overrides and no-sale drawer opens (these on their fact's own day).
+    the subtotal, price overrides, no-sale drawer opens, open-price lines and their amount, and
+    training sales (these on their fact's own day); then the lanes' figures (`add_lane_days`).
     `facts`: (store, Accepted) of the new facts of the transaction."""
+    add_lane_days(cur, sales, facts, zone)
     figures: dict[tuple[str, date, str], list[int]] = {}
 
     def add(store: str, day: date, staff: str, figure: str, n: int = 1) -> None:
@@ -175,6 +179,11 @@ def add_cashier_days(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
         elif e.type == "line.voided" and e.fact is not None:
             add(store, _day_of(e.created_at, zone), e.fact.staff_id,
                 "line_voids_after" if e.fact.after_subtotal else "line_voids")
+        elif e.type == "open_price.sold" and e.fact is not None:
+            day = _day_of(e.created_at, zone)
+            add(store, day, e.fact.staff_id, "open_prices", len(e.fact.lines))
+            add(store, day, e.fact.staff_id, "open_price_amount",
+                sum(ln.total for ln in e.fact.lines))
         elif e.type in _LOSS_FIGURE and e.fact is not None:
             add(store, _day_of(e.created_at, zone), e.fact.staff_id, _LOSS_FIGURE[e.type])
     if returns:
@@ -209,3 +218,58 @@ def add_cashier_days(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
 def _day_of(when: str | datetime, zone: ZoneInfo) -> date:
     """The business day at HQ of a fact's `created_at` (the till's time of the fact)."""
     return (datetime.fromisoformat(when) if isinstance(when, str) else when).astimezone(zone).date()
+
+
+LANE_FIGURES = ("alerts", "attended", "open_seconds")
+
+
+def add_lane_days(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
+                  facts: list[tuple[str, Any]], zone: ZoneInfo) -> None:
+    """Per (store, day, terminal): the completed sales and their net (hq_rollup_terminal_day,
+    what a lane's alert rate is against); per (store, day, terminal, kind): the kiosk alerts,
+    how many staff cleared, and the seconds they stayed open (hq_rollup_lane_alert_day). A
+    sale counts on its own business day, an alert on its fact's day. One upsert per table per
+    batch, in key order."""
+    sold: dict[tuple[str, date, str], list[int]] = {}
+    for s in sales:
+        if s[_S_STATUS] != "completed":
+            continue
+        key = (s[_S_STORE], s[_S_DAY], s[_S_TERMINAL])
+        row = sold.get(key)
+        if row is None:
+            sold[key] = [1, s[_S_TOTAL]]
+        else:
+            row[0] += 1
+            row[1] += s[_S_TOTAL]
+    alerts: dict[tuple[str, date, str, str], list[int]] = {}
+    for store, e in facts:
+        if e.type != "kiosk.alert" or e.fact is None:
+            continue
+        f = e.fact
+        lane = (store, _day_of(e.created_at, zone), f.terminal_id, f.kind)  # the sender's
+        row = alerts.setdefault(lane, [0] * len(LANE_FIGURES))
+        row[0] += 1
+        row[1] += f.cleared_by is not None
+        row[2] += max(0, int((f.cleared_at - f.raised_at).total_seconds()))
+    if sold:
+        t = sorted(sold.items())
+        cur.execute(
+            "INSERT INTO hq_rollup_terminal_day AS r (store, business_date, terminal, sales, net)"
+            " SELECT * FROM unnest(%s::text[], %s::date[], %s::text[], %s::bigint[],"
+            " %s::bigint[]) ON CONFLICT (store, business_date, terminal) DO UPDATE"
+            " SET sales = r.sales + excluded.sales, net = r.net + excluded.net",
+            (quoted_array(k[0] for k, _ in t), plain_array(k[1] for k, _ in t),
+             quoted_array(k[2] for k, _ in t), plain_array(v[0] for _, v in t),
+             plain_array(v[1] for _, v in t)))
+    if alerts:
+        a = sorted(alerts.items())
+        cur.execute(
+            "INSERT INTO hq_rollup_lane_alert_day AS r (store, business_date, terminal, kind,"
+            " alerts, attended, open_seconds) SELECT * FROM unnest(%s::text[], %s::date[],"
+            " %s::text[], %s::text[], %s::bigint[], %s::bigint[], %s::bigint[])"
+            " ON CONFLICT (store, business_date, terminal, kind) DO UPDATE"
+            " SET alerts = r.alerts + excluded.alerts, attended = r.attended + excluded.attended,"
+            " open_seconds = r.open_seconds + excluded.open_seconds",
+            (quoted_array(k[0] for k, _ in a), plain_array(k[1] for k, _ in a),
+             quoted_array(k[2] for k, _ in a), quoted_array(k[3] for k, _ in a),
+             *(plain_array(v[i] for _, v in a) for i in range(len(LANE_FIGURES)))))

@@ -100,6 +100,45 @@ def test_rollups_cost_little_of_the_ingest_transaction(monkeypatch: pytest.Monke
     print(RESULTS)
 
 
+@pytest.mark.timeout(900)
+def test_lane_rollups_cost_little_of_the_ingest_transaction(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `add_lane_days` (the per-terminal sales kept for the kiosk lanes' alert rates) adds
+    to a batch of sales: PgStorage.ingest with and without it, interleaved rounds."""
+    rng = random.Random(5)
+    kept = rollups.add_lane_days
+    spent = [0.0]
+
+    def timed(*args: Any) -> None:
+        t0 = time.perf_counter()
+        kept(*args)
+        spent[0] += time.perf_counter() - t0
+
+    rates: dict[str, list[float]] = {"with": [], "without": []}
+    with throwaway_database() as url:
+        storage = open_storage(url)
+        try:
+            for rnd in range(3):
+                for mode in ("without", "with"):
+                    monkeypatch.setattr(rollups, "add_lane_days",
+                                        timed if mode == "with" else lambda *a: None)
+                    terminal = f"T{rnd}{'R' if mode == 'with' else 'N'}"
+                    batches = _batches(terminal, 40, 500, rng)
+                    t0 = time.perf_counter()
+                    for accepted, refused, since in batches:
+                        storage.ingest("S001", terminal, accepted, refused, since)
+                    rates[mode].append(20_000 / (time.perf_counter() - t0))
+        finally:
+            storage.close()
+    per_sale = spent[0] / 60_000 * 1e6
+    RESULTS["ingest write with the lane rollups (terminal-day sales, kiosk alerts), batches of"
+            " 500 × 8 lines"] = (
+        f"{max(rates['with']):,.0f} sales/s with them, {max(rates['without']):,.0f} without"
+        f" (best of 3 interleaved rounds of 20,000, every other rollup on in both); their own"
+        f" time {per_sale:.1f} µs per sale", "drain ≥ 10,000 sales/s")
+    print(RESULTS)
+
+
 @pytest.mark.timeout(600)
 def test_live_page_server_time_over_a_year_of_50_stores() -> None:
     with throwaway_database() as url:

@@ -58,3 +58,31 @@ def test_events_of_the_real_till_are_accepted_by_hq(conn: sqlite3.Connection) ->
     [override] = [e.fact for e in accepted if e.type == "price.overridden"]
     assert (override.price, override.approved_by, override.sale_id) == (50, "2001",
                                                                          voided[0].sale_id)
+
+
+def test_open_price_training_and_kiosk_alert_facts_of_the_real_till_are_accepted_by_hq(
+        conn: sqlite3.Connection) -> None:
+    config = StoreConfig()
+    till = logged_in_till(conn, config)
+    till.add(plu="90", price=888)
+    till.tender("cash", 888)
+    till.lane_alert("weight", "2026-12-06T10:00:00+00:00", "attendant", "2001")
+    till.logout()
+    till.login("1001", "1234", training=True)
+    till.scan(demo_gtins(conn, 1)[0])
+    till.tender("cash", 100_00)
+    rows = conn.execute("SELECT seq, event_id, type, payload, created_at FROM outbox"
+                        " ORDER BY seq").fetchall()
+    store, terminal = config.store_id, config.terminal_id
+    accepted, refused, _ = validate_batch(store, terminal, batch_bytes(store, terminal, 0, rows))
+    assert refused == []
+    assert [e.type for e in accepted] == ["sale.completed", "open_price.sold", "kiosk.alert",
+                                          "training.sale"]
+    opened, alert, training = (e.fact for e in accepted[1:])
+    assert (opened.sale_id, [ln.unit_price for ln in opened.lines]) == (
+        accepted[0].sale.sale_id, [888])
+    assert (alert.terminal_id, alert.kind, alert.cleared_by) == (terminal, "weight", "2001")
+    assert (training.staff_id, training.status, training.lines) == ("1001", "completed", 1)
+    # Another terminal's lane is refused: a kiosk alert names the sender.
+    _, refused, _ = validate_batch(store, "T99", batch_bytes(store, "T99", 0, rows[2:3]))
+    assert "names terminal" in refused[0].reason

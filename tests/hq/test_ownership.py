@@ -187,6 +187,14 @@ class World:
                                  "original_price": 100, "price": 80, "staff_id": "c01",
                                  "approved_by": "m01", "reason": "damaged"},
             "drawer.no_sale": {"staff_id": "c01", "approved_by": "m01", "reason": "change"},
+            "open_price.sold": {"sale_id": own[Kind.SALE], "staff_id": "c01", "lines": [
+                {"line_no": 1, "sku": "X0001", "qty_milli": 1000, "unit_price": 500,
+                 "total": 500}]},
+            "training.sale": {"staff_id": "c01", "status": "completed", "lines": 2,
+                              "voided_lines": 0},
+            "kiosk.alert": {"terminal_id": "T01", "kind": "age", "raised_at": AT,
+                            "cleared_at": AT, "cleared": "age_approved", "cleared_by": "m01",
+                            "sale_id": own[Kind.SALE]},
         }
 
 

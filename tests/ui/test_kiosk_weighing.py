@@ -1,10 +1,13 @@
 """Kiosk weighing through the scale simulator's real Toledo 8217 bytes on a pty: the live weight
 while the load moves (never an error, however long), alerts that go away when their cause does
-(a silent scale, an unexpected weight, an age check), and the pay button coming back with them."""
+(a silent scale, an unexpected weight, an age check), and the pay button coming back with them;
+each weight and age alert a `kiosk.alert` fact for HQ when it goes."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from typing import Any
 
 from pytestqt.qtbot import QtBot
 
@@ -14,6 +17,11 @@ from tests.ui.test_kiosk_flow import alcohol_gtin, open_lane
 from tests.ui.test_till_flow import gtins
 from ui.hardware.devices import Devices
 from ui.kiosk.kiosk_app import BASKET, PRODUCE
+
+
+def alert_facts(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    return [json.loads(p) for (p,) in conn.execute(
+        "SELECT payload FROM outbox WHERE type = 'kiosk.alert' ORDER BY seq")]
 
 
 def test_a_moving_load_shows_as_moving_for_as_long_as_it_moves_then_the_weight_is_taken(
@@ -88,6 +96,9 @@ def test_an_unexpected_weight_alert_clears_when_the_platter_is_cleared_even_afte
     assert window.buttons["pay"].isEnabled()
     assert window.model.rowCount() == 1  # going back dropped the weighing: nothing was added
     assert not window.weighing.running  # type: ignore[union-attr]
+    [fact] = alert_facts(conn)          # the weight went by itself: cleared by nobody
+    assert (fact["kind"], fact["cleared"], fact["cleared_by"]) == ("weight", "resolved", None)
+    assert fact["sale_id"] == till.sale.id and fact["raised_at"] <= fact["cleared_at"]  # type: ignore[union-attr]
 
 
 def test_approving_the_age_clears_its_alert_and_leaves_the_help_call(
@@ -101,6 +112,8 @@ def test_approving_the_age_clears_its_alert_and_leaves_the_help_call(
     assert "Age" in window.attendant_reason.text() and "Help" in window.attendant_reason.text()
     window.attendant_buttons["age"].click()
     assert "Age" not in window.attendant_reason.text()
+    assert [(f["kind"], f["cleared"], f["cleared_by"]) for f in alert_facts(conn)] == [
+        ("age", "age_approved", "2001")]
     window.attendant_buttons["done"].click()
     assert window.alert.isVisible() and "Age" not in window.alert.text()
     assert not window.buttons["pay"].isEnabled()
@@ -110,3 +123,4 @@ def test_approving_the_age_clears_its_alert_and_leaves_the_help_call(
     window.attendant_buttons["clear"].click()
     window.attendant_buttons["done"].click()
     assert window.alert.isHidden() and window.buttons["pay"].isEnabled()
+    assert len(alert_facts(conn)) == 1   # a help call is no loss-prevention alert

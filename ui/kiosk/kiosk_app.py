@@ -33,6 +33,7 @@ from edge.config import StoreConfig
 from edge.customers import members
 from edge.customers.coupons import HqLookups
 from edge.customers.member_codes import member_code
+from edge.ledger.clock import utc_now_iso
 from edge.ledger.money import format_quantity
 from edge.ops_error import OpsError
 from edge.promotions.local_table import engine_for
@@ -136,6 +137,9 @@ class KioskWindow(QMainWindow):
         self.attendant_reasons: dict[str, str] = {}
         self.attendant_detail: dict[str, str] = {}   # what only staff sees, by cause
         self._reason_sources: dict[str, tuple[str, str]] = {}
+        # The loss-prevention alerts open now (kind → when raised, UTC): each becomes a
+        # `kiosk.alert` fact when it clears (edge/till/session.py rule "kiosk alerts").
+        self._alerts_open: dict[str, str] = {}
         self.member_next = False
         self.setWindowTitle(self.tr("Self-checkout"))
 
@@ -740,16 +744,35 @@ class KioskWindow(QMainWindow):
         self._reason_sources[cause] = (reason, arg)
         if detail is not None:
             self.attendant_detail[cause] = detail
+        kind = "age" if cause == "age" else "weight" if reason == SCALE_UNEXPECTED else None
+        if kind is not None and kind not in self._alerts_open:
+            self._alerts_open[kind] = utc_now_iso()
         self._show_alert()
 
-    def clear_reason(self, cause: str) -> None:
-        """The cause is gone (age approved, item removed, scale answering again): so is its alert."""
+    def clear_reason(self, cause: str, how: str = "resolved", by: str | None = None) -> None:
+        """The cause is gone (age approved, item removed, scale answering again): so is its alert;
+        a weight or age alert is recorded as a fact, cleared `how` and `by` whom."""
+        self._record_alert("age" if cause == "age" else "weight" if cause == "scale" else "",
+                           how, by)
         self.attendant_reasons.pop(cause, None)
         self.attendant_detail.pop(cause, None)
         self._reason_sources.pop(cause, None)
         self._show_alert()
         if self.stack.currentIndex() == ATTENDANT:
             self.attendant_reason.setText(self._staff_reasons())
+
+    def _record_alert(self, kind: str, how: str, by: str | None) -> None:
+        raised = self._alerts_open.pop(kind, None)
+        if raised is None:
+            return
+        try:
+            self.till.lane_alert(kind, raised, how, by)
+        except TillError as exc:   # never holds the lane: the attendant sees it
+            self.attendant_message.setText(error_text(exc))
+
+    def _attendant_id(self) -> str | None:
+        """Who acts in attendant mode: the staff member logged in there."""
+        return self.till.staff.id if self.till.staff is not None else None
 
     def _show_alert(self) -> None:
         if not self.attendant_reasons:
@@ -824,7 +847,7 @@ class KioskWindow(QMainWindow):
 
     def approve_age(self) -> None:
         if self.till.sale is not None and self._attendant_act(self.till.confirm_age):
-            self.clear_reason("age")
+            self.clear_reason("age", "age_approved", self._attendant_id())
             self.attendant_message.setText(self.tr("Age approved"))
 
     def attendant_void(self) -> None:
@@ -834,7 +857,7 @@ class KioskWindow(QMainWindow):
             self.refresh()
             self.clear_reason("remove")
             if self.till.sale is None or not self.till.sale.needs_age_check():
-                self.clear_reason("age")
+                self.clear_reason("age", "item_removed", self._attendant_id())
             self.attendant_message.setText(self.tr("Item removed"))
 
     def attendant_resume(self) -> None:
@@ -857,12 +880,14 @@ class KioskWindow(QMainWindow):
         if self.weighing is not None and self.weighing.trouble_now is not None:
             keep.add("scale")
         for cause in [c for c in self.attendant_reasons if c not in keep]:
-            self.clear_reason(cause)
+            self.clear_reason(cause, "attendant", self._attendant_id())
 
     def close_lane(self) -> None:
         if self.till.sale is not None and self.till.sale.lines:
             self.attendant_message.setText(self.tr("Finish or suspend the basket first"))
             return
+        for kind in list(self._alerts_open):
+            self._record_alert(kind, "lane_closed", self._attendant_id())
         self.attendant_reasons.clear()
         self.attendant_detail.clear()
         self._reason_sources.clear()

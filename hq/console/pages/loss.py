@@ -8,11 +8,12 @@ days) and rests on at least MIN_EVENTS events; when that median is 0 (most cashi
 it), the chain's overall rate (Σ events ÷ Σ sales) is the baseline instead. Only the chain's
 medians, never another store's rows, are shown to a store manager.
 
-Line voids (before and after the subtotal), price overrides and no-sale drawer opens come from
-the till's own facts (`line.voided`, `price.overridden`, `drawer.no_sale`). What does not reach
-HQ (and so is shown as such, not guessed): open prices (kept in the store's line detail and
-journal), training-mode use (by design nothing of it leaves the till), kiosk weight and age
-alerts (no fact carries them).
+Line voids (before and after the subtotal), price overrides, no-sale drawer opens, open-price
+lines and training sales come from the till's own facts (`line.voided`, `price.overridden`,
+`drawer.no_sale`, `open_price.sold`, `training.sale`). Per lane (terminal): the kiosk's weight
+and age alerts (`kiosk.alert`, hq_rollup_lane_alert_day) against the lane's completed sales
+(hq_rollup_terminal_day), flagged by the same rule over the lanes that raised any alert in the
+days shown (the only lanes HQ knows to be kiosks).
 """
 
 from __future__ import annotations
@@ -24,8 +25,12 @@ from typing import Any
 from hq.console.pages import Ctx, page
 
 FIGURES = ("cancelled", "post_voids", "blind_returns", "returns", "manual_discounts",
-           "other_tender", "line_voids", "line_voids_after", "price_overrides", "no_sales")
-NOT_AT_HQ = ("open_prices", "training", "kiosk_alerts")
+           "other_tender", "line_voids", "line_voids_after", "price_overrides", "no_sales",
+           "open_prices", "training_sales")
+AMOUNTS = ("manual_amount", "open_price_amount")
+# What a trainee with no real sales yet does as a matter of course: not flagged for that alone.
+TRAINEES_DO = ("training_sales",)
+LANE_KINDS = ("weight", "age")
 OUTLIER_TIMES = 3
 MIN_EVENTS = 2
 DEFAULT_DAYS = 7
@@ -48,29 +53,22 @@ def loss(ctx: Ctx) -> dict[str, Any]:
     chosen = ctx.store_param()
     days = _days(ctx)
     first = ctx.today - timedelta(days=days - 1)
-    sums = ", ".join(f"sum({c})" for c in ("sales", "net", *FIGURES, "manual_amount"))
+    sums = ", ".join(f"sum({c})" for c in ("sales", "net", *FIGURES, *AMOUNTS))
     rows = ctx.conn.execute(
         f"SELECT store, staff, {sums} FROM hq_rollup_cashier_day"
         " WHERE business_date BETWEEN %s AND %s GROUP BY 1, 2 ORDER BY 1, 2",
         (first, ctx.today)).fetchall()
-    chain = [dict(zip(("store", "staff", "sales", "net", *FIGURES, "manual_amount"),
+    chain = [dict(zip(("store", "staff", "sales", "net", *FIGURES, *AMOUNTS),
                       (r[0], r[1], *(int(v) for v in r[2:])), strict=True)) for r in rows]
-    baseline: dict[str, dict[str, float]] = {}
-    with_sales = [c for c in chain if c["sales"]]
-    total_sales = sum(c["sales"] for c in with_sales)
-    for f in FIGURES:
-        rates = [100 * c[f] / c["sales"] for c in with_sales]
-        med = median(rates) if rates else 0.0
-        overall = 100 * sum(c[f] for c in with_sales) / total_sales if total_sales else 0.0
-        baseline[f] = {"median": round(med, 2), "overall": round(overall, 2),
-                       "threshold": round(OUTLIER_TIMES * (med or overall), 2)}
+    baseline = _baseline(chain, FIGURES)
     cashiers = []
     for c in chain:
         if not ctx.user.sees(c["store"]) or (chosen and c["store"] != chosen):
             continue
         own = {f: rate(c[f], c["sales"]) for f in FIGURES}
         flagged = [f for f in FIGURES if c[f] >= MIN_EVENTS and (
-            c["sales"] == 0 or (own[f] or 0) > baseline[f]["threshold"])]
+            (c["sales"] == 0 and f not in TRAINEES_DO) or
+            (own[f] or 0) > baseline[f]["threshold"])]
         cashiers.append({**c, "rates": own, "flagged": flagged})
     cashiers.sort(key=lambda c: (-len(c["flagged"]), c["store"], c["staff"]))
     stores: dict[str, dict[str, int]] = {}
@@ -86,4 +84,52 @@ def loss(ctx: Ctx) -> dict[str, Any]:
             "outlier_times": OUTLIER_TIMES, "min_events": MIN_EVENTS,
             "stores": [{"store": k, **v, "rates": {f: rate(v[f], v["sales"]) for f in FIGURES}}
                        for k, v in sorted(stores.items())],
-            "cashiers": cashiers, "not_at_hq": list(NOT_AT_HQ)}
+            "cashiers": cashiers, **_lanes(ctx, chosen, first)}
+
+
+def _baseline(rows: list[dict[str, Any]], figures: tuple[str, ...]) -> dict[str, dict[str, float]]:
+    """Per figure: the median rate over `rows` with sales, the overall rate and the threshold."""
+    baseline: dict[str, dict[str, float]] = {}
+    with_sales = [c for c in rows if c["sales"]]
+    total_sales = sum(c["sales"] for c in with_sales)
+    for f in figures:
+        rates = [100 * c[f] / c["sales"] for c in with_sales]
+        med = median(rates) if rates else 0.0
+        overall = 100 * sum(c[f] for c in with_sales) / total_sales if total_sales else 0.0
+        baseline[f] = {"median": round(med, 2), "overall": round(overall, 2),
+                       "threshold": round(OUTLIER_TIMES * (med or overall), 2)}
+    return baseline
+
+
+def _lanes(ctx: Ctx, chosen: str | None, first: Any) -> dict[str, Any]:
+    """The kiosk lanes (terminals with any weight or age alert in the days): per kind the
+    alerts, their rate per 100 of the lane's completed sales, how many staff cleared and the
+    average minutes open; flagged like a cashier, against the lanes' median."""
+    rows = ctx.conn.execute(
+        "SELECT a.store, a.terminal, a.kind, sum(a.alerts), sum(a.attended), sum(a.open_seconds),"
+        " (SELECT coalesce(sum(t.sales), 0) FROM hq_rollup_terminal_day t WHERE t.store = a.store"
+        "  AND t.terminal = a.terminal AND t.business_date BETWEEN %s AND %s)"
+        " FROM hq_rollup_lane_alert_day a WHERE a.business_date BETWEEN %s AND %s"
+        " GROUP BY a.store, a.terminal, a.kind ORDER BY 1, 2, 3",
+        (first, ctx.today, first, ctx.today)).fetchall()
+    lanes: dict[tuple[str, str], dict[str, Any]] = {}
+    for store, terminal, kind, alerts, attended, seconds, sales in rows:
+        lane = lanes.setdefault((store, terminal), {
+            "store": store, "terminal": terminal, "sales": int(sales),
+            **{k: 0 for k in LANE_KINDS}, "attended": {k: 0 for k in LANE_KINDS},
+            "avg_open_min": {k: None for k in LANE_KINDS}})
+        lane[kind] = int(alerts)
+        lane["attended"][kind] = int(attended)
+        lane["avg_open_min"][kind] = round(int(seconds) / 60 / int(alerts), 1) if alerts else None
+    chain = list(lanes.values())
+    baseline = _baseline(chain, LANE_KINDS)
+    shown = []
+    for lane in chain:
+        if not ctx.user.sees(lane["store"]) or (chosen and lane["store"] != chosen):
+            continue
+        own = {k: rate(lane[k], lane["sales"]) for k in LANE_KINDS}
+        flagged = [k for k in LANE_KINDS if lane[k] >= MIN_EVENTS and (
+            lane["sales"] == 0 or (own[k] or 0) > baseline[k]["threshold"])]
+        shown.append({**lane, "rates": own, "flagged": flagged})
+    shown.sort(key=lambda lane: (-len(lane["flagged"]), lane["store"], lane["terminal"]))
+    return {"lane_kinds": list(LANE_KINDS), "lane_baseline": baseline, "lanes": shown}

@@ -291,3 +291,75 @@ def test_a_reason_with_control_characters_reaches_hq_without_them(
     till.override_price(1, 100, "\x1b\n", SUPERVISOR)
     till.no_sale("change\x00", SUPERVISOR)
     assert [p["reason"] for _, p in events(conn)] == ["wrongitem", "-", "change"]
+
+
+# ---- open prices, kiosk alerts: the last loss-prevention facts HQ counts ------------------------
+
+def test_a_sale_with_open_prices_sends_its_open_price_fact_in_the_sales_own_transaction(
+        conn: sqlite3.Connection) -> None:
+    till = till_with(conn)
+    [gtin] = demo_gtins(conn, 1)
+    till.scan(gtin)
+    till.add(plu="90", price=1250)
+    till.add(plu="90", qty="2", price=300)
+    assert till.sale is not None
+    conn.execute("CREATE TEMP TRIGGER refuse_fact BEFORE INSERT ON outbox"
+                 " WHEN NEW.type = 'open_price.sold'"
+                 " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+    with pytest.raises(TillError) as failed:
+        till.tender("cash", till.sale.total)
+    assert failed.value.code.startswith("storage_")
+    assert conn.execute("SELECT count(*) FROM sale").fetchone()[0] == 0   # the sale with it
+    assert events(conn) == []
+    conn.execute("DROP TRIGGER refuse_fact")
+    done = till.tender("cash", till.sale.total)
+    sent = events(conn)
+    assert [t for t, _ in sent] == ["sale.completed", "open_price.sold"]
+    assert sent[1][1] == {"sale_id": done.id, "staff_id": "1001", "lines": [
+        {"line_no": 2, "sku": "X0001", "qty_milli": 1000, "unit_price": 1250, "total": 1250},
+        {"line_no": 3, "sku": "X0001", "qty_milli": 2000, "unit_price": 300, "total": 600}]}
+    seqs = [s for (s,) in conn.execute("SELECT seq FROM outbox ORDER BY seq")]
+    assert seqs[1] == seqs[0] + 1 and done.event_seq == seqs[0]
+    # A sale without open prices, a cancelled one with them, and training: no such fact.
+    till.scan(gtin)
+    till.tender("cash", 100_00)
+    till.add(plu="90", price=500)
+    till.cancel(SUPERVISOR)
+    trainee = Till(conn, StoreConfig())
+    trainee.login("1001", "1234", training=True)
+    trainee.add(plu="90", price=500)
+    trainee.tender("cash", 500)
+    assert [t for t, _ in events(conn)].count("open_price.sold") == 1
+
+
+def test_a_kiosk_alert_is_one_fact_with_its_journal_entry_and_only_journaled_in_training(
+        conn: sqlite3.Connection) -> None:
+    till = till_with(conn, lane="kiosk")
+    [gtin] = demo_gtins(conn, 1)
+    till.scan(gtin)
+    assert till.sale is not None
+    before = journal_count(conn)
+    for bad in (("theft", "2026-12-06T10:00:00+00:00", "attendant"),
+                ("age", "yesterday", "attendant"), ("age", "2026-12-06T10:00:00", "attendant"),
+                ("weight", "2026-12-06T10:00:00+00:00", "shrugged")):
+        with pytest.raises(TillError) as refused:
+            till.lane_alert(*bad)
+        assert refused.value.code == "bad_request"
+    conn.execute("CREATE TEMP TRIGGER refuse_fact BEFORE INSERT ON outbox"
+                 " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+    with pytest.raises(TillError):
+        till.lane_alert("age", "2026-12-06T10:00:00+00:00", "age_approved", "2001")
+    assert (events(conn), journal_count(conn)) == ([], before)       # neither without the other
+    conn.execute("DROP TRIGGER refuse_fact")
+    till.lane_alert("age", "2026-12-06T10:00:00+00:00", "age_approved", "2001")
+    till.lane_alert("weight", "2999-01-01T00:00:00+00:00", "resolved")   # a clock stepped back
+    [(_, age), (_, weight)] = events(conn, "kiosk.alert")
+    assert age == {"terminal_id": "T01", "kind": "age", "raised_at": "2026-12-06T10:00:00+00:00",
+                   "cleared_at": age["cleared_at"], "cleared": "age_approved",
+                   "cleared_by": "2001", "sale_id": till.sale.id}
+    assert weight["cleared_at"] == weight["raised_at"] and weight["cleared_by"] is None
+    assert journal_count(conn) == before + 2
+    trainee = Till(conn, StoreConfig())
+    trainee.login("1001", "1234", training=True)
+    trainee.lane_alert("weight", "2026-12-06T10:00:00+00:00", "attendant", "1001")
+    assert len(events(conn, "kiosk.alert")) == 2 and journal_count(conn) == before + 3

@@ -1,7 +1,9 @@
-"""Training mode: a trainee sells as usual and nothing becomes a fact; the practice is journaled."""
+"""Training mode: a trainee sells as usual and no sale becomes a fact; the practice is journaled
+and reaches HQ only as `training.sale` facts that carry no money, sku or sale id."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -14,11 +16,14 @@ pytestmark = pytest.mark.dated
 
 
 def facts(conn: sqlite3.Connection) -> tuple[int, ...]:
+    """What a sale makes: rows, events other than training's, stock, drafts."""
     return tuple(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in
-                 ("sale", "sale_line", "outbox", "stock_movement", "open_sale", "suspended_sale"))
+                 ("sale", "sale_line", "outbox WHERE type != 'training.sale'", "stock_movement",
+                  "open_sale", "suspended_sale"))
 
 
-def test_a_training_sale_records_nothing_but_its_journal_entry(conn: sqlite3.Connection) -> None:
+def test_a_training_sale_records_nothing_but_its_journal_entry_and_training_fact(
+        conn: sqlite3.Connection) -> None:
     before = facts(conn)
     receipt_no = conn.execute("SELECT value FROM counter WHERE name = 'receipt_no'").fetchone()[0]
     till = Till(conn, config_from_dict({"till": {"cancel_approval_above": 100_00}}))
@@ -44,6 +49,12 @@ def test_a_training_sale_records_nothing_but_its_journal_entry(conn: sqlite3.Con
         receipt_no
     kinds = [r[0] for r in conn.execute("SELECT kind FROM journal ORDER BY seq")]
     assert kinds.count("training.sale") == 3
+    # HQ sees who trained and how big each practice sale was; never an amount, sku or sale id.
+    sent = [json.loads(p) for t, p in conn.execute("SELECT type, payload FROM outbox ORDER BY seq")]
+    assert sent == [{"staff_id": "1001", "status": "completed", "lines": 1, "voided_lines": 1},
+                    {"staff_id": "1001", "status": "cancelled", "lines": 1, "voided_lines": 0},
+                    {"staff_id": "1001", "status": "cancelled", "lines": 0, "voided_lines": 1}]
+    assert [t for (t,) in conn.execute("SELECT type FROM outbox")] == ["training.sale"] * 3
     with pytest.raises(TillError):
         till.reprint_last()  # a practice receipt has no number to reprint
 
@@ -73,3 +84,22 @@ def test_a_trainee_can_never_charge_a_real_payment_code(conn: sqlite3.Connection
     with pytest.raises(TillError) as refused:
         till.pay_code("134567890123456789")
     assert refused.value.code == "training_mode"
+
+
+def test_a_training_fact_that_cannot_be_written_leaves_no_journal_entry_and_the_sale_open(
+        conn: sqlite3.Connection, config: StoreConfig) -> None:
+    till = Till(conn, config)
+    till.login("1001", "1234", training=True)
+    till.scan(demo_gtins(conn, 1)[0])
+    journal = conn.execute("SELECT count(*) FROM journal").fetchone()[0]
+    conn.execute("CREATE TEMP TRIGGER refuse_fact BEFORE INSERT ON outbox"
+                 " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+    with pytest.raises(TillError) as failed:
+        till.tender("cash", 100_00)
+    assert failed.value.code.startswith("storage_")
+    assert conn.execute("SELECT count(*) FROM journal").fetchone()[0] == journal
+    assert till.sale is not None and not till.sale.tenders      # nothing changed
+    conn.execute("DROP TRIGGER refuse_fact")
+    assert till.tender("cash", 100_00).status == "completed"
+    assert conn.execute("SELECT count(*) FROM journal").fetchone()[0] == journal + 1
+    assert [t for (t,) in conn.execute("SELECT type FROM outbox")] == ["training.sale"]

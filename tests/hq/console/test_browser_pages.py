@@ -101,6 +101,23 @@ def test_a_manager_sees_only_their_stock_and_every_new_page_in_both_languages(
     for _ in range(3):
         data.sale_of("S001", "T01", now - timedelta(hours=3), [("SKU00002", 1)], staff="c02",
                      status="cancelled")
+    # The loss page's till and lane facts: open prices, training, a kiosk lane's alerts.
+    day = now - timedelta(days=1)
+    data.fact("S001", "T01", "open_price.sold", {
+        "sale_id": "op-1", "staff_id": "c02", "lines": [
+            {"line_no": 1, "sku": "X0001", "qty_milli": 1000, "unit_price": 880, "total": 880}]},
+        day)
+    for _ in range(2):
+        data.fact("S001", "T01", "training.sale", {"staff_id": "c09", "status": "completed",
+                                                   "lines": 4, "voided_lines": 1}, day)
+    for i in range(12):
+        data.sale_of("S001", "K01", day, [("SKU00004", 1)], staff="c01")
+        if i % 3 == 0:
+            data.fact("S001", "K01", "kiosk.alert", {
+                "terminal_id": "K01", "kind": "weight" if i else "age",
+                "raised_at": (day - timedelta(minutes=3)).isoformat(),
+                "cleared_at": day.isoformat(), "cleared": "attendant" if i else "age_approved",
+                "cleared_by": "c02", "sale_id": None}, day)
     data.fact("S001", "T01", "stock.count_approved", {
         "count_id": "CNT-7", "approved_by": "m01", "uncounted": "leave",
         "items": [{"sku": "SKU00003", "expected": 4_000, "counted": 3_000, "variance": -1_000}]},

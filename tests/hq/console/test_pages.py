@@ -177,7 +177,6 @@ def test_loss_prevention_counts_the_tills_voids_price_overrides_and_no_sales(
     assert who["c01"]["flagged"] == [] and who["c04"]["flagged"] == []   # c04: 1 event
     s001 = next(s for s in page["stores"] if s["store"] == "S001")
     assert (s001["line_voids"], s001["line_voids_after"], s001["price_overrides"]) == (2, 4, 3)
-    assert page["not_at_hq"] == ["open_prices", "training", "kiosk_alerts"]
     # Over 92 days the older no-sale counts too.
     c01 = next(c for c in clients["boss"].get("/loss.json?days=92").json()["cashiers"]
                if c["staff"] == "c01")
@@ -279,7 +278,6 @@ def test_loss_prevention_rates_against_sales_and_outliers_against_the_chain_medi
     assert set(who["c02"]["flagged"]) == {"cancelled", "blind_returns", "manual_discounts"}
     assert who["c01"]["flagged"] == [] and who["c03"]["flagged"] == []
     assert page["cashiers"][0]["staff"] == "c02"          # the most flagged first
-    assert page["not_at_hq"] == ["open_prices", "training", "kiosk_alerts"]
     # A manager: their store's cashiers, the chain's medians, never S002's rows.
     mgr = clients["mgr1"]
     theirs = mgr.get("/loss.json").json()
@@ -339,3 +337,89 @@ def test_new_pages_render_in_both_languages(clients: dict[str, TestClient], path
                                     "/money": "资金对账"}[path])):
         boss.post("/locale", data={"csrf": csrf_of(html.text), "locale": locale, "next": path})
         assert word in boss.get(path).text
+
+
+def test_loss_prevention_counts_open_prices_training_and_each_lanes_kiosk_alerts(
+        data: HqData, clients: dict[str, TestClient]) -> None:
+    """`open_price.sold` (lines and amount) and `training.sale` per cashier; `kiosk.alert` per
+    lane and kind against the lane's own completed sales, flagged against the lanes' median;
+    once however often a batch arrives; a manager sees only their store's lanes."""
+    day = NOW - timedelta(days=1)
+    for store, staff, terminal, n in (("S001", "c01", "Tc01", 10), ("S002", "c03", "Tc03", 10),
+                                      ("S001", "k", "K01", 20), ("S001", "k", "K02", 20),
+                                      ("S002", "k", "K03", 10)):
+        for _ in range(n):
+            sale = data.sale_of(store, terminal, day, [("A", 1)], staff=staff)
+    _till_fact(data, "S001", "Tc01", "open_price.sold", {
+        "sale_id": str(uuid.uuid4()), "staff_id": "c01", "lines": [
+            {"line_no": 1, "sku": "X0001", "qty_milli": 1000, "unit_price": 500, "total": 500},
+            {"line_no": 2, "sku": "X0001", "qty_milli": 2000, "unit_price": 150, "total": 300}]},
+        day, times=2)
+    for staff, store, n in (("c02", "S001", 3), ("c03", "S002", 2)):
+        for _ in range(n):
+            _till_fact(data, store, "T" + staff, "training.sale", {
+                "staff_id": staff, "status": "completed", "lines": 3, "voided_lines": 1}, day)
+
+    def alert(store: str, lane: str, kind: str, by: str | None = None, times: int = 1) -> None:
+        raised = day.replace(hour=10)
+        _till_fact(data, store, lane, "kiosk.alert", {
+            "terminal_id": lane, "kind": kind, "raised_at": raised.isoformat(),
+            "cleared_at": (raised + timedelta(minutes=2)).isoformat(),
+            "cleared": "attendant" if by else "resolved", "cleared_by": by,
+            "sale_id": sale["sale_id"] if lane == "K03" else None}, day, times)
+
+    for i in range(7):
+        alert("S001", "K01", "weight", "m01" if i < 2 else None, times=2 if i == 0 else 1)
+    alert("S001", "K01", "age", "m01")
+    alert("S001", "K02", "weight")
+    alert("S001", "K02", "age", "m01")
+    alert("S002", "K03", "weight")
+    alert("S002", "K03", "age", "m02")
+    alert("S002", "K03", "age", "m02")
+    page = clients["boss"].get("/loss.json").json()
+    who = {c["staff"]: c for c in page["cashiers"]}
+    assert (who["c01"]["open_prices"], who["c01"]["open_price_amount"]) == (2, 800)
+    assert who["c01"]["rates"]["open_prices"] == 20.0
+    assert (who["c02"]["training_sales"], who["c03"]["training_sales"]) == (3, 2)
+    assert who["c02"]["sales"] == 0 and who["c02"]["flagged"] == []   # a trainee trains
+    lanes = {lane["terminal"]: lane for lane in page["lanes"]}
+    assert set(lanes) == {"K01", "K02", "K03"}       # the tills raised no alert: no lanes
+    k01, k03 = lanes["K01"], lanes["K03"]
+    assert (k01["sales"], k01["weight"], k01["age"]) == (20, 7, 1)
+    assert k01["attended"] == {"weight": 2, "age": 1}
+    assert k01["avg_open_min"] == {"weight": 2.0, "age": 2.0}
+    assert k01["rates"] == {"weight": 35.0, "age": 5.0}
+    # Weight per 100 sales: 35, 5, 10 → median 10, flagged above 30; age: 5, 5, 20 → above 15.
+    assert page["lane_baseline"]["weight"]["threshold"] == 30.0
+    assert page["lane_baseline"]["age"]["threshold"] == 15.0
+    assert k01["flagged"] == ["weight"] and k03["flagged"] == ["age"]
+    assert lanes["K02"]["flagged"] == []
+    html = clients["boss"].get("/loss").text
+    assert "称重异常" in html and "培训模式交易" in html and "手输价格行" in html
+    assert 'data-terminal="K01"' in html and "⚑" in html
+    english = clients["boss"].get("/loss", headers={"Accept-Language": "en"}).text
+    assert "Weight alerts" in english and "Training-mode sales" in english
+    # A manager: their store's lanes only, in HTML and JSON.
+    mgr = clients["mgr1"]
+    theirs = mgr.get("/loss.json").json()
+    assert {lane["terminal"] for lane in theirs["lanes"]} == {"K01", "K02"}
+    assert theirs["lane_baseline"] == page["lane_baseline"]
+    assert 'data-terminal="K03"' not in mgr.get("/loss").text
+    assert mgr.get("/loss.json?store=S002").status_code == 403
+    # The rollups equal a count of the facts and sales HQ holds, redelivered batches included.
+    q = data.conn.execute
+    assert q("SELECT sum(open_prices), sum(open_price_amount), sum(training_sales)"
+             " FROM hq_rollup_cashier_day").fetchone() == (2, 800, 5)
+    assert q("SELECT sum(open_prices) FROM hq_rollup_cashier_day").fetchone() == q(
+        "SELECT sum(jsonb_array_length(payload->'lines')) FROM hq_event"
+        " WHERE type = 'open_price.sold'").fetchone()
+    assert q("SELECT sum(training_sales) FROM hq_rollup_cashier_day").fetchone() == q(
+        "SELECT count(*) FROM hq_event WHERE type = 'training.sale'").fetchone()
+    assert q("SELECT kind, sum(alerts) FROM hq_rollup_lane_alert_day GROUP BY 1 ORDER BY 1"
+             ).fetchall() == q("SELECT payload->>'kind', count(*) FROM hq_event"
+                               " WHERE type = 'kiosk.alert' GROUP BY 1 ORDER BY 1").fetchall()
+    data.sale("S002", "K03", day, redeliver=True)
+    assert q("SELECT store, terminal, sum(sales), sum(net) FROM hq_rollup_terminal_day"
+             " GROUP BY 1, 2 ORDER BY 1, 2").fetchall() == q(
+        "SELECT store, terminal, count(*), sum(total) FROM hq_sale WHERE status = 'completed'"
+        " GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
