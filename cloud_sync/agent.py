@@ -279,10 +279,11 @@ class Agent:
         return max(0.0, (datetime.now(UTC) - last).total_seconds())
 
     def _first_pending(self) -> int:
-        row = self.conn.execute("SELECT min(seq) FROM outbox WHERE state = 'pending'").fetchone()
+        row = self.conn.execute("SELECT min(seq) FROM outbox_state WHERE state = 'pending'"
+                                ).fetchone()
         if row[0] is not None:
             return int(row[0])
-        top = self.conn.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0]
+        top = self.conn.execute("SELECT coalesce(max(seq), 0) FROM outbox_state").fetchone()[0]
         return int(top) + 1
 
     def _send(self) -> None:
@@ -290,8 +291,9 @@ class Agent:
         while self.sent_up_to - self.acked < window:
             # The payload as a BLOB: the bytes the outbox holds, never decoded and encoded again.
             rows = self.conn.execute(
-                "SELECT seq, event_id, type, CAST(payload AS BLOB), created_at FROM outbox"
-                " WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?",
+                "SELECT s.seq, e.event_id, e.type, CAST(e.payload AS BLOB), e.created_at"
+                " FROM outbox_state AS s JOIN outbox_event AS e ON e.seq = s.seq"
+                " WHERE s.state = 'pending' AND s.seq > ? ORDER BY s.seq LIMIT ?",
                 (self.sent_up_to, self.s.batch_size)).fetchall()
             if not rows:
                 return
