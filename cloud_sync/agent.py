@@ -116,6 +116,9 @@ class Agent:
         # A version applied since the last health report: HQ's rollout waits for it (below).
         self.report_due = False
         self.reporting: threading.Thread | None = None
+        # The clock measured by the last ack, not yet written: it rides with the next ack that
+        # advances (in its transaction) or the next status write, never as a commit of its own.
+        self.clock_status: dict[str, Any] = {}
 
     # ---- the loop -----------------------------------------------------------------------------
 
@@ -135,7 +138,7 @@ class Agent:
                                     _presence(False), qos=1)
                 self.client.disconnect()
                 self.client.loop(0.1)
-            write_status(self.conn, connected=0)
+            write_status(self.conn, connected=0, **self.clock_status)
             self.conn.close()
 
     def request_credential_reload(self) -> None:
@@ -171,7 +174,9 @@ class Agent:
             promote_due_prices(self.conn)
             expire_due(self.conn, datetime.now(UTC), self.order_grace)
             self._report_applied()
-            write_status(self.conn, connected=int(self.connected), broker=self.broker_label)
+            write_status(self.conn, connected=int(self.connected), broker=self.broker_label,
+                         **self.clock_status)
+            self.clock_status = {}
 
     def _connect(self) -> None:
         b = self.s.broker
@@ -315,12 +320,10 @@ class Agent:
         if isinstance(ack, ResendRequest):
             self._resend(ack)
             return
-        # One status write per ack, inside the ack's own transaction when there is one: in a
-        # backlog drain every commit is paid for by the sales HQ's workers are waiting for.
-        status: dict[str, Any] = {}
         offset = offset_from_ack(ack.sent_at, ack.hq_time, self.wall())
         if offset is not None:
-            status.update(clock_offset_s=round(offset, 3), clock_checked_at=utc_now_iso())
+            self.clock_status = {"clock_offset_s": round(offset, 3),
+                                 "clock_checked_at": utc_now_iso()}
             if clock_is_off(offset) != self.clock_off:  # said once per change, not per ack
                 self.clock_off = not self.clock_off
                 if self.clock_off:
@@ -328,15 +331,16 @@ class Agent:
                 else:
                     log.info("clock_ok offset_s=%+.1f against HQ", offset)
         if ack.rejected or ack.acked_to > self.acked:
+            # One status write per ack, in the ack's own transaction: in a backlog drain every
+            # commit is paid for by the sales HQ's workers are waiting for.
             with write_transaction(self.conn):
                 for rejection in ack.rejected:
                     if rejection.seq > self.acked:
                         mark_rejected(self.conn, rejection.seq, rejection.reason)
                 mark_acked(self.conn, ack.acked_to)
                 write_status(self.conn, last_ack_at=utc_now_iso(), last_acked_seq=ack.acked_to,
-                             **status)
-        elif status:
-            write_status(self.conn, **status)
+                             **self.clock_status)
+            self.clock_status = {}
         if ack.acked_to > self.acked:
             self.acked = ack.acked_to
             self.sent_up_to = max(self.sent_up_to, self.acked)
