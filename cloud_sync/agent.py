@@ -116,6 +116,9 @@ class Agent:
         # A version applied since the last health report: HQ's rollout waits for it (below).
         self.report_due = False
         self.reporting: threading.Thread | None = None
+        # The clock measured by the last ack, not yet written: it rides with the next ack that
+        # advances (in its transaction) or the next status write, never as a commit of its own.
+        self.clock_status: dict[str, Any] = {}
 
     # ---- the loop -----------------------------------------------------------------------------
 
@@ -135,7 +138,7 @@ class Agent:
                                     _presence(False), qos=1)
                 self.client.disconnect()
                 self.client.loop(0.1)
-            write_status(self.conn, connected=0)
+            write_status(self.conn, connected=0, **self.clock_status)
             self.conn.close()
 
     def request_credential_reload(self) -> None:
@@ -171,7 +174,9 @@ class Agent:
             promote_due_prices(self.conn)
             expire_due(self.conn, datetime.now(UTC), self.order_grace)
             self._report_applied()
-            write_status(self.conn, connected=int(self.connected), broker=self.broker_label)
+            write_status(self.conn, connected=int(self.connected), broker=self.broker_label,
+                         **self.clock_status)
+            self.clock_status = {}
 
     def _connect(self) -> None:
         b = self.s.broker
@@ -279,18 +284,21 @@ class Agent:
         return max(0.0, (datetime.now(UTC) - last).total_seconds())
 
     def _first_pending(self) -> int:
-        row = self.conn.execute("SELECT min(seq) FROM outbox WHERE state = 'pending'").fetchone()
+        row = self.conn.execute("SELECT min(seq) FROM outbox_state WHERE state = 'pending'"
+                                ).fetchone()
         if row[0] is not None:
             return int(row[0])
-        top = self.conn.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0]
+        top = self.conn.execute("SELECT coalesce(max(seq), 0) FROM outbox_state").fetchone()[0]
         return int(top) + 1
 
     def _send(self) -> None:
         window = self.s.window_batches * self.s.batch_size
         while self.sent_up_to - self.acked < window:
+            # The payload as a BLOB: the bytes the outbox holds, never decoded and encoded again.
             rows = self.conn.execute(
-                "SELECT seq, event_id, type, payload, created_at FROM outbox"
-                " WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?",
+                "SELECT s.seq, e.event_id, e.type, CAST(e.payload AS BLOB), e.created_at"
+                " FROM outbox_state AS s JOIN outbox_event AS e ON e.seq = s.seq"
+                " WHERE s.state = 'pending' AND s.seq > ? ORDER BY s.seq LIMIT ?",
                 (self.sent_up_to, self.s.batch_size)).fetchall()
             if not rows:
                 return
@@ -314,8 +322,8 @@ class Agent:
             return
         offset = offset_from_ack(ack.sent_at, ack.hq_time, self.wall())
         if offset is not None:
-            write_status(self.conn, clock_offset_s=round(offset, 3),
-                         clock_checked_at=utc_now_iso())
+            self.clock_status = {"clock_offset_s": round(offset, 3),
+                                 "clock_checked_at": utc_now_iso()}
             if clock_is_off(offset) != self.clock_off:  # said once per change, not per ack
                 self.clock_off = not self.clock_off
                 if self.clock_off:
@@ -323,12 +331,16 @@ class Agent:
                 else:
                     log.info("clock_ok offset_s=%+.1f against HQ", offset)
         if ack.rejected or ack.acked_to > self.acked:
+            # One status write per ack, in the ack's own transaction: in a backlog drain every
+            # commit is paid for by the sales HQ's workers are waiting for.
             with write_transaction(self.conn):
                 for rejection in ack.rejected:
                     if rejection.seq > self.acked:
                         mark_rejected(self.conn, rejection.seq, rejection.reason)
                 mark_acked(self.conn, ack.acked_to)
-                write_status(self.conn, last_ack_at=utc_now_iso(), last_acked_seq=ack.acked_to)
+                write_status(self.conn, last_ack_at=utc_now_iso(), last_acked_seq=ack.acked_to,
+                             **self.clock_status)
+            self.clock_status = {}
         if ack.acked_to > self.acked:
             self.acked = ack.acked_to
             self.sent_up_to = max(self.sent_up_to, self.acked)
@@ -462,11 +474,11 @@ class Agent:
 def batch_bytes(store: str, terminal: str, acked: int,
                 rows: list[sqlite3.Row] | list[tuple[Any, ...]],
                 journal: tuple[int, str] = (0, ""), sent_at: float | None = None) -> bytes:
-    """A batch message from outbox rows (seq, event_id, type, payload, created_at); the payload
-    travels as the exact bytes the outbox holds, so HQ can check the digest."""
+    """A batch message from outbox rows (seq, event_id, type, payload, created_at), the payload
+    as bytes or str; it travels as the exact bytes the outbox holds, so HQ can check the digest."""
     events = []
     for seq, event_id, event_type, payload, created_at in rows:
-        data = payload.encode("utf-8")
+        data = payload if isinstance(payload, bytes) else payload.encode("utf-8")
         events.append(Event(seq=seq, event_id=event_id, type=event_type, created_at=created_at,
                             digest=payload_digest(data), payload=msgspec.Raw(data)))
     return encode(Batch(v=SCHEMA_VERSION, store=store, terminal=terminal,

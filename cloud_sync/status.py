@@ -44,8 +44,10 @@ def read_status(conn: sqlite3.Connection) -> SyncStatus:
                        " last_error_at, updated_at, agent_pid, clock_offset_s, clock_checked_at"
                        " FROM sync_status WHERE id = 1").fetchone()
     pending, oldest = conn.execute(
-        "SELECT count(*), min(created_at) FROM outbox WHERE state = 'pending'").fetchone()
-    rejected = conn.execute("SELECT count(*) FROM outbox WHERE state = 'rejected'").fetchone()[0]
+        "SELECT count(*), min(e.created_at) FROM outbox_state AS s"
+        " JOIN outbox_event AS e ON e.seq = s.seq WHERE s.state = 'pending'").fetchone()
+    rejected = conn.execute("SELECT count(*) FROM outbox_state WHERE state = 'rejected'"
+                            ).fetchone()[0]
     now = datetime.now(UTC)
     age = (now - datetime.fromisoformat(oldest)).total_seconds() if oldest else None
     fresh = is_fresh(row[6], now)

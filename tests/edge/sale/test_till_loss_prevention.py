@@ -263,7 +263,7 @@ def test_a_fact_that_cannot_be_written_leaves_no_journal_entry_and_no_change(
     for gtin in demo_gtins(conn, 2):
         till.scan(gtin)
     assert till.sale is not None
-    conn.execute("CREATE TEMP TRIGGER refuse_fact BEFORE INSERT ON outbox"
+    conn.execute("CREATE TEMP TRIGGER refuse_fact BEFORE INSERT ON outbox_event"
                  " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
     before = (till.sale.to_dict(), journal_count(conn))
     for action in (lambda: till.void_line(1, reason="Wrong item"),
