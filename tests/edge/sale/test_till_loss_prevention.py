@@ -303,7 +303,7 @@ def test_a_sale_with_open_prices_sends_its_open_price_fact_in_the_sales_own_tran
     till.add(plu="90", price=1250)
     till.add(plu="90", qty="2", price=300)
     assert till.sale is not None
-    conn.execute("CREATE TEMP TRIGGER refuse_fact BEFORE INSERT ON outbox"
+    conn.execute("CREATE TEMP TRIGGER refuse_fact BEFORE INSERT ON outbox_event"
                  " WHEN NEW.type = 'open_price.sold'"
                  " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
     with pytest.raises(TillError) as failed:
@@ -345,7 +345,7 @@ def test_a_kiosk_alert_is_one_fact_with_its_journal_entry_and_only_journaled_in_
         with pytest.raises(TillError) as refused:
             till.lane_alert(*bad)
         assert refused.value.code == "bad_request"
-    conn.execute("CREATE TEMP TRIGGER refuse_fact BEFORE INSERT ON outbox"
+    conn.execute("CREATE TEMP TRIGGER refuse_fact BEFORE INSERT ON outbox_event"
                  " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
     with pytest.raises(TillError):
         till.lane_alert("age", "2026-12-06T10:00:00+00:00", "age_approved", "2001")

@@ -92,7 +92,7 @@ def test_a_training_fact_that_cannot_be_written_leaves_no_journal_entry_and_the_
     till.login("1001", "1234", training=True)
     till.scan(demo_gtins(conn, 1)[0])
     journal = conn.execute("SELECT count(*) FROM journal").fetchone()[0]
-    conn.execute("CREATE TEMP TRIGGER refuse_fact BEFORE INSERT ON outbox"
+    conn.execute("CREATE TEMP TRIGGER refuse_fact BEFORE INSERT ON outbox_event"
                  " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
     with pytest.raises(TillError) as failed:
         till.tender("cash", 100_00)
