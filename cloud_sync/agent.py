@@ -302,6 +302,7 @@ class Agent:
                 (self.sent_up_to, self.s.batch_size)).fetchall()
             if not rows:
                 return
+            rows = within_bytes(rows, BATCH_BYTES)
             if self.sent_up_to == self.acked:
                 self.last_progress = time.monotonic()  # the ack clock starts with the first send
             self.client.publish(events_topic(self.s.store_id, self.s.terminal_id),
@@ -469,6 +470,25 @@ class Agent:
                               want_snapshot=want_snapshot)
         self.client.publish(request_topic(self.s.store_id, self.s.terminal_id), encode(request),
                             qos=1)
+
+
+# A batch message stays under half the brokers' and HQ's 4 MiB limit (hq/schemas.py MAX_MESSAGE,
+# the packaged max_packet_size): a broker drops the connection of a client that publishes more,
+# and the same batch would be sent again for ever. One event's payload is at most 256 KiB
+# (hq/schemas.py MAX_PAYLOAD), so a batch always holds at least one.
+BATCH_BYTES = 2 * 1024 * 1024
+EVENT_ENVELOPE = 400  # bytes each event adds to its payload in a batch (ids, digest, times), at most
+
+
+def within_bytes(rows: list[Any], limit: int) -> list[Any]:
+    """The first of the outbox `rows` (seq, event_id, type, payload, created_at) whose batch
+    stays under `limit` bytes; always the first row."""
+    size = 0
+    for n, row in enumerate(rows):
+        size += len(row[3]) + EVENT_ENVELOPE
+        if size > limit and n:
+            return rows[:n]
+    return rows
 
 
 def batch_bytes(store: str, terminal: str, acked: int,

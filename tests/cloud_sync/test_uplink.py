@@ -126,3 +126,34 @@ def test_pos_sync_status_prints_the_backlog(tmp_path: Path) -> None:
                          check=True).stdout
     status = json.loads(out)
     assert status["pending"] == 2 and status["connected"] is False
+
+
+@pytest.mark.timeout(90)
+def test_a_backlog_of_big_baskets_is_sent_in_batches_the_broker_takes(tmp_path: Path,
+                                                                      pg_url: str) -> None:
+    """500 weekly shops of 60 lines (~11 KB each, ~5.7 MB together) behind a broker with the
+    packaged 4 MiB packet limit: a batch of 500 of them would be refused by the broker (it drops
+    the connection) again and again, and the queue would stick; the agent cuts its batches by
+    size too, and everything drains."""
+    broker = Broker(tmp_path, "allow_anonymous true\nmax_packet_size 4194560\n")
+    db = tmp_path / "till.db"
+    conn = open_store(db)
+    rng = random.Random(3)
+    with write_transaction(conn):
+        for n in range(1, 501):
+            append_event(conn, "sale.completed", sale_payload("S001", "T01", n, rng, lines=60))
+    size = conn.execute("SELECT sum(length(payload)) FROM outbox").fetchone()[0]
+    conn.close()
+    assert size > 4 * 1024 * 1024     # more than one message may carry
+    workers = [ingest(broker, pg_url)]
+    agent = Running(Agent(settings(broker), db))
+    try:
+        wait_until(lambda: drained(db), 60, "outbox drained")
+    finally:
+        agent.stop()
+        for w in workers:
+            w.stop()
+        broker.stop()
+    with psycopg.connect(pg_url) as pg:
+        assert pg.execute("SELECT count(*), sum(line_count) FROM hq_sale").fetchone() == (
+            500, 30_000)
