@@ -18,13 +18,14 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import paho.mqtt.client as mqtt
 import psycopg
 import pytest
 
-from cloud_sync.agent import batch_bytes
+from cloud_sync.agent import BATCH_BYTES, batch_bytes, within_bytes
 from cloud_sync.downlink import Outcome, apply_signed
 from cloud_sync.mqtt_link import make_client
 from cloud_sync.protocol import (
@@ -37,7 +38,7 @@ from cloud_sync.protocol import (
     events_topic,
     presence_topic,
 )
-from cloud_sync.settings import BrokerSettings
+from cloud_sync.settings import AgentSettings, BrokerSettings
 from cloud_sync.signing import generate_keypair, load_private_key, load_public_key, sign
 from edge.ledger.clock import utc_now_iso
 from edge.ledger.outbox import canonical_json
@@ -164,8 +165,8 @@ def _drain(tmp_path: Path, site: SecureSite, broker: Broker, url: str) -> None:
 def test_hq_ingest_drains_a_published_backlog(tmp_path: Path) -> None:
     """HQ's side of a drain alone, as a chain runs it: the terminal's agent runs on the store's
     machine, so here the terminal is a light client that publishes the same 100,000-sale backlog
-    as prebuilt batches of 500 (the agent's batch and window of 8 in flight, TLS, its own
-    credential) and reads the acks; Mosquitto, 2 workers and PostgreSQL have the machine."""
+    as prebuilt batches (the agent's batch size, byte limit and window; TLS, its own credential)
+    and reads the acks; Mosquitto, 2 workers and PostgreSQL have the machine."""
     site = SecureSite(tmp_path, [("S001", "T01")])
     broker = Broker(tmp_path, site.broker_extra(pin_client_ids=False))
     with throwaway_database() as url:
@@ -177,8 +178,7 @@ def test_hq_ingest_drains_a_published_backlog(tmp_path: Path) -> None:
             rows = conn.execute("SELECT seq, event_id, type, payload, created_at FROM outbox"
                                 " ORDER BY seq").fetchall()
             conn.close()
-            batches = [batch_bytes("S001", "T01", 0, rows[at:at + 500])
-                       for at in range(0, len(rows), 500)]
+            batches = _agent_batches(rows)
             secret = tmp_path / "hq-ingest.password"
             secret.write_text(site.passwords["hq-ingest"] + "\n")
             secret.chmod(0o600)
@@ -204,12 +204,25 @@ def test_hq_ingest_drains_a_published_backlog(tmp_path: Path) -> None:
     print(RESULTS["ingest_drain"])
 
 
-def _publish_with_window(site: SecureSite, broker: Broker, batches: list[bytes], url: str,
-                         window: int = 8) -> float:
-    """Publish `batches` as terminal S001/T01 with at most `window` unacknowledged, as the agent
-    does, once a worker answers its presence (a message published before any worker subscribed
-    would be dropped: the agent sends it again, this client would not); seconds from the first
-    publish to the ack of the last sale."""
+def _agent_batches(rows: list[tuple[Any, ...]]) -> list[tuple[int, bytes]]:
+    """(last seq, message) of the batches the agent makes of these outbox rows: its batch size,
+    cut at its byte limit."""
+    out = []
+    at = 0
+    while at < len(rows):
+        chunk = within_bytes(rows[at:at + AgentSettings.batch_size], BATCH_BYTES)
+        out.append((chunk[-1][0], batch_bytes("S001", "T01", 0, chunk)))
+        at += len(chunk)
+    return out
+
+
+def _publish_with_window(site: SecureSite, broker: Broker, batches: list[tuple[int, bytes]],
+                         url: str) -> float:
+    """Publish `batches` as terminal S001/T01 with at most the agent's window of events
+    unacknowledged, once a worker answers its presence (a message published before any worker
+    subscribed would be dropped: the agent sends it again, this client would not); seconds from
+    the first publish to the ack of the last sale."""
+    window = AgentSettings.window_batches * AgentSettings.batch_size
     password = (site.secrets / "S001-T01.password").read_text().strip()
     settings = BrokerSettings(port=broker.port, tls=True, ca_file=str(site.ca),
                               username="S001-T01", password=password)
@@ -243,11 +256,13 @@ def _publish_with_window(site: SecureSite, broker: Broker, batches: list[bytes],
 
         wait_until(worker_ready, 60, "a worker subscribed", interval=0.5)
         started = time.perf_counter()
-        for n, body in enumerate(batches):
+        sent_up_to = 0
+        for top, body in batches:
             with acked:
-                assert acked.wait_for(lambda n=n: state["acked"] >= (n - window + 1) * 500,
-                                      120), "no ack progress"
+                assert acked.wait_for(lambda s=sent_up_to: s - state["acked"] < window, 120), \
+                    "no ack progress"
             client.publish(events_topic("S001", "T01"), body, qos=1)
+            sent_up_to = top
         with acked:
             assert acked.wait_for(lambda: state["acked"] >= BACKLOG, 120), "not all acked"
         return time.perf_counter() - started
