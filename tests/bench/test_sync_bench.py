@@ -44,7 +44,8 @@ DOC = ROOT / "docs" / "performance.md"
 RESULTS: dict[str, tuple[str, str]] = {}
 BACKLOG = 100_000
 TERMINALS = 200
-FLEET_WORKERS = 2
+FLEET_WORKERS = 1
+FLEET_WRITERS = 4
 
 
 def _spawn(args: list[str], log: Path) -> subprocess.Popen[bytes]:
@@ -78,9 +79,10 @@ def env(tmp_path: Path) -> Iterator[tuple[Broker, str]]:
     broker.stop()
 
 
-def _workers(broker: Broker, url: str, tmp: Path, n: int = 2) -> list[subprocess.Popen[bytes]]:
-    procs = [_spawn(["hq", "ingest", "--db", url, "--port", str(broker.port), "--insecure"],
-                    tmp / f"hq{i}.log") for i in range(n)]
+def _workers(broker: Broker, url: str, tmp: Path, n: int = 2,
+             more: tuple[str, ...] = ()) -> list[subprocess.Popen[bytes]]:
+    procs = [_spawn(["hq", "ingest", "--db", url, "--port", str(broker.port), "--insecure",
+                     *more], tmp / f"hq{i}.log") for i in range(n)]
     time.sleep(1.5)
     return procs
 
@@ -205,17 +207,18 @@ def test_sustained_ingest_from_1000_simulated_terminals(tmp_path: Path,
     for 30 s (SYNC_FLEET_SECONDS), into SYNC_FLEET_WORKERS `pos hq ingest` processes."""
     _sustained("fleet", tmp_path, env, 1000, int(os.environ.get("SYNC_FLEET_RATE", "2000")),
                seconds=float(os.environ.get("SYNC_FLEET_SECONDS", "30")),
-               workers=int(os.environ.get("SYNC_FLEET_WORKERS", str(FLEET_WORKERS))))
+               workers=int(os.environ.get("SYNC_FLEET_WORKERS", str(FLEET_WORKERS))),
+               writers=int(os.environ.get("SYNC_FLEET_WRITERS", str(FLEET_WRITERS))))
 
 
 def _sustained(key: str, tmp_path: Path, env: tuple[Broker, str], count: int, rate: int,
-               seconds: float = 30.0, workers: int = 2) -> None:
+               seconds: float = 30.0, workers: int = 2, writers: int = 1) -> None:
     """`count` terminals speak the real protocol (each its own MQTT 5 connection, real batches,
     real acks) and behave like the agent (tests/bench/terminal_fleet.py); together they sell
     `rate` sales/s, at random terminals, for `seconds`. Latency is from a sale's first send to
     its ack; CPU is counted per process class over the load and the drain after it."""
     broker, url = env
-    procs = _workers(broker, url, tmp_path, workers)
+    procs = _workers(broker, url, tmp_path, workers, ("--writers", str(writers)))
     fleet = Fleet(broker.port, count)
     try:
         picks = fleet.prebuild(rate, seconds, random.Random(5))
@@ -250,8 +253,8 @@ def _sustained(key: str, tmp_path: Path, env: tuple[Broker, str], count: int, ra
     shares = ", ".join(f"{n} {v:.1f} s ({v / wall:.0%} of a core)" for n, v in cpu.items())
     RESULTS[key] = (
         f"{result.sold / result.seconds:,.0f} sales/s from {count:,} terminals for "
-        f"{result.seconds:.0f} s ({result.sold:,} sales, {workers} workers), all committed "
-        f"{result.drained_after:.1f} s after the last; send→ack p50 "
+        f"{result.seconds:.0f} s ({result.sold:,} sales; {workers} × `pos hq ingest --writers "
+        f"{writers}`), all committed {result.drained_after:.1f} s after the last; send→ack p50 "
         f"{result.percentile(0.5) * 1000:.0f} ms, p99 {result.percentile(0.99) * 1000:.0f} ms; "
         f"{result.resends} resends; CPU over the {wall:.0f} s: {shares}; load average "
         f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after", "keeps up")
