@@ -44,8 +44,8 @@ DOC = ROOT / "docs" / "performance.md"
 RESULTS: dict[str, tuple[str, str]] = {}
 BACKLOG = 100_000
 TERMINALS = 200
-FLEET_WORKERS = 1
-FLEET_WRITERS = 2  # see docs/performance.md: lanes overlap round trips, but cost CPU per sale
+FLEET_WORKERS = 2
+FLEET_WRITERS = 2  # 2 × 2 kept up best here (docs/performance.md); more lanes cost CPU
 
 
 def _spawn(args: list[str], log: Path) -> subprocess.Popen[bytes]:
@@ -334,22 +334,26 @@ def _write_doc() -> None:
         "starts. CPU is per process class over the load and the drain after it (`/proc`); "
         "PostgreSQL is the backends of the bench's database. The 200-terminal row's figure "
         "from before that date was made by a paho client and a thread per terminal.\n\n"
-        "What limits HQ at 2,000 one-sale batches/s (2026-12-06, load average 5-8 from other "
-        "work on the machine; py-spy on the worker; `--writers` and `--workers` varied, 15 s "
-        "runs): the storage write. A group of 64 batches takes 199 statements, 188 of them one "
-        "per batch (hq_terminal upsert, hq_received insert, watermark update); the lanes wait "
-        "on PostgreSQL 86 % of their time; with 2 worker processes, the second waits on the "
-        "first's row locks (the same stores' rollups and terminals: `Lock transactionid` in "
-        "pg_stat_activity) and 2 processes drained no faster than 1. In the worker's own Python "
+        "What limits HQ at 2,000 one-sale batches/s (2026-12-06, this machine shared with "
+        "other work at load average 3-8; py-spy on the workers; 15-30 s runs): CPU, then the "
+        "storage's round trips. Per sale the whole pipeline takes 0.8-1.1 ms of CPU (worker "
+        "0.40-0.57 ms, PostgreSQL 0.22-0.40, simulator 0.06-0.09, Mosquitto 0.04-0.05): 2,000 "
+        "sales/s needs 1.6-2.2 of the 2 cores. In a group of 64 batches, 188 of the 199 "
+        "statements are one per batch (hq_terminal upsert, hq_received insert, watermark "
+        "update), and a lane waits on PostgreSQL 86 % of its time; in the worker's own Python "
         "time: storage 37-45 %, paho's intake 30 % (20 % decoding each PUBLISH), validation "
-        "10-19 %, publishing acks 2-5 %. CPU per sale, all classes, in those runs: 0.77 ms "
-        "(1 worker, 1 lane) to 0.94 ms (1 worker, 4 lanes) and 1.28 ms (2 workers × 4 lanes), "
-        "of which the worker 0.40-0.76 ms, PostgreSQL 0.22-0.37 ms, the simulator 0.07-0.09 ms, "
-        "Mosquitto 0.04 ms: 2,000 sales/s needs about 1.6-1.9 of this machine's 2 cores, and "
-        "one worker about one core, a Python process's limit. A prototype of a group write "
-        "with a constant number of statements (11 per group of 64 instead of 199, not merged) "
-        "took one connection from 913 to 1,688 batches/s and the worker's CPU per sale from "
-        "0.48 to 0.42 ms.\n\n"
+        "10-19 %, publishing acks 2-5 %. Parallel writers overlap those waits. At 1,500 sales/s "
+        "(load 3.3-4.2, 20 s) everything was committed this long after the last sale: 1 worker "
+        "× 1 lane 30.1 s, 2 workers × 1 lane 9.5 s, 1 × 2 lanes 7.0 s, 1 × 4 lanes 4.4 s, "
+        "2 × 2 lanes 1.6 s; at 1,000 sales/s 1 × 1 fell behind (p50 3.6 s) where 1 × 2 kept up "
+        "(p50 50 ms, p99 331 ms); at 2,000 sales/s 2 × 2 took 9.9 s, 1 × 4 30.8 s, 2 × 4 "
+        "35.8 s (more lanes: smaller groups, more CPU per sale). Lanes never wait on each "
+        "other's locks (a store is always in the same lane); two worker processes do (`Lock "
+        "transactionid` in pg_stat_activity, on the same stores' rollup and terminal rows), and "
+        "a second process still pays for itself by its own GIL. A prototype of a group write "
+        "with a constant number of statements (11 per group of 64, not merged) took one "
+        "connection from 913 to 1,688 batches/s and the worker's CPU per sale from 0.48 to "
+        "0.42 ms.\n\n"
         f"Measured on CPython {platform.python_version()}, {os.cpu_count()} CPUs (load average "
         f"{load:.1f} at the end), by `tests/bench/test_sync_bench.py`.\n<!-- end: sync -->")
     text = DOC.read_text("utf-8")
