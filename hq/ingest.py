@@ -9,8 +9,9 @@ A worker may write through several lanes (`writers`): a thread and a database co
 every store always in the same lane. A store's rows (its terminals, its rollups, its on-hand) are
 then only ever written by one connection of the worker, so lanes never wait on each other's locks,
 and the round trips of one lane overlap with another's. Two worker processes, by contrast, share
-every store through the shared subscription: their groups lock the same rollup rows and take
-turns (measured in tests/bench/test_sync_bench.py, docs/performance.md).
+every store through the shared subscription, and a group of one sometimes waits for the other's
+commit on the same rollup and terminal rows; each still brings its own GIL (measured in
+tests/bench/test_sync_bench.py, docs/performance.md).
 """
 
 from __future__ import annotations
