@@ -23,6 +23,9 @@ def register(commands: Any) -> None:
     _broker(ingest)
     ingest.add_argument("--workers", type=int, default=1,
                         help="ingest workers on the shared subscription (default 1)")
+    ingest.add_argument("--writers", type=int, default=1,
+                        help="writer lanes per worker: a connection each, every store always in"
+                             " the same lane (default 1)")
     ingest.add_argument("--signing-key", default="", help="HQ private key, to sign snapshots")
     ingest.add_argument("--timezone", default="Asia/Shanghai", help="for business dates")
     ingest.add_argument("--lock-hours", type=float, default=24.0,
@@ -183,11 +186,13 @@ def run_ingest(args: argparse.Namespace) -> int:
     setup_logging(logging.INFO)         # JSON lines to the journal, secrets masked
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if not 1 <= args.writers <= 64:
+        raise CommandError("--writers must be 1 to 64")
     if not 0 < args.lock_hours <= 24 * 30:
         raise CommandError("--lock-hours must be more than 0 and at most 720")
     options = IngestOptions(db_url=args.db, broker=_broker_settings(args),
                             signing_key=args.signing_key, timezone=args.timezone,
-                            lock_hours=args.lock_hours)
+                            lock_hours=args.lock_hours, writers=args.writers)
     from cli._systemd import Watchdog
 
     # pos-hq-ingest@.service is Type=notify with WatchdogSec: READY=1 on the first turn of the

@@ -4,6 +4,14 @@ and keeps each terminal's presence and latest health report.
 
 Rule: the ack is published only after the commit; a database outage stalls the worker (it retries)
 but never produces an ack for something not committed.
+
+A worker may write through several lanes (`writers`): a thread and a database connection each,
+every store always in the same lane. A store's rows (its terminals, its rollups, its on-hand) are
+then only ever written by one connection of the worker, so lanes never wait on each other's locks,
+and the round trips of one lane overlap with another's. Two worker processes, by contrast, share
+every store through the shared subscription, and a group of one sometimes waits for the other's
+commit on the same rollup and terminal rows; each still brings its own GIL (measured in
+tests/bench/test_sync_bench.py, docs/performance.md).
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import queue
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -81,7 +90,27 @@ class IngestOptions:
     timezone: str = DEFAULT_TIMEZONE
     queue_size: int = 256
     group_size: int = 64  # batches written in one transaction at most
+    writers: int = 1  # lanes: writer threads, each with its own connection and its own stores
     lock_hours: float = 24.0  # an offline spend locks a card for other terminals this long at most
+
+
+class Lane:
+    """One writer of a worker: the messages of its stores, its database connection, and when its
+    loop last turned."""
+
+    def __init__(self, queue_size: int) -> None:
+        self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue(queue_size)
+        self.storage: HqStorage | None = None
+        self.beat = time.monotonic()
+
+    def touch(self) -> None:
+        self.beat = time.monotonic()
+
+
+def lane_of(topic: str, lanes: int) -> int:
+    """The lane of the store a topic names (`pos/v1/{store}/...`); lane 0 for anything else."""
+    parts = topic.split("/", 3)
+    return zlib.crc32(parts[2].encode("utf-8")) % lanes if len(parts) > 3 else 0
 
 
 class IngestWorker:
@@ -92,15 +121,24 @@ class IngestWorker:
         self.limits = RequestLimits()
         self.clock = clock  # HQ's time in acks: terminals measure their clocks against it
         self.key = load_private_key(Path(options.signing_key)) if options.signing_key else None
-        self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue(options.queue_size)
+        self.lanes = [Lane(options.queue_size) for _ in range(max(1, options.writers))]
+        self.inbox = self.lanes[0].inbox  # the only one with one writer
         self.client = make_client(f"hq-ingest-{os.getpid()}-{uuid.uuid4().hex[:6]}",
                                   options.broker)
         self.client.on_connect = self._on_connect
-        self.client.on_message = lambda _c, _u, msg: self.inbox.put(msg)
+        self.client.on_message = self._route
         self.client.reconnect_delay_set(1, 5)
-        self.storage: HqStorage | None = None
         self.batches = 0
         self.heartbeat: Heartbeat = lambda: None
+
+    @property
+    def storage(self) -> HqStorage | None:
+        """Lane 0's connection (the only one with one writer)."""
+        return self.lanes[0].storage
+
+    def _route(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        lanes = self.lanes
+        lanes[lane_of(msg.topic, len(lanes)) if len(lanes) > 1 else 0].inbox.put(msg)
 
     def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         if reason.is_failure:
@@ -110,7 +148,9 @@ class IngestWorker:
 
     def run(self, stop: threading.Event, heartbeat: Heartbeat = lambda: None) -> None:
         """Ingest until `stop`; `heartbeat` is called on every turn of the loop (at least every
-        0.2 s, also while waiting for the database), so a supervisor's watchdog vouches for it."""
+        0.2 s, also while waiting for the database), so a supervisor's watchdog vouches for it.
+        With several lanes, this thread calls it only while every lane's loop has turned within
+        WORKER_STALE_S: one hung lane stops the pings."""
         self.heartbeat = heartbeat
         b = self.options.broker
         if not b.tls:
@@ -119,39 +159,68 @@ class IngestWorker:
                                   properties=session_properties())
         self.client.loop_start()
         try:
-            while not stop.is_set():
-                heartbeat()
-                try:
-                    first = self.inbox.get(timeout=0.2)
-                except queue.Empty:
-                    continue
-                # Whatever else is already waiting goes into the same transaction: with many
-                # terminals sending small batches, commits, not rows, are what limits HQ.
-                group = [first]
-                while len(group) < self.options.group_size:
-                    try:
-                        group.append(self.inbox.get_nowait())
-                    except queue.Empty:
-                        break
-                self._with_storage(functools.partial(self.handle_group, group=group), stop)
+            if len(self.lanes) == 1:
+                self._write_lane(self.lanes[0], stop, heartbeat)
+            else:
+                self._run_lanes(stop, heartbeat)
         finally:
             self.client.disconnect()
             self.client.loop_stop()
-            if self.storage:
-                self.storage.close()
+            for lane in self.lanes:
+                if lane.storage:
+                    lane.storage.close()
 
-    def _with_storage(self, work: Any, stop: threading.Event) -> None:
+    def _run_lanes(self, stop: threading.Event, heartbeat: Heartbeat) -> None:
+        threads = [threading.Thread(target=self._write_lane, args=(lane, stop, lane.touch),
+                                    name=f"ingest-lane-{i}", daemon=True)
+                   for i, lane in enumerate(self.lanes)]
+        for thread in threads:
+            thread.start()
+        try:
+            while not stop.is_set():
+                now = time.monotonic()
+                if all(t.is_alive() for t in threads) and \
+                        all(now - lane.beat < WORKER_STALE_S for lane in self.lanes):
+                    heartbeat()
+                stop.wait(0.2)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(10)
+
+    def _write_lane(self, lane: Lane, stop: threading.Event, heartbeat: Heartbeat) -> None:
+        while not stop.is_set():
+            heartbeat()
+            try:
+                first = lane.inbox.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            # Whatever else is already waiting goes into the same transaction: with many
+            # terminals sending small batches, commits, not rows, are what limits HQ.
+            group = [first]
+            while len(group) < self.options.group_size:
+                try:
+                    group.append(lane.inbox.get_nowait())
+                except queue.Empty:
+                    break
+            self._with_storage(functools.partial(self.handle_group, group=group), stop, lane,
+                               heartbeat)
+
+    def _with_storage(self, work: Any, stop: threading.Event, lane: Lane | None = None,
+                      heartbeat: Heartbeat | None = None) -> None:
+        lane = lane or self.lanes[0]
+        beat = heartbeat or self.heartbeat
         pause = 0.1
         while not stop.is_set():
             try:
-                if self.storage is None:
-                    self.storage = open_storage(self.options.db_url, self.options.timezone,
+                if lane.storage is None:
+                    lane.storage = open_storage(self.options.db_url, self.options.timezone,
                                                 self.options.lock_hours)
-                work(self.storage)
+                work(lane.storage)
                 return
             except StorageUnavailable as exc:
                 log.warning("HQ database unavailable, retrying: %s", exc)
-                self.heartbeat()    # waiting for the database is not a hang: a restart won't help
+                beat()    # waiting for the database is not a hang: a restart won't help
                 time.sleep(pause)
                 pause = min(pause * 2, 2.0)
             except Exception:

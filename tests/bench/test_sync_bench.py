@@ -1,6 +1,6 @@
 """Benchmarks of cloud sync against a real Mosquitto and PostgreSQL: backlog drain of 100,000
 sales (8 lines) into PostgreSQL, online lag from till commit to the row at HQ, sustained ingest
-from 200 simulated terminals, and a 100,000-product catalog snapshot applied on a till.
+from 200 and from 1,000 simulated terminals, and a 100,000-product catalog snapshot applied on a till.
 Not part of the default run:
     .venv/bin/pytest tests/bench/test_sync_bench.py -p no:cacheprovider -s
 It rewrites its section of docs/performance.md (between `<!-- section: sync -->` markers).
@@ -8,6 +8,7 @@ It rewrites its section of docs/performance.md (between `<!-- section: sync -->`
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import random
@@ -41,10 +42,10 @@ from cloud_sync.protocol import (
 from cloud_sync.settings import AgentSettings, BrokerSettings
 from cloud_sync.signing import generate_keypair, load_private_key, load_public_key, sign
 from edge.ledger.clock import utc_now_iso
-from edge.ledger.outbox import canonical_json
 from edge.ledger.store import open_store
 from hq.publish import document_bytes
 from hq.storage import open_storage
+from tests.bench.terminal_fleet import Fleet
 from tests.cloud_sync.harness import (
     ROOT,
     Broker,
@@ -54,12 +55,14 @@ from tests.cloud_sync.harness import (
     throwaway_database,
     wait_until,
 )
-from tests.cloud_sync.sales import make_sales, sale_payload
+from tests.cloud_sync.sales import make_sales
 
 DOC = ROOT / "docs" / "performance.md"
 RESULTS: dict[str, tuple[str, str]] = {}
 BACKLOG = 100_000
 TERMINALS = 200
+FLEET_WORKERS = 2
+FLEET_WRITERS = 2  # 2 × 2 kept up best here (docs/performance.md); more lanes cost CPU
 
 
 def _spawn(args: list[str], log: Path) -> subprocess.Popen[bytes]:
@@ -93,9 +96,10 @@ def env(tmp_path: Path) -> Iterator[tuple[Broker, str]]:
     broker.stop()
 
 
-def _workers(broker: Broker, url: str, tmp: Path, n: int = 2) -> list[subprocess.Popen[bytes]]:
-    procs = [_spawn(["hq", "ingest", "--db", url, "--port", str(broker.port), "--insecure"],
-                    tmp / f"hq{i}.log") for i in range(n)]
+def _workers(broker: Broker, url: str, tmp: Path, n: int = 2,
+             more: tuple[str, ...] = ()) -> list[subprocess.Popen[bytes]]:
+    procs = [_spawn(["hq", "ingest", "--db", url, "--port", str(broker.port), "--insecure",
+                     *more], tmp / f"hq{i}.log") for i in range(n)]
     time.sleep(1.5)
     return procs
 
@@ -361,102 +365,90 @@ def test_online_lag_from_till_commit_to_postgres_row(tmp_path: Path,
 @pytest.mark.timeout(600)
 def test_sustained_ingest_from_200_simulated_terminals(tmp_path: Path,
                                                       env: tuple[Broker, str]) -> None:
-    """200 terminals speak the real protocol (one MQTT 5 client each, real batches, real acks) and
-    behave like the agent: every 50 ms each sends, in one batch, its sales not yet in flight.
-    Together they sell RATE sales/s for 30 s; latency is from a sale's send to its ack."""
+    """200 terminals at 1,000 sales/s together (SYNC_BENCH_RATE to change it) for 30 s."""
+    _sustained("sustained", tmp_path, env, TERMINALS,
+               int(os.environ.get("SYNC_BENCH_RATE", "1000")))
+
+
+@pytest.mark.timeout(900)
+def test_sustained_ingest_from_1000_simulated_terminals(tmp_path: Path,
+                                                       env: tuple[Broker, str]) -> None:
+    """Issue 22's load: 1,000 terminals at 2,000 sales/s together (SYNC_FLEET_RATE to change it)
+    for 30 s (SYNC_FLEET_SECONDS), into SYNC_FLEET_WORKERS `pos hq ingest` processes."""
+    _sustained("fleet", tmp_path, env, 1000, int(os.environ.get("SYNC_FLEET_RATE", "2000")),
+               seconds=float(os.environ.get("SYNC_FLEET_SECONDS", "30")),
+               workers=int(os.environ.get("SYNC_FLEET_WORKERS", str(FLEET_WORKERS))),
+               writers=int(os.environ.get("SYNC_FLEET_WRITERS", str(FLEET_WRITERS))))
+
+
+def _sustained(key: str, tmp_path: Path, env: tuple[Broker, str], count: int, rate: int,
+               seconds: float = 30.0, workers: int = 2, writers: int = 1) -> None:
+    """`count` terminals speak the real protocol (each its own MQTT 5 connection, real batches,
+    real acks) and behave like the agent (tests/bench/terminal_fleet.py); together they sell
+    `rate` sales/s, at random terminals, for `seconds`. Latency is from a sale's first send to
+    its ack; CPU is counted per process class over the load and the drain after it."""
     broker, url = env
-    workers = _workers(broker, url, tmp_path)
-    bs = BrokerSettings(port=broker.port, keepalive=30)
-    duration, rate = 30.0, int(os.environ.get("SYNC_BENCH_RATE", "1000"))
-    rng = random.Random(5)
-    # 50 prebuilt sales, each sent with its own sale id (HQ dead-letters a repeated fact id)
-    payloads = [sale_payload("S000", "T000", 1, rng) for _ in range(50)]
-    prebuilt = [(canonical_json(p), p["sale_id"]) for p in payloads]
-    latencies: list[float] = []
-    lock = threading.Lock()
-
-    class Terminal:
-        def __init__(self, n: int) -> None:
-            self.n = n
-            self.store, self.terminal = f"S{n // 4:03d}", f"T{n % 4:02d}"
-            self.rows: list[tuple[int, str, str, str, str]] = []
-            self.sent_at: dict[int, float] = {}
-            self.seq = self.sent_up_to = self.acked = self.resends = 0
-            self.progress = 0.0
-            self.client = make_client(f"sim-{n}", bs)
-            self.client.on_message = self.on_ack
-            self.client.on_connect = lambda c, *_: c.subscribe(ack_topic(self.store,
-                                                                          self.terminal), 1)
-            self.client.connect("127.0.0.1", broker.port, 30)
-            self.client.loop_start()
-
-        def sell(self) -> None:
-            self.seq += 1
-            body, sale_id = prebuilt[self.seq % len(prebuilt)]
-            unique = f"{self.n:08d}-0000-4000-8000-{self.seq:012d}"
-            body = body.replace('"S000"', f'"{self.store}"').replace(
-                '"T000"', f'"{self.terminal}"').replace(sale_id, unique)
-            self.rows.append((self.seq, unique,
-                              "sale.completed", body, "2026-11-22T02:00:00.000+00:00"))
-
-        def send(self, now: float) -> None:
-            if self.sent_up_to > self.acked and now - self.progress > 5.0:
-                self.sent_up_to = self.acked  # as the agent does: no ack progress, send again
-                self.resends += 1
-            if self.sent_up_to == self.acked:
-                self.progress = now
-            fresh = [r for r in self.rows if r[0] > self.sent_up_to]
-            if not fresh:
-                return
-            for r in fresh:
-                self.sent_at[r[0]] = now
-            self.client.publish(events_topic(self.store, self.terminal),
-                                batch_bytes(self.store, self.terminal, self.acked, fresh), qos=1)
-            self.sent_up_to = fresh[-1][0]
-
-        def on_ack(self, _c: mqtt.Client, _u: object, msg: mqtt.MQTTMessage) -> None:
-            ack = msgspec.json.decode(msg.payload, type=Ack)
-            now = time.perf_counter()
-            with lock:
-                for seq in range(self.acked + 1, ack.acked_to + 1):
-                    latencies.append(now - self.sent_at.pop(seq, now))
-                if ack.acked_to > self.acked:
-                    self.progress = now
-                self.acked = max(self.acked, ack.acked_to)
-                self.rows = [r for r in self.rows if r[0] > self.acked]
-
-    terminals = [Terminal(n) for n in range(TERMINALS)]
-    time.sleep(2.0)
-    started = time.perf_counter()
-    sold = 0
+    procs = _workers(broker, url, tmp_path, workers, ("--writers", str(writers)))
+    fleet = Fleet(broker.port, count)
     try:
-        while (now := time.perf_counter()) - started < duration:
-            due = int((now - started) * rate) - sold
-            with lock:
-                for _ in range(due):
-                    terminals[rng.randrange(TERMINALS)].sell()
-                for t in terminals:
-                    t.send(now)
-            sold += due
-            time.sleep(max(0.0, 0.05 - (time.perf_counter() - now)))
-        wait_until(lambda: all(t.acked == t.seq for t in terminals), 60, "all acknowledged")
-        elapsed = time.perf_counter() - started
+        picks = fleet.prebuild(rate, seconds, random.Random(5))
+        fleet.connect()
+        fleet.warm_up()
+        assert broker.proc is not None
+        with psycopg.connect(url, autocommit=True) as pg:
+            backends = [r[0] for r in pg.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()").fetchall()]
+            helpers = [r[0] for r in pg.execute(
+                "SELECT pid FROM pg_stat_activity WHERE backend_type IN"
+                " ('walwriter', 'checkpointer', 'background writer')").fetchall()]
+        classes = {"mosquitto": [broker.proc.pid],
+                   "workers": [c for p in procs for c in _tree(p.pid)],
+                   "postgres": backends, "postgres background (shared)": helpers}
+        load_before = os.getloadavg()[0]
+        cpu0 = {name: _cpu(pids) for name, pids in classes.items()}
+        result = fleet.run(picks, rate, seconds)
+        cpu1 = {name: _cpu(pids) for name, pids in classes.items()}
     finally:
-        for t in terminals:
-            t.client.disconnect()
-            t.client.loop_stop()
-        _stop(workers)
+        fleet.close()
+        _stop(procs)
+    wall = result.seconds + result.drained_after
     with psycopg.connect(url) as pg:
-        assert pg.execute("SELECT count(*) FROM hq_sale").fetchone()[0] == sold
-        assert pg.execute("SELECT count(*) FROM hq_terminal").fetchone()[0] == TERMINALS
-    latencies.sort()
-    RESULTS["sustained"] = (
-        f"{sold / duration:,.0f} sales/s from {TERMINALS} terminals for {duration:.0f} s "
-        f"({sold:,} sales), all committed {elapsed - duration:.1f} s after the last; "
-        f"send→ack p50 {latencies[len(latencies) // 2] * 1000:.0f} ms, "
-        f"p99 {latencies[int(len(latencies) * 0.99)] * 1000:.0f} ms; "
-        f"{sum(t.resends for t in terminals)} resends", "keeps up")
-    print(RESULTS["sustained"])
+        assert pg.execute("SELECT count(*) FROM hq_sale").fetchone()[0] == result.sold + count
+        assert pg.execute("SELECT count(*) FROM hq_terminal").fetchone()[0] == count
+        assert pg.execute("SELECT count(*) FROM hq_dead_letter").fetchone()[0] == 0
+    assert fleet.rejected == 0
+    assert all(sold == acked for sold, acked in result.per_terminal.values())
+    cpu = {"simulator": result.cpu_s} | {n: cpu1[n] - cpu0[n] for n in classes}
+    shares = ", ".join(f"{n} {v:.1f} s ({v / wall:.0%} of a core)" for n, v in cpu.items())
+    RESULTS[key] = (
+        f"{result.sold / result.seconds:,.0f} sales/s from {count:,} terminals for "
+        f"{result.seconds:.0f} s ({result.sold:,} sales; {workers} × `pos hq ingest --writers "
+        f"{writers}`), all committed {result.drained_after:.1f} s after the last; send→ack p50 "
+        f"{result.percentile(0.5) * 1000:.0f} ms, p99 {result.percentile(0.99) * 1000:.0f} ms; "
+        f"{result.resends} resends; CPU over the {wall:.0f} s: {shares}; load average "
+        f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after", "keeps up")
+    print(RESULTS[key])
+
+
+def _tree(pid: int) -> list[int]:
+    """`pid` and its descendants (`pos hq ingest --workers N` forks its workers)."""
+    out = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            for child in (task / "children").read_text().split():
+                out += _tree(int(child))
+    return out
+
+
+def _cpu(pids: list[int]) -> float:
+    """User + system CPU seconds of `pids` so far (those gone count nothing)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 @pytest.mark.timeout(300)
@@ -493,6 +485,7 @@ def _write_doc() -> None:
              "lag_p50": "online lag p50, till commit → row in PostgreSQL",
              "lag_p99": "online lag p99",
              "sustained": "sustained ingest, 200 simulated terminals",
+             "fleet": "sustained ingest, 1,000 simulated terminals",
              "snapshot": "catalog snapshot of 100,000 products applied on a till"}
     rows = "\n".join(f"| {names[k]} | {v[0]} | {v[1]} |" for k, v in RESULTS.items())
     load = os.getloadavg()[0]
@@ -505,6 +498,36 @@ def _write_doc() -> None:
         "≈ 20 s, everything drained ≈ 24 s after the load stopped, nothing lost. HQ workers "
         "write every batch waiting in their queue in one transaction; without that, 500 sales/s "
         "in small batches already lagged by seconds (commits, not rows, were the limit).\n\n"
+        "**The two sustained rows** (since 2026-12-06) come from `tests/bench/terminal_fleet.py`: "
+        "every terminal is its own MQTT 5 connection and client id, subscribed to its ack topic, "
+        "publishing QoS 1 batches made by `cloud_sync.agent.batch_bytes` the way the agent does "
+        "(each 20 ms turn: whatever is sold and not in flight, up to its window; cumulative acks; "
+        "sent again after 20 s without progress), but all driven from one selector loop with the "
+        "few MQTT packets a terminal needs, every sale prebuilt with its own sale id, event id "
+        "and receipt number, and a warm-up sale per terminal acknowledged before the clock "
+        "starts. CPU is per process class over the load and the drain after it (`/proc`); "
+        "PostgreSQL is the backends of the bench's database. The 200-terminal row's figure "
+        "from before that date was made by a paho client and a thread per terminal.\n\n"
+        "What limits HQ at 2,000 one-sale batches/s (2026-12-06, this machine shared with "
+        "other work at load average 3-8; py-spy on the workers; 15-30 s runs): CPU, then the "
+        "storage's round trips. Per sale the whole pipeline takes 0.8-1.1 ms of CPU (worker "
+        "0.40-0.57 ms, PostgreSQL 0.22-0.40, simulator 0.06-0.09, Mosquitto 0.04-0.05): 2,000 "
+        "sales/s needs 1.6-2.2 of the 2 cores. In a group of 64 batches, 188 of the 199 "
+        "statements are one per batch (hq_terminal upsert, hq_received insert, watermark "
+        "update), and a lane waits on PostgreSQL 86 % of its time; in the worker's own Python "
+        "time: storage 37-45 %, paho's intake 30 % (20 % decoding each PUBLISH), validation "
+        "10-19 %, publishing acks 2-5 %. Parallel writers overlap those waits. At 1,500 sales/s "
+        "(load 3.3-4.2, 20 s) everything was committed this long after the last sale: 1 worker "
+        "× 1 lane 30.1 s, 2 workers × 1 lane 9.5 s, 1 × 2 lanes 7.0 s, 1 × 4 lanes 4.4 s, "
+        "2 × 2 lanes 1.6 s; at 1,000 sales/s 1 × 1 fell behind (p50 3.6 s) where 1 × 2 kept up "
+        "(p50 50 ms, p99 331 ms); at 2,000 sales/s 2 × 2 took 9.9 s, 1 × 4 30.8 s, 2 × 4 "
+        "35.8 s (more lanes: smaller groups, more CPU per sale). Lanes never wait on each "
+        "other's locks (a store is always in the same lane); two worker processes do (`Lock "
+        "transactionid` in pg_stat_activity, on the same stores' rollup and terminal rows), and "
+        "a second process still pays for itself by its own GIL. A prototype of a group write "
+        "with a constant number of statements (11 per group of 64, not merged) took one "
+        "connection from 913 to 1,688 batches/s and the worker's CPU per sale from 0.48 to "
+        "0.42 ms.\n\n"
         f"Measured on CPython {platform.python_version()}, {os.cpu_count()} CPUs (load average "
         f"{load:.1f} at the end), by `tests/bench/test_sync_bench.py`.\n<!-- end: sync -->")
     text = DOC.read_text("utf-8")

@@ -7,6 +7,7 @@ import json
 import random
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import psycopg
@@ -157,3 +158,48 @@ def test_a_backlog_of_big_baskets_is_sent_in_batches_the_broker_takes(tmp_path: 
     with psycopg.connect(pg_url) as pg:
         assert pg.execute("SELECT count(*), sum(line_count) FROM hq_sale").fetchone() == (
             500, 30_000)
+
+
+@pytest.mark.timeout(90)
+def test_a_worker_with_writer_lanes_takes_every_store_once_and_keeps_beating(
+        tmp_path: Path, broker: Broker, pg_url: str) -> None:
+    """`writers=3`: each store always in the same lane (its own connection), the lanes in
+    parallel; every sale of every terminal is written once and acked, and the worker's heartbeat
+    goes on while its lanes turn."""
+    from hq.ingest import lane_of
+
+    stores = ["S001", "S002", "S004", "S006"]  # lanes 2, 2, 0, 1
+    assert [lane_of(f"pos/v1/{s}/T01/up/events", 3) for s in stores] == [2, 2, 0, 1]
+    assert {lane_of(f"pos/v1/S001/{t}/up/events", 3) for t in ("T01", "T02")} == \
+        {lane_of("pos/v1/S001/T01/up/health", 3)}
+    beats: list[float] = []
+    worker = IngestWorker(IngestOptions(db_url=pg_url, broker=BrokerSettings(port=broker.port),
+                                        writers=3))
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=worker.run, args=(stop, lambda: beats.append(0.0)), daemon=True)
+    thread.start()
+    dbs, agents, totals = [], [], 0
+    try:
+        for i, store in enumerate(stores):
+            for terminal in ("T01", "T02"):
+                db = tmp_path / f"{store}-{terminal}.db"
+                conn = open_store(db)
+                totals += make_sales(conn, store, terminal, 60, random.Random(i),
+                                     per_transaction=20)
+                conn.close()
+                dbs.append(db)
+                agents.append(Running(Agent(settings(broker, store, terminal), db)))
+        wait_until(lambda: all(drained(db) for db in dbs), 60, "every outbox drained")
+        seen = len(beats)
+        wait_until(lambda: len(beats) > seen > 0, 5, "the worker beating on")
+        assert all(lane.storage is not None for lane in worker.lanes)  # every lane wrote
+    finally:
+        for agent in agents:
+            agent.stop()
+        stop.set()
+        thread.join(10)
+    with psycopg.connect(pg_url) as pg:
+        count, amount = pg.execute("SELECT count(*), sum(total) FROM hq_sale").fetchone()
+        marks = pg.execute("SELECT count(*) FROM hq_terminal WHERE acked_to = 60").fetchone()[0]
+    assert (count, amount, marks) == (len(dbs) * 60, totals, len(dbs))
