@@ -14,6 +14,8 @@ from importlib import resources
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+import msgspec
+
 from cloud_sync.protocol import SCHEMA_VERSION, Ack, Rejection
 from hq.recon.tables import ImportedFile, Sides
 from hq.schemas import PaymentRefunded, Sale
@@ -29,8 +31,11 @@ class StorageUnavailable(Exception):
     """The database cannot be reached now; the caller retries after a pause."""
 
 
-@dataclass(frozen=True)
-class Accepted:
+class Accepted(msgspec.Struct, frozen=True, gc=False):
+    """One validated event. A struct, not a dataclass: the ingest makes one per sale, and a
+    frozen dataclass's __init__ cost 0.9 µs of the ~15 µs a sale takes to validate. Never in
+    a reference cycle (it holds bytes, text and decoded facts), so the GC need not track it."""
+
     seq: int
     event_id: str
     type: str
