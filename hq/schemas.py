@@ -116,20 +116,19 @@ SALE_TYPES = ("sale.completed", "sale.cancelled")
 
 def check_sale(sale: Sale, event_type: str, store: str, terminal: str) -> str | None:
     """The reason a decoded sale cannot be a true fact of this terminal, or None when it can.
-    One pass over the lines gathers what the checks below need; the checks keep their order,
+    One pass over the lines sums what the checks below need; the checks keep their order,
     so a sale that breaks several rules always gets the same reason."""
     if sale.store_id != store or sale.terminal_id != terminal:
         return f"sale belongs to {sale.store_id}/{sale.terminal_id}, sent by {store}/{terminal}"
     lines = sale.lines
-    line_nos = set()
     line_totals = line_taxes = 0
     for ln in lines:
-        if ln.total != ln.gross - ln.discount:
+        total = ln.total
+        if total != ln.gross - ln.discount:
             return f"line {ln.line_no}: total is not gross - discount"
-        line_nos.add(ln.line_no)
-        line_totals += ln.total
+        line_totals += total
         line_taxes += ln.tax
-    if len(line_nos) != len(lines):
+    if len({ln.line_no for ln in lines}) != len(lines):
         return "line numbers repeat"
     tenders = sale.tenders
     if len(tenders) > 1 and len({t.tender_no for t in tenders}) != len(tenders):
@@ -145,7 +144,7 @@ def check_sale(sale: Sale, event_type: str, store: str, terminal: str) -> str | 
             return "completed sale has no lines"
         if sale.total <= 0:
             return "a completed sale's total must be positive (returns are their own events)"
-        if sum(t.amount for t in tenders) != sale.paid:
+        if sum([t.amount for t in tenders]) != sale.paid:
             return "tenders do not add up to paid"
         # Cash rounding (抹零) is recorded apart: the customer paid total + rounding.
         if sale.paid - sale.change != sale.total + sale.rounding:

@@ -3,7 +3,8 @@
 Rule: an event is accepted only if its envelope and its payload pass their strict schemas
 (hq/schemas.py), its digest matches its bytes and it is a fact of the terminal whose topic it came
 on; anything else is refused with a reason, never dropped. One bad event never refuses its
-neighbours: each event of a batch is decoded on its own.
+neighbours: a batch whose events are all well formed is read in one pass, any other event by
+event, and both readings give the same verdicts (tests/hq/test_validation.py).
 """
 
 from __future__ import annotations
