@@ -79,8 +79,9 @@ def check_batch(store: str, terminal: str, raw: bytes) -> BatchIn:
                       f" {store}/{terminal}")
     check = _EventCheck(store, terminal, refuse_all)
     if whole is not None:
-        # A payload holds the cut marker only if the message does: one scan, not one per event.
-        check.marked = _TOO_DEEP in raw
+        # A payload holds the cut marker only if the message does: one scan, not one per event,
+        # and none past a memchr for its "<" when (as in every sale) there is no "<" at all.
+        check.marked = b"<" in raw and _TOO_DEEP in raw
         for event in whole.events:
             check.take(event)
     else:
