@@ -16,10 +16,11 @@ fact of the new type naming another store's object is refused (it asks for a sam
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cache, lru_cache
 from typing import Any
 
 import msgspec
@@ -166,19 +167,30 @@ def id_prefix(store: str, terminal: str) -> str:
 _LETTER = {Kind.PAYMENT: "P", Kind.REFUND: "R"}
 
 
-def _values(ref: Ref, body: Any) -> Iterator[str]:
-    if "[]." in ref.path:
-        name, item_field = ref.path.split("[].")
-        for item in _get(body, name) or []:
+def _named(refs: tuple[Ref, ...], body: Any) -> list[tuple[Ref, str]]:
+    """Every (ref, id) the fact names: each non-empty text at a ref's path."""
+    found = []
+    for ref in refs:
+        name, item_field = _path(ref.path)
+        value = _get(body, name)
+        if item_field is None:
+            if isinstance(value, str) and value:
+                found.append((ref, value))
+            continue
+        for item in value or []:
             if ref.when and _get(item, ref.when[0]) not in ref.when[1]:
                 continue
             value = _get(item, item_field)
             if isinstance(value, str) and value:
-                yield value
-        return
-    value = _get(body, ref.path)
-    if isinstance(value, str) and value:
-        yield value
+                found.append((ref, value))
+    return found
+
+
+@cache
+def _path(path: str) -> tuple[str, str | None]:
+    """`field` → (field, None); `list[].field` → (list, field)."""
+    name, _, item_field = path.partition("[].")
+    return name, item_field or None
 
 
 def _get(body: Any, name: str) -> Any:
@@ -220,14 +232,18 @@ def enforce(batches: list[BatchIn], lookup: Lookup) -> list[BatchIn]:
                 rows.append((e, None, []))
                 continue
             body = _body(e)
-            found = [(ref, value) for ref in refs for value in _values(ref, body)]
+            found = _named(refs, body)
+            judged = False
             for ref, value in found:
                 if ref.owner is Owner.NEW:
                     created.setdefault((ref.kind, value), set()).add(b.store)
-                elif ref.owner is Owner.HQ:
+                    continue
+                judged = True
+                if ref.owner is Owner.HQ:
                     wanted.setdefault(ref.kind, set()).add(value)
                     askers.add((b.store, b.terminal))
-            rows.append((e, body, found))
+            # A fact that names only ids it creates has nothing to judge (most sales).
+            rows.append((e, body, found if judged else []))
         named.append(rows)
     view = lookup(wanted, askers) if wanted else OwnershipView()
     spent: dict[int, int] = {}  # grant id → charged by this group so far
@@ -237,6 +253,9 @@ def enforce(batches: list[BatchIn], lookup: Lookup) -> list[BatchIn]:
         alerts = list(b.alerts)
         kept = []
         for e, body, found in rows:
+            if not found:
+                kept.append(e)
+                continue
             why, note = _judge(b, e, body, found, created, view, spent)
             if why is not None:
                 refused.append(Refused(e.seq, e.event_id, e.type, why, e.payload))
@@ -281,8 +300,12 @@ def _judge(b: BatchIn, e: Accepted, body: Any, found: list[tuple[Ref, str]],
 
 
 def _carries(value: str, letter: str, store: str, terminal: str) -> bool:
-    return re.fullmatch(rf"{letter}{re.escape(id_prefix(store, terminal))}[0-9]{{10}}",
-                        value) is not None
+    return _number_pattern(letter, store, terminal).fullmatch(value) is not None
+
+
+@lru_cache(maxsize=4096)  # one per terminal HQ hears from (its topic, tied to its credential)
+def _number_pattern(letter: str, store: str, terminal: str) -> re.Pattern[str]:
+    return re.compile(rf"{letter}{re.escape(id_prefix(store, terminal))}[0-9]{{10}}")
 
 
 def _grant(b: BatchIn, e: Accepted, ref: Ref, value: str, body: Any, view: OwnershipView,

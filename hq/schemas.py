@@ -49,31 +49,36 @@ class Strict(msgspec.Struct, forbid_unknown_fields=True):
 
 # ---- sales ----------------------------------------------------------------------------------------
 
-class SaleLine(Strict):
-    line_no: SmallNo
-    sku: Id
-    name: Text
-    unit: Literal["each", "kg"]
-    qty_milli: Qty
-    unit_price: Money
-    gross: Money
+# The fields of a sale and its lines and tenders are declared in the order a till writes them
+# (canonical JSON sorts its keys): msgspec tries the next declared field first, which makes
+# the ingest's hottest decode about a tenth cheaper. Keyword-only, so that the order carries no
+# meaning for anyone building one.
+
+class SaleLine(Strict, kw_only=True, gc=False):
     discount: Money
-    total: Money
+    gross: Money
+    line_no: SmallNo
+    name: Text
+    qty_milli: Qty
+    sku: Id
+    tax: Money
     tax_class: Annotated[str, Meta(max_length=32)]
     tax_rate_bp: Annotated[int, Meta(ge=0, le=10_000)]
-    tax: Money
+    total: Money
+    unit: Literal["each", "kg"]
+    unit_price: Money
 
 
-class SaleTender(Strict):
-    tender_no: SmallNo
-    type: Annotated[str, Meta(min_length=1, max_length=32)]
+class SaleTender(Strict, kw_only=True, gc=False):
     amount: Money
-    reference: Annotated[str, Meta(max_length=128)] | None = None
     approval_code: Annotated[str, Meta(max_length=64)] | None = None
     masked_pan: Annotated[str, Meta(max_length=32)] | None = None
+    reference: Annotated[str, Meta(max_length=128)] | None = None
+    tender_no: SmallNo
+    type: Annotated[str, Meta(min_length=1, max_length=32)]
 
 
-class ManualDiscount(Strict):
+class ManualDiscount(Strict, gc=False):
     """A discount a cashier gave by hand (edge/sale/manual_discounts.py), with who approved it."""
     line_no: SmallNo | None
     kind: Literal["percent", "amount"]
@@ -84,54 +89,62 @@ class ManualDiscount(Strict):
     reason: Text = ""
 
 
-class Sale(Strict):
-    sale_id: Id
-    store_id: Id
-    terminal_id: Id
-    receipt_no: Seq
-    staff_id: Id
-    opened_at: Instant
+class Sale(Strict, kw_only=True, gc=False):
+    change: Money
     closed_at: Instant
     currency: Annotated[str, Meta(pattern=r"^[A-Z]{3}$")]
-    subtotal: Money
     discount: Money
-    tax: Money
-    total: Money
+    lines: Annotated[tuple[SaleLine, ...], Meta(max_length=MAX_LIST)]
+    manual_discounts: Annotated[tuple[ManualDiscount, ...], Meta(max_length=MAX_LIST)] = ()
+    opened_at: Instant
+    paid: Money
+    receipt_no: Seq
     # Cash rounding (抹零, to 0.05): a few fen either way, never more than a yuan.
     rounding: Annotated[int, Meta(gt=-100, lt=100)]
-    paid: Money
-    change: Money
-    lines: Annotated[list[SaleLine], Meta(max_length=MAX_LIST)]
-    tenders: Annotated[list[SaleTender], Meta(max_length=50)] = []
-    manual_discounts: Annotated[list[ManualDiscount], Meta(max_length=MAX_LIST)] = []
+    sale_id: Id
+    staff_id: Id
+    store_id: Id
+    subtotal: Money
+    tax: Money
+    tenders: Annotated[tuple[SaleTender, ...], Meta(max_length=50)] = ()
+    terminal_id: Id
+    total: Money
 
 
 SALE_TYPES = ("sale.completed", "sale.cancelled")
 
 
 def check_sale(sale: Sale, event_type: str, store: str, terminal: str) -> str | None:
-    """The reason a decoded sale cannot be a true fact of this terminal, or None when it can."""
+    """The reason a decoded sale cannot be a true fact of this terminal, or None when it can.
+    One pass over the lines sums what the checks below need; the checks keep their order,
+    so a sale that breaks several rules always gets the same reason."""
     if sale.store_id != store or sale.terminal_id != terminal:
         return f"sale belongs to {sale.store_id}/{sale.terminal_id}, sent by {store}/{terminal}"
-    for ln in sale.lines:
-        if ln.total != ln.gross - ln.discount:
+    lines = sale.lines
+    line_totals = line_taxes = 0
+    for ln in lines:
+        total = ln.total
+        if total != ln.gross - ln.discount:
             return f"line {ln.line_no}: total is not gross - discount"
-    if len({ln.line_no for ln in sale.lines}) != len(sale.lines):
+        line_totals += total
+        line_taxes += ln.tax
+    if len({ln.line_no for ln in lines}) != len(lines):
         return "line numbers repeat"
-    if len({t.tender_no for t in sale.tenders}) != len(sale.tenders):
+    tenders = sale.tenders
+    if len(tenders) > 1 and len({t.tender_no for t in tenders}) != len(tenders):
         return "tender numbers repeat"
-    if sum(line.total for line in sale.lines) != sale.subtotal - sale.discount:
+    if line_totals != sale.subtotal - sale.discount:
         return "line totals do not add up to subtotal - discount"
-    if sum(line.tax for line in sale.lines) != sale.tax:
+    if line_taxes != sale.tax:
         return "line taxes do not add up to the sale's tax"
     if sale.closed_at < sale.opened_at:
         return "closed before it was opened"
     if event_type == "sale.completed":
-        if not sale.lines:
+        if not lines:
             return "completed sale has no lines"
         if sale.total <= 0:
             return "a completed sale's total must be positive (returns are their own events)"
-        if sum(t.amount for t in sale.tenders) != sale.paid:
+        if sum([t.amount for t in tenders]) != sale.paid:
             return "tenders do not add up to paid"
         # Cash rounding (抹零) is recorded apart: the customer paid total + rounding.
         if sale.paid - sale.change != sale.total + sale.rounding:
@@ -489,6 +502,7 @@ GENERIC_TYPES = ("shift.opened", "shift.closed", "shift.z_report",
 # Every event type the ingest accepts; any other is refused. Each needs its row in
 # hq/ownership.py OWNERSHIP, or the ingest does not start.
 ACCEPTED_TYPES = (*SALE_TYPES, *TYPED, *GENERIC_TYPES)
+_ACCEPTED = frozenset(ACCEPTED_TYPES)
 _decoders = {t: msgspec.json.Decoder(cls) for t, cls in TYPED.items()}
 _sale_decoder = msgspec.json.Decoder(Sale)
 _any_decoder = msgspec.json.Decoder(dict[str, Any])
@@ -497,7 +511,7 @@ _any_decoder = msgspec.json.Decoder(dict[str, Any])
 def decode_payload(event_type: str, payload: bytes, store: str, terminal: str
                    ) -> tuple[Any, str | None]:
     """(the decoded fact or None, the reason it is refused or None)."""
-    if event_type not in ACCEPTED_TYPES:
+    if event_type not in _ACCEPTED:
         return None, f"unknown event type {event_type[:64]!r}"
     if len(payload) > MAX_PAYLOAD:
         return None, f"payload of {len(payload)} bytes exceeds {MAX_PAYLOAD}"

@@ -14,6 +14,8 @@ from importlib import resources
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+import msgspec
+
 from cloud_sync.protocol import SCHEMA_VERSION, Ack, Rejection
 from hq.recon.tables import ImportedFile, Sides
 from hq.schemas import PaymentRefunded, Sale
@@ -29,8 +31,11 @@ class StorageUnavailable(Exception):
     """The database cannot be reached now; the caller retries after a pause."""
 
 
-@dataclass(frozen=True)
-class Accepted:
+class Accepted(msgspec.Struct, frozen=True, gc=False):
+    """One validated event. A struct, not a dataclass: the ingest makes one per sale, and a
+    frozen dataclass's __init__ cost 0.9 µs of the ~15 µs a sale takes to validate. Never in
+    a reference cycle (it holds bytes, text and decoded facts), so the GC need not track it."""
+
     seq: int
     event_id: str
     type: str
@@ -343,18 +348,19 @@ def sale_rows(store: str, terminal: str, events: list[Accepted], zone: ZoneInfo
         sale = event.sale
         if sale is None:
             continue
+        seq = event.seq
         status = "completed" if event.type == "sale.completed" else "cancelled"
         closed_at = sale.closed_at
-        sales.append((store, terminal, event.seq, sale.sale_id, event.event_id, status,
+        sales.append((store, terminal, seq, sale.sale_id, event.event_id, status,
                       sale.receipt_no, sale.staff_id, sale.opened_at,
                       closed_at, closed_at.astimezone(zone).date(), sale.currency, sale.subtotal,
                       sale.discount, sale.tax, sale.total, sale.rounding, sale.paid, sale.change,
                       len(sale.lines)))
-        lines.extend((store, terminal, event.seq, ln.line_no, ln.sku, ln.name, ln.unit,
-                      ln.qty_milli, ln.unit_price, ln.gross, ln.discount, ln.total, ln.tax_class,
-                      ln.tax_rate_bp, ln.tax) for ln in sale.lines)
-        tenders.extend((store, terminal, event.seq, t.tender_no, t.type, t.amount, t.reference,
-                        t.approval_code, t.masked_pan) for t in sale.tenders)
+        lines += [(store, terminal, seq, ln.line_no, ln.sku, ln.name, ln.unit, ln.qty_milli,
+                   ln.unit_price, ln.gross, ln.discount, ln.total, ln.tax_class, ln.tax_rate_bp,
+                   ln.tax) for ln in sale.lines]
+        tenders += [(store, terminal, seq, t.tender_no, t.type, t.amount, t.reference,
+                     t.approval_code, t.masked_pan) for t in sale.tenders]
     return sales, lines, tenders
 
 
