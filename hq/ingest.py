@@ -17,6 +17,7 @@ tests/bench/test_sync_bench.py, docs/performance.md).
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import os
 import queue
@@ -454,6 +455,7 @@ def run_workers(options: IngestOptions, workers: int, stop: threading.Event,
     several, from the parent's loop only while every worker's loop has beaten within
     WORKER_STALE_S, so one hung worker stops the pings and the whole unit is restarted."""
     if workers <= 1:
+        _fewer_collections()
         IngestWorker(options).run(stop, heartbeat)
         return
     import multiprocessing
@@ -491,10 +493,19 @@ def _worker_main(options: IngestOptions, parent: int, beats: Any, index: int) ->
     def beat() -> None:
         beats[index] = time.monotonic()
 
+    _fewer_collections()
     try:
         IngestWorker(options).run(stop, beat)
     except KeyboardInterrupt:
         pass
+
+
+def _fewer_collections() -> None:
+    """A worker makes many small objects that live for one transaction (a batch's events and
+    rows) and no reference cycles of its own: the cyclic collector's default threshold (700
+    allocations) ran it every few batches for nothing, 3–4 µs a sale. Reference counting still
+    frees everything at once; the collector still runs, 140 times less often."""
+    gc.set_threshold(100_000, 50, 100)
 
 
 def _die_with_parent(parent: int) -> None:
