@@ -45,6 +45,8 @@ from edge.ledger.clock import utc_now_iso
 from edge.ledger.store import open_store
 from hq.publish import document_bytes
 from hq.storage import open_storage
+from hq.storage.interface import LINE_COLUMNS, SALE_COLUMNS, TENDER_COLUMNS
+from hq.storage.postgres import RECEIVED_COLUMNS
 from tests.bench.terminal_fleet import Fleet
 from tests.cloud_sync.harness import (
     ROOT,
@@ -143,6 +145,7 @@ def _drain(tmp_path: Path, site: SecureSite, broker: Broker, url: str) -> None:
     config = agent_config(tmp_path / "store.toml", "S001", "T01", broker.port, tls=True,
                           ca_file=str(site.ca), username="S001-T01",
                           password_file=str(site.secrets / "S001-T01.password"))
+    _checkpoint(url)
     started = time.perf_counter()
     agent = _spawn(["sync", "--db", str(db), "--config", str(config)], tmp_path / "agent.log")
     try:
@@ -259,6 +262,7 @@ def _publish_with_window(site: SecureSite, broker: Broker, batches: list[tuple[i
                     return False
 
         wait_until(worker_ready, 60, "a worker subscribed", interval=0.5)
+        _checkpoint(url)
         started = time.perf_counter()
         sent_up_to = 0
         for top, body in batches:
@@ -277,40 +281,52 @@ def _publish_with_window(site: SecureSite, broker: Broker, batches: list[tuple[i
 
 # What the drain writes for each sale that is the sale itself (the rollups, on-hand and watermarks
 # are what HQ adds): its received mark, the sale, its lines and its tender.
-_BARE_TABLES = ("hq_received", "hq_sale", "hq_sale_line", "hq_sale_tender")
+_BARE_TABLES = {"hq_received": list(RECEIVED_COLUMNS), "hq_sale": list(SALE_COLUMNS),
+                "hq_sale_line": list(LINE_COLUMNS), "hq_sale_tender": list(TENDER_COLUMNS)}
+
+
+def _checkpoint(url: str) -> None:
+    """Flush what came before (making the backlog, other runs) off the clock, as before the COPY."""
+    with psycopg.connect(url, autocommit=True) as pg:
+        pg.execute("CHECKPOINT")
 
 
 def _bare_copy(drained_url: str) -> float:
-    """Sales a second by a bare psycopg binary COPY of the rows the drain wrote into the same
-    tables (a fresh database of the same schema, on the same PostgreSQL), 500 sales a
-    transaction as the agent batches them, one connection."""
+    """Sales a second by a bare psycopg binary COPY of the rows the drain wrote (the columns the
+    ingest writes; defaults fill the rest, as for the drain) into the same tables: a fresh database of
+    the same schema on the same PostgreSQL, batches as the agent makes them, one transaction
+    each, one connection. The better of two runs, each after a CHECKPOINT (the drain's writes
+    must not be flushed on the COPY's time)."""
     with psycopg.connect(drained_url) as pg:
         tables = {}
-        for table in _BARE_TABLES:
-            cur = pg.execute(f"SELECT * FROM {table} ORDER BY seq")
-            names = [d.name for d in cur.description or []]
+        for table, columns in _BARE_TABLES.items():
+            cur = pg.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY seq")
             types = [pg.adapters.types[d.type_code].name for d in cur.description or []]
             by_seq: dict[int, list[tuple[object, ...]]] = {}
-            seq_at = names.index("seq")
+            seq_at = columns.index("seq")
             for row in cur.fetchall():
                 by_seq.setdefault(row[seq_at], []).append(row)
-            tables[table] = (names, types, by_seq)
+            tables[table] = (columns, types, by_seq)
     seqs = sorted(tables["hq_sale"][2])
-    with throwaway_database() as url:
-        open_storage(url).close()        # the same migrations: the same tables and indexes
-        with psycopg.connect(url) as pg:
-            started = time.perf_counter()
-            for at in range(0, len(seqs), 500):
-                chunk = seqs[at:at + 500]
-                with pg.transaction(), pg.cursor() as cur:
-                    for table, (names, types, by_seq) in tables.items():
-                        with cur.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN"
-                                      " (FORMAT BINARY)") as copy:
-                            copy.set_types(types)
-                            for seq in chunk:
-                                for row in by_seq.get(seq, ()):
-                                    copy.write_row(row)
-            return len(seqs) / (time.perf_counter() - started)
+    best = 0.0
+    for _ in range(2):
+        with throwaway_database() as url:
+            open_storage(url).close()        # the same migrations: the same tables and indexes
+            _checkpoint(url)
+            with psycopg.connect(url) as pg:
+                started = time.perf_counter()
+                for at in range(0, len(seqs), AgentSettings.batch_size):
+                    chunk = seqs[at:at + AgentSettings.batch_size]
+                    with pg.transaction(), pg.cursor() as cur:
+                        for table, (columns, types, by_seq) in tables.items():
+                            with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+                                          " (FORMAT BINARY)") as copy:
+                                copy.set_types(types)
+                                for seq in chunk:
+                                    for row in by_seq.get(seq, ()):
+                                        copy.write_row(row)
+                best = max(best, len(seqs) / (time.perf_counter() - started))
+    return best
 
 
 @pytest.mark.timeout(300)
