@@ -119,6 +119,17 @@ def _generate(conn: psycopg.Connection[Any]) -> dict[str, float]:
                count(*) FILTER (WHERE seq %% 61 = 0), count(*) FILTER (WHERE seq %% 401 = 0),
                count(*) FILTER (WHERE seq %% 997 = 0), count(*) FILTER (WHERE seq %% 499 = 0)
           FROM hq_sale GROUP BY 1, 2, 3""")
+    step("rollup terminal days", """
+        INSERT INTO hq_rollup_terminal_day (store, business_date, terminal, sales, net)
+        SELECT store, business_date, terminal, count(*),
+               coalesce(sum(total), 0) FROM hq_sale WHERE status = 'completed' GROUP BY 1, 2, 3""")
+    step("rollup lane alerts", """
+        INSERT INTO hq_rollup_lane_alert_day (store, business_date, terminal, kind, alerts,
+            attended, open_seconds)
+        SELECT store, business_date, terminal, kind, 1 + count(*) / divisor,
+               count(*) / (2 * divisor), 45 * (1 + count(*) / divisor)
+          FROM hq_sale, (VALUES ('weight', 40), ('age', 90)) AS k(kind, divisor)
+         WHERE status = 'completed' GROUP BY 1, 2, 3, 4, divisor""")
     step("stock", f"""
         INSERT INTO hq_stock_on_hand (store, sku, qty_milli)
         SELECT 'S' || lpad(s::text, 3, '0'), 'SKU' || lpad(k::text, 5, '0'), 1000 * ((s * k) %% 40)
