@@ -26,6 +26,29 @@ _S_STORE, _S_TERMINAL, _S_SEQ, _S_STATUS, _S_CLOSED, _S_DAY, _S_TOTAL, _S_CHANGE
 _T_TENDER_NO, _T_TYPE, _T_AMOUNT = 3, 4, 5
 
 
+def add_counts(cur: psycopg.Cursor[Any], table: str, keys: tuple[tuple[str, str], ...],
+               figures: tuple[str, ...], rows: dict[Any, list[int]]) -> None:
+    """Add `rows` ({key: figures}) to the counters of a rollup `table` in one upsert: `keys` its
+    key columns and their PostgreSQL types, `figures` its bigint counters, each increased by the
+    row's. Rows go in key order, so concurrent workers never wait on each other in a circle."""
+    if not rows:
+        return
+    ordered = sorted(rows.items())
+    arrays = [quoted_array(k[i] for k, _ in ordered) if kind == "text"
+              else plain_array(k[i] for k, _ in ordered) for i, (_, kind) in enumerate(keys)]
+    arrays += [plain_array(v[i] for _, v in ordered) for i in range(len(figures))]
+    key_columns = ", ".join(name for name, _ in keys)
+    casts = ", ".join([f"%s::{kind}[]" for _, kind in keys] + ["%s::bigint[]"] * len(figures))
+    cur.execute(
+        f"INSERT INTO {table} AS r ({key_columns}, {', '.join(figures)})"
+        f" SELECT * FROM unnest({casts}) ON CONFLICT ({key_columns}) DO UPDATE SET "
+        + ", ".join(f"{f} = r.{f} + excluded.{f}" for f in figures), arrays)
+
+
+_DAY_STORE = (("business_date", "date"), ("store", "text"))
+_STORE_DAY = (("store", "text"), ("business_date", "date"))
+
+
 def tender_kept(tenders: list[tuple[int, str, int]], change: int) -> list[tuple[str, int]]:
     """(type, amount kept) of one sale's tenders (tender_no, type, amount): the change given
     comes out of the last cash tender, the one that gives change."""
@@ -77,25 +100,10 @@ def add_sales(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
         day, change = completed[sale]
         for kind, amount in tender_kept(rows, change):
             keep(day, sale[0], kind, amount)
-    h = sorted(hours.items())
-    cur.execute(
-        "INSERT INTO hq_rollup_sales_hour AS r (business_date, store, hour, sales, net)"
-        " SELECT * FROM unnest(%s::date[], %s::text[], %s::smallint[], %s::bigint[],"
-        " %s::bigint[]) ON CONFLICT (business_date, store, hour) DO UPDATE"
-        " SET sales = r.sales + excluded.sales, net = r.net + excluded.net",
-        (plain_array(k[0] for k, _ in h), quoted_array(k[1] for k, _ in h),
-         plain_array(k[2] for k, _ in h), plain_array(v[0] for _, v in h),
-         plain_array(v[1] for _, v in h)))
-    if kept:
-        k = sorted(kept.items())
-        cur.execute(
-            "INSERT INTO hq_rollup_tender_day AS r (business_date, store, tender, tenders, amount)"
-            " SELECT * FROM unnest(%s::date[], %s::text[], %s::text[], %s::bigint[],"
-            " %s::bigint[]) ON CONFLICT (business_date, store, tender) DO UPDATE"
-            " SET tenders = r.tenders + excluded.tenders, amount = r.amount + excluded.amount",
-            (plain_array(key[0] for key, _ in k), quoted_array(key[1] for key, _ in k),
-             quoted_array(key[2] for key, _ in k), plain_array(v[0] for _, v in k),
-             plain_array(v[1] for _, v in k)))
+    add_counts(cur, "hq_rollup_sales_hour", (*_DAY_STORE, ("hour", "smallint")),
+               ("sales", "net"), hours)
+    add_counts(cur, "hq_rollup_tender_day", (*_DAY_STORE, ("tender", "text")),
+               ("tenders", "amount"), kept)
     cur.execute(f"NOTIFY {NOTIFY_CHANNEL}")
 
 
@@ -132,15 +140,8 @@ def add_sku_days(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
         else:
             figures[0] += ln[_L_QTY]
             figures[1] += 1
-    rows = sorted(sold.items())
-    cur.execute(
-        "INSERT INTO hq_rollup_sku_day AS r (store, business_date, sku, qty_milli, lines)"
-        " SELECT * FROM unnest(%s::text[], %s::date[], %s::text[], %s::bigint[], %s::bigint[])"
-        " ON CONFLICT (store, business_date, sku) DO UPDATE"
-        " SET qty_milli = r.qty_milli + excluded.qty_milli, lines = r.lines + excluded.lines",
-        (quoted_array(k[0] for k, _ in rows), plain_array(k[1] for k, _ in rows),
-         quoted_array(k[2] for k, _ in rows), plain_array(v[0] for _, v in rows),
-         plain_array(v[1] for _, v in rows)))
+    add_counts(cur, "hq_rollup_sku_day", (*_STORE_DAY, ("sku", "text")),
+               ("qty_milli", "lines"), sold)
 
 
 def add_cashier_days(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
@@ -202,17 +203,8 @@ def add_cashier_days(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
             kinds = paid_with.get(str(fact.original_sale_id)) if fact.original_sale_id else None
             if kinds and any(t.type not in kinds for t in fact.tenders):
                 add(store, day, fact.staff_id, "other_tender")
-    if not figures:
-        return
-    rows = sorted(figures.items())
-    columns = ", ".join(CASHIER_FIGURES)
-    cur.execute(
-        f"INSERT INTO hq_rollup_cashier_day AS r (store, business_date, staff, {columns})"
-        " SELECT * FROM unnest(%s::text[], %s::date[], %s::text[]"
-        + ", %s::bigint[]" * len(CASHIER_FIGURES) + ") ON CONFLICT (store, business_date, staff)"
-        " DO UPDATE SET " + ", ".join(f"{c} = r.{c} + excluded.{c}" for c in CASHIER_FIGURES),
-        ([k[0] for k, _ in rows], [k[1] for k, _ in rows], [k[2] for k, _ in rows],
-         *([v[i] for _, v in rows] for i in range(len(CASHIER_FIGURES)))))
+    add_counts(cur, "hq_rollup_cashier_day", (*_STORE_DAY, ("staff", "text")),
+               CASHIER_FIGURES, figures)
 
 
 def _day_of(when: str | datetime, zone: ZoneInfo) -> date:
@@ -251,25 +243,7 @@ def add_lane_days(cur: psycopg.Cursor[Any], sales: list[tuple[Any, ...]],
         row[0] += 1
         row[1] += f.cleared_by is not None
         row[2] += max(0, int((f.cleared_at - f.raised_at).total_seconds()))
-    if sold:
-        t = sorted(sold.items())
-        cur.execute(
-            "INSERT INTO hq_rollup_terminal_day AS r (store, business_date, terminal, sales, net)"
-            " SELECT * FROM unnest(%s::text[], %s::date[], %s::text[], %s::bigint[],"
-            " %s::bigint[]) ON CONFLICT (store, business_date, terminal) DO UPDATE"
-            " SET sales = r.sales + excluded.sales, net = r.net + excluded.net",
-            (quoted_array(k[0] for k, _ in t), plain_array(k[1] for k, _ in t),
-             quoted_array(k[2] for k, _ in t), plain_array(v[0] for _, v in t),
-             plain_array(v[1] for _, v in t)))
-    if alerts:
-        a = sorted(alerts.items())
-        cur.execute(
-            "INSERT INTO hq_rollup_lane_alert_day AS r (store, business_date, terminal, kind,"
-            " alerts, attended, open_seconds) SELECT * FROM unnest(%s::text[], %s::date[],"
-            " %s::text[], %s::text[], %s::bigint[], %s::bigint[], %s::bigint[])"
-            " ON CONFLICT (store, business_date, terminal, kind) DO UPDATE"
-            " SET alerts = r.alerts + excluded.alerts, attended = r.attended + excluded.attended,"
-            " open_seconds = r.open_seconds + excluded.open_seconds",
-            (quoted_array(k[0] for k, _ in a), plain_array(k[1] for k, _ in a),
-             quoted_array(k[2] for k, _ in a), quoted_array(k[3] for k, _ in a),
-             *(plain_array(v[i] for _, v in a) for i in range(len(LANE_FIGURES)))))
+    add_counts(cur, "hq_rollup_terminal_day", (*_STORE_DAY, ("terminal", "text")),
+               ("sales", "net"), sold)
+    add_counts(cur, "hq_rollup_lane_alert_day",
+               (*_STORE_DAY, ("terminal", "text"), ("kind", "text")), LANE_FIGURES, alerts)
