@@ -12,7 +12,6 @@ equal the sales behind them. Not in the unit suite: `bash tests/bench/run.sh -k 
 from __future__ import annotations
 
 import os
-import random
 import time
 import warnings
 from collections.abc import Iterator
@@ -24,9 +23,8 @@ import psycopg
 import pytest
 
 from hq.console.app import ConsoleSettings, create_app
-from hq.storage import open_storage, rollups
 from tests.bench.performance_doc import machine, percentile, write_section
-from tests.bench.test_console_bench import _batches
+from tests.bench.test_console_bench import with_and_without
 from tests.cloud_sync.harness import throwaway_database
 from tests.hq.console.seed import PASSWORD, HqData
 
@@ -215,40 +213,10 @@ def test_report_pages_over_a_year_of_50_stores_and_2m_sales() -> None:
 @pytest.mark.timeout(900)
 def test_stock_and_cashier_rollups_cost_in_the_ingest_transaction(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    rng = random.Random(4)
-    kept = (rollups.add_sku_days, rollups.add_cashier_days)
-    spent = [0.0]
-
-    def timed(fn: Any) -> Any:
-        def run(*args: Any) -> None:
-            t0 = time.perf_counter()
-            fn(*args)
-            spent[0] += time.perf_counter() - t0
-        return run
-
-    rates: dict[str, list[float]] = {"with": [], "without": []}
-    with throwaway_database() as url:
-        storage = open_storage(url)
-        try:
-            for rnd in range(3):
-                for mode in ("without", "with"):
-                    if mode == "with":
-                        monkeypatch.setattr(rollups, "add_sku_days", timed(kept[0]))
-                        monkeypatch.setattr(rollups, "add_cashier_days", timed(kept[1]))
-                    else:
-                        monkeypatch.setattr(rollups, "add_sku_days", lambda *a: None)
-                        monkeypatch.setattr(rollups, "add_cashier_days", lambda *a: None)
-                    terminal = f"T{rnd}{'R' if mode == 'with' else 'N'}"
-                    batches = _batches(terminal, 40, 500, rng)
-                    t0 = time.perf_counter()
-                    for accepted, refused, since in batches:
-                        storage.ingest("S001", terminal, accepted, refused, since)
-                    rates[mode].append(20_000 / (time.perf_counter() - t0))
-        finally:
-            storage.close()
-    per_sale = spent[0] / 60_000 * 1e6
+    best_with, best_without, per_sale = with_and_without(
+        monkeypatch, ("add_sku_days", "add_cashier_days"), 4)
     RESULTS["ingest write with the SKU-day and cashier-day rollups, batches of 500 × 8 lines"] = (
-        f"{max(rates['with']):,.0f} sales/s with them, {max(rates['without']):,.0f} without"
+        f"{best_with:,.0f} sales/s with them, {best_without:,.0f} without"
         f" (best of 3 interleaved rounds of 20,000, the live rollups on in both); their own time"
         f" {per_sale:.1f} µs per sale", "drain ≥ 10,000 sales/s")
     print(RESULTS)
